@@ -1,0 +1,152 @@
+/**
+ * PDQ, Meta's 256-bit perceptual image hash, bit-exact with the C++ reference
+ * (facebook/ThreatExchange pdq/cpp). Pure: pixels or luma in, hash and quality out.
+ *
+ * Pipeline: float32 luma → two-pass Jarosz (tent) filter → 64x64 samples → quality →
+ * 16x16 of the DCT → each bit = coefficient > median (bit k = row k/16, column k%16).
+ *
+ * Two flavours, because the field has two:
+ * - `full`: hash the image at full resolution. python-threatexchange and HMA do this, so
+ *   this is what exchange partners share. The default.
+ * - `512`: the reference CLI (`pdq-photo-hasher`) first resizes to exactly 512x512 by
+ *   nearest neighbour when either side exceeds 512 (aspect ratio not kept).
+ *
+ * @example
+ *   const { hash, quality } = pdqFromPixels({ width, height, channels: 3, data });
+ *   // hash: "d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22", quality: 100
+ */
+
+import { dct64To16 } from "./dct.js";
+import { DIHEDRAL_NAMES, dihedralDct, type DihedralName } from "./dihedral.js";
+import { emptyHash256, formatHash256, setBit, type Hash256 } from "./hash256.js";
+import { JaroszScratch, jaroszTo64x64 } from "./jarosz.js";
+import { floatRows, isGreyscale, nearestPixelRows, pixelRows, type LumaRowSource, type Pixels } from "./luma.js";
+import { pdqQuality } from "./quality.js";
+import { torbenMedian } from "./torben.js";
+
+/** Images smaller than this on either side hash to all zeros with quality 0. */
+export const PDQ_MIN_HASHABLE_DIM = 5;
+/** The reference CLI's pre-resize target. */
+export const PDQ_CLI_DOWNSAMPLE_DIM = 512;
+
+export type PdqFlavour = "full" | "512";
+export const PDQ_FLAVOURS: readonly PdqFlavour[] = ["full", "512"];
+
+export interface PdqHash {
+  /** 64 lowercase hex digits. */
+  readonly hash: string;
+  /** 0..100; below 50 the reference recommends discarding the hash. */
+  readonly quality: number;
+}
+
+export interface PdqDihedralHashes {
+  readonly quality: number;
+  readonly hashes: Readonly<Record<DihedralName, string>>;
+}
+
+/** Sets the bits of `hash` where the 16x16 DCT exceeds its (lower) median. */
+export function dctToHash(dct16: Float32Array, hash: Hash256 = emptyHash256()): Hash256 {
+  const median = torbenMedian(dct16, 256);
+  hash.fill(0);
+  for (let k = 0; k < 256; k++) if (dct16[k]! > median) setBit(hash, k);
+  return hash;
+}
+
+/**
+ * A PDQ hasher with its own reusable buffers: cheap to call many times. Not shareable
+ * between threads; make one per worker.
+ */
+export class PdqHasher {
+  private readonly scratch = new JaroszScratch();
+  private readonly buffer64 = new Float32Array(64 * 64);
+  private readonly buffer16x64 = new Float32Array(16 * 64);
+  private readonly dct16 = new Float32Array(256);
+  private readonly aux16 = new Float32Array(256);
+
+  /**
+   * The 16x16 DCT and quality of a `rows` x `cols` luma image read row by row.
+   * `filterAt64` = false copies a 64x64 input unfiltered, as pdqHash256FromFloatLuma does
+   * (the reference's dihedral path always filters).
+   */
+  dctOf(source: LumaRowSource, rows: number, cols: number, filterAt64: boolean): number {
+    if (rows === 64 && cols === 64 && !filterAt64) {
+      const row = new Float32Array(64);
+      for (let r = 0; r < 64; r++) {
+        source(r, row);
+        this.buffer64.set(row, r * 64);
+      }
+    } else {
+      jaroszTo64x64(source, rows, cols, this.buffer64, this.scratch);
+    }
+    const quality = pdqQuality(this.buffer64);
+    dct64To16(this.buffer64, this.buffer16x64, this.dct16);
+    return quality;
+  }
+
+  /** Hash of a luma image read row by row. */
+  hashRows(source: LumaRowSource, rows: number, cols: number): PdqHash {
+    if (rows < PDQ_MIN_HASHABLE_DIM || cols < PDQ_MIN_HASHABLE_DIM) {
+      return { hash: formatHash256(emptyHash256()), quality: 0 };
+    }
+    const quality = this.dctOf(source, rows, cols, false);
+    return { hash: formatHash256(dctToHash(this.dct16)), quality };
+  }
+
+  /** The eight dihedral hashes of a luma image read row by row. */
+  dihedralRows(source: LumaRowSource, rows: number, cols: number): PdqDihedralHashes {
+    const hashes = {} as Record<DihedralName, string>;
+    if (rows < PDQ_MIN_HASHABLE_DIM || cols < PDQ_MIN_HASHABLE_DIM) {
+      const zero = formatHash256(emptyHash256());
+      for (const name of DIHEDRAL_NAMES) hashes[name] = zero;
+      return { quality: 0, hashes };
+    }
+    const quality = this.dctOf(source, rows, cols, true);
+    for (const name of DIHEDRAL_NAMES) {
+      dihedralDct(name, this.dct16, this.aux16);
+      hashes[name] = formatHash256(dctToHash(this.aux16));
+    }
+    return { quality, hashes };
+  }
+
+  /** Hash of decoded pixels in the given flavour. */
+  hashPixels(px: Pixels, flavour: PdqFlavour = "full"): PdqHash {
+    const { source, rows, cols } = pixelSource(px, flavour);
+    return this.hashRows(source, rows, cols);
+  }
+
+  /** Dihedral hashes of decoded pixels in the given flavour. */
+  dihedralPixels(px: Pixels, flavour: PdqFlavour = "full"): PdqDihedralHashes {
+    const { source, rows, cols } = pixelSource(px, flavour);
+    return this.dihedralRows(source, rows, cols);
+  }
+}
+
+/** The luma rows PDQ hashes for these pixels in this flavour, and their size. */
+export function pixelSource(px: Pixels, flavour: PdqFlavour): { source: LumaRowSource; rows: number; cols: number } {
+  const grey = isGreyscale(px);
+  const max = PDQ_CLI_DOWNSAMPLE_DIM;
+  if (flavour === "512" && (px.width > max || px.height > max)) {
+    return { source: nearestPixelRows(px, max, max, grey), rows: max, cols: max };
+  }
+  return { source: pixelRows(px, grey), rows: px.height, cols: px.width };
+}
+
+let shared: PdqHasher | undefined;
+function sharedHasher(): PdqHasher {
+  return (shared ??= new PdqHasher());
+}
+
+/** PDQ hash of decoded 8-bit pixels. */
+export function pdqFromPixels(px: Pixels, flavour: PdqFlavour = "full"): PdqHash {
+  return sharedHasher().hashPixels(px, flavour);
+}
+
+/** The eight dihedral PDQ hashes of decoded 8-bit pixels. */
+export function pdqDihedralFromPixels(px: Pixels, flavour: PdqFlavour = "full"): PdqDihedralHashes {
+  return sharedHasher().dihedralPixels(px, flavour);
+}
+
+/** PDQ hash of a row-major float32 luma matrix (the reference's pdqHash256FromFloatLuma). */
+export function pdqFromLuma(luma: Float32Array, rows: number, cols: number): PdqHash {
+  return sharedHasher().hashRows(floatRows(luma, cols), rows, cols);
+}
