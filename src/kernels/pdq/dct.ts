@@ -8,12 +8,12 @@
 const fround = Math.fround;
 
 /** D[i][j] = float(float(sqrt(2/64)) * cos((π/2/64)·(i+1)·(2j+1))), row-major 16 x 64. */
-export const DCT_MATRIX: Float32Array = (() => {
-  const d = new Float32Array(16 * 64);
+export const DCT_MATRIX: Float64Array = (() => {
+  const d = new Float64Array(16 * 64);
   const scale = fround(Math.sqrt(2 / 64));
   for (let i = 0; i < 16; i++) {
     for (let j = 0; j < 64; j++) {
-      d[i * 64 + j] = scale * Math.cos((Math.PI / 2 / 64) * (i + 1) * (2 * j + 1));
+      d[i * 64 + j] = fround(scale * Math.cos((Math.PI / 2 / 64) * (i + 1) * (2 * j + 1)));
     }
   }
   return d;
@@ -22,7 +22,7 @@ export const DCT_MATRIX: Float32Array = (() => {
 /**
  * `out` (16x16) = D · `a` (64x64) · Dᵀ, using `t` (16x64) as scratch.
  */
-export function dct64To16(a: Float32Array, t: Float32Array, out: Float32Array): void {
+export function dct64To16(a: Float64Array, t: Float64Array, out: Float64Array): void {
   const d = DCT_MATRIX;
   for (let i = 0; i < 16; i++) {
     const di = i * 64;

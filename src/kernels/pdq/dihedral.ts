@@ -20,7 +20,7 @@ export const DIHEDRAL_NAMES = [
 export type DihedralName = (typeof DIHEDRAL_NAMES)[number];
 
 /** Writes the `name` variant of the 16x16 DCT `a` into `b`. */
-export function dihedralDct(name: DihedralName, a: Float32Array, b: Float32Array): void {
+export function dihedralDct(name: DihedralName, a: Float64Array, b: Float64Array): void {
   for (let i = 0; i < 16; i++) {
     for (let j = 0; j < 16; j++) {
       const v = a[i * 16 + j]!;

@@ -3,25 +3,39 @@
  * or Jarosz filter), then sampling at cell centres. Bit-exact with the reference
  * (pdq/cpp/downscaling/downscaling.cpp: box1DFloat, jaroszFilterFloat, decimateFloat).
  *
- * Design note — why this is not a line-by-line port. The reference filters the whole
- * image four times (rows, columns, rows, columns) and then keeps 64x64 samples. Its column
- * pass strides by the row width, which aliases in cache at power-of-two widths (a 512x512
- * image takes 4x longer than 511x511). Here the image streams through once, row by row:
+ * Design note — why this is not a line-by-line port.
  *
- *   luma row t ──box along the row──▶ ring of the last w+1 filtered rows
- *              ──running column sums──▶ one finished row of pass 1
- *              ──box along the row, kept only at the 64 sampled columns──▶ rows x 64
- *   rows x 64 ──box along the 64 columns, kept only at the 64 sampled rows──▶ 64 x 64
+ * 1. The reference filters the whole image four times (rows, columns, rows, columns) and
+ *    then keeps 64x64 samples. Here the image streams through once, in blocks of rows:
  *
- * Every running sum sees the same float32 additions and subtractions, in the same order,
- * as in the reference, so the result is identical bit for bit; only values the reference
- * computes and then throws away are skipped. Memory is O(cols x window + rows x 64)
- * instead of two full-size float copies of the image.
+ *      luma rows ──box along rows──▶ ring of the last w+1 filtered rows
+ *                ──running column sums──▶ finished rows of pass 1
+ *                ──box along rows, kept only at the 64 sampled columns──▶ rows x 64
+ *      rows x 64 ──box along the 64 columns, kept only at the 64 sampled rows──▶ 64 x 64
+ *
+ *    Every running sum sees the same float32 additions and subtractions in the same order
+ *    as in the reference; only values the reference computes and throws away are skipped.
+ *    Memory is O(cols x window) plus rows x 64, not two float copies of the image, and the
+ *    column pass never strides by the row width (the reference's cache-aliasing trap at
+ *    power-of-two widths: 512x512 four times slower than 511x511).
+ *
+ * 2. A running sum is a chain of dependent float32 operations, so filtering one row at a
+ *    time is bound by latency. Rows are filtered in blocks laid out position-major
+ *    (`block[x * lanes + row]`), so the innermost loop advances many independent sums.
+ *
+ * 3. `sum / count` is computed as `sum * (1 / count)` in double and then rounded to
+ *    float32. This equals float32 division for every normal float32 sum: the quotient of a
+ *    24-bit significand by an integer count (< 2^16) is never within 2^-52 relative of a
+ *    float32 rounding midpoint, and the reciprocal product errs by at most 2^-52. Sums of
+ *    luma are never subnormal. The conformance tests hold this to the reference's bits.
  */
 
 import type { LumaRowSource } from "./luma.js";
 
 const fround = Math.fround;
+
+/** Rows filtered together (lanes of the row passes). */
+const BLOCK = 16;
 
 /** The reference's window size: ceil(dim / (2 * 64)) for a 64-cell output. */
 export function jaroszWindowSize(oldDimension: number, newDimension = 64): number {
@@ -35,121 +49,164 @@ export function decimationIndices(length: number, count = 64): Int32Array {
   return idx;
 }
 
-/**
- * One box filter along a vector, exactly as box1DFloat: a float32 running sum, divided by
- * the number of samples currently in the window. Writes every output.
- */
-export function boxFilter1D(input: Float32Array, output: Float32Array, length: number, window: number): void {
-  const half = (window + 2) >> 1;
-  const p1 = half - 1;
-  const p2 = window - half + 1;
-  const p3 = length - window;
-  const p4 = half - 1;
-  let li = 0;
-  let ri = 0;
-  let oi = 0;
-  let sum = 0;
-  let count = 0;
-  for (let i = 0; i < p1; i++) {
-    sum = fround(sum + input[ri++]!);
-    count++;
-  }
-  for (let i = 0; i < p2; i++) {
-    sum = fround(sum + input[ri++]!);
-    count++;
-    output[oi++] = sum / count;
-  }
-  for (let i = 0; i < p3; i++) {
-    sum = fround(sum + input[ri++]!);
-    sum = fround(sum - input[li++]!);
-    output[oi++] = sum / count;
-  }
-  for (let i = 0; i < p4; i++) {
-    sum = fround(sum - input[li++]!);
-    count--;
-    output[oi++] = sum / count;
-  }
+function reciprocals(window: number): Float64Array {
+  const r = new Float64Array(window + 1);
+  for (let i = 1; i <= window; i++) r[i] = 1 / i;
+  return r;
 }
 
 /**
- * The same box filter, but only the outputs at `keep` (ascending, may repeat) are written,
- * to `output[0..keep.length)`. The running sum still visits every sample, so the kept
- * values are the reference's to the bit.
+ * box1DFloat on `lanes` vectors at once. Element (position p, lane l) is read from
+ * `input[p * inPos + l]` and written to `output[outBase + p * outPos + l * outLane]`.
+ * Buffers hold float32 values in float64 slots (no conversion on every load); every
+ * operation is rounded to float32 explicitly.
  */
-export function boxFilter1DSampled(
-  input: Float32Array,
-  inOffset: number,
-  inStride: number,
+export function boxFilterLanes(
+  input: Float64Array,
+  inPos: number,
+  output: Float64Array,
+  outBase: number,
+  outPos: number,
+  outLane: number,
+  lanes: number,
   length: number,
   window: number,
-  keep: Int32Array,
-  output: Float32Array,
-  outOffset: number,
+  sums: Float64Array,
 ): void {
   const half = (window + 2) >> 1;
   const p1 = half - 1;
   const p2 = window - half + 1;
   const p3 = length - window;
   const p4 = half - 1;
-  const nKeep = keep.length;
-  let li = inOffset;
-  let ri = inOffset;
+  const recip = reciprocals(window);
+  sums.fill(0, 0, lanes);
+  let ri = 0;
+  let li = 0;
   let oi = 0;
+  let count = 0;
+  for (let i = 0; i < p1; i++, ri++) {
+    const a = ri * inPos;
+    for (let l = 0; l < lanes; l++) sums[l] = fround(sums[l]! + input[a + l]!);
+    count++;
+  }
+  for (let i = 0; i < p2; i++, ri++, oi++) {
+    const a = ri * inPos;
+    const r = recip[++count]!;
+    const o = outBase + oi * outPos;
+    for (let l = 0; l < lanes; l++) {
+      const s = fround(sums[l]! + input[a + l]!);
+      sums[l] = s;
+      output[o + l * outLane] = fround(s * r);
+    }
+  }
+  const r = recip[window]!;
+  for (let i = 0; i < p3; i++, ri++, li++, oi++) {
+    const a = ri * inPos;
+    const b = li * inPos;
+    const o = outBase + oi * outPos;
+    for (let l = 0; l < lanes; l++) {
+      const s = fround(fround(sums[l]! + input[a + l]!) - input[b + l]!);
+      sums[l] = s;
+      output[o + l * outLane] = fround(s * r);
+    }
+  }
+  for (let i = 0; i < p4; i++, li++, oi++) {
+    const b = li * inPos;
+    const r = recip[--count]!;
+    const o = outBase + oi * outPos;
+    for (let l = 0; l < lanes; l++) {
+      const s = fround(sums[l]! - input[b + l]!);
+      sums[l] = s;
+      output[o + l * outLane] = fround(s * r);
+    }
+  }
+}
+
+/**
+ * The same filter, but only positions listed in `keep` (ascending, may repeat) are
+ * written, the j-th of them to `output[outBase + j * outPos + l * outLane]`. The running
+ * sums still visit every position, so the kept values are the reference's to the bit.
+ */
+export function boxFilterLanesSampled(
+  input: Float64Array,
+  inPos: number,
+  output: Float64Array,
+  outBase: number,
+  outPos: number,
+  outLane: number,
+  lanes: number,
+  length: number,
+  window: number,
+  keep: Int32Array,
+  sums: Float64Array,
+): void {
+  const half = (window + 2) >> 1;
+  const p1 = half - 1;
+  const p2 = window - half + 1;
+  const p3 = length - window;
+  const p4 = half - 1;
+  const recip = reciprocals(window);
+  const nKeep = keep.length;
   let k = 0;
   let next = keep[0]!;
-  let sum = 0;
+  sums.fill(0, 0, lanes);
+  let ri = 0;
+  let li = 0;
+  let oi = 0;
   let count = 0;
-  for (let i = 0; i < p1; i++) {
-    sum = fround(sum + input[ri]!);
-    ri += inStride;
-    count++;
-  }
-  for (let i = 0; i < p2; i++, oi++) {
-    sum = fround(sum + input[ri]!);
-    ri += inStride;
-    count++;
+  const emit = (): void => {
     while (next === oi) {
-      output[outOffset + k++] = sum / count;
+      const r = recip[count]!;
+      const o = outBase + k * outPos;
+      for (let l = 0; l < lanes; l++) output[o + l * outLane] = fround(sums[l]! * r);
+      k++;
       next = k < nKeep ? keep[k]! : -1;
     }
+  };
+  for (let i = 0; i < p1; i++, ri++) {
+    const a = ri * inPos;
+    for (let l = 0; l < lanes; l++) sums[l] = fround(sums[l]! + input[a + l]!);
+    count++;
   }
-  for (let i = 0; i < p3; i++, oi++) {
-    sum = fround(sum + input[ri]!);
-    sum = fround(sum - input[li]!);
-    ri += inStride;
-    li += inStride;
-    while (next === oi) {
-      output[outOffset + k++] = sum / count;
-      next = k < nKeep ? keep[k]! : -1;
-    }
+  for (let i = 0; i < p2; i++, ri++, oi++) {
+    const a = ri * inPos;
+    for (let l = 0; l < lanes; l++) sums[l] = fround(sums[l]! + input[a + l]!);
+    count++;
+    emit();
   }
-  for (let i = 0; i < p4; i++, oi++) {
-    sum = fround(sum - input[li]!);
-    li += inStride;
+  for (let i = 0; i < p3; i++, ri++, li++, oi++) {
+    const a = ri * inPos;
+    const b = li * inPos;
+    for (let l = 0; l < lanes; l++) sums[l] = fround(fround(sums[l]! + input[a + l]!) - input[b + l]!);
+    if (next === oi) emit();
+  }
+  for (let i = 0; i < p4; i++, li++, oi++) {
+    const b = li * inPos;
+    for (let l = 0; l < lanes; l++) sums[l] = fround(sums[l]! - input[b + l]!);
     count--;
-    while (next === oi) {
-      output[outOffset + k++] = sum / count;
-      next = k < nKeep ? keep[k]! : -1;
-    }
+    emit();
   }
 }
 
 /** Reusable buffers for {@link jaroszTo64x64}, grown on demand. */
 export class JaroszScratch {
-  lumaRow = new Float32Array(0);
-  ring = new Float32Array(0);
-  colSums = new Float32Array(0);
-  pass1Row = new Float32Array(0);
-  rowsBy64 = new Float32Array(0);
+  lumaBlock = new Float64Array(0);
+  filteredBlock = new Float64Array(0);
+  pass1Block = new Float64Array(0);
+  ring = new Float64Array(0);
+  colSums = new Float64Array(0);
+  laneSums = new Float64Array(Math.max(BLOCK, 64));
+  rowsBy64 = new Float64Array(0);
 
   ensure(rows: number, cols: number, ringRows: number): void {
-    if (this.lumaRow.length < cols) {
-      this.lumaRow = new Float32Array(cols);
-      this.colSums = new Float32Array(cols);
-      this.pass1Row = new Float32Array(cols);
+    if (this.colSums.length < cols) {
+      this.colSums = new Float64Array(cols);
+      this.lumaBlock = new Float64Array(cols * BLOCK);
+      this.filteredBlock = new Float64Array(cols * BLOCK);
+      this.pass1Block = new Float64Array(cols * BLOCK);
     }
-    if (this.ring.length < cols * ringRows) this.ring = new Float32Array(cols * ringRows);
-    if (this.rowsBy64.length < rows * 64) this.rowsBy64 = new Float32Array(rows * 64);
+    if (this.ring.length < cols * ringRows) this.ring = new Float64Array(cols * ringRows);
+    if (this.rowsBy64.length < rows * 64) this.rowsBy64 = new Float64Array(rows * 64);
   }
 }
 
@@ -161,61 +218,83 @@ export function jaroszTo64x64(
   source: LumaRowSource,
   rows: number,
   cols: number,
-  out: Float32Array,
+  out: Float64Array,
   scratch: JaroszScratch = new JaroszScratch(),
 ): void {
   const wr = jaroszWindowSize(cols); // window along rows (spans columns)
   const wc = jaroszWindowSize(rows); // window along columns (spans rows)
   const ringRows = wc + 1;
   scratch.ensure(rows, cols, ringRows);
-  const { lumaRow, ring, colSums, pass1Row, rowsBy64 } = scratch;
+  const { lumaBlock, filteredBlock, pass1Block, ring, colSums, laneSums, rowsBy64 } = scratch;
   const colKeep = decimationIndices(cols);
   const rowKeep = decimationIndices(rows);
+  const recipC = reciprocals(wc);
   colSums.fill(0, 0, cols);
 
-  // Pass 1 along columns, with the phases of box1DFloat, swept row by row.
-  const half = (wc + 2) >> 1;
-  const p1 = half - 1;
-  const p12 = wc; // p1 + p2
+  // Pass-1 rows waiting for pass 2 along rows, position-major in pass1Block.
+  let pending = 0;
   let outRow = 0;
-
-  const emitPass1Row = (count: number): void => {
-    for (let c = 0; c < cols; c++) pass1Row[c] = colSums[c]! / count;
-    // Pass 2 along this row, kept only at the sampled columns.
-    boxFilter1DSampled(pass1Row, 0, 1, cols, wr, colKeep, rowsBy64, outRow * 64);
-    outRow++;
+  const flush = (): void => {
+    if (pending === 0) return;
+    boxFilterLanesSampled(pass1Block, BLOCK, rowsBy64, outRow * 64, 1, 64, pending, cols, wr, colKeep, laneSums);
+    outRow += pending;
+    pending = 0;
   };
 
-  for (let t = 0; t < rows; t++) {
-    source(t, lumaRow);
-    const slot = (t % ringRows) * cols;
-    const filtered = ring.subarray(slot, slot + cols);
-    boxFilter1D(lumaRow, filtered, cols, wr);
-    if (t < p12) {
-      for (let c = 0; c < cols; c++) colSums[c] = colSums[c]! + filtered[c]!;
-      if (t >= p1) emitPass1Row(t + 1);
-    } else {
-      const oldSlot = ((t - wc) % ringRows) * cols;
-      for (let c = 0; c < cols; c++) {
-        colSums[c] = fround(colSums[c]! + filtered[c]!) - ring[oldSlot + c]!;
+  // Pass 1 along columns follows the phases of box1DFloat, swept a row at a time.
+  const half = (wc + 2) >> 1;
+  const p1 = half - 1;
+
+  for (let base = 0; base < rows; base += BLOCK) {
+    const lanes = Math.min(BLOCK, rows - base);
+    for (let k = 0; k < lanes; k++) source(base + k, lumaBlock, k, BLOCK);
+    boxFilterLanes(lumaBlock, BLOCK, filteredBlock, 0, BLOCK, 1, lanes, cols, wr, laneSums);
+
+    for (let k = 0; k < lanes; k++) {
+      const t = base + k;
+      const slot = (t % ringRows) * cols;
+      if (t < wc) {
+        // Phases 1 and 2: the window grows.
+        for (let c = 0, f = k; c < cols; c++, f += BLOCK) {
+          const v = filteredBlock[f]!;
+          ring[slot + c] = v;
+          colSums[c] = fround(colSums[c]! + v);
+        }
+        if (t >= p1) {
+          const r = recipC[t + 1]!;
+          for (let c = 0, o = pending; c < cols; c++, o += BLOCK) pass1Block[o] = fround(colSums[c]! * r);
+          if (++pending === BLOCK) flush();
+        }
+      } else {
+        // Phase 3: add the new row, subtract the one leaving the window.
+        const old = ((t - wc) % ringRows) * cols;
+        const r = recipC[wc]!;
+        for (let c = 0, f = k, o = pending; c < cols; c++, f += BLOCK, o += BLOCK) {
+          const v = filteredBlock[f]!;
+          const s = fround(fround(colSums[c]! + v) - ring[old + c]!);
+          ring[slot + c] = v;
+          colSums[c] = s;
+          pass1Block[o] = fround(s * r);
+        }
+        if (++pending === BLOCK) flush();
       }
-      emitPass1Row(wc);
     }
   }
   // Phase 4: the window slides off the bottom edge.
   let count = wc;
-  for (let li = rows - wc; outRow < rows; li++) {
-    const oldSlot = (li % ringRows) * cols;
-    for (let c = 0; c < cols; c++) colSums[c] = colSums[c]! - ring[oldSlot + c]!;
+  for (let li = rows - wc; outRow + pending < rows; li++) {
+    const old = (li % ringRows) * cols;
     count--;
-    emitPass1Row(count);
+    const r = recipC[count]!;
+    for (let c = 0, o = pending; c < cols; c++, o += BLOCK) {
+      const s = fround(colSums[c]! - ring[old + c]!);
+      colSums[c] = s;
+      pass1Block[o] = fround(s * r);
+    }
+    if (++pending === BLOCK) flush();
   }
+  flush();
 
-  // Pass 2 along columns, on the rows x 64 matrix, kept only at the sampled rows.
-  for (let j = 0; j < 64; j++) {
-    boxFilter1DSampled(rowsBy64, j, 64, rows, wc, rowKeep, columnScratch, 0);
-    for (let i = 0; i < 64; i++) out[i * 64 + j] = columnScratch[i]!;
-  }
+  // Pass 2 along columns: 64 lanes (the sampled columns), kept only at the sampled rows.
+  boxFilterLanesSampled(rowsBy64, 64, out, 0, 64, 1, 64, rows, wc, rowKeep, laneSums);
 }
-
-const columnScratch = new Float32Array(64);

@@ -11,8 +11,8 @@
 
 const fround = Math.fround;
 
-/** Fills `out[0..cols)` with the luma of image row `row`. */
-export type LumaRowSource = (row: number, out: Float32Array) => void;
+/** Writes the luma of image row `row`, column x, to `out[offset + x * stride]`. */
+export type LumaRowSource = (row: number, out: Float64Array, offset: number, stride: number) => void;
 
 /** Decoded pixels: 8-bit samples, interleaved, `channels` per pixel, rows top to bottom. */
 export interface Pixels {
@@ -63,15 +63,15 @@ export function pixelRows(px: Pixels, grey = isGreyscale(px)): LumaRowSource {
   const { data, channels, width } = px;
   const rowStride = width * channels;
   if (grey) {
-    return (row, out) => {
+    return (row, out, offset, stride) => {
       let i = row * rowStride;
-      for (let x = 0; x < width; x++, i += channels) out[x] = data[i]!;
+      for (let x = 0, o = offset; x < width; x++, i += channels, o += stride) out[o] = data[i]!;
     };
   }
-  return (row, out) => {
+  return (row, out, offset, stride) => {
     let i = row * rowStride;
-    for (let x = 0; x < width; x++, i += channels) {
-      out[x] = fround(fround(TABLE_R[data[i]!]! + TABLE_G[data[i + 1]!]!) + TABLE_B[data[i + 2]!]!);
+    for (let x = 0, o = offset; x < width; x++, i += channels, o += stride) {
+      out[o] = fround(fround(TABLE_R[data[i]!]! + TABLE_G[data[i + 1]!]!) + TABLE_B[data[i + 2]!]!);
     }
   };
 }
@@ -103,23 +103,24 @@ export function nearestPixelRows(
   for (let x = 0; x < toWidth; x++) xOffsets[x] = xs[x]! * channels;
   const rowStride = width * channels;
   if (grey) {
-    return (row, out) => {
+    return (row, out, offset, stride) => {
       const base = ys[row]! * rowStride;
-      for (let x = 0; x < toWidth; x++) out[x] = data[base + xOffsets[x]!]!;
+      for (let x = 0, o = offset; x < toWidth; x++, o += stride) out[o] = data[base + xOffsets[x]!]!;
     };
   }
-  return (row, out) => {
+  return (row, out, offset, stride) => {
     const base = ys[row]! * rowStride;
-    for (let x = 0; x < toWidth; x++) {
+    for (let x = 0, o = offset; x < toWidth; x++, o += stride) {
       const i = base + xOffsets[x]!;
-      out[x] = fround(fround(TABLE_R[data[i]!]! + TABLE_G[data[i + 1]!]!) + TABLE_B[data[i + 2]!]!);
+      out[o] = fround(fround(TABLE_R[data[i]!]! + TABLE_G[data[i + 1]!]!) + TABLE_B[data[i + 2]!]!);
     }
   };
 }
 
 /** Luma rows from a row-major float luma matrix (`cols` wide). */
-export function floatRows(luma: Float32Array, cols: number): LumaRowSource {
-  return (row, out) => {
-    out.set(luma.subarray(row * cols, row * cols + cols));
+export function floatRows(luma: Float32Array | Float64Array, cols: number): LumaRowSource {
+  return (row, out, offset, stride) => {
+    const base = row * cols;
+    for (let x = 0, o = offset; x < cols; x++, o += stride) out[o] = luma[base + x]!;
   };
 }

@@ -45,7 +45,7 @@ export interface PdqDihedralHashes {
 }
 
 /** Sets the bits of `hash` where the 16x16 DCT exceeds its (lower) median. */
-export function dctToHash(dct16: Float32Array, hash: Hash256 = emptyHash256()): Hash256 {
+export function dctToHash(dct16: Float64Array, hash: Hash256 = emptyHash256()): Hash256 {
   const median = torbenMedian(dct16, 256);
   hash.fill(0);
   for (let k = 0; k < 256; k++) if (dct16[k]! > median) setBit(hash, k);
@@ -58,10 +58,10 @@ export function dctToHash(dct16: Float32Array, hash: Hash256 = emptyHash256()): 
  */
 export class PdqHasher {
   private readonly scratch = new JaroszScratch();
-  private readonly buffer64 = new Float32Array(64 * 64);
-  private readonly buffer16x64 = new Float32Array(16 * 64);
-  private readonly dct16 = new Float32Array(256);
-  private readonly aux16 = new Float32Array(256);
+  private readonly buffer64 = new Float64Array(64 * 64);
+  private readonly buffer16x64 = new Float64Array(16 * 64);
+  private readonly dct16 = new Float64Array(256);
+  private readonly aux16 = new Float64Array(256);
 
   /**
    * The 16x16 DCT and quality of a `rows` x `cols` luma image read row by row.
@@ -70,11 +70,7 @@ export class PdqHasher {
    */
   dctOf(source: LumaRowSource, rows: number, cols: number, filterAt64: boolean): number {
     if (rows === 64 && cols === 64 && !filterAt64) {
-      const row = new Float32Array(64);
-      for (let r = 0; r < 64; r++) {
-        source(r, row);
-        this.buffer64.set(row, r * 64);
-      }
+      for (let r = 0; r < 64; r++) source(r, this.buffer64, r * 64, 1);
     } else {
       jaroszTo64x64(source, rows, cols, this.buffer64, this.scratch);
     }
@@ -147,6 +143,6 @@ export function pdqDihedralFromPixels(px: Pixels, flavour: PdqFlavour = "full"):
 }
 
 /** PDQ hash of a row-major float32 luma matrix (the reference's pdqHash256FromFloatLuma). */
-export function pdqFromLuma(luma: Float32Array, rows: number, cols: number): PdqHash {
+export function pdqFromLuma(luma: Float32Array | Float64Array, rows: number, cols: number): PdqHash {
   return sharedHasher().hashRows(floatRows(luma, cols), rows, cols);
 }

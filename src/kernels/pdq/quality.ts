@@ -7,7 +7,7 @@
 const fround = Math.fround;
 
 /** Quality 0..100 of a 64x64 row-major buffer, bit-exact with the reference. */
-export function pdqQuality(buffer64: Float32Array): number {
+export function pdqQuality(buffer64: Float64Array): number {
   let gradientSum = 0;
   for (let i = 0; i < 63; i++) {
     for (let j = 0; j < 64; j++) {

@@ -5,7 +5,7 @@
 
 const fround = Math.fround;
 
-export function torbenMedian(m: Float32Array, n = m.length): number {
+export function torbenMedian(m: Float64Array, n = m.length): number {
   let min = m[0]!;
   let max = m[0]!;
   for (let i = 1; i < n; i++) {

@@ -1,0 +1,37 @@
+/**
+ * Domain errors: one class with a string `code`, translated once at each edge (the CLI
+ * maps them to a one-line message and an exit status; HTTP will map them to statuses).
+ */
+
+export type ErrorCode =
+  | "file.not_found"
+  | "file.unreadable"
+  | "file.not_a_file"
+  | "file.too_large"
+  | "image.empty"
+  | "image.unsupported_format"
+  | "image.too_many_pixels"
+  | "image.truncated"
+  | "image.corrupt"
+  | "usage";
+
+export class RasdError extends Error {
+  override readonly name = "RasdError";
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isRasdError(error: unknown): error is RasdError {
+  return error instanceof RasdError;
+}
+
+/** A one-line description of any thrown value, for logs and the CLI. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message.split("\n")[0] ?? error.name;
+  return String(error);
+}
