@@ -79,6 +79,24 @@ export class PdqHasher {
     return quality;
   }
 
+  /**
+   * The reference's intermediate values, for conformance tests and debugging: the 64x64
+   * downsample, the 16x16 DCT, its median and the quality.
+   */
+  intermediates(
+    source: LumaRowSource,
+    rows: number,
+    cols: number,
+  ): { buffer64: Float64Array; dct16: Float64Array; median: number; quality: number } {
+    const quality = this.dctOf(source, rows, cols, false);
+    return {
+      buffer64: this.buffer64.slice(),
+      dct16: this.dct16.slice(),
+      median: torbenMedian(this.dct16, 256),
+      quality,
+    };
+  }
+
   /** Hash of a luma image read row by row. */
   hashRows(source: LumaRowSource, rows: number, cols: number): PdqHash {
     if (rows < PDQ_MIN_HASHABLE_DIM || cols < PDQ_MIN_HASHABLE_DIM) {
