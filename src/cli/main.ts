@@ -1,34 +1,11 @@
 /**
- * The rasd command line. Each command lives in ./commands; this file wires them up and
- * turns errors into one line on stderr and an exit status.
+ * The rasd command line entry: runs the command tree and turns errors into one line on
+ * stderr and an exit status (0 ok, 1 failure, 2 usage).
  */
 
-import { readFileSync } from "node:fs";
-import { Command, CommanderError } from "commander";
+import { CommanderError } from "commander";
 import { describeError, isRasdError } from "../core/errors.js";
-import { hashCommand } from "./commands/hash.js";
-
-function version(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-    return pkg.version;
-  } catch {
-    return "unknown";
-  }
-}
-
-export function buildProgram(): Command {
-  const program = new Command("rasd")
-    .description(
-      "rasd (رصد, \"monitoring\"): hash, match and act on terrorist propaganda, and measure the information space.",
-    )
-    .version(version(), "-V, --version")
-    .showHelpAfterError("(run with --help for usage)")
-    .configureHelp({ sortSubcommands: true })
-    .exitOverride();
-  program.addCommand(hashCommand());
-  return program;
-}
+import { buildProgram } from "./program.js";
 
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
   const program = buildProgram();

@@ -1,0 +1,34 @@
+/**
+ * The rasd command tree. Each command lives in ./commands; main.ts runs it.
+ */
+
+import { readFileSync } from "node:fs";
+import { Command } from "commander";
+import { hashCommand } from "./commands/hash.js";
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    return pkg.version;
+  } catch {
+    return "unknown";
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command("rasd")
+    .description(
+      "rasd (رصد, \"monitoring\"): hash, match and act on terrorist propaganda, and measure the information space.",
+    )
+    .version(version(), "-V, --version")
+    .configureHelp({ sortSubcommands: true });
+  program.addCommand(hashCommand());
+  applyToAll(program);
+  return program;
+}
+
+/** Commander settings are not inherited by commands built separately: apply them to all. */
+function applyToAll(cmd: Command): void {
+  cmd.exitOverride().showHelpAfterError("(run with --help for usage)");
+  for (const sub of cmd.commands) applyToAll(sub);
+}
