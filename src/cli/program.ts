@@ -18,7 +18,7 @@ function version(): string {
 export function buildProgram(): Command {
   const program = new Command("rasd")
     .description(
-      "rasd (رصد, \"monitoring\"): hash, match and act on terrorist propaganda, and measure the information space.",
+      'rasd (رصد, "monitoring"): hash, match and act on terrorist propaganda, and measure the information space.',
     )
     .version(version(), "-V, --version")
     .configureHelp({ sortSubcommands: true });

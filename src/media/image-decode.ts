@@ -189,10 +189,17 @@ function runConvert(convertPath: string, input: Uint8Array, limits: ImageLimits)
     );
     child.on("close", (code) => {
       if (code === 0 && out.length > 0) return resolve(Buffer.concat(out));
-      const text = Buffer.concat(err).toString("utf8").split("\n")[0]?.replace(/^convert(-im6\.q16)?: /, "") ?? "";
+      const text =
+        Buffer.concat(err)
+          .toString("utf8")
+          .split("\n")[0]
+          ?.replace(/^convert(-im6\.q16)?: /, "") ?? "";
       const truncated = /unexpected end|insufficient image data|premature|truncat/i.test(text);
       reject(
-        new RasdError(truncated ? "image.truncated" : "image.corrupt", `${truncated ? "truncated" : "corrupt"} BMP: ${text || `convert exited with ${code}`}`),
+        new RasdError(
+          truncated ? "image.truncated" : "image.corrupt",
+          `${truncated ? "truncated" : "corrupt"} BMP: ${text || `convert exited with ${code}`}`,
+        ),
       );
     });
     child.stdin.on("error", () => undefined); // convert may exit before reading everything

@@ -27,7 +27,8 @@ interface Slot {
 }
 
 /** Message a worker posts back for task `id`. */
-export type WorkerReply<R> = { id: number; ok: true; value: R } | { id: number; ok: false; error: { code?: string; message: string } };
+export type WorkerReply<R> =
+  { id: number; ok: true; value: R } | { id: number; ok: false; error: { code?: string; message: string } };
 
 /** Error carried back from a worker, keeping the domain error code. */
 export class WorkerTaskError extends Error {

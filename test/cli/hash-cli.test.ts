@@ -28,9 +28,15 @@ const dir = mkdtempSync(join(tmpdir(), "rasd-cli-"));
 const expected = new Map<string, string>();
 before(async () => {
   mkdirSync(join(dir, "imgs/sub"), { recursive: true });
-  for (const [name, seed] of [["b.png", 1], ["a.png", 2], ["sub/c.png", 3]] as const) {
+  for (const [name, seed] of [
+    ["b.png", 1],
+    ["a.png", 2],
+    ["sub/c.png", 3],
+  ] as const) {
     const rgb = structuredRgb(96, 64, seed);
-    await sharp(rgb, { raw: { width: 96, height: 64, channels: 3 } }).png().toFile(join(dir, "imgs", name));
+    await sharp(rgb, { raw: { width: 96, height: 64, channels: 3 } })
+      .png()
+      .toFile(join(dir, "imgs", name));
     expected.set(name, pdqFromPixels({ width: 96, height: 64, channels: 3, data: rgb }).hash);
   }
   writeFileSync(join(dir, "imgs/notes.txt"), "not an image, and not picked up from a directory\n");
@@ -88,7 +94,9 @@ describe("rasd CLI", () => {
     assert.equal(fields[0], expected.get("a.png"));
     assert.equal(fields[8], "100");
     assert.equal(fields[9], path);
-    const json = JSON.parse(rasd(["hash", "pdq", "--dihedral", "--json", path]).stdout) as { dihedral: Record<string, string> };
+    const json = JSON.parse(rasd(["hash", "pdq", "--dihedral", "--json", path]).stdout) as {
+      dihedral: Record<string, string>;
+    };
     assert.deepEqual(Object.keys(json.dihedral), [...DIHEDRAL_NAMES]);
     assert.deepEqual(Object.values(json.dihedral), fields.slice(0, 8));
   });
@@ -118,7 +126,10 @@ describe("rasd CLI", () => {
     const r = rasd(["hash", "pdq", "--stdin"], `${join(dir, "imgs/b.png")}\n\n${join(dir, "imgs/a.png")}\n`);
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(
-      r.stdout.trim().split("\n").map((l) => l.split(",")[0]),
+      r.stdout
+        .trim()
+        .split("\n")
+        .map((l) => l.split(",")[0]),
       [expected.get("b.png"), expected.get("a.png")],
     );
   });

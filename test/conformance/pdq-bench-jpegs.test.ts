@@ -29,7 +29,7 @@ describe("PDQ conformance: 200 bench JPEGs, both flavours", { skip: needsShared 
         else mismatches.push(`${row.file}: ${d} bits, quality ${got.quality} vs ${row.quality}`);
         maxDistance = Math.max(maxDistance, d);
       }
-      t.diagnostic(`${flavour}: ${identical}/200 identical (${((identical / 2) | 0)}%), largest distance ${maxDistance}`);
+      t.diagnostic(`${flavour}: ${identical}/200 identical (${(identical / 2) | 0}%), largest distance ${maxDistance}`);
       assert.deepEqual(mismatches, []);
     });
   }

@@ -53,28 +53,34 @@ describe("PDQ conformance: every image in the reference summary", { skip: needsS
   }
 });
 
-describe("PDQ conformance: the WASM/C++ CLI test vectors (PDQMD5TestData.csv, 512 flavour)", { skip: needsShared }, () => {
-  const rows = needsShared ? [] : readCsv(join(THREATEXCHANGE, "pdq/wasm/test/TestData/PDQMD5TestData.csv"));
-  for (const row of rows) {
-    const rel = row.FilePath!.replace(/^(\.\.\/)+/, "").replace(/^data\//, "pdq/data/");
-    if (rel.endsWith(".mp4")) continue; // MD5 rows for videos: not PDQ
-    const file = rel.replace("pdq/data/misc-images/b.jpg", "pdq/data/reg-test-input/dih/bridge-1-original.jpg");
-    it(`${rel}`, async () => {
-      const got = await pdqHashImageFile(join(THREATEXCHANGE, file), { flavour: "512" });
-      const d = hammingDistanceHex(got.hash, row.Hash!);
-      if (file.endsWith("sharpen-a-lot.jpg")) {
-        // The WASM build decoded this JPEG differently: the native C++ CLI on this machine
-        // gives our hash exactly (checked in the summary test above), 2 bits from the CSV.
-        assert.ok(d <= 2, `distance ${d}`);
-      } else {
-        assert.equal(got.hash, row.Hash, `distance ${d}`);
-      }
-    });
-  }
-});
+describe(
+  "PDQ conformance: the WASM/C++ CLI test vectors (PDQMD5TestData.csv, 512 flavour)",
+  { skip: needsShared },
+  () => {
+    const rows = needsShared ? [] : readCsv(join(THREATEXCHANGE, "pdq/wasm/test/TestData/PDQMD5TestData.csv"));
+    for (const row of rows) {
+      const rel = row.FilePath!.replace(/^(\.\.\/)+/, "").replace(/^data\//, "pdq/data/");
+      if (rel.endsWith(".mp4")) continue; // MD5 rows for videos: not PDQ
+      const file = rel.replace("pdq/data/misc-images/b.jpg", "pdq/data/reg-test-input/dih/bridge-1-original.jpg");
+      it(`${rel}`, async () => {
+        const got = await pdqHashImageFile(join(THREATEXCHANGE, file), { flavour: "512" });
+        const d = hammingDistanceHex(got.hash, row.Hash!);
+        if (file.endsWith("sharpen-a-lot.jpg")) {
+          // The WASM build decoded this JPEG differently: the native C++ CLI on this machine
+          // gives our hash exactly (checked in the summary test above), 2 bits from the CSV.
+          assert.ok(d <= 2, `distance ${d}`);
+        } else {
+          assert.equal(got.hash, row.Hash, `distance ${d}`);
+        }
+      });
+    }
+  },
+);
 
 describe("PDQ conformance: python-threatexchange and Java vectors (full flavour)", { skip: needsShared }, () => {
-  const rows = needsShared ? [] : readCsv(join(THREATEXCHANGE, "_generated/expected/pdq_expected_hashes_by_source.csv"));
+  const rows = needsShared
+    ? []
+    : readCsv(join(THREATEXCHANGE, "_generated/expected/pdq_expected_hashes_by_source.csv"));
   const vectors = rows.filter(
     (r) => r.dist_to_cpp_fullres === "0" && /python-threatexchange|pdq\/java\/src\/test/.test(r.source_repo_path!),
   );
@@ -114,7 +120,9 @@ describe("PDQ conformance: decoded-pixel PNGs and intermediate values", { skip: 
     it(`${name}: 64x64 buffer, 16x16 DCT, median and quality equal the reference's`, () => {
       const lumaPath = join(GENERATED, "intermediates", `${name}.luma_input.txt`);
       const lumaText =
-        name === "bridge-1-original" ? gunzipSync(readFileSync(`${lumaPath}.gz`)).toString("utf8") : readFileSync(lumaPath, "utf8");
+        name === "bridge-1-original"
+          ? gunzipSync(readFileSync(`${lumaPath}.gz`)).toString("utf8")
+          : readFileSync(lumaPath, "utf8");
       const luma = parseFloats(lumaText);
       const [, rows, cols] = /rows=(\d+) cols=(\d+)/.exec(luma.header)!.map(Number) as [number, number, number];
       assert.equal(luma.values.length, rows * cols);

@@ -17,8 +17,21 @@ function lumaOfRgb(data: Uint8Array, width: number, height: number): Float32Arra
 
 describe("PDQ kernel: the streaming filter equals a literal port of the reference", () => {
   const sizes: [number, number][] = [
-    [5, 5], [5, 7], [6, 131], [64, 64], [63, 65], [127, 129], [128, 128], [129, 257],
-    [200, 37], [255, 256], [300, 299], [511, 513], [512, 512], [640, 480], [1000, 141],
+    [5, 5],
+    [5, 7],
+    [6, 131],
+    [64, 64],
+    [63, 65],
+    [127, 129],
+    [128, 128],
+    [129, 257],
+    [200, 37],
+    [255, 256],
+    [300, 299],
+    [511, 513],
+    [512, 512],
+    [640, 480],
+    [1000, 141],
   ];
   for (const [rows, cols] of sizes) {
     it(`${rows}x${cols}: identical 64x64 downsample, bit for bit`, () => {
@@ -59,16 +72,34 @@ function referenceDownsampleRow(vec: Float32Array, window: number): Float32Array
   let ri = 0;
   let li = 0;
   let oi = 0;
-  for (let i = 0; i < half - 1; i++) { sum = Math.fround(sum + vec[ri++]!); count++; }
-  for (let i = 0; i < window - half + 1; i++) { sum = Math.fround(sum + vec[ri++]!); count++; out[oi++] = sum / count; }
-  for (let i = 0; i < n - window; i++) { sum = Math.fround(sum + vec[ri++]!); sum = Math.fround(sum - vec[li++]!); out[oi++] = sum / count; }
-  for (let i = 0; i < half - 1; i++) { sum = Math.fround(sum - vec[li++]!); count--; out[oi++] = sum / count; }
+  for (let i = 0; i < half - 1; i++) {
+    sum = Math.fround(sum + vec[ri++]!);
+    count++;
+  }
+  for (let i = 0; i < window - half + 1; i++) {
+    sum = Math.fround(sum + vec[ri++]!);
+    count++;
+    out[oi++] = sum / count;
+  }
+  for (let i = 0; i < n - window; i++) {
+    sum = Math.fround(sum + vec[ri++]!);
+    sum = Math.fround(sum - vec[li++]!);
+    out[oi++] = sum / count;
+  }
+  for (let i = 0; i < half - 1; i++) {
+    sum = Math.fround(sum - vec[li++]!);
+    count--;
+    out[oi++] = sum / count;
+  }
   return out;
 }
 
 describe("PDQ kernel: reference rules", () => {
   it("window size is ceil(dim / 128) and samples are cell centres", () => {
-    assert.deepEqual([512, 256, 1600, 34, 128, 129].map((d) => jaroszWindowSize(d)), [4, 2, 13, 1, 1, 2]);
+    assert.deepEqual(
+      [512, 256, 1600, 34, 128, 129].map((d) => jaroszWindowSize(d)),
+      [4, 2, 13, 1, 1, 2],
+    );
     assert.deepEqual(Array.from(decimationIndices(128).slice(0, 4)), [1, 3, 5, 7]);
   });
 
@@ -79,7 +110,11 @@ describe("PDQ kernel: reference rules", () => {
   });
 
   it("images under 5 pixels on a side hash to all zeros with quality 0", () => {
-    for (const [w, h] of [[4, 100], [100, 4], [1, 1]] as const) {
+    for (const [w, h] of [
+      [4, 100],
+      [100, 4],
+      [1, 1],
+    ] as const) {
       const px = { width: w, height: h, channels: 3, data: randomRgb(w, h, 1) };
       assert.deepEqual(pdqFromPixels(px), { hash: ZERO, quality: 0 });
       assert.equal(pdqDihedralFromPixels(px).hashes.rot90, ZERO);
@@ -122,7 +157,10 @@ describe("PDQ kernel: reference rules", () => {
 
   it("pdqFromLuma equals pdqFromPixels on the same luma", () => {
     const rgb = randomRgb(70, 90, 4);
-    assert.deepEqual(pdqFromLuma(lumaOfRgb(rgb, 70, 90), 90, 70), pdqFromPixels({ width: 70, height: 90, channels: 3, data: rgb }));
+    assert.deepEqual(
+      pdqFromLuma(lumaOfRgb(rgb, 70, 90), 90, 70),
+      pdqFromPixels({ width: 70, height: 90, channels: 3, data: rgb }),
+    );
   });
 
   it("the 512 flavour equals hashing a nearest-neighbour 512x512 copy", () => {
@@ -160,7 +198,8 @@ describe("PDQ kernel: reference rules", () => {
       return out;
     };
     const dih = pdqDihedralFromPixels({ width: w, height: h, channels: 3, data: rgb }).hashes;
-    const hashOf = (data: Uint8Array, tw: number, th: number): string => pdqFromPixels({ width: tw, height: th, channels: 3, data }).hash;
+    const hashOf = (data: Uint8Array, tw: number, th: number): string =>
+      pdqFromPixels({ width: tw, height: th, channels: 3, data }).hash;
     const cases: [keyof typeof dih, Uint8Array, number, number][] = [
       ["rot180", transform((x, y) => [w - 1 - x, h - 1 - y], w, h), w, h],
       ["flipx", transform((x, y) => [x, h - 1 - y], w, h), w, h],
@@ -189,7 +228,12 @@ describe("PDQ kernel: reference rules", () => {
 
   it("a hasher reused across sizes gives the same answers as a fresh one", () => {
     const hasher = new PdqHasher();
-    for (const [w, h] of [[300, 200], [40, 30], [700, 90], [300, 200]] as const) {
+    for (const [w, h] of [
+      [300, 200],
+      [40, 30],
+      [700, 90],
+      [300, 200],
+    ] as const) {
       const px = { width: w, height: h, channels: 3, data: randomRgb(w, h, w + h) };
       assert.deepEqual(hasher.hashPixels(px), new PdqHasher().hashPixels(px));
     }

@@ -28,7 +28,13 @@ const HAS_IMAGEMAGICK = existsSync("/usr/bin/convert");
 describe("image formats decode to the encoded pixels", () => {
   it("PNG (8-bit RGB)", async () => {
     const png = await sharp(RGB, RAW).png().toBuffer();
-    assert.deepEqual(await pdqHashImageBytes(png), { ...EXPECTED, flavour: "full", width: W, height: H, format: "png" });
+    assert.deepEqual(await pdqHashImageBytes(png), {
+      ...EXPECTED,
+      flavour: "full",
+      width: W,
+      height: H,
+      format: "png",
+    });
   });
 
   it("16 bits per sample: PNG and TIFF hash like the 8-bit image (high byte kept)", async () => {
@@ -44,8 +50,13 @@ describe("image formats decode to the encoded pixels", () => {
 
   it("greyscale, palette and alpha PNGs", async () => {
     const grey = new Uint8Array(W * H).map((_, i) => RGB[i * 3]!);
-    const greyPng = await sharp(grey, { raw: { width: W, height: H, channels: 1 } }).png().toBuffer();
-    assert.equal((await pdqHashImageBytes(greyPng)).hash, pdqFromPixels({ width: W, height: H, channels: 1, data: grey }).hash);
+    const greyPng = await sharp(grey, { raw: { width: W, height: H, channels: 1 } })
+      .png()
+      .toBuffer();
+    assert.equal(
+      (await pdqHashImageBytes(greyPng)).hash,
+      pdqFromPixels({ width: W, height: H, channels: 1, data: grey }).hash,
+    );
 
     const palette = await sharp(RGB64, RAW).png({ palette: true, colours: 256, dither: 0 }).toBuffer();
     assert.equal((await sharp(palette).metadata()).isPalette, true);
@@ -56,13 +67,21 @@ describe("image formats decode to the encoded pixels", () => {
       rgba.set(RGB.subarray(i * 3, i * 3 + 3), i * 4);
       rgba[i * 4 + 3] = (i * 37) % 256; // alpha is dropped, not composited
     }
-    const alphaPng = await sharp(rgba, { raw: { width: W, height: H, channels: 4 } }).png().toBuffer();
+    const alphaPng = await sharp(rgba, { raw: { width: W, height: H, channels: 4 } })
+      .png()
+      .toBuffer();
     assert.equal((await pdqHashImageBytes(alphaPng)).hash, EXPECTED.hash);
   });
 
   it("lossless WebP and TIFF", async () => {
-    assert.equal((await pdqHashImageBytes(await sharp(RGB, RAW).webp({ lossless: true }).toBuffer())).hash, EXPECTED.hash);
-    assert.equal((await pdqHashImageBytes(await sharp(RGB, RAW).tiff({ compression: "lzw" }).toBuffer())).hash, EXPECTED.hash);
+    assert.equal(
+      (await pdqHashImageBytes(await sharp(RGB, RAW).webp({ lossless: true }).toBuffer())).hash,
+      EXPECTED.hash,
+    );
+    assert.equal(
+      (await pdqHashImageBytes(await sharp(RGB, RAW).tiff({ compression: "lzw" }).toBuffer())).hash,
+      EXPECTED.hash,
+    );
   });
 
   it("GIF: the first frame of an animation", async () => {
@@ -85,11 +104,15 @@ describe("image formats decode to the encoded pixels", () => {
     if ((meta.pages ?? 1) > 1) assert.equal((await pdqHashImageBytes(multi)).hash, EXPECTED64.hash);
   });
 
-  it("BMP through ImageMagick", { skip: HAS_IMAGEMAGICK ? false : "SKIPPED: /usr/bin/convert (Debian imagemagick) is not installed" }, async () => {
-    const got = await pdqHashImageBytes(bmp24(W, H, RGB));
-    assert.equal(got.format, "bmp");
-    assert.equal(got.hash, EXPECTED.hash);
-  });
+  it(
+    "BMP through ImageMagick",
+    { skip: HAS_IMAGEMAGICK ? false : "SKIPPED: /usr/bin/convert (Debian imagemagick) is not installed" },
+    async () => {
+      const got = await pdqHashImageBytes(bmp24(W, H, RGB));
+      assert.equal(got.format, "bmp");
+      assert.equal(got.hash, EXPECTED.hash);
+    },
+  );
 
   it("JPEG decodes like libjpeg-turbo, EXIF orientation ignored unless asked", async () => {
     const plain = await sharp(RGB, RAW).jpeg({ quality: 95 }).toBuffer();

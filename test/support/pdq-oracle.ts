@@ -6,7 +6,15 @@
 
 const fround = Math.fround;
 
-function box1DFloat(invec: Float32Array, inOff: number, outvec: Float32Array, outOff: number, length: number, stride: number, window: number): void {
+function box1DFloat(
+  invec: Float32Array,
+  inOff: number,
+  outvec: Float32Array,
+  outOff: number,
+  length: number,
+  stride: number,
+  window: number,
+): void {
   const half = Math.trunc((window + 2) / 2);
   const p1 = half - 1;
   const p2 = window - half + 1;
@@ -87,7 +95,8 @@ export function randomRgb(width: number, height: number, seed: number, noise = 6
   const fy = 1 + rand() * 6;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const base = 128 + 90 * Math.sin((fx * x) / width * Math.PI + fy * y / height) * Math.cos((fy * y) / height * 3);
+      const base =
+        128 + 90 * Math.sin(((fx * x) / width) * Math.PI + (fy * y) / height) * Math.cos(((fy * y) / height) * 3);
       for (let c = 0; c < 3; c++) {
         data[(y * width + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(base + (rand() - 0.5) * noise + c * 10)));
       }
@@ -114,7 +123,9 @@ export function structuredRgb(width: number, height: number, seed: number): Uint
     const disc = rand() < 0.5;
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
-        const inside = disc ? (x - cx) ** 2 + (y - cy) ** 2 < r * r : Math.abs(x - cx) < r && Math.abs(y - cy) < r * 0.6;
+        const inside = disc
+          ? (x - cx) ** 2 + (y - cy) ** 2 < r * r
+          : Math.abs(x - cx) < r && Math.abs(y - cy) < r * 0.6;
         if (inside) for (let c = 0; c < 3; c++) data[(y * width + x) * 3 + c] = Math.round(colour[c]!);
       }
     }

@@ -48,12 +48,20 @@ export function hashCommand(): Command {
         .choices(PDQ_FLAVOURS as string[])
         .default("full"),
     )
-    .option("--dihedral", "print the 8 dihedral hashes: orig,rot90,rot180,rot270,flipx,flipy,flipplus1,flipminus1,quality,path")
+    .option(
+      "--dihedral",
+      "print the 8 dihedral hashes: orig,rot90,rot180,rot270,flipx,flipy,flipplus1,flipminus1,quality,path",
+    )
     .option("--json", "one JSON object per line instead of CSV")
     .option("--exif", "apply the EXIF orientation before hashing (the reference ignores it)")
     .option("-i, --stdin", "read paths from standard input, one per line")
     .option("-j, --threads <n>", "worker threads (default: all cores)", positiveInt)
-    .option("--max-pixels <n>", "refuse images declaring more pixels than this", positiveInt, DEFAULT_IMAGE_LIMITS.maxPixels)
+    .option(
+      "--max-pixels <n>",
+      "refuse images declaring more pixels than this",
+      positiveInt,
+      DEFAULT_IMAGE_LIMITS.maxPixels,
+    )
     .option("--max-bytes <n>", "refuse files larger than this many bytes", positiveInt, DEFAULT_IMAGE_LIMITS.maxBytes)
     .option("--no-progress", "never draw a progress bar (drawn on a terminal only)")
     .addHelpText(
@@ -93,7 +101,8 @@ async function readStdinLines(): Promise<string[]> {
 }
 
 async function runPdq(args: string[], options: PdqCliOptions): Promise<number> {
-  if (options.stdin && args.length > 0) throw new RasdError("usage", "give paths either as arguments or with --stdin, not both");
+  if (options.stdin && args.length > 0)
+    throw new RasdError("usage", "give paths either as arguments or with --stdin, not both");
   const inputs = options.stdin ? await readStdinLines() : args;
   if (inputs.length === 0) throw new RasdError("usage", "no files given (see rasd hash pdq --help)");
   const paths = await expandPaths(inputs);
@@ -103,7 +112,11 @@ async function runPdq(args: string[], options: PdqCliOptions): Promise<number> {
   }
 
   const pool = new PdqPool(options.threads ? { threads: options.threads } : {});
-  const progress = new ProgressBar(paths.length, "hashing", options.progress !== false && process.stderr.isTTY === true);
+  const progress = new ProgressBar(
+    paths.length,
+    "hashing",
+    options.progress !== false && process.stderr.isTTY === true,
+  );
   let failures = 0;
   const out: string[] = [];
   const flush = (): void => {

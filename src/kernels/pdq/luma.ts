@@ -90,12 +90,7 @@ export function nearestIndices(from: number, to: number): Int32Array {
  * Luma rows of the pixels resized to `toWidth` x `toHeight` by nearest neighbour, the way
  * the reference CLI pre-resizes to 512x512 (aspect ratio not kept).
  */
-export function nearestPixelRows(
-  px: Pixels,
-  toWidth: number,
-  toHeight: number,
-  grey = isGreyscale(px),
-): LumaRowSource {
+export function nearestPixelRows(px: Pixels, toWidth: number, toHeight: number, grey = isGreyscale(px)): LumaRowSource {
   const { data, channels, width } = px;
   const xs = nearestIndices(width, toWidth);
   const ys = nearestIndices(px.height, toHeight);

@@ -14,12 +14,12 @@ export function torbenMedian(m: Float64Array, n = m.length): number {
     if (v > max) max = v;
   }
   const half = (n + 1) >> 1;
-  let less = 0;
-  let greater = 0;
-  let equal = 0;
-  let guess = 0;
-  let maxLtGuess = min;
-  let minGtGuess = max;
+  let less: number;
+  let greater: number;
+  let equal: number;
+  let guess: number;
+  let maxLtGuess: number;
+  let minGtGuess: number;
   for (;;) {
     guess = fround(fround(min + max) / 2);
     less = 0;
