@@ -17,6 +17,11 @@ export class PdqPool {
     this.pool = new WorkerPool(siblingModule(import.meta.url, "pdq-worker"), options);
   }
 
+  /** Worker threads in the pool. */
+  get size(): number {
+    return this.pool.size;
+  }
+
   async hash(path: string, options: PdqImageOptions): Promise<PdqFileOutcome> {
     try {
       return { path, ok: true, result: await this.pool.run({ path, options }) };

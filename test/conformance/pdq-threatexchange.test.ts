@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { DIHEDRAL_NAMES } from "../../src/kernels/pdq/dihedral.js";
 import { hammingDistanceHex } from "../../src/kernels/pdq/hash256.js";
-import { floatRows } from "../../src/kernels/pdq/luma.js";
+import { floatLuma } from "../../src/kernels/pdq/luma.js";
 import { PdqHasher } from "../../src/kernels/pdq/pdq.js";
 import { pdqHashImageFile } from "../../src/signals/pdq/hash-image.js";
 import { THREATEXCHANGE, needsShared, readCsv } from "../support/shared.js";
@@ -126,7 +126,7 @@ describe("PDQ conformance: decoded-pixel PNGs and intermediate values", { skip: 
       const luma = parseFloats(lumaText);
       const [, rows, cols] = /rows=(\d+) cols=(\d+)/.exec(luma.header)!.map(Number) as [number, number, number];
       assert.equal(luma.values.length, rows * cols);
-      const got = new PdqHasher().intermediates(floatRows(Float32Array.from(luma.values), cols), rows, cols);
+      const got = new PdqHasher().intermediates(floatLuma(Float32Array.from(luma.values), rows, cols));
 
       const buffer = parseFloats(readFileSync(join(GENERATED, "intermediates", `${name}.buffer64x64.txt`), "utf8"));
       for (let i = 0; i < 4096; i++) assert.equal(got.buffer64[i], Math.fround(buffer.values[i]!), `buffer cell ${i}`);

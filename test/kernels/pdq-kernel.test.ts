@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { boxFilterLanes, decimationIndices, jaroszTo64x64, jaroszWindowSize } from "../../src/kernels/pdq/jarosz.js";
-import { floatRows, isGreyscale, lumaOf, nearestIndices, pixelRows } from "../../src/kernels/pdq/luma.js";
+import { floatLuma, isGreyscale, lumaOf, nearestIndices, pixelLuma, readLuma } from "../../src/kernels/pdq/luma.js";
 import { PdqHasher, pdqDihedralFromPixels, pdqFromLuma, pdqFromPixels } from "../../src/kernels/pdq/pdq.js";
 import { hammingDistanceHex } from "../../src/kernels/pdq/hash256.js";
 import { torbenMedian } from "../../src/kernels/pdq/torben.js";
@@ -38,7 +38,7 @@ describe("PDQ kernel: the streaming filter equals a literal port of the referenc
       const luma = lumaOfRgb(randomRgb(cols, rows, rows * 1000 + cols), cols, rows);
       const expected = referenceDownsample(luma, rows, cols);
       const got = new Float64Array(4096);
-      jaroszTo64x64(floatRows(luma, cols), rows, cols, got);
+      jaroszTo64x64(floatLuma(luma, rows, cols), got);
       for (let i = 0; i < 4096; i++) {
         if (got[i] !== expected[i]) assert.fail(`cell ${i}: ${got[i]} != reference ${expected[i]}`);
       }
@@ -137,7 +137,7 @@ describe("PDQ kernel: reference rules", () => {
     assert.equal(isGreyscale(pxRgb), true);
     assert.deepEqual(pdqFromPixels(pxRgb), pdqFromPixels(pxGrey));
     const row = new Float64Array(40);
-    pixelRows(pxRgb)(0, row, 0, 1);
+    readLuma(pixelLuma(pxRgb), 0, 1, row, 0, 1);
     assert.deepEqual(Array.from(row), Array.from(grey.slice(0, 40)));
   });
 

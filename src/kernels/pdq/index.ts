@@ -2,5 +2,5 @@
 export * from "./hash256.js";
 export * from "./pdq.js";
 export { DIHEDRAL_NAMES, type DihedralName } from "./dihedral.js";
-export { isGreyscale, lumaOf, type LumaRowSource, type Pixels } from "./luma.js";
+export { floatLuma, isGreyscale, lumaOf, nearestPixelLuma, pixelLuma, type LumaSource, type Pixels } from "./luma.js";
 export { jaroszWindowSize } from "./jarosz.js";

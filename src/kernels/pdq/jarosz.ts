@@ -30,7 +30,7 @@
  *    luma are never subnormal. The conformance tests hold this to the reference's bits.
  */
 
-import type { LumaRowSource } from "./luma.js";
+import { readLuma, type LumaSource } from "./luma.js";
 
 const fround = Math.fround;
 
@@ -211,16 +211,15 @@ export class JaroszScratch {
 }
 
 /**
- * Two Jarosz passes over a `rows` x `cols` luma image delivered row by row, then the
+ * Two Jarosz passes over a luma image read a block of rows at a time, then the
  * reference's decimation, into `out` (64 x 64, row-major).
  */
 export function jaroszTo64x64(
-  source: LumaRowSource,
-  rows: number,
-  cols: number,
+  source: LumaSource,
   out: Float64Array,
   scratch: JaroszScratch = new JaroszScratch(),
 ): void {
+  const { rows, cols } = source;
   const wr = jaroszWindowSize(cols); // window along rows (spans columns)
   const wc = jaroszWindowSize(rows); // window along columns (spans rows)
   const ringRows = wc + 1;
@@ -247,7 +246,7 @@ export function jaroszTo64x64(
 
   for (let base = 0; base < rows; base += BLOCK) {
     const lanes = Math.min(BLOCK, rows - base);
-    for (let k = 0; k < lanes; k++) source(base + k, lumaBlock, k, BLOCK);
+    readLuma(source, base, lanes, lumaBlock, 0, BLOCK);
     boxFilterLanes(lumaBlock, BLOCK, filteredBlock, 0, BLOCK, 1, lanes, cols, wr, laneSums);
 
     for (let k = 0; k < lanes; k++) {

@@ -1,18 +1,16 @@
 /**
- * Luma rows for PDQ, computed exactly as the reference does in float32:
+ * Luma for PDQ, computed exactly as the reference does in float32:
  * `Y = 0.299f*R + 0.587f*G + 0.114f*B`, evaluated left to right, each product and sum
  * rounded to float32 (pdq/cpp/downscaling/downscaling.cpp, fillFloatLumaFromRGB).
  * Greyscale input uses `Y = grey` (fillFloatLumaFromGrey): that is not the same as the
  * RGB formula on (g, g, g), which is off by one float32 ulp for 35 of the 256 grey levels.
  *
- * A "row source" fills one row of luma on demand, so the filter can stream through an
- * image without holding a full-size float copy of it.
+ * The filter reads luma a block of rows at a time from a {@link LumaSource}: a plain
+ * description of where the samples are (pixels, optionally resampled by nearest
+ * neighbour, or a float matrix), so the whole image never needs a float copy.
  */
 
 const fround = Math.fround;
-
-/** Writes the luma of image row `row`, column x, to `out[offset + x * stride]`. */
-export type LumaRowSource = (row: number, out: Float64Array, offset: number, stride: number) => void;
 
 /** Decoded pixels: 8-bit samples, interleaved, `channels` per pixel, rows top to bottom. */
 export interface Pixels {
@@ -21,6 +19,22 @@ export interface Pixels {
   /** 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA. Alpha is ignored, as the reference drops it. */
   readonly channels: number;
   readonly data: Uint8Array;
+}
+
+/** Where luma comes from: `rows` x `cols` values. */
+export interface LumaSource {
+  readonly rows: number;
+  readonly cols: number;
+  /** 8-bit pixels (`floats` null), or null when reading `floats`. */
+  readonly pixels: Pixels | null;
+  /** True: take the first channel as luma (greyscale). */
+  readonly grey: boolean;
+  /** For each output row, the source pixel row (nearest-neighbour resampling); null = identity. */
+  readonly rowMap: Int32Array | null;
+  /** For each output column, the byte offset of its pixel within a row; null = x * channels. */
+  readonly colOffsets: Int32Array | null;
+  /** A row-major float luma matrix, read instead of pixels. */
+  readonly floats: Float32Array | Float64Array | null;
 }
 
 const COEFF_R = fround(0.299);
@@ -58,24 +72,6 @@ export function isGreyscale(px: Pixels): boolean {
   return true;
 }
 
-/** Luma rows straight from the pixels (no resize). */
-export function pixelRows(px: Pixels, grey = isGreyscale(px)): LumaRowSource {
-  const { data, channels, width } = px;
-  const rowStride = width * channels;
-  if (grey) {
-    return (row, out, offset, stride) => {
-      let i = row * rowStride;
-      for (let x = 0, o = offset; x < width; x++, i += channels, o += stride) out[o] = data[i]!;
-    };
-  }
-  return (row, out, offset, stride) => {
-    let i = row * rowStride;
-    for (let x = 0, o = offset; x < width; x++, i += channels, o += stride) {
-      out[o] = fround(fround(TABLE_R[data[i]!]! + TABLE_G[data[i + 1]!]!) + TABLE_B[data[i + 2]!]!);
-    }
-  };
-}
-
 /**
  * Source index of each output position under CImg's nearest-neighbour resize
  * (`CImg::resize(..., interpolation_type = 1)`): floor(x * from / to), identity when equal.
@@ -86,36 +82,85 @@ export function nearestIndices(from: number, to: number): Int32Array {
   return idx;
 }
 
+/** Luma straight from the pixels. */
+export function pixelLuma(px: Pixels, grey = isGreyscale(px)): LumaSource {
+  return { rows: px.height, cols: px.width, pixels: px, grey, rowMap: null, colOffsets: null, floats: null };
+}
+
 /**
- * Luma rows of the pixels resized to `toWidth` x `toHeight` by nearest neighbour, the way
- * the reference CLI pre-resizes to 512x512 (aspect ratio not kept).
+ * Luma of the pixels resized to `toWidth` x `toHeight` by nearest neighbour, the way the
+ * reference CLI pre-resizes to 512x512 (aspect ratio not kept).
  */
-export function nearestPixelRows(px: Pixels, toWidth: number, toHeight: number, grey = isGreyscale(px)): LumaRowSource {
-  const { data, channels, width } = px;
-  const xs = nearestIndices(width, toWidth);
-  const ys = nearestIndices(px.height, toHeight);
-  const xOffsets = new Int32Array(toWidth);
-  for (let x = 0; x < toWidth; x++) xOffsets[x] = xs[x]! * channels;
-  const rowStride = width * channels;
-  if (grey) {
-    return (row, out, offset, stride) => {
-      const base = ys[row]! * rowStride;
-      for (let x = 0, o = offset; x < toWidth; x++, o += stride) out[o] = data[base + xOffsets[x]!]!;
-    };
-  }
-  return (row, out, offset, stride) => {
-    const base = ys[row]! * rowStride;
-    for (let x = 0, o = offset; x < toWidth; x++, o += stride) {
-      const i = base + xOffsets[x]!;
-      out[o] = fround(fround(TABLE_R[data[i]!]! + TABLE_G[data[i + 1]!]!) + TABLE_B[data[i + 2]!]!);
-    }
+export function nearestPixelLuma(px: Pixels, toWidth: number, toHeight: number, grey = isGreyscale(px)): LumaSource {
+  const xs = nearestIndices(px.width, toWidth);
+  const colOffsets = new Int32Array(toWidth);
+  for (let x = 0; x < toWidth; x++) colOffsets[x] = xs[x]! * px.channels;
+  return {
+    rows: toHeight,
+    cols: toWidth,
+    pixels: px,
+    grey,
+    rowMap: nearestIndices(px.height, toHeight),
+    colOffsets,
+    floats: null,
   };
 }
 
-/** Luma rows from a row-major float luma matrix (`cols` wide). */
-export function floatRows(luma: Float32Array | Float64Array, cols: number): LumaRowSource {
-  return (row, out, offset, stride) => {
-    const base = row * cols;
-    for (let x = 0, o = offset; x < cols; x++, o += stride) out[o] = luma[base + x]!;
-  };
+/** Luma from a row-major float matrix (`rows` x `cols`). */
+export function floatLuma(floats: Float32Array | Float64Array, rows: number, cols: number): LumaSource {
+  return { rows, cols, pixels: null, grey: true, rowMap: null, colOffsets: null, floats };
+}
+
+/**
+ * Writes rows `first .. first+count` of the luma, column x of row `first + k`, to
+ * `out[offset + x * stride + k]` (so `stride` = count gives a position-major block and
+ * count = 1, stride = 1 gives a plain row).
+ */
+export function readLuma(
+  src: LumaSource,
+  first: number,
+  count: number,
+  out: Float64Array,
+  offset: number,
+  stride: number,
+): void {
+  const cols = src.cols;
+  if (src.floats !== null) {
+    const f = src.floats;
+    for (let k = 0; k < count; k++) {
+      const base = (first + k) * cols;
+      for (let x = 0, o = offset + k; x < cols; x++, o += stride) out[o] = f[base + x]!;
+    }
+    return;
+  }
+  const px = src.pixels!;
+  const data = px.data;
+  const channels = px.channels;
+  const rowStride = px.width * channels;
+  const rowMap = src.rowMap;
+  const colOffsets = src.colOffsets;
+  const tr = TABLE_R;
+  const tg = TABLE_G;
+  const tb = TABLE_B;
+  for (let k = 0; k < count; k++) {
+    const row = rowMap === null ? first + k : rowMap[first + k]!;
+    const base = row * rowStride;
+    let o = offset + k;
+    if (colOffsets === null) {
+      if (src.grey) {
+        for (let x = 0, i = base; x < cols; x++, i += channels, o += stride) out[o] = data[i]!;
+      } else {
+        for (let x = 0, i = base; x < cols; x++, i += channels, o += stride) {
+          out[o] = fround(fround(tr[data[i]!]! + tg[data[i + 1]!]!) + tb[data[i + 2]!]!);
+        }
+      }
+    } else if (src.grey) {
+      for (let x = 0; x < cols; x++, o += stride) out[o] = data[base + colOffsets[x]!]!;
+    } else {
+      for (let x = 0; x < cols; x++, o += stride) {
+        const i = base + colOffsets[x]!;
+        out[o] = fround(fround(tr[data[i]!]! + tg[data[i + 1]!]!) + tb[data[i + 2]!]!);
+      }
+    }
+  }
 }

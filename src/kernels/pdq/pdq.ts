@@ -20,7 +20,7 @@ import { dct64To16 } from "./dct.js";
 import { DIHEDRAL_NAMES, dihedralDct, type DihedralName } from "./dihedral.js";
 import { emptyHash256, formatHash256, setBit, type Hash256 } from "./hash256.js";
 import { JaroszScratch, jaroszTo64x64 } from "./jarosz.js";
-import { floatRows, isGreyscale, nearestPixelRows, pixelRows, type LumaRowSource, type Pixels } from "./luma.js";
+import { floatLuma, isGreyscale, nearestPixelLuma, pixelLuma, readLuma, type LumaSource, type Pixels } from "./luma.js";
 import { pdqQuality } from "./quality.js";
 import { torbenMedian } from "./torben.js";
 
@@ -68,11 +68,11 @@ export class PdqHasher {
    * `filterAt64` = false copies a 64x64 input unfiltered, as pdqHash256FromFloatLuma does
    * (the reference's dihedral path always filters).
    */
-  dctOf(source: LumaRowSource, rows: number, cols: number, filterAt64: boolean): number {
-    if (rows === 64 && cols === 64 && !filterAt64) {
-      for (let r = 0; r < 64; r++) source(r, this.buffer64, r * 64, 1);
+  dctOf(source: LumaSource, filterAt64: boolean): number {
+    if (source.rows === 64 && source.cols === 64 && !filterAt64) {
+      for (let r = 0; r < 64; r++) readLuma(source, r, 1, this.buffer64, r * 64, 1);
     } else {
-      jaroszTo64x64(source, rows, cols, this.buffer64, this.scratch);
+      jaroszTo64x64(source, this.buffer64, this.scratch);
     }
     const quality = pdqQuality(this.buffer64);
     dct64To16(this.buffer64, this.buffer16x64, this.dct16);
@@ -83,12 +83,8 @@ export class PdqHasher {
    * The reference's intermediate values, for conformance tests and debugging: the 64x64
    * downsample, the 16x16 DCT, its median and the quality.
    */
-  intermediates(
-    source: LumaRowSource,
-    rows: number,
-    cols: number,
-  ): { buffer64: Float64Array; dct16: Float64Array; median: number; quality: number } {
-    const quality = this.dctOf(source, rows, cols, false);
+  intermediates(source: LumaSource): { buffer64: Float64Array; dct16: Float64Array; median: number; quality: number } {
+    const quality = this.dctOf(source, false);
     return {
       buffer64: this.buffer64.slice(),
       dct16: this.dct16.slice(),
@@ -97,24 +93,24 @@ export class PdqHasher {
     };
   }
 
-  /** Hash of a luma image read row by row. */
-  hashRows(source: LumaRowSource, rows: number, cols: number): PdqHash {
-    if (rows < PDQ_MIN_HASHABLE_DIM || cols < PDQ_MIN_HASHABLE_DIM) {
+  /** Hash of a luma image. */
+  hashLuma(source: LumaSource): PdqHash {
+    if (source.rows < PDQ_MIN_HASHABLE_DIM || source.cols < PDQ_MIN_HASHABLE_DIM) {
       return { hash: formatHash256(emptyHash256()), quality: 0 };
     }
-    const quality = this.dctOf(source, rows, cols, false);
+    const quality = this.dctOf(source, false);
     return { hash: formatHash256(dctToHash(this.dct16)), quality };
   }
 
-  /** The eight dihedral hashes of a luma image read row by row. */
-  dihedralRows(source: LumaRowSource, rows: number, cols: number): PdqDihedralHashes {
+  /** The eight dihedral hashes of a luma image. */
+  dihedralLuma(source: LumaSource): PdqDihedralHashes {
     const hashes = {} as Record<DihedralName, string>;
-    if (rows < PDQ_MIN_HASHABLE_DIM || cols < PDQ_MIN_HASHABLE_DIM) {
+    if (source.rows < PDQ_MIN_HASHABLE_DIM || source.cols < PDQ_MIN_HASHABLE_DIM) {
       const zero = formatHash256(emptyHash256());
       for (const name of DIHEDRAL_NAMES) hashes[name] = zero;
       return { quality: 0, hashes };
     }
-    const quality = this.dctOf(source, rows, cols, true);
+    const quality = this.dctOf(source, true);
     for (const name of DIHEDRAL_NAMES) {
       dihedralDct(name, this.dct16, this.aux16);
       hashes[name] = formatHash256(dctToHash(this.aux16));
@@ -124,25 +120,21 @@ export class PdqHasher {
 
   /** Hash of decoded pixels in the given flavour. */
   hashPixels(px: Pixels, flavour: PdqFlavour = "full"): PdqHash {
-    const { source, rows, cols } = pixelSource(px, flavour);
-    return this.hashRows(source, rows, cols);
+    return this.hashLuma(pixelSource(px, flavour));
   }
 
   /** Dihedral hashes of decoded pixels in the given flavour. */
   dihedralPixels(px: Pixels, flavour: PdqFlavour = "full"): PdqDihedralHashes {
-    const { source, rows, cols } = pixelSource(px, flavour);
-    return this.dihedralRows(source, rows, cols);
+    return this.dihedralLuma(pixelSource(px, flavour));
   }
 }
 
-/** The luma rows PDQ hashes for these pixels in this flavour, and their size. */
-export function pixelSource(px: Pixels, flavour: PdqFlavour): { source: LumaRowSource; rows: number; cols: number } {
+/** The luma PDQ hashes for these pixels in this flavour. */
+export function pixelSource(px: Pixels, flavour: PdqFlavour): LumaSource {
   const grey = isGreyscale(px);
   const max = PDQ_CLI_DOWNSAMPLE_DIM;
-  if (flavour === "512" && (px.width > max || px.height > max)) {
-    return { source: nearestPixelRows(px, max, max, grey), rows: max, cols: max };
-  }
-  return { source: pixelRows(px, grey), rows: px.height, cols: px.width };
+  if (flavour === "512" && (px.width > max || px.height > max)) return nearestPixelLuma(px, max, max, grey);
+  return pixelLuma(px, grey);
 }
 
 let shared: PdqHasher | undefined;
@@ -162,5 +154,5 @@ export function pdqDihedralFromPixels(px: Pixels, flavour: PdqFlavour = "full"):
 
 /** PDQ hash of a row-major float32 luma matrix (the reference's pdqHash256FromFloatLuma). */
 export function pdqFromLuma(luma: Float32Array | Float64Array, rows: number, cols: number): PdqHash {
-  return sharedHasher().hashRows(floatRows(luma, cols), rows, cols);
+  return sharedHasher().hashLuma(floatLuma(luma, rows, cols));
 }

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// npm run bench -- NAME [ARGS...]: runs bench/NAME.ts after a build. Prints JSON lines.
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const [name, ...args] = process.argv.slice(2);
+const available = readdirSync(new URL("../bench", import.meta.url))
+  .filter((f) => f.endsWith(".ts") && !f.startsWith("_"))
+  .map((f) => f.slice(0, -3));
+if (!name || !existsSync(new URL(`../bench/${name}.ts`, import.meta.url))) {
+  console.error(`usage: npm run bench -- NAME\navailable: ${available.join(", ")}`);
+  process.exit(2);
+}
+const build = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+if (build.status !== 0) process.exit(build.status ?? 1);
+const run = spawnSync(process.execPath, ["--import", "tsx", `bench/${name}.ts`, ...args], {
+  cwd: root,
+  stdio: "inherit",
+  env: process.env,
+});
+process.exit(run.status ?? 1);
