@@ -1,0 +1,197 @@
+/**
+ * A static multi-index hashing (MIH) segment over 256-bit hashes: exact range search for
+ * Hamming distance ≤ 31.
+ *
+ * Design note. The hash is cut into 16 chunks of 16 bits. If two hashes differ in at most
+ * 31 bits, by pigeonhole one of the 16 chunks differs in at most 1 bit (16 x 2 = 32 > 31).
+ * So probing, in every chunk's table, the query's chunk value and its 16 one-bit
+ * neighbours finds every hash within 31 — exactly what a linear scan finds (the same
+ * scheme as faiss's IndexBinaryMultiHash(nhash=16, b=16, nflip=1) that HMA uses).
+ *
+ * Layout, for a small memory footprint (about 83 bytes per hash):
+ * - `words`: the hashes, 8 x 32-bit words each (32 B), entries sorted by chunk 0, so chunk 0's
+ *   buckets are contiguous ranges of entries and need no id list;
+ * - for chunks 1..15, a CSR table: 65,537 bucket offsets and the entry ids of each bucket
+ *   packed in 3 bytes (45 B per hash; a segment holds at most 2^24 entries);
+ * - per entry, the caller's 32-bit key and a 16-bit tag (the bank), and a tombstone bit.
+ *
+ * A candidate found in chunk c is reported only if c is the first chunk in which it is
+ * within one bit of the query, so each match is reported once without a visited set.
+ */
+
+import { WORDS, chunkOf, popcount32 } from "./words.js";
+
+export const MAX_SEGMENT_ENTRIES = (1 << 24) - 1;
+const CHUNKS = 16;
+const BUCKETS = 1 << 16;
+
+/** One match: the caller's key and tag, and the distance. */
+export interface RawMatch {
+  key: number;
+  tag: number;
+  distance: number;
+}
+
+export class MihSegment {
+  readonly size: number;
+  private readonly words: Uint32Array;
+  private readonly keys: Int32Array;
+  private readonly tags: Uint16Array;
+  private readonly dead: Uint8Array;
+  private readonly offsets: Uint32Array[]; // per chunk, BUCKETS + 1
+  private readonly ids: Uint8Array[]; // per chunk 1..15, 3 bytes per entry
+  private deadCount = 0;
+
+  private constructor(
+    words: Uint32Array,
+    keys: Int32Array,
+    tags: Uint16Array,
+    offsets: Uint32Array[],
+    ids: Uint8Array[],
+  ) {
+    this.size = keys.length;
+    this.words = words;
+    this.keys = keys;
+    this.tags = tags;
+    this.dead = new Uint8Array(this.size);
+    this.offsets = offsets;
+    this.ids = ids;
+  }
+
+  /**
+   * Builds a segment from `count` hashes (`words`, 8 per hash), with a key and tag each.
+   * The inputs are not kept; they may be reused by the caller.
+   */
+  static build(words: Uint32Array, keys: Int32Array, tags: Uint16Array, count: number = keys.length): MihSegment {
+    if (count > MAX_SEGMENT_ENTRIES) throw new RangeError(`a segment holds at most ${MAX_SEGMENT_ENTRIES} hashes`);
+    // Order entries by chunk 0 (counting sort), so chunk 0 needs no id table.
+    const offsets0 = new Uint32Array(BUCKETS + 1);
+    for (let e = 0; e < count; e++) offsets0[(words[e * WORDS]! & 0xffff) + 1]!++;
+    for (let b = 0; b < BUCKETS; b++) offsets0[b + 1]! += offsets0[b]!;
+    const cursor = offsets0.slice(0, BUCKETS);
+    const sortedWords = new Uint32Array(count * WORDS);
+    const sortedKeys = new Int32Array(count);
+    const sortedTags = new Uint16Array(count);
+    for (let e = 0; e < count; e++) {
+      const to = cursor[words[e * WORDS]! & 0xffff]!++;
+      sortedWords.set(words.subarray(e * WORDS, e * WORDS + WORDS), to * WORDS);
+      sortedKeys[to] = keys[e]!;
+      sortedTags[to] = tags[e]!;
+    }
+    const offsets: Uint32Array[] = [offsets0];
+    const ids: Uint8Array[] = [new Uint8Array(0)];
+    for (let c = 1; c < CHUNKS; c++) {
+      const off = new Uint32Array(BUCKETS + 1);
+      for (let e = 0; e < count; e++) off[chunkOf(sortedWords, e * WORDS, c) + 1]!++;
+      for (let b = 0; b < BUCKETS; b++) off[b + 1]! += off[b]!;
+      const fill = off.slice(0, BUCKETS);
+      const table = new Uint8Array(count * 3);
+      for (let e = 0; e < count; e++) {
+        const at = fill[chunkOf(sortedWords, e * WORDS, c)]!++ * 3;
+        table[at] = e & 0xff;
+        table[at + 1] = (e >>> 8) & 0xff;
+        table[at + 2] = e >>> 16;
+      }
+      offsets.push(off);
+      ids.push(table);
+    }
+    return new MihSegment(sortedWords, sortedKeys, sortedTags, offsets, ids);
+  }
+
+  /** Entries not removed. */
+  get live(): number {
+    return this.size - this.deadCount;
+  }
+
+  /** Bytes held by this segment's arrays. */
+  get bytes(): number {
+    let n = this.words.byteLength + this.keys.byteLength + this.tags.byteLength + this.dead.byteLength;
+    for (const o of this.offsets) n += o.byteLength;
+    for (const t of this.ids) n += t.byteLength;
+    return n;
+  }
+
+  /**
+   * Marks every entry with `key` and exactly this hash as removed; returns how many.
+   * (Found through the index, so no key → entry map is needed.)
+   */
+  remove(query: Uint32Array, qOffset: number, key: number): number {
+    const c0 = query[qOffset]! & 0xffff;
+    let removed = 0;
+    for (let e = this.offsets[0]![c0]!, end = this.offsets[0]![c0 + 1]!; e < end; e++) {
+      if (this.keys[e] !== key || this.dead[e]) continue;
+      let same = true;
+      for (let i = 0; i < WORDS && same; i++) same = this.words[e * WORDS + i] === query[qOffset + i];
+      if (same) {
+        this.dead[e] = 1;
+        this.deadCount++;
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /** Calls `visit` for each live entry (for rebuilds). */
+  forEachLive(visit: (words: Uint32Array, offset: number, key: number, tag: number) => void): void {
+    for (let e = 0; e < this.size; e++) if (!this.dead[e]) visit(this.words, e * WORDS, this.keys[e]!, this.tags[e]!);
+  }
+
+  /**
+   * Every live entry within `maxDistance` (0..31) of the query, appended to `out`.
+   * `accept(tag, distance)` may reject a match (per-bank thresholds).
+   */
+  search(
+    query: Uint32Array,
+    qOffset: number,
+    maxDistance: number,
+    out: RawMatch[],
+    accept?: (tag: number, distance: number) => boolean,
+  ): void {
+    if (this.size === 0) return;
+    const words = this.words;
+    const q0 = query[qOffset]!;
+    const q1 = query[qOffset + 1]!;
+    const q2 = query[qOffset + 2]!;
+    const q3 = query[qOffset + 3]!;
+    const q4 = query[qOffset + 4]!;
+    const q5 = query[qOffset + 5]!;
+    const q6 = query[qOffset + 6]!;
+    const q7 = query[qOffset + 7]!;
+    const qChunks = new Uint16Array(CHUNKS);
+    for (let c = 0; c < CHUNKS; c++) qChunks[c] = chunkOf(query, qOffset, c);
+
+    for (let c = 0; c < CHUNKS; c++) {
+      const off = this.offsets[c]!;
+      const table = this.ids[c]!;
+      const qc = qChunks[c]!;
+      for (let flip = -1; flip < 16; flip++) {
+        const bucket = flip < 0 ? qc : qc ^ (1 << flip);
+        const start = off[bucket]!;
+        const end = off[bucket + 1]!;
+        for (let i = start; i < end; i++) {
+          const e = c === 0 ? i : table[i * 3]! | (table[i * 3 + 1]! << 8) | (table[i * 3 + 2]! << 16);
+          const w = e * WORDS;
+          // Distance with early exit: most candidates are far after two or three words.
+          let d = popcount32((words[w]! ^ q0) >>> 0) + popcount32((words[w + 1]! ^ q1) >>> 0);
+          if (d > maxDistance) continue;
+          d += popcount32((words[w + 2]! ^ q2) >>> 0) + popcount32((words[w + 3]! ^ q3) >>> 0);
+          if (d > maxDistance) continue;
+          d += popcount32((words[w + 4]! ^ q4) >>> 0) + popcount32((words[w + 5]! ^ q5) >>> 0);
+          if (d > maxDistance) continue;
+          d += popcount32((words[w + 6]! ^ q6) >>> 0) + popcount32((words[w + 7]! ^ q7) >>> 0);
+          if (d > maxDistance || this.dead[e]) continue;
+          // Report from the first chunk in which the entry is within one bit of the query.
+          let first = true;
+          for (let p = 0; p < c && first; p++) {
+            const diff = (chunkOf(words, w, p) ^ qChunks[p]!) >>> 0;
+            if ((diff & (diff - 1)) === 0) first = false;
+          }
+          if (!first) continue;
+          const tag = this.tags[e]!;
+          if (accept && !accept(tag, d)) continue;
+          out.push({ key: this.keys[e]!, tag, distance: d });
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,311 @@
+/**
+ * A static multi-index segment for large indexes: 11 chunks (three of 24 bits, eight of 23)
+ * probed within 2 bits. Exact for distance ≤ 31: if two hashes differ in at most 31 bits,
+ * one of the 11 chunks differs in at most 2 (11 x 3 = 33 > 31).
+ *
+ * Why a second layout. With 16 chunks of 16 bits (segment.ts) a query at 10M hashes
+ * checks about 41,000 candidates — 272 buckets of ~150 entries — each a random read of a
+ * 32-byte hash. With 23-bit chunks the buckets hold about one entry each, so the same
+ * query checks about 3,000 candidates for 3,047 cheap bucket probes: several times faster
+ * at 10M, at the price of bucket tables (about 140 MB) that only pay off for big segments.
+ *
+ * Bucket table per chunk: one Uint8 count per bucket (255 = look in `overflow`) plus a
+ * Uint32 base offset per group of 16 buckets; entry ids are packed in 3 bytes.
+ */
+
+import type { RawMatch } from "./segment.js";
+import { WORDS, popcount32 } from "./words.js";
+
+const GROUP = 16;
+
+interface Chunk {
+  readonly word: number;
+  readonly shift: number;
+  readonly bits: number;
+  readonly spans: boolean;
+  readonly mask: number;
+}
+
+/** 3 x 24 + 8 x 23 = 256 bits. */
+const CHUNKS: readonly Chunk[] = (() => {
+  const out: Chunk[] = [];
+  let start = 0;
+  for (let c = 0; c < 11; c++) {
+    const bits = c < 3 ? 24 : 23;
+    const shift = start & 31;
+    out.push({ word: start >>> 5, shift, bits, spans: shift + bits > 32, mask: (1 << bits) - 1 });
+    start += bits;
+  }
+  return out;
+})();
+export const WIDE_RADIUS = 2;
+
+function chunkValue(words: Uint32Array, offset: number, ch: Chunk): number {
+  let v = words[offset + ch.word]! >>> ch.shift;
+  if (ch.spans) v |= words[offset + ch.word + 1]! << (32 - ch.shift);
+  return (v & ch.mask) >>> 0;
+}
+
+interface Table {
+  readonly base: Uint32Array; // per group of 16 buckets
+  readonly counts: Uint8Array; // per bucket, 255 = see overflow
+  readonly overflow: Map<number, number>;
+  readonly ids: Uint8Array; // 3 bytes per entry, in bucket order
+}
+
+export class WideSegment {
+  readonly size: number;
+  private readonly words: Uint32Array;
+  private readonly keys: Int32Array;
+  private readonly tags: Uint16Array;
+  private readonly dead: Uint8Array;
+  private readonly tables: Table[];
+  private deadCount = 0;
+
+  private constructor(words: Uint32Array, keys: Int32Array, tags: Uint16Array, tables: Table[]) {
+    this.size = keys.length;
+    this.words = words;
+    this.keys = keys;
+    this.tags = tags;
+    this.dead = new Uint8Array(this.size);
+    this.tables = tables;
+  }
+
+  /** Builds from `count` hashes; the arrays passed in are kept (not copied). */
+  static build(words: Uint32Array, keys: Int32Array, tags: Uint16Array, count: number = keys.length): WideSegment {
+    if (count >= 1 << 24) throw new RangeError("a segment holds fewer than 2^24 hashes");
+    const w = words.length === count * WORDS ? words : words.slice(0, count * WORDS);
+    const k = keys.length === count ? keys : keys.slice(0, count);
+    const t = tags.length === count ? tags : tags.slice(0, count);
+    const tables: Table[] = [];
+    for (const ch of CHUNKS) {
+      const buckets = 1 << ch.bits;
+      const full = new Uint32Array(buckets + 1);
+      for (let e = 0; e < count; e++) full[chunkValue(w, e * WORDS, ch) + 1]!++;
+      const counts = new Uint8Array(buckets);
+      const overflow = new Map<number, number>();
+      for (let b = 0; b < buckets; b++) {
+        const n = full[b + 1]!;
+        if (n >= 255) {
+          counts[b] = 255;
+          overflow.set(b, n);
+        } else counts[b] = n;
+      }
+      for (let b = 0; b < buckets; b++) full[b + 1]! += full[b]!;
+      const base = new Uint32Array(buckets / GROUP);
+      for (let g = 0; g < base.length; g++) base[g] = full[g * GROUP]!;
+      const ids = new Uint8Array(count * 3);
+      for (let e = 0; e < count; e++) {
+        const at = full[chunkValue(w, e * WORDS, ch)]!++ * 3;
+        ids[at] = e & 0xff;
+        ids[at + 1] = (e >>> 8) & 0xff;
+        ids[at + 2] = e >>> 16;
+      }
+      tables.push({ base, counts, overflow, ids });
+    }
+    return new WideSegment(w, k, t, tables);
+  }
+
+  get live(): number {
+    return this.size - this.deadCount;
+  }
+
+  get bytes(): number {
+    let n = this.words.byteLength + this.keys.byteLength + this.tags.byteLength + this.dead.byteLength;
+    for (const t of this.tables) n += t.base.byteLength + t.counts.byteLength + t.ids.byteLength + t.overflow.size * 16;
+    return n;
+  }
+
+  forEachLive(visit: (words: Uint32Array, offset: number, key: number, tag: number) => void): void {
+    for (let e = 0; e < this.size; e++) if (!this.dead[e]) visit(this.words, e * WORDS, this.keys[e]!, this.tags[e]!);
+  }
+
+  remove(query: Uint32Array, qOffset: number, key: number): number {
+    let removed = 0;
+    const table = this.tables[0]!;
+    const b = chunkValue(query, qOffset, CHUNKS[0]!);
+    const [start, end] = this.range(table, b);
+    for (let i = start; i < end; i++) {
+      const e = table.ids[i * 3]! | (table.ids[i * 3 + 1]! << 8) | (table.ids[i * 3 + 2]! << 16);
+      if (this.keys[e] !== key || this.dead[e]) continue;
+      let same = true;
+      for (let j = 0; j < WORDS && same; j++) same = this.words[e * WORDS + j] === query[qOffset + j];
+      if (same) {
+        this.dead[e] = 1;
+        this.deadCount++;
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  private range(table: Table, bucket: number): [number, number] {
+    const g = bucket >>> 4;
+    let start = table.base[g]!;
+    const counts = table.counts;
+    for (let b = g * GROUP; b < bucket; b++) {
+      const n = counts[b]!;
+      start += n === 255 ? table.overflow.get(b)! : n;
+    }
+    const n = counts[bucket]!;
+    return [start, start + (n === 255 ? table.overflow.get(bucket)! : n)];
+  }
+
+  /**
+   * Every live entry within `maxDistance` of the query. Done in phases — all bucket
+   * numbers, then all bucket ranges, then all candidate ids, then all distances — so that
+   * each phase is a loop of independent memory reads the CPU can overlap; probing bucket
+   * by bucket waits for one cache miss at a time.
+   */
+  search(
+    query: Uint32Array,
+    qOffset: number,
+    maxDistance: number,
+    out: RawMatch[],
+    accept?: (tag: number, distance: number) => boolean,
+  ): void {
+    if (this.size === 0) return;
+    const s = scratch;
+    const qChunks = s.qChunks;
+    for (let c = 0; c < CHUNKS.length; c++) qChunks[c] = chunkValue(query, qOffset, CHUNKS[c]!);
+
+    // Phase 1: every bucket to probe (the chunk value with up to 2 bits flipped).
+    let np = 0;
+    for (let c = 0; c < CHUNKS.length; c++) {
+      const bits = CHUNKS[c]!.bits;
+      const v = qChunks[c]!;
+      s.probeBucket[np] = v;
+      s.probeChunk[np++] = c;
+      for (let i = 0; i < bits; i++) {
+        const vi = v ^ (1 << i);
+        s.probeBucket[np] = vi;
+        s.probeChunk[np++] = c;
+        for (let j = i + 1; j < bits; j++) {
+          s.probeBucket[np] = vi ^ (1 << j);
+          s.probeChunk[np++] = c;
+        }
+      }
+    }
+
+    // Phase 2a: drop empty buckets (one byte read each, independent of one another).
+    let nb = 0;
+    for (let p = 0; p < np; p++) {
+      const bucket = s.probeBucket[p]!;
+      const c = s.probeChunk[p]!;
+      if (this.tables[c]!.counts[bucket] !== 0) {
+        s.probeBucket[nb] = bucket;
+        s.probeChunk[nb++] = c;
+      }
+    }
+
+    // Phase 2b: bucket ranges, from the group's base and the counts before it in the group.
+    let nr = 0;
+    for (let p = 0; p < nb; p++) {
+      const c = s.probeChunk[p]!;
+      const table = this.tables[c]!;
+      const bucket = s.probeBucket[p]!;
+      const counts = table.counts;
+      const g = bucket >>> 4;
+      let start = table.base[g]!;
+      for (let b = g * GROUP; b < bucket; b++) {
+        const n = counts[b]!;
+        start += n === 255 ? table.overflow.get(b)! : n;
+      }
+      const n0 = counts[bucket]!;
+      s.rangeStart[nr] = start;
+      s.rangeEnd[nr] = start + (n0 === 255 ? table.overflow.get(bucket)! : n0);
+      s.rangeChunk[nr++] = c;
+    }
+
+    // Phase 3: candidate entry ids.
+    let total = 0;
+    for (let r = 0; r < nr; r++) total += s.rangeEnd[r]! - s.rangeStart[r]!;
+    s.ensure(total);
+    const cand = s.cand;
+    const candChunk = s.candChunk;
+    const surv = s.surv;
+    let nc = 0;
+    for (let r = 0; r < nr; r++) {
+      const c = s.rangeChunk[r]!;
+      const ids = this.tables[c]!.ids;
+      for (let i = s.rangeStart[r]!, end = s.rangeEnd[r]!; i < end; i++) {
+        cand[nc] = ids[i * 3]! | (ids[i * 3 + 1]! << 8) | (ids[i * 3 + 2]! << 16);
+        candChunk[nc++] = c;
+      }
+    }
+
+    // Phase 4: distances, with early exit; report each entry from its first close chunk.
+    const words = this.words;
+    const dead = this.dead;
+    const q0 = query[qOffset]!;
+    const q1 = query[qOffset + 1]!;
+    const q2 = query[qOffset + 2]!;
+    const q3 = query[qOffset + 3]!;
+    const q4 = query[qOffset + 4]!;
+    const q5 = query[qOffset + 5]!;
+    const q6 = query[qOffset + 6]!;
+    const q7 = query[qOffset + 7]!;
+    let nk = 0;
+    for (let k = 0; k < nc; k++) {
+      const w = cand[k]! * WORDS;
+      const d = popcount32((words[w]! ^ q0) >>> 0) + popcount32((words[w + 1]! ^ q1) >>> 0);
+      if (d <= maxDistance) surv[nk++] = k; // survivors of the cheap two-word test
+    }
+    for (let j = 0; j < nk; j++) {
+      const k = surv[j]!;
+      const e = cand[k]!;
+      const w = e * WORDS;
+      let d = popcount32((words[w]! ^ q0) >>> 0) + popcount32((words[w + 1]! ^ q1) >>> 0);
+      d += popcount32((words[w + 2]! ^ q2) >>> 0) + popcount32((words[w + 3]! ^ q3) >>> 0);
+      if (d > maxDistance) continue;
+      d += popcount32((words[w + 4]! ^ q4) >>> 0) + popcount32((words[w + 5]! ^ q5) >>> 0);
+      if (d > maxDistance) continue;
+      d += popcount32((words[w + 6]! ^ q6) >>> 0) + popcount32((words[w + 7]! ^ q7) >>> 0);
+      if (d > maxDistance || dead[e]) continue;
+      const c = candChunk[k]!;
+      let first = true;
+      for (let p = 0; p < c && first; p++) {
+        if (popcount32((chunkValue(words, w, CHUNKS[p]!) ^ qChunks[p]!) >>> 0) <= WIDE_RADIUS) first = false;
+      }
+      if (!first) continue;
+      const tag = this.tags[e]!;
+      if (accept && !accept(tag, d)) continue;
+      out.push({ key: this.keys[e]!, tag, distance: d });
+    }
+  }
+}
+
+/** Scratch for searches (searches are synchronous, so one set per thread suffices). */
+class SearchScratch {
+  readonly qChunks = new Uint32Array(CHUNKS.length);
+  readonly probeBucket: Uint32Array;
+  readonly probeChunk: Uint8Array;
+  readonly rangeStart: Uint32Array;
+  readonly rangeEnd: Uint32Array;
+  readonly rangeChunk: Uint8Array;
+  cand = new Uint32Array(1 << 14);
+  candChunk = new Uint8Array(1 << 14);
+  surv = new Uint32Array(1 << 14);
+
+  constructor() {
+    let probes = 0;
+    for (const ch of CHUNKS) probes += 1 + ch.bits + (ch.bits * (ch.bits - 1)) / 2;
+    this.probeBucket = new Uint32Array(probes);
+    this.probeChunk = new Uint8Array(probes);
+    this.rangeStart = new Uint32Array(probes);
+    this.rangeEnd = new Uint32Array(probes);
+    this.rangeChunk = new Uint8Array(probes);
+  }
+
+  /** Room for at least `n` candidates. */
+  ensure(n: number): void {
+    if (this.cand.length >= n) return;
+    let size = this.cand.length;
+    while (size < n) size *= 2;
+    this.cand = new Uint32Array(size);
+    this.candChunk = new Uint8Array(size);
+    this.surv = new Uint32Array(size);
+  }
+}
+
+const scratch = new SearchScratch();
