@@ -9,8 +9,9 @@
  * query checks about 3,000 candidates for 3,047 cheap bucket probes: several times faster
  * at 10M, at the price of bucket tables (about 140 MB) that only pay off for big segments.
  *
- * Bucket table per chunk: one Uint8 count per bucket (255 = look in `overflow`) plus a
- * Uint32 base offset per group of 16 buckets; entry ids are packed in 3 bytes.
+ * Bucket table per chunk: a 20-byte record per group of 16 buckets — the group's first
+ * entry (4 bytes) then one count byte per bucket (255 = look in `overflow`) — so a probe
+ * reads one cache line; entry ids are packed in 3 bytes.
  */
 
 import type { RawMatch } from "./segment.js";
@@ -46,11 +47,22 @@ function chunkValue(words: Uint32Array, offset: number, ch: Chunk): number {
   return (v & ch.mask) >>> 0;
 }
 
+const RECORD = 4 + GROUP;
+
 interface Table {
-  readonly base: Uint32Array; // per group of 16 buckets
-  readonly counts: Uint8Array; // per bucket, 255 = see overflow
+  /** Per group of 16 buckets: first entry (uint32 LE), then 16 counts (255 = see overflow). */
+  readonly meta: Uint8Array;
   readonly overflow: Map<number, number>;
   readonly ids: Uint8Array; // 3 bytes per entry, in bucket order
+}
+
+function countAt(meta: Uint8Array, bucket: number): number {
+  return meta[(bucket >>> 4) * RECORD + 4 + (bucket & 15)]!;
+}
+
+function baseAt(meta: Uint8Array, group: number): number {
+  const at = group * RECORD;
+  return (meta[at]! | (meta[at + 1]! << 8) | (meta[at + 2]! << 16) | (meta[at + 3]! << 24)) >>> 0;
 }
 
 export class WideSegment {
@@ -82,18 +94,24 @@ export class WideSegment {
       const buckets = 1 << ch.bits;
       const full = new Uint32Array(buckets + 1);
       for (let e = 0; e < count; e++) full[chunkValue(w, e * WORDS, ch) + 1]!++;
-      const counts = new Uint8Array(buckets);
+      const meta = new Uint8Array((buckets / GROUP) * RECORD);
       const overflow = new Map<number, number>();
       for (let b = 0; b < buckets; b++) {
         const n = full[b + 1]!;
+        const at = (b >>> 4) * RECORD + 4 + (b & 15);
         if (n >= 255) {
-          counts[b] = 255;
+          meta[at] = 255;
           overflow.set(b, n);
-        } else counts[b] = n;
+        } else meta[at] = n;
       }
       for (let b = 0; b < buckets; b++) full[b + 1]! += full[b]!;
-      const base = new Uint32Array(buckets / GROUP);
-      for (let g = 0; g < base.length; g++) base[g] = full[g * GROUP]!;
+      for (let g = 0; g < buckets / GROUP; g++) {
+        const first = full[g * GROUP]!;
+        meta[g * RECORD] = first & 0xff;
+        meta[g * RECORD + 1] = (first >>> 8) & 0xff;
+        meta[g * RECORD + 2] = (first >>> 16) & 0xff;
+        meta[g * RECORD + 3] = first >>> 24;
+      }
       const ids = new Uint8Array(count * 3);
       for (let e = 0; e < count; e++) {
         const at = full[chunkValue(w, e * WORDS, ch)]!++ * 3;
@@ -101,7 +119,7 @@ export class WideSegment {
         ids[at + 1] = (e >>> 8) & 0xff;
         ids[at + 2] = e >>> 16;
       }
-      tables.push({ base, counts, overflow, ids });
+      tables.push({ meta, overflow, ids });
     }
     return new WideSegment(w, k, t, tables);
   }
@@ -112,7 +130,7 @@ export class WideSegment {
 
   get bytes(): number {
     let n = this.words.byteLength + this.keys.byteLength + this.tags.byteLength + this.dead.byteLength;
-    for (const t of this.tables) n += t.base.byteLength + t.counts.byteLength + t.ids.byteLength + t.overflow.size * 16;
+    for (const t of this.tables) n += t.meta.byteLength + t.ids.byteLength + t.overflow.size * 16;
     return n;
   }
 
@@ -141,13 +159,13 @@ export class WideSegment {
 
   private range(table: Table, bucket: number): [number, number] {
     const g = bucket >>> 4;
-    let start = table.base[g]!;
-    const counts = table.counts;
+    const meta = table.meta;
+    let start = baseAt(meta, g);
     for (let b = g * GROUP; b < bucket; b++) {
-      const n = counts[b]!;
+      const n = countAt(meta, b);
       start += n === 255 ? table.overflow.get(b)! : n;
     }
-    const n = counts[bucket]!;
+    const n = countAt(meta, bucket);
     return [start, start + (n === 255 ? table.overflow.get(bucket)! : n)];
   }
 
@@ -192,7 +210,7 @@ export class WideSegment {
     for (let p = 0; p < np; p++) {
       const bucket = s.probeBucket[p]!;
       const c = s.probeChunk[p]!;
-      if (this.tables[c]!.counts[bucket] !== 0) {
+      if (countAt(this.tables[c]!.meta, bucket) !== 0) {
         s.probeBucket[nb] = bucket;
         s.probeChunk[nb++] = c;
       }
@@ -202,18 +220,9 @@ export class WideSegment {
     let nr = 0;
     for (let p = 0; p < nb; p++) {
       const c = s.probeChunk[p]!;
-      const table = this.tables[c]!;
-      const bucket = s.probeBucket[p]!;
-      const counts = table.counts;
-      const g = bucket >>> 4;
-      let start = table.base[g]!;
-      for (let b = g * GROUP; b < bucket; b++) {
-        const n = counts[b]!;
-        start += n === 255 ? table.overflow.get(b)! : n;
-      }
-      const n0 = counts[bucket]!;
+      const [start, end] = this.range(this.tables[c]!, s.probeBucket[p]!);
       s.rangeStart[nr] = start;
-      s.rangeEnd[nr] = start + (n0 === 255 ? table.overflow.get(bucket)! : n0);
+      s.rangeEnd[nr] = end;
       s.rangeChunk[nr++] = c;
     }
 
