@@ -13,7 +13,14 @@ export type ErrorCode =
   | "image.too_many_pixels"
   | "image.truncated"
   | "image.corrupt"
-  | "usage";
+  | "url.invalid"
+  | "url.too_long"
+  | "url.unsupported_scheme"
+  | "usage"
+  | "storage.migration"
+  | "not_found"
+  | "conflict"
+  | "invalid";
 
 export class RasdError extends Error {
   override readonly name = "RasdError";

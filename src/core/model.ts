@@ -1,0 +1,98 @@
+/**
+ * The domain model of signal sharing: organisations, banks, signals and opinions.
+ * Plain types and the vocabularies that validation uses; no I/O.
+ */
+
+export const ORG_KINDS = ["government", "platform", "ngo"] as const;
+export type OrgKind = (typeof ORG_KINDS)[number];
+
+/** Signal types rasd matches. `vpdq` and `video_md5` arrive with video support. */
+export const SIGNAL_TYPES = ["pdq", "md5", "sha256", "url", "domain", "text"] as const;
+export type SignalType = (typeof SIGNAL_TYPES)[number];
+
+export const SIGNAL_STATUSES = ["active", "retracted"] as const;
+export type SignalStatus = (typeof SIGNAL_STATUSES)[number];
+
+/** Behaviour labels, after the coalition's taxonomy. */
+export const BEHAVIOURS = [
+  "recruitment",
+  "glorification",
+  "instruction",
+  "incitement",
+  "sectarian-hate",
+  "graphic-violence",
+] as const;
+export type Behaviour = (typeof BEHAVIOURS)[number];
+
+export const OPINION_KINDS = ["confirm", "dispute", "false-positive", "saw-it-too"] as const;
+export type OpinionKind = (typeof OPINION_KINDS)[number];
+
+/** Labels on a signal. Entities are open-ended lower-case slugs (isis, aq, ...). */
+export interface Labels {
+  readonly entity: readonly string[];
+  readonly behaviour: readonly Behaviour[];
+  /** ISO 639-1 codes, e.g. "ar", "en". */
+  readonly language: readonly string[];
+}
+
+export const EMPTY_LABELS: Labels = Object.freeze({ entity: [], behaviour: [], language: [] });
+
+export interface Org {
+  readonly id: number;
+  readonly name: string;
+  readonly kind: OrgKind;
+  readonly createdAt: number;
+}
+
+export interface Bank {
+  readonly id: number;
+  readonly orgId: number;
+  readonly name: string;
+  readonly description: string;
+  /** What a match suggests doing, e.g. "remove", "review", "label". A hint, not a rule. */
+  readonly actionHint: string;
+  /** An allow-list: its matches suppress matches from other banks. */
+  readonly negative: boolean;
+  /** PDQ matches need distance ≤ this (0..31). */
+  readonly pdqThreshold: number;
+  /** PDQ queries below this quality are not matched against this bank. */
+  readonly pdqMinQuality: number;
+  /** Text matches need similarity ≥ this (0..1). */
+  readonly textMinSimilarity: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface Signal {
+  readonly id: number;
+  readonly bankId: number;
+  readonly type: SignalType;
+  /** The canonical value matched on (lower-case hex, canonical URL, host, text as given). */
+  readonly value: string;
+  /** PDQ quality when known. */
+  readonly quality: number | null;
+  readonly labels: Labels;
+  /** 0..100. */
+  readonly confidence: number;
+  readonly source: string;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+  readonly status: SignalStatus;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  /** The change cursor value of this signal's latest change. */
+  readonly changeSeq: number;
+}
+
+export interface Opinion {
+  readonly signalId: number;
+  readonly orgId: number;
+  readonly kind: OpinionKind;
+  readonly note: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export const DEFAULT_PDQ_THRESHOLD = 31;
+export const DEFAULT_PDQ_MIN_QUALITY = 50;
+export const DEFAULT_TEXT_MIN_SIMILARITY = 0.5;

@@ -1,0 +1,454 @@
+/**
+ * SignalStore over Kysely: one implementation for SQLite and PostgreSQL.
+ *
+ * The change cursor is a counter row bumped inside each writing transaction. Its row
+ * lock serialises writers, so cursor order is commit order on PostgreSQL too, and a
+ * client that fetches "changes since N" never misses a change committed later with a
+ * smaller number.
+ */
+
+import { sql, type Kysely, type Selectable, type Transaction } from "kysely";
+import { RasdError } from "../core/errors.js";
+import {
+  EMPTY_LABELS,
+  type Bank,
+  type Labels,
+  type Opinion,
+  type OpinionKind,
+  type Org,
+  type OrgKind,
+  type Signal,
+  type SignalStatus,
+  type SignalType,
+} from "../core/model.js";
+import { openDatabase, type OpenDatabase } from "./database.js";
+import type { BanksTable, Database, OpinionsTable, OrgsTable, SignalsTable } from "./schema.js";
+import type {
+  BankInput,
+  BankPatch,
+  ChangePage,
+  SignalInput,
+  SignalStore,
+  UpsertResult,
+} from "./store.js";
+
+const BATCH = 400;
+
+function toOrg(r: Selectable<OrgsTable>): Org {
+  return { id: r.id, name: r.name, kind: r.kind as OrgKind, createdAt: Number(r.created_at) };
+}
+
+function toBank(r: Selectable<BanksTable>): Bank {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    name: r.name,
+    description: r.description,
+    actionHint: r.action_hint,
+    negative: Number(r.negative) === 1,
+    pdqThreshold: r.pdq_threshold,
+    pdqMinQuality: r.pdq_min_quality,
+    textMinSimilarity: Number(r.text_min_similarity),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+function parseLabels(text: string): Labels {
+  try {
+    const v = JSON.parse(text) as Partial<Labels>;
+    return { entity: v.entity ?? [], behaviour: v.behaviour ?? [], language: v.language ?? [] };
+  } catch {
+    return EMPTY_LABELS;
+  }
+}
+
+function toSignal(r: Selectable<SignalsTable>): Signal {
+  return {
+    id: r.id,
+    bankId: r.bank_id,
+    type: r.type as SignalType,
+    value: r.value,
+    quality: r.quality === null ? null : Number(r.quality),
+    labels: parseLabels(r.labels),
+    confidence: r.confidence,
+    source: r.source,
+    firstSeen: Number(r.first_seen),
+    lastSeen: Number(r.last_seen),
+    status: r.status as SignalStatus,
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+    changeSeq: Number(r.change_seq),
+  };
+}
+
+function toOpinion(r: Selectable<OpinionsTable>): Opinion {
+  return {
+    signalId: r.signal_id,
+    orgId: r.org_id,
+    kind: r.kind as OpinionKind,
+    note: r.note,
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+function union<T>(a: readonly T[], b: readonly T[]): T[] {
+  return [...new Set([...a, ...b])];
+}
+
+function mergeLabels(a: Labels, b: Labels): Labels {
+  return { entity: union(a.entity, b.entity), behaviour: union(a.behaviour, b.behaviour), language: union(a.language, b.language) };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e.code === "23505" || e.code === "SQLITE_CONSTRAINT_UNIQUE" || /UNIQUE constraint/i.test(e.message ?? "");
+}
+
+export class KyselyStore implements SignalStore {
+  private constructor(private readonly open: OpenDatabase) {}
+
+  /** Opens the database at `url` (see storage/database.ts) and migrates it. */
+  static async open(url: string): Promise<KyselyStore> {
+    return new KyselyStore(await openDatabase(url));
+  }
+
+  get dialect(): "sqlite" | "postgres" {
+    return this.open.dialect;
+  }
+
+  /** The Kysely handle, for adapters that need their own queries (tests, audits). */
+  get db(): Kysely<Database> {
+    return this.open.db;
+  }
+
+  close(): Promise<void> {
+    return this.open.close();
+  }
+
+  // --- organisations -------------------------------------------------------
+
+  async createOrg(name: string, kind: OrgKind): Promise<Org> {
+    try {
+      const row = await this.db
+        .insertInto("orgs")
+        .values({ name, kind, created_at: Date.now() })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toOrg(row);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new RasdError("conflict", `an organisation named "${name}" already exists`);
+      throw error;
+    }
+  }
+
+  async getOrg(id: number): Promise<Org | undefined> {
+    const row = await this.db.selectFrom("orgs").selectAll().where("id", "=", id).executeTakeFirst();
+    return row && toOrg(row);
+  }
+
+  async getOrgByName(name: string): Promise<Org | undefined> {
+    const row = await this.db.selectFrom("orgs").selectAll().where("name", "=", name).executeTakeFirst();
+    return row && toOrg(row);
+  }
+
+  async listOrgs(): Promise<Org[]> {
+    return (await this.db.selectFrom("orgs").selectAll().orderBy("id").execute()).map(toOrg);
+  }
+
+  // --- banks ---------------------------------------------------------------
+
+  async createBank(input: BankInput): Promise<Bank> {
+    const now = Date.now();
+    try {
+      const row = await this.db.transaction().execute(async (tx) => {
+        const seq = await nextSeqs(tx, 1);
+        return tx
+          .insertInto("banks")
+          .values({
+            org_id: input.orgId,
+            name: input.name,
+            description: input.description ?? "",
+            action_hint: input.actionHint ?? "",
+            negative: input.negative ? 1 : 0,
+            pdq_threshold: input.pdqThreshold ?? 31,
+            pdq_min_quality: input.pdqMinQuality ?? 50,
+            text_min_similarity: input.textMinSimilarity ?? 0.5,
+            created_at: now,
+            updated_at: now,
+            change_seq: seq,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+      });
+      return toBank(row);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new RasdError("conflict", `the organisation already has a bank named "${input.name}"`);
+      throw error;
+    }
+  }
+
+  async updateBank(id: number, patch: BankPatch): Promise<Bank> {
+    const row = await this.db.transaction().execute(async (tx) => {
+      const seq = await nextSeqs(tx, 1);
+      return tx
+        .updateTable("banks")
+        .set({
+          ...(patch.name !== undefined ? { name: patch.name } : {}),
+          ...(patch.description !== undefined ? { description: patch.description } : {}),
+          ...(patch.actionHint !== undefined ? { action_hint: patch.actionHint } : {}),
+          ...(patch.negative !== undefined ? { negative: patch.negative ? 1 : 0 } : {}),
+          ...(patch.pdqThreshold !== undefined ? { pdq_threshold: patch.pdqThreshold } : {}),
+          ...(patch.pdqMinQuality !== undefined ? { pdq_min_quality: patch.pdqMinQuality } : {}),
+          ...(patch.textMinSimilarity !== undefined ? { text_min_similarity: patch.textMinSimilarity } : {}),
+          updated_at: Date.now(),
+          change_seq: seq,
+        })
+        .where("id", "=", id)
+        .returningAll()
+        .executeTakeFirst();
+    });
+    if (!row) throw new RasdError("not_found", `no bank with id ${id}`);
+    return toBank(row);
+  }
+
+  async getBank(id: number): Promise<Bank | undefined> {
+    const row = await this.db.selectFrom("banks").selectAll().where("id", "=", id).executeTakeFirst();
+    return row && toBank(row);
+  }
+
+  async getBankByName(orgId: number, name: string): Promise<Bank | undefined> {
+    const row = await this.db
+      .selectFrom("banks")
+      .selectAll()
+      .where("org_id", "=", orgId)
+      .where("name", "=", name)
+      .executeTakeFirst();
+    return row && toBank(row);
+  }
+
+  async listBanks(orgId?: number): Promise<Bank[]> {
+    let q = this.db.selectFrom("banks").selectAll().orderBy("id");
+    if (orgId !== undefined) q = q.where("org_id", "=", orgId);
+    return (await q.execute()).map(toBank);
+  }
+
+  // --- signals -------------------------------------------------------------
+
+  async upsertSignals(bankId: number, inputs: readonly SignalInput[]): Promise<UpsertResult[]> {
+    if (inputs.length === 0) return [];
+    const bank = await this.getBank(bankId);
+    if (!bank) throw new RasdError("not_found", `no bank with id ${bankId}`);
+    return this.db.transaction().execute(async (tx) => {
+      const results: UpsertResult[] = [];
+      for (let start = 0; start < inputs.length; start += BATCH) {
+        results.push(...(await this.upsertBatch(tx, bankId, inputs.slice(start, start + BATCH))));
+      }
+      return results;
+    });
+  }
+
+  private async upsertBatch(tx: Transaction<Database>, bankId: number, batch: readonly SignalInput[]): Promise<UpsertResult[]> {
+    const now = Date.now();
+    // Collapse repeats within the batch: the last one wins, labels merged.
+    const byKey = new Map<string, SignalInput>();
+    for (const input of batch) {
+      const key = `${input.type}\u0000${input.value}`;
+      const prev = byKey.get(key);
+      byKey.set(key, prev ? { ...input, labels: mergeLabels(prev.labels ?? EMPTY_LABELS, input.labels ?? EMPTY_LABELS) } : input);
+    }
+    const unique = [...byKey.values()];
+    const existing = await tx
+      .selectFrom("signals")
+      .selectAll()
+      .where("bank_id", "=", bankId)
+      .where((eb) => eb.or(unique.map((u) => eb.and([eb("type", "=", u.type), eb("value", "=", u.value)]))))
+      .execute();
+    const found = new Map(existing.map((r) => [`${r.type}\u0000${r.value}`, r]));
+    let seq = (await nextSeqs(tx, unique.length)) - unique.length;
+    const out = new Map<string, UpsertResult>();
+    const fresh: SignalInput[] = [];
+    for (const input of unique) {
+      const key = `${input.type}\u0000${input.value}`;
+      const row = found.get(key);
+      if (!row) {
+        fresh.push(input);
+        continue;
+      }
+      const labels = mergeLabels(parseLabels(row.labels), input.labels ?? EMPTY_LABELS);
+      const seen = input.lastSeen ?? now;
+      const updated = await tx
+        .updateTable("signals")
+        .set({
+          status: "active",
+          labels: JSON.stringify(labels),
+          confidence: input.confidence ?? row.confidence,
+          quality: input.quality ?? row.quality,
+          source: input.source ?? row.source,
+          first_seen: Math.min(Number(row.first_seen), input.firstSeen ?? Number(row.first_seen)),
+          last_seen: Math.max(Number(row.last_seen), seen),
+          updated_at: now,
+          change_seq: ++seq,
+        })
+        .where("id", "=", row.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      out.set(key, { signal: toSignal(updated), outcome: row.status === "retracted" ? "reactivated" : "updated" });
+    }
+    if (fresh.length > 0) {
+      const rows = await tx
+        .insertInto("signals")
+        .values(
+          fresh.map((input) => ({
+            bank_id: bankId,
+            type: input.type,
+            value: input.value,
+            quality: input.quality ?? null,
+            labels: JSON.stringify(input.labels ?? EMPTY_LABELS),
+            confidence: input.confidence ?? 50,
+            source: input.source ?? "",
+            first_seen: input.firstSeen ?? input.lastSeen ?? now,
+            last_seen: input.lastSeen ?? input.firstSeen ?? now,
+            status: "active",
+            created_at: now,
+            updated_at: now,
+            change_seq: ++seq,
+          })),
+        )
+        .returningAll()
+        .execute();
+      for (const row of rows) out.set(`${row.type}\u0000${row.value}`, { signal: toSignal(row), outcome: "created" });
+    }
+    return batch.map((input) => out.get(`${input.type}\u0000${input.value}`)!);
+  }
+
+  async retractSignal(id: number): Promise<Signal> {
+    const row = await this.db.transaction().execute(async (tx) => {
+      const seq = await nextSeqs(tx, 1);
+      return tx
+        .updateTable("signals")
+        .set({ status: "retracted", updated_at: Date.now(), change_seq: seq })
+        .where("id", "=", id)
+        .returningAll()
+        .executeTakeFirst();
+    });
+    if (!row) throw new RasdError("not_found", `no signal with id ${id}`);
+    return toSignal(row);
+  }
+
+  async getSignal(id: number): Promise<Signal | undefined> {
+    const row = await this.db.selectFrom("signals").selectAll().where("id", "=", id).executeTakeFirst();
+    return row && toSignal(row);
+  }
+
+  async getSignals(ids: readonly number[]): Promise<Signal[]> {
+    if (ids.length === 0) return [];
+    const out: Signal[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db.selectFrom("signals").selectAll().where("id", "in", ids.slice(i, i + 500)).execute();
+      out.push(...rows.map(toSignal));
+    }
+    return out;
+  }
+
+  async findSignals(type: SignalType, value: string): Promise<Signal[]> {
+    const rows = await this.db.selectFrom("signals").selectAll().where("type", "=", type).where("value", "=", value).orderBy("id").execute();
+    return rows.map(toSignal);
+  }
+
+  async listSignals(
+    bankId: number,
+    options: { afterId?: number; limit?: number; includeRetracted?: boolean } = {},
+  ): Promise<Signal[]> {
+    let q = this.db
+      .selectFrom("signals")
+      .selectAll()
+      .where("bank_id", "=", bankId)
+      .where("id", ">", options.afterId ?? 0)
+      .orderBy("id")
+      .limit(options.limit ?? 1000);
+    if (!options.includeRetracted) q = q.where("status", "=", "active");
+    return (await q.execute()).map(toSignal);
+  }
+
+  async countSignals(bankId?: number): Promise<number> {
+    let q = this.db.selectFrom("signals").select((eb) => eb.fn.countAll().as("n")).where("status", "=", "active");
+    if (bankId !== undefined) q = q.where("bank_id", "=", bankId);
+    const row = await q.executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  // --- opinions ------------------------------------------------------------
+
+  async setOpinion(signalId: number, orgId: number, kind: OpinionKind, note = ""): Promise<Opinion> {
+    const now = Date.now();
+    const row = await this.db.transaction().execute(async (tx) => {
+      const signal = await tx.selectFrom("signals").select("id").where("id", "=", signalId).executeTakeFirst();
+      if (!signal) throw new RasdError("not_found", `no signal with id ${signalId}`);
+      const seq = await nextSeqs(tx, 1);
+      // An opinion is a change to the signal that mirrors should see.
+      await tx.updateTable("signals").set({ change_seq: seq, updated_at: now }).where("id", "=", signalId).execute();
+      return tx
+        .insertInto("opinions")
+        .values({ signal_id: signalId, org_id: orgId, kind, note, created_at: now, updated_at: now })
+        .onConflict((oc) => oc.columns(["signal_id", "org_id"]).doUpdateSet({ kind, note, updated_at: now }))
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    });
+    return toOpinion(row);
+  }
+
+  async listOpinions(signalId: number): Promise<Opinion[]> {
+    const rows = await this.db.selectFrom("opinions").selectAll().where("signal_id", "=", signalId).orderBy("id").execute();
+    return rows.map(toOpinion);
+  }
+
+  // --- sync ----------------------------------------------------------------
+
+  async changesSince(cursor: number, limit = 1000): Promise<ChangePage> {
+    const rows = await this.db
+      .selectFrom("signals")
+      .selectAll()
+      .where("change_seq", ">", cursor)
+      .orderBy("change_seq")
+      .limit(limit)
+      .execute();
+    const signals = rows.map(toSignal);
+    return { signals, cursor: signals.length > 0 ? signals[signals.length - 1]!.changeSeq : cursor };
+  }
+
+  async currentCursor(): Promise<number> {
+    const row = await this.db.selectFrom("counters").select("value").where("name", "=", "change_seq").executeTakeFirstOrThrow();
+    return Number(row.value);
+  }
+
+  async *activeSignalPages(pageSize = 10_000, types?: readonly SignalType[]): AsyncIterable<Signal[]> {
+    let afterId = 0;
+    for (;;) {
+      let q = this.db
+        .selectFrom("signals")
+        .selectAll()
+        .where("status", "=", "active")
+        .where("id", ">", afterId)
+        .orderBy("id")
+        .limit(pageSize);
+      if (types && types.length > 0) q = q.where("type", "in", [...types]);
+      const rows = await q.execute();
+      if (rows.length === 0) return;
+      afterId = rows[rows.length - 1]!.id;
+      yield rows.map(toSignal);
+    }
+  }
+}
+
+/** Reserves `n` change numbers; returns the last. Serialises writers (see module note). */
+async function nextSeqs(tx: Transaction<Database>, n: number): Promise<number> {
+  const row = await tx
+    .updateTable("counters")
+    .set({ value: sql<number>`value + ${n}` })
+    .where("name", "=", "change_seq")
+    .returning("value")
+    .executeTakeFirstOrThrow();
+  return Number(row.value);
+}

@@ -1,0 +1,82 @@
+/**
+ * The storage port: what services need from a database, whatever the database is.
+ * `KyselyStore` implements it for SQLite and PostgreSQL; the contract tests in
+ * test/storage run the same suite against both.
+ */
+
+import type { Bank, Labels, Opinion, OpinionKind, Org, OrgKind, Signal, SignalType } from "../core/model.js";
+
+export interface BankInput {
+  readonly orgId: number;
+  readonly name: string;
+  readonly description?: string;
+  readonly actionHint?: string;
+  readonly negative?: boolean;
+  readonly pdqThreshold?: number;
+  readonly pdqMinQuality?: number;
+  readonly textMinSimilarity?: number;
+}
+
+export type BankPatch = Partial<Omit<BankInput, "orgId">>;
+
+/** A signal to add; `value` must already be canonical for its type. */
+export interface SignalInput {
+  readonly type: SignalType;
+  readonly value: string;
+  readonly quality?: number | null;
+  readonly labels?: Labels;
+  readonly confidence?: number;
+  readonly source?: string;
+  readonly firstSeen?: number;
+  readonly lastSeen?: number;
+}
+
+export interface UpsertResult {
+  readonly signal: Signal;
+  /** "created": new; "reactivated": was retracted; "updated": already there (seen again). */
+  readonly outcome: "created" | "reactivated" | "updated";
+}
+
+export interface ChangePage {
+  /** Signals changed after the cursor, retracted ones included (as tombstones), in order. */
+  readonly signals: Signal[];
+  /** Pass this back to continue; equal to the input when nothing changed. */
+  readonly cursor: number;
+}
+
+export interface SignalStore {
+  readonly dialect: "sqlite" | "postgres";
+
+  createOrg(name: string, kind: OrgKind): Promise<Org>;
+  getOrg(id: number): Promise<Org | undefined>;
+  getOrgByName(name: string): Promise<Org | undefined>;
+  listOrgs(): Promise<Org[]>;
+
+  createBank(input: BankInput): Promise<Bank>;
+  updateBank(id: number, patch: BankPatch): Promise<Bank>;
+  getBank(id: number): Promise<Bank | undefined>;
+  getBankByName(orgId: number, name: string): Promise<Bank | undefined>;
+  listBanks(orgId?: number): Promise<Bank[]>;
+
+  /** Adds or refreshes signals in one transaction: all land or none do. */
+  upsertSignals(bankId: number, inputs: readonly SignalInput[]): Promise<UpsertResult[]>;
+  /** Marks a signal retracted (a tombstone: it stays, so mirrors learn of the deletion). */
+  retractSignal(id: number): Promise<Signal>;
+  getSignal(id: number): Promise<Signal | undefined>;
+  getSignals(ids: readonly number[]): Promise<Signal[]>;
+  findSignals(type: SignalType, value: string): Promise<Signal[]>;
+  listSignals(bankId: number, options?: { afterId?: number; limit?: number; includeRetracted?: boolean }): Promise<Signal[]>;
+  countSignals(bankId?: number): Promise<number>;
+
+  setOpinion(signalId: number, orgId: number, kind: OpinionKind, note?: string): Promise<Opinion>;
+  listOpinions(signalId: number): Promise<Opinion[]>;
+
+  /** Everything changed after `cursor`, at most `limit` signals. */
+  changesSince(cursor: number, limit?: number): Promise<ChangePage>;
+  /** The latest change cursor. */
+  currentCursor(): Promise<number>;
+  /** Active signals in id order, a page at a time (for loading indexes). */
+  activeSignalPages(pageSize?: number, types?: readonly SignalType[]): AsyncIterable<Signal[]>;
+
+  close(): Promise<void>;
+}
