@@ -17,7 +17,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       process.exitCode = error.exitCode === 0 ? 0 : 2;
       return;
     }
-    if (isRasdError(error) && error.code === "usage") {
+    if (isRasdError(error) && (error.code === "usage" || error.code === "invalid")) {
       process.stderr.write(`rasd: ${error.message}\n`);
       process.exitCode = 2;
       return;

@@ -4,7 +4,11 @@
 
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { bankCommand } from "./commands/bank.js";
 import { hashCommand } from "./commands/hash.js";
+import { matchCommand } from "./commands/match.js";
+import { orgCommand } from "./commands/org.js";
+import { signalCommand } from "./commands/signal.js";
 
 function version(): string {
   try {
@@ -23,6 +27,10 @@ export function buildProgram(): Command {
     .version(version(), "-V, --version")
     .configureHelp({ sortSubcommands: true });
   program.addCommand(hashCommand());
+  program.addCommand(orgCommand());
+  program.addCommand(bankCommand());
+  program.addCommand(signalCommand());
+  program.addCommand(matchCommand());
   applyToAll(program);
   return program;
 }

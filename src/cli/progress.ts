@@ -9,6 +9,7 @@ export class ProgressBar {
   private lastDraw = 0;
   private readonly started = Date.now();
   private readonly enabled: boolean;
+  private readonly unbounded: boolean;
 
   constructor(
     private readonly total: number,
@@ -17,6 +18,17 @@ export class ProgressBar {
     private readonly stream: NodeJS.WriteStream = process.stderr,
   ) {
     this.enabled = enabled && total > 1;
+    this.unbounded = !Number.isFinite(total);
+  }
+
+  /** For work of unknown size: shows a count and a rate. */
+  set(done: number): void {
+    this.done = done;
+    if (!this.enabled) return;
+    const now = Date.now();
+    if (now - this.lastDraw < 80) return;
+    this.lastDraw = now;
+    this.draw(now);
   }
 
   tick(ok: boolean): void {
@@ -45,6 +57,12 @@ export class ProgressBar {
   }
 
   private draw(now: number): void {
+    if (this.unbounded) {
+      const seconds = (now - this.started) / 1000;
+      const rate = seconds > 0 ? this.done / seconds : 0;
+      this.stream.write(`\r\x1b[2K${this.label} ${this.done} records ${rate.toFixed(0)}/s`);
+      return;
+    }
     const width = 30;
     const fraction = this.total === 0 ? 1 : this.done / this.total;
     const filled = Math.round(fraction * width);

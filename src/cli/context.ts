@@ -1,0 +1,79 @@
+/**
+ * What commands that touch the database share: the --data and --db options, opening the
+ * store and the services on it, and closing them afterwards.
+ */
+
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { loadConfig, type Config } from "../config/config.js";
+import { RasdError } from "../core/errors.js";
+import { DEFAULT_SHORTENERS, loadShortenerList, mergeShortenerSets, type ShortenerSet } from "../kernels/url/index.js";
+import { BankService } from "../services/banks.js";
+import { Matcher } from "../services/matcher.js";
+import { KyselyStore } from "../storage/kysely-store.js";
+
+export interface StoreOptions {
+  data?: string;
+  db?: string;
+  shorteners?: string;
+}
+
+/** Adds --data, --db and --shorteners to a command. */
+export function withStoreOptions(cmd: Command): Command {
+  return cmd
+    .option("--data <dir>", "data folder (default ./data, or RASD_DATA)")
+    .option(
+      "--db <url>",
+      "database URL: sqlite:FILE or postgres://... (default sqlite:DATA/rasd.db, or RASD_DATABASE_URL)",
+    )
+    .option("--shorteners <file>", "extra URL-shortener domains, one per line (or RASD_SHORTENERS)");
+}
+
+export interface Context {
+  readonly config: Config;
+  readonly store: KyselyStore;
+  readonly banks: BankService;
+  readonly shorteners: ShortenerSet;
+  /** A matcher loaded with every active signal (loaded on first use). */
+  matcher(): Promise<Matcher>;
+}
+
+export function loadShorteners(config: Config): ShortenerSet {
+  if (!config.shortenersFile) return DEFAULT_SHORTENERS;
+  let text: string;
+  try {
+    text = readFileSync(config.shortenersFile, "utf8");
+  } catch (error) {
+    throw new RasdError(
+      "usage",
+      `cannot read the shortener list ${config.shortenersFile}: ${(error as Error).message}`,
+    );
+  }
+  return mergeShortenerSets(DEFAULT_SHORTENERS, loadShortenerList(text));
+}
+
+/** Opens the store, runs `fn`, and always closes it. */
+export async function withContext<T>(options: StoreOptions, fn: (ctx: Context) => Promise<T>): Promise<T> {
+  const config = loadConfig(options);
+  const shorteners = loadShorteners(config);
+  const store = await KyselyStore.open(config.databaseUrl);
+  let matcher: Matcher | undefined;
+  const ctx: Context = {
+    config,
+    store,
+    shorteners,
+    banks: new BankService(store, undefined, shorteners),
+    matcher: async () => {
+      if (!matcher) {
+        matcher = new Matcher(store, { pollMs: 0, shorteners });
+        await matcher.load();
+      }
+      return matcher;
+    },
+  };
+  try {
+    return await fn(ctx);
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * Use cases for organisations, banks and signals. Validates, writes through the store in
+ * transactions, and tells the matcher about each committed change so it matches at once.
+ */
+
+import { RasdError } from "../core/errors.js";
+import { ORG_KINDS, type Bank, type OpinionKind, type Org, type OrgKind, type Signal } from "../core/model.js";
+import { MAX_INDEX_DISTANCE } from "../kernels/pdq-index/pdq-index.js";
+import type { ShortenerSet } from "../kernels/url/index.js";
+import type { BankInput, SignalStore, UpsertResult } from "../storage/store.js";
+import type { Matcher } from "./matcher.js";
+import { readSignalFile, type SignalFileFormat } from "./signal-files.js";
+import { tryToSignalInput, type RawSignal } from "./signal-input.js";
+import type { Readable } from "node:stream";
+
+const BANK_NAME = /^[\p{L}\p{N}][\p{L}\p{N}_.-]{0,79}$/u;
+
+export interface ImportReport {
+  created: number;
+  updated: number;
+  reactivated: number;
+  rejected: { line: number; message: string }[];
+}
+
+export class BankService {
+  constructor(
+    readonly store: SignalStore,
+    private readonly matcher?: Matcher,
+    private readonly shorteners?: ShortenerSet,
+  ) {}
+
+  async createOrg(name: string, kind: string): Promise<Org> {
+    const trimmed = name.trim();
+    if (trimmed === "" || trimmed.length > 120)
+      throw new RasdError("invalid", "organisation name must be 1..120 characters");
+    if (!(ORG_KINDS as readonly string[]).includes(kind))
+      throw new RasdError("invalid", `kind must be one of ${ORG_KINDS.join(", ")}`);
+    return this.store.createOrg(trimmed, kind as OrgKind);
+  }
+
+  async requireOrg(name: string): Promise<Org> {
+    const org = await this.store.getOrgByName(name);
+    if (!org) throw new RasdError("not_found", `no organisation named "${name}" (create it with: rasd org create)`);
+    return org;
+  }
+
+  async createBank(input: BankInput): Promise<Bank> {
+    if (!BANK_NAME.test(input.name)) {
+      throw new RasdError(
+        "invalid",
+        "bank name: 1..80 letters, digits, '_', '.' or '-', starting with a letter or digit",
+      );
+    }
+    checkBankSettings(input);
+    const bank = await this.store.createBank(input);
+    this.matcher?.applyBank(bank);
+    return bank;
+  }
+
+  /** Finds a bank by "name" (unique across organisations) or "org/name". */
+  async resolveBank(ref: string, orgName?: string): Promise<Bank> {
+    let org: Org | undefined;
+    let name = ref;
+    if (orgName) org = await this.requireOrg(orgName);
+    else if (ref.includes("/")) {
+      const at = ref.indexOf("/");
+      org = await this.requireOrg(ref.slice(0, at));
+      name = ref.slice(at + 1);
+    }
+    if (org) {
+      const bank = await this.store.getBankByName(org.id, name);
+      if (!bank) throw new RasdError("not_found", `organisation "${org.name}" has no bank named "${name}"`);
+      return bank;
+    }
+    const matches = (await this.store.listBanks()).filter((b) => b.name === name);
+    if (matches.length === 0) throw new RasdError("not_found", `no bank named "${name}"`);
+    if (matches.length > 1)
+      throw new RasdError("invalid", `several organisations have a bank named "${name}": use ORG/BANK or --org`);
+    return matches[0]!;
+  }
+
+  /** Adds signals from raw records; bad ones are reported with their line and the rest land. */
+  async addSignals(bankId: number, records: readonly { line: number; raw: RawSignal }[]): Promise<ImportReport> {
+    const report: ImportReport = { created: 0, updated: 0, reactivated: 0, rejected: [] };
+    const inputs = [];
+    for (const r of records) {
+      const v = tryToSignalInput(r.raw, this.shorteners);
+      if (v.ok) inputs.push(v.input);
+      else report.rejected.push({ line: r.line, message: v.message });
+    }
+    const results = await this.store.upsertSignals(bankId, inputs);
+    this.count(report, results);
+    for (const r of results) this.matcher?.apply(r.signal);
+    return report;
+  }
+
+  /** Streams a CSV or JSON-lines file into a bank in transactions of `batch` records. */
+  async importFile(
+    bankId: number,
+    input: string | Readable,
+    format: SignalFileFormat,
+    onProgress?: (records: number) => void,
+    batch = 2000,
+  ): Promise<ImportReport> {
+    const report: ImportReport = { created: 0, updated: 0, reactivated: 0, rejected: [] };
+    let pending: { line: number; raw: RawSignal }[] = [];
+    let seen = 0;
+    const flush = async (): Promise<void> => {
+      if (pending.length === 0) return;
+      const part = await this.addSignals(bankId, pending);
+      report.created += part.created;
+      report.updated += part.updated;
+      report.reactivated += part.reactivated;
+      report.rejected.push(...part.rejected);
+      pending = [];
+    };
+    for await (const rec of readSignalFile(input, format)) {
+      seen++;
+      if (rec.error !== undefined || !rec.raw)
+        report.rejected.push({ line: rec.line, message: rec.error ?? "unreadable" });
+      else pending.push({ line: rec.line, raw: rec.raw });
+      if (pending.length >= batch) await flush();
+      if (seen % 500 === 0) onProgress?.(seen);
+    }
+    await flush();
+    onProgress?.(seen);
+    return report;
+  }
+
+  async retract(signalId: number): Promise<Signal> {
+    const signal = await this.store.retractSignal(signalId);
+    this.matcher?.apply(signal);
+    return signal;
+  }
+
+  async opinion(signalId: number, orgId: number, kind: OpinionKind, note?: string): Promise<void> {
+    await this.store.setOpinion(signalId, orgId, kind, note);
+  }
+
+  private count(report: ImportReport, results: readonly UpsertResult[]): void {
+    for (const r of results) report[r.outcome]++;
+  }
+}
+
+function checkBankSettings(input: Partial<BankInput>): void {
+  if (
+    input.pdqThreshold !== undefined &&
+    !(Number.isInteger(input.pdqThreshold) && input.pdqThreshold >= 0 && input.pdqThreshold <= MAX_INDEX_DISTANCE)
+  ) {
+    throw new RasdError(
+      "invalid",
+      `PDQ threshold must be an integer 0..${MAX_INDEX_DISTANCE} (31 is the reference's match level)`,
+    );
+  }
+  if (
+    input.pdqMinQuality !== undefined &&
+    !(Number.isInteger(input.pdqMinQuality) && input.pdqMinQuality >= 0 && input.pdqMinQuality <= 100)
+  ) {
+    throw new RasdError("invalid", "PDQ minimum quality must be an integer 0..100");
+  }
+  if (input.textMinSimilarity !== undefined && !(input.textMinSimilarity > 0 && input.textMinSimilarity <= 1)) {
+    throw new RasdError("invalid", "text minimum similarity must be in (0, 1]");
+  }
+}
