@@ -23,14 +23,7 @@ import {
 } from "../core/model.js";
 import { openDatabase, type OpenDatabase } from "./database.js";
 import type { BanksTable, Database, OpinionsTable, OrgsTable, SignalsTable } from "./schema.js";
-import type {
-  BankInput,
-  BankPatch,
-  ChangePage,
-  SignalInput,
-  SignalStore,
-  UpsertResult,
-} from "./store.js";
+import type { BankInput, BankPatch, ChangePage, SignalInput, SignalStore, UpsertResult } from "./store.js";
 
 const BATCH = 400;
 
@@ -98,7 +91,11 @@ function union<T>(a: readonly T[], b: readonly T[]): T[] {
 }
 
 function mergeLabels(a: Labels, b: Labels): Labels {
-  return { entity: union(a.entity, b.entity), behaviour: union(a.behaviour, b.behaviour), language: union(a.language, b.language) };
+  return {
+    entity: union(a.entity, b.entity),
+    behaviour: union(a.behaviour, b.behaviour),
+    language: union(a.language, b.language),
+  };
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -184,7 +181,8 @@ export class KyselyStore implements SignalStore {
       });
       return toBank(row);
     } catch (error) {
-      if (isUniqueViolation(error)) throw new RasdError("conflict", `the organisation already has a bank named "${input.name}"`);
+      if (isUniqueViolation(error))
+        throw new RasdError("conflict", `the organisation already has a bank named "${input.name}"`);
       throw error;
     }
   }
@@ -249,14 +247,21 @@ export class KyselyStore implements SignalStore {
     });
   }
 
-  private async upsertBatch(tx: Transaction<Database>, bankId: number, batch: readonly SignalInput[]): Promise<UpsertResult[]> {
+  private async upsertBatch(
+    tx: Transaction<Database>,
+    bankId: number,
+    batch: readonly SignalInput[],
+  ): Promise<UpsertResult[]> {
     const now = Date.now();
     // Collapse repeats within the batch: the last one wins, labels merged.
     const byKey = new Map<string, SignalInput>();
     for (const input of batch) {
       const key = `${input.type}\u0000${input.value}`;
       const prev = byKey.get(key);
-      byKey.set(key, prev ? { ...input, labels: mergeLabels(prev.labels ?? EMPTY_LABELS, input.labels ?? EMPTY_LABELS) } : input);
+      byKey.set(
+        key,
+        prev ? { ...input, labels: mergeLabels(prev.labels ?? EMPTY_LABELS, input.labels ?? EMPTY_LABELS) } : input,
+      );
     }
     const unique = [...byKey.values()];
     const existing = await tx
@@ -346,14 +351,24 @@ export class KyselyStore implements SignalStore {
     if (ids.length === 0) return [];
     const out: Signal[] = [];
     for (let i = 0; i < ids.length; i += 500) {
-      const rows = await this.db.selectFrom("signals").selectAll().where("id", "in", ids.slice(i, i + 500)).execute();
+      const rows = await this.db
+        .selectFrom("signals")
+        .selectAll()
+        .where("id", "in", ids.slice(i, i + 500))
+        .execute();
       out.push(...rows.map(toSignal));
     }
     return out;
   }
 
   async findSignals(type: SignalType, value: string): Promise<Signal[]> {
-    const rows = await this.db.selectFrom("signals").selectAll().where("type", "=", type).where("value", "=", value).orderBy("id").execute();
+    const rows = await this.db
+      .selectFrom("signals")
+      .selectAll()
+      .where("type", "=", type)
+      .where("value", "=", value)
+      .orderBy("id")
+      .execute();
     return rows.map(toSignal);
   }
 
@@ -373,7 +388,10 @@ export class KyselyStore implements SignalStore {
   }
 
   async countSignals(bankId?: number): Promise<number> {
-    let q = this.db.selectFrom("signals").select((eb) => eb.fn.countAll().as("n")).where("status", "=", "active");
+    let q = this.db
+      .selectFrom("signals")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .where("status", "=", "active");
     if (bankId !== undefined) q = q.where("bank_id", "=", bankId);
     const row = await q.executeTakeFirstOrThrow();
     return Number(row.n);
@@ -400,7 +418,12 @@ export class KyselyStore implements SignalStore {
   }
 
   async listOpinions(signalId: number): Promise<Opinion[]> {
-    const rows = await this.db.selectFrom("opinions").selectAll().where("signal_id", "=", signalId).orderBy("id").execute();
+    const rows = await this.db
+      .selectFrom("opinions")
+      .selectAll()
+      .where("signal_id", "=", signalId)
+      .orderBy("id")
+      .execute();
     return rows.map(toOpinion);
   }
 
@@ -419,7 +442,11 @@ export class KyselyStore implements SignalStore {
   }
 
   async currentCursor(): Promise<number> {
-    const row = await this.db.selectFrom("counters").select("value").where("name", "=", "change_seq").executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom("counters")
+      .select("value")
+      .where("name", "=", "change_seq")
+      .executeTakeFirstOrThrow();
     return Number(row.value);
   }
 

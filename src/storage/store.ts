@@ -65,7 +65,10 @@ export interface SignalStore {
   getSignal(id: number): Promise<Signal | undefined>;
   getSignals(ids: readonly number[]): Promise<Signal[]>;
   findSignals(type: SignalType, value: string): Promise<Signal[]>;
-  listSignals(bankId: number, options?: { afterId?: number; limit?: number; includeRetracted?: boolean }): Promise<Signal[]>;
+  listSignals(
+    bankId: number,
+    options?: { afterId?: number; limit?: number; includeRetracted?: boolean },
+  ): Promise<Signal[]>;
   countSignals(bankId?: number): Promise<number>;
 
   setOpinion(signalId: number, orgId: number, kind: OpinionKind, note?: string): Promise<Opinion>;
