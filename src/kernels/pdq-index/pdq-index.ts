@@ -9,8 +9,8 @@
  * - search: the buffer plus every segment, each with MIH (see segment.ts).
  */
 
-import { MihSegment, type RawMatch } from "./segment.js";
-import { WideSegment } from "./wide-segment.js";
+import { MihSegment, type NarrowParts, type RawMatch } from "./segment.js";
+import { WideSegment, type WideParts } from "./wide-segment.js";
 import { WORDS, popcount32 } from "./words.js";
 
 export type { RawMatch } from "./segment.js";
@@ -31,7 +31,11 @@ interface Segment {
   search(q: Uint32Array, off: number, max: number, out: RawMatch[], accept?: (tag: number, d: number) => boolean): void;
   remove(q: Uint32Array, off: number, key: number): number;
   forEachLive(visit: (words: Uint32Array, offset: number, key: number, tag: number) => void): void;
+  parts(): SegmentParts;
 }
+
+/** A segment's arrays, to rebuild a read-only replica in another thread. */
+export type SegmentParts = NarrowParts | WideParts;
 
 /** Builds a segment in the layout that suits its size (or the one forced, for tests). */
 export function buildSegment(
@@ -40,9 +44,12 @@ export function buildSegment(
   tags: Uint16Array,
   count: number,
   layout: "auto" | "narrow" | "wide" = "auto",
+  shared = false,
 ): Segment {
   const wide = layout === "wide" || (layout === "auto" && count >= WIDE_SEGMENT_MIN);
-  return wide ? WideSegment.build(words, keys, tags, count) : MihSegment.build(words, keys, tags, count);
+  return wide
+    ? WideSegment.build(words, keys, tags, count, shared)
+    : MihSegment.build(words, keys, tags, count, shared);
 }
 
 export interface PdqIndexStats {
@@ -67,6 +74,7 @@ export class PdqIndex {
     tags: Uint16Array,
     count: number = keys.length,
     layout: "auto" | "narrow" | "wide" = "auto",
+    shared = false,
   ): PdqIndex {
     const index = new PdqIndex();
     const max = (1 << 24) - 1;
@@ -79,9 +87,27 @@ export class PdqIndex {
           tags.subarray(start, start + n),
           n,
           layout,
+          shared,
         ),
       );
     }
+    return index;
+  }
+
+  /**
+   * The segments' arrays, for read-only replicas in worker threads (built with `shared`,
+   * they are the same memory: removals show in replicas too). The append buffer is flushed
+   * first; later additions reach replicas only through a new `parts()`.
+   */
+  parts(): SegmentParts[] {
+    this.flush();
+    return this.segments.map((s) => s.parts());
+  }
+
+  /** A read-only replica over arrays from `parts()`. */
+  static fromParts(parts: readonly SegmentParts[]): PdqIndex {
+    const index = new PdqIndex();
+    for (const p of parts) index.segments.push(p.kind === "wide" ? WideSegment.fromParts(p) : MihSegment.fromParts(p));
     return index;
   }
 

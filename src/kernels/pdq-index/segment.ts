@@ -19,11 +19,22 @@
  * within one bit of the query, so each match is reported once without a visited set.
  */
 
-import { WORDS, chunkOf, popcount32 } from "./words.js";
+import { WORDS, alloc, chunkOf, popcount32 } from "./words.js";
 
 export const MAX_SEGMENT_ENTRIES = (1 << 24) - 1;
 const CHUNKS = 16;
 const BUCKETS = 1 << 16;
+
+/** The arrays of a narrow segment. */
+export interface NarrowParts {
+  readonly kind: "narrow";
+  readonly words: Uint32Array;
+  readonly keys: Int32Array;
+  readonly tags: Uint16Array;
+  readonly offsets: Uint32Array[];
+  readonly ids: Uint8Array[];
+  readonly dead: Uint8Array;
+}
 
 /** One match: the caller's key and tag, and the distance. */
 export interface RawMatch {
@@ -48,30 +59,56 @@ export class MihSegment {
     tags: Uint16Array,
     offsets: Uint32Array[],
     ids: Uint8Array[],
+    dead: Uint8Array,
   ) {
     this.size = keys.length;
     this.words = words;
     this.keys = keys;
     this.tags = tags;
-    this.dead = new Uint8Array(this.size);
+    this.dead = dead;
     this.offsets = offsets;
     this.ids = ids;
+    for (let e = 0; e < this.size; e++) if (dead[e]) this.deadCount++;
+  }
+
+  /** The arrays, for a replica in another thread (shared when built with `shared`). */
+  parts(): NarrowParts {
+    return {
+      kind: "narrow",
+      words: this.words,
+      keys: this.keys,
+      tags: this.tags,
+      offsets: this.offsets,
+      ids: this.ids,
+      dead: this.dead,
+    };
+  }
+
+  /** A segment over arrays from `parts()` (in another thread: same memory, no copy). */
+  static fromParts(p: NarrowParts): MihSegment {
+    return new MihSegment(p.words, p.keys, p.tags, p.offsets, p.ids, p.dead);
   }
 
   /**
    * Builds a segment from `count` hashes (`words`, 8 per hash), with a key and tag each.
    * The inputs are not kept; they may be reused by the caller.
    */
-  static build(words: Uint32Array, keys: Int32Array, tags: Uint16Array, count: number = keys.length): MihSegment {
+  static build(
+    words: Uint32Array,
+    keys: Int32Array,
+    tags: Uint16Array,
+    count: number = keys.length,
+    shared = false,
+  ): MihSegment {
     if (count > MAX_SEGMENT_ENTRIES) throw new RangeError(`a segment holds at most ${MAX_SEGMENT_ENTRIES} hashes`);
     // Order entries by chunk 0 (counting sort), so chunk 0 needs no id table.
-    const offsets0 = new Uint32Array(BUCKETS + 1);
+    const offsets0 = alloc(Uint32Array, BUCKETS + 1, shared);
     for (let e = 0; e < count; e++) offsets0[(words[e * WORDS]! & 0xffff) + 1]!++;
     for (let b = 0; b < BUCKETS; b++) offsets0[b + 1]! += offsets0[b]!;
     const cursor = offsets0.slice(0, BUCKETS);
-    const sortedWords = new Uint32Array(count * WORDS);
-    const sortedKeys = new Int32Array(count);
-    const sortedTags = new Uint16Array(count);
+    const sortedWords = alloc(Uint32Array, count * WORDS, shared);
+    const sortedKeys = alloc(Int32Array, count, shared);
+    const sortedTags = alloc(Uint16Array, count, shared);
     for (let e = 0; e < count; e++) {
       const to = cursor[words[e * WORDS]! & 0xffff]!++;
       sortedWords.set(words.subarray(e * WORDS, e * WORDS + WORDS), to * WORDS);
@@ -81,11 +118,11 @@ export class MihSegment {
     const offsets: Uint32Array[] = [offsets0];
     const ids: Uint8Array[] = [new Uint8Array(0)];
     for (let c = 1; c < CHUNKS; c++) {
-      const off = new Uint32Array(BUCKETS + 1);
+      const off = alloc(Uint32Array, BUCKETS + 1, shared);
       for (let e = 0; e < count; e++) off[chunkOf(sortedWords, e * WORDS, c) + 1]!++;
       for (let b = 0; b < BUCKETS; b++) off[b + 1]! += off[b]!;
       const fill = off.slice(0, BUCKETS);
-      const table = new Uint8Array(count * 3);
+      const table = alloc(Uint8Array, count * 3, shared);
       for (let e = 0; e < count; e++) {
         const at = fill[chunkOf(sortedWords, e * WORDS, c)]!++ * 3;
         table[at] = e & 0xff;
@@ -95,7 +132,7 @@ export class MihSegment {
       offsets.push(off);
       ids.push(table);
     }
-    return new MihSegment(sortedWords, sortedKeys, sortedTags, offsets, ids);
+    return new MihSegment(sortedWords, sortedKeys, sortedTags, offsets, ids, alloc(Uint8Array, count, shared));
   }
 
   /** Entries not removed. */

@@ -15,7 +15,7 @@
  */
 
 import type { RawMatch } from "./segment.js";
-import { WORDS, popcount32 } from "./words.js";
+import { WORDS, alloc, placed, popcount32 } from "./words.js";
 
 const GROUP = 16;
 
@@ -49,6 +49,16 @@ function chunkValue(words: Uint32Array, offset: number, ch: Chunk): number {
 
 const RECORD = 4 + GROUP;
 
+/** The arrays of a wide segment. */
+export interface WideParts {
+  readonly kind: "wide";
+  readonly words: Uint32Array;
+  readonly keys: Int32Array;
+  readonly tags: Uint16Array;
+  readonly dead: Uint8Array;
+  readonly tables: { meta: Uint8Array; ids: Uint8Array; overflow: [number, number][] }[];
+}
+
 interface Table {
   /** Per group of 16 buckets: first entry (uint32 LE), then 16 counts (255 = see overflow). */
   readonly meta: Uint8Array;
@@ -74,27 +84,52 @@ export class WideSegment {
   private readonly tables: Table[];
   private deadCount = 0;
 
-  private constructor(words: Uint32Array, keys: Int32Array, tags: Uint16Array, tables: Table[]) {
+  private constructor(words: Uint32Array, keys: Int32Array, tags: Uint16Array, tables: Table[], dead: Uint8Array) {
     this.size = keys.length;
     this.words = words;
     this.keys = keys;
     this.tags = tags;
-    this.dead = new Uint8Array(this.size);
+    this.dead = dead;
     this.tables = tables;
+    for (let e = 0; e < this.size; e++) if (dead[e]) this.deadCount++;
+  }
+
+  /** The arrays, for a replica in another thread (shared when built with `shared`). */
+  parts(): WideParts {
+    return {
+      kind: "wide",
+      words: this.words,
+      keys: this.keys,
+      tags: this.tags,
+      dead: this.dead,
+      tables: this.tables.map((t) => ({ meta: t.meta, ids: t.ids, overflow: [...t.overflow] })),
+    };
+  }
+
+  /** A segment over arrays from `parts()` (in another thread: same memory, no copy). */
+  static fromParts(p: WideParts): WideSegment {
+    const tables = p.tables.map((t) => ({ meta: t.meta, ids: t.ids, overflow: new Map(t.overflow) }));
+    return new WideSegment(p.words, p.keys, p.tags, tables, p.dead);
   }
 
   /** Builds from `count` hashes; the arrays passed in are kept (not copied). */
-  static build(words: Uint32Array, keys: Int32Array, tags: Uint16Array, count: number = keys.length): WideSegment {
+  static build(
+    words: Uint32Array,
+    keys: Int32Array,
+    tags: Uint16Array,
+    count: number = keys.length,
+    shared = false,
+  ): WideSegment {
     if (count >= 1 << 24) throw new RangeError("a segment holds fewer than 2^24 hashes");
-    const w = words.length === count * WORDS ? words : words.slice(0, count * WORDS);
-    const k = keys.length === count ? keys : keys.slice(0, count);
-    const t = tags.length === count ? tags : tags.slice(0, count);
+    const w = placed(words.length === count * WORDS ? words : words.slice(0, count * WORDS), shared);
+    const k = placed(keys.length === count ? keys : keys.slice(0, count), shared);
+    const t = placed(tags.length === count ? tags : tags.slice(0, count), shared);
     const tables: Table[] = [];
     for (const ch of CHUNKS) {
       const buckets = 1 << ch.bits;
       const full = new Uint32Array(buckets + 1);
       for (let e = 0; e < count; e++) full[chunkValue(w, e * WORDS, ch) + 1]!++;
-      const meta = new Uint8Array((buckets / GROUP) * RECORD);
+      const meta = alloc(Uint8Array, (buckets / GROUP) * RECORD, shared);
       const overflow = new Map<number, number>();
       for (let b = 0; b < buckets; b++) {
         const n = full[b + 1]!;
@@ -112,7 +147,7 @@ export class WideSegment {
         meta[g * RECORD + 2] = (first >>> 16) & 0xff;
         meta[g * RECORD + 3] = first >>> 24;
       }
-      const ids = new Uint8Array(count * 3);
+      const ids = alloc(Uint8Array, count * 3, shared);
       for (let e = 0; e < count; e++) {
         const at = full[chunkValue(w, e * WORDS, ch)]!++ * 3;
         ids[at] = e & 0xff;
@@ -121,7 +156,7 @@ export class WideSegment {
       }
       tables.push({ meta, overflow, ids });
     }
-    return new WideSegment(w, k, t, tables);
+    return new WideSegment(w, k, t, tables, alloc(Uint8Array, count, shared));
   }
 
   get live(): number {

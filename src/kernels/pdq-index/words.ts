@@ -45,3 +45,22 @@ export function chunkOf(words: Uint32Array, offset: number, c: number): number {
   const w = words[offset + (c >> 1)]!;
   return c & 1 ? w >>> 16 : w & 0xffff;
 }
+
+type TypedCtor<T> = { new (length: number): T; new (buffer: ArrayBufferLike): T; BYTES_PER_ELEMENT: number };
+
+/**
+ * A zeroed typed array, on a SharedArrayBuffer when `shared` (so worker threads can search
+ * the same index without a copy).
+ */
+export function alloc<T>(ctor: TypedCtor<T>, length: number, shared: boolean): T {
+  return shared ? new ctor(new SharedArrayBuffer(length * ctor.BYTES_PER_ELEMENT)) : new ctor(length);
+}
+
+/** `array` itself when it already lives where it should, else a copy there. */
+export function placed<T extends Uint32Array | Int32Array | Uint16Array>(array: T, shared: boolean): T {
+  if (!shared || array.buffer instanceof SharedArrayBuffer) return array;
+  const ctor = array.constructor as unknown as TypedCtor<T>;
+  const copy = alloc(ctor, array.length, true) as unknown as T;
+  copy.set(array as never);
+  return copy;
+}
