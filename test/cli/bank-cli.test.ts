@@ -1,0 +1,119 @@
+/**
+ * Banks and matching from the command line: org and bank creation, import with bad rows,
+ * export round trip, retraction, opinions, and `rasd match`.
+ */
+
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { REPO_ROOT } from "../support/shared.js";
+
+const dir = mkdtempSync(join(tmpdir(), "rasd-bank-cli-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const data = join(dir, "data");
+
+function rasd(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(join(REPO_ROOT, "bin/rasd"), [...args, "--data", data], { cwd: REPO_ROOT, input, encoding: "utf8" });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const HASH = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
+const TEXT = "جنود الخلافة يتقدمون نحو المدينة عند الفجر وسيفتحونها قريبا بإذن الله تعالى";
+
+describe("rasd org, bank, signal and match", () => {
+  it("creates an organisation and banks", () => {
+    assert.equal(rasd(["org", "create", "Sawab Center", "--kind", "government"]).status, 0);
+    const dup = rasd(["org", "create", "Sawab Center", "--kind", "ngo"]);
+    assert.equal(dup.status, 1);
+    assert.match(dup.stderr, /already exists/);
+    const created = rasd(["bank", "create", "isis-media", "--org", "Sawab Center", "--action-hint", "remove", "--pdq-threshold", "24"]);
+    assert.equal(created.status, 0, created.stderr);
+    assert.match(created.stdout, /Sawab Center\/isis-media\tpdq<=24/);
+    assert.equal(rasd(["bank", "create", "news", "--org", "Sawab Center", "--negative"]).status, 0);
+    const bad = rasd(["bank", "create", "x", "--org", "Sawab Center", "--pdq-threshold", "40"]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /0\.\.31/);
+    assert.equal(rasd(["bank", "create", "y", "--org", "Nobody"]).status, 1);
+  });
+
+  it("imports a CSV: bad rows by line number, good rows land, exit status 1", () => {
+    const file = join(dir, "signals.csv");
+    writeFileSync(
+      file,
+      [
+        "type,value,entity,behaviour,language,confidence,source",
+        `pdq,${HASH},isis,glorification,ar,90,analyst`,
+        "pdq,not-a-hash,isis,,,,",
+        "url,hxxps://justpaste[.]it/MessageToTheTruthful,isis,recruitment,ar,80,",
+        "domain,gulfup.com,isis,,,60,",
+        `text,"${TEXT}",isis,incitement,ar,70,`,
+        "md5,zz,isis,,,,",
+      ].join("\n"),
+    );
+    const r = rasd(["bank", "import", "isis-media", file, "--no-progress"]);
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout, "4 created, 0 updated, 0 reactivated, 2 rejected\n");
+    assert.deepEqual(
+      r.stderr.trim().split("\n"),
+      [`rasd: ${file}: line 3: not a PDQ hash (64 hex digits): "not-a-hash"`, `rasd: ${file}: line 7: not an MD5 (32 hex digits): "zz"`],
+    );
+    const again = rasd(["bank", "import", "isis-media", "-", "--format", "jsonl"], `{"type":"pdq","value":"${HASH}","entity":"isis","behaviour":"recruitment"}\n{oops\n`);
+    assert.equal(again.stdout, "0 created, 1 updated, 0 reactivated, 1 rejected\n");
+    assert.match(again.stderr, /line 2: invalid JSON/);
+  });
+
+  it("lists banks with their sizes", () => {
+    const r = rasd(["bank", "list"]);
+    assert.match(r.stdout, /Sawab Center\/isis-media\t.*\t4 signals/);
+    assert.match(r.stdout, /Sawab Center\/news\tnegative/);
+  });
+
+  it("matches a hash, a URL and a text; exit status 1 when nothing matches", () => {
+    const near = HASH.slice(0, 62) + "00";
+    const pdq = rasd(["match", "pdq", near]);
+    assert.equal(pdq.status, 0, pdq.stderr);
+    assert.match(pdq.stdout, /^bank=Sawab Center\/isis-media signal=1 type=pdq distance=\d+ labels=isis,glorification,recruitment,lang:ar\n$/);
+    const json = JSON.parse(rasd(["match", "pdq", HASH, "--json"]).stdout) as { matches: { distance: number; signal: { value: string } }[] };
+    assert.equal(json.matches[0]!.distance, 0);
+    assert.equal(json.matches[0]!.signal.value, HASH);
+    assert.equal(rasd(["match", "pdq", "0".repeat(64)]).status, 1);
+
+    const url = rasd(["match", "url", "HTTPS://www.justpaste.it/MessageToTheTruthful?utm_source=x"]);
+    assert.equal(url.status, 0, url.stderr);
+    assert.match(url.stdout, /type=url matched=justpaste\.it\/MessageToTheTruthful/);
+    assert.match(rasd(["match", "url", "http://www.gulfup.com/file/1"]).stdout, /type=domain matched=gulfup\.com/);
+    assert.equal(rasd(["match", "url", "https://example.org/"]).status, 1);
+
+    const text = rasd(["match", "text", "-"], `RT @someone: ${TEXT.replace("الخلافة", "الخِلافة")} #عاجل`);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /type=text similarity=1\.000/);
+  });
+
+  it("exports CSV and JSON lines that import back", () => {
+    const csv = rasd(["bank", "export", "isis-media"]);
+    assert.equal(csv.status, 0);
+    assert.equal(csv.stdout.trim().split("\n").length, 5);
+    assert.ok(rasd(["bank", "create", "mirror", "--org", "Sawab Center"]).status === 0);
+    const back = rasd(["bank", "import", "mirror", "-", "--format", "csv"], csv.stdout);
+    assert.equal(back.stdout, "4 created, 0 updated, 0 reactivated, 0 rejected\n");
+    const jsonl = rasd(["bank", "export", "Sawab Center/mirror", "--format", "jsonl"]).stdout.trim().split("\n");
+    assert.deepEqual(
+      jsonl.map((l) => (JSON.parse(l) as { type: string }).type).sort(),
+      ["domain", "pdq", "text", "url"],
+    );
+  });
+
+  it("retracts a signal (a tombstone in exports) and records opinions", () => {
+    assert.equal(rasd(["signal", "retract", "1"]).status, 0);
+    assert.equal(rasd(["match", "pdq", HASH]).stdout.includes("isis-media"), false);
+    const withTombstones = rasd(["bank", "export", "isis-media", "--include-retracted"]).stdout;
+    assert.match(withTombstones, new RegExp(`${HASH},.*,retracted,`));
+    assert.equal(rasd(["org", "create", "Platform X", "--kind", "platform"]).status, 0);
+    assert.equal(rasd(["signal", "opinion", "2", "--org", "Platform X", "--kind", "saw-it-too", "--note", "seen 40 times"]).status, 0);
+    const shown = JSON.parse(rasd(["signal", "show", "2"]).stdout) as { opinions: { kind: string; note: string }[] };
+    assert.deepEqual(shown.opinions.map((o) => [o.kind, o.note]), [["saw-it-too", "seen 40 times"]]);
+  });
+});
