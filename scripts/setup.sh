@@ -16,9 +16,10 @@ node -e '
     process.exit(1);
   }'
 
-# Debian packages rasd uses at run time:
-#   imagemagick  decodes BMP (libvips, which decodes everything else, cannot)
-DEBIAN_PACKAGES=(imagemagick)
+# Debian packages:
+#   imagemagick         decodes BMP (libvips, which decodes everything else, cannot)
+#   python3 make g++    compile better-sqlite3 (the embedded database) during npm ci
+DEBIAN_PACKAGES=(imagemagick python3 make g++)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do

@@ -17,3 +17,12 @@ export {
   type PdqImageResult,
 } from "./signals/pdq/hash-image.js";
 export { PdqPool, type PdqFileOutcome } from "./parallel/pdq-pool.js";
+export * from "./kernels/pdq-index/index.js";
+export * from "./kernels/url/index.js";
+export * from "./kernels/text/index.js";
+export * from "./core/model.js";
+export { KyselyStore } from "./storage/kysely-store.js";
+export type { SignalStore, SignalInput, BankInput, ChangePage } from "./storage/store.js";
+export { Matcher, type Match, type MatchResult, type PdqQuery } from "./services/matcher.js";
+export { BankService, type ImportReport } from "./services/banks.js";
+export { PdqSearchPool } from "./parallel/pdq-search-pool.js";
