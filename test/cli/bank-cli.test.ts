@@ -16,7 +16,11 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const data = join(dir, "data");
 
 function rasd(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(join(REPO_ROOT, "bin/rasd"), [...args, "--data", data], { cwd: REPO_ROOT, input, encoding: "utf8" });
+  const r = spawnSync(join(REPO_ROOT, "bin/rasd"), [...args, "--data", data], {
+    cwd: REPO_ROOT,
+    input,
+    encoding: "utf8",
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -29,7 +33,17 @@ describe("rasd org, bank, signal and match", () => {
     const dup = rasd(["org", "create", "Sawab Center", "--kind", "ngo"]);
     assert.equal(dup.status, 1);
     assert.match(dup.stderr, /already exists/);
-    const created = rasd(["bank", "create", "isis-media", "--org", "Sawab Center", "--action-hint", "remove", "--pdq-threshold", "24"]);
+    const created = rasd([
+      "bank",
+      "create",
+      "isis-media",
+      "--org",
+      "Sawab Center",
+      "--action-hint",
+      "remove",
+      "--pdq-threshold",
+      "24",
+    ]);
     assert.equal(created.status, 0, created.stderr);
     assert.match(created.stdout, /Sawab Center\/isis-media\tpdq<=24/);
     assert.equal(rasd(["bank", "create", "news", "--org", "Sawab Center", "--negative"]).status, 0);
@@ -56,11 +70,14 @@ describe("rasd org, bank, signal and match", () => {
     const r = rasd(["bank", "import", "isis-media", file, "--no-progress"]);
     assert.equal(r.status, 1);
     assert.equal(r.stdout, "4 created, 0 updated, 0 reactivated, 2 rejected\n");
-    assert.deepEqual(
-      r.stderr.trim().split("\n"),
-      [`rasd: ${file}: line 3: not a PDQ hash (64 hex digits): "not-a-hash"`, `rasd: ${file}: line 7: not an MD5 (32 hex digits): "zz"`],
+    assert.deepEqual(r.stderr.trim().split("\n"), [
+      `rasd: ${file}: line 3: not a PDQ hash (64 hex digits): "not-a-hash"`,
+      `rasd: ${file}: line 7: not an MD5 (32 hex digits): "zz"`,
+    ]);
+    const again = rasd(
+      ["bank", "import", "isis-media", "-", "--format", "jsonl"],
+      `{"type":"pdq","value":"${HASH}","entity":"isis","behaviour":"recruitment"}\n{oops\n`,
     );
-    const again = rasd(["bank", "import", "isis-media", "-", "--format", "jsonl"], `{"type":"pdq","value":"${HASH}","entity":"isis","behaviour":"recruitment"}\n{oops\n`);
     assert.equal(again.stdout, "0 created, 1 updated, 0 reactivated, 1 rejected\n");
     assert.match(again.stderr, /line 2: invalid JSON/);
   });
@@ -75,8 +92,13 @@ describe("rasd org, bank, signal and match", () => {
     const near = HASH.slice(0, 62) + "00";
     const pdq = rasd(["match", "pdq", near]);
     assert.equal(pdq.status, 0, pdq.stderr);
-    assert.match(pdq.stdout, /^bank=Sawab Center\/isis-media signal=1 type=pdq distance=\d+ labels=isis,glorification,recruitment,lang:ar\n$/);
-    const json = JSON.parse(rasd(["match", "pdq", HASH, "--json"]).stdout) as { matches: { distance: number; signal: { value: string } }[] };
+    assert.match(
+      pdq.stdout,
+      /^bank=Sawab Center\/isis-media signal=1 type=pdq distance=\d+ labels=isis,glorification,recruitment,lang:ar\n$/,
+    );
+    const json = JSON.parse(rasd(["match", "pdq", HASH, "--json"]).stdout) as {
+      matches: { distance: number; signal: { value: string } }[];
+    };
     assert.equal(json.matches[0]!.distance, 0);
     assert.equal(json.matches[0]!.signal.value, HASH);
     assert.equal(rasd(["match", "pdq", "0".repeat(64)]).status, 1);
@@ -100,10 +122,12 @@ describe("rasd org, bank, signal and match", () => {
     const back = rasd(["bank", "import", "mirror", "-", "--format", "csv"], csv.stdout);
     assert.equal(back.stdout, "4 created, 0 updated, 0 reactivated, 0 rejected\n");
     const jsonl = rasd(["bank", "export", "Sawab Center/mirror", "--format", "jsonl"]).stdout.trim().split("\n");
-    assert.deepEqual(
-      jsonl.map((l) => (JSON.parse(l) as { type: string }).type).sort(),
-      ["domain", "pdq", "text", "url"],
-    );
+    assert.deepEqual(jsonl.map((l) => (JSON.parse(l) as { type: string }).type).sort(), [
+      "domain",
+      "pdq",
+      "text",
+      "url",
+    ]);
   });
 
   it("retracts a signal (a tombstone in exports) and records opinions", () => {
@@ -112,8 +136,14 @@ describe("rasd org, bank, signal and match", () => {
     const withTombstones = rasd(["bank", "export", "isis-media", "--include-retracted"]).stdout;
     assert.match(withTombstones, new RegExp(`${HASH},.*,retracted,`));
     assert.equal(rasd(["org", "create", "Platform X", "--kind", "platform"]).status, 0);
-    assert.equal(rasd(["signal", "opinion", "2", "--org", "Platform X", "--kind", "saw-it-too", "--note", "seen 40 times"]).status, 0);
+    assert.equal(
+      rasd(["signal", "opinion", "2", "--org", "Platform X", "--kind", "saw-it-too", "--note", "seen 40 times"]).status,
+      0,
+    );
     const shown = JSON.parse(rasd(["signal", "show", "2"]).stdout) as { opinions: { kind: string; note: string }[] };
-    assert.deepEqual(shown.opinions.map((o) => [o.kind, o.note]), [["saw-it-too", "seen 40 times"]]);
+    assert.deepEqual(
+      shown.opinions.map((o) => [o.kind, o.note]),
+      [["saw-it-too", "seen 40 times"]],
+    );
   });
 });

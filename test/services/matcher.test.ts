@@ -50,10 +50,15 @@ describe("matcher", () => {
   });
 
   it("a signal added through the service matches at once; a retracted one stops", async () => {
-    const report = await service.addSignals(loose.id, [{ line: 1, raw: { type: "pdq", value: BRIDGE, entity: "isis" } }]);
+    const report = await service.addSignals(loose.id, [
+      { line: 1, raw: { type: "pdq", value: BRIDGE, entity: "isis" } },
+    ]);
     assert.equal(report.created, 1);
     const found = matcher.matchPdq([{ hash: flip(BRIDGE, 20), quality: 100 }]);
-    assert.deepEqual(found.matches.map((m) => [m.bankId, m.distance]), [[loose.id, 20]]);
+    assert.deepEqual(
+      found.matches.map((m) => [m.bankId, m.distance]),
+      [[loose.id, 20]],
+    );
     const [signal] = await store.findSignals("pdq", BRIDGE);
     await service.retract(signal!.id);
     assert.deepEqual(matcher.matchPdq([{ hash: BRIDGE, quality: 100 }]).matches, []);
@@ -66,9 +71,19 @@ describe("matcher", () => {
     await service.addSignals(strict.id, [{ line: 1, raw: { type: "pdq", value: h } }]);
     const near = flip(h, 8);
     const far = flip(h, 14);
-    assert.deepEqual(matcher.matchPdq([{ hash: near, quality: 100 }]).matches.filter((m) => m.bankId === strict.id).length, 1);
-    assert.deepEqual(matcher.matchPdq([{ hash: far, quality: 100 }]).matches.filter((m) => m.bankId === strict.id).length, 0);
-    assert.deepEqual(matcher.matchPdq([{ hash: near, quality: 60 }]).matches.filter((m) => m.bankId === strict.id).length, 0, "quality gate 80");
+    assert.deepEqual(
+      matcher.matchPdq([{ hash: near, quality: 100 }]).matches.filter((m) => m.bankId === strict.id).length,
+      1,
+    );
+    assert.deepEqual(
+      matcher.matchPdq([{ hash: far, quality: 100 }]).matches.filter((m) => m.bankId === strict.id).length,
+      0,
+    );
+    assert.deepEqual(
+      matcher.matchPdq([{ hash: near, quality: 60 }]).matches.filter((m) => m.bankId === strict.id).length,
+      0,
+      "quality gate 80",
+    );
   });
 
   it("a negative bank's match suppresses the others", async () => {
@@ -110,13 +125,19 @@ describe("matcher", () => {
 
   it("texts match near-copies, and links inside texts match URL signals", async () => {
     await service.addSignals(loose.id, [
-      { line: 1, raw: { type: "text", value: "جنود الخلافة يتقدمون نحو المدينة عند الفجر وسيفتحونها قريبا بإذن الله" } },
+      {
+        line: 1,
+        raw: { type: "text", value: "جنود الخلافة يتقدمون نحو المدينة عند الفجر وسيفتحونها قريبا بإذن الله" },
+      },
     ]);
     const evaded = "RT @x: جُنُودُ الخِلافة يتقــدمون نحو المدينة عند الفجر وسيفتحونها قريبا بإذن الله #عاجل";
     const result = matcher.matchText(evaded);
     assert.equal(result.matches.filter((m) => m.type === "text").length, 1);
     const withLink = matcher.matchText("شاهد الإصدار hxxps://justpaste[.]it/MessageToTheTruthful، وانشر");
-    assert.ok(withLink.matches.some((m) => m.type === "url"), JSON.stringify(withLink));
+    assert.ok(
+      withLink.matches.some((m) => m.type === "url"),
+      JSON.stringify(withLink),
+    );
   });
 
   it("changes written by another process are picked up by sync, without a rebuild", async () => {
@@ -153,12 +174,15 @@ describe("matcher", () => {
       "pdq,xyz,isis,,,",
       'url,"hxxp://archive[.]org/details/a,b",isis,,,',
       "md5,0123,isis,,,",
-      "text,\"طويلة بما يكفي لتكون إشارة نصية مفيدة في بنك الإشارات المشتركة\",isis,glorification,ar,101",
+      'text,"طويلة بما يكفي لتكون إشارة نصية مفيدة في بنك الإشارات المشتركة",isis,glorification,ar,101',
       "domain,archive.org,isis,,en,70",
     ].join("\n");
     const report = await service.importFile(loose.id, Readable.from([csv]), "csv");
     assert.equal(report.created, 3);
-    assert.deepEqual(report.rejected.map((r) => r.line), [3, 5, 6]);
+    assert.deepEqual(
+      report.rejected.map((r) => r.line),
+      [3, 5, 6],
+    );
     assert.match(report.rejected[0]!.message, /not a PDQ hash/);
     assert.match(report.rejected[2]!.message, /confidence: expected an integer 0..100/);
   });

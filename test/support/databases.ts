@@ -51,7 +51,9 @@ export async function postgresSkip(): Promise<string | false> {
     return false;
   } catch (error) {
     if (process.env.RASD_REQUIRE_POSTGRES === "1")
-      throw new Error(`PostgreSQL is required but unreachable at ${POSTGRES_ADMIN_URL}: ${String(error)}`);
+      throw new Error(`PostgreSQL is required but unreachable at ${POSTGRES_ADMIN_URL}: ${String(error)}`, {
+        cause: error,
+      });
     return `SKIPPED: PostgreSQL unreachable at ${POSTGRES_ADMIN_URL} (${(error as Error).message})`;
   }
 }
