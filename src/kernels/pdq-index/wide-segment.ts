@@ -9,15 +9,18 @@
  * query checks about 3,000 candidates for 3,047 cheap bucket probes: several times faster
  * at 10M, at the price of bucket tables (about 140 MB) that only pay off for big segments.
  *
- * Bucket table per chunk: a 20-byte record per group of 16 buckets — the group's first
- * entry (4 bytes) then one count byte per bucket (255 = look in `overflow`) — so a probe
- * reads one cache line; entry ids are packed in 3 bytes.
+ * Bucket table per chunk: a 36-byte record per group of 32 buckets — the group's first
+ * entry (4 bytes), then for k = 1..32 the number of the group's entries in its first k
+ * buckets (one byte each) — so a probe finds its bucket's range from one record, with no
+ * loop. A group holding more than 255 entries keeps its cumulative counts in `dense` (flag
+ * bit 31 of the base). Entry ids are packed in 3 bytes.
  */
 
 import type { RawMatch } from "./segment.js";
 import { WORDS, alloc, placed, popcount32 } from "./words.js";
 
-const GROUP = 16;
+const GROUP_SHIFT = 5;
+const GROUP = 1 << GROUP_SHIFT;
 
 interface Chunk {
   readonly word: number;
@@ -48,6 +51,7 @@ function chunkValue(words: Uint32Array, offset: number, ch: Chunk): number {
 }
 
 const RECORD = 4 + GROUP;
+const DENSE = 0x80000000;
 
 /** The arrays of a wide segment. */
 export interface WideParts {
@@ -56,23 +60,35 @@ export interface WideParts {
   readonly keys: Int32Array;
   readonly tags: Uint16Array;
   readonly dead: Uint8Array;
-  readonly tables: { meta: Uint8Array; ids: Uint8Array; overflow: [number, number][] }[];
+  readonly tables: { meta: Uint8Array; ids: Uint8Array; dense: [number, Uint32Array][] }[];
 }
 
 interface Table {
-  /** Per group of 16 buckets: first entry (uint32 LE), then 16 counts (255 = see overflow). */
+  /** Per group of 32 buckets: first entry (uint32 LE, bit 31 = dense), cumulative counts. */
   readonly meta: Uint8Array;
-  readonly overflow: Map<number, number>;
+  /** Cumulative counts (33 values) of groups with more than 255 entries. */
+  readonly dense: Map<number, Uint32Array>;
   readonly ids: Uint8Array; // 3 bytes per entry, in bucket order
 }
 
-function countAt(meta: Uint8Array, bucket: number): number {
-  return meta[(bucket >>> 4) * RECORD + 4 + (bucket & 15)]!;
-}
+/** End of the range found by the last `rangeOf` call (a second return value, no allocation). */
+let rangeEnd = 0;
 
-function baseAt(meta: Uint8Array, group: number): number {
-  const at = group * RECORD;
-  return (meta[at]! | (meta[at + 1]! << 8) | (meta[at + 2]! << 16) | (meta[at + 3]! << 24)) >>> 0;
+/** Start of `bucket`'s entries in the ids table; the end is left in `rangeEnd`. */
+function rangeOf(table: Table, bucket: number): number {
+  const g = bucket >>> GROUP_SHIFT;
+  const j = bucket & (GROUP - 1);
+  const meta = table.meta;
+  const at = g * RECORD;
+  const base = (meta[at]! | (meta[at + 1]! << 8) | (meta[at + 2]! << 16) | (meta[at + 3]! << 24)) >>> 0;
+  if (base & DENSE) {
+    const cum = table.dense.get(g)!;
+    const first = (base & ~DENSE) >>> 0;
+    rangeEnd = first + cum[j + 1]!;
+    return first + cum[j]!;
+  }
+  rangeEnd = base + meta[at + 4 + j]!;
+  return j === 0 ? base : base + meta[at + 3 + j]!;
 }
 
 export class WideSegment {
@@ -102,13 +118,13 @@ export class WideSegment {
       keys: this.keys,
       tags: this.tags,
       dead: this.dead,
-      tables: this.tables.map((t) => ({ meta: t.meta, ids: t.ids, overflow: [...t.overflow] })),
+      tables: this.tables.map((t) => ({ meta: t.meta, ids: t.ids, dense: [...t.dense] })),
     };
   }
 
   /** A segment over arrays from `parts()` (in another thread: same memory, no copy). */
   static fromParts(p: WideParts): WideSegment {
-    const tables = p.tables.map((t) => ({ meta: t.meta, ids: t.ids, overflow: new Map(t.overflow) }));
+    const tables = p.tables.map((t) => ({ meta: t.meta, ids: t.ids, dense: new Map(t.dense) }));
     return new WideSegment(p.words, p.keys, p.tags, tables, p.dead);
   }
 
@@ -129,23 +145,25 @@ export class WideSegment {
       const buckets = 1 << ch.bits;
       const full = new Uint32Array(buckets + 1);
       for (let e = 0; e < count; e++) full[chunkValue(w, e * WORDS, ch) + 1]!++;
-      const meta = alloc(Uint8Array, (buckets / GROUP) * RECORD, shared);
-      const overflow = new Map<number, number>();
-      for (let b = 0; b < buckets; b++) {
-        const n = full[b + 1]!;
-        const at = (b >>> 4) * RECORD + 4 + (b & 15);
-        if (n >= 255) {
-          meta[at] = 255;
-          overflow.set(b, n);
-        } else meta[at] = n;
-      }
       for (let b = 0; b < buckets; b++) full[b + 1]! += full[b]!;
+      const meta = alloc(Uint8Array, (buckets / GROUP) * RECORD, shared);
+      const dense = new Map<number, Uint32Array>();
       for (let g = 0; g < buckets / GROUP; g++) {
         const first = full[g * GROUP]!;
-        meta[g * RECORD] = first & 0xff;
-        meta[g * RECORD + 1] = (first >>> 8) & 0xff;
-        meta[g * RECORD + 2] = (first >>> 16) & 0xff;
-        meta[g * RECORD + 3] = first >>> 24;
+        const isDense = full[(g + 1) * GROUP]! - first > 255;
+        const base = (first | (isDense ? DENSE : 0)) >>> 0;
+        const at = g * RECORD;
+        meta[at] = base & 0xff;
+        meta[at + 1] = (base >>> 8) & 0xff;
+        meta[at + 2] = (base >>> 16) & 0xff;
+        meta[at + 3] = base >>> 24;
+        if (isDense) {
+          const cum = new Uint32Array(GROUP + 1);
+          for (let j = 0; j <= GROUP; j++) cum[j] = full[g * GROUP + j]! - first;
+          dense.set(g, cum);
+        } else {
+          for (let j = 1; j <= GROUP; j++) meta[at + 3 + j] = full[g * GROUP + j]! - first;
+        }
       }
       const ids = alloc(Uint8Array, count * 3, shared);
       for (let e = 0; e < count; e++) {
@@ -154,7 +172,7 @@ export class WideSegment {
         ids[at + 1] = (e >>> 8) & 0xff;
         ids[at + 2] = e >>> 16;
       }
-      tables.push({ meta, overflow, ids });
+      tables.push({ meta, dense, ids });
     }
     return new WideSegment(w, k, t, tables, alloc(Uint8Array, count, shared));
   }
@@ -165,7 +183,7 @@ export class WideSegment {
 
   get bytes(): number {
     let n = this.words.byteLength + this.keys.byteLength + this.tags.byteLength + this.dead.byteLength;
-    for (const t of this.tables) n += t.meta.byteLength + t.ids.byteLength + t.overflow.size * 16;
+    for (const t of this.tables) n += t.meta.byteLength + t.ids.byteLength + t.dense.size * 4 * (GROUP + 1);
     return n;
   }
 
@@ -193,15 +211,8 @@ export class WideSegment {
   }
 
   private range(table: Table, bucket: number): [number, number] {
-    const g = bucket >>> 4;
-    const meta = table.meta;
-    let start = baseAt(meta, g);
-    for (let b = g * GROUP; b < bucket; b++) {
-      const n = countAt(meta, b);
-      start += n === 255 ? table.overflow.get(b)! : n;
-    }
-    const n = countAt(meta, bucket);
-    return [start, start + (n === 255 ? table.overflow.get(bucket)! : n)];
+    const start = rangeOf(table, bucket);
+    return [start, rangeEnd];
   }
 
   /**
@@ -240,24 +251,14 @@ export class WideSegment {
       }
     }
 
-    // Phase 2a: drop empty buckets (one byte read each, independent of one another).
-    let nb = 0;
-    for (let p = 0; p < np; p++) {
-      const bucket = s.probeBucket[p]!;
-      const c = s.probeChunk[p]!;
-      if (countAt(this.tables[c]!.meta, bucket) !== 0) {
-        s.probeBucket[nb] = bucket;
-        s.probeChunk[nb++] = c;
-      }
-    }
-
-    // Phase 2b: bucket ranges, from the group's base and the counts before it in the group.
+    // Phase 2: bucket ranges, each from one group record; empty buckets dropped.
     let nr = 0;
-    for (let p = 0; p < nb; p++) {
+    for (let p = 0; p < np; p++) {
       const c = s.probeChunk[p]!;
-      const [start, end] = this.range(this.tables[c]!, s.probeBucket[p]!);
+      const start = rangeOf(this.tables[c]!, s.probeBucket[p]!);
+      if (rangeEnd === start) continue;
       s.rangeStart[nr] = start;
-      s.rangeEnd[nr] = end;
+      s.rangeEnd[nr] = rangeEnd;
       s.rangeChunk[nr++] = c;
     }
 
