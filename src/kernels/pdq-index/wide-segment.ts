@@ -256,10 +256,11 @@ export class WideSegment {
     for (let p = 0; p < np; p++) {
       const c = s.probeChunk[p]!;
       const start = rangeOf(this.tables[c]!, s.probeBucket[p]!);
-      if (rangeEnd === start) continue;
+      // Branch-free: a data-dependent branch here mispredicts often and stalls the reads.
       s.rangeStart[nr] = start;
       s.rangeEnd[nr] = rangeEnd;
-      s.rangeChunk[nr++] = c;
+      s.rangeChunk[nr] = c;
+      nr += (start - rangeEnd) >>> 31; // +1 when the bucket is not empty
     }
 
     // Phase 3: candidate entry ids.
@@ -294,7 +295,8 @@ export class WideSegment {
     for (let k = 0; k < nc; k++) {
       const w = cand[k]! * WORDS;
       const d = popcount32((words[w]! ^ q0) >>> 0) + popcount32((words[w + 1]! ^ q1) >>> 0);
-      if (d <= maxDistance) surv[nk++] = k; // survivors of the cheap two-word test
+      surv[nk] = k; // survivors of the cheap two-word test, kept without a branch
+      nk += ((maxDistance - d) >>> 31) ^ 1;
     }
     for (let j = 0; j < nk; j++) {
       const k = surv[j]!;
