@@ -23,19 +23,9 @@ import { PdqSearchPool } from "../dist/parallel/pdq-search-pool.js";
 import { KyselyStore } from "../dist/storage/kysely-store.js";
 import { Matcher } from "../dist/services/matcher.js";
 import { emit, note } from "./_util.js";
+import { prng } from "../test/support/pdq-oracle.js";
 import { runUrlBench } from "./url.js";
 import { runTextBench } from "./text.js";
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function flipBits(words: Uint32Array, at: number, flips: number, rand: () => number): void {
   for (let f = 0; f < flips; f++) {

@@ -10,26 +10,16 @@
  * scales it by the number of cores. Each figure is the median of RUNS (default 5) runs.
  */
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { canonicalizeUrl, extractUrls } from "../src/kernels/url/index.js";
-import { TESTDATA } from "../test/support/shared.js";
+import { TESTDATA, readAbusedHostUrls } from "../test/support/shared.js";
 import { emit, medianSeconds, note } from "./_util.js";
 
 const CSV = join(TESTDATA, "urls", "abused-hosts", "isisfanboy_expanded_urls.csv");
 
-/** The url column of `tweetid,url` (quoted when it holds a comma). */
-function readUrls(): string[] {
-  return readFileSync(CSV, "utf8")
-    .trim()
-    .split(/\r?\n/)
-    .slice(1)
-    .map((line) => {
-      const cell = line.slice(line.indexOf(",") + 1);
-      return cell.startsWith('"') && cell.endsWith('"') ? cell.slice(1, -1).replaceAll('""', '"') : cell;
-    });
-}
+const readUrls = readAbusedHostUrls;
 
 /** Runs the URL benchmarks and prints one JSON line per figure. */
 export async function runUrlBench(): Promise<void> {

@@ -1,27 +1,9 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import { canonicalizeUrl, extractUrls } from "../../src/kernels/url/index.js";
-import { TESTDATA, needsShared } from "../support/shared.js";
+import { needsShared, readAbusedHostUrls } from "../support/shared.js";
 
-const CSV = join(TESTDATA, "urls", "abused-hosts", "isisfanboy_expanded_urls.csv");
-
-/**
- * The `url` column of `tweetid,url`. Six URLs hold commas and are quoted, which readCsv
- * (no quoting) would cut, so the column is read here: everything after the first comma,
- * unquoted.
- */
-function readUrls(): string[] {
-  return readFileSync(CSV, "utf8")
-    .trim()
-    .split(/\r?\n/)
-    .slice(1)
-    .map((line) => {
-      const cell = line.slice(line.indexOf(",") + 1);
-      return cell.startsWith('"') && cell.endsWith('"') ? cell.slice(1, -1).replaceAll('""', '"') : cell;
-    });
-}
+const readUrls = readAbusedHostUrls;
 
 /** Arabic sentences that wrap a link the ways posts do: glued, quoted, bracketed, punctuated. */
 const SENTENCES: [string, (url: string) => string][] = [

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join, resolve } from "node:path";
+import { parseRecords } from "./csv.js";
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 export const SHARED = process.env.RASD_SHARED ?? resolve(REPO_ROOT, "../shared");
@@ -20,12 +21,12 @@ export const needsShared: string | false = HAS_SHARED
   ? false
   : `SKIPPED: needs ${TESTDATA} (the shared test data), which is absent on this machine`;
 
-/** Parses a simple CSV (no quoted commas) with a header row into records. */
+/** Parses a CSV file with a header row into records (RFC 4180 quoting). */
 export function readCsv(path: string): Record<string, string>[] {
-  const lines = readFileSync(path, "utf8").trim().split(/\r?\n/);
-  const header = lines[0]!.split(",");
-  return lines.slice(1).map((line) => {
-    const cells = line.split(",");
-    return Object.fromEntries(header.map((h, i) => [h, cells[i] ?? ""]));
-  });
+  return parseRecords(readFileSync(path, "utf8"));
+}
+
+/** The 4,781 real links of urls/abused-hosts/isisfanboy_expanded_urls.csv (`tweetid,url`). */
+export function readAbusedHostUrls(): string[] {
+  return readCsv(join(TESTDATA, "urls", "abused-hosts", "isisfanboy_expanded_urls.csv")).map((r) => r.url!);
 }

@@ -19,6 +19,7 @@
  * within one bit of the query, so each match is reported once without a visited set.
  */
 
+import { Entries } from "./entries.js";
 import { WORDS, alloc, chunkOf, popcount32 } from "./words.js";
 
 export const MAX_SEGMENT_ENTRIES = (1 << 24) - 1;
@@ -43,15 +44,9 @@ export interface RawMatch {
   distance: number;
 }
 
-export class MihSegment {
-  readonly size: number;
-  private readonly words: Uint32Array;
-  private readonly keys: Int32Array;
-  private readonly tags: Uint16Array;
-  private readonly dead: Uint8Array;
+export class MihSegment extends Entries {
   private readonly offsets: Uint32Array[]; // per chunk, BUCKETS + 1
   private readonly ids: Uint8Array[]; // per chunk 1..15, 3 bytes per entry
-  private deadCount = 0;
 
   private constructor(
     words: Uint32Array,
@@ -61,14 +56,9 @@ export class MihSegment {
     ids: Uint8Array[],
     dead: Uint8Array,
   ) {
-    this.size = keys.length;
-    this.words = words;
-    this.keys = keys;
-    this.tags = tags;
-    this.dead = dead;
+    super(words, keys, tags, dead);
     this.offsets = offsets;
     this.ids = ids;
-    for (let e = 0; e < this.size; e++) if (dead[e]) this.deadCount++;
   }
 
   /** The arrays, for a replica in another thread (shared when built with `shared`). */
@@ -135,14 +125,9 @@ export class MihSegment {
     return new MihSegment(sortedWords, sortedKeys, sortedTags, offsets, ids, alloc(Uint8Array, count, shared));
   }
 
-  /** Entries not removed. */
-  get live(): number {
-    return this.size - this.deadCount;
-  }
-
   /** Bytes held by this segment's arrays. */
   get bytes(): number {
-    let n = this.words.byteLength + this.keys.byteLength + this.tags.byteLength + this.dead.byteLength;
+    let n = this.entryBytes;
     for (const o of this.offsets) n += o.byteLength;
     for (const t of this.ids) n += t.byteLength;
     return n;
@@ -156,21 +141,9 @@ export class MihSegment {
     const c0 = query[qOffset]! & 0xffff;
     let removed = 0;
     for (let e = this.offsets[0]![c0]!, end = this.offsets[0]![c0 + 1]!; e < end; e++) {
-      if (this.keys[e] !== key || this.dead[e]) continue;
-      let same = true;
-      for (let i = 0; i < WORDS && same; i++) same = this.words[e * WORDS + i] === query[qOffset + i];
-      if (same) {
-        this.dead[e] = 1;
-        this.deadCount++;
-        removed++;
-      }
+      removed += this.removeIfSame(e, query, qOffset, key);
     }
     return removed;
-  }
-
-  /** Calls `visit` for each live entry (for rebuilds). */
-  forEachLive(visit: (words: Uint32Array, offset: number, key: number, tag: number) => void): void {
-    for (let e = 0; e < this.size; e++) if (!this.dead[e]) visit(this.words, e * WORDS, this.keys[e]!, this.tags[e]!);
   }
 
   /**

@@ -17,6 +17,7 @@
  */
 
 import type { RawMatch } from "./segment.js";
+import { Entries } from "./entries.js";
 import { WORDS, alloc, placed, popcount32 } from "./words.js";
 
 const GROUP_SHIFT = 5;
@@ -91,23 +92,12 @@ function rangeOf(table: Table, bucket: number): number {
   return j === 0 ? base : base + meta[at + 3 + j]!;
 }
 
-export class WideSegment {
-  readonly size: number;
-  private readonly words: Uint32Array;
-  private readonly keys: Int32Array;
-  private readonly tags: Uint16Array;
-  private readonly dead: Uint8Array;
+export class WideSegment extends Entries {
   private readonly tables: Table[];
-  private deadCount = 0;
 
   private constructor(words: Uint32Array, keys: Int32Array, tags: Uint16Array, tables: Table[], dead: Uint8Array) {
-    this.size = keys.length;
-    this.words = words;
-    this.keys = keys;
-    this.tags = tags;
-    this.dead = dead;
+    super(words, keys, tags, dead);
     this.tables = tables;
-    for (let e = 0; e < this.size; e++) if (dead[e]) this.deadCount++;
   }
 
   /** The arrays, for a replica in another thread (shared when built with `shared`). */
@@ -177,18 +167,10 @@ export class WideSegment {
     return new WideSegment(w, k, t, tables, alloc(Uint8Array, count, shared));
   }
 
-  get live(): number {
-    return this.size - this.deadCount;
-  }
-
   get bytes(): number {
-    let n = this.words.byteLength + this.keys.byteLength + this.tags.byteLength + this.dead.byteLength;
+    let n = this.entryBytes;
     for (const t of this.tables) n += t.meta.byteLength + t.ids.byteLength + t.dense.size * 4 * (GROUP + 1);
     return n;
-  }
-
-  forEachLive(visit: (words: Uint32Array, offset: number, key: number, tag: number) => void): void {
-    for (let e = 0; e < this.size; e++) if (!this.dead[e]) visit(this.words, e * WORDS, this.keys[e]!, this.tags[e]!);
   }
 
   remove(query: Uint32Array, qOffset: number, key: number): number {
@@ -198,14 +180,7 @@ export class WideSegment {
     const [start, end] = this.range(table, b);
     for (let i = start; i < end; i++) {
       const e = table.ids[i * 3]! | (table.ids[i * 3 + 1]! << 8) | (table.ids[i * 3 + 2]! << 16);
-      if (this.keys[e] !== key || this.dead[e]) continue;
-      let same = true;
-      for (let j = 0; j < WORDS && same; j++) same = this.words[e * WORDS + j] === query[qOffset + j];
-      if (same) {
-        this.dead[e] = 1;
-        this.deadCount++;
-        removed++;
-      }
+      removed += this.removeIfSame(e, query, qOffset, key);
     }
     return removed;
   }
