@@ -66,7 +66,12 @@ export function toSignalInput(raw: RawSignal, shorteners?: ShortenerSet): Signal
     throw new RasdError("invalid", `type: "${type}" is not one of ${SIGNAL_TYPES.join(", ")}`);
   }
   if (raw.value === undefined || raw.value === null) throw new RasdError("invalid", "value: missing");
-  const value = canonicalSignalValue(type as SignalType, String(raw.value), shorteners).value;
+  const text = String(raw.value);
+  // Files are decoded as UTF-8; bytes that are not valid UTF-8 become U+FFFD. Refuse such a
+  // value rather than store a corrupted signal that can never match what was meant.
+  if (text.includes("\uFFFD"))
+    throw new RasdError("invalid", "value: not valid UTF-8 (the file has bytes that do not decode)");
+  const value = canonicalSignalValue(type as SignalType, text, shorteners).value;
 
   const l = raw.labels ?? {};
   const entity = list(l.entity ?? raw.entity);

@@ -167,6 +167,19 @@ describe("matcher", () => {
     await other.close();
   });
 
+  it("a value that is not valid UTF-8 is refused with its line number", async () => {
+    const bytes = Buffer.concat([
+      Buffer.from("type,value\ntext,"),
+      Buffer.from([0xd8, 0xac, 0xd9, 0x86, 0xff, 0xfe, 0xd9]), // Arabic letters, then invalid bytes
+      Buffer.from(" جنود الخلافة\ndomain,example.net\n"),
+    ]);
+    const report = await service.importFile(loose.id, Readable.from([bytes]), "csv");
+    assert.equal(report.created, 1);
+    assert.deepEqual(report.rejected, [
+      { line: 2, message: "value: not valid UTF-8 (the file has bytes that do not decode)" },
+    ]);
+  });
+
   it("imports report bad rows by line number and land the good ones", async () => {
     const csv = [
       "type,value,entity,behaviour,language,confidence",
