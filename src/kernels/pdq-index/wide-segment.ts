@@ -94,10 +94,14 @@ function rangeOf(table: Table, bucket: number): number {
 
 export class WideSegment extends Entries {
   private readonly tables: Table[];
+  private readonly metas: Uint8Array[];
+  private readonly idTables: Uint8Array[];
 
   private constructor(words: Uint32Array, keys: Int32Array, tags: Uint16Array, tables: Table[], dead: Uint8Array) {
     super(words, keys, tags, dead);
     this.tables = tables;
+    this.metas = tables.map((t) => t.meta);
+    this.idTables = tables.map((t) => t.ids);
   }
 
   /** The arrays, for a replica in another thread (shared when built with `shared`). */
@@ -208,48 +212,70 @@ export class WideSegment extends Entries {
     const qChunks = s.qChunks;
     for (let c = 0; c < CHUNKS.length; c++) qChunks[c] = chunkValue(query, qOffset, CHUNKS[c]!);
 
+    // (Typed arrays are read into locals first: property loads in hot loops cost ~10%.)
+    const probeChunk = s.probeChunk;
+    const probeBucket = s.probeBucket;
+
     // Phase 1: every bucket to probe (the chunk value with up to 2 bits flipped).
     let np = 0;
     for (let c = 0; c < CHUNKS.length; c++) {
       const bits = CHUNKS[c]!.bits;
       const v = qChunks[c]!;
-      s.probeBucket[np] = v;
-      s.probeChunk[np++] = c;
+      probeBucket[np] = v;
+      probeChunk[np++] = c;
       for (let i = 0; i < bits; i++) {
         const vi = v ^ (1 << i);
-        s.probeBucket[np] = vi;
-        s.probeChunk[np++] = c;
+        probeBucket[np] = vi;
+        probeChunk[np++] = c;
         for (let j = i + 1; j < bits; j++) {
-          s.probeBucket[np] = vi ^ (1 << j);
-          s.probeChunk[np++] = c;
+          probeBucket[np] = vi ^ (1 << j);
+          probeChunk[np++] = c;
         }
       }
     }
 
     // Phase 2: bucket ranges, each from one group record; empty buckets dropped.
     let nr = 0;
+    const rangeStarts = s.rangeStart;
+    const rangeEnds = s.rangeEnd;
+    const rangeChunks = s.rangeChunk;
+    const metas = this.metas;
     for (let p = 0; p < np; p++) {
-      const c = s.probeChunk[p]!;
-      const start = rangeOf(this.tables[c]!, s.probeBucket[p]!);
+      const c = probeChunk[p]!;
+      const bucket = probeBucket[p]!;
+      const meta = metas[c]!;
+      const j = bucket & (GROUP - 1);
+      const at = (bucket >>> GROUP_SHIFT) * RECORD;
+      const base = (meta[at]! | (meta[at + 1]! << 8) | (meta[at + 2]! << 16) | (meta[at + 3]! << 24)) >>> 0;
+      let start: number;
+      let end: number;
+      if (base & DENSE) {
+        start = rangeOf(this.tables[c]!, bucket);
+        end = rangeEnd;
+      } else {
+        start = j === 0 ? base : base + meta[at + 3 + j]!;
+        end = base + meta[at + 4 + j]!;
+      }
       // Branch-free: a data-dependent branch here mispredicts often and stalls the reads.
-      s.rangeStart[nr] = start;
-      s.rangeEnd[nr] = rangeEnd;
-      s.rangeChunk[nr] = c;
-      nr += (start - rangeEnd) >>> 31; // +1 when the bucket is not empty
+      rangeStarts[nr] = start;
+      rangeEnds[nr] = end;
+      rangeChunks[nr] = c;
+      nr += (start - end) >>> 31; // +1 when the bucket is not empty
     }
 
     // Phase 3: candidate entry ids.
     let total = 0;
-    for (let r = 0; r < nr; r++) total += s.rangeEnd[r]! - s.rangeStart[r]!;
+    for (let r = 0; r < nr; r++) total += rangeEnds[r]! - rangeStarts[r]!;
     s.ensure(total);
     const cand = s.cand;
     const candChunk = s.candChunk;
     const surv = s.surv;
     let nc = 0;
+    const idTables = this.idTables;
     for (let r = 0; r < nr; r++) {
-      const c = s.rangeChunk[r]!;
-      const ids = this.tables[c]!.ids;
-      for (let i = s.rangeStart[r]!, end = s.rangeEnd[r]!; i < end; i++) {
+      const c = rangeChunks[r]!;
+      const ids = idTables[c]!;
+      for (let i = rangeStarts[r]!, end = rangeEnds[r]!; i < end; i++) {
         cand[nc] = ids[i * 3]! | (ids[i * 3 + 1]! << 8) | (ids[i * 3 + 2]! << 16);
         candChunk[nc++] = c;
       }
@@ -258,6 +284,8 @@ export class WideSegment extends Entries {
     // Phase 4: distances, with early exit; report each entry from its first close chunk.
     const words = this.words;
     const dead = this.dead;
+    const tags = this.tags;
+    const keys = this.keys;
     const q0 = query[qOffset]!;
     const q1 = query[qOffset + 1]!;
     const q2 = query[qOffset + 2]!;
@@ -290,9 +318,9 @@ export class WideSegment extends Entries {
         if (popcount32((chunkValue(words, w, CHUNKS[p]!) ^ qChunks[p]!) >>> 0) <= WIDE_RADIUS) first = false;
       }
       if (!first) continue;
-      const tag = this.tags[e]!;
+      const tag = tags[e]!;
       if (accept && !accept(tag, d)) continue;
-      out.push({ key: this.keys[e]!, tag, distance: d });
+      out.push({ key: keys[e]!, tag, distance: d });
     }
   }
 }
