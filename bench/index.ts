@@ -18,6 +18,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { PdqIndex, WORDS, alloc, linearSearch, type RawMatch } from "../dist/kernels/pdq-index/index.js";
 import { PdqSearchPool } from "../dist/parallel/pdq-search-pool.js";
 import { KyselyStore } from "../dist/storage/kysely-store.js";
@@ -255,10 +256,10 @@ async function signalVisible(): Promise<void> {
   });
 }
 
-const sizes = (process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["1M", "10M"]).map((s) =>
-  Number(s.replace(/M$/i, "e6").replace(/k$/i, "e3")),
-);
-for (const size of sizes) {
+const args = process.argv.slice(2);
+if (args[0] === "--one") {
+  // One size in a fresh process, so that its memory figures are its own.
+  const size = Number(args[1]);
   const queries = size >= 5e6 ? 4000 : 10000;
   for (const [name, make] of [
     ["clustered", clustered],
@@ -272,7 +273,22 @@ for (const size of sizes) {
     if (ref === undefined)
       note("reference not timed: set RASD_REF_PDQ_BENCH_QUERY to benchmark-query built outside the repository");
   }
+} else {
+  const sizes = (args.length > 0 ? args : ["1M", "10M"]).map((s) =>
+    Number(s.replace(/M$/i, "e6").replace(/k$/i, "e3")),
+  );
+  for (const size of sizes) {
+    const r = spawnSync(
+      process.execPath,
+      [...process.execArgv, fileURLToPath(import.meta.url), "--one", String(size)],
+      {
+        stdio: "inherit",
+        env: process.env,
+      },
+    );
+    if (r.status !== 0) process.exitCode = r.status ?? 1;
+  }
+  await signalVisible();
+  await runUrlBench();
+  await runTextBench();
 }
-await signalVisible();
-await runUrlBench();
-await runTextBench();
