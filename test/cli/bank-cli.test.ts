@@ -130,6 +130,25 @@ describe("rasd org, bank, signal and match", () => {
     ]);
   });
 
+  it("signal changes: everything since a cursor, tombstones included, with the next cursor", () => {
+    const all = rasd(["signal", "changes", "--since", "0"]);
+    assert.equal(all.status, 0);
+    const cursor = Number(/cursor (\d+)/.exec(all.stderr)![1]);
+    assert.ok(cursor > 0);
+    assert.equal(rasd(["signal", "changes", "--since", String(cursor)]).stdout, "");
+    assert.equal(rasd(["signal", "retract", "3"]).status, 0);
+    const after = rasd(["signal", "changes", "--since", String(cursor)]);
+    const changed = after.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { id: number; status: string });
+    assert.deepEqual(
+      changed.map((c) => [c.id, c.status]),
+      [[3, "retracted"]],
+    );
+    assert.equal(rasd(["signal", "changes", "--since", "-1"]).status, 2);
+  });
+
   it("retracts a signal (a tombstone in exports) and records opinions", () => {
     assert.equal(rasd(["signal", "retract", "1"]).status, 0);
     assert.equal(rasd(["match", "pdq", HASH]).stdout.includes("isis-media"), false);

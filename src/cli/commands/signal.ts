@@ -52,5 +52,27 @@ export function signalCommand(): Command {
       process.stdout.write(`${raw}\t${org.name}\t${options.kind}\n`);
     });
   });
+  withStoreOptions(
+    signal
+      .command("changes")
+      .description(
+        "every signal changed after a cursor, tombstones included, as JSON lines — for mirrors.\n" +
+          "The next cursor is printed on stderr; pass it back with --since to continue.",
+      )
+      .option("--since <cursor>", "change cursor (0 = from the beginning)", "0")
+      .option("--limit <n>", "at most this many signals", "10000"),
+  ).action(async (options: StoreOptions & { since: string; limit: string }) => {
+    const since = Number(options.since);
+    const limit = Number(options.limit);
+    if (!Number.isSafeInteger(since) || since < 0)
+      throw new RasdError("usage", `--since: not a cursor: "${options.since}"`);
+    if (!Number.isSafeInteger(limit) || limit <= 0)
+      throw new RasdError("usage", `--limit: not a positive integer: "${options.limit}"`);
+    await withContext(options, async (ctx) => {
+      const page = await ctx.store.changesSince(since, limit);
+      process.stdout.write(page.signals.map((s) => `${JSON.stringify(s)}\n`).join(""));
+      process.stderr.write(`cursor ${page.cursor}\n`);
+    });
+  });
   return signal;
 }
