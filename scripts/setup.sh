@@ -18,8 +18,9 @@ node -e '
 
 # Debian packages:
 #   imagemagick         decodes BMP (libvips, which decodes everything else, cannot)
+#   ffmpeg              decodes video for vPDQ (ffmpeg and ffprobe)
 #   python3 make g++    compile better-sqlite3 (the embedded database) during npm ci
-DEBIAN_PACKAGES=(imagemagick python3 make g++)
+DEBIAN_PACKAGES=(imagemagick ffmpeg python3 make g++)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do

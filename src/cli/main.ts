@@ -8,6 +8,11 @@ import { describeError, isRasdError } from "../core/errors.js";
 import { buildProgram } from "./program.js";
 
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  // Output piped into `head` and closed early is not an error.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv as string[]);

@@ -6,14 +6,21 @@
 
 import { createInterface } from "node:readline";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { RasdError } from "../../core/errors.js";
+import { RasdError, isRasdError } from "../../core/errors.js";
 import { DIHEDRAL_NAMES } from "../../kernels/pdq/dihedral.js";
 import { hammingDistance, parseHash256 } from "../../kernels/pdq/hash256.js";
 import { PDQ_FLAVOURS, type PdqFlavour } from "../../kernels/pdq/pdq.js";
 import { expandPaths } from "../../media/files.js";
 import { DEFAULT_IMAGE_LIMITS } from "../../media/limits.js";
 import { PdqPool, type PdqFileOutcome } from "../../parallel/pdq-pool.js";
+import { formatVpdqLine, vpdqHashVideoFile } from "../../signals/vpdq/hash-video.js";
 import { ProgressBar } from "../progress.js";
+
+function nonNegative(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError("expected a number ≥ 0");
+  return n;
+}
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -34,7 +41,7 @@ interface PdqCliOptions {
 }
 
 export function hashCommand(): Command {
-  const hash = new Command("hash").description("hash media (PDQ for images)");
+  const hash = new Command("hash").description("hash media: PDQ for images, vPDQ for videos");
 
   hash
     .command("pdq")
@@ -71,6 +78,40 @@ export function hashCommand(): Command {
     )
     .action(async (args: string[], options: PdqCliOptions) => {
       process.exitCode = await runPdq(args, options);
+    });
+
+  hash
+    .command("vpdq")
+    .description(
+      "vPDQ-hash a video: one line per hashed frame, frame,quality,hash,timestamp (the reference's format).\n" +
+        "Needs Debian's ffmpeg. Frames are decoded once, in one ffmpeg process.",
+    )
+    .argument("<file>", "a video file")
+    .option(
+      "--seconds-per-hash <s>",
+      "seconds between hashed frames; 0 = every frame (default 1, like python-threatexchange)",
+      nonNegative,
+      1,
+    )
+    .option("--downsample <n>", "resize frames to N x N first (the reference's -s N); 0 = native size", nonNegative, 0)
+    .option("--json", "one JSON object per frame")
+    .action(async (file: string, options: { secondsPerHash: number; downsample: number; json?: boolean }) => {
+      try {
+        await vpdqHashVideoFile(
+          file,
+          { secondsPerHash: options.secondsPerHash, downsample: options.downsample },
+          (frame) => {
+            process.stdout.write(options.json ? `${JSON.stringify(frame)}\n` : `${formatVpdqLine(frame)}\n`);
+          },
+        );
+      } catch (error) {
+        if (isRasdError(error) && error.code !== "usage") {
+          process.stderr.write(`rasd: ${file}: ${error.message}\n`);
+          process.exitCode = 1;
+          return;
+        }
+        throw error;
+      }
     });
 
   hash

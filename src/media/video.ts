@@ -1,0 +1,229 @@
+/**
+ * Video frames for hashing, decoded by FFmpeg (Debian's `ffmpeg` and `ffprobe`): one
+ * process per video streaming raw RGB24 frames through a pipe — never a process per
+ * frame. Frames are converted as the reference vPDQ does (swscale with SWS_AREA, to the
+ * native size or to N x N), and only the frames to be hashed are converted.
+ *
+ * Limits (docs/limits.md): file size, frame size and duration are checked with ffprobe
+ * before decoding; a decode that runs past its time budget is killed.
+ */
+
+import { spawn } from "node:child_process";
+import { stat } from "node:fs/promises";
+import { RasdError, describeError } from "../core/errors.js";
+import { formatBytes, formatPixels } from "./limits.js";
+
+export interface VideoLimits {
+  /** Largest file accepted. Default 2 GiB. */
+  readonly maxBytes: number;
+  /** Largest frame (width x height) accepted. Default 4096 x 4096. */
+  readonly maxFramePixels: number;
+  /** Longest duration accepted, in seconds. Default 4 hours. */
+  readonly maxSeconds: number;
+  /** Wall-clock budget for decoding one video, in seconds. Default 1 hour. */
+  readonly timeoutSeconds: number;
+}
+
+export const DEFAULT_VIDEO_LIMITS: VideoLimits = Object.freeze({
+  maxBytes: 2 * 1024 ** 3,
+  maxFramePixels: 4096 * 4096,
+  maxSeconds: 4 * 3600,
+  timeoutSeconds: 3600,
+});
+
+export interface VideoInfo {
+  readonly width: number;
+  readonly height: number;
+  /** avg_frame_rate, or r_frame_rate when that is 0/0 (as the reference does). */
+  readonly frameRate: number;
+  readonly durationSeconds: number;
+  readonly codec: string;
+}
+
+function run(
+  cmd: string,
+  args: string[],
+  timeoutMs: number,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(
+        new RasdError("invalid", `cannot run ${cmd}: ${describeError(error)} (install the Debian package ffmpeg)`, {
+          cause: error,
+        }),
+      );
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function rate(text: string | undefined): number {
+  if (!text) return 0;
+  const [num, den] = text.split("/").map(Number);
+  return num && den ? num / den : 0;
+}
+
+/** Reads a video's size, frame rate and duration, and checks them against the limits. */
+export async function probeVideo(path: string, limits: VideoLimits = DEFAULT_VIDEO_LIMITS): Promise<VideoInfo> {
+  let size: number;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new RasdError("file.not_a_file", "not a regular file");
+    size = info.size;
+  } catch (error) {
+    if (error instanceof RasdError) throw error;
+    throw new RasdError("file.not_found", "no such file", { cause: error });
+  }
+  if (size === 0) throw new RasdError("image.empty", "empty file (0 bytes)");
+  if (size > limits.maxBytes) {
+    throw new RasdError(
+      "file.too_large",
+      `file is ${formatBytes(size)}, over the ${formatBytes(limits.maxBytes)} limit`,
+    );
+  }
+  const r = await run(
+    "ffprobe",
+    [
+      "-v",
+      "error",
+      "-select_streams",
+      "v:0",
+      "-show_entries",
+      "stream=width,height,avg_frame_rate,r_frame_rate,codec_name,duration:format=duration",
+      "-of",
+      "json",
+      path,
+    ],
+    60_000,
+  );
+  let parsed: { streams?: Record<string, string | number>[]; format?: { duration?: string } };
+  try {
+    parsed = JSON.parse(r.stdout || "{}") as typeof parsed;
+  } catch {
+    parsed = {};
+  }
+  const stream = parsed.streams?.[0];
+  if (r.code !== 0 || !stream) {
+    const reason =
+      r.stderr
+        .trim()
+        .split("\n")
+        .pop()
+        ?.replace(/^.*?: /, "") ?? "";
+    throw new RasdError("image.unsupported_format", `not a video, or no video stream${reason ? ` (${reason})` : ""}`);
+  }
+  const width = Number(stream.width ?? 0);
+  const height = Number(stream.height ?? 0);
+  if (!(width > 0 && height > 0)) throw new RasdError("image.corrupt", "video stream has no frame size");
+  if (width * height > limits.maxFramePixels) {
+    throw new RasdError(
+      "image.too_many_pixels",
+      `video frames are ${width}x${height} (${formatPixels(width * height)}), over the ${formatPixels(limits.maxFramePixels)} limit`,
+    );
+  }
+  let frameRate = rate(String(stream.avg_frame_rate ?? ""));
+  if (frameRate === 0) frameRate = rate(String(stream.r_frame_rate ?? ""));
+  if (!(frameRate > 0)) throw new RasdError("image.corrupt", "video frame rate is zero or unknown");
+  const durationSeconds = Number(stream.duration ?? parsed.format?.duration ?? 0) || 0;
+  if (durationSeconds > limits.maxSeconds) {
+    throw new RasdError(
+      "file.too_large",
+      `video lasts ${Math.round(durationSeconds)} s, over the ${limits.maxSeconds} s limit`,
+    );
+  }
+  return { width, height, frameRate, durationSeconds, codec: String(stream.codec_name ?? "") };
+}
+
+export interface FrameOptions {
+  /** Convert only every `every`-th decoded frame (frame numbers 0, every, 2·every, ...). */
+  readonly every: number;
+  /** Output size; the native size when omitted. */
+  readonly width?: number;
+  readonly height?: number;
+  readonly limits?: VideoLimits;
+}
+
+/**
+ * Decodes `path` and yields `{ frameNumber, data }` for the selected frames, RGB24,
+ * `width x height`. Frame numbers count decoded frames from 0, as the reference does.
+ */
+export async function* videoFrames(
+  path: string,
+  info: VideoInfo,
+  options: FrameOptions,
+): AsyncGenerator<{ frameNumber: number; data: Uint8Array; width: number; height: number }> {
+  const width = options.width ?? info.width;
+  const height = options.height ?? info.height;
+  const limits = options.limits ?? DEFAULT_VIDEO_LIMITS;
+  const every = Math.max(1, Math.floor(options.every));
+  const filters = [
+    ...(every > 1 ? [`select=not(mod(n\\,${every}))`] : []),
+    `scale=${width}:${height}:flags=area`,
+    "format=rgb24",
+  ];
+  const child = spawn(
+    "ffmpeg",
+    [
+      "-v",
+      "error",
+      "-nostdin",
+      "-i",
+      path,
+      "-map",
+      "0:v:0",
+      "-an",
+      "-sn",
+      "-dn",
+      "-fps_mode",
+      "passthrough",
+      "-vf",
+      filters.join(","),
+      "-f",
+      "rawvideo",
+      "pipe:1",
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr.on("data", (c: Buffer) => {
+    if (stderr.length < 4000) stderr += c.toString();
+  });
+  const timer = setTimeout(() => child.kill("SIGKILL"), limits.timeoutSeconds * 1000);
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  const frameBytes = width * height * 3;
+  let pending: Buffer = Buffer.alloc(0);
+  let index = 0;
+  try {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      while (pending.length >= frameBytes) {
+        const frame = new Uint8Array(pending.subarray(0, frameBytes));
+        pending = pending.subarray(frameBytes);
+        yield { frameNumber: index * every, data: frame, width, height };
+        index++;
+      }
+    }
+    const code = await exited;
+    if (code !== 0) {
+      const reason = stderr.trim().split("\n").pop() ?? `ffmpeg exited with ${code}`;
+      throw new RasdError(
+        index > 0 ? "image.truncated" : "image.corrupt",
+        `${index > 0 ? "truncated" : "undecodable"} video: ${reason}`,
+      );
+    }
+    if (index === 0) throw new RasdError("image.corrupt", "video has no decodable frames");
+  } finally {
+    clearTimeout(timer);
+    if (child.exitCode === null) child.kill("SIGKILL");
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Hostile and broken video input: a clear one-line error, quickly, bounded.
+ */
+
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { RasdError } from "../../src/core/errors.js";
+import { DEFAULT_VIDEO_LIMITS } from "../../src/media/video.js";
+import { vpdqHashVideoFile } from "../../src/signals/vpdq/hash-video.js";
+import { REPO_ROOT } from "../support/shared.js";
+
+function hasFfmpeg(): boolean {
+  try {
+    execFileSync("ffmpeg", ["-version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const skip = hasFfmpeg() ? false : "SKIPPED: ffmpeg is not installed (Debian package ffmpeg)";
+const dir = mkdtempSync(join(tmpdir(), "rasd-video-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A small test video made with ffmpeg's own test source. */
+function makeVideo(name: string, size = "160x120", seconds = 2): string {
+  const path = join(dir, name);
+  execFileSync("ffmpeg", [
+    "-v",
+    "error",
+    "-f",
+    "lavfi",
+    "-i",
+    `testsrc=size=${size}:rate=25:duration=${seconds}`,
+    "-pix_fmt",
+    "yuv420p",
+    "-c:v",
+    "mpeg4",
+    path,
+  ]);
+  return path;
+}
+
+async function rejects(promise: Promise<unknown>, code: string, message: RegExp): Promise<void> {
+  await assert.rejects(promise, (e: unknown) => {
+    assert.ok(e instanceof RasdError, String(e));
+    assert.equal(e.code, code);
+    assert.match(e.message, message);
+    assert.doesNotMatch(e.message, /\n/);
+    return true;
+  });
+}
+
+describe("video input", { skip }, () => {
+  it("a good video: frames every second, timestamps from the frame rate", async () => {
+    const r = await vpdqHashVideoFile(makeVideo("ok.mp4"));
+    assert.deepEqual(
+      r.frames.map((f) => [f.frameNumber, f.timestamp]),
+      [
+        [0, 0],
+        [25, 1],
+      ],
+    );
+    assert.ok(r.frames.every((f) => f.quality > 50));
+  });
+
+  it("a zero-length file", async () => {
+    writeFileSync(join(dir, "empty.mp4"), "");
+    await rejects(vpdqHashVideoFile(join(dir, "empty.mp4")), "image.empty", /empty file/);
+  });
+
+  it("a file that is not a video", async () => {
+    writeFileSync(join(dir, "notes.mp4"), "this is text, not a video\n".repeat(100));
+    await rejects(vpdqHashVideoFile(join(dir, "notes.mp4")), "image.unsupported_format", /not a video/);
+  });
+
+  it("a truncated MP4 (its index is at the end) is refused, not half-hashed", async () => {
+    const whole = readFileSync(makeVideo("whole.mp4", "320x240", 4));
+    writeFileSync(join(dir, "cut.mp4"), whole.subarray(0, Math.floor(whole.length / 2)));
+    await assert.rejects(vpdqHashVideoFile(join(dir, "cut.mp4")), RasdError);
+  });
+
+  it("frames larger than the limit are refused before decoding", async () => {
+    const path = makeVideo("big.mp4", "640x480", 1);
+    await rejects(
+      vpdqHashVideoFile(path, { limits: { ...DEFAULT_VIDEO_LIMITS, maxFramePixels: 100_000 } }),
+      "image.too_many_pixels",
+      /640x480 .* over the 100000 pixels limit/,
+    );
+  });
+
+  it("a video longer than the limit is refused", async () => {
+    const path = makeVideo("long.mp4", "64x48", 3);
+    await rejects(
+      vpdqHashVideoFile(path, { limits: { ...DEFAULT_VIDEO_LIMITS, maxSeconds: 2 } }),
+      "file.too_large",
+      /over the 2 s limit/,
+    );
+  });
+
+  it("the CLI prints the reference's line format and exits 1 with one line for a bad file", () => {
+    const good = makeVideo("cli.mp4");
+    const r = spawnSync(join(REPO_ROOT, "bin/rasd"), ["hash", "vpdq", "--seconds-per-hash", "0", good], {
+      encoding: "utf8",
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trim().split("\n");
+    assert.equal(lines.length, 50);
+    assert.match(lines[1]!, /^1,\d+,[0-9a-f]{64},0\.040$/);
+    const bad = spawnSync(join(REPO_ROOT, "bin/rasd"), ["hash", "vpdq", join(dir, "notes.mp4")], { encoding: "utf8" });
+    assert.equal(bad.status, 1);
+    assert.equal(bad.stderr.trim().split("\n").length, 1);
+  });
+});
