@@ -7,6 +7,7 @@
  * smaller number.
  */
 
+import { createHash } from "node:crypto";
 import { sql, type Kysely, type Selectable, type Transaction } from "kysely";
 import { RasdError } from "../core/errors.js";
 import {
@@ -26,6 +27,11 @@ import type { BanksTable, Database, OpinionsTable, OrgsTable, SignalsTable } fro
 import type { BankInput, BankPatch, ChangePage, SignalInput, SignalStore, UpsertResult } from "./store.js";
 
 const BATCH = 400;
+
+/** The unique key of a value: its SHA-256 (long texts cannot be indexed as they are). */
+export function valueKey(value: string): string {
+  return createHash("sha256").update(value, "utf8").digest("hex");
+}
 
 function toOrg(r: Selectable<OrgsTable>): Org {
   return { id: r.id, name: r.name, kind: r.kind as OrgKind, createdAt: Number(r.created_at) };
@@ -268,7 +274,11 @@ export class KyselyStore implements SignalStore {
       .selectFrom("signals")
       .selectAll()
       .where("bank_id", "=", bankId)
-      .where((eb) => eb.or(unique.map((u) => eb.and([eb("type", "=", u.type), eb("value", "=", u.value)]))))
+      .where(
+        "value_key",
+        "in",
+        unique.map((u) => valueKey(u.value)),
+      )
       .execute();
     const found = new Map(existing.map((r) => [`${r.type}\u0000${r.value}`, r]));
     let seq = (await nextSeqs(tx, unique.length)) - unique.length;
@@ -309,6 +319,7 @@ export class KyselyStore implements SignalStore {
             bank_id: bankId,
             type: input.type,
             value: input.value,
+            value_key: valueKey(input.value),
             quality: input.quality ?? null,
             labels: JSON.stringify(input.labels ?? EMPTY_LABELS),
             confidence: input.confidence ?? 50,
@@ -366,7 +377,7 @@ export class KyselyStore implements SignalStore {
       .selectFrom("signals")
       .selectAll()
       .where("type", "=", type)
-      .where("value", "=", value)
+      .where("value_key", "=", valueKey(value))
       .orderBy("id")
       .execute();
     return rows.map(toSignal);

@@ -32,6 +32,7 @@ export interface SignalsTable {
   bank_id: number;
   type: string;
   value: string;
+  value_key: string;
   quality: number | null;
   labels: string;
   confidence: number;

@@ -153,6 +153,18 @@ export function storeContract(name: string, makeDatabase: () => Promise<TestData
       assert.equal(new Set(seqs).size, 12);
     });
 
+    it("long values (a 20,000-character text) are stored, unique and found", async () => {
+      let seed = 7;
+      const letter = (): string => String.fromCharCode(0x0621 + ((seed = (seed * 1103515245 + 12345) >>> 0) % 26));
+      const text = Array.from({ length: 20_000 }, letter).join("");
+      const [a] = await store.upsertSignals(bank.id, [{ type: "text", value: text }]);
+      const [b] = await store.upsertSignals(bank.id, [{ type: "text", value: text }]);
+      assert.equal(a!.outcome, "created");
+      assert.equal(b!.outcome, "updated");
+      assert.equal(b!.signal.id, a!.signal.id);
+      assert.equal((await store.findSignals("text", text))[0]!.value, text);
+    });
+
     it("a batch is one transaction: a failure lands nothing", async () => {
       const before = await store.countSignals(bank.id);
       const good = Array.from({ length: 450 }, (_, i) => ({

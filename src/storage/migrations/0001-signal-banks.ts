@@ -39,6 +39,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("bank_id", "integer", (c) => c.notNull().references("banks.id"))
     .addColumn("type", "text", (c) => c.notNull())
     .addColumn("value", "text", (c) => c.notNull())
+    // SHA-256 of the value: the unique key, since PostgreSQL cannot index long texts directly.
+    .addColumn("value_key", "text", (c) => c.notNull())
     .addColumn("quality", "integer")
     .addColumn("labels", "text", (c) => c.notNull().defaultTo("{}"))
     .addColumn("confidence", "integer", (c) => c.notNull().defaultTo(50))
@@ -49,10 +51,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("created_at", "bigint", (c) => c.notNull())
     .addColumn("updated_at", "bigint", (c) => c.notNull())
     .addColumn("change_seq", "bigint", (c) => c.notNull())
-    .addUniqueConstraint("signals_bank_type_value", ["bank_id", "type", "value"])
+    .addUniqueConstraint("signals_bank_type_value", ["bank_id", "type", "value_key"])
     .execute();
   await db.schema.createIndex("signals_change_seq").on("signals").column("change_seq").execute();
-  await db.schema.createIndex("signals_type_value").on("signals").columns(["type", "value"]).execute();
+  await db.schema.createIndex("signals_type_value").on("signals").columns(["type", "value_key"]).execute();
 
   await db.schema
     .createTable("opinions")
