@@ -16,6 +16,8 @@
 
 import type { Bank, Signal, SignalType } from "../core/model.js";
 import { DIHEDRAL_NAMES, type DihedralName } from "../kernels/pdq/dihedral.js";
+import { compareVpdqWords, usableFrames, type VpdqFrameHash } from "../kernels/vpdq/match.js";
+import { vpdqFrames } from "../signals/values.js";
 import { MAX_INDEX_DISTANCE, PdqIndex } from "../kernels/pdq-index/pdq-index.js";
 import { WORDS, hexToWords } from "../kernels/pdq-index/words.js";
 import { TextIndex } from "../kernels/text/index.js";
@@ -34,6 +36,9 @@ export interface Match {
   readonly transform?: DihedralName;
   /** URL/domain: what matched (the canonical URL or the host suffix). */
   readonly matched?: string;
+  /** vPDQ: share of the query video's frames matched by this video's, and the reverse. */
+  readonly queryMatchPercent?: number;
+  readonly comparedMatchPercent?: number;
   /** A negative bank matched too: do not act on this one. */
   readonly suppressed?: boolean;
 }
@@ -98,12 +103,15 @@ export interface MatcherOptions {
 
 export class Matcher {
   private readonly pdq = new PdqIndex();
-  private readonly exact: Record<"md5" | "sha256" | "url" | "domain", ValueMap> = {
+  private readonly exact: Record<"md5" | "sha256" | "url" | "domain" | "video_md5", ValueMap> = {
     md5: new ValueMap(),
     sha256: new ValueMap(),
     url: new ValueMap(),
     domain: new ValueMap(),
+    video_md5: new ValueMap(),
   };
+  /** vPDQ signals: their usable frames (quality ≥ 50, distinct), which are also in `pdq`. */
+  private readonly videos = new Map<number, Uint32Array>();
   private readonly text = new TextIndex();
   private readonly present = new IdSet();
   private readonly signalBank = new Map<number, number>();
@@ -113,7 +121,16 @@ export class Matcher {
   private syncing: Promise<void> | undefined;
   private loaded = false;
   private readonly words = new Uint32Array(WORDS);
-  private counts: Record<SignalType, number> = { pdq: 0, md5: 0, sha256: 0, url: 0, domain: 0, text: 0 };
+  private counts: Record<SignalType, number> = {
+    pdq: 0,
+    md5: 0,
+    sha256: 0,
+    url: 0,
+    domain: 0,
+    text: 0,
+    vpdq: 0,
+    video_md5: 0,
+  };
 
   constructor(
     private readonly store: SignalStore,
@@ -221,6 +238,18 @@ export class Matcher {
         if (add) this.text.add(s.id, s.value);
         else this.text.remove(s.id);
         return;
+      case "vpdq": {
+        // The video's frames go into the PDQ index under the video's signal id.
+        const frames = this.videos.get(s.id) ?? usableFrames(vpdqFrames(s.value));
+        if (s.bankId > 0xffff) throw new RangeError("bank ids above 65535 are not supported by the PDQ index");
+        for (let f = 0; f < frames.length / WORDS; f++) {
+          if (add) this.pdq.add(frames, f * WORDS, s.id, s.bankId);
+          else this.pdq.remove(frames, f * WORDS, s.id);
+        }
+        if (add) this.videos.set(s.id, frames);
+        else this.videos.delete(s.id);
+        return;
+      }
       default:
         if (add) this.exact[s.type].add(s.value, s.id);
         else this.exact[s.type].delete(s.value, s.id);
@@ -248,7 +277,8 @@ export class Matcher {
         best.set(m.key, {
           signalId: m.key,
           bankId: m.tag,
-          type: "pdq",
+          // A frame of a video signal (vpdq) or an image signal (pdq).
+          type: this.videos.has(m.key) ? "vpdq" : "pdq",
           distance: m.distance,
           ...(q.transform ? { transform: q.transform } : {}),
         });
@@ -257,8 +287,47 @@ export class Matcher {
     return this.finish([...best.values()].sort((a, b) => a.distance! - b.distance! || a.signalId - b.signalId));
   }
 
-  /** Exact hash matches (MD5 or SHA-256 of the bytes, lower-case hex). */
-  matchExact(type: "md5" | "sha256", value: string, banks?: ReadonlySet<number>): MatchResult {
+  /**
+   * Video matches for a query video's vPDQ frames: candidate videos come from the PDQ index
+   * (any frame within the bank's distance), then python-threatexchange's rule decides — the
+   * share of the query's usable frames matched by the video's (≥ 80%), and the reverse.
+   * Image (pdq) signals matched by a frame are returned too, with the best distance.
+   */
+  matchVpdq(frames: readonly VpdqFrameHash[], banks?: ReadonlySet<number>, queryMatchPercent = 80): MatchResult {
+    const query = usableFrames(frames);
+    const images = new Map<number, Match>();
+    const candidates = new Set<number>();
+    for (let f = 0; f < query.length / WORDS; f++) {
+      for (const m of this.pdq.search(query, f * WORDS, MAX_INDEX_DISTANCE, (tag, d) => {
+        const bank = this.banks.get(tag);
+        return !!bank && d <= bank.pdqThreshold && (!banks || banks.has(tag));
+      })) {
+        if (this.videos.has(m.key)) candidates.add(m.key);
+        else if ((images.get(m.key)?.distance ?? 99) > m.distance) {
+          images.set(m.key, { signalId: m.key, bankId: m.tag, type: "pdq", distance: m.distance });
+        }
+      }
+    }
+    const matches: Match[] = [];
+    for (const id of candidates) {
+      const bankId = this.signalBank.get(id)!;
+      const bank = this.banks.get(bankId)!;
+      const c = compareVpdqWords(query, this.videos.get(id)!, { distance: bank.pdqThreshold, queryMatchPercent });
+      if (!c.isMatch) continue;
+      matches.push({
+        signalId: id,
+        bankId,
+        type: "vpdq",
+        queryMatchPercent: Math.round(c.queryMatchPercent * 100) / 100,
+        comparedMatchPercent: Math.round(c.comparedMatchPercent * 100) / 100,
+      });
+    }
+    matches.sort((a, b) => b.queryMatchPercent! - a.queryMatchPercent! || a.signalId - b.signalId);
+    return this.finish([...matches, ...images.values()]);
+  }
+
+  /** Exact hash matches (MD5 or SHA-256 of the bytes, or a video file's MD5; lower-case hex). */
+  matchExact(type: "md5" | "sha256" | "video_md5", value: string, banks?: ReadonlySet<number>): MatchResult {
     return this.finish(this.idsToMatches(this.exact[type].get(value.toLowerCase()), type, value.toLowerCase(), banks));
   }
 

@@ -1,10 +1,18 @@
 /** `rasd bank ...`: create, list, import into and export banks of signals. */
 
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { describeError } from "../../core/errors.js";
+import type { RawSignal } from "../../services/signal-input.js";
+import { pdqHashImageBytes } from "../../signals/pdq/hash-image.js";
+import { vpdqHashVideoFile } from "../../signals/vpdq/hash-video.js";
 import type { Bank } from "../../core/model.js";
 import { csvHeader, formatFromPath, formatSignal, type SignalFileFormat } from "../../services/signal-files.js";
 import { withContext, withStoreOptions, type StoreOptions } from "../context.js";
 import { ProgressBar } from "../progress.js";
+
+const VIDEO = /\.(mp4|m4v|mov|webm|mkv|avi|flv|3gp|ts|mpe?g|wmv)$/i;
 
 function int(value: string): number {
   const n = Number(value);
@@ -130,6 +138,80 @@ export function bankCommand(): Command {
           `${report.created} created, ${report.updated} updated, ${report.reactivated} reactivated, ${report.rejected.length} rejected\n`,
         );
         if (report.rejected.length > 0) process.exitCode = 1;
+      });
+    },
+  );
+
+  withStoreOptions(
+    bank
+      .command("add-media")
+      .description(
+        "hash media files and add their signals to a bank in one step: images as pdq (full flavour) and md5,\n" +
+          "videos as vpdq (every frame, so that queries hashed at one frame a second find their neighbours) and video_md5",
+      )
+      .argument("<bank>", "bank name, or ORG/BANK")
+      .argument("<files...>", "images or videos")
+      .option("--org <org>", "the bank's organisation, when the name is not unique")
+      .option("--entity <list>", "entity labels, e.g. isis (several separated by |)")
+      .option("--behaviour <list>", "behaviour labels, e.g. glorification|recruitment")
+      .option("--language <list>", "language labels, e.g. ar")
+      .option("--confidence <n>", "0..100")
+      .option("--source <text>", "where the media came from"),
+  ).action(
+    async (
+      bankRef: string,
+      files: string[],
+      options: StoreOptions & {
+        org?: string;
+        entity?: string;
+        behaviour?: string;
+        language?: string;
+        confidence?: string;
+        source?: string;
+      },
+    ) => {
+      await withContext(options, async (ctx) => {
+        const target = await ctx.banks.resolveBank(bankRef, options.org);
+        const labels = {
+          entity: options.entity,
+          behaviour: options.behaviour,
+          language: options.language,
+          confidence: options.confidence,
+          source: options.source,
+        };
+        const records: { line: number; raw: RawSignal }[] = [];
+        let failed = 0;
+        for (const [i, file] of files.entries()) {
+          try {
+            const bytes = await readFile(file);
+            if (VIDEO.test(file)) {
+              // Every frame in the bank; queries at one a second (docs/decisions/0006-vpdq.md).
+              const video = await vpdqHashVideoFile(file, { secondsPerHash: 0 });
+              const value = JSON.stringify(video.frames.map((f) => `${f.hash},${f.quality},${f.timestamp.toFixed(3)}`));
+              records.push({ line: i + 1, raw: { type: "vpdq", value, ...labels } });
+              records.push({
+                line: i + 1,
+                raw: { type: "video_md5", value: createHash("md5").update(bytes).digest("hex"), ...labels },
+              });
+            } else {
+              const image = await pdqHashImageBytes(bytes);
+              records.push({ line: i + 1, raw: { type: "pdq", value: image.hash, quality: image.quality, ...labels } });
+              records.push({
+                line: i + 1,
+                raw: { type: "md5", value: createHash("md5").update(bytes).digest("hex"), ...labels },
+              });
+            }
+          } catch (error) {
+            failed++;
+            process.stderr.write(`rasd: ${file}: ${describeError(error)}\n`);
+          }
+        }
+        const report = await ctx.banks.addSignals(target.id, records);
+        for (const r of report.rejected) process.stderr.write(`rasd: ${files[r.line - 1]}: ${r.message}\n`);
+        process.stdout.write(
+          `${report.created} created, ${report.updated} updated, ${report.reactivated} reactivated, ${report.rejected.length + failed} failed\n`,
+        );
+        if (failed + report.rejected.length > 0) process.exitCode = 1;
       });
     },
   );

@@ -4,7 +4,8 @@
  * nothing did (like grep), 2 on usage errors.
  */
 
-import { existsSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { RasdError } from "../../core/errors.js";
 import type { Signal } from "../../core/model.js";
@@ -13,6 +14,8 @@ import { isHash256Hex } from "../../kernels/pdq/hash256.js";
 import { PDQ_FLAVOURS, type PdqFlavour } from "../../kernels/pdq/pdq.js";
 import type { Match, MatchResult, PdqQuery } from "../../services/matcher.js";
 import { pdqHashImageFile } from "../../signals/pdq/hash-image.js";
+import { canonicalVpdq, vpdqFrames } from "../../signals/values.js";
+import { vpdqHashVideoFile } from "../../signals/vpdq/hash-video.js";
 import { withContext, withStoreOptions, type Context, type StoreOptions } from "../context.js";
 
 interface MatchOptions extends StoreOptions {
@@ -54,11 +57,13 @@ async function report(
 
 function formatMatch(m: Match, bank: string, s: Signal | undefined): string {
   const score =
-    m.distance !== undefined
-      ? `distance=${m.distance}`
-      : m.similarity !== undefined
-        ? `similarity=${m.similarity.toFixed(3)}`
-        : `matched=${m.matched ?? ""}`;
+    m.queryMatchPercent !== undefined
+      ? `query%=${m.queryMatchPercent.toFixed(2)} compared%=${(m.comparedMatchPercent ?? 0).toFixed(2)}`
+      : m.distance !== undefined
+        ? `distance=${m.distance}`
+        : m.similarity !== undefined
+          ? `similarity=${m.similarity.toFixed(3)}`
+          : `matched=${m.matched ?? ""}`;
   const labels = s
     ? [...s.labels.entity, ...s.labels.behaviour, ...s.labels.language.map((l) => `lang:${l}`)].join(",")
     : "";
@@ -105,6 +110,39 @@ export function matchCommand(): Command {
       });
     },
   );
+
+  withStoreOptions(
+    match
+      .command("vpdq")
+      .description(
+        "match a video (hashed at one frame a second, and its MD5) against vPDQ, video MD5 and image signals;\n" +
+          "a .txt or .json file is read as vPDQ hashes (the reference's lines, or a JSON array of hash,quality,timestamp)",
+      )
+      .argument("<file>", "a video, or its vPDQ hashes")
+      .option(
+        "--query-match <percent>",
+        "share of the query's frames that must match (default 80)",
+        (v) => Number(v),
+        80,
+      )
+      .option("--json", "JSON output"),
+  ).action(async (file: string, options: MatchOptions & { queryMatch: number }) => {
+    let frames: { hash: string; quality: number }[];
+    let md5: string | undefined;
+    if (/\.(txt|json)$/i.test(file)) {
+      frames = vpdqFrames(canonicalVpdq(readFileSync(file, "utf8").trim()));
+    } else {
+      frames = (await vpdqHashVideoFile(file)).frames;
+      md5 = createHash("md5").update(readFileSync(file)).digest("hex");
+    }
+    await withContext(options, async (ctx) => {
+      const matcher = await ctx.matcher();
+      const result = matcher.matchVpdq(frames, undefined, options.queryMatch);
+      const byMd5 = md5 ? matcher.matchExact("video_md5", md5).matches : [];
+      const combined = { matches: [...byMd5, ...result.matches], suppressedBy: result.suppressedBy };
+      await report(ctx, combined, options, { frames: frames.length, ...(md5 ? { md5 } : {}) });
+    });
+  });
 
   withStoreOptions(
     match

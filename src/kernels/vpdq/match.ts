@@ -51,9 +51,12 @@ export function compareVpdq(
   compared: readonly VpdqFrameHash[],
   options: VpdqMatchOptions = {},
 ): VpdqComparison {
+  return compareVpdqWords(usableFrames(query, options.minQuality), usableFrames(compared, options.minQuality), options);
+}
+
+/** The same on frames already filtered and de-duplicated (`usableFrames`). */
+export function compareVpdqWords(q: Uint32Array, c: Uint32Array, options: VpdqMatchOptions = {}): VpdqComparison {
   const max = options.distance ?? VPDQ_DISTANCE;
-  const q = usableFrames(query, options.minQuality);
-  const c = usableFrames(compared, options.minQuality);
   const nq = q.length / WORDS;
   const nc = c.length / WORDS;
   const cHit = new Uint8Array(nc);
