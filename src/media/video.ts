@@ -201,16 +201,24 @@ export async function* videoFrames(
   const timer = setTimeout(() => child.kill("SIGKILL"), limits.timeoutSeconds * 1000);
   const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
   const frameBytes = width * height * 3;
-  let pending: Buffer = Buffer.alloc(0);
+  // Each frame is assembled in its own buffer, chunk by chunk, without re-concatenating.
+  let frame = new Uint8Array(frameBytes);
+  let filled = 0;
   let index = 0;
   try {
     for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-      while (pending.length >= frameBytes) {
-        const frame = new Uint8Array(pending.subarray(0, frameBytes));
-        pending = pending.subarray(frameBytes);
-        yield { frameNumber: index * every, data: frame, width, height };
-        index++;
+      let at = 0;
+      while (at < chunk.length) {
+        const n = Math.min(frameBytes - filled, chunk.length - at);
+        frame.set(chunk.subarray(at, at + n), filled);
+        filled += n;
+        at += n;
+        if (filled === frameBytes) {
+          yield { frameNumber: index * every, data: frame, width, height };
+          index++;
+          frame = new Uint8Array(frameBytes);
+          filled = 0;
+        }
       }
     }
     const code = await exited;

@@ -5,11 +5,11 @@
  */
 
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { PdqIndex } from "../kernels/pdq-index/pdq-index.js";
 import { WORDS } from "../kernels/pdq-index/words.js";
 import type { SearchBatch } from "./pdq-search-worker.js";
-import { siblingModule } from "./worker-pool.js";
+import { siblingModule, startWorker } from "./worker-pool.js";
 
 export class PdqSearchPool {
   private readonly workers: Worker[] = [];
@@ -23,7 +23,7 @@ export class PdqSearchPool {
   ) {
     const parts = index.parts();
     for (let i = 1; i < threads; i++) {
-      const worker = new Worker(siblingModule(import.meta.url, "pdq-search-worker"), { workerData: parts });
+      const worker = startWorker(siblingModule(import.meta.url, "pdq-search-worker"), parts);
       worker.on("message", (reply: { id: number; matches: Int32Array }) => {
         this.pending.get(reply.id)?.resolve(reply.matches);
         this.pending.delete(reply.id);

@@ -43,7 +43,7 @@ export class WorkerTaskError extends Error {
 export class WorkerPool<T, R> {
   private readonly slots: Slot[] = [];
   private readonly pending = new Map<number, Pending<R>>();
-  private readonly queue: { id: number; task: T }[] = [];
+  private readonly queue: { id: number; task: T; transfer: ArrayBuffer[] }[] = [];
   private readonly perWorker: number;
   private nextId = 0;
   private closed = false;
@@ -61,12 +61,13 @@ export class WorkerPool<T, R> {
     return this.slots.length;
   }
 
-  run(task: T): Promise<R> {
+  /** Runs a task; `transfer` lists buffers to move to the worker rather than copy. */
+  run(task: T, transfer: ArrayBuffer[] = []): Promise<R> {
     if (this.closed) return Promise.reject(new Error("worker pool is closed"));
     const id = this.nextId++;
     return new Promise<R>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.queue.push({ id, task });
+      this.queue.push({ id, task, transfer });
       this.dispatch();
     });
   }
@@ -77,11 +78,13 @@ export class WorkerPool<T, R> {
   }
 
   private spawn(workerData: unknown): Slot {
-    const worker = new Worker(this.script, { workerData });
+    const worker = startWorker(this.script, workerData);
     const slot: Slot = { worker, inFlight: new Set() };
     worker.unref();
     worker.on("message", (reply: WorkerReply<R>) => {
       slot.inFlight.delete(reply.id);
+      // An idle pool does not keep the process alive; a busy one does.
+      if (slot.inFlight.size === 0) worker.unref();
       const pending = this.pending.get(reply.id);
       this.pending.delete(reply.id);
       if (pending) {
@@ -120,9 +123,21 @@ export class WorkerPool<T, R> {
       if (!best) return;
       const next = this.queue.shift()!;
       best.inFlight.add(next.id);
-      best.worker.postMessage(next);
+      best.worker.ref();
+      best.worker.postMessage({ id: next.id, task: next.task }, next.transfer);
     }
   }
+}
+
+/**
+ * Starts a worker on `script`. Built code (.js) loads directly; TypeScript sources (tests,
+ * benchmarks run with tsx) first register tsx inside the worker, which does not inherit the
+ * parent's loader hooks on Node 20.
+ */
+export function startWorker(script: URL, workerData: unknown): Worker {
+  if (!script.pathname.endsWith(".ts")) return new Worker(script, { workerData });
+  const boot = `import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(script.href)}); });`;
+  return new Worker(boot, { eval: true, workerData });
 }
 
 /** The URL of a sibling module, as .ts under tsx or .js once built. */

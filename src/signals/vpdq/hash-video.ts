@@ -5,7 +5,10 @@
  * native size or resized to N x N with swscale's area filter.
  */
 
-import { PdqHasher } from "../../kernels/pdq/pdq.js";
+import { availableParallelism } from "node:os";
+import { PdqHasher, type PdqHash } from "../../kernels/pdq/pdq.js";
+import type { FrameTask } from "../../parallel/frame-worker.js";
+import { WorkerPool } from "../../parallel/worker-pool.js";
 import { pixelLuma } from "../../kernels/pdq/luma.js";
 import { DEFAULT_VIDEO_LIMITS, probeVideo, videoFrames, type VideoInfo, type VideoLimits } from "../../media/video.js";
 
@@ -18,6 +21,8 @@ export interface VpdqFrame {
 }
 
 export interface VpdqOptions {
+  /** Hash frames on this many worker threads (default: every core; 0 = in this thread). */
+  readonly threads?: number;
   /** Seconds between hashed frames; 0 = every frame. Default 1 (python-threatexchange). */
   readonly secondsPerHash?: number;
   /** Resize frames to N x N first (the reference's -s N); 0 or absent = native size. */
@@ -28,6 +33,22 @@ export interface VpdqOptions {
 export interface VpdqResult {
   readonly info: VideoInfo;
   readonly frames: VpdqFrame[];
+}
+
+const pools = new Map<number, WorkerPool<FrameTask, PdqHash>>();
+
+/** Frame-hashing workers, kept warm between videos (idle workers do not hold the process). */
+function framePool(threads: number): WorkerPool<FrameTask, PdqHash> {
+  let pool = pools.get(threads);
+  if (!pool) {
+    const worker = new URL(
+      `../../parallel/frame-worker${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`,
+      import.meta.url,
+    );
+    pool = new WorkerPool<FrameTask, PdqHash>(worker, { threads, perWorker: 2 });
+    pools.set(threads, pool);
+  }
+  return pool;
 }
 
 /** The frame step the reference uses. */
@@ -45,15 +66,40 @@ export async function vpdqHashVideoFile(
   const info = await probeVideo(path, limits);
   const every = options.secondsPerHash === 0 ? 1 : frameMod(options.secondsPerHash ?? 1, info.frameRate);
   const size = options.downsample && options.downsample > 0 ? options.downsample : undefined;
-  const hasher = new PdqHasher();
   const frames: VpdqFrame[] = [];
-  for await (const f of videoFrames(path, info, { every, limits, ...(size ? { width: size, height: size } : {}) })) {
-    const { hash, quality } = hasher.hashLuma(
-      pixelLuma({ width: f.width, height: f.height, channels: 3, data: f.data }, false),
-    );
-    const frame = { frameNumber: f.frameNumber, quality, hash, timestamp: f.frameNumber / info.frameRate };
+  const threads = options.threads ?? availableParallelism();
+  const push = (frameNumber: number, r: { hash: string; quality: number }): void => {
+    const frame = { frameNumber, quality: r.quality, hash: r.hash, timestamp: frameNumber / info.frameRate };
     frames.push(frame);
     onFrame?.(frame);
+  };
+  const source = videoFrames(path, info, { every, limits, ...(size ? { width: size, height: size } : {}) });
+  if (threads <= 0) {
+    const hasher = new PdqHasher();
+    for await (const f of source) {
+      push(
+        f.frameNumber,
+        hasher.hashLuma(pixelLuma({ width: f.width, height: f.height, channels: 3, data: f.data }, false)),
+      );
+    }
+    return { info, frames };
+  }
+  // Frames move to worker threads (no copy) while FFmpeg decodes the next ones; results
+  // are taken in order, with a bounded number in flight.
+  const pool = framePool(threads);
+  {
+    const inFlight: { frameNumber: number; result: Promise<PdqHash> }[] = [];
+    for await (const f of source) {
+      inFlight.push({
+        frameNumber: f.frameNumber,
+        result: pool.run({ data: f.data, width: f.width, height: f.height }, [f.data.buffer as ArrayBuffer]),
+      });
+      while (inFlight.length > threads * 4) {
+        const next = inFlight.shift()!;
+        push(next.frameNumber, await next.result);
+      }
+    }
+    for (const next of inFlight) push(next.frameNumber, await next.result);
   }
   return { info, frames };
 }
