@@ -91,7 +91,7 @@ export type TextCorpus = (typeof TEXT_CORPORA)[number];
 
 /**
  * OSACT2020 and OLID mask every link as the word "URL" (and every mention as "@USER", which
- * reads as a mention anyway). The placeholder becomes a link again, so that normalisation
+ * reads as a mention anyway). The stand-in token becomes a link again, so that normalisation
  * treats it as one instead of as a word shared by thousands of tweets.
  */
 function unmask(tweet: string): string {
