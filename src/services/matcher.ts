@@ -15,7 +15,7 @@
  */
 
 import type { Bank, Signal, SignalType } from "../core/model.js";
-import { DIHEDRAL_NAMES, type DihedralName } from "../kernels/pdq/dihedral.js";
+import type { DihedralName } from "../kernels/pdq/dihedral.js";
 import { compareVpdqWords, usableFrames, type VpdqFrameHash } from "../kernels/vpdq/match.js";
 import { vpdqFrames } from "../signals/values.js";
 import { MAX_INDEX_DISTANCE, PdqIndex } from "../kernels/pdq-index/pdq-index.js";
@@ -386,7 +386,4 @@ export class Matcher {
       suppressedBy: negative,
     };
   }
-
-  /** PDQ dihedral names, in the reference's order. */
-  static readonly dihedralNames = DIHEDRAL_NAMES;
 }

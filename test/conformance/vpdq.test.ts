@@ -7,29 +7,21 @@
  */
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { hammingDistanceHex } from "../../src/kernels/pdq/hash256.js";
 import { compareVpdq, parseVpdqLines } from "../../src/kernels/vpdq/match.js";
 import { formatVpdqLine, vpdqHashVideoFile } from "../../src/signals/vpdq/hash-video.js";
+import { FFMPEG_VERSION, needsFfmpeg } from "../support/ffmpeg.js";
 import { THREATEXCHANGE, needsShared, readCsv } from "../support/shared.js";
 
 const VIDEOS = join(THREATEXCHANGE, "tmk/sample-videos");
 const SAMPLE_HASHES = join(THREATEXCHANGE, "vpdq/sample-hashes");
 const FF51 = join(THREATEXCHANGE, "_generated/vpdq-ffmpeg5.1");
 
-function ffmpegVersion(): string | undefined {
-  try {
-    return /ffmpeg version (\S+)/.exec(execFileSync("ffmpeg", ["-version"], { encoding: "utf8" }))?.[1];
-  } catch {
-    return undefined;
-  }
-}
-const version = ffmpegVersion();
-const skipVideo = needsShared || (version ? false : "SKIPPED: ffmpeg is not installed (Debian package ffmpeg)");
-const sameFfmpeg = version?.startsWith("5.1") === true;
+const skipVideo = needsShared || needsFfmpeg;
+const sameFfmpeg = FFMPEG_VERSION?.startsWith("5.1") === true;
 
 describe("vPDQ conformance on the sample videos", { skip: skipVideo }, () => {
   const videos = skipVideo

@@ -11,17 +11,10 @@ import { after, describe, it } from "node:test";
 import { RasdError } from "../../src/core/errors.js";
 import { DEFAULT_VIDEO_LIMITS } from "../../src/media/video.js";
 import { vpdqHashVideoFile } from "../../src/signals/vpdq/hash-video.js";
+import { needsFfmpeg } from "../support/ffmpeg.js";
 import { REPO_ROOT } from "../support/shared.js";
 
-function hasFfmpeg(): boolean {
-  try {
-    execFileSync("ffmpeg", ["-version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const skip = hasFfmpeg() ? false : "SKIPPED: ffmpeg is not installed (Debian package ffmpeg)";
+const skip = needsFfmpeg;
 const dir = mkdtempSync(join(tmpdir(), "rasd-video-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -4,7 +4,6 @@
  */
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Bank } from "../../src/core/model.js";
@@ -13,17 +12,10 @@ import { Matcher } from "../../src/services/matcher.js";
 import { vpdqHashVideoFile, type VpdqFrame } from "../../src/signals/vpdq/hash-video.js";
 import { KyselyStore } from "../../src/storage/kysely-store.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
+import { needsFfmpeg } from "../support/ffmpeg.js";
 import { THREATEXCHANGE, needsShared } from "../support/shared.js";
 
-function hasFfmpeg(): boolean {
-  try {
-    execFileSync("ffmpeg", ["-version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const skip = needsShared || (hasFfmpeg() ? false : "SKIPPED: ffmpeg is not installed");
+const skip = needsShared || needsFfmpeg;
 const VIDEOS = join(THREATEXCHANGE, "tmk/sample-videos");
 const compact = (frames: readonly VpdqFrame[]): string =>
   JSON.stringify(frames.map((f) => `${f.hash},${f.quality},${f.timestamp.toFixed(3)}`));
