@@ -6,8 +6,10 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { bankCommand } from "./commands/bank.js";
 import { hashCommand } from "./commands/hash.js";
+import { keyCommand } from "./commands/key.js";
 import { matchCommand } from "./commands/match.js";
 import { orgCommand } from "./commands/org.js";
+import { serveCommand } from "./commands/serve.js";
 import { signalCommand } from "./commands/signal.js";
 
 function version(): string {
@@ -31,6 +33,8 @@ export function buildProgram(): Command {
   program.addCommand(bankCommand());
   program.addCommand(signalCommand());
   program.addCommand(matchCommand());
+  program.addCommand(keyCommand());
+  program.addCommand(serveCommand());
   applyToAll(program);
   return program;
 }

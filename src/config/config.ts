@@ -6,25 +6,54 @@
  * | data folder | --data DIR | RASD_DATA | ./data |
  * | database URL | --db URL | RASD_DATABASE_URL | sqlite:<data>/rasd.db |
  * | shortener list file | --shorteners FILE | RASD_SHORTENERS | built-in list |
+ * | listen address | --host H, --port P | RASD_HOST, RASD_PORT | 127.0.0.1, 8080 |
+ * | rate limit per key | --rate-limit N | RASD_RATE_LIMIT | 20000 requests/s |
+ * | private webhook targets | | RASD_WEBHOOK_ALLOW_PRIVATE=1 | refused |
+ * | private media URLs (/h/hash?url=) | | RASD_FETCH_ALLOW_PRIVATE=1 | refused |
  */
 
 import { resolve, join } from "node:path";
+import { RasdError } from "../core/errors.js";
 
 export interface Config {
   readonly dataDir: string;
   readonly databaseUrl: string;
   readonly shortenersFile: string | undefined;
+  readonly host: string;
+  readonly port: number;
+  readonly rateLimit: number;
+  readonly webhookAllowPrivate: boolean;
+  readonly fetchAllowPrivate: boolean;
 }
 
 export interface ConfigOverrides {
   readonly data?: string;
   readonly db?: string;
   readonly shorteners?: string;
+  readonly host?: string;
+  readonly port?: string | number;
+  readonly rateLimit?: string | number;
+}
+
+function positiveInt(value: string | number, what: string, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > max)
+    throw new RasdError("usage", `${what}: expected an integer 0..${max}, got "${value}"`);
+  return n;
 }
 
 export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = resolve(overrides.data ?? env.RASD_DATA ?? "./data");
   const databaseUrl = overrides.db ?? env.RASD_DATABASE_URL ?? `sqlite:${join(dataDir, "rasd.db")}`;
   const shortenersFile = overrides.shorteners ?? env.RASD_SHORTENERS ?? undefined;
-  return Object.freeze({ dataDir, databaseUrl, shortenersFile });
+  return Object.freeze({
+    dataDir,
+    databaseUrl,
+    shortenersFile,
+    host: overrides.host ?? env.RASD_HOST ?? "127.0.0.1",
+    port: positiveInt(overrides.port ?? env.RASD_PORT ?? 8080, "port", 65535),
+    rateLimit: positiveInt(overrides.rateLimit ?? env.RASD_RATE_LIMIT ?? 20_000, "rate limit", 10_000_000) || 20_000,
+    webhookAllowPrivate: env.RASD_WEBHOOK_ALLOW_PRIVATE === "1",
+    fetchAllowPrivate: env.RASD_FETCH_ALLOW_PRIVATE === "1",
+  });
 }

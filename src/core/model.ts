@@ -44,6 +44,10 @@ export interface Org {
   readonly createdAt: number;
 }
 
+/** Traffic Light Protocol 2.0 markings, and what each means inside rasd (see core/sharing.ts). */
+export const TLP_MARKINGS = ["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"] as const;
+export type Tlp = (typeof TLP_MARKINGS)[number];
+
 export interface Bank {
   readonly id: number;
   readonly orgId: number;
@@ -59,6 +63,12 @@ export interface Bank {
   readonly pdqMinQuality: number;
   /** Text matches need similarity ≥ this (0..1). */
   readonly textMinSimilarity: number;
+  /** Who may see and match against it. */
+  readonly tlp: Tlp;
+  /** HMA's gradual roll-out: the share of lookups (0..1) that consult this bank. */
+  readonly enabledRatio: number;
+  /** Deleted banks keep their rows (retracted signals are tombstones) but are not listed. */
+  readonly deleted: boolean;
   readonly createdAt: number;
   readonly updatedAt: number;
 }

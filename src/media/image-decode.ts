@@ -37,6 +37,32 @@ export interface DecodeOptions {
 
 const SHARP_FORMATS = new Set(["jpeg", "png", "webp", "gif", "tiff"]);
 
+/** Checks an image's header — format and dimensions against the limits — without decoding its pixels. */
+export async function inspectImage(
+  bytes: Uint8Array,
+  options: DecodeOptions = {},
+): Promise<{ format: string; width: number; height: number }> {
+  const limits = options.limits ?? DEFAULT_IMAGE_LIMITS;
+  if (bytes.length === 0) throw new RasdError("image.empty", "empty file (0 bytes)");
+  if (bytes.length > limits.maxBytes)
+    throw new RasdError("file.too_large", `the image is ${bytes.length} bytes; the limit is ${limits.maxBytes}`);
+  if (isBmp(bytes)) {
+    const { width, height } = bmpDimensions(bytes);
+    checkPixels(width, height, limits);
+    return { format: "bmp", width, height };
+  }
+  let meta;
+  try {
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (error) {
+    throw translateSharpError(error);
+  }
+  if (!meta.format || !SHARP_FORMATS.has(meta.format))
+    throw new RasdError("image.unsupported_format", `unsupported image format "${meta.format ?? "unknown"}"`);
+  checkPixels(meta.width ?? 0, meta.height ?? 0, limits);
+  return { format: meta.format, width: meta.width ?? 0, height: meta.height ?? 0 };
+}
+
 /** Decodes image bytes into 8-bit interleaved pixels (1 to 4 channels). */
 export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
   const limits = options.limits ?? DEFAULT_IMAGE_LIMITS;

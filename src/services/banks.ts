@@ -7,7 +7,7 @@ import { RasdError } from "../core/errors.js";
 import { ORG_KINDS, type Bank, type OpinionKind, type Org, type OrgKind, type Signal } from "../core/model.js";
 import { MAX_INDEX_DISTANCE } from "../kernels/pdq-index/pdq-index.js";
 import type { ShortenerSet } from "../kernels/url/index.js";
-import type { BankInput, SignalStore, UpsertResult } from "../storage/store.js";
+import type { BankInput, BankPatch, SignalStore, UpsertResult } from "../storage/store.js";
 import type { Matcher } from "./matcher.js";
 import { readSignalFile, type SignalFileFormat } from "./signal-files.js";
 import { tryToSignalInput, type RawSignal } from "./signal-input.js";
@@ -55,6 +55,32 @@ export class BankService {
     const bank = await this.store.createBank(input);
     this.matcher?.applyBank(bank);
     return bank;
+  }
+
+  async updateBank(id: number, patch: BankPatch): Promise<Bank> {
+    if (patch.name !== undefined && !BANK_NAME.test(patch.name))
+      throw new RasdError(
+        "invalid",
+        "bank name: 1..80 letters, digits, '_', '.' or '-', starting with a letter or digit",
+      );
+    checkBankSettings(patch);
+    const bank = await this.store.updateBank(id, patch);
+    this.matcher?.applyBank(bank);
+    return bank;
+  }
+
+  /**
+   * Deletes a bank: its signals are retracted (tombstones, so mirrors learn of it), the bank
+   * is marked deleted and renamed out of the way so that its name can be used again.
+   */
+  async deleteBank(id: number): Promise<void> {
+    for (;;) {
+      const page = await this.store.listSignals(id, { limit: 1000 });
+      if (page.length === 0) break;
+      for (const s of page) await this.retract(s.id);
+    }
+    const bank = await this.store.updateBank(id, { deleted: true, name: `deleted-${id}-${Date.now()}` });
+    this.matcher?.applyBank(bank);
   }
 
   /** Finds a bank by "name" (unique across organisations) or "org/name". */

@@ -21,6 +21,7 @@ import {
   type Signal,
   type SignalStatus,
   type SignalType,
+  type Tlp,
 } from "../core/model.js";
 import { openDatabase, type OpenDatabase } from "./database.js";
 import type { BanksTable, Database, OpinionsTable, OrgsTable, SignalsTable } from "./schema.js";
@@ -48,6 +49,9 @@ function toBank(r: Selectable<BanksTable>): Bank {
     pdqThreshold: r.pdq_threshold,
     pdqMinQuality: r.pdq_min_quality,
     textMinSimilarity: Number(r.text_min_similarity),
+    tlp: r.tlp as Tlp,
+    enabledRatio: Number(r.enabled_ratio),
+    deleted: Number(r.deleted) === 1,
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
   };
@@ -178,6 +182,8 @@ export class KyselyStore implements SignalStore {
             pdq_threshold: input.pdqThreshold ?? 31,
             pdq_min_quality: input.pdqMinQuality ?? 50,
             text_min_similarity: input.textMinSimilarity ?? 0.5,
+            tlp: input.tlp ?? "AMBER+STRICT",
+            enabled_ratio: input.enabledRatio ?? 1,
             created_at: now,
             updated_at: now,
             change_seq: seq,
@@ -206,6 +212,9 @@ export class KyselyStore implements SignalStore {
           ...(patch.pdqThreshold !== undefined ? { pdq_threshold: patch.pdqThreshold } : {}),
           ...(patch.pdqMinQuality !== undefined ? { pdq_min_quality: patch.pdqMinQuality } : {}),
           ...(patch.textMinSimilarity !== undefined ? { text_min_similarity: patch.textMinSimilarity } : {}),
+          ...(patch.tlp !== undefined ? { tlp: patch.tlp } : {}),
+          ...(patch.enabledRatio !== undefined ? { enabled_ratio: patch.enabledRatio } : {}),
+          ...(patch.deleted !== undefined ? { deleted: patch.deleted ? 1 : 0 } : {}),
           updated_at: Date.now(),
           change_seq: seq,
         })
@@ -233,7 +242,7 @@ export class KyselyStore implements SignalStore {
   }
 
   async listBanks(orgId?: number): Promise<Bank[]> {
-    let q = this.db.selectFrom("banks").selectAll().orderBy("id");
+    let q = this.db.selectFrom("banks").selectAll().where("deleted", "=", 0).orderBy("id");
     if (orgId !== undefined) q = q.where("org_id", "=", orgId);
     return (await q.execute()).map(toBank);
   }

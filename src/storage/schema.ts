@@ -22,6 +22,9 @@ export interface BanksTable {
   pdq_threshold: number;
   pdq_min_quality: number;
   text_min_similarity: number;
+  tlp: Generated<string>;
+  enabled_ratio: Generated<number>;
+  deleted: Generated<number>;
   created_at: number;
   updated_at: number;
   change_seq: number;
@@ -60,10 +63,145 @@ export interface CountersTable {
   value: number;
 }
 
+export interface BankSharesTable {
+  bank_id: number;
+  org_id: number;
+}
+
+export interface PeopleTable {
+  id: Generated<number>;
+  org_id: number;
+  name: string;
+  role: string;
+  created_at: number;
+}
+
+export interface BankReadersTable {
+  bank_id: number;
+  person_id: number;
+}
+
+export interface ApiKeysTable {
+  id: Generated<number>;
+  person_id: number;
+  prefix: string;
+  secret_hash: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  org_id: number | null;
+  person_id: number | null;
+  actor: string;
+  action: string;
+  target: string;
+  detail: string;
+  source: string;
+}
+
+export interface ContentItemsTable {
+  id: Generated<number>;
+  org_id: number;
+  person_id: number;
+  idempotency_key: string;
+  request_hash: string;
+  kind: string;
+  content_id: string;
+  author_id: string;
+  posted_at: number | null;
+  media_type: string | null;
+  media_size: number | null;
+  url: string | null;
+  text: string | null;
+  status: string;
+  error: string | null;
+  hashes: Generated<string>;
+  matches: Generated<string>;
+  received_at: number;
+  hashed_at: number | null;
+  matched_at: number | null;
+  acted_at: number | null;
+}
+
+export interface ContentMediaTable {
+  item_id: number;
+  bytes: Uint8Array;
+}
+
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  ref_id: number;
+  status: string;
+  attempts: number;
+  max_attempts: number;
+  run_at: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ActionRulesTable {
+  id: Generated<number>;
+  org_id: number;
+  name: string;
+  enabled: number;
+  conditions: string;
+  actions: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ActionsTable {
+  id: Generated<number>;
+  item_id: number;
+  org_id: number;
+  rule_id: number;
+  type: string;
+  status: string;
+  delivery_id: string;
+  target: string;
+  payload: string;
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  completed_at: number | null;
+}
+
+export interface ReviewItemsTable {
+  id: Generated<number>;
+  org_id: number;
+  item_id: number;
+  action_id: number;
+  status: string;
+  decision: string | null;
+  note: string;
+  decided_by: number | null;
+  created_at: number;
+  decided_at: number | null;
+}
+
 export interface Database {
   orgs: OrgsTable;
   banks: BanksTable;
   signals: SignalsTable;
   opinions: OpinionsTable;
   counters: CountersTable;
+  bank_shares: BankSharesTable;
+  people: PeopleTable;
+  bank_readers: BankReadersTable;
+  api_keys: ApiKeysTable;
+  audit_log: AuditLogTable;
+  content_items: ContentItemsTable;
+  content_media: ContentMediaTable;
+  jobs: JobsTable;
+  action_rules: ActionRulesTable;
+  actions: ActionsTable;
+  review_items: ReviewItemsTable;
 }

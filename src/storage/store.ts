@@ -4,7 +4,7 @@
  * test/storage run the same suite against both.
  */
 
-import type { Bank, Labels, Opinion, OpinionKind, Org, OrgKind, Signal, SignalType } from "../core/model.js";
+import type { Bank, Labels, Opinion, OpinionKind, Org, OrgKind, Signal, SignalType, Tlp } from "../core/model.js";
 
 export interface BankInput {
   readonly orgId: number;
@@ -15,9 +15,11 @@ export interface BankInput {
   readonly pdqThreshold?: number;
   readonly pdqMinQuality?: number;
   readonly textMinSimilarity?: number;
+  readonly tlp?: Tlp;
+  readonly enabledRatio?: number;
 }
 
-export type BankPatch = Partial<Omit<BankInput, "orgId">>;
+export type BankPatch = Partial<Omit<BankInput, "orgId">> & { readonly deleted?: boolean };
 
 /** A signal to add; `value` must already be canonical for its type. */
 export interface SignalInput {

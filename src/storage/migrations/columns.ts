@@ -12,3 +12,8 @@ export function isPostgres(db: Kysely<unknown>): boolean {
 export function idColumn(db: Kysely<unknown>): ColumnArgs {
   return isPostgres(db) ? ["serial", (c) => c.primaryKey()] : ["integer", (c) => c.primaryKey().autoIncrement()];
 }
+
+/** Raw bytes. */
+export function blobType(db: Kysely<unknown>): "blob" | "bytea" {
+  return isPostgres(db) ? "bytea" : "blob";
+}

@@ -1,0 +1,151 @@
+/**
+ * The HTTP API: fastify with strict validation (unknown fields are errors, JSON must be
+ * valid UTF-8), bearer-key authentication and role checks on every route that is not
+ * public, per-key rate limits, and the OpenAPI 3.1 document built from the route table.
+ */
+
+import multipart from "@fastify/multipart";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { RasdError } from "../core/errors.js";
+import { can } from "../core/roles.js";
+import type { AccessService, Principal } from "../services/access.js";
+import { toHttpError } from "./errors.js";
+import { RateLimiter } from "./rate-limit.js";
+import { ANONYMOUS, type RouteDef } from "./route.js";
+
+export interface AppOptions {
+  readonly access: AccessService;
+  readonly routes: readonly RouteDef[];
+  /** Largest JSON body, bytes (default 1 MiB). */
+  readonly jsonLimit?: number;
+  /** Largest uploaded file, bytes (default 200 MiB). */
+  readonly fileLimit?: number;
+  /** Requests per second per key, sustained (default 20,000; burst twice that). */
+  readonly rateLimit?: number;
+  readonly logger?: boolean;
+}
+
+/** Routes that plugins add (the API documentation page and its assets): public, read-only. */
+export const PLUGIN_ROUTE_PREFIXES = ["/docs"];
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function bearer(req: FastifyRequest): string {
+  const header = req.headers.authorization;
+  if (!header)
+    throw new RasdError("auth.missing", "missing Authorization header: send 'Authorization: Bearer <API key>'");
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!m) throw new RasdError("auth.invalid", "the Authorization header must be 'Bearer <API key>'");
+  return m[1]!;
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.jsonLimit ?? 1024 * 1024,
+    ajv: {
+      customOptions: {
+        allowUnionTypes: true,
+        removeAdditional: false,
+        coerceTypes: "array",
+        useDefaults: true,
+        allErrors: false,
+      },
+    },
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  });
+  const limiter = new RateLimiter(options.rateLimit ?? 20_000, (options.rateLimit ?? 20_000) * 2);
+  const principals = new WeakMap<FastifyRequest, Principal>();
+  const hmaRoutes = new Set(options.routes.filter((r) => r.hmaErrors).map((r) => `${r.method} ${r.url}`));
+
+  app.removeContentTypeParser(["application/json", "text/plain"]);
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_req, body: Buffer, done) => {
+    let text: string;
+    try {
+      text = utf8.decode(body);
+    } catch {
+      done(new RasdError("invalid", "the request body is not valid UTF-8"), undefined);
+      return;
+    }
+    if (text.trim() === "") {
+      done(new RasdError("invalid", "the JSON body is empty"), undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(new RasdError("invalid", `malformed JSON: ${(error as Error).message}`), undefined);
+    }
+  });
+  await app.register(multipart, {
+    limits: { fileSize: options.fileLimit ?? 200 * 1024 * 1024, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 21 },
+    throwFileSizeLimit: true,
+  });
+
+  app.setErrorHandler((error, req, reply) => {
+    const e = toHttpError(error);
+    if (e.status >= 500) req.log.error(error);
+    const hma = req.routeOptions.url !== undefined && hmaRoutes.has(`${req.method} ${req.routeOptions.url}`);
+    void reply.status(e.status).send(hma ? { message: e.message } : { error: { code: e.code, message: e.message } });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply
+      .status(404)
+      .send({ error: { code: "not_found", message: `no route ${req.method} ${req.url.split("?")[0]}` } });
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "rasd API",
+        version: "1",
+        description:
+          "Hash, match and act on terrorist propaganda; share signals under TLP 2.0. Every route except /status, " +
+          "/status/live, /openapi.json and /docs needs `Authorization: Bearer <API key>`.",
+      },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+
+  for (const def of options.routes) {
+    app.route({
+      method: def.method,
+      url: def.url,
+      schema: {
+        ...def.schema,
+        summary: def.summary,
+        tags: [...def.tags],
+        ...(def.access === "public" ? {} : { security: [{ bearer: [] }] }),
+        ...(def.multipart ? { consumes: ["multipart/form-data"] } : {}),
+      },
+      // Authentication and authorisation come first, before the body is even read.
+      onRequest: async (req: FastifyRequest, reply: FastifyReply) => {
+        if (def.access === "public") return;
+        const who = await options.access.authenticate(bearer(req));
+        const wait = limiter.take(who.keyId, Date.now());
+        if (wait > 0) {
+          void reply.header("retry-after", String(wait));
+          throw new RasdError(
+            "rate_limited",
+            `rate limit of ${limiter.ratePerSecond} requests/s for this key exceeded`,
+          );
+        }
+        if (!can(who.role, def.access))
+          throw new RasdError("auth.forbidden", `the ${who.role} role may not ${def.access.replace(".", " ")}`);
+        principals.set(req, who);
+      },
+      handler: async (req: FastifyRequest, reply: FastifyReply) => {
+        const result = await def.handler(req, reply, principals.get(req) ?? ANONYMOUS);
+        if (reply.sent) return reply;
+        return result;
+      },
+    });
+  }
+  app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
+  return app;
+}

@@ -1,0 +1,66 @@
+/**
+ * Errors to HTTP answers. rasd's own routes answer `{"error": {"code", "message"}}`; the
+ * HMA-compatible routes answer `{"message"}` as HMA does. A 500 never carries internals.
+ */
+
+import type { FastifyError } from "fastify";
+import { isRasdError, type ErrorCode } from "../core/errors.js";
+
+export interface HttpError {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  not_found: 404,
+  conflict: 409,
+  "auth.missing": 401,
+  "auth.invalid": 401,
+  "auth.forbidden": 403,
+  rate_limited: 429,
+  "file.too_large": 413,
+  "fetch.too_large": 413,
+  "image.too_many_pixels": 413,
+};
+
+/** Ajv's validation errors, in words that name the field. */
+function describeValidation(error: FastifyError): string {
+  const where = error.validationContext ?? "body";
+  const first = error.validation?.[0];
+  if (!first) return error.message;
+  const path = `${where}${first.instancePath.replace(/\//g, ".")}`;
+  const p = first.params as Record<string, unknown>;
+  switch (first.keyword) {
+    case "additionalProperties":
+      return `${path}: unknown field "${String(p.additionalProperty)}"`;
+    case "required":
+      return `${path}: missing required field "${String(p.missingProperty)}"`;
+    case "enum":
+      return `${path}: must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
+    default:
+      return `${path}: ${first.message ?? "is invalid"}`;
+  }
+}
+
+export function toHttpError(error: unknown): HttpError {
+  if (isRasdError(error)) return { status: STATUS[error.code] ?? 400, code: error.code, message: error.message };
+  const e = error as FastifyError & { statusCode?: number };
+  if (e.validation) return { status: 400, code: "invalid", message: describeValidation(e) };
+  switch (e.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+    case "FST_REQ_FILE_TOO_LARGE":
+    case "FST_PARTS_LIMIT":
+    case "FST_FILES_LIMIT":
+      return { status: 413, code: "too_large", message: e.message };
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return { status: 415, code: "unsupported_media_type", message: e.message };
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return { status: 400, code: "invalid", message: "the JSON body is empty" };
+    case "FST_INVALID_MULTIPART_CONTENT_TYPE":
+      return { status: 415, code: "unsupported_media_type", message: "expected multipart/form-data" };
+  }
+  if (typeof e.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500)
+    return { status: e.statusCode, code: e.code ?? "invalid", message: e.message };
+  return { status: 500, code: "internal", message: "internal error; it has been logged" };
+}

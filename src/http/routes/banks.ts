@@ -1,0 +1,348 @@
+/** Banks, their signals, sharing, and direct lookups against visible banks. */
+
+import { RasdError } from "../../core/errors.js";
+import { SIGNAL_TYPES, TLP_MARKINGS, type Bank, type Tlp } from "../../core/model.js";
+import { canChangeBank } from "../../core/sharing.js";
+import type { Principal } from "../../services/access.js";
+import type { RawSignal } from "../../services/signal-input.js";
+import type { Services } from "../../server/services.js";
+import type { BankPatch } from "../../storage/store.js";
+import { idParam, route, type RouteDef } from "../route.js";
+import { bankView, signalView } from "../views.js";
+import { auditEntry } from "./members.js";
+
+const bankFields = {
+  description: { type: "string", maxLength: 2000 },
+  action_hint: { type: "string", maxLength: 200 },
+  tlp: { type: "string", enum: [...TLP_MARKINGS] },
+  negative: { type: "boolean" },
+  pdq_threshold: { type: "integer", minimum: 0, maximum: 31 },
+  pdq_min_quality: { type: "integer", minimum: 0, maximum: 100 },
+  text_min_similarity: { type: "number", exclusiveMinimum: 0, maximum: 1 },
+  enabled_ratio: { type: "number", minimum: 0, maximum: 1 },
+  share_with_org_ids: { type: "array", maxItems: 200, items: { type: "integer", minimum: 1 } },
+  reader_person_ids: { type: "array", maxItems: 200, items: { type: "integer", minimum: 1 } },
+} as const;
+
+interface BankBody {
+  name?: string;
+  description?: string;
+  action_hint?: string;
+  tlp?: Tlp;
+  negative?: boolean;
+  pdq_threshold?: number;
+  pdq_min_quality?: number;
+  text_min_similarity?: number;
+  enabled_ratio?: number;
+  share_with_org_ids?: number[];
+  reader_person_ids?: number[];
+}
+
+function patchOf(b: BankBody): BankPatch {
+  return {
+    ...(b.name !== undefined ? { name: b.name } : {}),
+    ...(b.description !== undefined ? { description: b.description } : {}),
+    ...(b.action_hint !== undefined ? { actionHint: b.action_hint } : {}),
+    ...(b.tlp !== undefined ? { tlp: b.tlp } : {}),
+    ...(b.negative !== undefined ? { negative: b.negative } : {}),
+    ...(b.pdq_threshold !== undefined ? { pdqThreshold: b.pdq_threshold } : {}),
+    ...(b.pdq_min_quality !== undefined ? { pdqMinQuality: b.pdq_min_quality } : {}),
+    ...(b.text_min_similarity !== undefined ? { textMinSimilarity: b.text_min_similarity } : {}),
+    ...(b.enabled_ratio !== undefined ? { enabledRatio: b.enabled_ratio } : {}),
+  };
+}
+
+export function bankRoutes(s: Services): RouteDef[] {
+  /** The bank if the caller may see it, else 404. */
+  const visible = async (who: Principal, raw: number): Promise<Bank> => {
+    if (Number.isNaN(raw)) throw new RasdError("not_found", "no such bank");
+    return s.access.requireVisibleBank(who, raw);
+  };
+  /** The bank if the caller may change it: 404 if invisible, 403 if visible but not theirs. */
+  const changeable = async (who: Principal, raw: number): Promise<Bank> => {
+    const bank = await visible(who, raw);
+    if (!canChangeBank(who, bank, await s.access.sharingOf(bank.id)))
+      throw new RasdError(
+        "auth.forbidden",
+        `bank ${bank.id} belongs to another organisation; only its own curators may change it`,
+      );
+    return bank;
+  };
+  const setSharing = async (who: Principal, bank: Bank, body: BankBody): Promise<void> => {
+    if (body.share_with_org_ids === undefined && body.reader_person_ids === undefined && bank.tlp !== "RED") return;
+    const current = await s.access.sharingOf(bank.id);
+    const orgs = body.share_with_org_ids ?? [...current.orgs];
+    for (const id of orgs)
+      if (!(await s.store.getOrg(id)))
+        throw new RasdError("invalid", `share_with_org_ids: no organisation with id ${id}`);
+    const people = new Set(body.reader_person_ids ?? [...current.people]);
+    for (const id of people)
+      if (!(await s.access.store.getPerson(id)))
+        throw new RasdError("invalid", `reader_person_ids: no person with id ${id}`);
+    // Whoever marks a bank RED stays able to read it.
+    if (bank.tlp === "RED") people.add(who.personId);
+    await s.access.store.setSharing(bank.id, orgs, [...people]);
+    s.access.invalidate();
+  };
+  const view = async (who: Principal, b: Bank) => bankView(b, await s.access.sharingOf(b.id), b.orgId === who.orgId);
+
+  return [
+    route({
+      method: "GET",
+      url: "/v1/banks",
+      access: "bank.read",
+      summary: "Banks the caller may see (its own and those shared with it)",
+      tags: ["banks"],
+      handler: async (_req, _reply, who) => ({
+        banks: await Promise.all((await s.access.visibleBanks(who)).map((b) => view(who, b))),
+      }),
+    }),
+    route({
+      method: "POST",
+      url: "/v1/banks",
+      access: "bank.write",
+      summary: "Create a bank (TLP AMBER+STRICT unless marked otherwise)",
+      tags: ["banks"],
+      schema: {
+        body: {
+          type: "object",
+          additionalProperties: false,
+          required: ["name"],
+          properties: { name: { type: "string", minLength: 1, maxLength: 80 }, ...bankFields },
+        },
+      },
+      handler: async (req, reply, who) => {
+        const body = req.body as BankBody & { name: string };
+        const bank = await s.banks.createBank({ orgId: who.orgId, name: body.name, ...patchOf(body) } as Parameters<
+          typeof s.banks.createBank
+        >[0]);
+        await setSharing(who, bank, body);
+        s.access.invalidate();
+        await s.access.audit(
+          auditEntry(req, who, "bank.create", `bank:${bank.id}`, { name: bank.name, tlp: bank.tlp }),
+        );
+        void reply.status(201);
+        return view(who, bank);
+      },
+    }),
+    route({
+      method: "GET",
+      url: "/v1/banks/:id",
+      access: "bank.read",
+      summary: "One bank",
+      tags: ["banks"],
+      handler: async (req, _reply, who) => view(who, await visible(who, idParam(req))),
+    }),
+    route({
+      method: "PATCH",
+      url: "/v1/banks/:id",
+      access: "bank.write",
+      summary: "Change a bank's settings, marking or sharing",
+      tags: ["banks"],
+      schema: {
+        body: {
+          type: "object",
+          additionalProperties: false,
+          properties: { name: { type: "string", minLength: 1, maxLength: 80 }, ...bankFields },
+        },
+      },
+      handler: async (req, _reply, who) => {
+        const body = req.body as BankBody;
+        const bank = await changeable(who, idParam(req));
+        const updated = await s.banks.updateBank(bank.id, patchOf(body));
+        await setSharing(who, updated, body);
+        s.access.invalidate();
+        await s.access.audit(
+          auditEntry(req, who, "bank.update", `bank:${bank.id}`, { changes: body as Record<string, unknown> }),
+        );
+        return view(who, updated);
+      },
+    }),
+    route({
+      method: "DELETE",
+      url: "/v1/banks/:id",
+      access: "bank.write",
+      summary: "Delete a bank (its signals become tombstones)",
+      tags: ["banks"],
+      handler: async (req, reply, who) => {
+        const bank = await changeable(who, idParam(req));
+        await s.banks.deleteBank(bank.id);
+        s.access.invalidate();
+        await s.access.audit(auditEntry(req, who, "bank.delete", `bank:${bank.id}`, { name: bank.name }));
+        void reply.status(204);
+        return undefined;
+      },
+    }),
+    route({
+      method: "GET",
+      url: "/v1/banks/:id/signals",
+      access: "signal.read",
+      summary: "A bank's signals, a page at a time (after=<last id>)",
+      tags: ["signals"],
+      schema: {
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            after: { type: "integer", minimum: 0 },
+            limit: { type: "integer", minimum: 1, maximum: 1000 },
+            include_retracted: { type: "boolean" },
+          },
+        },
+      },
+      handler: async (req, _reply, who) => {
+        const q = req.query as { after?: number; limit?: number; include_retracted?: boolean };
+        const bank = await visible(who, idParam(req));
+        const signals = await s.store.listSignals(bank.id, {
+          afterId: q.after ?? 0,
+          limit: q.limit ?? 100,
+          includeRetracted: q.include_retracted ?? false,
+        });
+        return { signals: signals.map(signalView), next_after: signals.at(-1)?.id ?? null };
+      },
+    }),
+    route({
+      method: "POST",
+      url: "/v1/banks/:id/signals",
+      access: "signal.write",
+      summary: "Add signals to a bank; each bad one is reported by index, the rest land",
+      tags: ["signals"],
+      schema: {
+        body: {
+          type: "object",
+          additionalProperties: false,
+          required: ["signals"],
+          properties: {
+            signals: {
+              type: "array",
+              minItems: 1,
+              maxItems: 10_000,
+              items: {
+                type: "object",
+                additionalProperties: false,
+                required: ["type", "value"],
+                properties: {
+                  type: { type: "string", enum: [...SIGNAL_TYPES] },
+                  value: { type: "string", minLength: 1, maxLength: 200_000 },
+                  labels: {
+                    type: "object",
+                    additionalProperties: false,
+                    properties: {
+                      entity: { type: "array", items: { type: "string" } },
+                      behaviour: { type: "array", items: { type: "string" } },
+                      language: { type: "array", items: { type: "string" } },
+                    },
+                  },
+                  confidence: { type: "integer", minimum: 0, maximum: 100 },
+                  source: { type: "string", maxLength: 500 },
+                  quality: { type: "integer", minimum: 0, maximum: 100 },
+                  first_seen: { type: ["string", "integer"] },
+                  last_seen: { type: ["string", "integer"] },
+                },
+              },
+            },
+          },
+        },
+      },
+      handler: async (req, reply, who) => {
+        const bank = await changeable(who, idParam(req));
+        const body = req.body as { signals: RawSignal[] };
+        const report = await s.banks.addSignals(
+          bank.id,
+          body.signals.map((raw, i) => ({ line: i, raw })),
+        );
+        await s.access.audit(
+          auditEntry(req, who, "signal.add", `bank:${bank.id}`, {
+            created: report.created,
+            updated: report.updated,
+            reactivated: report.reactivated,
+            rejected: report.rejected.length,
+          }),
+        );
+        void reply.status(
+          report.rejected.length && !report.created && !report.updated && !report.reactivated ? 400 : 200,
+        );
+        return {
+          created: report.created,
+          updated: report.updated,
+          reactivated: report.reactivated,
+          rejected: report.rejected.map((r) => ({ index: r.line, message: r.message })),
+        };
+      },
+    }),
+    route({
+      method: "GET",
+      url: "/v1/signals/:id",
+      access: "signal.read",
+      summary: "One signal",
+      tags: ["signals"],
+      handler: async (req, _reply, who) => {
+        const signal = await s.store.getSignal(idParam(req) || -1);
+        if (!signal) throw new RasdError("not_found", "no such signal");
+        await visible(who, signal.bankId).catch(() => {
+          throw new RasdError("not_found", "no such signal");
+        });
+        return signalView(signal);
+      },
+    }),
+    route({
+      method: "DELETE",
+      url: "/v1/signals/:id",
+      access: "signal.write",
+      summary: "Retract a signal (it stays as a tombstone so that mirrors learn of it)",
+      tags: ["signals"],
+      handler: async (req, _reply, who) => {
+        const signal = await s.store.getSignal(idParam(req) || -1);
+        if (!signal) throw new RasdError("not_found", "no such signal");
+        await visible(who, signal.bankId).catch(() => {
+          throw new RasdError("not_found", "no such signal");
+        });
+        await changeable(who, signal.bankId);
+        const retracted = await s.banks.retract(signal.id);
+        await s.access.audit(auditEntry(req, who, "signal.retract", `signal:${signal.id}`));
+        return signalView(retracted);
+      },
+    }),
+    route({
+      method: "POST",
+      url: "/v1/match",
+      access: "match.lookup",
+      summary: "Match one value (pdq, md5, sha256, video_md5, url or text) against the banks the caller may see",
+      tags: ["matching"],
+      schema: {
+        body: {
+          type: "object",
+          additionalProperties: false,
+          required: ["type", "value"],
+          properties: {
+            type: { type: "string", enum: ["pdq", "md5", "sha256", "video_md5", "url", "text"] },
+            value: { type: "string", minLength: 1, maxLength: 100_000 },
+          },
+        },
+      },
+      handler: async (req, _reply, who) => {
+        const { type, value } = req.body as { type: string; value: string };
+        const banks = await s.access.visibleBankIds(who);
+        const m = s.matcher;
+        const result =
+          type === "pdq"
+            ? (() => {
+                if (!/^[0-9a-fA-F]{64}$/.test(value))
+                  throw new RasdError("invalid", "value: a PDQ hash is 64 hexadecimal digits");
+                return m.matchPdq([{ hash: value.toLowerCase(), quality: 100 }], banks);
+              })()
+            : type === "url"
+              ? m.matchUrl(value, banks)
+              : type === "text"
+                ? m.matchText(value, banks)
+                : (() => {
+                    const len = type === "sha256" ? 64 : 32;
+                    if (!new RegExp(`^[0-9a-fA-F]{${len}}$`).test(value))
+                      throw new RasdError("invalid", `value: a ${type} is ${len} hexadecimal digits`);
+                    return m.matchExact(type as "md5" | "sha256" | "video_md5", value, banks);
+                  })();
+        return { matches: result.matches, suppressed_by: result.suppressedBy };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,294 @@
+/**
+ * Submitting content for hash – match – act, and reading what happened to it.
+ *
+ * POST /v1/content takes JSON (`url` or `text`) or multipart/form-data (one file part named
+ * `image` or `video`, plus the same fields as form fields), with an Idempotency-Key header.
+ * The answer is 202 once the item and its job are committed: from then on it is not lost.
+ */
+
+import { createHash } from "node:crypto";
+import type { FastifyRequest } from "fastify";
+import { RasdError } from "../../core/errors.js";
+import { canonicalizeUrl } from "../../kernels/url/index.js";
+import { inspectImage } from "../../media/image-decode.js";
+import type { Services } from "../../server/services.js";
+import type { ContentKind, NewContent } from "../../storage/content-store.js";
+import type { Principal } from "../../services/access.js";
+import { idParam, route, type RouteDef } from "../route.js";
+import { contentView } from "../views.js";
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+const MAX_TEXT = 100_000;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+interface Fields {
+  url?: string;
+  text?: string;
+  content_id?: string;
+  author_id?: string;
+  posted_at?: string | number;
+}
+
+const FIELD_NAMES = new Set(["url", "text", "content_id", "author_id", "posted_at"]);
+
+function postedAt(value: string | number | undefined): number | null {
+  if (value === undefined || value === "") return null;
+  const ms = typeof value === "number" ? value : /^\d{9,14}$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(ms))
+    throw new RasdError(
+      "invalid",
+      `posted_at: not a date ("${String(value).slice(0, 40)}"); use ISO 8601 or epoch milliseconds`,
+    );
+  return ms;
+}
+
+function checkText(field: string, value: string | undefined, max: number): string {
+  if (value === undefined) return "";
+  if (value.length > max) throw new RasdError("invalid", `${field}: longer than ${max} characters`);
+  // Lone surrogates cannot be stored as UTF-8; they come from broken clients.
+  if (LONE_SURROGATE.test(value))
+    throw new RasdError("invalid", `${field}: contains an unpaired UTF-16 surrogate (not valid Unicode)`);
+  return value;
+}
+
+async function readMultipart(
+  req: FastifyRequest,
+): Promise<{ fields: Fields; kind: ContentKind; media: Buffer; mediaType: string }> {
+  const fields: Record<string, string> = {};
+  let file: { kind: ContentKind; media: Buffer; mediaType: string } | undefined;
+  for await (const part of req.parts()) {
+    if (part.type === "file") {
+      if (file) throw new RasdError("invalid", "send exactly one file part (named image or video)");
+      const kind = part.fieldname === "image" || part.fieldname === "video" ? part.fieldname : undefined;
+      if (!kind) {
+        part.file.resume();
+        throw new RasdError("invalid", `file part "${part.fieldname}": name it "image" or "video"`);
+      }
+      file = { kind, media: await part.toBuffer(), mediaType: part.mimetype };
+    } else {
+      if (!FIELD_NAMES.has(part.fieldname)) throw new RasdError("invalid", `unknown field "${part.fieldname}"`);
+      if (typeof part.value !== "string") throw new RasdError("invalid", `field "${part.fieldname}" must be text`);
+      fields[part.fieldname] = part.value;
+    }
+  }
+  if (!file) throw new RasdError("invalid", 'missing the file part: send the media as a part named "image" or "video"');
+  if (file.media.length === 0) throw new RasdError("invalid", `the ${file.kind} file is empty (0 bytes)`);
+  return { fields, ...file };
+}
+
+export function contentRoutes(s: Services): RouteDef[] {
+  const ownItem = async (who: Principal, raw: number) => {
+    const item = Number.isNaN(raw) ? undefined : await s.content.getItem(raw);
+    if (!item || item.org_id !== who.orgId) throw new RasdError("not_found", "no such content item");
+    return item;
+  };
+
+  return [
+    route({
+      method: "POST",
+      url: "/v1/content",
+      access: "content.submit",
+      summary: "Submit an item (image, video, URL or text) for hash – match – act; 202 with its id",
+      tags: ["content"],
+      multipart: true,
+      schema: {
+        headers: {
+          type: "object",
+          required: ["idempotency-key"],
+          properties: { "idempotency-key": { type: "string" } },
+        },
+        body: {
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                additionalProperties: false,
+                properties: {
+                  url: { type: "string", minLength: 1, maxLength: 8192 },
+                  text: { type: "string", minLength: 1, maxLength: MAX_TEXT },
+                  content_id: { type: "string", maxLength: 500 },
+                  author_id: { type: "string", maxLength: 500 },
+                  posted_at: { type: ["string", "integer"] },
+                },
+              },
+            },
+            "multipart/form-data": {
+              schema: {
+                type: "object",
+                description: "One file part named image or video; content_id, author_id, posted_at as fields",
+                properties: {
+                  image: { type: "string", format: "binary" },
+                  video: { type: "string", format: "binary" },
+                  content_id: { type: "string" },
+                  author_id: { type: "string" },
+                  posted_at: { type: "string" },
+                },
+              },
+            },
+          },
+        },
+      },
+      handler: async (req, reply, who) => {
+        const key = String(req.headers["idempotency-key"] ?? "");
+        if (!IDEMPOTENCY_KEY.test(key))
+          throw new RasdError("invalid", "Idempotency-Key header: 1..200 printable ASCII characters");
+        let kind: ContentKind;
+        let fields: Fields;
+        let media: Buffer | null = null;
+        let mediaType: string | null = null;
+        if (req.isMultipart()) {
+          const m = await readMultipart(req);
+          ({ kind, fields, media, mediaType } = m);
+          if (m.fields.url !== undefined || m.fields.text !== undefined)
+            throw new RasdError("invalid", "send a file, a url or a text, not several");
+          if (kind === "image") await inspectImage(media);
+        } else {
+          fields = (req.body ?? {}) as Fields;
+          if ((fields.url === undefined) === (fields.text === undefined))
+            throw new RasdError(
+              "invalid",
+              'body: give exactly one of "url" or "text" (or upload a file as multipart/form-data)',
+            );
+          kind = fields.url !== undefined ? "url" : "text";
+        }
+        const text = kind === "text" ? checkText("text", fields.text, MAX_TEXT) : null;
+        let url: string | null = null;
+        if (kind === "url") {
+          url = checkText("url", fields.url, 8192);
+          canonicalizeUrl(url, { shorteners: s.shorteners }); // throws a precise url.* error
+        }
+        const item: NewContent = {
+          orgId: who.orgId,
+          personId: who.personId,
+          idempotencyKey: key,
+          requestHash: createHash("sha256")
+            .update(
+              JSON.stringify([
+                kind,
+                fields.content_id ?? "",
+                fields.author_id ?? "",
+                String(fields.posted_at ?? ""),
+                url,
+                text,
+              ]),
+            )
+            .update(media ?? Buffer.alloc(0))
+            .digest("hex"),
+          kind,
+          contentId: checkText("content_id", fields.content_id, 500),
+          authorId: checkText("author_id", fields.author_id, 500),
+          postedAt: postedAt(fields.posted_at),
+          mediaType,
+          media,
+          url,
+          text,
+          receivedAt: Date.now(),
+        };
+        const result = await s.submissions.submit(item);
+        if (result instanceof RasdError) throw result;
+        if (!result.replay) s.metrics.submitted.inc({ kind });
+        void reply.status(202).header("location", `/v1/content/${result.id}`);
+        return { id: result.id, status: "received", replay: result.replay, href: `/v1/content/${result.id}` };
+      },
+    }),
+    route({
+      method: "GET",
+      url: "/v1/content/:id",
+      access: "content.read",
+      summary: "An item: its state, hashes, matches and actions, with a timestamp for each step",
+      tags: ["content"],
+      handler: async (req, _reply, who) => {
+        const item = await ownItem(who, idParam(req));
+        return contentView(item, await s.content.actionsOf([item.id]), await s.access.visibleBankIds(who));
+      },
+    }),
+    route({
+      method: "GET",
+      url: "/v1/content",
+      access: "content.read",
+      summary: "The organisation's items, newest first",
+      tags: ["content"],
+      schema: {
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            before: { type: "integer", minimum: 1 },
+            limit: { type: "integer", minimum: 1, maximum: 500 },
+            status: { type: "string", enum: ["received", "acting", "done", "failed", "action_failed"] },
+          },
+        },
+      },
+      handler: async (req, _reply, who) => {
+        const q = req.query as { before?: number; limit?: number; status?: string };
+        const items = await s.content.listItems(who.orgId, {
+          ...(q.before ? { beforeId: q.before } : {}),
+          ...(q.limit ? { limit: q.limit } : {}),
+          ...(q.status ? { status: q.status } : {}),
+        });
+        const actions = await s.content.actionsOf(items.map((i) => i.id));
+        const visible = await s.access.visibleBankIds(who);
+        return {
+          items: items.map((i) =>
+            contentView(
+              i,
+              actions.filter((a) => a.item_id === i.id),
+              visible,
+            ),
+          ),
+        };
+      },
+    }),
+    route({
+      method: "GET",
+      url: "/v1/stats/time-to-action",
+      access: "content.read",
+      summary: "Percentiles of received → hashed → matched → acted for the organisation's items",
+      tags: ["content"],
+      schema: {
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            since: { type: "string", format: "date-time" },
+            limit: { type: "integer", minimum: 1, maximum: 1_000_000 },
+          },
+        },
+      },
+      handler: async (req, _reply, who) => {
+        const q = req.query as { since?: string; limit?: number };
+        const since = q.since ? Date.parse(q.since) : 0;
+        const rows = await s.content.db
+          .selectFrom("content_items")
+          .select(["received_at", "hashed_at", "matched_at", "acted_at"])
+          .where("org_id", "=", who.orgId)
+          .where("received_at", ">=", since)
+          .orderBy("id", "desc")
+          .limit(q.limit ?? 100_000)
+          .execute();
+        const step = (pick: (r: (typeof rows)[number]) => number | null) =>
+          percentiles(rows.flatMap((r) => (pick(r) === null ? [] : [Number(pick(r)) - Number(r.received_at)])));
+        return {
+          items: rows.length,
+          since: new Date(since).toISOString(),
+          hashed_ms: step((r) => r.hashed_at),
+          matched_ms: step((r) => r.matched_at),
+          acted_ms: step((r) => r.acted_at),
+        };
+      },
+    }),
+  ];
+}
+
+export function percentiles(values: number[]): {
+  count: number;
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+  max: number | null;
+} {
+  if (values.length === 0) return { count: 0, p50: null, p90: null, p99: null, max: null };
+  const v = [...values].sort((a, b) => a - b);
+  const at = (p: number) => v[Math.min(v.length - 1, Math.ceil((p / 100) * v.length) - 1)]!;
+  return { count: v.length, p50: at(50), p90: at(90), p99: at(99), max: v[v.length - 1]! };
+}

@@ -1,0 +1,142 @@
+/** Organisations, people, API keys and the audit log. */
+
+import { RasdError } from "../../core/errors.js";
+import { ROLES } from "../../core/roles.js";
+import { describePrincipal, type Principal } from "../../services/access.js";
+import type { Services } from "../../server/services.js";
+import { idParam, route, type RouteDef } from "../route.js";
+import { iso } from "../views.js";
+import type { FastifyRequest } from "fastify";
+
+export function auditEntry(
+  req: FastifyRequest,
+  who: Principal,
+  action: string,
+  target: string,
+  detail?: Record<string, unknown>,
+) {
+  return {
+    orgId: who.orgId,
+    personId: who.personId,
+    actor: describePrincipal(who),
+    action,
+    target,
+    source: req.ip,
+    ...(detail ? { detail } : {}),
+  };
+}
+
+export function memberRoutes(s: Services): RouteDef[] {
+  return [
+    route({
+      method: "GET",
+      url: "/v1/orgs",
+      access: "org.read",
+      summary: "The coalition's member organisations",
+      tags: ["members"],
+      handler: async () => ({
+        orgs: (await s.store.listOrgs()).map((o) => ({
+          id: o.id,
+          name: o.name,
+          kind: o.kind,
+          created_at: iso(o.createdAt),
+        })),
+      }),
+    }),
+    route({
+      method: "GET",
+      url: "/v1/people",
+      access: "people.write",
+      summary: "People of the caller's organisation",
+      tags: ["members"],
+      handler: async (_req, _reply, who) => ({
+        people: (await s.access.store.listPeople(who.orgId)).map((p) => ({
+          id: p.id,
+          name: p.name,
+          role: p.role,
+          created_at: iso(p.createdAt),
+        })),
+      }),
+    }),
+    route({
+      method: "POST",
+      url: "/v1/keys",
+      access: "people.write",
+      summary: "Create an API key for a person of the caller's organisation (the key is shown once)",
+      tags: ["members"],
+      schema: {
+        body: {
+          type: "object",
+          additionalProperties: false,
+          required: ["person", "role"],
+          properties: {
+            person: { type: "string", minLength: 1, maxLength: 100 },
+            role: { type: "string", enum: [...ROLES] },
+          },
+        },
+      },
+      handler: async (req, reply, who) => {
+        const body = req.body as { person: string; role: string };
+        const org = await s.store.getOrg(who.orgId);
+        if (!org) throw new RasdError("not_found", "the caller's organisation no longer exists");
+        const key = await s.access.createKey(org, body.role, body.person);
+        await s.access.audit(
+          auditEntry(req, who, "key.create", `key:${key.keyId}`, { person: key.person.name, role: key.person.role }),
+        );
+        void reply.status(201);
+        return {
+          key: key.token,
+          key_id: key.keyId,
+          person: { id: key.person.id, name: key.person.name, role: key.person.role },
+        };
+      },
+    }),
+    route({
+      method: "DELETE",
+      url: "/v1/keys/:id",
+      access: "people.write",
+      summary: "Revoke an API key of the caller's organisation",
+      tags: ["members"],
+      handler: async (req, reply, who) => {
+        const id = idParam(req);
+        const row = await s.store.db
+          .selectFrom("api_keys")
+          .innerJoin("people", "people.id", "api_keys.person_id")
+          .select(["api_keys.id", "people.org_id"])
+          .where("api_keys.id", "=", Number.isNaN(id) ? -1 : id)
+          .executeTakeFirst();
+        if (!row || row.org_id !== who.orgId)
+          throw new RasdError("not_found", `no API key with id ${req.params && (req.params as { id: string }).id}`);
+        await s.access.store.revokeKey(row.id);
+        await s.access.audit(auditEntry(req, who, "key.revoke", `key:${row.id}`));
+        void reply.status(204);
+        return undefined;
+      },
+    }),
+    route({
+      method: "GET",
+      url: "/v1/audit",
+      access: "audit.read",
+      summary: "The organisation's audit log, newest first",
+      tags: ["members"],
+      schema: {
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            before: { type: "integer", minimum: 1 },
+            limit: { type: "integer", minimum: 1, maximum: 1000 },
+          },
+        },
+      },
+      handler: async (req, _reply, who) => {
+        const q = req.query as { before?: number; limit?: number };
+        const entries = await s.access.store.listAudit(who.orgId, {
+          ...(q.before ? { beforeId: q.before } : {}),
+          ...(q.limit ? { limit: q.limit } : {}),
+        });
+        return { entries: entries.map((e) => ({ ...e, at: iso(e.at) })) };
+      },
+    }),
+  ];
+}

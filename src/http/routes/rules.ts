@@ -1,0 +1,358 @@
+/** Action rules, the actions they took (webhook deliveries, with redelivery) and the review queue. */
+
+import { RasdError } from "../../core/errors.js";
+import { BEHAVIOURS, SIGNAL_TYPES } from "../../core/model.js";
+import { redactRule, type RuleAction, type RuleConditions } from "../../core/rules.js";
+import { newWebhookSecret } from "../../kernels/webhook/signature.js";
+import { redeliver } from "../../services/deliveries.js";
+import type { Principal } from "../../services/access.js";
+import type { Services } from "../../server/services.js";
+import { idParam, route, type RouteDef } from "../route.js";
+import { actionView, iso } from "../views.js";
+import { auditEntry } from "./members.js";
+
+const conditions = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    signal_types: { type: "array", items: { type: "string", enum: [...SIGNAL_TYPES] } },
+    bank_ids: { type: "array", items: { type: "integer", minimum: 1 } },
+    entity: { type: "array", items: { type: "string", maxLength: 64 } },
+    behaviour: { type: "array", items: { type: "string", enum: [...BEHAVIOURS] } },
+    language: { type: "array", items: { type: "string", maxLength: 3 } },
+    max_distance: { type: "integer", minimum: 0, maximum: 31 },
+    min_similarity: { type: "number", minimum: 0, maximum: 1 },
+  },
+} as const;
+
+const action = {
+  oneOf: [
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["type", "url"],
+      properties: {
+        type: { const: "webhook" },
+        url: { type: "string", maxLength: 2000 },
+        secret: { type: "string", minLength: 24, maxLength: 200 },
+      },
+    },
+    { type: "object", additionalProperties: false, required: ["type"], properties: { type: { const: "review" } } },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["type", "decision"],
+      properties: { type: { const: "decision" }, decision: { type: "string", minLength: 1, maxLength: 100 } },
+    },
+  ],
+} as const;
+
+interface ConditionsBody {
+  signal_types?: RuleConditions["signalTypes"];
+  bank_ids?: number[];
+  entity?: string[];
+  behaviour?: RuleConditions["behaviour"];
+  language?: string[];
+  max_distance?: number;
+  min_similarity?: number;
+}
+
+interface RuleBody {
+  name?: string;
+  enabled?: boolean;
+  conditions?: ConditionsBody;
+  actions?: { type: string; url?: string; secret?: string; decision?: string }[];
+}
+
+function toConditions(c: ConditionsBody): RuleConditions {
+  return {
+    ...(c.signal_types ? { signalTypes: c.signal_types } : {}),
+    ...(c.bank_ids ? { bankIds: c.bank_ids } : {}),
+    ...(c.entity ? { entity: c.entity.map((e) => e.toLowerCase()) } : {}),
+    ...(c.behaviour ? { behaviour: c.behaviour } : {}),
+    ...(c.language ? { language: c.language } : {}),
+    ...(c.max_distance !== undefined ? { maxDistance: c.max_distance } : {}),
+    ...(c.min_similarity !== undefined ? { minSimilarity: c.min_similarity } : {}),
+  };
+}
+
+/** Webhook actions without a secret get a new one, returned once in `secrets`. */
+function toActions(list: NonNullable<RuleBody["actions"]>): { actions: RuleAction[]; secrets: Record<string, string> } {
+  const secrets: Record<string, string> = {};
+  const actions = list.map((a, i): RuleAction => {
+    if (a.type === "webhook") {
+      let url: URL;
+      try {
+        url = new URL(a.url ?? "");
+      } catch {
+        throw new RasdError("invalid", `actions[${i}].url: not a URL`);
+      }
+      if (url.protocol !== "https:" && url.protocol !== "http:")
+        throw new RasdError("invalid", `actions[${i}].url: must be http or https`);
+      const secret = a.secret ?? newWebhookSecret();
+      if (!a.secret) secrets[String(i)] = secret;
+      return { type: "webhook", url: url.href, secret };
+    }
+    if (a.type === "decision") return { type: "decision", decision: a.decision ?? "" };
+    return { type: "review" };
+  });
+  return { actions, secrets };
+}
+
+function ruleView(r: ReturnType<typeof redactRule>): Record<string, unknown> {
+  const c = r.conditions;
+  return {
+    id: r.id,
+    name: r.name,
+    enabled: r.enabled,
+    conditions: {
+      ...(c.signalTypes ? { signal_types: c.signalTypes } : {}),
+      ...(c.bankIds ? { bank_ids: c.bankIds } : {}),
+      ...(c.entity ? { entity: c.entity } : {}),
+      ...(c.behaviour ? { behaviour: c.behaviour } : {}),
+      ...(c.language ? { language: c.language } : {}),
+      ...(c.maxDistance !== undefined ? { max_distance: c.maxDistance } : {}),
+      ...(c.minSimilarity !== undefined ? { min_similarity: c.minSimilarity } : {}),
+    },
+    actions: r.actions,
+  };
+}
+
+export function ruleRoutes(s: Services): RouteDef[] {
+  const ownRule = async (who: Principal, id: number) => {
+    const rule = Number.isNaN(id) ? undefined : await s.rules.get(id);
+    if (!rule || rule.orgId !== who.orgId) throw new RasdError("not_found", "no such rule");
+    return rule;
+  };
+  const ownAction = async (who: Principal, id: number) => {
+    const a = Number.isNaN(id) ? undefined : await s.content.getAction(id);
+    if (!a || a.org_id !== who.orgId) throw new RasdError("not_found", "no such action");
+    return a;
+  };
+  const checkBanks = async (who: Principal, c: ConditionsBody | undefined) => {
+    const visible = await s.access.visibleBankIds(who);
+    for (const id of c?.bank_ids ?? [])
+      if (!visible.has(id)) throw new RasdError("invalid", `conditions.bank_ids: no bank with id ${id}`);
+  };
+  const ruleBody = (required: string[]) => ({
+    type: "object",
+    additionalProperties: false,
+    required,
+    properties: {
+      name: { type: "string", minLength: 1, maxLength: 100 },
+      enabled: { type: "boolean" },
+      conditions,
+      actions: { type: "array", minItems: 1, maxItems: 10, items: action },
+    },
+  });
+
+  return [
+    route({
+      method: "GET",
+      url: "/v1/rules",
+      access: "rule.read",
+      summary: "The organisation's action rules (webhook secrets hidden)",
+      tags: ["rules"],
+      handler: async (_req, _reply, who) => ({
+        rules: (await s.rules.list(who.orgId)).map((r) => ruleView(redactRule(r))),
+      }),
+    }),
+    route({
+      method: "POST",
+      url: "/v1/rules",
+      access: "rule.write",
+      summary: "Create an action rule; generated webhook secrets are returned once",
+      tags: ["rules"],
+      schema: { body: ruleBody(["name", "conditions", "actions"]) },
+      handler: async (req, reply, who) => {
+        const body = req.body as Required<Pick<RuleBody, "name" | "conditions" | "actions">> & RuleBody;
+        await checkBanks(who, body.conditions);
+        const { actions, secrets } = toActions(body.actions);
+        const rule = await s.rules.create(who.orgId, {
+          name: body.name,
+          enabled: body.enabled ?? true,
+          conditions: toConditions(body.conditions),
+          actions,
+        });
+        s.pipeline.invalidateRules();
+        await s.access.audit(auditEntry(req, who, "rule.create", `rule:${rule.id}`, { name: rule.name }));
+        void reply.status(201);
+        return { ...ruleView(redactRule(rule)), webhook_secrets: secrets };
+      },
+    }),
+    route({
+      method: "GET",
+      url: "/v1/rules/:id",
+      access: "rule.read",
+      summary: "One action rule",
+      tags: ["rules"],
+      handler: async (req, _reply, who) => ruleView(redactRule(await ownRule(who, idParam(req)))),
+    }),
+    route({
+      method: "PATCH",
+      url: "/v1/rules/:id",
+      access: "rule.write",
+      summary: "Change an action rule",
+      tags: ["rules"],
+      schema: { body: ruleBody([]) },
+      handler: async (req, _reply, who) => {
+        const rule = await ownRule(who, idParam(req));
+        const body = req.body as RuleBody;
+        await checkBanks(who, body.conditions);
+        const next = body.actions ? toActions(body.actions) : undefined;
+        const updated = await s.rules.update(rule.id, {
+          ...(body.name !== undefined ? { name: body.name } : {}),
+          ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
+          ...(body.conditions ? { conditions: toConditions(body.conditions) } : {}),
+          ...(next ? { actions: next.actions } : {}),
+        });
+        s.pipeline.invalidateRules();
+        await s.access.audit(auditEntry(req, who, "rule.update", `rule:${rule.id}`));
+        return { ...ruleView(redactRule(updated)), webhook_secrets: next?.secrets ?? {} };
+      },
+    }),
+    route({
+      method: "DELETE",
+      url: "/v1/rules/:id",
+      access: "rule.write",
+      summary: "Delete an action rule",
+      tags: ["rules"],
+      handler: async (req, reply, who) => {
+        const rule = await ownRule(who, idParam(req));
+        await s.rules.delete(rule.id);
+        s.pipeline.invalidateRules();
+        await s.access.audit(auditEntry(req, who, "rule.delete", `rule:${rule.id}`, { name: rule.name }));
+        void reply.status(204);
+        return undefined;
+      },
+    }),
+    route({
+      method: "GET",
+      url: "/v1/actions",
+      access: "rule.read",
+      summary: "Actions taken, newest first; status=dead lists the dead letters",
+      tags: ["rules"],
+      schema: {
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            status: { type: "string", enum: ["pending", "delivered", "dead", "done"] },
+            before: { type: "integer", minimum: 1 },
+            limit: { type: "integer", minimum: 1, maximum: 500 },
+          },
+        },
+      },
+      handler: async (req, _reply, who) => {
+        const q = req.query as { status?: string; before?: number; limit?: number };
+        const rows = await s.content.listActions(who.orgId, {
+          ...(q.status ? { status: q.status } : {}),
+          ...(q.before ? { beforeId: q.before } : {}),
+          ...(q.limit ? { limit: q.limit } : {}),
+        });
+        return { actions: rows.map(actionView) };
+      },
+    }),
+    route({
+      method: "POST",
+      url: "/v1/actions/:id/redeliver",
+      access: "action.redeliver",
+      summary: "Send a webhook action again (same delivery id, so receivers can de-duplicate)",
+      tags: ["rules"],
+      handler: async (req, reply, who) => {
+        const a = await ownAction(who, idParam(req));
+        if (a.type !== "webhook") throw new RasdError("invalid", `action ${a.id} is a ${a.type}, not a webhook`);
+        if (a.status === "pending")
+          throw new RasdError("conflict", `action ${a.id} is already waiting to be delivered`);
+        await redeliver(s.content, a);
+        s.deliverer.wake();
+        await s.access.audit(auditEntry(req, who, "action.redeliver", `action:${a.id}`));
+        void reply.status(202);
+        return actionView((await s.content.getAction(a.id))!);
+      },
+    }),
+    route({
+      method: "GET",
+      url: "/v1/reviews",
+      access: "review.read",
+      summary: "The review queue (open entries first, oldest first)",
+      tags: ["review"],
+      schema: {
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            status: { type: "string", enum: ["open", "decided"] },
+            limit: { type: "integer", minimum: 1, maximum: 500 },
+          },
+        },
+      },
+      handler: async (req, _reply, who) => {
+        const q = req.query as { status?: string; limit?: number };
+        const rows = await s.content.db
+          .selectFrom("review_items")
+          .selectAll()
+          .where("org_id", "=", who.orgId)
+          .where("status", "=", q.status ?? "open")
+          .orderBy("id")
+          .limit(q.limit ?? 50)
+          .execute();
+        return {
+          reviews: rows.map((r) => ({
+            id: r.id,
+            item_id: r.item_id,
+            action_id: r.action_id,
+            status: r.status,
+            decision: r.decision,
+            note: r.note,
+            decided_by: r.decided_by,
+            created_at: iso(r.created_at),
+            decided_at: iso(r.decided_at),
+          })),
+        };
+      },
+    }),
+    route({
+      method: "POST",
+      url: "/v1/reviews/:id/decision",
+      access: "review.decide",
+      summary: "Decide a review entry",
+      tags: ["review"],
+      schema: {
+        body: {
+          type: "object",
+          additionalProperties: false,
+          required: ["decision"],
+          properties: {
+            decision: { type: "string", enum: ["violating", "not_violating", "escalate"] },
+            note: { type: "string", maxLength: 2000 },
+          },
+        },
+      },
+      handler: async (req, _reply, who) => {
+        const id = idParam(req);
+        const body = req.body as { decision: string; note?: string };
+        const row = Number.isNaN(id)
+          ? undefined
+          : await s.content.db.selectFrom("review_items").selectAll().where("id", "=", id).executeTakeFirst();
+        if (!row || row.org_id !== who.orgId) throw new RasdError("not_found", "no such review entry");
+        if (row.status === "decided")
+          throw new RasdError("conflict", `review entry ${id} was already decided (${row.decision ?? "?"})`);
+        const now = Date.now();
+        await s.content.db
+          .updateTable("review_items")
+          .set({
+            status: "decided",
+            decision: body.decision,
+            note: body.note ?? "",
+            decided_by: who.personId,
+            decided_at: now,
+          })
+          .where("id", "=", row.id)
+          .execute();
+        await s.access.audit(auditEntry(req, who, "review.decide", `review:${row.id}`, { decision: body.decision }));
+        return { id: row.id, status: "decided", decision: body.decision, decided_at: iso(now) };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,99 @@
+/**
+ * The composition root of the service: opens the store and builds every service on it.
+ * `serve` starts the workers and the HTTP API on top; tests build the same thing.
+ */
+
+import { hostname } from "node:os";
+import type { Config } from "../config/config.js";
+import { loadShorteners } from "../cli/context.js";
+import { AccessService } from "../services/access.js";
+import { BankService } from "../services/banks.js";
+import { WebhookDeliverer } from "../services/deliveries.js";
+import { Matcher } from "../services/matcher.js";
+import { ServiceMetrics } from "../services/metrics.js";
+import { ContentPipeline } from "../services/pipeline.js";
+import { SubmissionBatcher } from "../services/submissions.js";
+import { AccessStore } from "../storage/access-store.js";
+import { ContentStore } from "../storage/content-store.js";
+import { KyselyStore } from "../storage/kysely-store.js";
+import { RuleStore } from "../storage/rule-store.js";
+import type { ShortenerSet } from "../kernels/url/index.js";
+
+export interface Services {
+  readonly config: Config;
+  readonly store: KyselyStore;
+  readonly banks: BankService;
+  readonly access: AccessService;
+  readonly content: ContentStore;
+  readonly rules: RuleStore;
+  readonly matcher: Matcher;
+  readonly pipeline: ContentPipeline;
+  readonly deliverer: WebhookDeliverer;
+  readonly submissions: SubmissionBatcher;
+  readonly metrics: ServiceMetrics;
+  readonly shorteners: ShortenerSet;
+  readonly startedAt: number;
+}
+
+export interface ServiceOptions {
+  /** Run the hash–match–act and webhook workers in this process (default true). */
+  readonly workers?: boolean;
+  /** First webhook retry delay (tests shorten it). */
+  readonly backoffBaseMs?: number;
+  readonly defaultMetrics?: boolean;
+}
+
+export async function openServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
+  const shorteners = loadShorteners(config);
+  const store = await KyselyStore.open(config.databaseUrl);
+  const access = new AccessService(new AccessStore(store.db), store);
+  const content = new ContentStore(store.db, store.dialect);
+  const rules = new RuleStore(store.db);
+  const matcher = new Matcher(store, { shorteners });
+  const metrics = new ServiceMetrics(options.defaultMetrics ?? true);
+  const owner = `${hostname()}:${process.pid}`;
+  const pipeline = new ContentPipeline({ content, rules, access, signals: store, matcher, metrics }, { owner });
+  const deliverer = new WebhookDeliverer(
+    content,
+    rules,
+    {
+      owner,
+      allowPrivate: config.webhookAllowPrivate,
+      ...(options.backoffBaseMs ? { backoffBaseMs: options.backoffBaseMs } : {}),
+    },
+    metrics,
+  );
+  pipeline.onWebhooks = () => deliverer.wake();
+  const submissions = new SubmissionBatcher(content, () => pipeline.wake());
+  return {
+    config,
+    store,
+    banks: new BankService(store, matcher, shorteners),
+    access,
+    content,
+    rules,
+    matcher,
+    pipeline,
+    deliverer,
+    submissions,
+    metrics,
+    shorteners,
+    startedAt: Date.now(),
+  };
+}
+
+/** Loads the match indexes, then starts the workers. */
+export async function startWorkers(s: Services, workers = true): Promise<void> {
+  await s.matcher.start();
+  if (workers) {
+    s.pipeline.start();
+    s.deliverer.start();
+  }
+}
+
+export async function closeServices(s: Services): Promise<void> {
+  s.matcher.stop();
+  await s.pipeline.stop();
+  await s.deliverer.stop();
+  await s.store.close();
+}

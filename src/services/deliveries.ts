@@ -1,0 +1,208 @@
+/**
+ * The webhook side of act: leases "webhook" jobs, POSTs each action's payload signed the
+ * Standard Webhooks way, and records the outcome. A 2xx is delivered; anything else is
+ * retried with exponential backoff until the job's attempts run out, then the action is
+ * dead-lettered (status "dead") until someone redelivers it. The delivery id (the
+ * `webhook-id` header) never changes, so receivers can drop repeats.
+ */
+
+import { lookup } from "node:dns/promises";
+import { describeError } from "../core/errors.js";
+import type { RuleAction } from "../core/rules.js";
+import { backoffMs, webhookHeaders } from "../kernels/webhook/signature.js";
+import { isPublicAddress } from "../media/remote-fetch.js";
+import type { ActionRow, ContentStore, Db, JobRow } from "../storage/content-store.js";
+import type { RuleStore } from "../storage/rule-store.js";
+import type { ServiceMetrics } from "./metrics.js";
+
+export interface DeliveryOptions {
+  readonly owner: string;
+  readonly batch?: number;
+  readonly timeoutMs?: number;
+  readonly pollMs?: number;
+  /** Allow webhook targets on private or loopback addresses (default false). */
+  readonly allowPrivate?: boolean;
+  /** First retry delay; doubles each attempt (default 1 s). */
+  readonly backoffBaseMs?: number;
+}
+
+export class WebhookDeliverer {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly content: ContentStore,
+    private readonly rules: RuleStore,
+    private readonly options: DeliveryOptions,
+    private readonly metrics?: ServiceMetrics,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+  }
+
+  wake(): void {
+    const w = this.wakeUp;
+    this.wakeUp = undefined;
+    if (this.timer) clearTimeout(this.timer);
+    w?.();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let n = 0;
+      try {
+        n = await this.runOnce();
+      } catch (error) {
+        process.stderr.write(`rasd: webhook worker: ${describeError(error)}\n`);
+      }
+      if (n === 0 && this.running)
+        await new Promise<void>((resolve) => {
+          this.wakeUp = resolve;
+          this.timer = setTimeout(resolve, this.options.pollMs ?? 100);
+        });
+    }
+  }
+
+  /** Leases and attempts one batch of deliveries, concurrently. */
+  async runOnce(): Promise<number> {
+    const jobs = await this.content.lease("webhook", this.options.owner, this.options.batch ?? 64, 60_000);
+    await Promise.all(jobs.map((job) => this.deliver(job)));
+    return jobs.length;
+  }
+
+  private async deliver(job: JobRow): Promise<void> {
+    const action = await this.content.getAction(job.ref_id);
+    if (!action || action.status !== "pending") {
+      await this.content.completeJobs(this.content.db, [job.id]);
+      return;
+    }
+    const started = Date.now();
+    let status: number | null = null;
+    let error: string | undefined;
+    try {
+      const secret = await this.secretFor(action);
+      await this.checkTarget(action.target);
+      const ts = Math.floor(started / 1000);
+      const response = await fetch(action.target, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "user-agent": "rasd-webhooks/1",
+          ...webhookHeaders(secret, action.delivery_id, ts, action.payload),
+        },
+        body: action.payload,
+        redirect: "manual",
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+      });
+      status = response.status;
+      await response.body?.cancel().catch(() => undefined);
+      if (status < 200 || status > 299) error = `the receiver answered HTTP ${status}`;
+    } catch (e) {
+      error = describeError(e);
+    }
+    await this.content.db.transaction().execute(async (tx) => {
+      if (!error) {
+        const now = Date.now();
+        await tx
+          .updateTable("actions")
+          .set({
+            status: "delivered",
+            attempts: action.attempts + 1,
+            last_status: status,
+            last_error: null,
+            completed_at: now,
+          })
+          .where("id", "=", action.id)
+          .execute();
+        await this.content.completeJobs(tx, [job.id]);
+        await settleItem(tx, action.item_id, now);
+        return;
+      }
+      const fate = await this.content.retryOrBury(
+        tx,
+        job,
+        error,
+        Date.now() + backoffMs(job.attempts, this.options.backoffBaseMs ?? 1000),
+      );
+      await tx
+        .updateTable("actions")
+        .set({
+          status: fate === "dead" ? "dead" : "pending",
+          attempts: action.attempts + 1,
+          last_status: status,
+          last_error: error.slice(0, 2000),
+        })
+        .where("id", "=", action.id)
+        .execute();
+      if (fate === "dead")
+        await tx
+          .updateTable("content_items")
+          .set({ status: "action_failed" })
+          .where("id", "=", action.item_id)
+          .execute();
+    });
+    if (this.metrics) {
+      this.metrics.deliveries.inc({
+        result: error ? (job.attempts >= job.max_attempts ? "dead" : "retry") : "delivered",
+      });
+      if (!error) {
+        this.metrics.actions.inc({ type: "webhook", status: "delivered" });
+        const item = await this.content.getItem(action.item_id);
+        if (item?.acted_at)
+          this.metrics.step.observe({ step: "acted" }, (Number(item.acted_at) - Number(item.received_at)) / 1000);
+      }
+    }
+  }
+
+  private async secretFor(action: ActionRow): Promise<string> {
+    const rule = await this.rules.get(action.rule_id);
+    const index = Number(action.delivery_id.split("_").at(-1));
+    const a: RuleAction | undefined = rule?.actions[index];
+    if (!a || a.type !== "webhook") throw new Error(`rule ${action.rule_id} no longer has this webhook`);
+    return a.secret;
+  }
+
+  private async checkTarget(url: string): Promise<void> {
+    if (this.options.allowPrivate) return;
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+    const addresses = await lookup(host, { all: true });
+    const bad = addresses.find((a) => !isPublicAddress(a.address));
+    if (bad) throw new Error(`webhook target ${host} resolves to a private address (${bad.address}); refused`);
+  }
+}
+
+/** Marks an item acted when none of its actions is still pending. */
+async function settleItem(db: Db, itemId: number, now: number): Promise<void> {
+  const pending = await db
+    .selectFrom("actions")
+    .select("id")
+    .where("item_id", "=", itemId)
+    .where("status", "in", ["pending", "dead"])
+    .executeTakeFirst();
+  if (!pending)
+    await db.updateTable("content_items").set({ status: "done", acted_at: now }).where("id", "=", itemId).execute();
+}
+
+/** Puts a dead or delivered action back in the queue (same delivery id). */
+export async function redeliver(content: ContentStore, action: ActionRow): Promise<void> {
+  await content.db.transaction().execute(async (tx) => {
+    await tx
+      .updateTable("actions")
+      .set({ status: "pending", completed_at: null })
+      .where("id", "=", action.id)
+      .execute();
+    await tx.updateTable("content_items").set({ status: "acting" }).where("id", "=", action.item_id).execute();
+    await content.enqueue(tx, "webhook", [action.id]);
+  });
+}

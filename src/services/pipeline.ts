@@ -1,0 +1,372 @@
+/**
+ * The worker side of hash – match – act. Leases "content" jobs in batches, hashes each item
+ * (PDQ + MD5 + SHA-256 for images, vPDQ + MD5 for videos, the canonical URL, the text),
+ * matches it against the banks its submitter may see, fires the organisation's action
+ * rules, and commits the results, the actions, review entries and webhook jobs together
+ * with the job's completion. A crash before that commit leaves the job leased; the lease
+ * runs out and the job runs again, producing the same action ids (so no duplicates).
+ */
+
+import { createHash } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describeError, isRasdError } from "../core/errors.js";
+import type { Labels } from "../core/model.js";
+import { fire, type ActionRule, type MatchFacts } from "../core/rules.js";
+import { pdqHashImageBytes } from "../signals/pdq/hash-image.js";
+import { vpdqHashVideoFile } from "../signals/vpdq/hash-video.js";
+import type { ContentRow, ContentStore, JobRow } from "../storage/content-store.js";
+import type { RuleStore } from "../storage/rule-store.js";
+import type { SignalStore } from "../storage/store.js";
+import type { AccessService } from "./access.js";
+import type { Match, MatchResult, Matcher } from "./matcher.js";
+import type { ServiceMetrics } from "./metrics.js";
+
+export interface PipelineDeps {
+  readonly content: ContentStore;
+  readonly rules: RuleStore;
+  readonly access: AccessService;
+  readonly signals: SignalStore;
+  readonly matcher: Matcher;
+  readonly metrics?: ServiceMetrics;
+}
+
+export interface PipelineOptions {
+  /** Who holds the leases (host:pid). */
+  readonly owner: string;
+  readonly batch?: number;
+  readonly leaseMs?: number;
+  /** How often to look for work when idle. */
+  readonly pollMs?: number;
+}
+
+/** A match as stored with the item and sent in webhooks. */
+export interface StoredMatch extends MatchFacts {
+  readonly bankName: string;
+  readonly value?: string;
+  readonly matched?: string;
+  readonly queryMatchPercent?: number;
+  readonly comparedMatchPercent?: number;
+}
+
+interface Outcome {
+  readonly job: JobRow;
+  readonly item: ContentRow;
+  readonly hashes: Record<string, unknown>;
+  readonly matches: StoredMatch[];
+  readonly hashedAt: number;
+  readonly matchedAt: number;
+  readonly error?: string;
+}
+
+/** Errors that no retry can fix: the input itself is bad. */
+function permanent(error: unknown): boolean {
+  return isRasdError(error) && /^(image|video|url|file|invalid)/.test(error.code);
+}
+
+export class ContentPipeline {
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private wakeUp: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private rulesCache: { at: number; byOrg: Map<number, ActionRule[]> } | undefined;
+
+  constructor(
+    private readonly deps: PipelineDeps,
+    private readonly options: PipelineOptions,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+  }
+
+  /** New work was queued in this process: look now rather than at the next poll. */
+  wake(): void {
+    const w = this.wakeUp;
+    this.wakeUp = undefined;
+    if (this.timer) clearTimeout(this.timer);
+    w?.();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let n = 0;
+      try {
+        n = await this.runOnce();
+      } catch (error) {
+        process.stderr.write(`rasd: content worker: ${describeError(error)}\n`);
+      }
+      if (n === 0 && this.running)
+        await new Promise<void>((resolve) => {
+          this.wakeUp = resolve;
+          this.timer = setTimeout(resolve, this.options.pollMs ?? 50);
+        });
+    }
+  }
+
+  /** Leases and processes one batch; returns how many jobs it handled. */
+  async runOnce(): Promise<number> {
+    const { content } = this.deps;
+    const jobs = await content.lease(
+      "content",
+      this.options.owner,
+      this.options.batch ?? 256,
+      this.options.leaseMs ?? 120_000,
+    );
+    if (jobs.length === 0) return 0;
+    const items = new Map((await content.getItems(jobs.map((j) => j.ref_id))).map((i) => [i.id, i]));
+    const outcomes: Outcome[] = [];
+    const orphans: number[] = [];
+    for (const job of jobs) {
+      const item = items.get(job.ref_id);
+      if (!item) {
+        orphans.push(job.id);
+        continue;
+      }
+      try {
+        outcomes.push(await this.process(job, item));
+      } catch (error) {
+        if (permanent(error) || job.attempts >= job.max_attempts) {
+          const now = Date.now();
+          outcomes.push({
+            job,
+            item,
+            hashes: {},
+            matches: [],
+            hashedAt: now,
+            matchedAt: now,
+            error: describeError(error),
+          });
+        } else {
+          await content.retryOrBury(content.db, job, describeError(error), Date.now() + 1000 * job.attempts);
+        }
+      }
+    }
+    await this.commit(outcomes, orphans);
+    return jobs.length;
+  }
+
+  private async process(job: JobRow, item: ContentRow): Promise<Outcome> {
+    const { matcher, access, content } = this.deps;
+    const person = await access.store.getPerson(item.person_id);
+    const visible = await access.visibleBankIds({
+      orgId: item.org_id,
+      personId: item.person_id,
+      role: person?.role ?? "submitter",
+    });
+    const results: MatchResult[] = [];
+    let hashes: Record<string, unknown>;
+    let hashedAt = Date.now();
+    if (item.kind === "text") {
+      hashes = { text_chars: item.text?.length ?? 0 };
+      results.push(matcher.matchText(item.text ?? "", visible));
+    } else if (item.kind === "url") {
+      const r = matcher.matchUrl(item.url ?? "", visible);
+      hashes = { url: r.canonical, shortener: r.isShortener };
+      results.push(r);
+    } else {
+      const media = await content.getMedia(item.id);
+      if (!media) throw new Error(`item ${item.id} has no stored media`);
+      const md5 = createHash("md5").update(media).digest("hex");
+      if (item.kind === "image") {
+        const pdq = await pdqHashImageBytes(media);
+        const sha256 = createHash("sha256").update(media).digest("hex");
+        hashes = { pdq: pdq.hash, pdq_quality: pdq.quality, md5, sha256, width: pdq.width, height: pdq.height };
+        hashedAt = Date.now();
+        results.push(matcher.matchPdq([{ hash: pdq.hash, quality: pdq.quality }], visible));
+        results.push(matcher.matchExact("md5", md5, visible), matcher.matchExact("sha256", sha256, visible));
+      } else {
+        const frames = await hashVideoBytes(media);
+        hashes = { video_md5: md5, md5, vpdq_frames: frames.frames.length, duration_s: frames.info.durationSeconds };
+        hashedAt = Date.now();
+        results.push(matcher.matchVpdq(frames.frames, visible));
+        results.push(matcher.matchExact("video_md5", md5, visible), matcher.matchExact("md5", md5, visible));
+      }
+    }
+    if (item.kind === "text" || item.kind === "url") hashedAt = Date.now();
+    const matches = await this.describe(results.flatMap((r) => r.matches));
+    return { job, item, hashes, matches, hashedAt, matchedAt: Date.now() };
+  }
+
+  /** Adds what rules and readers need: labels, bank names. */
+  private async describe(matches: readonly Match[]): Promise<StoredMatch[]> {
+    if (matches.length === 0) return [];
+    const signals = new Map((await this.deps.signals.getSignals(matches.map((m) => m.signalId))).map((s) => [s.id, s]));
+    const banks = new Map((await this.deps.access.allBanks()).map((b) => [b.id, b]));
+    const seen = new Set<string>();
+    const out: StoredMatch[] = [];
+    for (const m of matches) {
+      const key = `${m.signalId}:${m.type}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const s = signals.get(m.signalId);
+      const labels: Labels = s?.labels ?? { entity: [], behaviour: [], language: [] };
+      out.push({
+        signalId: m.signalId,
+        bankId: m.bankId,
+        bankName: banks.get(m.bankId)?.name ?? "?",
+        type: m.type,
+        labels,
+        ...(m.distance !== undefined ? { distance: m.distance } : {}),
+        ...(m.similarity !== undefined ? { similarity: m.similarity } : {}),
+        ...(m.matched !== undefined ? { matched: m.matched } : {}),
+        ...(m.queryMatchPercent !== undefined ? { queryMatchPercent: m.queryMatchPercent } : {}),
+        ...(m.comparedMatchPercent !== undefined ? { comparedMatchPercent: m.comparedMatchPercent } : {}),
+        ...(m.suppressed ? { suppressed: true } : {}),
+      });
+    }
+    return out;
+  }
+
+  private async rulesOf(orgId: number): Promise<ActionRule[]> {
+    const now = Date.now();
+    if (!this.rulesCache || now - this.rulesCache.at > 1000) {
+      const byOrg = new Map<number, ActionRule[]>();
+      for (const r of await this.deps.rules.list()) byOrg.set(r.orgId, [...(byOrg.get(r.orgId) ?? []), r]);
+      this.rulesCache = { at: now, byOrg };
+    }
+    return this.rulesCache.byOrg.get(orgId) ?? [];
+  }
+
+  /** Forgets cached rules (after a change in this process). */
+  invalidateRules(): void {
+    this.rulesCache = undefined;
+  }
+
+  private async commit(outcomes: readonly Outcome[], orphans: readonly number[]): Promise<void> {
+    const { content, metrics } = this.deps;
+    const firings = new Map<number, ReturnType<typeof fire>>();
+    for (const o of outcomes) if (!o.error) firings.set(o.item.id, fire(await this.rulesOf(o.item.org_id), o.matches));
+    const now = Date.now();
+    const webhookActions: string[] = [];
+    await content.db.transaction().execute(async (tx) => {
+      for (const o of outcomes) {
+        const fired = firings.get(o.item.id) ?? [];
+        let pendingWebhooks = 0;
+        for (const f of fired) {
+          for (let i = 0; i < f.rule.actions.length; i++) {
+            const a = f.rule.actions[i]!;
+            const deliveryId = `msg_${o.item.id}_${f.rule.id}_${i}`;
+            const done = a.type !== "webhook";
+            const payload = {
+              type: "content.matched",
+              timestamp: new Date(o.matchedAt).toISOString(),
+              data: {
+                item: {
+                  id: o.item.id,
+                  kind: o.item.kind,
+                  content_id: o.item.content_id,
+                  author_id: o.item.author_id,
+                  posted_at: o.item.posted_at === null ? null : new Date(Number(o.item.posted_at)).toISOString(),
+                  received_at: new Date(Number(o.item.received_at)).toISOString(),
+                },
+                rule: { id: f.rule.id, name: f.rule.name },
+                ...(a.type === "decision" ? { decision: a.decision } : {}),
+                hashes: o.hashes,
+                matches: f.matches,
+              },
+            };
+            const row = await tx
+              .insertInto("actions")
+              .values({
+                item_id: o.item.id,
+                org_id: o.item.org_id,
+                rule_id: f.rule.id,
+                type: a.type,
+                status: done ? "done" : "pending",
+                delivery_id: deliveryId,
+                target: a.type === "webhook" ? a.url : a.type === "decision" ? a.decision : "",
+                payload: JSON.stringify(payload),
+                attempts: 0,
+                created_at: now,
+                completed_at: done ? now : null,
+              })
+              .onConflict((oc) => oc.column("delivery_id").doNothing())
+              .returning("id")
+              .executeTakeFirst();
+            if (!row) {
+              // Already recorded by an earlier run of this job; count pending webhooks again.
+              const prev = await tx
+                .selectFrom("actions")
+                .select("status")
+                .where("delivery_id", "=", deliveryId)
+                .executeTakeFirst();
+              if (prev?.status === "pending") pendingWebhooks++;
+              continue;
+            }
+            if (a.type === "webhook") {
+              pendingWebhooks++;
+              webhookActions.push(deliveryId);
+              await content.enqueue(tx, "webhook", [row.id]);
+            } else if (a.type === "review") {
+              await tx
+                .insertInto("review_items")
+                .values({
+                  org_id: o.item.org_id,
+                  item_id: o.item.id,
+                  action_id: row.id,
+                  status: "open",
+                  note: "",
+                  created_at: now,
+                })
+                .onConflict((oc) => oc.column("action_id").doNothing())
+                .execute();
+            }
+            metrics?.actions.inc({ type: a.type, status: done ? "done" : "pending" });
+          }
+        }
+        const acted = fired.length > 0 && pendingWebhooks === 0;
+        await tx
+          .updateTable("content_items")
+          .set({
+            status: o.error ? "failed" : pendingWebhooks > 0 ? "acting" : "done",
+            error: o.error ?? null,
+            hashes: JSON.stringify(o.hashes),
+            matches: JSON.stringify(o.matches),
+            hashed_at: o.hashedAt,
+            matched_at: o.matchedAt,
+            acted_at: acted ? now : null,
+          })
+          .where("id", "=", o.item.id)
+          .execute();
+      }
+      await content.completeJobs(tx, [...outcomes.map((o) => o.job.id), ...orphans]);
+    });
+    if (metrics) {
+      for (const o of outcomes) {
+        const received = Number(o.item.received_at);
+        metrics.processed.inc({ outcome: o.error ? "failed" : o.matches.length ? "matched" : "no_match" });
+        if (o.error) continue;
+        metrics.step.observe({ step: "hashed" }, (o.hashedAt - received) / 1000);
+        metrics.step.observe({ step: "matched" }, (o.matchedAt - received) / 1000);
+        const fired = firings.get(o.item.id) ?? [];
+        if (fired.length && fired.every((f) => f.rule.actions.every((a) => a.type !== "webhook")))
+          metrics.step.observe({ step: "acted" }, (now - received) / 1000);
+      }
+    }
+    if (webhookActions.length) this.onWebhooks?.();
+  }
+
+  /** Called after webhook jobs were queued (the delivery worker's wake). */
+  onWebhooks: (() => void) | undefined;
+}
+
+async function hashVideoBytes(media: Uint8Array): Promise<Awaited<ReturnType<typeof vpdqHashVideoFile>>> {
+  const dir = await mkdtemp(join(tmpdir(), "rasd-video-"));
+  const path = join(dir, "video");
+  try {
+    await writeFile(path, media);
+    return await vpdqHashVideoFile(path, { secondsPerHash: 1 });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

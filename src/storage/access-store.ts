@@ -1,0 +1,193 @@
+/**
+ * People, API keys, bank sharing and the audit log, on the same database as the banks.
+ * API keys are stored as the SHA-256 of their secret part: a stolen database gives no key.
+ */
+
+import type { Kysely } from "kysely";
+import { RasdError } from "../core/errors.js";
+import type { Role } from "../core/roles.js";
+import type { BankSharing } from "../core/sharing.js";
+import type { Database } from "./schema.js";
+
+export interface Person {
+  readonly id: number;
+  readonly orgId: number;
+  readonly name: string;
+  readonly role: Role;
+  readonly createdAt: number;
+}
+
+export interface KeyRecord {
+  readonly keyId: number;
+  readonly prefix: string;
+  readonly secretHash: string;
+  readonly revoked: boolean;
+  readonly person: Person;
+}
+
+export interface AuditEntry {
+  readonly orgId: number | null;
+  readonly personId: number | null;
+  /** Who, readably: "alice (curator, Sawab Center)" or "cli". */
+  readonly actor: string;
+  /** What: "bank.create", "signal.add", "key.create", ... */
+  readonly action: string;
+  /** On what: "bank:12", "content:40". */
+  readonly target: string;
+  readonly detail?: Record<string, unknown>;
+  /** From where: the client address, or "cli". */
+  readonly source: string;
+}
+
+export interface AuditRecord extends Required<AuditEntry> {
+  readonly id: number;
+  readonly at: number;
+}
+
+function isUnique(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e.code === "23505" || /UNIQUE constraint/i.test(e.message ?? "");
+}
+
+export class AccessStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async createPerson(orgId: number, name: string, role: Role): Promise<Person> {
+    try {
+      const r = await this.db
+        .insertInto("people")
+        .values({ org_id: orgId, name, role, created_at: Date.now() })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return { id: r.id, orgId: r.org_id, name: r.name, role: r.role as Role, createdAt: Number(r.created_at) };
+    } catch (error) {
+      if (isUnique(error)) throw new RasdError("conflict", `the organisation already has a person named "${name}"`);
+      throw error;
+    }
+  }
+
+  async getPerson(id: number): Promise<Person | undefined> {
+    const r = await this.db.selectFrom("people").selectAll().where("id", "=", id).executeTakeFirst();
+    return r && { id: r.id, orgId: r.org_id, name: r.name, role: r.role as Role, createdAt: Number(r.created_at) };
+  }
+
+  async listPeople(orgId: number): Promise<Person[]> {
+    const rows = await this.db.selectFrom("people").selectAll().where("org_id", "=", orgId).orderBy("id").execute();
+    return rows.map((r) => ({
+      id: r.id,
+      orgId: r.org_id,
+      name: r.name,
+      role: r.role as Role,
+      createdAt: Number(r.created_at),
+    }));
+  }
+
+  async createKey(personId: number, prefix: string, secretHash: string): Promise<number> {
+    const r = await this.db
+      .insertInto("api_keys")
+      .values({ person_id: personId, prefix, secret_hash: secretHash, created_at: Date.now(), revoked_at: null })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return r.id;
+  }
+
+  async findKey(prefix: string): Promise<KeyRecord | undefined> {
+    const r = await this.db
+      .selectFrom("api_keys")
+      .innerJoin("people", "people.id", "api_keys.person_id")
+      .select([
+        "api_keys.id as key_id",
+        "api_keys.prefix",
+        "api_keys.secret_hash",
+        "api_keys.revoked_at",
+        "people.id as person_id",
+        "people.org_id",
+        "people.name",
+        "people.role",
+        "people.created_at",
+      ])
+      .where("api_keys.prefix", "=", prefix)
+      .executeTakeFirst();
+    if (!r) return undefined;
+    return {
+      keyId: r.key_id,
+      prefix: r.prefix,
+      secretHash: r.secret_hash,
+      revoked: r.revoked_at !== null,
+      person: { id: r.person_id, orgId: r.org_id, name: r.name, role: r.role as Role, createdAt: Number(r.created_at) },
+    };
+  }
+
+  async revokeKey(keyId: number): Promise<void> {
+    await this.db.updateTable("api_keys").set({ revoked_at: Date.now() }).where("id", "=", keyId).execute();
+  }
+
+  /** Sharing groups and RED readers of every bank that has any. */
+  async allSharing(): Promise<Map<number, BankSharing>> {
+    const out = new Map<number, { orgs: Set<number>; people: Set<number> }>();
+    const entry = (bankId: number): { orgs: Set<number>; people: Set<number> } => {
+      let e = out.get(bankId);
+      if (!e) out.set(bankId, (e = { orgs: new Set(), people: new Set() }));
+      return e;
+    };
+    for (const r of await this.db.selectFrom("bank_shares").selectAll().execute()) entry(r.bank_id).orgs.add(r.org_id);
+    for (const r of await this.db.selectFrom("bank_readers").selectAll().execute())
+      entry(r.bank_id).people.add(r.person_id);
+    return out;
+  }
+
+  /** Replaces a bank's sharing group and named readers. */
+  async setSharing(bankId: number, orgIds: readonly number[], personIds: readonly number[]): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await tx.deleteFrom("bank_shares").where("bank_id", "=", bankId).execute();
+      await tx.deleteFrom("bank_readers").where("bank_id", "=", bankId).execute();
+      if (orgIds.length)
+        await tx
+          .insertInto("bank_shares")
+          .values([...new Set(orgIds)].map((org_id) => ({ bank_id: bankId, org_id })))
+          .execute();
+      if (personIds.length)
+        await tx
+          .insertInto("bank_readers")
+          .values([...new Set(personIds)].map((person_id) => ({ bank_id: bankId, person_id })))
+          .execute();
+    });
+  }
+
+  async audit(entry: AuditEntry): Promise<void> {
+    await this.db
+      .insertInto("audit_log")
+      .values({
+        at: Date.now(),
+        org_id: entry.orgId,
+        person_id: entry.personId,
+        actor: entry.actor,
+        action: entry.action,
+        target: entry.target,
+        detail: JSON.stringify(entry.detail ?? {}),
+        source: entry.source,
+      })
+      .execute();
+  }
+
+  async listAudit(orgId: number, options: { beforeId?: number; limit?: number } = {}): Promise<AuditRecord[]> {
+    let q = this.db
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("org_id", "=", orgId)
+      .orderBy("id", "desc")
+      .limit(Math.min(options.limit ?? 100, 1000));
+    if (options.beforeId !== undefined) q = q.where("id", "<", options.beforeId);
+    return (await q.execute()).map((r) => ({
+      id: r.id,
+      at: Number(r.at),
+      orgId: r.org_id,
+      personId: r.person_id,
+      actor: r.actor,
+      action: r.action,
+      target: r.target,
+      detail: JSON.parse(r.detail) as Record<string, unknown>,
+      source: r.source,
+    }));
+  }
+}

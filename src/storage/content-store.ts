@@ -1,0 +1,255 @@
+/**
+ * Submitted content, its media, the durable job queue, actions and the review queue.
+ *
+ * The job queue lives in the same database as everything else, so accepting an item and
+ * queueing its job is one transaction: a 202 means both are on disk. Workers lease jobs
+ * (a lease that runs out — the worker died — makes the job available again), and finish
+ * them in the same transaction that records their results.
+ */
+
+import { sql, type Kysely, type Selectable, type Transaction } from "kysely";
+import { RasdError } from "../core/errors.js";
+import type { ActionsTable, ContentItemsTable, Database, JobsTable } from "./schema.js";
+
+export type Db = Kysely<Database> | Transaction<Database>;
+
+export const CONTENT_KINDS = ["image", "video", "url", "text"] as const;
+export type ContentKind = (typeof CONTENT_KINDS)[number];
+
+export interface NewContent {
+  readonly orgId: number;
+  readonly personId: number;
+  readonly idempotencyKey: string;
+  /** SHA-256 of the request, to tell a retry from a different request under the same key. */
+  readonly requestHash: string;
+  readonly kind: ContentKind;
+  readonly contentId: string;
+  readonly authorId: string;
+  readonly postedAt: number | null;
+  readonly mediaType: string | null;
+  readonly media: Uint8Array | null;
+  readonly url: string | null;
+  readonly text: string | null;
+  readonly receivedAt: number;
+}
+
+export interface Accepted {
+  readonly id: number;
+  /** True when the Idempotency-Key was seen before with the same request. */
+  readonly replay: boolean;
+}
+
+export type ContentRow = Selectable<ContentItemsTable>;
+export type JobRow = Selectable<JobsTable>;
+export type ActionRow = Selectable<ActionsTable>;
+
+export class ContentStore {
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly dialect: "sqlite" | "postgres",
+  ) {}
+
+  /**
+   * Accepts items and queues a "content" job for each, in one transaction. Per item: its
+   * id, or the earlier item's id for a replayed Idempotency-Key, or a "conflict" error
+   * when the key was used for a different request.
+   */
+  async accept(items: readonly NewContent[]): Promise<(Accepted | RasdError)[]> {
+    return this.db.transaction().execute(async (tx) => {
+      const out: (Accepted | RasdError)[] = [];
+      const jobs: number[] = [];
+      for (const c of items) {
+        const row = await tx
+          .insertInto("content_items")
+          .values({
+            org_id: c.orgId,
+            person_id: c.personId,
+            idempotency_key: c.idempotencyKey,
+            request_hash: c.requestHash,
+            kind: c.kind,
+            content_id: c.contentId,
+            author_id: c.authorId,
+            posted_at: c.postedAt,
+            media_type: c.mediaType,
+            media_size: c.media ? c.media.byteLength : null,
+            url: c.url,
+            text: c.text,
+            status: "received",
+            received_at: c.receivedAt,
+          })
+          .onConflict((oc) => oc.columns(["org_id", "idempotency_key"]).doNothing())
+          .returning("id")
+          .executeTakeFirst();
+        if (row) {
+          if (c.media) await tx.insertInto("content_media").values({ item_id: row.id, bytes: c.media }).execute();
+          jobs.push(row.id);
+          out.push({ id: row.id, replay: false });
+          continue;
+        }
+        const earlier = await tx
+          .selectFrom("content_items")
+          .select(["id", "request_hash"])
+          .where("org_id", "=", c.orgId)
+          .where("idempotency_key", "=", c.idempotencyKey)
+          .executeTakeFirstOrThrow();
+        out.push(
+          earlier.request_hash === c.requestHash
+            ? { id: earlier.id, replay: true }
+            : new RasdError(
+                "conflict",
+                `Idempotency-Key "${c.idempotencyKey}" was already used for a different request (item ${earlier.id})`,
+              ),
+        );
+      }
+      if (jobs.length) await enqueue(tx, "content", jobs, Date.now());
+      return out;
+    });
+  }
+
+  async getItem(id: number): Promise<ContentRow | undefined> {
+    return this.db.selectFrom("content_items").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  async getItems(ids: readonly number[]): Promise<ContentRow[]> {
+    if (ids.length === 0) return [];
+    return this.db.selectFrom("content_items").selectAll().where("id", "in", ids).execute();
+  }
+
+  async listItems(
+    orgId: number,
+    options: { beforeId?: number; limit?: number; status?: string } = {},
+  ): Promise<ContentRow[]> {
+    let q = this.db
+      .selectFrom("content_items")
+      .selectAll()
+      .where("org_id", "=", orgId)
+      .orderBy("id", "desc")
+      .limit(Math.min(options.limit ?? 50, 500));
+    if (options.beforeId !== undefined) q = q.where("id", "<", options.beforeId);
+    if (options.status !== undefined) q = q.where("status", "=", options.status);
+    return q.execute();
+  }
+
+  async getMedia(itemId: number): Promise<Uint8Array | undefined> {
+    const r = await this.db
+      .selectFrom("content_media")
+      .select("bytes")
+      .where("item_id", "=", itemId)
+      .executeTakeFirst();
+    return r?.bytes;
+  }
+
+  async actionsOf(itemIds: readonly number[]): Promise<ActionRow[]> {
+    if (itemIds.length === 0) return [];
+    return this.db.selectFrom("actions").selectAll().where("item_id", "in", itemIds).orderBy("id").execute();
+  }
+
+  async getAction(id: number): Promise<ActionRow | undefined> {
+    return this.db.selectFrom("actions").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  async listActions(
+    orgId: number,
+    options: { status?: string; beforeId?: number; limit?: number } = {},
+  ): Promise<ActionRow[]> {
+    let q = this.db
+      .selectFrom("actions")
+      .selectAll()
+      .where("org_id", "=", orgId)
+      .orderBy("id", "desc")
+      .limit(Math.min(options.limit ?? 50, 500));
+    if (options.status !== undefined) q = q.where("status", "=", options.status);
+    if (options.beforeId !== undefined) q = q.where("id", "<", options.beforeId);
+    return q.execute();
+  }
+
+  // --- jobs ------------------------------------------------------------------
+
+  /**
+   * Leases up to `limit` runnable jobs of `kind` for `leaseMs`: queued ones that are due,
+   * and running ones whose lease ran out (their worker died). Counts the attempt.
+   */
+  async lease(kind: string, owner: string, limit: number, leaseMs: number): Promise<JobRow[]> {
+    const now = Date.now();
+    const lock = this.dialect === "postgres" ? sql`for update skip locked` : sql``;
+    const result = await sql<JobRow>`
+      update jobs set status = 'running', lease_owner = ${owner}, lease_until = ${now + leaseMs},
+        attempts = attempts + 1, updated_at = ${now}
+      where id in (
+        select id from jobs
+        where kind = ${kind}
+          and ((status = 'queued' and run_at <= ${now}) or (status = 'running' and lease_until < ${now}))
+        order by id limit ${limit} ${lock}
+      )
+      returning *`.execute(this.db);
+    return result.rows
+      .map((r) => ({ ...r, run_at: Number(r.run_at), lease_until: Number(r.lease_until) }))
+      .sort((a, b) => a.id - b.id);
+  }
+
+  async completeJobs(db: Db, ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await db
+      .updateTable("jobs")
+      .set({ status: "done", lease_owner: null, lease_until: null, updated_at: Date.now() })
+      .where("id", "in", ids)
+      .execute();
+  }
+
+  /** Puts a job back to run at `runAt`, or marks it dead when it has no attempts left. */
+  async retryOrBury(db: Db, job: JobRow, error: string, runAt: number): Promise<"retry" | "dead"> {
+    const dead = job.attempts >= job.max_attempts;
+    await db
+      .updateTable("jobs")
+      .set({
+        status: dead ? "dead" : "queued",
+        run_at: runAt,
+        lease_owner: null,
+        lease_until: null,
+        last_error: error.slice(0, 2000),
+        updated_at: Date.now(),
+      })
+      .where("id", "=", job.id)
+      .execute();
+    return dead ? "dead" : "retry";
+  }
+
+  async enqueue(db: Db, kind: string, refIds: readonly number[], runAt = Date.now()): Promise<void> {
+    await enqueue(db, kind, refIds, runAt);
+  }
+
+  async jobCounts(): Promise<Record<string, number>> {
+    const rows = await this.db
+      .selectFrom("jobs")
+      .select(["kind", "status", (eb) => eb.fn.countAll<number>().as("n")])
+      .where("status", "!=", "done")
+      .groupBy(["kind", "status"])
+      .execute();
+    const out: Record<string, number> = {};
+    for (const r of rows) out[`${r.kind}.${r.status}`] = Number(r.n);
+    return out;
+  }
+}
+
+const MAX_ATTEMPTS: Record<string, number> = { content: 5, webhook: 8 };
+
+async function enqueue(db: Db, kind: string, refIds: readonly number[], runAt: number): Promise<void> {
+  const now = Date.now();
+  for (let i = 0; i < refIds.length; i += 500) {
+    await db
+      .insertInto("jobs")
+      .values(
+        refIds.slice(i, i + 500).map((ref_id) => ({
+          kind,
+          ref_id,
+          status: "queued",
+          attempts: 0,
+          max_attempts: MAX_ATTEMPTS[kind] ?? 5,
+          run_at: runAt,
+          created_at: now,
+          updated_at: now,
+        })),
+      )
+      .execute();
+  }
+}
