@@ -113,8 +113,8 @@ export function contentRoutes(s: Services): RouteDef[] {
               },
             },
             "multipart/form-data": {
+              // Parsed by the handler (req.parts()), so the schema only documents the parts.
               schema: {
-                type: "object",
                 description: "One file part named image or video; content_id, author_id, posted_at as fields",
                 properties: {
                   image: { type: "string", format: "binary" },
