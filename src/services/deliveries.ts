@@ -8,7 +8,7 @@
 
 import { lookup } from "node:dns/promises";
 import { describeError } from "../core/errors.js";
-import type { RuleAction } from "../core/rules.js";
+import type { ActionRule, RuleAction } from "../core/rules.js";
 import { backoffMs, webhookHeaders } from "../kernels/webhook/signature.js";
 import { isPublicAddress } from "../media/remote-fetch.js";
 import type { ActionRow, ContentStore, Db, JobRow } from "../storage/content-store.js";
@@ -31,6 +31,7 @@ export class WebhookDeliverer {
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private readonly ruleCache = new Map<number, { at: number; rule: ActionRule | undefined }>();
 
   constructor(
     private readonly content: ContentStore,
@@ -74,26 +75,63 @@ export class WebhookDeliverer {
     }
   }
 
-  /** Leases and attempts one batch of deliveries, concurrently. */
+  /** Leases one batch, attempts every delivery concurrently, and records all outcomes in one transaction. */
   async runOnce(): Promise<number> {
-    const jobs = await this.content.lease("webhook", this.options.owner, this.options.batch ?? 64, 60_000);
-    await Promise.all(jobs.map((job) => this.deliver(job)));
+    const jobs = await this.content.lease("webhook", this.options.owner, this.options.batch ?? 128, 60_000);
+    if (jobs.length === 0) return 0;
+    const attempts = await Promise.all(jobs.map((job) => this.attempt(job)));
+    const now = Date.now();
+    await this.content.db.transaction().execute(async (tx) => {
+      const done: number[] = [];
+      for (const { job, action, status, error } of attempts) {
+        if (!action) {
+          done.push(job.id);
+          continue;
+        }
+        if (!error) {
+          await tx
+            .updateTable("actions")
+            .set({ status: "delivered", attempts: action.attempts + 1, last_status: status, last_error: null, completed_at: now })
+            .where("id", "=", action.id)
+            .execute();
+          done.push(job.id);
+          continue;
+        }
+        const fate = await this.content.retryOrBury(tx, job, error, now + backoffMs(job.attempts, this.options.backoffBaseMs ?? 1000));
+        await tx
+          .updateTable("actions")
+          .set({ status: fate === "dead" ? "dead" : "pending", attempts: action.attempts + 1, last_status: status, last_error: error.slice(0, 2000) })
+          .where("id", "=", action.id)
+          .execute();
+        if (fate === "dead")
+          await tx.updateTable("content_items").set({ status: "action_failed" }).where("id", "=", action.item_id).execute();
+      }
+      await this.content.completeJobs(tx, done);
+      const delivered = attempts.filter((a) => a.action && !a.error).map((a) => a.action!.item_id);
+      await settleItems(tx, [...new Set(delivered)], now);
+    });
+    if (this.metrics) {
+      for (const { job, action, error } of attempts) {
+        if (!action) continue;
+        this.metrics.deliveries.inc({ result: error ? (job.attempts >= job.max_attempts ? "dead" : "retry") : "delivered" });
+        if (!error) this.metrics.actions.inc({ type: "webhook", status: "delivered" });
+      }
+      const items = await this.content.getItems([...new Set(attempts.filter((a) => a.action && !a.error).map((a) => a.action!.item_id))]);
+      for (const item of items)
+        if (item.acted_at) this.metrics.step.observe({ step: "acted" }, (Number(item.acted_at) - Number(item.received_at)) / 1000);
+    }
     return jobs.length;
   }
 
-  private async deliver(job: JobRow): Promise<void> {
+  /** One HTTP attempt; nothing is written here. */
+  private async attempt(job: JobRow): Promise<{ job: JobRow; action?: ActionRow; status: number | null; error?: string }> {
     const action = await this.content.getAction(job.ref_id);
-    if (!action || action.status !== "pending") {
-      await this.content.completeJobs(this.content.db, [job.id]);
-      return;
-    }
-    const started = Date.now();
+    if (!action || action.status !== "pending") return { job, status: null };
     let status: number | null = null;
-    let error: string | undefined;
     try {
       const secret = await this.secretFor(action);
       await this.checkTarget(action.target);
-      const ts = Math.floor(started / 1000);
+      const ts = Math.floor(Date.now() / 1000);
       const response = await fetch(action.target, {
         method: "POST",
         headers: {
@@ -107,66 +145,21 @@ export class WebhookDeliverer {
       });
       status = response.status;
       await response.body?.cancel().catch(() => undefined);
-      if (status < 200 || status > 299) error = `the receiver answered HTTP ${status}`;
+      if (status < 200 || status > 299) return { job, action, status, error: `the receiver answered HTTP ${status}` };
+      return { job, action, status };
     } catch (e) {
-      error = describeError(e);
-    }
-    await this.content.db.transaction().execute(async (tx) => {
-      if (!error) {
-        const now = Date.now();
-        await tx
-          .updateTable("actions")
-          .set({
-            status: "delivered",
-            attempts: action.attempts + 1,
-            last_status: status,
-            last_error: null,
-            completed_at: now,
-          })
-          .where("id", "=", action.id)
-          .execute();
-        await this.content.completeJobs(tx, [job.id]);
-        await settleItem(tx, action.item_id, now);
-        return;
-      }
-      const fate = await this.content.retryOrBury(
-        tx,
-        job,
-        error,
-        Date.now() + backoffMs(job.attempts, this.options.backoffBaseMs ?? 1000),
-      );
-      await tx
-        .updateTable("actions")
-        .set({
-          status: fate === "dead" ? "dead" : "pending",
-          attempts: action.attempts + 1,
-          last_status: status,
-          last_error: error.slice(0, 2000),
-        })
-        .where("id", "=", action.id)
-        .execute();
-      if (fate === "dead")
-        await tx
-          .updateTable("content_items")
-          .set({ status: "action_failed" })
-          .where("id", "=", action.item_id)
-          .execute();
-    });
-    if (this.metrics) {
-      this.metrics.deliveries.inc({
-        result: error ? (job.attempts >= job.max_attempts ? "dead" : "retry") : "delivered",
-      });
-      if (!error) {
-        this.metrics.actions.inc({ type: "webhook", status: "delivered" });
-        const item = await this.content.getItem(action.item_id);
-        if (item?.acted_at)
-          this.metrics.step.observe({ step: "acted" }, (Number(item.acted_at) - Number(item.received_at)) / 1000);
-      }
+      return { job, action, status, error: describeError(e) };
     }
   }
 
   private async secretFor(action: ActionRow): Promise<string> {
-    const rule = await this.rules.get(action.rule_id);
+    const now = Date.now();
+    let cached = this.ruleCache.get(action.rule_id);
+    if (!cached || now - cached.at > 1000) {
+      cached = { at: now, rule: await this.rules.get(action.rule_id) };
+      this.ruleCache.set(action.rule_id, cached);
+    }
+    const rule = cached.rule;
     const index = Number(action.delivery_id.split("_").at(-1));
     const a: RuleAction | undefined = rule?.actions[index];
     if (!a || a.type !== "webhook") throw new Error(`rule ${action.rule_id} no longer has this webhook`);
@@ -182,16 +175,22 @@ export class WebhookDeliverer {
   }
 }
 
-/** Marks an item acted when none of its actions is still pending. */
-async function settleItem(db: Db, itemId: number, now: number): Promise<void> {
-  const pending = await db
-    .selectFrom("actions")
-    .select("id")
-    .where("item_id", "=", itemId)
-    .where("status", "in", ["pending", "dead"])
-    .executeTakeFirst();
-  if (!pending)
-    await db.updateTable("content_items").set({ status: "done", acted_at: now }).where("id", "=", itemId).execute();
+/** Marks items acted when none of their actions is still pending (or dead). */
+async function settleItems(db: Db, itemIds: readonly number[], now: number): Promise<void> {
+  if (itemIds.length === 0) return;
+  const open = new Set(
+    (
+      await db
+        .selectFrom("actions")
+        .select("item_id")
+        .where("item_id", "in", itemIds)
+        .where("status", "in", ["pending", "dead"])
+        .execute()
+    ).map((r) => r.item_id),
+  );
+  const settled = itemIds.filter((id) => !open.has(id));
+  if (settled.length)
+    await db.updateTable("content_items").set({ status: "done", acted_at: now }).where("id", "in", settled).execute();
 }
 
 /** Puts a dead or delivered action back in the queue (same delivery id). */

@@ -16,7 +16,7 @@ import type { Labels } from "../core/model.js";
 import { fire, type ActionRule, type MatchFacts } from "../core/rules.js";
 import { pdqHashImageBytes } from "../signals/pdq/hash-image.js";
 import { vpdqHashVideoFile } from "../signals/vpdq/hash-video.js";
-import type { ContentRow, ContentStore, JobRow } from "../storage/content-store.js";
+import type { ContentRow, ContentStore, ItemOutcome, JobRow } from "../storage/content-store.js";
 import type { RuleStore } from "../storage/rule-store.js";
 import type { SignalStore } from "../storage/store.js";
 import type { AccessService } from "./access.js";
@@ -70,6 +70,8 @@ export class ContentPipeline {
   private timer: NodeJS.Timeout | undefined;
   private wakeUp: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  private readonly visible = new Map<number, Set<number>>();
+  private visibleAt = 0;
   private rulesCache: { at: number; byOrg: Map<number, ActionRule[]> } | undefined;
 
   constructor(
@@ -156,13 +158,8 @@ export class ContentPipeline {
   }
 
   private async process(job: JobRow, item: ContentRow): Promise<Outcome> {
-    const { matcher, access, content } = this.deps;
-    const person = await access.store.getPerson(item.person_id);
-    const visible = await access.visibleBankIds({
-      orgId: item.org_id,
-      personId: item.person_id,
-      role: person?.role ?? "submitter",
-    });
+    const { matcher, content } = this.deps;
+    const visible = await this.visibleTo(item.org_id, item.person_id);
     const results: MatchResult[] = [];
     let hashes: Record<string, unknown>;
     let hashedAt = Date.now();
@@ -227,6 +224,22 @@ export class ContentPipeline {
     return out;
   }
 
+  /** The banks an item's submitter may match against; cached for a second. */
+  private async visibleTo(orgId: number, personId: number): Promise<Set<number>> {
+    const now = Date.now();
+    if (now - this.visibleAt > 1000) {
+      this.visible.clear();
+      this.visibleAt = now;
+    }
+    let set = this.visible.get(personId);
+    if (!set) {
+      const person = await this.deps.access.store.getPerson(personId);
+      set = await this.deps.access.visibleBankIds({ orgId, personId, role: person?.role ?? "submitter" });
+      this.visible.set(personId, set);
+    }
+    return set;
+  }
+
   private async rulesOf(orgId: number): Promise<ActionRule[]> {
     const now = Date.now();
     if (!this.rulesCache || now - this.rulesCache.at > 1000) {
@@ -248,6 +261,7 @@ export class ContentPipeline {
     for (const o of outcomes) if (!o.error) firings.set(o.item.id, fire(await this.rulesOf(o.item.org_id), o.matches));
     const now = Date.now();
     const webhookActions: string[] = [];
+    const finished: ItemOutcome[] = [];
     await content.db.transaction().execute(async (tx) => {
       for (const o of outcomes) {
         const fired = firings.get(o.item.id) ?? [];
@@ -325,20 +339,18 @@ export class ContentPipeline {
           }
         }
         const acted = fired.length > 0 && pendingWebhooks === 0;
-        await tx
-          .updateTable("content_items")
-          .set({
-            status: o.error ? "failed" : pendingWebhooks > 0 ? "acting" : "done",
-            error: o.error ?? null,
-            hashes: JSON.stringify(o.hashes),
-            matches: JSON.stringify(o.matches),
-            hashed_at: o.hashedAt,
-            matched_at: o.matchedAt,
-            acted_at: acted ? now : null,
-          })
-          .where("id", "=", o.item.id)
-          .execute();
+        finished.push({
+          id: o.item.id,
+          status: o.error ? "failed" : pendingWebhooks > 0 ? "acting" : "done",
+          error: o.error ?? null,
+          hashes: JSON.stringify(o.hashes),
+          matches: JSON.stringify(o.matches),
+          hashedAt: o.hashedAt,
+          matchedAt: o.matchedAt,
+          actedAt: acted ? now : null,
+        });
       }
+      await content.finishItems(tx, finished);
       await content.completeJobs(tx, [...outcomes.map((o) => o.job.id), ...orphans]);
     });
     if (metrics) {

@@ -39,6 +39,17 @@ export interface Accepted {
   readonly replay: boolean;
 }
 
+export interface ItemOutcome {
+  readonly id: number;
+  readonly status: string;
+  readonly error: string | null;
+  readonly hashes: string;
+  readonly matches: string;
+  readonly hashedAt: number;
+  readonly matchedAt: number;
+  readonly actedAt: number | null;
+}
+
 export type ContentRow = Selectable<ContentItemsTable>;
 export type JobRow = Selectable<JobsTable>;
 export type ActionRow = Selectable<ActionsTable>;
@@ -56,53 +67,65 @@ export class ContentStore {
    */
   async accept(items: readonly NewContent[]): Promise<(Accepted | RasdError)[]> {
     return this.db.transaction().execute(async (tx) => {
-      const out: (Accepted | RasdError)[] = [];
-      const jobs: number[] = [];
-      for (const c of items) {
-        const row = await tx
+      const out: (Accepted | RasdError | undefined)[] = new Array<undefined>(items.length);
+      const created: number[] = [];
+      for (let from = 0; from < items.length; from += 500) {
+        const chunk = items.slice(from, from + 500);
+        // One multi-row insert per chunk; rows whose key was seen before are skipped.
+        const rows = await tx
           .insertInto("content_items")
-          .values({
-            org_id: c.orgId,
-            person_id: c.personId,
-            idempotency_key: c.idempotencyKey,
-            request_hash: c.requestHash,
-            kind: c.kind,
-            content_id: c.contentId,
-            author_id: c.authorId,
-            posted_at: c.postedAt,
-            media_type: c.mediaType,
-            media_size: c.media ? c.media.byteLength : null,
-            url: c.url,
-            text: c.text,
-            status: "received",
-            received_at: c.receivedAt,
-          })
+          .values(
+            chunk.map((c) => ({
+              org_id: c.orgId,
+              person_id: c.personId,
+              idempotency_key: c.idempotencyKey,
+              request_hash: c.requestHash,
+              kind: c.kind,
+              content_id: c.contentId,
+              author_id: c.authorId,
+              posted_at: c.postedAt,
+              media_type: c.mediaType,
+              media_size: c.media ? c.media.byteLength : null,
+              url: c.url,
+              text: c.text,
+              status: "received",
+              received_at: c.receivedAt,
+            })),
+          )
           .onConflict((oc) => oc.columns(["org_id", "idempotency_key"]).doNothing())
-          .returning("id")
-          .executeTakeFirst();
-        if (row) {
-          if (c.media) await tx.insertInto("content_media").values({ item_id: row.id, bytes: c.media }).execute();
-          jobs.push(row.id);
-          out.push({ id: row.id, replay: false });
-          continue;
+          .returning(["id", "org_id", "idempotency_key"])
+          .execute();
+        const ids = new Map(rows.map((r) => [`${r.org_id}\u0000${r.idempotency_key}`, r.id]));
+        for (let i = 0; i < chunk.length; i++) {
+          const c = chunk[i]!;
+          const k = `${c.orgId}\u0000${c.idempotencyKey}`;
+          const id = ids.get(k);
+          if (id === undefined) continue;
+          ids.delete(k); // a key twice in one batch: the second is a replay of the first
+          if (c.media) await tx.insertInto("content_media").values({ item_id: id, bytes: c.media }).execute();
+          created.push(id);
+          out[from + i] = { id, replay: false };
         }
+      }
+      for (let i = 0; i < items.length; i++) {
+        if (out[i]) continue;
+        const c = items[i]!;
         const earlier = await tx
           .selectFrom("content_items")
           .select(["id", "request_hash"])
           .where("org_id", "=", c.orgId)
           .where("idempotency_key", "=", c.idempotencyKey)
           .executeTakeFirstOrThrow();
-        out.push(
+        out[i] =
           earlier.request_hash === c.requestHash
             ? { id: earlier.id, replay: true }
             : new RasdError(
                 "conflict",
                 `Idempotency-Key "${c.idempotencyKey}" was already used for a different request (item ${earlier.id})`,
-              ),
-        );
+              );
       }
-      if (jobs.length) await enqueue(tx, "content", jobs, Date.now());
-      return out;
+      if (created.length) await enqueue(tx, "content", created, Date.now());
+      return out as (Accepted | RasdError)[];
     });
   }
 
@@ -163,6 +186,23 @@ export class ContentStore {
     return q.execute();
   }
 
+  /** Records the outcome of hash and match for many items in one statement per 200. */
+  async finishItems(db: Db, rows: readonly ItemOutcome[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += 200) {
+      const values = sql.join(
+        rows
+          .slice(i, i + 200)
+          .map(
+            (r) =>
+              sql`(cast(${r.id} as integer), cast(${r.status} as text), cast(${r.error} as text), cast(${r.hashes} as text), cast(${r.matches} as text), cast(${r.hashedAt} as bigint), cast(${r.matchedAt} as bigint), cast(${r.actedAt} as bigint))`,
+          ),
+      );
+      await sql`update content_items set status = v.column2, error = v.column3, hashes = v.column4, matches = v.column5,
+          hashed_at = v.column6, matched_at = v.column7, acted_at = v.column8
+        from (values ${values}) as v where content_items.id = v.column1`.execute(db);
+    }
+  }
+
   // --- jobs ------------------------------------------------------------------
 
   /**
@@ -187,13 +227,9 @@ export class ContentStore {
       .sort((a, b) => a.id - b.id);
   }
 
+  /** Finished jobs are deleted: the item and its actions keep the history, the queue stays small. */
   async completeJobs(db: Db, ids: readonly number[]): Promise<void> {
-    if (ids.length === 0) return;
-    await db
-      .updateTable("jobs")
-      .set({ status: "done", lease_owner: null, lease_until: null, updated_at: Date.now() })
-      .where("id", "in", ids)
-      .execute();
+    for (let i = 0; i < ids.length; i += 500) await db.deleteFrom("jobs").where("id", "in", ids.slice(i, i + 500)).execute();
   }
 
   /** Puts a job back to run at `runAt`, or marks it dead when it has no attempts left. */

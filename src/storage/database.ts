@@ -9,7 +9,15 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from "kysely";
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  type MigrationProvider,
+  type SqliteDatabase,
+  type SqliteStatement,
+} from "kysely";
 import pg from "pg";
 import { RasdError } from "../core/errors.js";
 import { MIGRATIONS } from "./migrations/index.js";
@@ -40,11 +48,32 @@ function openSqlite(url: string): OpenDatabase {
   const sqlite = new BetterSqlite3(file);
   // WAL with synchronous=FULL: a committed transaction survives a crash or power loss.
   sqlite.pragma("journal_mode = WAL");
-  sqlite.pragma("synchronous = FULL");
+  sqlite.pragma(`synchronous = ${process.env.RASD_SQLITE_SYNC ?? "FULL"}`);
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 10000");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
   return { db, dialect: "sqlite", url, close: () => db.destroy() };
+}
+
+/**
+ * Kysely prepares every query afresh; compiling SQL is a good part of a small query's cost
+ * in SQLite. Statements are reused by their text instead (the connection runs one query at
+ * a time, so a cached statement is never in use twice).
+ */
+function cachingStatements(sqlite: BetterSqlite3.Database): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare: (text: string) => {
+      let stmt = cache.get(text);
+      if (!stmt) {
+        stmt = sqlite.prepare(text);
+        if (cache.size >= 1000) cache.delete(cache.keys().next().value!);
+        cache.set(text, stmt);
+      }
+      return stmt as unknown as SqliteStatement;
+    },
+  };
 }
 
 function openPostgres(url: string): OpenDatabase {

@@ -285,6 +285,32 @@ describe("hash – match – act through the API", () => {
     assert.match(metrics.body, /rasd_webhook_attempts_total\{result="dead"\} 1/);
   });
 
+  test("a batch of items: each accepted or refused on its own, replays recognised", async () => {
+    const batch = {
+      items: [
+        { idempotency_key: "batch-1", text: PROPAGANDA_AR, content_id: "b1" },
+        { idempotency_key: "batch-2", url: "https://news.example.org/a" },
+        { idempotency_key: "batch-3", url: "javascript:alert(1)" },
+        { idempotency_key: "batch-4", text: "x", url: "https://example.org" },
+      ],
+    };
+    const r = await t.call(t.keys.a.submitter, { method: "POST", url: "/v1/content/batch", payload: batch });
+    assert.equal(r.statusCode, 202, r.body);
+    const got = json<{ accepted: number; items: { id?: number; replay?: boolean; error?: { message: string } }[] }>(r);
+    assert.equal(got.accepted, 2);
+    assert.match(got.items[2]!.error!.message, /^items\[2\]\.url: /);
+    assert.match(got.items[3]!.error!.message, /^items\[3\]: give exactly one/);
+    const again = json<{ items: { id?: number; replay?: boolean }[] }>(
+      await t.call(t.keys.a.submitter, { method: "POST", url: "/v1/content/batch", payload: batch }),
+    );
+    assert.equal(again.items[0]!.id, got.items[0]!.id);
+    assert.equal(again.items[0]!.replay, true);
+    await t.drain();
+    const first = await item(got.items[0]!.id!);
+    assert.equal(first.status, "done");
+    assert.equal(first.matches.length, 1);
+  });
+
   test("an item of another organisation is not found", async () => {
     const id = await submit({ text: "private to platform A" });
     const r = await t.call(t.keys.b.admin, { method: "GET", url: `/v1/content/${id}` });

@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import { RasdError } from "../../core/errors.js";
-import { canonicalizeUrl } from "../../kernels/url/index.js";
+import { canonicalizeUrl, type ShortenerSet } from "../../kernels/url/index.js";
 import { inspectImage } from "../../media/image-decode.js";
 import type { Services } from "../../server/services.js";
 import type { ContentKind, NewContent } from "../../storage/content-store.js";
@@ -31,7 +31,7 @@ interface Fields {
 
 const FIELD_NAMES = new Set(["url", "text", "content_id", "author_id", "posted_at"]);
 
-function postedAt(value: string | number | undefined): number | null {
+function postedAt(value: string | number | undefined, field = "posted_at"): number | null {
   if (value === undefined || value === "") return null;
   const ms = typeof value === "number" ? value : /^\d{9,14}$/.test(value) ? Number(value) : Date.parse(value);
   if (!Number.isFinite(ms))
@@ -76,6 +76,69 @@ async function readMultipart(
   return { fields, ...file };
 }
 
+const JSON_ITEM = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    url: { type: "string", minLength: 1, maxLength: 8192 },
+    text: { type: "string", minLength: 1, maxLength: MAX_TEXT },
+    content_id: { type: "string", maxLength: 500 },
+    author_id: { type: "string", maxLength: 500 },
+    posted_at: { type: ["string", "integer"] },
+  },
+} as const;
+
+/** Validates one submission and builds the row to store; `at` prefixes messages in batches. */
+function buildItem(
+  who: Principal,
+  key: string,
+  kind: ContentKind,
+  fields: Fields,
+  media: Buffer | null,
+  mediaType: string | null,
+  shorteners: ShortenerSet,
+  at: string,
+): NewContent {
+  const text = kind === "text" ? checkText(`${at}text`, fields.text, MAX_TEXT) : null;
+  let url: string | null = null;
+  if (kind === "url") {
+    url = checkText(`${at}url`, fields.url, 8192);
+    try {
+      canonicalizeUrl(url, { shorteners }); // throws a precise url.* error
+    } catch (error) {
+      if (at && error instanceof RasdError) throw new RasdError(error.code, `${at}url: ${error.message}`);
+      throw error;
+    }
+  }
+  return {
+    orgId: who.orgId,
+    personId: who.personId,
+    idempotencyKey: key,
+    requestHash: createHash("sha256")
+      .update(
+        JSON.stringify([
+          kind,
+          fields.content_id ?? "",
+          fields.author_id ?? "",
+          String(fields.posted_at ?? ""),
+          url,
+          text,
+        ]),
+      )
+      .update(media ?? Buffer.alloc(0))
+      .digest("hex"),
+    kind,
+    contentId: checkText(`${at}content_id`, fields.content_id, 500),
+    authorId: checkText(`${at}author_id`, fields.author_id, 500),
+    postedAt: postedAt(fields.posted_at, `${at}posted_at`),
+    mediaType,
+    media,
+    url,
+    text,
+    receivedAt: Date.now(),
+  };
+}
+
 export function contentRoutes(s: Services): RouteDef[] {
   const ownItem = async (who: Principal, raw: number) => {
     const item = Number.isNaN(raw) ? undefined : await s.content.getItem(raw);
@@ -99,19 +162,7 @@ export function contentRoutes(s: Services): RouteDef[] {
         },
         body: {
           content: {
-            "application/json": {
-              schema: {
-                type: "object",
-                additionalProperties: false,
-                properties: {
-                  url: { type: "string", minLength: 1, maxLength: 8192 },
-                  text: { type: "string", minLength: 1, maxLength: MAX_TEXT },
-                  content_id: { type: "string", maxLength: 500 },
-                  author_id: { type: "string", maxLength: 500 },
-                  posted_at: { type: ["string", "integer"] },
-                },
-              },
-            },
+            "application/json": { schema: JSON_ITEM },
             "multipart/form-data": {
               // Parsed by the handler (req.parts()), so the schema only documents the parts.
               schema: {
@@ -151,44 +202,69 @@ export function contentRoutes(s: Services): RouteDef[] {
             );
           kind = fields.url !== undefined ? "url" : "text";
         }
-        const text = kind === "text" ? checkText("text", fields.text, MAX_TEXT) : null;
-        let url: string | null = null;
-        if (kind === "url") {
-          url = checkText("url", fields.url, 8192);
-          canonicalizeUrl(url, { shorteners: s.shorteners }); // throws a precise url.* error
-        }
-        const item: NewContent = {
-          orgId: who.orgId,
-          personId: who.personId,
-          idempotencyKey: key,
-          requestHash: createHash("sha256")
-            .update(
-              JSON.stringify([
-                kind,
-                fields.content_id ?? "",
-                fields.author_id ?? "",
-                String(fields.posted_at ?? ""),
-                url,
-                text,
-              ]),
-            )
-            .update(media ?? Buffer.alloc(0))
-            .digest("hex"),
-          kind,
-          contentId: checkText("content_id", fields.content_id, 500),
-          authorId: checkText("author_id", fields.author_id, 500),
-          postedAt: postedAt(fields.posted_at),
-          mediaType,
-          media,
-          url,
-          text,
-          receivedAt: Date.now(),
-        };
+        const item = buildItem(who, key, kind, fields, media, mediaType, s.shorteners, "");
         const result = await s.submissions.submit(item);
         if (result instanceof RasdError) throw result;
         if (!result.replay) s.metrics.submitted.inc({ kind });
         void reply.status(202).header("location", `/v1/content/${result.id}`);
         return { id: result.id, status: "received", replay: result.replay, href: `/v1/content/${result.id}` };
+      },
+    }),
+    route({
+      method: "POST",
+      url: "/v1/content/batch",
+      access: "content.submit",
+      summary:
+        "Submit up to 1,000 URL or text items at once, each with its own idempotency_key; 202 with a result per item",
+      tags: ["content"],
+      schema: {
+        body: {
+          type: "object",
+          additionalProperties: false,
+          required: ["items"],
+          properties: {
+            items: {
+              type: "array",
+              minItems: 1,
+              maxItems: 1000,
+              items: {
+                ...JSON_ITEM,
+                required: ["idempotency_key"],
+                properties: {
+                  ...JSON_ITEM.properties,
+                  idempotency_key: { type: "string", minLength: 1, maxLength: 200 },
+                },
+              },
+            },
+          },
+        },
+      },
+      handler: async (req, reply, who) => {
+        const body = req.body as { items: (Fields & { idempotency_key: string })[] };
+        // Each item is judged alone: a bad one is reported, the others are accepted.
+        const results = await Promise.all(
+          body.items.map(async (fields, i) => {
+            const at = `items[${i}].`;
+            try {
+              if (!IDEMPOTENCY_KEY.test(fields.idempotency_key))
+                throw new RasdError("invalid", `${at}idempotency_key: 1..200 printable ASCII characters`);
+              if ((fields.url === undefined) === (fields.text === undefined))
+                throw new RasdError("invalid", `items[${i}]: give exactly one of "url" or "text"`);
+              const kind = fields.url !== undefined ? "url" : "text";
+              const r = await s.submissions.submit(
+                buildItem(who, fields.idempotency_key, kind, fields, null, null, s.shorteners, at),
+              );
+              if (r instanceof RasdError) throw r;
+              if (!r.replay) s.metrics.submitted.inc({ kind });
+              return { id: r.id, status: "received", replay: r.replay };
+            } catch (error) {
+              if (!(error instanceof RasdError)) throw error;
+              return { error: { code: error.code, message: error.message } };
+            }
+          }),
+        );
+        void reply.status(202);
+        return { items: results, accepted: results.filter((r) => "id" in r).length };
       },
     }),
     route({

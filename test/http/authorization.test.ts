@@ -1,0 +1,530 @@
+/**
+ * Authorisation, route by route. Walks every route the app registers (`allRoutes()`, read at
+ * run time, so routes added later are covered without editing this file — or make it fail,
+ * saying which case to add) and proves, for each:
+ *
+ *   - without a key, with a malformed key, an unknown key or a revoked key: 401;
+ *   - each role of organisation A without the route's permission: 403;
+ *   - another organisation's admin (every permission) aimed at A's fixtures: 404 or 403, and
+ *     no response ever carries A's restricted values (bank names, signal values, content
+ *     text, rule names); list and create routes may succeed but show nothing of A's;
+ *   - none of those refused calls changed anything of A's (read back from the services);
+ *   - each role with the permission gets past authorisation (never 401/403) on A's own data.
+ *
+ * Two drift guards: every route with path parameters needs a fixture mapping and every route
+ * taking a body needs a body entry; and fastify must register exactly the route table (plus
+ * the documentation plugin's routes, /openapi.json and the HEAD routes fastify adds for GETs).
+ */
+
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
+import { ROLES, can, type Role } from "../../src/core/roles.js";
+import { PLUGIN_ROUTE_PREFIXES } from "../../src/http/app.js";
+import type { RouteDef } from "../../src/http/route.js";
+import { json, startTestService, type TestService } from "../support/service.js";
+
+/** Routes that need no key. Adding one is a decision: add it here too, deliberately. */
+const PUBLIC_ROUTES = new Set(["GET /status", "GET /status/live"]);
+
+// Organisation A's restricted data: none of these may ever reach another organisation.
+const STRICT_BANK = "a-strict-kq7";
+const RED_BANK = "a-red-kq7";
+const STRICT_SIGNAL =
+  "the lantern keepers of the eastern quarter whispered coded verses about midnight convoys and hidden river crossings";
+const RED_SIGNAL =
+  "quartermasters counted crates of forged travel papers in a cellar beneath the tannery while sentries watched the bridge";
+const CONTENT_TEXT = `${STRICT_SIGNAL} again tonight`;
+const RULE_NAME = "a-rule-kq7";
+const SPARE_PERSON = "a-spare-kq7";
+
+interface Fixtures {
+  readonly orgA: number;
+  readonly strict: { readonly id: number; readonly name: string };
+  readonly red: { readonly id: number; readonly name: string };
+  readonly strictSignal: number;
+  readonly redSignal: number;
+  readonly item: number;
+  readonly rule: number;
+  readonly action: number;
+  readonly review: number;
+  readonly spareKey: { readonly id: number; readonly prefix: string };
+}
+
+interface Target {
+  readonly label: string;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/**
+ * Which of A's fixtures a parameterised route is aimed at, by URL pattern. A route with path
+ * parameters that no pattern covers fails the drift-guard test: add a case here.
+ */
+const FIXTURE_ROUTES: readonly { readonly pattern: RegExp; readonly targets: (fx: Fixtures) => Target[] }[] = [
+  {
+    pattern: /^\/v1\/banks\/:id(\/signals)?$/,
+    targets: (fx) => [
+      { label: "A's AMBER+STRICT bank", params: { id: String(fx.strict.id) } },
+      { label: "A's RED bank", params: { id: String(fx.red.id) } },
+    ],
+  },
+  {
+    pattern: /^\/v1\/signals\/:id$/,
+    targets: (fx) => [
+      { label: "a signal in A's AMBER+STRICT bank", params: { id: String(fx.strictSignal) } },
+      { label: "a signal in A's RED bank", params: { id: String(fx.redSignal) } },
+    ],
+  },
+  {
+    pattern: /^\/v1\/content\/:id$/,
+    targets: (fx) => [{ label: "a content item of A", params: { id: String(fx.item) } }],
+  },
+  { pattern: /^\/v1\/rules\/:id$/, targets: (fx) => [{ label: "a rule of A", params: { id: String(fx.rule) } }] },
+  {
+    pattern: /^\/v1\/actions\/:id\/redeliver$/,
+    targets: (fx) => [{ label: "an action of A", params: { id: String(fx.action) } }],
+  },
+  {
+    pattern: /^\/v1\/reviews\/:id\/decision$/,
+    targets: (fx) => [{ label: "a review entry of A", params: { id: String(fx.review) } }],
+  },
+  {
+    pattern: /^\/v1\/keys\/:id$/,
+    targets: (fx) => [{ label: "an API key of A", params: { id: String(fx.spareKey.id) } }],
+  },
+  {
+    // HMA-compatible routes name a bank by its name; a bank's "content" there is one of its signals.
+    pattern: /^\/[^:]*\/:bank_name(\/[^:]+\/:content_id)?(\/[^:]*)?$/,
+    targets: (fx) => [
+      {
+        label: "A's AMBER+STRICT bank (by name)",
+        params: { bank_name: fx.strict.name, content_id: String(fx.strictSignal) },
+      },
+      { label: "A's RED bank (by name)", params: { bank_name: fx.red.name, content_id: String(fx.redSignal) } },
+    ],
+  },
+];
+
+interface Extras {
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A minimal valid request body (and headers) for every route that takes one, keyed by
+ * "METHOD url"; `null` for a POST/PUT/PATCH that takes no body. A body-taking route with no
+ * entry fails the drift-guard test.
+ */
+const BODIES: Readonly<Record<string, (fx: Fixtures) => Extras | null>> = {
+  "POST /v1/banks": () => ({ body: { name: "authz-probe-bank" } }),
+  "PATCH /v1/banks/:id": () => ({ body: { description: "authz probe" } }),
+  "POST /v1/banks/:id/signals": () => ({
+    body: {
+      signals: [{ type: "text", value: "an authorization probe signal about nothing in particular at all today" }],
+    },
+  }),
+  // Looks up A's AMBER+STRICT signal: another organisation must not match it.
+  "POST /v1/match": () => ({ body: { type: "text", value: STRICT_SIGNAL } }),
+  "POST /v1/content": () => ({
+    body: { text: "an authorization probe submission about nothing in particular at all today" },
+    headers: { "idempotency-key": "authz-probe-1" },
+  }),
+  "POST /v1/keys": () => ({ body: { person: "authz-probe-person", role: "reader" } }),
+  // Names A's AMBER+STRICT bank: another organisation must be refused (it cannot see it).
+  "POST /v1/rules": (fx) => ({
+    body: { name: "authz-probe-rule", conditions: { bank_ids: [fx.strict.id] }, actions: [{ type: "review" }] },
+  }),
+  "PATCH /v1/rules/:id": () => ({ body: { enabled: true } }),
+  "POST /v1/actions/:id/redeliver": () => null,
+  "POST /v1/reviews/:id/decision": () => ({ body: { decision: "not_violating" } }),
+};
+
+const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
+
+const routeKey = (r: Pick<RouteDef, "method" | "url">): string => `${r.method} ${r.url}`;
+const paramsOf = (url: string): string[] => [...url.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!);
+
+/** The targets of a route: one without parameters for list and create routes. */
+function targetsOf(route: RouteDef, fx: Fixtures): Target[] | undefined {
+  if (paramsOf(route.url).length === 0) return [{ label: "no fixture (list or create route)", params: {} }];
+  return FIXTURE_ROUTES.find((f) => f.pattern.test(route.url))?.targets(fx);
+}
+
+/** The URL with its parameters filled in; `fallback` for any the target does not name. */
+function fillPath(url: string, params: Readonly<Record<string, string>>, fallback?: string): string {
+  return url.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, (_m, name: string) => {
+    const value = params[name] ?? fallback;
+    if (value === undefined) throw new Error(`no fixture for parameter :${name} of ${url}`);
+    return encodeURIComponent(value);
+  });
+}
+
+function requestFor(route: RouteDef, fx: Fixtures, target: Target | undefined): InjectOptions {
+  const extras = BODIES[routeKey(route)]?.(fx) ?? (BODY_METHODS.has(route.method) ? { body: {} } : null);
+  return {
+    method: route.method,
+    url: fillPath(route.url, target?.params ?? {}, target ? undefined : "1"),
+    ...(extras?.body !== undefined ? { payload: extras.body as Record<string, unknown> } : {}),
+    ...(extras?.headers ? { headers: { ...extras.headers } } : {}),
+  };
+}
+
+function describeCall(who: string, req: InjectOptions, r: LightMyRequestResponse, label?: string): string {
+  return `${who} ${req.method} ${req.url}${label ? ` (${label})` : ""} → ${r.statusCode} ${r.body.slice(0, 200)}`;
+}
+
+/** Every (path, method) fastify registered, parsed from printRoutes' tree. */
+function registeredRoutes(app: FastifyInstance): { path: string; method: string }[] {
+  const out: { path: string; method: string }[] = [];
+  const stack: string[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split("\n")) {
+    const m = /^((?:[│ ] {3})*)[├└]── (.*?)(?: \(([A-Z, ]+)\))?$/u.exec(line);
+    if (!m) continue;
+    const depth = m[1]!.length / 4;
+    const path = (depth > 0 ? (stack[depth - 1] ?? "") : "") + m[2]!;
+    stack.length = depth;
+    stack[depth] = path;
+    for (const method of m[3]?.split(", ") ?? []) out.push({ path, method });
+  }
+  return out;
+}
+
+describe("authorization: every route", () => {
+  let t: TestService;
+  let fx: Fixtures;
+  let snapshot: unknown;
+  /** A's restricted values, to look for in other organisations' responses. */
+  let restricted: string[];
+  let revokedKey: string;
+
+  const snapshotOfA = async () => {
+    const { s } = t;
+    const sharing = await s.access.store.allSharing();
+    const shared = (id: number) => {
+      const sh = sharing.get(id);
+      return sh ? { orgs: [...sh.orgs].sort(), people: [...sh.people].sort() } : null;
+    };
+    return {
+      banks: await s.store.listBanks(fx.orgA),
+      strict: await s.store.getBank(fx.strict.id),
+      red: await s.store.getBank(fx.red.id),
+      sharing: { strict: shared(fx.strict.id), red: shared(fx.red.id) },
+      strictSignals: await s.store.listSignals(fx.strict.id, { includeRetracted: true, limit: 1000 }),
+      redSignals: await s.store.listSignals(fx.red.id, { includeRetracted: true, limit: 1000 }),
+      items: await s.content.listItems(fx.orgA, { limit: 500 }),
+      rules: await s.rules.list(fx.orgA),
+      actions: await s.content.listActions(fx.orgA, { limit: 500 }),
+      reviews: await s.content.db.selectFrom("review_items").selectAll().where("org_id", "=", fx.orgA).execute(),
+      people: await s.access.store.listPeople(fx.orgA),
+      spareKeyRevoked: (await s.access.store.findKey(fx.spareKey.prefix))?.revoked,
+      audit: await s.access.store.listAudit(fx.orgA, { limit: 1000 }),
+    };
+  };
+
+  /** A's bank ids and other ids that must not show up in another organisation's answers. */
+  const restrictedIdsIn = (body: unknown): string[] => {
+    const bankIds = new Set([fx.strict.id, fx.red.id]);
+    const found: string[] = [];
+    const walk = (v: unknown, path: string): void => {
+      if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
+      else if (v !== null && typeof v === "object") {
+        const o = v as Record<string, unknown>;
+        if (o.org_id === fx.orgA && "tlp" in o) found.push(`${path}: a bank of A`);
+        for (const [k, x] of Object.entries(o)) {
+          if ((k === "bank_id" || k === "bankId") && bankIds.has(Number(x))) found.push(`${path}.${k} = ${String(x)}`);
+          if (k === "bank_ids" && Array.isArray(x) && x.some((id) => bankIds.has(Number(id))))
+            found.push(`${path}.bank_ids = ${JSON.stringify(x)}`);
+          walk(x, `${path}.${k}`);
+        }
+      }
+    };
+    walk(body, "$");
+    return found;
+  };
+
+  /** Restricted values in a response that the request itself did not carry (an echo is no leak). */
+  const leaksIn = (req: InjectOptions, r: LightMyRequestResponse): string[] => {
+    const sent = `${decodeURIComponent(String(req.url))} ${JSON.stringify(req.payload ?? "")}`;
+    const leaks = restricted.filter((v) => !sent.includes(v) && r.body.includes(v)).map((v) => `"${v}"`);
+    let body: unknown;
+    try {
+      body = JSON.parse(r.body);
+    } catch {
+      body = undefined;
+    }
+    return [...leaks, ...restrictedIdsIn(body)];
+  };
+
+  before(async () => {
+    t = await startTestService();
+    const A = t.keys.a;
+    const post = async (key: string, url: string, payload: unknown, headers: Record<string, string> = {}) => {
+      const r = await t.call(key, { method: "POST", url, payload: payload as Record<string, unknown>, headers });
+      assert.ok(r.statusCode >= 200 && r.statusCode < 300, `fixture ${url}: ${r.statusCode} ${r.body}`);
+      return json<{ id: number; name: string }>(r);
+    };
+    const strict = await post(A.admin, "/v1/banks", { name: STRICT_BANK, tlp: "AMBER+STRICT" });
+    const red = await post(A.admin, "/v1/banks", { name: RED_BANK, tlp: "RED" });
+    await post(A.curator, `/v1/banks/${strict.id}/signals`, { signals: [{ type: "text", value: STRICT_SIGNAL }] });
+    await post(A.admin, `/v1/banks/${red.id}/signals`, { signals: [{ type: "text", value: RED_SIGNAL }] });
+    const [strictSignal] = await t.s.store.listSignals(strict.id);
+    const [redSignal] = await t.s.store.listSignals(red.id);
+    assert.ok(strictSignal && redSignal, "fixture signals");
+    const rule = await post(A.admin, "/v1/rules", {
+      name: RULE_NAME,
+      conditions: { bank_ids: [strict.id] },
+      actions: [{ type: "review" }],
+    });
+    const item = await post(A.submitter, "/v1/content", { text: CONTENT_TEXT }, { "idempotency-key": "a-fixture-1" });
+    await t.drain();
+    const [action] = await t.s.content.listActions(t.orgs.a.id);
+    assert.ok(action, "the fixture item should have matched A's rule and produced an action");
+    const review = await t.s.content.db
+      .selectFrom("review_items")
+      .select("id")
+      .where("org_id", "=", t.orgs.a.id)
+      .executeTakeFirst();
+    assert.ok(review, "the fixture item should have produced a review entry");
+    const spare = await t.s.access.createKey(t.orgs.a, "reader", SPARE_PERSON);
+    fx = {
+      orgA: t.orgs.a.id,
+      strict: { id: strict.id, name: strict.name },
+      red: { id: red.id, name: red.name },
+      strictSignal: strictSignal.id,
+      redSignal: redSignal.id,
+      item: item.id,
+      rule: rule.id,
+      action: action.id,
+      review: review.id,
+      spareKey: { id: spare.keyId, prefix: /^rasd_([0-9a-f]{12})_/.exec(spare.token)![1]! },
+    };
+    // Revoked before it is ever used (the key cache would otherwise keep it valid for a few seconds).
+    const revoked = await t.s.access.createKey(t.orgs.a, "admin", "a-revoked-kq7");
+    await t.s.access.store.revokeKey(revoked.keyId);
+    revokedKey = revoked.token;
+    restricted = [STRICT_BANK, RED_BANK, STRICT_SIGNAL, RED_SIGNAL, CONTENT_TEXT, RULE_NAME, SPARE_PERSON];
+    snapshot = await snapshotOfA();
+  });
+  after(async () => {
+    await t?.close();
+  });
+
+  it("drift guard: every route has a fixture mapping, a body entry if it takes one, and a deliberate access", () => {
+    assert.ok(t.routes.length > 0, "no routes");
+    const problems: string[] = [];
+    const keys = new Set(t.routes.map(routeKey));
+    for (const route of t.routes) {
+      const key = routeKey(route);
+      const targets = targetsOf(route, fx);
+      if (!targets) problems.push(`no fixture for route ${key} — add an authorization case to FIXTURE_ROUTES`);
+      for (const target of targets ?? []) {
+        try {
+          fillPath(route.url, target.params);
+        } catch (error) {
+          problems.push(`no fixture for route ${key} — ${(error as Error).message}; add it to FIXTURE_ROUTES`);
+        }
+      }
+      if (BODY_METHODS.has(route.method) && !(key in BODIES))
+        problems.push(`no request body for route ${key} — add an entry (or null) to BODIES`);
+      if ((route.access === "public") !== PUBLIC_ROUTES.has(key))
+        problems.push(
+          `route ${key} is ${route.access === "public" ? "" : "not "}public but PUBLIC_ROUTES says otherwise — ` +
+            "make it deliberate",
+        );
+      if (t.routes.filter((r) => routeKey(r) === key).length > 1) problems.push(`route ${key} is declared twice`);
+    }
+    for (const key of Object.keys(BODIES))
+      if (!keys.has(key)) problems.push(`BODIES has an entry for ${key}, which is no route (stale?)`);
+    assert.deepEqual(problems, []);
+  });
+
+  it("drift guard: fastify registers exactly the route table, plus the docs plugin and /openapi.json", () => {
+    const registered = registeredRoutes(t.app);
+    assert.ok(
+      registered.some((r) => r.path === "/v1/banks/:id/signals" && r.method === "POST"),
+      `could not parse app.printRoutes():\n${t.app.printRoutes({ commonPrefix: false })}`,
+    );
+    const table = new Set(t.routes.map(routeKey));
+    const gets = new Set(registered.filter((r) => r.method === "GET").map((r) => r.path));
+    const stray = registered.filter(
+      (r) =>
+        !table.has(`${r.method} ${r.path}`) &&
+        !(r.method === "HEAD" && gets.has(r.path)) &&
+        !PLUGIN_ROUTE_PREFIXES.some((p) => r.path === p || r.path.startsWith(`${p}/`)) &&
+        r.path !== "/openapi.json",
+    );
+    assert.deepEqual(
+      stray.map((r) => `${r.method} ${r.path}`),
+      [],
+      "routes registered outside the route table escape the authorization walk",
+    );
+    const missing = t.routes.filter((r) => !t.app.hasRoute({ method: r.method, url: r.url })).map(routeKey);
+    assert.deepEqual(missing, [], "routes in the table that fastify did not register");
+  });
+
+  it("without a valid key every non-public route answers 401 (GET, HEAD and the rest)", async () => {
+    const credentials: [string, Record<string, string>][] = [
+      ["no Authorization header", {}],
+      ["a malformed header", { authorization: "Basic YWRtaW46YWRtaW4=" }],
+      ["a malformed key", { authorization: "Bearer not-a-rasd-key" }],
+      ["a well-formed unknown key", { authorization: `Bearer rasd_0123456789ab_${"A".repeat(43)}` }],
+      ["a revoked key", { authorization: `Bearer ${revokedKey}` }],
+    ];
+    const failures: string[] = [];
+    let checked = 0;
+    for (const route of t.routes) {
+      const targets = targetsOf(route, fx) ?? [undefined];
+      const req = requestFor(route, fx, targets[0]);
+      if (route.access === "public") {
+        const r = await t.call(undefined, req);
+        if (r.statusCode === 401 || r.statusCode === 403)
+          failures.push(`public route needs a key: ${describeCall("anonymous", req, r)}`);
+        continue;
+      }
+      const variants: InjectOptions[] = [
+        req,
+        ...(route.method === "GET" ? [{ method: "HEAD" as const, url: req.url }] : []),
+      ];
+      for (const v of variants)
+        for (const [what, headers] of credentials) {
+          const r = await t.call(undefined, { ...v, headers: { ...v.headers, ...headers } });
+          checked++;
+          if (r.statusCode !== 401) failures.push(`expected 401: ${describeCall(what, v, r)}`);
+        }
+    }
+    assert.deepEqual(failures, []);
+    assert.ok(checked >= t.routes.length, `only ${checked} checks ran`);
+  });
+
+  it("each role of A without a route's permission gets 403", async () => {
+    const failures: string[] = [];
+    for (const route of t.routes) {
+      if (route.access === "public") continue;
+      const access = route.access;
+      const targets = targetsOf(route, fx) ?? [undefined];
+      for (const role of ROLES.filter((r) => !can(r, access))) {
+        for (const target of targets) {
+          const req = requestFor(route, fx, target);
+          const variants: InjectOptions[] = [
+            req,
+            ...(route.method === "GET" ? [{ method: "HEAD" as const, url: req.url }] : []),
+          ];
+          for (const v of variants) {
+            const r = await t.call(t.keys.a[role], v);
+            if (r.statusCode !== 403) failures.push(`expected 403: ${describeCall(`a-${role}`, v, r, target?.label)}`);
+          }
+        }
+      }
+    }
+    assert.deepEqual(failures, []);
+  });
+
+  it("control: A's own admin reaches every fixture, and the leak detector sees A's data", async () => {
+    const failures: string[] = [];
+    for (const route of t.routes) {
+      if (route.method !== "GET" || route.access === "public") continue;
+      for (const target of targetsOf(route, fx) ?? []) {
+        const req = requestFor(route, fx, target);
+        const r = await t.call(t.keys.a.admin, req);
+        if (r.statusCode < 200 || r.statusCode >= 300)
+          failures.push(
+            `A's admin cannot read its own fixture (fix FIXTURE_ROUTES for this route): ${describeCall("a-admin", req, r, target.label)}`,
+          );
+      }
+    }
+    assert.deepEqual(failures, []);
+    const banks = await t.call(t.keys.a.admin, { method: "GET", url: "/v1/banks" });
+    assert.ok(
+      leaksIn({ method: "GET", url: "/v1/banks" }, banks).length > 0,
+      "the leak detector should flag A's banks",
+    );
+    const signals = await t.call(t.keys.a.admin, { method: "GET", url: `/v1/banks/${fx.red.id}/signals` });
+    assert.ok(signals.body.includes(RED_SIGNAL));
+    const item = await t.call(t.keys.a.reader, { method: "GET", url: `/v1/content/${fx.item}` });
+    assert.ok(item.body.includes(CONTENT_TEXT));
+  });
+
+  it("another organisation's admin gets 404 or 403 on A's fixtures, and no answer carries A's data", async () => {
+    const failures: string[] = [];
+    let checked = 0;
+    for (const [who, key] of [
+      ["b-admin", t.keys.b.admin],
+      ["c-admin", t.keys.c.admin],
+    ] as const) {
+      for (const route of t.routes) {
+        if (route.access === "public") continue;
+        const targets = targetsOf(route, fx);
+        if (!targets) continue; // reported by the drift guard
+        const aimed = paramsOf(route.url).length > 0;
+        for (const target of targets) {
+          const req = requestFor(route, fx, target);
+          const r = await t.call(key, req);
+          checked++;
+          if (aimed && r.statusCode !== 404 && r.statusCode !== 403)
+            failures.push(`expected 404 or 403: ${describeCall(who, req, r, target.label)}`);
+          if (!aimed && (r.statusCode >= 500 || r.statusCode === 401 || r.statusCode === 403))
+            failures.push(`list/create route failed: ${describeCall(who, req, r)}`);
+          const leaks = leaksIn(req, r);
+          if (leaks.length) failures.push(`LEAK of ${leaks.join(", ")}: ${describeCall(who, req, r, target.label)}`);
+          if (route.method === "GET") {
+            const head = await t.call(key, { method: "HEAD", url: req.url });
+            if (aimed && head.statusCode !== 404 && head.statusCode !== 403)
+              failures.push(`expected 404 or 403: ${describeCall(who, { method: "HEAD", url: req.url }, head)}`);
+          }
+        }
+      }
+    }
+    assert.deepEqual(failures, []);
+    assert.ok(checked > t.routes.length, `only ${checked} checks ran`);
+  });
+
+  it("nothing of A's was changed by the refused calls", async () => {
+    await t.drain();
+    assert.deepEqual(await snapshotOfA(), snapshot);
+    // And the services still serve it: the matcher still matches A's signals for A.
+    const m = await t.call(t.keys.a.submitter, {
+      method: "POST",
+      url: "/v1/match",
+      payload: { type: "text", value: RED_SIGNAL },
+    });
+    assert.equal(m.statusCode, 200);
+    assert.deepEqual(json<{ matches: unknown[] }>(m).matches, [], "A's submitter is not named on the RED bank");
+    const m2 = await t.call(t.keys.a.admin, {
+      method: "POST",
+      url: "/v1/match",
+      payload: { type: "text", value: RED_SIGNAL },
+    });
+    assert.deepEqual(
+      json<{ matches: { bankId: number }[] }>(m2).matches.map((x) => x.bankId),
+      [fx.red.id],
+    );
+  });
+
+  it("each role of A with a route's permission gets past authorization on A's own data", async () => {
+    const failures: string[] = [];
+    let checked = 0;
+    // Deletions last, so that the other routes still find the fixtures; banks after what they hold.
+    const rank = (r: RouteDef) => (r.method !== "DELETE" ? 0 : /bank/.test(r.url) ? 2 + 1 / r.url.length : 1);
+    const ordered = [...t.routes].sort((x, y) => rank(x) - rank(y));
+    for (const route of ordered) {
+      const targets = targetsOf(route, fx);
+      if (!targets) continue; // reported by the drift guard
+      const roles: readonly (Role | undefined)[] =
+        route.access === "public"
+          ? [undefined]
+          : ROLES.filter((r) => can(r, route.access as Exclude<typeof route.access, "public">));
+      for (const role of roles)
+        for (const target of targets) {
+          const req = requestFor(route, fx, target);
+          const r = await t.call(role ? t.keys.a[role] : undefined, req);
+          checked++;
+          if (r.statusCode === 401 || r.statusCode === 403 || r.statusCode >= 500)
+            failures.push(
+              `expected to pass authorization: ${describeCall(`a-${role ?? "anonymous"}`, req, r, target.label)}`,
+            );
+        }
+    }
+    assert.deepEqual(failures, []);
+    assert.ok(checked >= t.routes.length, `only ${checked} checks ran`);
+  });
+});
