@@ -5,9 +5,10 @@
  *
  *   - without a key, with a malformed key, an unknown key or a revoked key: 401;
  *   - each role of organisation A without the route's permission: 403;
- *   - another organisation's admin (every permission) aimed at A's fixtures: 404 or 403, and
- *     no response ever carries A's restricted values (bank names, signal values, content
- *     text, rule names); list and create routes may succeed but show nothing of A's;
+ *   - another organisation's admin (every permission) aimed at A's fixtures: 404 or 403 (or
+ *     exactly the answer it gets for a target that does not exist, as HMA's DELETE "Done"),
+ *     and no response ever carries A's restricted values (bank names, signal values, content
+ *     text, rule names); list, lookup and create routes may succeed but show nothing of A's;
  *   - none of those refused calls changed anything of A's (read back from the services);
  *   - each role with the permission gets past authorisation (never 401/403) on A's own data.
  *
@@ -54,19 +55,31 @@ interface Fixtures {
 interface Target {
   readonly label: string;
   readonly params: Readonly<Record<string, string>>;
+  /** Aimed at A's data from the caller's own side (their own bank): for other organisations only. */
+  readonly foreignOnly?: boolean;
 }
 
+/** The bank every other organisation has, for aiming at A's content through one's own bank. */
+const OWN_BANK = "FOREIGN_PROBE_KQ7";
+const NO_ID = "987654";
+
 /**
- * Which of A's fixtures a parameterised route is aimed at, by URL pattern. A route with path
- * parameters that no pattern covers fails the drift-guard test: add a case here.
+ * Which of A's fixtures a parameterised route is aimed at, by URL pattern, and a target that
+ * does not exist (an answer for it must be indistinguishable from one for A's invisible data).
+ * A route with path parameters that no pattern covers fails the drift-guard test: add a case.
  */
-const FIXTURE_ROUTES: readonly { readonly pattern: RegExp; readonly targets: (fx: Fixtures) => Target[] }[] = [
+const FIXTURE_ROUTES: readonly {
+  readonly pattern: RegExp;
+  readonly targets: (fx: Fixtures) => Target[];
+  readonly missing: Readonly<Record<string, string>>;
+}[] = [
   {
     pattern: /^\/v1\/banks\/:id(\/signals)?$/,
     targets: (fx) => [
       { label: "A's AMBER+STRICT bank", params: { id: String(fx.strict.id) } },
       { label: "A's RED bank", params: { id: String(fx.red.id) } },
     ],
+    missing: { id: NO_ID },
   },
   {
     pattern: /^\/v1\/signals\/:id$/,
@@ -74,34 +87,67 @@ const FIXTURE_ROUTES: readonly { readonly pattern: RegExp; readonly targets: (fx
       { label: "a signal in A's AMBER+STRICT bank", params: { id: String(fx.strictSignal) } },
       { label: "a signal in A's RED bank", params: { id: String(fx.redSignal) } },
     ],
+    missing: { id: NO_ID },
   },
   {
     pattern: /^\/v1\/content\/:id$/,
     targets: (fx) => [{ label: "a content item of A", params: { id: String(fx.item) } }],
+    missing: { id: NO_ID },
   },
-  { pattern: /^\/v1\/rules\/:id$/, targets: (fx) => [{ label: "a rule of A", params: { id: String(fx.rule) } }] },
+  {
+    pattern: /^\/v1\/rules\/:id$/,
+    targets: (fx) => [{ label: "a rule of A", params: { id: String(fx.rule) } }],
+    missing: { id: NO_ID },
+  },
   {
     pattern: /^\/v1\/actions\/:id\/redeliver$/,
     targets: (fx) => [{ label: "an action of A", params: { id: String(fx.action) } }],
+    missing: { id: NO_ID },
   },
   {
     pattern: /^\/v1\/reviews\/:id\/decision$/,
     targets: (fx) => [{ label: "a review entry of A", params: { id: String(fx.review) } }],
+    missing: { id: NO_ID },
   },
   {
     pattern: /^\/v1\/keys\/:id$/,
     targets: (fx) => [{ label: "an API key of A", params: { id: String(fx.spareKey.id) } }],
+    missing: { id: NO_ID },
   },
   {
-    // HMA-compatible routes name a bank by its name; a bank's "content" there is one of its signals.
-    pattern: /^\/[^:]*\/:bank_name(\/[^:]+\/:content_id)?(\/[^:]*)?$/,
+    // HMA: a bank by its name.
+    pattern: /^\/c\/bank\/:bank_name$/,
+    targets: (fx) => [
+      { label: "A's AMBER+STRICT bank, by name", params: { bank_name: fx.strict.name } },
+      { label: "A's RED bank, by name", params: { bank_name: fx.red.name } },
+    ],
+    missing: { bank_name: "NO_SUCH_BANK_KQ7" },
+  },
+  {
+    // HMA: content = one signal, addressed through its bank.
+    pattern: /^\/c\/bank\/:bank_name\/content\/:content_id$/,
     targets: (fx) => [
       {
-        label: "A's AMBER+STRICT bank (by name)",
+        label: "A's signal in A's AMBER+STRICT bank",
         params: { bank_name: fx.strict.name, content_id: String(fx.strictSignal) },
       },
-      { label: "A's RED bank (by name)", params: { bank_name: fx.red.name, content_id: String(fx.redSignal) } },
+      { label: "A's signal in A's RED bank", params: { bank_name: fx.red.name, content_id: String(fx.redSignal) } },
+      {
+        label: "A's signal through the caller's own bank",
+        params: { bank_name: OWN_BANK, content_id: String(fx.strictSignal) },
+        foreignOnly: true,
+      },
     ],
+    missing: { bank_name: OWN_BANK, content_id: NO_ID },
+  },
+  {
+    // HMA: adding to a bank, by name.
+    pattern: /^\/c\/bank\/:bank_name\/(signal|content)$/,
+    targets: (fx) => [
+      { label: "A's AMBER+STRICT bank, by name", params: { bank_name: fx.strict.name } },
+      { label: "A's RED bank, by name", params: { bank_name: fx.red.name } },
+    ],
+    missing: { bank_name: "NO_SUCH_BANK_KQ7" },
   },
 ];
 
@@ -112,11 +158,12 @@ interface Extras {
 
 /**
  * A minimal valid request body (and headers) for every route that takes one, keyed by
- * "METHOD url"; `null` for a POST/PUT/PATCH that takes no body. A body-taking route with no
- * entry fails the drift-guard test.
+ * "METHOD url", given the caller ("a-curator", ...) so that creations do not collide; `null`
+ * for a POST/PUT/PATCH that takes no body or an upload (multipart: authorisation happens
+ * before the body is read). A body-taking route with no entry fails the drift-guard test.
  */
-const BODIES: Readonly<Record<string, (fx: Fixtures) => Extras | null>> = {
-  "POST /v1/banks": () => ({ body: { name: "authz-probe-bank" } }),
+const BODIES: Readonly<Record<string, (fx: Fixtures, who: string) => Extras | null>> = {
+  "POST /v1/banks": (_fx, who) => ({ body: { name: `authz-${who}` } }),
   "PATCH /v1/banks/:id": () => ({ body: { description: "authz probe" } }),
   "POST /v1/banks/:id/signals": () => ({
     body: {
@@ -125,18 +172,34 @@ const BODIES: Readonly<Record<string, (fx: Fixtures) => Extras | null>> = {
   }),
   // Looks up A's AMBER+STRICT signal: another organisation must not match it.
   "POST /v1/match": () => ({ body: { type: "text", value: STRICT_SIGNAL } }),
-  "POST /v1/content": () => ({
+  "POST /v1/content": (_fx, who) => ({
     body: { text: "an authorization probe submission about nothing in particular at all today" },
-    headers: { "idempotency-key": "authz-probe-1" },
+    headers: { "idempotency-key": `authz-${who}` },
   }),
-  "POST /v1/keys": () => ({ body: { person: "authz-probe-person", role: "reader" } }),
+  "POST /v1/keys": (_fx, who) => ({ body: { person: `authz-person-${who}`, role: "reader" } }),
   // Names A's AMBER+STRICT bank: another organisation must be refused (it cannot see it).
-  "POST /v1/rules": (fx) => ({
-    body: { name: "authz-probe-rule", conditions: { bank_ids: [fx.strict.id] }, actions: [{ type: "review" }] },
+  "POST /v1/rules": (fx, who) => ({
+    body: { name: `authz-rule-${who}`, conditions: { bank_ids: [fx.strict.id] }, actions: [{ type: "review" }] },
   }),
   "PATCH /v1/rules/:id": () => ({ body: { enabled: true } }),
   "POST /v1/actions/:id/redeliver": () => null,
   "POST /v1/reviews/:id/decision": () => ({ body: { decision: "not_violating" } }),
+  // HMA-compatible routes.
+  "POST /h/hash": () => null,
+  "POST /m/lookup": () => null,
+  "POST /m/compare": () => ({ body: { md5: ["d41d8cd98f00b204e9800998ecf8427e", "d41d8cd98f00b204e9800998ecf8427e"] } }),
+  "POST /c/banks": (_fx, who) => ({ body: { name: `AUTHZ_${who.toUpperCase().replace(/[^A-Z0-9]/g, "_")}` } }),
+  "PUT /c/bank/:bank_name": () => ({ body: { enabled_ratio: 1 } }),
+  "POST /c/bank/:bank_name/signal": () => ({ body: { md5: "0123456789abcdef0123456789abcdef", note: "authz" } }),
+  "POST /c/bank/:bank_name/content": () => null,
+  "PUT /c/bank/:bank_name/content/:content_id": () => ({ body: { disable_until_ts: 1 } }),
+};
+
+/** Query strings that make a GET route look at A's data (optional). */
+const QUERIES: Readonly<Record<string, (fx: Fixtures) => string>> = {
+  "GET /m/lookup": () => `signal_type=text&signal=${encodeURIComponent(STRICT_SIGNAL)}`,
+  "GET /m/raw_lookup": () => `signal_type=text&include_distance=true&signal=${encodeURIComponent(STRICT_SIGNAL)}`,
+  "GET /c/bank/:bank_name/content/:content_id": () => "include_signals=true",
 };
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
@@ -144,10 +207,13 @@ const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
 const routeKey = (r: Pick<RouteDef, "method" | "url">): string => `${r.method} ${r.url}`;
 const paramsOf = (url: string): string[] => [...url.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!);
 
-/** The targets of a route: one without parameters for list and create routes. */
+/** The mapping of a parameterised route, or undefined for one without parameters. */
+const mappingOf = (route: RouteDef) => FIXTURE_ROUTES.find((f) => f.pattern.test(route.url));
+
+/** The targets of a route: one without parameters for list, lookup and create routes. */
 function targetsOf(route: RouteDef, fx: Fixtures): Target[] | undefined {
-  if (paramsOf(route.url).length === 0) return [{ label: "no fixture (list or create route)", params: {} }];
-  return FIXTURE_ROUTES.find((f) => f.pattern.test(route.url))?.targets(fx);
+  if (paramsOf(route.url).length === 0) return [{ label: "no fixture (list, lookup or create route)", params: {} }];
+  return mappingOf(route)?.targets(fx);
 }
 
 /** The URL with its parameters filled in; `fallback` for any the target does not name. */
@@ -159,11 +225,13 @@ function fillPath(url: string, params: Readonly<Record<string, string>>, fallbac
   });
 }
 
-function requestFor(route: RouteDef, fx: Fixtures, target: Target | undefined): InjectOptions {
-  const extras = BODIES[routeKey(route)]?.(fx) ?? (BODY_METHODS.has(route.method) ? { body: {} } : null);
+function requestFor(route: RouteDef, fx: Fixtures, target: Target | undefined, who: string): InjectOptions {
+  const key = routeKey(route);
+  const extras = BODIES[key]?.(fx, who) ?? (BODY_METHODS.has(route.method) && !(key in BODIES) ? { body: {} } : null);
+  const query = QUERIES[key]?.(fx);
   return {
     method: route.method,
-    url: fillPath(route.url, target?.params ?? {}, target ? undefined : "1"),
+    url: fillPath(route.url, target?.params ?? {}, target ? undefined : "1") + (query ? `?${query}` : ""),
     ...(extras?.body !== undefined ? { payload: extras.body as Record<string, unknown> } : {}),
     ...(extras?.headers ? { headers: { ...extras.headers } } : {}),
   };

@@ -549,6 +549,18 @@ describe("HMA API: curation, matching, hashing", () => {
     const badTlp = await send(a(), "POST", "/c/banks", { name: "RED_BANK", tlp: "RED" });
     assert.equal(badTlp.statusCode, 400);
   });
+
+  test("an allow-list (negative) bank's match suppresses the others in lookups, not in raw_lookup", async () => {
+    const made = await send(a(), "POST", "/v1/banks", { name: "ALLOW_LIST", negative: true });
+    assert.equal(made.statusCode, 201, made.body);
+    const bankId = json<{ id: number }>(made).id;
+    const added = await send(a(), "POST", `/v1/banks/${bankId}/signals`, { signals: [{ type: "pdq", value: PDQ_B }] });
+    assert.equal(added.statusCode, 200, added.body);
+    assert.deepEqual(json(await get(a(), `/m/lookup?signal_type=pdq&signal=${PDQ_B}`)), {});
+    const raw = json<{ matches: number[] }>(await get(a(), `/m/raw_lookup?signal_type=pdq&signal=${PDQ_B}`));
+    assert.ok(raw.matches.includes(signalId));
+    assert.equal(raw.matches.length, 3); // TEST_BANK, SHARED_BANK and ALLOW_LIST
+  });
 });
 
 describe("HMA API: hashing and adding media by URL", () => {

@@ -23,6 +23,8 @@
  * - Signal types: pdq, video_md5 and vpdq (what /h/hash computes: photo → pdq; video →
  *   video_md5 and vpdq), and md5, sha256, url and text, which rasd also matches (url
  *   lookups also find rasd's domain signals). Every type is always enabled (ratio 1.0).
+ * - POST /c/banks makes an AMBER+STRICT bank in the caller's organisation; a `tlp` field
+ *   (CLEAR, GREEN, AMBER or AMBER+STRICT) is a rasd extension.
  * - A bank's `matching_enabled_ratio` is rasd's `enabledRatio`, with HMA's coin flip
  *   (Python's `random.Random(seed).random()`, reproduced exactly for a given `seed`).
  * - PDQ matches use each bank's own distance threshold (31 by default, as HMA). Lookup
