@@ -187,7 +187,9 @@ const BODIES: Readonly<Record<string, (fx: Fixtures, who: string) => Extras | nu
   // HMA-compatible routes.
   "POST /h/hash": () => null,
   "POST /m/lookup": () => null,
-  "POST /m/compare": () => ({ body: { md5: ["d41d8cd98f00b204e9800998ecf8427e", "d41d8cd98f00b204e9800998ecf8427e"] } }),
+  "POST /m/compare": () => ({
+    body: { md5: ["d41d8cd98f00b204e9800998ecf8427e", "d41d8cd98f00b204e9800998ecf8427e"] },
+  }),
   "POST /c/banks": (_fx, who) => ({ body: { name: `AUTHZ_${who.toUpperCase().replace(/[^A-Z0-9]/g, "_")}` } }),
   "PUT /c/bank/:bank_name": () => ({ body: { enabled_ratio: 1 } }),
   "POST /c/bank/:bank_name/signal": () => ({ body: { md5: "0123456789abcdef0123456789abcdef", note: "authz" } }),
@@ -235,6 +237,10 @@ function requestFor(route: RouteDef, fx: Fixtures, target: Target | undefined, w
     ...(extras?.body !== undefined ? { payload: extras.body as Record<string, unknown> } : {}),
     ...(extras?.headers ? { headers: { ...extras.headers } } : {}),
   };
+}
+
+function show(r: LightMyRequestResponse): string {
+  return `${r.statusCode} ${r.body.slice(0, 200)}`;
 }
 
 function describeCall(who: string, req: InjectOptions, r: LightMyRequestResponse, label?: string): string {
@@ -289,9 +295,10 @@ describe("authorization: every route", () => {
     };
   };
 
-  /** A's bank ids and other ids that must not show up in another organisation's answers. */
+  /** A's bank and signal ids where they must not show up in another organisation's answers. */
   const restrictedIdsIn = (body: unknown): string[] => {
     const bankIds = new Set([fx.strict.id, fx.red.id]);
+    const signalIds = new Set([fx.strictSignal, fx.redSignal]);
     const found: string[] = [];
     const walk = (v: unknown, path: string): void => {
       if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
@@ -302,6 +309,8 @@ describe("authorization: every route", () => {
           if ((k === "bank_id" || k === "bankId") && bankIds.has(Number(x))) found.push(`${path}.${k} = ${String(x)}`);
           if (k === "bank_ids" && Array.isArray(x) && x.some((id) => bankIds.has(Number(id))))
             found.push(`${path}.bank_ids = ${JSON.stringify(x)}`);
+          if ((k === "signalId" || k === "bank_content_id") && signalIds.has(Number(x)))
+            found.push(`${path}.${k} = ${String(x)}`);
           walk(x, `${path}.${k}`);
         }
       }
@@ -322,6 +331,11 @@ describe("authorization: every route", () => {
     }
     return [...leaks, ...restrictedIdsIn(body)];
   };
+
+  const withHead = (req: InjectOptions): InjectOptions[] => [
+    req,
+    ...(req.method === "GET" ? [{ method: "HEAD" as const, url: req.url }] : []),
+  ];
 
   before(async () => {
     t = await startTestService();
@@ -354,6 +368,9 @@ describe("authorization: every route", () => {
       .executeTakeFirst();
     assert.ok(review, "the fixture item should have produced a review entry");
     const spare = await t.s.access.createKey(t.orgs.a, "reader", SPARE_PERSON);
+    // The other organisations' own banks, to aim at A's content from their side.
+    for (const org of [t.orgs.b, t.orgs.c]) await t.s.banks.createBank({ orgId: org.id, name: OWN_BANK });
+    t.s.access.invalidate();
     fx = {
       orgA: t.orgs.a.id,
       strict: { id: strict.id, name: strict.name },
@@ -385,11 +402,11 @@ describe("authorization: every route", () => {
       const key = routeKey(route);
       const targets = targetsOf(route, fx);
       if (!targets) problems.push(`no fixture for route ${key} — add an authorization case to FIXTURE_ROUTES`);
-      for (const target of targets ?? []) {
+      for (const params of [...(targets ?? []).map((x) => x.params), mappingOf(route)?.missing ?? {}]) {
         try {
-          fillPath(route.url, target.params);
+          fillPath(route.url, params);
         } catch (error) {
-          problems.push(`no fixture for route ${key} — ${(error as Error).message}; add it to FIXTURE_ROUTES`);
+          if (targets) problems.push(`no fixture for route ${key} — ${(error as Error).message}; fix FIXTURE_ROUTES`);
         }
       }
       if (BODY_METHODS.has(route.method) && !(key in BODIES))
@@ -401,8 +418,10 @@ describe("authorization: every route", () => {
         );
       if (t.routes.filter((r) => routeKey(r) === key).length > 1) problems.push(`route ${key} is declared twice`);
     }
-    for (const key of Object.keys(BODIES))
-      if (!keys.has(key)) problems.push(`BODIES has an entry for ${key}, which is no route (stale?)`);
+    for (const key of [...Object.keys(BODIES), ...Object.keys(QUERIES)])
+      if (!keys.has(key)) problems.push(`BODIES or QUERIES has an entry for ${key}, which is no route (stale?)`);
+    for (const f of FIXTURE_ROUTES)
+      if (!t.routes.some((r) => f.pattern.test(r.url))) problems.push(`FIXTURE_ROUTES entry ${f.pattern} is stale`);
     assert.deepEqual(problems, []);
   });
 
@@ -442,18 +461,14 @@ describe("authorization: every route", () => {
     let checked = 0;
     for (const route of t.routes) {
       const targets = targetsOf(route, fx) ?? [undefined];
-      const req = requestFor(route, fx, targets[0]);
+      const req = requestFor(route, fx, targets[0], "anonymous");
       if (route.access === "public") {
         const r = await t.call(undefined, req);
         if (r.statusCode === 401 || r.statusCode === 403)
           failures.push(`public route needs a key: ${describeCall("anonymous", req, r)}`);
         continue;
       }
-      const variants: InjectOptions[] = [
-        req,
-        ...(route.method === "GET" ? [{ method: "HEAD" as const, url: req.url }] : []),
-      ];
-      for (const v of variants)
+      for (const v of withHead(req))
         for (const [what, headers] of credentials) {
           const r = await t.call(undefined, { ...v, headers: { ...v.headers, ...headers } });
           checked++;
@@ -470,19 +485,12 @@ describe("authorization: every route", () => {
       if (route.access === "public") continue;
       const access = route.access;
       const targets = targetsOf(route, fx) ?? [undefined];
-      for (const role of ROLES.filter((r) => !can(r, access))) {
-        for (const target of targets) {
-          const req = requestFor(route, fx, target);
-          const variants: InjectOptions[] = [
-            req,
-            ...(route.method === "GET" ? [{ method: "HEAD" as const, url: req.url }] : []),
-          ];
-          for (const v of variants) {
+      for (const role of ROLES.filter((r) => !can(r, access)))
+        for (const target of targets)
+          for (const v of withHead(requestFor(route, fx, target, `a-${role}`))) {
             const r = await t.call(t.keys.a[role], v);
             if (r.statusCode !== 403) failures.push(`expected 403: ${describeCall(`a-${role}`, v, r, target?.label)}`);
           }
-        }
-      }
     }
     assert.deepEqual(failures, []);
   });
@@ -491,25 +499,19 @@ describe("authorization: every route", () => {
     const failures: string[] = [];
     for (const route of t.routes) {
       if (route.method !== "GET" || route.access === "public") continue;
-      for (const target of targetsOf(route, fx) ?? []) {
-        const req = requestFor(route, fx, target);
+      if (paramsOf(route.url).length === 0 && !(routeKey(route) in QUERIES)) continue;
+      for (const target of (targetsOf(route, fx) ?? []).filter((x) => !x.foreignOnly)) {
+        const req = requestFor(route, fx, target, "a-admin");
         const r = await t.call(t.keys.a.admin, req);
         if (r.statusCode < 200 || r.statusCode >= 300)
-          failures.push(
-            `A's admin cannot read its own fixture (fix FIXTURE_ROUTES for this route): ${describeCall("a-admin", req, r, target.label)}`,
-          );
+          failures.push(`A's admin cannot read its own fixture: ${describeCall("a-admin", req, r, target.label)}`);
+        else if (leaksIn({ method: "GET", url: "/" }, r).length === 0)
+          failures.push(`the leak detector sees nothing of A's in: ${describeCall("a-admin", req, r, target.label)}`);
       }
     }
-    assert.deepEqual(failures, []);
+    assert.deepEqual(failures, [], "fix FIXTURE_ROUTES or QUERIES for these routes");
     const banks = await t.call(t.keys.a.admin, { method: "GET", url: "/v1/banks" });
-    assert.ok(
-      leaksIn({ method: "GET", url: "/v1/banks" }, banks).length > 0,
-      "the leak detector should flag A's banks",
-    );
-    const signals = await t.call(t.keys.a.admin, { method: "GET", url: `/v1/banks/${fx.red.id}/signals` });
-    assert.ok(signals.body.includes(RED_SIGNAL));
-    const item = await t.call(t.keys.a.reader, { method: "GET", url: `/v1/content/${fx.item}` });
-    assert.ok(item.body.includes(CONTENT_TEXT));
+    assert.ok(leaksIn({ method: "GET", url: "/" }, banks).length > 0, "the leak detector should flag A's banks");
   });
 
   it("another organisation's admin gets 404 or 403 on A's fixtures, and no answer carries A's data", async () => {
@@ -523,21 +525,26 @@ describe("authorization: every route", () => {
         if (route.access === "public") continue;
         const targets = targetsOf(route, fx);
         if (!targets) continue; // reported by the drift guard
-        const aimed = paramsOf(route.url).length > 0;
+        const missing = mappingOf(route)?.missing;
+        // What the caller is told about a target that does not exist at all.
+        const nothing = missing
+          ? await t.call(key, requestFor(route, fx, { label: "nothing", params: missing }, who))
+          : undefined;
         for (const target of targets) {
-          const req = requestFor(route, fx, target);
-          const r = await t.call(key, req);
-          checked++;
-          if (aimed && r.statusCode !== 404 && r.statusCode !== 403)
-            failures.push(`expected 404 or 403: ${describeCall(who, req, r, target.label)}`);
-          if (!aimed && (r.statusCode >= 500 || r.statusCode === 401 || r.statusCode === 403))
-            failures.push(`list/create route failed: ${describeCall(who, req, r)}`);
-          const leaks = leaksIn(req, r);
-          if (leaks.length) failures.push(`LEAK of ${leaks.join(", ")}: ${describeCall(who, req, r, target.label)}`);
-          if (route.method === "GET") {
-            const head = await t.call(key, { method: "HEAD", url: req.url });
-            if (aimed && head.statusCode !== 404 && head.statusCode !== 403)
-              failures.push(`expected 404 or 403: ${describeCall(who, { method: "HEAD", url: req.url }, head)}`);
+          for (const req of withHead(requestFor(route, fx, target, who))) {
+            const r = await t.call(key, req);
+            checked++;
+            const call = describeCall(who, req, r, target.label);
+            if (nothing) {
+              const asIfMissing =
+                r.statusCode === nothing.statusCode && (req.method === "HEAD" || r.body === nothing.body);
+              if (r.statusCode !== 404 && r.statusCode !== 403 && !asIfMissing)
+                failures.push(`expected 404, 403 or the answer for nothing (${show(nothing)}): ${call}`);
+            } else if (r.statusCode >= 500 || r.statusCode === 401 || r.statusCode === 403) {
+              failures.push(`list/lookup/create route failed: ${call}`);
+            }
+            const leaks = leaksIn(req, r);
+            if (leaks.length) failures.push(`LEAK of ${leaks.join(", ")}: ${call}`);
           }
         }
       }
@@ -549,7 +556,7 @@ describe("authorization: every route", () => {
   it("nothing of A's was changed by the refused calls", async () => {
     await t.drain();
     assert.deepEqual(await snapshotOfA(), snapshot);
-    // And the services still serve it: the matcher still matches A's signals for A.
+    // And the services still serve it: the matcher still matches A's RED signal for the named admin only.
     const m = await t.call(t.keys.a.submitter, {
       method: "POST",
       url: "/v1/match",
@@ -577,19 +584,17 @@ describe("authorization: every route", () => {
     for (const route of ordered) {
       const targets = targetsOf(route, fx);
       if (!targets) continue; // reported by the drift guard
+      const access = route.access;
       const roles: readonly (Role | undefined)[] =
-        route.access === "public"
-          ? [undefined]
-          : ROLES.filter((r) => can(r, route.access as Exclude<typeof route.access, "public">));
+        access === "public" ? [undefined] : ROLES.filter((r) => can(r, access));
       for (const role of roles)
-        for (const target of targets) {
-          const req = requestFor(route, fx, target);
+        for (const target of targets.filter((x) => !x.foreignOnly)) {
+          const who = `a-${role ?? "anonymous"}`;
+          const req = requestFor(route, fx, target, who);
           const r = await t.call(role ? t.keys.a[role] : undefined, req);
           checked++;
           if (r.statusCode === 401 || r.statusCode === 403 || r.statusCode >= 500)
-            failures.push(
-              `expected to pass authorization: ${describeCall(`a-${role ?? "anonymous"}`, req, r, target.label)}`,
-            );
+            failures.push(`expected to pass authorization: ${describeCall(who, req, r, target.label)}`);
         }
     }
     assert.deepEqual(failures, []);

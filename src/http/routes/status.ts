@@ -1,8 +1,19 @@
 /** Health, metrics, and who-am-I. */
 
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { route, type RouteDef } from "../route.js";
 import type { Services } from "../../server/services.js";
 import { SIGNAL_TYPES } from "../../core/model.js";
+
+/** rasd's clients ask for JSON; HMA's health checks expect plain text. */
+function wantsJson(req: FastifyRequest): boolean {
+  return (req.headers.accept ?? "").includes("application/json");
+}
+
+function text(reply: FastifyReply, body: string): string {
+  void reply.type("text/plain; charset=utf-8");
+  return body;
+}
 
 export function statusRoutes(s: Services): RouteDef[] {
   return [
@@ -10,21 +21,23 @@ export function statusRoutes(s: Services): RouteDef[] {
       method: "GET",
       url: "/status/live",
       access: "public",
-      summary: "Liveness: the process is up",
+      summary: "Liveness: the process is up (JSON if asked for, else HMA's plain I-AM-ALIVE)",
       tags: ["status"],
-      handler: async () => ({ status: "live" }),
+      handler: async (req, reply) => (wantsJson(req) ? { status: "live" } : text(reply, "I-AM-ALIVE")),
     }),
     route({
       method: "GET",
       url: "/status",
       access: "public",
-      summary: "Readiness: 503 until the match indexes are loaded",
+      summary: "Readiness: 503 until the match indexes are loaded (JSON if asked for, else HMA's plain text)",
       tags: ["status"],
-      handler: async (_req, reply) => {
+      handler: async (req, reply) => {
         if (!s.matcher.ready) {
           void reply.status(503);
+          if (!wantsJson(req)) return text(reply, "INDEX-NOT-LOADED");
           return { status: "loading", message: "the match indexes are not loaded yet" };
         }
+        if (!wantsJson(req)) return text(reply, "I-AM-ALIVE");
         return {
           status: "ready",
           index: s.matcher.sizes,

@@ -1,0 +1,103 @@
+/** Health, metrics access, the OpenAPI document and its page, and key creation from the CLI. */
+
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { buildApp } from "../../src/http/app.js";
+import { allRoutes } from "../../src/http/routes/index.js";
+import { loadConfig } from "../../src/config/config.js";
+import { closeServices, openServices } from "../../src/server/services.js";
+import { json, startTestService, type TestService } from "../support/service.js";
+
+describe("health and documentation", () => {
+  let t: TestService;
+  before(async () => {
+    t = await startTestService();
+  });
+  after(() => t.close());
+
+  test("/status/live and /status answer JSON when asked, HMA's plain text otherwise", async () => {
+    const live = await t.call(undefined, { method: "GET", url: "/status/live" });
+    assert.equal(live.statusCode, 200);
+    assert.equal(live.body, "I-AM-ALIVE");
+    const ready = await t.call(undefined, { method: "GET", url: "/status", headers: { accept: "application/json" } });
+    assert.equal(ready.statusCode, 200);
+    assert.equal(json(ready).status, "ready");
+  });
+
+  test("/metrics needs a key with metrics.read", async () => {
+    assert.equal((await t.call(undefined, { method: "GET", url: "/metrics" })).statusCode, 401);
+    assert.equal((await t.call(t.keys.a.submitter, { method: "GET", url: "/metrics" })).statusCode, 403);
+    const m = await t.call(t.keys.a.admin, { method: "GET", url: "/metrics" });
+    assert.equal(m.statusCode, 200);
+    assert.match(m.headers["content-type"] as string, /text\/plain/);
+    assert.match(m.body, /# TYPE rasd_time_to_step_seconds histogram/);
+  });
+
+  test("the OpenAPI 3.1 document lists every route with its security, and /docs renders it", async () => {
+    const doc = json<{ openapi: string; paths: Record<string, Record<string, { security?: unknown[] }>> }>(
+      await t.call(undefined, { method: "GET", url: "/openapi.json" }),
+    );
+    assert.equal(doc.openapi, "3.1.0");
+    for (const r of t.routes) {
+      const path = r.url.replace(/:([a-z_]+)/g, "{$1}");
+      const op = doc.paths[path]?.[r.method.toLowerCase()];
+      assert.ok(op, `${r.method} ${r.url} is missing from the OpenAPI document`);
+      assert.equal(op.security !== undefined, r.access !== "public", `${r.method} ${r.url}: security`);
+    }
+    const page = await t.call(undefined, { method: "GET", url: "/docs/" });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /swagger-ui/i);
+  });
+});
+
+test("/status is 503 until the match indexes are loaded", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "rasd-status-"));
+  const s = await openServices(loadConfig({ data: dir }), { defaultMetrics: false });
+  const app = await buildApp({ access: s.access, routes: allRoutes(s) });
+  try {
+    const before = await app.inject({ method: "GET", url: "/status", headers: { accept: "application/json" } });
+    assert.equal(before.statusCode, 503);
+    assert.equal((await app.inject({ method: "GET", url: "/status" })).body, "INDEX-NOT-LOADED");
+    await s.matcher.load();
+    assert.equal((await app.inject({ method: "GET", url: "/status" })).statusCode, 200);
+  } finally {
+    await app.close();
+    await closeServices(s);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("rasd key create prints the key alone, once; it is stored hashed and works", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "rasd-key-"));
+  const bin = new URL("../../bin/rasd", import.meta.url).pathname;
+  try {
+    execFileSync(bin, ["org", "create", "Sawab Center", "--kind", "government", "--data", dir]);
+    const out = execFileSync(bin, ["key", "create", "--org", "Sawab Center", "--role", "curator", "--data", dir], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    const key = out.trim();
+    assert.match(out, /^rasd_[0-9a-f]{12}_[A-Za-z0-9_-]{43}\n$/);
+    const s = await openServices(loadConfig({ data: dir }), { defaultMetrics: false });
+    try {
+      const rows = await s.store.db.selectFrom("api_keys").selectAll().execute();
+      assert.equal(rows.length, 1);
+      assert.ok(!JSON.stringify(rows).includes(key.split("_")[2]!), "the secret is not stored");
+      const who = await s.access.authenticate(key);
+      assert.equal(who.role, "curator");
+      assert.equal(who.orgName, "Sawab Center");
+      await assert.rejects(s.access.authenticate(key.slice(0, -1) + (key.endsWith("A") ? "B" : "A")), /not valid/);
+    } finally {
+      await closeServices(s);
+    }
+    assert.throws(() =>
+      execFileSync(bin, ["key", "create", "--org", "Nobody", "--role", "admin", "--data", dir], { stdio: "ignore" }),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
