@@ -176,6 +176,16 @@ const BODIES: Readonly<Record<string, (fx: Fixtures, who: string) => Extras | nu
     body: { text: "an authorization probe submission about nothing in particular at all today" },
     headers: { "idempotency-key": `authz-${who}` },
   }),
+  "POST /v1/content/batch": (_fx, who) => ({
+    body: {
+      items: [
+        {
+          text: "an authorization probe batch item about nothing in particular at all today",
+          idempotency_key: `authz-batch-${who}`,
+        },
+      ],
+    },
+  }),
   "POST /v1/keys": (_fx, who) => ({ body: { person: `authz-person-${who}`, role: "reader" } }),
   // Names A's AMBER+STRICT bank: another organisation must be refused (it cannot see it).
   "POST /v1/rules": (fx, who) => ({
