@@ -13,7 +13,7 @@ import { readSignalFile, type SignalFileFormat } from "./signal-files.js";
 import { tryToSignalInput, type RawSignal } from "./signal-input.js";
 import type { Readable } from "node:stream";
 
-const BANK_NAME = /^[\p{L}\p{N}][\p{L}\p{N}_.-]{0,79}$/u;
+const BANK_NAME = /^[\p{L}\p{N}_][\p{L}\p{N}_.-]{0,79}$/u;
 
 export interface ImportReport {
   created: number;

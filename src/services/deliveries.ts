@@ -91,20 +91,40 @@ export class WebhookDeliverer {
         if (!error) {
           await tx
             .updateTable("actions")
-            .set({ status: "delivered", attempts: action.attempts + 1, last_status: status, last_error: null, completed_at: now })
+            .set({
+              status: "delivered",
+              attempts: action.attempts + 1,
+              last_status: status,
+              last_error: null,
+              completed_at: now,
+            })
             .where("id", "=", action.id)
             .execute();
           done.push(job.id);
           continue;
         }
-        const fate = await this.content.retryOrBury(tx, job, error, now + backoffMs(job.attempts, this.options.backoffBaseMs ?? 1000));
+        const fate = await this.content.retryOrBury(
+          tx,
+          job,
+          error,
+          now + backoffMs(job.attempts, this.options.backoffBaseMs ?? 1000),
+        );
         await tx
           .updateTable("actions")
-          .set({ status: fate === "dead" ? "dead" : "pending", attempts: action.attempts + 1, last_status: status, last_error: error.slice(0, 2000) })
+          .set({
+            status: fate === "dead" ? "dead" : "pending",
+            attempts: action.attempts + 1,
+            last_status: status,
+            last_error: error.slice(0, 2000),
+          })
           .where("id", "=", action.id)
           .execute();
         if (fate === "dead")
-          await tx.updateTable("content_items").set({ status: "action_failed" }).where("id", "=", action.item_id).execute();
+          await tx
+            .updateTable("content_items")
+            .set({ status: "action_failed" })
+            .where("id", "=", action.item_id)
+            .execute();
       }
       await this.content.completeJobs(tx, done);
       const delivered = attempts.filter((a) => a.action && !a.error).map((a) => a.action!.item_id);
@@ -113,18 +133,25 @@ export class WebhookDeliverer {
     if (this.metrics) {
       for (const { job, action, error } of attempts) {
         if (!action) continue;
-        this.metrics.deliveries.inc({ result: error ? (job.attempts >= job.max_attempts ? "dead" : "retry") : "delivered" });
+        this.metrics.deliveries.inc({
+          result: error ? (job.attempts >= job.max_attempts ? "dead" : "retry") : "delivered",
+        });
         if (!error) this.metrics.actions.inc({ type: "webhook", status: "delivered" });
       }
-      const items = await this.content.getItems([...new Set(attempts.filter((a) => a.action && !a.error).map((a) => a.action!.item_id))]);
+      const items = await this.content.getItems([
+        ...new Set(attempts.filter((a) => a.action && !a.error).map((a) => a.action!.item_id)),
+      ]);
       for (const item of items)
-        if (item.acted_at) this.metrics.step.observe({ step: "acted" }, (Number(item.acted_at) - Number(item.received_at)) / 1000);
+        if (item.acted_at)
+          this.metrics.step.observe({ step: "acted" }, (Number(item.acted_at) - Number(item.received_at)) / 1000);
     }
     return jobs.length;
   }
 
   /** One HTTP attempt; nothing is written here. */
-  private async attempt(job: JobRow): Promise<{ job: JobRow; action?: ActionRow; status: number | null; error?: string }> {
+  private async attempt(
+    job: JobRow,
+  ): Promise<{ job: JobRow; action?: ActionRow; status: number | null; error?: string }> {
     const action = await this.content.getAction(job.ref_id);
     if (!action || action.status !== "pending") return { job, status: null };
     let status: number | null = null;

@@ -229,7 +229,11 @@ export class ContentStore {
 
   /** Finished jobs are deleted: the item and its actions keep the history, the queue stays small. */
   async completeJobs(db: Db, ids: readonly number[]): Promise<void> {
-    for (let i = 0; i < ids.length; i += 500) await db.deleteFrom("jobs").where("id", "in", ids.slice(i, i + 500)).execute();
+    for (let i = 0; i < ids.length; i += 500)
+      await db
+        .deleteFrom("jobs")
+        .where("id", "in", ids.slice(i, i + 500))
+        .execute();
   }
 
   /** Puts a job back to run at `runAt`, or marks it dead when it has no attempts left. */

@@ -200,7 +200,17 @@ export class KyselyStore implements SignalStore {
   }
 
   async updateBank(id: number, patch: BankPatch): Promise<Bank> {
-    const row = await this.db.transaction().execute(async (tx) => {
+    const row = await this.updateBankRow(id, patch).catch((error: unknown) => {
+      if (isUniqueViolation(error))
+        throw new RasdError("conflict", `the organisation already has a bank named "${patch.name ?? "?"}"`);
+      throw error;
+    });
+    if (!row) throw new RasdError("not_found", `no bank with id ${id}`);
+    return toBank(row);
+  }
+
+  private updateBankRow(id: number, patch: BankPatch) {
+    return this.db.transaction().execute(async (tx) => {
       const seq = await nextSeqs(tx, 1);
       return tx
         .updateTable("banks")
@@ -222,8 +232,6 @@ export class KyselyStore implements SignalStore {
         .returningAll()
         .executeTakeFirst();
     });
-    if (!row) throw new RasdError("not_found", `no bank with id ${id}`);
-    return toBank(row);
   }
 
   async getBank(id: number): Promise<Bank | undefined> {

@@ -513,7 +513,6 @@ describe("authorization: every route", () => {
       for (const target of (targetsOf(route, fx) ?? []).filter((x) => !x.foreignOnly)) {
         const req = requestFor(route, fx, target, "a-admin");
         const r = await t.call(t.keys.a.admin, req);
-        if (process.env.DBG) console.log("CONTROL", req.method, String(req.url).slice(0,70), r.statusCode, r.body.slice(0, 90));
         if (r.statusCode < 200 || r.statusCode >= 300)
           failures.push(`A's admin cannot read its own fixture: ${describeCall("a-admin", req, r, target.label)}`);
         else if (leaksIn({ method: "GET", url: "/" }, r).length === 0)
@@ -544,7 +543,6 @@ describe("authorization: every route", () => {
         for (const target of targets) {
           for (const req of withHead(requestFor(route, fx, target, who))) {
             const r = await t.call(key, req);
-            if (process.env.DBG && /^\/(c|m|h)\//.test(req.url ?? "")) console.log("FOREIGN", who, req.method, String(req.url).slice(0,70), r.statusCode, r.body.slice(0, 90));
             checked++;
             const call = describeCall(who, req, r, target.label);
             if (nothing) {
@@ -604,7 +602,6 @@ describe("authorization: every route", () => {
           const who = `a-${role ?? "anonymous"}`;
           const req = requestFor(route, fx, target, who);
           const r = await t.call(role ? t.keys.a[role] : undefined, req);
-          if (process.env.DBG && /^\/(c|m|h)\//.test(req.url ?? "")) console.log("OWN", who, req.method, String(req.url).slice(0,70), r.statusCode, r.body.slice(0, 90));
           checked++;
           if (r.statusCode === 401 || r.statusCode === 403 || r.statusCode >= 500)
             failures.push(`expected to pass authorization: ${describeCall(who, req, r, target.label)}`);

@@ -376,6 +376,59 @@ describe("sharing: TLP markings through the API", () => {
     assert.equal((await get("b.curator", "/v1/audit")).statusCode, 403);
   });
 
+  it("the HMA-compatible routes follow the same table: /c/banks, /c/bank/:name, /m/lookup, /m/raw_lookup", async () => {
+    const names = new Map(BANK_KEYS.map((k) => [MARKINGS[k].name, k]));
+    const byName = (list: readonly string[]): BankKey[] =>
+      [...new Set(list.filter((n) => names.has(n)).map((n) => names.get(n)!))].sort();
+    for (const who of VIEWERS) {
+      const list = await get(who, "/c/banks");
+      assert.equal(list.statusCode, 200, `${who}: GET /c/banks → ${show(list)}`);
+      assert.deepEqual(byName(json<{ name: string }[]>(list).map((b) => b.name)), expected(who), `${who}: /c/banks`);
+      for (const k of BANK_KEYS) {
+        const one = await get(who, `/c/bank/${MARKINGS[k].name}`);
+        assert.equal(one.statusCode, SEES[who].includes(k) ? 200 : 404, `${who}: GET /c/bank/${MARKINGS[k].name}`);
+        const signal = await get(who, `/c/bank/${MARKINGS[k].name}/content/${signals[k]}?include_signals=true`);
+        const want = !can(viewer(who).role, "signal.read") ? 403 : SEES[who].includes(k) ? 200 : 404;
+        assert.equal(signal.statusCode, want, `${who}: GET /c/bank/${MARKINGS[k].name}/content/:id → ${show(signal)}`);
+        if (want !== 200) assert.ok(!signal.body.includes(TEXTS[k]), `${who}: ${k}'s signal leaked`);
+        if (!can(viewer(who).role, "match.lookup")) continue;
+        const q = `signal_type=text&signal=${encodeURIComponent(TEXTS[k])}`;
+        const lookup = await get(who, `/m/lookup?${q}`);
+        assert.equal(lookup.statusCode, 200, `${who}: GET /m/lookup → ${show(lookup)}`);
+        assert.deepEqual(byName(Object.keys(json(lookup))), SEES[who].includes(k) ? [k] : [], `${who}: /m/lookup ${k}`);
+        const raw = await get(who, `/m/raw_lookup?${q}`);
+        assert.equal(raw.statusCode, 200, `${who}: GET /m/raw_lookup → ${show(raw)}`);
+        assert.deepEqual(
+          json<{ matches: number[] }>(raw).matches.filter((id) => Object.values(signals).includes(id)),
+          SEES[who].includes(k) ? [signals[k]] : [],
+          `${who}: /m/raw_lookup ${k}`,
+        );
+      }
+    }
+    // Changing through HMA is reserved to the owner too: 403 where visible, and an invisible
+    // bank answers as one that does not exist (DELETE: HMA's "Done") — and survives.
+    const before = await Promise.all(BANK_KEYS.map((k) => t.s.store.getBank(banks[k].id)));
+    for (const who of ["a.admin", "a.curator", "c.admin"] as const) {
+      const r1 = await t.call(viewer(who).key, {
+        method: "PUT",
+        url: `/c/bank/${MARKINGS.green.name}`,
+        payload: { enabled_ratio: 0 },
+      });
+      assert.equal(r1.statusCode, 403, `${who}: PUT /c/bank/b-green → ${show(r1)}`);
+      const r2 = await send(who, "POST", `/c/bank/${MARKINGS.green.name}/signal`, { text: "planted by a stranger" });
+      assert.equal(r2.statusCode, 403, `${who}: POST /c/bank/b-green/signal → ${show(r2)}`);
+      const r3 = await send(who, "DELETE", `/c/bank/${MARKINGS.green.name}/content/${signals.green}`);
+      assert.equal(r3.statusCode, 403, `${who}: DELETE /c/bank/b-green/content/:id → ${show(r3)}`);
+      const r4 = await send(who, "DELETE", `/c/bank/${MARKINGS.green.name}`);
+      assert.equal(r4.statusCode, 403, `${who}: DELETE /c/bank/b-green → ${show(r4)}`);
+      const r5 = await send(who, "DELETE", `/c/bank/${MARKINGS.strict.name}`);
+      const none = await send(who, "DELETE", "/c/bank/NO_SUCH_BANK");
+      assert.deepEqual([r5.statusCode, r5.body], [none.statusCode, none.body], `${who}: DELETE /c/bank/b-strict`);
+    }
+    assert.deepEqual(await Promise.all(BANK_KEYS.map((k) => t.s.store.getBank(banks[k].id))), before);
+    assert.equal((await t.s.store.getSignal(signals.green))?.status, "active");
+  });
+
   it("a change of marking takes effect at once, and the sharing group survives it", async () => {
     const id = banks.amberA.id;
     const narrowed = await send("b.admin", "PATCH", `/v1/banks/${id}`, { tlp: "AMBER+STRICT" });

@@ -37,7 +37,7 @@ function postedAt(value: string | number | undefined, field = "posted_at"): numb
   if (!Number.isFinite(ms))
     throw new RasdError(
       "invalid",
-      `posted_at: not a date ("${String(value).slice(0, 40)}"); use ISO 8601 or epoch milliseconds`,
+      `${field}: not a date ("${String(value).slice(0, 40)}"); use ISO 8601 or epoch milliseconds`,
     );
   return ms;
 }
