@@ -89,7 +89,11 @@ export class AccessService {
   /** Forgets cached sharing (call after a bank or its sharing changes in this process). */
   invalidate(): void {
     this.sharingCache = undefined;
+    this.generation++;
   }
+
+  /** Bumped by every invalidate(): caches built on visibility compare it. */
+  generation = 0;
 
   private async sharingState(): Promise<NonNullable<AccessService["sharingCache"]>> {
     const now = Date.now();

@@ -12,7 +12,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeError, isRasdError } from "../core/errors.js";
-import type { Labels } from "../core/model.js";
+import type { Labels, Tlp } from "../core/model.js";
 import { fire, type ActionRule, type MatchFacts } from "../core/rules.js";
 import { pdqHashImageBytes } from "../signals/pdq/hash-image.js";
 import { vpdqHashVideoFile } from "../signals/vpdq/hash-video.js";
@@ -44,6 +44,7 @@ export interface PipelineOptions {
 /** A match as stored with the item and sent in webhooks. */
 export interface StoredMatch extends MatchFacts {
   readonly bankName: string;
+  readonly tlp: Tlp;
   readonly value?: string;
   readonly matched?: string;
   readonly queryMatchPercent?: number;
@@ -72,6 +73,7 @@ export class ContentPipeline {
   private loop: Promise<void> | undefined;
   private readonly visible = new Map<number, Set<number>>();
   private visibleAt = 0;
+  private visibleGeneration = -1;
   private rulesCache: { at: number; byOrg: Map<number, ActionRule[]> } | undefined;
 
   constructor(
@@ -211,6 +213,7 @@ export class ContentPipeline {
         signalId: m.signalId,
         bankId: m.bankId,
         bankName: banks.get(m.bankId)?.name ?? "?",
+        tlp: banks.get(m.bankId)?.tlp ?? "RED",
         type: m.type,
         labels,
         ...(m.distance !== undefined ? { distance: m.distance } : {}),
@@ -227,9 +230,10 @@ export class ContentPipeline {
   /** The banks an item's submitter may match against; cached for a second. */
   private async visibleTo(orgId: number, personId: number): Promise<Set<number>> {
     const now = Date.now();
-    if (now - this.visibleAt > 1000) {
+    if (now - this.visibleAt > 1000 || this.visibleGeneration !== this.deps.access.generation) {
       this.visible.clear();
       this.visibleAt = now;
+      this.visibleGeneration = this.deps.access.generation;
     }
     let set = this.visible.get(personId);
     if (!set) {
@@ -286,7 +290,10 @@ export class ContentPipeline {
                 rule: { id: f.rule.id, name: f.rule.name },
                 ...(a.type === "decision" ? { decision: a.decision } : {}),
                 hashes: o.hashes,
-                matches: f.matches,
+                // RED is for named people: a webhook goes to the organisation, so it says only
+                // how many RED matches there were.
+                matches: f.matches.filter((m) => (m as StoredMatch).tlp !== "RED"),
+                red_matches: f.matches.filter((m) => (m as StoredMatch).tlp === "RED").length,
               },
             };
             const row = await tx

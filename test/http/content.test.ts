@@ -311,6 +311,34 @@ describe("hash – match – act through the API", () => {
     assert.equal(first.matches.length, 1);
   });
 
+  test("a webhook carries no details of RED matches, only their number", async () => {
+    const red = json<{ id: number }>(
+      await t.call(t.keys.b.curator, {
+        method: "POST",
+        url: "/v1/banks",
+        payload: { name: "named-only", tlp: "RED", reader_person_ids: [t.people.a.submitter] },
+      }),
+    );
+    const secretText = "رسالة سرية للغاية عن خلية نائمة في المدينة القديمة قرب السوق الكبير";
+    await t.call(t.keys.b.curator, {
+      method: "POST",
+      url: `/v1/banks/${red.id}/signals`,
+      payload: { signals: [{ type: "text", value: secretText, labels: { entity: ["isis"] } }] },
+    });
+    hook.fallback = 204;
+    const n = hook.received.length;
+    const id = await submit({ text: secretText });
+    await t.drain();
+    await hook.waitFor(n + 1);
+    const body = JSON.parse(hook.received.at(-1)!.body) as {
+      data: { item: { id: number }; matches: unknown[]; red_matches: number };
+    };
+    assert.equal(body.data.item.id, id);
+    assert.equal(body.data.red_matches, 1);
+    assert.deepEqual(body.data.matches, []);
+    assert.ok(!hook.received.at(-1)!.body.includes("named-only"));
+  });
+
   test("an item of another organisation is not found", async () => {
     const id = await submit({ text: "private to platform A" });
     const r = await t.call(t.keys.b.admin, { method: "GET", url: `/v1/content/${id}` });

@@ -448,74 +448,49 @@ describe("sharing: TLP markings through the API", () => {
     assert.deepEqual(keysOf(json<{ matches: { bankId: number }[] }>(m2).matches.map((x) => x.bankId)), ["amberA"]);
   });
 
-  // ---------------------------------------------------------------------------------------
-  // KNOWN BUGS, marked `todo` so that the run stays green while they are open; remove the
-  // `todo` option once fixed.
-  //  1. src/http/routes/banks.ts: the sharing lists are validated only after the bank was
-  //     created or changed, so a request answered 400 still takes effect — unaudited, and with
-  //     the sharing cache not invalidated. A refused PATCH can widen AMBER+STRICT to GREEN.
-  //     Fix: validate share_with_org_ids / reader_person_ids before s.banks.createBank and
-  //     s.banks.updateBank (and invalidate the access cache in a finally).
-  //  2. src/http/routes/members.ts: POST /v1/keys issues a key for any existing person of the
-  //     caller's organisation, so any admin can act as the person named on a RED bank of
-  //     another organisation. Fix: refuse a key for an existing person other than the caller.
-  // ---------------------------------------------------------------------------------------
+  // Refused requests change nothing (these were bugs once: the sharing lists were checked only
+  // after the bank was written, and an admin could mint a key as a colleague named on a RED bank).
+  it("a PATCH refused for an unknown share_with_org_ids id does not widen the marking", async () => {
+    const id = banks.strict.id;
+    const r = await send("b.admin", "PATCH", `/v1/banks/${id}`, { tlp: "GREEN", share_with_org_ids: [999_999] });
+    assert.equal(r.statusCode, 400, show(r));
+    // The caller was told no; the bank must still be AMBER+STRICT and invisible to A.
+    const seen = await get("a.reader", `/v1/banks/${id}`);
+    const tlp = (await t.s.store.getBank(id))?.tlp;
+    // Put it back whatever happened, so that nothing else depends on this test's outcome.
+    if (tlp !== "AMBER+STRICT") await send("b.admin", "PATCH", `/v1/banks/${id}`, { tlp: "AMBER+STRICT" });
+    assert.equal(tlp, "AMBER+STRICT", "LEAK: the refused PATCH marked B's AMBER+STRICT bank GREEN");
+    assert.equal(seen.statusCode, 404, `LEAK: A's reader sees B's AMBER+STRICT bank: ${show(seen)}`);
+  });
 
-  it(
-    "BUG: a PATCH refused for an unknown share_with_org_ids id must not widen the marking (today it does)",
-    { todo: "banks.ts PATCH: validate sharing before s.banks.updateBank (see KNOWN BUGS above)" },
-    async () => {
-      const id = banks.strict.id;
-      const r = await send("b.admin", "PATCH", `/v1/banks/${id}`, { tlp: "GREEN", share_with_org_ids: [999_999] });
-      assert.equal(r.statusCode, 400, show(r));
-      // The caller was told no; the bank must still be AMBER+STRICT and invisible to A.
-      const seen = await get("a.reader", `/v1/banks/${id}`);
-      const tlp = (await t.s.store.getBank(id))?.tlp;
-      // Put it back whatever happened, so that nothing else depends on this test's outcome.
-      if (tlp !== "AMBER+STRICT") await send("b.admin", "PATCH", `/v1/banks/${id}`, { tlp: "AMBER+STRICT" });
-      assert.equal(tlp, "AMBER+STRICT", "LEAK: the refused PATCH marked B's AMBER+STRICT bank GREEN");
-      assert.equal(seen.statusCode, 404, `LEAK: A's reader sees B's AMBER+STRICT bank: ${show(seen)}`);
-    },
-  );
-
-  it(
-    "BUG: a POST /v1/banks refused for an unknown id in its sharing lists must not create the bank (today it does)",
-    { todo: "banks.ts POST: validate sharing before s.banks.createBank (see KNOWN BUGS above)" },
-    async () => {
-      const r = await send("b.admin", "POST", "/v1/banks", {
-        name: "b-half-made",
-        tlp: "AMBER",
-        share_with_org_ids: [999_999],
-      });
-      assert.equal(r.statusCode, 400, show(r));
-      const made = await t.s.store.getBankByName(t.orgs.b.id, "b-half-made");
-      assert.equal(made, undefined, "the refused request created the bank anyway (and did not audit it)");
-      const retry = await send("b.admin", "POST", "/v1/banks", { name: "b-half-made", tlp: "AMBER" });
-      assert.equal(retry.statusCode, 201, `the corrected retry must succeed: ${show(retry)}`);
-    },
-  );
-  it(
-    "LEAK: an admin of the named person's organisation must not borrow their RED access by minting a key (today it can)",
-    {
-      todo: "members.ts POST /v1/keys: refuse keys for an existing person other than the caller (see KNOWN BUGS above)",
-    },
-    async () => {
-      const other = await t.s.access.createKey(t.orgs.a, "admin", "a-admin-2");
-      const red = `/v1/banks/${banks.red.id}/signals`;
-      // Not named on the RED bank: it does not exist for them.
-      assert.equal((await t.call(other.token, { method: "GET", url: red })).statusCode, 404);
-      // So they issue themselves a key as the named person, A's admin...
-      const minted = await t.call(other.token, {
-        method: "POST",
-        url: "/v1/keys",
-        payload: { person: "a-admin", role: "admin" },
-      });
-      const borrowed = minted.statusCode === 201 ? json<{ key: string }>(minted).key : undefined;
-      const seen = borrowed ? await t.call(borrowed, { method: "GET", url: red }) : undefined;
-      assert.ok(
-        !seen || seen.statusCode === 404,
-        `LEAK: a-admin-2 minted a key for a-admin (${show(minted)}) and read B's RED bank: ${seen ? show(seen) : ""}`,
-      );
-    },
-  );
+  it("a POST /v1/banks refused for an unknown id in its sharing lists does not create the bank", async () => {
+    const r = await send("b.admin", "POST", "/v1/banks", {
+      name: "b-half-made",
+      tlp: "AMBER",
+      share_with_org_ids: [999_999],
+    });
+    assert.equal(r.statusCode, 400, show(r));
+    const made = await t.s.store.getBankByName(t.orgs.b.id, "b-half-made");
+    assert.equal(made, undefined, "the refused request created the bank anyway (and did not audit it)");
+    const retry = await send("b.admin", "POST", "/v1/banks", { name: "b-half-made", tlp: "AMBER" });
+    assert.equal(retry.statusCode, 201, `the corrected retry must succeed: ${show(retry)}`);
+  });
+  it("an admin of the named person's organisation cannot borrow their RED access by minting a key", async () => {
+    const other = await t.s.access.createKey(t.orgs.a, "admin", "a-admin-2");
+    const red = `/v1/banks/${banks.red.id}/signals`;
+    // Not named on the RED bank: it does not exist for them.
+    assert.equal((await t.call(other.token, { method: "GET", url: red })).statusCode, 404);
+    // So they issue themselves a key as the named person, A's admin...
+    const minted = await t.call(other.token, {
+      method: "POST",
+      url: "/v1/keys",
+      payload: { person: "a-admin", role: "admin" },
+    });
+    const borrowed = minted.statusCode === 201 ? json<{ key: string }>(minted).key : undefined;
+    const seen = borrowed ? await t.call(borrowed, { method: "GET", url: red }) : undefined;
+    assert.ok(
+      !seen || seen.statusCode === 404,
+      `LEAK: a-admin-2 minted a key for a-admin (${show(minted)}) and read B's RED bank: ${seen ? show(seen) : ""}`,
+    );
+  });
 });

@@ -68,17 +68,20 @@ export function bankRoutes(s: Services): RouteDef[] {
       );
     return bank;
   };
+  /** Checked before anything is written, so a refused request changes nothing. */
+  const checkSharing = async (body: BankBody): Promise<void> => {
+    for (const id of body.share_with_org_ids ?? [])
+      if (!(await s.store.getOrg(id)))
+        throw new RasdError("invalid", `share_with_org_ids: no organisation with id ${id}`);
+    for (const id of body.reader_person_ids ?? [])
+      if (!(await s.access.store.getPerson(id)))
+        throw new RasdError("invalid", `reader_person_ids: no person with id ${id}`);
+  };
   const setSharing = async (who: Principal, bank: Bank, body: BankBody): Promise<void> => {
     if (body.share_with_org_ids === undefined && body.reader_person_ids === undefined && bank.tlp !== "RED") return;
     const current = await s.access.sharingOf(bank.id);
     const orgs = body.share_with_org_ids ?? [...current.orgs];
-    for (const id of orgs)
-      if (!(await s.store.getOrg(id)))
-        throw new RasdError("invalid", `share_with_org_ids: no organisation with id ${id}`);
     const people = new Set(body.reader_person_ids ?? [...current.people]);
-    for (const id of people)
-      if (!(await s.access.store.getPerson(id)))
-        throw new RasdError("invalid", `reader_person_ids: no person with id ${id}`);
     // Whoever marks a bank RED stays able to read it.
     if (bank.tlp === "RED") people.add(who.personId);
     await s.access.store.setSharing(bank.id, orgs, [...people]);
@@ -113,6 +116,7 @@ export function bankRoutes(s: Services): RouteDef[] {
       },
       handler: async (req, reply, who) => {
         const body = req.body as BankBody & { name: string };
+        await checkSharing(body);
         const bank = await s.banks.createBank({ orgId: who.orgId, name: body.name, ...patchOf(body) } as Parameters<
           typeof s.banks.createBank
         >[0]);
@@ -149,6 +153,7 @@ export function bankRoutes(s: Services): RouteDef[] {
       handler: async (req, _reply, who) => {
         const body = req.body as BankBody;
         const bank = await changeable(who, idParam(req));
+        await checkSharing(body);
         const updated = await s.banks.updateBank(bank.id, patchOf(body));
         await setSharing(who, updated, body);
         s.access.invalidate();

@@ -79,6 +79,14 @@ export function memberRoutes(s: Services): RouteDef[] {
         const body = req.body as { person: string; role: string };
         const org = await s.store.getOrg(who.orgId);
         if (!org) throw new RasdError("not_found", "the caller's organisation no longer exists");
+        // A key for someone else who already exists would let its holder act as them (and read
+        // what is shared with them by name): only they, or an operator with the CLI, may add one.
+        const existing = (await s.access.store.listPeople(org.id)).find((p) => p.name === body.person);
+        if (existing && existing.id !== who.personId)
+          throw new RasdError(
+            "conflict",
+            `${body.person} already exists in ${org.name}; only they (or an operator with the CLI) can get another key`,
+          );
         const key = await s.access.createKey(org, body.role, body.person);
         await s.access.audit(
           auditEntry(req, who, "key.create", `key:${key.keyId}`, { person: key.person.name, role: key.person.role }),
