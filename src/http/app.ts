@@ -4,6 +4,7 @@
  * public, per-key rate limits, and the OpenAPI 3.1 document built from the route table.
  */
 
+import AjvCompiler from "@fastify/ajv-compiler";
 import multipart from "@fastify/multipart";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
@@ -32,6 +33,10 @@ export const PLUGIN_ROUTE_PREFIXES = ["/docs"];
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
+const AJV_OPTIONS = { allowUnionTypes: true, removeAdditional: false, useDefaults: true, allErrors: false } as const;
+const coercingValidators = AjvCompiler();
+const strictValidators = AjvCompiler();
+
 function bearer(req: FastifyRequest): string {
   const header = req.headers.authorization;
   if (!header)
@@ -45,13 +50,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.jsonLimit ?? 1024 * 1024,
-    ajv: {
-      customOptions: {
-        allowUnionTypes: true,
-        removeAdditional: false,
-        coerceTypes: "array",
-        useDefaults: true,
-        allErrors: false,
+    // Query strings, params and headers arrive as text and are coerced to their schema types;
+    // JSON bodies are typed already and are not: {"text": 5} is an error, not the text "5".
+    schemaController: {
+      compilersFactory: {
+        buildValidator: (external) => {
+          const coercing = coercingValidators(external, { customOptions: { ...AJV_OPTIONS, coerceTypes: "array" } });
+          const strict = strictValidators(external, { customOptions: { ...AJV_OPTIONS, coerceTypes: false } });
+          return (def) => (def.httpPart === "body" ? strict : coercing)(def);
+        },
       },
     },
     return503OnClosing: true,
@@ -86,7 +93,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((error, req, reply) => {
-    const e = toHttpError(error);
+    const e = toHttpError(error, req.headers["content-type"]);
     if (e.status >= 500) req.log.error(error);
     const hma = req.routeOptions.url !== undefined && hmaRoutes.has(`${req.method} ${req.routeOptions.url}`);
     void reply.status(e.status).send(hma ? { message: e.message } : { error: { code: e.code, message: e.message } });

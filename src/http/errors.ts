@@ -43,7 +43,7 @@ function describeValidation(error: FastifyError): string {
   }
 }
 
-export function toHttpError(error: unknown): HttpError {
+export function toHttpError(error: unknown, contentType?: string): HttpError {
   if (isRasdError(error)) return { status: STATUS[error.code] ?? 400, code: error.code, message: error.message };
   const e = error as FastifyError & { statusCode?: number };
   if (e.validation) return { status: 400, code: "invalid", message: describeValidation(e) };
@@ -51,10 +51,17 @@ export function toHttpError(error: unknown): HttpError {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
     case "FST_REQ_FILE_TOO_LARGE":
     case "FST_PARTS_LIMIT":
-    case "FST_FILES_LIMIT":
       return { status: 413, code: "too_large", message: e.message };
+    case "FST_FILES_LIMIT":
+      return { status: 400, code: "invalid", message: "send exactly one file part (named image or video)" };
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return { status: 415, code: "unsupported_media_type", message: e.message };
+      return {
+        status: 415,
+        code: "unsupported_media_type",
+        message:
+          `unsupported Content-Type ${contentType ? JSON.stringify(contentType.slice(0, 100)) : "(none)"}: ` +
+          "send application/json, or multipart/form-data where a route takes uploads",
+      };
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
       return { status: 400, code: "invalid", message: "the JSON body is empty" };
     case "FST_INVALID_MULTIPART_CONTENT_TYPE":

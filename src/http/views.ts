@@ -6,7 +6,9 @@ import type { ActionRow, ContentRow } from "../storage/content-store.js";
 import type { StoredMatch } from "../services/pipeline.js";
 
 export function iso(ms: number | null | undefined): string | null {
-  return ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString();
+  if (ms === null || ms === undefined) return null;
+  const d = new Date(Number(ms));
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
 
 export function bankView(b: Bank, sharing?: BankSharing, own = false): Record<string, unknown> {

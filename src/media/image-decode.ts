@@ -33,7 +33,11 @@ export interface DecodeOptions {
   readonly applyExifOrientation?: boolean;
   /** ImageMagick's convert, for BMP. Default /usr/bin/convert (not whatever is first on PATH). */
   readonly convertPath?: string;
+  /** Appended to a pixel-limit error, saying how to raise the limit. Default: the CLI's --max-pixels. */
+  readonly limitHint?: string;
 }
+
+const CLI_LIMIT_HINT = " (raise it with --max-pixels)";
 
 const SHARP_FORMATS = new Set(["jpeg", "png", "webp", "gif", "tiff"]);
 
@@ -48,7 +52,7 @@ export async function inspectImage(
     throw new RasdError("file.too_large", `the image is ${bytes.length} bytes; the limit is ${limits.maxBytes}`);
   if (isBmp(bytes)) {
     const { width, height } = bmpDimensions(bytes);
-    checkPixels(width, height, limits);
+    checkPixels(width, height, limits, options.limitHint ?? CLI_LIMIT_HINT);
     return { format: "bmp", width, height };
   }
   let meta;
@@ -59,7 +63,7 @@ export async function inspectImage(
   }
   if (!meta.format || !SHARP_FORMATS.has(meta.format))
     throw new RasdError("image.unsupported_format", `unsupported image format "${meta.format ?? "unknown"}"`);
-  checkPixels(meta.width ?? 0, meta.height ?? 0, limits);
+  checkPixels(meta.width ?? 0, meta.height ?? 0, limits, options.limitHint ?? CLI_LIMIT_HINT);
   return { format: meta.format, width: meta.width ?? 0, height: meta.height ?? 0 };
 }
 
@@ -80,7 +84,7 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}
   }
   const width = meta.width ?? 0;
   const height = meta.height ?? 0;
-  checkPixels(width, height, limits);
+  checkPixels(width, height, limits, options.limitHint ?? CLI_LIMIT_HINT);
 
   try {
     // ignoreIcc: the reference (ImageMagick → PNM) does not colour-manage; neither do we.
@@ -122,7 +126,7 @@ export function cmykToRgb(cmyk: Uint8Array): Uint8Array {
   return rgb;
 }
 
-function checkPixels(width: number, height: number, limits: ImageLimits): void {
+function checkPixels(width: number, height: number, limits: ImageLimits, hint = CLI_LIMIT_HINT): void {
   if (width <= 0 || height <= 0) {
     throw new RasdError("image.corrupt", `image declares an invalid size ${width}x${height}`);
   }
@@ -130,24 +134,26 @@ function checkPixels(width: number, height: number, limits: ImageLimits): void {
   if (pixels > limits.maxPixels) {
     throw new RasdError(
       "image.too_many_pixels",
-      `image declares ${width}x${height} (${formatPixels(pixels)}), over the ${formatPixels(limits.maxPixels)} limit (raise it with --max-pixels)`,
+      `image declares ${width}x${height} (${formatPixels(pixels)}), over the ${formatPixels(limits.maxPixels)} limit${hint}`,
     );
   }
 }
 
 function translateSharpError(error: unknown): RasdError {
   const raw = describeError(error);
-  const message = raw.replace(/^Input (buffer|file) (has corrupt header|contains unsupported image format): ?/i, "");
+  const message =
+    raw.replace(/^Input (buffer|file) (has corrupt header|contains unsupported image format):\s*/i, "").trim() ||
+    "unreadable header (the file is cut short or damaged)";
   if (/unsupported image format/i.test(raw)) {
     return new RasdError("image.unsupported_format", "not an image, or an unsupported format", { cause: error });
   }
   if (/premature end|truncated|unexpected end|end of (file|stream)|not enough data|short read/i.test(raw)) {
-    return new RasdError("image.truncated", `truncated image: ${message || raw}`, { cause: error });
+    return new RasdError("image.truncated", `truncated image: ${message}`, { cause: error });
   }
   if (/exceeds pixel limit/i.test(raw)) {
     return new RasdError("image.too_many_pixels", "image exceeds the pixel limit", { cause: error });
   }
-  return new RasdError("image.corrupt", `corrupt image: ${message || raw}`, { cause: error });
+  return new RasdError("image.corrupt", `corrupt image: ${message}`, { cause: error });
 }
 
 function isBmp(bytes: Uint8Array): boolean {

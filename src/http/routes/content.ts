@@ -8,7 +8,7 @@
 
 import { createHash } from "node:crypto";
 import type { FastifyRequest } from "fastify";
-import { RasdError } from "../../core/errors.js";
+import { RasdError, describeError, isRasdError } from "../../core/errors.js";
 import { canonicalizeUrl, type ShortenerSet } from "../../kernels/url/index.js";
 import { inspectImage } from "../../media/image-decode.js";
 import type { Services } from "../../server/services.js";
@@ -31,13 +31,30 @@ interface Fields {
 
 const FIELD_NAMES = new Set(["url", "text", "content_id", "author_id", "posted_at"]);
 
+/** ISO 8601 as Date.parse reads it reliably: a date, optionally a time and a zone. */
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:[Zz]|[+-]\d{2}:?\d{2})?)?$/;
+/** 9999-12-31T23:59:59.999Z, the last instant with a four-digit ISO year. */
+const MAX_POSTED_AT = 253_402_300_799_999;
+
 function postedAt(value: string | number | undefined, field = "posted_at"): number | null {
   if (value === undefined || value === "") return null;
-  const ms = typeof value === "number" ? value : /^\d{9,14}$/.test(value) ? Number(value) : Date.parse(value);
+  const ms =
+    typeof value === "number"
+      ? value
+      : /^\d{9,15}$/.test(value)
+        ? Number(value)
+        : ISO_8601.test(value)
+          ? Date.parse(value)
+          : NaN;
   if (!Number.isFinite(ms))
     throw new RasdError(
       "invalid",
       `${field}: not a date ("${String(value).slice(0, 40)}"); use ISO 8601 or epoch milliseconds`,
+    );
+  if (!Number.isInteger(ms) || ms < 0 || ms > MAX_POSTED_AT)
+    throw new RasdError(
+      "invalid",
+      `${field}: ${String(value).slice(0, 40)} is out of range; use epoch milliseconds from 0 to ${MAX_POSTED_AT} (1970 to 9999)`,
     );
   return ms;
 }
@@ -52,6 +69,18 @@ function checkText(field: string, value: string | undefined, max: number): strin
 }
 
 async function readMultipart(
+  req: FastifyRequest,
+): Promise<{ fields: Fields; kind: ContentKind; media: Buffer; mediaType: string }> {
+  try {
+    return await readParts(req);
+  } catch (error) {
+    // busboy's own errors (no boundary, body cut short) carry no status: they are the client's.
+    if (isRasdError(error) || typeof (error as { statusCode?: unknown }).statusCode === "number") throw error;
+    throw new RasdError("invalid", `malformed multipart/form-data body: ${describeError(error)}`, { cause: error });
+  }
+}
+
+async function readParts(
   req: FastifyRequest,
 ): Promise<{ fields: Fields; kind: ContentKind; media: Buffer; mediaType: string }> {
   const fields: Record<string, string> = {};
@@ -192,7 +221,7 @@ export function contentRoutes(s: Services): RouteDef[] {
           ({ kind, fields, media, mediaType } = m);
           if (m.fields.url !== undefined || m.fields.text !== undefined)
             throw new RasdError("invalid", "send a file, a url or a text, not several");
-          if (kind === "image") await inspectImage(media);
+          if (kind === "image") await inspectImage(media, { limitHint: "" });
         } else {
           fields = (req.body ?? {}) as Fields;
           if ((fields.url === undefined) === (fields.text === undefined))
