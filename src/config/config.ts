@@ -8,6 +8,7 @@
  * | shortener list file | --shorteners FILE | RASD_SHORTENERS | built-in list |
  * | listen address | --host H, --port P | RASD_HOST, RASD_PORT | 127.0.0.1, 8080 |
  * | rate limit per key | --rate-limit N | RASD_RATE_LIMIT | 20000 requests/s |
+ * | pipeline worker threads | --pipeline-threads N | RASD_PIPELINE_THREADS | 1 (0: on the HTTP thread) |
  * | private webhook targets | | RASD_WEBHOOK_ALLOW_PRIVATE=1 | refused |
  * | private media URLs (/h/hash?url=) | | RASD_FETCH_ALLOW_PRIVATE=1 | refused |
  */
@@ -22,6 +23,7 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly rateLimit: number;
+  readonly pipelineThreads: number;
   readonly webhookAllowPrivate: boolean;
   readonly fetchAllowPrivate: boolean;
 }
@@ -33,6 +35,7 @@ export interface ConfigOverrides {
   readonly host?: string;
   readonly port?: string | number;
   readonly rateLimit?: string | number;
+  readonly pipelineThreads?: string | number;
 }
 
 function positiveInt(value: string | number, what: string, max: number): number {
@@ -53,6 +56,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     host: overrides.host ?? env.RASD_HOST ?? "127.0.0.1",
     port: positiveInt(overrides.port ?? env.RASD_PORT ?? 8080, "port", 65535),
     rateLimit: positiveInt(overrides.rateLimit ?? env.RASD_RATE_LIMIT ?? 20_000, "rate limit", 10_000_000) || 20_000,
+    pipelineThreads: positiveInt(overrides.pipelineThreads ?? env.RASD_PIPELINE_THREADS ?? 1, "pipeline threads", 64),
     webhookAllowPrivate: env.RASD_WEBHOOK_ALLOW_PRIVATE === "1",
     fetchAllowPrivate: env.RASD_FETCH_ALLOW_PRIVATE === "1",
   });

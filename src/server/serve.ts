@@ -8,7 +8,60 @@ import type { FastifyInstance } from "fastify";
 import type { Config } from "../config/config.js";
 import { buildApp } from "../http/app.js";
 import { allRoutes } from "../http/routes/index.js";
+import type { Worker } from "node:worker_threads";
+import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from "prom-client";
+import { startWorker } from "../parallel/worker-pool.js";
 import { closeServices, openServices, startWorkers, type Services } from "./services.js";
+
+type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
+
+/** Worker threads for the pipeline; the HTTP thread wakes them and merges their metrics. */
+function startPipelineThreads(
+  s: Services,
+  config: Config,
+  n: number,
+): { ready: Promise<void>; stop: () => Promise<void> } {
+  const script = new URL(`./pipeline-thread${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url);
+  const workers: Worker[] = [];
+  const latest = new Map<Worker, MetricsJson>();
+  const ready: Promise<void>[] = [];
+  for (let i = 0; i < n; i++) {
+    const w = startWorker(script, { config });
+    workers.push(w);
+    ready.push(
+      new Promise((resolve, reject) => {
+        w.on("message", (m: unknown) => {
+          if (m === "ready") resolve();
+          else if (m && typeof m === "object" && "metrics" in m) latest.set(w, (m as { metrics: MetricsJson }).metrics);
+        });
+        w.once("error", reject);
+      }),
+    );
+  }
+  const all = (message: string): void => workers.forEach((w) => w.postMessage(message));
+  s.submissions.onAccepted = () => all("wake");
+  s.access.onInvalidate = () => all("invalidate");
+  s.pipeline.onInvalidateRules = () => all("invalidate");
+  s.pipeline.onWebhooks = () => all("wake");
+  s.metricsText = async () =>
+    AggregatorRegistry.aggregate([await s.metrics.registry.getMetricsAsJSON(), ...latest.values()]).metrics();
+  return {
+    ready: Promise.all(ready).then(() => undefined),
+    stop: async () => {
+      await Promise.all(
+        workers.map(
+          (w) =>
+            new Promise<void>((resolve) => {
+              w.on("message", (m) => m === "stopped" && resolve());
+              w.once("exit", () => resolve());
+              w.postMessage("stop");
+            }),
+        ),
+      );
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
 
 export interface Server {
   readonly services: Services;
@@ -22,6 +75,8 @@ export interface Server {
 
 export interface ServeOptions {
   readonly workers?: boolean;
+  /** Run hash – match – act and webhooks on this many worker threads (0: on the HTTP thread). */
+  readonly pipelineThreads?: number;
   readonly backoffBaseMs?: number;
   readonly logger?: boolean;
   /** Runs on the open services before listening (e.g. loading demo data). */
@@ -38,7 +93,12 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     logger: options.logger ?? false,
   });
   const address = await app.listen({ host: config.host, port: config.port });
-  const ready = startWorkers(services, options.workers ?? true);
+  const threads = options.workers === false ? 0 : (options.pipelineThreads ?? 0);
+  const pool = threads > 0 ? startPipelineThreads(services, config, threads) : undefined;
+  const ready = (async () => {
+    await startWorkers(services, options.workers !== false && threads === 0);
+    await pool?.ready;
+  })();
   ready.catch((error: unknown) => process.stderr.write(`rasd: loading the indexes failed: ${String(error)}\n`));
   return {
     services,
@@ -48,6 +108,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     close: async () => {
       await app.close();
       await ready.catch(() => undefined);
+      await pool?.stop();
       await closeServices(services);
     },
   };

@@ -33,6 +33,8 @@ export interface Services {
   readonly metrics: ServiceMetrics;
   readonly shorteners: ShortenerSet;
   readonly startedAt: number;
+  /** The Prometheus text for /metrics (replaced when worker threads add theirs). */
+  metricsText: () => Promise<string>;
 }
 
 export interface ServiceOptions {
@@ -79,6 +81,7 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     metrics,
     shorteners,
     startedAt: Date.now(),
+    metricsText: () => metrics.registry.metrics(),
   };
 }
 

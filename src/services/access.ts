@@ -90,7 +90,11 @@ export class AccessService {
   invalidate(): void {
     this.sharingCache = undefined;
     this.generation++;
+    this.onInvalidate?.();
   }
+
+  /** Told of every invalidate() (to tell other threads). */
+  onInvalidate: (() => void) | undefined;
 
   /** Bumped by every invalidate(): caches built on visibility compare it. */
   generation = 0;

@@ -257,7 +257,11 @@ export class ContentPipeline {
   /** Forgets cached rules (after a change in this process). */
   invalidateRules(): void {
     this.rulesCache = undefined;
+    this.onInvalidateRules?.();
   }
+
+  /** Told of every invalidateRules() (to tell other threads). */
+  onInvalidateRules: (() => void) | undefined;
 
   private async commit(outcomes: readonly Outcome[], orphans: readonly number[]): Promise<void> {
     const { content, metrics } = this.deps;

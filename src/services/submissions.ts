@@ -19,7 +19,8 @@ export class SubmissionBatcher {
 
   constructor(
     private readonly content: ContentStore,
-    private readonly onAccepted: (ids: readonly number[]) => void = () => undefined,
+    /** Told of newly accepted item ids (to wake the workers). */
+    public onAccepted: (ids: readonly number[]) => void = () => undefined,
     private readonly maxBatch = 2000,
   ) {}
 

@@ -10,6 +10,7 @@ interface ServeOptions extends StoreOptions {
   host?: string;
   port?: string;
   rateLimit?: string;
+  pipelineThreads?: string;
   demo?: boolean;
   log?: boolean;
 }
@@ -23,6 +24,10 @@ export function serveCommand(): Command {
       .option("--host <host>", "address to listen on (default 127.0.0.1, or RASD_HOST)")
       .option("--port <port>", "port to listen on (default 8080, or RASD_PORT)")
       .option("--rate-limit <n>", "requests per second per API key (default 20000, or RASD_RATE_LIMIT)")
+      .option(
+        "--pipeline-threads <n>",
+        "worker threads for hash–match–act and webhooks (default 1, or RASD_PIPELINE_THREADS; 0 = on the HTTP thread)",
+      )
       .option("--demo", "on an empty database, load sample organisations, banks, signals and keys (printed once)")
       .option("--log", "log every request (JSON lines on stdout)"),
   ).action(async (options: ServeOptions) => {
@@ -30,9 +35,11 @@ export function serveCommand(): Command {
       ...options,
       ...(options.port !== undefined ? { port: options.port } : {}),
       ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
+      ...(options.pipelineThreads !== undefined ? { pipelineThreads: options.pipelineThreads } : {}),
     });
     const server = await serve(config, {
       logger: options.log ?? false,
+      pipelineThreads: config.pipelineThreads,
       ...(options.demo
         ? {
             before: async (s) => {

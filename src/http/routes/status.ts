@@ -61,7 +61,7 @@ export function statusRoutes(s: Services): RouteDef[] {
           s.metrics.jobs.set({ kind: kind!, status: status! }, n);
         }
         void reply.header("content-type", s.metrics.registry.contentType);
-        return s.metrics.registry.metrics();
+        return s.metricsText();
       },
     }),
     route({
