@@ -123,18 +123,19 @@ export class ContentPipeline {
     const jobs = await content.lease(
       "content",
       this.options.owner,
-      this.options.batch ?? 256,
+      this.options.batch ?? 1000,
       this.options.leaseMs ?? 120_000,
     );
     if (jobs.length === 0) return 0;
     const items = new Map((await content.getItems(jobs.map((j) => j.ref_id))).map((i) => [i.id, i]));
-    const outcomes: Outcome[] = [];
-    const orphans: number[] = [];
-    for (const job of jobs) {
+    let outcomes: Outcome[] = [];
+    let orphans: number[] = [];
+    let chunkStart = performance.now();
+    const one = async (job: JobRow): Promise<void> => {
       const item = items.get(job.ref_id);
       if (!item) {
         orphans.push(job.id);
-        continue;
+        return;
       }
       try {
         outcomes.push(await this.process(job, item));
@@ -153,6 +154,21 @@ export class ContentPipeline {
         } else {
           await content.retryOrBury(content.db, job, describeError(error), Date.now() + 1000 * job.attempts);
         }
+      }
+    };
+    // Media items run a few at a time (decoding overlaps hashing); texts and URLs one by one.
+    // What is done is committed every 200 ms, so a big batch of images does not hold back
+    // the first results.
+    for (let i = 0; i < jobs.length;) {
+      const media = items.get(jobs[i]!.ref_id)?.kind;
+      const n = media === "image" || media === "video" ? 4 : 1;
+      await Promise.all(jobs.slice(i, i + n).map(one));
+      i += n;
+      if (performance.now() - chunkStart > 200 && i < jobs.length) {
+        await this.commit(outcomes, orphans);
+        outcomes = [];
+        orphans = [];
+        chunkStart = performance.now();
       }
     }
     await this.commit(outcomes, orphans);
