@@ -37,19 +37,10 @@ export interface FetchedMedia {
   readonly finalUrl: string;
 }
 
-type FetchErrorCode =
-  | "fetch.scheme"
-  | "fetch.credentials"
-  | "fetch.private_address"
-  | "fetch.redirects"
-  | "fetch.status"
-  | "fetch.too_large"
-  | "fetch.timeout"
-  | "fetch.network";
+type FetchErrorCode = Extract<ErrorCode, `fetch.${string}`>;
 
 function fetchError(code: FetchErrorCode, message: string, cause?: unknown): RasdError {
-  // The cast goes once the fetch.* codes are part of ErrorCode in core/errors.ts.
-  return new RasdError(code as string as ErrorCode, message, cause === undefined ? undefined : { cause });
+  return new RasdError(code, message, cause === undefined ? undefined : { cause });
 }
 
 const DEFAULT_MAX_REDIRECTS = 3;

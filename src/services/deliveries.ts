@@ -7,6 +7,7 @@
  */
 
 import { lookup } from "node:dns/promises";
+import { JobLoop } from "./job-loop.js";
 import { describeError } from "../core/errors.js";
 import type { ActionRule, RuleAction } from "../core/rules.js";
 import { backoffMs, webhookHeaders } from "../kernels/webhook/signature.js";
@@ -27,10 +28,7 @@ export interface DeliveryOptions {
 }
 
 export class WebhookDeliverer {
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly jobs: JobLoop;
   private readonly ruleCache = new Map<number, { at: number; rule: ActionRule | undefined }>();
 
   constructor(
@@ -38,41 +36,20 @@ export class WebhookDeliverer {
     private readonly rules: RuleStore,
     private readonly options: DeliveryOptions,
     private readonly metrics?: ServiceMetrics,
-  ) {}
-
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+  ) {
+    this.jobs = new JobLoop("webhook worker", () => this.runOnce(), options.pollMs ?? 100);
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake();
-    await this.loop;
+  start(): void {
+    this.jobs.start();
+  }
+
+  stop(): Promise<void> {
+    return this.jobs.stop();
   }
 
   wake(): void {
-    const w = this.wakeUp;
-    this.wakeUp = undefined;
-    if (this.timer) clearTimeout(this.timer);
-    w?.();
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      let n = 0;
-      try {
-        n = await this.runOnce();
-      } catch (error) {
-        process.stderr.write(`rasd: webhook worker: ${describeError(error)}\n`);
-      }
-      if (n === 0 && this.running)
-        await new Promise<void>((resolve) => {
-          this.wakeUp = resolve;
-          this.timer = setTimeout(resolve, this.options.pollMs ?? 100);
-        });
-    }
+    this.jobs.wake();
   }
 
   /** Leases one batch, attempts every delivery concurrently, and records all outcomes in one transaction. */

@@ -11,6 +11,7 @@ import { createHash } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { JobLoop } from "./job-loop.js";
 import { describeError, isRasdError } from "../core/errors.js";
 import type { Labels, Tlp } from "../core/model.js";
 import { fire, type ActionRule, type MatchFacts } from "../core/rules.js";
@@ -67,10 +68,7 @@ function permanent(error: unknown): boolean {
 }
 
 export class ContentPipeline {
-  private running = false;
-  private timer: NodeJS.Timeout | undefined;
-  private wakeUp: (() => void) | undefined;
-  private loop: Promise<void> | undefined;
+  private readonly jobs: JobLoop;
   private readonly visible = new Map<number, Set<number>>();
   private visibleAt = 0;
   private visibleGeneration = -1;
@@ -79,42 +77,21 @@ export class ContentPipeline {
   constructor(
     private readonly deps: PipelineDeps,
     private readonly options: PipelineOptions,
-  ) {}
-
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+  ) {
+    this.jobs = new JobLoop("content worker", () => this.runOnce(), options.pollMs ?? 50);
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake();
-    await this.loop;
+  start(): void {
+    this.jobs.start();
+  }
+
+  stop(): Promise<void> {
+    return this.jobs.stop();
   }
 
   /** New work was queued in this process: look now rather than at the next poll. */
   wake(): void {
-    const w = this.wakeUp;
-    this.wakeUp = undefined;
-    if (this.timer) clearTimeout(this.timer);
-    w?.();
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      let n = 0;
-      try {
-        n = await this.runOnce();
-      } catch (error) {
-        process.stderr.write(`rasd: content worker: ${describeError(error)}\n`);
-      }
-      if (n === 0 && this.running)
-        await new Promise<void>((resolve) => {
-          this.wakeUp = resolve;
-          this.timer = setTimeout(resolve, this.options.pollMs ?? 50);
-        });
-    }
+    this.jobs.wake();
   }
 
   /** Leases and processes one batch; returns how many jobs it handled. */

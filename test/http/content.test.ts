@@ -17,6 +17,7 @@ import { pdqHashImageBytes } from "../../src/signals/pdq/hash-image.js";
 import { formatVpdqLine, vpdqHashVideoFile } from "../../src/signals/vpdq/hash-video.js";
 import { needsFfmpeg } from "../support/ffmpeg.js";
 import { startReceiver, type Receiver } from "../support/receiver.js";
+import { detailedPng } from "../support/images.js";
 import { json, startTestService, type TestService } from "../support/service.js";
 
 const PROPAGANDA_AR = "انضموا إلى صفوف دولة الخلافة الآن فالهجرة واجبة على كل مسلم قادر على ذلك";
@@ -29,16 +30,6 @@ interface Item {
   matches: { bankId: number; type: string; distance?: number; similarity?: number }[];
   actions: { id: number; type: string; status: string; delivery_id: string; attempts: number }[];
   timestamps: Record<"received_at" | "hashed_at" | "matched_at" | "acted_at", string | null>;
-}
-
-async function png(seed: number, size = 256): Promise<Buffer> {
-  // A smooth, detailed picture (gradients and circles), so PDQ has something to see.
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}">
-    <defs><linearGradient id="g"><stop offset="0" stop-color="#${(seed * 2654435761).toString(16).slice(-6).padStart(6, "0")}"/><stop offset="1" stop-color="#fff"/></linearGradient></defs>
-    <rect width="100%" height="100%" fill="url(#g)"/>
-    ${Array.from({ length: 12 }, (_, i) => `<circle cx="${(seed * 37 + i * 53) % size}" cy="${(seed * 91 + i * 29) % size}" r="${10 + ((seed + i * 7) % 40)}" fill="#${((seed + i) * 1234567).toString(16).slice(-6).padStart(6, "0")}"/>`).join("")}
-  </svg>`;
-  return sharp(Buffer.from(svg)).png().toBuffer();
 }
 
 function multipart(field: string, filename: string, bytes: Buffer, fields: Record<string, string> = {}) {
@@ -98,7 +89,7 @@ describe("hash – match – act through the API", () => {
             labels: { entity: ["isis"], behaviour: ["recruitment"], language: ["ar"] },
           },
           { type: "url", value: "https://justpaste.it/example-release", labels: { entity: ["isis"] } },
-          { type: "pdq", value: (await pdqHashImageBytes(await png(7))).hash, labels: { entity: ["isis"] } },
+          { type: "pdq", value: (await pdqHashImageBytes(await detailedPng(7))).hash, labels: { entity: ["isis"] } },
         ],
       },
     });
@@ -204,7 +195,7 @@ describe("hash – match – act through the API", () => {
   });
 
   test("an image is hashed with PDQ and matched at a small distance after re-encoding", async () => {
-    const original = await png(7);
+    const original = await detailedPng(7);
     const reencoded = await sharp(original).resize(200, 200).jpeg({ quality: 70 }).toBuffer();
     const body = multipart("image", "x.jpg", reencoded, { content_id: "img-1" });
     const r2 = await t.call(t.keys.a.submitter, {

@@ -20,22 +20,13 @@ import { hmaVpdqJson, pythonFloat3, pythonSeededRandom } from "../../src/http/ro
 import { pdqHashImageBytes } from "../../src/signals/pdq/hash-image.js";
 import { vpdqHashVideoFile } from "../../src/signals/vpdq/hash-video.js";
 import { needsFfmpeg } from "../support/ffmpeg.js";
+import { detailedPng } from "../support/images.js";
 import { json, startTestService, type TestService } from "../support/service.js";
 
 // The two hashes of HMA's compare test: 9 bits apart.
 const PDQ_A = "facd8bcb2a49bcebdec1985298d5fe84bcd006c187c598c720c3c087b3fdb318";
 const PDQ_B = "facd8bcb2a49bcebdec1985228d5ae84bcd006c187c598c720c2b087b3fdb318";
 const PDQ_OTHER = "f".repeat(64);
-
-async function png(seed: number, size = 256): Promise<Buffer> {
-  // A smooth, detailed picture (gradients and circles), so PDQ has something to see.
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}">
-    <defs><linearGradient id="g"><stop offset="0" stop-color="#${(seed * 2654435761).toString(16).slice(-6).padStart(6, "0")}"/><stop offset="1" stop-color="#fff"/></linearGradient></defs>
-    <rect width="100%" height="100%" fill="url(#g)"/>
-    ${Array.from({ length: 12 }, (_, i) => `<circle cx="${(seed * 37 + i * 53) % size}" cy="${(seed * 91 + i * 29) % size}" r="${10 + ((seed + i * 7) % 40)}" fill="#${((seed + i) * 1234567).toString(16).slice(-6).padStart(6, "0")}"/>`).join("")}
-  </svg>`;
-  return sharp(Buffer.from(svg)).png().toBuffer();
-}
 
 /** A flat grey picture: PDQ quality 0, which HMA hashes to "". */
 function flatPng(): Promise<Buffer> {
@@ -150,7 +141,7 @@ describe("HMA API: curation, matching, hashing", () => {
 
   before(async () => {
     t = await startTestService();
-    photo = await png(11);
+    photo = await detailedPng(11);
     photoHash = (await pdqHashImageBytes(photo)).hash;
   });
   after(async () => {
@@ -325,7 +316,7 @@ describe("HMA API: curation, matching, hashing", () => {
     assert.equal(lookup.statusCode, 200, lookup.body);
     assert.deepEqual(json(lookup), { pdq: { TEST_BANK: [{ bank_content_id: photoContentId, distance: "0" }] } });
     // A type with no match is still listed, with an empty map.
-    const other = await upload(a(), "/m/lookup", { field: "photo", bytes: await png(12) });
+    const other = await upload(a(), "/m/lookup", { field: "photo", bytes: await detailedPng(12) });
     assert.deepEqual(json(other), { pdq: {} });
   });
 
@@ -569,7 +560,7 @@ describe("HMA API: hashing and adding media by URL", () => {
   let photoHash: string;
 
   before(async () => {
-    photo = await png(21);
+    photo = await detailedPng(21);
     photoHash = (await pdqHashImageBytes(photo)).hash;
     media = await startMediaServer({
       "/img.png": { type: "image/png", body: photo },

@@ -4,6 +4,7 @@
  */
 
 import { deflateSync } from "node:zlib";
+import sharp from "sharp";
 
 function crc32(buf: Uint8Array): number {
   let crc = 0xffffffff;
@@ -84,4 +85,14 @@ export function png16(width: number, height: number, samples: Uint16Array): Buff
     pngChunk("IDAT", deflateSync(raw)),
     pngChunk("IEND", new Uint8Array(0)),
   ]);
+}
+
+/** A smooth, detailed picture (a gradient and circles, varied by `seed`), so PDQ has something to see. */
+export async function detailedPng(seed: number, size = 256): Promise<Buffer> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}">
+    <defs><linearGradient id="g"><stop offset="0" stop-color="#${(seed * 2654435761).toString(16).slice(-6).padStart(6, "0")}"/><stop offset="1" stop-color="#fff"/></linearGradient></defs>
+    <rect width="100%" height="100%" fill="url(#g)"/>
+    ${Array.from({ length: 12 }, (_, i) => `<circle cx="${(seed * 37 + i * 53) % size}" cy="${(seed * 91 + i * 29) % size}" r="${10 + ((seed + i * 7) % 40)}" fill="#${((seed + i) * 1234567).toString(16).slice(-6).padStart(6, "0")}"/>`).join("")}
+  </svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
 }
