@@ -69,6 +69,7 @@ function permanent(error: unknown): boolean {
 
 export class ContentPipeline {
   private readonly jobs: JobLoop;
+  private prefetched: JobRow[] | undefined;
   private readonly visible = new Map<number, Set<number>>();
   private visibleAt = 0;
   private visibleGeneration = -1;
@@ -85,8 +86,10 @@ export class ContentPipeline {
     this.jobs.start();
   }
 
-  stop(): Promise<void> {
-    return this.jobs.stop();
+  async stop(): Promise<void> {
+    await this.jobs.stop();
+    if (this.prefetched) await this.deps.content.release(this.prefetched.map((j) => j.id));
+    this.prefetched = undefined;
   }
 
   /** New work was queued in this process: look now rather than at the next poll. */
@@ -97,12 +100,11 @@ export class ContentPipeline {
   /** Leases and processes one batch; returns how many jobs it handled. */
   async runOnce(): Promise<number> {
     const { content } = this.deps;
-    const jobs = await content.lease(
-      "content",
-      this.options.owner,
-      this.options.batch ?? 1000,
-      this.options.leaseMs ?? 120_000,
-    );
+    const batch = this.options.batch ?? 1000;
+    // The next batch may already be leased, in the transaction that committed the last one.
+    const jobs =
+      this.prefetched ?? (await content.lease("content", this.options.owner, batch, this.options.leaseMs ?? 120_000));
+    this.prefetched = undefined;
     if (jobs.length === 0) return 0;
     const items = new Map((await content.getItems(jobs.map((j) => j.ref_id))).map((i) => [i.id, i]));
     let outcomes: Outcome[] = [];
@@ -148,7 +150,7 @@ export class ContentPipeline {
         chunkStart = performance.now();
       }
     }
-    await this.commit(outcomes, orphans);
+    await this.commit(outcomes, orphans, jobs.length === batch);
     return jobs.length;
   }
 
@@ -256,7 +258,7 @@ export class ContentPipeline {
   /** Told of every invalidateRules() (to tell other threads). */
   onInvalidateRules: (() => void) | undefined;
 
-  private async commit(outcomes: readonly Outcome[], orphans: readonly number[]): Promise<void> {
+  private async commit(outcomes: readonly Outcome[], orphans: readonly number[], prefetch = false): Promise<void> {
     const { content, metrics } = this.deps;
     const firings = new Map<number, ReturnType<typeof fire>>();
     for (const o of outcomes) if (!o.error) firings.set(o.item.id, fire(await this.rulesOf(o.item.org_id), o.matches));
@@ -356,6 +358,15 @@ export class ContentPipeline {
       }
       await content.finishItems(tx, finished);
       await content.completeJobs(tx, [...outcomes.map((o) => o.job.id), ...orphans]);
+      // Under load, lease the next batch in this same transaction: one commit (one fsync) less.
+      if (prefetch)
+        this.prefetched = await content.lease(
+          "content",
+          this.options.owner,
+          this.options.batch ?? 1000,
+          this.options.leaseMs ?? 120_000,
+          tx,
+        );
     });
     if (metrics) {
       for (const o of outcomes) {

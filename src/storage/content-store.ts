@@ -209,7 +209,7 @@ export class ContentStore {
    * Leases up to `limit` runnable jobs of `kind` for `leaseMs`: queued ones that are due,
    * and running ones whose lease ran out (their worker died). Counts the attempt.
    */
-  async lease(kind: string, owner: string, limit: number, leaseMs: number): Promise<JobRow[]> {
+  async lease(kind: string, owner: string, limit: number, leaseMs: number, db: Db = this.db): Promise<JobRow[]> {
     const now = Date.now();
     const lock = this.dialect === "postgres" ? sql`for update skip locked` : sql``;
     const result = await sql<JobRow>`
@@ -221,10 +221,21 @@ export class ContentStore {
           and ((status = 'queued' and run_at <= ${now}) or (status = 'running' and lease_until < ${now}))
         order by id limit ${limit} ${lock}
       )
-      returning *`.execute(this.db);
+      returning *`.execute(db);
     return result.rows
       .map((r) => ({ ...r, run_at: Number(r.run_at), lease_until: Number(r.lease_until) }))
       .sort((a, b) => a.id - b.id);
+  }
+
+  /** Gives leased jobs back untouched (a worker stopping with work it had not started). */
+  async release(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .updateTable("jobs")
+      .set((eb) => ({ status: "queued", lease_owner: null, lease_until: null, attempts: eb("attempts", "-", 1) }))
+      .where("id", "in", ids)
+      .where("status", "=", "running")
+      .execute();
   }
 
   /** Finished jobs are deleted: the item and its actions keep the history, the queue stays small. */
