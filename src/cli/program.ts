@@ -9,7 +9,7 @@ import { hashCommand } from "./commands/hash.js";
 import { keyCommand } from "./commands/key.js";
 import { matchCommand } from "./commands/match.js";
 import { orgCommand } from "./commands/org.js";
-import { serveCommand } from "./commands/serve.js";
+import { serveCommand, workerCommand } from "./commands/serve.js";
 import { signalCommand } from "./commands/signal.js";
 
 function version(): string {
@@ -35,6 +35,7 @@ export function buildProgram(): Command {
   program.addCommand(matchCommand());
   program.addCommand(keyCommand());
   program.addCommand(serveCommand());
+  program.addCommand(workerCommand());
   applyToAll(program);
   return program;
 }

@@ -65,8 +65,9 @@ function startPipelineThreads(
 
 export interface Server {
   readonly services: Services;
-  readonly app: FastifyInstance;
-  /** The address it listens on, e.g. http://127.0.0.1:8080. */
+  /** The HTTP API (absent in a worker-only process). */
+  readonly app: FastifyInstance | undefined;
+  /** The address it listens on, e.g. http://127.0.0.1:8080 ("" without the API). */
   readonly url: string;
   /** Resolves when the indexes are loaded and the workers run. */
   readonly ready: Promise<void>;
@@ -74,6 +75,9 @@ export interface Server {
 }
 
 export interface ServeOptions {
+  /** Serve the HTTP API (default true). A process without it is a worker only. */
+  readonly api?: boolean;
+  /** Run hash – match – act and webhook delivery (default true). */
   readonly workers?: boolean;
   /** Run hash – match – act and webhooks on this many worker threads (0: on the HTTP thread). */
   readonly pipelineThreads?: number;
@@ -86,14 +90,18 @@ export interface ServeOptions {
 export async function serve(config: Config, options: ServeOptions = {}): Promise<Server> {
   const services = await openServices(config, options.backoffBaseMs ? { backoffBaseMs: options.backoffBaseMs } : {});
   await options.before?.(services);
-  const app = await buildApp({
-    access: services.access,
-    routes: allRoutes(services),
-    rateLimit: config.rateLimit,
-    logger: options.logger ?? false,
-  });
-  const address = await app.listen({ host: config.host, port: config.port });
-  const threads = options.workers === false ? 0 : (options.pipelineThreads ?? 0);
+  const api = options.api !== false;
+  const app = api
+    ? await buildApp({
+        access: services.access,
+        routes: allRoutes(services),
+        rateLimit: config.rateLimit,
+        logger: options.logger ?? false,
+      })
+    : undefined;
+  const address = app ? await app.listen({ host: config.host, port: config.port }) : "";
+  // A worker-only process is itself the worker: no extra threads.
+  const threads = options.workers === false || !api ? 0 : (options.pipelineThreads ?? 0);
   const pool = threads > 0 ? startPipelineThreads(services, config, threads) : undefined;
   const ready = (async () => {
     await startWorkers(services, options.workers !== false && threads === 0);
@@ -106,7 +114,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     url: address,
     ready,
     close: async () => {
-      await app.close();
+      await app?.close();
       await ready.catch(() => undefined);
       await pool?.stop();
       await closeServices(services);

@@ -54,7 +54,10 @@ export async function openServices(config: Config, options: ServiceOptions = {})
   const matcher = new Matcher(store, { shorteners });
   const metrics = new ServiceMetrics(options.defaultMetrics ?? true);
   const owner = `${hostname()}:${process.pid}`;
-  const pipeline = new ContentPipeline({ content, rules, access, signals: store, matcher, metrics }, { owner });
+  const pipeline = new ContentPipeline(
+    { content, rules, access, signals: store, matcher, metrics },
+    { owner, leaseMs: config.leaseSeconds * 1000 },
+  );
   const deliverer = new WebhookDeliverer(
     content,
     rules,

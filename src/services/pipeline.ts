@@ -145,6 +145,12 @@ export class ContentPipeline {
       i += n;
       if (performance.now() - chunkStart > 200 && i < jobs.length) {
         await this.commit(outcomes, orphans);
+        // Still working: keep the rest of the batch leased (a long video must not look abandoned).
+        await content.renew(
+          content.db,
+          jobs.slice(i).map((j) => j.id),
+          Date.now() + (this.options.leaseMs ?? 120_000),
+        );
         outcomes = [];
         orphans = [];
         chunkStart = performance.now();

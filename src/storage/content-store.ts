@@ -227,6 +227,17 @@ export class ContentStore {
       .sort((a, b) => a.id - b.id);
   }
 
+  /** Extends the lease of jobs still being worked on. */
+  async renew(db: Db, ids: readonly number[], until: number): Promise<void> {
+    for (let i = 0; i < ids.length; i += 500)
+      await db
+        .updateTable("jobs")
+        .set({ lease_until: until })
+        .where("id", "in", ids.slice(i, i + 500))
+        .where("status", "=", "running")
+        .execute();
+  }
+
   /** Gives leased jobs back untouched (a worker stopping with work it had not started). */
   async release(ids: readonly number[]): Promise<void> {
     if (ids.length === 0) return;
