@@ -44,3 +44,16 @@ export function idParam(req: FastifyRequest, name = "id"): number {
   const n = /^[1-9][0-9]{0,14}$/.test(raw) ? Number(raw) : NaN;
   return n;
 }
+
+/** A querystring schema for "newest first" lists: `before` (an id) and `limit`, plus `extra`. */
+export function pageQuery(maxLimit: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      before: { type: "integer", minimum: 1 },
+      limit: { type: "integer", minimum: 1, maximum: maxLimit },
+      ...extra,
+    },
+  };
+}

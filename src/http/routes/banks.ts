@@ -1,7 +1,7 @@
 /** Banks, their signals, sharing, and direct lookups against visible banks. */
 
 import { RasdError } from "../../core/errors.js";
-import { SIGNAL_TYPES, TLP_MARKINGS, type Bank, type Tlp } from "../../core/model.js";
+import { SIGNAL_TYPES, TLP_MARKINGS, type Bank, type Signal, type Tlp } from "../../core/model.js";
 import { canChangeBank } from "../../core/sharing.js";
 import type { Principal } from "../../services/access.js";
 import type { RawSignal } from "../../services/signal-input.js";
@@ -57,6 +57,15 @@ export function bankRoutes(s: Services): RouteDef[] {
   const visible = async (who: Principal, raw: number): Promise<Bank> => {
     if (Number.isNaN(raw)) throw new RasdError("not_found", "no such bank");
     return s.access.requireVisibleBank(who, raw);
+  };
+  /** A signal in a bank the caller may see, else 404 (whether it exists or not). */
+  const visibleSignal = async (who: Principal, id: number): Promise<Signal> => {
+    const signal = Number.isNaN(id) ? undefined : await s.store.getSignal(id);
+    if (!signal) throw new RasdError("not_found", "no such signal");
+    await visible(who, signal.bankId).catch(() => {
+      throw new RasdError("not_found", "no such signal");
+    });
+    return signal;
   };
   /** The bank if the caller may change it: 404 if invisible, 403 if visible but not theirs. */
   const changeable = async (who: Principal, raw: number): Promise<Bank> => {
@@ -282,12 +291,7 @@ export function bankRoutes(s: Services): RouteDef[] {
       summary: "One signal",
       tags: ["signals"],
       handler: async (req, _reply, who) => {
-        const signal = await s.store.getSignal(idParam(req) || -1);
-        if (!signal) throw new RasdError("not_found", "no such signal");
-        await visible(who, signal.bankId).catch(() => {
-          throw new RasdError("not_found", "no such signal");
-        });
-        return signalView(signal);
+        return signalView(await visibleSignal(who, idParam(req)));
       },
     }),
     route({
@@ -297,11 +301,7 @@ export function bankRoutes(s: Services): RouteDef[] {
       summary: "Retract a signal (it stays as a tombstone so that mirrors learn of it)",
       tags: ["signals"],
       handler: async (req, _reply, who) => {
-        const signal = await s.store.getSignal(idParam(req) || -1);
-        if (!signal) throw new RasdError("not_found", "no such signal");
-        await visible(who, signal.bankId).catch(() => {
-          throw new RasdError("not_found", "no such signal");
-        });
+        const signal = await visibleSignal(who, idParam(req));
         await changeable(who, signal.bankId);
         const retracted = await s.banks.retract(signal.id);
         await s.access.audit(auditEntry(req, who, "signal.retract", `signal:${signal.id}`));

@@ -14,7 +14,7 @@ import { inspectImage } from "../../media/image-decode.js";
 import type { Services } from "../../server/services.js";
 import type { ContentKind, NewContent } from "../../storage/content-store.js";
 import type { Principal } from "../../services/access.js";
-import { idParam, route, type RouteDef } from "../route.js";
+import { idParam, pageQuery, route, type RouteDef } from "../route.js";
 import { contentView } from "../views.js";
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
@@ -314,15 +314,9 @@ export function contentRoutes(s: Services): RouteDef[] {
       summary: "The organisation's items, newest first",
       tags: ["content"],
       schema: {
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            before: { type: "integer", minimum: 1 },
-            limit: { type: "integer", minimum: 1, maximum: 500 },
-            status: { type: "string", enum: ["received", "acting", "done", "failed", "action_failed"] },
-          },
-        },
+        querystring: pageQuery(500, {
+          status: { type: "string", enum: ["received", "acting", "done", "failed", "action_failed"] },
+        }),
       },
       handler: async (req, _reply, who) => {
         const q = req.query as { before?: number; limit?: number; status?: string };

@@ -4,7 +4,7 @@ import { RasdError } from "../../core/errors.js";
 import { ROLES } from "../../core/roles.js";
 import { describePrincipal, type Principal } from "../../services/access.js";
 import type { Services } from "../../server/services.js";
-import { idParam, route, type RouteDef } from "../route.js";
+import { idParam, pageQuery, route, type RouteDef } from "../route.js";
 import { iso } from "../views.js";
 import type { FastifyRequest } from "fastify";
 
@@ -128,14 +128,7 @@ export function memberRoutes(s: Services): RouteDef[] {
       summary: "The organisation's audit log, newest first",
       tags: ["members"],
       schema: {
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            before: { type: "integer", minimum: 1 },
-            limit: { type: "integer", minimum: 1, maximum: 1000 },
-          },
-        },
+        querystring: pageQuery(1000),
       },
       handler: async (req, _reply, who) => {
         const q = req.query as { before?: number; limit?: number };

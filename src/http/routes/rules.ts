@@ -7,7 +7,7 @@ import { newWebhookSecret } from "../../kernels/webhook/signature.js";
 import { redeliver } from "../../services/deliveries.js";
 import type { Principal } from "../../services/access.js";
 import type { Services } from "../../server/services.js";
-import { idParam, route, type RouteDef } from "../route.js";
+import { idParam, pageQuery, route, type RouteDef } from "../route.js";
 import { actionView, iso } from "../views.js";
 import { auditEntry } from "./members.js";
 
@@ -233,15 +233,7 @@ export function ruleRoutes(s: Services): RouteDef[] {
       summary: "Actions taken, newest first; status=dead lists the dead letters",
       tags: ["rules"],
       schema: {
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            status: { type: "string", enum: ["pending", "delivered", "dead", "done"] },
-            before: { type: "integer", minimum: 1 },
-            limit: { type: "integer", minimum: 1, maximum: 500 },
-          },
-        },
+        querystring: pageQuery(500, { status: { type: "string", enum: ["pending", "delivered", "dead", "done"] } }),
       },
       handler: async (req, _reply, who) => {
         const q = req.query as { status?: string; before?: number; limit?: number };
