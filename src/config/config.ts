@@ -8,6 +8,8 @@
  * | shortener list file | --shorteners FILE | RASD_SHORTENERS | built-in list |
  * | listen address | --host H, --port P | RASD_HOST, RASD_PORT | 127.0.0.1, 8080 |
  * | rate limit per key | --rate-limit N | RASD_RATE_LIMIT | 20000 requests/s |
+ * | NATS (signal-change notices between processes) | --nats URL | RASD_NATS_URL | none: changes polled every 100 ms |
+ * | NATS subject prefix | | RASD_NATS_PREFIX | rasd |
  * | job lease | | RASD_LEASE_SECONDS | 60 (a dead worker's jobs run again after this) |
  * | pipeline worker threads | --pipeline-threads N | RASD_PIPELINE_THREADS | 1 (0: on the HTTP thread) |
  * | private webhook targets | | RASD_WEBHOOK_ALLOW_PRIVATE=1 | refused |
@@ -26,6 +28,8 @@ export interface Config {
   readonly rateLimit: number;
   readonly pipelineThreads: number;
   readonly leaseSeconds: number;
+  readonly natsUrl: string | undefined;
+  readonly natsPrefix: string;
   readonly webhookAllowPrivate: boolean;
   readonly fetchAllowPrivate: boolean;
 }
@@ -38,6 +42,7 @@ export interface ConfigOverrides {
   readonly port?: string | number;
   readonly rateLimit?: string | number;
   readonly pipelineThreads?: string | number;
+  readonly nats?: string;
 }
 
 function positiveInt(value: string | number, what: string, max: number): number {
@@ -59,6 +64,8 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     port: positiveInt(overrides.port ?? env.RASD_PORT ?? 8080, "port", 65535),
     rateLimit: positiveInt(overrides.rateLimit ?? env.RASD_RATE_LIMIT ?? 20_000, "rate limit", 10_000_000) || 20_000,
     pipelineThreads: positiveInt(overrides.pipelineThreads ?? env.RASD_PIPELINE_THREADS ?? 1, "pipeline threads", 64),
+    natsUrl: overrides.nats ?? env.RASD_NATS_URL ?? undefined,
+    natsPrefix: env.RASD_NATS_PREFIX ?? "rasd",
     leaseSeconds: positiveInt(env.RASD_LEASE_SECONDS ?? 60, "RASD_LEASE_SECONDS", 86_400) || 60,
     webhookAllowPrivate: env.RASD_WEBHOOK_ALLOW_PRIVATE === "1",
     fetchAllowPrivate: env.RASD_FETCH_ALLOW_PRIVATE === "1",

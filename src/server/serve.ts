@@ -40,7 +40,11 @@ function startPipelineThreads(
   }
   const all = (message: string): void => workers.forEach((w) => w.postMessage(message));
   s.submissions.onAccepted = () => all("wake");
-  s.access.onInvalidate = () => all("invalidate");
+  const invalidated = s.access.onInvalidate; // e.g. the notice to other processes
+  s.access.onInvalidate = () => {
+    invalidated?.();
+    all("invalidate");
+  };
   s.pipeline.onInvalidateRules = () => all("invalidate");
   s.pipeline.onWebhooks = () => all("wake");
   s.metricsText = async () =>

@@ -17,6 +17,7 @@ import { AccessStore } from "../storage/access-store.js";
 import { ContentStore } from "../storage/content-store.js";
 import { KyselyStore } from "../storage/kysely-store.js";
 import { RuleStore } from "../storage/rule-store.js";
+import { SignalBus } from "../bus/signal-bus.js";
 import type { ShortenerSet } from "../kernels/url/index.js";
 
 export interface Services {
@@ -33,6 +34,8 @@ export interface Services {
   readonly metrics: ServiceMetrics;
   readonly shorteners: ShortenerSet;
   readonly startedAt: number;
+  /** Signal-change notices between processes (when RASD_NATS_URL is set). */
+  readonly bus: SignalBus | undefined;
   /** The Prometheus text for /metrics (replaced when worker threads add theirs). */
   metricsText: () => Promise<string>;
 }
@@ -43,6 +46,8 @@ export interface ServiceOptions {
   /** First webhook retry delay (tests shorten it). */
   readonly backoffBaseMs?: number;
   readonly defaultMetrics?: boolean;
+  /** How often the matcher polls the change cursor (default 100 ms, 1 s with NATS; 0: never). */
+  readonly matcherPollMs?: number;
 }
 
 export async function openServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
@@ -51,7 +56,8 @@ export async function openServices(config: Config, options: ServiceOptions = {})
   const access = new AccessService(new AccessStore(store.db), store);
   const content = new ContentStore(store.db, store.dialect);
   const rules = new RuleStore(store.db);
-  const matcher = new Matcher(store, { shorteners });
+  const bus = config.natsUrl ? await SignalBus.connect(config.natsUrl, config.natsPrefix) : undefined;
+  const matcher = new Matcher(store, { shorteners, pollMs: options.matcherPollMs ?? (bus ? 1000 : 100) });
   const metrics = new ServiceMetrics(options.defaultMetrics ?? true);
   const owner = `${hostname()}:${process.pid}`;
   const pipeline = new ContentPipeline(
@@ -70,10 +76,16 @@ export async function openServices(config: Config, options: ServiceOptions = {})
   );
   pipeline.onWebhooks = () => deliverer.wake();
   const submissions = new SubmissionBatcher(content, () => pipeline.wake());
+  const banks = new BankService(store, matcher, shorteners);
+  if (bus) {
+    banks.onChange = () => bus.changed();
+    access.onInvalidate = () => bus.changed();
+  }
   return {
     config,
     store,
-    banks: new BankService(store, matcher, shorteners),
+    banks,
+    bus,
     access,
     content,
     rules,
@@ -88,8 +100,12 @@ export async function openServices(config: Config, options: ServiceOptions = {})
   };
 }
 
-/** Loads the match indexes, then starts the workers. */
+/** Loads the match indexes (and follows other processes' changes), then starts the workers. */
 export async function startWorkers(s: Services, workers = true): Promise<void> {
+  await s.bus?.follow(() => {
+    s.access.forget();
+    void s.matcher.sync();
+  });
   await s.matcher.start();
   if (workers) {
     s.pipeline.start();
@@ -101,5 +117,6 @@ export async function closeServices(s: Services): Promise<void> {
   s.matcher.stop();
   await s.pipeline.stop();
   await s.deliverer.stop();
+  await s.bus?.close();
   await s.store.close();
 }

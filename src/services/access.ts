@@ -88,9 +88,14 @@ export class AccessService {
 
   /** Forgets cached sharing (call after a bank or its sharing changes in this process). */
   invalidate(): void {
+    this.forget();
+    this.onInvalidate?.();
+  }
+
+  /** Drops cached sharing without telling anyone (another process made the change). */
+  forget(): void {
     this.sharingCache = undefined;
     this.generation++;
-    this.onInvalidate?.();
   }
 
   /** Told of every invalidate() (to tell other threads). */

@@ -23,6 +23,9 @@ export interface ImportReport {
 }
 
 export class BankService {
+  /** Told after every committed change (to tell other processes). */
+  onChange: (() => void) | undefined;
+
   constructor(
     readonly store: SignalStore,
     private readonly matcher?: Matcher,
@@ -54,6 +57,7 @@ export class BankService {
     checkBankSettings(input);
     const bank = await this.store.createBank(input);
     this.matcher?.applyBank(bank);
+    this.onChange?.();
     return bank;
   }
 
@@ -66,6 +70,7 @@ export class BankService {
     checkBankSettings(patch);
     const bank = await this.store.updateBank(id, patch);
     this.matcher?.applyBank(bank);
+    this.onChange?.();
     return bank;
   }
 
@@ -117,6 +122,7 @@ export class BankService {
     const results = await this.store.upsertSignals(bankId, inputs);
     this.count(report, results);
     for (const r of results) this.matcher?.apply(r.signal);
+    if (results.length) this.onChange?.();
     return report;
   }
 
@@ -156,6 +162,7 @@ export class BankService {
   async retract(signalId: number): Promise<Signal> {
     const signal = await this.store.retractSignal(signalId);
     this.matcher?.apply(signal);
+    this.onChange?.();
     return signal;
   }
 
