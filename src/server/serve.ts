@@ -39,7 +39,11 @@ function startPipelineThreads(
     );
   }
   const all = (message: string): void => workers.forEach((w) => w.postMessage(message));
-  s.submissions.onAccepted = () => all("wake");
+  const accepted = s.submissions.onAccepted; // e.g. publishing to the work queue
+  s.submissions.onAccepted = (ids) => {
+    accepted(ids);
+    all("wake");
+  };
   const invalidated = s.access.onInvalidate; // e.g. the notice to other processes
   s.access.onInvalidate = () => {
     invalidated?.();

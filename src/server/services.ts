@@ -18,6 +18,7 @@ import { ContentStore } from "../storage/content-store.js";
 import { KyselyStore } from "../storage/kysely-store.js";
 import { RuleStore } from "../storage/rule-store.js";
 import { SignalBus } from "../bus/signal-bus.js";
+import { WorkQueue } from "../bus/work-queue.js";
 import type { ShortenerSet } from "../kernels/url/index.js";
 
 export interface Services {
@@ -36,6 +37,8 @@ export interface Services {
   readonly startedAt: number;
   /** Signal-change notices between processes (when RASD_NATS_URL is set). */
   readonly bus: SignalBus | undefined;
+  /** Work distribution between worker processes (when RASD_NATS_URL is set). */
+  readonly work: WorkQueue | undefined;
   /** The Prometheus text for /metrics (replaced when worker threads add theirs). */
   metricsText: () => Promise<string>;
 }
@@ -60,9 +63,13 @@ export async function openServices(config: Config, options: ServiceOptions = {})
   const matcher = new Matcher(store, { shorteners, pollMs: options.matcherPollMs ?? (bus ? 1000 : 100) });
   const metrics = new ServiceMetrics(options.defaultMetrics ?? true);
   const owner = `${hostname()}:${process.pid}`;
+  const work = config.natsUrl
+    ? await WorkQueue.connect(config.natsUrl, config.natsPrefix, config.leaseSeconds * 1000 + 1000)
+    : undefined;
   const pipeline = new ContentPipeline(
     { content, rules, access, signals: store, matcher, metrics },
-    { owner, leaseMs: config.leaseSeconds * 1000 },
+    // With a work queue, the database poll is only the safety net for lost publishes.
+    { owner, leaseMs: config.leaseSeconds * 1000, pollMs: work ? 2000 : 50 },
   );
   const deliverer = new WebhookDeliverer(
     content,
@@ -75,7 +82,7 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     metrics,
   );
   pipeline.onWebhooks = () => deliverer.wake();
-  const submissions = new SubmissionBatcher(content, () => pipeline.wake());
+  const submissions = new SubmissionBatcher(content, (ids) => (work ? work.publish(ids) : pipeline.wake()));
   const banks = new BankService(store, matcher, shorteners);
   if (bus) {
     banks.onChange = () => bus.changed();
@@ -86,6 +93,7 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     store,
     banks,
     bus,
+    work,
     access,
     content,
     rules,
@@ -110,11 +118,13 @@ export async function startWorkers(s: Services, workers = true): Promise<void> {
   if (workers) {
     s.pipeline.start();
     s.deliverer.start();
+    s.work?.start((ids) => s.pipeline.runItems(ids));
   }
 }
 
 export async function closeServices(s: Services): Promise<void> {
   s.matcher.stop();
+  await s.work?.close();
   await s.pipeline.stop();
   await s.deliverer.stop();
   await s.bus?.close();

@@ -105,6 +105,24 @@ export class ContentPipeline {
     const jobs =
       this.prefetched ?? (await content.lease("content", this.options.owner, batch, this.options.leaseMs ?? 120_000));
     this.prefetched = undefined;
+    return this.runJobs(jobs, jobs.length === batch);
+  }
+
+  /**
+   * Items handed out by a work queue: runs those whose jobs can be leased here, and says
+   * per id whether it is settled ("done": finished now or before) or must wait ("later":
+   * another worker holds it, or its retry is not due).
+   */
+  async runItems(ids: readonly number[]): Promise<Map<number, "done" | "later">> {
+    const { content } = this.deps;
+    const jobs = await content.leaseRefs("content", ids, this.options.owner, this.options.leaseMs ?? 120_000);
+    await this.runJobs(jobs, false);
+    const open = await content.openRefs("content", ids);
+    return new Map(ids.map((id) => [id, open.has(id) ? "later" : "done"]));
+  }
+
+  private async runJobs(jobs: JobRow[], prefetch: boolean): Promise<number> {
+    const { content } = this.deps;
     if (jobs.length === 0) return 0;
     const items = new Map((await content.getItems(jobs.map((j) => j.ref_id))).map((i) => [i.id, i]));
     let outcomes: Outcome[] = [];
@@ -156,7 +174,7 @@ export class ContentPipeline {
         chunkStart = performance.now();
       }
     }
-    await this.commit(outcomes, orphans, jobs.length === batch);
+    await this.commit(outcomes, orphans, prefetch);
     return jobs.length;
   }
 

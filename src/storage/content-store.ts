@@ -227,6 +227,38 @@ export class ContentStore {
       .sort((a, b) => a.id - b.id);
   }
 
+  /** Leases the runnable jobs of `kind` for these item ids (those handed out by a work queue). */
+  async leaseRefs(kind: string, refIds: readonly number[], owner: string, leaseMs: number): Promise<JobRow[]> {
+    if (refIds.length === 0) return [];
+    const now = Date.now();
+    const lock = this.dialect === "postgres" ? sql`for update skip locked` : sql``;
+    const result = await sql<JobRow>`
+      update jobs set status = 'running', lease_owner = ${owner}, lease_until = ${now + leaseMs},
+        attempts = attempts + 1, updated_at = ${now}
+      where id in (
+        select id from jobs
+        where kind = ${kind} and ref_id in (${sql.join(refIds)})
+          and ((status = 'queued' and run_at <= ${now}) or (status = 'running' and lease_until < ${now}))
+        ${lock}
+      )
+      returning *`.execute(this.db);
+    return result.rows
+      .map((r) => ({ ...r, run_at: Number(r.run_at), lease_until: Number(r.lease_until) }))
+      .sort((a, b) => a.id - b.id);
+  }
+
+  /** Which of these item ids still have a job of `kind` (waiting, running or dead). */
+  async openRefs(kind: string, refIds: readonly number[]): Promise<Set<number>> {
+    if (refIds.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom("jobs")
+      .select(["ref_id", "status"])
+      .where("kind", "=", kind)
+      .where("ref_id", "in", refIds)
+      .execute();
+    return new Set(rows.filter((r) => r.status !== "dead").map((r) => r.ref_id));
+  }
+
   /** Extends the lease of jobs still being worked on. */
   async renew(db: Db, ids: readonly number[], until: number): Promise<void> {
     for (let i = 0; i < ids.length; i += 500)

@@ -1,12 +1,17 @@
 /**
  * Several processes on one PostgreSQL database: an API process and two worker processes
- * (`rasd serve --roles api`, `rasd worker`). One worker is SIGKILLed mid-run; its leased jobs
- * run again on the other once their lease (3 s here) runs out. Every accepted item is
- * processed, its webhook delivered, and repeats carry the same delivery id.
+ * (`rasd serve --roles api`, `rasd worker`), first with the database as the only queue, then
+ * with NATS JetStream distributing the work and the signal changes. One worker is SIGKILLed
+ * mid-run; its jobs run again on the other once their lease (3 s here) or JetStream's ack
+ * wait runs out. Every accepted item is processed, its webhook delivered, and repeats carry
+ * the same delivery id.
  */
 
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
+import { connect as netConnect } from "node:net";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect as natsConnect } from "@nats-io/transport-node";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { loadConfig } from "../../src/config/config.js";
@@ -16,14 +21,24 @@ import { startReceiver, type Receiver } from "../support/receiver.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const skip = await postgresSkip();
+const NATS_URL = process.env.RASD_TEST_NATS_URL ?? "nats://127.0.0.1:4222";
+const PREFIX = `rasdscale${process.pid}`;
+const natsSkip = await new Promise<string | false>((resolve) => {
+  const u = new URL(NATS_URL);
+  const socket = netConnect(Number(u.port || 4222), u.hostname, () => {
+    socket.end();
+    resolve(false);
+  });
+  socket.on("error", () => resolve(`SKIPPED: NATS unreachable at ${NATS_URL}`));
+});
 let db: TestDatabase;
 let hook: Receiver;
 let key = "";
 const children: ChildProcess[] = [];
 
-function start(args: string[], ready: string): Promise<ChildProcess> {
+function start(args: string[], ready: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
   const child = spawn(process.execPath, [join(ROOT, "dist/cli/main.js"), ...args], {
-    env: { ...process.env, RASD_WEBHOOK_ALLOW_PRIVATE: "1", RASD_LEASE_SECONDS: "3" },
+    env: { ...process.env, RASD_WEBHOOK_ALLOW_PRIVATE: "1", RASD_LEASE_SECONDS: "3", ...extraEnv },
     stdio: ["ignore", "ignore", "pipe"],
   });
   children.push(child);
@@ -59,16 +74,26 @@ after(async () => {
   for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
   await hook.close();
   await db.drop();
+  if (!natsSkip) {
+    const nc = await natsConnect({ servers: NATS_URL });
+    const jsm = await jetstreamManager(nc);
+    for (const stream of [`${PREFIX.toUpperCase()}_WORK`, `${PREFIX.toUpperCase()}_SIGNALS`])
+      await jsm.streams.delete(stream).catch(() => false);
+    await nc.close();
+  }
 });
 
-test("API and two workers on PostgreSQL: a worker SIGKILLed mid-run loses nothing", { skip }, async () => {
+async function killOneWorker(label: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const runId = `${label}-${Date.now()}`;
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const base = `http://127.0.0.1:${port}`;
-  await start(["serve", "--db", db.url, "--roles", "api", "--port", String(port)], "API only");
-  const first = await start(["worker", "--db", db.url], "workers running");
-  await start(["worker", "--db", db.url], "workers running");
+  const api = await start(["serve", "--db", db.url, "--roles", "api", "--port", String(port)], "API only", env);
+  const first = await start(["worker", "--db", db.url], "workers running", env);
+  const second = await start(["worker", "--db", db.url], "workers running", env);
+  const received = hook.received.length;
   const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
 
+  const since = new Date(Date.now() - 1000).toISOString();
   const ids: number[] = [];
   for (let b = 0; b < 6; b++) {
     const r = await fetch(`${base}/v1/content/batch`, {
@@ -76,20 +101,20 @@ test("API and two workers on PostgreSQL: a worker SIGKILLed mid-run loses nothin
       headers,
       body: JSON.stringify({
         items: Array.from({ length: 250 }, (_, i) => ({
-          idempotency_key: `s-${b}-${i}`,
-          url: `https://justpaste.it/item-${b}-${i}`,
+          idempotency_key: `${runId}-${b}-${i}`,
+          url: `https://justpaste.it/${runId}-${b}-${i}`,
         })),
       }),
     });
     assert.equal(r.status, 202);
     for (const it of ((await r.json()) as { items: { id: number }[] }).items) ids.push(it.id);
   }
-  while (hook.received.length < 200) await new Promise((r) => setTimeout(r, 5));
+  while (hook.received.length < received + 200) await new Promise((r) => setTimeout(r, 5));
   first.kill("SIGKILL");
 
   const until = Date.now() + 90_000;
   for (;;) {
-    const stats = (await (await fetch(`${base}/v1/stats/time-to-action`, { headers })).json()) as {
+    const stats = (await (await fetch(`${base}/v1/stats/time-to-action?since=${since}`, { headers })).json()) as {
       items: number;
       acted_ms: { count: number };
     };
@@ -109,15 +134,29 @@ test("API and two workers on PostgreSQL: a worker SIGKILLed mid-run loses nothin
     expected.set(item.actions[0]!.delivery_id, id);
   }
   const seen = new Map<string, number>();
-  for (const r of hook.received) {
+  for (const r of hook.received.slice(received)) {
     const deliveryId = String(r.headers["webhook-id"]);
     seen.set(deliveryId, (seen.get(deliveryId) ?? 0) + 1);
     const body = JSON.parse(r.body) as { data: { item: { id: number } } };
     assert.equal(expected.get(deliveryId), body.data.item.id, "a repeat carries its own item's delivery id");
   }
   for (const d of expected.keys()) assert.ok(seen.has(d), `delivery ${d} never arrived`);
+  for (const c of [api, second]) {
+    c.kill("SIGTERM");
+    await new Promise((r) => c.once("exit", r));
+  }
   process.stderr.write(
-    `scale test: ${ids.length} items, ${hook.received.length} deliveries, ${seen.size} distinct, ` +
+    `scale test (${label}): ${ids.length} items, ${hook.received.length - received} deliveries, ${seen.size} distinct, ` +
       `${[...seen.values()].filter((n) => n > 1).length} repeated\n`,
   );
-});
+}
+
+test("API and two workers on PostgreSQL: a worker SIGKILLed mid-run loses nothing", { skip }, () =>
+  killOneWorker("database", {}),
+);
+
+test(
+  "API and two workers on PostgreSQL and NATS JetStream: a worker SIGKILLed mid-run loses nothing",
+  { skip: skip || natsSkip },
+  () => killOneWorker("jetstream", { RASD_NATS_URL: NATS_URL, RASD_NATS_PREFIX: PREFIX }),
+);

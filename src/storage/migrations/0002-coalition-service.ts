@@ -120,6 +120,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("updated_at", "bigint", (c) => c.notNull())
     .execute();
   await db.schema.createIndex("jobs_ready").on("jobs").columns(["status", "run_at"]).execute();
+  await db.schema.createIndex("jobs_ref").on("jobs").columns(["kind", "ref_id"]).execute();
 
   await db.schema
     .createTable("action_rules")
