@@ -31,6 +31,8 @@ const natsSkip = await new Promise<string | false>((resolve) => {
   });
   socket.on("error", () => resolve(`SKIPPED: NATS unreachable at ${NATS_URL}`));
 });
+if (natsSkip && process.env.RASD_REQUIRE_NATS === "1")
+  throw new Error(`NATS is required but unreachable at ${NATS_URL}`);
 let db: TestDatabase;
 let hook: Receiver;
 let key = "";
