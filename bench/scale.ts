@@ -169,7 +169,9 @@ async function main(): Promise<void> {
     latencies.sort((a, b) => a - b);
     emit({ bench: "scale", case: "index-propagation", impl: "rasd", metric: "p50_ms", value: latencies[49]! });
     emit({ bench: "scale", case: "index-propagation", impl: "rasd", metric: "p99_ms", value: latencies[98]! });
-    note(`propagation measured from sending the write to the API to a match in this process's indexes (JetStream notice, no polling)`);
+    note(
+      `propagation measured from sending the write to the API to a match in this process's indexes (JetStream notice, no polling)`,
+    );
   } finally {
     await stop([...workers, api]);
     await closeServices(s);
