@@ -7,7 +7,7 @@
  * them in the same transaction that records their results.
  */
 
-import { sql, type Kysely, type Selectable, type Transaction } from "kysely";
+import { sql, type Kysely, type RawBuilder, type Selectable, type Transaction } from "kysely";
 import { RasdError } from "../core/errors.js";
 import type { ActionsTable, ContentItemsTable, Database, JobsTable } from "./schema.js";
 
@@ -209,27 +209,24 @@ export class ContentStore {
    * Leases up to `limit` runnable jobs of `kind` for `leaseMs`: queued ones that are due,
    * and running ones whose lease ran out (their worker died). Counts the attempt.
    */
-  async lease(kind: string, owner: string, limit: number, leaseMs: number, db: Db = this.db): Promise<JobRow[]> {
-    const now = Date.now();
-    const lock = this.dialect === "postgres" ? sql`for update skip locked` : sql``;
-    const result = await sql<JobRow>`
-      update jobs set status = 'running', lease_owner = ${owner}, lease_until = ${now + leaseMs},
-        attempts = attempts + 1, updated_at = ${now}
-      where id in (
-        select id from jobs
-        where kind = ${kind}
-          and ((status = 'queued' and run_at <= ${now}) or (status = 'running' and lease_until < ${now}))
-        order by id limit ${limit} ${lock}
-      )
-      returning *`.execute(db);
-    return result.rows
-      .map((r) => ({ ...r, run_at: Number(r.run_at), lease_until: Number(r.lease_until) }))
-      .sort((a, b) => a.id - b.id);
+  lease(kind: string, owner: string, limit: number, leaseMs: number, db: Db = this.db): Promise<JobRow[]> {
+    return this.leaseWhere(db, kind, sql``, sql`order by id limit ${limit}`, owner, leaseMs);
   }
 
   /** Leases the runnable jobs of `kind` for these item ids (those handed out by a work queue). */
   async leaseRefs(kind: string, refIds: readonly number[], owner: string, leaseMs: number): Promise<JobRow[]> {
     if (refIds.length === 0) return [];
+    return this.leaseWhere(this.db, kind, sql`and ref_id in (${sql.join(refIds)})`, sql``, owner, leaseMs);
+  }
+
+  private async leaseWhere(
+    db: Db,
+    kind: string,
+    filter: RawBuilder<unknown>,
+    order: RawBuilder<unknown>,
+    owner: string,
+    leaseMs: number,
+  ): Promise<JobRow[]> {
     const now = Date.now();
     const lock = this.dialect === "postgres" ? sql`for update skip locked` : sql``;
     const result = await sql<JobRow>`
@@ -237,11 +234,11 @@ export class ContentStore {
         attempts = attempts + 1, updated_at = ${now}
       where id in (
         select id from jobs
-        where kind = ${kind} and ref_id in (${sql.join(refIds)})
+        where kind = ${kind} ${filter}
           and ((status = 'queued' and run_at <= ${now}) or (status = 'running' and lease_until < ${now}))
-        ${lock}
+        ${order} ${lock}
       )
-      returning *`.execute(this.db);
+      returning *`.execute(db);
     return result.rows
       .map((r) => ({ ...r, run_at: Number(r.run_at), lease_until: Number(r.lease_until) }))
       .sort((a, b) => a.id - b.id);

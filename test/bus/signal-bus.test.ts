@@ -6,29 +6,11 @@
  */
 
 import assert from "node:assert/strict";
-import { connect as netConnect } from "node:net";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
 import { after, before, test } from "node:test";
 import { loadConfig } from "../../src/config/config.js";
 import { closeServices, openServices, startWorkers, type Services } from "../../src/server/services.js";
 import { postgresDatabase, postgresSkip, type TestDatabase } from "../support/databases.js";
-
-const NATS_URL = process.env.RASD_TEST_NATS_URL ?? "nats://127.0.0.1:4222";
-
-async function natsSkip(): Promise<string | false> {
-  const { hostname, port } = new URL(NATS_URL);
-  const up = await new Promise<boolean>((resolve) => {
-    const socket = netConnect(Number(port || 4222), hostname, () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.on("error", () => resolve(false));
-  });
-  if (up) return false;
-  if (process.env.RASD_REQUIRE_NATS === "1") throw new Error(`NATS is required but unreachable at ${NATS_URL}`);
-  return `SKIPPED: NATS unreachable at ${NATS_URL}`;
-}
+import { NATS_URL, deleteStreams, natsSkip } from "../support/nats.js";
 
 const skip = (await natsSkip()) || (await postgresSkip());
 const PREFIX = `rasdtest${process.pid}x${Date.now() % 100000}`;
@@ -51,10 +33,7 @@ after(async () => {
   await closeServices(writer);
   await closeServices(reader);
   await db.drop();
-  // The test's own stream goes too.
-  const nc = await connect({ servers: NATS_URL });
-  await (await jetstreamManager(nc)).streams.delete(`${PREFIX.toUpperCase()}_SIGNALS`).catch(() => false);
-  await nc.close();
+  await deleteStreams(`${PREFIX.toUpperCase()}_SIGNALS`);
 });
 
 test(

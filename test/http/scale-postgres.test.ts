@@ -9,30 +9,18 @@
 
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { connect as netConnect } from "node:net";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connect as natsConnect } from "@nats-io/transport-node";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { loadConfig } from "../../src/config/config.js";
 import { closeServices, openServices } from "../../src/server/services.js";
 import { postgresDatabase, postgresSkip, type TestDatabase } from "../support/databases.js";
+import { NATS_URL, deleteStreams, natsSkip } from "../support/nats.js";
 import { startReceiver, type Receiver } from "../support/receiver.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const skip = await postgresSkip();
-const NATS_URL = process.env.RASD_TEST_NATS_URL ?? "nats://127.0.0.1:4222";
 const PREFIX = `rasdscale${process.pid}`;
-const natsSkip = await new Promise<string | false>((resolve) => {
-  const u = new URL(NATS_URL);
-  const socket = netConnect(Number(u.port || 4222), u.hostname, () => {
-    socket.end();
-    resolve(false);
-  });
-  socket.on("error", () => resolve(`SKIPPED: NATS unreachable at ${NATS_URL}`));
-});
-if (natsSkip && process.env.RASD_REQUIRE_NATS === "1")
-  throw new Error(`NATS is required but unreachable at ${NATS_URL}`);
+const noNats = await natsSkip();
 let db: TestDatabase;
 let hook: Receiver;
 let key = "";
@@ -76,13 +64,7 @@ after(async () => {
   for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
   await hook.close();
   await db.drop();
-  if (!natsSkip) {
-    const nc = await natsConnect({ servers: NATS_URL });
-    const jsm = await jetstreamManager(nc);
-    for (const stream of [`${PREFIX.toUpperCase()}_WORK`, `${PREFIX.toUpperCase()}_SIGNALS`])
-      await jsm.streams.delete(stream).catch(() => false);
-    await nc.close();
-  }
+  if (!noNats) await deleteStreams(`${PREFIX.toUpperCase()}_WORK`, `${PREFIX.toUpperCase()}_SIGNALS`);
 });
 
 async function killOneWorker(label: string, env: NodeJS.ProcessEnv): Promise<void> {
@@ -159,6 +141,6 @@ test("API and two workers on PostgreSQL: a worker SIGKILLed mid-run loses nothin
 
 test(
   "API and two workers on PostgreSQL and NATS JetStream: a worker SIGKILLed mid-run loses nothing",
-  { skip: skip || natsSkip },
+  { skip: skip || noNats },
   () => killOneWorker("jetstream", { RASD_NATS_URL: NATS_URL, RASD_NATS_PREFIX: PREFIX }),
 );
