@@ -14,13 +14,11 @@
  * share the same cores, so a second worker shows what coordination costs, not more capacity.
  */
 
-import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { ChildProcess } from "node:child_process";
 import pg from "pg";
 import { loadConfig } from "../dist/config/config.js";
 import { closeServices, openServices, startWorkers } from "../dist/server/services.js";
-import { emit, note } from "./_util.js";
+import { countingReceiver, emit, note, startRasd, stopAll } from "./_util.js";
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,25 +29,6 @@ const PG_ADMIN = process.env.RASD_TEST_POSTGRES_URL ?? "postgres://postgres@127.
 const NATS_URL = process.env.RASD_TEST_NATS_URL ?? "nats://127.0.0.1:4222";
 const PREFIX = `rasdbench${process.pid}`;
 const BANNED = "Join the ranks of the caliphate now, migration is an obligation for every believer who is able";
-
-function start(args: string[], ready: string, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["dist/cli/main.js", ...args], { env, stdio: ["ignore", "ignore", "pipe"] });
-  return new Promise((resolve, reject) => {
-    let err = "";
-    child.stderr!.on("data", (d: Buffer) => {
-      err += d.toString();
-      if (err.includes(ready)) resolve(child);
-    });
-    child.once("exit", (code) => reject(new Error(`${args[0]} exited with ${code}: ${err}`)));
-  });
-}
-
-async function stop(children: ChildProcess[]): Promise<void> {
-  for (const c of children) {
-    c.kill("SIGTERM");
-    await new Promise((r) => c.once("exit", r));
-  }
-}
 
 function item(run: string, i: number): Record<string, string> {
   const match = i % 10 === 0;
@@ -64,17 +43,8 @@ async function main(): Promise<void> {
   await admin.connect();
   await admin.query(`create database ${dbName}`);
   const dbUrl = PG_ADMIN.replace(/\/[^/]*$/, `/${dbName}`);
-  let delivered = 0;
-  const receiver = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      delivered++;
-      res.statusCode = 204;
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
-  const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  const receiver = await countingReceiver();
+  const hook = receiver.url;
   const env = {
     ...process.env,
     RASD_NATS_URL: NATS_URL,
@@ -101,13 +71,13 @@ async function main(): Promise<void> {
   const port = 30_000 + Math.floor(Math.random() * 20_000);
   const base = `http://127.0.0.1:${port}`;
   const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
-  const api = await start(["serve", "--db", dbUrl, "--roles", "api", "--port", String(port)], "API only", env);
+  const api = await startRasd(["serve", "--db", dbUrl, "--roles", "api", "--port", String(port)], "API only", env);
   const workers: ChildProcess[] = [];
   try {
     for (const n of [1, 2]) {
-      while (workers.length < n) workers.push(await start(["worker", "--db", dbUrl], "workers running", env));
+      while (workers.length < n) workers.push(await startRasd(["worker", "--db", dbUrl], "workers running", env));
       const run = `w${n}`;
-      const deliveredBefore = delivered;
+      const deliveredBefore = receiver.count();
       const t0 = performance.now();
       const batches = Array.from({ length: Math.ceil(ITEMS / 500) }, (_, b) => b);
       let next = 0;
@@ -134,7 +104,7 @@ async function main(): Promise<void> {
           "select count(*) as n from content_items where idempotency_key like $1 and matched_at is not null",
           [`${run}-%`],
         );
-        if (Number(c.rows[0]!.n) >= total && delivered - deliveredBefore >= matching) break;
+        if (Number(c.rows[0]!.n) >= total && receiver.count() - deliveredBefore >= matching) break;
         await new Promise((r) => setTimeout(r, 50));
       }
       await done.end();
@@ -173,7 +143,7 @@ async function main(): Promise<void> {
       `propagation measured from sending the write to the API to a match in this process's indexes (JetStream notice, no polling)`,
     );
   } finally {
-    await stop([...workers, api]);
+    await stopAll([...workers, api]);
     await closeServices(s);
     receiver.close();
     await admin.query(`drop database if exists ${dbName} with (force)`);

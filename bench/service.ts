@@ -13,18 +13,15 @@
  * - images: PNG submissions (multipart), hashed with PDQ; items/s.
  */
 
-import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:http";
 import { Agent, request } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AddressInfo } from "node:net";
 import BetterSqlite3 from "better-sqlite3";
 import sharp from "sharp";
 import { loadConfig } from "../dist/config/config.js";
 import { closeServices, openServices } from "../dist/server/services.js";
-import { emit, note } from "./_util.js";
+import { countingReceiver, emit, note, startRasd, stopAll } from "./_util.js";
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -145,17 +142,8 @@ let watcher: BetterSqlite3.Database | undefined;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "rasd-bench-service-"));
-  let delivered = 0;
-  const receiver = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      delivered++;
-      res.statusCode = 204;
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
-  const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  const receiver = await countingReceiver();
+  const hook = receiver.url;
 
   const s = await openServices(loadConfig({ data: dir }), { defaultMetrics: false });
   const org = await s.banks.createOrg("Bench Platform", "platform");
@@ -174,29 +162,12 @@ async function main(): Promise<void> {
   watcher = new BetterSqlite3(join(dir, "rasd.db"), { readonly: true });
 
   const port = 30_000 + Math.floor(Math.random() * 20_000);
-  const server: ChildProcess = spawn(
-    process.execPath,
-    [
-      ...(process.env.RASD_BENCH_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.RASD_BENCH_PROF}`] : []),
-      "dist/cli/main.js",
-      "serve",
-      "--data",
-      dir,
-      "--port",
-      String(port),
-    ],
-    {
-      env: { ...process.env, RASD_WEBHOOK_ALLOW_PRIVATE: "1" },
-      stdio: ["ignore", "ignore", "pipe"],
-    },
+  const server = await startRasd(
+    ["serve", "--data", dir, "--port", String(port)],
+    "workers running",
+    { ...process.env, RASD_WEBHOOK_ALLOW_PRIVATE: "1" },
+    process.env.RASD_BENCH_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.RASD_BENCH_PROF}`] : [],
   );
-  await new Promise<void>((resolve) => {
-    let err = "";
-    server.stderr!.on("data", (d: Buffer) => {
-      err += d.toString();
-      if (err.includes("workers running")) resolve();
-    });
-  });
   note(`rasd serve on :${port}, SQLite in ${dir}`);
   try {
     // Warm-up.
@@ -237,7 +208,7 @@ async function main(): Promise<void> {
       items: ITEMS,
     });
     emit({ bench: "service", case: "burst-text-url", impl: "rasd", metric: "acted_p99_ms", value: burst.acted_ms.p99 });
-    note(`burst: ${ITEMS} items, ${matching} matched and webhooks delivered (${delivered} deliveries so far)`);
+    note(`burst: ${ITEMS} items, ${matching} matched and webhooks delivered (${receiver.count()} deliveries so far)`);
 
     // Burst through the batch route: 500 items per request.
     const batchSince = new Date().toISOString();
@@ -369,8 +340,7 @@ async function main(): Promise<void> {
       items: IMAGES,
     });
   } finally {
-    server.kill("SIGTERM");
-    await new Promise((r) => server.once("exit", r));
+    await stopAll([server]);
     receiver.close();
     watcher?.close();
     agent.destroy();
