@@ -124,6 +124,9 @@ export interface ContentItemsTable {
   hashed_at: number | null;
   matched_at: number | null;
   acted_at: number | null;
+  platform: Generated<string>;
+  country: Generated<string>;
+  classified_at: number | null;
 }
 
 export interface ContentMediaTable {
@@ -185,6 +188,34 @@ export interface ReviewItemsTable {
   decided_by: number | null;
   created_at: number;
   decided_at: number | null;
+  priority: Generated<number>;
+}
+
+export interface ClassificationsTable {
+  item_id: number;
+  model: string;
+  label: string;
+  score: number;
+  p_pro: number;
+  p_anti: number;
+  p_neutral: number;
+  lang: string;
+  behaviour: string | null;
+  classified_at: number;
+}
+
+export interface ContentOutcomesTable {
+  id: Generated<number>;
+  item_id: number;
+  org_id: number;
+  person_id: number;
+  kind: string;
+  basis: Generated<string>;
+  reason: Generated<string>;
+  authority: Generated<string>;
+  note: Generated<string>;
+  at: number;
+  recorded_at: number;
 }
 
 export interface Database {
@@ -204,4 +235,6 @@ export interface Database {
   action_rules: ActionRulesTable;
   actions: ActionsTable;
   review_items: ReviewItemsTable;
+  classifications: ClassificationsTable;
+  content_outcomes: ContentOutcomesTable;
 }
