@@ -32,6 +32,8 @@ export interface Config {
   readonly natsPrefix: string;
   readonly webhookAllowPrivate: boolean;
   readonly fetchAllowPrivate: boolean;
+  /** The stance model file; undefined = the one shipped with rasd. */
+  readonly stanceModel: string | undefined;
 }
 
 export interface ConfigOverrides {
@@ -69,5 +71,6 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     leaseSeconds: positiveInt(env.RASD_LEASE_SECONDS ?? 60, "RASD_LEASE_SECONDS", 86_400) || 60,
     webhookAllowPrivate: env.RASD_WEBHOOK_ALLOW_PRIVATE === "1",
     fetchAllowPrivate: env.RASD_FETCH_ALLOW_PRIVATE === "1",
+    stanceModel: env.RASD_STANCE_MODEL || undefined,
   });
 }

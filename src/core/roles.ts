@@ -23,10 +23,18 @@ export const PERMISSIONS = [
   "audit.read",
   "people.write",
   "metrics.read",
+  "measure.read",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const READ: readonly Permission[] = ["org.read", "bank.read", "signal.read", "content.read", "rule.read"];
+const READ: readonly Permission[] = [
+  "org.read",
+  "bank.read",
+  "signal.read",
+  "content.read",
+  "rule.read",
+  "measure.read",
+];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
   /** Everything within the organisation: people, keys, rules, the audit log. */

@@ -3,10 +3,13 @@
  *
  * A rule fires once per item when at least one of the item's unsuppressed matches meets
  * every condition given (an absent condition always holds; a list holds when any of its
- * values does).
+ * values does). A rule with a stance condition also needs the item's text to be classified
+ * with that stance at that score or more; if it has no condition on matches, the stance
+ * alone makes it fire (e.g. "pro-ISIS text at 0.9 or more → review").
  */
 
 import type { Behaviour, Labels, SignalType } from "./model.js";
+import type { Stance, StanceVerdict } from "./stance.js";
 
 export interface RuleConditions {
   readonly signalTypes?: readonly SignalType[];
@@ -18,6 +21,30 @@ export interface RuleConditions {
   readonly maxDistance?: number;
   /** Text similarity at least this. */
   readonly minSimilarity?: number;
+  /** The item's text is classified with one of these stances… */
+  readonly stance?: readonly Stance[];
+  /** …with a calibrated score at least this. */
+  readonly minStanceScore?: number;
+}
+
+/** Whether a rule says anything about matches (otherwise a stance condition alone suffices). */
+function hasMatchConditions(c: RuleConditions): boolean {
+  return Boolean(
+    c.signalTypes?.length ||
+    c.bankIds?.length ||
+    c.entity?.length ||
+    c.behaviour?.length ||
+    c.language?.length ||
+    c.maxDistance !== undefined ||
+    c.minSimilarity !== undefined,
+  );
+}
+
+export function stanceMeets(c: RuleConditions, verdict: StanceVerdict | undefined): boolean {
+  if (!c.stance?.length && c.minStanceScore === undefined) return true;
+  if (!verdict) return false;
+  if (c.stance?.length && !c.stance.includes(verdict.label)) return false;
+  return verdict.score >= (c.minStanceScore ?? 0);
 }
 
 export const ACTION_TYPES = ["webhook", "review", "decision"] as const;
@@ -68,15 +95,42 @@ export interface Firing {
   readonly matches: readonly MatchFacts[];
 }
 
-/** The enabled rules that fire for these matches, each with the matches that met it. */
-export function fire(rules: readonly ActionRule[], matches: readonly MatchFacts[]): Firing[] {
+/** The enabled rules that fire for an item's matches and stance, each with the matches that met it. */
+export function fire(rules: readonly ActionRule[], matches: readonly MatchFacts[], stance?: StanceVerdict): Firing[] {
   const out: Firing[] = [];
   for (const rule of rules) {
     if (!rule.enabled) continue;
-    const met = matches.filter((m) => meets(rule.conditions, m));
-    if (met.length) out.push({ rule, matches: met });
+    const c = rule.conditions;
+    if (!stanceMeets(c, stance)) continue;
+    const met = matches.filter((m) => meets(c, m));
+    const byStanceAlone = Boolean(c.stance?.length || c.minStanceScore !== undefined) && !hasMatchConditions(c);
+    if (met.length || byStanceAlone) out.push({ rule, matches: met });
   }
   return out;
+}
+
+/** How strongly one match says "this is the banked thing", 0..1. */
+function matchStrength(m: MatchFacts): number {
+  if (m.suppressed) return 0;
+  if (m.similarity !== undefined) return m.similarity;
+  // PDQ and vPDQ: distance 0 of 256 bits is certain; the usual threshold of 31 is still strong.
+  if (m.distance !== undefined) return Math.max(0, 1 - m.distance / 128);
+  return 1; // exact types: file hashes, URLs, domains
+}
+
+/**
+ * A review entry's priority, 0..1, higher first: the strongest unsuppressed match, or the
+ * classifier's confidence that the text is pro-ISIS, whichever is higher; incitement and
+ * instruction come before other pro content of the same confidence.
+ */
+export function reviewPriority(matches: readonly MatchFacts[], stance?: StanceVerdict): number {
+  let p = 0;
+  for (const m of matches) p = Math.max(p, matchStrength(m));
+  if (stance?.label === "pro") {
+    const urgent = stance.behaviour === "incitement" || stance.behaviour === "instruction";
+    p = Math.max(p, Math.min(1, stance.score * (urgent ? 1 : 0.95)));
+  }
+  return Math.round(p * 1000) / 1000;
 }
 
 /** A rule as shown to API clients: webhook secrets never leave the server. */

@@ -2,7 +2,9 @@
 
 import type { Bank, Signal } from "../core/model.js";
 import type { BankSharing } from "../core/sharing.js";
-import type { ActionRow, ContentRow } from "../storage/content-store.js";
+import type { Selectable } from "kysely";
+import type { ActionRow, ContentRow, OutcomeRow } from "../storage/content-store.js";
+import type { ClassificationsTable } from "../storage/schema.js";
 import type { StoredMatch } from "../services/pipeline.js";
 
 export function iso(ms: number | null | undefined): string | null {
@@ -71,18 +73,43 @@ function ms(from: number | null, to: number | null): number | null {
 }
 
 /** An item as its organisation sees it; matches limited to banks the viewer may see. */
+/** What the classifier said of an item and what happened to it afterwards, when asked for. */
+export interface ContentExtras {
+  readonly classification?: ClassificationView | undefined;
+  readonly outcomes?: readonly OutcomeRow[];
+}
+
+type ClassificationView = Selectable<ClassificationsTable>;
+
+export function outcomeView(o: OutcomeRow): Record<string, unknown> {
+  return {
+    id: o.id,
+    kind: o.kind,
+    ...(o.basis ? { basis: o.basis } : {}),
+    ...(o.reason ? { reason: o.reason } : {}),
+    ...(o.authority ? { authority: o.authority } : {}),
+    ...(o.note ? { note: o.note } : {}),
+    at: iso(o.at),
+    recorded_at: iso(o.recorded_at),
+  };
+}
+
 export function contentView(
   c: ContentRow,
   actions: readonly ActionRow[],
   visibleBanks: ReadonlySet<number>,
+  extras: ContentExtras = {},
 ): Record<string, unknown> {
   const matches = (JSON.parse(c.matches) as StoredMatch[]).filter((m) => visibleBanks.has(m.bankId));
+  const k = extras.classification;
   return {
     id: c.id,
     kind: c.kind,
     content_id: c.content_id,
     author_id: c.author_id,
     posted_at: iso(c.posted_at),
+    platform: c.platform,
+    country: c.country,
     ...(c.url !== null ? { url: c.url } : {}),
     ...(c.text !== null ? { text: c.text } : {}),
     ...(c.media_type !== null ? { media_type: c.media_type, media_size: c.media_size } : {}),
@@ -90,11 +117,25 @@ export function contentView(
     error: c.error,
     hashes: JSON.parse(c.hashes) as unknown,
     matches,
+    ...(k
+      ? {
+          stance: {
+            label: k.label,
+            score: k.score,
+            scores: { pro: k.p_pro, anti: k.p_anti, neutral: k.p_neutral },
+            lang: k.lang,
+            ...(k.behaviour ? { behaviour: k.behaviour } : {}),
+            model: k.model,
+          },
+        }
+      : {}),
     actions: actions.map(actionView),
+    ...(extras.outcomes ? { outcomes: extras.outcomes.map(outcomeView) } : {}),
     timestamps: {
       received_at: iso(c.received_at),
       hashed_at: iso(c.hashed_at),
       matched_at: iso(c.matched_at),
+      classified_at: iso(c.classified_at),
       acted_at: iso(c.acted_at),
     },
     durations_ms: {

@@ -14,7 +14,8 @@ import { join } from "node:path";
 import { JobLoop } from "./job-loop.js";
 import { describeError, isRasdError } from "../core/errors.js";
 import type { Labels, Tlp } from "../core/model.js";
-import { fire, type ActionRule, type MatchFacts } from "../core/rules.js";
+import { fire, reviewPriority, type ActionRule, type MatchFacts } from "../core/rules.js";
+import type { StanceClassifier, StanceVerdict } from "../core/stance.js";
 import { pdqHashImageBytes } from "../signals/pdq/hash-image.js";
 import { vpdqHashVideoFile } from "../signals/vpdq/hash-video.js";
 import type { ContentRow, ContentStore, ItemOutcome, JobRow } from "../storage/content-store.js";
@@ -31,6 +32,8 @@ export interface PipelineDeps {
   readonly signals: SignalStore;
   readonly matcher: Matcher;
   readonly metrics?: ServiceMetrics;
+  /** Classifies the text of items (text items, and text sent with URLs, images and videos). */
+  readonly classifier?: StanceClassifier;
 }
 
 export interface PipelineOptions {
@@ -59,7 +62,20 @@ interface Outcome {
   readonly matches: StoredMatch[];
   readonly hashedAt: number;
   readonly matchedAt: number;
+  readonly stance?: StanceVerdict;
+  readonly classifiedAt?: number;
   readonly error?: string;
+}
+
+/** The classifier's verdict as webhooks and item views show it. */
+export function stanceSummary(v: StanceVerdict, model: string): Record<string, unknown> {
+  return {
+    label: v.label,
+    score: Math.round(v.score * 1000) / 1000,
+    lang: v.lang,
+    ...(v.behaviour ? { behaviour: v.behaviour } : {}),
+    model,
+  };
 }
 
 /** Errors that no retry can fix: the input itself is bad. */
@@ -212,7 +228,11 @@ export class ContentPipeline {
     }
     if (item.kind === "text" || item.kind === "url") hashedAt = Date.now();
     const matches = await this.describe(results.flatMap((r) => r.matches));
-    return { job, item, hashes, matches, hashedAt, matchedAt: Date.now() };
+    const matchedAt = Date.now();
+    const text = item.text?.trim();
+    if (!this.deps.classifier || !text) return { job, item, hashes, matches, hashedAt, matchedAt };
+    const stance = this.deps.classifier.classify(text);
+    return { job, item, hashes, matches, hashedAt, matchedAt, stance, classifiedAt: Date.now() };
   }
 
   /** Adds what rules and readers need: labels, bank names. */
@@ -285,7 +305,8 @@ export class ContentPipeline {
   private async commit(outcomes: readonly Outcome[], orphans: readonly number[], prefetch = false): Promise<void> {
     const { content, metrics } = this.deps;
     const firings = new Map<number, ReturnType<typeof fire>>();
-    for (const o of outcomes) if (!o.error) firings.set(o.item.id, fire(await this.rulesOf(o.item.org_id), o.matches));
+    for (const o of outcomes)
+      if (!o.error) firings.set(o.item.id, fire(await this.rulesOf(o.item.org_id), o.matches, o.stance));
     const now = Date.now();
     const webhookActions: string[] = [];
     const finished: ItemOutcome[] = [];
@@ -311,6 +332,7 @@ export class ContentPipeline {
                   received_at: new Date(Number(o.item.received_at)).toISOString(),
                 },
                 rule: { id: f.rule.id, name: f.rule.name },
+                ...(o.stance ? { stance: stanceSummary(o.stance, this.deps.classifier?.version ?? "") } : {}),
                 ...(a.type === "decision" ? { decision: a.decision } : {}),
                 hashes: o.hashes,
                 // RED is for named people: a webhook goes to the organisation, so it says only
@@ -361,6 +383,7 @@ export class ContentPipeline {
                   status: "open",
                   note: "",
                   created_at: now,
+                  priority: reviewPriority(o.matches, o.stance),
                 })
                 .onConflict((oc) => oc.column("action_id").doNothing())
                 .execute();
@@ -378,9 +401,27 @@ export class ContentPipeline {
           hashedAt: o.hashedAt,
           matchedAt: o.matchedAt,
           actedAt: acted ? now : null,
+          classifiedAt: o.classifiedAt ?? null,
         });
       }
       await content.finishItems(tx, finished);
+      const classified = outcomes.filter((o) => o.stance && !o.error);
+      if (classified.length)
+        await content.saveClassifications(
+          tx,
+          classified.map((o) => ({
+            itemId: o.item.id,
+            model: this.deps.classifier?.version ?? "",
+            label: o.stance!.label,
+            score: o.stance!.score,
+            pPro: o.stance!.scores.pro,
+            pAnti: o.stance!.scores.anti,
+            pNeutral: o.stance!.scores.neutral,
+            lang: o.stance!.lang,
+            behaviour: o.stance!.behaviour ?? null,
+            classifiedAt: o.classifiedAt!,
+          })),
+        );
       await content.completeJobs(tx, [...outcomes.map((o) => o.job.id), ...orphans]);
       // Under load, lease the next batch in this same transaction: one commit (one fsync) less.
       if (prefetch)

@@ -9,7 +9,14 @@
 
 import { sql, type Kysely, type RawBuilder, type Selectable, type Transaction } from "kysely";
 import { RasdError } from "../core/errors.js";
-import type { ActionsTable, ContentItemsTable, Database, JobsTable } from "./schema.js";
+import type {
+  ActionsTable,
+  ClassificationsTable,
+  ContentItemsTable,
+  ContentOutcomesTable,
+  Database,
+  JobsTable,
+} from "./schema.js";
 
 export type Db = Kysely<Database> | Transaction<Database>;
 
@@ -30,6 +37,9 @@ export interface NewContent {
   readonly media: Uint8Array | null;
   readonly url: string | null;
   readonly text: string | null;
+  /** The service within the member ("" = the member itself) and the country it was seen in. */
+  readonly platform?: string;
+  readonly country?: string;
   readonly receivedAt: number;
 }
 
@@ -48,11 +58,39 @@ export interface ItemOutcome {
   readonly hashedAt: number;
   readonly matchedAt: number;
   readonly actedAt: number | null;
+  readonly classifiedAt?: number | null;
+}
+
+/** The stance classifier's verdict on an item's text, as stored. */
+export interface ClassificationRow {
+  readonly itemId: number;
+  readonly model: string;
+  readonly label: string;
+  readonly score: number;
+  readonly pPro: number;
+  readonly pAnti: number;
+  readonly pNeutral: number;
+  readonly lang: string;
+  readonly behaviour: string | null;
+  readonly classifiedAt: number;
 }
 
 export type ContentRow = Selectable<ContentItemsTable>;
 export type JobRow = Selectable<JobsTable>;
 export type ActionRow = Selectable<ActionsTable>;
+export type OutcomeRow = Selectable<ContentOutcomesTable>;
+
+export interface NewOutcome {
+  readonly itemId: number;
+  readonly orgId: number;
+  readonly personId: number;
+  readonly kind: string;
+  readonly basis: string;
+  readonly reason: string;
+  readonly authority: string;
+  readonly note: string;
+  readonly at: number;
+}
 
 export class ContentStore {
   constructor(
@@ -88,6 +126,8 @@ export class ContentStore {
               media_size: c.media ? c.media.byteLength : null,
               url: c.url,
               text: c.text,
+              platform: c.platform ?? "",
+              country: c.country ?? "",
               status: "received",
               received_at: c.receivedAt,
             })),
@@ -194,13 +234,77 @@ export class ContentStore {
           .slice(i, i + 200)
           .map(
             (r) =>
-              sql`(cast(${r.id} as integer), cast(${r.status} as text), cast(${r.error} as text), cast(${r.hashes} as text), cast(${r.matches} as text), cast(${r.hashedAt} as bigint), cast(${r.matchedAt} as bigint), cast(${r.actedAt} as bigint))`,
+              sql`(cast(${r.id} as integer), cast(${r.status} as text), cast(${r.error} as text), cast(${r.hashes} as text), cast(${r.matches} as text), cast(${r.hashedAt} as bigint), cast(${r.matchedAt} as bigint), cast(${r.actedAt} as bigint), cast(${r.classifiedAt ?? null} as bigint))`,
           ),
       );
       await sql`update content_items set status = v.column2, error = v.column3, hashes = v.column4, matches = v.column5,
-          hashed_at = v.column6, matched_at = v.column7, acted_at = v.column8
+          hashed_at = v.column6, matched_at = v.column7, acted_at = v.column8, classified_at = v.column9
         from (values ${values}) as v where content_items.id = v.column1`.execute(db);
     }
+  }
+
+  /** Records classifications (a rerun of the same job keeps the first). */
+  async saveClassifications(db: Db, rows: readonly ClassificationRow[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += 200) {
+      await db
+        .insertInto("classifications")
+        .values(
+          rows.slice(i, i + 200).map((r) => ({
+            item_id: r.itemId,
+            model: r.model,
+            label: r.label,
+            score: r.score,
+            p_pro: r.pPro,
+            p_anti: r.pAnti,
+            p_neutral: r.pNeutral,
+            lang: r.lang,
+            behaviour: r.behaviour,
+            classified_at: r.classifiedAt,
+          })),
+        )
+        .onConflict((oc) => oc.column("item_id").doNothing())
+        .execute();
+    }
+  }
+
+  /** Appends a reported outcome; `check` sees the item's earlier outcomes in the same transaction. */
+  async addOutcome(o: NewOutcome, check: (earlier: readonly OutcomeRow[]) => void): Promise<OutcomeRow> {
+    return this.db.transaction().execute(async (tx) => {
+      check(
+        await tx.selectFrom("content_outcomes").selectAll().where("item_id", "=", o.itemId).orderBy("id").execute(),
+      );
+      return tx
+        .insertInto("content_outcomes")
+        .values({
+          item_id: o.itemId,
+          org_id: o.orgId,
+          person_id: o.personId,
+          kind: o.kind,
+          basis: o.basis,
+          reason: o.reason,
+          authority: o.authority,
+          note: o.note,
+          at: o.at,
+          recorded_at: Date.now(),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    });
+  }
+
+  async outcomesOf(itemIds: readonly number[]): Promise<OutcomeRow[]> {
+    if (itemIds.length === 0) return [];
+    return this.db
+      .selectFrom("content_outcomes")
+      .selectAll()
+      .where("item_id", "in", itemIds)
+      .orderBy("item_id")
+      .orderBy("id")
+      .execute();
+  }
+
+  async classificationOf(itemId: number): Promise<Selectable<ClassificationsTable> | undefined> {
+    return this.db.selectFrom("classifications").selectAll().where("item_id", "=", itemId).executeTakeFirst();
   }
 
   // --- jobs ------------------------------------------------------------------

@@ -301,13 +301,23 @@ describe("HTTP bad input", () => {
       assertError(await submitJson({ url: 5 }), 400, /^body\.url: must be string$/);
     });
 
-    it("both url and text, or neither, is a 400 saying to give exactly one", async () => {
+    it("neither url nor text is a 400 saying what to give; a text with a url is its caption", async () => {
       const both = await submitJson({ url: "https://example.com/a", text: "hello" });
-      assertError(both, 400, /exactly one of "url" or "text"/);
+      assert.equal(both.statusCode, 202, both.body);
       const neither = await submitJson({ content_id: "c-1", author_id: "u-1" });
-      assertError(neither, 400, /exactly one of "url" or "text"/);
+      assertError(neither, 400, /give "url" or "text"/);
       const empty = await submitJson({});
-      assertError(empty, 400, /exactly one of "url" or "text"/);
+      assertError(empty, 400, /give "url" or "text"/);
+    });
+
+    it("a country that is not an ISO 3166-1 alpha-2 code is a 400 naming the field", async () => {
+      assertError(await submitJson({ text: "x", country: "Iraq" }), 400, /country/);
+      assertError(
+        await submitJson({ text: "x", country: "I1" }),
+        400,
+        /^country: "I1" is not an ISO 3166-1 alpha-2 code/,
+      );
+      assert.equal((await submitJson({ text: "x", country: "iq", platform: "Video site" })).statusCode, 202);
     });
 
     it("empty and over-long text, over-long content_id, are 400s naming the field and the limit", async () => {
@@ -572,14 +582,14 @@ describe("HTTP bad input", () => {
       assertError(r, 400, /missing the file part/, /"image" or "video"/);
     });
 
-    it("multipart with an unknown field, or with a text field as well as the file, is a 400", async () => {
+    it("multipart with an unknown field, or with a url field as well as the file, is a 400", async () => {
       const unknown = await submitParts([
         { name: "colour", data: "red" },
         { name: "image", filename: "a.jpg", type: "image/jpeg", data: jpeg },
       ]);
       assertError(unknown, 400, /unknown field "colour"/);
       const several = await submitParts([
-        { name: "text", data: "hello" },
+        { name: "url", data: "https://example.com/a" },
         { name: "image", filename: "a.jpg", type: "image/jpeg", data: jpeg },
       ]);
       assertError(several, 400, /not several/);

@@ -9,13 +9,16 @@
 import { createHash } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import { RasdError, describeError, isRasdError } from "../../core/errors.js";
+import { OUTCOME_KINDS, checkOutcome, type OutcomeKind } from "../../core/outcomes.js";
+import { percentiles } from "../../kernels/quantify/index.js";
 import { canonicalizeUrl, type ShortenerSet } from "../../kernels/url/index.js";
 import { inspectImage } from "../../media/image-decode.js";
 import type { Services } from "../../server/services.js";
 import type { ContentKind, NewContent } from "../../storage/content-store.js";
 import type { Principal } from "../../services/access.js";
 import { idParam, pageQuery, route, type RouteDef } from "../route.js";
-import { contentView } from "../views.js";
+import { contentView, outcomeView } from "../views.js";
+import { auditEntry } from "./members.js";
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 const MAX_TEXT = 100_000;
@@ -27,9 +30,12 @@ interface Fields {
   content_id?: string;
   author_id?: string;
   posted_at?: string | number;
+  platform?: string;
+  country?: string;
 }
 
-const FIELD_NAMES = new Set(["url", "text", "content_id", "author_id", "posted_at"]);
+const FIELD_NAMES = new Set(["url", "text", "content_id", "author_id", "posted_at", "platform", "country"]);
+const COUNTRY = /^[A-Za-z]{2}$/;
 
 /** ISO 8601 as Date.parse reads it reliably: a date, optionally a time and a zone. */
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:[Zz]|[+-]\d{2}:?\d{2})?)?$/;
@@ -114,6 +120,8 @@ const JSON_ITEM = {
     content_id: { type: "string", maxLength: 500 },
     author_id: { type: "string", maxLength: 500 },
     posted_at: { type: ["string", "integer"] },
+    platform: { type: "string", maxLength: 100, description: "The service within the member where it was seen" },
+    country: { type: "string", maxLength: 2, description: "ISO 3166-1 alpha-2 country where it was seen" },
   },
 } as const;
 
@@ -128,7 +136,15 @@ function buildItem(
   shorteners: ShortenerSet,
   at: string,
 ): NewContent {
-  const text = kind === "text" ? checkText(`${at}text`, fields.text, MAX_TEXT) : null;
+  // Text is the item itself, or the caption or message sent with a URL, image or video.
+  const text = fields.text === undefined ? null : checkText(`${at}text`, fields.text, MAX_TEXT);
+  const platform = checkText(`${at}platform`, fields.platform, 100).trim();
+  const country = (fields.country ?? "").toUpperCase();
+  if (country && !COUNTRY.test(country))
+    throw new RasdError(
+      "invalid",
+      `${at}country: "${country.slice(0, 10)}" is not an ISO 3166-1 alpha-2 code (like IQ)`,
+    );
   let url: string | null = null;
   if (kind === "url") {
     url = checkText(`${at}url`, fields.url, 8192);
@@ -152,6 +168,8 @@ function buildItem(
           String(fields.posted_at ?? ""),
           url,
           text,
+          // Appended only when given, so hashes of earlier requests stay the same.
+          ...(platform || country ? [platform, country] : []),
         ]),
       )
       .update(media ?? Buffer.alloc(0))
@@ -164,6 +182,8 @@ function buildItem(
     media,
     url,
     text,
+    platform,
+    country,
     receivedAt: Date.now(),
   };
 }
@@ -195,13 +215,17 @@ export function contentRoutes(s: Services): RouteDef[] {
             "multipart/form-data": {
               // Parsed by the handler (req.parts()), so the schema only documents the parts.
               schema: {
-                description: "One file part named image or video; content_id, author_id, posted_at as fields",
+                description:
+                  "One file part named image or video; text (its caption), content_id, author_id, posted_at, platform, country as fields",
                 properties: {
                   image: { type: "string", format: "binary" },
                   video: { type: "string", format: "binary" },
                   content_id: { type: "string" },
                   author_id: { type: "string" },
                   posted_at: { type: "string" },
+                  text: { type: "string" },
+                  platform: { type: "string" },
+                  country: { type: "string" },
                 },
               },
             },
@@ -219,15 +243,14 @@ export function contentRoutes(s: Services): RouteDef[] {
         if (req.isMultipart()) {
           const m = await readMultipart(req);
           ({ kind, fields, media, mediaType } = m);
-          if (m.fields.url !== undefined || m.fields.text !== undefined)
-            throw new RasdError("invalid", "send a file, a url or a text, not several");
+          if (m.fields.url !== undefined) throw new RasdError("invalid", "send a file or a url, not several");
           if (kind === "image") await inspectImage(media, { limitHint: "" });
         } else {
           fields = (req.body ?? {}) as Fields;
-          if ((fields.url === undefined) === (fields.text === undefined))
+          if (fields.url === undefined && fields.text === undefined)
             throw new RasdError(
               "invalid",
-              'body: give exactly one of "url" or "text" (or upload a file as multipart/form-data)',
+              'body: give "url" or "text" (a text with a url is its caption), or upload a file as multipart/form-data',
             );
           kind = fields.url !== undefined ? "url" : "text";
         }
@@ -277,8 +300,8 @@ export function contentRoutes(s: Services): RouteDef[] {
             try {
               if (!IDEMPOTENCY_KEY.test(fields.idempotency_key))
                 throw new RasdError("invalid", `${at}idempotency_key: 1..200 printable ASCII characters`);
-              if ((fields.url === undefined) === (fields.text === undefined))
-                throw new RasdError("invalid", `items[${i}]: give exactly one of "url" or "text"`);
+              if (fields.url === undefined && fields.text === undefined)
+                throw new RasdError("invalid", `items[${i}]: give "url" or "text"`);
               const kind = fields.url !== undefined ? "url" : "text";
               const r = await s.submissions.submit(
                 buildItem(who, fields.idempotency_key, kind, fields, null, null, s.shorteners, at),
@@ -304,7 +327,67 @@ export function contentRoutes(s: Services): RouteDef[] {
       tags: ["content"],
       handler: async (req, _reply, who) => {
         const item = await ownItem(who, idParam(req));
-        return contentView(item, await s.content.actionsOf([item.id]), await s.access.visibleBankIds(who));
+        return contentView(item, await s.content.actionsOf([item.id]), await s.access.visibleBankIds(who), {
+          classification: await s.content.classificationOf(item.id),
+          outcomes: await s.content.outcomesOf([item.id]),
+        });
+      },
+    }),
+    route({
+      method: "POST",
+      url: "/v1/content/:id/outcomes",
+      access: "content.submit",
+      summary:
+        "Report what happened to an item on the platform: a removal order, removal, not acted on and why, a complaint and its outcome, a restoration",
+      tags: ["content"],
+      schema: {
+        body: {
+          type: "object",
+          additionalProperties: false,
+          required: ["kind"],
+          properties: {
+            kind: { type: "string", enum: [...OUTCOME_KINDS] },
+            basis: { type: "string", maxLength: 40 },
+            reason: { type: "string", maxLength: 40 },
+            authority: { type: "string", maxLength: 200 },
+            note: { type: "string", maxLength: 2000 },
+            at: { type: ["string", "integer"], description: "When it happened (default: now)" },
+          },
+        },
+      },
+      handler: async (req, reply, who) => {
+        const item = await ownItem(who, idParam(req));
+        const b = req.body as {
+          kind: OutcomeKind;
+          basis?: string;
+          reason?: string;
+          authority?: string;
+          note?: string;
+          at?: string | number;
+        };
+        const at = postedAt(b.at, "at") ?? Date.now();
+        if (at < Number(item.received_at) - 366 * 86_400_000)
+          throw new RasdError("invalid", "at: more than a year before the item was received");
+        const input = {
+          kind: b.kind,
+          basis: b.basis ?? "",
+          reason: b.reason ?? "",
+          authority: checkText("authority", b.authority, 200).trim(),
+          at,
+        };
+        const row = await s.content.addOutcome(
+          {
+            itemId: item.id,
+            orgId: who.orgId,
+            personId: who.personId,
+            ...input,
+            note: checkText("note", b.note, 2000),
+          },
+          (earlier) => checkOutcome(earlier, input),
+        );
+        await s.access.audit(auditEntry(req, who, `content.${b.kind}`, `content:${item.id}`, { outcome: row.id }));
+        void reply.status(201);
+        return outcomeView(row);
       },
     }),
     route({
@@ -377,17 +460,4 @@ export function contentRoutes(s: Services): RouteDef[] {
       },
     }),
   ];
-}
-
-export function percentiles(values: number[]): {
-  count: number;
-  p50: number | null;
-  p90: number | null;
-  p99: number | null;
-  max: number | null;
-} {
-  if (values.length === 0) return { count: 0, p50: null, p90: null, p99: null, max: null };
-  const v = [...values].sort((a, b) => a - b);
-  const at = (p: number) => v[Math.min(v.length - 1, Math.ceil((p / 100) * v.length) - 1)]!;
-  return { count: v.length, p50: at(50), p90: at(90), p99: at(99), max: v[v.length - 1]! };
 }

@@ -3,6 +3,7 @@
 import { RasdError } from "../../core/errors.js";
 import { BEHAVIOURS, SIGNAL_TYPES } from "../../core/model.js";
 import { redactRule, type RuleAction, type RuleConditions } from "../../core/rules.js";
+import { STANCES, type Stance } from "../../core/stance.js";
 import { newWebhookSecret } from "../../kernels/webhook/signature.js";
 import { redeliver } from "../../services/deliveries.js";
 import type { Principal } from "../../services/access.js";
@@ -10,6 +11,7 @@ import type { Services } from "../../server/services.js";
 import { idParam, pageQuery, route, type RouteDef } from "../route.js";
 import { actionView, iso } from "../views.js";
 import { auditEntry } from "./members.js";
+import { decisionRoute } from "./reviews.js";
 
 const conditions = {
   type: "object",
@@ -22,6 +24,8 @@ const conditions = {
     language: { type: "array", items: { type: "string", maxLength: 3 } },
     max_distance: { type: "integer", minimum: 0, maximum: 31 },
     min_similarity: { type: "number", minimum: 0, maximum: 1 },
+    stance: { type: "array", items: { type: "string", enum: [...STANCES] } },
+    min_stance_score: { type: "number", minimum: 0, maximum: 1 },
   },
 } as const;
 
@@ -55,6 +59,8 @@ interface ConditionsBody {
   language?: string[];
   max_distance?: number;
   min_similarity?: number;
+  stance?: Stance[];
+  min_stance_score?: number;
 }
 
 interface RuleBody {
@@ -73,6 +79,8 @@ function toConditions(c: ConditionsBody): RuleConditions {
     ...(c.language ? { language: c.language } : {}),
     ...(c.max_distance !== undefined ? { maxDistance: c.max_distance } : {}),
     ...(c.min_similarity !== undefined ? { minSimilarity: c.min_similarity } : {}),
+    ...(c.stance ? { stance: c.stance } : {}),
+    ...(c.min_stance_score !== undefined ? { minStanceScore: c.min_stance_score } : {}),
   };
 }
 
@@ -113,6 +121,8 @@ function ruleView(r: ReturnType<typeof redactRule>): Record<string, unknown> {
       ...(c.language ? { language: c.language } : {}),
       ...(c.maxDistance !== undefined ? { max_distance: c.maxDistance } : {}),
       ...(c.minSimilarity !== undefined ? { min_similarity: c.minSimilarity } : {}),
+      ...(c.stance ? { stance: c.stance } : {}),
+      ...(c.minStanceScore !== undefined ? { min_stance_score: c.minStanceScore } : {}),
     },
     actions: r.actions,
   };
@@ -304,47 +314,7 @@ export function ruleRoutes(s: Services): RouteDef[] {
         };
       },
     }),
-    route({
-      method: "POST",
-      url: "/v1/reviews/:id/decision",
-      access: "review.decide",
-      summary: "Decide a review entry",
-      tags: ["review"],
-      schema: {
-        body: {
-          type: "object",
-          additionalProperties: false,
-          required: ["decision"],
-          properties: {
-            decision: { type: "string", enum: ["violating", "not_violating", "escalate"] },
-            note: { type: "string", maxLength: 2000 },
-          },
-        },
-      },
-      handler: async (req, _reply, who) => {
-        const id = idParam(req);
-        const body = req.body as { decision: string; note?: string };
-        const row = Number.isNaN(id)
-          ? undefined
-          : await s.content.db.selectFrom("review_items").selectAll().where("id", "=", id).executeTakeFirst();
-        if (!row || row.org_id !== who.orgId) throw new RasdError("not_found", "no such review entry");
-        if (row.status === "decided")
-          throw new RasdError("conflict", `review entry ${id} was already decided (${row.decision ?? "?"})`);
-        const now = Date.now();
-        await s.content.db
-          .updateTable("review_items")
-          .set({
-            status: "decided",
-            decision: body.decision,
-            note: body.note ?? "",
-            decided_by: who.personId,
-            decided_at: now,
-          })
-          .where("id", "=", row.id)
-          .execute();
-        await s.access.audit(auditEntry(req, who, "review.decide", `review:${row.id}`, { decision: body.decision }));
-        return { id: row.id, status: "decided", decision: body.decision, decided_at: iso(now) };
-      },
-    }),
+    // The decision taxonomy, its statement of reasons and adding to a bank: routes/reviews.ts.
+    decisionRoute(s),
   ];
 }

@@ -1,4 +1,4 @@
-/** Quantification: class prevalence from a classifier's counts and its measured error rates. Pure. */
+/** Quantification: class prevalence from a classifier's counts and its measured error rates; percentiles. Pure. */
 
 export { adjustedShares, misclassificationRates, projectToSimplex } from "./adjusted-count.js";
 export {
@@ -11,3 +11,5 @@ export {
   type Stratum,
 } from "./prevalence.js";
 export { binomial, multinomial, seedFrom, seededRandom } from "./random.js";
+export { percentiles, type Percentiles } from "./percentiles.js";
+export { ONE_HOUR_MS, takedownBy, takedownFigures, type TakedownFigures, type TakedownRecord } from "./takedown.js";

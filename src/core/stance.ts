@@ -1,0 +1,34 @@
+/**
+ * Stance toward ISIS and violent jihadism, as the classifier gives it and as rules, review
+ * priority and the prevalence figures use it. Pure.
+ */
+
+export const STANCES = ["pro", "anti", "neutral"] as const;
+export type Stance = (typeof STANCES)[number];
+
+export function isStance(value: string): value is Stance {
+  return (STANCES as readonly string[]).includes(value);
+}
+
+/** What the classifier says of one text. */
+export interface StanceVerdict {
+  readonly label: Stance;
+  /** Calibrated probability of `label`. */
+  readonly score: number;
+  readonly scores: Readonly<Record<Stance, number>>;
+  /** ISO 639-1 code ("ar", "en") or "und". */
+  readonly lang: string;
+  /** For `pro`: recruitment, glorification, incitement, instruction or sectarian_hate, when it can tell. */
+  readonly behaviour?: string;
+}
+
+/** Cross-validated confusion counts: rows true class, columns predicted class, in STANCES order. */
+export type ConfusionCounts = readonly (readonly number[])[];
+
+export interface StanceClassifier {
+  /** Model name and version, recorded with every classification. */
+  readonly version: string;
+  classify(text: string): StanceVerdict;
+  /** The error rates measured for the model, overall and per language where known. */
+  confusion(lang?: string): ConfusionCounts;
+}

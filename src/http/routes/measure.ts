@@ -1,0 +1,99 @@
+/**
+ * The coalition's figures: prevalence of pro- and anti-ISIS content with 95% intervals and
+ * the anti:pro ratio (over the whole coalition's classified items — the information space,
+ * never item content), and takedown figures (the caller's own items by default).
+ */
+
+import { RasdError } from "../../core/errors.js";
+import { INTERVALS, type Interval } from "../../core/periods.js";
+import type { Services } from "../../server/services.js";
+import type { MeasureFilter } from "../../services/measurement.js";
+import type { Principal } from "../../services/access.js";
+import { route, type RouteDef } from "../route.js";
+
+const DAY = 86_400_000;
+
+const range = {
+  from: { type: "string", format: "date-time", description: "Start (inclusive); default 30 days before `to`" },
+  to: { type: "string", format: "date-time", description: "End (exclusive); default now" },
+  platform: { type: "string", maxLength: 100 },
+  country: { type: "string", minLength: 2, maxLength: 2 },
+} as const;
+
+function filterOf(q: { from?: string; to?: string; platform?: string; country?: string }): MeasureFilter {
+  const to = q.to ? Date.parse(q.to) : Date.now();
+  const from = q.from ? Date.parse(q.from) : to - 30 * DAY;
+  if (!(from < to)) throw new RasdError("invalid", "from must be before to");
+  return {
+    from,
+    to,
+    ...(q.platform ? { platform: q.platform } : {}),
+    ...(q.country ? { country: q.country } : {}),
+  };
+}
+
+export function measureRoutes(s: Services): RouteDef[] {
+  const bankNames = async (who: Principal) => {
+    const visible = await s.access.visibleBankIds(who);
+    const names = new Map((await s.access.allBanks()).map((b) => [b.id, b.name]));
+    return { visible, names };
+  };
+  return [
+    route({
+      method: "GET",
+      url: "/v1/measure/stance",
+      access: "measure.read",
+      summary:
+        "Estimated shares of pro- and anti-ISIS content per period with 95% intervals and the anti:pro ratio (adjusted classify-and-count, bootstrap)",
+      tags: ["measure"],
+      schema: {
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            ...range,
+            interval: { type: "string", enum: INTERVALS.filter((i) => i !== "hour") },
+            lang: { type: "string", enum: ["ar", "en", "und"] },
+          },
+        },
+      },
+      handler: async (req) => {
+        const q = req.query as { interval?: Interval; lang?: string } & Parameters<typeof filterOf>[0];
+        const interval = q.interval ?? "day";
+        const filter = { ...filterOf(q), ...(q.lang ? { lang: q.lang } : {}) };
+        const m = await s.measurement.stance(filter, interval);
+        if (!m)
+          throw new RasdError("invalid", `too many ${interval} periods between from and to; use a longer interval`);
+        return m;
+      },
+    }),
+    route({
+      method: "GET",
+      url: "/v1/measure/takedown",
+      access: "measure.read",
+      summary:
+        "Items matched, actioned and removed, time to action and to removal, the share removed within one hour — overall, per platform and per bank",
+      tags: ["measure"],
+      schema: {
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            ...range,
+            scope: {
+              type: "string",
+              enum: ["org", "coalition"],
+              description: "org (default): the caller's organisation's items; coalition: every member's, in aggregate",
+            },
+          },
+        },
+      },
+      handler: async (req, _reply, who) => {
+        const q = req.query as { scope?: "org" | "coalition" } & Parameters<typeof filterOf>[0];
+        const filter = { ...filterOf(q), ...(q.scope === "coalition" ? {} : { orgId: who.orgId }) };
+        const { visible, names } = await bankNames(who);
+        return s.measurement.takedown(filter, visible, names);
+      },
+    }),
+  ];
+}

@@ -1,0 +1,263 @@
+/**
+ * The coalition's figures about the information space and its own speed: the prevalence of
+ * pro- and anti-ISIS content with 95% intervals (adjusted classify-and-count per language,
+ * bootstrap), the anti:pro ratio, and takedown figures from recorded events. Everything is a
+ * query over stored classifications, items and outcomes; the bootstrap seed is derived from
+ * the query, so the same records give the same figures on any machine.
+ */
+
+import { sql, type Kysely } from "kysely";
+import { periodsBetween, periodStart, type Interval } from "../core/periods.js";
+import { STANCES, type StanceClassifier } from "../core/stance.js";
+import {
+  estimatePrevalence,
+  seedFrom,
+  takedownBy,
+  takedownFigures,
+  type Interval as Estimate,
+  type RatioInterval,
+  type Stratum,
+  type TakedownFigures,
+  type TakedownRecord,
+} from "../kernels/quantify/index.js";
+import type { Database } from "../storage/schema.js";
+
+export interface MeasureFilter {
+  readonly from: number;
+  readonly to: number;
+  /** The service within a member, or the member's name when it gave none. */
+  readonly platform?: string;
+  readonly lang?: string;
+  readonly country?: string;
+  /** Only this member's items. */
+  readonly orgId?: number;
+}
+
+export interface StancePeriod {
+  readonly start: string;
+  readonly end: string;
+  readonly items: number;
+  /** Raw shares of predicted labels (classify and count). */
+  readonly observed: Readonly<Record<"pro" | "anti" | "neutral", number>> | null;
+  readonly pro: Estimate | null;
+  readonly anti: Estimate | null;
+  readonly neutral: Estimate | null;
+  /** anti:pro. */
+  readonly ratio: RatioInterval | null;
+}
+
+export interface StanceMeasurement {
+  readonly model: string;
+  readonly method: string;
+  readonly interval: Interval;
+  readonly from: string;
+  readonly to: string;
+  readonly overall: StancePeriod;
+  readonly periods: readonly StancePeriod[];
+  /** Items classified by another model version, left out (their error rates are not these). */
+  readonly otherModelItems: number;
+}
+
+export interface TakedownMeasurement {
+  readonly from: string;
+  readonly to: string;
+  readonly overall: TakedownFigures;
+  readonly byPlatform: readonly ({ readonly platform: string } & TakedownFigures)[];
+  readonly byBank: readonly ({ readonly bankId: number; readonly bankName: string } & TakedownFigures)[];
+}
+
+export const REPLICATES = 1000;
+const PRO = 0;
+const ANTI = 1;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export class MeasurementService {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly classifier: StanceClassifier | undefined,
+  ) {}
+
+  get model(): string {
+    return this.classifier?.version ?? "none";
+  }
+
+  /** Prevalence of pro and anti content per period, with 95% intervals and the anti:pro ratio. */
+  async stance(filter: MeasureFilter, interval: Interval): Promise<StanceMeasurement | undefined> {
+    const periods = periodsBetween(filter.from, filter.to, interval);
+    if (!periods) return undefined;
+    const rows = await this.filtered(filter)
+      .innerJoin("classifications as c", "c.item_id", "ci.id")
+      .select([
+        sql<number>`cast(ci.received_at / 3600000 as integer)`.as("hour"),
+        "c.label",
+        "c.lang",
+        "c.model",
+        sql<number>`count(*)`.as("n"),
+      ])
+      .groupBy([
+        sql`cast(ci.received_at / 3600000 as integer)`,
+        "c.label",
+        "c.lang",
+        "c.model",
+      ])
+      .execute();
+    let otherModelItems = 0;
+    // period start → language → counts per predicted class
+    const counts = new Map<number, Map<string, number[]>>();
+    const all = new Map<string, number[]>();
+    for (const r of rows) {
+      const n = Number(r.n);
+      if (r.model !== this.model) {
+        otherModelItems += n;
+        continue;
+      }
+      const k = STANCES.indexOf(r.label as (typeof STANCES)[number]);
+      if (k < 0) continue;
+      const start = periodStart(Number(r.hour) * 3_600_000, interval);
+      let byLang = counts.get(start);
+      if (!byLang) counts.set(start, (byLang = new Map()));
+      for (const target of [byLang, all]) {
+        let c = target.get(r.lang);
+        if (!c) target.set(r.lang, (c = [0, 0, 0]));
+        c[k]! += n;
+      }
+    }
+    const key = [filter.platform ?? "", filter.lang ?? "", filter.country ?? "", filter.orgId ?? ""].join("|");
+    return {
+      model: this.model,
+      method:
+        "adjusted classify-and-count per language with cross-validated error rates; 95% percentile bootstrap (1,000 replicates resampling items and validation counts), seeded from the query",
+      interval,
+      from: iso(filter.from),
+      to: iso(filter.to),
+      overall: this.estimate(filter.from, filter.to, all, `${this.model}|all|${filter.from}|${filter.to}|${key}`),
+      periods: periods.map((p) =>
+        this.estimate(p.start, p.end, counts.get(p.start) ?? new Map(), `${this.model}|${interval}|${p.start}|${key}`),
+      ),
+      otherModelItems,
+    };
+  }
+
+  private estimate(start: number, end: number, byLang: Map<string, number[]>, seed: string): StancePeriod {
+    const strata: Stratum[] = [...byLang].map(([lang, observed]) => ({
+      observed,
+      confusion: this.classifier?.confusion(lang) ?? [],
+    }));
+    const items = strata.reduce((a, s) => a + s.observed.reduce((x, y) => x + y, 0), 0);
+    const e =
+      items > 0 && this.classifier
+        ? estimatePrevalence(strata, {
+            seed: seedFrom(seed),
+            replicates: REPLICATES,
+            ratio: { numerator: ANTI, denominator: PRO },
+          })
+        : undefined;
+    return {
+      start: iso(start),
+      end: iso(end),
+      items,
+      observed: e ? { pro: e.observed[0]!, anti: e.observed[1]!, neutral: e.observed[2]! } : null,
+      pro: e?.shares[PRO] ?? null,
+      anti: e?.shares[ANTI] ?? null,
+      neutral: e?.shares[2] ?? null,
+      ratio: e?.ratio ?? null,
+    };
+  }
+
+  /** Items in the range and filter, as a query on content_items `ci` joined to its member `o`. */
+  private filtered(filter: MeasureFilter) {
+    let q = this.db
+      .selectFrom("content_items as ci")
+      .innerJoin("orgs as o", "o.id", "ci.org_id")
+      .where("ci.received_at", ">=", filter.from)
+      .where("ci.received_at", "<", filter.to);
+    if (filter.orgId !== undefined) q = q.where("ci.org_id", "=", filter.orgId);
+    if (filter.country) q = q.where("ci.country", "=", filter.country.toUpperCase());
+    if (filter.platform) {
+      const platform = filter.platform;
+      q = q.where((eb) =>
+        eb.or([eb("ci.platform", "=", platform), eb.and([eb("ci.platform", "=", ""), eb("o.name", "=", platform)])]),
+      );
+    }
+    if (filter.lang) {
+      const lang = filter.lang;
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom("classifications as cl")
+            .select("cl.item_id")
+            .whereRef("cl.item_id", "=", "ci.id")
+            .where("cl.lang", "=", lang),
+        ),
+      );
+    }
+    return q;
+  }
+
+  /** Every item in scope (matched, acted on, or with a reported outcome) as a takedown record. */
+  async takedownRecords(filter: MeasureFilter): Promise<TakedownRecord[]> {
+    const items = await this.filtered(filter)
+      .select(["ci.id", "ci.platform", "o.name", "ci.received_at", "ci.acted_at", "ci.matches"])
+      .where((eb) =>
+        eb.or([
+          eb("ci.matches", "<>", "[]"),
+          eb("ci.acted_at", "is not", null),
+          eb.exists(eb.selectFrom("content_outcomes as x").select("x.id").whereRef("x.item_id", "=", "ci.id")),
+        ]),
+      )
+      .orderBy("ci.id")
+      .execute();
+    const firsts = new Map<number, { order?: number; removed?: number; restored?: number }>();
+    for (let i = 0; i < items.length; i += 500) {
+      const ids = items.slice(i, i + 500).map((r) => r.id);
+      const outcomes = await this.db
+        .selectFrom("content_outcomes")
+        .select(["item_id", "kind", "at"])
+        .where("item_id", "in", ids)
+        .where("kind", "in", ["removal_order", "removed", "disabled", "restored"])
+        .execute();
+      for (const o of outcomes) {
+        const f = firsts.get(o.item_id) ?? {};
+        const at = Number(o.at);
+        const field = o.kind === "removal_order" ? "order" : o.kind === "restored" ? "restored" : "removed";
+        f[field] = Math.min(f[field] ?? Infinity, at);
+        firsts.set(o.item_id, f);
+      }
+    }
+    return items.map((r) => {
+      const f = firsts.get(r.id) ?? {};
+      const matches = JSON.parse(r.matches) as { bankId: number; suppressed?: boolean }[];
+      return {
+        itemId: r.id,
+        platform: r.platform || r.name,
+        bankIds: [...new Set(matches.filter((m) => !m.suppressed).map((m) => m.bankId))],
+        receivedAt: Number(r.received_at),
+        actedAt: r.acted_at === null ? null : Number(r.acted_at),
+        orderAt: f.order ?? null,
+        removedAt: f.removed ?? null,
+        restoredAt: f.restored ?? null,
+      };
+    });
+  }
+
+  /** Takedown figures overall, per platform and per bank (only the banks in `visibleBanks`). */
+  async takedown(
+    filter: MeasureFilter,
+    visibleBanks: ReadonlySet<number>,
+    bankNames: ReadonlyMap<number, string>,
+  ): Promise<TakedownMeasurement> {
+    const records = await this.takedownRecords(filter);
+    const byPlatform = takedownBy(records, (r) => [r.platform]);
+    const byBank = takedownBy(records, (r) => r.bankIds.filter((b) => visibleBanks.has(b)));
+    return {
+      from: iso(filter.from),
+      to: iso(filter.to),
+      overall: takedownFigures(records),
+      byPlatform: [...byPlatform].sort((a, b) => b[1].items - a[1].items).map(([platform, f]) => ({ platform, ...f })),
+      byBank: [...byBank]
+        .sort((a, b) => b[1].items - a[1].items)
+        .map(([bankId, f]) => ({ bankId, bankName: bankNames.get(bankId) ?? "?", ...f })),
+    };
+  }
+}
