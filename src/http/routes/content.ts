@@ -368,6 +368,7 @@ export function contentRoutes(s: Services): RouteDef[] {
         const at = postedAt(b.at, "at") ?? Date.now();
         if (at < Number(item.received_at) - 366 * 86_400_000)
           throw new RasdError("invalid", "at: more than a year before the item was received");
+        if (at > Date.now() + 5 * 60_000) throw new RasdError("invalid", "at: in the future");
         const input = {
           kind: b.kind,
           basis: b.basis ?? "",

@@ -277,7 +277,7 @@ export function ruleRoutes(s: Services): RouteDef[] {
       method: "GET",
       url: "/v1/reviews",
       access: "review.read",
-      summary: "The review queue (open entries first, oldest first)",
+      summary: "The review queue: open entries by priority (highest first, then oldest), or decided ones, latest first",
       tags: ["review"],
       schema: {
         querystring: {
@@ -291,20 +291,23 @@ export function ruleRoutes(s: Services): RouteDef[] {
       },
       handler: async (req, _reply, who) => {
         const q = req.query as { status?: string; limit?: number };
-        const rows = await s.content.db
+        const status = q.status ?? "open";
+        let query = s.content.db
           .selectFrom("review_items")
           .selectAll()
           .where("org_id", "=", who.orgId)
-          .where("status", "=", q.status ?? "open")
-          .orderBy("id")
-          .limit(q.limit ?? 50)
-          .execute();
+          .where("status", "=", status);
+        // Open entries: highest priority first (strongest match or most confident pro-ISIS
+        // text), then oldest first. Decided ones: the latest first.
+        query = status === "open" ? query.orderBy("priority", "desc").orderBy("id") : query.orderBy("id", "desc");
+        const rows = await query.limit(q.limit ?? 50).execute();
         return {
           reviews: rows.map((r) => ({
             id: r.id,
             item_id: r.item_id,
             action_id: r.action_id,
             status: r.status,
+            priority: Number(r.priority),
             decision: r.decision,
             note: r.note,
             decided_by: r.decided_by,
