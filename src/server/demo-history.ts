@@ -1,0 +1,141 @@
+/**
+ * A synthetic 90-day history for the demo, so the stance and takedown figures have
+ * something to show right after `rasd serve --demo`: a platform's stream of short texts in
+ * Arabic and English in which pro-ISIS content declines and anti-ISIS content grows (the
+ * shape of the 2016 story), each classified by the shipped model as the pipeline would,
+ * and some pro items removed by the platform within minutes, a few after a removal order.
+ * Every text here was written for the demo; none is real.
+ */
+
+import { sql } from "kysely";
+import { seededRandom } from "../kernels/quantify/index.js";
+import type { Services } from "./services.js";
+
+const PRO = [
+  "The soldiers of the caliphate remain and expand, join the caravan before it is too late",
+  "Make hijrah to the land of the Islamic State, the mujahideen await their brothers",
+  "Glory to the martyrs of the Islamic State who gave their lives for the caliphate",
+  "باقية وتتمدد، دولة الخلافة الإسلامية منصورة بإذن الله",
+  "انفروا خفافا وثقالا إلى أرض الخلافة يا شباب الأمة",
+  "تقبل الله شهداء الدولة الإسلامية الأبطال في ساحات الجهاد",
+];
+const ANTI = [
+  "Daesh are criminals who kill Muslims first, their so-called caliphate brought only ruin",
+  "Do not believe ISIS propaganda, survivors tell what life under them really was",
+  "Mosul is free of ISIS, families are returning home and rebuilding",
+  "داعش عصابة إجرامية لا تمثل الإسلام ولا المسلمين",
+  "الدواعش خوارج هذا العصر، قتلوا الأبرياء ودمروا المدن",
+  "لا تصدقوا دعاية داعش، الخلافة المزعومة لم تجلب إلا الخراب",
+];
+const NEUTRAL = [
+  "Great match tonight, what a goal in the last minute",
+  "Traffic on the main bridge is heavy this morning, take the river road",
+  "Happy Eid to everyone, may this year bring peace to your families",
+  "مباراة رائعة الليلة والهدف في الدقيقة الأخيرة كان جميلا",
+  "الطقس اليوم مشمس ودرجة الحرارة معتدلة في بغداد",
+  "عيد مبارك وكل عام وأنتم بخير",
+];
+
+const DAY = 86_400_000;
+
+/** Inserts the history as already processed items of `orgId`, with their classifications and outcomes. */
+export async function loadDemoHistory(
+  s: Services,
+  orgId: number,
+  personId: number,
+  days = 90,
+  perDay = 24,
+): Promise<number> {
+  const random = seededRandom(2016n);
+  const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
+  const now = Date.now();
+  const start = Math.floor(now / DAY) * DAY - days * DAY;
+  let n = 0;
+  for (let d = 0; d < days; d++) {
+    // Pro falls from about 20% to 4%; anti rises from 10% to 30%.
+    const f = d / (days - 1);
+    const pPro = 0.2 - 0.16 * f;
+    const pAnti = 0.1 + 0.2 * f;
+    const rows: { text: string; receivedAt: number; intended: string; country: string }[] = [];
+    for (let i = 0; i < perDay; i++) {
+      const u = random();
+      const intended = u < pPro ? "pro" : u < pPro + pAnti ? "anti" : "neutral";
+      const base = pick(intended === "pro" ? PRO : intended === "anti" ? ANTI : NEUTRAL);
+      const text = `${base}${random() < 0.3 ? ` #${["news", "خبر", "today", "اليوم"][i % 4]}` : ""}`;
+      const receivedAt = start + d * DAY + Math.floor(random() * DAY);
+      rows.push({ text, receivedAt, intended, country: pick(["IQ", "SY", "GB", "FR", "TN", ""]) });
+    }
+    const inserted = await s.content.db
+      .insertInto("content_items")
+      .values(
+        rows.map((r, i) => ({
+          org_id: orgId,
+          person_id: personId,
+          idempotency_key: `demo-history-${d}-${i}`,
+          request_hash: "",
+          kind: "text",
+          content_id: `hist-${d}-${i}`,
+          author_id: `user-${Math.floor(random() * 200)}`,
+          posted_at: r.receivedAt - 60_000,
+          url: null,
+          text: r.text,
+          platform: "Posts",
+          country: r.country,
+          status: "done",
+          received_at: r.receivedAt,
+          hashed_at: r.receivedAt + 3,
+          matched_at: r.receivedAt + 5,
+          classified_at: r.receivedAt + 6,
+        })),
+      )
+      .returning(["id", "received_at"])
+      .execute();
+    const classified = inserted.map((row, i) => ({ row, verdict: s.classifier.classify(rows[i]!.text) }));
+    await s.content.saveClassifications(
+      s.content.db,
+      classified.map(({ row, verdict }) => ({
+        itemId: row.id,
+        model: s.classifier.version,
+        label: verdict.label,
+        score: verdict.score,
+        pPro: verdict.scores.pro,
+        pAnti: verdict.scores.anti,
+        pNeutral: verdict.scores.neutral,
+        lang: verdict.lang,
+        behaviour: verdict.behaviour ?? null,
+        classifiedAt: Number(row.received_at) + 6,
+      })),
+    );
+    // The platform removed most of what the model called pro, usually within minutes; a few
+    // after a removal order from a referral unit.
+    for (const { row, verdict } of classified) {
+      if (verdict.label !== "pro" || random() < 0.15) continue;
+      const received = Number(row.received_at);
+      const ordered = random() < 0.2;
+      const outcome = (kind: string, at: number, extra: Record<string, string> = {}) => ({
+        item_id: row.id,
+        org_id: orgId,
+        person_id: personId,
+        kind,
+        at,
+        recorded_at: at,
+        basis: "",
+        reason: "",
+        authority: "",
+        note: "",
+        ...extra,
+      });
+      const removedAt = received + Math.floor((ordered ? 20 : 2) * 60_000 + random() * (ordered ? 50 : 90) * 60_000);
+      const events = [
+        ...(ordered
+          ? [outcome("removal_order", received + 10 * 60_000, { authority: "Internet Referral Unit (demo)" })]
+          : []),
+        outcome("removed", removedAt, { basis: ordered ? "removal_order" : "terms_of_service" }),
+      ];
+      await s.content.db.insertInto("content_outcomes").values(events).execute();
+      await sql`update content_items set acted_at = ${received + 8} where id = ${row.id}`.execute(s.content.db);
+    }
+    n += rows.length;
+  }
+  return n;
+}
