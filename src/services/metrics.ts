@@ -22,6 +22,12 @@ export class ServiceMetrics {
     labelNames: ["outcome"],
     registers: [this.registry],
   });
+  readonly classified = new Counter({
+    name: "rasd_content_classified_total",
+    help: "Texts classified by the stance model, by predicted stance and language",
+    labelNames: ["stance", "lang"],
+    registers: [this.registry],
+  });
   readonly actions = new Counter({
     name: "rasd_actions_total",
     help: "Actions taken, by type and final status",
@@ -36,7 +42,7 @@ export class ServiceMetrics {
   });
   readonly step = new Histogram({
     name: "rasd_time_to_step_seconds",
-    help: "Seconds from receipt to each step of hash – match – act (hashed, matched, acted)",
+    help: "Seconds from receipt to each step of hash – match – act (hashed, matched, classified, acted)",
     labelNames: ["step"],
     buckets: STEP_BUCKETS,
     registers: [this.registry],

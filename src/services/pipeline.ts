@@ -440,6 +440,10 @@ export class ContentPipeline {
         if (o.error) continue;
         metrics.step.observe({ step: "hashed" }, (o.hashedAt - received) / 1000);
         metrics.step.observe({ step: "matched" }, (o.matchedAt - received) / 1000);
+        if (o.stance) {
+          metrics.step.observe({ step: "classified" }, ((o.classifiedAt ?? o.matchedAt) - received) / 1000);
+          metrics.classified.inc({ stance: o.stance.label, lang: o.stance.lang });
+        }
         const fired = firings.get(o.item.id) ?? [];
         if (fired.length && fired.every((f) => f.rule.actions.every((a) => a.type !== "webhook")))
           metrics.step.observe({ step: "acted" }, (now - received) / 1000);
