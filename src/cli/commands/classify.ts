@@ -1,0 +1,41 @@
+/** `rasd classify FILE.csv`: stance of each text (pro / anti / neutral toward ISIS) as CSV. */
+
+import { Command } from "commander";
+import { loadStanceModel } from "../../signals/stance/model.js";
+import { csvField, readCsvInput } from "../csv-input.js";
+
+export function classifyCommand(): Command {
+  return new Command("classify")
+    .description(
+      "classify the stance of texts toward ISIS / violent jihadism (Arabic and English).\n" +
+        "Reads CSV with columns id,text (UTF-8, header row, quoted fields); prints CSV\n" +
+        "id,label,score,lang: label pro, anti or neutral; score the calibrated probability of\n" +
+        "that label; lang ar, en or und. With --behaviour, a fifth column: the behaviour\n" +
+        "category of pro texts (recruitment, glorification, incitement, instruction,\n" +
+        "sectarian_hate) when a lexicon rule finds one.",
+    )
+    .argument("<file>", 'a CSV file, or "-" for standard input')
+    .option("--model <file>", "a model file (default: the shipped models/stance-v1.bin)")
+    .option("--behaviour", "add a behaviour column")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  rasd classify tweets.csv > stance.csv\n  printf 'id,text\\n1,داعش عصابة\\n' | rasd classify -\n\n" +
+        "Exit status: 0 on success, 2 on a missing column or a file that is not UTF-8 CSV.",
+    )
+    .action((file: string, options: { model?: string; behaviour?: boolean }) => {
+      const records = readCsvInput(file, ["id", "text"]);
+      const model = loadStanceModel(options.model);
+      const out: string[] = [options.behaviour ? "id,label,score,lang,behaviour" : "id,label,score,lang"];
+      for (const r of records) {
+        const result = model.classify(r.text ?? "");
+        const line = `${csvField(r.id ?? "")},${result.label},${result.score.toFixed(4)},${result.lang}`;
+        out.push(options.behaviour ? `${line},${result.behaviour ?? ""}` : line);
+        if (out.length >= 4096) {
+          process.stdout.write(`${out.join("\n")}\n`);
+          out.length = 0;
+        }
+      }
+      if (out.length > 0) process.stdout.write(`${out.join("\n")}\n`);
+      if (records.length === 0) process.stderr.write(`rasd: ${file}: no rows\n`);
+    });
+}

@@ -1,0 +1,62 @@
+/**
+ * Stance toward ISIS / violent jihadism (pro, anti, neutral) for Arabic and English texts:
+ * hashed character and word n-grams, multinomial logistic regression, temperature scaling,
+ * lexicon rules for behaviour categories. Pure, no I/O. Decision 0008 explains the choices.
+ */
+export {
+  NUM_CLASSES,
+  STANCE_LABELS,
+  STANCE_LANGUAGES,
+  isStanceLabel,
+  labelIndex,
+  type StanceBehaviour,
+  type StanceLabel,
+  type StanceLanguage,
+} from "./labels.js";
+export { foldForStance } from "./fold.js";
+export { MAX_NGRAM, MIN_NGRAM, extractFeatures, maxFeatures } from "./features.js";
+export { detectLanguage } from "./language.js";
+export { BEHAVIOUR_LEXICON, behaviourOf } from "./behaviour.js";
+export {
+  argmax,
+  classifyStance,
+  predictIndex,
+  softmaxInto,
+  stanceLogits,
+  type StanceResult,
+  type StanceWeights,
+} from "./model.js";
+export { fitTemperature, negativeLogLikelihood } from "./calibration.js";
+export {
+  brierScore,
+  confusionOf,
+  emptyConfusion,
+  expectedCalibrationError,
+  metricsFromConfusion,
+  type ClassFigures,
+  type Confusion,
+  type StanceMetrics,
+} from "./metrics.js";
+export {
+  DEFAULT_TRAIN_OPTIONS,
+  featureMatrix,
+  prng,
+  shuffled,
+  stratifiedFolds,
+  trainStance,
+  type FeatureMatrix,
+  type TrainOptions,
+} from "./train.js";
+export {
+  FUSION_FEATURES,
+  NB_ALPHA,
+  fitLogistic,
+  fuseLogits,
+  fusionInputs,
+  interleaveRatios,
+  logSumExp2,
+  naiveBayesRatios,
+  specialistScores,
+  type ArabicSpecialist,
+} from "./specialist.js";
+export { decodeStanceModel, encodeStanceModel, type StanceHeaderCore } from "./codec.js";

@@ -1,0 +1,129 @@
+/**
+ * Inference: a multinomial logistic regression over hashed n-gram features (`features.ts`),
+ * with a temperature for calibration. Weights are one Float32Array, interleaved by bucket
+ * (`weights[bucket * 3 + class]`), so a feature's three class weights share a cache line.
+ */
+
+import { behaviourOf } from "./behaviour.js";
+import { extractFeatures, maxFeatures } from "./features.js";
+import { detectLanguage } from "./language.js";
+import { NUM_CLASSES, STANCE_LABELS, type StanceBehaviour, type StanceLabel, type StanceLanguage } from "./labels.js";
+import { fuseLogits, type ArabicSpecialist } from "./specialist.js";
+
+/** The learnt parameters. `dims` is a power of two; `weights.length === dims * 3`. */
+export interface StanceWeights {
+  readonly dims: number;
+  readonly weights: Float32Array;
+  readonly bias: Float64Array | Float32Array;
+  /** Logits are divided by this before the softmax (temperature scaling); 1 = uncalibrated. */
+  readonly temperature: number;
+  /** For texts detected as Arabic: the specialist fused into the pro logit (`specialist.ts`). */
+  readonly arabic?: ArabicSpecialist;
+}
+
+/** What `classify` says about one text. */
+export interface StanceResult {
+  readonly label: StanceLabel;
+  /** Calibrated probability of `label`. */
+  readonly score: number;
+  /** Calibrated probability of each label; they sum to 1. */
+  readonly scores: { readonly pro: number; readonly anti: number; readonly neutral: number };
+  readonly lang: StanceLanguage;
+  /** For `pro` only, when a lexicon rule fires (`behaviour.ts`). */
+  readonly behaviour?: StanceBehaviour;
+}
+
+let buffer = new Int32Array(4096);
+
+function featureBuffer(length: number): Int32Array {
+  const need = maxFeatures(length);
+  if (buffer.length < need) buffer = new Int32Array(Math.max(need, buffer.length * 2));
+  return buffer;
+}
+
+/**
+ * Writes the raw (untempered) logits of `text` into `out` (length 3). Returns the number of
+ * features. When the model has an Arabic specialist and the text is Arabic (`lang`, detected
+ * when not given), its pro logit is the fused one. Allocates nothing but a rare growth of the
+ * shared feature buffer.
+ */
+export function stanceLogits(model: StanceWeights, text: string, out: Float64Array, lang?: StanceLanguage): number {
+  const features = featureBuffer(text.length);
+  const n = extractFeatures(text, model.dims, features);
+  const w = model.weights;
+  let z0 = 0;
+  let z1 = 0;
+  let z2 = 0;
+  for (let j = 0; j < n; j++) {
+    const base = features[j]! * 3;
+    z0 += w[base]!;
+    z1 += w[base + 1]!;
+    z2 += w[base + 2]!;
+  }
+  const scale = n > 0 ? 1 / Math.sqrt(n) : 0;
+  out[0] = z0 * scale + model.bias[0]!;
+  out[1] = z1 * scale + model.bias[1]!;
+  out[2] = z2 * scale + model.bias[2]!;
+  const arabic = model.arabic;
+  if (arabic !== undefined && (lang ?? detectLanguage(text)) === "ar") {
+    const a = arabic.weights;
+    let s1 = 0;
+    let s2 = 0;
+    for (let j = 0; j < n; j++) {
+      const base = features[j]! * 2;
+      s1 += a[base]!;
+      s2 += a[base + 1]!;
+    }
+    fuseLogits(arabic.fuse, out, s1, s2);
+  }
+  return n;
+}
+
+/** Softmax of `logits / temperature`, in place into `out`. */
+export function softmaxInto(logits: ArrayLike<number>, temperature: number, out: Float64Array): void {
+  let max = -Infinity;
+  for (let c = 0; c < NUM_CLASSES; c++) max = Math.max(max, logits[c]! / temperature);
+  let sum = 0;
+  for (let c = 0; c < NUM_CLASSES; c++) {
+    const e = Math.exp(logits[c]! / temperature - max);
+    out[c] = e;
+    sum += e;
+  }
+  for (let c = 0; c < NUM_CLASSES; c++) out[c] = out[c]! / sum;
+}
+
+/** Index of the largest value (the first one on ties). */
+export function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let c = 1; c < values.length; c++) if (values[c]! > values[best]!) best = c;
+  return best;
+}
+
+const logits = new Float64Array(NUM_CLASSES);
+const probs = new Float64Array(NUM_CLASSES);
+
+/**
+ * Classifies one text. A text with no letters or digits (empty, emoji only, a bare link) has
+ * no features and gets the prior of the bias terms, which favours `neutral`.
+ * @example classifyStance(weights, "داعش عصابة إرهابية لا تمثل الإسلام").label // "anti"
+ */
+export function classifyStance(model: StanceWeights, text: string): StanceResult {
+  if (typeof text !== "string") throw new TypeError("classifyStance: text must be a string");
+  const lang = detectLanguage(text);
+  stanceLogits(model, text, logits, lang);
+  softmaxInto(logits, model.temperature, probs);
+  const best = argmax(probs);
+  const label = STANCE_LABELS[best]!;
+  const scores = { pro: probs[0]!, anti: probs[1]!, neutral: probs[2]! };
+  if (label === "pro") {
+    const behaviour = behaviourOf(text);
+    if (behaviour !== undefined) return { label, score: probs[best]!, scores, lang, behaviour };
+  }
+  return { label, score: probs[best]!, scores, lang };
+}
+
+/** Just the label index (no language, behaviour or probabilities): the fastest path. */
+export function predictIndex(model: StanceWeights, text: string): number {
+  stanceLogits(model, text, logits);
+  return argmax(logits);
+}

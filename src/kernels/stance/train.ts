@@ -1,0 +1,180 @@
+/**
+ * Training: multinomial logistic regression by stochastic gradient descent, pure and
+ * deterministic — the same data, options and seed give the same weights, bit for bit (the
+ * order of every floating-point operation is fixed; the shuffles come from a seeded PRNG).
+ *
+ * L2 regularisation uses Bottou's scaling trick (weights = s · v, and the decay multiplies s),
+ * so each step costs only the text's own features. The step size decays as
+ * η_t = η0 / (1 + η0 · λ · t) per the usual SGD schedule, and also halves between epochs.
+ */
+
+import { extractFeatures, maxFeatures } from "./features.js";
+import { NUM_CLASSES } from "./labels.js";
+import type { StanceWeights } from "./model.js";
+
+/** Every text's hashed features, computed once: text i has indices[offsets[i] .. offsets[i+1]). */
+export interface FeatureMatrix {
+  readonly dims: number;
+  readonly offsets: Int32Array;
+  readonly indices: Int32Array;
+}
+
+export interface TrainOptions {
+  readonly dims: number;
+  readonly epochs: number;
+  readonly learningRate: number;
+  readonly l2: number;
+  readonly seed: number;
+  /** The step size is multiplied by this between epochs (default 0.5). */
+  readonly epochDecay?: number;
+}
+
+export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
+  dims: 1 << 18,
+  epochs: 8,
+  learningRate: 2,
+  l2: 1e-6,
+  seed: 20151113,
+};
+
+/** Hashes every text once. */
+export function featureMatrix(texts: readonly string[], dims: number): FeatureMatrix {
+  const offsets = new Int32Array(texts.length + 1);
+  let total = 0;
+  for (const t of texts) total += maxFeatures(t.length);
+  const all = new Int32Array(total);
+  let scratch = new Int32Array(1024);
+  let at = 0;
+  texts.forEach((t, i) => {
+    if (scratch.length < maxFeatures(t.length)) scratch = new Int32Array(maxFeatures(t.length) * 2);
+    const n = extractFeatures(t, dims, scratch);
+    all.set(scratch.subarray(0, n), at);
+    at += n;
+    offsets[i + 1] = at;
+  });
+  return { dims, offsets, indices: all.slice(0, at) };
+}
+
+/** mulberry32: a small seeded PRNG with 32 bits of state; returns floats in [0, 1). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Fisher–Yates shuffle of a copy of `items` with a seeded PRNG. */
+export function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const out = items.slice();
+  const random = prng(seed);
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/**
+ * Trains on the rows `rows` of `matrix` with labels `labels[row]` (0 pro, 1 anti, 2 neutral)
+ * and per-row sample weights. `onEpoch` reports progress. Returns weights with temperature 1.
+ */
+export function trainStance(
+  matrix: FeatureMatrix,
+  labels: ArrayLike<number>,
+  sampleWeights: ArrayLike<number>,
+  rows: readonly number[],
+  options: TrainOptions = DEFAULT_TRAIN_OPTIONS,
+  onEpoch?: (epoch: number) => void,
+): StanceWeights {
+  const { dims, epochs, learningRate, l2, seed } = options;
+  if (matrix.dims !== dims) throw new RangeError(`feature matrix has ${matrix.dims} buckets, options ${dims}`);
+  const v = new Float64Array(dims * NUM_CLASSES);
+  const bias = new Float64Array(NUM_CLASSES);
+  const z = new Float64Array(NUM_CLASSES);
+  const g = new Float64Array(NUM_CLASSES);
+  const { offsets, indices } = matrix;
+  let s = 1;
+  let t = 0;
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    const order = shuffled(rows, (seed ^ Math.imul(epoch + 1, 0x9e3779b9)) >>> 0);
+    const epochRate = learningRate * (options.epochDecay ?? 0.5) ** epoch;
+    for (const row of order) {
+      const from = offsets[row]!;
+      const to = offsets[row + 1]!;
+      const m = to - from;
+      const eta = epochRate / (1 + epochRate * l2 * t++);
+      const x = m > 0 ? 1 / Math.sqrt(m) : 0;
+      let z0 = 0;
+      let z1 = 0;
+      let z2 = 0;
+      for (let k = from; k < to; k++) {
+        const base = indices[k]! * 3;
+        z0 += v[base]!;
+        z1 += v[base + 1]!;
+        z2 += v[base + 2]!;
+      }
+      z[0] = s * x * z0 + bias[0]!;
+      z[1] = s * x * z1 + bias[1]!;
+      z[2] = s * x * z2 + bias[2]!;
+      const max = Math.max(z[0], z[1], z[2]);
+      const e0 = Math.exp(z[0] - max);
+      const e1 = Math.exp(z[1] - max);
+      const e2 = Math.exp(z[2] - max);
+      const sum = e0 + e1 + e2;
+      const y = labels[row]!;
+      const w = sampleWeights[row]!;
+      g[0] = w * (e0 / sum - (y === 0 ? 1 : 0));
+      g[1] = w * (e1 / sum - (y === 1 ? 1 : 0));
+      g[2] = w * (e2 / sum - (y === 2 ? 1 : 0));
+      s *= 1 - eta * l2;
+      const step = (eta * x) / s;
+      const d0 = step * g[0];
+      const d1 = step * g[1];
+      const d2 = step * g[2];
+      for (let k = from; k < to; k++) {
+        const base = indices[k]! * 3;
+        v[base] = v[base]! - d0;
+        v[base + 1] = v[base + 1]! - d1;
+        v[base + 2] = v[base + 2]! - d2;
+      }
+      bias[0] = bias[0]! - eta * 0.1 * g[0];
+      bias[1] = bias[1]! - eta * 0.1 * g[1];
+      bias[2] = bias[2]! - eta * 0.1 * g[2];
+      if (s < 1e-6) {
+        for (let k = 0; k < v.length; k++) v[k] = v[k]! * s;
+        s = 1;
+      }
+    }
+    onEpoch?.(epoch + 1);
+  }
+  const weights = new Float32Array(v.length);
+  for (let k = 0; k < v.length; k++) weights[k] = v[k]! * s;
+  return { dims, weights, bias: Float32Array.from(bias), temperature: 1 };
+}
+
+/**
+ * Assigns each item to one of `k` folds, stratified by `strata[i]` (e.g. "label|corpus"):
+ * within each stratum the items are shuffled with `seed` and dealt round-robin, so every fold
+ * gets its share of every stratum. Deterministic.
+ */
+export function stratifiedFolds(strata: readonly string[], k: number, seed: number): Int32Array {
+  const fold = new Int32Array(strata.length);
+  const groups = new Map<string, number[]>();
+  strata.forEach((s, i) => {
+    const g = groups.get(s);
+    if (g) g.push(i);
+    else groups.set(s, [i]);
+  });
+  let offset = 0;
+  for (const key of [...groups.keys()].sort()) {
+    shuffled(groups.get(key)!, seed).forEach((item, j) => {
+      fold[item] = (j + offset) % k;
+    });
+    offset += groups.get(key)!.length;
+  }
+  return fold;
+}
