@@ -20,7 +20,8 @@ node -e '
 #   imagemagick         decodes BMP (libvips, which decodes everything else, cannot)
 #   ffmpeg              decodes video for vPDQ (ffmpeg and ffprobe)
 #   python3 make g++    compile better-sqlite3 (the embedded database) during npm ci
-DEBIAN_PACKAGES=(imagemagick ffmpeg python3 make g++)
+#   chromium            browser tests: test/web/e2e.test.ts drives it with playwright-core
+DEBIAN_PACKAGES=(imagemagick ffmpeg python3 make g++ chromium)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do

@@ -2,6 +2,7 @@
  * The rasd command tree. Each command lives in ./commands; main.ts runs it.
  */
 
+import { reportCommand } from "./commands/report.js";
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { bankCommand } from "./commands/bank.js";
@@ -9,8 +10,12 @@ import { hashCommand } from "./commands/hash.js";
 import { keyCommand } from "./commands/key.js";
 import { matchCommand } from "./commands/match.js";
 import { orgCommand } from "./commands/org.js";
+import { personCommand } from "./commands/person.js";
 import { serveCommand, workerCommand } from "./commands/serve.js";
 import { signalCommand } from "./commands/signal.js";
+import { classifyCommand } from "./commands/classify.js";
+import { evalCommand } from "./commands/eval.js";
+import { trainCommand } from "./commands/train.js";
 
 function version(): string {
   try {
@@ -34,8 +39,13 @@ export function buildProgram(): Command {
   program.addCommand(signalCommand());
   program.addCommand(matchCommand());
   program.addCommand(keyCommand());
+  program.addCommand(personCommand());
   program.addCommand(serveCommand());
   program.addCommand(workerCommand());
+  program.addCommand(trainCommand());
+  program.addCommand(classifyCommand());
+  program.addCommand(evalCommand());
+  program.addCommand(reportCommand());
   applyToAll(program);
   return program;
 }

@@ -151,6 +151,11 @@ export interface FrameOptions {
   readonly width?: number;
   readonly height?: number;
   readonly limits?: VideoLimits;
+  /**
+   * Frame buffers the caller is done with, to be filled again rather than allocating a
+   * new one per frame (a frame is 1 MB at 720x480). Buffers of another size are dropped.
+   */
+  readonly recycled?: Uint8Array[];
 }
 
 /**
@@ -201,8 +206,13 @@ export async function* videoFrames(
   const timer = setTimeout(() => child.kill("SIGKILL"), limits.timeoutSeconds * 1000);
   const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
   const frameBytes = width * height * 3;
+  const recycled = options.recycled ?? [];
+  const nextBuffer = (): Uint8Array => {
+    for (let b = recycled.pop(); b !== undefined; b = recycled.pop()) if (b.length === frameBytes) return b;
+    return new Uint8Array(frameBytes);
+  };
   // Each frame is assembled in its own buffer, chunk by chunk, without re-concatenating.
-  let frame = new Uint8Array(frameBytes);
+  let frame = nextBuffer();
   let filled = 0;
   let index = 0;
   try {
@@ -216,7 +226,7 @@ export async function* videoFrames(
         if (filled === frameBytes) {
           yield { frameNumber: index * every, data: frame, width, height };
           index++;
-          frame = new Uint8Array(frameBytes);
+          frame = nextBuffer();
           filled = 0;
         }
       }

@@ -1,5 +1,7 @@
 /**
  * Worker-thread entry that PDQ-hashes raw RGB24 video frames (vPDQ: RGB luma, no grey path).
+ * The frame's buffer is moved back with the result, so the reader can fill it again
+ * instead of allocating a new one for every frame.
  */
 
 import { parentPort } from "node:worker_threads";
@@ -13,11 +15,19 @@ export interface FrameTask {
   readonly height: number;
 }
 
+/** The hash, and the frame's buffer handed back for reuse. */
+export interface FrameResult extends PdqHash {
+  readonly data: Uint8Array;
+}
+
 const hasher = new PdqHasher();
 
 parentPort?.on("message", ({ id, task }: { id: number; task: FrameTask }) => {
-  const value = hasher.hashLuma(
+  const { hash, quality } = hasher.hashLuma(
     pixelLuma({ width: task.width, height: task.height, channels: 3, data: task.data }, false),
   );
-  parentPort?.postMessage({ id, ok: true, value } satisfies WorkerReply<PdqHash>);
+  const value: FrameResult = { hash, quality, data: task.data };
+  parentPort?.postMessage({ id, ok: true, value } satisfies WorkerReply<FrameResult>, [
+    task.data.buffer as ArrayBuffer,
+  ]);
 });

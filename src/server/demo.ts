@@ -1,10 +1,16 @@
 /**
  * Sample data for `rasd serve --demo`, loaded only into an empty database: three member
  * organisations, banks under different TLP markings, signals of every simple type (Arabic
- * and English), an action rule that queues matches for review, and an API key per role.
+ * and English), an action rule that queues matches for review, an API key per role, a web
+ * password for every demo person, and a few submitted items for the review queue and dashboard.
  * The texts are invented paraphrases in the style of the material, not real propaganda.
  */
 
+import { loadDemoHistory } from "./demo-history.js";
+import { createHash, randomBytes } from "node:crypto";
+import sharp from "sharp";
+import { pdqHashImageBytes } from "../signals/pdq/hash-image.js";
+import type { NewContent } from "../storage/content-store.js";
 import type { Services } from "./services.js";
 
 const TEXTS_AR = [
@@ -73,6 +79,14 @@ export async function loadDemo(s: Services): Promise<Record<string, string> | un
   await s.banks.addSignals(allow.id, [
     signal("text", "تقرير إخباري عن هزيمة التنظيم في الموصل وعودة الأهالي", [], [], ["ar"]),
   ]);
+  // The platform's own bank, where its reviewers put what they confirm.
+  await s.banks.createBank({
+    orgId: platform.id,
+    name: "platform-confirmed",
+    description: "Items the platform's reviewers confirmed as violating",
+    actionHint: "remove",
+    tlp: "AMBER+STRICT",
+  });
   s.access.invalidate();
 
   await s.rules.create(platform.id, {
@@ -92,5 +106,74 @@ export async function loadDemo(s: Services): Promise<Record<string, string> | un
   ] as const) {
     keys[`${org.name} ${role}`] = (await s.access.createKey(org, role, `demo-${role}`)).token;
   }
+  // The web app: every demo person signs in with their organisation, name and this password.
+  const password = `demo-${randomBytes(6).toString("hex")}`;
+  for (const org of [gov, platform, ngo])
+    for (const person of await s.access.store.listPeople(org.id)) await s.accounts.setPassword(person.id, password);
+  keys["password of every demo-<role>"] = password;
+  await submitDemoContent(s, platform.id, shared.id);
+  const submitter = (await s.access.store.listPeople(platform.id)).find((p) => p.role === "submitter");
+  if (submitter) await loadDemoHistory(s, platform.id, submitter.id);
   return keys;
+}
+
+/** A synthetic image (stripes and a block, nothing real) whose PDQ hash is put in a bank. */
+export async function demoImage(): Promise<Buffer> {
+  const w = 256;
+  const pixels = Buffer.alloc(w * w * 3);
+  for (let y = 0; y < w; y++)
+    for (let x = 0; x < w; x++) {
+      const v = (Math.floor(x / 32) + Math.floor(y / 48)) % 2 ? 40 : 200;
+      const block = x > 96 && x < 200 && y > 60 && y < 150;
+      pixels.set(block ? [180, 30, 30] : [v, v, v], (y * w + x) * 3);
+    }
+  return sharp(pixels, { raw: { width: w, height: w, channels: 3 } })
+    .png()
+    .toBuffer();
+}
+
+/** Items from the platform so that the review queue and the dashboard have something to show. */
+async function submitDemoContent(s: Services, platformId: number, bankId: number): Promise<void> {
+  const image = await demoImage();
+  const pdq = await pdqHashImageBytes(image);
+  await s.banks.addSignals(bankId, [
+    {
+      line: 0,
+      raw: {
+        type: "pdq",
+        value: pdq.hash,
+        quality: pdq.quality,
+        labels: { entity: ["isis"], behaviour: ["glorification"] },
+        source: "demo",
+      },
+    },
+  ]);
+  const people = await s.access.store.listPeople(platformId);
+  const submitter = people.find((p) => p.role === "submitter") ?? people[0]!;
+  const now = Date.now();
+  const item = (i: number, fields: Partial<NewContent>): NewContent => ({
+    orgId: platformId,
+    personId: submitter.id,
+    idempotencyKey: `demo-${i}`,
+    requestHash: createHash("sha256").update(`demo-${i}`).digest("hex"),
+    kind: "text",
+    contentId: `post-${1000 + i}`,
+    authorId: `user-${i % 3}`,
+    postedAt: now - (8 - i) * 3600_000,
+    mediaType: null,
+    media: null,
+    url: null,
+    text: null,
+    receivedAt: now - (8 - i) * 1000,
+    ...fields,
+  });
+  await s.content.accept([
+    item(0, { text: `RT @x: ${TEXTS_AR[0]}` }),
+    item(1, { text: TEXTS_AR[1]! }),
+    item(2, { text: `${TEXTS_EN[0]} #join` }),
+    item(3, { kind: "url", url: "hxxps://justpaste[.]it/example-release?utm_source=tw" }),
+    item(4, { kind: "image", media: image, mediaType: "image/png" }),
+    item(5, { text: "Weather in Mosul today: sunny, 31 degrees, light wind from the north" }),
+    item(6, { text: "تقرير إخباري عن هزيمة التنظيم في الموصل وعودة الأهالي" }),
+  ]);
 }

@@ -7,6 +7,8 @@ import { hostname } from "node:os";
 import type { Config } from "../config/config.js";
 import { loadShorteners } from "../cli/context.js";
 import { AccessService } from "../services/access.js";
+import { AccountService } from "../services/accounts.js";
+import { DashboardService } from "../services/dashboard.js";
 import { BankService } from "../services/banks.js";
 import { WebhookDeliverer } from "../services/deliveries.js";
 import { Matcher } from "../services/matcher.js";
@@ -14,8 +16,13 @@ import { ServiceMetrics } from "../services/metrics.js";
 import { ContentPipeline } from "../services/pipeline.js";
 import { SubmissionBatcher } from "../services/submissions.js";
 import { AccessStore } from "../storage/access-store.js";
+import { AccountStore } from "../storage/account-store.js";
+import { DashboardStore } from "../storage/dashboard-store.js";
 import { ContentStore } from "../storage/content-store.js";
 import { KyselyStore } from "../storage/kysely-store.js";
+import { MeasurementService } from "../services/measurement.js";
+import { loadClassifier } from "../services/stance.js";
+import type { StanceClassifier } from "../core/stance.js";
 import { RuleStore } from "../storage/rule-store.js";
 import { SignalBus } from "../bus/signal-bus.js";
 import { WorkQueue } from "../bus/work-queue.js";
@@ -26,10 +33,16 @@ export interface Services {
   readonly store: KyselyStore;
   readonly banks: BankService;
   readonly access: AccessService;
+  /** Passwords and sign-in sessions (the web app). */
+  readonly accounts: AccountService;
+  /** The web app's dashboard figures and bank search. */
+  readonly dashboard: DashboardService;
   readonly content: ContentStore;
   readonly rules: RuleStore;
   readonly matcher: Matcher;
   readonly pipeline: ContentPipeline;
+  readonly classifier: StanceClassifier;
+  readonly measurement: MeasurementService;
   readonly deliverer: WebhookDeliverer;
   readonly submissions: SubmissionBatcher;
   readonly metrics: ServiceMetrics;
@@ -57,6 +70,7 @@ export async function openServices(config: Config, options: ServiceOptions = {})
   const shorteners = loadShorteners(config);
   const store = await KyselyStore.open(config.databaseUrl);
   const access = new AccessService(new AccessStore(store.db), store);
+  const accounts = new AccountService(new AccountStore(store.db), access, store);
   const content = new ContentStore(store.db, store.dialect);
   const rules = new RuleStore(store.db);
   const bus = config.natsUrl ? await SignalBus.connect(config.natsUrl, config.natsPrefix) : undefined;
@@ -66,8 +80,9 @@ export async function openServices(config: Config, options: ServiceOptions = {})
   const work = config.natsUrl
     ? await WorkQueue.connect(config.natsUrl, config.natsPrefix, config.leaseSeconds * 1000 + 1000)
     : undefined;
+  const classifier = loadClassifier(config.stanceModel);
   const pipeline = new ContentPipeline(
-    { content, rules, access, signals: store, matcher, metrics },
+    { content, rules, access, signals: store, matcher, metrics, classifier },
     // With a work queue, the database poll is only the safety net for lost publishes.
     { owner, leaseMs: config.leaseSeconds * 1000, pollMs: work ? 2000 : 50 },
   );
@@ -95,10 +110,14 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     bus,
     work,
     access,
+    accounts,
+    dashboard: new DashboardService(new DashboardStore(store.db)),
     content,
     rules,
     matcher,
     pipeline,
+    classifier,
+    measurement: new MeasurementService(store.db, classifier),
     deliverer,
     submissions,
     metrics,

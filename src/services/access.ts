@@ -17,7 +17,12 @@ export interface Principal extends Viewer {
   readonly keyId: number;
   readonly personName: string;
   readonly orgName: string;
+  /** Set when the caller signed in (services/accounts.ts) rather than sending an API key. */
+  readonly sessionId?: number;
 }
+
+/** Sign-in session tokens start with this (API keys with "rasd_"). */
+export const SESSION_TOKEN_PREFIX = "rasds_";
 
 export interface NewKey {
   /** The whole key: shown once, never stored. */
@@ -66,6 +71,16 @@ export class AccessService {
     const now = Date.now();
     const cached = this.keyCache.get(token);
     if (cached && cached.until > now) return cached.principal;
+    if (this.sessions && token.startsWith(SESSION_TOKEN_PREFIX)) {
+      // Sessions are cached like keys, but never past their expiry.
+      const session = await this.sessions(token);
+      if (this.keyCache.size > 10_000) this.keyCache.clear();
+      this.keyCache.set(token, {
+        principal: session.principal,
+        until: Math.min(now + (this.options.cacheMs ?? 5000), session.expiresAt),
+      });
+      return session.principal;
+    }
     const m = TOKEN.exec(token);
     if (!m) throw new RasdError("auth.invalid", "the API key is malformed: expected rasd_<12 hex>_<43 characters>");
     const record = await this.store.findKey(m[1]!);
@@ -84,6 +99,14 @@ export class AccessService {
     if (this.keyCache.size > 10_000) this.keyCache.clear();
     this.keyCache.set(token, { principal, until: now + (this.options.cacheMs ?? 5000) });
     return principal;
+  }
+
+  /** Verifies a session token or throws "auth.invalid" (set by services/accounts.ts). */
+  sessions: ((token: string) => Promise<{ principal: Principal; expiresAt: number }>) | undefined;
+
+  /** Drops a token from the cache (a session signed out in this process ends at once). */
+  forgetToken(token: string): void {
+    this.keyCache.delete(token);
   }
 
   /** Forgets cached sharing (call after a bank or its sharing changes in this process). */

@@ -74,6 +74,7 @@ export interface PeopleTable {
   name: string;
   role: string;
   created_at: number;
+  password_hash: string | null;
 }
 
 export interface BankReadersTable {
@@ -189,6 +190,22 @@ export interface ReviewItemsTable {
   created_at: number;
   decided_at: number | null;
   priority: Generated<number>;
+  labels: Generated<string>;
+  reasons: Generated<string>;
+  bank_id: number | null;
+  added_signals: Generated<string>;
+}
+
+export interface SessionsTable {
+  id: Generated<number>;
+  person_id: number;
+  key_id: number | null;
+  prefix: string;
+  secret_hash: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  source: Generated<string>;
 }
 
 export interface ClassificationsTable {
@@ -235,6 +252,7 @@ export interface Database {
   action_rules: ActionRulesTable;
   actions: ActionsTable;
   review_items: ReviewItemsTable;
+  sessions: SessionsTable;
   classifications: ClassificationsTable;
   content_outcomes: ContentOutcomesTable;
 }

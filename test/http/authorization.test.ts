@@ -26,7 +26,17 @@ import type { RouteDef } from "../../src/http/route.js";
 import { json, startTestService, type TestService } from "../support/service.js";
 
 /** Routes that need no key. Adding one is a decision: add it here too, deliberately. */
-const PUBLIC_ROUTES = new Set(["GET /status", "GET /status/live"]);
+const PUBLIC_ROUTES = new Set([
+  "GET /status",
+  "GET /status/live",
+  // Signing in, and the web app's page and assets (it signs in like any client).
+  "POST /v1/session",
+  "GET /",
+  "GET /assets/:file",
+]);
+
+/** The password of NGO C's reader, to sign in with on the public POST /v1/session. */
+const SIGN_IN_PASSWORD = "authz-sign-in-kq7-password";
 
 // Organisation A's restricted data: none of these may ever reach another organisation.
 const STRICT_BANK = "a-strict-kq7";
@@ -115,6 +125,30 @@ const FIXTURE_ROUTES: readonly {
     missing: { id: NO_ID },
   },
   {
+    pattern: /^\/v1\/reviews\/:id$/,
+    targets: (fx) => [{ label: "a review entry of A", params: { id: String(fx.review) } }],
+    missing: { id: NO_ID },
+  },
+  {
+    pattern: /^\/v1\/content\/:id\/media$/,
+    targets: (fx) => [{ label: "the media of a content item of A", params: { id: String(fx.item) } }],
+    missing: { id: NO_ID },
+  },
+  {
+    pattern: /^\/v1\/signals\/:id\/opinions$/,
+    targets: (fx) => [
+      { label: "a signal in A's AMBER+STRICT bank", params: { id: String(fx.strictSignal) } },
+      { label: "a signal in A's RED bank", params: { id: String(fx.redSignal) } },
+    ],
+    missing: { id: NO_ID },
+  },
+  {
+    // The web app's assets (public).
+    pattern: /^\/assets\/:file$/,
+    targets: () => [{ label: "an asset of the web app", params: { file: "icon.svg" } }],
+    missing: { file: "nothing-kq7.js" },
+  },
+  {
     // HMA: a bank by its name.
     pattern: /^\/c\/bank\/:bank_name$/,
     targets: (fx) => [
@@ -193,7 +227,10 @@ const BODIES: Readonly<Record<string, (fx: Fixtures, who: string) => Extras | nu
   }),
   "PATCH /v1/rules/:id": () => ({ body: { enabled: true } }),
   "POST /v1/actions/:id/redeliver": () => null,
-  "POST /v1/reviews/:id/decision": () => ({ body: { decision: "not_violating" } }),
+  "POST /v1/reviews/:id/decision": () => ({ body: { decision: "not_violating", reasons: "authorization probe" } }),
+  // A real sign-in (a public route must not answer 401), as a person outside A.
+  "POST /v1/session": () => ({ body: { org: "NGO C", person: "c-reader", password: SIGN_IN_PASSWORD } }),
+  "POST /v1/signals/:id/opinions": () => ({ body: { kind: "confirm", note: "authz probe" } }),
   // HMA-compatible routes.
   "POST /h/hash": () => null,
   "POST /m/lookup": () => null,
@@ -212,6 +249,8 @@ const QUERIES: Readonly<Record<string, (fx: Fixtures) => string>> = {
   "GET /m/lookup": () => `signal_type=text&signal=${encodeURIComponent(STRICT_SIGNAL)}`,
   "GET /m/raw_lookup": () => `signal_type=text&include_distance=true&signal=${encodeURIComponent(STRICT_SIGNAL)}`,
   "GET /c/bank/:bank_name/content/:content_id": () => "include_signals=true",
+  // Searches for A's AMBER+STRICT signal: another organisation must find nothing.
+  "GET /v1/signals": () => `q=${encodeURIComponent(STRICT_SIGNAL)}`,
 };
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
@@ -378,6 +417,7 @@ describe("authorization: every route", () => {
       .executeTakeFirst();
     assert.ok(review, "the fixture item should have produced a review entry");
     const spare = await t.s.access.createKey(t.orgs.a, "reader", SPARE_PERSON);
+    await t.s.accounts.setPassword(t.people.c.reader, SIGN_IN_PASSWORD);
     // The other organisations' own banks, to aim at A's content from their side.
     for (const org of [t.orgs.b, t.orgs.c]) await t.s.banks.createBank({ orgId: org.id, name: OWN_BANK });
     t.s.access.invalidate();

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { boxFilterLanes, decimationIndices, jaroszTo64x64, jaroszWindowSize } from "../../src/kernels/pdq/jarosz.js";
+import {
+  boxFilter8,
+  decimationIndices,
+  jaroszTo64x64,
+  jaroszWindowSize,
+  windowReciprocals,
+} from "../../src/kernels/pdq/jarosz.js";
 import { floatLuma, isGreyscale, lumaOf, nearestIndices, pixelLuma, readLuma } from "../../src/kernels/pdq/luma.js";
 import { PdqHasher, pdqDihedralFromPixels, pdqFromLuma, pdqFromPixels } from "../../src/kernels/pdq/pdq.js";
 import { hammingDistanceHex } from "../../src/kernels/pdq/hash256.js";
@@ -45,18 +51,28 @@ describe("PDQ kernel: the streaming filter equals a literal port of the referenc
     });
   }
 
-  it("boxFilterLanes filters independent lanes exactly like one vector at a time", () => {
+  it("boxFilter8 filters eight vectors exactly like one vector at a time", () => {
     const rand = prng(7);
-    const lanes = 5;
-    const length = 97;
-    const input = new Float64Array(length * lanes).map(() => Math.fround(rand() * 255));
-    const out = new Float64Array(length * lanes);
-    boxFilterLanes(input, lanes, out, 0, lanes, 1, lanes, length, 4, new Float64Array(lanes));
-    for (let l = 0; l < lanes; l++) {
-      const single = new Float32Array(length);
-      for (let p = 0; p < length; p++) single[p] = input[p * lanes + l]!;
-      const expected = referenceDownsampleRow(single, 4);
-      for (let p = 0; p < length; p++) assert.equal(out[p * lanes + l], expected[p]);
+    for (const [length, window] of [
+      [97, 4],
+      [5, 1],
+      [6, 2],
+      [130, 3],
+      [40, 13],
+    ] as const) {
+      const pad = window + 1;
+      const input = new Float32Array((length + 2 * pad) * 8);
+      for (let p = 0; p < length; p++) {
+        for (let l = 0; l < 8; l++) input[(pad + p) * 8 + l] = Math.fround(rand() * 255);
+      }
+      const out = new Float32Array(length * 8);
+      boxFilter8(input, pad, length, window, windowReciprocals(length, window), out, 0);
+      for (let l = 0; l < 8; l++) {
+        const single = new Float32Array(length);
+        for (let p = 0; p < length; p++) single[p] = input[(pad + p) * 8 + l]!;
+        const expected = referenceDownsampleRow(single, window);
+        for (let p = 0; p < length; p++) assert.equal(out[p * 8 + l], expected[p], `${length}/${window} lane ${l} at ${p}`);
+      }
     }
   });
 });
@@ -136,7 +152,7 @@ describe("PDQ kernel: reference rules", () => {
     const pxRgb = { width: 40, height: 30, channels: 3, data: rgb };
     assert.equal(isGreyscale(pxRgb), true);
     assert.deepEqual(pdqFromPixels(pxRgb), pdqFromPixels(pxGrey));
-    const row = new Float64Array(40);
+    const row = new Float32Array(40);
     readLuma(pixelLuma(pxRgb), 0, 1, row, 0, 1);
     assert.deepEqual(Array.from(row), Array.from(grey.slice(0, 40)));
   });

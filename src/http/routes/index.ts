@@ -4,10 +4,16 @@ import type { Services } from "../../server/services.js";
 import type { RouteDef } from "../route.js";
 import { bankRoutes } from "./banks.js";
 import { contentRoutes } from "./content.js";
+import { dashboardRoutes } from "./dashboard.js";
 import { hmaRoutes } from "./hma.js";
+import { measureRoutes } from "./measure.js";
 import { memberRoutes } from "./members.js";
+import { reviewRoutes } from "./reviews.js";
 import { ruleRoutes } from "./rules.js";
+import { searchRoutes } from "./search.js";
+import { sessionRoutes } from "./session.js";
 import { statusRoutes } from "./status.js";
+import { webRoutes } from "./web.js";
 
 export function allRoutes(s: Services): RouteDef[] {
   return [
@@ -16,6 +22,13 @@ export function allRoutes(s: Services): RouteDef[] {
     ...bankRoutes(s),
     ...contentRoutes(s),
     ...ruleRoutes(s),
+    ...measureRoutes(s),
     ...hmaRoutes(s),
+    // The web app and what it needs beyond the routes above.
+    ...sessionRoutes(s),
+    ...reviewRoutes(s),
+    ...searchRoutes(s),
+    ...dashboardRoutes(s),
+    ...webRoutes(s),
   ];
 }

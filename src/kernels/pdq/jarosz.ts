@@ -6,24 +6,32 @@
  * Design note — why this is not a line-by-line port.
  *
  * 1. The reference filters the whole image four times (rows, columns, rows, columns) and
- *    then keeps 64x64 samples. Here the image streams through once, in blocks of rows:
+ *    then keeps 64x64 samples. Here the image streams through once, eight rows at a time:
  *
- *      luma rows ──box along rows──▶ ring of the last w+1 filtered rows
+ *      luma rows ──box along rows──▶ ring of the last w+8 filtered rows
  *                ──running column sums──▶ finished rows of pass 1
  *                ──box along rows, kept only at the 64 sampled columns──▶ rows x 64
  *      rows x 64 ──box along the 64 columns, kept only at the 64 sampled rows──▶ 64 x 64
  *
  *    Every running sum sees the same float32 additions and subtractions in the same order
  *    as in the reference; only values the reference computes and throws away are skipped.
- *    Memory is O(cols x window) plus rows x 64, not two float copies of the image, and the
- *    column pass never strides by the row width (the reference's cache-aliasing trap at
- *    power-of-two widths: 512x512 four times slower than 511x511).
+ *    Memory is O(cols x window), and the column pass never strides by the row width (the
+ *    reference's cache-aliasing trap at power-of-two widths: 512x512 four times slower
+ *    than 511x511).
  *
- * 2. A running sum is a chain of dependent float32 operations, so filtering one row at a
- *    time is bound by latency. Rows are filtered in blocks laid out position-major
- *    (`block[x * lanes + row]`), so the innermost loop advances many independent sums.
+ * 2. A running sum is a chain of dependent float32 operations (in JavaScript each one a
+ *    double operation and a round trip through float32), so filtering one row at a time is
+ *    bound by latency. Rows go through the row passes eight at a time, laid out
+ *    position-major (`block[x * 8 + row]`), with the eight sums in locals: eight independent
+ *    chains per step. Column passes advance one sum per column: independent already.
  *
- * 3. `sum / count` is computed as `sum * (1 / count)` in double and then rounded to
+ * 3. The reference's four phases of box1DFloat (window growing, full, shrinking) become one
+ *    uniform step: add the sample entering the window, subtract the one leaving it, with
+ *    zeros outside the vector. Adding or subtracting +0 leaves a float32 sum unchanged (the
+ *    sums are never -0), so every sum equals the reference's. Rows are stored with zero
+ *    margins; columns read a zero row past either end.
+ *
+ * 4. `sum / count` is computed as `sum * (1 / count)` in double and then rounded to
  *    float32. This equals float32 division for every normal float32 sum: the quotient of a
  *    24-bit significand by an integer count (< 2^16) is never within 2^-52 relative of a
  *    float32 rounding midpoint, and the reciprocal product errs by at most 2^-52. Sums of
@@ -34,8 +42,8 @@ import { readLuma, type LumaSource } from "./luma.js";
 
 const fround = Math.fround;
 
-/** Rows filtered together (lanes of the row passes). */
-const BLOCK = 16;
+/** Rows filtered together in the row passes (locals s0..s7 below). */
+export const LANES = 8;
 
 /** The reference's window size: ceil(dim / (2 * 64)) for a 64-cell output. */
 export function jaroszWindowSize(oldDimension: number, newDimension = 64): number {
@@ -49,170 +57,210 @@ export function decimationIndices(length: number, count = 64): Int32Array {
   return idx;
 }
 
-function reciprocals(window: number): Float64Array {
-  const r = new Float64Array(window + 1);
-  for (let i = 1; i <= window; i++) r[i] = 1 / i;
+/** Samples before position i that the reference's window still covers (box1DFloat). */
+function leftReach(window: number): number {
+  return window - ((window + 2) >> 1);
+}
+
+/** Samples after position i that the window covers. */
+function rightReach(window: number): number {
+  return ((window + 2) >> 1) - 1;
+}
+
+/** For each output position: 1 / (samples in its window, truncated at the edges). */
+export function windowReciprocals(length: number, window: number): Float64Array {
+  const left = leftReach(window);
+  const right = rightReach(window);
+  const r = new Float64Array(length);
+  for (let i = 0; i < length; i++) r[i] = 1 / (Math.min(length - 1, i + right) - Math.max(0, i - left) + 1);
   return r;
 }
 
 /**
- * box1DFloat on `lanes` vectors at once. Element (position p, lane l) is read from
- * `input[p * inPos + l]` and written to `output[outBase + p * outPos + l * outLane]`.
- * Buffers hold float32 values in float64 slots (no conversion on every load); every
- * operation is rounded to float32 explicitly.
+ * box1DFloat on eight vectors at once. Vector k is read from
+ * `input[(pad + x) * 8 + k]`, x = 0..length-1, with zeros for x in [-pad, 0) and
+ * [length, length + pad); pad must be at least the window. Output goes to
+ * `output[outBase + x * 8 + k]`.
  */
-export function boxFilterLanes(
-  input: Float64Array,
-  inPos: number,
-  output: Float64Array,
-  outBase: number,
-  outPos: number,
-  outLane: number,
-  lanes: number,
+export function boxFilter8(
+  input: Float32Array,
+  pad: number,
   length: number,
   window: number,
-  sums: Float64Array,
+  recip: Float64Array,
+  output: Float32Array,
+  outBase: number,
 ): void {
-  const half = (window + 2) >> 1;
-  const p1 = half - 1;
-  const p2 = window - half + 1;
-  const p3 = length - window;
-  const p4 = half - 1;
-  const recip = reciprocals(window);
-  sums.fill(0, 0, lanes);
-  let ri = 0;
-  let li = 0;
-  let oi = 0;
-  let count = 0;
-  for (let i = 0; i < p1; i++, ri++) {
-    const a = ri * inPos;
-    for (let l = 0; l < lanes; l++) sums[l] = fround(sums[l]! + input[a + l]!);
-    count++;
+  const right = rightReach(window);
+  const left = leftReach(window);
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let s4 = 0;
+  let s5 = 0;
+  let s6 = 0;
+  let s7 = 0;
+  for (let a = pad * 8, end = (pad + right) * 8; a < end; a += 8) {
+    s0 = fround(s0 + input[a]!);
+    s1 = fround(s1 + input[a + 1]!);
+    s2 = fround(s2 + input[a + 2]!);
+    s3 = fround(s3 + input[a + 3]!);
+    s4 = fround(s4 + input[a + 4]!);
+    s5 = fround(s5 + input[a + 5]!);
+    s6 = fround(s6 + input[a + 6]!);
+    s7 = fround(s7 + input[a + 7]!);
   }
-  for (let i = 0; i < p2; i++, ri++, oi++) {
-    const a = ri * inPos;
-    const r = recip[++count]!;
-    const o = outBase + oi * outPos;
-    for (let l = 0; l < lanes; l++) {
-      const s = fround(sums[l]! + input[a + l]!);
-      sums[l] = s;
-      output[o + l * outLane] = fround(s * r);
-    }
-  }
-  const r = recip[window]!;
-  for (let i = 0; i < p3; i++, ri++, li++, oi++) {
-    const a = ri * inPos;
-    const b = li * inPos;
-    const o = outBase + oi * outPos;
-    for (let l = 0; l < lanes; l++) {
-      const s = fround(fround(sums[l]! + input[a + l]!) - input[b + l]!);
-      sums[l] = s;
-      output[o + l * outLane] = fround(s * r);
-    }
-  }
-  for (let i = 0; i < p4; i++, li++, oi++) {
-    const b = li * inPos;
-    const r = recip[--count]!;
-    const o = outBase + oi * outPos;
-    for (let l = 0; l < lanes; l++) {
-      const s = fround(sums[l]! - input[b + l]!);
-      sums[l] = s;
-      output[o + l * outLane] = fround(s * r);
-    }
+  let a = (pad + right) * 8;
+  let b = (pad - left - 1) * 8;
+  let o = outBase;
+  for (let x = 0; x < length; x++, a += 8, b += 8, o += 8) {
+    const r = recip[x]!;
+    s0 = fround(fround(s0 + input[a]!) - input[b]!);
+    s1 = fround(fround(s1 + input[a + 1]!) - input[b + 1]!);
+    s2 = fround(fround(s2 + input[a + 2]!) - input[b + 2]!);
+    s3 = fround(fround(s3 + input[a + 3]!) - input[b + 3]!);
+    s4 = fround(fround(s4 + input[a + 4]!) - input[b + 4]!);
+    s5 = fround(fround(s5 + input[a + 5]!) - input[b + 5]!);
+    s6 = fround(fround(s6 + input[a + 6]!) - input[b + 6]!);
+    s7 = fround(fround(s7 + input[a + 7]!) - input[b + 7]!);
+    output[o] = s0 * r;
+    output[o + 1] = s1 * r;
+    output[o + 2] = s2 * r;
+    output[o + 3] = s3 * r;
+    output[o + 4] = s4 * r;
+    output[o + 5] = s5 * r;
+    output[o + 6] = s6 * r;
+    output[o + 7] = s7 * r;
   }
 }
 
 /**
  * The same filter, but only positions listed in `keep` (ascending, may repeat) are
- * written, the j-th of them to `output[outBase + j * outPos + l * outLane]`. The running
- * sums still visit every position, so the kept values are the reference's to the bit.
+ * written: vector k at kept position j to `output[outBase + k * 64 + j]` (rows of the
+ * rows x 64 buffer). Positions after the last kept one are not computed.
  */
-export function boxFilterLanesSampled(
-  input: Float64Array,
-  inPos: number,
-  output: Float64Array,
-  outBase: number,
-  outPos: number,
-  outLane: number,
-  lanes: number,
-  length: number,
+export function boxFilter8Sampled(
+  input: Float32Array,
+  pad: number,
   window: number,
+  recip: Float64Array,
   keep: Int32Array,
-  sums: Float64Array,
+  output: Float32Array,
+  outBase: number,
 ): void {
-  const half = (window + 2) >> 1;
-  const p1 = half - 1;
-  const p2 = window - half + 1;
-  const p3 = length - window;
-  const p4 = half - 1;
-  const recip = reciprocals(window);
-  const nKeep = keep.length;
-  let k = 0;
-  let next = keep[0]!;
-  sums.fill(0, 0, lanes);
-  let ri = 0;
-  let li = 0;
-  let oi = 0;
-  let count = 0;
-  const emit = (): void => {
-    while (next === oi) {
-      const r = recip[count]!;
-      const o = outBase + k * outPos;
-      for (let l = 0; l < lanes; l++) output[o + l * outLane] = fround(sums[l]! * r);
-      k++;
-      next = k < nKeep ? keep[k]! : -1;
+  const right = rightReach(window);
+  const left = leftReach(window);
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let s4 = 0;
+  let s5 = 0;
+  let s6 = 0;
+  let s7 = 0;
+  for (let a = pad * 8, end = (pad + right) * 8; a < end; a += 8) {
+    s0 = fround(s0 + input[a]!);
+    s1 = fround(s1 + input[a + 1]!);
+    s2 = fround(s2 + input[a + 2]!);
+    s3 = fround(s3 + input[a + 3]!);
+    s4 = fround(s4 + input[a + 4]!);
+    s5 = fround(s5 + input[a + 5]!);
+    s6 = fround(s6 + input[a + 6]!);
+    s7 = fround(s7 + input[a + 7]!);
+  }
+  let a = (pad + right) * 8;
+  let b = (pad - left - 1) * 8;
+  let x = 0;
+  for (let j = 0; j < keep.length; j++) {
+    const target = keep[j]!;
+    for (; x <= target; x++, a += 8, b += 8) {
+      s0 = fround(fround(s0 + input[a]!) - input[b]!);
+      s1 = fround(fround(s1 + input[a + 1]!) - input[b + 1]!);
+      s2 = fround(fround(s2 + input[a + 2]!) - input[b + 2]!);
+      s3 = fround(fround(s3 + input[a + 3]!) - input[b + 3]!);
+      s4 = fround(fround(s4 + input[a + 4]!) - input[b + 4]!);
+      s5 = fround(fround(s5 + input[a + 5]!) - input[b + 5]!);
+      s6 = fround(fround(s6 + input[a + 6]!) - input[b + 6]!);
+      s7 = fround(fround(s7 + input[a + 7]!) - input[b + 7]!);
     }
-  };
-  for (let i = 0; i < p1; i++, ri++) {
-    const a = ri * inPos;
-    for (let l = 0; l < lanes; l++) sums[l] = fround(sums[l]! + input[a + l]!);
-    count++;
-  }
-  for (let i = 0; i < p2; i++, ri++, oi++) {
-    const a = ri * inPos;
-    for (let l = 0; l < lanes; l++) sums[l] = fround(sums[l]! + input[a + l]!);
-    count++;
-    emit();
-  }
-  for (let i = 0; i < p3; i++, ri++, li++, oi++) {
-    const a = ri * inPos;
-    const b = li * inPos;
-    for (let l = 0; l < lanes; l++) sums[l] = fround(fround(sums[l]! + input[a + l]!) - input[b + l]!);
-    if (next === oi) emit();
-  }
-  for (let i = 0; i < p4; i++, li++, oi++) {
-    const b = li * inPos;
-    for (let l = 0; l < lanes; l++) sums[l] = fround(sums[l]! - input[b + l]!);
-    count--;
-    emit();
+    const r = recip[target]!;
+    const o = outBase + j;
+    output[o] = s0 * r;
+    output[o + 64] = s1 * r;
+    output[o + 128] = s2 * r;
+    output[o + 192] = s3 * r;
+    output[o + 256] = s4 * r;
+    output[o + 320] = s5 * r;
+    output[o + 384] = s6 * r;
+    output[o + 448] = s7 * r;
   }
 }
 
-/** Reusable buffers for {@link jaroszTo64x64}, grown on demand. */
+/** Reusable buffers for {@link jaroszTo64x64}, grown on demand; cached filter plans. */
 export class JaroszScratch {
-  lumaBlock = new Float64Array(0);
-  filteredBlock = new Float64Array(0);
-  pass1Block = new Float64Array(0);
-  ring = new Float64Array(0);
+  /** Eight luma rows, position-major, with `pad` zero positions on both sides. */
+  luma = new Float32Array(0);
+  /** Eight pass-1 rows (after both box filters), position-major, zero margins. */
+  pass1 = new Float32Array(0);
+  /** Ring of row-filtered blocks (8 rows each, position-major), then one zero block. */
+  ring = new Float32Array(0);
   colSums = new Float64Array(0);
-  laneSums = new Float64Array(Math.max(BLOCK, 64));
-  rowsBy64 = new Float64Array(0);
+  /** Pass 1 kept at the 64 sampled columns: rows x 64, plus room for a partial block. */
+  rowsBy64 = new Float32Array(0);
+  sums64 = new Float64Array(64);
+  private plans = new Map<string, Plan>();
 
-  ensure(rows: number, cols: number, ringRows: number): void {
-    if (this.colSums.length < cols) {
-      this.colSums = new Float64Array(cols);
-      this.lumaBlock = new Float64Array(cols * BLOCK);
-      this.filteredBlock = new Float64Array(cols * BLOCK);
-      this.pass1Block = new Float64Array(cols * BLOCK);
+  plan(rows: number, cols: number): Plan {
+    const key = `${rows}x${cols}`;
+    let p = this.plans.get(key);
+    if (!p) {
+      if (this.plans.size > 16) this.plans.clear();
+      const wr = jaroszWindowSize(cols);
+      const wc = jaroszWindowSize(rows);
+      p = {
+        wr,
+        wc,
+        pad: wr + 1,
+        ringBlocks: Math.ceil(wc / LANES) + 1,
+        recipR: windowReciprocals(cols, wr),
+        recipC: windowReciprocals(rows, wc),
+        colKeep: decimationIndices(cols),
+        rowKeep: decimationIndices(rows),
+      };
+      this.plans.set(key, p);
     }
-    if (this.ring.length < cols * ringRows) this.ring = new Float64Array(cols * ringRows);
-    if (this.rowsBy64.length < rows * 64) this.rowsBy64 = new Float64Array(rows * 64);
+    const rowLength = (cols + 2 * p.pad) * LANES;
+    if (this.luma.length !== rowLength) {
+      this.luma = new Float32Array(rowLength);
+      this.pass1 = new Float32Array(rowLength);
+    }
+    const ringLength = (p.ringBlocks + 1) * cols * LANES;
+    if (this.ring.length !== ringLength) this.ring = new Float32Array(ringLength);
+    else this.ring.fill(0, p.ringBlocks * cols * LANES);
+    if (this.colSums.length < cols) this.colSums = new Float64Array(cols);
+    if (this.rowsBy64.length < (rows + LANES) * 64) this.rowsBy64 = new Float32Array((rows + LANES) * 64);
+    return p;
   }
+}
+
+interface Plan {
+  /** Windows along rows (spanning columns) and along columns (spanning rows). */
+  readonly wr: number;
+  readonly wc: number;
+  /** Zero positions on each side of a row block. */
+  readonly pad: number;
+  /** Ring blocks for the column pass: rows base - wc .. base + 7 must be held. */
+  readonly ringBlocks: number;
+  readonly recipR: Float64Array;
+  readonly recipC: Float64Array;
+  readonly colKeep: Int32Array;
+  readonly rowKeep: Int32Array;
 }
 
 /**
- * Two Jarosz passes over a luma image read a block of rows at a time, then the
- * reference's decimation, into `out` (64 x 64, row-major).
+ * Two Jarosz passes over a luma image read eight rows at a time, then the reference's
+ * decimation, into `out` (64 x 64, row-major).
  */
 export function jaroszTo64x64(
   source: LumaSource,
@@ -220,80 +268,156 @@ export function jaroszTo64x64(
   scratch: JaroszScratch = new JaroszScratch(),
 ): void {
   const { rows, cols } = source;
-  const wr = jaroszWindowSize(cols); // window along rows (spans columns)
-  const wc = jaroszWindowSize(rows); // window along columns (spans rows)
-  const ringRows = wc + 1;
-  scratch.ensure(rows, cols, ringRows);
-  const { lumaBlock, filteredBlock, pass1Block, ring, colSums, laneSums, rowsBy64 } = scratch;
-  const colKeep = decimationIndices(cols);
-  const rowKeep = decimationIndices(rows);
-  const recipC = reciprocals(wc);
+  const p = scratch.plan(rows, cols);
+  const { wr, wc, pad, ringBlocks, recipR, recipC, colKeep } = p;
+  const { luma, pass1, ring, colSums, rowsBy64 } = scratch;
+  const blockLength = cols * LANES;
+  const zeroBlock = ringBlocks * blockLength;
+  const right = rightReach(wc);
+  const left = leftReach(wc);
   colSums.fill(0, 0, cols);
 
-  // Pass-1 rows waiting for pass 2 along rows, position-major in pass1Block.
-  let pending = 0;
-  let outRow = 0;
+  // Where row t of the row-filtered image lives in the ring (lane included), or the zero block.
+  const ringRow = (t: number): number =>
+    t < 0 || t >= rows ? zeroBlock : ((t >> 3) % ringBlocks) * blockLength + (t & 7);
+
+  let added = 0; // rows summed before the first output row (the window's right reach)
+  let next = 0; // next output row of pass 1
+  let pending = 0; // pass-1 rows waiting in `pass1` for the second pass along rows
+  let first = 0; // the row in lane 0 of `pass1`
   const flush = (): void => {
-    if (pending === 0) return;
-    boxFilterLanesSampled(pass1Block, BLOCK, rowsBy64, outRow * 64, 1, 64, pending, cols, wr, colKeep, laneSums);
-    outRow += pending;
+    boxFilter8Sampled(pass1, pad, wr, recipR, colKeep, rowsBy64, first * 64);
     pending = 0;
   };
+  // One step of the box filter along columns for output row `i`, into lane `pending`.
+  const columnStep = (i: number): void => {
+    if (pending === 0) first = i;
+    columnRow(ring, ringRow(i + right), ringRow(i - left - 1), colSums, cols, recipC[i]!, pass1, pad * LANES + pending);
+    if (++pending === LANES) flush();
+  };
 
-  // Pass 1 along columns follows the phases of box1DFloat, swept a row at a time.
-  const half = (wc + 2) >> 1;
-  const p1 = half - 1;
+  for (let base = 0; base < rows; base += LANES) {
+    const lanes = Math.min(LANES, rows - base);
+    readLuma(source, base, lanes, luma, pad * LANES, LANES);
+    boxFilter8(luma, pad, cols, wr, recipR, ring, ((base >> 3) % ringBlocks) * blockLength);
+    const available = base + lanes;
+    for (; added < right && added < available; added++) {
+      for (let c = 0, cn = ringRow(added); c < cols; c++, cn += 8) colSums[c] = fround(colSums[c]! + ring[cn]!);
+    }
+    if (added < right) continue;
+    // Four output rows per sweep while they fit, then one at a time.
+    for (; next + 3 + right < available && pending <= LANES - 4; next += 4) {
+      if (pending === 0) first = next;
+      columnRows4(ring, colSums, cols, recipC, next, ringRow, right, left, pass1, pad * LANES + pending);
+      pending += 4;
+      if (pending === LANES) flush();
+    }
+    for (; next + right < available; next++) columnStep(next);
+  }
+  for (; next < rows; next++) columnStep(next);
+  if (pending > 0) flush();
 
-  for (let base = 0; base < rows; base += BLOCK) {
-    const lanes = Math.min(BLOCK, rows - base);
-    readLuma(source, base, lanes, lumaBlock, 0, BLOCK);
-    boxFilterLanes(lumaBlock, BLOCK, filteredBlock, 0, BLOCK, 1, lanes, cols, wr, laneSums);
+  // Pass 2 along columns on the 64 kept columns, kept only at the sampled rows.
+  columnsSampled(rowsBy64, rows, wc, recipC, p.rowKeep, scratch.sums64, out);
+}
 
-    for (let k = 0; k < lanes; k++) {
-      const t = base + k;
-      const slot = (t % ringRows) * cols;
-      if (t < wc) {
-        // Phases 1 and 2: the window grows.
-        for (let c = 0, f = k; c < cols; c++, f += BLOCK) {
-          const v = filteredBlock[f]!;
-          ring[slot + c] = v;
-          colSums[c] = fround(colSums[c]! + v);
+/**
+ * One step of box1DFloat down every column at once: add row `add`, subtract row `sub`
+ * (ring offsets of position-major rows), and write the means to `out[at + c * 8]`.
+ */
+function columnRow(
+  ring: Float32Array,
+  add: number,
+  sub: number,
+  sums: Float64Array,
+  cols: number,
+  r: number,
+  out: Float32Array,
+  at: number,
+): void {
+  for (let c = 0; c < cols; c++) {
+    const k = c << 3;
+    const s = fround(fround(sums[c]! + ring[add + k]!) - ring[sub + k]!);
+    sums[c] = s;
+    out[at + k] = s * r;
+  }
+}
+
+/**
+ * Four consecutive steps (output rows i..i+3) of box1DFloat down every column, in one
+ * sweep: each column's sum stays in a register across the four rows.
+ */
+function columnRows4(
+  ring: Float32Array,
+  sums: Float64Array,
+  cols: number,
+  recip: Float64Array,
+  i: number,
+  ringRow: (t: number) => number,
+  right: number,
+  left: number,
+  out: Float32Array,
+  at: number,
+): void {
+  const n0 = ringRow(i + right);
+  const n1 = ringRow(i + 1 + right);
+  const n2 = ringRow(i + 2 + right);
+  const n3 = ringRow(i + 3 + right);
+  const o0 = ringRow(i - left - 1);
+  const o1 = ringRow(i - left);
+  const o2 = ringRow(i - left + 1);
+  const o3 = ringRow(i - left + 2);
+  const r0 = recip[i]!;
+  const r1 = recip[i + 1]!;
+  const r2 = recip[i + 2]!;
+  const r3 = recip[i + 3]!;
+  for (let c = 0, k = 0; c < cols; c++, k += 8) {
+    let s = sums[c]!;
+    s = fround(fround(s + ring[n0 + k]!) - ring[o0 + k]!);
+    out[at + k] = s * r0;
+    s = fround(fround(s + ring[n1 + k]!) - ring[o1 + k]!);
+    out[at + k + 1] = s * r1;
+    s = fround(fround(s + ring[n2 + k]!) - ring[o2 + k]!);
+    out[at + k + 2] = s * r2;
+    s = fround(fround(s + ring[n3 + k]!) - ring[o3 + k]!);
+    out[at + k + 3] = s * r3;
+    sums[c] = s;
+  }
+}
+
+/** box1DFloat down the 64 columns of a rows x 64 buffer, kept at rows `keep`, into `out`. */
+function columnsSampled(
+  input: Float32Array,
+  rows: number,
+  window: number,
+  recip: Float64Array,
+  keep: Int32Array,
+  sums: Float64Array,
+  out: Float64Array,
+): void {
+  const right = rightReach(window);
+  const left = leftReach(window);
+  sums.fill(0);
+  for (let t = 0; t < right; t++) {
+    for (let c = 0, a = t * 64; c < 64; c++, a++) sums[c] = fround(sums[c]! + input[a]!);
+  }
+  let i = 0;
+  for (let j = 0; j < 64; j++) {
+    const target = keep[j]!;
+    for (; i <= target; i++) {
+      const add = i + right;
+      const sub = i - left - 1;
+      if (add < rows && sub >= 0) {
+        for (let c = 0, a = add * 64, b = sub * 64; c < 64; c++, a++, b++) {
+          sums[c] = fround(fround(sums[c]! + input[a]!) - input[b]!);
         }
-        if (t >= p1) {
-          const r = recipC[t + 1]!;
-          for (let c = 0, o = pending; c < cols; c++, o += BLOCK) pass1Block[o] = fround(colSums[c]! * r);
-          if (++pending === BLOCK) flush();
-        }
-      } else {
-        // Phase 3: add the new row, subtract the one leaving the window.
-        const old = ((t - wc) % ringRows) * cols;
-        const r = recipC[wc]!;
-        for (let c = 0, f = k, o = pending; c < cols; c++, f += BLOCK, o += BLOCK) {
-          const v = filteredBlock[f]!;
-          const s = fround(fround(colSums[c]! + v) - ring[old + c]!);
-          ring[slot + c] = v;
-          colSums[c] = s;
-          pass1Block[o] = fround(s * r);
-        }
-        if (++pending === BLOCK) flush();
+      } else if (add < rows) {
+        for (let c = 0, a = add * 64; c < 64; c++, a++) sums[c] = fround(sums[c]! + input[a]!);
+      } else if (sub >= 0) {
+        for (let c = 0, b = sub * 64; c < 64; c++, b++) sums[c] = fround(sums[c]! - input[b]!);
       }
     }
+    const r = recip[target]!;
+    for (let c = 0, o = j * 64; c < 64; c++, o++) out[o] = fround(sums[c]! * r);
   }
-  // Phase 4: the window slides off the bottom edge.
-  let count = wc;
-  for (let li = rows - wc; outRow + pending < rows; li++) {
-    const old = (li % ringRows) * cols;
-    count--;
-    const r = recipC[count]!;
-    for (let c = 0, o = pending; c < cols; c++, o += BLOCK) {
-      const s = fround(colSums[c]! - ring[old + c]!);
-      colSums[c] = s;
-      pass1Block[o] = fround(s * r);
-    }
-    if (++pending === BLOCK) flush();
-  }
-  flush();
-
-  // Pass 2 along columns: 64 lanes (the sampled columns), kept only at the sampled rows.
-  boxFilterLanesSampled(rowsBy64, 64, out, 0, 64, 1, 64, rows, wc, rowKeep, laneSums);
 }

@@ -51,6 +51,12 @@ for (let v = 0; v < 256; v++) {
   TABLE_B[v] = fround(COEFF_B * v);
 }
 
+// fround(R part + G part) for (R << 8) | G: the reference's first float32 sum, one lookup.
+const TABLE_RG = new Float32Array(65536);
+for (let r = 0; r < 256; r++) {
+  for (let g = 0; g < 256; g++) TABLE_RG[(r << 8) | g] = TABLE_R[r]! + TABLE_G[g]!;
+}
+
 /** The reference's float32 luma of one RGB pixel. */
 export function lumaOf(r: number, g: number, b: number): number {
   return fround(fround(TABLE_R[r]! + TABLE_G[g]!) + TABLE_B[b]!);
@@ -120,7 +126,7 @@ export function readLuma(
   src: LumaSource,
   first: number,
   count: number,
-  out: Float64Array,
+  out: Float32Array,
   offset: number,
   stride: number,
 ): void {
@@ -150,8 +156,9 @@ export function readLuma(
       if (src.grey) {
         for (let x = 0, i = base; x < cols; x++, i += channels, o += stride) out[o] = data[i]!;
       } else {
+        const trg = TABLE_RG;
         for (let x = 0, i = base; x < cols; x++, i += channels, o += stride) {
-          out[o] = fround(fround(tr[data[i]!]! + tg[data[i + 1]!]!) + tb[data[i + 2]!]!);
+          out[o] = trg[(data[i]! << 8) | data[i + 1]!]! + tb[data[i + 2]!]!;
         }
       }
     } else if (src.grey) {

@@ -59,6 +59,7 @@ export function dctToHash(dct16: Float64Array, hash: Hash256 = emptyHash256()): 
 export class PdqHasher {
   private readonly scratch = new JaroszScratch();
   private readonly buffer64 = new Float64Array(64 * 64);
+  private readonly luma64 = new Float32Array(64 * 64);
   private readonly buffer16x64 = new Float64Array(16 * 64);
   private readonly dct16 = new Float64Array(256);
   private readonly aux16 = new Float64Array(256);
@@ -70,7 +71,8 @@ export class PdqHasher {
    */
   dctOf(source: LumaSource, filterAt64: boolean): number {
     if (source.rows === 64 && source.cols === 64 && !filterAt64) {
-      for (let r = 0; r < 64; r++) readLuma(source, r, 1, this.buffer64, r * 64, 1);
+      for (let r = 0; r < 64; r++) readLuma(source, r, 1, this.luma64, r * 64, 1);
+      this.buffer64.set(this.luma64);
     } else {
       jaroszTo64x64(source, this.buffer64, this.scratch);
     }

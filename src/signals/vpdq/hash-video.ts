@@ -6,8 +6,8 @@
  */
 
 import { availableParallelism } from "node:os";
-import { PdqHasher, type PdqHash } from "../../kernels/pdq/pdq.js";
-import type { FrameTask } from "../../parallel/frame-worker.js";
+import { PdqHasher } from "../../kernels/pdq/pdq.js";
+import type { FrameResult, FrameTask } from "../../parallel/frame-worker.js";
 import { WorkerPool } from "../../parallel/worker-pool.js";
 import { pixelLuma } from "../../kernels/pdq/luma.js";
 import { DEFAULT_VIDEO_LIMITS, probeVideo, videoFrames, type VideoInfo, type VideoLimits } from "../../media/video.js";
@@ -35,17 +35,17 @@ export interface VpdqResult {
   readonly frames: VpdqFrame[];
 }
 
-const pools = new Map<number, WorkerPool<FrameTask, PdqHash>>();
+const pools = new Map<number, WorkerPool<FrameTask, FrameResult>>();
 
 /** Frame-hashing workers, kept warm between videos (idle workers do not hold the process). */
-function framePool(threads: number): WorkerPool<FrameTask, PdqHash> {
+function framePool(threads: number): WorkerPool<FrameTask, FrameResult> {
   let pool = pools.get(threads);
   if (!pool) {
     const worker = new URL(
       `../../parallel/frame-worker${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`,
       import.meta.url,
     );
-    pool = new WorkerPool<FrameTask, PdqHash>(worker, { threads, perWorker: 2 });
+    pool = new WorkerPool<FrameTask, FrameResult>(worker, { threads, perWorker: 2 });
     pools.set(threads, pool);
   }
   return pool;
@@ -73,7 +73,14 @@ export async function vpdqHashVideoFile(
     frames.push(frame);
     onFrame?.(frame);
   };
-  const source = videoFrames(path, info, { every, limits, ...(size ? { width: size, height: size } : {}) });
+  // Frame buffers come back here once hashed and are filled again.
+  const recycled: Uint8Array[] = [];
+  const source = videoFrames(path, info, {
+    every,
+    limits,
+    recycled,
+    ...(size ? { width: size, height: size } : {}),
+  });
   if (threads <= 0) {
     const hasher = new PdqHasher();
     for await (const f of source) {
@@ -81,6 +88,7 @@ export async function vpdqHashVideoFile(
         f.frameNumber,
         hasher.hashLuma(pixelLuma({ width: f.width, height: f.height, channels: 3, data: f.data }, false)),
       );
+      recycled.push(f.data);
     }
     return { info, frames };
   }
@@ -88,18 +96,21 @@ export async function vpdqHashVideoFile(
   // are taken in order, with a bounded number in flight.
   const pool = framePool(threads);
   {
-    const inFlight: { frameNumber: number; result: Promise<PdqHash> }[] = [];
+    const inFlight: { frameNumber: number; result: Promise<FrameResult> }[] = [];
+    const take = async (): Promise<void> => {
+      const next = inFlight.shift()!;
+      const r = await next.result;
+      push(next.frameNumber, r);
+      recycled.push(r.data);
+    };
     for await (const f of source) {
       inFlight.push({
         frameNumber: f.frameNumber,
         result: pool.run({ data: f.data, width: f.width, height: f.height }, [f.data.buffer as ArrayBuffer]),
       });
-      while (inFlight.length > threads * 4) {
-        const next = inFlight.shift()!;
-        push(next.frameNumber, await next.result);
-      }
+      while (inFlight.length > threads * 4) await take();
     }
-    for (const next of inFlight) push(next.frameNumber, await next.result);
+    while (inFlight.length > 0) await take();
   }
   return { info, frames };
 }

@@ -4,9 +4,11 @@ import type { Migration } from "kysely";
 import * as m0001 from "./0001-signal-banks.js";
 import * as m0002 from "./0002-coalition-service.js";
 import * as m0003 from "./0003-measurement.js";
+import * as m0004 from "./0004-accounts.js";
 
 export const MIGRATIONS: Record<string, Migration> = {
   "0001-signal-banks": m0001,
   "0002-coalition-service": m0002,
   "0003-measurement": m0003,
+  "0004-accounts": m0004,
 };

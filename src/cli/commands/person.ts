@@ -1,0 +1,60 @@
+/** `rasd person password`: set the password a person signs in to the web app with. */
+
+import { createInterface } from "node:readline";
+import { Writable } from "node:stream";
+import { Command } from "commander";
+import { RasdError } from "../../core/errors.js";
+import { AccessService } from "../../services/access.js";
+import { AccountService, MAX_PASSWORD, MIN_PASSWORD } from "../../services/accounts.js";
+import { AccessStore } from "../../storage/access-store.js";
+import { AccountStore } from "../../storage/account-store.js";
+import { withContext, withStoreOptions, type StoreOptions } from "../context.js";
+
+/** Reads one line: from a pipe as it comes, on a terminal without echoing it. */
+async function readPassword(prompt: string): Promise<string> {
+  const tty = process.stdin.isTTY === true;
+  if (tty) process.stderr.write(prompt);
+  const silent = new Writable({ write: (_chunk, _enc, done) => done() });
+  const rl = createInterface({ input: process.stdin, output: tty ? silent : undefined, terminal: tty });
+  try {
+    for await (const line of rl) return line.replace(/\r$/, "");
+    return "";
+  } finally {
+    rl.close();
+    if (tty) process.stderr.write("\n");
+  }
+}
+
+export function personCommand(): Command {
+  const person = new Command("person").description("people of member organisations (for the web app)");
+  withStoreOptions(
+    person
+      .command("password")
+      .description(
+        `set a person's web sign-in password (${MIN_PASSWORD}+ characters), read from stdin or a prompt; ends their sessions`,
+      )
+      .requiredOption("--org <name>", "the organisation")
+      .requiredOption("--person <name>", "the person (they must exist: rasd key create makes people)"),
+  ).action(async (options: StoreOptions & { org: string; person: string }) => {
+    const password = await readPassword(`password for ${options.person} (${options.org}): `);
+    if (password.length < MIN_PASSWORD || password.length > MAX_PASSWORD)
+      throw new RasdError("usage", `the password must be ${MIN_PASSWORD} to ${MAX_PASSWORD} characters`);
+    await withContext(options, async (ctx) => {
+      const org = await ctx.banks.requireOrg(options.org);
+      const access = new AccessService(new AccessStore(ctx.store.db), ctx.store);
+      const who = (await access.store.listPeople(org.id)).find((p) => p.name === options.person);
+      if (!who) throw new RasdError("not_found", `${org.name} has no person named "${options.person}"`);
+      await new AccountService(new AccountStore(ctx.store.db), access, ctx.store).setPassword(who.id, password);
+      await access.audit({
+        orgId: org.id,
+        personId: who.id,
+        actor: "cli",
+        action: "person.password",
+        target: `person:${who.id}`,
+        source: "cli",
+      });
+      process.stderr.write(`password set for ${who.name} (${who.role}, ${org.name}); their sessions were ended\n`);
+    });
+  });
+  return person;
+}

@@ -1,0 +1,194 @@
+/**
+ * The review side of the web app: one review entry with what a reviewer needs beside it
+ * (the item, the matched signals with their banks, distance and labels), the item's media
+ * for review, and the decision — a fixed taxonomy with a statement of reasons, optionally
+ * adding the item's hashes to a bank in the same step (services/reviews.ts).
+ */
+
+import { RasdError } from "../../core/errors.js";
+import { BEHAVIOURS } from "../../core/model.js";
+import type { Principal } from "../../services/access.js";
+import type { StoredMatch } from "../../services/pipeline.js";
+import { DECISIONS, ReviewService, type DecisionInput } from "../../services/reviews.js";
+import type { Services } from "../../server/services.js";
+import { idParam, route, type RouteDef } from "../route.js";
+import { contentView, iso, signalView } from "../views.js";
+import { auditEntry } from "./members.js";
+
+type ReviewRow = NonNullable<Awaited<ReturnType<typeof ownReviewRow>>>;
+
+async function ownReviewRow(s: Services, who: Principal, id: number) {
+  const row = Number.isNaN(id)
+    ? undefined
+    : await s.content.db.selectFrom("review_items").selectAll().where("id", "=", id).executeTakeFirst();
+  if (!row || row.org_id !== who.orgId) throw new RasdError("not_found", "no such review entry");
+  return row;
+}
+
+function parse<T>(text: string | null | undefined, fallback: T): T {
+  try {
+    return text ? (JSON.parse(text) as T) : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+export function reviewView(r: ReviewRow): Record<string, unknown> {
+  return {
+    id: r.id,
+    item_id: r.item_id,
+    action_id: r.action_id,
+    status: r.status,
+    priority: Number(r.priority ?? 0),
+    decision: r.decision,
+    labels: parse(r.labels, {}),
+    reasons: r.reasons,
+    note: r.note,
+    added_to_bank: r.bank_id === null ? null : { bank_id: r.bank_id, signal_ids: parse<number[]>(r.added_signals, []) },
+    decided_by: r.decided_by,
+    created_at: iso(r.created_at),
+    decided_at: iso(r.decided_at),
+  };
+}
+
+/** Media types a browser may render inline for review; anything else is served as bytes. */
+const INLINE_MEDIA = /^(image\/(jpeg|png|gif|webp|bmp|tiff)|video\/(mp4|webm|ogg|quicktime|x-matroska))$/;
+
+const labelsSchema = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    entity: { type: "array", maxItems: 20, items: { type: "string", minLength: 1, maxLength: 64 } },
+    behaviour: { type: "array", maxItems: 20, items: { type: "string", enum: [...BEHAVIOURS] } },
+    language: { type: "array", maxItems: 20, items: { type: "string", minLength: 2, maxLength: 3 } },
+  },
+} as const;
+
+export function decisionRoute(s: Services): RouteDef {
+  const reviews = new ReviewService({ content: s.content, banks: s.banks, access: s.access });
+  return route({
+    method: "POST",
+    url: "/v1/reviews/:id/decision",
+    access: "review.decide",
+    summary:
+      "Decide a review entry: violating (with labels), not_violating or escalate, with a statement of reasons; " +
+      "addToBank adds a violating item's hashes (or URL, or text) to a bank in the same step",
+    tags: ["review"],
+    schema: {
+      body: {
+        type: "object",
+        additionalProperties: false,
+        required: ["decision", "reasons"],
+        properties: {
+          decision: { type: "string", enum: [...DECISIONS] },
+          labels: labelsSchema,
+          reasons: { type: "string", minLength: 1, maxLength: 5000 },
+          note: { type: "string", maxLength: 2000 },
+          addToBank: {
+            type: "object",
+            additionalProperties: false,
+            required: ["bankId"],
+            properties: { bankId: { type: "integer", minimum: 1 } },
+          },
+        },
+      },
+    },
+    handler: async (req, _reply, who) => {
+      const body = req.body as DecisionInput;
+      const result = await reviews.decide(who, idParam(req), body);
+      await s.access.audit(
+        auditEntry(req, who, "review.decide", `review:${result.id}`, {
+          decision: result.decision,
+          labels: result.labels,
+          ...(result.addedToBank ? { bank: result.addedToBank.bankId, signals: result.addedToBank.signalIds } : {}),
+        }),
+      );
+      if (result.addedToBank)
+        await s.access.audit(
+          auditEntry(req, who, "signal.add", `bank:${result.addedToBank.bankId}`, {
+            review: result.id,
+            created: result.addedToBank.created,
+            updated: result.addedToBank.updated,
+          }),
+        );
+      return {
+        id: result.id,
+        status: "decided",
+        decision: result.decision,
+        labels: result.labels,
+        reasons: result.reasons,
+        decided_at: iso(result.decidedAt),
+        added_to_bank: result.addedToBank && {
+          bank_id: result.addedToBank.bankId,
+          signal_ids: result.addedToBank.signalIds,
+          created: result.addedToBank.created,
+          updated: result.addedToBank.updated,
+        },
+      };
+    },
+  });
+}
+
+export function reviewRoutes(s: Services): RouteDef[] {
+  return [
+    route({
+      method: "GET",
+      url: "/v1/reviews/:id",
+      access: "review.read",
+      summary: "One review entry with its item and the matched signals (only those of banks the caller may see)",
+      tags: ["review"],
+      handler: async (req, _reply, who) => {
+        const row = await ownReviewRow(s, who, idParam(req));
+        const item = await s.content.getItem(row.item_id);
+        if (!item) throw new RasdError("not_found", "no such review entry");
+        const visible = await s.access.visibleBanks(who);
+        const banks = new Map(visible.map((b) => [b.id, b]));
+        const matches = parse<StoredMatch[]>(item.matches, []).filter((m) => banks.has(m.bankId));
+        const signals = await s.store.getSignals([...new Set(matches.map((m) => m.signalId))]);
+        return {
+          review: reviewView(row),
+          item: contentView(item, await s.content.actionsOf([item.id]), new Set(banks.keys())),
+          matched_signals: signals.map((sig) => {
+            const m = matches.find((x) => x.signalId === sig.id)!;
+            const bank = banks.get(sig.bankId)!;
+            return {
+              signal: signalView(sig),
+              bank: { id: bank.id, name: bank.name, org_id: bank.orgId, tlp: bank.tlp, negative: bank.negative },
+              ...(m.distance !== undefined ? { distance: m.distance } : {}),
+              ...(m.similarity !== undefined ? { similarity: m.similarity } : {}),
+              suppressed: m.suppressed ?? false,
+            };
+          }),
+        };
+      },
+    }),
+    route({
+      method: "GET",
+      url: "/v1/content/:id/media",
+      access: "review.read",
+      summary:
+        "The item as submitted, for review: its image or video bytes (or its text or URL as plain text); " +
+        "the item's own organisation only",
+      tags: ["review"],
+      handler: async (req, reply, who) => {
+        const id = idParam(req);
+        const item = Number.isNaN(id) ? undefined : await s.content.getItem(id);
+        if (!item || item.org_id !== who.orgId) throw new RasdError("not_found", "no such content item");
+        void reply
+          .header("x-content-type-options", "nosniff")
+          .header("content-security-policy", "default-src 'none'; sandbox")
+          .header("cache-control", "private, no-store")
+          .header("content-disposition", "inline");
+        if (item.kind === "image" || item.kind === "video") {
+          const bytes = await s.content.getMedia(item.id);
+          if (!bytes) throw new RasdError("not_found", `item ${item.id} has no stored media (retention ended?)`);
+          const type = (item.media_type ?? "").toLowerCase();
+          void reply.type(INLINE_MEDIA.test(type) ? type : "application/octet-stream");
+          return Buffer.from(bytes);
+        }
+        void reply.type("text/plain; charset=utf-8");
+        return item.text ?? item.url ?? "";
+      },
+    }),
+  ];
+}

@@ -1,0 +1,213 @@
+/**
+ * People who sign in to the web app: passwords (scrypt, with the salt and parameters in the
+ * stored string, compared in constant time) and sessions. A session token looks like an API
+ * key (`rasds_<prefix>_<secret>`), is stored hashed the same way, expires (12 hours by
+ * default) and ends on sign-out. Signing in with an API key makes a session too, so the
+ * browser never keeps the key; such a session ends when the key is revoked.
+ *
+ * Failed sign-ins are limited per source address, and every failure gets the same answer.
+ */
+
+import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { RasdError } from "../core/errors.js";
+import { ROLE_PERMISSIONS, type Permission } from "../core/roles.js";
+import type { AccountStore } from "../storage/account-store.js";
+import type { SignalStore } from "../storage/store.js";
+import { SESSION_TOKEN_PREFIX, type AccessService, type Principal } from "./access.js";
+
+const SESSION_TOKEN = /^rasds_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
+const API_KEY = /^rasd_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/;
+
+/** The one answer to every failed sign-in: it tells nobody which part was wrong. */
+export const SIGN_IN_FAILED = "sign-in failed: the organisation, person and password (or the API key) do not match";
+
+export const MIN_PASSWORD = 10;
+export const MAX_PASSWORD = 1024;
+
+/** scrypt cost: N = 2^15, r = 8, p = 1 (OWASP's minimum for scrypt), 32-byte key. */
+const COST = { N: 32768, r: 8, p: 1 } as const;
+
+function scryptAsync(password: string, salt: Buffer, length: number, options: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scrypt(password, salt, length, options, (error, key) => (error ? reject(error) : resolve(key))),
+  );
+}
+
+const maxmem = (N: number, r: number): number => 128 * N * r * 2;
+
+/** `scrypt$N$r$p$salt$key` (salt and key in base64url). */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scryptAsync(password, salt, 32, { ...COST, maxmem: maxmem(COST.N, COST.r) });
+  return `scrypt$${COST.N}$${COST.r}$${COST.p}$${salt.toString("base64url")}$${key.toString("base64url")}`;
+}
+
+/** True when `password` is the one behind `stored`; false for anything malformed. */
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const parts = stored.split("$");
+  if (parts.length !== 6 || parts[0] !== "scrypt") return false;
+  const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
+  if (![N, r, p].every((x) => Number.isInteger(x) && x > 0) || N > 2 ** 20) return false;
+  const salt = Buffer.from(parts[4]!, "base64url");
+  const expected = Buffer.from(parts[5]!, "base64url");
+  if (expected.length < 16) return false;
+  const key = await scryptAsync(password, salt, expected.length, { N, r, p, maxmem: maxmem(N, r) });
+  return timingSafeEqual(key, expected);
+}
+
+function sha256(text: string): Buffer {
+  return createHash("sha256").update(text).digest();
+}
+
+/** Failed sign-ins per source address: `max` in `windowMs`, then 429 until the window ends. */
+export class FailureLimiter {
+  private readonly failures = new Map<string, { count: number; resetAt: number }>();
+
+  constructor(
+    readonly max = 10,
+    readonly windowMs = 15 * 60_000,
+  ) {}
+
+  /** Seconds to wait before trying again, or 0. */
+  check(source: string, now = Date.now()): number {
+    const f = this.failures.get(source);
+    if (!f || f.resetAt <= now || f.count < this.max) return 0;
+    return Math.max(1, Math.ceil((f.resetAt - now) / 1000));
+  }
+
+  fail(source: string, now = Date.now()): void {
+    const f = this.failures.get(source);
+    if (!f || f.resetAt <= now) {
+      if (this.failures.size > 100_000) this.failures.clear();
+      this.failures.set(source, { count: 1, resetAt: now + this.windowMs });
+    } else f.count++;
+  }
+}
+
+export interface SignedIn {
+  readonly token: string;
+  readonly expiresAt: number;
+  readonly principal: Principal;
+}
+
+/** Who the caller is, as the web app shows it (and what their role lets them do). */
+export function meView(p: Principal): Record<string, unknown> {
+  return {
+    person: { id: p.personId, name: p.personName, role: p.role },
+    org: { id: p.orgId, name: p.orgName },
+    permissions: [...ROLE_PERMISSIONS[p.role]] as Permission[],
+  };
+}
+
+export class AccountService {
+  readonly limiter: FailureLimiter;
+  /** A hash to compare against when the person does not exist, so both take as long. */
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(
+    private readonly store: AccountStore,
+    private readonly access: AccessService,
+    private readonly signals: Pick<SignalStore, "getOrg">,
+    private readonly options: { sessionMs?: number; maxFailures?: number; failureWindowMs?: number } = {},
+  ) {
+    this.limiter = new FailureLimiter(options.maxFailures ?? 10, options.failureWindowMs ?? 15 * 60_000);
+    access.sessions = (token) => this.verify(token);
+  }
+
+  get sessionMs(): number {
+    return this.options.sessionMs ?? 12 * 3600_000;
+  }
+
+  async setPassword(personId: number, password: string): Promise<void> {
+    if (password.length < MIN_PASSWORD || password.length > MAX_PASSWORD)
+      throw new RasdError("invalid", `password: ${MIN_PASSWORD} to ${MAX_PASSWORD} characters`);
+    await this.store.setPasswordHash(personId, await hashPassword(password));
+    await this.store.revokeSessionsOf(personId);
+  }
+
+  /** Signs a person in with their password; throws a 401 (or a 429 after too many failures). */
+  async signInWithPassword(orgName: string, personName: string, password: string, source: string): Promise<SignedIn> {
+    this.throttle(source);
+    const person = await this.store.findPerson(orgName, personName);
+    this.dummyHash ??= hashPassword(randomBytes(16).toString("hex"));
+    const ok = await verifyPassword(password, person?.passwordHash ?? (await this.dummyHash));
+    if (!person || !person.passwordHash || !ok) return this.failed(source);
+    return this.open(person.id, null, source);
+  }
+
+  /** Exchanges an API key for a session (the browser then holds the session, not the key). */
+  async signInWithKey(apiKey: string, source: string): Promise<SignedIn> {
+    this.throttle(source);
+    if (!API_KEY.test(apiKey)) return this.failed(source);
+    let who: Principal;
+    try {
+      who = await this.access.authenticate(apiKey);
+    } catch {
+      return this.failed(source);
+    }
+    return this.open(who.personId, who.keyId, source);
+  }
+
+  /** Ends the caller's session (nothing to end for a caller with an API key). */
+  async signOut(who: Principal, token: string): Promise<void> {
+    if (who.sessionId === undefined) return;
+    await this.store.revokeSession(who.sessionId);
+    this.access.forgetToken(token);
+  }
+
+  private throttle(source: string): void {
+    const wait = this.limiter.check(source);
+    if (wait > 0)
+      throw Object.assign(new RasdError("rate_limited", `too many failed sign-ins; try again in ${wait} s`), {
+        retryAfter: wait,
+      });
+  }
+
+  private failed(source: string): never {
+    this.limiter.fail(source);
+    throw new RasdError("auth.invalid", SIGN_IN_FAILED);
+  }
+
+  private async open(personId: number, keyId: number | null, source: string): Promise<SignedIn> {
+    const prefix = randomBytes(8).toString("hex");
+    const secret = randomBytes(32).toString("base64url");
+    const expiresAt = Date.now() + this.sessionMs;
+    await this.store.createSession({
+      personId,
+      keyId,
+      prefix,
+      secretHash: sha256(secret).toString("hex"),
+      expiresAt,
+      source: source.slice(0, 100),
+    });
+    const token = `${SESSION_TOKEN_PREFIX}${prefix}_${secret}`;
+    return { token, expiresAt, principal: (await this.verify(token)).principal };
+  }
+
+  /** The principal behind a session token, or an "auth.invalid" error. */
+  async verify(token: string): Promise<{ principal: Principal; expiresAt: number }> {
+    const m = SESSION_TOKEN.exec(token);
+    if (!m) throw new RasdError("auth.invalid", "the session token is malformed");
+    const record = await this.store.findSession(m[1]!);
+    const ok =
+      record !== undefined &&
+      timingSafeEqual(Buffer.from(record.secretHash, "hex"), sha256(m[2]!)) &&
+      !record.revoked &&
+      record.expiresAt > Date.now();
+    if (!ok || !record)
+      throw new RasdError("auth.invalid", "the session is not valid (unknown, expired or signed out): sign in again");
+    const org = await this.signals.getOrg(record.person.orgId);
+    return {
+      expiresAt: record.expiresAt,
+      principal: {
+        keyId: -record.sessionId,
+        sessionId: record.sessionId,
+        orgId: record.person.orgId,
+        personId: record.person.id,
+        role: record.person.role,
+        personName: record.person.name,
+        orgName: org?.name ?? "?",
+      },
+    };
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * Review decisions from a fixed taxonomy — violating (with labels), not violating, escalate —
+ * each with a statement of reasons, and, for a violating item, adding its hashes (or its URL
+ * or text) to a bank in the same step, so confirmed items flow back into the shared banks.
+ *
+ * Who may add to which bank: a person whose role may write signals, to any bank their
+ * organisation may change (as POST /v1/banks/:id/signals allows); a reviewer, whose role may
+ * only decide, to their own organisation's banks — deciding is the curation a reviewer does.
+ */
+
+import { RasdError } from "../core/errors.js";
+import { BEHAVIOURS, type Bank, type Labels, type SignalType } from "../core/model.js";
+import { can } from "../core/roles.js";
+import { canChangeBank } from "../core/sharing.js";
+import { canonicalSignalValue } from "../signals/values.js";
+import type { ContentRow, ContentStore } from "../storage/content-store.js";
+import type { AccessService, Principal } from "./access.js";
+import type { BankService } from "./banks.js";
+import type { RawSignal } from "./signal-input.js";
+
+export const DECISIONS = ["violating", "not_violating", "escalate"] as const;
+export type Decision = (typeof DECISIONS)[number];
+
+export interface DecisionInput {
+  readonly decision: Decision;
+  readonly labels?: { entity?: string[]; behaviour?: string[]; language?: string[] };
+  /** The statement of reasons (required). */
+  readonly reasons: string;
+  readonly note?: string;
+  readonly addToBank?: { readonly bankId: number };
+}
+
+export interface DecisionResult {
+  readonly id: number;
+  readonly decision: Decision;
+  readonly labels: Labels;
+  readonly reasons: string;
+  readonly decidedAt: number;
+  readonly addedToBank: { bankId: number; signalIds: number[]; created: number; updated: number } | null;
+}
+
+const SLUG = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const LANGUAGE = /^[a-z]{2,3}$/;
+
+/** Checks a decision against the taxonomy; returns its labels, normalised. */
+export function checkDecision(input: DecisionInput): Labels {
+  const entity = [...new Set((input.labels?.entity ?? []).map((e) => e.trim().toLowerCase()))];
+  const behaviour = [...new Set(input.labels?.behaviour ?? [])];
+  const language = [...new Set((input.labels?.language ?? []).map((l) => l.trim().toLowerCase()))];
+  for (const e of entity) if (!SLUG.test(e)) throw new RasdError("invalid", `labels.entity: "${e}" is not a slug`);
+  for (const b of behaviour)
+    if (!(BEHAVIOURS as readonly string[]).includes(b))
+      throw new RasdError("invalid", `labels.behaviour: "${b}" is not one of ${BEHAVIOURS.join(", ")}`);
+  for (const l of language)
+    if (!LANGUAGE.test(l)) throw new RasdError("invalid", `labels.language: "${l}" is not an ISO 639 code`);
+  if (input.reasons.trim().length === 0) throw new RasdError("invalid", "reasons: a statement of reasons is required");
+  if (input.decision === "violating") {
+    if (entity.length === 0 && behaviour.length === 0)
+      throw new RasdError("invalid", "labels: a violating decision needs at least one entity or behaviour label");
+  } else {
+    if (entity.length || behaviour.length || language.length)
+      throw new RasdError("invalid", `labels: only a violating decision carries labels, not ${input.decision}`);
+    if (input.addToBank) throw new RasdError("invalid", "addToBank: only a violating item can be added to a bank");
+  }
+  return { entity, behaviour: behaviour as Labels["behaviour"], language };
+}
+
+/** The signals an item contributes to a bank: its hashes, its canonical URL, or its text. */
+export function itemSignals(item: ContentRow, labels: Labels, source: string): RawSignal[] {
+  const hashes = ((): Record<string, unknown> => {
+    try {
+      return JSON.parse(item.hashes) as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  })();
+  const out: RawSignal[] = [];
+  const add = (type: string, value: unknown, extra: Partial<RawSignal> = {}) => {
+    if (typeof value === "string" && value !== "") out.push({ type, value, labels, source, ...extra });
+  };
+  if (item.kind === "text") add("text", item.text);
+  if (item.kind === "url") add("url", hashes.url ?? item.url);
+  if (item.kind === "image") {
+    add("pdq", hashes.pdq, typeof hashes.pdq_quality === "number" ? { quality: hashes.pdq_quality } : {});
+    add("md5", hashes.md5);
+    add("sha256", hashes.sha256);
+  }
+  if (item.kind === "video") add("video_md5", hashes.video_md5 ?? hashes.md5);
+  return out;
+}
+
+export class ReviewService {
+  constructor(private readonly deps: { content: ContentStore; banks: BankService; access: AccessService }) {}
+
+  /** The bank a decision may add to, or an error: 404 if invisible, 403 if not the caller's to change. */
+  async bankFor(who: Principal, bankId: number): Promise<Bank> {
+    const bank = await this.deps.access.requireVisibleBank(who, bankId);
+    const mayCurate =
+      can(who.role, "signal.write") && canChangeBank(who, bank, await this.deps.access.sharingOf(bank.id));
+    const ownAsReviewer = can(who.role, "review.decide") && bank.orgId === who.orgId;
+    if (!mayCurate && !ownAsReviewer)
+      throw new RasdError(
+        "auth.forbidden",
+        `bank ${bank.id} belongs to another organisation; a decision cannot add to it`,
+      );
+    if (bank.negative)
+      throw new RasdError("invalid", `addToBank: bank ${bank.id} is an allow-list; a violating item cannot go there`);
+    return bank;
+  }
+
+  async decide(who: Principal, reviewId: number, input: DecisionInput): Promise<DecisionResult> {
+    const { content } = this.deps;
+    const row = Number.isNaN(reviewId)
+      ? undefined
+      : await content.db.selectFrom("review_items").selectAll().where("id", "=", reviewId).executeTakeFirst();
+    if (!row || row.org_id !== who.orgId) throw new RasdError("not_found", "no such review entry");
+    if (row.status === "decided")
+      throw new RasdError("conflict", `review entry ${row.id} was already decided (${row.decision ?? "?"})`);
+    const labels = checkDecision(input);
+    const bank = input.addToBank ? await this.bankFor(who, input.addToBank.bankId) : undefined;
+    const item = await content.getItem(row.item_id);
+    if (!item) throw new RasdError("not_found", "the review entry's item is gone");
+    const signals = bank ? itemSignals(item, labels, `review:${row.id}`) : [];
+    if (bank && signals.length === 0)
+      throw new RasdError("invalid", `addToBank: item ${item.id} has no hashes yet (status ${item.status})`);
+    const now = Date.now();
+    // Claim the entry first: of two reviewers deciding at once, one wins and the other gets a 409.
+    const claimed = await content.db
+      .updateTable("review_items")
+      .set({
+        status: "decided",
+        decision: input.decision,
+        note: input.note ?? "",
+        labels: JSON.stringify(labels),
+        reasons: input.reasons.trim(),
+        bank_id: bank?.id ?? null,
+        decided_by: who.personId,
+        decided_at: now,
+      })
+      .where("id", "=", row.id)
+      .where("status", "=", "open")
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) === 0)
+      throw new RasdError("conflict", `review entry ${row.id} was decided by someone else just now`);
+    let addedToBank: DecisionResult["addedToBank"] = null;
+    if (bank) {
+      const report = await this.deps.banks.addSignals(
+        bank.id,
+        signals.map((raw, i) => ({ line: i, raw })),
+      );
+      if (report.rejected.length) throw new RasdError("invalid", `addToBank: ${report.rejected[0]!.message}`);
+      const found = await Promise.all(
+        signals.map(async (s) => {
+          const type = s.type as SignalType;
+          const value = canonicalSignalValue(type, String(s.value)).value;
+          return (await this.deps.banks.store.findSignals(type, value)).filter((x) => x.bankId === bank.id);
+        }),
+      );
+      const signalIds = [...new Set(found.flat().map((x) => x.id))];
+      await content.db
+        .updateTable("review_items")
+        .set({ added_signals: JSON.stringify(signalIds) })
+        .where("id", "=", row.id)
+        .execute();
+      addedToBank = {
+        bankId: bank.id,
+        signalIds,
+        created: report.created + report.reactivated,
+        updated: report.updated,
+      };
+    }
+    return { id: row.id, decision: input.decision, labels, reasons: input.reasons.trim(), decidedAt: now, addedToBank };
+  }
+}

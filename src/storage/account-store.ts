@@ -1,0 +1,122 @@
+/**
+ * Passwords and sign-in sessions. A session token is stored like an API key: its prefix
+ * finds the row, its secret only as a SHA-256, so a stolen database signs nobody in.
+ */
+
+import type { Kysely } from "kysely";
+import type { Role } from "../core/roles.js";
+import type { Person } from "./access-store.js";
+import type { Database } from "./schema.js";
+
+export interface SessionRecord {
+  readonly sessionId: number;
+  readonly secretHash: string;
+  readonly expiresAt: number;
+  /** Revoked (signed out), or signed in with an API key that has since been revoked. */
+  readonly revoked: boolean;
+  readonly person: Person;
+}
+
+export interface NewSession {
+  readonly personId: number;
+  readonly keyId: number | null;
+  readonly prefix: string;
+  readonly secretHash: string;
+  readonly expiresAt: number;
+  readonly source: string;
+}
+
+export class AccountStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** The person named `name` in the organisation named `orgName`, with their password hash. */
+  async findPerson(orgName: string, name: string): Promise<(Person & { passwordHash: string | null }) | undefined> {
+    const r = await this.db
+      .selectFrom("people")
+      .innerJoin("orgs", "orgs.id", "people.org_id")
+      .select(["people.id", "people.org_id", "people.name", "people.role", "people.created_at", "people.password_hash"])
+      .where("orgs.name", "=", orgName)
+      .where("people.name", "=", name)
+      .executeTakeFirst();
+    return (
+      r && {
+        id: r.id,
+        orgId: r.org_id,
+        name: r.name,
+        role: r.role as Role,
+        createdAt: Number(r.created_at),
+        passwordHash: r.password_hash,
+      }
+    );
+  }
+
+  async setPasswordHash(personId: number, hash: string | null): Promise<void> {
+    await this.db.updateTable("people").set({ password_hash: hash }).where("id", "=", personId).execute();
+  }
+
+  async createSession(s: NewSession): Promise<number> {
+    const r = await this.db
+      .insertInto("sessions")
+      .values({
+        person_id: s.personId,
+        key_id: s.keyId,
+        prefix: s.prefix,
+        secret_hash: s.secretHash,
+        created_at: Date.now(),
+        expires_at: s.expiresAt,
+        revoked_at: null,
+        source: s.source,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return r.id;
+  }
+
+  async findSession(prefix: string): Promise<SessionRecord | undefined> {
+    const r = await this.db
+      .selectFrom("sessions")
+      .innerJoin("people", "people.id", "sessions.person_id")
+      .leftJoin("api_keys", "api_keys.id", "sessions.key_id")
+      .select([
+        "sessions.id as session_id",
+        "sessions.secret_hash",
+        "sessions.expires_at",
+        "sessions.revoked_at",
+        "api_keys.revoked_at as key_revoked_at",
+        "people.id as person_id",
+        "people.org_id",
+        "people.name",
+        "people.role",
+        "people.created_at",
+      ])
+      .where("sessions.prefix", "=", prefix)
+      .executeTakeFirst();
+    if (!r) return undefined;
+    return {
+      sessionId: r.session_id,
+      secretHash: r.secret_hash,
+      expiresAt: Number(r.expires_at),
+      revoked: r.revoked_at !== null || (r.key_revoked_at !== null && r.key_revoked_at !== undefined),
+      person: { id: r.person_id, orgId: r.org_id, name: r.name, role: r.role as Role, createdAt: Number(r.created_at) },
+    };
+  }
+
+  async revokeSession(sessionId: number): Promise<void> {
+    await this.db
+      .updateTable("sessions")
+      .set({ revoked_at: Date.now() })
+      .where("id", "=", sessionId)
+      .where("revoked_at", "is", null)
+      .execute();
+  }
+
+  /** Ends every session of a person (their password changed). */
+  async revokeSessionsOf(personId: number): Promise<void> {
+    await this.db
+      .updateTable("sessions")
+      .set({ revoked_at: Date.now() })
+      .where("person_id", "=", personId)
+      .where("revoked_at", "is", null)
+      .execute();
+  }
+}

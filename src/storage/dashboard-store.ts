@@ -1,0 +1,73 @@
+/**
+ * Read-only queries behind the web app's dashboard and bank search: an organisation's
+ * items and actions in a time range, and signals in given banks by value or type.
+ */
+
+import { sql, type Kysely, type Selectable } from "kysely";
+import type { Database, SignalsTable } from "./schema.js";
+
+export interface ActivityRows {
+  readonly items: { receivedAt: number; matchedAt: number | null; matches: string }[];
+  readonly actions: { createdAt: number; type: string }[];
+}
+
+export interface SignalQuery {
+  readonly bankIds: readonly number[];
+  /** A value, or part of one (case-insensitive); "" for any. */
+  readonly q: string;
+  readonly type?: string;
+  readonly includeRetracted?: boolean;
+  readonly limit: number;
+}
+
+export class DashboardStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Items received and actions taken by `orgId` in [from, to), at most `cap` of each. */
+  async activity(orgId: number, from: number, to: number, cap = 200_000): Promise<ActivityRows> {
+    const items = await this.db
+      .selectFrom("content_items")
+      .select(["received_at", "matched_at", "matches"])
+      .where("org_id", "=", orgId)
+      .where("received_at", ">=", from)
+      .where("received_at", "<", to)
+      .orderBy("id", "desc")
+      .limit(cap)
+      .execute();
+    const actions = await this.db
+      .selectFrom("actions")
+      .select(["created_at", "type"])
+      .where("org_id", "=", orgId)
+      .where("created_at", ">=", from)
+      .where("created_at", "<", to)
+      .orderBy("id", "desc")
+      .limit(cap)
+      .execute();
+    return {
+      items: items.map((r) => ({
+        receivedAt: Number(r.received_at),
+        matchedAt: r.matched_at === null ? null : Number(r.matched_at),
+        matches: r.matches,
+      })),
+      actions: actions.map((r) => ({ createdAt: Number(r.created_at), type: r.type })),
+    };
+  }
+
+  /** Signals of the given banks whose value equals or contains `q`, newest first. */
+  async searchSignals(query: SignalQuery): Promise<Selectable<SignalsTable>[]> {
+    if (query.bankIds.length === 0) return [];
+    let q = this.db
+      .selectFrom("signals")
+      .selectAll()
+      .where("bank_id", "in", [...query.bankIds])
+      .orderBy("id", "desc")
+      .limit(query.limit);
+    if (!query.includeRetracted) q = q.where("status", "=", "active");
+    if (query.type) q = q.where("type", "=", query.type);
+    if (query.q !== "") {
+      const pattern = `%${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q = q.where(sql<boolean>`lower(value) like ${pattern} escape '\\'`);
+    }
+    return q.execute();
+  }
+}

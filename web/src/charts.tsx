@@ -1,0 +1,166 @@
+/**
+ * Charts: time series with uPlot (activity, and the anti:pro ratio with its confidence band),
+ * bars drawn as SVG (percentiles against the one-hour line, matches by bank or label). Each
+ * chart has a text summary for screen readers.
+ */
+
+import { useEffect, useRef } from "preact/hooks";
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import { bars, percentileBars, type Bar } from "./lib/charts.js";
+import { formatDuration } from "./lib/time.js";
+import { Txt } from "./ui.js";
+
+const COLOURS = { received: "#4c6ef5", matched: "#e8590c", actions: "#2b8a3e", ratio: "#5f3dc4" };
+
+/** A uPlot chart that follows its container's width. */
+function UPlot(props: {
+  options: Omit<uPlot.Options, "width" | "height">;
+  data: uPlot.AlignedData;
+  height?: number;
+  label: string;
+}) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const width = () => Math.max(200, el.clientWidth);
+    const chart = new uPlot(
+      { ...props.options, width: width(), height: props.height ?? 220 } as uPlot.Options,
+      props.data,
+      el,
+    );
+    const observer = new ResizeObserver(() => chart.setSize({ width: width(), height: props.height ?? 220 }));
+    observer.observe(el);
+    return () => {
+      observer.disconnect();
+      chart.destroy();
+    };
+  }, [props.data]);
+  return <div class="uplot-box" ref={box} role="img" aria-label={props.label} />;
+}
+
+export function ActivityChart(props: { data: [number[], number[], number[], number[]]; interval: string }) {
+  const opts: Omit<uPlot.Options, "width" | "height"> = {
+    scales: { x: { time: true } },
+    axes: [{}, { label: "items", size: 50 }],
+    series: [
+      {},
+      { label: "received", stroke: COLOURS.received, width: 2, points: { show: props.data[0].length < 60 } },
+      { label: "matched", stroke: COLOURS.matched, width: 2, points: { show: props.data[0].length < 60 } },
+      {
+        label: "actions",
+        stroke: COLOURS.actions,
+        width: 2,
+        dash: [6, 4],
+        points: { show: props.data[0].length < 60 },
+      },
+    ],
+  };
+  const total = (i: 1 | 2 | 3) => props.data[i].reduce((a, b) => a + b, 0);
+  return (
+    <UPlot
+      options={opts}
+      data={props.data}
+      label={`Per ${props.interval}: ${total(1)} items received, ${total(2)} matched, ${total(3)} actions in the range`}
+    />
+  );
+}
+
+export function RatioChart(props: { data: [number[], (number | null)[], (number | null)[], (number | null)[]] }) {
+  const opts: Omit<uPlot.Options, "width" | "height"> = {
+    scales: { x: { time: true } },
+    axes: [{}, { label: "anti : pro", size: 50 }],
+    series: [
+      {},
+      { label: "anti:pro ratio", stroke: COLOURS.ratio, width: 2, spanGaps: false },
+      { label: "low", stroke: "rgba(95,61,196,0.35)", width: 1 },
+      { label: "high", stroke: "rgba(95,61,196,0.35)", width: 1 },
+    ],
+    bands: [{ series: [3, 2], fill: "rgba(95,61,196,0.15)" }],
+  };
+  const last = [...props.data[1]].reverse().find((v) => v !== null);
+  return (
+    <UPlot
+      options={opts}
+      data={props.data as uPlot.AlignedData}
+      label={`Anti to pro ratio over time with its confidence band; latest estimate ${last !== undefined && last !== null ? last.toFixed(1) : "none"}`}
+    />
+  );
+}
+
+/** Horizontal bars with the value beside each (text stays readable at any zoom). */
+export function BarList(props: {
+  items: { label: string; value: number }[];
+  unit: string;
+  empty: string;
+  max?: number;
+}) {
+  const list: Bar[] = bars(props.items, props.max ?? 10);
+  if (list.length === 0) return <p class="muted">{props.empty}</p>;
+  return (
+    <ul class="bar-list">
+      {list.map((b) => (
+        <li key={b.label}>
+          <span class="bar-label">
+            <Txt value={b.label} />
+          </span>
+          <span class="bar-track" aria-hidden="true">
+            <svg viewBox="0 0 100 10" preserveAspectRatio="none" class="bar-svg">
+              <rect x="0" y="0" height="10" width={Math.max(1, b.share * 100)} class="bar-fill" />
+            </svg>
+          </span>
+          <span class="bar-value">
+            {b.value} {props.unit}
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** p50, p90 and p99 of time-to-action as bars, with the one-hour line across them. */
+export function PercentileChart(props: {
+  p: { p50: number | null; p90: number | null; p99: number | null };
+  count?: number;
+}) {
+  const { bars: list, hourShare } = percentileBars(props.p);
+  const rowH = 14;
+  return (
+    <figure class="percentiles">
+      <svg
+        viewBox={`0 0 100 ${list.length * rowH + 8}`}
+        class="percentile-svg"
+        role="img"
+        aria-label={`Time to action: ${list.map((b) => `${b.label} ${formatDuration(b.ms)}`).join(", ")}; the line is one hour`}
+      >
+        {list.map((b, i) => (
+          <g key={b.label}>
+            <rect
+              x="0"
+              y={i * rowH + 2}
+              width={Math.max(0.5, b.share * 100)}
+              height={rowH - 5}
+              class={b.withinHour ? "pct-ok" : "pct-late"}
+            />
+          </g>
+        ))}
+        <line x1={hourShare * 100} x2={hourShare * 100} y1="0" y2={list.length * rowH + 8} class="hour-line" />
+      </svg>
+      <figcaption>
+        <ul class="pct-legend">
+          {list.map((b) => (
+            <li key={b.label}>
+              <strong>{b.label}</strong> {formatDuration(b.ms)}{" "}
+              {b.ms === null ? "" : b.withinHour ? "✓ within the hour" : "✗ over the hour"}
+            </li>
+          ))}
+        </ul>
+        <span class="muted">
+          The vertical line is one hour (the EU rule for removal orders).
+          {props.count !== undefined ? ` ${props.count} items.` : ""}
+        </span>
+      </figcaption>
+    </figure>
+  );
+}

@@ -1,0 +1,92 @@
+/**
+ * Shaping API answers into chart data: uPlot's column arrays (x in seconds), bars scaled to
+ * a maximum, percentiles against the one-hour line. Pure, so it is tested without a browser.
+ */
+
+export interface ActivityPeriod {
+  start: string;
+  end: string;
+  received: number;
+  matched: number;
+  actions: number;
+}
+
+/** [x (s), received, matched, actions] for uPlot. */
+export function activitySeries(periods: readonly ActivityPeriod[]): [number[], number[], number[], number[]] {
+  return [
+    periods.map((p) => Date.parse(p.start) / 1000),
+    periods.map((p) => p.received),
+    periods.map((p) => p.matched),
+    periods.map((p) => p.actions),
+  ];
+}
+
+export interface Estimate {
+  estimate: number;
+  low: number;
+  high: number;
+}
+
+export interface StancePeriod {
+  start: string;
+  end: string;
+  items: number;
+  ratio: Estimate | null;
+}
+
+/** [x (s), ratio, low, high], nulls where a period has no ratio; and whether any period has one. */
+export function ratioSeries(periods: readonly StancePeriod[]): {
+  data: [number[], (number | null)[], (number | null)[], (number | null)[]];
+  any: boolean;
+} {
+  const finite = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);
+  return {
+    data: [
+      periods.map((p) => Date.parse(p.start) / 1000),
+      periods.map((p) => finite(p.ratio?.estimate)),
+      periods.map((p) => finite(p.ratio?.low)),
+      periods.map((p) => finite(p.ratio?.high)),
+    ],
+    any: periods.some((p) => p.ratio !== null && Number.isFinite(p.ratio.estimate)),
+  };
+}
+
+export interface Bar {
+  label: string;
+  value: number;
+  /** 0..1 of the largest value. */
+  share: number;
+}
+
+/** Bars for the largest `max` values, each with its share of the largest. */
+export function bars(items: readonly { label: string; value: number }[], max = 10): Bar[] {
+  const top = [...items].sort((a, b) => b.value - a.value).slice(0, max);
+  const largest = Math.max(1, ...top.map((i) => i.value));
+  return top.map((i) => ({ ...i, share: i.value / largest }));
+}
+
+export const ONE_HOUR_MS = 3600_000;
+
+export interface PercentileBar {
+  label: string;
+  ms: number | null;
+  /** 0..1 along an axis that reaches past both the largest value and the one-hour line. */
+  share: number;
+  withinHour: boolean;
+}
+
+/** p50, p90 and p99 on one axis with the one-hour line at `hourShare`. */
+export function percentileBars(p: { p50: number | null; p90: number | null; p99: number | null }): {
+  bars: PercentileBar[];
+  hourShare: number;
+} {
+  const values = [p.p50, p.p90, p.p99];
+  const axis = Math.max(ONE_HOUR_MS * 1.25, ...values.map((v) => (v ?? 0) * 1.1));
+  return {
+    hourShare: ONE_HOUR_MS / axis,
+    bars: (["p50", "p90", "p99"] as const).map((label, i) => {
+      const ms = values[i] ?? null;
+      return { label, ms, share: ms === null ? 0 : ms / axis, withinHour: ms !== null && ms <= ONE_HOUR_MS };
+    }),
+  };
+}
