@@ -46,7 +46,7 @@ export async function loadDemoHistory(
   days = 90,
   perDay = 24,
 ): Promise<number> {
-  const random = seededRandom(2016n);
+  const random = seededRandom(2016);
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
   const now = Date.now();
   const start = Math.floor(now / DAY) * DAY - days * DAY;

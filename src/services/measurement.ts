@@ -11,7 +11,9 @@ import { periodsBetween, periodStart, type Interval } from "../core/periods.js";
 import { STANCES, type StanceClassifier } from "../core/stance.js";
 import {
   estimatePrevalence,
+  resampleRates,
   seedFrom,
+  type RateModel,
   takedownBy,
   takedownFigures,
   type Interval as Estimate,
@@ -73,6 +75,11 @@ const ANTI = 1;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export class MeasurementService {
+  /** Bootstrap replicates of each language's error rates: one set, reused by every estimate. */
+  private readonly rates = new Map<string, RateModel[]>();
+  /** Estimates by seed and counts: the same records give the same answer, so it is kept. */
+  private readonly estimates = new Map<string, StancePeriod>();
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly classifier: StanceClassifier | undefined,
@@ -95,12 +102,7 @@ export class MeasurementService {
         "c.model",
         sql<number>`count(*)`.as("n"),
       ])
-      .groupBy([
-        sql`cast(ci.received_at / 3600000 as integer)`,
-        "c.label",
-        "c.lang",
-        "c.model",
-      ])
+      .groupBy([sql`cast(ci.received_at / 3600000 as integer)`, "c.label", "c.lang", "c.model"])
       .execute();
     let otherModelItems = 0;
     // period start → language → counts per predicted class
@@ -139,21 +141,36 @@ export class MeasurementService {
     };
   }
 
+  private ratesFor(lang: string): RateModel[] {
+    let r = this.rates.get(lang);
+    if (!r) {
+      r = resampleRates(this.classifier?.confusion(lang) ?? [], REPLICATES, seedFrom(`${this.model}|rates|${lang}`));
+      this.rates.set(lang, r);
+    }
+    return r;
+  }
+
   private estimate(start: number, end: number, byLang: Map<string, number[]>, seed: string): StancePeriod {
-    const strata: Stratum[] = [...byLang].map(([lang, observed]) => ({
-      observed,
-      confusion: this.classifier?.confusion(lang) ?? [],
+    const langs = [...byLang.keys()].sort();
+    const key = `${seed}|${langs.map((l) => `${l}:${byLang.get(l)!.join(",")}`).join(";")}`;
+    const cached = this.estimates.get(key);
+    if (cached) return cached;
+    const classifier = this.classifier;
+    const strata: Stratum[] = langs.map((lang) => ({
+      observed: byLang.get(lang)!,
+      confusion: classifier?.confusion(lang) ?? [],
+      ...(classifier ? { resampled: this.ratesFor(lang) } : {}),
     }));
     const items = strata.reduce((a, s) => a + s.observed.reduce((x, y) => x + y, 0), 0);
     const e =
-      items > 0 && this.classifier
+      items > 0 && classifier
         ? estimatePrevalence(strata, {
             seed: seedFrom(seed),
             replicates: REPLICATES,
             ratio: { numerator: ANTI, denominator: PRO },
           })
         : undefined;
-    return {
+    const period: StancePeriod = {
       start: iso(start),
       end: iso(end),
       items,
@@ -163,6 +180,9 @@ export class MeasurementService {
       neutral: e?.shares[2] ?? null,
       ratio: e?.ratio ?? null,
     };
+    if (this.estimates.size > 20_000) this.estimates.clear();
+    this.estimates.set(key, period);
+    return period;
   }
 
   /** Items in the range and filter, as a query on content_items `ci` joined to its member `o`. */

@@ -22,7 +22,7 @@ interface Estimate {
 }
 
 /** `n` texts with exactly the given shares of pro and anti, drawn with replacement. */
-function stream(pool: readonly StanceItem[], n: number, pro: number, anti: number, seed: bigint): StanceItem[] {
+function stream(pool: readonly StanceItem[], n: number, pro: number, anti: number, seed: number): StanceItem[] {
   const random = seededRandom(seed);
   const by = (label: string) => pool.filter((x) => x.label === label);
   const draw = (from: StanceItem[], k: number) =>
@@ -53,8 +53,8 @@ describe("prevalence of a synthetic stream with known truth, through the API", {
   });
 
   for (const [name, truePro, trueAnti, seed] of [
-    ["a 2016-like space: 6% pro, 36% anti", 0.06, 0.36, 11n],
-    ["pro content dominant: 20% pro, 5% anti", 0.2, 0.05, 12n],
+    ["a 2016-like space: 6% pro, 36% anti", 0.06, 0.36, 11],
+    ["pro content dominant: 20% pro, 5% anti", 0.2, 0.05, 12],
   ] as const) {
     test(name, async () => {
       const items = stream(pool, 2000, truePro, trueAnti, seed);

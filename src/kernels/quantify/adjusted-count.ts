@@ -47,6 +47,108 @@ export function projectToSimplex(v: readonly number[]): number[] {
 }
 
 /**
+ * The least-squares point of the simplex: min ‖Bx − q‖² subject to x ≥ 0 and Σx = 1. The
+ * optimum lies on some face (a set S of classes with x > 0), where it is the equality-
+ * constrained optimum; with a handful of classes every face can be tried (2^k − 1 small KKT
+ * systems) and the best feasible one kept — exact, and fast enough for thousands of
+ * bootstrap replicates.
+ */
+function simplexLeastSquares(b: readonly (readonly number[])[], q: readonly number[]): number[] {
+  const k = q.length;
+  let best: number[] | undefined;
+  let bestResidual = Infinity;
+  for (let mask = 1; mask < 1 << k; mask++) {
+    const support: number[] = [];
+    for (let j = 0; j < k; j++) if (mask & (1 << j)) support.push(j);
+    const m = support.length;
+    // KKT: [2BsᵀBs 1; 1ᵀ 0] [x; λ] = [2Bsᵀq; 1]
+    const a: number[][] = [];
+    const rhs: number[] = [];
+    for (const i of support) {
+      const row: number[] = [];
+      for (const j of support) {
+        let dot = 0;
+        for (let r = 0; r < k; r++) dot += b[r]![i]! * b[r]![j]!;
+        row.push(2 * dot);
+      }
+      row.push(1);
+      a.push(row);
+      let bq = 0;
+      for (let r = 0; r < k; r++) bq += b[r]![i]! * q[r]!;
+      rhs.push(2 * bq);
+    }
+    a.push([...new Array<number>(m).fill(1), 0]);
+    rhs.push(1);
+    const solved = solve(a, rhs);
+    if (!solved) continue;
+    const x = solved.slice(0, m);
+    if (x.some((v) => v < -1e-12)) continue;
+    const full = new Array<number>(k).fill(0);
+    support.forEach((j, idx) => (full[j] = Math.max(0, x[idx]!)));
+    let residual = 0;
+    for (let r = 0; r < k; r++) {
+      let fitted = 0;
+      for (let j = 0; j < k; j++) fitted += b[r]![j]! * full[j]!;
+      residual += (fitted - q[r]!) ** 2;
+    }
+    if (residual < bestResidual - 1e-15) {
+      bestResidual = residual;
+      best = full;
+    }
+  }
+  return projectToSimplex(best ?? [...q]);
+}
+
+/**
+ * One classifier's error rates, ready to adjust counts: Rᵀ and (when it exists) its inverse,
+ * computed once, so adjusting a vector of counts is a matrix–vector product in the usual case.
+ */
+export class RateModel {
+  readonly rt: readonly (readonly number[])[];
+  private readonly inverse: number[][] | undefined;
+
+  constructor(rates: readonly (readonly number[])[]) {
+    const k = rates.length;
+    this.rt = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j) => rates[j]![i]!));
+    const columns: number[][] = [];
+    for (let c = 0; c < k; c++) {
+      const x = solve(
+        this.rt.map((r) => [...r]),
+        Array.from({ length: k }, (_, i) => (i === c ? 1 : 0)),
+      );
+      if (!x) break;
+      columns.push(x);
+    }
+    this.inverse =
+      columns.length === k ? Array.from({ length: k }, (_, i) => columns.map((col) => col[i]!)) : undefined;
+  }
+
+  /** True class shares from predicted-label counts; undefined with no items. */
+  shares(observed: ArrayLike<number>): number[] | undefined {
+    const k = this.rt.length;
+    let n = 0;
+    for (let i = 0; i < k; i++) n += observed[i]!;
+    if (n <= 0) return undefined;
+    const q = new Array<number>(k);
+    for (let i = 0; i < k; i++) q[i] = observed[i]! / n;
+    if (this.inverse) {
+      const p = new Array<number>(k);
+      let inside = true;
+      for (let i = 0; i < k; i++) {
+        let v = 0;
+        const row = this.inverse[i]!;
+        for (let j = 0; j < k; j++) v += row[j]! * q[j]!;
+        p[i] = v;
+        if (v < -1e-12) inside = false;
+      }
+      if (inside) return projectToSimplex(p);
+    }
+    // Outside the simplex (sampling noise, or a weak classifier): the closest distribution.
+    return simplexLeastSquares(this.rt, q);
+  }
+}
+
+/**
  * True class shares from predicted-label counts and misclassification rates. Observed
  * counts with no items give undefined (nothing to estimate).
  */
@@ -54,29 +156,5 @@ export function adjustedShares(
   observed: readonly number[],
   rates: readonly (readonly number[])[],
 ): number[] | undefined {
-  const n = observed.reduce((a, b) => a + b, 0);
-  if (n <= 0) return undefined;
-  const q = observed.map((c) => c / n);
-  const k = q.length;
-  const rt = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j) => rates[j]![i]!));
-  const exact = solve(
-    rt.map((r) => [...r]),
-    [...q],
-  );
-  if (exact && exact.every((x) => x >= -1e-12)) return projectToSimplex(exact);
-  // Outside the simplex (sampling noise, or a weak classifier): projected gradient descent on
-  // ‖Rᵀp − q‖², from the projection of the unadjusted shares. Step 1/L with L ≥ 2‖R‖².
-  let p = projectToSimplex(exact ?? q);
-  let lipschitz = 0;
-  for (const row of rt) for (const x of row) lipschitz += x * x;
-  const step = 1 / (2 * Math.max(lipschitz, 1e-9));
-  for (let iter = 0; iter < 2000; iter++) {
-    const residual = rt.map((row, i) => row.reduce((s, x, j) => s + x * p[j]!, 0) - q[i]!);
-    const gradient = Array.from({ length: k }, (_, j) => 2 * rt.reduce((s, row, i) => s + row[j]! * residual[i]!, 0));
-    const next = projectToSimplex(p.map((x, j) => x - step * gradient[j]!));
-    const moved = next.reduce((s, x, j) => s + Math.abs(x - p[j]!), 0);
-    p = next;
-    if (moved < 1e-12) break;
-  }
-  return p;
+  return new RateModel(rates).shares(observed);
 }

@@ -1,9 +1,10 @@
 /** Quantification: class prevalence from a classifier's counts and its measured error rates; percentiles. Pure. */
 
-export { adjustedShares, misclassificationRates, projectToSimplex } from "./adjusted-count.js";
+export { adjustedShares, misclassificationRates, projectToSimplex, RateModel } from "./adjusted-count.js";
 export {
   bootstrapShares,
   estimatePrevalence,
+  resampleRates,
   type BootstrapOptions,
   type Interval,
   type PrevalenceEstimate,

@@ -6,7 +6,7 @@
  * classifier gives honestly wide intervals. Deterministic for a given seed.
  */
 
-import { adjustedShares, misclassificationRates } from "./adjusted-count.js";
+import { misclassificationRates, RateModel } from "./adjusted-count.js";
 import { multinomial, seededRandom } from "./random.js";
 
 export interface Stratum {
@@ -14,6 +14,34 @@ export interface Stratum {
   readonly observed: readonly number[];
   /** Validation confusion counts: rows true class, columns predicted class (same class order). */
   readonly confusion: readonly (readonly number[])[];
+  /**
+   * Bootstrap replicates of the error rates (`resampleRates`), at least as many as the
+   * replicates asked for. Computed from `confusion` when absent; pass them to reuse one set
+   * across many estimates (the validation data is the same for every period).
+   */
+  readonly resampled?: readonly RateModel[];
+}
+
+/** `replicates` rate models from the confusion counts, each row resampled multinomially. */
+export function resampleRates(
+  confusion: readonly (readonly number[])[],
+  replicates: number,
+  seed: number,
+): RateModel[] {
+  const random = seededRandom(seed);
+  const out: RateModel[] = [];
+  for (let r = 0; r < replicates; r++) {
+    const counts = confusion.map((row) => {
+      const m = row.reduce((a, b) => a + b, 0);
+      return multinomial(
+        m,
+        row.map((c) => (m > 0 ? c / m : 0)),
+        random,
+      );
+    });
+    out.push(new RateModel(misclassificationRates(counts)));
+  }
+  return out;
 }
 
 export interface Interval {
@@ -41,25 +69,22 @@ export interface BootstrapOptions {
   readonly replicates?: number;
   /** Two-sided coverage, default 0.95. */
   readonly level?: number;
-  readonly seed: bigint;
+  readonly seed: number;
 }
 
-function combine(
-  strata: readonly Stratum[],
-  observedOf: (s: Stratum, i: number) => readonly number[],
-  confusionOf: (s: Stratum, i: number) => readonly (readonly number[])[],
-): number[] | undefined {
+/** Shares combined over strata by size, each from its own rate model; undefined with no items. */
+function combine(observed: readonly (readonly number[])[], models: readonly RateModel[]): number[] | undefined {
   let total = 0;
   let shares: number[] | undefined;
-  strata.forEach((s, i) => {
-    const observed = observedOf(s, i);
-    const n = observed.reduce((a, b) => a + b, 0);
-    const p = adjustedShares(observed, misclassificationRates(confusionOf(s, i)));
-    if (!p) return;
+  for (let i = 0; i < observed.length; i++) {
+    const counts = observed[i]!;
+    const n = counts.reduce((a, b) => a + b, 0);
+    const p = models[i]!.shares(counts);
+    if (!p) continue;
     shares ??= new Array<number>(p.length).fill(0);
     for (let j = 0; j < p.length; j++) shares[j]! += n * p[j]!;
     total += n;
-  });
+  }
   return shares && total > 0 ? shares.map((x) => x / total) : undefined;
 }
 
@@ -78,36 +103,26 @@ export function bootstrapShares(
   options: BootstrapOptions,
 ): { estimate: number[]; replicates: number[][] } | undefined {
   const estimate = combine(
-    strata,
-    (s) => s.observed,
-    (s) => s.confusion,
+    strata.map((s) => s.observed),
+    strata.map((s) => new RateModel(misclassificationRates(s.confusion))),
   );
   if (!estimate) return undefined;
+  const count = options.replicates ?? 1000;
+  const resampled = strata.map((s, i) =>
+    s.resampled && s.resampled.length >= count
+      ? s.resampled
+      : resampleRates(s.confusion, count, (options.seed ^ (0x5bd1e995 * (i + 1))) >>> 0),
+  );
   const random = seededRandom(options.seed);
+  const probabilities = strata.map((s) => {
+    const n = s.observed.reduce((a, b) => a + b, 0);
+    return { n, p: s.observed.map((c) => (n > 0 ? c / n : 0)) };
+  });
   const replicates: number[][] = [];
-  for (let r = 0; r < (options.replicates ?? 1000); r++) {
-    const resampled = strata.map((s) => {
-      const n = s.observed.reduce((a, b) => a + b, 0);
-      return {
-        observed: multinomial(
-          n,
-          s.observed.map((c) => (n > 0 ? c / n : 0)),
-          random,
-        ),
-        confusion: s.confusion.map((row) => {
-          const m = row.reduce((a, b) => a + b, 0);
-          return multinomial(
-            m,
-            row.map((c) => (m > 0 ? c / m : 0)),
-            random,
-          );
-        }),
-      };
-    });
+  for (let r = 0; r < count; r++) {
     const p = combine(
-      resampled,
-      (s) => s.observed,
-      (s) => s.confusion,
+      probabilities.map(({ n, p: probs }) => multinomial(n, probs, random)),
+      resampled.map((models) => models[r]!),
     );
     if (p) replicates.push(p);
   }

@@ -3,27 +3,45 @@
  * exactly: the same inputs and seed give the same figures on any machine.
  */
 
-/** SplitMix64 reduced to 53-bit doubles in [0, 1). */
-export function seededRandom(seed: bigint): () => number {
-  let state = BigInt.asUintN(64, seed);
+/** xoshiro128** (Blackman & Vigna), seeded by SplitMix32 from a 32-bit seed; doubles in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let x = seed >>> 0;
+  const next32 = () => {
+    x = (x + 0x9e3779b9) >>> 0;
+    let z = x;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+  let a = next32();
+  let b = next32();
+  let c = next32();
+  let d = next32();
   return () => {
-    state = BigInt.asUintN(64, state + 0x9e3779b97f4a7c15n);
-    let z = state;
-    z = BigInt.asUintN(64, (z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n);
-    z = BigInt.asUintN(64, (z ^ (z >> 27n)) * 0x94d049bb133111ebn);
-    z ^= z >> 31n;
-    return Number(z >> 11n) / 2 ** 53;
+    const result = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+    const t = b << 9;
+    c ^= a;
+    d ^= b;
+    b ^= c;
+    a ^= d;
+    c ^= t;
+    d = rotl(d, 11);
+    return result / 4294967296;
   };
 }
 
-/** A 64-bit seed from text (FNV-1a), e.g. from the query a figure answers. */
-export function seedFrom(text: string): bigint {
-  let h = 0xcbf29ce484222325n;
+function rotl(v: number, k: number): number {
+  return (v << k) | (v >>> (32 - k));
+}
+
+/** A 32-bit seed from text (FNV-1a), e.g. from the query a figure answers. */
+export function seedFrom(text: string): number {
+  let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
-    h ^= BigInt(text.charCodeAt(i));
-    h = BigInt.asUintN(64, h * 0x100000001b3n);
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
   }
-  return h;
+  return h >>> 0;
 }
 
 /** A standard normal deviate (Box–Muller). */
