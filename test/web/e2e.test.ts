@@ -85,24 +85,8 @@ describe(
       return { status: r.status, body: (await r.json().catch(() => undefined)) as Record<string, unknown> };
     };
 
-    /**
-     * The measurement API (another part of rasd) computes bootstrap intervals on request, which
-     * takes minutes on a busy 2-core machine and holds this process's event loop: the browser
-     * gets fixed answers of the documented shape instead — a 404 (not there yet) by default.
-     */
-    const newPage = async (width = 1280, height = 900, scale = 1, measure?: Record<string, unknown>): Promise<Page> => {
+    const newPage = async (width = 1280, height = 900, scale = 1): Promise<Page> => {
       const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: scale });
-      await context.route("**/v1/measure/**", (route) => {
-        const path = new URL(route.request().url()).pathname;
-        const body = measure?.[path];
-        return body
-          ? route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(body) })
-          : route.fulfill({
-              status: 404,
-              contentType: "application/json",
-              body: JSON.stringify({ error: { code: "not_found", message: `no route GET ${path}` } }),
-            });
-      });
       // The machine may be shared and busy: generous waits, the same for every step.
       context.setDefaultTimeout(90_000);
       const page = await context.newPage();
@@ -203,54 +187,18 @@ describe(
       await page.locator("#tta svg.percentile-svg").waitFor();
       assert.match(await page.locator("#by-bank").innerText(), /isis-propaganda/);
       assert.match(await page.locator("#by-label").innerText(), /recruitment/);
-      // Without the measurement API: a plain notice, no error.
-      await page.locator("#ratio [data-testid=measurement-unavailable]").waitFor();
-      assert.match(await page.locator("#takedown").innerText(), /Measurement not available/);
+      // The demo's 90-day history: the anti:pro ratio with its confidence band, and the
+      // takedown figures, from the real measurement API.
+      await page.locator("#ratio .uplot-box canvas").waitFor();
+      assert.match(await page.locator("#ratio").innerText(), /confidence interval/);
+      assert.match(
+        String(await page.locator("#ratio .uplot-box").getAttribute("aria-label")),
+        /latest estimate (\d+\.\d|none)/,
+      );
+      assert.match(await page.locator("#takedown").innerText(), /Posts/);
+      assert.match(await page.locator("#takedown").innerText(), /\d+%/);
       assert.match(await page.locator(".who").innerText(), /demo-reviewer · reviewer · Example Platform/);
-      await page.context().close();
-
-      // With it: the anti:pro ratio with its confidence band, and the takedown figures.
-      const day = 86_400_000;
-      const start = Date.now() - 7 * day;
-      const est = (estimate: number, w: number) => ({ estimate, low: estimate - w, high: estimate + w });
-      const T = (matched: number, removed: number) => ({
-        matched,
-        actioned: matched,
-        removed,
-        shareRemoved: removed / matched,
-        withinHourShare: 0.8,
-        timeToAction: { p50: 120_000, p90: 1_800_000, p99: 5_400_000 },
-      });
-      const measure = {
-        "/v1/measure/stance": {
-          model: "demo",
-          interval: "day",
-          periods: Array.from({ length: 7 }, (_, i) => ({
-            start: new Date(start + i * day).toISOString(),
-            end: new Date(start + (i + 1) * day).toISOString(),
-            items: 24,
-            observed: { pro: 3, anti: 10, neutral: 11 },
-            pro: est(0.1, 0.03),
-            anti: est(0.4, 0.05),
-            ratio: i === 3 ? null : est(3 + i * 0.5, 0.8),
-          })),
-        },
-        "/v1/measure/takedown": {
-          overall: T(40, 30),
-          byPlatform: [
-            { platform: "video-site", ...T(25, 20) },
-            { platform: "", ...T(15, 10) },
-          ],
-          byBank: [{ bankId: 1, bankName: "isis-propaganda", ...T(40, 30) }],
-        },
-      };
-      const full = await newPage(1280, 900, 1, measure);
-      await signInAccount(full, "Example Platform", "demo-reviewer");
-      await full.locator("#ratio .uplot-box canvas").waitFor();
-      assert.match(await full.locator("#ratio").innerText(), /confidence interval/);
-      assert.match(String(await full.locator("#ratio .uplot-box").getAttribute("aria-label")), /latest estimate 6\.0/);
-      assert.match(await full.locator("#takedown").innerText(), /75%/);
-      assert.match(await full.locator("#takedown").innerText(), /video-site/);
+      const full = page;
       await full.locator("#activity .uplot-box canvas").waitFor();
       await full.screenshot({ path: join(ARTIFACTS, "dashboard.png"), fullPage: true });
       await full.context().close();
@@ -311,7 +259,7 @@ describe(
         .getByLabel("Statement of reasons (required)")
         .fill("Glorifies the group's attacks; matches a known image.");
       await page.getByRole("checkbox", { name: "Add this item's hashes to a bank" }).check();
-      await page.getByLabel("Bank", { exact: true }).selectOption({ label: "platform-confirmed (TLP:AMBER+STRICT)" });
+      await page.locator("select[name=bank]").selectOption({ label: "platform-confirmed (TLP:AMBER+STRICT)" });
       await page.screenshot({ path: join(ARTIFACTS, "review-decision.png"), fullPage: true });
       await page.getByRole("button", { name: "Record decision" }).click();
       await page.getByText(/Violating; 3 signal\(s\) added to platform-confirmed/).waitFor();

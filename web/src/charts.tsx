@@ -131,6 +131,7 @@ export function PercentileChart(props: {
       <svg
         viewBox={`0 0 100 ${list.length * rowH + 8}`}
         class="percentile-svg"
+        preserveAspectRatio="none"
         role="img"
         aria-label={`Time to action: ${list.map((b) => `${b.label} ${formatDuration(b.ms)}`).join(", ")}; the line is one hour`}
       >
@@ -145,7 +146,14 @@ export function PercentileChart(props: {
             />
           </g>
         ))}
-        <line x1={hourShare * 100} x2={hourShare * 100} y1="0" y2={list.length * rowH + 8} class="hour-line" />
+        <line
+          x1={hourShare * 100}
+          x2={hourShare * 100}
+          y1="0"
+          y2={list.length * rowH + 8}
+          class="hour-line"
+          vector-effect="non-scaling-stroke"
+        />
       </svg>
       <figcaption>
         <ul class="pct-legend">

@@ -280,6 +280,8 @@ function DecisionForm(props: {
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const [otherEntity, setOtherEntity] = useState("");
+  // Messages from the last attempt go once the reviewer changes something.
+  useEffect(() => setProblems([]), [draft, otherEntity]);
   const toggle = (key: "entity" | "behaviour", value: string) =>
     setDraft((d) => ({ ...d, [key]: d[key].includes(value) ? d[key].filter((x) => x !== value) : [...d[key], value] }));
 
@@ -383,7 +385,7 @@ function DecisionForm(props: {
       </label>
       {draft.decision === "violating" && (
         <fieldset>
-          <legend>Bank</legend>
+          <legend>Add to a bank</legend>
           <label class="check">
             <input
               type="checkbox"
@@ -399,6 +401,7 @@ function DecisionForm(props: {
             <label>
               Bank
               <select
+                name="bank"
                 value={draft.bankId ?? ""}
                 onChange={(e) => {
                   const v = Number(e.currentTarget.value);
