@@ -135,6 +135,11 @@ const FIXTURE_ROUTES: readonly {
     missing: { id: NO_ID },
   },
   {
+    pattern: /^\/v1\/content\/:id\/outcomes$/,
+    targets: (fx) => [{ label: "reporting an outcome of a content item of A", params: { id: String(fx.item) } }],
+    missing: { id: NO_ID },
+  },
+  {
     pattern: /^\/v1\/signals\/:id\/opinions$/,
     targets: (fx) => [
       { label: "a signal in A's AMBER+STRICT bank", params: { id: String(fx.strictSignal) } },
@@ -230,6 +235,7 @@ const BODIES: Readonly<Record<string, (fx: Fixtures, who: string) => Extras | nu
   "POST /v1/reviews/:id/decision": () => ({ body: { decision: "not_violating", reasons: "authorization probe" } }),
   // A real sign-in (a public route must not answer 401), as a person outside A.
   "POST /v1/session": () => ({ body: { org: "NGO C", person: "c-reader", password: SIGN_IN_PASSWORD } }),
+  "POST /v1/content/:id/outcomes": () => ({ body: { kind: "complaint" } }),
   "POST /v1/signals/:id/opinions": () => ({ body: { kind: "confirm", note: "authz probe" } }),
   // HMA-compatible routes.
   "POST /h/hash": () => null,
