@@ -33,7 +33,15 @@ export const PLUGIN_ROUTE_PREFIXES = ["/docs"];
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-const AJV_OPTIONS = { allowUnionTypes: true, removeAdditional: false, useDefaults: true, allErrors: false } as const;
+// strictTypes off: the multipart body's schema documents its parts without `type: "object"`,
+// which would make fastify validate the (unparsed) multipart body and refuse every upload.
+const AJV_OPTIONS = {
+  allowUnionTypes: true,
+  removeAdditional: false,
+  useDefaults: true,
+  allErrors: false,
+  strictTypes: false,
+} as const;
 const coercingValidators = AjvCompiler();
 const strictValidators = AjvCompiler();
 
