@@ -71,7 +71,8 @@ describe("PDQ kernel: the streaming filter equals a literal port of the referenc
         const single = new Float32Array(length);
         for (let p = 0; p < length; p++) single[p] = input[(pad + p) * 8 + l]!;
         const expected = referenceDownsampleRow(single, window);
-        for (let p = 0; p < length; p++) assert.equal(out[p * 8 + l], expected[p], `${length}/${window} lane ${l} at ${p}`);
+        for (let p = 0; p < length; p++)
+          assert.equal(out[p * 8 + l], expected[p], `${length}/${window} lane ${l} at ${p}`);
       }
     }
   });
