@@ -94,6 +94,12 @@ export async function loadDemo(s: Services): Promise<Record<string, string> | un
     conditions: {},
     actions: [{ type: "review" }, { type: "decision", decision: "hold-for-review" }],
   });
+  // Text the stance model is confident is pro-ISIS goes to review even when no bank has it.
+  await s.rules.create(platform.id, {
+    name: "review-confident-pro-text",
+    conditions: { stance: ["pro"], minStanceScore: 0.8 },
+    actions: [{ type: "review" }],
+  });
 
   const keys: Record<string, string> = {};
   for (const [org, role] of [

@@ -314,6 +314,7 @@ export class ContentPipeline {
       for (const o of outcomes) {
         const fired = firings.get(o.item.id) ?? [];
         let pendingWebhooks = 0;
+        let queuedForReview = false;
         for (const f of fired) {
           for (let i = 0; i < f.rule.actions.length; i++) {
             const a = f.rule.actions[i]!;
@@ -361,6 +362,7 @@ export class ContentPipeline {
               .executeTakeFirst();
             if (!row) {
               // Already recorded by an earlier run of this job; count pending webhooks again.
+              if (a.type === "review") queuedForReview = true;
               const prev = await tx
                 .selectFrom("actions")
                 .select("status")
@@ -373,7 +375,9 @@ export class ContentPipeline {
               pendingWebhooks++;
               webhookActions.push(deliveryId);
               await content.enqueue(tx, "webhook", [row.id]);
-            } else if (a.type === "review") {
+            } else if (a.type === "review" && !queuedForReview) {
+              // One review entry per item, however many rules ask for review.
+              queuedForReview = true;
               await tx
                 .insertInto("review_items")
                 .values({

@@ -168,13 +168,21 @@ describe("hash – match – act through the API", () => {
     const decided = await t.call(t.keys.a.reviewer, {
       method: "POST",
       url: `/v1/reviews/${entry.id}/decision`,
-      payload: { decision: "violating" },
+      payload: {
+        decision: "violating",
+        labels: { entity: ["isis"] },
+        reasons: "a near-copy of banked recruitment text",
+      },
     });
     assert.equal(decided.statusCode, 200, decided.body);
     const again = await t.call(t.keys.a.reviewer, {
       method: "POST",
       url: `/v1/reviews/${entry.id}/decision`,
-      payload: { decision: "violating" },
+      payload: {
+        decision: "violating",
+        labels: { entity: ["isis"] },
+        reasons: "a near-copy of banked recruitment text",
+      },
     });
     assert.equal(again.statusCode, 409);
   });

@@ -268,6 +268,17 @@ for (const [backend, skip, makeDb] of BACKENDS)
       });
       assert.equal(rule.statusCode, 201, rule.body);
       assert.deepEqual(json<{ conditions: unknown }>(rule).conditions, { stance: ["pro"], min_stance_score: 0.5 });
+      // A second rule asking for review of the same items: still one entry per item.
+      const second = await t.call(t.keys.a.admin, {
+        method: "POST",
+        url: "/v1/rules",
+        payload: {
+          name: "very-pro-to-review",
+          conditions: { stance: ["pro"], min_stance_score: 0.6 },
+          actions: [{ type: "review" }],
+        },
+      });
+      assert.equal(second.statusCode, 201, second.body);
     });
 
     after(async () => {
