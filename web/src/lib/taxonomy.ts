@@ -12,14 +12,8 @@ export const DECISION_NAMES: Record<Decision, string> = {
   escalate: "Escalate",
 };
 
-export const BEHAVIOURS = [
-  "recruitment",
-  "glorification",
-  "instruction",
-  "incitement",
-  "sectarian-hate",
-  "graphic-violence",
-] as const;
+/** The coalition's behaviour labels: the server's own list, bundled. */
+export { BEHAVIOURS } from "../../../src/core/model.js";
 
 /** Entities offered as choices (the API accepts any lower-case slug). */
 export const ENTITIES = ["isis", "aq", "hts", "al-shabaab"] as const;
