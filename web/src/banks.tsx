@@ -23,6 +23,13 @@ interface SignalDetail {
 export function Banks(props: { api: Api; me: Me; signalId?: number; go: (hash: string) => void }) {
   const banks = useLoad(() => props.api.get<{ banks: Bank[] }>("/v1/banks"), []);
   const [form, setForm] = useState({ q: "", type: "", label: "", bank: "" });
+  /** An input or select's handler that sets one field of the search form. */
+  const field =
+    (name: keyof typeof form) =>
+    (e: { currentTarget: { value: string } }): void => {
+      const v = e.currentTarget.value;
+      setForm((f) => ({ ...f, [name]: v }));
+    };
   const [search, setSearch] = useState({ q: "", type: "", label: "", bank: "" });
   const [tick, setTick] = useState(0);
   const results = useLoad(
@@ -75,26 +82,11 @@ export function Banks(props: { api: Api; me: Me; signalId?: number; go: (hash: s
           >
             <label class="grow">
               Hash, URL or text
-              <input
-                name="q"
-                dir="auto"
-                value={form.q}
-                onInput={(e) => {
-                  const v = e.currentTarget.value;
-                  setForm((f) => ({ ...f, q: v }));
-                }}
-              />
+              <input name="q" dir="auto" value={form.q} onInput={field("q")} />
             </label>
             <label>
               Type
-              <select
-                name="type"
-                value={form.type}
-                onChange={(e) => {
-                  const v = e.currentTarget.value;
-                  setForm((f) => ({ ...f, type: v }));
-                }}
-              >
+              <select name="type" value={form.type} onChange={field("type")}>
                 <option value="">any</option>
                 {TYPES.map((t) => (
                   <option key={t} value={t}>
@@ -110,22 +102,12 @@ export function Banks(props: { api: Api; me: Me; signalId?: number; go: (hash: s
                 class="short"
                 value={form.label}
                 placeholder="isis, recruitment, ar…"
-                onInput={(e) => {
-                  const v = e.currentTarget.value;
-                  setForm((f) => ({ ...f, label: v }));
-                }}
+                onInput={field("label")}
               />
             </label>
             <label>
               Bank
-              <select
-                name="bank"
-                value={form.bank}
-                onChange={(e) => {
-                  const v = e.currentTarget.value;
-                  setForm((f) => ({ ...f, bank: v }));
-                }}
-              >
+              <select name="bank" value={form.bank} onChange={field("bank")}>
                 <option value="">all</option>
                 {(banks.data?.banks ?? []).map((b) => (
                   <option key={b.id} value={b.id}>
