@@ -20,6 +20,11 @@ const range = {
   country: { type: "string", minLength: 2, maxLength: 2 },
 } as const;
 
+/** A querystring schema: the time range and platform/country filters, plus `extra`. */
+function rangeQuery(extra: Record<string, unknown>): Record<string, unknown> {
+  return { type: "object", additionalProperties: false, properties: { ...range, ...extra } };
+}
+
 function filterOf(q: { from?: string; to?: string; platform?: string; country?: string }): MeasureFilter {
   const to = q.to ? Date.parse(q.to) : Date.now();
   const from = q.from ? Date.parse(q.from) : to - 30 * DAY;
@@ -47,15 +52,10 @@ export function measureRoutes(s: Services): RouteDef[] {
         "Estimated shares of pro- and anti-ISIS content per period with 95% intervals and the anti:pro ratio (adjusted classify-and-count, bootstrap)",
       tags: ["measure"],
       schema: {
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            ...range,
-            interval: { type: "string", enum: INTERVALS.filter((i) => i !== "hour") },
-            lang: { type: "string", enum: ["ar", "en", "und"] },
-          },
-        },
+        querystring: rangeQuery({
+          interval: { type: "string", enum: INTERVALS.filter((i) => i !== "hour") },
+          lang: { type: "string", enum: ["ar", "en", "und"] },
+        }),
       },
       handler: async (req) => {
         const q = req.query as { interval?: Interval; lang?: string } & Parameters<typeof filterOf>[0];
@@ -75,18 +75,13 @@ export function measureRoutes(s: Services): RouteDef[] {
         "Items matched, actioned and removed, time to action and to removal, the share removed within one hour — overall, per platform and per bank",
       tags: ["measure"],
       schema: {
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            ...range,
-            scope: {
-              type: "string",
-              enum: ["org", "coalition"],
-              description: "org (default): the caller's organisation's items; coalition: every member's, in aggregate",
-            },
+        querystring: rangeQuery({
+          scope: {
+            type: "string",
+            enum: ["org", "coalition"],
+            description: "org (default): the caller's organisation's items; coalition: every member's, in aggregate",
           },
-        },
+        }),
       },
       handler: async (req, _reply, who) => {
         const q = req.query as { scope?: "org" | "coalition" } & Parameters<typeof filterOf>[0];
