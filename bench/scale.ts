@@ -68,7 +68,8 @@ async function main(): Promise<void> {
   // This process's matcher stands for a worker's: it follows the JetStream notices only.
   await startWorkers(s, false);
 
-  const port = 30_000 + Math.floor(Math.random() * 20_000);
+  // Below the ephemeral range (32768+), so no outgoing connection can hold it.
+  const port = 20_000 + Math.floor(Math.random() * 12_000);
   const base = `http://127.0.0.1:${port}`;
   const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
   const api = await startRasd(["serve", "--db", dbUrl, "--roles", "api", "--port", String(port)], "API only", env);

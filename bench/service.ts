@@ -161,7 +161,8 @@ async function main(): Promise<void> {
   await closeServices(s);
   watcher = new BetterSqlite3(join(dir, "rasd.db"), { readonly: true });
 
-  const port = 30_000 + Math.floor(Math.random() * 20_000);
+  // Below the ephemeral range (32768+), so no outgoing connection can hold it.
+  const port = 20_000 + Math.floor(Math.random() * 12_000);
   const server = await startRasd(
     ["serve", "--data", dir, "--port", String(port)],
     "workers running",

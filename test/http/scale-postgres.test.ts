@@ -69,7 +69,8 @@ after(async () => {
 
 async function killOneWorker(label: string, env: NodeJS.ProcessEnv): Promise<void> {
   const runId = `${label}-${Date.now()}`;
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  // Below the ephemeral range (32768+), so no outgoing connection can hold it.
+  const port = 20_000 + Math.floor(Math.random() * 12_000);
   const base = `http://127.0.0.1:${port}`;
   const api = await start(["serve", "--db", db.url, "--roles", "api", "--port", String(port)], "API only", env);
   const first = await start(["worker", "--db", db.url], "workers running", env);
