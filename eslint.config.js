@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "scratch/", "test-artifacts/", "data/"] },
+  { ignores: ["dist/", "node_modules/", "scratch/", "test-artifacts/", "data/", "wasm/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs every test/**/*.test.ts with node's test runner (Node 20's --test takes no globs).
-// Builds first, because the CLI tests run ./bin/rasd on the compiled code.
+// Builds first, because the CLI tests run ./bin/rasd on the compiled code and the PDQ
+// kernel loads dist/wasm/pdq.wasm.
 // Usage: npm test [-- FILTER...]   (only test files whose path contains a FILTER)
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
@@ -28,8 +29,13 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const build = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
-if (build.status !== 0) process.exit(build.status ?? 1);
+for (const step of [
+  ["npx", ["tsc", "-p", "tsconfig.build.json"]],
+  [process.execPath, ["scripts/build-wasm.mjs"]],
+]) {
+  const build = spawnSync(step[0], step[1], { cwd: root, stdio: "inherit" });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
 
 const reporter = process.env.TEST_REPORTER ?? "spec";
 const result = spawnSync(

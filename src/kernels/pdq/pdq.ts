@@ -22,6 +22,7 @@ import { emptyHash256, formatHash256, setBit, type Hash256 } from "./hash256.js"
 import { JaroszScratch, jaroszTo64x64 } from "./jarosz.js";
 import { floatLuma, isGreyscale, nearestPixelLuma, pixelLuma, readLuma, type LumaSource, type Pixels } from "./luma.js";
 import { pdqQuality } from "./quality.js";
+import { SimdPdq } from "./simd.js";
 import { torbenMedian } from "./torben.js";
 
 /** Images smaller than this on either side hash to all zeros with quality 0. */
@@ -63,6 +64,8 @@ export class PdqHasher {
   private readonly buffer16x64 = new Float64Array(16 * 64);
   private readonly dct16 = new Float64Array(256);
   private readonly aux16 = new Float64Array(256);
+  /** The WebAssembly SIMD kernel when it loads (same bits), else null. */
+  private readonly simd = SimdPdq.create();
 
   /**
    * The 16x16 DCT and quality of a `rows` x `cols` luma image read row by row.
@@ -70,7 +73,13 @@ export class PdqHasher {
    * (the reference's dihedral path always filters).
    */
   dctOf(source: LumaSource, filterAt64: boolean): number {
-    if (source.rows === 64 && source.cols === 64 && !filterAt64) {
+    const unfiltered = source.rows === 64 && source.cols === 64 && !filterAt64;
+    const px = source.pixels;
+    if (!unfiltered && this.simd && px && source.rowMap === null && source.colOffsets === null && SimdPdq.accepts(px)) {
+      this.simd.run(px, source.grey, this.buffer64, this.dct16);
+      return pdqQuality(this.buffer64);
+    }
+    if (unfiltered) {
       for (let r = 0; r < 64; r++) readLuma(source, r, 1, this.luma64, r * 64, 1);
       this.buffer64.set(this.luma64);
     } else {
