@@ -80,7 +80,6 @@ export class WorkerPool<T, R> {
   private spawn(workerData: unknown): Slot {
     const worker = startWorker(this.script, workerData);
     const slot: Slot = { worker, inFlight: new Set() };
-    worker.unref();
     worker.on("message", (reply: WorkerReply<R>) => {
       slot.inFlight.delete(reply.id);
       // An idle pool does not keep the process alive; a busy one does.
@@ -97,6 +96,9 @@ export class WorkerPool<T, R> {
     worker.on("exit", (code) => {
       if (!this.closed && code !== 0) this.fail(slot, new Error(`worker exited with code ${code}`), workerData);
     });
+    // After the listeners: Node refs a worker again when its first "message" listener is
+    // added, and a worker that never got a task would then keep the process alive.
+    worker.unref();
     return slot;
   }
 
