@@ -2,10 +2,13 @@
  * Video frames for hashing, decoded by FFmpeg (Debian's `ffmpeg` and `ffprobe`): one
  * process per video streaming raw RGB24 frames through a pipe — never a process per
  * frame. Frames are converted as the reference vPDQ does (swscale with SWS_AREA, to the
- * native size or to N x N), and only the frames to be hashed are converted.
+ * native size or to N x N, display rotation not applied), and only the frames to be hashed
+ * are converted.
  *
  * Limits (docs/limits.md): file size, frame size and duration are checked with ffprobe
- * before decoding; a decode that runs past its time budget is killed.
+ * before any frame is read (and from the MP4 header before FFmpeg starts early, see
+ * signals/vpdq/hash-video.ts); the decoder itself refuses frames over the pixel limit; a
+ * decode that runs past its time budget is killed.
  */
 
 import { spawn } from "node:child_process";
@@ -144,12 +147,14 @@ export async function probeVideo(path: string, limits: VideoLimits = DEFAULT_VID
   return { width, height, frameRate, durationSeconds, codec: String(stream.codec_name ?? "") };
 }
 
-export interface FrameOptions {
-  /** Convert only every `every`-th decoded frame (frame numbers 0, every, 2·every, ...). */
+/** What FFmpeg is asked for: every `every`-th frame (0, every, 2·every, ...) at this size. */
+export interface FramePlan {
   readonly every: number;
-  /** Output size; the native size when omitted. */
-  readonly width?: number;
-  readonly height?: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface FrameOptions {
   readonly limits?: VideoLimits;
   /**
    * Frame buffers the caller is done with, to be filled again rather than allocating a
@@ -158,19 +163,32 @@ export interface FrameOptions {
   readonly recycled?: Uint8Array[];
 }
 
+export interface VideoFrame {
+  readonly frameNumber: number;
+  readonly data: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** A running decode: its frames (read once), and a way to stop it before reading them. */
+export interface FrameDecode {
+  readonly plan: FramePlan;
+  readonly frames: AsyncGenerator<VideoFrame>;
+  /** Kills FFmpeg if it is still running; the frames then end. Safe to call twice. */
+  stop(): void;
+}
+
 /**
- * Decodes `path` and yields `{ frameNumber, data }` for the selected frames, RGB24,
- * `width x height`. Frame numbers count decoded frames from 0, as the reference does.
+ * Starts FFmpeg on `path` at once (the caller may still be probing) and returns the
+ * selected frames, RGB24, converted as the reference does. Frame numbers count decoded
+ * frames from 0, as the reference does. Display rotation is not applied (-noautorotate):
+ * the reference hashes frames as decoded. The decoder refuses frames over the pixel limit
+ * whatever the header said.
  */
-export async function* videoFrames(
-  path: string,
-  info: VideoInfo,
-  options: FrameOptions,
-): AsyncGenerator<{ frameNumber: number; data: Uint8Array; width: number; height: number }> {
-  const width = options.width ?? info.width;
-  const height = options.height ?? info.height;
+export function decodeFrames(path: string, plan: FramePlan, options: FrameOptions = {}): FrameDecode {
+  const { width, height } = plan;
   const limits = options.limits ?? DEFAULT_VIDEO_LIMITS;
-  const every = Math.max(1, Math.floor(options.every));
+  const every = Math.max(1, Math.floor(plan.every));
   const filters = [
     ...(every > 1 ? [`select=not(mod(n\\,${every}))`] : []),
     `scale=${width}:${height}:flags=area`,
@@ -182,6 +200,9 @@ export async function* videoFrames(
       "-v",
       "error",
       "-nostdin",
+      "-noautorotate",
+      "-max_pixels",
+      String(limits.maxFramePixels),
       "-i",
       path,
       "-map",
@@ -203,45 +224,63 @@ export async function* videoFrames(
   child.stderr.on("data", (c: Buffer) => {
     if (stderr.length < 4000) stderr += c.toString();
   });
+  let spawnError: Error | undefined;
+  child.on("error", (error) => (spawnError = error));
   const timer = setTimeout(() => child.kill("SIGKILL"), limits.timeoutSeconds * 1000);
   const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  const stop = (): void => {
+    clearTimeout(timer);
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  };
   const frameBytes = width * height * 3;
   const recycled = options.recycled ?? [];
   const nextBuffer = (): Uint8Array => {
     for (let b = recycled.pop(); b !== undefined; b = recycled.pop()) if (b.length === frameBytes) return b;
     return new Uint8Array(frameBytes);
   };
-  // Each frame is assembled in its own buffer, chunk by chunk, without re-concatenating.
-  let frame = nextBuffer();
-  let filled = 0;
-  let index = 0;
-  try {
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-      let at = 0;
-      while (at < chunk.length) {
-        const n = Math.min(frameBytes - filled, chunk.length - at);
-        frame.set(chunk.subarray(at, at + n), filled);
-        filled += n;
-        at += n;
-        if (filled === frameBytes) {
-          yield { frameNumber: index * every, data: frame, width, height };
-          index++;
-          frame = nextBuffer();
-          filled = 0;
+
+  async function* frames(): AsyncGenerator<VideoFrame> {
+    // Each frame is assembled in its own buffer, chunk by chunk, without re-concatenating.
+    let frame = nextBuffer();
+    let filled = 0;
+    let index = 0;
+    try {
+      for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+        let at = 0;
+        while (at < chunk.length) {
+          const n = Math.min(frameBytes - filled, chunk.length - at);
+          frame.set(chunk.subarray(at, at + n), filled);
+          filled += n;
+          at += n;
+          if (filled === frameBytes) {
+            yield { frameNumber: index * every, data: frame, width, height };
+            index++;
+            frame = nextBuffer();
+            filled = 0;
+          }
         }
       }
+      const code = await exited;
+      if (spawnError) {
+        throw new RasdError(
+          "invalid",
+          `cannot run ffmpeg: ${describeError(spawnError)} (install the Debian package ffmpeg)`,
+          {
+            cause: spawnError,
+          },
+        );
+      }
+      if (code !== 0) {
+        const reason = stderr.trim().split("\n").pop() ?? `ffmpeg exited with ${code}`;
+        throw new RasdError(
+          index > 0 ? "image.truncated" : "image.corrupt",
+          `${index > 0 ? "truncated" : "undecodable"} video: ${reason}`,
+        );
+      }
+      if (index === 0) throw new RasdError("image.corrupt", "video has no decodable frames");
+    } finally {
+      stop();
     }
-    const code = await exited;
-    if (code !== 0) {
-      const reason = stderr.trim().split("\n").pop() ?? `ffmpeg exited with ${code}`;
-      throw new RasdError(
-        index > 0 ? "image.truncated" : "image.corrupt",
-        `${index > 0 ? "truncated" : "undecodable"} video: ${reason}`,
-      );
-    }
-    if (index === 0) throw new RasdError("image.corrupt", "video has no decodable frames");
-  } finally {
-    clearTimeout(timer);
-    if (child.exitCode === null) child.kill("SIGKILL");
   }
+  return { plan: { every, width, height }, frames: frames(), stop };
 }

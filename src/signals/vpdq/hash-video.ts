@@ -10,7 +10,16 @@ import { PdqHasher } from "../../kernels/pdq/pdq.js";
 import type { FrameResult, FrameTask } from "../../parallel/frame-worker.js";
 import { WorkerPool } from "../../parallel/worker-pool.js";
 import { pixelLuma } from "../../kernels/pdq/luma.js";
-import { DEFAULT_VIDEO_LIMITS, probeVideo, videoFrames, type VideoInfo, type VideoLimits } from "../../media/video.js";
+import { readMp4VideoHint } from "../../media/mp4-header.js";
+import {
+  DEFAULT_VIDEO_LIMITS,
+  decodeFrames,
+  probeVideo,
+  type FrameDecode,
+  type FramePlan,
+  type VideoInfo,
+  type VideoLimits,
+} from "../../media/video.js";
 
 export interface VpdqFrame {
   readonly frameNumber: number;
@@ -56,6 +65,55 @@ export function frameMod(secondsPerHash: number, frameRate: number): number {
   return Math.max(1, Math.trunc(secondsPerHash * frameRate));
 }
 
+/** What to ask FFmpeg for, given the video's frame size and rate. */
+function framePlan(
+  video: { width: number; height: number; frameRate: number },
+  secondsPerHash: number,
+  downsample: number | undefined,
+): FramePlan {
+  return {
+    every: secondsPerHash === 0 ? 1 : frameMod(secondsPerHash, video.frameRate),
+    width: downsample ?? video.width,
+    height: downsample ?? video.height,
+  };
+}
+
+function samePlan(a: FramePlan, b: FramePlan): boolean {
+  return a.every === b.every && a.width === b.width && a.height === b.height;
+}
+
+/**
+ * Probes the video and starts decoding it. For MP4/MOV files whose header is within the
+ * limits, FFmpeg starts at once on the plan the header gives, while ffprobe runs (two process
+ * starts overlap instead of following each other); the probe decides, and a different plan
+ * restarts the decode. No frame is read before the probe has checked the limits.
+ */
+async function startDecode(
+  path: string,
+  secondsPerHash: number,
+  downsample: number | undefined,
+  limits: VideoLimits,
+  recycled: Uint8Array[],
+): Promise<{ info: VideoInfo; decode: FrameDecode }> {
+  const probe = probeVideo(path, limits);
+  probe.catch(() => undefined); // awaited below; a quick rejection is not unhandled meanwhile
+  let early: FrameDecode | undefined;
+  try {
+    const hint = await readMp4VideoHint(path);
+    if (hint && hint.width * hint.height <= limits.maxFramePixels && hint.durationSeconds <= limits.maxSeconds) {
+      early = decodeFrames(path, framePlan(hint, secondsPerHash, downsample), { limits, recycled });
+    }
+    const info = await probe;
+    const plan = framePlan(info, secondsPerHash, downsample);
+    if (early && samePlan(early.plan, plan)) return { info, decode: early };
+    early?.stop();
+    return { info, decode: decodeFrames(path, plan, { limits, recycled }) };
+  } catch (error) {
+    early?.stop();
+    throw error;
+  }
+}
+
 /** Hashes a video file; calls `onFrame` as frames are hashed, in order. */
 export async function vpdqHashVideoFile(
   path: string,
@@ -63,9 +121,11 @@ export async function vpdqHashVideoFile(
   onFrame?: (frame: VpdqFrame) => void,
 ): Promise<VpdqResult> {
   const limits = options.limits ?? DEFAULT_VIDEO_LIMITS;
-  const info = await probeVideo(path, limits);
-  const every = options.secondsPerHash === 0 ? 1 : frameMod(options.secondsPerHash ?? 1, info.frameRate);
   const size = options.downsample && options.downsample > 0 ? options.downsample : undefined;
+  // Frame buffers come back here once hashed and are filled again.
+  const recycled: Uint8Array[] = [];
+  const { info, decode } = await startDecode(path, options.secondsPerHash ?? 1, size, limits, recycled);
+  const source = decode.frames;
   const frames: VpdqFrame[] = [];
   const threads = options.threads ?? availableParallelism();
   const push = (frameNumber: number, r: { hash: string; quality: number }): void => {
@@ -73,14 +133,6 @@ export async function vpdqHashVideoFile(
     frames.push(frame);
     onFrame?.(frame);
   };
-  // Frame buffers come back here once hashed and are filled again.
-  const recycled: Uint8Array[] = [];
-  const source = videoFrames(path, info, {
-    every,
-    limits,
-    recycled,
-    ...(size ? { width: size, height: size } : {}),
-  });
   if (threads <= 0) {
     const hasher = new PdqHasher();
     for await (const f of source) {
