@@ -239,13 +239,50 @@ export function decodeFrames(path: string, plan: FramePlan, options: FrameOption
     return new Uint8Array(frameBytes);
   };
 
+  // Output is taken from the pipe as soon as FFmpeg writes it, into a short queue (FFmpeg waits
+  // while it is full). Reading only when the caller iterates would lose a short video's
+  // frames: once a child exits, Node resumes any stdio stream nobody listens to, and its data
+  // is dropped — and the caller may still be waiting for ffprobe.
+  const chunks: Buffer[] = [];
+  let queued = 0;
+  let ended = false;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const highWater = Math.max(2 * frameBytes, 1 << 20);
+  child.stdout.on("data", (c: Buffer) => {
+    chunks.push(c);
+    queued += c.length;
+    if (queued > highWater) child.stdout.pause();
+    notify();
+  });
+  const finish = (): void => {
+    ended = true;
+    notify();
+  };
+  child.stdout.on("end", finish);
+  child.stdout.on("close", finish);
+  child.stdout.on("error", finish);
+
   async function* frames(): AsyncGenerator<VideoFrame> {
     // Each frame is assembled in its own buffer, chunk by chunk, without re-concatenating.
     let frame = nextBuffer();
     let filled = 0;
     let index = 0;
     try {
-      for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      for (;;) {
+        const chunk = chunks.shift();
+        if (chunk === undefined) {
+          if (ended) break;
+          child.stdout.resume();
+          await new Promise<void>((resolve) => (wake = resolve));
+          continue;
+        }
+        queued -= chunk.length;
+        if (queued <= highWater / 2) child.stdout.resume();
         let at = 0;
         while (at < chunk.length) {
           const n = Math.min(frameBytes - filled, chunk.length - at);

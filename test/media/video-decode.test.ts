@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { RasdError } from "../../src/core/errors.js";
 import { readMp4VideoHint } from "../../src/media/mp4-header.js";
-import { DEFAULT_VIDEO_LIMITS, probeVideo } from "../../src/media/video.js";
+import { DEFAULT_VIDEO_LIMITS, decodeFrames, probeVideo } from "../../src/media/video.js";
 import { vpdqHashVideoFile, type VpdqFrame } from "../../src/signals/vpdq/hash-video.js";
 import { needsFfmpeg } from "../support/ffmpeg.js";
 
@@ -114,6 +114,33 @@ describe("video decoding for vPDQ", { skip }, () => {
     await assert.rejects(
       vpdqHashVideoFile(big, { limits: { ...DEFAULT_VIDEO_LIMITS, maxFramePixels: 100_000 } }),
       (e: unknown) => e instanceof RasdError && e.code === "image.too_many_pixels" && /640x480/.test(e.message),
+    );
+  });
+
+  it("frames are kept when FFmpeg finishes before anyone reads them (a short video, a slow probe)", async () => {
+    const path = makeVideo("short.mp4", "64x48", 10, 2);
+    // Four frames, 37 KB: FFmpeg writes them all into the pipe and exits at once.
+    const decode = decodeFrames(path, { every: 5, width: 64, height: 48 });
+    // Wait until FFmpeg has exited, and a little longer (Node flushes unread stdio on exit).
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const numbers: number[] = [];
+    for await (const f of decode.frames) {
+      numbers.push(f.frameNumber);
+      assert.equal(f.data.length, 64 * 48 * 3);
+    }
+    assert.deepEqual(numbers, [0, 5, 10, 15]);
+  });
+
+  it("a decode stopped before it is read ends without frames or a stray process", async () => {
+    const path = makeVideo("stopped.mp4", "128x96", 10, 2);
+    const decode = decodeFrames(path, { every: 1, width: 128, height: 96 });
+    decode.stop();
+    decode.stop();
+    await assert.rejects(
+      (async () => {
+        for await (const frame of decode.frames) assert.fail(`no frame expected, got ${frame.frameNumber}`);
+      })(),
+      RasdError,
     );
   });
 
