@@ -297,7 +297,8 @@ describe(
       await page.getByRole("heading", { name: "Banks", exact: true }).waitFor();
       await page.getByLabel("Hash, URL or text").fill("الخلافة");
       await page.getByRole("button", { name: "Search" }).click();
-      const arabic = page.locator(".results .signal-value[lang=ar]").first();
+      // Wait for the search's own result: until it answers, the screen lists every visible signal.
+      const arabic = page.locator(".results .signal-value[lang=ar]", { hasText: "دولة الخلافة" }).first();
       await arabic.waitFor();
       assert.equal(await arabic.getAttribute("dir"), "rtl");
       assert.match(await arabic.innerText(), /دولة الخلافة/);
