@@ -227,6 +227,22 @@ function luma4(v: v128): v128 {
   );
 }
 
+/**
+ * Stores the 4x4 transpose of rows v0..v3 (four lanes each): lane k of every row, in row
+ * order, goes to address ak. Turns four rows at four positions into four positions of four
+ * rows, and back.
+ */
+function storeTransposed(a0: usize, a1: usize, a2: usize, a3: usize, v0: v128, v1: v128, v2: v128, v3: v128): void {
+  const t0 = f32x4.shuffle(v0, v1, 0, 4, 1, 5);
+  const t1 = f32x4.shuffle(v2, v3, 0, 4, 1, 5);
+  const t2 = f32x4.shuffle(v0, v1, 2, 6, 3, 7);
+  const t3 = f32x4.shuffle(v2, v3, 2, 6, 3, 7);
+  v128.store(a0, f32x4.shuffle(t0, t1, 0, 1, 4, 5));
+  v128.store(a1, f32x4.shuffle(t0, t1, 2, 3, 6, 7));
+  v128.store(a2, f32x4.shuffle(t2, t3, 0, 1, 4, 5));
+  v128.store(a3, f32x4.shuffle(t2, t3, 2, 3, 6, 7));
+}
+
 /** Luma of rows base..base+3 (zeros past the image) into pLuma, position-major. */
 function lumaBlock(base: i32): void {
   const rowBytes = <usize>(cols * channels);
@@ -241,14 +257,7 @@ function lumaBlock(base: i32): void {
     const l1 = luma4(v128.load(r1 + i));
     const l2 = luma4(v128.load(r2 + i));
     const l3 = luma4(v128.load(r3 + i));
-    const t0 = f32x4.shuffle(l0, l1, 0, 4, 1, 5);
-    const t1 = f32x4.shuffle(l2, l3, 0, 4, 1, 5);
-    const t2 = f32x4.shuffle(l0, l1, 2, 6, 3, 7);
-    const t3 = f32x4.shuffle(l2, l3, 2, 6, 3, 7);
-    v128.store(o, f32x4.shuffle(t0, t1, 0, 1, 4, 5));
-    v128.store(o, f32x4.shuffle(t0, t1, 2, 3, 6, 7), 16);
-    v128.store(o, f32x4.shuffle(t2, t3, 0, 1, 4, 5), 32);
-    v128.store(o, f32x4.shuffle(t2, t3, 2, 3, 6, 7), 48);
+    storeTransposed(o, o + 16, o + 32, o + 48, l0, l1, l2, l3);
   }
   zero(pLuma + <usize>(pad + cols) * 16, <usize>(cols4 - cols) * 16);
 }
@@ -273,15 +282,8 @@ function rowPass1(base: i32): void {
     const o2 = f32x4.div(s, v128.load32_splat(cnt, 8));
     s = f32x4.sub(f32x4.add(s, v128.load(a, 48)), v128.load(b, 48));
     const o3 = f32x4.div(s, v128.load32_splat(cnt, 12));
-    const t0 = f32x4.shuffle(o0, o1, 0, 4, 1, 5);
-    const t1 = f32x4.shuffle(o2, o3, 0, 4, 1, 5);
-    const t2 = f32x4.shuffle(o0, o1, 2, 6, 3, 7);
-    const t3 = f32x4.shuffle(o2, o3, 2, 6, 3, 7);
     const off = <usize>x * 4;
-    v128.store(d0 + off, f32x4.shuffle(t0, t1, 0, 1, 4, 5));
-    v128.store(d1 + off, f32x4.shuffle(t0, t1, 2, 3, 6, 7));
-    v128.store(d2 + off, f32x4.shuffle(t2, t3, 0, 1, 4, 5));
-    v128.store(d3 + off, f32x4.shuffle(t2, t3, 2, 3, 6, 7));
+    storeTransposed(d0 + off, d1 + off, d2 + off, d3 + off, o0, o1, o2, o3);
   }
 }
 
@@ -316,14 +318,7 @@ function columnGroup(i0: i32): void {
     s = f32x4.sub(f32x4.add(s, v128.load(n3 + off)), v128.load(s3 + off));
     const v3 = f32x4.div(s, c3);
     v128.store(pSums + off, s);
-    const t0 = f32x4.shuffle(v0, v1, 0, 4, 1, 5);
-    const t1 = f32x4.shuffle(v2, v3, 0, 4, 1, 5);
-    const t2 = f32x4.shuffle(v0, v1, 2, 6, 3, 7);
-    const t3 = f32x4.shuffle(v2, v3, 2, 6, 3, 7);
-    v128.store(o, f32x4.shuffle(t0, t1, 0, 1, 4, 5));
-    v128.store(o, f32x4.shuffle(t0, t1, 2, 3, 6, 7), 16);
-    v128.store(o, f32x4.shuffle(t2, t3, 0, 1, 4, 5), 32);
-    v128.store(o, f32x4.shuffle(t2, t3, 2, 3, 6, 7), 48);
+    storeTransposed(o, o + 16, o + 32, o + 48, v0, v1, v2, v3);
   }
   zero(pPass1 + <usize>(pad + cols) * 16, <usize>(cols4 - cols) * 16);
   rowPass2(i0);
