@@ -36,7 +36,7 @@ function assertSameBits(got: Float64Array, expected: ArrayLike<number>, what: st
   }
 }
 
-describe("PDQ SIMD kernel (WebAssembly)", { skip: simd ? false : "dist/wasm/pdq.wasm is not built" }, () => {
+describe("PDQ SIMD kernel (WebAssembly)", { skip: simd ? false : "SKIPPED: dist/wasm/pdq.wasm is not built" }, () => {
   const sizes: [number, number][] = [
     [5, 5],
     [5, 7],
