@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { dct64To16 } from "../../src/kernels/pdq/dct.js";
 import { jaroszTo64x64 } from "../../src/kernels/pdq/jarosz.js";
-import { floatLuma, lumaOf, pixelLuma, type Pixels } from "../../src/kernels/pdq/luma.js";
+import { floatLuma, lumaOf, nearestPixelLuma, pixelLuma, type Pixels } from "../../src/kernels/pdq/luma.js";
 import { PdqHasher } from "../../src/kernels/pdq/pdq.js";
 import { SimdPdq } from "../../src/kernels/pdq/simd.js";
 import { randomRgb, referenceDownsample, structuredRgb } from "../support/pdq-oracle.js";
@@ -87,6 +87,25 @@ describe("PDQ SIMD kernel (WebAssembly)", { skip: simd ? false : "SKIPPED: dist/
     assertSameBits(buffer64, viaFloats, "float-luma path");
   });
 
+  it("the 512 flavour (nearest-neighbour pre-resize) gives the TypeScript kernel's hash", () => {
+    const hasher = new PdqHasher();
+    for (const [w, h, channels, grey] of [
+      [700, 600, 3, false],
+      [1030, 513, 4, false],
+      [600, 900, 1, true],
+    ] as const) {
+      const rgb = structuredRgb(w, h, w + h);
+      const px = { width: w, height: h, channels, data: withChannels(rgb, w, h, channels) };
+      const buffer64 = new Float64Array(4096);
+      jaroszTo64x64(nearestPixelLuma(px, 512, 512, grey), buffer64);
+      const dct16 = new Float64Array(256);
+      dct64To16(buffer64, new Float64Array(16 * 64), dct16);
+      const got = hasher.intermediates(nearestPixelLuma(px, 512, 512, grey));
+      assertSameBits(got.buffer64, buffer64, `${w}x${h} buffer64`);
+      assertSameBits(got.dct16, dct16, `${w}x${h} dct16`);
+    }
+  });
+
   it("is reused across sizes without leftovers: big, small, big again", () => {
     const hasher = new PdqHasher();
     const big = { width: 640, height: 360, channels: 3, data: structuredRgb(640, 360, 5) };
@@ -96,6 +115,20 @@ describe("PDQ SIMD kernel (WebAssembly)", { skip: simd ? false : "SKIPPED: dist/
     assert.deepEqual(hasher.hashPixels(big), first);
     const fresh = new PdqHasher().hashPixels(small);
     assert.deepEqual(hasher.hashPixels(small), fresh);
+  });
+
+  it("gives a very large image's memory back afterwards, and hashes the same after", () => {
+    const kernel = SimdPdq.create()!;
+    const buffer64 = new Float64Array(4096);
+    const dct16 = new Float64Array(256);
+    const small = { width: 90, height: 70, channels: 3, data: randomRgb(90, 70, 3) };
+    kernel.run(small, false, buffer64, dct16);
+    const before = dct16.slice();
+    const big = { width: 4000, height: 3000, channels: 4, data: new Uint8Array(4000 * 3000 * 4).fill(77) };
+    kernel.run(big, false, buffer64, dct16);
+    assert.ok(kernel.memoryBytes < 64 * 1024 * 1024, `${kernel.memoryBytes} bytes kept`);
+    kernel.run(small, false, buffer64, dct16);
+    assertSameBits(dct16, before, "dct16 after the big image");
   });
 
   it("does not read past the frame: a buffer longer than width x height x channels", () => {

@@ -66,6 +66,8 @@ export class PdqHasher {
   private readonly aux16 = new Float64Array(256);
   /** The WebAssembly SIMD kernel when it loads (same bits), else null. */
   private readonly simd = SimdPdq.create();
+  /** Scratch for the 512 flavour's resized pixels on the SIMD kernel. */
+  private resampled = new Uint8Array(0);
 
   /**
    * The 16x16 DCT and quality of a `rows` x `cols` luma image read row by row.
@@ -75,8 +77,9 @@ export class PdqHasher {
   dctOf(source: LumaSource, filterAt64: boolean): number {
     const unfiltered = source.rows === 64 && source.cols === 64 && !filterAt64;
     const px = source.pixels;
-    if (!unfiltered && this.simd && px && source.rowMap === null && source.colOffsets === null && SimdPdq.accepts(px)) {
-      this.simd.run(px, source.grey, this.buffer64, this.dct16);
+    if (!unfiltered && this.simd && px && SimdPdq.accepts(px)) {
+      const image = source.rowMap === null && source.colOffsets === null ? px : this.resampledPixels(source, px);
+      this.simd.run(image, source.grey, this.buffer64, this.dct16);
       return pdqQuality(this.buffer64);
     }
     if (unfiltered) {
@@ -88,6 +91,25 @@ export class PdqHasher {
     const quality = pdqQuality(this.buffer64);
     dct64To16(this.buffer64, this.buffer16x64, this.dct16);
     return quality;
+  }
+
+  /** The pixels a nearest-neighbour source reads (the 512 flavour's pre-resize), as an image. */
+  private resampledPixels(source: LumaSource, px: Pixels): Pixels {
+    const { rows, cols, rowMap, colOffsets } = source;
+    const ch = px.channels;
+    const need = rows * cols * ch;
+    if (this.resampled.length < need) this.resampled = new Uint8Array(need);
+    const out = this.resampled;
+    const data = px.data;
+    const rowStride = px.width * ch;
+    for (let r = 0, o = 0; r < rows; r++) {
+      const base = (rowMap === null ? r : rowMap[r]!) * rowStride;
+      for (let c = 0; c < cols; c++) {
+        const i = base + (colOffsets === null ? c * ch : colOffsets[c]!);
+        for (let k = 0; k < ch; k++) out[o++] = data[i + k]!;
+      }
+    }
+    return { width: cols, height: rows, channels: ch, data: out.subarray(0, need) };
   }
 
   /**

@@ -48,14 +48,26 @@ function compiledModule(): WasmModule | null {
   return compiled;
 }
 
+/**
+ * WebAssembly memory only grows; after an image whose buffers needed more than this, the
+ * instance is replaced by a fresh one, so a long-lived worker does not keep a very large
+ * image's memory.
+ */
+const KEEP_MEMORY_BYTES = 64 * 1024 * 1024;
+
 /** One instance with its own memory: not shareable between threads. */
 export class SimdPdq {
-  private readonly x: Exports;
+  private x: Exports;
 
-  private constructor(module: WasmModule) {
-    this.x = new WebAssembly.Instance(module, {}).exports as unknown as Exports;
-    new Float32Array(this.x.memory.buffer, this.x.dctMatrix(), DCT_MATRIX.length).set(DCT_MATRIX);
-    this.x.dctMatrixWritten();
+  private constructor(private readonly module: WasmModule) {
+    this.x = SimdPdq.instantiate(module);
+  }
+
+  private static instantiate(module: WasmModule): Exports {
+    const x = new WebAssembly.Instance(module, {}).exports as unknown as Exports;
+    new Float32Array(x.memory.buffer, x.dctMatrix(), DCT_MATRIX.length).set(DCT_MATRIX);
+    x.dctMatrixWritten();
+    return x;
   }
 
   /** A new instance, or null when the module is unavailable (or RASD_PDQ_KERNEL=js). */
@@ -67,6 +79,11 @@ export class SimdPdq {
   /** True for pixels this kernel takes: 1, 3 or 4 channels, at their own size. */
   static accepts(px: Pixels): boolean {
     return px.channels === 1 || px.channels === 3 || px.channels === 4;
+  }
+
+  /** Bytes of WebAssembly memory this instance holds now. */
+  get memoryBytes(): number {
+    return this.x.memory.buffer.byteLength;
   }
 
   /**
@@ -83,5 +100,6 @@ export class SimdPdq {
     this.x.run();
     buffer64.set(new Float32Array(memory, this.x.out64(), 64 * 64));
     dct16.set(new Float32Array(memory, this.x.dct16(), 256));
+    if (memory.byteLength > KEEP_MEMORY_BYTES) this.x = SimdPdq.instantiate(this.module);
   }
 }
