@@ -1,9 +1,11 @@
 /**
- * A small RFC 4180 CSV/TSV reader for the text corpora in ../shared: quoted fields may hold
- * the delimiter, line breaks and doubled quotes (""), lines end in LF or CRLF. Tolerant where
- * real files are not clean: a quote inside an unquoted field is kept as a character, and text
- * after a closing quote is appended to the field.
+ * Readers for the text corpora in ../shared that the text-matching tests and bench use.
+ * Parsing is csv-parse's (the same library and options `src/signals/stance/corpus.ts` uses),
+ * tolerant where real files are not clean: a quote inside an unquoted field is kept as a
+ * character, and rows may have fewer or more fields than the header.
  */
+
+import { parse } from "csv-parse/sync";
 
 /**
  * Parses `text` into rows of fields. `delimiter` is "," for CSV and "\t" for TSV; with
@@ -11,78 +13,21 @@
  * fields start with unbalanced quotes, like OSACT2020's).
  */
 export function parseDelimited(text: string, delimiter = ",", quotes = true): string[][] {
-  if (!quotes) {
-    return text
-      .replace(/^\uFEFF/, "")
-      .split(/\r?\n/)
-      .filter((line, i, all) => line !== "" || i < all.length - 1)
-      .map((line) => line.split(delimiter));
-  }
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false; // inside a quoted section
-  let i = 0;
-  const n = text.length;
-  if (text.charCodeAt(0) === 0xfeff) i = 1; // byte-order mark
-  let fieldStart = true;
-  while (i < n) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-        i++;
-        continue;
-      }
-      field += c;
-      i++;
-      continue;
-    }
-    if (c === '"' && fieldStart) {
-      quoted = true;
-      fieldStart = false;
-      i++;
-      continue;
-    }
-    if (c === delimiter) {
-      row.push(field);
-      field = "";
-      fieldStart = true;
-      i++;
-      continue;
-    }
-    if (c === "\r" || c === "\n") {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-      fieldStart = true;
-      i += c === "\r" && text[i + 1] === "\n" ? 2 : 1;
-      continue;
-    }
-    field += c;
-    fieldStart = false;
-    i++;
-  }
-  if (!fieldStart || field !== "" || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
+  return parse(text, {
+    bom: true,
+    delimiter,
+    quote: quotes ? '"' : false,
+    relax_quotes: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+  }) as string[][];
 }
 
 /** Parses CSV/TSV text with a header row into records keyed by the header's names. */
 export function parseRecords(text: string, delimiter = ",", quotes = true): Record<string, string>[] {
   const [header, ...rows] = parseDelimited(text, delimiter, quotes);
   if (!header) return [];
-  return rows
-    .filter((cells) => !(cells.length === 1 && cells[0] === ""))
-    .map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i] ?? ""])));
+  return rows.map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i] ?? ""])));
 }
 
 /** The tweet corpora of ../shared/testdata/text that the text-matching tests and bench read. */
