@@ -12,7 +12,6 @@ import { loadShorteners } from "../services/shorteners.js";
 import { openStores } from "../storage/open.js";
 import type { SignalStore, Stores } from "../storage/ports/index.js";
 
-
 export interface StoreOptions {
   data?: string;
   db?: string;

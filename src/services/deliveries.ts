@@ -12,7 +12,15 @@ import { describeError } from "../core/errors.js";
 import type { ActionRule, RuleAction } from "../core/rules.js";
 import { backoffMs, webhookHeaders } from "../kernels/webhook/signature.js";
 import { isPublicAddress } from "../media/remote-fetch.js";
-import type { Action, ActionStore, ContentStore, DeliveryResult, Job, JobQueue, RuleStore } from "../storage/ports/index.js";
+import type {
+  Action,
+  ActionStore,
+  ContentStore,
+  DeliveryResult,
+  Job,
+  JobQueue,
+  RuleStore,
+} from "../storage/ports/index.js";
 import type { ServiceMetrics } from "./metrics.js";
 
 export interface DeliveryOptions {
@@ -54,7 +62,12 @@ export class WebhookDeliverer {
   /** Leases one batch, attempts every delivery concurrently, and records all outcomes in one transaction. */
   async runOnce(): Promise<number> {
     const { jobs: queue, actions, content } = this.stores;
-    const jobs = await queue.lease({ kind: "webhook", owner: this.options.owner, limit: this.options.batch ?? 128, leaseMs: 60_000 });
+    const jobs = await queue.lease({
+      kind: "webhook",
+      owner: this.options.owner,
+      limit: this.options.batch ?? 128,
+      leaseMs: 60_000,
+    });
     if (jobs.length === 0) return 0;
     const attempts = await Promise.all(jobs.map((job) => this.attempt(job)));
     const now = Date.now();
@@ -84,7 +97,8 @@ export class WebhookDeliverer {
         ...new Set(attempts.filter((a) => a.action && !a.error).map((a) => a.action!.itemId)),
       ]);
       for (const item of items)
-        if (item.actedAt !== null) this.metrics.step.observe({ step: "acted" }, (item.actedAt - item.receivedAt) / 1000);
+        if (item.actedAt !== null)
+          this.metrics.step.observe({ step: "acted" }, (item.actedAt - item.receivedAt) / 1000);
     }
     return jobs.length;
   }

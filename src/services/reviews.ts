@@ -140,8 +140,7 @@ export class ReviewService {
       decidedBy: who.personId,
       decidedAt: now,
     });
-    if (!claimed)
-      throw new RasdError("conflict", `review entry ${row.id} was decided by someone else just now`);
+    if (!claimed) throw new RasdError("conflict", `review entry ${row.id} was decided by someone else just now`);
     let addedToBank: DecisionResult["addedToBank"] = null;
     if (bank) {
       const report = await this.deps.banks.addSignals(

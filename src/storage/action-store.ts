@@ -55,7 +55,12 @@ export class KyselyActionStore implements ActionStore {
 
   async actionsOf(itemIds: readonly number[]): Promise<Action[]> {
     if (itemIds.length === 0) return [];
-    const rows = await this.db.selectFrom("actions").selectAll().where("item_id", "in", itemIds).orderBy("id").execute();
+    const rows = await this.db
+      .selectFrom("actions")
+      .selectAll()
+      .where("item_id", "in", itemIds)
+      .orderBy("id")
+      .execute();
     return rows.map(toAction);
   }
 
@@ -90,7 +95,11 @@ export class KyselyActionStore implements ActionStore {
     });
   }
 
-  recordDeliveries(results: readonly DeliveryResult[], orphanJobs: readonly number[], now: number): Promise<DeliveryFate[]> {
+  recordDeliveries(
+    results: readonly DeliveryResult[],
+    orphanJobs: readonly number[],
+    now: number,
+  ): Promise<DeliveryFate[]> {
     return this.db.transaction().execute(async (tx) => {
       const done: number[] = [...orphanJobs];
       const fates: DeliveryFate[] = [];
@@ -229,4 +238,3 @@ async function settleItems(db: Db, itemIds: readonly number[], now: number): Pro
   if (settled.length)
     await db.updateTable("content_items").set({ status: "done", acted_at: now }).where("id", "in", settled).execute();
 }
-

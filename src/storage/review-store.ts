@@ -33,11 +33,7 @@ export class KyselyReviewStore implements ReviewStore {
   }
 
   async listReviews(orgId: number, status: string, limit: number): Promise<ReviewItem[]> {
-    const q = this.db
-      .selectFrom("review_items")
-      .selectAll()
-      .where("org_id", "=", orgId)
-      .where("status", "=", status);
+    const q = this.db.selectFrom("review_items").selectAll().where("org_id", "=", orgId).where("status", "=", status);
     // Open entries: highest priority first, then oldest first. Decided ones: the latest first.
     const ordered = status === "open" ? q.orderBy("priority", "desc").orderBy("id") : q.orderBy("id", "desc");
     return (await ordered.limit(limit).execute()).map(toReview);

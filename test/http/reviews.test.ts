@@ -110,11 +110,7 @@ describe("reviews, media, activity and search", () => {
     assert.equal(hidden.statusCode, 404, "invisible: as if it did not exist");
     const allow = await decide(t.keys.a.reviewer, id, { ...violating, addToBank: { bankId: banks.aAllow } });
     assert.equal(allow.statusCode, 400, "never into an allow-list");
-    const row = await rawDb(t.s)
-      .selectFrom("review_items")
-      .selectAll()
-      .where("id", "=", id)
-      .executeTakeFirstOrThrow();
+    const row = await rawDb(t.s).selectFrom("review_items").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
     assert.equal(row.status, "open");
     assert.equal(await t.s.store.countSignals(banks.aOwn), 0);
   });
