@@ -154,8 +154,3 @@ export class WebhookDeliverer {
     if (bad) throw new Error(`webhook target ${host} resolves to a private address (${bad.address}); refused`);
   }
 }
-
-/** Puts a dead or delivered action back in the queue (same delivery id). */
-export async function redeliver(actions: ActionStore, action: Action): Promise<void> {
-  await actions.redeliver(action);
-}

@@ -5,7 +5,6 @@ import { BEHAVIOURS, SIGNAL_TYPES } from "../../core/model.js";
 import { redactRule, type RuleAction, type RuleConditions } from "../../core/rules.js";
 import { STANCES, type Stance } from "../../core/stance.js";
 import { newWebhookSecret } from "../../kernels/webhook/signature.js";
-import { redeliver } from "../../services/deliveries.js";
 import type { Principal } from "../../services/access.js";
 import type { Services } from "../../server/services.js";
 import { idParam, pageQuery, route, type RouteDef } from "../route.js";
@@ -266,7 +265,7 @@ export function ruleRoutes(s: Services): RouteDef[] {
         if (a.type !== "webhook") throw new RasdError("invalid", `action ${a.id} is a ${a.type}, not a webhook`);
         if (a.status === "pending")
           throw new RasdError("conflict", `action ${a.id} is already waiting to be delivered`);
-        await redeliver(s.actions, a);
+        await s.actions.redeliver(a);
         s.deliverer.wake();
         await s.access.audit(auditEntry(req, who, "action.redeliver", `action:${a.id}`));
         void reply.status(202);
