@@ -26,6 +26,7 @@ import type {
   ItemOutcome,
   Job,
   JobQueue,
+  LeaseRequest,
   NewAction,
   RecordedAction,
   RuleStore,
@@ -137,13 +138,14 @@ export class ContentPipeline {
     return this.runJobs(jobs, jobs.length === batch);
   }
 
-  private leaseRequest() {
+  /** The next batch of content jobs, as this worker leases it. */
+  private leaseRequest(): LeaseRequest {
     return {
       kind: "content",
       owner: this.options.owner,
       limit: this.options.batch ?? 1000,
       leaseMs: this.options.leaseMs ?? 120_000,
-    } as const;
+    };
   }
 
   /**

@@ -12,7 +12,9 @@ import { finishItems, saveClassifications } from "./content-store.js";
 import { completeJobs, enqueueJobs, leaseJobs, retryOrBuryJob, type Db } from "./job-queue.js";
 import type {
   Action,
+  ActionStatus,
   ActionStore,
+  ActionType,
   CommittedBatch,
   DeliveryFate,
   DeliveryResult,
@@ -34,8 +36,8 @@ function toAction(r: Selectable<ActionsTable>): Action {
     orgId: r.org_id,
     ruleId: r.rule_id,
     actionIndex: r.action_index,
-    type: r.type,
-    status: r.status,
+    type: r.type as ActionType,
+    status: r.status as ActionStatus,
     deliveryId: r.delivery_id,
     target: r.target,
     payload: r.payload,
@@ -196,7 +198,7 @@ async function recordActions(tx: Db, actions: readonly NewAction[], now: number)
         .select("status")
         .where("delivery_id", "=", a.deliveryId)
         .executeTakeFirst();
-      out.push({ ...base, created: false, status: prev?.status ?? "done" });
+      out.push({ ...base, created: false, status: (prev?.status ?? "done") as ActionStatus });
       continue;
     }
     out.push({ ...base, created: true, status: done ? "done" : "pending" });

@@ -8,7 +8,7 @@
  */
 
 import { sql, type Kysely, type RawBuilder, type Selectable, type Transaction } from "kysely";
-import type { Job, JobKind, JobQueue, LeaseRequest, RetryFate } from "./ports/jobs.js";
+import type { Job, JobKind, JobQueue, JobStatus, LeaseRequest, RetryFate } from "./ports/jobs.js";
 import type { Database, JobsTable } from "./schema.js";
 
 /** A connection or a transaction on it. */
@@ -24,9 +24,9 @@ const MAX_ERROR = 2000;
 function toJob(r: Selectable<JobsTable>): Job {
   return {
     id: r.id,
-    kind: r.kind,
+    kind: r.kind as JobKind,
     refId: r.ref_id,
-    status: r.status,
+    status: r.status as JobStatus,
     attempts: r.attempts,
     maxAttempts: r.max_attempts,
     runAt: Number(r.run_at),

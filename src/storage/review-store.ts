@@ -10,7 +10,7 @@ function toReview(r: Selectable<ReviewItemsTable>): ReviewItem {
     orgId: r.org_id,
     itemId: r.item_id,
     actionId: r.action_id,
-    status: r.status,
+    status: r.status as ReviewItem["status"],
     decision: r.decision,
     note: r.note,
     decidedBy: r.decided_by,

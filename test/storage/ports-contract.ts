@@ -12,7 +12,7 @@ import type { Org } from "../../src/core/model.js";
 import { KyselyStore } from "../../src/storage/kysely-store.js";
 import { backfillActionIndex } from "../../src/storage/migrations/0005-action-index.js";
 import { openStores } from "../../src/storage/open.js";
-import type { Accepted, Job, NewAction, NewContent, Stores } from "../../src/storage/ports/index.js";
+import type { Accepted, ItemOutcome, Job, NewAction, NewContent, Stores } from "../../src/storage/ports/index.js";
 import type { TestDatabase } from "../support/databases.js";
 
 const HOUR = 3_600_000;
@@ -380,7 +380,7 @@ export function portsContract(name: string, makeDatabase: () => Promise<TestData
         const batch = {
           actions: planned(a!),
           finish: (recorded: readonly { itemId: number; status: string }[]) =>
-            [a!, b!].map((id) => {
+            [a!, b!].map((id): ItemOutcome => {
               const pending = recorded.filter((r) => r.itemId === id && r.status === "pending").length;
               return {
                 id,

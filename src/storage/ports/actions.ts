@@ -10,6 +10,8 @@ import type { Classification, ItemOutcome } from "./content.js";
 import type { Job, LeaseRequest, RetryFate } from "./jobs.js";
 
 export type ActionType = "webhook" | "review" | "decision";
+/** A webhook is pending until delivered, or dead after its last attempt; other actions are done at once. */
+export type ActionStatus = "pending" | "delivered" | "dead" | "done";
 
 export interface Action {
   readonly id: number;
@@ -21,9 +23,8 @@ export interface Action {
    * secret. Null only for a row whose delivery id did not say it (none rasd wrote).
    */
   readonly actionIndex: number | null;
-  readonly type: string;
-  /** pending, done, delivered, dead. */
-  readonly status: string;
+  readonly type: ActionType;
+  readonly status: ActionStatus;
   /** The webhook-id: stable across retries so receivers can drop repeats. */
   readonly deliveryId: string;
   readonly target: string;
@@ -56,7 +57,7 @@ export interface RecordedAction {
   readonly type: ActionType;
   readonly created: boolean;
   /** Its status now (an earlier run's status when not created). */
-  readonly status: string;
+  readonly status: ActionStatus;
 }
 
 /** One batch of pipeline results, written in one transaction. */

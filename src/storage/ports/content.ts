@@ -9,6 +9,9 @@ import type { RasdError } from "../../core/errors.js";
 export const CONTENT_KINDS = ["image", "video", "url", "text"] as const;
 export type ContentKind = (typeof CONTENT_KINDS)[number];
 
+/** Where an item is: waiting, its webhooks pending, finished, failed to hash, or a webhook dead. */
+export type ItemStatus = "received" | "acting" | "done" | "failed" | "action_failed";
+
 export interface NewContent {
   readonly orgId: number;
   readonly personId: number;
@@ -50,8 +53,7 @@ export interface ContentItem {
   readonly text: string | null;
   readonly platform: string;
   readonly country: string;
-  /** received, acting, done, failed, action_failed. */
-  readonly status: string;
+  readonly status: ItemStatus;
   readonly error: string | null;
   readonly hashes: string;
   readonly matches: string;
@@ -65,7 +67,7 @@ export interface ContentItem {
 /** The outcome of hash and match for one item, as the pipeline records it. */
 export interface ItemOutcome {
   readonly id: number;
-  readonly status: string;
+  readonly status: ItemStatus;
   readonly error: string | null;
   readonly hashes: string;
   readonly matches: string;

@@ -5,15 +5,17 @@
  * with a later `runAt`, and a job with no attempts left is kept as dead (the dead letter).
  */
 
+/** "content": hash, match and act on an item; "webhook": deliver an action. */
 export type JobKind = "content" | "webhook";
+/** Waiting (maybe for a retry), leased by a worker, or out of attempts (the dead letter). */
 export type JobStatus = "queued" | "running" | "dead";
 
 export interface Job {
   readonly id: number;
-  readonly kind: string;
+  readonly kind: JobKind;
   /** The item (content) or action (webhook) the job is about. */
   readonly refId: number;
-  readonly status: string;
+  readonly status: JobStatus;
   /** Attempts so far, this one included once leased. */
   readonly attempts: number;
   readonly maxAttempts: number;

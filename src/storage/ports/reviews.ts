@@ -5,8 +5,7 @@ export interface ReviewItem {
   readonly orgId: number;
   readonly itemId: number;
   readonly actionId: number;
-  /** open or decided. */
-  readonly status: string;
+  readonly status: "open" | "decided";
   readonly decision: string | null;
   readonly note: string;
   readonly decidedBy: number | null;
@@ -22,6 +21,7 @@ export interface ReviewItem {
 }
 
 export interface ReviewDecision {
+  /** violating, not_violating or escalate (services/reviews.ts holds the taxonomy). */
   readonly decision: string;
   readonly note: string;
   /** JSON text. */
