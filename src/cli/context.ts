@@ -3,14 +3,14 @@
  * store and the services on it, and closing them afterwards.
  */
 
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { loadConfig, type Config } from "../config/config.js";
-import { RasdError } from "../core/errors.js";
-import { DEFAULT_SHORTENERS, loadShortenerList, mergeShortenerSets, type ShortenerSet } from "../kernels/url/index.js";
+import type { ShortenerSet } from "../kernels/url/index.js";
 import { BankService } from "../services/banks.js";
 import { Matcher } from "../services/matcher.js";
-import { KyselyStore } from "../storage/kysely-store.js";
+import { loadShorteners } from "../services/shorteners.js";
+import { openStores } from "../storage/open.js";
+import type { SignalStore, Stores } from "../storage/ports/index.js";
 
 export interface StoreOptions {
   data?: string;
@@ -31,36 +31,27 @@ export function withStoreOptions(cmd: Command): Command {
 
 export interface Context {
   readonly config: Config;
-  readonly store: KyselyStore;
+  /** The signal store (banks, signals, organisations): `stores.signals`. */
+  readonly store: SignalStore;
+  /** Every storage port (people and keys, rules, measurement reads, ...). */
+  readonly stores: Stores;
   readonly banks: BankService;
   readonly shorteners: ShortenerSet;
   /** A matcher loaded with every active signal (loaded on first use). */
   matcher(): Promise<Matcher>;
 }
 
-export function loadShorteners(config: Config): ShortenerSet {
-  if (!config.shortenersFile) return DEFAULT_SHORTENERS;
-  let text: string;
-  try {
-    text = readFileSync(config.shortenersFile, "utf8");
-  } catch (error) {
-    throw new RasdError(
-      "usage",
-      `cannot read the shortener list ${config.shortenersFile}: ${(error as Error).message}`,
-    );
-  }
-  return mergeShortenerSets(DEFAULT_SHORTENERS, loadShortenerList(text));
-}
-
 /** Opens the store, runs `fn`, and always closes it. */
 export async function withContext<T>(options: StoreOptions, fn: (ctx: Context) => Promise<T>): Promise<T> {
   const config = loadConfig(options);
   const shorteners = loadShorteners(config);
-  const store = await KyselyStore.open(config.databaseUrl);
+  const stores = await openStores(config.databaseUrl);
+  const store = stores.signals;
   let matcher: Matcher | undefined;
   const ctx: Context = {
     config,
     store,
+    stores,
     shorteners,
     banks: new BankService(store, undefined, shorteners),
     matcher: async () => {
@@ -74,6 +65,6 @@ export async function withContext<T>(options: StoreOptions, fn: (ctx: Context) =
   try {
     return await fn(ctx);
   } finally {
-    await store.close();
+    await stores.close();
   }
 }

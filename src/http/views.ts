@@ -2,9 +2,7 @@
 
 import type { Bank, Signal } from "../core/model.js";
 import type { BankSharing } from "../core/sharing.js";
-import type { Selectable } from "kysely";
-import type { ActionRow, ContentRow, OutcomeRow } from "../storage/content-store.js";
-import type { ClassificationsTable } from "../storage/schema.js";
+import type { Action, Classification, ContentItem, Outcome } from "../storage/ports/index.js";
 import type { StoredMatch } from "../services/pipeline.js";
 
 export function iso(ms: number | null | undefined): string | null {
@@ -51,20 +49,20 @@ export function signalView(s: Signal): Record<string, unknown> {
   };
 }
 
-export function actionView(a: ActionRow): Record<string, unknown> {
+export function actionView(a: Action): Record<string, unknown> {
   return {
     id: a.id,
-    item_id: a.item_id,
-    rule_id: a.rule_id,
+    item_id: a.itemId,
+    rule_id: a.ruleId,
     type: a.type,
     status: a.status,
-    delivery_id: a.delivery_id,
+    delivery_id: a.deliveryId,
     target: a.target,
     attempts: a.attempts,
-    last_status: a.last_status,
-    last_error: a.last_error,
-    created_at: iso(a.created_at),
-    completed_at: iso(a.completed_at),
+    last_status: a.lastStatus,
+    last_error: a.lastError,
+    created_at: iso(a.createdAt),
+    completed_at: iso(a.completedAt),
   };
 }
 
@@ -75,13 +73,11 @@ function ms(from: number | null, to: number | null): number | null {
 /** An item as its organisation sees it; matches limited to banks the viewer may see. */
 /** What the classifier said of an item and what happened to it afterwards, when asked for. */
 export interface ContentExtras {
-  readonly classification?: ClassificationView | undefined;
-  readonly outcomes?: readonly OutcomeRow[];
+  readonly classification?: Classification | undefined;
+  readonly outcomes?: readonly Outcome[];
 }
 
-type ClassificationView = Selectable<ClassificationsTable>;
-
-export function outcomeView(o: OutcomeRow): Record<string, unknown> {
+export function outcomeView(o: Outcome): Record<string, unknown> {
   return {
     id: o.id,
     kind: o.kind,
@@ -90,13 +86,13 @@ export function outcomeView(o: OutcomeRow): Record<string, unknown> {
     ...(o.authority ? { authority: o.authority } : {}),
     ...(o.note ? { note: o.note } : {}),
     at: iso(o.at),
-    recorded_at: iso(o.recorded_at),
+    recorded_at: iso(o.recordedAt),
   };
 }
 
 export function contentView(
-  c: ContentRow,
-  actions: readonly ActionRow[],
+  c: ContentItem,
+  actions: readonly Action[],
   visibleBanks: ReadonlySet<number>,
   extras: ContentExtras = {},
 ): Record<string, unknown> {
@@ -105,14 +101,14 @@ export function contentView(
   return {
     id: c.id,
     kind: c.kind,
-    content_id: c.content_id,
-    author_id: c.author_id,
-    posted_at: iso(c.posted_at),
+    content_id: c.contentId,
+    author_id: c.authorId,
+    posted_at: iso(c.postedAt),
     platform: c.platform,
     country: c.country,
     ...(c.url !== null ? { url: c.url } : {}),
     ...(c.text !== null ? { text: c.text } : {}),
-    ...(c.media_type !== null ? { media_type: c.media_type, media_size: c.media_size } : {}),
+    ...(c.mediaType !== null ? { media_type: c.mediaType, media_size: c.mediaSize } : {}),
     status: c.status,
     error: c.error,
     hashes: JSON.parse(c.hashes) as unknown,
@@ -122,7 +118,7 @@ export function contentView(
           stance: {
             label: k.label,
             score: k.score,
-            scores: { pro: k.p_pro, anti: k.p_anti, neutral: k.p_neutral },
+            scores: { pro: k.pPro, anti: k.pAnti, neutral: k.pNeutral },
             lang: k.lang,
             ...(k.behaviour ? { behaviour: k.behaviour } : {}),
             model: k.model,
@@ -132,16 +128,16 @@ export function contentView(
     actions: actions.map(actionView),
     ...(extras.outcomes ? { outcomes: extras.outcomes.map(outcomeView) } : {}),
     timestamps: {
-      received_at: iso(c.received_at),
-      hashed_at: iso(c.hashed_at),
-      matched_at: iso(c.matched_at),
-      classified_at: iso(c.classified_at),
-      acted_at: iso(c.acted_at),
+      received_at: iso(c.receivedAt),
+      hashed_at: iso(c.hashedAt),
+      matched_at: iso(c.matchedAt),
+      classified_at: iso(c.classifiedAt),
+      acted_at: iso(c.actedAt),
     },
     durations_ms: {
-      received_to_hashed: ms(c.received_at, c.hashed_at),
-      received_to_matched: ms(c.received_at, c.matched_at),
-      received_to_acted: ms(c.received_at, c.acted_at),
+      received_to_hashed: ms(c.receivedAt, c.hashedAt),
+      received_to_matched: ms(c.receivedAt, c.matchedAt),
+      received_to_acted: ms(c.receivedAt, c.actedAt),
     },
   };
 }

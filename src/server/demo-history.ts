@@ -7,8 +7,8 @@
  * Every text here was written for the demo; none is real.
  */
 
-import { sql } from "kysely";
 import { seededRandom } from "../kernels/quantify/index.js";
+import type { HistoricItem, NewOutcome } from "../storage/ports/index.js";
 import type { Services } from "./services.js";
 
 const PRO = [
@@ -65,60 +65,50 @@ export async function loadDemoHistory(
       const receivedAt = start + d * DAY + Math.floor(random() * DAY);
       rows.push({ text, receivedAt, intended, country: pick(["IQ", "SY", "GB", "FR", "TN", ""]) });
     }
-    const inserted = await s.content.db
-      .insertInto("content_items")
-      .values(
-        rows.map((r, i) => ({
-          org_id: orgId,
-          person_id: personId,
-          idempotency_key: `demo-history-${d}-${i}`,
-          request_hash: "",
-          kind: "text",
-          content_id: `hist-${d}-${i}`,
-          author_id: `user-${Math.floor(random() * 200)}`,
-          posted_at: r.receivedAt - 60_000,
-          url: null,
-          text: r.text,
-          platform: "Posts",
-          country: r.country,
-          status: "done",
-          received_at: r.receivedAt,
-          hashed_at: r.receivedAt + 3,
-          matched_at: r.receivedAt + 5,
-          classified_at: r.receivedAt + 6,
-        })),
-      )
-      .returning(["id", "received_at"])
-      .execute();
-    const classified = inserted.map((row, i) => ({ row, verdict: s.classifier.classify(rows[i]!.text) }));
-    await s.content.saveClassifications(
-      s.content.db,
-      classified.map(({ row, verdict }) => ({
-        itemId: row.id,
-        model: s.classifier.version,
-        label: verdict.label,
-        score: verdict.score,
-        pPro: verdict.scores.pro,
-        pAnti: verdict.scores.anti,
-        pNeutral: verdict.scores.neutral,
-        lang: verdict.lang,
-        behaviour: verdict.behaviour ?? null,
-        classifiedAt: Number(row.received_at) + 6,
-      })),
-    );
+    // The random draws happen in the order they always did, so the history is the same.
+    const authors = rows.map(() => `user-${Math.floor(random() * 200)}`);
+    const items: HistoricItem[] = rows.map((r, i) => {
+      const verdict = s.classifier.classify(r.text);
+      return {
+        orgId,
+        personId,
+        idempotencyKey: `demo-history-${d}-${i}`,
+        kind: "text",
+        contentId: `hist-${d}-${i}`,
+        authorId: authors[i]!,
+        postedAt: r.receivedAt - 60_000,
+        text: r.text,
+        platform: "Posts",
+        country: r.country,
+        receivedAt: r.receivedAt,
+        hashedAt: r.receivedAt + 3,
+        matchedAt: r.receivedAt + 5,
+        classifiedAt: r.receivedAt + 6,
+        actedAt: null,
+        classification: {
+          model: s.classifier.version,
+          label: verdict.label,
+          score: verdict.score,
+          pPro: verdict.scores.pro,
+          pAnti: verdict.scores.anti,
+          pNeutral: verdict.scores.neutral,
+          lang: verdict.lang,
+          behaviour: verdict.behaviour ?? null,
+          classifiedAt: r.receivedAt + 6,
+        },
+      };
+    });
     // The platform removed most of what the model called pro, usually within minutes; a few
     // after a removal order from a referral unit.
-    for (const { row, verdict } of classified) {
-      if (verdict.label !== "pro" || random() < 0.15) continue;
-      const received = Number(row.received_at);
+    const history = items.map((item): HistoricItem => {
+      if (item.classification?.label !== "pro" || random() < 0.15) return item;
+      const received = item.receivedAt;
       const ordered = random() < 0.2;
-      const outcome = (kind: string, at: number, extra: Record<string, string> = {}) => ({
-        item_id: row.id,
-        org_id: orgId,
-        person_id: personId,
+      const outcome = (kind: string, at: number, extra: Partial<NewOutcome> = {}): Omit<NewOutcome, "itemId"> => ({
+        orgId,
+        personId,
         kind,
         at,
-        recorded_at: at,
         basis: "",
         reason: "",
         authority: "",
@@ -126,15 +116,15 @@ export async function loadDemoHistory(
         ...extra,
       });
       const removedAt = received + Math.floor((ordered ? 20 : 2) * 60_000 + random() * (ordered ? 50 : 90) * 60_000);
-      const events = [
+      const outcomes = [
         ...(ordered
           ? [outcome("removal_order", received + 10 * 60_000, { authority: "Internet Referral Unit (demo)" })]
           : []),
         outcome("removed", removedAt, { basis: ordered ? "removal_order" : "terms_of_service" }),
       ];
-      await s.content.db.insertInto("content_outcomes").values(events).execute();
-      await sql`update content_items set acted_at = ${received + 8} where id = ${row.id}`.execute(s.content.db);
-    }
+      return { ...item, actedAt: received + 8, outcomes };
+    });
+    await s.content.importHistory(history);
     n += rows.length;
   }
   return n;

@@ -10,7 +10,7 @@ import { loadDemoHistory } from "./demo-history.js";
 import { createHash, randomBytes } from "node:crypto";
 import sharp from "sharp";
 import { pdqHashImageBytes } from "../signals/pdq/hash-image.js";
-import type { NewContent } from "../storage/content-store.js";
+import type { NewContent } from "../storage/ports/index.js";
 import type { Services } from "./services.js";
 
 const TEXTS_AR = [

@@ -5,7 +5,6 @@
 
 import { hostname } from "node:os";
 import type { Config } from "../config/config.js";
-import { loadShorteners } from "../cli/context.js";
 import { AccessService } from "../services/access.js";
 import { AccountService } from "../services/accounts.js";
 import { DashboardService } from "../services/dashboard.js";
@@ -15,22 +14,30 @@ import { Matcher } from "../services/matcher.js";
 import { ServiceMetrics } from "../services/metrics.js";
 import { ContentPipeline } from "../services/pipeline.js";
 import { SubmissionBatcher } from "../services/submissions.js";
-import { AccessStore } from "../storage/access-store.js";
-import { AccountStore } from "../storage/account-store.js";
-import { DashboardStore } from "../storage/dashboard-store.js";
-import { ContentStore } from "../storage/content-store.js";
-import { KyselyStore } from "../storage/kysely-store.js";
 import { MeasurementService } from "../services/measurement.js";
+import { loadShorteners } from "../services/shorteners.js";
 import { loadClassifier } from "../services/stance.js";
 import type { StanceClassifier } from "../core/stance.js";
-import { RuleStore } from "../storage/rule-store.js";
+import { openStores } from "../storage/open.js";
+import type {
+  ActionStore,
+  ContentStore,
+  JobQueue,
+  ReviewStore,
+  RuleStore,
+  SignalStore,
+  Stores,
+} from "../storage/ports/index.js";
 import { SignalBus } from "../bus/signal-bus.js";
 import { WorkQueue } from "../bus/work-queue.js";
 import type { ShortenerSet } from "../kernels/url/index.js";
 
 export interface Services {
   readonly config: Config;
-  readonly store: KyselyStore;
+  /** Every storage port, on the one database. */
+  readonly stores: Stores;
+  /** The signal store (`stores.signals`). */
+  readonly store: SignalStore;
   readonly banks: BankService;
   readonly access: AccessService;
   /** Passwords and sign-in sessions (the web app). */
@@ -38,6 +45,9 @@ export interface Services {
   /** The web app's dashboard figures and bank search. */
   readonly dashboard: DashboardService;
   readonly content: ContentStore;
+  readonly jobs: JobQueue;
+  readonly actions: ActionStore;
+  readonly reviews: ReviewStore;
   readonly rules: RuleStore;
   readonly matcher: Matcher;
   readonly pipeline: ContentPipeline;
@@ -68,11 +78,10 @@ export interface ServiceOptions {
 
 export async function openServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const shorteners = loadShorteners(config);
-  const store = await KyselyStore.open(config.databaseUrl);
-  const access = new AccessService(new AccessStore(store.db), store);
-  const accounts = new AccountService(new AccountStore(store.db), access, store);
-  const content = new ContentStore(store.db, store.dialect);
-  const rules = new RuleStore(store.db);
+  const stores = await openStores(config.databaseUrl);
+  const { signals: store, content, jobs, actions, reviews, rules } = stores;
+  const access = new AccessService(stores.access, store);
+  const accounts = new AccountService(stores.accounts, access, store);
   const bus = config.natsUrl ? await SignalBus.connect(config.natsUrl, config.natsPrefix) : undefined;
   const matcher = new Matcher(store, { shorteners, pollMs: options.matcherPollMs ?? (bus ? 1000 : 100) });
   const metrics = new ServiceMetrics(options.defaultMetrics ?? true);
@@ -82,12 +91,12 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     : undefined;
   const classifier = loadClassifier(config.stanceModel);
   const pipeline = new ContentPipeline(
-    { content, rules, access, signals: store, matcher, metrics, classifier },
+    { content, jobs, actions, rules, access, signals: store, matcher, metrics, classifier },
     // With a work queue, the database poll is only the safety net for lost publishes.
     { owner, leaseMs: config.leaseSeconds * 1000, pollMs: work ? 2000 : 50 },
   );
   const deliverer = new WebhookDeliverer(
-    content,
+    { content, jobs, actions },
     rules,
     {
       owner,
@@ -105,19 +114,23 @@ export async function openServices(config: Config, options: ServiceOptions = {})
   }
   return {
     config,
+    stores,
     store,
     banks,
     bus,
     work,
     access,
     accounts,
-    dashboard: new DashboardService(new DashboardStore(store.db)),
+    dashboard: new DashboardService(stores.dashboard),
     content,
+    jobs,
+    actions,
+    reviews,
     rules,
     matcher,
     pipeline,
     classifier,
-    measurement: new MeasurementService(store.db, classifier),
+    measurement: new MeasurementService(stores.measures, classifier),
     deliverer,
     submissions,
     metrics,
@@ -147,5 +160,5 @@ export async function closeServices(s: Services): Promise<void> {
   await s.pipeline.stop();
   await s.deliverer.stop();
   await s.bus?.close();
-  await s.store.close();
+  await s.stores.close();
 }

@@ -10,8 +10,7 @@ import { RasdError } from "../core/errors.js";
 import type { Bank, Org } from "../core/model.js";
 import { isRole, type Role } from "../core/roles.js";
 import { NO_SHARING, canSeeBank, type BankSharing, type Viewer } from "../core/sharing.js";
-import type { AccessStore, AuditEntry, Person } from "../storage/access-store.js";
-import type { SignalStore } from "../storage/store.js";
+import type { AccessStore, AuditEntry, Person, SignalStore } from "../storage/ports/index.js";
 
 export interface Principal extends Viewer {
   readonly keyId: number;

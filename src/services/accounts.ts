@@ -11,8 +11,7 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
 import { RasdError } from "../core/errors.js";
 import { ROLE_PERMISSIONS, type Permission } from "../core/roles.js";
-import type { AccountStore } from "../storage/account-store.js";
-import type { SignalStore } from "../storage/store.js";
+import type { AccountStore, SignalStore } from "../storage/ports/index.js";
 import { SESSION_TOKEN_PREFIX, type AccessService, type Principal } from "./access.js";
 
 const SESSION_TOKEN = /^rasds_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;

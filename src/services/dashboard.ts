@@ -5,10 +5,8 @@
  */
 
 import { RasdError } from "../core/errors.js";
-import type { Labels } from "../core/model.js";
-import type { DashboardStore, SignalQuery } from "../storage/dashboard-store.js";
-import type { Selectable } from "kysely";
-import type { SignalsTable } from "../storage/schema.js";
+import type { Labels, Signal } from "../core/model.js";
+import type { DashboardReads, SignalQuery } from "../storage/ports/index.js";
 
 export const INTERVALS = ["hour", "day", "week"] as const;
 export type Interval = (typeof INTERVALS)[number];
@@ -67,10 +65,10 @@ export interface Activity {
 }
 
 export class DashboardService {
-  constructor(private readonly store: DashboardStore) {}
+  constructor(private readonly store: DashboardReads) {}
 
   /** Signals of visible banks by value (or part of one) and type; the caller filters labels. */
-  searchSignals(query: SignalQuery): Promise<Selectable<SignalsTable>[]> {
+  searchSignals(query: SignalQuery): Promise<Signal[]> {
     return this.store.searchSignals(query);
   }
 

@@ -12,8 +12,15 @@ import { describeError } from "../core/errors.js";
 import type { ActionRule, RuleAction } from "../core/rules.js";
 import { backoffMs, webhookHeaders } from "../kernels/webhook/signature.js";
 import { isPublicAddress } from "../media/remote-fetch.js";
-import type { ActionRow, ContentStore, Db, JobRow } from "../storage/content-store.js";
-import type { RuleStore } from "../storage/rule-store.js";
+import type {
+  Action,
+  ActionStore,
+  ContentStore,
+  DeliveryResult,
+  Job,
+  JobQueue,
+  RuleStore,
+} from "../storage/ports/index.js";
 import type { ServiceMetrics } from "./metrics.js";
 
 export interface DeliveryOptions {
@@ -32,7 +39,7 @@ export class WebhookDeliverer {
   private readonly ruleCache = new Map<number, { at: number; rule: ActionRule | undefined }>();
 
   constructor(
-    private readonly content: ContentStore,
+    private readonly stores: { content: ContentStore; jobs: JobQueue; actions: ActionStore },
     private readonly rules: RuleStore,
     private readonly options: DeliveryOptions,
     private readonly metrics?: ServiceMetrics,
@@ -54,82 +61,51 @@ export class WebhookDeliverer {
 
   /** Leases one batch, attempts every delivery concurrently, and records all outcomes in one transaction. */
   async runOnce(): Promise<number> {
-    const jobs = await this.content.lease("webhook", this.options.owner, this.options.batch ?? 128, 60_000);
+    const { jobs: queue, actions, content } = this.stores;
+    const jobs = await queue.lease({
+      kind: "webhook",
+      owner: this.options.owner,
+      limit: this.options.batch ?? 128,
+      leaseMs: 60_000,
+    });
     if (jobs.length === 0) return 0;
     const attempts = await Promise.all(jobs.map((job) => this.attempt(job)));
     const now = Date.now();
-    await this.content.db.transaction().execute(async (tx) => {
-      const done: number[] = [];
-      for (const { job, action, status, error } of attempts) {
-        if (!action) {
-          done.push(job.id);
-          continue;
-        }
-        if (!error) {
-          await tx
-            .updateTable("actions")
-            .set({
-              status: "delivered",
-              attempts: action.attempts + 1,
-              last_status: status,
-              last_error: null,
-              completed_at: now,
-            })
-            .where("id", "=", action.id)
-            .execute();
-          done.push(job.id);
-          continue;
-        }
-        const fate = await this.content.retryOrBury(
-          tx,
+    const results: DeliveryResult[] = [];
+    const orphans: number[] = [];
+    for (const { job, action, status, error } of attempts) {
+      if (!action) orphans.push(job.id);
+      else
+        results.push({
           job,
-          error,
-          now + backoffMs(job.attempts, this.options.backoffBaseMs ?? 1000),
-        );
-        await tx
-          .updateTable("actions")
-          .set({
-            status: fate === "dead" ? "dead" : "pending",
-            attempts: action.attempts + 1,
-            last_status: status,
-            last_error: error.slice(0, 2000),
-          })
-          .where("id", "=", action.id)
-          .execute();
-        if (fate === "dead")
-          await tx
-            .updateTable("content_items")
-            .set({ status: "action_failed" })
-            .where("id", "=", action.item_id)
-            .execute();
-      }
-      await this.content.completeJobs(tx, done);
-      const delivered = attempts.filter((a) => a.action && !a.error).map((a) => a.action!.item_id);
-      await settleItems(tx, [...new Set(delivered)], now);
-    });
+          action,
+          httpStatus: status,
+          ...(error !== undefined ? { error } : {}),
+          retryAt: now + backoffMs(job.attempts, this.options.backoffBaseMs ?? 1000),
+        });
+    }
+    await actions.recordDeliveries(results, orphans, now);
     if (this.metrics) {
       for (const { job, action, error } of attempts) {
         if (!action) continue;
         this.metrics.deliveries.inc({
-          result: error ? (job.attempts >= job.max_attempts ? "dead" : "retry") : "delivered",
+          result: error ? (job.attempts >= job.maxAttempts ? "dead" : "retry") : "delivered",
         });
         if (!error) this.metrics.actions.inc({ type: "webhook", status: "delivered" });
       }
-      const items = await this.content.getItems([
-        ...new Set(attempts.filter((a) => a.action && !a.error).map((a) => a.action!.item_id)),
+      const items = await content.getItems([
+        ...new Set(attempts.filter((a) => a.action && !a.error).map((a) => a.action!.itemId)),
       ]);
       for (const item of items)
-        if (item.acted_at)
-          this.metrics.step.observe({ step: "acted" }, (Number(item.acted_at) - Number(item.received_at)) / 1000);
+        if (item.actedAt !== null)
+          this.metrics.step.observe({ step: "acted" }, (item.actedAt - item.receivedAt) / 1000);
     }
     return jobs.length;
   }
 
   /** One HTTP attempt; nothing is written here. */
-  private async attempt(
-    job: JobRow,
-  ): Promise<{ job: JobRow; action?: ActionRow; status: number | null; error?: string }> {
-    const action = await this.content.getAction(job.ref_id);
+  private async attempt(job: Job): Promise<{ job: Job; action?: Action; status: number | null; error?: string }> {
+    const action = await this.stores.actions.getAction(job.refId);
     if (!action || action.status !== "pending") return { job, status: null };
     let status: number | null = null;
     try {
@@ -141,7 +117,7 @@ export class WebhookDeliverer {
         headers: {
           "content-type": "application/json",
           "user-agent": "rasd-webhooks/1",
-          ...webhookHeaders(secret, action.delivery_id, ts, action.payload),
+          ...webhookHeaders(secret, action.deliveryId, ts, action.payload),
         },
         body: action.payload,
         redirect: "manual",
@@ -156,17 +132,17 @@ export class WebhookDeliverer {
     }
   }
 
-  private async secretFor(action: ActionRow): Promise<string> {
+  /** The secret of the rule's webhook this action came from (its stored position in the rule). */
+  private async secretFor(action: Action): Promise<string> {
     const now = Date.now();
-    let cached = this.ruleCache.get(action.rule_id);
+    let cached = this.ruleCache.get(action.ruleId);
     if (!cached || now - cached.at > 1000) {
-      cached = { at: now, rule: await this.rules.get(action.rule_id) };
-      this.ruleCache.set(action.rule_id, cached);
+      cached = { at: now, rule: await this.rules.get(action.ruleId) };
+      this.ruleCache.set(action.ruleId, cached);
     }
-    const rule = cached.rule;
-    const index = Number(action.delivery_id.split("_").at(-1));
-    const a: RuleAction | undefined = rule?.actions[index];
-    if (!a || a.type !== "webhook") throw new Error(`rule ${action.rule_id} no longer has this webhook`);
+    const a: RuleAction | undefined =
+      action.actionIndex === null ? undefined : cached.rule?.actions[action.actionIndex];
+    if (!a || a.type !== "webhook") throw new Error(`rule ${action.ruleId} no longer has this webhook`);
     return a.secret;
   }
 
@@ -177,35 +153,4 @@ export class WebhookDeliverer {
     const bad = addresses.find((a) => !isPublicAddress(a.address));
     if (bad) throw new Error(`webhook target ${host} resolves to a private address (${bad.address}); refused`);
   }
-}
-
-/** Marks items acted when none of their actions is still pending (or dead). */
-async function settleItems(db: Db, itemIds: readonly number[], now: number): Promise<void> {
-  if (itemIds.length === 0) return;
-  const open = new Set(
-    (
-      await db
-        .selectFrom("actions")
-        .select("item_id")
-        .where("item_id", "in", itemIds)
-        .where("status", "in", ["pending", "dead"])
-        .execute()
-    ).map((r) => r.item_id),
-  );
-  const settled = itemIds.filter((id) => !open.has(id));
-  if (settled.length)
-    await db.updateTable("content_items").set({ status: "done", acted_at: now }).where("id", "in", settled).execute();
-}
-
-/** Puts a dead or delivered action back in the queue (same delivery id). */
-export async function redeliver(content: ContentStore, action: ActionRow): Promise<void> {
-  await content.db.transaction().execute(async (tx) => {
-    await tx
-      .updateTable("actions")
-      .set({ status: "pending", completed_at: null })
-      .where("id", "=", action.id)
-      .execute();
-    await tx.updateTable("content_items").set({ status: "acting" }).where("id", "=", action.item_id).execute();
-    await content.enqueue(tx, "webhook", [action.id]);
-  });
 }

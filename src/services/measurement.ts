@@ -6,7 +6,6 @@
  * the query, so the same records give the same figures on any machine.
  */
 
-import { sql, type Kysely } from "kysely";
 import { periodsBetween, periodStart, type Interval } from "../core/periods.js";
 import { STANCES, type StanceClassifier } from "../core/stance.js";
 import {
@@ -22,7 +21,7 @@ import {
   type TakedownFigures,
   type TakedownRecord,
 } from "../kernels/quantify/index.js";
-import type { Database } from "../storage/schema.js";
+import type { MeasurementReads } from "../storage/ports/index.js";
 
 export interface MeasureFilter {
   readonly from: number;
@@ -81,7 +80,7 @@ export class MeasurementService {
   private readonly estimates = new Map<string, StancePeriod>();
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly reads: MeasurementReads,
     private readonly classifier: StanceClassifier | undefined,
   ) {}
 
@@ -93,30 +92,20 @@ export class MeasurementService {
   async stance(filter: MeasureFilter, interval: Interval): Promise<StanceMeasurement | undefined> {
     const periods = periodsBetween(filter.from, filter.to, interval);
     if (!periods) return undefined;
-    const rows = await this.filtered(filter)
-      .innerJoin("classifications as c", "c.item_id", "ci.id")
-      .select([
-        sql<number>`cast(ci.received_at / 3600000 as integer)`.as("hour"),
-        "c.label",
-        "c.lang",
-        "c.model",
-        sql<number>`count(*)`.as("n"),
-      ])
-      .groupBy([sql`cast(ci.received_at / 3600000 as integer)`, "c.label", "c.lang", "c.model"])
-      .execute();
+    const rows = await this.reads.stanceCounts(filter);
     let otherModelItems = 0;
     // period start → language → counts per predicted class
     const counts = new Map<number, Map<string, number[]>>();
     const all = new Map<string, number[]>();
     for (const r of rows) {
-      const n = Number(r.n);
+      const n = r.n;
       if (r.model !== this.model) {
         otherModelItems += n;
         continue;
       }
       const k = STANCES.indexOf(r.label as (typeof STANCES)[number]);
       if (k < 0) continue;
-      const start = periodStart(Number(r.hour) * 3_600_000, interval);
+      const start = periodStart(r.hour * 3_600_000, interval);
       let byLang = counts.get(start);
       if (!byLang) counts.set(start, (byLang = new Map()));
       for (const target of [byLang, all]) {
@@ -185,75 +174,29 @@ export class MeasurementService {
     return period;
   }
 
-  /** Items in the range and filter, as a query on content_items `ci` joined to its member `o`. */
-  private filtered(filter: MeasureFilter) {
-    let q = this.db
-      .selectFrom("content_items as ci")
-      .innerJoin("orgs as o", "o.id", "ci.org_id")
-      .where("ci.received_at", ">=", filter.from)
-      .where("ci.received_at", "<", filter.to);
-    if (filter.orgId !== undefined) q = q.where("ci.org_id", "=", filter.orgId);
-    if (filter.country) q = q.where("ci.country", "=", filter.country.toUpperCase());
-    if (filter.platform) {
-      const platform = filter.platform;
-      q = q.where((eb) =>
-        eb.or([eb("ci.platform", "=", platform), eb.and([eb("ci.platform", "=", ""), eb("o.name", "=", platform)])]),
-      );
-    }
-    if (filter.lang) {
-      const lang = filter.lang;
-      q = q.where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom("classifications as cl")
-            .select("cl.item_id")
-            .whereRef("cl.item_id", "=", "ci.id")
-            .where("cl.lang", "=", lang),
-        ),
-      );
-    }
-    return q;
-  }
-
   /** Every item in scope (matched, acted on, or with a reported outcome) as a takedown record. */
   async takedownRecords(filter: MeasureFilter): Promise<TakedownRecord[]> {
-    const items = await this.filtered(filter)
-      .select(["ci.id", "ci.platform", "o.name", "ci.received_at", "ci.acted_at", "ci.matches"])
-      .where((eb) =>
-        eb.or([
-          eb("ci.matches", "<>", "[]"),
-          eb("ci.acted_at", "is not", null),
-          eb.exists(eb.selectFrom("content_outcomes as x").select("x.id").whereRef("x.item_id", "=", "ci.id")),
-        ]),
-      )
-      .orderBy("ci.id")
-      .execute();
+    const items = await this.reads.takedownItems(filter);
     const firsts = new Map<number, { order?: number; removed?: number; restored?: number }>();
-    for (let i = 0; i < items.length; i += 500) {
-      const ids = items.slice(i, i + 500).map((r) => r.id);
-      const outcomes = await this.db
-        .selectFrom("content_outcomes")
-        .select(["item_id", "kind", "at"])
-        .where("item_id", "in", ids)
-        .where("kind", "in", ["removal_order", "removed", "disabled", "restored"])
-        .execute();
-      for (const o of outcomes) {
-        const f = firsts.get(o.item_id) ?? {};
-        const at = Number(o.at);
-        const field = o.kind === "removal_order" ? "order" : o.kind === "restored" ? "restored" : "removed";
-        f[field] = Math.min(f[field] ?? Infinity, at);
-        firsts.set(o.item_id, f);
-      }
+    const outcomes = await this.reads.outcomeTimes(
+      items.map((r) => r.id),
+      ["removal_order", "removed", "disabled", "restored"],
+    );
+    for (const o of outcomes) {
+      const f = firsts.get(o.itemId) ?? {};
+      const field = o.kind === "removal_order" ? "order" : o.kind === "restored" ? "restored" : "removed";
+      f[field] = Math.min(f[field] ?? Infinity, o.at);
+      firsts.set(o.itemId, f);
     }
     return items.map((r) => {
       const f = firsts.get(r.id) ?? {};
       const matches = JSON.parse(r.matches) as { bankId: number; suppressed?: boolean }[];
       return {
         itemId: r.id,
-        platform: r.platform || r.name,
+        platform: r.platform || r.orgName,
         bankIds: [...new Set(matches.filter((m) => !m.suppressed).map((m) => m.bankId))],
-        receivedAt: Number(r.received_at),
-        actedAt: r.acted_at === null ? null : Number(r.acted_at),
+        receivedAt: r.receivedAt,
+        actedAt: r.actedAt,
         orderAt: f.order ?? null,
         removedAt: f.removed ?? null,
         restoredAt: f.restored ?? null,

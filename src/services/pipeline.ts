@@ -14,19 +14,32 @@ import { join } from "node:path";
 import { JobLoop } from "./job-loop.js";
 import { describeError, isRasdError } from "../core/errors.js";
 import type { Labels, Tlp } from "../core/model.js";
-import { fire, reviewPriority, type ActionRule, type MatchFacts } from "../core/rules.js";
+import { fire, reviewPriority, type ActionRule, type MatchFacts, type RuleAction } from "../core/rules.js";
 import type { StanceClassifier, StanceVerdict } from "../core/stance.js";
 import { pdqHashImageBytes } from "../signals/pdq/hash-image.js";
 import { vpdqHashVideoFile } from "../signals/vpdq/hash-video.js";
-import type { ContentRow, ContentStore, ItemOutcome, JobRow } from "../storage/content-store.js";
-import type { RuleStore } from "../storage/rule-store.js";
-import type { SignalStore } from "../storage/store.js";
+import type {
+  ActionStore,
+  Classification,
+  ContentItem,
+  ContentStore,
+  ItemOutcome,
+  Job,
+  JobQueue,
+  LeaseRequest,
+  NewAction,
+  RecordedAction,
+  RuleStore,
+  SignalStore,
+} from "../storage/ports/index.js";
 import type { AccessService } from "./access.js";
 import type { Match, MatchResult, Matcher } from "./matcher.js";
 import type { ServiceMetrics } from "./metrics.js";
 
 export interface PipelineDeps {
   readonly content: ContentStore;
+  readonly jobs: JobQueue;
+  readonly actions: ActionStore;
   readonly rules: RuleStore;
   readonly access: AccessService;
   readonly signals: SignalStore;
@@ -56,8 +69,8 @@ export interface StoredMatch extends MatchFacts {
 }
 
 interface Outcome {
-  readonly job: JobRow;
-  readonly item: ContentRow;
+  readonly job: Job;
+  readonly item: ContentItem;
   readonly hashes: Record<string, unknown>;
   readonly matches: StoredMatch[];
   readonly hashedAt: number;
@@ -78,6 +91,9 @@ export function stanceSummary(v: StanceVerdict, model: string): Record<string, u
   };
 }
 
+/** One rule that fired, with the matches that made it fire. */
+type Firing = ReturnType<typeof fire>[number];
+
 /** Errors that no retry can fix: the input itself is bad. */
 function permanent(error: unknown): boolean {
   return isRasdError(error) && /^(image|video|url|file|invalid)/.test(error.code);
@@ -85,7 +101,7 @@ function permanent(error: unknown): boolean {
 
 export class ContentPipeline {
   private readonly jobs: JobLoop;
-  private prefetched: JobRow[] | undefined;
+  private prefetched: Job[] | undefined;
   private readonly visible = new Map<number, Set<number>>();
   private visibleAt = 0;
   private visibleGeneration = -1;
@@ -104,7 +120,7 @@ export class ContentPipeline {
 
   async stop(): Promise<void> {
     await this.jobs.stop();
-    if (this.prefetched) await this.deps.content.release(this.prefetched.map((j) => j.id));
+    if (this.prefetched) await this.deps.jobs.release(this.prefetched.map((j) => j.id));
     this.prefetched = undefined;
   }
 
@@ -115,13 +131,21 @@ export class ContentPipeline {
 
   /** Leases and processes one batch; returns how many jobs it handled. */
   async runOnce(): Promise<number> {
-    const { content } = this.deps;
     const batch = this.options.batch ?? 1000;
     // The next batch may already be leased, in the transaction that committed the last one.
-    const jobs =
-      this.prefetched ?? (await content.lease("content", this.options.owner, batch, this.options.leaseMs ?? 120_000));
+    const jobs = this.prefetched ?? (await this.deps.jobs.lease(this.leaseRequest()));
     this.prefetched = undefined;
     return this.runJobs(jobs, jobs.length === batch);
+  }
+
+  /** The next batch of content jobs, as this worker leases it. */
+  private leaseRequest(): LeaseRequest {
+    return {
+      kind: "content",
+      owner: this.options.owner,
+      limit: this.options.batch ?? 1000,
+      leaseMs: this.options.leaseMs ?? 120_000,
+    };
   }
 
   /**
@@ -130,22 +154,22 @@ export class ContentPipeline {
    * another worker holds it, or its retry is not due).
    */
   async runItems(ids: readonly number[]): Promise<Map<number, "done" | "later">> {
-    const { content } = this.deps;
-    const jobs = await content.leaseRefs("content", ids, this.options.owner, this.options.leaseMs ?? 120_000);
+    const { jobs: queue } = this.deps;
+    const jobs = await queue.leaseRefs("content", ids, this.options.owner, this.options.leaseMs ?? 120_000);
     await this.runJobs(jobs, false);
-    const open = await content.openRefs("content", ids);
+    const open = await queue.openRefs("content", ids);
     return new Map(ids.map((id) => [id, open.has(id) ? "later" : "done"]));
   }
 
-  private async runJobs(jobs: JobRow[], prefetch: boolean): Promise<number> {
-    const { content } = this.deps;
+  private async runJobs(jobs: Job[], prefetch: boolean): Promise<number> {
+    const { content, jobs: queue } = this.deps;
     if (jobs.length === 0) return 0;
-    const items = new Map((await content.getItems(jobs.map((j) => j.ref_id))).map((i) => [i.id, i]));
+    const items = new Map((await content.getItems(jobs.map((j) => j.refId))).map((i) => [i.id, i]));
     let outcomes: Outcome[] = [];
     let orphans: number[] = [];
     let chunkStart = performance.now();
-    const one = async (job: JobRow): Promise<void> => {
-      const item = items.get(job.ref_id);
+    const one = async (job: Job): Promise<void> => {
+      const item = items.get(job.refId);
       if (!item) {
         orphans.push(job.id);
         return;
@@ -153,7 +177,7 @@ export class ContentPipeline {
       try {
         outcomes.push(await this.process(job, item));
       } catch (error) {
-        if (permanent(error) || job.attempts >= job.max_attempts) {
+        if (permanent(error) || job.attempts >= job.maxAttempts) {
           const now = Date.now();
           outcomes.push({
             job,
@@ -165,7 +189,7 @@ export class ContentPipeline {
             error: describeError(error),
           });
         } else {
-          await content.retryOrBury(content.db, job, describeError(error), Date.now() + 1000 * job.attempts);
+          await queue.retryOrBury(job, describeError(error), Date.now() + 1000 * job.attempts);
         }
       }
     };
@@ -173,15 +197,14 @@ export class ContentPipeline {
     // What is done is committed every 200 ms, so a big batch of images does not hold back
     // the first results.
     for (let i = 0; i < jobs.length;) {
-      const media = items.get(jobs[i]!.ref_id)?.kind;
+      const media = items.get(jobs[i]!.refId)?.kind;
       const n = media === "image" || media === "video" ? 4 : 1;
       await Promise.all(jobs.slice(i, i + n).map(one));
       i += n;
       if (performance.now() - chunkStart > 200 && i < jobs.length) {
         await this.commit(outcomes, orphans);
         // Still working: keep the rest of the batch leased (a long video must not look abandoned).
-        await content.renew(
-          content.db,
+        await queue.renew(
           jobs.slice(i).map((j) => j.id),
           Date.now() + (this.options.leaseMs ?? 120_000),
         );
@@ -194,9 +217,9 @@ export class ContentPipeline {
     return jobs.length;
   }
 
-  private async process(job: JobRow, item: ContentRow): Promise<Outcome> {
+  private async process(job: Job, item: ContentItem): Promise<Outcome> {
     const { matcher, content } = this.deps;
-    const visible = await this.visibleTo(item.org_id, item.person_id);
+    const visible = await this.visibleTo(item.orgId, item.personId);
     const results: MatchResult[] = [];
     let hashes: Record<string, unknown>;
     let hashedAt = Date.now();
@@ -302,158 +325,156 @@ export class ContentPipeline {
   /** Told of every invalidateRules() (to tell other threads). */
   onInvalidateRules: (() => void) | undefined;
 
+  /**
+   * Fires the rules on finished outcomes and records everything in one transaction: the
+   * actions (with their webhook jobs and review entries), the items, the classifications,
+   * the jobs' completion and, under load, the next lease.
+   */
   private async commit(outcomes: readonly Outcome[], orphans: readonly number[], prefetch = false): Promise<void> {
-    const { content, metrics } = this.deps;
-    const firings = new Map<number, ReturnType<typeof fire>>();
-    for (const o of outcomes)
-      if (!o.error) firings.set(o.item.id, fire(await this.rulesOf(o.item.org_id), o.matches, o.stance));
+    const firings = await this.fireRules(outcomes);
     const now = Date.now();
-    const webhookActions: string[] = [];
-    const finished: ItemOutcome[] = [];
-    await content.db.transaction().execute(async (tx) => {
-      for (const o of outcomes) {
-        const fired = firings.get(o.item.id) ?? [];
-        let pendingWebhooks = 0;
-        let queuedForReview = false;
-        for (const f of fired) {
-          for (let i = 0; i < f.rule.actions.length; i++) {
-            const a = f.rule.actions[i]!;
-            const deliveryId = `msg_${o.item.id}_${f.rule.id}_${i}`;
-            const done = a.type !== "webhook";
-            const payload = {
-              type: "content.matched",
-              timestamp: new Date(o.matchedAt).toISOString(),
-              data: {
-                item: {
-                  id: o.item.id,
-                  kind: o.item.kind,
-                  content_id: o.item.content_id,
-                  author_id: o.item.author_id,
-                  posted_at: o.item.posted_at === null ? null : new Date(Number(o.item.posted_at)).toISOString(),
-                  received_at: new Date(Number(o.item.received_at)).toISOString(),
-                },
-                rule: { id: f.rule.id, name: f.rule.name },
-                ...(o.stance ? { stance: stanceSummary(o.stance, this.deps.classifier?.version ?? "") } : {}),
-                ...(a.type === "decision" ? { decision: a.decision } : {}),
-                hashes: o.hashes,
-                // RED is for named people: a webhook goes to the organisation, so it says only
-                // how many RED matches there were.
-                matches: f.matches.filter((m) => (m as StoredMatch).tlp !== "RED"),
-                red_matches: f.matches.filter((m) => (m as StoredMatch).tlp === "RED").length,
-              },
-            };
-            const row = await tx
-              .insertInto("actions")
-              .values({
-                item_id: o.item.id,
-                org_id: o.item.org_id,
-                rule_id: f.rule.id,
-                type: a.type,
-                status: done ? "done" : "pending",
-                delivery_id: deliveryId,
-                target: a.type === "webhook" ? a.url : a.type === "decision" ? a.decision : "",
-                payload: JSON.stringify(payload),
-                attempts: 0,
-                created_at: now,
-                completed_at: done ? now : null,
-              })
-              .onConflict((oc) => oc.column("delivery_id").doNothing())
-              .returning("id")
-              .executeTakeFirst();
-            if (!row) {
-              // Already recorded by an earlier run of this job; count pending webhooks again.
-              if (a.type === "review") queuedForReview = true;
-              const prev = await tx
-                .selectFrom("actions")
-                .select("status")
-                .where("delivery_id", "=", deliveryId)
-                .executeTakeFirst();
-              if (prev?.status === "pending") pendingWebhooks++;
-              continue;
-            }
-            if (a.type === "webhook") {
-              pendingWebhooks++;
-              webhookActions.push(deliveryId);
-              await content.enqueue(tx, "webhook", [row.id]);
-            } else if (a.type === "review" && !queuedForReview) {
-              // One review entry per item, however many rules ask for review.
-              queuedForReview = true;
-              await tx
-                .insertInto("review_items")
-                .values({
-                  org_id: o.item.org_id,
-                  item_id: o.item.id,
-                  action_id: row.id,
-                  status: "open",
-                  note: "",
-                  created_at: now,
-                  priority: reviewPriority(o.matches, o.stance),
-                })
-                .onConflict((oc) => oc.column("action_id").doNothing())
-                .execute();
-            }
-            metrics?.actions.inc({ type: a.type, status: done ? "done" : "pending" });
-          }
-        }
-        const acted = fired.length > 0 && pendingWebhooks === 0;
-        finished.push({
-          id: o.item.id,
-          status: o.error ? "failed" : pendingWebhooks > 0 ? "acting" : "done",
-          error: o.error ?? null,
-          hashes: JSON.stringify(o.hashes),
-          matches: JSON.stringify(o.matches),
-          hashedAt: o.hashedAt,
-          matchedAt: o.matchedAt,
-          actedAt: acted ? now : null,
-          classifiedAt: o.classifiedAt ?? null,
-        });
-      }
-      await content.finishItems(tx, finished);
-      const classified = outcomes.filter((o) => o.stance && !o.error);
-      if (classified.length)
-        await content.saveClassifications(
-          tx,
-          classified.map((o) => ({
-            itemId: o.item.id,
-            model: this.deps.classifier?.version ?? "",
-            label: o.stance!.label,
-            score: o.stance!.score,
-            pPro: o.stance!.scores.pro,
-            pAnti: o.stance!.scores.anti,
-            pNeutral: o.stance!.scores.neutral,
-            lang: o.stance!.lang,
-            behaviour: o.stance!.behaviour ?? null,
-            classifiedAt: o.classifiedAt!,
-          })),
-        );
-      await content.completeJobs(tx, [...outcomes.map((o) => o.job.id), ...orphans]);
-      // Under load, lease the next batch in this same transaction: one commit (one fsync) less.
-      if (prefetch)
-        this.prefetched = await content.lease(
-          "content",
-          this.options.owner,
-          this.options.batch ?? 1000,
-          this.options.leaseMs ?? 120_000,
-          tx,
-        );
+    const { recorded, leased } = await this.deps.actions.commitResults({
+      actions: this.plannedActions(outcomes, firings),
+      finish: (recorded) => this.itemOutcomes(outcomes, firings, recorded, now),
+      classifications: this.classifications(outcomes),
+      completedJobs: [...outcomes.map((o) => o.job.id), ...orphans],
+      ...(prefetch ? { leaseNext: this.leaseRequest() } : {}),
+      now,
     });
-    if (metrics) {
-      for (const o of outcomes) {
-        const received = Number(o.item.received_at);
-        metrics.processed.inc({ outcome: o.error ? "failed" : o.matches.length ? "matched" : "no_match" });
-        if (o.error) continue;
-        metrics.step.observe({ step: "hashed" }, (o.hashedAt - received) / 1000);
-        metrics.step.observe({ step: "matched" }, (o.matchedAt - received) / 1000);
-        if (o.stance) {
-          metrics.step.observe({ step: "classified" }, ((o.classifiedAt ?? o.matchedAt) - received) / 1000);
-          metrics.classified.inc({ stance: o.stance.label, lang: o.stance.lang });
-        }
-        const fired = firings.get(o.item.id) ?? [];
-        if (fired.length && fired.every((f) => f.rule.actions.every((a) => a.type !== "webhook")))
-          metrics.step.observe({ step: "acted" }, (now - received) / 1000);
+    if (prefetch) this.prefetched = [...leased];
+    this.observe(outcomes, firings, recorded, now);
+    if (recorded.some((r) => r.created && r.type === "webhook")) this.onWebhooks?.();
+  }
+
+  /** The rules each successful outcome fired. */
+  private async fireRules(outcomes: readonly Outcome[]): Promise<Map<number, Firing[]>> {
+    const firings = new Map<number, Firing[]>();
+    for (const o of outcomes)
+      if (!o.error) firings.set(o.item.id, fire(await this.rulesOf(o.item.orgId), o.matches, o.stance));
+    return firings;
+  }
+
+  /** Every action the rules fired, in order; the delivery id makes a rerun record nothing new. */
+  private plannedActions(outcomes: readonly Outcome[], firings: ReadonlyMap<number, Firing[]>): NewAction[] {
+    const out: NewAction[] = [];
+    for (const o of outcomes)
+      for (const f of firings.get(o.item.id) ?? [])
+        f.rule.actions.forEach((a, i) =>
+          out.push({
+            itemId: o.item.id,
+            orgId: o.item.orgId,
+            ruleId: f.rule.id,
+            actionIndex: i,
+            type: a.type,
+            deliveryId: `msg_${o.item.id}_${f.rule.id}_${i}`,
+            target: a.type === "webhook" ? a.url : a.type === "decision" ? a.decision : "",
+            payload: JSON.stringify(this.payload(o, f, a)),
+            ...(a.type === "review" ? { reviewPriority: reviewPriority(o.matches, o.stance) } : {}),
+          }),
+        );
+    return out;
+  }
+
+  /** The `content.matched` event an action carries (and a webhook sends). */
+  private payload(o: Outcome, f: Firing, a: RuleAction): Record<string, unknown> {
+    return {
+      type: "content.matched",
+      timestamp: new Date(o.matchedAt).toISOString(),
+      data: {
+        item: {
+          id: o.item.id,
+          kind: o.item.kind,
+          content_id: o.item.contentId,
+          author_id: o.item.authorId,
+          posted_at: o.item.postedAt === null ? null : new Date(o.item.postedAt).toISOString(),
+          received_at: new Date(o.item.receivedAt).toISOString(),
+        },
+        rule: { id: f.rule.id, name: f.rule.name },
+        ...(o.stance ? { stance: stanceSummary(o.stance, this.deps.classifier?.version ?? "") } : {}),
+        ...(a.type === "decision" ? { decision: a.decision } : {}),
+        hashes: o.hashes,
+        // RED is for named people: a webhook goes to the organisation, so it says only
+        // how many RED matches there were.
+        matches: f.matches.filter((m) => (m as StoredMatch).tlp !== "RED"),
+        red_matches: f.matches.filter((m) => (m as StoredMatch).tlp === "RED").length,
+      },
+    };
+  }
+
+  /** Each item's final state: acting while a webhook of it is pending, else done (or failed). */
+  private itemOutcomes(
+    outcomes: readonly Outcome[],
+    firings: ReadonlyMap<number, Firing[]>,
+    recorded: readonly RecordedAction[],
+    now: number,
+  ): ItemOutcome[] {
+    const pending = new Map<number, number>();
+    for (const r of recorded) if (r.status === "pending") pending.set(r.itemId, (pending.get(r.itemId) ?? 0) + 1);
+    return outcomes.map((o) => {
+      const waiting = pending.get(o.item.id) ?? 0;
+      const acted = (firings.get(o.item.id) ?? []).length > 0 && waiting === 0;
+      return {
+        id: o.item.id,
+        status: o.error ? "failed" : waiting > 0 ? "acting" : "done",
+        error: o.error ?? null,
+        hashes: JSON.stringify(o.hashes),
+        matches: JSON.stringify(o.matches),
+        hashedAt: o.hashedAt,
+        matchedAt: o.matchedAt,
+        actedAt: acted ? now : null,
+        classifiedAt: o.classifiedAt ?? null,
+      };
+    });
+  }
+
+  /** The classifier's verdicts to store. */
+  private classifications(outcomes: readonly Outcome[]): Classification[] {
+    const model = this.deps.classifier?.version ?? "";
+    return outcomes.flatMap((o) =>
+      o.stance && !o.error
+        ? [
+            {
+              itemId: o.item.id,
+              model,
+              label: o.stance.label,
+              score: o.stance.score,
+              pPro: o.stance.scores.pro,
+              pAnti: o.stance.scores.anti,
+              pNeutral: o.stance.scores.neutral,
+              lang: o.stance.lang,
+              behaviour: o.stance.behaviour ?? null,
+              classifiedAt: o.classifiedAt!,
+            },
+          ]
+        : [],
+    );
+  }
+
+  /** Counts what was done and how long each step took. */
+  private observe(
+    outcomes: readonly Outcome[],
+    firings: ReadonlyMap<number, Firing[]>,
+    recorded: readonly RecordedAction[],
+    now: number,
+  ): void {
+    const { metrics } = this.deps;
+    if (!metrics) return;
+    for (const r of recorded)
+      if (r.created) metrics.actions.inc({ type: r.type, status: r.type === "webhook" ? "pending" : "done" });
+    for (const o of outcomes) {
+      const received = o.item.receivedAt;
+      metrics.processed.inc({ outcome: o.error ? "failed" : o.matches.length ? "matched" : "no_match" });
+      if (o.error) continue;
+      metrics.step.observe({ step: "hashed" }, (o.hashedAt - received) / 1000);
+      metrics.step.observe({ step: "matched" }, (o.matchedAt - received) / 1000);
+      if (o.stance) {
+        metrics.step.observe({ step: "classified" }, ((o.classifiedAt ?? o.matchedAt) - received) / 1000);
+        metrics.classified.inc({ stance: o.stance.label, lang: o.stance.lang });
       }
+      const fired = firings.get(o.item.id) ?? [];
+      if (fired.length && fired.every((f) => f.rule.actions.every((a) => a.type !== "webhook")))
+        metrics.step.observe({ step: "acted" }, (now - received) / 1000);
     }
-    if (webhookActions.length) this.onWebhooks?.();
   }
 
   /** Called after webhook jobs were queued (the delivery worker's wake). */

@@ -7,8 +7,7 @@
  * exported beside it so that every figure can be recomputed.
  */
 
-import type { Kysely } from "kysely";
-import type { Database } from "../storage/schema.js";
+import type { MeasurementReads, RuleStore } from "../storage/ports/index.js";
 import type { MeasurementService, StanceMeasurement, TakedownMeasurement } from "./measurement.js";
 import type { TakedownRecord } from "../kernels/quantify/index.js";
 
@@ -96,30 +95,31 @@ function countBy<T>(rows: readonly T[], key: (r: T) => string): Record<string, n
   return out;
 }
 
+/** What the report reads besides the measurement service. */
+export interface ReportSources {
+  readonly measures: MeasurementReads;
+  readonly rules: RuleStore;
+}
+
 export async function buildReport(
-  db: Kysely<Database>,
+  sources: ReportSources,
   measurement: MeasurementService,
   scope: ReportScope,
   generatedAt = Date.now(),
 ): Promise<TransparencyReport> {
   const filter = { from: scope.from, to: scope.to, ...(scope.org ? { orgId: scope.org.id } : {}) };
-  let outcomeQuery = db
-    .selectFrom("content_outcomes as x")
-    .innerJoin("orgs as o", "o.id", "x.org_id")
-    .select(["x.id", "x.item_id", "o.name", "x.kind", "x.basis", "x.reason", "x.authority", "x.at"])
-    .where("x.at", ">=", scope.from)
-    .where("x.at", "<", scope.to);
-  if (scope.org) outcomeQuery = outcomeQuery.where("x.org_id", "=", scope.org.id);
-  const outcomes: OutcomeEvent[] = (await outcomeQuery.orderBy("x.id").execute()).map((r) => ({
-    id: r.id,
-    itemId: r.item_id,
-    org: r.name,
-    kind: r.kind,
-    basis: r.basis,
-    reason: r.reason,
-    authority: r.authority,
-    at: new Date(Number(r.at)).toISOString(),
-  }));
+  const outcomes: OutcomeEvent[] = (await sources.measures.outcomeEvents(scope.from, scope.to, scope.org?.id)).map(
+    (r) => ({
+      id: r.id,
+      itemId: r.itemId,
+      org: r.orgName,
+      kind: r.kind,
+      basis: r.basis,
+      reason: r.reason,
+      authority: r.authority,
+      at: new Date(r.at).toISOString(),
+    }),
+  );
   const of = (kind: string) => outcomes.filter((o) => o.kind === kind);
 
   // Orders met within the hour: the item's first removal after the order, within one hour.
@@ -132,21 +132,10 @@ export async function buildReport(
     return (removalsByItem.get(order.itemId) ?? []).some((r) => r >= t && r - t <= 3_600_000);
   }).length;
 
-  let rules = db.selectFrom("action_rules").select(["id", "name", "enabled", "conditions", "actions"]);
-  if (scope.org) rules = rules.where("org_id", "=", scope.org.id);
-  const ruleRows = await rules.orderBy("id").execute();
-  const banksUsed = await db
-    .selectFrom("banks")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("deleted", "=", 0)
-    .executeTakeFirstOrThrow();
-  const activeSignals = await db
-    .selectFrom("signals")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("status", "=", "active")
-    .executeTakeFirstOrThrow();
-
-  const bankNames = new Map((await db.selectFrom("banks").select(["id", "name"]).execute()).map((b) => [b.id, b.name]));
+  const ruleRows = await sources.rules.list(scope.org?.id);
+  const banksUsed = await sources.measures.activeBankCount();
+  const activeSignals = await sources.measures.activeSignalCount();
+  const bankNames = await sources.measures.bankNames();
   const allBanks = new Set(bankNames.keys());
   const takedown = await measurement.takedown(filter, allBanks, bankNames);
   const records = await measurement.takedownRecords(filter);
@@ -164,12 +153,12 @@ export async function buildReport(
       rules: ruleRows.map((r) => ({
         id: r.id,
         name: r.name,
-        enabled: Boolean(r.enabled),
-        conditions: JSON.parse(r.conditions) as unknown,
-        actions: (JSON.parse(r.actions) as { type: string }[]).map((a) => a.type),
+        enabled: r.enabled,
+        conditions: r.conditions as unknown,
+        actions: r.actions.map((a) => a.type),
       })),
-      banksUsed: Number(banksUsed.n),
-      activeSignals: Number(activeSignals.n),
+      banksUsed,
+      activeSignals,
       classifier: measurement.model,
     },
     removalOrders: {

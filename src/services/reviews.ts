@@ -13,7 +13,7 @@ import { BEHAVIOURS, type Bank, type Labels, type SignalType } from "../core/mod
 import { can } from "../core/roles.js";
 import { canChangeBank } from "../core/sharing.js";
 import { canonicalSignalValue } from "../signals/values.js";
-import type { ContentRow, ContentStore } from "../storage/content-store.js";
+import type { ContentItem, ContentStore, ReviewStore } from "../storage/ports/index.js";
 import type { AccessService, Principal } from "./access.js";
 import type { BankService } from "./banks.js";
 import type { RawSignal } from "./signal-input.js";
@@ -66,7 +66,7 @@ export function checkDecision(input: DecisionInput): Labels {
 }
 
 /** The signals an item contributes to a bank: its hashes, its canonical URL, or its text. */
-export function itemSignals(item: ContentRow, labels: Labels, source: string): RawSignal[] {
+export function itemSignals(item: ContentItem, labels: Labels, source: string): RawSignal[] {
   const hashes = ((): Record<string, unknown> => {
     try {
       return JSON.parse(item.hashes) as Record<string, unknown>;
@@ -89,8 +89,17 @@ export function itemSignals(item: ContentRow, labels: Labels, source: string): R
   return out;
 }
 
+/** The review entry `reviewId` if it is the caller's organisation's; otherwise "not_found". */
+export async function ownReview(reviews: ReviewStore, orgId: number, reviewId: number) {
+  const row = Number.isNaN(reviewId) ? undefined : await reviews.getReview(reviewId);
+  if (!row || row.orgId !== orgId) throw new RasdError("not_found", "no such review entry");
+  return row;
+}
+
 export class ReviewService {
-  constructor(private readonly deps: { content: ContentStore; banks: BankService; access: AccessService }) {}
+  constructor(
+    private readonly deps: { content: ContentStore; reviews: ReviewStore; banks: BankService; access: AccessService },
+  ) {}
 
   /** The bank a decision may add to, or an error: 404 if invisible, 403 if not the caller's to change. */
   async bankFor(who: Principal, bankId: number): Promise<Bank> {
@@ -109,39 +118,29 @@ export class ReviewService {
   }
 
   async decide(who: Principal, reviewId: number, input: DecisionInput): Promise<DecisionResult> {
-    const { content } = this.deps;
-    const row = Number.isNaN(reviewId)
-      ? undefined
-      : await content.db.selectFrom("review_items").selectAll().where("id", "=", reviewId).executeTakeFirst();
-    if (!row || row.org_id !== who.orgId) throw new RasdError("not_found", "no such review entry");
+    const { content, reviews } = this.deps;
+    const row = await ownReview(reviews, who.orgId, reviewId);
     if (row.status === "decided")
       throw new RasdError("conflict", `review entry ${row.id} was already decided (${row.decision ?? "?"})`);
     const labels = checkDecision(input);
     const bank = input.addToBank ? await this.bankFor(who, input.addToBank.bankId) : undefined;
-    const item = await content.getItem(row.item_id);
+    const item = await content.getItem(row.itemId);
     if (!item) throw new RasdError("not_found", "the review entry's item is gone");
     const signals = bank ? itemSignals(item, labels, `review:${row.id}`) : [];
     if (bank && signals.length === 0)
       throw new RasdError("invalid", `addToBank: item ${item.id} has no hashes yet (status ${item.status})`);
     const now = Date.now();
     // Claim the entry first: of two reviewers deciding at once, one wins and the other gets a 409.
-    const claimed = await content.db
-      .updateTable("review_items")
-      .set({
-        status: "decided",
-        decision: input.decision,
-        note: input.note ?? "",
-        labels: JSON.stringify(labels),
-        reasons: input.reasons.trim(),
-        bank_id: bank?.id ?? null,
-        decided_by: who.personId,
-        decided_at: now,
-      })
-      .where("id", "=", row.id)
-      .where("status", "=", "open")
-      .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) === 0)
-      throw new RasdError("conflict", `review entry ${row.id} was decided by someone else just now`);
+    const claimed = await reviews.claimReview(row.id, {
+      decision: input.decision,
+      note: input.note ?? "",
+      labels: JSON.stringify(labels),
+      reasons: input.reasons.trim(),
+      bankId: bank?.id ?? null,
+      decidedBy: who.personId,
+      decidedAt: now,
+    });
+    if (!claimed) throw new RasdError("conflict", `review entry ${row.id} was decided by someone else just now`);
     let addedToBank: DecisionResult["addedToBank"] = null;
     if (bank) {
       const report = await this.deps.banks.addSignals(
@@ -157,11 +156,7 @@ export class ReviewService {
         }),
       );
       const signalIds = [...new Set(found.flat().map((x) => x.id))];
-      await content.db
-        .updateTable("review_items")
-        .set({ added_signals: JSON.stringify(signalIds) })
-        .where("id", "=", row.id)
-        .execute();
+      await reviews.setAddedSignals(row.id, signalIds);
       addedToBank = {
         bankId: bank.id,
         signalIds,

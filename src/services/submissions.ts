@@ -5,7 +5,7 @@
  */
 
 import type { RasdError } from "../core/errors.js";
-import type { Accepted, ContentStore, NewContent } from "../storage/content-store.js";
+import type { Accepted, ContentStore, NewContent } from "../storage/ports/index.js";
 
 interface Waiting {
   readonly item: NewContent;

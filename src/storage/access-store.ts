@@ -7,49 +7,20 @@ import type { Kysely } from "kysely";
 import { RasdError } from "../core/errors.js";
 import type { Role } from "../core/roles.js";
 import type { BankSharing } from "../core/sharing.js";
+import type { AccessStore, AuditEntry, AuditRecord, KeyRecord, Person } from "./ports/access.js";
 import type { Database } from "./schema.js";
 
-export interface Person {
-  readonly id: number;
-  readonly orgId: number;
-  readonly name: string;
-  readonly role: Role;
-  readonly createdAt: number;
-}
+export type { AuditEntry, AuditRecord, KeyRecord, Person } from "./ports/access.js";
 
-export interface KeyRecord {
-  readonly keyId: number;
-  readonly prefix: string;
-  readonly secretHash: string;
-  readonly revoked: boolean;
-  readonly person: Person;
-}
-
-export interface AuditEntry {
-  readonly orgId: number | null;
-  readonly personId: number | null;
-  /** Who, readably: "alice (curator, Sawab Center)" or "cli". */
-  readonly actor: string;
-  /** What: "bank.create", "signal.add", "key.create", ... */
-  readonly action: string;
-  /** On what: "bank:12", "content:40". */
-  readonly target: string;
-  readonly detail?: Record<string, unknown>;
-  /** From where: the client address, or "cli". */
-  readonly source: string;
-}
-
-export interface AuditRecord extends Required<AuditEntry> {
-  readonly id: number;
-  readonly at: number;
-}
+/** Most audit entries one call returns. */
+const MAX_AUDIT = 1000;
 
 function isUnique(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
   return e.code === "23505" || /UNIQUE constraint/i.test(e.message ?? "");
 }
 
-export class AccessStore {
+export class KyselyAccessStore implements AccessStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async createPerson(orgId: number, name: string, role: Role): Promise<Person> {
@@ -118,6 +89,16 @@ export class AccessStore {
     };
   }
 
+  async keyOrg(keyId: number): Promise<number | undefined> {
+    const r = await this.db
+      .selectFrom("api_keys")
+      .innerJoin("people", "people.id", "api_keys.person_id")
+      .select("people.org_id")
+      .where("api_keys.id", "=", keyId)
+      .executeTakeFirst();
+    return r?.org_id;
+  }
+
   async revokeKey(keyId: number): Promise<void> {
     await this.db.updateTable("api_keys").set({ revoked_at: Date.now() }).where("id", "=", keyId).execute();
   }
@@ -170,14 +151,18 @@ export class AccessStore {
       .execute();
   }
 
-  async listAudit(orgId: number, options: { beforeId?: number; limit?: number } = {}): Promise<AuditRecord[]> {
+  async listAudit(
+    orgId: number,
+    options: { beforeId?: number; limit?: number; target?: string } = {},
+  ): Promise<AuditRecord[]> {
     let q = this.db
       .selectFrom("audit_log")
       .selectAll()
       .where("org_id", "=", orgId)
-      .orderBy("id", "desc")
-      .limit(Math.min(options.limit ?? 100, 1000));
+      .orderBy("id", options.target === undefined ? "desc" : "asc")
+      .limit(Math.min(options.limit ?? 100, MAX_AUDIT));
     if (options.beforeId !== undefined) q = q.where("id", "<", options.beforeId);
+    if (options.target !== undefined) q = q.where("target", "=", options.target);
     return (await q.execute()).map((r) => ({
       id: r.id,
       at: Number(r.at),

@@ -5,28 +5,13 @@
 
 import type { Kysely } from "kysely";
 import type { Role } from "../core/roles.js";
-import type { Person } from "./access-store.js";
+import type { Person } from "./ports/access.js";
+import type { AccountStore, NewSession, SessionRecord } from "./ports/accounts.js";
 import type { Database } from "./schema.js";
 
-export interface SessionRecord {
-  readonly sessionId: number;
-  readonly secretHash: string;
-  readonly expiresAt: number;
-  /** Revoked (signed out), or signed in with an API key that has since been revoked. */
-  readonly revoked: boolean;
-  readonly person: Person;
-}
+export type { NewSession, SessionRecord } from "./ports/accounts.js";
 
-export interface NewSession {
-  readonly personId: number;
-  readonly keyId: number | null;
-  readonly prefix: string;
-  readonly secretHash: string;
-  readonly expiresAt: number;
-  readonly source: string;
-}
-
-export class AccountStore {
+export class KyselyAccountStore implements AccountStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** The person named `name` in the organisation named `orgName`, with their password hash. */

@@ -1,114 +1,165 @@
 /**
- * Submitted content, its media, the durable job queue, actions and the review queue.
+ * Submitted content, its media, classifications and outcomes (ports/content.ts) over Kysely.
  *
- * The job queue lives in the same database as everything else, so accepting an item and
- * queueing its job is one transaction: a 202 means both are on disk. Workers lease jobs
- * (a lease that runs out — the worker died — makes the job available again), and finish
- * them in the same transaction that records their results.
+ * Accepting items queues their jobs in the same transaction, so a 202 means both are on
+ * disk. `finishItems` and `saveClassifications` take a `Db` because the pipeline's results
+ * are written inside the one transaction of `KyselyActionStore.commitResults`.
  */
 
-import { sql, type Kysely, type RawBuilder, type Selectable, type Transaction } from "kysely";
+import { sql, type Kysely, type Selectable } from "kysely";
 import { RasdError } from "../core/errors.js";
+import { enqueueJobs, type Db } from "./job-queue.js";
 import type {
-  ActionsTable,
-  ClassificationsTable,
-  ContentItemsTable,
-  ContentOutcomesTable,
-  Database,
-  JobsTable,
-} from "./schema.js";
+  Accepted,
+  Classification,
+  ContentItem,
+  ContentKind,
+  ContentStore,
+  HistoricItem,
+  ItemOutcome,
+  ItemStatus,
+  ItemTimes,
+  NewContent,
+  NewOutcome,
+  Outcome,
+} from "./ports/content.js";
+import type { ClassificationsTable, ContentItemsTable, ContentOutcomesTable, Database } from "./schema.js";
 
-export type Db = Kysely<Database> | Transaction<Database>;
+export type { Accepted, ContentKind, NewContent } from "./ports/content.js";
+export { CONTENT_KINDS } from "./ports/content.js";
 
-export const CONTENT_KINDS = ["image", "video", "url", "text"] as const;
-export type ContentKind = (typeof CONTENT_KINDS)[number];
+/** Items per multi-row insert when accepting. */
+const ACCEPT_CHUNK = 500;
+/** Rows per statement when finishing items or saving classifications. */
+const WRITE_CHUNK = 200;
+/** Most items or actions one list call returns. */
+const MAX_PAGE = 500;
 
-export interface NewContent {
-  readonly orgId: number;
-  readonly personId: number;
-  readonly idempotencyKey: string;
-  /** SHA-256 of the request, to tell a retry from a different request under the same key. */
-  readonly requestHash: string;
-  readonly kind: ContentKind;
-  readonly contentId: string;
-  readonly authorId: string;
-  readonly postedAt: number | null;
-  readonly mediaType: string | null;
-  readonly media: Uint8Array | null;
-  readonly url: string | null;
-  readonly text: string | null;
-  /** The service within the member ("" = the member itself) and the country it was seen in. */
-  readonly platform?: string;
-  readonly country?: string;
-  readonly receivedAt: number;
+const num = (v: number | null): number | null => (v === null ? null : Number(v));
+
+export function toItem(r: Selectable<ContentItemsTable>): ContentItem {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    personId: r.person_id,
+    kind: r.kind as ContentKind,
+    contentId: r.content_id,
+    authorId: r.author_id,
+    postedAt: num(r.posted_at),
+    mediaType: r.media_type,
+    mediaSize: num(r.media_size),
+    url: r.url,
+    text: r.text,
+    platform: r.platform,
+    country: r.country,
+    status: r.status as ItemStatus,
+    error: r.error,
+    hashes: r.hashes,
+    matches: r.matches,
+    receivedAt: Number(r.received_at),
+    hashedAt: num(r.hashed_at),
+    matchedAt: num(r.matched_at),
+    classifiedAt: num(r.classified_at),
+    actedAt: num(r.acted_at),
+  };
 }
 
-export interface Accepted {
-  readonly id: number;
-  /** True when the Idempotency-Key was seen before with the same request. */
-  readonly replay: boolean;
+function toOutcome(r: Selectable<ContentOutcomesTable>): Outcome {
+  return {
+    id: r.id,
+    itemId: r.item_id,
+    orgId: r.org_id,
+    personId: r.person_id,
+    kind: r.kind,
+    basis: r.basis,
+    reason: r.reason,
+    authority: r.authority,
+    note: r.note,
+    at: Number(r.at),
+    recordedAt: Number(r.recorded_at),
+  };
 }
 
-export interface ItemOutcome {
-  readonly id: number;
-  readonly status: string;
-  readonly error: string | null;
-  readonly hashes: string;
-  readonly matches: string;
-  readonly hashedAt: number;
-  readonly matchedAt: number;
-  readonly actedAt: number | null;
-  readonly classifiedAt?: number | null;
+function toClassification(r: Selectable<ClassificationsTable>): Classification {
+  return {
+    itemId: r.item_id,
+    model: r.model,
+    label: r.label,
+    score: r.score,
+    pPro: r.p_pro,
+    pAnti: r.p_anti,
+    pNeutral: r.p_neutral,
+    lang: r.lang,
+    behaviour: r.behaviour,
+    classifiedAt: Number(r.classified_at),
+  };
 }
 
-/** The stance classifier's verdict on an item's text, as stored. */
-export interface ClassificationRow {
-  readonly itemId: number;
-  readonly model: string;
-  readonly label: string;
-  readonly score: number;
-  readonly pPro: number;
-  readonly pAnti: number;
-  readonly pNeutral: number;
-  readonly lang: string;
-  readonly behaviour: string | null;
-  readonly classifiedAt: number;
+/** Records the outcome of hash and match for many items in one statement per 200. */
+export async function finishItems(db: Db, rows: readonly ItemOutcome[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
+    const values = sql.join(
+      rows
+        .slice(i, i + WRITE_CHUNK)
+        .map(
+          (r) =>
+            sql`(cast(${r.id} as integer), cast(${r.status} as text), cast(${r.error} as text), cast(${r.hashes} as text), cast(${r.matches} as text), cast(${r.hashedAt} as bigint), cast(${r.matchedAt} as bigint), cast(${r.actedAt} as bigint), cast(${r.classifiedAt ?? null} as bigint))`,
+        ),
+    );
+    await sql`update content_items set status = v.column2, error = v.column3, hashes = v.column4, matches = v.column5,
+        hashed_at = v.column6, matched_at = v.column7, acted_at = v.column8, classified_at = v.column9
+      from (values ${values}) as v where content_items.id = v.column1`.execute(db);
+  }
 }
 
-export type ContentRow = Selectable<ContentItemsTable>;
-export type JobRow = Selectable<JobsTable>;
-export type ActionRow = Selectable<ActionsTable>;
-export type OutcomeRow = Selectable<ContentOutcomesTable>;
-
-export interface NewOutcome {
-  readonly itemId: number;
-  readonly orgId: number;
-  readonly personId: number;
-  readonly kind: string;
-  readonly basis: string;
-  readonly reason: string;
-  readonly authority: string;
-  readonly note: string;
-  readonly at: number;
+/** Records classifications (a rerun of the same job keeps the first). */
+export async function saveClassifications(db: Db, rows: readonly Classification[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
+    await db
+      .insertInto("classifications")
+      .values(
+        rows.slice(i, i + WRITE_CHUNK).map((r) => ({
+          item_id: r.itemId,
+          model: r.model,
+          label: r.label,
+          score: r.score,
+          p_pro: r.pPro,
+          p_anti: r.pAnti,
+          p_neutral: r.pNeutral,
+          lang: r.lang,
+          behaviour: r.behaviour,
+          classified_at: r.classifiedAt,
+        })),
+      )
+      .onConflict((oc) => oc.column("item_id").doNothing())
+      .execute();
+  }
 }
 
-export class ContentStore {
-  constructor(
-    readonly db: Kysely<Database>,
-    readonly dialect: "sqlite" | "postgres",
-  ) {}
+function outcomeValues(o: NewOutcome, recordedAt: number) {
+  return {
+    item_id: o.itemId,
+    org_id: o.orgId,
+    person_id: o.personId,
+    kind: o.kind,
+    basis: o.basis,
+    reason: o.reason,
+    authority: o.authority,
+    note: o.note,
+    at: o.at,
+    recorded_at: recordedAt,
+  };
+}
 
-  /**
-   * Accepts items and queues a "content" job for each, in one transaction. Per item: its
-   * id, or the earlier item's id for a replayed Idempotency-Key, or a "conflict" error
-   * when the key was used for a different request.
-   */
+export class KyselyContentStore implements ContentStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
   async accept(items: readonly NewContent[]): Promise<(Accepted | RasdError)[]> {
     return this.db.transaction().execute(async (tx) => {
       const out: (Accepted | RasdError | undefined)[] = new Array<undefined>(items.length);
       const created: number[] = [];
-      for (let from = 0; from < items.length; from += 500) {
-        const chunk = items.slice(from, from + 500);
+      for (let from = 0; from < items.length; from += ACCEPT_CHUNK) {
+        const chunk = items.slice(from, from + ACCEPT_CHUNK);
         // One multi-row insert per chunk; rows whose key was seen before are skipped.
         const rows = await tx
           .insertInto("content_items")
@@ -164,33 +215,34 @@ export class ContentStore {
                 `Idempotency-Key "${c.idempotencyKey}" was already used for a different request (item ${earlier.id})`,
               );
       }
-      if (created.length) await enqueue(tx, "content", created, Date.now());
+      if (created.length) await enqueueJobs(tx, "content", created, Date.now());
       return out as (Accepted | RasdError)[];
     });
   }
 
-  async getItem(id: number): Promise<ContentRow | undefined> {
-    return this.db.selectFrom("content_items").selectAll().where("id", "=", id).executeTakeFirst();
+  async getItem(id: number): Promise<ContentItem | undefined> {
+    const r = await this.db.selectFrom("content_items").selectAll().where("id", "=", id).executeTakeFirst();
+    return r && toItem(r);
   }
 
-  async getItems(ids: readonly number[]): Promise<ContentRow[]> {
+  async getItems(ids: readonly number[]): Promise<ContentItem[]> {
     if (ids.length === 0) return [];
-    return this.db.selectFrom("content_items").selectAll().where("id", "in", ids).execute();
+    return (await this.db.selectFrom("content_items").selectAll().where("id", "in", ids).execute()).map(toItem);
   }
 
   async listItems(
     orgId: number,
     options: { beforeId?: number; limit?: number; status?: string } = {},
-  ): Promise<ContentRow[]> {
+  ): Promise<ContentItem[]> {
     let q = this.db
       .selectFrom("content_items")
       .selectAll()
       .where("org_id", "=", orgId)
       .orderBy("id", "desc")
-      .limit(Math.min(options.limit ?? 50, 500));
+      .limit(Math.min(options.limit ?? 50, MAX_PAGE));
     if (options.beforeId !== undefined) q = q.where("id", "<", options.beforeId);
     if (options.status !== undefined) q = q.where("status", "=", options.status);
-    return q.execute();
+    return (await q.execute()).map(toItem);
   }
 
   async getMedia(itemId: number): Promise<Uint8Array | undefined> {
@@ -202,249 +254,109 @@ export class ContentStore {
     return r?.bytes;
   }
 
-  async actionsOf(itemIds: readonly number[]): Promise<ActionRow[]> {
-    if (itemIds.length === 0) return [];
-    return this.db.selectFrom("actions").selectAll().where("item_id", "in", itemIds).orderBy("id").execute();
-  }
-
-  async getAction(id: number): Promise<ActionRow | undefined> {
-    return this.db.selectFrom("actions").selectAll().where("id", "=", id).executeTakeFirst();
-  }
-
-  async listActions(
-    orgId: number,
-    options: { status?: string; beforeId?: number; limit?: number } = {},
-  ): Promise<ActionRow[]> {
-    let q = this.db
-      .selectFrom("actions")
-      .selectAll()
+  async itemTimes(orgId: number, since: number, limit: number): Promise<ItemTimes[]> {
+    const rows = await this.db
+      .selectFrom("content_items")
+      .select(["received_at", "hashed_at", "matched_at", "acted_at"])
       .where("org_id", "=", orgId)
+      .where("received_at", ">=", since)
       .orderBy("id", "desc")
-      .limit(Math.min(options.limit ?? 50, 500));
-    if (options.status !== undefined) q = q.where("status", "=", options.status);
-    if (options.beforeId !== undefined) q = q.where("id", "<", options.beforeId);
-    return q.execute();
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      receivedAt: Number(r.received_at),
+      hashedAt: num(r.hashed_at),
+      matchedAt: num(r.matched_at),
+      actedAt: num(r.acted_at),
+    }));
   }
 
-  /** Records the outcome of hash and match for many items in one statement per 200. */
-  async finishItems(db: Db, rows: readonly ItemOutcome[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += 200) {
-      const values = sql.join(
-        rows
-          .slice(i, i + 200)
-          .map(
-            (r) =>
-              sql`(cast(${r.id} as integer), cast(${r.status} as text), cast(${r.error} as text), cast(${r.hashes} as text), cast(${r.matches} as text), cast(${r.hashedAt} as bigint), cast(${r.matchedAt} as bigint), cast(${r.actedAt} as bigint), cast(${r.classifiedAt ?? null} as bigint))`,
-          ),
-      );
-      await sql`update content_items set status = v.column2, error = v.column3, hashes = v.column4, matches = v.column5,
-          hashed_at = v.column6, matched_at = v.column7, acted_at = v.column8, classified_at = v.column9
-        from (values ${values}) as v where content_items.id = v.column1`.execute(db);
-    }
+  async classificationOf(itemId: number): Promise<Classification | undefined> {
+    const r = await this.db.selectFrom("classifications").selectAll().where("item_id", "=", itemId).executeTakeFirst();
+    return r && toClassification(r);
   }
 
-  /** Records classifications (a rerun of the same job keeps the first). */
-  async saveClassifications(db: Db, rows: readonly ClassificationRow[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += 200) {
-      await db
-        .insertInto("classifications")
-        .values(
-          rows.slice(i, i + 200).map((r) => ({
-            item_id: r.itemId,
-            model: r.model,
-            label: r.label,
-            score: r.score,
-            p_pro: r.pPro,
-            p_anti: r.pAnti,
-            p_neutral: r.pNeutral,
-            lang: r.lang,
-            behaviour: r.behaviour,
-            classified_at: r.classifiedAt,
-          })),
-        )
-        .onConflict((oc) => oc.column("item_id").doNothing())
-        .execute();
-    }
-  }
-
-  /** Appends a reported outcome; `check` sees the item's earlier outcomes in the same transaction. */
-  async addOutcome(o: NewOutcome, check: (earlier: readonly OutcomeRow[]) => void): Promise<OutcomeRow> {
+  async addOutcome(o: NewOutcome, check: (earlier: readonly Outcome[]) => void): Promise<Outcome> {
     return this.db.transaction().execute(async (tx) => {
-      check(
-        await tx.selectFrom("content_outcomes").selectAll().where("item_id", "=", o.itemId).orderBy("id").execute(),
-      );
-      return tx
+      const earlier = await tx
+        .selectFrom("content_outcomes")
+        .selectAll()
+        .where("item_id", "=", o.itemId)
+        .orderBy("id")
+        .execute();
+      check(earlier.map(toOutcome));
+      const r = await tx
         .insertInto("content_outcomes")
-        .values({
-          item_id: o.itemId,
-          org_id: o.orgId,
-          person_id: o.personId,
-          kind: o.kind,
-          basis: o.basis,
-          reason: o.reason,
-          authority: o.authority,
-          note: o.note,
-          at: o.at,
-          recorded_at: Date.now(),
-        })
+        .values(outcomeValues(o, Date.now()))
         .returningAll()
         .executeTakeFirstOrThrow();
+      return toOutcome(r);
     });
   }
 
-  async outcomesOf(itemIds: readonly number[]): Promise<OutcomeRow[]> {
+  async outcomesOf(itemIds: readonly number[]): Promise<Outcome[]> {
     if (itemIds.length === 0) return [];
-    return this.db
+    const rows = await this.db
       .selectFrom("content_outcomes")
       .selectAll()
       .where("item_id", "in", itemIds)
       .orderBy("item_id")
       .orderBy("id")
       .execute();
+    return rows.map(toOutcome);
   }
 
-  async classificationOf(itemId: number): Promise<Selectable<ClassificationsTable> | undefined> {
-    return this.db.selectFrom("classifications").selectAll().where("item_id", "=", itemId).executeTakeFirst();
-  }
-
-  // --- jobs ------------------------------------------------------------------
-
-  /**
-   * Leases up to `limit` runnable jobs of `kind` for `leaseMs`: queued ones that are due,
-   * and running ones whose lease ran out (their worker died). Counts the attempt.
-   */
-  lease(kind: string, owner: string, limit: number, leaseMs: number, db: Db = this.db): Promise<JobRow[]> {
-    return this.leaseWhere(db, kind, sql``, sql`order by id limit ${limit}`, owner, leaseMs);
-  }
-
-  /** Leases the runnable jobs of `kind` for these item ids (those handed out by a work queue). */
-  async leaseRefs(kind: string, refIds: readonly number[], owner: string, leaseMs: number): Promise<JobRow[]> {
-    if (refIds.length === 0) return [];
-    return this.leaseWhere(this.db, kind, sql`and ref_id in (${sql.join(refIds)})`, sql``, owner, leaseMs);
-  }
-
-  private async leaseWhere(
-    db: Db,
-    kind: string,
-    filter: RawBuilder<unknown>,
-    order: RawBuilder<unknown>,
-    owner: string,
-    leaseMs: number,
-  ): Promise<JobRow[]> {
-    const now = Date.now();
-    const lock = this.dialect === "postgres" ? sql`for update skip locked` : sql``;
-    const result = await sql<JobRow>`
-      update jobs set status = 'running', lease_owner = ${owner}, lease_until = ${now + leaseMs},
-        attempts = attempts + 1, updated_at = ${now}
-      where id in (
-        select id from jobs
-        where kind = ${kind} ${filter}
-          and ((status = 'queued' and run_at <= ${now}) or (status = 'running' and lease_until < ${now}))
-        ${order} ${lock}
-      )
-      returning *`.execute(db);
-    return result.rows
-      .map((r) => ({ ...r, run_at: Number(r.run_at), lease_until: Number(r.lease_until) }))
-      .sort((a, b) => a.id - b.id);
-  }
-
-  /** Which of these item ids still have a job of `kind` (waiting, running or dead). */
-  async openRefs(kind: string, refIds: readonly number[]): Promise<Set<number>> {
-    if (refIds.length === 0) return new Set();
-    const rows = await this.db
-      .selectFrom("jobs")
-      .select(["ref_id", "status"])
-      .where("kind", "=", kind)
-      .where("ref_id", "in", refIds)
-      .execute();
-    return new Set(rows.filter((r) => r.status !== "dead").map((r) => r.ref_id));
-  }
-
-  /** Extends the lease of jobs still being worked on. */
-  async renew(db: Db, ids: readonly number[], until: number): Promise<void> {
-    for (let i = 0; i < ids.length; i += 500)
-      await db
-        .updateTable("jobs")
-        .set({ lease_until: until })
-        .where("id", "in", ids.slice(i, i + 500))
-        .where("status", "=", "running")
-        .execute();
-  }
-
-  /** Gives leased jobs back untouched (a worker stopping with work it had not started). */
-  async release(ids: readonly number[]): Promise<void> {
-    if (ids.length === 0) return;
-    await this.db
-      .updateTable("jobs")
-      .set((eb) => ({ status: "queued", lease_owner: null, lease_until: null, attempts: eb("attempts", "-", 1) }))
-      .where("id", "in", ids)
-      .where("status", "=", "running")
-      .execute();
-  }
-
-  /** Finished jobs are deleted: the item and its actions keep the history, the queue stays small. */
-  async completeJobs(db: Db, ids: readonly number[]): Promise<void> {
-    for (let i = 0; i < ids.length; i += 500)
-      await db
-        .deleteFrom("jobs")
-        .where("id", "in", ids.slice(i, i + 500))
-        .execute();
-  }
-
-  /** Puts a job back to run at `runAt`, or marks it dead when it has no attempts left. */
-  async retryOrBury(db: Db, job: JobRow, error: string, runAt: number): Promise<"retry" | "dead"> {
-    const dead = job.attempts >= job.max_attempts;
-    await db
-      .updateTable("jobs")
-      .set({
-        status: dead ? "dead" : "queued",
-        run_at: runAt,
-        lease_owner: null,
-        lease_until: null,
-        last_error: error.slice(0, 2000),
-        updated_at: Date.now(),
-      })
-      .where("id", "=", job.id)
-      .execute();
-    return dead ? "dead" : "retry";
-  }
-
-  async enqueue(db: Db, kind: string, refIds: readonly number[], runAt = Date.now()): Promise<void> {
-    await enqueue(db, kind, refIds, runAt);
-  }
-
-  async jobCounts(): Promise<Record<string, number>> {
-    const rows = await this.db
-      .selectFrom("jobs")
-      .select(["kind", "status", (eb) => eb.fn.countAll<number>().as("n")])
-      .where("status", "!=", "done")
-      .groupBy(["kind", "status"])
-      .execute();
-    const out: Record<string, number> = {};
-    for (const r of rows) out[`${r.kind}.${r.status}`] = Number(r.n);
-    return out;
-  }
-}
-
-const MAX_ATTEMPTS: Record<string, number> = { content: 5, webhook: 8 };
-
-async function enqueue(db: Db, kind: string, refIds: readonly number[], runAt: number): Promise<void> {
-  const now = Date.now();
-  for (let i = 0; i < refIds.length; i += 500) {
-    await db
-      .insertInto("jobs")
-      .values(
-        refIds.slice(i, i + 500).map((ref_id) => ({
-          kind,
-          ref_id,
-          status: "queued",
-          attempts: 0,
-          max_attempts: MAX_ATTEMPTS[kind] ?? 5,
-          run_at: runAt,
-          created_at: now,
-          updated_at: now,
-        })),
-      )
-      .execute();
+  async importHistory(items: readonly HistoricItem[]): Promise<number[]> {
+    if (items.length === 0) return [];
+    return this.db.transaction().execute(async (tx) => {
+      const ids: number[] = [];
+      for (let from = 0; from < items.length; from += ACCEPT_CHUNK) {
+        const chunk = items.slice(from, from + ACCEPT_CHUNK);
+        const rows = await tx
+          .insertInto("content_items")
+          .values(
+            chunk.map((h) => ({
+              org_id: h.orgId,
+              person_id: h.personId,
+              idempotency_key: h.idempotencyKey,
+              request_hash: "",
+              kind: h.kind,
+              content_id: h.contentId,
+              author_id: h.authorId,
+              posted_at: h.postedAt,
+              media_type: null,
+              media_size: null,
+              url: null,
+              text: h.text,
+              platform: h.platform,
+              country: h.country,
+              status: "done",
+              received_at: h.receivedAt,
+              hashed_at: h.hashedAt,
+              matched_at: h.matchedAt,
+              classified_at: h.classifiedAt,
+              acted_at: h.actedAt,
+            })),
+          )
+          .returning("id")
+          .execute();
+        // Multi-row insert returns rows in the order of its values on both dialects.
+        ids.push(...rows.map((r) => r.id));
+      }
+      const classifications: Classification[] = [];
+      const outcomes: ReturnType<typeof outcomeValues>[] = [];
+      items.forEach((h, i) => {
+        const itemId = ids[i]!;
+        if (h.classification) classifications.push({ ...h.classification, itemId });
+        for (const o of h.outcomes ?? []) outcomes.push(outcomeValues({ ...o, itemId }, o.at));
+      });
+      await saveClassifications(tx, classifications);
+      for (let i = 0; i < outcomes.length; i += ACCEPT_CHUNK)
+        await tx
+          .insertInto("content_outcomes")
+          .values(outcomes.slice(i, i + ACCEPT_CHUNK))
+          .execute();
+      return ids;
+    });
   }
 }

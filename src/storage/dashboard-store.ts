@@ -3,24 +3,15 @@
  * items and actions in a time range, and signals in given banks by value or type.
  */
 
-import { sql, type Kysely, type Selectable } from "kysely";
-import type { Database, SignalsTable } from "./schema.js";
+import { sql, type Kysely } from "kysely";
+import type { Signal } from "../core/model.js";
+import { toSignal } from "./kysely-store.js";
+import type { ActivityRows, DashboardReads, SignalQuery } from "./ports/dashboard.js";
+import type { Database } from "./schema.js";
 
-export interface ActivityRows {
-  readonly items: { receivedAt: number; matchedAt: number | null; matches: string }[];
-  readonly actions: { createdAt: number; type: string }[];
-}
+export type { ActivityRows, SignalQuery } from "./ports/dashboard.js";
 
-export interface SignalQuery {
-  readonly bankIds: readonly number[];
-  /** A value, or part of one (case-insensitive); "" for any. */
-  readonly q: string;
-  readonly type?: string;
-  readonly includeRetracted?: boolean;
-  readonly limit: number;
-}
-
-export class DashboardStore {
+export class KyselyDashboardReads implements DashboardReads {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Items received and actions taken by `orgId` in [from, to), at most `cap` of each. */
@@ -54,7 +45,7 @@ export class DashboardStore {
   }
 
   /** Signals of the given banks whose value equals or contains `q`, newest first. */
-  async searchSignals(query: SignalQuery): Promise<Selectable<SignalsTable>[]> {
+  async searchSignals(query: SignalQuery): Promise<Signal[]> {
     if (query.bankIds.length === 0) return [];
     let q = this.db
       .selectFrom("signals")
@@ -68,6 +59,6 @@ export class DashboardStore {
       const pattern = `%${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       q = q.where(sql<boolean>`lower(value) like ${pattern} escape '\\'`);
     }
-    return q.execute();
+    return (await q.execute()).map(toSignal);
   }
 }

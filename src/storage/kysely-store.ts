@@ -66,7 +66,7 @@ function parseLabels(text: string): Labels {
   }
 }
 
-function toSignal(r: Selectable<SignalsTable>): Signal {
+export function toSignal(r: Selectable<SignalsTable>): Signal {
   return {
     id: r.id,
     bankId: r.bank_id,

@@ -3,14 +3,10 @@
 import type { Kysely, Selectable } from "kysely";
 import { RasdError } from "../core/errors.js";
 import type { ActionRule, RuleAction, RuleConditions } from "../core/rules.js";
+import type { RuleInput, RuleStore } from "./ports/rules.js";
 import type { ActionRulesTable, Database } from "./schema.js";
 
-export interface RuleInput {
-  readonly name: string;
-  readonly enabled?: boolean;
-  readonly conditions: RuleConditions;
-  readonly actions: readonly RuleAction[];
-}
+export type { RuleInput } from "./ports/rules.js";
 
 function toRule(r: Selectable<ActionRulesTable>): ActionRule {
   return {
@@ -23,7 +19,7 @@ function toRule(r: Selectable<ActionRulesTable>): ActionRule {
   };
 }
 
-export class RuleStore {
+export class KyselyRuleStore implements RuleStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async create(orgId: number, input: RuleInput): Promise<ActionRule> {

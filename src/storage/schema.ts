@@ -166,6 +166,8 @@ export interface ActionsTable {
   item_id: number;
   org_id: number;
   rule_id: number;
+  /** The action's position in its rule's list (migration 0005). */
+  action_index: number | null;
   type: string;
   status: string;
   delivery_id: string;

@@ -1,7 +1,9 @@
 /**
- * The storage port: what services need from a database, whatever the database is.
- * `KyselyStore` implements it for SQLite and PostgreSQL; the contract tests in
- * test/storage run the same suite against both.
+ * The signal store port: organisations, banks, signals, opinions and the change cursor,
+ * whatever the database is. The service's other ports (content, the job queue, actions,
+ * reviews, rules, access, accounts, dashboard and measurement reads) are in ports/, and
+ * ports/index.ts gathers them all. `KyselyStore` implements this one for SQLite and
+ * PostgreSQL; the contract tests in test/storage run the same suites against both.
  */
 
 import type { Bank, Labels, Opinion, OpinionKind, Org, OrgKind, Signal, SignalType, Tlp } from "../core/model.js";

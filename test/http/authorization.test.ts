@@ -24,6 +24,7 @@ import { ROLES, can, type Role } from "../../src/core/roles.js";
 import { PLUGIN_ROUTE_PREFIXES } from "../../src/http/app.js";
 import type { RouteDef } from "../../src/http/route.js";
 import { json, startTestService, type TestService } from "../support/service.js";
+import { rawDb } from "../support/raw-db.js";
 
 /** Routes that need no key. Adding one is a decision: add it here too, deliberately. */
 const PUBLIC_ROUTES = new Set([
@@ -342,8 +343,8 @@ describe("authorization: every route", () => {
       redSignals: await s.store.listSignals(fx.red.id, { includeRetracted: true, limit: 1000 }),
       items: await s.content.listItems(fx.orgA, { limit: 500 }),
       rules: await s.rules.list(fx.orgA),
-      actions: await s.content.listActions(fx.orgA, { limit: 500 }),
-      reviews: await s.content.db.selectFrom("review_items").selectAll().where("org_id", "=", fx.orgA).execute(),
+      actions: await s.actions.listActions(fx.orgA, { limit: 500 }),
+      reviews: await rawDb(s).selectFrom("review_items").selectAll().where("org_id", "=", fx.orgA).execute(),
       people: await s.access.store.listPeople(fx.orgA),
       spareKeyRevoked: (await s.access.store.findKey(fx.spareKey.prefix))?.revoked,
       audit: await s.access.store.listAudit(fx.orgA, { limit: 1000 }),
@@ -414,9 +415,9 @@ describe("authorization: every route", () => {
     });
     const item = await post(A.submitter, "/v1/content", { text: CONTENT_TEXT }, { "idempotency-key": "a-fixture-1" });
     await t.drain();
-    const [action] = await t.s.content.listActions(t.orgs.a.id);
+    const [action] = await t.s.actions.listActions(t.orgs.a.id);
     assert.ok(action, "the fixture item should have matched A's rule and produced an action");
-    const review = await t.s.content.db
+    const review = await rawDb(t.s)
       .selectFrom("review_items")
       .select("id")
       .where("org_id", "=", t.orgs.a.id)

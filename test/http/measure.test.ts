@@ -13,6 +13,7 @@ import { reportHtml } from "../../src/report/html.js";
 import { buildReport } from "../../src/services/report.js";
 import { postgresDatabase, postgresSkip, sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { json, startTestService, type TestService } from "../support/service.js";
+import { rawDb } from "../support/raw-db.js";
 
 const pgSkip = await postgresSkip();
 const BACKENDS: [string, string | false, () => Promise<TestDatabase>][] = [
@@ -95,7 +96,7 @@ for (const [backend, skip, makeDb] of BACKENDS)
       await t.drain();
       // Received at T0 (an hour ago or more), so that outcomes can follow at realistic times.
       await sql`update content_items set received_at = ${T0}, acted_at = case when acted_at is null then null else cast(${T0 + 200} as bigint) end where org_id = ${t.orgs.a.id}`.execute(
-        t.s.content.db,
+        rawDb(t.s),
       );
     });
 
@@ -205,7 +206,7 @@ for (const [backend, skip, makeDb] of BACKENDS)
     });
 
     test("the transparency report counts the same records and exports them", async () => {
-      const report = await buildReport(t.s.content.db, t.s.measurement, {
+      const report = await buildReport(t.s.stores, t.s.measurement, {
         from: Date.parse("2026-03-01T00:00:00Z"),
         to: Date.parse("2026-03-03T00:00:00Z"),
         org: { id: t.orgs.a.id, name: t.orgs.a.name },
@@ -235,7 +236,7 @@ for (const [backend, skip, makeDb] of BACKENDS)
       assert.match(html, /Removal orders received<\/th><td>2</);
       assert.doesNotMatch(html, /<script/i);
       // Another member's report holds none of it.
-      const other = await buildReport(t.s.content.db, t.s.measurement, {
+      const other = await buildReport(t.s.stores, t.s.measurement, {
         from: Date.parse("2026-03-01T00:00:00Z"),
         to: Date.parse("2026-03-03T00:00:00Z"),
         org: { id: t.orgs.b.id, name: t.orgs.b.name },

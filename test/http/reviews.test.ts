@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { demoImage } from "../../src/server/demo.js";
 import { json, startTestService, type TestService } from "../support/service.js";
+import { rawDb } from "../support/raw-db.js";
 
 const B_TEXT = "the caravan of the faithful leaves at dawn from the old market square join them before the gates close";
 const AR_TEXT = "انضموا إلى قافلة المؤمنين التي تغادر عند الفجر من ساحة السوق القديمة قبل إغلاق الأبواب";
@@ -109,11 +110,7 @@ describe("reviews, media, activity and search", () => {
     assert.equal(hidden.statusCode, 404, "invisible: as if it did not exist");
     const allow = await decide(t.keys.a.reviewer, id, { ...violating, addToBank: { bankId: banks.aAllow } });
     assert.equal(allow.statusCode, 400, "never into an allow-list");
-    const row = await t.s.content.db
-      .selectFrom("review_items")
-      .selectAll()
-      .where("id", "=", id)
-      .executeTakeFirstOrThrow();
+    const row = await rawDb(t.s).selectFrom("review_items").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
     assert.equal(row.status, "open");
     assert.equal(await t.s.store.countSignals(banks.aOwn), 0);
   });

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { SIGN_IN_FAILED, hashPassword, verifyPassword } from "../../src/services/accounts.js";
 import { json, startTestService, type TestService } from "../support/service.js";
+import { rawDb } from "../support/raw-db.js";
 
 const PASSWORD = "correct horse battery staple";
 
@@ -29,7 +30,7 @@ describe("sessions", () => {
     assert.equal(await verifyPassword(PASSWORD, h), true);
     assert.equal(await verifyPassword("wrong", h), false);
     assert.equal(await verifyPassword(PASSWORD, "plain"), false);
-    const row = await t.s.store.db
+    const row = await rawDb(t.s)
       .selectFrom("people")
       .select("password_hash")
       .where("id", "=", t.people.a.reviewer)
@@ -60,7 +61,7 @@ describe("sessions", () => {
     // The secret is everything after the prefix (base64url, so it may itself hold "_").
     const secret = body.token.slice("rasds_".length + 16 + 1);
     assert.equal(secret.length, 43);
-    const stored = await t.s.store.db.selectFrom("sessions").selectAll().execute();
+    const stored = await rawDb(t.s).selectFrom("sessions").selectAll().execute();
     assert.ok(!JSON.stringify(stored).includes(secret), "the secret is not stored");
   });
 
@@ -113,7 +114,7 @@ describe("sessions", () => {
       await signIn({ org: "Platform A", person: "a-reviewer", password: PASSWORD }),
     );
     const prefix = token.split("_")[1]!;
-    await t.s.store.db
+    await rawDb(t.s)
       .updateTable("sessions")
       .set({ expires_at: Date.now() - 1 })
       .where("prefix", "=", prefix)

@@ -11,6 +11,7 @@ import { allRoutes } from "../../src/http/routes/index.js";
 import { loadConfig } from "../../src/config/config.js";
 import { closeServices, openServices } from "../../src/server/services.js";
 import { json, startTestService, type TestService } from "../support/service.js";
+import { rawDb } from "../support/raw-db.js";
 
 describe("health and documentation", () => {
   let t: TestService;
@@ -89,7 +90,7 @@ test("rasd key create prints the key alone, once; it is stored hashed and works"
     assert.match(out, /^rasd_[0-9a-f]{12}_[A-Za-z0-9_-]{43}\n$/);
     const s = await openServices(loadConfig({ data: dir }), { defaultMetrics: false });
     try {
-      const rows = await s.store.db.selectFrom("api_keys").selectAll().execute();
+      const rows = await rawDb(s).selectFrom("api_keys").selectAll().execute();
       assert.equal(rows.length, 1);
       // The secret is everything after rasd_<12 hex>_ (base64url, so it may itself hold "_").
       const secret = key.slice("rasd_".length + 12 + 1);

@@ -1,4 +1,7 @@
 import { postgresDatabase, postgresSkip } from "../support/databases.js";
+import { portsContract } from "./ports-contract.js";
 import { storeContract } from "./store-contract.js";
 
-storeContract("PostgreSQL", postgresDatabase, await postgresSkip());
+const skip = await postgresSkip();
+storeContract("PostgreSQL", postgresDatabase, skip);
+portsContract("PostgreSQL", postgresDatabase, skip);

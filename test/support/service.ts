@@ -89,12 +89,12 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     drain: async (timeoutMs = 15_000) => {
       const until = Date.now() + timeoutMs;
       while (Date.now() < until) {
-        const counts = await s.content.jobCounts();
+        const counts = await s.jobs.counts();
         const busy = Object.entries(counts).some(([k, n]) => n > 0 && !k.endsWith(".dead"));
         if (!busy) return;
         await new Promise((r) => setTimeout(r, 20));
       }
-      throw new Error(`jobs still queued after ${timeoutMs} ms: ${JSON.stringify(await s.content.jobCounts())}`);
+      throw new Error(`jobs still queued after ${timeoutMs} ms: ${JSON.stringify(await s.jobs.counts())}`);
     },
     close: async () => {
       await app.close();

@@ -134,7 +134,7 @@ describe(
       await startWorkers(s);
       // The demo items are hashed, matched and queued for review.
       for (let i = 0; i < 300; i++) {
-        const counts = await s.content.jobCounts();
+        const counts = await s.jobs.counts();
         if (!Object.entries(counts).some(([k, n]) => k.startsWith("content.") && n > 0)) break;
         await new Promise((r) => setTimeout(r, 50));
       }

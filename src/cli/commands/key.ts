@@ -3,7 +3,6 @@
 import { Command, Option } from "commander";
 import { ROLES } from "../../core/roles.js";
 import { AccessService } from "../../services/access.js";
-import { AccessStore } from "../../storage/access-store.js";
 import { withContext, withStoreOptions, type StoreOptions } from "../context.js";
 
 export function keyCommand(): Command {
@@ -18,7 +17,7 @@ export function keyCommand(): Command {
   ).action(async (options: StoreOptions & { org: string; role: string; person?: string }) => {
     await withContext(options, async (ctx) => {
       const org = await ctx.banks.requireOrg(options.org);
-      const access = new AccessService(new AccessStore(ctx.store.db), ctx.store);
+      const access = new AccessService(ctx.stores.access, ctx.store);
       const created = await access.createKey(org, options.role, options.person);
       await access.audit({
         orgId: org.id,

@@ -6,8 +6,6 @@ import { Command } from "commander";
 import { RasdError } from "../../core/errors.js";
 import { AccessService } from "../../services/access.js";
 import { AccountService, MAX_PASSWORD, MIN_PASSWORD } from "../../services/accounts.js";
-import { AccessStore } from "../../storage/access-store.js";
-import { AccountStore } from "../../storage/account-store.js";
 import { withContext, withStoreOptions, type StoreOptions } from "../context.js";
 
 /** Reads one line: from a pipe as it comes, on a terminal without echoing it. */
@@ -41,10 +39,10 @@ export function personCommand(): Command {
       throw new RasdError("usage", `the password must be ${MIN_PASSWORD} to ${MAX_PASSWORD} characters`);
     await withContext(options, async (ctx) => {
       const org = await ctx.banks.requireOrg(options.org);
-      const access = new AccessService(new AccessStore(ctx.store.db), ctx.store);
+      const access = new AccessService(ctx.stores.access, ctx.store);
       const who = (await access.store.listPeople(org.id)).find((p) => p.name === options.person);
       if (!who) throw new RasdError("not_found", `${org.name} has no person named "${options.person}"`);
-      await new AccountService(new AccountStore(ctx.store.db), access, ctx.store).setPassword(who.id, password);
+      await new AccountService(ctx.stores.accounts, access, ctx.store).setPassword(who.id, password);
       await access.audit({
         orgId: org.id,
         personId: who.id,

@@ -14,7 +14,7 @@ import { percentiles } from "../../kernels/quantify/index.js";
 import { canonicalizeUrl, type ShortenerSet } from "../../kernels/url/index.js";
 import { inspectImage } from "../../media/image-decode.js";
 import type { Services } from "../../server/services.js";
-import type { ContentKind, NewContent } from "../../storage/content-store.js";
+import type { ContentKind, NewContent } from "../../storage/ports/index.js";
 import type { Principal } from "../../services/access.js";
 import { idParam, pageQuery, route, type RouteDef } from "../route.js";
 import { contentView, outcomeView } from "../views.js";
@@ -191,7 +191,7 @@ function buildItem(
 export function contentRoutes(s: Services): RouteDef[] {
   const ownItem = async (who: Principal, raw: number) => {
     const item = Number.isNaN(raw) ? undefined : await s.content.getItem(raw);
-    if (!item || item.org_id !== who.orgId) throw new RasdError("not_found", "no such content item");
+    if (!item || item.orgId !== who.orgId) throw new RasdError("not_found", "no such content item");
     return item;
   };
 
@@ -327,7 +327,7 @@ export function contentRoutes(s: Services): RouteDef[] {
       tags: ["content"],
       handler: async (req, _reply, who) => {
         const item = await ownItem(who, idParam(req));
-        return contentView(item, await s.content.actionsOf([item.id]), await s.access.visibleBankIds(who), {
+        return contentView(item, await s.actions.actionsOf([item.id]), await s.access.visibleBankIds(who), {
           classification: await s.content.classificationOf(item.id),
           outcomes: await s.content.outcomesOf([item.id]),
         });
@@ -366,7 +366,7 @@ export function contentRoutes(s: Services): RouteDef[] {
           at?: string | number;
         };
         const at = postedAt(b.at, "at") ?? Date.now();
-        if (at < Number(item.received_at) - 366 * 86_400_000)
+        if (at < item.receivedAt - 366 * 86_400_000)
           throw new RasdError("invalid", "at: more than a year before the item was received");
         if (at > Date.now() + 5 * 60_000) throw new RasdError("invalid", "at: in the future");
         const input = {
@@ -409,13 +409,13 @@ export function contentRoutes(s: Services): RouteDef[] {
           ...(q.limit ? { limit: q.limit } : {}),
           ...(q.status ? { status: q.status } : {}),
         });
-        const actions = await s.content.actionsOf(items.map((i) => i.id));
+        const actions = await s.actions.actionsOf(items.map((i) => i.id));
         const visible = await s.access.visibleBankIds(who);
         return {
           items: items.map((i) =>
             contentView(
               i,
-              actions.filter((a) => a.item_id === i.id),
+              actions.filter((a) => a.itemId === i.id),
               visible,
             ),
           ),
@@ -441,22 +441,15 @@ export function contentRoutes(s: Services): RouteDef[] {
       handler: async (req, _reply, who) => {
         const q = req.query as { since?: string; limit?: number };
         const since = q.since ? Date.parse(q.since) : 0;
-        const rows = await s.content.db
-          .selectFrom("content_items")
-          .select(["received_at", "hashed_at", "matched_at", "acted_at"])
-          .where("org_id", "=", who.orgId)
-          .where("received_at", ">=", since)
-          .orderBy("id", "desc")
-          .limit(q.limit ?? 100_000)
-          .execute();
+        const rows = await s.content.itemTimes(who.orgId, since, q.limit ?? 100_000);
         const step = (pick: (r: (typeof rows)[number]) => number | null) =>
-          percentiles(rows.flatMap((r) => (pick(r) === null ? [] : [Number(pick(r)) - Number(r.received_at)])));
+          percentiles(rows.flatMap((r) => (pick(r) === null ? [] : [Number(pick(r)) - r.receivedAt])));
         return {
           items: rows.length,
           since: new Date(since).toISOString(),
-          hashed_ms: step((r) => r.hashed_at),
-          matched_ms: step((r) => r.matched_at),
-          acted_ms: step((r) => r.acted_at),
+          hashed_ms: step((r) => r.hashedAt),
+          matched_ms: step((r) => r.matchedAt),
+          acted_ms: step((r) => r.actedAt),
         };
       },
     }),

@@ -107,16 +107,11 @@ export function memberRoutes(s: Services): RouteDef[] {
       tags: ["members"],
       handler: async (req, reply, who) => {
         const id = idParam(req);
-        const row = await s.store.db
-          .selectFrom("api_keys")
-          .innerJoin("people", "people.id", "api_keys.person_id")
-          .select(["api_keys.id", "people.org_id"])
-          .where("api_keys.id", "=", Number.isNaN(id) ? -1 : id)
-          .executeTakeFirst();
-        if (!row || row.org_id !== who.orgId)
+        const orgId = Number.isNaN(id) ? undefined : await s.access.store.keyOrg(id);
+        if (orgId === undefined || orgId !== who.orgId)
           throw new RasdError("not_found", `no API key with id ${req.params && (req.params as { id: string }).id}`);
-        await s.access.store.revokeKey(row.id);
-        await s.access.audit(auditEntry(req, who, "key.revoke", `key:${row.id}`));
+        await s.access.store.revokeKey(id);
+        await s.access.audit(auditEntry(req, who, "key.revoke", `key:${id}`));
         void reply.status(204);
         return undefined;
       },

@@ -9,20 +9,17 @@ import { RasdError } from "../../core/errors.js";
 import { BEHAVIOURS } from "../../core/model.js";
 import type { Principal } from "../../services/access.js";
 import type { StoredMatch } from "../../services/pipeline.js";
-import { DECISIONS, ReviewService, type DecisionInput } from "../../services/reviews.js";
+import { DECISIONS, ReviewService, ownReview, type DecisionInput } from "../../services/reviews.js";
 import type { Services } from "../../server/services.js";
+import type { ReviewItem } from "../../storage/ports/index.js";
 import { idParam, route, type RouteDef } from "../route.js";
 import { contentView, iso, signalView } from "../views.js";
 import { auditEntry } from "./members.js";
 
-type ReviewRow = NonNullable<Awaited<ReturnType<typeof ownReviewRow>>>;
+type ReviewRow = ReviewItem;
 
-async function ownReviewRow(s: Services, who: Principal, id: number) {
-  const row = Number.isNaN(id)
-    ? undefined
-    : await s.content.db.selectFrom("review_items").selectAll().where("id", "=", id).executeTakeFirst();
-  if (!row || row.org_id !== who.orgId) throw new RasdError("not_found", "no such review entry");
-  return row;
+function ownReviewRow(s: Services, who: Principal, id: number): Promise<ReviewItem> {
+  return ownReview(s.reviews, who.orgId, id);
 }
 
 function parse<T>(text: string | null | undefined, fallback: T): T {
@@ -36,18 +33,18 @@ function parse<T>(text: string | null | undefined, fallback: T): T {
 export function reviewView(r: ReviewRow): Record<string, unknown> {
   return {
     id: r.id,
-    item_id: r.item_id,
-    action_id: r.action_id,
+    item_id: r.itemId,
+    action_id: r.actionId,
     status: r.status,
-    priority: Number(r.priority ?? 0),
+    priority: r.priority,
     decision: r.decision,
     labels: parse(r.labels, {}),
     reasons: r.reasons,
     note: r.note,
-    added_to_bank: r.bank_id === null ? null : { bank_id: r.bank_id, signal_ids: parse<number[]>(r.added_signals, []) },
-    decided_by: r.decided_by,
-    created_at: iso(r.created_at),
-    decided_at: iso(r.decided_at),
+    added_to_bank: r.bankId === null ? null : { bank_id: r.bankId, signal_ids: parse<number[]>(r.addedSignals, []) },
+    decided_by: r.decidedBy,
+    created_at: iso(r.createdAt),
+    decided_at: iso(r.decidedAt),
   };
 }
 
@@ -65,7 +62,7 @@ const labelsSchema = {
 } as const;
 
 export function decisionRoute(s: Services): RouteDef {
-  const reviews = new ReviewService({ content: s.content, banks: s.banks, access: s.access });
+  const reviews = new ReviewService({ content: s.content, reviews: s.reviews, banks: s.banks, access: s.access });
   return route({
     method: "POST",
     url: "/v1/reviews/:id/decision",
@@ -139,7 +136,7 @@ export function reviewRoutes(s: Services): RouteDef[] {
       tags: ["review"],
       handler: async (req, _reply, who) => {
         const row = await ownReviewRow(s, who, idParam(req));
-        const item = await s.content.getItem(row.item_id);
+        const item = await s.content.getItem(row.itemId);
         if (!item) throw new RasdError("not_found", "no such review entry");
         const visible = await s.access.visibleBanks(who);
         const banks = new Map(visible.map((b) => [b.id, b]));
@@ -147,7 +144,7 @@ export function reviewRoutes(s: Services): RouteDef[] {
         const signals = await s.store.getSignals([...new Set(matches.map((m) => m.signalId))]);
         return {
           review: reviewView(row),
-          item: contentView(item, await s.content.actionsOf([item.id]), new Set(banks.keys())),
+          item: contentView(item, await s.actions.actionsOf([item.id]), new Set(banks.keys())),
           matched_signals: signals.map((sig) => {
             const m = matches.find((x) => x.signalId === sig.id)!;
             const bank = banks.get(sig.bankId)!;
@@ -173,7 +170,7 @@ export function reviewRoutes(s: Services): RouteDef[] {
       handler: async (req, reply, who) => {
         const id = idParam(req);
         const item = Number.isNaN(id) ? undefined : await s.content.getItem(id);
-        if (!item || item.org_id !== who.orgId) throw new RasdError("not_found", "no such content item");
+        if (!item || item.orgId !== who.orgId) throw new RasdError("not_found", "no such content item");
         void reply
           .header("x-content-type-options", "nosniff")
           .header("content-security-policy", "default-src 'none'; sandbox")
@@ -182,7 +179,7 @@ export function reviewRoutes(s: Services): RouteDef[] {
         if (item.kind === "image" || item.kind === "video") {
           const bytes = await s.content.getMedia(item.id);
           if (!bytes) throw new RasdError("not_found", `item ${item.id} has no stored media (retention ended?)`);
-          const type = (item.media_type ?? "").toLowerCase();
+          const type = (item.mediaType ?? "").toLowerCase();
           void reply.type(INLINE_MEDIA.test(type) ? type : "application/octet-stream");
           return Buffer.from(bytes);
         }

@@ -5,7 +5,6 @@ import { BEHAVIOURS, SIGNAL_TYPES } from "../../core/model.js";
 import { redactRule, type RuleAction, type RuleConditions } from "../../core/rules.js";
 import { STANCES, type Stance } from "../../core/stance.js";
 import { newWebhookSecret } from "../../kernels/webhook/signature.js";
-import { redeliver } from "../../services/deliveries.js";
 import type { Principal } from "../../services/access.js";
 import type { Services } from "../../server/services.js";
 import { idParam, pageQuery, route, type RouteDef } from "../route.js";
@@ -135,8 +134,8 @@ export function ruleRoutes(s: Services): RouteDef[] {
     return rule;
   };
   const ownAction = async (who: Principal, id: number) => {
-    const a = Number.isNaN(id) ? undefined : await s.content.getAction(id);
-    if (!a || a.org_id !== who.orgId) throw new RasdError("not_found", "no such action");
+    const a = Number.isNaN(id) ? undefined : await s.actions.getAction(id);
+    if (!a || a.orgId !== who.orgId) throw new RasdError("not_found", "no such action");
     return a;
   };
   const checkBanks = async (who: Principal, c: ConditionsBody | undefined) => {
@@ -247,7 +246,7 @@ export function ruleRoutes(s: Services): RouteDef[] {
       },
       handler: async (req, _reply, who) => {
         const q = req.query as { status?: string; before?: number; limit?: number };
-        const rows = await s.content.listActions(who.orgId, {
+        const rows = await s.actions.listActions(who.orgId, {
           ...(q.status ? { status: q.status } : {}),
           ...(q.before ? { beforeId: q.before } : {}),
           ...(q.limit ? { limit: q.limit } : {}),
@@ -266,11 +265,11 @@ export function ruleRoutes(s: Services): RouteDef[] {
         if (a.type !== "webhook") throw new RasdError("invalid", `action ${a.id} is a ${a.type}, not a webhook`);
         if (a.status === "pending")
           throw new RasdError("conflict", `action ${a.id} is already waiting to be delivered`);
-        await redeliver(s.content, a);
+        await s.actions.redeliver(a);
         s.deliverer.wake();
         await s.access.audit(auditEntry(req, who, "action.redeliver", `action:${a.id}`));
         void reply.status(202);
-        return actionView((await s.content.getAction(a.id))!);
+        return actionView((await s.actions.getAction(a.id))!);
       },
     }),
     route({
@@ -292,27 +291,21 @@ export function ruleRoutes(s: Services): RouteDef[] {
       handler: async (req, _reply, who) => {
         const q = req.query as { status?: string; limit?: number };
         const status = q.status ?? "open";
-        let query = s.content.db
-          .selectFrom("review_items")
-          .selectAll()
-          .where("org_id", "=", who.orgId)
-          .where("status", "=", status);
         // Open entries: highest priority first (strongest match or most confident pro-ISIS
         // text), then oldest first. Decided ones: the latest first.
-        query = status === "open" ? query.orderBy("priority", "desc").orderBy("id") : query.orderBy("id", "desc");
-        const rows = await query.limit(q.limit ?? 50).execute();
+        const rows = await s.reviews.listReviews(who.orgId, status, q.limit ?? 50);
         return {
           reviews: rows.map((r) => ({
             id: r.id,
-            item_id: r.item_id,
-            action_id: r.action_id,
+            item_id: r.itemId,
+            action_id: r.actionId,
             status: r.status,
-            priority: Number(r.priority),
+            priority: r.priority,
             decision: r.decision,
             note: r.note,
-            decided_by: r.decided_by,
-            created_at: iso(r.created_at),
-            decided_at: iso(r.decided_at),
+            decided_by: r.decidedBy,
+            created_at: iso(r.createdAt),
+            decided_at: iso(r.decidedAt),
           })),
         };
       },

@@ -119,20 +119,13 @@ export function searchRoutes(s: Services): RouteDef[] {
         const orgs = new Map((await s.store.listOrgs()).map((o) => [o.id, o.name]));
         const opinions = await s.store.listOpinions(signal.id);
         // What the caller's own organisation did to it (the audit log is per organisation).
-        const audit = await s.store.db
-          .selectFrom("audit_log")
-          .select(["at", "actor", "action"])
-          .where("org_id", "=", who.orgId)
-          .where("target", "=", `signal:${signal.id}`)
-          .orderBy("id")
-          .limit(200)
-          .execute();
+        const audit = await s.access.store.listAudit(who.orgId, { target: `signal:${signal.id}`, limit: 200 });
         const history = [
           { at: signal.firstSeen, event: "first seen", by: null },
           { at: signal.createdAt, event: "added to the bank", by: orgs.get(bank.orgId) ?? null },
           { at: signal.lastSeen, event: "last seen", by: null },
           ...opinions.map((o) => ({ at: o.updatedAt, event: `opinion: ${o.kind}`, by: orgs.get(o.orgId) ?? null })),
-          ...audit.map((a) => ({ at: Number(a.at), event: a.action, by: a.actor })),
+          ...audit.map((a) => ({ at: a.at, event: a.action, by: a.actor })),
           ...(signal.status === "retracted" ? [{ at: signal.updatedAt, event: "retracted", by: null }] : []),
         ].sort((a, b) => a.at - b.at);
         return {

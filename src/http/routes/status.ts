@@ -56,7 +56,7 @@ export function statusRoutes(s: Services): RouteDef[] {
         const sizes = s.matcher.sizes;
         for (const t of SIGNAL_TYPES) s.metrics.indexSize.set({ type: t }, sizes[t]);
         s.metrics.jobs.reset();
-        for (const [k, n] of Object.entries(await s.content.jobCounts())) {
+        for (const [k, n] of Object.entries(await s.jobs.counts())) {
           const [kind, status] = k.split(".");
           s.metrics.jobs.set({ kind: kind!, status: status! }, n);
         }

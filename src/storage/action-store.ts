@@ -1,0 +1,242 @@
+/**
+ * Actions, webhook delivery outcomes and the pipeline's commit (ports/actions.ts) over Kysely.
+ *
+ * `commitResults` is the unit of work of the hash–match–act pipeline: actions, webhook jobs,
+ * review entries, finished items, classifications, completed jobs (and the next lease) in
+ * one transaction. A crash before it commits leaves the jobs leased; they run again and
+ * produce the same delivery ids, which are recorded only once.
+ */
+
+import type { Kysely, Selectable } from "kysely";
+import { finishItems, saveClassifications } from "./content-store.js";
+import { completeJobs, enqueueJobs, leaseJobs, retryOrBuryJob, type Db } from "./job-queue.js";
+import type {
+  Action,
+  ActionStatus,
+  ActionStore,
+  ActionType,
+  CommittedBatch,
+  DeliveryFate,
+  DeliveryResult,
+  NewAction,
+  RecordedAction,
+  ResultBatch,
+} from "./ports/actions.js";
+import type { ActionsTable, Database } from "./schema.js";
+
+/** Most actions one list call returns. */
+const MAX_PAGE = 500;
+/** Errors are stored truncated. */
+const MAX_ERROR = 2000;
+
+function toAction(r: Selectable<ActionsTable>): Action {
+  return {
+    id: r.id,
+    itemId: r.item_id,
+    orgId: r.org_id,
+    ruleId: r.rule_id,
+    actionIndex: r.action_index,
+    type: r.type as ActionType,
+    status: r.status as ActionStatus,
+    deliveryId: r.delivery_id,
+    target: r.target,
+    payload: r.payload,
+    attempts: r.attempts,
+    lastStatus: r.last_status,
+    lastError: r.last_error,
+    createdAt: Number(r.created_at),
+    completedAt: r.completed_at === null ? null : Number(r.completed_at),
+  };
+}
+
+export class KyselyActionStore implements ActionStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: "sqlite" | "postgres",
+  ) {}
+
+  async actionsOf(itemIds: readonly number[]): Promise<Action[]> {
+    if (itemIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom("actions")
+      .selectAll()
+      .where("item_id", "in", itemIds)
+      .orderBy("id")
+      .execute();
+    return rows.map(toAction);
+  }
+
+  async getAction(id: number): Promise<Action | undefined> {
+    const r = await this.db.selectFrom("actions").selectAll().where("id", "=", id).executeTakeFirst();
+    return r && toAction(r);
+  }
+
+  async listActions(
+    orgId: number,
+    options: { status?: string; beforeId?: number; limit?: number } = {},
+  ): Promise<Action[]> {
+    let q = this.db
+      .selectFrom("actions")
+      .selectAll()
+      .where("org_id", "=", orgId)
+      .orderBy("id", "desc")
+      .limit(Math.min(options.limit ?? 50, MAX_PAGE));
+    if (options.status !== undefined) q = q.where("status", "=", options.status);
+    if (options.beforeId !== undefined) q = q.where("id", "<", options.beforeId);
+    return (await q.execute()).map(toAction);
+  }
+
+  commitResults(batch: ResultBatch): Promise<CommittedBatch> {
+    return this.db.transaction().execute(async (tx) => {
+      const recorded = await recordActions(tx, batch.actions, batch.now);
+      await finishItems(tx, batch.finish(recorded));
+      if (batch.classifications.length) await saveClassifications(tx, batch.classifications);
+      await completeJobs(tx, batch.completedJobs);
+      const leased = batch.leaseNext ? await leaseJobs(tx, this.dialect, batch.leaseNext) : [];
+      return { recorded, leased };
+    });
+  }
+
+  recordDeliveries(
+    results: readonly DeliveryResult[],
+    orphanJobs: readonly number[],
+    now: number,
+  ): Promise<DeliveryFate[]> {
+    return this.db.transaction().execute(async (tx) => {
+      const done: number[] = [...orphanJobs];
+      const fates: DeliveryFate[] = [];
+      for (const { job, action, httpStatus, error, retryAt } of results) {
+        if (error === undefined) {
+          await tx
+            .updateTable("actions")
+            .set({
+              status: "delivered",
+              attempts: action.attempts + 1,
+              last_status: httpStatus,
+              last_error: null,
+              completed_at: now,
+            })
+            .where("id", "=", action.id)
+            .execute();
+          done.push(job.id);
+          fates.push("delivered");
+          continue;
+        }
+        const fate = await retryOrBuryJob(tx, job, error, retryAt);
+        fates.push(fate);
+        await tx
+          .updateTable("actions")
+          .set({
+            status: fate === "dead" ? "dead" : "pending",
+            attempts: action.attempts + 1,
+            last_status: httpStatus,
+            last_error: error.slice(0, MAX_ERROR),
+          })
+          .where("id", "=", action.id)
+          .execute();
+        if (fate === "dead")
+          await tx
+            .updateTable("content_items")
+            .set({ status: "action_failed" })
+            .where("id", "=", action.itemId)
+            .execute();
+      }
+      await completeJobs(tx, done);
+      const delivered = results.filter((r) => r.error === undefined).map((r) => r.action.itemId);
+      await settleItems(tx, [...new Set(delivered)], now);
+      return fates;
+    });
+  }
+
+  async redeliver(action: Action): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await tx
+        .updateTable("actions")
+        .set({ status: "pending", completed_at: null })
+        .where("id", "=", action.id)
+        .execute();
+      await tx.updateTable("content_items").set({ status: "acting" }).where("id", "=", action.itemId).execute();
+      await enqueueJobs(tx, "webhook", [action.id], Date.now());
+    });
+  }
+}
+
+/**
+ * Inserts actions once per delivery id; queues a webhook job for each new webhook and one
+ * review entry per item (for its first review action, unless an earlier run made one).
+ */
+async function recordActions(tx: Db, actions: readonly NewAction[], now: number): Promise<RecordedAction[]> {
+  const out: RecordedAction[] = [];
+  const reviewed = new Set<number>();
+  for (const a of actions) {
+    const done = a.type !== "webhook";
+    const row = await tx
+      .insertInto("actions")
+      .values({
+        item_id: a.itemId,
+        org_id: a.orgId,
+        rule_id: a.ruleId,
+        action_index: a.actionIndex,
+        type: a.type,
+        status: done ? "done" : "pending",
+        delivery_id: a.deliveryId,
+        target: a.target,
+        payload: a.payload,
+        attempts: 0,
+        created_at: now,
+        completed_at: done ? now : null,
+      })
+      .onConflict((oc) => oc.column("delivery_id").doNothing())
+      .returning("id")
+      .executeTakeFirst();
+    const base = { deliveryId: a.deliveryId, itemId: a.itemId, type: a.type };
+    if (!row) {
+      // Already recorded by an earlier run of this job.
+      if (a.type === "review") reviewed.add(a.itemId);
+      const prev = await tx
+        .selectFrom("actions")
+        .select("status")
+        .where("delivery_id", "=", a.deliveryId)
+        .executeTakeFirst();
+      out.push({ ...base, created: false, status: (prev?.status ?? "done") as ActionStatus });
+      continue;
+    }
+    out.push({ ...base, created: true, status: done ? "done" : "pending" });
+    if (a.type === "webhook") await enqueueJobs(tx, "webhook", [row.id], Date.now());
+    else if (a.type === "review" && !reviewed.has(a.itemId)) {
+      reviewed.add(a.itemId);
+      await tx
+        .insertInto("review_items")
+        .values({
+          org_id: a.orgId,
+          item_id: a.itemId,
+          action_id: row.id,
+          status: "open",
+          note: "",
+          created_at: now,
+          priority: a.reviewPriority ?? 0,
+        })
+        .onConflict((oc) => oc.column("action_id").doNothing())
+        .execute();
+    }
+  }
+  return out;
+}
+
+/** Marks items acted when none of their actions is still pending (or dead). */
+async function settleItems(db: Db, itemIds: readonly number[], now: number): Promise<void> {
+  if (itemIds.length === 0) return;
+  const open = new Set(
+    (
+      await db
+        .selectFrom("actions")
+        .select("item_id")
+        .where("item_id", "in", itemIds)
+        .where("status", "in", ["pending", "dead"])
+        .execute()
+    ).map((r) => r.item_id),
+  );
+  const settled = itemIds.filter((id) => !open.has(id));
+  if (settled.length)
+    await db.updateTable("content_items").set({ status: "done", acted_at: now }).where("id", "in", settled).execute();
+}

@@ -1,0 +1,61 @@
+/**
+ * The access port: people, API keys, bank sharing (groups and named RED readers) and the
+ * audit log. API keys are stored as the SHA-256 of their secret part.
+ */
+
+import type { Role } from "../../core/roles.js";
+import type { BankSharing } from "../../core/sharing.js";
+
+export interface Person {
+  readonly id: number;
+  readonly orgId: number;
+  readonly name: string;
+  readonly role: Role;
+  readonly createdAt: number;
+}
+
+export interface KeyRecord {
+  readonly keyId: number;
+  readonly prefix: string;
+  readonly secretHash: string;
+  readonly revoked: boolean;
+  readonly person: Person;
+}
+
+export interface AuditEntry {
+  readonly orgId: number | null;
+  readonly personId: number | null;
+  /** Who, readably: "alice (curator, Sawab Center)" or "cli". */
+  readonly actor: string;
+  /** What: "bank.create", "signal.add", "key.create", ... */
+  readonly action: string;
+  /** On what: "bank:12", "content:40". */
+  readonly target: string;
+  readonly detail?: Record<string, unknown>;
+  /** From where: the client address, or "cli". */
+  readonly source: string;
+}
+
+export interface AuditRecord extends Required<AuditEntry> {
+  readonly id: number;
+  readonly at: number;
+}
+
+export interface AccessStore {
+  /** Throws "conflict" when the organisation already has a person of that name. */
+  createPerson(orgId: number, name: string, role: Role): Promise<Person>;
+  getPerson(id: number): Promise<Person | undefined>;
+  listPeople(orgId: number): Promise<Person[]>;
+  createKey(personId: number, prefix: string, secretHash: string): Promise<number>;
+  findKey(prefix: string): Promise<KeyRecord | undefined>;
+  /** The organisation of the person who holds API key `keyId`. */
+  keyOrg(keyId: number): Promise<number | undefined>;
+  revokeKey(keyId: number): Promise<void>;
+  /** Sharing groups and RED readers of every bank that has any. */
+  allSharing(): Promise<Map<number, BankSharing>>;
+  /** Replaces a bank's sharing group and named readers. */
+  setSharing(bankId: number, orgIds: readonly number[], personIds: readonly number[]): Promise<void>;
+  audit(entry: AuditEntry): Promise<void>;
+  /** An organisation's audit log, newest first; only entries on `target` when given (then oldest first). */
+  listAudit(orgId: number, options?: { beforeId?: number; limit?: number; target?: string }): Promise<AuditRecord[]>;
+}

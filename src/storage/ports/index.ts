@@ -1,0 +1,45 @@
+/**
+ * Every storage port in one place: services and routes depend on these types, never on
+ * the Kysely adapters beside them. `openStores` (storage/open.ts) builds all of them on one
+ * database; only the composition roots call it.
+ */
+
+import type { SignalStore } from "../store.js";
+import type { AccessStore } from "./access.js";
+import type { AccountStore } from "./accounts.js";
+import type { ActionStore } from "./actions.js";
+import type { ContentStore } from "./content.js";
+import type { DashboardReads } from "./dashboard.js";
+import type { JobQueue } from "./jobs.js";
+import type { MeasurementReads } from "./measurement.js";
+import type { ReviewStore } from "./reviews.js";
+import type { RuleStore } from "./rules.js";
+
+export type * from "../store.js";
+export type * from "./access.js";
+export type * from "./accounts.js";
+export type * from "./actions.js";
+export type * from "./content.js";
+export type * from "./dashboard.js";
+export type * from "./jobs.js";
+export type * from "./measurement.js";
+export type * from "./reviews.js";
+export type * from "./rules.js";
+export { CONTENT_KINDS } from "./content.js";
+
+/** Every port, on one database. */
+export interface Stores {
+  readonly dialect: "sqlite" | "postgres";
+  readonly signals: SignalStore;
+  readonly content: ContentStore;
+  readonly jobs: JobQueue;
+  readonly actions: ActionStore;
+  readonly reviews: ReviewStore;
+  readonly rules: RuleStore;
+  readonly access: AccessStore;
+  readonly accounts: AccountStore;
+  readonly dashboard: DashboardReads;
+  readonly measures: MeasurementReads;
+  /** Closes the database (every port at once). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,930 @@
+/**
+ * The contract of every storage port besides SignalStore (store-contract.ts): content, the
+ * job queue, actions and the pipeline's commit, reviews, rules, access, accounts, the
+ * dashboard and measurement reads. One suite, run on SQLite and on PostgreSQL.
+ */
+
+import assert from "node:assert/strict";
+import { setTimeout as sleep } from "node:timers/promises";
+import { after, before, describe, it } from "node:test";
+import { RasdError, isRasdError } from "../../src/core/errors.js";
+import type { Org } from "../../src/core/model.js";
+import { KyselyStore } from "../../src/storage/kysely-store.js";
+import { backfillActionIndex } from "../../src/storage/migrations/0005-action-index.js";
+import { openStores } from "../../src/storage/open.js";
+import type { Accepted, ItemOutcome, Job, NewAction, NewContent, Stores } from "../../src/storage/ports/index.js";
+import type { TestDatabase } from "../support/databases.js";
+
+const HOUR = 3_600_000;
+
+function content(orgId: number, personId: number, key: string, extra: Partial<NewContent> = {}): NewContent {
+  return {
+    orgId,
+    personId,
+    idempotencyKey: key,
+    requestHash: `hash-${key}`,
+    kind: "text",
+    contentId: `c-${key}`,
+    authorId: "author-1",
+    postedAt: null,
+    mediaType: null,
+    media: null,
+    url: null,
+    text: `text ${key}`,
+    receivedAt: Date.now(),
+    ...extra,
+  };
+}
+
+function accepted(r: Accepted | RasdError): Accepted {
+  if (isRasdError(r)) throw r;
+  return r;
+}
+
+export function portsContract(name: string, makeDatabase: () => Promise<TestDatabase>, skip: string | false): void {
+  describe(`storage ports contract: ${name}`, { skip }, () => {
+    let database: TestDatabase;
+    let s: Stores;
+    let org: Org;
+    let personId: number;
+
+    /** Leases and completes every runnable job, so each test starts with an empty queue. */
+    async function drainQueue(): Promise<void> {
+      for (const kind of ["content", "webhook"] as const) {
+        const jobs = await s.jobs.lease({ kind, owner: "drain", limit: 10_000, leaseMs: 60_000 });
+        await s.jobs.complete(jobs.map((j) => j.id));
+      }
+    }
+
+    async function newItems(n: number, prefix: string): Promise<number[]> {
+      const out = await s.content.accept(
+        Array.from({ length: n }, (_, i) => content(org.id, personId, `${prefix}-${i}`)),
+      );
+      return out.map((r) => accepted(r).id);
+    }
+
+    before(async () => {
+      if (skip) return;
+      database = await makeDatabase();
+      s = await openStores(database.url);
+      org = await s.signals.createOrg("Platform", "platform");
+      personId = (await s.access.createPerson(org.id, "alice", "submitter")).id;
+    });
+    after(async () => {
+      if (skip) return;
+      await s.close();
+      await database.drop();
+    });
+
+    describe("content", () => {
+      it("accepts items with their media and one job each; a replayed key returns the same id; another request under it is a conflict", async () => {
+        const bytes = new Uint8Array([1, 2, 3, 4, 5]);
+        const [image, text] = await s.content.accept([
+          content(org.id, personId, "img", { kind: "image", text: null, media: bytes, mediaType: "image/png" }),
+          content(org.id, personId, "txt", { postedAt: 1_000, platform: "Shorts", country: "IQ" }),
+        ]);
+        const imageId = accepted(image!).id;
+        const textId = accepted(text!).id;
+        assert.equal(accepted(image!).replay, false);
+        const [replay, conflict] = await s.content.accept([
+          content(org.id, personId, "img", { kind: "image", text: null, media: bytes, mediaType: "image/png" }),
+          content(org.id, personId, "txt", { requestHash: "something else" }),
+        ]);
+        assert.deepEqual(replay, { id: imageId, replay: true });
+        assert.ok(isRasdError(conflict) && conflict.code === "conflict");
+        assert.deepEqual(new Uint8Array((await s.content.getMedia(imageId))!), bytes);
+        assert.equal(await s.content.getMedia(textId), undefined);
+        const item = (await s.content.getItem(textId))!;
+        assert.equal(item.orgId, org.id);
+        assert.equal(item.personId, personId);
+        assert.equal(item.kind, "text");
+        assert.equal(item.postedAt, 1_000);
+        assert.equal(item.platform, "Shorts");
+        assert.equal(item.country, "IQ");
+        assert.equal(item.status, "received");
+        assert.equal(item.hashes, "{}");
+        assert.equal(item.matches, "[]");
+        assert.equal(item.hashedAt, null);
+        assert.equal((await s.content.getItem(imageId))!.mediaSize, 5);
+        // One content job per new item, none for the replay.
+        assert.deepEqual(await s.jobs.openRefs("content", [imageId, textId]), new Set([imageId, textId]));
+        const jobs = await s.jobs.leaseRefs("content", [imageId, textId], "w", 60_000);
+        assert.equal(jobs.length, 2);
+        await s.jobs.complete(jobs.map((j) => j.id));
+        assert.deepEqual(
+          (await s.content.listItems(org.id, { limit: 2 })).map((i) => i.id),
+          [textId, imageId],
+        );
+        assert.deepEqual(
+          (await s.content.listItems(org.id, { beforeId: textId, limit: 1 })).map((i) => i.id),
+          [imageId],
+        );
+        assert.deepEqual(
+          (await s.content.getItems([imageId, textId])).map((i) => i.id).sort(),
+          [imageId, textId].sort(),
+        );
+      });
+
+      it("outcomes: the check sees earlier ones in order and can refuse", async () => {
+        const [id] = await newItems(1, "outcome");
+        const base = { itemId: id!, orgId: org.id, personId, basis: "", reason: "", authority: "", note: "" };
+        const first = await s.content.addOutcome({ ...base, kind: "removal_order", at: 1_000 }, (earlier) =>
+          assert.equal(earlier.length, 0),
+        );
+        assert.equal(first.kind, "removal_order");
+        assert.equal(first.at, 1_000);
+        assert.ok(first.recordedAt >= first.at);
+        await s.content.addOutcome({ ...base, kind: "removed", at: 2_000, basis: "removal_order" }, (earlier) =>
+          assert.deepEqual(
+            earlier.map((o) => o.kind),
+            ["removal_order"],
+          ),
+        );
+        await assert.rejects(
+          s.content.addOutcome({ ...base, kind: "restored", at: 3_000 }, () => {
+            throw new RasdError("conflict", "no");
+          }),
+          (e: unknown) => isRasdError(e) && e.code === "conflict",
+        );
+        const all = await s.content.outcomesOf([id!]);
+        assert.deepEqual(
+          all.map((o) => [o.kind, o.basis]),
+          [
+            ["removal_order", ""],
+            ["removed", "removal_order"],
+          ],
+        );
+      });
+
+      it("history import: processed items with classifications and outcomes, ids in order", async () => {
+        const t = Date.now() - 10 * HOUR;
+        const ids = await s.content.importHistory(
+          [0, 1, 2].map((i) => ({
+            orgId: org.id,
+            personId,
+            idempotencyKey: `hist-${i}`,
+            kind: "text" as const,
+            contentId: `h-${i}`,
+            authorId: "a",
+            postedAt: null,
+            text: `history ${i}`,
+            platform: "Posts",
+            country: "",
+            receivedAt: t + i,
+            hashedAt: t + i + 3,
+            matchedAt: t + i + 5,
+            classifiedAt: t + i + 6,
+            actedAt: i === 1 ? t + i + 8 : null,
+            classification: {
+              model: "m1",
+              label: i === 1 ? "pro" : "neutral",
+              score: 0.9,
+              pPro: 0.9,
+              pAnti: 0.05,
+              pNeutral: 0.05,
+              lang: "en",
+              behaviour: null,
+              classifiedAt: t + i + 6,
+            },
+            ...(i === 1
+              ? {
+                  outcomes: [
+                    {
+                      orgId: org.id,
+                      personId,
+                      kind: "removed",
+                      basis: "terms_of_service",
+                      reason: "",
+                      authority: "",
+                      note: "",
+                      at: t + 100,
+                    },
+                  ],
+                }
+              : {}),
+          })),
+        );
+        assert.equal(ids.length, 3);
+        const items = await s.content.getItems(ids);
+        for (const [i, id] of ids.entries()) {
+          const item = items.find((x) => x.id === id)!;
+          assert.equal(item.contentId, `h-${i}`, "ids come back in input order");
+          assert.equal(item.status, "done");
+        }
+        assert.equal((await s.content.classificationOf(ids[1]!))?.label, "pro");
+        assert.equal((await s.content.getItem(ids[1]!))?.actedAt, t + 9);
+        assert.deepEqual(
+          (await s.content.outcomesOf(ids)).map((o) => [o.itemId, o.kind, o.recordedAt]),
+          [[ids[1], "removed", t + 100]],
+        );
+        assert.deepEqual(await s.jobs.openRefs("content", ids), new Set(), "history queues no jobs");
+        const times = await s.content.itemTimes(org.id, t, 10);
+        assert.deepEqual(
+          times.filter((x) => x.receivedAt < t + 3).map((x) => [x.receivedAt, x.hashedAt, x.matchedAt]),
+          [
+            [t + 2, t + 5, t + 7],
+            [t + 1, t + 4, t + 6],
+            [t, t + 3, t + 5],
+          ],
+        );
+      });
+    });
+
+    describe("job queue", () => {
+      before(async () => {
+        if (!skip) await drainQueue();
+      });
+
+      it("lease: up to the limit, oldest first, counting the attempt; two owners never get the same job", async () => {
+        const refs = Array.from({ length: 30 }, (_, i) => 1000 + i);
+        await s.jobs.enqueue("webhook", refs);
+        const first = await s.jobs.lease({ kind: "webhook", owner: "a", limit: 5, leaseMs: 60_000 });
+        assert.deepEqual(
+          first.map((j) => j.refId),
+          refs.slice(0, 5),
+        );
+        for (const j of first) {
+          assert.equal(j.status, "running");
+          assert.equal(j.leaseOwner, "a");
+          assert.equal(j.attempts, 1);
+          assert.equal(j.maxAttempts, 8);
+          assert.ok(j.leaseUntil! > Date.now());
+        }
+        assert.deepEqual(await s.jobs.lease({ kind: "content", owner: "a", limit: 5, leaseMs: 60_000 }), []);
+        // Several owners at once: every remaining job handed out exactly once.
+        const leased = await Promise.all(
+          ["b", "c", "d", "e"].map((owner) => s.jobs.lease({ kind: "webhook", owner, limit: 10, leaseMs: 60_000 })),
+        );
+        const ids = leased.flat().map((j) => j.id);
+        assert.equal(new Set(ids).size, ids.length, "no job leased twice");
+        assert.equal(ids.length, 25);
+        assert.ok(!ids.some((id) => first.some((j) => j.id === id)), "a held lease is not handed out");
+        assert.equal((await s.jobs.counts())["webhook.running"], 30);
+        await s.jobs.complete([...first.map((j) => j.id), ...ids]);
+        assert.equal((await s.jobs.counts())["webhook.running"], undefined, "completed jobs are gone");
+        assert.deepEqual(await s.jobs.openRefs("webhook", refs), new Set());
+      });
+
+      it("an expired lease makes the job available again; renewing keeps it", async () => {
+        await s.jobs.enqueue("webhook", [2001, 2002]);
+        const [a, b] = await s.jobs.lease({ kind: "webhook", owner: "dies", limit: 2, leaseMs: 30 });
+        await s.jobs.renew([b!.id], Date.now() + 60_000);
+        await sleep(60);
+        const again = await s.jobs.lease({ kind: "webhook", owner: "next", limit: 10, leaseMs: 60_000 });
+        assert.deepEqual(
+          again.map((j) => j.id),
+          [a!.id],
+          "only the expired one",
+        );
+        assert.equal(again[0]!.attempts, 2);
+        assert.equal(again[0]!.leaseOwner, "next");
+        await s.jobs.complete([a!.id, b!.id]);
+      });
+
+      it("release gives a job back without counting the attempt", async () => {
+        await s.jobs.enqueue("content", [3001]);
+        const [job] = await s.jobs.lease({ kind: "content", owner: "a", limit: 1, leaseMs: 60_000 });
+        await s.jobs.release([job!.id]);
+        const [again] = await s.jobs.lease({ kind: "content", owner: "b", limit: 1, leaseMs: 60_000 });
+        assert.equal(again?.id, job!.id);
+        assert.equal(again?.attempts, 1);
+        assert.equal(again?.leaseOwner, "b");
+        await s.jobs.complete([job!.id]);
+      });
+
+      it("retry waits for run_at; after max attempts the job is dead (kept, never leased again)", async () => {
+        await s.jobs.enqueue("content", [4001]);
+        let job: Job | undefined;
+        for (let attempt = 1; attempt <= 5; attempt++) {
+          if (attempt > 1) {
+            assert.deepEqual(
+              await s.jobs.lease({ kind: "content", owner: "w", limit: 1, leaseMs: 60_000 }),
+              [],
+              "not before its retry time",
+            );
+            await sleep(40);
+          }
+          [job] = await s.jobs.lease({ kind: "content", owner: "w", limit: 1, leaseMs: 60_000 });
+          assert.equal(job?.attempts, attempt);
+          if (attempt > 1) assert.equal(job?.lastError, `boom ${attempt - 1}`);
+          const fate = await s.jobs.retryOrBury(job!, `boom ${attempt}`, Date.now() + 30);
+          assert.equal(fate, attempt < 5 ? "retry" : "dead");
+        }
+        await sleep(40);
+        assert.deepEqual(await s.jobs.lease({ kind: "content", owner: "w", limit: 1, leaseMs: 60_000 }), []);
+        assert.equal((await s.jobs.counts())["content.dead"], 1);
+        assert.deepEqual(await s.jobs.openRefs("content", [4001]), new Set(), "a dead job is not open");
+        await s.jobs.complete([job!.id]);
+      });
+
+      it("leaseRefs leases only the given refs that are runnable", async () => {
+        await s.jobs.enqueue("content", [5001, 5002, 5003]);
+        await s.jobs.enqueue("content", [5004], Date.now() + 60_000);
+        const jobs = await s.jobs.leaseRefs("content", [5001, 5003, 5004], "w", 60_000);
+        assert.deepEqual(
+          jobs.map((j) => j.refId),
+          [5001, 5003],
+        );
+        assert.deepEqual(await s.jobs.leaseRefs("content", [5001], "x", 60_000), [], "already held");
+        assert.deepEqual(await s.jobs.openRefs("content", [5001, 5002, 5004, 5999]), new Set([5001, 5002, 5004]));
+        await s.jobs.complete(jobs.map((j) => j.id));
+        await drainQueue();
+      });
+    });
+
+    describe("actions and the pipeline's commit", () => {
+      let ruleId: number;
+      before(async () => {
+        if (skip) return;
+        await drainQueue();
+        ruleId = (
+          await s.rules.create(org.id, {
+            name: "commit-rule",
+            conditions: {},
+            actions: [{ type: "webhook", url: "https://example.org/hook", secret: "whsec_x" }, { type: "review" }],
+          })
+        ).id;
+      });
+
+      function planned(itemId: number): NewAction[] {
+        return [
+          {
+            itemId,
+            orgId: org.id,
+            ruleId,
+            actionIndex: 0,
+            type: "webhook",
+            deliveryId: `msg_${itemId}_${ruleId}_0`,
+            target: "https://example.org/hook",
+            payload: `{"item":${itemId}}`,
+          },
+          {
+            itemId,
+            orgId: org.id,
+            ruleId,
+            actionIndex: 1,
+            type: "review",
+            deliveryId: `msg_${itemId}_${ruleId}_1`,
+            target: "",
+            payload: "{}",
+            reviewPriority: 7,
+          },
+        ];
+      }
+
+      it("commitResults records actions, webhook jobs, one review entry, items, classifications and completes jobs at once; a rerun adds nothing", async () => {
+        const [a, b] = await newItems(2, "commit");
+        const jobs = await s.jobs.leaseRefs("content", [a!, b!], "w", 60_000);
+        assert.equal(jobs.length, 2);
+        const now = Date.now();
+        const batch = {
+          actions: planned(a!),
+          finish: (recorded: readonly { itemId: number; status: string }[]) =>
+            [a!, b!].map((id): ItemOutcome => {
+              const pending = recorded.filter((r) => r.itemId === id && r.status === "pending").length;
+              return {
+                id,
+                status: pending ? "acting" : "done",
+                error: null,
+                hashes: `{"n":${id}}`,
+                matches: "[]",
+                hashedAt: now,
+                matchedAt: now + 1,
+                actedAt: pending ? null : now,
+                classifiedAt: now + 2,
+              };
+            }),
+          classifications: [
+            {
+              itemId: a!,
+              model: "m1",
+              label: "pro",
+              score: 0.8,
+              pPro: 0.8,
+              pAnti: 0.1,
+              pNeutral: 0.1,
+              lang: "en",
+              behaviour: null,
+              classifiedAt: now + 2,
+            },
+          ],
+          completedJobs: jobs.map((j) => j.id),
+          now,
+        };
+        await s.jobs.enqueue("content", [9001]);
+        const first = await s.actions.commitResults({
+          ...batch,
+          leaseNext: { kind: "content", owner: "w", limit: 10, leaseMs: 60_000 },
+        });
+        assert.deepEqual(
+          first.recorded.map((r) => [r.type, r.created, r.status]),
+          [
+            ["webhook", true, "pending"],
+            ["review", true, "done"],
+          ],
+        );
+        assert.deepEqual(
+          first.leased.map((j) => j.refId),
+          [9001],
+          "the next batch leased in the same commit",
+        );
+        await s.jobs.complete(first.leased.map((j) => j.id));
+        assert.deepEqual(await s.jobs.openRefs("content", [a!, b!]), new Set(), "content jobs completed");
+        const itemA = (await s.content.getItem(a!))!;
+        assert.equal(itemA.status, "acting");
+        assert.equal(itemA.hashes, `{"n":${a}}`);
+        assert.equal(itemA.matchedAt, now + 1);
+        assert.equal(itemA.actedAt, null);
+        assert.equal((await s.content.getItem(b!))!.status, "done");
+        assert.equal((await s.content.classificationOf(a!))?.label, "pro");
+        const actions = await s.actions.actionsOf([a!]);
+        assert.deepEqual(
+          actions.map((x) => [x.type, x.status, x.actionIndex, x.deliveryId]),
+          [
+            ["webhook", "pending", 0, `msg_${a}_${ruleId}_0`],
+            ["review", "done", 1, `msg_${a}_${ruleId}_1`],
+          ],
+        );
+        const webhookJobs = await s.jobs.leaseRefs("webhook", [actions[0]!.id], "w", 60_000);
+        assert.equal(webhookJobs.length, 1, "a webhook job was queued");
+        await s.jobs.release(webhookJobs.map((j) => j.id));
+        const reviews = await s.reviews.listReviews(org.id, "open", 100);
+        assert.deepEqual(
+          reviews.filter((r) => r.itemId === a).map((r) => [r.actionId, r.priority]),
+          [[actions[1]!.id, 7]],
+        );
+
+        // The same job again (a crash after commit, before the ack): nothing new.
+        const rerun = await s.actions.commitResults({ ...batch, completedJobs: [] });
+        assert.deepEqual(
+          rerun.recorded.map((r) => [r.type, r.created, r.status]),
+          [
+            ["webhook", false, "pending"],
+            ["review", false, "done"],
+          ],
+        );
+        assert.equal((await s.actions.actionsOf([a!])).length, 2);
+        assert.equal((await s.reviews.listReviews(org.id, "open", 100)).filter((r) => r.itemId === a).length, 1);
+        assert.equal((await s.jobs.counts())["webhook.queued"], 1, "no second webhook job");
+        assert.equal((await s.content.getItem(a!))!.status, "acting");
+      });
+
+      it("a failing commit writes nothing", async () => {
+        const [c] = await newItems(1, "atomic");
+        const jobs = await s.jobs.leaseRefs("content", [c!], "w", 60_000);
+        await assert.rejects(
+          s.actions.commitResults({
+            actions: planned(c!),
+            finish: () => {
+              throw new Error("crash inside the transaction");
+            },
+            classifications: [],
+            completedJobs: jobs.map((j) => j.id),
+            now: Date.now(),
+          }),
+          /crash inside/,
+        );
+        assert.deepEqual(await s.actions.actionsOf([c!]), [], "no action");
+        assert.deepEqual(await s.jobs.openRefs("content", [c!]), new Set([c!]), "the job is still there");
+        await s.jobs.complete(jobs.map((j) => j.id));
+      });
+
+      it("deliveries: a failure is retried, a success settles the item, the last failure dead-letters it; redeliver queues it again", async () => {
+        await drainQueue();
+        const [d] = await newItems(1, "deliver");
+        await s.jobs.complete((await s.jobs.leaseRefs("content", [d!], "w", 60_000)).map((j) => j.id));
+        await s.actions.commitResults({
+          actions: [planned(d!)[0]!],
+          finish: () => [],
+          classifications: [],
+          completedJobs: [],
+          now: Date.now(),
+        });
+        const [action] = await s.actions.actionsOf([d!]);
+        const lease = () => s.jobs.lease({ kind: "webhook", owner: "w", limit: 10, leaseMs: 60_000 });
+        let [job] = await lease();
+        assert.equal(job?.refId, action!.id);
+        const failed = await s.actions.recordDeliveries(
+          [{ job: job!, action: action!, httpStatus: 500, error: "HTTP 500", retryAt: Date.now() }],
+          [],
+          Date.now(),
+        );
+        assert.deepEqual(failed, ["retry"]);
+        let now = (await s.actions.getAction(action!.id))!;
+        assert.deepEqual([now.status, now.attempts, now.lastStatus, now.lastError], ["pending", 1, 500, "HTTP 500"]);
+        [job] = await lease();
+        assert.equal(job?.attempts, 2);
+        const at = Date.now();
+        assert.deepEqual(
+          await s.actions.recordDeliveries([{ job: job!, action: now, httpStatus: 204, retryAt: at }], [], at),
+          ["delivered"],
+        );
+        now = (await s.actions.getAction(action!.id))!;
+        assert.deepEqual([now.status, now.attempts, now.lastError, now.completedAt], ["delivered", 2, null, at]);
+        assert.deepEqual(await lease(), [], "the job is done");
+        const item = (await s.content.getItem(d!))!;
+        assert.deepEqual([item.status, item.actedAt], ["done", at]);
+
+        await s.actions.redeliver(now);
+        assert.equal((await s.content.getItem(d!))!.status, "acting");
+        assert.equal((await s.actions.getAction(action!.id))!.status, "pending");
+        [job] = await lease();
+        assert.equal(job?.refId, action!.id);
+        const last = { ...job!, attempts: job!.maxAttempts };
+        assert.deepEqual(
+          await s.actions.recordDeliveries(
+            [
+              {
+                job: last,
+                action: (await s.actions.getAction(action!.id))!,
+                httpStatus: null,
+                error: "refused",
+                retryAt: Date.now(),
+              },
+            ],
+            [],
+            Date.now(),
+          ),
+          ["dead"],
+        );
+        assert.equal((await s.actions.getAction(action!.id))!.status, "dead");
+        assert.equal((await s.content.getItem(d!))!.status, "action_failed");
+        assert.equal((await s.actions.listActions(org.id, { status: "dead" }))[0]?.id, action!.id);
+        await drainQueue();
+      });
+
+      it("orphan webhook jobs (their action gone) are completed", async () => {
+        await s.jobs.enqueue("webhook", [987_654]);
+        const jobs = await s.jobs.lease({ kind: "webhook", owner: "w", limit: 10, leaseMs: 60_000 });
+        assert.equal(jobs.length, 1);
+        await s.actions.recordDeliveries(
+          [],
+          jobs.map((j) => j.id),
+          Date.now(),
+        );
+        assert.deepEqual(await s.jobs.openRefs("webhook", [987_654]), new Set());
+      });
+
+      it("the action index of rows written before it was stored is backfilled from the delivery id", async () => {
+        const [e] = await newItems(1, "backfill");
+        await s.actions.commitResults({
+          actions: planned(e!),
+          finish: () => [],
+          classifications: [],
+          completedJobs: [],
+          now: Date.now(),
+        });
+        assert.ok(s.signals instanceof KyselyStore);
+        const db = s.signals.db;
+        await db.updateTable("actions").set({ action_index: null }).where("item_id", "=", e!).execute();
+        assert.deepEqual(
+          (await s.actions.actionsOf([e!])).map((x) => x.actionIndex),
+          [null, null],
+        );
+        await backfillActionIndex(db as never);
+        assert.deepEqual(
+          (await s.actions.actionsOf([e!])).map((x) => x.actionIndex),
+          [0, 1],
+        );
+        await drainQueue();
+      });
+    });
+
+    describe("reviews", () => {
+      it("open entries by priority then age; a claim succeeds once; decided ones latest first", async () => {
+        const orgB = await s.signals.createOrg("Reviewers", "platform");
+        const pB = (await s.access.createPerson(orgB.id, "rev", "reviewer")).id;
+        const rule = await s.rules.create(orgB.id, { name: "r", conditions: {}, actions: [{ type: "review" }] });
+        const ids = (await s.content.accept([0, 1, 2].map((i) => content(orgB.id, pB, `rev-${i}`)))).map(
+          (r) => accepted(r).id,
+        );
+        await s.actions.commitResults({
+          actions: ids.map((itemId, i) => ({
+            itemId,
+            orgId: orgB.id,
+            ruleId: rule.id,
+            actionIndex: 0,
+            type: "review" as const,
+            deliveryId: `msg_${itemId}_${rule.id}_0`,
+            target: "",
+            payload: "{}",
+            reviewPriority: [5, 9, 5][i]!,
+          })),
+          finish: () => [],
+          classifications: [],
+          completedJobs: [],
+          now: Date.now(),
+        });
+        const open = await s.reviews.listReviews(orgB.id, "open", 10);
+        assert.deepEqual(
+          open.map((r) => r.itemId),
+          [ids[1], ids[0], ids[2]],
+        );
+        assert.deepEqual(await s.reviews.listReviews(org.id + 10_000, "open", 10), []);
+        const target = open[1]!;
+        assert.equal((await s.reviews.getReview(target.id))?.status, "open");
+        const decision = {
+          decision: "violating",
+          note: "n",
+          labels: '{"entity":["isis"]}',
+          reasons: "recruitment",
+          bankId: null,
+          decidedBy: pB,
+          decidedAt: 1234,
+        };
+        assert.equal(await s.reviews.claimReview(target.id, decision), true);
+        assert.equal(await s.reviews.claimReview(target.id, { ...decision, decision: "not_violating" }), false);
+        await s.reviews.setAddedSignals(target.id, [4, 5]);
+        const decided = (await s.reviews.getReview(target.id))!;
+        assert.deepEqual(
+          [
+            decided.status,
+            decided.decision,
+            decided.labels,
+            decided.decidedBy,
+            decided.decidedAt,
+            decided.addedSignals,
+          ],
+          ["decided", "violating", '{"entity":["isis"]}', pB, 1234, "[4,5]"],
+        );
+        assert.equal(await s.reviews.claimReview(open[0]!.id, decision), true);
+        assert.deepEqual(
+          (await s.reviews.listReviews(orgB.id, "decided", 10)).map((r) => r.id),
+          [Math.max(open[0]!.id, target.id), Math.min(open[0]!.id, target.id)],
+        );
+        assert.equal(await s.reviews.getReview(999_999), undefined);
+        await drainQueue();
+      });
+    });
+
+    describe("rules", () => {
+      it("create, unique names per organisation, update, get, list by organisation, delete", async () => {
+        const other = await s.signals.createOrg("Rule Org", "platform");
+        const rule = await s.rules.create(other.id, {
+          name: "hooks",
+          enabled: false,
+          conditions: { bankIds: [1] },
+          actions: [{ type: "webhook", url: "https://example.org/x", secret: "whsec_y" }],
+        });
+        assert.deepEqual([rule.orgId, rule.enabled, rule.conditions], [other.id, false, { bankIds: [1] }]);
+        await assert.rejects(
+          s.rules.create(other.id, { name: "hooks", conditions: {}, actions: [] }),
+          (e: unknown) => isRasdError(e) && e.code === "conflict",
+        );
+        const updated = await s.rules.update(rule.id, { enabled: true, actions: [{ type: "review" }] });
+        assert.deepEqual([updated.enabled, updated.name, updated.actions], [true, "hooks", [{ type: "review" }]]);
+        await assert.rejects(
+          s.rules.update(999_999, { enabled: true }),
+          (e: unknown) => isRasdError(e) && e.code === "not_found",
+        );
+        assert.deepEqual((await s.rules.get(rule.id))?.actions, [{ type: "review" }]);
+        assert.deepEqual(
+          (await s.rules.list(other.id)).map((r) => r.id),
+          [rule.id],
+        );
+        assert.ok((await s.rules.list()).length > 1, "every organisation's rules");
+        await s.rules.delete(rule.id);
+        assert.equal(await s.rules.get(rule.id), undefined);
+      });
+    });
+
+    describe("access and accounts", () => {
+      it("people, keys (found by prefix, revoked), sharing, audit", async () => {
+        const other = await s.signals.createOrg("Access Org", "ngo");
+        const bob = await s.access.createPerson(other.id, "bob", "curator");
+        assert.deepEqual([bob.orgId, bob.name, bob.role], [other.id, "bob", "curator"]);
+        await assert.rejects(
+          s.access.createPerson(other.id, "bob", "reader"),
+          (e: unknown) => isRasdError(e) && e.code === "conflict",
+        );
+        assert.deepEqual(await s.access.getPerson(bob.id), bob);
+        assert.deepEqual(
+          (await s.access.listPeople(other.id)).map((p) => p.name),
+          ["bob"],
+        );
+        const keyId = await s.access.createKey(bob.id, "abcdef012345", "ff".repeat(32));
+        const key = (await s.access.findKey("abcdef012345"))!;
+        assert.deepEqual(
+          [key.keyId, key.secretHash, key.revoked, key.person.id],
+          [keyId, "ff".repeat(32), false, bob.id],
+        );
+        assert.equal(await s.access.keyOrg(keyId), other.id);
+        assert.equal(await s.access.keyOrg(999_999), undefined);
+        await s.access.revokeKey(keyId);
+        assert.equal((await s.access.findKey("abcdef012345"))?.revoked, true);
+        assert.equal(await s.access.findKey("000000000000"), undefined);
+
+        const bank = await s.signals.createBank({ orgId: other.id, name: "shared" });
+        await s.access.setSharing(bank.id, [org.id, org.id], [bob.id]);
+        assert.deepEqual(await s.access.allSharing().then((m) => m.get(bank.id)), {
+          orgs: new Set([org.id]),
+          people: new Set([bob.id]),
+        });
+        await s.access.setSharing(bank.id, [], []);
+        assert.equal((await s.access.allSharing()).get(bank.id), undefined);
+
+        for (const target of ["signal:1", "signal:2", "signal:1"])
+          await s.access.audit({
+            orgId: other.id,
+            personId: bob.id,
+            actor: "bob",
+            action: "x",
+            target,
+            source: "test",
+            detail: { t: target },
+          });
+        const newest = await s.access.listAudit(other.id, { limit: 2 });
+        assert.deepEqual(
+          newest.map((a) => a.target),
+          ["signal:1", "signal:2"],
+        );
+        assert.deepEqual(newest[0]!.detail, { t: "signal:1" });
+        const onOne = await s.access.listAudit(other.id, { target: "signal:1" });
+        assert.equal(onOne.length, 2);
+        assert.ok(onOne[0]!.id < onOne[1]!.id, "a target's history runs oldest first");
+        assert.deepEqual(await s.access.listAudit(org.id, { target: "signal:1" }), [], "per organisation");
+      });
+
+      it("passwords and sessions: found by organisation and name, revoked one by one or all, and with their key", async () => {
+        const other = await s.signals.createOrg("Account Org", "ngo");
+        const carol = await s.access.createPerson(other.id, "carol", "reviewer");
+        assert.equal((await s.accounts.findPerson("Account Org", "carol"))?.passwordHash, null);
+        await s.accounts.setPasswordHash(carol.id, "scrypt$x");
+        assert.equal((await s.accounts.findPerson("Account Org", "carol"))?.passwordHash, "scrypt$x");
+        assert.equal(await s.accounts.findPerson("Platform", "carol"), undefined);
+        const session = (prefix: string, keyId: number | null = null) =>
+          s.accounts.createSession({ personId: carol.id, keyId, prefix, secretHash: "aa", expiresAt: 99, source: "t" });
+        const one = await session("1111111111111111");
+        const found = (await s.accounts.findSession("1111111111111111"))!;
+        assert.deepEqual(
+          [found.sessionId, found.expiresAt, found.revoked, found.person.id],
+          [one, 99, false, carol.id],
+        );
+        await s.accounts.revokeSession(one);
+        assert.equal((await s.accounts.findSession("1111111111111111"))?.revoked, true);
+        const keyId = await s.access.createKey(carol.id, "carolkey0000", "bb");
+        await session("2222222222222222", keyId);
+        await session("3333333333333333");
+        assert.equal((await s.accounts.findSession("2222222222222222"))?.revoked, false);
+        await s.access.revokeKey(keyId);
+        assert.equal((await s.accounts.findSession("2222222222222222"))?.revoked, true, "its key was revoked");
+        assert.equal((await s.accounts.findSession("3333333333333333"))?.revoked, false);
+        await s.accounts.revokeSessionsOf(carol.id);
+        assert.equal((await s.accounts.findSession("3333333333333333"))?.revoked, true);
+      });
+    });
+
+    describe("dashboard and measurement reads", () => {
+      let measured: Org;
+      const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
+
+      before(async () => {
+        if (skip) return;
+        measured = await s.signals.createOrg("Measured", "platform");
+        const p = (await s.access.createPerson(measured.id, "m", "submitter")).id;
+        const hist = (i: number, label: string, lang: string, extra: object = {}) => ({
+          orgId: measured.id,
+          personId: p,
+          idempotencyKey: `m-${i}`,
+          kind: "text" as const,
+          contentId: `m-${i}`,
+          authorId: "a",
+          postedAt: null,
+          text: `m ${i}`,
+          platform: i === 3 ? "Shorts" : "",
+          country: i === 2 ? "IQ" : "",
+          receivedAt: T0 + i * HOUR,
+          hashedAt: T0 + i * HOUR + 1,
+          matchedAt: T0 + i * HOUR + 2,
+          classifiedAt: T0 + i * HOUR + 3,
+          actedAt: null,
+          classification: {
+            model: i === 4 ? "old" : "m1",
+            label,
+            score: 0.9,
+            pPro: 0.3,
+            pAnti: 0.3,
+            pNeutral: 0.4,
+            lang,
+            behaviour: null,
+            classifiedAt: T0 + i * HOUR + 3,
+          },
+          ...extra,
+        });
+        const out = (kind: string, at: number) => ({
+          orgId: measured.id,
+          personId: p,
+          kind,
+          basis: "",
+          reason: "",
+          authority: "",
+          note: "",
+          at,
+        });
+        await s.content.importHistory([
+          hist(0, "pro", "en", { outcomes: [out("removal_order", T0 + 10), out("removed", T0 + 20)] }),
+          hist(1, "pro", "ar"),
+          hist(2, "anti", "ar", { actedAt: T0 + 2 * HOUR + 5 }),
+          hist(3, "neutral", "en"),
+          hist(4, "pro", "en"),
+        ]);
+      });
+
+      it("stance counts per hour, label, language and model, within the scope", async () => {
+        const all = await s.measures.stanceCounts({ from: T0, to: T0 + 10 * HOUR, orgId: measured.id });
+        const key = (c: { hour: number; label: string; lang: string; model: string; n: number }) =>
+          `${(c.hour * HOUR - T0) / HOUR}:${c.label}:${c.lang}:${c.model}:${c.n}`;
+        assert.deepEqual(all.map(key).sort(), [
+          "0:pro:en:m1:1",
+          "1:pro:ar:m1:1",
+          "2:anti:ar:m1:1",
+          "3:neutral:en:m1:1",
+          "4:pro:en:old:1",
+        ]);
+        assert.deepEqual(
+          (await s.measures.stanceCounts({ from: T0, to: T0 + 10 * HOUR, orgId: measured.id, lang: "ar" }))
+            .map(key)
+            .sort(),
+          ["1:pro:ar:m1:1", "2:anti:ar:m1:1"],
+        );
+        assert.deepEqual(
+          (await s.measures.stanceCounts({ from: T0, to: T0 + 10 * HOUR, orgId: measured.id, country: "iq" })).map(key),
+          ["2:anti:ar:m1:1"],
+        );
+        assert.deepEqual(
+          (await s.measures.stanceCounts({ from: T0, to: T0 + 10 * HOUR, platform: "Shorts" })).map(key),
+          ["3:neutral:en:m1:1"],
+        );
+        assert.equal(
+          (await s.measures.stanceCounts({ from: T0, to: T0 + 10 * HOUR, platform: "Measured" })).length,
+          4,
+          "items without a platform count as the member's",
+        );
+        assert.deepEqual(
+          await s.measures
+            .stanceCounts({ from: T0 + HOUR, to: T0 + HOUR + 1, orgId: measured.id })
+            .then((c) => c.map(key)),
+          ["1:pro:ar:m1:1"],
+        );
+      });
+
+      it("takedown items, outcome times and events, report counts", async () => {
+        const scope = { from: T0, to: T0 + 10 * HOUR, orgId: measured.id };
+        const items = await s.measures.takedownItems(scope);
+        assert.deepEqual(
+          items.map((i) => [i.receivedAt - T0, i.actedAt === null ? null : i.actedAt - T0, i.orgName]),
+          [
+            [0, null, "Measured"],
+            [2 * HOUR, 2 * HOUR + 5, "Measured"],
+          ],
+          "only items with an outcome, an action or a match",
+        );
+        const times = await s.measures.outcomeTimes(
+          items.map((i) => i.id),
+          ["removed"],
+        );
+        assert.deepEqual(
+          times.map((t) => [t.itemId, t.kind, t.at]),
+          [[items[0]!.id, "removed", T0 + 20]],
+        );
+        assert.deepEqual(await s.measures.outcomeTimes([], ["removed"]), []);
+        const events = await s.measures.outcomeEvents(T0, T0 + 15, measured.id);
+        assert.deepEqual(
+          events.map((e) => [e.kind, e.orgName, e.at]),
+          [["removal_order", "Measured", T0 + 10]],
+        );
+        assert.equal((await s.measures.outcomeEvents(T0, T0 + HOUR, org.id)).length, 0);
+        const banks = (await s.signals.listBanks()).filter((b) => !b.deleted).length;
+        assert.equal(await s.measures.activeBankCount(), banks);
+        const bank = await s.signals.createBank({ orgId: measured.id, name: "m-bank" });
+        await s.signals.upsertSignals(bank.id, [{ type: "url", value: "https://example.org/a" }]);
+        assert.equal(await s.measures.activeBankCount(), banks + 1);
+        assert.equal(await s.measures.activeSignalCount(), await s.signals.countSignals());
+        assert.equal((await s.measures.bankNames()).get(bank.id), "m-bank");
+      });
+
+      it("dashboard: activity in a range, signal search by part of a value (wildcards literal)", async () => {
+        const act = await s.dashboard.activity(measured.id, T0 + HOUR, T0 + 3 * HOUR);
+        assert.deepEqual(
+          act.items.map((i) => i.receivedAt - T0),
+          [2 * HOUR, HOUR],
+        );
+        assert.deepEqual(act.actions, []);
+        const bank = await s.signals.createBank({ orgId: measured.id, name: "search-bank" });
+        await s.signals.upsertSignals(bank.id, [
+          { type: "url", value: "https://example.org/100%_real" },
+          { type: "url", value: "https://example.org/1000-real" },
+          { type: "text", value: "Another Example" },
+        ]);
+        const find = (q: string, type?: string) =>
+          s.dashboard
+            .searchSignals({ bankIds: [bank.id], q, limit: 10, ...(type ? { type } : {}) })
+            .then((r) => r.map((x) => x.value));
+        assert.deepEqual(await find("100%_"), ["https://example.org/100%_real"]);
+        assert.deepEqual((await find("EXAMPLE")).length, 3);
+        assert.deepEqual(await find("example", "text"), ["Another Example"]);
+        assert.deepEqual(await s.dashboard.searchSignals({ bankIds: [], q: "", limit: 10 }), []);
+      });
+    });
+  });
+}
