@@ -11,9 +11,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { sql } from "kysely";
+import pg from "pg";
 import { loadConfig } from "../../src/config/config.js";
-import { createLogger } from "../../src/logging/logger.js";
+import { createLogger, setLogger } from "../../src/logging/logger.js";
 import { serve, type Server } from "../../src/server/serve.js";
+import { openDatabase } from "../../src/storage/database.js";
+import { POSTGRES_ADMIN_URL, postgresDatabase, postgresSkip } from "../support/databases.js";
 import { startReceiver, type Receiver } from "../support/receiver.js";
 
 const TEXT = "Join the ranks of the caliphate now, migration is an obligation for every believer who is able";
@@ -195,6 +199,48 @@ describe("x-request-id", () => {
     } finally {
       await server.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("PostgreSQL connection errors", { skip: await postgresSkip() }, () => {
+  it("are logged, for an idle pooled connection and for one in use, instead of being swallowed", async () => {
+    const db = await postgresDatabase();
+    const lines: string[] = [];
+    const previous = setLogger(createLogger({ destination: { write: (line: string) => lines.push(line) } }));
+    const open = await openDatabase(db.url);
+    const name = new URL(db.url).pathname.slice(1);
+    const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+    await admin.connect();
+    const terminate = () =>
+      admin.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = $1", [name]);
+    const logged = async (text: string): Promise<boolean> => {
+      for (let i = 0; i < 100 && !lines.some((l) => l.includes(text)); i++) await new Promise((r) => setTimeout(r, 20));
+      return lines.some((l) => l.includes(text));
+    };
+    try {
+      await sql`select 1`.execute(open.db); // one connection, now idle in the pool
+      await terminate();
+      assert.ok(await logged("an idle PostgreSQL connection failed"), lines.join(""));
+      await assert.rejects(
+        open.db.transaction().execute(async (tx) => {
+          await sql`select 1`.execute(tx);
+          await terminate();
+          await new Promise((r) => setTimeout(r, 200));
+          await sql`select 1`.execute(tx);
+        }),
+      );
+      assert.ok(await logged('"msg":"a PostgreSQL connection failed"'), lines.join(""));
+      assert.match(lines.join(""), /"component":"postgres"/);
+      assert.ok(
+        (await sql<{ one: number }>`select 1 as one`.execute(open.db)).rows[0]?.one === 1,
+        "the pool carries on",
+      );
+    } finally {
+      await admin.end();
+      await open.close();
+      setLogger(previous);
+      await db.drop();
     }
   });
 });
