@@ -9,6 +9,8 @@
 
 import { DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { getLogger } from "../logging/logger.js";
+import { logConnectionStatus } from "./status-log.js";
 
 export class SignalBus {
   private messages: ConsumerMessages | undefined;
@@ -23,6 +25,7 @@ export class SignalBus {
   /** Connects and makes sure the stream exists (kept a day; notices are tiny). */
   static async connect(url: string, prefix = "rasd"): Promise<SignalBus> {
     const nc = await connect({ servers: url, name: "rasd" });
+    logConnectionStatus(nc, "signal bus");
     const stream = `${prefix.toUpperCase().replace(/[^A-Z0-9_-]/g, "_")}_SIGNALS`;
     const subject = `${prefix}.signals.changed`;
     const jsm = await jetstreamManager(nc);
@@ -41,7 +44,7 @@ export class SignalBus {
       this.pending = undefined;
       jetstream(this.nc)
         .publish(this.subject, new Uint8Array(0))
-        .catch((error: unknown) => process.stderr.write(`rasd: signal bus: ${String(error)}\n`));
+        .catch((error: unknown) => getLogger("signal bus").warn({ err: error }, "publishing a change notice failed"));
     }, 5);
   }
 

@@ -10,6 +10,8 @@
 
 import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy, type JsMsg } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { getLogger } from "../logging/logger.js";
+import { logConnectionStatus } from "./status-log.js";
 
 export type WorkOutcome = "done" | "later";
 
@@ -25,6 +27,7 @@ export class WorkQueue {
 
   static async connect(url: string, prefix: string, ackWaitMs: number): Promise<WorkQueue> {
     const nc = await connect({ servers: url, name: "rasd-work" });
+    logConnectionStatus(nc, "work queue");
     const stream = `${prefix.toUpperCase().replace(/[^A-Z0-9_-]/g, "_")}_WORK`;
     const subject = `${prefix}.work.content`;
     const jsm = await jetstreamManager(nc);
@@ -51,7 +54,7 @@ export class WorkQueue {
     const js = jetstream(this.nc);
     for (const id of ids)
       js.publish(this.subject, String(id), { msgID: `item-${id}` }).catch((error: unknown) =>
-        process.stderr.write(`rasd: work queue: ${String(error)}\n`),
+        getLogger("work queue").warn({ err: error, item: id }, "publishing work failed; the database poll finds it"),
       );
   }
 
@@ -70,7 +73,7 @@ export class WorkQueue {
           const fetched = await consumer.fetch({ max_messages: batch, expires: 1000 });
           for await (const m of fetched) msgs.push(m);
         } catch (error) {
-          if (this.running) process.stderr.write(`rasd: work queue: ${String(error)}\n`);
+          if (this.running) getLogger("work queue").warn({ err: error }, "pulling work failed; trying again");
           await new Promise((r) => setTimeout(r, 200));
           continue;
         }
@@ -80,7 +83,10 @@ export class WorkQueue {
         try {
           outcome = await work(ids);
         } catch (error) {
-          process.stderr.write(`rasd: work queue: ${String(error)}\n`);
+          getLogger("work queue").error(
+            { err: error, items: ids.length },
+            "processing pulled work failed; redelivered",
+          );
           for (const m of msgs) m.nak(retryMs);
           continue;
         }

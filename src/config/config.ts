@@ -14,10 +14,12 @@
  * | pipeline worker threads | --pipeline-threads N | RASD_PIPELINE_THREADS | 1 (0: on the HTTP thread) |
  * | private webhook targets | | RASD_WEBHOOK_ALLOW_PRIVATE=1 | refused |
  * | private media URLs (/h/hash?url=) | | RASD_FETCH_ALLOW_PRIVATE=1 | refused |
+ * | log level (JSON lines on stderr) | --log-level L | RASD_LOG_LEVEL | info |
  */
 
 import { resolve, join } from "node:path";
 import { RasdError } from "../core/errors.js";
+import { LOG_LEVELS, type LogLevel } from "../logging/logger.js";
 
 export interface Config {
   readonly dataDir: string;
@@ -34,6 +36,8 @@ export interface Config {
   readonly fetchAllowPrivate: boolean;
   /** The stance model file; undefined = the one shipped with rasd. */
   readonly stanceModel: string | undefined;
+  /** The least severe level logged: trace, debug, info, warn, error, fatal or silent. */
+  readonly logLevel: LogLevel;
 }
 
 export interface ConfigOverrides {
@@ -45,6 +49,7 @@ export interface ConfigOverrides {
   readonly rateLimit?: string | number;
   readonly pipelineThreads?: string | number;
   readonly nats?: string;
+  readonly logLevel?: string;
 }
 
 function positiveInt(value: string | number, what: string, max: number): number {
@@ -52,6 +57,12 @@ function positiveInt(value: string | number, what: string, max: number): number 
   if (!Number.isInteger(n) || n < 0 || n > max)
     throw new RasdError("usage", `${what}: expected an integer 0..${max}, got "${value}"`);
   return n;
+}
+
+function logLevel(value: string): LogLevel {
+  const level = LOG_LEVELS.find((l) => l === value);
+  if (!level) throw new RasdError("usage", `log level: expected one of ${LOG_LEVELS.join(", ")}, got "${value}"`);
+  return level;
 }
 
 export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Config {
@@ -72,5 +83,6 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     webhookAllowPrivate: env.RASD_WEBHOOK_ALLOW_PRIVATE === "1",
     fetchAllowPrivate: env.RASD_FETCH_ALLOW_PRIVATE === "1",
     stanceModel: env.RASD_STANCE_MODEL || undefined,
+    logLevel: logLevel(overrides.logLevel ?? (env.RASD_LOG_LEVEL || "info")),
   });
 }

@@ -12,8 +12,10 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { RasdError } from "../core/errors.js";
 import { can } from "../core/roles.js";
 import type { AccessService, Principal } from "../services/access.js";
+import { getLogger, type Logger } from "../logging/logger.js";
 import { toHttpError } from "./errors.js";
 import { RateLimiter } from "./rate-limit.js";
+import { echoRequestId, fastifyLogOptions } from "./request-log.js";
 import { ANONYMOUS, type RouteDef } from "./route.js";
 
 export interface AppOptions {
@@ -25,7 +27,10 @@ export interface AppOptions {
   readonly fileLimit?: number;
   /** Requests per second per key, sustained (default 20,000; burst twice that). */
   readonly rateLimit?: number;
-  readonly logger?: boolean;
+  /** The log (default: the process's logger); request ids and errors go to it. */
+  readonly logger?: Logger;
+  /** A line per request arriving and answered (default false). */
+  readonly logRequests?: boolean;
 }
 
 /** Routes that plugins add (the API documentation page and its assets): public, read-only. */
@@ -56,7 +61,7 @@ function bearer(req: FastifyRequest): string {
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...fastifyLogOptions(options.logger ?? getLogger(), options.logRequests ?? false),
     bodyLimit: options.jsonLimit ?? 1024 * 1024,
     // Query strings, params and headers arrive as text and are coerced to their schema types;
     // JSON bodies are typed already and are not: {"text": 5} is an error, not the text "5".
@@ -72,6 +77,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
     forceCloseConnections: true,
   });
+  echoRequestId(app);
   const limiter = new RateLimiter(options.rateLimit ?? 20_000, (options.rateLimit ?? 20_000) * 2);
   const principals = new WeakMap<FastifyRequest, Principal>();
   const hmaRoutes = new Set(options.routes.filter((r) => r.hmaErrors).map((r) => `${r.method} ${r.url}`));

@@ -12,6 +12,7 @@ import sharp from "sharp";
 import { pdqHashImageBytes } from "../signals/pdq/hash-image.js";
 import type { NewContent } from "../storage/ports/index.js";
 import type { Services } from "./services.js";
+import { getLogger } from "../logging/logger.js";
 
 const TEXTS_AR = [
   "انضموا إلى صفوف دولة الخلافة الآن فالهجرة واجبة على كل مسلم",
@@ -25,7 +26,7 @@ const TEXTS_EN = [
 
 export async function loadDemo(s: Services): Promise<Record<string, string> | undefined> {
   if ((await s.store.listOrgs()).length > 0) {
-    process.stderr.write("rasd: --demo: the database is not empty; demo data not loaded\n");
+    getLogger("demo").warn("--demo: the database is not empty; demo data not loaded");
     return undefined;
   }
   const gov = await s.banks.createOrg("Sawab Center", "government");

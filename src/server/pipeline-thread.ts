@@ -7,9 +7,12 @@
 
 import { parentPort, workerData } from "node:worker_threads";
 import type { Config } from "../config/config.js";
+import { createLogger, setLogger } from "../logging/logger.js";
 import { closeServices, openServices, startWorkers } from "./services.js";
 
 const { config } = workerData as { config: Config };
+// The thread's own logger, from the same configuration: JSON lines on stderr like the main thread's.
+setLogger(createLogger({ level: config.logLevel }).child({ thread: "pipeline" }));
 const s = await openServices(config, { defaultMetrics: false });
 await startWorkers(s, true);
 parentPort!.on("message", (message: string) => {

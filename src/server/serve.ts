@@ -7,6 +7,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Config } from "../config/config.js";
 import { buildApp } from "../http/app.js";
+import { createLogger, getLogger, setLogger, type Logger } from "../logging/logger.js";
 import { allRoutes } from "../http/routes/index.js";
 import type { Worker } from "node:worker_threads";
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from "prom-client";
@@ -90,12 +91,20 @@ export interface ServeOptions {
   /** Run hash – match – act and webhooks on this many worker threads (0: on the HTTP thread). */
   readonly pipelineThreads?: number;
   readonly backoffBaseMs?: number;
-  readonly logger?: boolean;
+  /**
+   * The process's log while it serves (default: one made from `config.logLevel`, on stderr).
+   * Pipeline threads log on stderr at `config.logLevel`.
+   */
+  readonly logger?: Logger;
+  /** A log line per request arriving and answered (`rasd serve --log`). */
+  readonly logRequests?: boolean;
   /** Runs on the open services before listening (e.g. loading demo data). */
   readonly before?: (s: Services) => Promise<void>;
 }
 
 export async function serve(config: Config, options: ServeOptions = {}): Promise<Server> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const previousLogger = setLogger(logger);
   const services = await openServices(config, options.backoffBaseMs ? { backoffBaseMs: options.backoffBaseMs } : {});
   await options.before?.(services);
   const api = options.api !== false;
@@ -104,7 +113,8 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
         access: services.access,
         routes: allRoutes(services),
         rateLimit: config.rateLimit,
-        logger: options.logger ?? false,
+        logger,
+        logRequests: options.logRequests ?? false,
       })
     : undefined;
   const address = app ? await app.listen({ host: config.host, port: config.port }) : "";
@@ -115,7 +125,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     await startWorkers(services, options.workers !== false && threads === 0);
     await pool?.ready;
   })();
-  ready.catch((error: unknown) => process.stderr.write(`rasd: loading the indexes failed: ${String(error)}\n`));
+  ready.catch((error: unknown) => getLogger("serve").error({ err: error }, "loading the indexes failed"));
   return {
     services,
     app,
@@ -126,6 +136,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       await ready.catch(() => undefined);
       await pool?.stop();
       await closeServices(services);
+      if (getLogger() === logger) setLogger(previousLogger);
     },
   };
 }

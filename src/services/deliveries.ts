@@ -6,12 +6,11 @@
  * `webhook-id` header) never changes, so receivers can drop repeats.
  */
 
-import { lookup } from "node:dns/promises";
 import { JobLoop } from "./job-loop.js";
 import { describeError } from "../core/errors.js";
 import type { ActionRule, RuleAction } from "../core/rules.js";
 import { backoffMs, webhookHeaders } from "../kernels/webhook/signature.js";
-import { isPublicAddress } from "../media/remote-fetch.js";
+import { safeRequest } from "../media/safe-http.js";
 import type {
   Action,
   ActionStore,
@@ -22,6 +21,9 @@ import type {
   RuleStore,
 } from "../storage/ports/index.js";
 import type { ServiceMetrics } from "./metrics.js";
+
+/** A receiver's answer is not read; this much of it is drained to keep the connection. */
+const WEBHOOK_ANSWER_BYTES = 64 * 1024;
 
 export interface DeliveryOptions {
   readonly owner: string;
@@ -110,9 +112,9 @@ export class WebhookDeliverer {
     let status: number | null = null;
     try {
       const secret = await this.secretFor(action);
-      await this.checkTarget(action.target);
       const ts = Math.floor(Date.now() / 1000);
-      const response = await fetch(action.target, {
+      // The SSRF-safe agent: the target's address is checked and pinned; a redirect is an answer.
+      const response = await safeRequest(action.target, {
         method: "POST",
         headers: {
           "content-type": "application/json",
@@ -120,11 +122,13 @@ export class WebhookDeliverer {
           ...webhookHeaders(secret, action.deliveryId, ts, action.payload),
         },
         body: action.payload,
-        redirect: "manual",
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+        readBody: false,
+        keepAlive: true,
+        maxBytes: WEBHOOK_ANSWER_BYTES,
+        timeoutMs: this.options.timeoutMs ?? 10_000,
+        allowPrivate: this.options.allowPrivate ?? false,
       });
       status = response.status;
-      await response.body?.cancel().catch(() => undefined);
       if (status < 200 || status > 299) return { job, action, status, error: `the receiver answered HTTP ${status}` };
       return { job, action, status };
     } catch (e) {
@@ -144,13 +148,5 @@ export class WebhookDeliverer {
       action.actionIndex === null ? undefined : cached.rule?.actions[action.actionIndex];
     if (!a || a.type !== "webhook") throw new Error(`rule ${action.ruleId} no longer has this webhook`);
     return a.secret;
-  }
-
-  private async checkTarget(url: string): Promise<void> {
-    if (this.options.allowPrivate) return;
-    const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
-    const addresses = await lookup(host, { all: true });
-    const bad = addresses.find((a) => !isPublicAddress(a.address));
-    if (bad) throw new Error(`webhook target ${host} resolves to a private address (${bad.address}); refused`);
   }
 }

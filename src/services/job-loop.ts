@@ -3,7 +3,7 @@
  * or the next poll. `stop` lets the current step finish.
  */
 
-import { describeError } from "../core/errors.js";
+import { getLogger } from "../logging/logger.js";
 
 export class JobLoop {
   private running = false;
@@ -44,7 +44,7 @@ export class JobLoop {
       try {
         n = await this.step();
       } catch (error) {
-        process.stderr.write(`rasd: ${this.name}: ${describeError(error)}\n`);
+        getLogger(this.name).error({ err: error }, "a batch of jobs failed; retrying at the next poll");
       }
       if (n === 0 && this.running)
         await new Promise<void>((resolve) => {

@@ -20,6 +20,7 @@ import {
 } from "kysely";
 import pg from "pg";
 import { RasdError } from "../core/errors.js";
+import { getLogger } from "../logging/logger.js";
 import { MIGRATIONS } from "./migrations/index.js";
 import type { Database } from "./schema.js";
 
@@ -79,8 +80,18 @@ function cachingStatements(sqlite: BetterSqlite3.Database): SqliteDatabase {
 function openPostgres(url: string): OpenDatabase {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   // An idle connection the server closes (restart, failover) must not crash the process;
-  // the pool replaces it on next use.
-  pool.on("error", () => undefined);
+  // the pool replaces it on next use. Both it and an error on a connection in use are logged.
+  const reported = new WeakSet<Error>();
+  pool.on("error", (error) => {
+    reported.add(error);
+    getLogger("postgres").error({ err: error }, "an idle PostgreSQL connection failed; the pool replaces it");
+  });
+  // The pool emits its 'error' (above) first for an idle connection; this catches the others.
+  pool.on("connect", (client) =>
+    client.on("error", (error) => {
+      if (!reported.has(error)) getLogger("postgres").error({ err: error }, "a PostgreSQL connection failed");
+    }),
+  );
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: "postgres", url, close: () => db.destroy() };
 }

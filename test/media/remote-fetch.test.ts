@@ -11,7 +11,8 @@ import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it, type TestContext } from "node:test";
 import { RasdError } from "../../src/core/errors.js";
-import { fetchRemoteMedia, isPublicAddress, type RemoteFetchOptions } from "../../src/media/remote-fetch.js";
+import { isPublicAddress } from "../../src/media/public-address.js";
+import { fetchRemoteMedia, type RemoteFetchOptions } from "../../src/media/remote-fetch.js";
 
 const BODY = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7) & 255));
 const LIMITS = { maxBytes: 10_000, timeoutMs: 5_000 } as const;

@@ -3,6 +3,7 @@
 import { Command } from "commander";
 import { RasdError } from "../../core/errors.js";
 import { loadConfig } from "../../config/config.js";
+import { getLogger, redactUrl } from "../../logging/logger.js";
 import { loadDemo } from "../../server/demo.js";
 import { serve } from "../../server/serve.js";
 import { withStoreOptions, type StoreOptions } from "../context.js";
@@ -15,7 +16,11 @@ interface ServeOptions extends StoreOptions {
   roles: string;
   demo?: boolean;
   log?: boolean;
+  logLevel?: string;
 }
+
+const LOG_LEVEL_HELP =
+  "least severe level logged: trace, debug, info, warn, error, fatal, silent (default info, or RASD_LOG_LEVEL)";
 
 export function serveCommand(): Command {
   return withStoreOptions(
@@ -32,7 +37,8 @@ export function serveCommand(): Command {
       )
       .option("--roles <roles>", "what this process does: api, worker, or api,worker (default)", "api,worker")
       .option("--demo", "on an empty database, load sample organisations, banks, signals and keys (printed once)")
-      .option("--log", "log every request (JSON lines on stdout)"),
+      .option("--log", "log every request (JSON lines on stderr)")
+      .option("--log-level <level>", LOG_LEVEL_HELP),
   ).action(async (options: ServeOptions) => {
     const config = loadConfig({
       ...options,
@@ -47,13 +53,15 @@ export function serveCommand(): Command {
     const server = await serve(config, {
       api: roles.has("api"),
       workers: roles.has("worker"),
-      logger: options.log ?? false,
+      logRequests: options.log ?? false,
       pipelineThreads: config.pipelineThreads,
       ...(options.demo
         ? {
             before: async (s) => {
               const keys = await loadDemo(s);
               if (keys) {
+                // Plain text for the person at the terminal, not log lines: the keys and the
+                // password must never reach a log aggregator.
                 process.stderr.write("rasd: demo data loaded. API keys (shown once):\n");
                 for (const [who, key] of Object.entries(keys)) process.stderr.write(`  ${who.padEnd(28)} ${key}\n`);
               }
@@ -61,18 +69,18 @@ export function serveCommand(): Command {
           }
         : {}),
     });
+    const database = redactUrl(config.databaseUrl);
     if (server.app)
-      process.stderr.write(
-        `rasd: listening on ${server.url} (database ${config.databaseUrl}); API documentation at ${server.url}/docs\n`,
+      getLogger().info(
+        { url: server.url, database },
+        `listening on ${server.url} (database ${database}); API documentation at ${server.url}/docs`,
       );
-    else process.stderr.write(`rasd: worker on ${config.databaseUrl}\n`);
+    else getLogger().info({ database }, `worker on ${database}`);
     await server.ready;
-    process.stderr.write(
-      roles.has("worker") ? "rasd: match indexes loaded; workers running\n" : "rasd: match indexes loaded; API only\n",
-    );
+    getLogger().info(roles.has("worker") ? "match indexes loaded; workers running" : "match indexes loaded; API only");
     await new Promise<void>((resolve) => {
       const stop = (): void => {
-        process.stderr.write("rasd: stopping\n");
+        getLogger().info("stopping");
         resolve();
       };
       process.once("SIGINT", stop);
@@ -85,15 +93,15 @@ export function serveCommand(): Command {
 /** `rasd worker`: the same process without the HTTP API (hash – match – act and webhooks only). */
 export function workerCommand(): Command {
   return withStoreOptions(
-    new Command("worker").description(
-      "run only the hash–match–act worker and the webhook sender (for several processes on PostgreSQL)",
-    ),
-  ).action(async (options: StoreOptions) => {
+    new Command("worker")
+      .description("run only the hash–match–act worker and the webhook sender (for several processes on PostgreSQL)")
+      .option("--log-level <level>", LOG_LEVEL_HELP),
+  ).action(async (options: StoreOptions & { logLevel?: string }) => {
     const config = loadConfig(options);
     const server = await serve(config, { api: false });
-    process.stderr.write(`rasd: worker on ${config.databaseUrl}\n`);
+    getLogger().info({ database: redactUrl(config.databaseUrl) }, `worker on ${redactUrl(config.databaseUrl)}`);
     await server.ready;
-    process.stderr.write("rasd: match indexes loaded; workers running\n");
+    getLogger().info("match indexes loaded; workers running");
     await new Promise<void>((resolve) => {
       process.once("SIGINT", resolve);
       process.once("SIGTERM", resolve);

@@ -1,0 +1,246 @@
+/**
+ * The log never holds a secret: a whole session of `serve` — keys made and revoked, a
+ * person's password, sessions, webhook secrets, content matched and webhooks delivered (one
+ * after a failure) — with every line captured at level "trace", then searched for every
+ * secret created, whole and by its distinctive part. Request lines carry a request id, and
+ * the id goes back to the caller in `x-request-id`.
+ */
+
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { sql } from "kysely";
+import pg from "pg";
+import { loadConfig } from "../../src/config/config.js";
+import { createLogger, setLogger } from "../../src/logging/logger.js";
+import { serve, type Server } from "../../src/server/serve.js";
+import { openDatabase } from "../../src/storage/database.js";
+import { POSTGRES_ADMIN_URL, postgresDatabase, postgresSkip } from "../support/databases.js";
+import { startReceiver, type Receiver } from "../support/receiver.js";
+
+const TEXT = "Join the ranks of the caliphate now, migration is an obligation for every believer who is able";
+const PASSWORD = "log-test correct horse battery staple";
+const GIVEN_SECRET = "whsec_" + Buffer.alloc(24, 9).toString("base64");
+
+interface LogLine {
+  readonly level: string;
+  readonly msg?: string;
+  readonly reqId?: string;
+  readonly [field: string]: unknown;
+}
+
+describe("the log of a whole session at level trace", () => {
+  const lines: string[] = [];
+  const secrets: string[] = [];
+  let dir: string;
+  let server: Server;
+  let hook: Receiver;
+  let adminKey = "";
+
+  const call = async (
+    method: string,
+    path: string,
+    token: string | undefined,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; json: Record<string, unknown>; headers: Headers }> => {
+    const r = await fetch(`${server.url}${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await r.text();
+    return { status: r.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: r.headers };
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "rasd-log-"));
+    hook = await startReceiver();
+    hook.script = [503]; // the first delivery fails and is retried
+    const config = loadConfig({ data: dir, port: 0 }, { RASD_WEBHOOK_ALLOW_PRIVATE: "1", RASD_LOG_LEVEL: "trace" });
+    const logger = createLogger({ level: config.logLevel, destination: { write: (line: string) => lines.push(line) } });
+    server = await serve(config, {
+      logger,
+      logRequests: true,
+      backoffBaseMs: 20,
+      before: async (s) => {
+        const org = await s.banks.createOrg("Platform", "platform");
+        adminKey = (await s.access.createKey(org, "admin", "ops")).token;
+        const bank = await s.banks.createBank({ orgId: org.id, name: "isis", tlp: "GREEN" });
+        await s.banks.addSignals(bank.id, [{ line: 1, raw: { type: "text", value: TEXT } }]);
+      },
+    });
+    secrets.push(adminKey);
+    await server.ready;
+
+    // Keys: one for a new person, used, then revoked.
+    const made = await call("POST", "/v1/keys", adminKey, { person: "analyst", role: "submitter" });
+    assert.equal(made.status, 201);
+    const analystKey = made.json.key as string;
+    secrets.push(analystKey);
+    assert.equal((await call("GET", "/v1/me", analystKey)).status, 200);
+
+    // A person with a password, signing in (once wrongly), a session used and ended.
+    const people = await server.services.access.store.listPeople(
+      (await server.services.store.listOrgs()).find((o) => o.name === "Platform")!.id,
+    );
+    await server.services.accounts.setPassword(people.find((p) => p.name === "analyst")!.id, PASSWORD);
+    secrets.push(PASSWORD);
+    const wrong = await call("POST", "/v1/session", undefined, {
+      org: "Platform",
+      person: "analyst",
+      password: `${PASSWORD}!`,
+    });
+    assert.equal(wrong.status, 401);
+    const session = await call("POST", "/v1/session", undefined, {
+      org: "Platform",
+      person: "analyst",
+      password: PASSWORD,
+    });
+    assert.equal(session.status, 200);
+    const sessionToken = session.json.token as string;
+    secrets.push(sessionToken);
+    assert.equal((await call("GET", "/v1/session", sessionToken)).status, 200);
+    const byKey = await call("POST", "/v1/session", undefined, { apiKey: analystKey });
+    assert.equal(byKey.status, 200);
+    secrets.push(byKey.json.token as string);
+    assert.equal((await call("DELETE", "/v1/session", sessionToken)).status, 204);
+
+    // Webhooks: one secret generated by rasd, one given by the caller; both fire on a match.
+    const rule = await call("POST", "/v1/rules", adminKey, {
+      name: "notify",
+      conditions: {},
+      actions: [
+        { type: "webhook", url: hook.url },
+        { type: "webhook", url: hook.url, secret: GIVEN_SECRET },
+      ],
+    });
+    assert.equal(rule.status, 201, JSON.stringify(rule.json));
+    secrets.push((rule.json.webhook_secrets as Record<string, string>)["0"]!, GIVEN_SECRET);
+    const submitted = await call(
+      "POST",
+      "/v1/content",
+      analystKey,
+      { text: TEXT, content_id: "post-1" },
+      { "idempotency-key": "log-1", "x-request-id": "caller-chosen-id.1" },
+    );
+    assert.equal(submitted.status, 202);
+    await hook.waitFor(3, 15_000); // the failed attempt, its retry, the other webhook
+
+    const revoked = await call("DELETE", `/v1/keys/${made.json.key_id as number}`, adminKey);
+    assert.equal(revoked.status, 204);
+    await call("GET", "/v1/me", analystKey); // refused once the revocation reaches the key cache
+    await server.close();
+  });
+
+  after(async () => {
+    await hook.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("logged the session: a line as each request arrived and one as it was answered", () => {
+    const parsed = lines.map((l) => JSON.parse(l) as LogLine);
+    assert.ok(parsed.filter((l) => l.msg === "request completed").length >= 10, `${parsed.length} lines`);
+    assert.ok(parsed.some((l) => l.msg?.startsWith("Server listening at")));
+  });
+
+  it("holds no secret, key, token or password, whole or by its distinctive part", () => {
+    const log = lines.join("");
+    assert.equal(secrets.length, 7);
+    for (const secret of secrets) {
+      // rasd_<id>_<secret>, rasds_<id>_<secret>, whsec_<secret>; a password is all secret.
+      const distinctive = secret.replace(/^(rasds?_[0-9a-f]+_|whsec_)/, "");
+      assert.ok(distinctive.length >= 16, secret);
+      assert.ok(!log.includes(secret), `the log holds ${secret}`);
+      assert.ok(!log.includes(distinctive), `the log holds ${distinctive}`);
+      assert.ok(!log.includes(distinctive.slice(0, 16)), `the log holds the start of ${distinctive}`);
+    }
+  });
+
+  it("gives every request line a request id, the caller's when it is a safe token", () => {
+    const requests = lines
+      .map((l) => JSON.parse(l) as LogLine)
+      .filter((l) => l.req !== undefined || l.res !== undefined);
+    assert.ok(requests.length > 0);
+    for (const line of requests) assert.match(line.reqId ?? "", /^[\w.:-]{1,64}$/, JSON.stringify(line));
+    assert.ok(requests.some((l) => l.reqId === "caller-chosen-id.1"));
+    for (const line of requests) {
+      const req = line.req as { url?: string; headers?: unknown } | undefined;
+      if (req) assert.deepEqual(Object.keys(req).sort(), ["method", "url"], "method and path only");
+    }
+  });
+});
+
+describe("x-request-id", () => {
+  it("is the caller's safe token, or a new id when the caller's is unsafe or missing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rasd-reqid-"));
+    const lines: string[] = [];
+    const logger = createLogger({ level: "info", destination: { write: (line: string) => lines.push(line) } });
+    const server = await serve(loadConfig({ data: dir, port: 0 }), { logger, workers: false, logRequests: true });
+    try {
+      const given = await fetch(`${server.url}/status/live`, { headers: { "x-request-id": "abc-123" } });
+      assert.equal(given.headers.get("x-request-id"), "abc-123");
+      const unsafe = await fetch(`${server.url}/v1/me`, { headers: { "x-request-id": "x".repeat(65) } });
+      assert.equal(unsafe.status, 401);
+      assert.match(unsafe.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
+      const none = await fetch(`${server.url}/no/such/route?token=not-logged`);
+      assert.equal(none.status, 404);
+      const id = none.headers.get("x-request-id") ?? "";
+      assert.match(id, /^[0-9a-f-]{36}$/);
+      assert.notEqual(id, unsafe.headers.get("x-request-id"));
+      assert.ok(lines.some((l) => l.includes(`"reqId":"${id}"`)));
+      assert.ok(!lines.join("").includes("not-logged"), "no query string in the log");
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("PostgreSQL connection errors", { skip: await postgresSkip() }, () => {
+  it("are logged, for an idle pooled connection and for one in use, instead of being swallowed", async () => {
+    const db = await postgresDatabase();
+    const lines: string[] = [];
+    const previous = setLogger(createLogger({ destination: { write: (line: string) => lines.push(line) } }));
+    const open = await openDatabase(db.url);
+    const name = new URL(db.url).pathname.slice(1);
+    const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+    await admin.connect();
+    const terminate = () =>
+      admin.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = $1", [name]);
+    const logged = async (text: string): Promise<boolean> => {
+      for (let i = 0; i < 100 && !lines.some((l) => l.includes(text)); i++) await new Promise((r) => setTimeout(r, 20));
+      return lines.some((l) => l.includes(text));
+    };
+    try {
+      await sql`select 1`.execute(open.db); // one connection, now idle in the pool
+      await terminate();
+      assert.ok(await logged("an idle PostgreSQL connection failed"), lines.join(""));
+      await assert.rejects(
+        open.db.transaction().execute(async (tx) => {
+          await sql`select 1`.execute(tx);
+          await terminate();
+          await new Promise((r) => setTimeout(r, 200));
+          await sql`select 1`.execute(tx);
+        }),
+      );
+      assert.ok(await logged('"msg":"a PostgreSQL connection failed"'), lines.join(""));
+      assert.match(lines.join(""), /"component":"postgres"/);
+      assert.ok(
+        (await sql<{ one: number }>`select 1 as one`.execute(open.db)).rows[0]?.one === 1,
+        "the pool carries on",
+      );
+    } finally {
+      await admin.end();
+      await open.close();
+      setLogger(previous);
+      await db.drop();
+    }
+  });
+});
