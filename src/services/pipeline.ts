@@ -23,6 +23,7 @@ import type { RuleStore } from "../storage/rule-store.js";
 import type { SignalStore } from "../storage/store.js";
 import type { AccessService } from "./access.js";
 import type { Match, MatchResult, Matcher } from "./matcher.js";
+import { matchScore } from "../signals/registry.js";
 import type { ServiceMetrics } from "./metrics.js";
 
 export interface PipelineDeps {
@@ -255,11 +256,7 @@ export class ContentPipeline {
         tlp: banks.get(m.bankId)?.tlp ?? "RED",
         type: m.type,
         labels,
-        ...(m.distance !== undefined ? { distance: m.distance } : {}),
-        ...(m.similarity !== undefined ? { similarity: m.similarity } : {}),
-        ...(m.matched !== undefined ? { matched: m.matched } : {}),
-        ...(m.queryMatchPercent !== undefined ? { queryMatchPercent: m.queryMatchPercent } : {}),
-        ...(m.comparedMatchPercent !== undefined ? { comparedMatchPercent: m.comparedMatchPercent } : {}),
+        ...matchScore(m),
         ...(m.suppressed ? { suppressed: true } : {}),
       });
     }
