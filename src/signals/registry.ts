@@ -73,14 +73,31 @@ export function matchScore(m: Match): MatchScore {
   return SIGNAL_TYPE_DEFS[m.type].score(m);
 }
 
+/** HMA's lookup `distance` string for a match: pdq "0".."31", vpdq "100%[100%]", exact types "-". */
+export function hmaDistance(m: Match): string {
+  return SIGNAL_TYPE_DEFS[m.type].hma?.distance(m) ?? "-";
+}
+
 /** A match's score as `rasd match` prints it. */
 export function matchScoreText(m: Match): string {
   return SIGNAL_TYPE_DEFS[m.type].scoreText(m);
 }
 
-/** The signal types hashed from media of `kind`, in registry order. */
-export function mediaSignalTypes(kind: MediaKind): SignalType[] {
-  return SIGNAL_TYPES.filter((t) => SIGNAL_TYPE_DEFS[t].media?.kinds.includes(kind));
+/** What an image or a video sent for matching is hashed as and matched by, in this order. */
+export const MEDIA_SIGNAL_TYPES: Readonly<Record<MediaKind, readonly SignalType[]>> = {
+  image: ["pdq", "md5", "sha256"],
+  video: ["vpdq", "video_md5", "md5"],
+};
+
+/** What `rasd bank add-media` puts in a bank for an image or a video. */
+export const BANKED_MEDIA_TYPES: Readonly<Record<MediaKind, readonly SignalType[]>> = {
+  image: ["pdq", "md5"],
+  video: ["vpdq", "video_md5"],
+};
+
+/** HMA's content types (photo, video) and the types hashing one gives, in HMA's order. */
+export function hmaMediaSignalTypes(kind: MediaKind): HmaSignalType[] {
+  return HMA_SIGNAL_TYPES.filter((t) => SIGNAL_TYPE_DEFS[t].hma?.hashedFrom === kind);
 }
 
 /** The first type whose near-copy search takes `q` (among `only`, if given). */

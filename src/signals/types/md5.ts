@@ -3,7 +3,7 @@
 import { hexDigestType } from "./exact.js";
 
 export const md5 = hexDigestType("md5", 32, "an MD5", {
-  media: { kinds: ["image", "video"], hash: async (media) => media.digest("md5") },
+  media: { hash: async (media) => media.digest("md5") },
   hma: {
     answers: ["md5"],
     invalid: (value) => `'${value}' is not a valid MD5 hash`,

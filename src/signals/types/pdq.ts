@@ -6,7 +6,7 @@
  */
 
 import { RasdError } from "../../core/errors.js";
-import { PDQ_MATCH_THRESHOLD, type Signal } from "../../core/model.js";
+import { PDQ_MATCH_THRESHOLD, PDQ_MIN_QUALITY, type Signal } from "../../core/model.js";
 import type { DihedralName } from "../../kernels/pdq/dihedral.js";
 import { hammingDistanceHex, isHash256Hex } from "../../kernels/pdq/hash256.js";
 import { MAX_INDEX_DISTANCE, PdqIndex } from "../../kernels/pdq-index/pdq-index.js";
@@ -84,7 +84,8 @@ export function matchPdqQueries(queries: readonly PdqQuery[], scope: MatchScope)
   const index = scope.index(PDQ_INDEX);
   const only = scope.only;
   let maxDistance = 0;
-  for (const b of scope.banks.values()) maxDistance = Math.max(maxDistance, Math.min(b.pdqThreshold, MAX_INDEX_DISTANCE));
+  for (const b of scope.banks.values())
+    maxDistance = Math.max(maxDistance, Math.min(b.pdqThreshold, MAX_INDEX_DISTANCE));
   const best = new Map<number, PdqMatch | VpdqFrameMatch>();
   for (const q of queries) {
     const words = hexToWords(q.hash);
@@ -131,10 +132,12 @@ export const pdq: SignalTypeDef<PdqSignalIndex, PdqMatch> = {
   score: (m) => ({ distance: m.distance }),
   scoreText: distanceText,
   nearQuery: (q) => HEX64.test(q),
-  media: { kinds: ["image"], hash: async (media) => (await media.pdq()).hash },
+  media: { hash: async (media) => (await media.pdq()).hash },
   hma: {
     hashedFrom: "image",
     answers: ["pdq"],
+    // HMA's PDQSignal gives an empty hash below the minimum quality.
+    mediaValue: (value, media) => ((media.pdq?.quality ?? 0) >= PDQ_MIN_QUALITY ? value : ""),
     invalid: () => "invalid PDQ hash",
     distance: (m) => String(m.distance),
     compare(a, b) {

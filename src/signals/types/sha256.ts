@@ -4,7 +4,7 @@ import { describeError } from "../../core/errors.js";
 import { hexDigestType } from "./exact.js";
 
 export const sha256 = hexDigestType("sha256", 64, "a SHA-256", {
-  media: { kinds: ["image"], hash: async (media) => media.digest("sha256") },
+  media: { hash: async (media) => media.digest("sha256") },
   hma: {
     answers: ["sha256"],
     invalid: (_value, error) => describeError(error),

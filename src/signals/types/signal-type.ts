@@ -69,6 +69,12 @@ export interface MediaSource {
 
 export type MediaKind = "image" | "video";
 
+/** What hashing media computed, for the types that take more from it than their value. */
+export interface MediaResults {
+  readonly pdq?: PdqImageResult;
+  readonly vpdq?: VpdqResult;
+}
+
 /**
  * One signal type. Methods (not function properties) so that a plug-in may narrow its
  * index and match types and still sit in the registry's `SignalTypeDef` record.
@@ -99,9 +105,8 @@ export interface SignalTypeDef<I extends SignalIndex = SignalIndex, M extends Ma
   scoreText(m: M): string;
   /** Near-copy search (GET /v1/signals?q=): does this query look like one of these? */
   nearQuery?(q: string): boolean;
-  /** The signal hashed from media of `kind`, when this type is such a hash. */
+  /** How this type's value is hashed from media, when it is such a hash (see the registry's lists). */
   readonly media?: {
-    readonly kinds: readonly MediaKind[];
     hash(media: MediaSource): Promise<string>;
   };
   /** HMA compatibility (the /h, /m and /c routes), for the types HMA offers. */
@@ -116,6 +121,8 @@ export interface HmaSignalTypeDef<M extends Match = Match> {
   readonly answers: readonly SignalType[];
   /** HMA's message for an invalid value (after the route's prefix). */
   invalid(value: string, error: unknown): string;
+  /** The hash /h/hash answers, from this type's canonical `value` (default: that value). */
+  mediaValue?(value: string, media: MediaResults): string;
   /** HMA's lookup `distance` string. */
   distance(m: M): string;
   /** POST /m/compare: match or not, and details; undefined when the type cannot compare. */

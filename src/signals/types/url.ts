@@ -6,7 +6,7 @@
 
 import { describeError } from "../../core/errors.js";
 import { canonicalizeUrl } from "../../kernels/url/index.js";
-import { DOMAIN_INDEX, matchHost } from "./domain.js";
+import { matchHost } from "./domain.js";
 import { exactMatches, exactScore, valueIndexKind, type ValueIndex } from "./exact.js";
 import type { ExactMatch } from "./match.js";
 import type { MatchScope, SignalTypeDef } from "./signal-type.js";

@@ -3,7 +3,7 @@
 import { hexDigestType } from "./exact.js";
 
 export const videoMd5 = hexDigestType("video_md5", 32, "a video MD5", {
-  media: { kinds: ["video"], hash: async (media) => media.digest("md5") },
+  media: { hash: async (media) => media.digest("md5") },
   hma: {
     hashedFrom: "video",
     answers: ["video_md5"],

@@ -8,10 +8,11 @@
 
 import { RasdError, describeError } from "../../core/errors.js";
 import { isHash256Hex } from "../../kernels/pdq/hash256.js";
-import { pythonRound0 } from "../../kernels/python/format.js";
+import { pythonFloat3, pythonRound0 } from "../../kernels/python/format.js";
 import { compareVpdq, compareVpdqWords, usableFrames, type VpdqFrameHash } from "../../kernels/vpdq/match.js";
 import { MAX_INDEX_DISTANCE } from "../../kernels/pdq-index/pdq-index.js";
 import { WORDS } from "../../kernels/pdq-index/words.js";
+import type { VpdqFrame } from "../vpdq/hash-video.js";
 import type { PdqMatch, VpdqMatch, VpdqVideoMatch } from "./match.js";
 import { PDQ_INDEX, distanceText } from "./pdq.js";
 import type { PdqSignalIndex } from "./pdq.js";
@@ -129,6 +130,11 @@ export function matchVpdqFrames(
   return [...matches, ...images.values()];
 }
 
+/** vPDQ frames as HMA's vpdq extension writes them: a JSON array of "hash,quality,timestamp". */
+export function hmaVpdqJson(frames: readonly VpdqFrame[]): string {
+  return `[${frames.map((f) => JSON.stringify(`${f.hash},${f.quality},${pythonFloat3(f.timestamp)}`)).join(", ")}]`;
+}
+
 export const vpdq: SignalTypeDef<PdqSignalIndex, VpdqMatch> = {
   type: "vpdq",
   hasQuality: false,
@@ -150,10 +156,11 @@ export const vpdq: SignalTypeDef<PdqSignalIndex, VpdqMatch> = {
     m.queryMatchPercent !== undefined
       ? `query%=${m.queryMatchPercent.toFixed(2)} compared%=${m.comparedMatchPercent.toFixed(2)}`
       : distanceText(m),
-  media: { kinds: ["video"], hash: async (media) => vpdqValue((await media.vpdq()).frames) },
+  media: { hash: async (media) => vpdqValue((await media.vpdq()).frames) },
   hma: {
     hashedFrom: "video",
     answers: ["vpdq"],
+    mediaValue: (value, media) => (media.vpdq ? hmaVpdqJson(media.vpdq.frames) : value),
     invalid: (_value, error) => `invalid VpdqCompactFeature serialization: ${describeError(error)}`,
     distance: (m) =>
       m.queryMatchPercent !== undefined
@@ -165,4 +172,3 @@ export const vpdq: SignalTypeDef<PdqSignalIndex, VpdqMatch> = {
     },
   },
 };
-
