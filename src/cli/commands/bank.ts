@@ -7,7 +7,8 @@ import { describeError } from "../../core/errors.js";
 import type { RawSignal } from "../../services/signal-input.js";
 import { pdqHashImageBytes } from "../../signals/pdq/hash-image.js";
 import { vpdqHashVideoFile } from "../../signals/vpdq/hash-video.js";
-import type { Bank } from "../../core/model.js";
+import { DEFAULT_PDQ_MIN_QUALITY, DEFAULT_PDQ_THRESHOLD, type Bank } from "../../core/model.js";
+import { PDQ_MAX_THRESHOLD } from "../../signals/types/pdq.js";
 import { csvHeader, formatFromPath, formatSignal, type SignalFileFormat } from "../../services/signal-files.js";
 import { withContext, withStoreOptions, type StoreOptions } from "../context.js";
 import { ProgressBar } from "../progress.js";
@@ -60,8 +61,16 @@ export function bankCommand(): Command {
       .option("--description <text>", "what the bank holds")
       .option("--action-hint <hint>", "what a match suggests, e.g. remove, review, label")
       .option("--negative", "an allow-list: its matches suppress matches from other banks")
-      .option("--pdq-threshold <n>", "PDQ match distance, 0..31 (default 31)", int)
-      .option("--pdq-min-quality <n>", "ignore PDQ queries below this quality (default 50)", int)
+      .option(
+        "--pdq-threshold <n>",
+        `PDQ match distance, 0..${PDQ_MAX_THRESHOLD} (default ${DEFAULT_PDQ_THRESHOLD})`,
+        int,
+      )
+      .option(
+        "--pdq-min-quality <n>",
+        `ignore PDQ queries below this quality (default ${DEFAULT_PDQ_MIN_QUALITY})`,
+        int,
+      )
       .option("--text-min-similarity <x>", "text match similarity, (0, 1] (default 0.5)", fraction),
   ).action(async (name: string, options: CreateOptions) => {
     await withContext(options, async (ctx) => {
