@@ -33,6 +33,8 @@ export interface MediaHashes {
 export interface MediaHashOptions {
   /** vPDQ: seconds between hashed frames (default 1; 0 = every frame). */
   readonly secondsPerHash?: number;
+  /** The file the bytes were read from, if any: FFmpeg reads it rather than a temporary copy. */
+  readonly path?: string;
 }
 
 /** The hashes of `types` for media of `kind`; types that are not hashes of media are left out. */
@@ -73,7 +75,11 @@ class LazyMedia implements MediaSource {
   }
 
   vpdq(): Promise<VpdqResult> {
-    this.vpdqResult ??= hashVideoBytes(this.bytes, this.options.secondsPerHash ?? QUERY_SECONDS_PER_HASH);
+    const secondsPerHash = this.options.secondsPerHash ?? QUERY_SECONDS_PER_HASH;
+    this.vpdqResult ??=
+      this.options.path !== undefined
+        ? vpdqHashVideoFile(this.options.path, { secondsPerHash })
+        : hashVideoBytes(this.bytes, secondsPerHash);
     return this.vpdqResult;
   }
 

@@ -1,12 +1,11 @@
 /** `rasd bank ...`: create, list, import into and export banks of signals. */
 
-import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { describeError } from "../../core/errors.js";
 import type { RawSignal } from "../../services/signal-input.js";
-import { pdqHashImageBytes } from "../../signals/pdq/hash-image.js";
-import { vpdqHashVideoFile } from "../../signals/vpdq/hash-video.js";
+import { hashMedia } from "../../services/media-hashing.js";
+import { BANKED_MEDIA_TYPES, signalTypeDef } from "../../signals/registry.js";
 import { DEFAULT_PDQ_MIN_QUALITY, DEFAULT_PDQ_THRESHOLD, type Bank } from "../../core/model.js";
 import { PDQ_MAX_THRESHOLD } from "../../signals/types/pdq.js";
 import { csvHeader, formatFromPath, formatSignal, type SignalFileFormat } from "../../services/signal-files.js";
@@ -193,22 +192,18 @@ export function bankCommand(): Command {
         for (const [i, file] of files.entries()) {
           try {
             const bytes = await readFile(file);
-            if (VIDEO.test(file)) {
-              // Every frame in the bank; queries at one a second (docs/decisions/0006-vpdq.md).
-              const video = await vpdqHashVideoFile(file, { secondsPerHash: 0 });
-              const value = JSON.stringify(video.frames.map((f) => `${f.hash},${f.quality},${f.timestamp.toFixed(3)}`));
-              records.push({ line: i + 1, raw: { type: "vpdq", value, ...labels } });
-              records.push({
-                line: i + 1,
-                raw: { type: "video_md5", value: createHash("md5").update(bytes).digest("hex"), ...labels },
-              });
-            } else {
-              const image = await pdqHashImageBytes(bytes);
-              records.push({ line: i + 1, raw: { type: "pdq", value: image.hash, quality: image.quality, ...labels } });
-              records.push({
-                line: i + 1,
-                raw: { type: "md5", value: createHash("md5").update(bytes).digest("hex"), ...labels },
-              });
+            const kind = VIDEO.test(file) ? "video" : "image";
+            const types = BANKED_MEDIA_TYPES[kind];
+            // Videos: every frame in the bank; queries at one a second (docs/decisions/0006-vpdq.md).
+            const hashed = await hashMedia(bytes, kind, types, { secondsPerHash: 0, path: file });
+            for (const type of types) {
+              const value = hashed.values[type];
+              const quality = signalTypeDef(type).hasQuality ? hashed.pdq?.quality : undefined;
+              if (value !== undefined)
+                records.push({
+                  line: i + 1,
+                  raw: { type, value, ...(quality !== undefined ? { quality } : {}), ...labels },
+                });
             }
           } catch (error) {
             failed++;
