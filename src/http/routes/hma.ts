@@ -27,12 +27,19 @@
  *   (CLEAR, GREEN, AMBER or AMBER+STRICT) is a rasd extension.
  * - A bank's `matching_enabled_ratio` is rasd's `enabledRatio`, with HMA's coin flip
  *   (Python's `random.Random(seed).random()`, reproduced exactly for a given `seed`).
- * - PDQ matches use each bank's own distance threshold (PDQ_MATCH_THRESHOLD, 31, by default, as HMA). Lookup
- *   distances are strings as in HMA; text matches give their similarity ("0.87").
+ * - PDQ matches use each bank's own distance threshold (PDQ_MATCH_THRESHOLD, 31, by
+ *   default, as HMA). Lookup distances are strings as in HMA; text matches give their
+ *   similarity ("0.87").
  * - Lookups leave out what rasd's allow-list (negative) banks suppress; raw_lookup does not.
  *
  * Not supported: content metadata (refused with 400), exchanges, timed disabling, and
  * pydantic's validation error arrays (a missing required field is a 422 `{"message"}`).
+ *
+ * Where things are: `hma/common.ts` (errors, request fields, finding banks and content),
+ * `hma/hashing.ts` (/h, and reading uploads and URLs), `hma/matching.ts` (/m),
+ * `hma/banks.ts` and `hma/content.ts` (/c). What differs per signal type (HMA's invalid
+ * value messages, distance strings, comparisons) is the type's plug-in's `hma` part
+ * (src/signals/types); hashing media is src/services/media-hashing.ts.
  */
 
 import type { Services } from "../../server/services.js";

@@ -170,7 +170,7 @@ export function hmaMatchingRoutes(c: HmaContext, media: HmaMedia): RouteDef[] {
           const [a, b] = pair.map((h) => canonical(type, h, `Invalid ${type} hash: `)) as [string, string];
           const compare = hmaDef(type).compare;
           if (!compare) fail(400, `Invalid ${type} hash: ${type} does not support hash comparison`);
-          // Exact types: equal or not (HMA answers 500 here, unable to serialise the result).
+          // Exact types answer equal or not (HMA answers 500 there, unable to serialise the result).
           out[name] = compare(a, b);
         }
         return out;
