@@ -73,6 +73,7 @@ export class Matcher {
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
   private loaded = false;
+  // Object.fromEntries loses the keys' type; they are every SignalType.
   private readonly counts = Object.fromEntries(SIGNAL_TYPES.map((t) => [t, 0])) as Record<SignalType, number>;
   private readonly bankOf = (id: number): number | undefined => this.signalBank.get(id);
   private readonly indexOf = <I extends SignalIndex>(kind: IndexKind<I>): I => {

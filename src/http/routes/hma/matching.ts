@@ -167,7 +167,8 @@ export function hmaMatchingRoutes(c: HmaContext, media: HmaMedia): RouteDef[] {
           if (!Array.isArray(pair)) fail(400, `Comparison hashes for ${name} was not a list`);
           if (pair.length !== 2) fail(400, "Comparison hash list length must be exactly 2");
           const type = signalType(name);
-          const [a, b] = pair.map((h) => canonical(type, h, `Invalid ${type} hash: `)) as [string, string];
+          const a = canonical(type, pair[0], `Invalid ${type} hash: `);
+          const b = canonical(type, pair[1], `Invalid ${type} hash: `);
           const compare = hmaDef(type).compare;
           if (!compare) fail(400, `Invalid ${type} hash: ${type} does not support hash comparison`);
           // Exact types answer equal or not (HMA answers 500 there, unable to serialise the result).
