@@ -16,7 +16,7 @@ export {
   type PdqImageOptions,
   type PdqImageResult,
 } from "./signals/pdq/hash-image.js";
-export { PdqPool, type PdqFileOutcome } from "./parallel/pdq-pool.js";
+export { PdqPool, type PdqFileOutcome } from "./signals/pdq/pdq-pool.js";
 export * from "./kernels/pdq-index/index.js";
 export * from "./kernels/url/index.js";
 export * from "./kernels/text/index.js";

@@ -57,7 +57,7 @@ export interface Bank {
   readonly actionHint: string;
   /** An allow-list: its matches suppress matches from other banks. */
   readonly negative: boolean;
-  /** PDQ matches need distance ≤ this (0..31). */
+  /** PDQ matches need distance ≤ this (0..PDQ_MATCH_THRESHOLD). */
   readonly pdqThreshold: number;
   /** PDQ queries below this quality are not matched against this bank. */
   readonly pdqMinQuality: number;
@@ -103,6 +103,10 @@ export interface Opinion {
   readonly updatedAt: number;
 }
 
-export const DEFAULT_PDQ_THRESHOLD = 31;
-export const DEFAULT_PDQ_MIN_QUALITY = 50;
+/** PDQ's match distance (the reference's and HMA's): a bank's default threshold. */
+export const PDQ_MATCH_THRESHOLD = 31;
+export const DEFAULT_PDQ_THRESHOLD = PDQ_MATCH_THRESHOLD;
+/** PDQ hashes below this quality are not trusted: HMA gives no hash, banks do not match them by default. */
+export const PDQ_MIN_QUALITY = 50;
+export const DEFAULT_PDQ_MIN_QUALITY = PDQ_MIN_QUALITY;
 export const DEFAULT_TEXT_MIN_SIMILARITY = 0.5;

@@ -4,7 +4,15 @@
  */
 
 import { RasdError } from "../core/errors.js";
-import { ORG_KINDS, type Bank, type OpinionKind, type Org, type OrgKind, type Signal } from "../core/model.js";
+import {
+  ORG_KINDS,
+  PDQ_MATCH_THRESHOLD,
+  type Bank,
+  type OpinionKind,
+  type Org,
+  type OrgKind,
+  type Signal,
+} from "../core/model.js";
 import { MAX_INDEX_DISTANCE } from "../kernels/pdq-index/pdq-index.js";
 import type { ShortenerSet } from "../kernels/url/index.js";
 import type { BankInput, BankPatch, SignalStore, UpsertResult } from "../storage/store.js";
@@ -182,7 +190,7 @@ function checkBankSettings(input: Partial<BankInput>): void {
   ) {
     throw new RasdError(
       "invalid",
-      `PDQ threshold must be an integer 0..${MAX_INDEX_DISTANCE} (31 is the reference's match level)`,
+      `PDQ threshold must be an integer 0..${MAX_INDEX_DISTANCE} (${PDQ_MATCH_THRESHOLD} is the reference's match level)`,
     );
   }
   if (

@@ -1,11 +1,15 @@
 /**
- * The matching engine: in-memory indexes of every active signal, kept current.
+ * The matching engine: in-memory indexes of every active signal, kept current. Each signal
+ * type's plug-in (src/signals/registry.ts) owns its index and how a query is matched:
  *
  * - PDQ: an exact multi-index (kernels/pdq-index), keyed by signal id, tagged by bank,
- *   filtered by each bank's distance threshold and quality gate.
+ *   filtered by each bank's distance threshold and quality gate; vPDQ videos' frames too.
  * - MD5 / SHA-256 / URL: exact maps from canonical value to signal ids.
  * - Domain: the URL's host and each parent domain looked up in a map.
  * - Text: MinHash LSH with exact verification (kernels/text).
+ *
+ * The matcher is a loop over the registry: it keeps one index per kind the plug-ins name,
+ * applies signal changes to them, and gives each lookup a `MatchScope` (banks, filter).
  *
  * Freshness: writers in this process call `apply` after they commit, so their signals
  * match at once; `sync` (polled every `pollMs`, 100 ms by default) picks up every other
@@ -14,45 +18,25 @@
  * marked `suppressed` so that the caller can see why nothing was actioned.
  */
 
-import type { Bank, Signal, SignalType } from "../core/model.js";
-import type { DihedralName } from "../kernels/pdq/dihedral.js";
-import { compareVpdqWords, usableFrames, type VpdqFrameHash } from "../kernels/vpdq/match.js";
-import { vpdqFrames } from "../signals/values.js";
-import { MAX_INDEX_DISTANCE, PdqIndex } from "../kernels/pdq-index/pdq-index.js";
-import { WORDS, hexToWords } from "../kernels/pdq-index/words.js";
-import { TextIndex } from "../kernels/text/index.js";
-import { canonicalizeUrl, extractUrls, hostSuffixes, type ShortenerSet } from "../kernels/url/index.js";
+import { SIGNAL_TYPES, type Bank, type Signal, type SignalType } from "../core/model.js";
+import type { VpdqFrameHash } from "../kernels/vpdq/match.js";
+import type { ShortenerSet } from "../kernels/url/index.js";
+import { SIGNAL_TYPE_DEFS } from "../signals/registry.js";
+import type { ExactMatch, Match } from "../signals/types/match.js";
+import { matchPdqQueries, type PdqQuery } from "../signals/types/pdq.js";
+import type { IndexKind, LookupOptions, MatchScope, SignalIndex } from "../signals/types/signal-type.js";
+import { matchTextValue } from "../signals/types/text.js";
+import { matchUrlValue } from "../signals/types/url.js";
+import { VPDQ_QUERY_MATCH_PERCENT, matchVpdqFrames } from "../signals/types/vpdq.js";
 import type { SignalStore } from "../storage/store.js";
 
-export interface Match {
-  readonly signalId: number;
-  readonly bankId: number;
-  readonly type: SignalType;
-  /** PDQ: Hamming distance. */
-  readonly distance?: number;
-  /** Text: Jaccard similarity. */
-  readonly similarity?: number;
-  /** PDQ with dihedral lookup: which transform of the query matched. */
-  readonly transform?: DihedralName;
-  /** URL/domain: what matched (the canonical URL or the host suffix). */
-  readonly matched?: string;
-  /** vPDQ: share of the query video's frames matched by this video's, and the reverse. */
-  readonly queryMatchPercent?: number;
-  readonly comparedMatchPercent?: number;
-  /** A negative bank matched too: do not act on this one. */
-  readonly suppressed?: boolean;
-}
+export type { Match, MatchScore } from "../signals/types/match.js";
+export type { PdqQuery } from "../signals/types/pdq.js";
 
 export interface MatchResult {
   readonly matches: Match[];
   /** Negative banks that matched (their matches are in `matches` too). */
   readonly suppressedBy: number[];
-}
-
-export interface PdqQuery {
-  readonly hash: string;
-  readonly quality: number;
-  readonly transform?: DihedralName;
 }
 
 /** A growable bitset of signal ids present in an index. */
@@ -74,45 +58,14 @@ class IdSet {
   }
 }
 
-class ValueMap {
-  private readonly map = new Map<string, number[]>();
-  add(value: string, id: number): void {
-    const ids = this.map.get(value);
-    if (ids) ids.push(id);
-    else this.map.set(value, [id]);
-  }
-  delete(value: string, id: number): void {
-    const ids = this.map.get(value);
-    if (!ids) return;
-    const at = ids.indexOf(id);
-    if (at >= 0) ids.splice(at, 1);
-    if (ids.length === 0) this.map.delete(value);
-  }
-  get(value: string): readonly number[] {
-    return this.map.get(value) ?? [];
-  }
-  get size(): number {
-    return this.map.size;
-  }
-}
-
 export interface MatcherOptions {
   readonly pollMs?: number;
   readonly shorteners?: ShortenerSet;
 }
 
 export class Matcher {
-  private readonly pdq = new PdqIndex();
-  private readonly exact: Record<"md5" | "sha256" | "url" | "domain" | "video_md5", ValueMap> = {
-    md5: new ValueMap(),
-    sha256: new ValueMap(),
-    url: new ValueMap(),
-    domain: new ValueMap(),
-    video_md5: new ValueMap(),
-  };
-  /** vPDQ signals: their usable frames (quality ≥ 50, distinct), which are also in `pdq`. */
-  private readonly videos = new Map<number, Uint32Array>();
-  private readonly text = new TextIndex();
+  /** One index per kind the plug-ins name (PDQ's is shared with vPDQ). */
+  private readonly indexes = new Map<IndexKind<SignalIndex>, SignalIndex>();
   private readonly present = new IdSet();
   private readonly signalBank = new Map<number, number>();
   private banks = new Map<number, Bank>();
@@ -120,16 +73,17 @@ export class Matcher {
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
   private loaded = false;
-  private readonly words = new Uint32Array(WORDS);
-  private counts: Record<SignalType, number> = {
-    pdq: 0,
-    md5: 0,
-    sha256: 0,
-    url: 0,
-    domain: 0,
-    text: 0,
-    vpdq: 0,
-    video_md5: 0,
+  // Object.fromEntries loses the keys' type; they are every SignalType.
+  private readonly counts = Object.fromEntries(SIGNAL_TYPES.map((t) => [t, 0])) as Record<SignalType, number>;
+  private readonly bankOf = (id: number): number | undefined => this.signalBank.get(id);
+  private readonly indexOf = <I extends SignalIndex>(kind: IndexKind<I>): I => {
+    let index = this.indexes.get(kind);
+    if (!index) {
+      index = kind.create();
+      this.indexes.set(kind, index);
+    }
+    // Each kind's index was made by that kind's `create`, so it is an I.
+    return index as I;
   };
 
   constructor(
@@ -176,7 +130,7 @@ export class Matcher {
     this.cursor = await this.store.currentCursor();
     await this.refreshBanks();
     for await (const page of this.store.activeSignalPages(20_000)) for (const s of page) this.apply(s);
-    this.pdq.flush();
+    for (const index of this.indexes.values()) index.flush?.();
     // Changes that raced with the load are replayed (apply is idempotent).
     await this.sync();
     this.loaded = true;
@@ -213,47 +167,36 @@ export class Matcher {
   /** Adds, keeps or removes one signal according to its status. Idempotent. */
   apply(signal: Signal): void {
     const present = this.present.has(signal.id);
+    const def = SIGNAL_TYPE_DEFS[signal.type];
     if (signal.status === "active" && !present) {
-      this.index(signal, true);
+      def.add(this.indexOf(def.index), signal);
       this.present.add(signal.id);
       this.signalBank.set(signal.id, signal.bankId);
       this.counts[signal.type]++;
     } else if (signal.status === "retracted" && present) {
-      this.index(signal, false);
+      def.remove(this.indexOf(def.index), signal);
       this.present.delete(signal.id);
       this.signalBank.delete(signal.id);
       this.counts[signal.type]--;
     }
   }
 
-  private index(s: Signal, add: boolean): void {
-    switch (s.type) {
-      case "pdq":
-        hexToWords(s.value, this.words);
-        if (s.bankId > 0xffff) throw new RangeError("bank ids above 65535 are not supported by the PDQ index");
-        if (add) this.pdq.add(this.words, 0, s.id, s.bankId);
-        else this.pdq.remove(this.words, 0, s.id);
-        return;
-      case "text":
-        if (add) this.text.add(s.id, s.value);
-        else this.text.remove(s.id);
-        return;
-      case "vpdq": {
-        // The video's frames go into the PDQ index under the video's signal id.
-        const frames = this.videos.get(s.id) ?? usableFrames(vpdqFrames(s.value));
-        if (s.bankId > 0xffff) throw new RangeError("bank ids above 65535 are not supported by the PDQ index");
-        for (let f = 0; f < frames.length / WORDS; f++) {
-          if (add) this.pdq.add(frames, f * WORDS, s.id, s.bankId);
-          else this.pdq.remove(frames, f * WORDS, s.id);
-        }
-        if (add) this.videos.set(s.id, frames);
-        else this.videos.delete(s.id);
-        return;
-      }
-      default:
-        if (add) this.exact[s.type].add(s.value, s.id);
-        else this.exact[s.type].delete(s.value, s.id);
-    }
+  private scope(only: ReadonlySet<number> | undefined): MatchScope {
+    return {
+      banks: this.banks,
+      bankOf: this.bankOf,
+      only,
+      shorteners: this.options.shorteners,
+      index: this.indexOf,
+    };
+  }
+
+  /**
+   * Matches of one value of `type`, in the form the type's plug-in takes (a canonical
+   * value, or what its `lookupValue` gave): the lookup every type supports.
+   */
+  match(type: SignalType, value: string, banks?: ReadonlySet<number>, options: LookupOptions = {}): MatchResult {
+    return this.finish(SIGNAL_TYPE_DEFS[type].match(value, this.scope(banks), options));
   }
 
   /**
@@ -261,30 +204,7 @@ export class Matcher {
    * applies its own distance threshold and quality gate; the best match per signal wins.
    */
   matchPdq(queries: readonly PdqQuery[], banks?: ReadonlySet<number>): MatchResult {
-    let maxDistance = 0;
-    for (const b of this.banks.values())
-      maxDistance = Math.max(maxDistance, Math.min(b.pdqThreshold, MAX_INDEX_DISTANCE));
-    const best = new Map<number, Match>();
-    for (const q of queries) {
-      const words = hexToWords(q.hash);
-      const found = this.pdq.search(words, 0, maxDistance, (tag, d) => {
-        const bank = this.banks.get(tag);
-        return !!bank && d <= bank.pdqThreshold && q.quality >= bank.pdqMinQuality && (!banks || banks.has(tag));
-      });
-      for (const m of found) {
-        const prev = best.get(m.key);
-        if (prev && (prev.distance ?? 99) <= m.distance) continue;
-        best.set(m.key, {
-          signalId: m.key,
-          bankId: m.tag,
-          // A frame of a video signal (vpdq) or an image signal (pdq).
-          type: this.videos.has(m.key) ? "vpdq" : "pdq",
-          distance: m.distance,
-          ...(q.transform ? { transform: q.transform } : {}),
-        });
-      }
-    }
-    return this.finish([...best.values()].sort((a, b) => a.distance! - b.distance! || a.signalId - b.signalId));
+    return this.finish(matchPdqQueries(queries, this.scope(banks)));
   }
 
   /**
@@ -293,89 +213,29 @@ export class Matcher {
    * share of the query's usable frames matched by the video's (≥ 80%), and the reverse.
    * Image (pdq) signals matched by a frame are returned too, with the best distance.
    */
-  matchVpdq(frames: readonly VpdqFrameHash[], banks?: ReadonlySet<number>, queryMatchPercent = 80): MatchResult {
-    const query = usableFrames(frames);
-    const images = new Map<number, Match>();
-    const candidates = new Set<number>();
-    for (let f = 0; f < query.length / WORDS; f++) {
-      for (const m of this.pdq.search(query, f * WORDS, MAX_INDEX_DISTANCE, (tag, d) => {
-        const bank = this.banks.get(tag);
-        return !!bank && d <= bank.pdqThreshold && (!banks || banks.has(tag));
-      })) {
-        if (this.videos.has(m.key)) candidates.add(m.key);
-        else if ((images.get(m.key)?.distance ?? 99) > m.distance) {
-          images.set(m.key, { signalId: m.key, bankId: m.tag, type: "pdq", distance: m.distance });
-        }
-      }
-    }
-    const matches: Match[] = [];
-    for (const id of candidates) {
-      const bankId = this.signalBank.get(id)!;
-      const bank = this.banks.get(bankId)!;
-      const c = compareVpdqWords(query, this.videos.get(id)!, { distance: bank.pdqThreshold, queryMatchPercent });
-      if (!c.isMatch) continue;
-      matches.push({
-        signalId: id,
-        bankId,
-        type: "vpdq",
-        queryMatchPercent: Math.round(c.queryMatchPercent * 100) / 100,
-        comparedMatchPercent: Math.round(c.comparedMatchPercent * 100) / 100,
-      });
-    }
-    matches.sort((a, b) => b.queryMatchPercent! - a.queryMatchPercent! || a.signalId - b.signalId);
-    return this.finish([...matches, ...images.values()]);
+  matchVpdq(
+    frames: readonly VpdqFrameHash[],
+    banks?: ReadonlySet<number>,
+    queryMatchPercent = VPDQ_QUERY_MATCH_PERCENT,
+  ): MatchResult {
+    return this.finish(matchVpdqFrames(frames, this.scope(banks), queryMatchPercent));
   }
 
   /** Exact hash matches (MD5 or SHA-256 of the bytes, or a video file's MD5; lower-case hex). */
-  matchExact(type: "md5" | "sha256" | "video_md5", value: string, banks?: ReadonlySet<number>): MatchResult {
-    return this.finish(this.idsToMatches(this.exact[type].get(value.toLowerCase()), type, value.toLowerCase(), banks));
+  matchExact(type: ExactMatch["type"], value: string, banks?: ReadonlySet<number>): MatchResult {
+    return this.match(type, value, banks);
   }
 
   /** URL matches: the canonical URL, and the host or any parent domain as a domain signal. */
   matchUrl(url: string, banks?: ReadonlySet<number>): MatchResult & { canonical: string; isShortener: boolean } {
-    const c = canonicalizeUrl(url, this.options.shorteners ? { shorteners: this.options.shorteners } : {});
-    const matches = this.idsToMatches(this.exact.url.get(c.canonical), "url", c.canonical, banks);
-    for (const host of hostSuffixes(c.host))
-      matches.push(...this.idsToMatches(this.exact.domain.get(host), "domain", host, banks));
-    return { ...this.finish(matches), canonical: c.canonical, isShortener: c.isShortener };
+    const r = matchUrlValue(url, this.scope(banks));
+    return { ...this.finish(r.matches), canonical: r.canonical, isShortener: r.isShortener };
   }
 
   /** Near-duplicate text matches, plus matches of every URL found in the text. */
   matchText(text: string, banks?: ReadonlySet<number>): MatchResult & { urls: string[] } {
-    let minSimilarity = 1;
-    for (const b of this.banks.values()) minSimilarity = Math.min(minSimilarity, b.textMinSimilarity);
-    const matches: Match[] = [];
-    for (const m of this.text.query(text, minSimilarity)) {
-      const bankId = this.signalBank.get(m.id);
-      const bank = bankId === undefined ? undefined : this.banks.get(bankId);
-      if (!bank || m.similarity < bank.textMinSimilarity || (banks && !banks.has(bank.id))) continue;
-      matches.push({ signalId: m.id, bankId: bank.id, type: "text", similarity: m.similarity });
-    }
-    const urls: string[] = [];
-    for (const found of extractUrls(text)) {
-      urls.push(found.canonical);
-      try {
-        matches.push(...this.matchUrl(found.canonical, banks).matches);
-      } catch {
-        // An extracted link that does not canonicalise is not a match.
-      }
-    }
-    return { ...this.finish(matches), urls };
-  }
-
-  private idsToMatches(
-    ids: readonly number[],
-    type: SignalType,
-    matched: string,
-    banks?: ReadonlySet<number>,
-  ): Match[] {
-    const out: Match[] = [];
-    for (const id of ids) {
-      const bankId = this.signalBank.get(id);
-      if (bankId === undefined || (banks && !banks.has(bankId)) || !this.banks.has(bankId)) continue;
-      out.push({ signalId: id, bankId, type, matched });
-    }
-    return out;
+    const r = matchTextValue(text, this.scope(banks));
+    return { ...this.finish(r.matches), urls: r.urls };
   }
 
   private finish(matches: Match[]): MatchResult {

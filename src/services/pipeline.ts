@@ -7,17 +7,11 @@
  * runs out and the job runs again, producing the same action ids (so no duplicates).
  */
 
-import { createHash } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { JobLoop } from "./job-loop.js";
 import { describeError, isRasdError } from "../core/errors.js";
 import type { Labels, Tlp } from "../core/model.js";
 import { fire, reviewPriority, type ActionRule, type MatchFacts, type RuleAction } from "../core/rules.js";
 import type { StanceClassifier, StanceVerdict } from "../core/stance.js";
-import { pdqHashImageBytes } from "../signals/pdq/hash-image.js";
-import { vpdqHashVideoFile } from "../signals/vpdq/hash-video.js";
 import type {
   ActionStore,
   Classification,
@@ -34,6 +28,8 @@ import type {
 } from "../storage/ports/index.js";
 import type { AccessService } from "./access.js";
 import type { Match, MatchResult, Matcher } from "./matcher.js";
+import { MEDIA_SIGNAL_TYPES, matchScore } from "../signals/registry.js";
+import { hashMedia, itemHashes } from "./media-hashing.js";
 import type { ServiceMetrics } from "./metrics.js";
 
 export interface PipelineDeps {
@@ -233,20 +229,14 @@ export class ContentPipeline {
     } else {
       const media = await content.getMedia(item.id);
       if (!media) throw new Error(`item ${item.id} has no stored media`);
-      const md5 = createHash("md5").update(media).digest("hex");
-      if (item.kind === "image") {
-        const pdq = await pdqHashImageBytes(media);
-        const sha256 = createHash("sha256").update(media).digest("hex");
-        hashes = { pdq: pdq.hash, pdq_quality: pdq.quality, md5, sha256, width: pdq.width, height: pdq.height };
-        hashedAt = Date.now();
-        results.push(matcher.matchPdq([{ hash: pdq.hash, quality: pdq.quality }], visible));
-        results.push(matcher.matchExact("md5", md5, visible), matcher.matchExact("sha256", sha256, visible));
-      } else {
-        const frames = await hashVideoBytes(media);
-        hashes = { video_md5: md5, md5, vpdq_frames: frames.frames.length, duration_s: frames.info.durationSeconds };
-        hashedAt = Date.now();
-        results.push(matcher.matchVpdq(frames.frames, visible));
-        results.push(matcher.matchExact("video_md5", md5, visible), matcher.matchExact("md5", md5, visible));
+      const kind = item.kind === "image" ? "image" : "video";
+      const types = MEDIA_SIGNAL_TYPES[kind];
+      const hashed = await hashMedia(media, kind, types);
+      hashes = itemHashes(hashed);
+      hashedAt = Date.now();
+      for (const type of types) {
+        const value = hashed.values[type];
+        if (value !== undefined) results.push(matcher.match(type, value, visible, { quality: hashed.pdq?.quality }));
       }
     }
     if (item.kind === "text" || item.kind === "url") hashedAt = Date.now();
@@ -278,11 +268,7 @@ export class ContentPipeline {
         tlp: banks.get(m.bankId)?.tlp ?? "RED",
         type: m.type,
         labels,
-        ...(m.distance !== undefined ? { distance: m.distance } : {}),
-        ...(m.similarity !== undefined ? { similarity: m.similarity } : {}),
-        ...(m.matched !== undefined ? { matched: m.matched } : {}),
-        ...(m.queryMatchPercent !== undefined ? { queryMatchPercent: m.queryMatchPercent } : {}),
-        ...(m.comparedMatchPercent !== undefined ? { comparedMatchPercent: m.comparedMatchPercent } : {}),
+        ...matchScore(m),
         ...(m.suppressed ? { suppressed: true } : {}),
       });
     }
@@ -479,15 +465,4 @@ export class ContentPipeline {
 
   /** Called after webhook jobs were queued (the delivery worker's wake). */
   onWebhooks: (() => void) | undefined;
-}
-
-async function hashVideoBytes(media: Uint8Array): Promise<Awaited<ReturnType<typeof vpdqHashVideoFile>>> {
-  const dir = await mkdtemp(join(tmpdir(), "rasd-video-"));
-  const path = join(dir, "video");
-  try {
-    await writeFile(path, media);
-    return await vpdqHashVideoFile(path, { secondsPerHash: 1 });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 }

@@ -4,9 +4,9 @@
  */
 
 import { RasdError, describeError } from "../core/errors.js";
-import { BEHAVIOURS, SIGNAL_TYPES, type Behaviour, type Labels, type SignalType } from "../core/model.js";
+import { BEHAVIOURS, SIGNAL_TYPES, type Behaviour, type Labels } from "../core/model.js";
 import type { ShortenerSet } from "../kernels/url/index.js";
-import { canonicalSignalValue } from "../signals/values.js";
+import { canonicalSignalValue, isSignalType, signalTypeDef } from "../signals/registry.js";
 import type { SignalInput } from "../storage/store.js";
 
 /** A signal as it arrives: strings and numbers, nothing checked yet. */
@@ -62,7 +62,7 @@ export function toSignalInput(raw: RawSignal, shorteners?: ShortenerSet): Signal
   const type = String(raw.type ?? "")
     .trim()
     .toLowerCase();
-  if (!(SIGNAL_TYPES as readonly string[]).includes(type)) {
+  if (!isSignalType(type)) {
     throw new RasdError("invalid", `type: "${type}" is not one of ${SIGNAL_TYPES.join(", ")}`);
   }
   if (raw.value === undefined || raw.value === null) throw new RasdError("invalid", "value: missing");
@@ -71,7 +71,7 @@ export function toSignalInput(raw: RawSignal, shorteners?: ShortenerSet): Signal
   // value rather than store a corrupted signal that can never match what was meant.
   if (text.includes("\uFFFD"))
     throw new RasdError("invalid", "value: not valid UTF-8 (the file has bytes that do not decode)");
-  const value = canonicalSignalValue(type as SignalType, text, shorteners).value;
+  const value = canonicalSignalValue(type, text, shorteners).value;
 
   const l = raw.labels ?? {};
   const entity = list(l.entity ?? raw.entity);
@@ -92,10 +92,10 @@ export function toSignalInput(raw: RawSignal, shorteners?: ShortenerSet): Signal
   const lastSeen = time(raw.last_seen ?? raw.lastSeen, "last_seen");
   const source = raw.source === undefined || raw.source === null ? undefined : String(raw.source).slice(0, 200);
   return {
-    type: type as SignalType,
+    type,
     value,
     labels,
-    ...(quality !== undefined && type === "pdq" ? { quality } : {}),
+    ...(quality !== undefined && signalTypeDef(type).hasQuality ? { quality } : {}),
     ...(confidence !== undefined ? { confidence } : {}),
     ...(source !== undefined ? { source } : {}),
     ...(firstSeen !== undefined ? { firstSeen } : {}),

@@ -1,13 +1,13 @@
 /** `rasd bank ...`: create, list, import into and export banks of signals. */
 
-import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { describeError } from "../../core/errors.js";
 import type { RawSignal } from "../../services/signal-input.js";
-import { pdqHashImageBytes } from "../../signals/pdq/hash-image.js";
-import { vpdqHashVideoFile } from "../../signals/vpdq/hash-video.js";
-import type { Bank } from "../../core/model.js";
+import { hashMedia } from "../../services/media-hashing.js";
+import { BANKED_MEDIA_TYPES, signalTypeDef } from "../../signals/registry.js";
+import { DEFAULT_PDQ_MIN_QUALITY, DEFAULT_PDQ_THRESHOLD, type Bank } from "../../core/model.js";
+import { PDQ_MAX_THRESHOLD } from "../../signals/types/pdq.js";
 import { csvHeader, formatFromPath, formatSignal, type SignalFileFormat } from "../../services/signal-files.js";
 import { withContext, withStoreOptions, type StoreOptions } from "../context.js";
 import { ProgressBar } from "../progress.js";
@@ -60,8 +60,16 @@ export function bankCommand(): Command {
       .option("--description <text>", "what the bank holds")
       .option("--action-hint <hint>", "what a match suggests, e.g. remove, review, label")
       .option("--negative", "an allow-list: its matches suppress matches from other banks")
-      .option("--pdq-threshold <n>", "PDQ match distance, 0..31 (default 31)", int)
-      .option("--pdq-min-quality <n>", "ignore PDQ queries below this quality (default 50)", int)
+      .option(
+        "--pdq-threshold <n>",
+        `PDQ match distance, 0..${PDQ_MAX_THRESHOLD} (default ${DEFAULT_PDQ_THRESHOLD})`,
+        int,
+      )
+      .option(
+        "--pdq-min-quality <n>",
+        `ignore PDQ queries below this quality (default ${DEFAULT_PDQ_MIN_QUALITY})`,
+        int,
+      )
       .option("--text-min-similarity <x>", "text match similarity, (0, 1] (default 0.5)", fraction),
   ).action(async (name: string, options: CreateOptions) => {
     await withContext(options, async (ctx) => {
@@ -184,22 +192,18 @@ export function bankCommand(): Command {
         for (const [i, file] of files.entries()) {
           try {
             const bytes = await readFile(file);
-            if (VIDEO.test(file)) {
-              // Every frame in the bank; queries at one a second (docs/decisions/0006-vpdq.md).
-              const video = await vpdqHashVideoFile(file, { secondsPerHash: 0 });
-              const value = JSON.stringify(video.frames.map((f) => `${f.hash},${f.quality},${f.timestamp.toFixed(3)}`));
-              records.push({ line: i + 1, raw: { type: "vpdq", value, ...labels } });
-              records.push({
-                line: i + 1,
-                raw: { type: "video_md5", value: createHash("md5").update(bytes).digest("hex"), ...labels },
-              });
-            } else {
-              const image = await pdqHashImageBytes(bytes);
-              records.push({ line: i + 1, raw: { type: "pdq", value: image.hash, quality: image.quality, ...labels } });
-              records.push({
-                line: i + 1,
-                raw: { type: "md5", value: createHash("md5").update(bytes).digest("hex"), ...labels },
-              });
+            const kind = VIDEO.test(file) ? "video" : "image";
+            const types = BANKED_MEDIA_TYPES[kind];
+            // Videos: every frame in the bank; queries at one a second (docs/decisions/0006-vpdq.md).
+            const hashed = await hashMedia(bytes, kind, types, { secondsPerHash: 0, path: file });
+            for (const type of types) {
+              const value = hashed.values[type];
+              const quality = signalTypeDef(type).hasQuality ? hashed.pdq?.quality : undefined;
+              if (value !== undefined)
+                records.push({
+                  line: i + 1,
+                  raw: { type, value, ...(quality !== undefined ? { quality } : {}), ...labels },
+                });
             }
           } catch (error) {
             failed++;

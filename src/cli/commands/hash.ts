@@ -7,12 +7,13 @@
 import { createInterface } from "node:readline";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { RasdError, isRasdError } from "../../core/errors.js";
+import { PDQ_MATCH_THRESHOLD } from "../../core/model.js";
 import { DIHEDRAL_NAMES } from "../../kernels/pdq/dihedral.js";
 import { hammingDistance, parseHash256 } from "../../kernels/pdq/hash256.js";
 import { PDQ_FLAVOURS, type PdqFlavour } from "../../kernels/pdq/pdq.js";
 import { expandPaths } from "../../media/files.js";
 import { DEFAULT_IMAGE_LIMITS } from "../../media/limits.js";
-import { PdqPool, type PdqFileOutcome } from "../../parallel/pdq-pool.js";
+import { PdqPool, type PdqFileOutcome } from "../../signals/pdq/pdq-pool.js";
 import { formatVpdqLine, vpdqHashVideoFile } from "../../signals/vpdq/hash-video.js";
 import { ProgressBar } from "../progress.js";
 
@@ -116,7 +117,9 @@ export function hashCommand(): Command {
 
   hash
     .command("distance")
-    .description("Hamming distance between two PDQ hashes (64 hex digits each); 31 or less is a match")
+    .description(
+      `Hamming distance between two PDQ hashes (64 hex digits each); ${PDQ_MATCH_THRESHOLD} or less is a match`,
+    )
     .argument("<a>", "first hash")
     .argument("<b>", "second hash")
     .action((a: string, b: string) => {

@@ -14,6 +14,7 @@ import { isHash256Hex } from "../../kernels/pdq/hash256.js";
 import { PDQ_FLAVOURS, type PdqFlavour } from "../../kernels/pdq/pdq.js";
 import type { Match, MatchResult, PdqQuery } from "../../services/matcher.js";
 import { pdqHashImageFile } from "../../signals/pdq/hash-image.js";
+import { matchScoreText } from "../../signals/registry.js";
 import { canonicalVpdq, vpdqFrames } from "../../signals/values.js";
 import { vpdqHashVideoFile } from "../../signals/vpdq/hash-video.js";
 import { withContext, withStoreOptions, type Context, type StoreOptions } from "../context.js";
@@ -56,14 +57,6 @@ async function report(
 }
 
 function formatMatch(m: Match, bank: string, s: Signal | undefined): string {
-  const score =
-    m.queryMatchPercent !== undefined
-      ? `query%=${m.queryMatchPercent.toFixed(2)} compared%=${(m.comparedMatchPercent ?? 0).toFixed(2)}`
-      : m.distance !== undefined
-        ? `distance=${m.distance}`
-        : m.similarity !== undefined
-          ? `similarity=${m.similarity.toFixed(3)}`
-          : `matched=${m.matched ?? ""}`;
   const labels = s
     ? [...s.labels.entity, ...s.labels.behaviour, ...s.labels.language.map((l) => `lang:${l}`)].join(",")
     : "";
@@ -71,8 +64,7 @@ function formatMatch(m: Match, bank: string, s: Signal | undefined): string {
     `bank=${bank}`,
     `signal=${m.signalId}`,
     `type=${m.type}`,
-    score,
-    ...(m.transform && m.transform !== "orig" ? [`transform=${m.transform}`] : []),
+    matchScoreText(m),
     `labels=${labels || "-"}`,
     ...(m.suppressed ? ["suppressed"] : []),
   ].join(" ");

@@ -2,6 +2,8 @@
 
 import { RasdError } from "../../core/errors.js";
 import { SIGNAL_TYPES, TLP_MARKINGS, type Bank, type Signal, type Tlp } from "../../core/model.js";
+import { isSignalType, signalTypeDef } from "../../signals/registry.js";
+import { PDQ_MAX_THRESHOLD } from "../../signals/types/pdq.js";
 import { canChangeBank } from "../../core/sharing.js";
 import type { Principal } from "../../services/access.js";
 import type { RawSignal } from "../../services/signal-input.js";
@@ -16,7 +18,7 @@ const bankFields = {
   action_hint: { type: "string", maxLength: 200 },
   tlp: { type: "string", enum: [...TLP_MARKINGS] },
   negative: { type: "boolean" },
-  pdq_threshold: { type: "integer", minimum: 0, maximum: 31 },
+  pdq_threshold: { type: "integer", minimum: 0, maximum: PDQ_MAX_THRESHOLD },
   pdq_min_quality: { type: "integer", minimum: 0, maximum: 100 },
   text_min_similarity: { type: "number", exclusiveMinimum: 0, maximum: 1 },
   enabled_ratio: { type: "number", minimum: 0, maximum: 1 },
@@ -328,24 +330,9 @@ export function bankRoutes(s: Services): RouteDef[] {
       handler: async (req, _reply, who) => {
         const { type, value } = req.body as { type: string; value: string };
         const banks = await s.access.visibleBankIds(who);
-        const m = s.matcher;
-        const result =
-          type === "pdq"
-            ? (() => {
-                if (!/^[0-9a-fA-F]{64}$/.test(value))
-                  throw new RasdError("invalid", "value: a PDQ hash is 64 hexadecimal digits");
-                return m.matchPdq([{ hash: value.toLowerCase(), quality: 100 }], banks);
-              })()
-            : type === "url"
-              ? m.matchUrl(value, banks)
-              : type === "text"
-                ? m.matchText(value, banks)
-                : (() => {
-                    const len = type === "sha256" ? 64 : 32;
-                    if (!new RegExp(`^[0-9a-fA-F]{${len}}$`).test(value))
-                      throw new RasdError("invalid", `value: a ${type} is ${len} hexadecimal digits`);
-                    return m.matchExact(type as "md5" | "sha256" | "video_md5", value, banks);
-                  })();
+        // The schema's enum admits only registered types.
+        if (!isSignalType(type)) throw new RasdError("invalid", `type: "${type}" is not a signal type`);
+        const result = s.matcher.match(type, signalTypeDef(type).lookupValue(value), banks);
         return { matches: result.matches, suppressed_by: result.suppressedBy };
       },
     }),

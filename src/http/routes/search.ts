@@ -6,6 +6,7 @@
 
 import { RasdError } from "../../core/errors.js";
 import { OPINION_KINDS, SIGNAL_TYPES, type OpinionKind, type Signal } from "../../core/model.js";
+import { matchScore, nearQueryType } from "../../signals/registry.js";
 import type { Principal } from "../../services/access.js";
 import type { Services } from "../../server/services.js";
 import { idParam, route, type RouteDef } from "../route.js";
@@ -67,17 +68,15 @@ export function searchRoutes(s: Services): RouteDef[] {
         const near = new Map<number, { distance?: number; similarity?: number }>();
         if (text !== "" && banks.size > 0) {
           const ids = new Set(banks.keys());
-          const result =
-            /^[0-9a-fA-F]{64}$/.test(text) && (q.type ?? "pdq") === "pdq"
-              ? s.matcher.matchPdq([{ hash: text.toLowerCase(), quality: 100 }], ids)
-              : text.length >= 12 && (q.type ?? "text") === "text"
-                ? s.matcher.matchText(text, ids)
-                : undefined;
-          for (const m of result?.matches ?? [])
+          const type = nearQueryType(text, q.type);
+          const result = type === undefined ? undefined : s.matcher.match(type, text, ids);
+          for (const m of result?.matches ?? []) {
+            const { distance, similarity } = matchScore(m);
             near.set(m.signalId, {
-              ...(m.distance !== undefined ? { distance: m.distance } : {}),
-              ...(m.similarity !== undefined ? { similarity: m.similarity } : {}),
+              ...(distance !== undefined ? { distance } : {}),
+              ...(similarity !== undefined ? { similarity } : {}),
             });
+          }
         }
         // Labels are filtered here, so ask the store for more than the page.
         const rows = await s.dashboard.searchSignals({

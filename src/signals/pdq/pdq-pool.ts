@@ -2,9 +2,9 @@
  * Hashing many image files with PDQ on every core, results in input order.
  */
 
-import type { PdqImageOptions, PdqImageResult } from "../signals/pdq/hash-image.js";
+import type { PdqImageOptions, PdqImageResult } from "./hash-image.js";
 import type { PdqTask } from "./pdq-worker.js";
-import { WorkerPool, siblingModule, type PoolOptions } from "./worker-pool.js";
+import { WorkerPool, siblingModule, type PoolOptions } from "../../parallel/worker-pool.js";
 
 export type PdqFileOutcome =
   | { readonly path: string; readonly ok: true; readonly result: PdqImageResult }

@@ -4,10 +4,10 @@
  */
 
 import { parentPort } from "node:worker_threads";
-import { describeError, isRasdError } from "../core/errors.js";
-import { PdqHasher } from "../kernels/pdq/pdq.js";
-import { pdqHashImageFile, type PdqImageOptions, type PdqImageResult } from "../signals/pdq/hash-image.js";
-import type { WorkerReply } from "./worker-pool.js";
+import { describeError, isRasdError } from "../../core/errors.js";
+import { PdqHasher } from "../../kernels/pdq/pdq.js";
+import { pdqHashImageFile, type PdqImageOptions, type PdqImageResult } from "./hash-image.js";
+import type { WorkerReply } from "../../parallel/worker-pool.js";
 
 export interface PdqTask {
   readonly path: string;

@@ -1,0 +1,135 @@
+/**
+ * HMA's bank routes (/c/banks, /c/bank/<name>). An HMA bank is a rasd bank; its name is
+ * unique within an organisation, so a name is looked up among the banks the caller may
+ * see, its own organisation's first. Only the organisation's own banks can be changed.
+ */
+
+import { isRasdError } from "../../../core/errors.js";
+import type { Bank, Tlp } from "../../../core/model.js";
+import { route, type RouteDef } from "../../route.js";
+import { auditEntry } from "../members.js";
+import {
+  BANK_NAME,
+  HMA_TLP,
+  bankJson,
+  fail,
+  isObject,
+  parseBool,
+  parseRatio,
+  pathName,
+  type HmaContext,
+} from "./common.js";
+
+export function hmaBankRoutes(c: HmaContext): RouteDef[] {
+  const { s, findBank, visibleBank, mayChange, changeableBank } = c;
+  return [
+    route({
+      method: "GET",
+      url: "/c/banks",
+      access: "bank.read",
+      summary: "HMA: the banks the caller may see",
+      tags: ["hma"],
+      hmaErrors: true,
+      handler: async (_req, _reply, who) => (await s.access.visibleBanks(who)).map(bankJson),
+    }),
+    route({
+      method: "POST",
+      url: "/c/banks",
+      access: "bank.write",
+      summary: "HMA: create a bank in the caller's organisation (TLP AMBER+STRICT unless tlp is given)",
+      tags: ["hma"],
+      hmaErrors: true,
+      handler: async (req, reply, who) => {
+        const body: unknown = req.body;
+        if (!isObject(body)) fail(422, "body: Input should be a valid dictionary");
+        if (body.name === undefined) fail(422, "name: Field required");
+        if (typeof body.name !== "string") fail(422, "name: Input should be a valid string");
+        if (!BANK_NAME.test(body.name)) fail(400, "Bank names must be UPPER_WITH_UNDERSCORE");
+        // As HMA: enabled_ratio defaults to 1.0, so `enabled` counts only beside an explicit null.
+        const ratio = parseRatio(body.enabled_ratio, "enabled_ratio");
+        const enabled = parseBool(body.enabled, "enabled");
+        const enabledRatio = ratio ?? (ratio === null && enabled !== undefined ? (enabled ? 1 : 0) : 1);
+        const tlp = body.tlp;
+        if (tlp !== undefined && !(HMA_TLP as readonly unknown[]).includes(tlp))
+          fail(400, `tlp must be one of ${HMA_TLP.join(", ")} (RED banks are made with POST /v1/banks)`);
+        let bank: Bank;
+        try {
+          bank = await s.banks.createBank({
+            orgId: who.orgId,
+            name: body.name,
+            enabledRatio,
+            ...(tlp !== undefined ? { tlp: tlp as Tlp } : {}),
+          });
+        } catch (error) {
+          if (isRasdError(error) && error.code === "conflict") fail(403, "Bank already exists");
+          throw error;
+        }
+        s.access.invalidate();
+        await s.access.audit(
+          auditEntry(req, who, "bank.create", `bank:${bank.id}`, { api: "hma", name: bank.name, tlp: bank.tlp }),
+        );
+        void reply.status(201);
+        return bankJson(bank);
+      },
+    }),
+    route({
+      method: "GET",
+      url: "/c/bank/:bank_name",
+      access: "bank.read",
+      summary: "HMA: one bank",
+      tags: ["hma"],
+      hmaErrors: true,
+      handler: async (req, _reply, who) => bankJson(await visibleBank(who, pathName(req))),
+    }),
+    route({
+      method: "PUT",
+      url: "/c/bank/:bank_name",
+      access: "bank.write",
+      summary: "HMA: rename a bank or change its matching_enabled_ratio",
+      tags: ["hma"],
+      hmaErrors: true,
+      handler: async (req, _reply, who) => {
+        const body: unknown = req.body ?? {};
+        if (!isObject(body)) fail(422, "body: Input should be a valid dictionary");
+        const bank = await changeableBank(who, pathName(req), "Bank not found");
+        const name = body.name;
+        if (name !== undefined && name !== null) {
+          if (typeof name !== "string") fail(422, "name: Input should be a valid string");
+          if (!BANK_NAME.test(name)) fail(400, "Bank names must be UPPER_WITH_UNDERSCORE");
+          const taken = await s.store.getBankByName(who.orgId, name);
+          if (taken && taken.id !== bank.id) fail(403, "Bank name already exists");
+        }
+        const enabled = parseBool(body.enabled ?? undefined, "enabled");
+        const ratio = parseRatio(body.enabled_ratio, "enabled_ratio");
+        const enabledRatio = ratio ?? (enabled === undefined ? undefined : enabled ? 1 : 0);
+        const patch = {
+          ...(typeof name === "string" ? { name } : {}),
+          ...(enabledRatio !== undefined ? { enabledRatio } : {}),
+        };
+        const updated = Object.keys(patch).length ? await s.banks.updateBank(bank.id, patch) : bank;
+        s.access.invalidate();
+        await s.access.audit(auditEntry(req, who, "bank.update", `bank:${bank.id}`, { api: "hma", changes: patch }));
+        return bankJson(updated);
+      },
+    }),
+    route({
+      method: "DELETE",
+      url: "/c/bank/:bank_name",
+      access: "bank.write",
+      summary: "HMA: delete a bank (its signals become tombstones); Done even if there is no such bank",
+      tags: ["hma"],
+      hmaErrors: true,
+      handler: async (req, _reply, who) => {
+        // As HMA, a bank that is not there (or not visible, which looks the same) is "Done".
+        const found = await findBank(who, pathName(req));
+        if (found) {
+          const bank = await mayChange(who, found);
+          await s.banks.deleteBank(bank.id);
+          s.access.invalidate();
+          await s.access.audit(auditEntry(req, who, "bank.delete", `bank:${bank.id}`, { api: "hma", name: bank.name }));
+        }
+        return { message: "Done" };
+      },
+    }),
+  ];
+}

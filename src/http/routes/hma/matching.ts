@@ -1,0 +1,201 @@
+/**
+ * HMA's /m routes: look up a signal or media among the banks the caller may see (with
+ * HMA's coin flip per bank), compare pairs of hashes, and the index status. Lookups leave
+ * out what rasd's allow-list (negative) banks suppress; raw_lookup does not.
+ */
+
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { pythonSeededRandom } from "../../../kernels/python/random.js";
+import type { Principal } from "../../../services/access.js";
+import type { Match } from "../../../services/matcher.js";
+import {
+  HMA_SIGNAL_TYPES,
+  hmaDef,
+  hmaDistance,
+  isHmaSignalType,
+  type HmaSignalType,
+} from "../../../signals/registry.js";
+import { route, type RouteDef } from "../../route.js";
+import { bankFilter, fail, isObject, param, parseBool, required, stringParams, type HmaContext } from "./common.js";
+import { readUpload, type Hashed, type HmaMedia } from "./hashing.js";
+
+type LookupResult = Record<string, { bank_content_id: number; distance: string }[]>;
+
+export function hmaMatchingRoutes(c: HmaContext, media: HmaMedia): RouteDef[] {
+  const { s, canonical, signalType } = c;
+
+  /** Index matches of one signal among `banks`, of that type only (HMA has one index per type). */
+  const matchSignal = (type: HmaSignalType, value: string, banks: ReadonlySet<number>, quality = 100): Match[] => {
+    const answers = hmaDef(type).answers;
+    return s.matcher.match(type, value, banks, { quality }).matches.filter((x) => answers.includes(x.type));
+  };
+
+  /** HMA's coin flip: one per request; a bank takes part when its ratio ≥ the flip. */
+  const coinflip = (req: FastifyRequest): number => {
+    const seed = param(req, "seed");
+    return seed === undefined ? Math.random() : pythonSeededRandom(seed);
+  };
+
+  /** HMA's lookup(): matches grouped by bank name, among the banks the caller may see. */
+  const lookup = async (
+    who: Principal,
+    type: HmaSignalType,
+    value: string,
+    options: { banks: Set<string> | undefined; coinflip: number; quality?: number },
+  ): Promise<LookupResult> => {
+    const banks = new Map(
+      (await s.access.visibleBanks(who))
+        .filter((b) => b.enabledRatio >= options.coinflip && (!options.banks || options.banks.has(b.name)))
+        .map((b) => [b.id, b]),
+    );
+    const out: LookupResult = {};
+    for (const m of matchSignal(type, value, new Set(banks.keys()), options.quality)) {
+      const bank = banks.get(m.bankId);
+      // An allow-list match is no reason to act: HMA clients would act on anything listed.
+      if (!bank || m.suppressed || bank.negative) continue;
+      (out[bank.name] ??= []).push({ bank_content_id: m.signalId, distance: hmaDistance(m) });
+    }
+    return out;
+  };
+
+  const lookupAll = async (
+    who: Principal,
+    hashed: Hashed,
+    options: { banks: Set<string> | undefined; coinflip: number },
+  ): Promise<Record<string, LookupResult>> => {
+    const out: Record<string, LookupResult> = {};
+    for (const [type, hash] of Object.entries(hashed.hashes) as [HmaSignalType, string][]) {
+      const value = canonical(type, hash, "invalid signal: ");
+      out[type] = await lookup(who, type, value, { ...options, quality: hashed.pdqQuality ?? 100 });
+    }
+    return out;
+  };
+
+  const notReady = (reply: FastifyReply): { message: string } | undefined => {
+    if (s.matcher.ready) return undefined;
+    void reply.status(503);
+    return { message: "index not yet ready" };
+  };
+
+  return [
+    route({
+      method: "GET",
+      url: "/m/raw_lookup",
+      access: "match.lookup",
+      summary: "HMA: content ids matching a signal, in the banks the caller may see (no coin flip)",
+      tags: ["hma"],
+      hmaErrors: true,
+      schema: { querystring: stringParams("signal", "signal_type", "banks", "include_distance") },
+      handler: async (req, reply, who) => {
+        const signal = required(req, "signal");
+        const type = signalType(required(req, "signal_type"));
+        const withDistance = parseBool(param(req, "include_distance"), "include_distance") ?? false;
+        const value = canonical(type, signal, "invalid signal: ");
+        const busy = notReady(reply);
+        if (busy) return busy;
+        const only = bankFilter(req);
+        const banks = new Set(
+          (await s.access.visibleBanks(who)).filter((b) => !only || only.has(b.name)).map((b) => b.id),
+        );
+        const matches = matchSignal(type, value, banks);
+        return {
+          matches: withDistance
+            ? matches.map((m) => ({ bank_content_id: m.signalId, distance: hmaDistance(m) }))
+            : matches.map((m) => m.signalId),
+        };
+      },
+    }),
+    route({
+      method: "GET",
+      url: "/m/lookup",
+      access: "match.lookup",
+      summary: "HMA: matches by bank for a signal (signal + signal_type) or the media at a URL",
+      tags: ["hma"],
+      hmaErrors: true,
+      schema: {
+        querystring: stringParams("url", "content_type", "types", "signal", "signal_type", "banks", "seed"),
+      },
+      handler: async (req, reply, who) => {
+        const url = param(req, "url");
+        const signal = param(req, "signal");
+        const typeName = param(req, "signal_type");
+        // HMA's GET lookup always flips the coin (bypass_coinflip is honoured by POST only).
+        const options = { banks: bankFilter(req), coinflip: coinflip(req) };
+        if (url !== undefined) {
+          const hashed = await media.hashOf(req, await media.fetchMedia(req, url));
+          const busy = notReady(reply);
+          if (busy) return busy;
+          const all = await lookupAll(who, hashed, options);
+          return typeName === undefined ? all : (all[typeName] ?? {});
+        }
+        if (signal === undefined || typeName === undefined)
+          fail(400, "Either url or both signal and signal_type are required");
+        const type = signalType(typeName);
+        const value = canonical(type, signal, "invalid signal: ");
+        return notReady(reply) ?? lookup(who, type, value, options);
+      },
+    }),
+    route({
+      method: "POST",
+      url: "/m/lookup",
+      access: "match.lookup",
+      summary: "HMA: matches by signal type and bank for an uploaded file (one part named photo or video)",
+      tags: ["hma"],
+      hmaErrors: true,
+      multipart: true,
+      schema: { querystring: stringParams("types", "banks", "seed", "bypass_coinflip") },
+      handler: async (req, reply, who) => {
+        const hashed = await media.hashOf(req, await readUpload(req));
+        const busy = notReady(reply);
+        if (busy) return busy;
+        const bypass = param(req, "bypass_coinflip") === "true";
+        return lookupAll(who, hashed, { banks: bankFilter(req), coinflip: bypass ? 0 : coinflip(req) });
+      },
+    }),
+    route({
+      method: "POST",
+      url: "/m/compare",
+      access: "match.lookup",
+      summary: 'HMA: compare pairs of hashes, e.g. {"pdq": [a, b]} → {"pdq": [true, {"distance": 9}]}',
+      tags: ["hma"],
+      hmaErrors: true,
+      handler: async (req) => {
+        const body: unknown = req.body;
+        if (!isObject(body)) fail(400, "Request input was not a dict");
+        const out: Record<string, [boolean, Record<string, number>]> = {};
+        for (const [name, pair] of Object.entries(body)) {
+          if (!Array.isArray(pair)) fail(400, `Comparison hashes for ${name} was not a list`);
+          if (pair.length !== 2) fail(400, "Comparison hash list length must be exactly 2");
+          const type = signalType(name);
+          const a = canonical(type, pair[0], `Invalid ${type} hash: `);
+          const b = canonical(type, pair[1], `Invalid ${type} hash: `);
+          const compare = hmaDef(type).compare;
+          if (!compare) fail(400, `Invalid ${type} hash: ${type} does not support hash comparison`);
+          // Exact types answer equal or not (HMA answers 500 there, unable to serialise the result).
+          out[name] = compare(a, b);
+        }
+        return out;
+      },
+    }),
+    route({
+      method: "GET",
+      url: "/m/index/status",
+      access: "match.lookup",
+      summary: "HMA: the match index per signal type (rasd's indexes are live: built_to is now)",
+      tags: ["hma"],
+      hmaErrors: true,
+      schema: { querystring: stringParams("signal_type") },
+      handler: async (req) => {
+        const only = param(req, "signal_type");
+        if (only !== undefined && !isHmaSignalType(only)) fail(400, `No such signal type '${only}'`);
+        const sizes = s.matcher.sizes;
+        const present = s.matcher.ready;
+        const builtTo = present ? Math.floor(Date.now() / 1000) : -1;
+        const size = (t: HmaSignalType) => hmaDef(t).answers.reduce((n, answer) => n + sizes[answer], 0);
+        return Object.fromEntries(
+          (only ? [only] : HMA_SIGNAL_TYPES).map((t) => [t, { built_to: builtTo, present, size: size(t) }]),
+        );
+      },
+    }),
+  ];
+}
