@@ -12,7 +12,7 @@ import { RasdError } from "../core/errors.js";
 import { BEHAVIOURS, type Bank, type Labels, type SignalType } from "../core/model.js";
 import { can } from "../core/roles.js";
 import { canChangeBank } from "../core/sharing.js";
-import { canonicalSignalValue } from "../signals/values.js";
+import { REVIEW_BANKED_TYPES, canonicalSignalValue, signalTypeDef } from "../signals/registry.js";
 import type { ContentItem, ContentStore, ReviewStore } from "../storage/ports/index.js";
 import type { AccessService, Principal } from "./access.js";
 import type { BankService } from "./banks.js";
@@ -65,8 +65,11 @@ export function checkDecision(input: DecisionInput): Labels {
   return { entity, behaviour: behaviour as Labels["behaviour"], language };
 }
 
+/** A signal taken from a reviewed item: its type is known, unlike a raw signal's. */
+type ItemSignal = RawSignal & { readonly type: SignalType; readonly value: string };
+
 /** The signals an item contributes to a bank: its hashes, its canonical URL, or its text. */
-export function itemSignals(item: ContentItem, labels: Labels, source: string): RawSignal[] {
+export function itemSignals(item: ContentItem, labels: Labels, source: string): ItemSignal[] {
   const hashes = ((): Record<string, unknown> => {
     try {
       return JSON.parse(item.hashes) as Record<string, unknown>;
@@ -74,18 +77,15 @@ export function itemSignals(item: ContentItem, labels: Labels, source: string): 
       return {};
     }
   })();
-  const out: RawSignal[] = [];
-  const add = (type: string, value: unknown, extra: Partial<RawSignal> = {}) => {
-    if (typeof value === "string" && value !== "") out.push({ type, value, labels, source, ...extra });
-  };
-  if (item.kind === "text") add("text", item.text);
-  if (item.kind === "url") add("url", hashes.url ?? item.url);
-  if (item.kind === "image") {
-    add("pdq", hashes.pdq, typeof hashes.pdq_quality === "number" ? { quality: hashes.pdq_quality } : {});
-    add("md5", hashes.md5);
-    add("sha256", hashes.sha256);
+  // A text is banked as submitted; a URL as canonicalised when hashed (as submitted before).
+  const values: Record<string, unknown> = { url: item.url, ...hashes, text: item.text };
+  const out: ItemSignal[] = [];
+  for (const type of REVIEW_BANKED_TYPES[item.kind]) {
+    const value = values[type];
+    const quality = signalTypeDef(type).hasQuality ? hashes[`${type}_quality`] : undefined;
+    if (typeof value === "string" && value !== "")
+      out.push({ type, value, labels, source, ...(typeof quality === "number" ? { quality } : {}) });
   }
-  if (item.kind === "video") add("video_md5", hashes.video_md5 ?? hashes.md5);
   return out;
 }
 
@@ -150,9 +150,8 @@ export class ReviewService {
       if (report.rejected.length) throw new RasdError("invalid", `addToBank: ${report.rejected[0]!.message}`);
       const found = await Promise.all(
         signals.map(async (s) => {
-          const type = s.type as SignalType;
-          const value = canonicalSignalValue(type, String(s.value)).value;
-          return (await this.deps.banks.store.findSignals(type, value)).filter((x) => x.bankId === bank.id);
+          const value = canonicalSignalValue(s.type, s.value).value;
+          return (await this.deps.banks.store.findSignals(s.type, value)).filter((x) => x.bankId === bank.id);
         }),
       );
       const signalIds = [...new Set(found.flat().map((x) => x.id))];

@@ -95,6 +95,18 @@ export const BANKED_MEDIA_TYPES: Readonly<Record<MediaKind, readonly SignalType[
   video: ["vpdq", "video_md5"],
 };
 
+/**
+ * What a reviewer's "add to bank" puts in a bank for an item of each kind, read from the
+ * item's stored hashes (keyed by type; a type with a quality stores it as `<type>_quality`)
+ * or, for text and URLs, from what was submitted.
+ */
+export const REVIEW_BANKED_TYPES: Readonly<Record<MediaKind | "url" | "text", readonly SignalType[]>> = {
+  image: ["pdq", "md5", "sha256"],
+  video: ["video_md5"],
+  url: ["url"],
+  text: ["text"],
+};
+
 /** HMA's content types (photo, video) and the types hashing one gives, in HMA's order. */
 export function hmaMediaSignalTypes(kind: MediaKind): HmaSignalType[] {
   return HMA_SIGNAL_TYPES.filter((t) => SIGNAL_TYPE_DEFS[t].hma?.hashedFrom === kind);

@@ -11,6 +11,9 @@ import { createHash } from "node:crypto";
 import { sql, type Kysely, type Selectable, type Transaction } from "kysely";
 import { RasdError } from "../core/errors.js";
 import {
+  DEFAULT_PDQ_MIN_QUALITY,
+  DEFAULT_PDQ_THRESHOLD,
+  DEFAULT_TEXT_MIN_SIMILARITY,
   EMPTY_LABELS,
   type Bank,
   type Labels,
@@ -179,9 +182,9 @@ export class KyselyStore implements SignalStore {
             description: input.description ?? "",
             action_hint: input.actionHint ?? "",
             negative: input.negative ? 1 : 0,
-            pdq_threshold: input.pdqThreshold ?? 31,
-            pdq_min_quality: input.pdqMinQuality ?? 50,
-            text_min_similarity: input.textMinSimilarity ?? 0.5,
+            pdq_threshold: input.pdqThreshold ?? DEFAULT_PDQ_THRESHOLD,
+            pdq_min_quality: input.pdqMinQuality ?? DEFAULT_PDQ_MIN_QUALITY,
+            text_min_similarity: input.textMinSimilarity ?? DEFAULT_TEXT_MIN_SIMILARITY,
             tlp: input.tlp ?? "AMBER+STRICT",
             enabled_ratio: input.enabledRatio ?? 1,
             created_at: now,
