@@ -20,7 +20,14 @@ const INVISIBLE = /[\u00AD\u061C\u200B\u200E\u200F\u202A-\u202E\u2060\u2066-\u20
 
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
-const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Where an ill-formed string's first unpaired surrogate is (`toWellFormed` replaces each with U+FFFD in place). */
+function unpairedAt(text: string): number {
+  const fixed = text.toWellFormed();
+  let i = 0;
+  while (i < text.length && text.charCodeAt(i) === fixed.charCodeAt(i)) i++;
+  return i;
+}
 
 /** A short, escaped quotation of untrusted text for one-line error messages. */
 export function quote(text: string, max = 80): string {
@@ -38,9 +45,8 @@ export function cleanUrlInput(input: string, what = "URL"): string {
   if (input.length > MAX_URL_LENGTH) {
     throw new RasdError("url.too_long", `${what} is ${input.length} characters long; the limit is ${MAX_URL_LENGTH}`);
   }
-  const surrogate = UNPAIRED_SURROGATE.exec(input);
-  if (surrogate) {
-    throw new RasdError("url.invalid", `${what} has an unpaired UTF-16 surrogate at offset ${surrogate.index}`);
+  if (!input.isWellFormed()) {
+    throw new RasdError("url.invalid", `${what} has an unpaired UTF-16 surrogate at offset ${unpairedAt(input)}`);
   }
   const trimmed = input.trim();
   const control = CONTROL.exec(trimmed);

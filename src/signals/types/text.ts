@@ -15,7 +15,6 @@ import { matchUrlValue } from "./url.js";
 export const MAX_TEXT = 20_000;
 /** Near-copy search (GET /v1/signals?q=) treats a query this long or longer as a text. */
 const MIN_NEAR_QUERY = 12;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 class TextSignalIndex extends TextIndex implements SignalIndex {}
 
@@ -50,7 +49,7 @@ export const text: SignalTypeDef<TextSignalIndex, TextMatch> = {
   canonical(_text, raw) {
     if (raw.length > MAX_TEXT)
       throw new RasdError("invalid", `text is ${raw.length} characters, over the ${MAX_TEXT} limit`);
-    if (LONE_SURROGATE.test(raw)) throw new RasdError("invalid", "text has unpaired surrogates (invalid UTF-16)");
+    if (!raw.isWellFormed()) throw new RasdError("invalid", "text has unpaired surrogates (invalid UTF-16)");
     return { value: raw.normalize("NFC") };
   },
   index: TEXT_INDEX,
