@@ -52,7 +52,7 @@ export interface ConfigOverrides {
   readonly logLevel?: string;
 }
 
-function positiveInt(value: string | number, what: string, max: number): number {
+function intInRange(value: string | number, what: string, max: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > max)
     throw new RasdError("usage", `${what}: expected an integer 0..${max}, got "${value}"`);
@@ -74,12 +74,12 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     databaseUrl,
     shortenersFile,
     host: overrides.host ?? env.RASD_HOST ?? "127.0.0.1",
-    port: positiveInt(overrides.port ?? env.RASD_PORT ?? 8080, "port", 65535),
-    rateLimit: positiveInt(overrides.rateLimit ?? env.RASD_RATE_LIMIT ?? 20_000, "rate limit", 10_000_000) || 20_000,
-    pipelineThreads: positiveInt(overrides.pipelineThreads ?? env.RASD_PIPELINE_THREADS ?? 1, "pipeline threads", 64),
+    port: intInRange(overrides.port ?? env.RASD_PORT ?? 8080, "port", 65535),
+    rateLimit: intInRange(overrides.rateLimit ?? env.RASD_RATE_LIMIT ?? 20_000, "rate limit", 10_000_000) || 20_000,
+    pipelineThreads: intInRange(overrides.pipelineThreads ?? env.RASD_PIPELINE_THREADS ?? 1, "pipeline threads", 64),
     natsUrl: overrides.nats ?? env.RASD_NATS_URL ?? undefined,
     natsPrefix: env.RASD_NATS_PREFIX ?? "rasd",
-    leaseSeconds: positiveInt(env.RASD_LEASE_SECONDS ?? 60, "RASD_LEASE_SECONDS", 86_400) || 60,
+    leaseSeconds: intInRange(env.RASD_LEASE_SECONDS ?? 60, "RASD_LEASE_SECONDS", 86_400) || 60,
     webhookAllowPrivate: env.RASD_WEBHOOK_ALLOW_PRIVATE === "1",
     fetchAllowPrivate: env.RASD_FETCH_ALLOW_PRIVATE === "1",
     stanceModel: env.RASD_STANCE_MODEL || undefined,

@@ -1,7 +1,8 @@
 /** `rasd bank ...`: create, list, import into and export banks of signals. */
 
 import { readFile } from "node:fs/promises";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
+import { fraction, integer } from "../arguments.js";
 import { describeError } from "../../core/errors.js";
 import type { RawSignal } from "../../services/signal-input.js";
 import { hashMedia } from "../../services/media-hashing.js";
@@ -13,18 +14,6 @@ import { withContext, withStoreOptions, type StoreOptions } from "../context.js"
 import { ProgressBar } from "../progress.js";
 
 const VIDEO = /\.(mp4|m4v|mov|webm|mkv|avi|flv|3gp|ts|mpe?g|wmv)$/i;
-
-function int(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError("expected an integer");
-  return n;
-}
-
-function fraction(value: string): number {
-  const n = Number(value);
-  if (!(n > 0 && n <= 1)) throw new InvalidArgumentError("expected a number in (0, 1]");
-  return n;
-}
 
 interface CreateOptions extends StoreOptions {
   org: string;
@@ -63,12 +52,12 @@ export function bankCommand(): Command {
       .option(
         "--pdq-threshold <n>",
         `PDQ match distance, 0..${PDQ_MAX_THRESHOLD} (default ${DEFAULT_PDQ_THRESHOLD})`,
-        int,
+        integer,
       )
       .option(
         "--pdq-min-quality <n>",
         `ignore PDQ queries below this quality (default ${DEFAULT_PDQ_MIN_QUALITY})`,
-        int,
+        integer,
       )
       .option("--text-min-similarity <x>", "text match similarity, (0, 1] (default 0.5)", fraction),
   ).action(async (name: string, options: CreateOptions) => {

@@ -5,7 +5,8 @@
  */
 
 import { createInterface } from "node:readline";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
+import { nonNegative, positiveInt } from "../arguments.js";
 import { RasdError, isRasdError } from "../../core/errors.js";
 import { PDQ_MATCH_THRESHOLD } from "../../core/model.js";
 import { DIHEDRAL_NAMES } from "../../kernels/pdq/dihedral.js";
@@ -16,18 +17,6 @@ import { DEFAULT_IMAGE_LIMITS } from "../../media/limits.js";
 import { PdqPool, type PdqFileOutcome } from "../../signals/pdq/pdq-pool.js";
 import { formatVpdqLine, vpdqHashVideoFile } from "../../signals/vpdq/hash-video.js";
 import { ProgressBar } from "../progress.js";
-
-function nonNegative(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError("expected a number ≥ 0");
-  return n;
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError("expected a positive integer");
-  return n;
-}
 
 interface PdqCliOptions {
   flavour: PdqFlavour;

@@ -6,7 +6,8 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
+import { positiveInt } from "../arguments.js";
 import { RasdError } from "../../core/errors.js";
 import { DEFAULT_STANCE_MODEL_PATH } from "../../signals/stance/model.js";
 import { hasStanceCorpora } from "../../signals/stance/corpus.js";
@@ -15,12 +16,6 @@ import { ProgressBar } from "../progress.js";
 import { STANCE_LABELS } from "../../kernels/stance/index.js";
 
 const DEFAULT_SHARED = fileURLToPath(new URL("../../../../shared", import.meta.url));
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError("expected a positive integer");
-  return n;
-}
 
 function pct(x: number): string {
   return `${(100 * x).toFixed(2)}%`;
