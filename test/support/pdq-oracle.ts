@@ -4,6 +4,8 @@
  * streaming filter. Float32Array storage gives float32 rounding on every store, as in C++.
  */
 
+import { mulberry32 } from "../../src/kernels/random.js";
+
 const fround = Math.fround;
 
 function box1DFloat(
@@ -75,17 +77,8 @@ export function referenceDownsample(luma: Float32Array, rows: number, cols: numb
   return out;
 }
 
-/** A small deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic PRNG (the project's mulberry32). */
+export const prng = mulberry32;
 
 /** A smooth-ish random RGB image (gradients plus noise), so hashes have real structure. */
 export function randomRgb(width: number, height: number, seed: number, noise = 60): Uint8Array {

@@ -1,48 +1,10 @@
 /**
- * Seeded randomness for the bootstrap, so that a published interval can be recomputed
- * exactly: the same inputs and seed give the same figures on any machine.
+ * Random draws for the bootstrap (binomial, multinomial) from a seeded generator
+ * (`kernels/random.ts`), so that a published interval can be recomputed exactly: the same
+ * inputs and seed give the same figures on any machine.
  */
 
-/** xoshiro128** (Blackman & Vigna), seeded by SplitMix32 from a 32-bit seed; doubles in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let x = seed >>> 0;
-  const next32 = () => {
-    x = (x + 0x9e3779b9) >>> 0;
-    let z = x;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-  let a = next32();
-  let b = next32();
-  let c = next32();
-  let d = next32();
-  return () => {
-    const result = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
-    const t = b << 9;
-    c ^= a;
-    d ^= b;
-    b ^= c;
-    a ^= d;
-    c ^= t;
-    d = rotl(d, 11);
-    return result / 4294967296;
-  };
-}
-
-function rotl(v: number, k: number): number {
-  return (v << k) | (v >>> (32 - k));
-}
-
-/** A 32-bit seed from text (FNV-1a), e.g. from the query a figure answers. */
-export function seedFrom(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
+export { seedFrom, seededRandom } from "../random.js";
 
 /** A standard normal deviate (Box–Muller). */
 function normal(random: () => number): number {

@@ -40,8 +40,6 @@ export {
 export {
   DEFAULT_TRAIN_OPTIONS,
   featureMatrix,
-  prng,
-  shuffled,
   stratifiedFolds,
   trainStance,
   type FeatureMatrix,

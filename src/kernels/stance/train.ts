@@ -11,6 +11,7 @@
 import { extractFeatures, maxFeatures } from "./features.js";
 import { NUM_CLASSES } from "./labels.js";
 import type { StanceWeights } from "./model.js";
+import { mulberry32, shuffled } from "../random.js";
 
 /** Every text's hashed features, computed once: text i has indices[offsets[i] .. offsets[i+1]). */
 export interface FeatureMatrix {
@@ -55,29 +56,6 @@ export function featureMatrix(texts: readonly string[], dims: number): FeatureMa
   return { dims, offsets, indices: all.slice(0, at) };
 }
 
-/** mulberry32: a small seeded PRNG with 32 bits of state; returns floats in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Fisher–Yates shuffle of a copy of `items` with a seeded PRNG. */
-export function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const out = items.slice();
-  const random = prng(seed);
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
-
 /**
  * Trains on the rows `rows` of `matrix` with labels `labels[row]` (0 pro, 1 anti, 2 neutral)
  * and per-row sample weights. `onEpoch` reports progress. Returns weights with temperature 1.
@@ -100,7 +78,7 @@ export function trainStance(
   let s = 1;
   let t = 0;
   for (let epoch = 0; epoch < epochs; epoch++) {
-    const order = shuffled(rows, (seed ^ Math.imul(epoch + 1, 0x9e3779b9)) >>> 0);
+    const order = shuffled(rows, mulberry32((seed ^ Math.imul(epoch + 1, 0x9e3779b9)) >>> 0));
     const epochRate = learningRate * (options.epochDecay ?? 0.5) ** epoch;
     for (const row of order) {
       const from = offsets[row]!;
@@ -171,7 +149,7 @@ export function stratifiedFolds(strata: readonly string[], k: number, seed: numb
   });
   let offset = 0;
   for (const key of [...groups.keys()].sort()) {
-    shuffled(groups.get(key)!, seed).forEach((item, j) => {
+    shuffled(groups.get(key)!, mulberry32(seed)).forEach((item, j) => {
       fold[item] = (j + offset) % k;
     });
     offset += groups.get(key)!.length;
