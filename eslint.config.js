@@ -26,4 +26,9 @@ export default tseslint.config(
     files: ["**/*.js", "**/*.mjs", "bin/*"],
     languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } },
   },
+  {
+    // dependency-cruiser reads its configuration as CommonJS.
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs", globals: { module: "writable" } },
+  },
 );

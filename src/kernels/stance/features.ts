@@ -132,3 +132,28 @@ export function extractFeatures(text: string, dims: number, out: Int32Array): nu
   }
   return count;
 }
+
+/** Every text's hashed features, computed once: text i has indices[offsets[i] .. offsets[i+1]). */
+export interface FeatureMatrix {
+  readonly dims: number;
+  readonly offsets: Int32Array;
+  readonly indices: Int32Array;
+}
+
+/** Hashes every text once. */
+export function featureMatrix(texts: readonly string[], dims: number): FeatureMatrix {
+  const offsets = new Int32Array(texts.length + 1);
+  let total = 0;
+  for (const t of texts) total += maxFeatures(t.length);
+  const all = new Int32Array(total);
+  let scratch = new Int32Array(1024);
+  let at = 0;
+  texts.forEach((t, i) => {
+    if (scratch.length < maxFeatures(t.length)) scratch = new Int32Array(maxFeatures(t.length) * 2);
+    const n = extractFeatures(t, dims, scratch);
+    all.set(scratch.subarray(0, n), at);
+    at += n;
+    offsets[i + 1] = at;
+  });
+  return { dims, offsets, indices: all.slice(0, at) };
+}

@@ -14,7 +14,7 @@ export {
   type StanceLanguage,
 } from "./labels.js";
 export { foldForStance } from "./fold.js";
-export { MAX_NGRAM, MIN_NGRAM, extractFeatures, maxFeatures } from "./features.js";
+export { MAX_NGRAM, MIN_NGRAM, extractFeatures, featureMatrix, maxFeatures, type FeatureMatrix } from "./features.js";
 export { detectLanguage } from "./language.js";
 export { BEHAVIOUR_LEXICON, behaviourOf } from "./behaviour.js";
 export {
@@ -37,14 +37,7 @@ export {
   type Confusion,
   type StanceMetrics,
 } from "./metrics.js";
-export {
-  DEFAULT_TRAIN_OPTIONS,
-  featureMatrix,
-  stratifiedFolds,
-  trainStance,
-  type FeatureMatrix,
-  type TrainOptions,
-} from "./train.js";
+export { DEFAULT_TRAIN_OPTIONS, stratifiedFolds, trainStance, type TrainOptions } from "./train.js";
 export {
   FUSION_FEATURES,
   NB_ALPHA,

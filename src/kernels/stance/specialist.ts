@@ -10,7 +10,7 @@
  * θ is fitted on out-of-fold scores (`fitLogistic`). Everything is deterministic.
  */
 
-import type { FeatureMatrix } from "./train.js";
+import type { FeatureMatrix } from "./features.js";
 
 /** The specialist's parameters. `weights[bucket * 2]` is s1's, `weights[bucket * 2 + 1]` s2's. */
 export interface ArabicSpecialist {

@@ -8,17 +8,10 @@
  * η_t = η0 / (1 + η0 · λ · t) per the usual SGD schedule, and also halves between epochs.
  */
 
-import { extractFeatures, maxFeatures } from "./features.js";
+import type { FeatureMatrix } from "./features.js";
 import { NUM_CLASSES } from "./labels.js";
 import type { StanceWeights } from "./model.js";
 import { mulberry32, shuffled } from "../random.js";
-
-/** Every text's hashed features, computed once: text i has indices[offsets[i] .. offsets[i+1]). */
-export interface FeatureMatrix {
-  readonly dims: number;
-  readonly offsets: Int32Array;
-  readonly indices: Int32Array;
-}
 
 export interface TrainOptions {
   readonly dims: number;
@@ -37,24 +30,6 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   l2: 1e-6,
   seed: 20151113,
 };
-
-/** Hashes every text once. */
-export function featureMatrix(texts: readonly string[], dims: number): FeatureMatrix {
-  const offsets = new Int32Array(texts.length + 1);
-  let total = 0;
-  for (const t of texts) total += maxFeatures(t.length);
-  const all = new Int32Array(total);
-  let scratch = new Int32Array(1024);
-  let at = 0;
-  texts.forEach((t, i) => {
-    if (scratch.length < maxFeatures(t.length)) scratch = new Int32Array(maxFeatures(t.length) * 2);
-    const n = extractFeatures(t, dims, scratch);
-    all.set(scratch.subarray(0, n), at);
-    at += n;
-    offsets[i + 1] = at;
-  });
-  return { dims, offsets, indices: all.slice(0, at) };
-}
 
 /**
  * Trains on the rows `rows` of `matrix` with labels `labels[row]` (0 pro, 1 anti, 2 neutral)
