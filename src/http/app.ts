@@ -14,6 +14,7 @@ import { can } from "../core/roles.js";
 import type { AccessService, Principal } from "../services/access.js";
 import { toHttpError } from "./errors.js";
 import { RateLimiter } from "./rate-limit.js";
+import { ErrorBody } from "./schemas/common.js";
 import { ANONYMOUS, type RouteDef } from "./route.js";
 
 export interface AppOptions {
@@ -52,6 +53,11 @@ function bearer(req: FastifyRequest): string {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!m) throw new RasdError("auth.invalid", "the Authorization header must be 'Bearer <API key>'");
   return m[1]!;
+}
+
+function responsesOf(def: RouteDef): Record<string, unknown> {
+  const response = (def.schema as { response?: Record<string, unknown> } | undefined)?.response;
+  return response ?? {};
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -133,6 +139,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       url: def.url,
       schema: {
         ...def.schema,
+        // rasd's error body on every failure a route does not describe itself; the HMA routes
+        // answer HMA's {"message"} and keep their own (undeclared) shapes.
+        ...(def.hmaErrors ? {} : { response: { "4xx": ErrorBody, "5xx": ErrorBody, ...responsesOf(def) } }),
         summary: def.summary,
         tags: [...def.tags],
         ...(def.access === "public" ? {} : { security: [{ bearer: [] }] }),

@@ -1,4 +1,4 @@
-/** The API's JSON shapes (snake_case, ISO times), built from domain records. */
+/** The API's JSON shapes (snake_case, ISO times), built from domain records; their schemas are in schemas/. */
 
 import type { Bank, Signal } from "../core/model.js";
 import type { BankSharing } from "../core/sharing.js";
@@ -6,6 +6,8 @@ import type { Selectable } from "kysely";
 import type { ActionRow, ContentRow, OutcomeRow } from "../storage/content-store.js";
 import type { ClassificationsTable } from "../storage/schema.js";
 import type { StoredMatch } from "../services/pipeline.js";
+import type { BankView, SignalView } from "./schemas/banks.js";
+import type { ActionView, ContentItemView, OutcomeView } from "./schemas/content.js";
 
 export function iso(ms: number | null | undefined): string | null {
   if (ms === null || ms === undefined) return null;
@@ -13,7 +15,7 @@ export function iso(ms: number | null | undefined): string | null {
   return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
 
-export function bankView(b: Bank, sharing?: BankSharing, own = false): Record<string, unknown> {
+export function bankView(b: Bank, sharing?: BankSharing, own = false): BankView {
   return {
     id: b.id,
     org_id: b.orgId,
@@ -33,7 +35,7 @@ export function bankView(b: Bank, sharing?: BankSharing, own = false): Record<st
   };
 }
 
-export function signalView(s: Signal): Record<string, unknown> {
+export function signalView(s: Signal): SignalView {
   return {
     id: s.id,
     bank_id: s.bankId,
@@ -51,7 +53,7 @@ export function signalView(s: Signal): Record<string, unknown> {
   };
 }
 
-export function actionView(a: ActionRow): Record<string, unknown> {
+export function actionView(a: ActionRow): ActionView {
   return {
     id: a.id,
     item_id: a.item_id,
@@ -81,7 +83,7 @@ export interface ContentExtras {
 
 type ClassificationView = Selectable<ClassificationsTable>;
 
-export function outcomeView(o: OutcomeRow): Record<string, unknown> {
+export function outcomeView(o: OutcomeRow): OutcomeView {
   return {
     id: o.id,
     kind: o.kind,
@@ -99,7 +101,7 @@ export function contentView(
   actions: readonly ActionRow[],
   visibleBanks: ReadonlySet<number>,
   extras: ContentExtras = {},
-): Record<string, unknown> {
+): ContentItemView {
   const matches = (JSON.parse(c.matches) as StoredMatch[]).filter((m) => visibleBanks.has(m.bankId));
   const k = extras.classification;
   return {

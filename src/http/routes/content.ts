@@ -8,8 +8,9 @@
 
 import { createHash } from "node:crypto";
 import type { FastifyRequest } from "fastify";
+import { Type } from "typebox";
 import { RasdError, describeError, isRasdError } from "../../core/errors.js";
-import { OUTCOME_KINDS, checkOutcome, type OutcomeKind } from "../../core/outcomes.js";
+import { OUTCOME_KINDS, checkOutcome } from "../../core/outcomes.js";
 import { percentiles } from "../../kernels/quantify/index.js";
 import { canonicalizeUrl, type ShortenerSet } from "../../kernels/url/index.js";
 import { inspectImage } from "../../media/image-decode.js";
@@ -17,6 +18,8 @@ import type { Services } from "../../server/services.js";
 import type { ContentKind, NewContent } from "../../storage/content-store.js";
 import type { Principal } from "../../services/access.js";
 import { idParam, pageQuery, route, type RouteDef } from "../route.js";
+import { StringEnum, StringOrInteger } from "../schemas/common.js";
+import { BatchView, ContentItemView, OutcomeView, SubmittedView, TimeToActionView } from "../schemas/content.js";
 import { contentView, outcomeView } from "../views.js";
 import { auditEntry } from "./members.js";
 
@@ -111,19 +114,22 @@ async function readParts(
   return { fields, ...file };
 }
 
-const JSON_ITEM = {
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    url: { type: "string", minLength: 1, maxLength: 8192 },
-    text: { type: "string", minLength: 1, maxLength: MAX_TEXT },
-    content_id: { type: "string", maxLength: 500 },
-    author_id: { type: "string", maxLength: 500 },
-    posted_at: { type: ["string", "integer"] },
-    platform: { type: "string", maxLength: 100, description: "The service within the member where it was seen" },
-    country: { type: "string", maxLength: 2, description: "ISO 3166-1 alpha-2 country where it was seen" },
-  },
-} as const;
+const ITEM_FIELDS = {
+  url: Type.Optional(Type.String({ minLength: 1, maxLength: 8192 })),
+  text: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_TEXT })),
+  content_id: Type.Optional(Type.String({ maxLength: 500 })),
+  author_id: Type.Optional(Type.String({ maxLength: 500 })),
+  posted_at: Type.Optional(StringOrInteger()),
+  platform: Type.Optional(
+    Type.String({ maxLength: 100, description: "The service within the member where it was seen" }),
+  ),
+  country: Type.Optional(Type.String({ maxLength: 2, description: "ISO 3166-1 alpha-2 country where it was seen" })),
+};
+const JSON_ITEM = Type.Object(ITEM_FIELDS, { additionalProperties: false });
+const BATCH_ITEM = Type.Object(
+  { ...ITEM_FIELDS, idempotency_key: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
 
 /** Validates one submission and builds the row to store; `at` prefixes messages in batches. */
 function buildItem(
@@ -231,6 +237,7 @@ export function contentRoutes(s: Services): RouteDef[] {
             },
           },
         },
+        response: { 202: SubmittedView },
       },
       handler: async (req, reply, who) => {
         const key = String(req.headers["idempotency-key"] ?? "");
@@ -246,6 +253,7 @@ export function contentRoutes(s: Services): RouteDef[] {
           if (m.fields.url !== undefined) throw new RasdError("invalid", "send a file or a url, not several");
           if (kind === "image") await inspectImage(media, { limitHint: "" });
         } else {
+          // The JSON body was validated against JSON_ITEM (the multipart one is read above).
           fields = (req.body ?? {}) as Fields;
           if (fields.url === undefined && fields.text === undefined)
             throw new RasdError(
@@ -259,7 +267,7 @@ export function contentRoutes(s: Services): RouteDef[] {
         if (result instanceof RasdError) throw result;
         if (!result.replay) s.metrics.submitted.inc({ kind });
         void reply.status(202).header("location", `/v1/content/${result.id}`);
-        return { id: result.id, status: "received", replay: result.replay, href: `/v1/content/${result.id}` };
+        return { id: result.id, status: "received" as const, replay: result.replay, href: `/v1/content/${result.id}` };
       },
     }),
     route({
@@ -270,29 +278,14 @@ export function contentRoutes(s: Services): RouteDef[] {
         "Submit up to 1,000 URL or text items at once, each with its own idempotency_key; 202 with a result per item",
       tags: ["content"],
       schema: {
-        body: {
-          type: "object",
-          additionalProperties: false,
-          required: ["items"],
-          properties: {
-            items: {
-              type: "array",
-              minItems: 1,
-              maxItems: 1000,
-              items: {
-                ...JSON_ITEM,
-                required: ["idempotency_key"],
-                properties: {
-                  ...JSON_ITEM.properties,
-                  idempotency_key: { type: "string", minLength: 1, maxLength: 200 },
-                },
-              },
-            },
-          },
-        },
+        body: Type.Object(
+          { items: Type.Array(BATCH_ITEM, { minItems: 1, maxItems: 1000 }) },
+          { additionalProperties: false },
+        ),
+        response: { 202: BatchView },
       },
       handler: async (req, reply, who) => {
-        const body = req.body as { items: (Fields & { idempotency_key: string })[] };
+        const body = req.body;
         // Each item is judged alone: a bad one is reported, the others are accepted.
         const results = await Promise.all(
           body.items.map(async (fields, i) => {
@@ -308,7 +301,7 @@ export function contentRoutes(s: Services): RouteDef[] {
               );
               if (r instanceof RasdError) throw r;
               if (!r.replay) s.metrics.submitted.inc({ kind });
-              return { id: r.id, status: "received", replay: r.replay };
+              return { id: r.id, status: "received" as const, replay: r.replay };
             } catch (error) {
               if (!(error instanceof RasdError)) throw error;
               return { error: { code: error.code, message: error.message } };
@@ -325,6 +318,7 @@ export function contentRoutes(s: Services): RouteDef[] {
       access: "content.read",
       summary: "An item: its state, hashes, matches and actions, with a timestamp for each step",
       tags: ["content"],
+      schema: { response: { 200: ContentItemView } },
       handler: async (req, _reply, who) => {
         const item = await ownItem(who, idParam(req));
         return contentView(item, await s.content.actionsOf([item.id]), await s.access.visibleBankIds(who), {
@@ -341,30 +335,22 @@ export function contentRoutes(s: Services): RouteDef[] {
         "Report what happened to an item on the platform: a removal order, removal, not acted on and why, a complaint and its outcome, a restoration",
       tags: ["content"],
       schema: {
-        body: {
-          type: "object",
-          additionalProperties: false,
-          required: ["kind"],
-          properties: {
-            kind: { type: "string", enum: [...OUTCOME_KINDS] },
-            basis: { type: "string", maxLength: 40 },
-            reason: { type: "string", maxLength: 40 },
-            authority: { type: "string", maxLength: 200 },
-            note: { type: "string", maxLength: 2000 },
-            at: { type: ["string", "integer"], description: "When it happened (default: now)" },
+        body: Type.Object(
+          {
+            kind: StringEnum(OUTCOME_KINDS),
+            basis: Type.Optional(Type.String({ maxLength: 40 })),
+            reason: Type.Optional(Type.String({ maxLength: 40 })),
+            authority: Type.Optional(Type.String({ maxLength: 200 })),
+            note: Type.Optional(Type.String({ maxLength: 2000 })),
+            at: Type.Optional(StringOrInteger({ description: "When it happened (default: now)" })),
           },
-        },
+          { additionalProperties: false },
+        ),
+        response: { 201: OutcomeView },
       },
       handler: async (req, reply, who) => {
         const item = await ownItem(who, idParam(req));
-        const b = req.body as {
-          kind: OutcomeKind;
-          basis?: string;
-          reason?: string;
-          authority?: string;
-          note?: string;
-          at?: string | number;
-        };
+        const b = req.body;
         const at = postedAt(b.at, "at") ?? Date.now();
         if (at < Number(item.received_at) - 366 * 86_400_000)
           throw new RasdError("invalid", "at: more than a year before the item was received");
@@ -399,11 +385,12 @@ export function contentRoutes(s: Services): RouteDef[] {
       tags: ["content"],
       schema: {
         querystring: pageQuery(500, {
-          status: { type: "string", enum: ["received", "acting", "done", "failed", "action_failed"] },
+          status: Type.Optional(StringEnum(["received", "acting", "done", "failed", "action_failed"])),
         }),
+        response: { 200: Type.Object({ items: Type.Array(ContentItemView) }) },
       },
       handler: async (req, _reply, who) => {
-        const q = req.query as { before?: number; limit?: number; status?: string };
+        const q = req.query;
         const items = await s.content.listItems(who.orgId, {
           ...(q.before ? { beforeId: q.before } : {}),
           ...(q.limit ? { limit: q.limit } : {}),
@@ -429,17 +416,17 @@ export function contentRoutes(s: Services): RouteDef[] {
       summary: "Percentiles of received → hashed → matched → acted for the organisation's items",
       tags: ["content"],
       schema: {
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            since: { type: "string", format: "date-time" },
-            limit: { type: "integer", minimum: 1, maximum: 1_000_000 },
+        querystring: Type.Object(
+          {
+            since: Type.Optional(Type.String({ format: "date-time" })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
           },
-        },
+          { additionalProperties: false },
+        ),
+        response: { 200: TimeToActionView },
       },
       handler: async (req, _reply, who) => {
-        const q = req.query as { since?: string; limit?: number };
+        const q = req.query;
         const since = q.since ? Date.parse(q.since) : 0;
         const rows = await s.content.db
           .selectFrom("content_items")
