@@ -99,7 +99,7 @@ export function idParam(req: FastifyRequest, name = "id"): number {
 }
 
 /** A querystring schema for "newest first" lists: `before` (an id) and `limit`, plus `extra`. */
-export function pageQuery<P extends TProperties = {}>(maxLimit: number, extra: P = {} as P) {
+export function pageQuery<P extends TProperties = Record<never, never>>(maxLimit: number, extra: P = {} as P) {
   return Type.Object(
     {
       before: Type.Optional(Type.Integer({ minimum: 1 })),
