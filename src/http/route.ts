@@ -37,7 +37,7 @@ interface RouteBase {
   readonly multipart?: boolean;
 }
 
-/** A request typed from the route's schema (a plain JSON schema types its part as unknown). */
+/** A request typed from the route's schema (TypeBox infers from plain JSON schemas too, as routes/hma.ts has). */
 export type TypedRequest<S extends FastifySchema> = FastifyRequest<
   RouteGenericInterface,
   RawServerDefault,

@@ -106,7 +106,7 @@ export function memberRoutes(s: Services): RouteDef[] {
       access: "people.write",
       summary: "Revoke an API key of the caller's organisation",
       tags: ["members"],
-      schema: { response: { 204: NoContent } },
+      schema: { params: Type.Object({ id: Type.String() }), response: { 204: NoContent } },
       handler: async (req, reply, who) => {
         const id = idParam(req);
         const row = await s.store.db
@@ -115,8 +115,7 @@ export function memberRoutes(s: Services): RouteDef[] {
           .select(["api_keys.id", "people.org_id"])
           .where("api_keys.id", "=", Number.isNaN(id) ? -1 : id)
           .executeTakeFirst();
-        if (!row || row.org_id !== who.orgId)
-          throw new RasdError("not_found", `no API key with id ${req.params && (req.params as { id: string }).id}`);
+        if (!row || row.org_id !== who.orgId) throw new RasdError("not_found", `no API key with id ${req.params.id}`);
         await s.access.store.revokeKey(row.id);
         await s.access.audit(auditEntry(req, who, "key.revoke", `key:${row.id}`));
         void reply.status(204);
