@@ -14,7 +14,7 @@ import { can } from "../core/roles.js";
 import type { AccessService, Principal } from "../services/access.js";
 import { toHttpError } from "./errors.js";
 import { RateLimiter } from "./rate-limit.js";
-import { ErrorBody } from "./schemas/common.js";
+import { ErrorBody, HmaErrorBody } from "./schemas/common.js";
 import { ANONYMOUS, type RouteDef } from "./route.js";
 
 export interface AppOptions {
@@ -55,9 +55,15 @@ function bearer(req: FastifyRequest): string {
   return m[1]!;
 }
 
+/**
+ * A route's responses for fastify and the OpenAPI document: its own, and the error body of its
+ * family (rasd's {"error": {code, message}} or HMA's {"message"}) for every failure it does not
+ * describe itself.
+ */
 function responsesOf(def: RouteDef): Record<string, unknown> {
-  const response = (def.schema as { response?: Record<string, unknown> } | undefined)?.response;
-  return response ?? {};
+  const error = def.hmaErrors ? HmaErrorBody : ErrorBody;
+  const own = (def.schema as { response?: Record<string, unknown> } | undefined)?.response;
+  return { "4xx": error, "5xx": error, ...own };
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -139,9 +145,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       url: def.url,
       schema: {
         ...def.schema,
-        // rasd's error body on every failure a route does not describe itself; the HMA routes
-        // answer HMA's {"message"} and keep their own (undeclared) shapes.
-        ...(def.hmaErrors ? {} : { response: { "4xx": ErrorBody, "5xx": ErrorBody, ...responsesOf(def) } }),
+        response: responsesOf(def),
         summary: def.summary,
         tags: [...def.tags],
         ...(def.access === "public" ? {} : { security: [{ bearer: [] }] }),

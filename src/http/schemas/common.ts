@@ -40,6 +40,10 @@ export const ErrorBody = Type.Object(
 );
 export type ErrorBody = Static<typeof ErrorBody>;
 
+/** What the HMA-compatible routes answer on failure, as HMA does. */
+export const HmaErrorBody = Type.Object({ message: Type.String() }, { description: "An error, as HMA writes it" });
+export type HmaErrorBody = Static<typeof HmaErrorBody>;
+
 /** The body of a 204: none. */
 export const NoContent = Type.Null({ description: "No content" });
 
