@@ -2,7 +2,6 @@
  * Building blocks of the API's schemas: the error body every rasd route answers with, times,
  * and two helpers that keep a request schema's JSON exactly as it was written before TypeBox
  * (`{type: "string", enum}` rather than a union of literals) so validation messages stay the same.
- * Imported by the web app for its types only: nothing here may import server code.
  */
 
 import { Type, type Static, type TSchema, type TSchemaOptions } from "typebox";
