@@ -16,6 +16,7 @@ import { getLogger, type Logger } from "../logging/logger.js";
 import { toHttpError } from "./errors.js";
 import { RateLimiter } from "./rate-limit.js";
 import { echoRequestId, fastifyLogOptions } from "./request-log.js";
+import { ErrorBody, HmaErrorBody } from "./schemas/common.js";
 import { ANONYMOUS, type RouteDef } from "./route.js";
 
 export interface AppOptions {
@@ -57,6 +58,17 @@ function bearer(req: FastifyRequest): string {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!m) throw new RasdError("auth.invalid", "the Authorization header must be 'Bearer <API key>'");
   return m[1]!;
+}
+
+/**
+ * A route's responses for fastify and the OpenAPI document: its own, and the error body of its
+ * family (rasd's {"error": {code, message}} or HMA's {"message"}) for every failure it does not
+ * describe itself.
+ */
+function responsesOf(def: RouteDef): Record<string, unknown> {
+  const error = def.hmaErrors ? HmaErrorBody : ErrorBody;
+  const own = (def.schema as { response?: Record<string, unknown> } | undefined)?.response;
+  return { "4xx": error, "5xx": error, ...own };
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -139,6 +151,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       url: def.url,
       schema: {
         ...def.schema,
+        response: responsesOf(def),
         summary: def.summary,
         tags: [...def.tags],
         ...(def.access === "public" ? {} : { security: [{ bearer: [] }] }),

@@ -1,9 +1,11 @@
-/** The API's JSON shapes (snake_case, ISO times), built from domain records. */
+/** The API's JSON shapes (snake_case, ISO times), built from domain records; their schemas are in schemas/. */
 
 import type { Bank, Signal } from "../core/model.js";
 import type { BankSharing } from "../core/sharing.js";
 import type { Action, Classification, ContentItem, Outcome } from "../storage/ports/index.js";
 import type { StoredMatch } from "../services/pipeline.js";
+import type { BankView, SignalView } from "./schemas/banks.js";
+import type { ActionView, ContentItemView, OutcomeView } from "./schemas/content.js";
 
 export function iso(ms: number | null | undefined): string | null {
   if (ms === null || ms === undefined) return null;
@@ -11,7 +13,7 @@ export function iso(ms: number | null | undefined): string | null {
   return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
 
-export function bankView(b: Bank, sharing?: BankSharing, own = false): Record<string, unknown> {
+export function bankView(b: Bank, sharing?: BankSharing, own = false): BankView {
   return {
     id: b.id,
     org_id: b.orgId,
@@ -31,7 +33,7 @@ export function bankView(b: Bank, sharing?: BankSharing, own = false): Record<st
   };
 }
 
-export function signalView(s: Signal): Record<string, unknown> {
+export function signalView(s: Signal): SignalView {
   return {
     id: s.id,
     bank_id: s.bankId,
@@ -49,7 +51,7 @@ export function signalView(s: Signal): Record<string, unknown> {
   };
 }
 
-export function actionView(a: Action): Record<string, unknown> {
+export function actionView(a: Action): ActionView {
   return {
     id: a.id,
     item_id: a.itemId,
@@ -77,7 +79,7 @@ export interface ContentExtras {
   readonly outcomes?: readonly Outcome[];
 }
 
-export function outcomeView(o: Outcome): Record<string, unknown> {
+export function outcomeView(o: Outcome): OutcomeView {
   return {
     id: o.id,
     kind: o.kind,
@@ -95,7 +97,7 @@ export function contentView(
   actions: readonly Action[],
   visibleBanks: ReadonlySet<number>,
   extras: ContentExtras = {},
-): Record<string, unknown> {
+): ContentItemView {
   const matches = (JSON.parse(c.matches) as StoredMatch[]).filter((m) => visibleBanks.has(m.bankId));
   const k = extras.classification;
   return {

@@ -90,7 +90,12 @@ export interface SignedIn {
 }
 
 /** Who the caller is, as the web app shows it (and what their role lets them do). */
-export function meView(p: Principal): Record<string, unknown> {
+/** The caller as the API shows it: person, organisation and the permissions of their role. */
+export function meView(p: Principal): {
+  person: { id: number; name: string; role: string };
+  org: { id: number; name: string };
+  permissions: Permission[];
+} {
   return {
     person: { id: p.personId, name: p.personName, role: p.role },
     org: { id: p.orgId, name: p.orgName },

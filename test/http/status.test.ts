@@ -58,6 +58,41 @@ describe("health and documentation", () => {
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /swagger-ui/i);
   });
+
+  test("the OpenAPI document gives every route's response bodies and rasd's error body", async () => {
+    type Responses = Record<string, { content?: Record<string, { schema?: unknown }> }>;
+    const doc = json<{ paths: Record<string, Record<string, { responses?: Responses }>> }>(
+      await t.call(undefined, { method: "GET", url: "/openapi.json" }),
+    );
+    const problems: string[] = [];
+    let checked = 0;
+    for (const r of t.routes) {
+      // Hidden web routes are not API.
+      if (r.tags.includes("web")) continue;
+      const key = `${r.method} ${r.url}`;
+      const responses = doc.paths[r.url.replace(/:([a-z_]+)/g, "{$1}")]?.[r.method.toLowerCase()]?.responses ?? {};
+      const error = responses["4XX"]?.content?.["application/json"]?.schema as
+        { properties?: Record<string, unknown> } | undefined;
+      if (r.hmaErrors) {
+        // The HMA-compatible routes (routes/hma.ts) answer HMA's {"message"}; their success
+        // bodies are not declared yet.
+        if (!error?.properties?.message) problems.push(`${key}: no 4XX {"message"} error body schema`);
+        continue;
+      }
+      const success = Object.keys(responses).filter((code) => /^2\d\d$/.test(code));
+      if (success.length === 0) problems.push(`${key}: no success response`);
+      for (const code of success) {
+        if (code === "204") continue;
+        const content = Object.values(responses[code]?.content ?? {});
+        if (content.length === 0 || content.some((c) => c.schema === undefined))
+          problems.push(`${key}: response ${code} has no body schema`);
+      }
+      if (!error?.properties?.error) problems.push(`${key}: no 4XX error body schema`);
+      checked++;
+    }
+    assert.deepEqual(problems, []);
+    assert.ok(checked >= 45, `only ${checked} routes checked`);
+  });
 });
 
 test("/status is 503 until the match indexes are loaded", async () => {

@@ -7,18 +7,11 @@
 import { useState } from "preact/hooks";
 import { query, type Api } from "./lib/api.js";
 import { BEHAVIOURS } from "./lib/taxonomy.js";
-import type { Bank, Me, SignalView } from "./lib/types.js";
+import type { Bank, FoundSignalView, Me, SignalDetail } from "./lib/types.js";
 import { ErrorBox, LabelChips, Panel, Txt, useLoad } from "./ui.js";
 
 const TYPES = ["pdq", "md5", "sha256", "video_md5", "vpdq", "url", "domain", "text"] as const;
 const OPINIONS = ["confirm", "dispute", "false-positive", "saw-it-too"] as const;
-
-interface SignalDetail {
-  signal: SignalView;
-  bank: { id: number; name: string; org_id: number; org_name: string; tlp: string };
-  opinions: { org_id: number; org_name: string; kind: string; note: string; updated_at: string }[];
-  history: { at: string; event: string; by: string | null }[];
-}
 
 export function Banks(props: { api: Api; me: Me; signalId?: number; go: (hash: string) => void }) {
   const banks = useLoad(() => props.api.get<{ banks: Bank[] }>("/v1/banks"), []);
@@ -34,7 +27,7 @@ export function Banks(props: { api: Api; me: Me; signalId?: number; go: (hash: s
   const [tick, setTick] = useState(0);
   const results = useLoad(
     () =>
-      props.api.get<{ signals: SignalView[]; truncated: boolean }>(
+      props.api.get<{ signals: FoundSignalView[]; truncated: boolean }>(
         `/v1/signals${query({ q: search.q, type: search.type, label: search.label, bank_id: search.bank, limit: 100 })}`,
       ),
     [search, tick],
@@ -242,7 +235,7 @@ function SignalPanel(props: { api: Api; me: Me; id: number; canWrite: boolean; o
           <ol class="history">
             {d.history.map((h, i) => (
               <li key={i}>
-                <time dateTime={h.at}>{h.at.replace("T", " ").slice(0, 16)}</time> {h.event}
+                {h.at !== null && <time dateTime={h.at}>{h.at.replace("T", " ").slice(0, 16)}</time>} {h.event}
                 {h.by ? (
                   <>
                     {" "}

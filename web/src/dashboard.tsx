@@ -6,34 +6,11 @@
 
 import { useState } from "preact/hooks";
 import { query, type Api } from "./lib/api.js";
-import { activitySeries, ratioSeries, type ActivityPeriod, type StancePeriod } from "./lib/charts.js";
+import { activitySeries, ratioSeries } from "./lib/charts.js";
 import { RANGES, formatDuration, percent, rangeOf } from "./lib/time.js";
-import type { Me, Percentiles } from "./lib/types.js";
+import type { Activity, Me, StanceMeasurement, TakedownReport, TimeToAction } from "./lib/types.js";
 import { ActivityChart, BarList, PercentileChart, RatioChart } from "./charts.js";
 import { ErrorBox, Panel, useLoad } from "./ui.js";
-
-interface Activity {
-  interval: string;
-  totals: { received: number; matched: number; actions: number };
-  periods: ActivityPeriod[];
-  by_bank: { bank_id: number; bank_name: string; matches: number }[];
-  by_label: { kind: string; label: string; matches: number }[];
-}
-
-interface Takedown {
-  matched: number;
-  actioned: number;
-  removed: number;
-  shareRemoved: number | null;
-  withinHourShare: number | null;
-  timeToAction: { p50: number | null; p90: number | null; p99: number | null };
-}
-
-interface TakedownReport {
-  overall: Takedown;
-  byPlatform: (Takedown & { platform: string })[];
-  byBank: (Takedown & { bankId: number; bankName: string })[];
-}
 
 export function Dashboard(props: { api: Api; me: Me }) {
   const [rangeId, setRangeId] = useState("7d");
@@ -45,12 +22,12 @@ export function Dashboard(props: { api: Api; me: Me }) {
     [rangeId],
   );
   const tta = useLoad(
-    () => props.api.get<{ items: number; acted_ms: Percentiles }>(`/v1/stats/time-to-action${query({ since: from })}`),
+    () => props.api.get<TimeToAction>(`/v1/stats/time-to-action${query({ since: from })}`),
     [rangeId],
   );
   const stance = useLoad(
     () =>
-      props.api.optional<{ periods: StancePeriod[] }>(
+      props.api.optional<StanceMeasurement>(
         `/v1/measure/stance${query({ from, to, interval: preset.measureInterval })}`,
       ),
     [rangeId],

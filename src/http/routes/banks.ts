@@ -1,44 +1,75 @@
 /** Banks, their signals, sharing, and direct lookups against visible banks. */
 
 import { RasdError } from "../../core/errors.js";
-import { SIGNAL_TYPES, TLP_MARKINGS, type Bank, type Signal, type Tlp } from "../../core/model.js";
+import { Type, type Static } from "typebox";
+import { SIGNAL_TYPES, TLP_MARKINGS, type Bank, type Signal } from "../../core/model.js";
 import { isSignalType, signalTypeDef } from "../../signals/registry.js";
 import { PDQ_MAX_THRESHOLD } from "../../signals/types/pdq.js";
 import { canChangeBank } from "../../core/sharing.js";
 import type { Principal } from "../../services/access.js";
-import type { RawSignal } from "../../services/signal-input.js";
 import type { Services } from "../../server/services.js";
 import type { BankPatch } from "../../storage/store.js";
 import { idParam, route, type RouteDef } from "../route.js";
+import {
+  BankView,
+  MatchResponse,
+  SignalPage,
+  SignalReport,
+  SignalReportOrError,
+  SignalView,
+} from "../schemas/banks.js";
+import { NoContent, StringEnum, StringOrInteger } from "../schemas/common.js";
 import { bankView, signalView } from "../views.js";
 import { auditEntry } from "./members.js";
 
+const idList = () => Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 200 }));
 const bankFields = {
-  description: { type: "string", maxLength: 2000 },
-  action_hint: { type: "string", maxLength: 200 },
-  tlp: { type: "string", enum: [...TLP_MARKINGS] },
-  negative: { type: "boolean" },
-  pdq_threshold: { type: "integer", minimum: 0, maximum: PDQ_MAX_THRESHOLD },
-  pdq_min_quality: { type: "integer", minimum: 0, maximum: 100 },
-  text_min_similarity: { type: "number", exclusiveMinimum: 0, maximum: 1 },
-  enabled_ratio: { type: "number", minimum: 0, maximum: 1 },
-  share_with_org_ids: { type: "array", maxItems: 200, items: { type: "integer", minimum: 1 } },
-  reader_person_ids: { type: "array", maxItems: 200, items: { type: "integer", minimum: 1 } },
-} as const;
+  description: Type.Optional(Type.String({ maxLength: 2000 })),
+  action_hint: Type.Optional(Type.String({ maxLength: 200 })),
+  tlp: Type.Optional(StringEnum(TLP_MARKINGS)),
+  negative: Type.Optional(Type.Boolean()),
+  pdq_threshold: Type.Optional(Type.Integer({ minimum: 0, maximum: PDQ_MAX_THRESHOLD })),
+  pdq_min_quality: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+  text_min_similarity: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+  enabled_ratio: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  share_with_org_ids: idList(),
+  reader_person_ids: idList(),
+};
+const bankName = Type.String({ minLength: 1, maxLength: 80 });
+const NewBankBody = Type.Object({ name: bankName, ...bankFields }, { additionalProperties: false });
+const BankPatchBody = Type.Object({ name: Type.Optional(bankName), ...bankFields }, { additionalProperties: false });
+type BankBody = Static<typeof BankPatchBody>;
 
-interface BankBody {
-  name?: string;
-  description?: string;
-  action_hint?: string;
-  tlp?: Tlp;
-  negative?: boolean;
-  pdq_threshold?: number;
-  pdq_min_quality?: number;
-  text_min_similarity?: number;
-  enabled_ratio?: number;
-  share_with_org_ids?: number[];
-  reader_person_ids?: number[];
-}
+const NewSignalsBody = Type.Object(
+  {
+    signals: Type.Array(
+      Type.Object(
+        {
+          type: StringEnum(SIGNAL_TYPES),
+          value: Type.String({ minLength: 1, maxLength: 200_000 }),
+          labels: Type.Optional(
+            Type.Object(
+              {
+                entity: Type.Optional(Type.Array(Type.String())),
+                behaviour: Type.Optional(Type.Array(Type.String())),
+                language: Type.Optional(Type.Array(Type.String())),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          confidence: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+          source: Type.Optional(Type.String({ maxLength: 500 })),
+          quality: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+          first_seen: Type.Optional(StringOrInteger()),
+          last_seen: Type.Optional(StringOrInteger()),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 10_000 },
+    ),
+  },
+  { additionalProperties: false },
+);
 
 function patchOf(b: BankBody): BankPatch {
   return {
@@ -107,6 +138,7 @@ export function bankRoutes(s: Services): RouteDef[] {
       access: "bank.read",
       summary: "Banks the caller may see (its own and those shared with it)",
       tags: ["banks"],
+      schema: { response: { 200: Type.Object({ banks: Type.Array(BankView) }) } },
       handler: async (_req, _reply, who) => ({
         banks: await Promise.all((await s.access.visibleBanks(who)).map((b) => view(who, b))),
       }),
@@ -117,20 +149,11 @@ export function bankRoutes(s: Services): RouteDef[] {
       access: "bank.write",
       summary: "Create a bank (TLP AMBER+STRICT unless marked otherwise)",
       tags: ["banks"],
-      schema: {
-        body: {
-          type: "object",
-          additionalProperties: false,
-          required: ["name"],
-          properties: { name: { type: "string", minLength: 1, maxLength: 80 }, ...bankFields },
-        },
-      },
+      schema: { body: NewBankBody, response: { 201: BankView } },
       handler: async (req, reply, who) => {
-        const body = req.body as BankBody & { name: string };
+        const body = req.body;
         await checkSharing(body);
-        const bank = await s.banks.createBank({ orgId: who.orgId, name: body.name, ...patchOf(body) } as Parameters<
-          typeof s.banks.createBank
-        >[0]);
+        const bank = await s.banks.createBank({ orgId: who.orgId, ...patchOf(body), name: body.name });
         await setSharing(who, bank, body);
         s.access.invalidate();
         await s.access.audit(
@@ -146,6 +169,7 @@ export function bankRoutes(s: Services): RouteDef[] {
       access: "bank.read",
       summary: "One bank",
       tags: ["banks"],
+      schema: { response: { 200: BankView } },
       handler: async (req, _reply, who) => view(who, await visible(who, idParam(req))),
     }),
     route({
@@ -154,23 +178,15 @@ export function bankRoutes(s: Services): RouteDef[] {
       access: "bank.write",
       summary: "Change a bank's settings, marking or sharing",
       tags: ["banks"],
-      schema: {
-        body: {
-          type: "object",
-          additionalProperties: false,
-          properties: { name: { type: "string", minLength: 1, maxLength: 80 }, ...bankFields },
-        },
-      },
+      schema: { body: BankPatchBody, response: { 200: BankView } },
       handler: async (req, _reply, who) => {
-        const body = req.body as BankBody;
+        const body = req.body;
         const bank = await changeable(who, idParam(req));
         await checkSharing(body);
         const updated = await s.banks.updateBank(bank.id, patchOf(body));
         await setSharing(who, updated, body);
         s.access.invalidate();
-        await s.access.audit(
-          auditEntry(req, who, "bank.update", `bank:${bank.id}`, { changes: body as Record<string, unknown> }),
-        );
+        await s.access.audit(auditEntry(req, who, "bank.update", `bank:${bank.id}`, { changes: body }));
         return view(who, updated);
       },
     }),
@@ -180,6 +196,7 @@ export function bankRoutes(s: Services): RouteDef[] {
       access: "bank.write",
       summary: "Delete a bank (its signals become tombstones)",
       tags: ["banks"],
+      schema: { response: { 204: NoContent } },
       handler: async (req, reply, who) => {
         const bank = await changeable(who, idParam(req));
         await s.banks.deleteBank(bank.id);
@@ -196,18 +213,18 @@ export function bankRoutes(s: Services): RouteDef[] {
       summary: "A bank's signals, a page at a time (after=<last id>)",
       tags: ["signals"],
       schema: {
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            after: { type: "integer", minimum: 0 },
-            limit: { type: "integer", minimum: 1, maximum: 1000 },
-            include_retracted: { type: "boolean" },
+        querystring: Type.Object(
+          {
+            after: Type.Optional(Type.Integer({ minimum: 0 })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+            include_retracted: Type.Optional(Type.Boolean()),
           },
-        },
+          { additionalProperties: false },
+        ),
+        response: { 200: SignalPage },
       },
       handler: async (req, _reply, who) => {
-        const q = req.query as { after?: number; limit?: number; include_retracted?: boolean };
+        const q = req.query;
         const bank = await visible(who, idParam(req));
         const signals = await s.store.listSignals(bank.id, {
           afterId: q.after ?? 0,
@@ -223,46 +240,10 @@ export function bankRoutes(s: Services): RouteDef[] {
       access: "signal.write",
       summary: "Add signals to a bank; each bad one is reported by index, the rest land",
       tags: ["signals"],
-      schema: {
-        body: {
-          type: "object",
-          additionalProperties: false,
-          required: ["signals"],
-          properties: {
-            signals: {
-              type: "array",
-              minItems: 1,
-              maxItems: 10_000,
-              items: {
-                type: "object",
-                additionalProperties: false,
-                required: ["type", "value"],
-                properties: {
-                  type: { type: "string", enum: [...SIGNAL_TYPES] },
-                  value: { type: "string", minLength: 1, maxLength: 200_000 },
-                  labels: {
-                    type: "object",
-                    additionalProperties: false,
-                    properties: {
-                      entity: { type: "array", items: { type: "string" } },
-                      behaviour: { type: "array", items: { type: "string" } },
-                      language: { type: "array", items: { type: "string" } },
-                    },
-                  },
-                  confidence: { type: "integer", minimum: 0, maximum: 100 },
-                  source: { type: "string", maxLength: 500 },
-                  quality: { type: "integer", minimum: 0, maximum: 100 },
-                  first_seen: { type: ["string", "integer"] },
-                  last_seen: { type: ["string", "integer"] },
-                },
-              },
-            },
-          },
-        },
-      },
+      schema: { body: NewSignalsBody, response: { 200: SignalReport, 400: SignalReportOrError } },
       handler: async (req, reply, who) => {
         const bank = await changeable(who, idParam(req));
-        const body = req.body as { signals: RawSignal[] };
+        const body = req.body;
         const report = await s.banks.addSignals(
           bank.id,
           body.signals.map((raw, i) => ({ line: i, raw })),
@@ -292,6 +273,7 @@ export function bankRoutes(s: Services): RouteDef[] {
       access: "signal.read",
       summary: "One signal",
       tags: ["signals"],
+      schema: { response: { 200: SignalView } },
       handler: async (req, _reply, who) => {
         return signalView(await visibleSignal(who, idParam(req)));
       },
@@ -302,6 +284,7 @@ export function bankRoutes(s: Services): RouteDef[] {
       access: "signal.write",
       summary: "Retract a signal (it stays as a tombstone so that mirrors learn of it)",
       tags: ["signals"],
+      schema: { response: { 200: SignalView } },
       handler: async (req, _reply, who) => {
         const signal = await visibleSignal(who, idParam(req));
         await changeable(who, signal.bankId);
@@ -317,18 +300,17 @@ export function bankRoutes(s: Services): RouteDef[] {
       summary: "Match one value (pdq, md5, sha256, video_md5, url or text) against the banks the caller may see",
       tags: ["matching"],
       schema: {
-        body: {
-          type: "object",
-          additionalProperties: false,
-          required: ["type", "value"],
-          properties: {
-            type: { type: "string", enum: ["pdq", "md5", "sha256", "video_md5", "url", "text"] },
-            value: { type: "string", minLength: 1, maxLength: 100_000 },
+        body: Type.Object(
+          {
+            type: StringEnum(["pdq", "md5", "sha256", "video_md5", "url", "text"] as const),
+            value: Type.String({ minLength: 1, maxLength: 100_000 }),
           },
-        },
+          { additionalProperties: false },
+        ),
+        response: { 200: MatchResponse },
       },
       handler: async (req, _reply, who) => {
-        const { type, value } = req.body as { type: string; value: string };
+        const { type, value } = req.body;
         const banks = await s.access.visibleBankIds(who);
         // The schema's enum admits only registered types.
         if (!isSignalType(type)) throw new RasdError("invalid", `type: "${type}" is not a signal type`);

@@ -6,187 +6,29 @@
  * The answer is 202 once the item and its job are committed: from then on it is not lost.
  */
 
-import { createHash } from "node:crypto";
-import type { FastifyRequest } from "fastify";
-import { RasdError, describeError, isRasdError } from "../../core/errors.js";
-import { OUTCOME_KINDS, checkOutcome, type OutcomeKind } from "../../core/outcomes.js";
+import { Type } from "typebox";
+import { RasdError } from "../../core/errors.js";
+import { OUTCOME_KINDS, checkOutcome } from "../../core/outcomes.js";
 import { percentiles } from "../../kernels/quantify/index.js";
-import { canonicalizeUrl, type ShortenerSet } from "../../kernels/url/index.js";
 import { inspectImage } from "../../media/image-decode.js";
 import type { Services } from "../../server/services.js";
-import type { ContentKind, NewContent } from "../../storage/ports/index.js";
+import type { ContentKind } from "../../storage/ports/index.js";
 import type { Principal } from "../../services/access.js";
 import { idParam, pageQuery, route, type RouteDef } from "../route.js";
+import { StringEnum, StringOrInteger } from "../schemas/common.js";
+import { BatchView, ContentItemView, OutcomeView, SubmittedView, TimeToActionView } from "../schemas/content.js";
 import { contentView, outcomeView } from "../views.js";
+import {
+  BATCH_ITEM,
+  IDEMPOTENCY_KEY,
+  JSON_ITEM,
+  buildItem,
+  checkText,
+  postedAt,
+  readMultipart,
+  type Fields,
+} from "./content-input.js";
 import { auditEntry } from "./members.js";
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
-const MAX_TEXT = 100_000;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-interface Fields {
-  url?: string;
-  text?: string;
-  content_id?: string;
-  author_id?: string;
-  posted_at?: string | number;
-  platform?: string;
-  country?: string;
-}
-
-const FIELD_NAMES = new Set(["url", "text", "content_id", "author_id", "posted_at", "platform", "country"]);
-const COUNTRY = /^[A-Za-z]{2}$/;
-
-/** ISO 8601 as Date.parse reads it reliably: a date, optionally a time and a zone. */
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:[Zz]|[+-]\d{2}:?\d{2})?)?$/;
-/** 9999-12-31T23:59:59.999Z, the last instant with a four-digit ISO year. */
-const MAX_POSTED_AT = 253_402_300_799_999;
-
-function postedAt(value: string | number | undefined, field = "posted_at"): number | null {
-  if (value === undefined || value === "") return null;
-  const ms =
-    typeof value === "number"
-      ? value
-      : /^\d{9,15}$/.test(value)
-        ? Number(value)
-        : ISO_8601.test(value)
-          ? Date.parse(value)
-          : NaN;
-  if (!Number.isFinite(ms))
-    throw new RasdError(
-      "invalid",
-      `${field}: not a date ("${String(value).slice(0, 40)}"); use ISO 8601 or epoch milliseconds`,
-    );
-  if (!Number.isInteger(ms) || ms < 0 || ms > MAX_POSTED_AT)
-    throw new RasdError(
-      "invalid",
-      `${field}: ${String(value).slice(0, 40)} is out of range; use epoch milliseconds from 0 to ${MAX_POSTED_AT} (1970 to 9999)`,
-    );
-  return ms;
-}
-
-function checkText(field: string, value: string | undefined, max: number): string {
-  if (value === undefined) return "";
-  if (value.length > max) throw new RasdError("invalid", `${field}: longer than ${max} characters`);
-  // Lone surrogates cannot be stored as UTF-8; they come from broken clients.
-  if (LONE_SURROGATE.test(value))
-    throw new RasdError("invalid", `${field}: contains an unpaired UTF-16 surrogate (not valid Unicode)`);
-  return value;
-}
-
-async function readMultipart(
-  req: FastifyRequest,
-): Promise<{ fields: Fields; kind: ContentKind; media: Buffer; mediaType: string }> {
-  try {
-    return await readParts(req);
-  } catch (error) {
-    // busboy's own errors (no boundary, body cut short) carry no status: they are the client's.
-    if (isRasdError(error) || typeof (error as { statusCode?: unknown }).statusCode === "number") throw error;
-    throw new RasdError("invalid", `malformed multipart/form-data body: ${describeError(error)}`, { cause: error });
-  }
-}
-
-async function readParts(
-  req: FastifyRequest,
-): Promise<{ fields: Fields; kind: ContentKind; media: Buffer; mediaType: string }> {
-  const fields: Record<string, string> = {};
-  let file: { kind: ContentKind; media: Buffer; mediaType: string } | undefined;
-  for await (const part of req.parts()) {
-    if (part.type === "file") {
-      if (file) throw new RasdError("invalid", "send exactly one file part (named image or video)");
-      const kind = part.fieldname === "image" || part.fieldname === "video" ? part.fieldname : undefined;
-      if (!kind) {
-        part.file.resume();
-        throw new RasdError("invalid", `file part "${part.fieldname}": name it "image" or "video"`);
-      }
-      file = { kind, media: await part.toBuffer(), mediaType: part.mimetype };
-    } else {
-      if (!FIELD_NAMES.has(part.fieldname)) throw new RasdError("invalid", `unknown field "${part.fieldname}"`);
-      if (typeof part.value !== "string") throw new RasdError("invalid", `field "${part.fieldname}" must be text`);
-      fields[part.fieldname] = part.value;
-    }
-  }
-  if (!file) throw new RasdError("invalid", 'missing the file part: send the media as a part named "image" or "video"');
-  if (file.media.length === 0) throw new RasdError("invalid", `the ${file.kind} file is empty (0 bytes)`);
-  return { fields, ...file };
-}
-
-const JSON_ITEM = {
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    url: { type: "string", minLength: 1, maxLength: 8192 },
-    text: { type: "string", minLength: 1, maxLength: MAX_TEXT },
-    content_id: { type: "string", maxLength: 500 },
-    author_id: { type: "string", maxLength: 500 },
-    posted_at: { type: ["string", "integer"] },
-    platform: { type: "string", maxLength: 100, description: "The service within the member where it was seen" },
-    country: { type: "string", maxLength: 2, description: "ISO 3166-1 alpha-2 country where it was seen" },
-  },
-} as const;
-
-/** Validates one submission and builds the row to store; `at` prefixes messages in batches. */
-function buildItem(
-  who: Principal,
-  key: string,
-  kind: ContentKind,
-  fields: Fields,
-  media: Buffer | null,
-  mediaType: string | null,
-  shorteners: ShortenerSet,
-  at: string,
-): NewContent {
-  // Text is the item itself, or the caption or message sent with a URL, image or video.
-  const text = fields.text === undefined ? null : checkText(`${at}text`, fields.text, MAX_TEXT);
-  const platform = checkText(`${at}platform`, fields.platform, 100).trim();
-  const country = (fields.country ?? "").toUpperCase();
-  if (country && !COUNTRY.test(country))
-    throw new RasdError(
-      "invalid",
-      `${at}country: "${country.slice(0, 10)}" is not an ISO 3166-1 alpha-2 code (like IQ)`,
-    );
-  let url: string | null = null;
-  if (kind === "url") {
-    url = checkText(`${at}url`, fields.url, 8192);
-    try {
-      canonicalizeUrl(url, { shorteners }); // throws a precise url.* error
-    } catch (error) {
-      if (at && error instanceof RasdError) throw new RasdError(error.code, `${at}url: ${error.message}`);
-      throw error;
-    }
-  }
-  return {
-    orgId: who.orgId,
-    personId: who.personId,
-    idempotencyKey: key,
-    requestHash: createHash("sha256")
-      .update(
-        JSON.stringify([
-          kind,
-          fields.content_id ?? "",
-          fields.author_id ?? "",
-          String(fields.posted_at ?? ""),
-          url,
-          text,
-          // Appended only when given, so hashes of earlier requests stay the same.
-          ...(platform || country ? [platform, country] : []),
-        ]),
-      )
-      .update(media ?? Buffer.alloc(0))
-      .digest("hex"),
-    kind,
-    contentId: checkText(`${at}content_id`, fields.content_id, 500),
-    authorId: checkText(`${at}author_id`, fields.author_id, 500),
-    postedAt: postedAt(fields.posted_at, `${at}posted_at`),
-    mediaType,
-    media,
-    url,
-    text,
-    platform,
-    country,
-    receivedAt: Date.now(),
-  };
-}
 
 export function contentRoutes(s: Services): RouteDef[] {
   const ownItem = async (who: Principal, raw: number) => {
@@ -231,6 +73,7 @@ export function contentRoutes(s: Services): RouteDef[] {
             },
           },
         },
+        response: { 202: SubmittedView },
       },
       handler: async (req, reply, who) => {
         const key = String(req.headers["idempotency-key"] ?? "");
@@ -246,6 +89,7 @@ export function contentRoutes(s: Services): RouteDef[] {
           if (m.fields.url !== undefined) throw new RasdError("invalid", "send a file or a url, not several");
           if (kind === "image") await inspectImage(media, { limitHint: "" });
         } else {
+          // The JSON body was validated against JSON_ITEM (the multipart one is read above).
           fields = (req.body ?? {}) as Fields;
           if (fields.url === undefined && fields.text === undefined)
             throw new RasdError(
@@ -259,7 +103,7 @@ export function contentRoutes(s: Services): RouteDef[] {
         if (result instanceof RasdError) throw result;
         if (!result.replay) s.metrics.submitted.inc({ kind });
         void reply.status(202).header("location", `/v1/content/${result.id}`);
-        return { id: result.id, status: "received", replay: result.replay, href: `/v1/content/${result.id}` };
+        return { id: result.id, status: "received" as const, replay: result.replay, href: `/v1/content/${result.id}` };
       },
     }),
     route({
@@ -270,29 +114,14 @@ export function contentRoutes(s: Services): RouteDef[] {
         "Submit up to 1,000 URL or text items at once, each with its own idempotency_key; 202 with a result per item",
       tags: ["content"],
       schema: {
-        body: {
-          type: "object",
-          additionalProperties: false,
-          required: ["items"],
-          properties: {
-            items: {
-              type: "array",
-              minItems: 1,
-              maxItems: 1000,
-              items: {
-                ...JSON_ITEM,
-                required: ["idempotency_key"],
-                properties: {
-                  ...JSON_ITEM.properties,
-                  idempotency_key: { type: "string", minLength: 1, maxLength: 200 },
-                },
-              },
-            },
-          },
-        },
+        body: Type.Object(
+          { items: Type.Array(BATCH_ITEM, { minItems: 1, maxItems: 1000 }) },
+          { additionalProperties: false },
+        ),
+        response: { 202: BatchView },
       },
       handler: async (req, reply, who) => {
-        const body = req.body as { items: (Fields & { idempotency_key: string })[] };
+        const body = req.body;
         // Each item is judged alone: a bad one is reported, the others are accepted.
         const results = await Promise.all(
           body.items.map(async (fields, i) => {
@@ -308,7 +137,7 @@ export function contentRoutes(s: Services): RouteDef[] {
               );
               if (r instanceof RasdError) throw r;
               if (!r.replay) s.metrics.submitted.inc({ kind });
-              return { id: r.id, status: "received", replay: r.replay };
+              return { id: r.id, status: "received" as const, replay: r.replay };
             } catch (error) {
               if (!(error instanceof RasdError)) throw error;
               return { error: { code: error.code, message: error.message } };
@@ -325,6 +154,7 @@ export function contentRoutes(s: Services): RouteDef[] {
       access: "content.read",
       summary: "An item: its state, hashes, matches and actions, with a timestamp for each step",
       tags: ["content"],
+      schema: { response: { 200: ContentItemView } },
       handler: async (req, _reply, who) => {
         const item = await ownItem(who, idParam(req));
         return contentView(item, await s.actions.actionsOf([item.id]), await s.access.visibleBankIds(who), {
@@ -341,30 +171,22 @@ export function contentRoutes(s: Services): RouteDef[] {
         "Report what happened to an item on the platform: a removal order, removal, not acted on and why, a complaint and its outcome, a restoration",
       tags: ["content"],
       schema: {
-        body: {
-          type: "object",
-          additionalProperties: false,
-          required: ["kind"],
-          properties: {
-            kind: { type: "string", enum: [...OUTCOME_KINDS] },
-            basis: { type: "string", maxLength: 40 },
-            reason: { type: "string", maxLength: 40 },
-            authority: { type: "string", maxLength: 200 },
-            note: { type: "string", maxLength: 2000 },
-            at: { type: ["string", "integer"], description: "When it happened (default: now)" },
+        body: Type.Object(
+          {
+            kind: StringEnum(OUTCOME_KINDS),
+            basis: Type.Optional(Type.String({ maxLength: 40 })),
+            reason: Type.Optional(Type.String({ maxLength: 40 })),
+            authority: Type.Optional(Type.String({ maxLength: 200 })),
+            note: Type.Optional(Type.String({ maxLength: 2000 })),
+            at: Type.Optional(StringOrInteger({ description: "When it happened (default: now)" })),
           },
-        },
+          { additionalProperties: false },
+        ),
+        response: { 201: OutcomeView },
       },
       handler: async (req, reply, who) => {
         const item = await ownItem(who, idParam(req));
-        const b = req.body as {
-          kind: OutcomeKind;
-          basis?: string;
-          reason?: string;
-          authority?: string;
-          note?: string;
-          at?: string | number;
-        };
+        const b = req.body;
         const at = postedAt(b.at, "at") ?? Date.now();
         if (at < item.receivedAt - 366 * 86_400_000)
           throw new RasdError("invalid", "at: more than a year before the item was received");
@@ -399,11 +221,12 @@ export function contentRoutes(s: Services): RouteDef[] {
       tags: ["content"],
       schema: {
         querystring: pageQuery(500, {
-          status: { type: "string", enum: ["received", "acting", "done", "failed", "action_failed"] },
+          status: Type.Optional(StringEnum(["received", "acting", "done", "failed", "action_failed"])),
         }),
+        response: { 200: Type.Object({ items: Type.Array(ContentItemView) }) },
       },
       handler: async (req, _reply, who) => {
-        const q = req.query as { before?: number; limit?: number; status?: string };
+        const q = req.query;
         const items = await s.content.listItems(who.orgId, {
           ...(q.before ? { beforeId: q.before } : {}),
           ...(q.limit ? { limit: q.limit } : {}),
@@ -429,17 +252,17 @@ export function contentRoutes(s: Services): RouteDef[] {
       summary: "Percentiles of received → hashed → matched → acted for the organisation's items",
       tags: ["content"],
       schema: {
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            since: { type: "string", format: "date-time" },
-            limit: { type: "integer", minimum: 1, maximum: 1_000_000 },
+        querystring: Type.Object(
+          {
+            since: Type.Optional(Type.String({ format: "date-time" })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
           },
-        },
+          { additionalProperties: false },
+        ),
+        response: { 200: TimeToActionView },
       },
       handler: async (req, _reply, who) => {
-        const q = req.query as { since?: string; limit?: number };
+        const q = req.query;
         const since = q.since ? Date.parse(q.since) : 0;
         const rows = await s.content.itemTimes(who.orgId, since, q.limit ?? 100_000);
         const step = (pick: (r: (typeof rows)[number]) => number | null) =>

@@ -1,9 +1,12 @@
 /** The dashboard's activity figures: per period, items received, matched and acted on. */
 
+import { Type } from "typebox";
 import { RasdError } from "../../core/errors.js";
-import { INTERVALS, type Interval } from "../../services/dashboard.js";
+import { INTERVALS } from "../../services/dashboard.js";
 import type { Services } from "../../server/services.js";
 import { route, type RouteDef } from "../route.js";
+import { StringEnum } from "../schemas/common.js";
+import { ActivityView } from "../schemas/status.js";
 import { iso } from "../views.js";
 
 const DAY = 24 * 3600_000;
@@ -26,18 +29,18 @@ export function dashboardRoutes(s: Services): RouteDef[] {
         "matches by bank (banks the caller may see) and by label",
       tags: ["content"],
       schema: {
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            from: { type: "string", maxLength: 40 },
-            to: { type: "string", maxLength: 40 },
-            interval: { type: "string", enum: [...INTERVALS] },
+        querystring: Type.Object(
+          {
+            from: Type.Optional(Type.String({ maxLength: 40 })),
+            to: Type.Optional(Type.String({ maxLength: 40 })),
+            interval: Type.Optional(StringEnum(INTERVALS)),
           },
-        },
+          { additionalProperties: false },
+        ),
+        response: { 200: ActivityView },
       },
       handler: async (req, _reply, who) => {
-        const q = req.query as { from?: string; to?: string; interval?: Interval };
+        const q = req.query;
         const to = time(q.to, "to", Date.now());
         const from = time(q.from, "from", to - 7 * DAY);
         // Allow-list matches are not matches of propaganda: they are left out of the figures.

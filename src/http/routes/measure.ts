@@ -4,25 +4,30 @@
  * never item content), and takedown figures (the caller's own items by default).
  */
 
+import { Type, type TProperties } from "typebox";
 import { RasdError } from "../../core/errors.js";
 import { INTERVALS, type Interval } from "../../core/periods.js";
 import type { Services } from "../../server/services.js";
 import type { MeasureFilter } from "../../services/measurement.js";
 import type { Principal } from "../../services/access.js";
 import { route, type RouteDef } from "../route.js";
+import { StringEnum } from "../schemas/common.js";
+import { StanceMeasurementView, TakedownMeasurementView } from "../schemas/measure.js";
 
 const DAY = 86_400_000;
 
 const range = {
-  from: { type: "string", format: "date-time", description: "Start (inclusive); default 30 days before `to`" },
-  to: { type: "string", format: "date-time", description: "End (exclusive); default now" },
-  platform: { type: "string", maxLength: 100 },
-  country: { type: "string", minLength: 2, maxLength: 2 },
-} as const;
+  from: Type.Optional(
+    Type.String({ format: "date-time", description: "Start (inclusive); default 30 days before `to`" }),
+  ),
+  to: Type.Optional(Type.String({ format: "date-time", description: "End (exclusive); default now" })),
+  platform: Type.Optional(Type.String({ maxLength: 100 })),
+  country: Type.Optional(Type.String({ minLength: 2, maxLength: 2 })),
+};
 
 /** A querystring schema: the time range and platform/country filters, plus `extra`. */
-function rangeQuery(extra: Record<string, unknown>): Record<string, unknown> {
-  return { type: "object", additionalProperties: false, properties: { ...range, ...extra } };
+function rangeQuery<P extends TProperties>(extra: P) {
+  return Type.Object({ ...range, ...extra }, { additionalProperties: false });
 }
 
 function filterOf(q: { from?: string; to?: string; platform?: string; country?: string }): MeasureFilter {
@@ -53,12 +58,13 @@ export function measureRoutes(s: Services): RouteDef[] {
       tags: ["measure"],
       schema: {
         querystring: rangeQuery({
-          interval: { type: "string", enum: INTERVALS.filter((i) => i !== "hour") },
-          lang: { type: "string", enum: ["ar", "en", "und"] },
+          interval: Type.Optional(StringEnum(INTERVALS.filter((i): i is Exclude<Interval, "hour"> => i !== "hour"))),
+          lang: Type.Optional(StringEnum(["ar", "en", "und"])),
         }),
+        response: { 200: StanceMeasurementView },
       },
       handler: async (req) => {
-        const q = req.query as { interval?: Interval; lang?: string } & Parameters<typeof filterOf>[0];
+        const q = req.query;
         const interval = q.interval ?? "day";
         const filter = { ...filterOf(q), ...(q.lang ? { lang: q.lang } : {}) };
         const m = await s.measurement.stance(filter, interval);
@@ -76,15 +82,16 @@ export function measureRoutes(s: Services): RouteDef[] {
       tags: ["measure"],
       schema: {
         querystring: rangeQuery({
-          scope: {
-            type: "string",
-            enum: ["org", "coalition"],
-            description: "org (default): the caller's organisation's items; coalition: every member's, in aggregate",
-          },
+          scope: Type.Optional(
+            StringEnum(["org", "coalition"], {
+              description: "org (default): the caller's organisation's items; coalition: every member's, in aggregate",
+            }),
+          ),
         }),
+        response: { 200: TakedownMeasurementView },
       },
       handler: async (req, _reply, who) => {
-        const q = req.query as { scope?: "org" | "coalition" } & Parameters<typeof filterOf>[0];
+        const q = req.query;
         const filter = { ...filterOf(q), ...(q.scope === "coalition" ? {} : { orgId: who.orgId }) };
         const { visible, names } = await bankNames(who);
         return s.measurement.takedown(filter, visible, names);

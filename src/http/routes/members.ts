@@ -5,8 +5,11 @@ import { ROLES } from "../../core/roles.js";
 import { describePrincipal, type Principal } from "../../services/access.js";
 import type { Services } from "../../server/services.js";
 import { idParam, pageQuery, route, type RouteDef } from "../route.js";
+import { Type } from "typebox";
 import { iso } from "../views.js";
 import type { FastifyRequest } from "fastify";
+import { NoContent, StringEnum } from "../schemas/common.js";
+import { AuditEntryView, CreatedKeyView, OrgView, PersonView } from "../schemas/members.js";
 
 export function auditEntry(
   req: FastifyRequest,
@@ -34,6 +37,7 @@ export function memberRoutes(s: Services): RouteDef[] {
       access: "org.read",
       summary: "The coalition's member organisations",
       tags: ["members"],
+      schema: { response: { 200: Type.Object({ orgs: Type.Array(OrgView) }) } },
       handler: async () => ({
         orgs: (await s.store.listOrgs()).map((o) => ({
           id: o.id,
@@ -49,6 +53,7 @@ export function memberRoutes(s: Services): RouteDef[] {
       access: "people.write",
       summary: "People of the caller's organisation",
       tags: ["members"],
+      schema: { response: { 200: Type.Object({ people: Type.Array(PersonView) }) } },
       handler: async (_req, _reply, who) => ({
         people: (await s.access.store.listPeople(who.orgId)).map((p) => ({
           id: p.id,
@@ -65,18 +70,14 @@ export function memberRoutes(s: Services): RouteDef[] {
       summary: "Create an API key for a person of the caller's organisation (the key is shown once)",
       tags: ["members"],
       schema: {
-        body: {
-          type: "object",
-          additionalProperties: false,
-          required: ["person", "role"],
-          properties: {
-            person: { type: "string", minLength: 1, maxLength: 100 },
-            role: { type: "string", enum: [...ROLES] },
-          },
-        },
+        body: Type.Object(
+          { person: Type.String({ minLength: 1, maxLength: 100 }), role: StringEnum(ROLES) },
+          { additionalProperties: false },
+        ),
+        response: { 201: CreatedKeyView },
       },
       handler: async (req, reply, who) => {
-        const body = req.body as { person: string; role: string };
+        const body = req.body;
         const org = await s.store.getOrg(who.orgId);
         if (!org) throw new RasdError("not_found", "the caller's organisation no longer exists");
         // A key for someone else who already exists would let its holder act as them (and read
@@ -105,11 +106,12 @@ export function memberRoutes(s: Services): RouteDef[] {
       access: "people.write",
       summary: "Revoke an API key of the caller's organisation",
       tags: ["members"],
+      schema: { params: Type.Object({ id: Type.String() }), response: { 204: NoContent } },
       handler: async (req, reply, who) => {
         const id = idParam(req);
         const orgId = Number.isNaN(id) ? undefined : await s.access.store.keyOrg(id);
         if (orgId === undefined || orgId !== who.orgId)
-          throw new RasdError("not_found", `no API key with id ${req.params && (req.params as { id: string }).id}`);
+          throw new RasdError("not_found", `no API key with id ${req.params.id}`);
         await s.access.store.revokeKey(id);
         await s.access.audit(auditEntry(req, who, "key.revoke", `key:${id}`));
         void reply.status(204);
@@ -124,9 +126,10 @@ export function memberRoutes(s: Services): RouteDef[] {
       tags: ["members"],
       schema: {
         querystring: pageQuery(1000),
+        response: { 200: Type.Object({ entries: Type.Array(AuditEntryView) }) },
       },
       handler: async (req, _reply, who) => {
-        const q = req.query as { before?: number; limit?: number };
+        const q = req.query;
         const entries = await s.access.store.listAudit(who.orgId, {
           ...(q.before ? { beforeId: q.before } : {}),
           ...(q.limit ? { limit: q.limit } : {}),

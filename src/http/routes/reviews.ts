@@ -5,14 +5,17 @@
  * adding the item's hashes to a bank in the same step (services/reviews.ts).
  */
 
+import { Type } from "typebox";
 import { RasdError } from "../../core/errors.js";
 import { BEHAVIOURS } from "../../core/model.js";
 import type { Principal } from "../../services/access.js";
 import type { StoredMatch } from "../../services/pipeline.js";
-import { DECISIONS, ReviewService, ownReview, type DecisionInput } from "../../services/reviews.js";
+import { DECISIONS, ReviewService, ownReview } from "../../services/reviews.js";
 import type { Services } from "../../server/services.js";
 import type { ReviewItem } from "../../storage/ports/index.js";
 import { idParam, route, type RouteDef } from "../route.js";
+import { StringEnum } from "../schemas/common.js";
+import { DecisionView, MediaResponse, ReviewDetailView, type ReviewView } from "../schemas/reviews.js";
 import { contentView, iso, signalView } from "../views.js";
 import { auditEntry } from "./members.js";
 
@@ -30,7 +33,7 @@ function parse<T>(text: string | null | undefined, fallback: T): T {
   }
 }
 
-export function reviewView(r: ReviewRow): Record<string, unknown> {
+export function reviewView(r: ReviewRow): ReviewView {
   return {
     id: r.id,
     item_id: r.itemId,
@@ -51,15 +54,14 @@ export function reviewView(r: ReviewRow): Record<string, unknown> {
 /** Media types a browser may render inline for review; anything else is served as bytes. */
 const INLINE_MEDIA = /^(image\/(jpeg|png|gif|webp|bmp|tiff)|video\/(mp4|webm|ogg|quicktime|x-matroska))$/;
 
-const labelsSchema = {
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    entity: { type: "array", maxItems: 20, items: { type: "string", minLength: 1, maxLength: 64 } },
-    behaviour: { type: "array", maxItems: 20, items: { type: "string", enum: [...BEHAVIOURS] } },
-    language: { type: "array", maxItems: 20, items: { type: "string", minLength: 2, maxLength: 3 } },
+const labelsSchema = Type.Object(
+  {
+    entity: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 20 })),
+    behaviour: Type.Optional(Type.Array(StringEnum(BEHAVIOURS), { maxItems: 20 })),
+    language: Type.Optional(Type.Array(Type.String({ minLength: 2, maxLength: 3 }), { maxItems: 20 })),
   },
-} as const;
+  { additionalProperties: false },
+);
 
 export function decisionRoute(s: Services): RouteDef {
   const reviews = new ReviewService({ content: s.content, reviews: s.reviews, banks: s.banks, access: s.access });
@@ -72,26 +74,22 @@ export function decisionRoute(s: Services): RouteDef {
       "addToBank adds a violating item's hashes (or URL, or text) to a bank in the same step",
     tags: ["review"],
     schema: {
-      body: {
-        type: "object",
-        additionalProperties: false,
-        required: ["decision", "reasons"],
-        properties: {
-          decision: { type: "string", enum: [...DECISIONS] },
-          labels: labelsSchema,
-          reasons: { type: "string", minLength: 1, maxLength: 5000 },
-          note: { type: "string", maxLength: 2000 },
-          addToBank: {
-            type: "object",
-            additionalProperties: false,
-            required: ["bankId"],
-            properties: { bankId: { type: "integer", minimum: 1 } },
-          },
+      body: Type.Object(
+        {
+          decision: StringEnum(DECISIONS),
+          labels: Type.Optional(labelsSchema),
+          reasons: Type.String({ minLength: 1, maxLength: 5000 }),
+          note: Type.Optional(Type.String({ maxLength: 2000 })),
+          addToBank: Type.Optional(
+            Type.Object({ bankId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+          ),
         },
-      },
+        { additionalProperties: false },
+      ),
+      response: { 200: DecisionView },
     },
     handler: async (req, _reply, who) => {
-      const body = req.body as DecisionInput;
+      const body = req.body;
       const result = await reviews.decide(who, idParam(req), body);
       await s.access.audit(
         auditEntry(req, who, "review.decide", `review:${result.id}`, {
@@ -110,7 +108,7 @@ export function decisionRoute(s: Services): RouteDef {
         );
       return {
         id: result.id,
-        status: "decided",
+        status: "decided" as const,
         decision: result.decision,
         labels: result.labels,
         reasons: result.reasons,
@@ -134,6 +132,7 @@ export function reviewRoutes(s: Services): RouteDef[] {
       access: "review.read",
       summary: "One review entry with its item and the matched signals (only those of banks the caller may see)",
       tags: ["review"],
+      schema: { response: { 200: ReviewDetailView } },
       handler: async (req, _reply, who) => {
         const row = await ownReviewRow(s, who, idParam(req));
         const item = await s.content.getItem(row.itemId);
@@ -167,6 +166,7 @@ export function reviewRoutes(s: Services): RouteDef[] {
         "The item as submitted, for review: its image or video bytes (or its text or URL as plain text); " +
         "the item's own organisation only",
       tags: ["review"],
+      schema: { response: { 200: MediaResponse } },
       handler: async (req, reply, who) => {
         const id = idParam(req);
         const item = Number.isNaN(id) ? undefined : await s.content.getItem(id);

@@ -1,34 +1,41 @@
 /** Action rules, the actions they took (webhook deliveries, with redelivery) and the review queue. */
 
+import { Type, type Static } from "typebox";
 import { RasdError } from "../../core/errors.js";
 import { BEHAVIOURS, SIGNAL_TYPES } from "../../core/model.js";
 import { redactRule, type RuleAction, type RuleConditions } from "../../core/rules.js";
-import { STANCES, type Stance } from "../../core/stance.js";
+import { STANCES } from "../../core/stance.js";
 import { newWebhookSecret } from "../../kernels/webhook/signature.js";
 import type { Principal } from "../../services/access.js";
 import type { Services } from "../../server/services.js";
 import { idParam, pageQuery, route, type RouteDef } from "../route.js";
+import { NoContent, StringEnum } from "../schemas/common.js";
+import { ActionView } from "../schemas/content.js";
+import { ReviewEntryView } from "../schemas/reviews.js";
+import { RuleView, RuleWithSecretsView } from "../schemas/rules.js";
 import { actionView, iso } from "../views.js";
 import { auditEntry } from "./members.js";
 import { decisionRoute } from "./reviews.js";
 
-const conditions = {
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    signal_types: { type: "array", items: { type: "string", enum: [...SIGNAL_TYPES] } },
-    bank_ids: { type: "array", items: { type: "integer", minimum: 1 } },
-    entity: { type: "array", items: { type: "string", maxLength: 64 } },
-    behaviour: { type: "array", items: { type: "string", enum: [...BEHAVIOURS] } },
-    language: { type: "array", items: { type: "string", maxLength: 3 } },
-    max_distance: { type: "integer", minimum: 0, maximum: 31 },
-    min_similarity: { type: "number", minimum: 0, maximum: 1 },
-    stance: { type: "array", items: { type: "string", enum: [...STANCES] } },
-    min_stance_score: { type: "number", minimum: 0, maximum: 1 },
+const conditions = Type.Object(
+  {
+    signal_types: Type.Optional(Type.Array(StringEnum(SIGNAL_TYPES))),
+    bank_ids: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }))),
+    entity: Type.Optional(Type.Array(Type.String({ maxLength: 64 }))),
+    behaviour: Type.Optional(Type.Array(StringEnum(BEHAVIOURS))),
+    language: Type.Optional(Type.Array(Type.String({ maxLength: 3 }))),
+    max_distance: Type.Optional(Type.Integer({ minimum: 0, maximum: 31 })),
+    min_similarity: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    stance: Type.Optional(Type.Array(StringEnum(STANCES))),
+    min_stance_score: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
   },
-} as const;
+  { additionalProperties: false },
+);
 
-const action = {
+/** The body's action: written as `oneOf` with bare `const`s, as before TypeBox, so messages stay the same. */
+type ActionBody =
+  { type: "webhook"; url: string; secret?: string } | { type: "review" } | { type: "decision"; decision: string };
+const action = Type.Unsafe<ActionBody>({
   oneOf: [
     {
       type: "object",
@@ -48,26 +55,17 @@ const action = {
       properties: { type: { const: "decision" }, decision: { type: "string", minLength: 1, maxLength: 100 } },
     },
   ],
-} as const;
+});
 
-interface ConditionsBody {
-  signal_types?: RuleConditions["signalTypes"];
-  bank_ids?: number[];
-  entity?: string[];
-  behaviour?: RuleConditions["behaviour"];
-  language?: string[];
-  max_distance?: number;
-  min_similarity?: number;
-  stance?: Stance[];
-  min_stance_score?: number;
-}
-
-interface RuleBody {
-  name?: string;
-  enabled?: boolean;
-  conditions?: ConditionsBody;
-  actions?: { type: string; url?: string; secret?: string; decision?: string }[];
-}
+type ConditionsBody = Static<typeof conditions>;
+const ruleFields = {
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  enabled: Type.Optional(Type.Boolean()),
+  conditions,
+  actions: Type.Array(action, { minItems: 1, maxItems: 10 }),
+};
+const NewRuleBody = Type.Object(ruleFields, { additionalProperties: false });
+const RulePatchBody = Type.Partial(NewRuleBody);
 
 function toConditions(c: ConditionsBody): RuleConditions {
   return {
@@ -84,13 +82,13 @@ function toConditions(c: ConditionsBody): RuleConditions {
 }
 
 /** Webhook actions without a secret get a new one, returned once in `secrets`. */
-function toActions(list: NonNullable<RuleBody["actions"]>): { actions: RuleAction[]; secrets: Record<string, string> } {
+function toActions(list: readonly ActionBody[]): { actions: RuleAction[]; secrets: Record<string, string> } {
   const secrets: Record<string, string> = {};
   const actions = list.map((a, i): RuleAction => {
     if (a.type === "webhook") {
       let url: URL;
       try {
-        url = new URL(a.url ?? "");
+        url = new URL(a.url);
       } catch {
         throw new RasdError("invalid", `actions[${i}].url: not a URL`);
       }
@@ -100,13 +98,13 @@ function toActions(list: NonNullable<RuleBody["actions"]>): { actions: RuleActio
       if (!a.secret) secrets[String(i)] = secret;
       return { type: "webhook", url: url.href, secret };
     }
-    if (a.type === "decision") return { type: "decision", decision: a.decision ?? "" };
+    if (a.type === "decision") return { type: "decision", decision: a.decision };
     return { type: "review" };
   });
   return { actions, secrets };
 }
 
-function ruleView(r: ReturnType<typeof redactRule>): Record<string, unknown> {
+function ruleView(r: ReturnType<typeof redactRule>): RuleView {
   const c = r.conditions;
   return {
     id: r.id,
@@ -143,17 +141,6 @@ export function ruleRoutes(s: Services): RouteDef[] {
     for (const id of c?.bank_ids ?? [])
       if (!visible.has(id)) throw new RasdError("invalid", `conditions.bank_ids: no bank with id ${id}`);
   };
-  const ruleBody = (required: string[]) => ({
-    type: "object",
-    additionalProperties: false,
-    required,
-    properties: {
-      name: { type: "string", minLength: 1, maxLength: 100 },
-      enabled: { type: "boolean" },
-      conditions,
-      actions: { type: "array", minItems: 1, maxItems: 10, items: action },
-    },
-  });
 
   return [
     route({
@@ -162,6 +149,7 @@ export function ruleRoutes(s: Services): RouteDef[] {
       access: "rule.read",
       summary: "The organisation's action rules (webhook secrets hidden)",
       tags: ["rules"],
+      schema: { response: { 200: Type.Object({ rules: Type.Array(RuleView) }) } },
       handler: async (_req, _reply, who) => ({
         rules: (await s.rules.list(who.orgId)).map((r) => ruleView(redactRule(r))),
       }),
@@ -172,9 +160,9 @@ export function ruleRoutes(s: Services): RouteDef[] {
       access: "rule.write",
       summary: "Create an action rule; generated webhook secrets are returned once",
       tags: ["rules"],
-      schema: { body: ruleBody(["name", "conditions", "actions"]) },
+      schema: { body: NewRuleBody, response: { 201: RuleWithSecretsView } },
       handler: async (req, reply, who) => {
-        const body = req.body as Required<Pick<RuleBody, "name" | "conditions" | "actions">> & RuleBody;
+        const body = req.body;
         await checkBanks(who, body.conditions);
         const { actions, secrets } = toActions(body.actions);
         const rule = await s.rules.create(who.orgId, {
@@ -195,6 +183,7 @@ export function ruleRoutes(s: Services): RouteDef[] {
       access: "rule.read",
       summary: "One action rule",
       tags: ["rules"],
+      schema: { response: { 200: RuleView } },
       handler: async (req, _reply, who) => ruleView(redactRule(await ownRule(who, idParam(req)))),
     }),
     route({
@@ -203,10 +192,10 @@ export function ruleRoutes(s: Services): RouteDef[] {
       access: "rule.write",
       summary: "Change an action rule",
       tags: ["rules"],
-      schema: { body: ruleBody([]) },
+      schema: { body: RulePatchBody, response: { 200: RuleWithSecretsView } },
       handler: async (req, _reply, who) => {
         const rule = await ownRule(who, idParam(req));
-        const body = req.body as RuleBody;
+        const body = req.body;
         await checkBanks(who, body.conditions);
         const next = body.actions ? toActions(body.actions) : undefined;
         const updated = await s.rules.update(rule.id, {
@@ -226,6 +215,7 @@ export function ruleRoutes(s: Services): RouteDef[] {
       access: "rule.write",
       summary: "Delete an action rule",
       tags: ["rules"],
+      schema: { response: { 204: NoContent } },
       handler: async (req, reply, who) => {
         const rule = await ownRule(who, idParam(req));
         await s.rules.delete(rule.id);
@@ -242,10 +232,11 @@ export function ruleRoutes(s: Services): RouteDef[] {
       summary: "Actions taken, newest first; status=dead lists the dead letters",
       tags: ["rules"],
       schema: {
-        querystring: pageQuery(500, { status: { type: "string", enum: ["pending", "delivered", "dead", "done"] } }),
+        querystring: pageQuery(500, { status: Type.Optional(StringEnum(["pending", "delivered", "dead", "done"])) }),
+        response: { 200: Type.Object({ actions: Type.Array(ActionView) }) },
       },
       handler: async (req, _reply, who) => {
-        const q = req.query as { status?: string; before?: number; limit?: number };
+        const q = req.query;
         const rows = await s.actions.listActions(who.orgId, {
           ...(q.status ? { status: q.status } : {}),
           ...(q.before ? { beforeId: q.before } : {}),
@@ -260,6 +251,7 @@ export function ruleRoutes(s: Services): RouteDef[] {
       access: "action.redeliver",
       summary: "Send a webhook action again (same delivery id, so receivers can de-duplicate)",
       tags: ["rules"],
+      schema: { response: { 202: ActionView } },
       handler: async (req, reply, who) => {
         const a = await ownAction(who, idParam(req));
         if (a.type !== "webhook") throw new RasdError("invalid", `action ${a.id} is a ${a.type}, not a webhook`);
@@ -279,17 +271,17 @@ export function ruleRoutes(s: Services): RouteDef[] {
       summary: "The review queue: open entries by priority (highest first, then oldest), or decided ones, latest first",
       tags: ["review"],
       schema: {
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            status: { type: "string", enum: ["open", "decided"] },
-            limit: { type: "integer", minimum: 1, maximum: 500 },
+        querystring: Type.Object(
+          {
+            status: Type.Optional(StringEnum(["open", "decided"])),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
           },
-        },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ reviews: Type.Array(ReviewEntryView) }) },
       },
       handler: async (req, _reply, who) => {
-        const q = req.query as { status?: string; limit?: number };
+        const q = req.query;
         const status = q.status ?? "open";
         // Open entries: highest priority first (strongest match or most confident pro-ISIS
         // text), then oldest first. Decided ones: the latest first.

@@ -4,23 +4,17 @@
  * matcher), type and label; one signal with its opinions and history; giving an opinion.
  */
 
+import { Type } from "typebox";
 import { RasdError } from "../../core/errors.js";
-import { OPINION_KINDS, SIGNAL_TYPES, type OpinionKind, type Signal } from "../../core/model.js";
+import { OPINION_KINDS, SIGNAL_TYPES, type Signal } from "../../core/model.js";
 import { matchScore, nearQueryType } from "../../signals/registry.js";
 import type { Principal } from "../../services/access.js";
 import type { Services } from "../../server/services.js";
 import { idParam, route, type RouteDef } from "../route.js";
+import { FoundSignalView, OpinionView, SignalOpinionsView } from "../schemas/banks.js";
+import { StringEnum } from "../schemas/common.js";
 import { iso, signalView } from "../views.js";
 import { auditEntry } from "./members.js";
-
-interface SearchQuery {
-  q?: string;
-  type?: string;
-  label?: string;
-  bank_id?: number;
-  include_retracted?: boolean;
-  limit?: number;
-}
 
 export function searchRoutes(s: Services): RouteDef[] {
   /** A signal in a bank the caller may see, else 404 (whether it exists or not). */
@@ -43,21 +37,21 @@ export function searchRoutes(s: Services): RouteDef[] {
         "PDQ hash); type, label (entity, behaviour or language) and bank_id narrow it",
       tags: ["signals"],
       schema: {
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            q: { type: "string", maxLength: 10_000 },
-            type: { type: "string", enum: [...SIGNAL_TYPES] },
-            label: { type: "string", maxLength: 64 },
-            bank_id: { type: "integer", minimum: 1 },
-            include_retracted: { type: "boolean" },
-            limit: { type: "integer", minimum: 1, maximum: 500 },
+        querystring: Type.Object(
+          {
+            q: Type.Optional(Type.String({ maxLength: 10_000 })),
+            type: Type.Optional(StringEnum(SIGNAL_TYPES)),
+            label: Type.Optional(Type.String({ maxLength: 64 })),
+            bank_id: Type.Optional(Type.Integer({ minimum: 1 })),
+            include_retracted: Type.Optional(Type.Boolean()),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
           },
-        },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ signals: Type.Array(FoundSignalView), truncated: Type.Boolean() }) },
       },
       handler: async (req, _reply, who) => {
-        const q = req.query as SearchQuery;
+        const q = req.query;
         const limit = q.limit ?? 100;
         const text = (q.q ?? "").trim();
         const label = (q.label ?? "").trim().toLowerCase();
@@ -112,6 +106,7 @@ export function searchRoutes(s: Services): RouteDef[] {
       access: "signal.read",
       summary: "One signal with its bank, the members' opinions of it, and its history",
       tags: ["signals"],
+      schema: { response: { 200: SignalOpinionsView } },
       handler: async (req, _reply, who) => {
         const signal = await visibleSignal(who, idParam(req));
         const bank = (await s.store.getBank(signal.bankId))!;
@@ -155,19 +150,15 @@ export function searchRoutes(s: Services): RouteDef[] {
       summary: "Give (or change) the caller's organisation's opinion of a signal it may see",
       tags: ["signals"],
       schema: {
-        body: {
-          type: "object",
-          additionalProperties: false,
-          required: ["kind"],
-          properties: {
-            kind: { type: "string", enum: [...OPINION_KINDS] },
-            note: { type: "string", maxLength: 2000 },
-          },
-        },
+        body: Type.Object(
+          { kind: StringEnum(OPINION_KINDS), note: Type.Optional(Type.String({ maxLength: 2000 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: OpinionView },
       },
       handler: async (req, _reply, who) => {
         const signal = await visibleSignal(who, idParam(req));
-        const body = req.body as { kind: OpinionKind; note?: string };
+        const body = req.body;
         await s.banks.opinion(signal.id, who.orgId, body.kind, body.note ?? "");
         await s.access.audit(auditEntry(req, who, "signal.opinion", `signal:${signal.id}`, { kind: body.kind }));
         return { signal_id: signal.id, org_id: who.orgId, kind: body.kind, note: body.note ?? "" };

@@ -8,15 +8,11 @@
 import { RasdError } from "../../core/errors.js";
 import { meView } from "../../services/accounts.js";
 import type { Services } from "../../server/services.js";
+import { Type } from "typebox";
 import { route, type RouteDef } from "../route.js";
+import { NoContent } from "../schemas/common.js";
+import { MeView, SessionView } from "../schemas/members.js";
 import { auditEntry } from "./members.js";
-
-interface SignInBody {
-  org?: string;
-  person?: string;
-  password?: string;
-  apiKey?: string;
-}
 
 export function sessionRoutes(s: Services): RouteDef[] {
   return [
@@ -29,19 +25,19 @@ export function sessionRoutes(s: Services): RouteDef[] {
         "its expiry, and who the caller is",
       tags: ["members"],
       schema: {
-        body: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            org: { type: "string", minLength: 1, maxLength: 200 },
-            person: { type: "string", minLength: 1, maxLength: 200 },
-            password: { type: "string", minLength: 1, maxLength: 1024 },
-            apiKey: { type: "string", minLength: 1, maxLength: 200 },
+        body: Type.Object(
+          {
+            org: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            person: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+            apiKey: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
           },
-        },
+          { additionalProperties: false },
+        ),
+        response: { 200: SessionView },
       },
       handler: async (req, reply) => {
-        const body = req.body as SignInBody;
+        const body = req.body;
         const byPassword = body.org !== undefined && body.person !== undefined && body.password !== undefined;
         const byKey = body.apiKey !== undefined;
         if (byPassword === byKey || (byKey && (body.org ?? body.person ?? body.password) !== undefined))
@@ -72,6 +68,7 @@ export function sessionRoutes(s: Services): RouteDef[] {
       access: "org.read",
       summary: "Sign out: the caller's session token stops working at once (an API key is left alone)",
       tags: ["members"],
+      schema: { response: { 204: NoContent } },
       handler: async (req, reply, who) => {
         const token = /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? "")?.[1] ?? "";
         await s.accounts.signOut(who, token);
@@ -87,6 +84,7 @@ export function sessionRoutes(s: Services): RouteDef[] {
       access: "org.read",
       summary: "Who the caller is, with the permissions of their role (what the web app may offer them)",
       tags: ["members"],
+      schema: { response: { 200: MeView } },
       handler: async (_req, _reply, who) => meView(who),
     }),
   ];

@@ -4,6 +4,8 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { route, type RouteDef } from "../route.js";
 import type { Services } from "../../server/services.js";
 import { SIGNAL_TYPES } from "../../core/model.js";
+import { WhoView } from "../schemas/members.js";
+import { LiveResponse, LoadingResponse, MetricsResponse, ReadyResponse } from "../schemas/status.js";
 
 /** rasd's clients ask for JSON; HMA's health checks expect plain text. */
 function wantsJson(req: FastifyRequest): boolean {
@@ -23,7 +25,8 @@ export function statusRoutes(s: Services): RouteDef[] {
       access: "public",
       summary: "Liveness: the process is up (JSON if asked for, else HMA's plain I-AM-ALIVE)",
       tags: ["status"],
-      handler: async (req, reply) => (wantsJson(req) ? { status: "live" } : text(reply, "I-AM-ALIVE")),
+      schema: { response: { 200: LiveResponse } },
+      handler: async (req, reply) => (wantsJson(req) ? { status: "live" as const } : text(reply, "I-AM-ALIVE")),
     }),
     route({
       method: "GET",
@@ -31,15 +34,16 @@ export function statusRoutes(s: Services): RouteDef[] {
       access: "public",
       summary: "Readiness: 503 until the match indexes are loaded (JSON if asked for, else HMA's plain text)",
       tags: ["status"],
+      schema: { response: { 200: ReadyResponse, 503: LoadingResponse } },
       handler: async (req, reply) => {
         if (!s.matcher.ready) {
           void reply.status(503);
           if (!wantsJson(req)) return text(reply, "INDEX-NOT-LOADED");
-          return { status: "loading", message: "the match indexes are not loaded yet" };
+          return { status: "loading" as const, message: "the match indexes are not loaded yet" };
         }
         if (!wantsJson(req)) return text(reply, "I-AM-ALIVE");
         return {
-          status: "ready",
+          status: "ready" as const,
           index: s.matcher.sizes,
           change_cursor: s.matcher.changeCursor,
           uptime_s: Math.round((Date.now() - s.startedAt) / 1000),
@@ -52,6 +56,7 @@ export function statusRoutes(s: Services): RouteDef[] {
       access: "metrics.read",
       summary: "Prometheus metrics",
       tags: ["status"],
+      schema: { response: { 200: MetricsResponse } },
       handler: async (_req, reply) => {
         const sizes = s.matcher.sizes;
         for (const t of SIGNAL_TYPES) s.metrics.indexSize.set({ type: t }, sizes[t]);
@@ -70,6 +75,7 @@ export function statusRoutes(s: Services): RouteDef[] {
       access: "org.read",
       summary: "The caller: person, role and organisation",
       tags: ["members"],
+      schema: { response: { 200: WhoView } },
       handler: async (_req, _reply, who) => ({
         person: { id: who.personId, name: who.personName, role: who.role },
         org: { id: who.orgId, name: who.orgName },

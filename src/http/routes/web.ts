@@ -10,6 +10,7 @@ import { readFile, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyReply } from "fastify";
+import { Type } from "typebox";
 import { RasdError } from "../../core/errors.js";
 import type { Services } from "../../server/services.js";
 import { route, type RouteDef } from "../route.js";
@@ -83,9 +84,9 @@ export function webRoutes(_s: Services, dir = WEB_DIR): RouteDef[] {
       access: "public",
       summary: "The web app's scripts, styles and images",
       tags: ["web"],
-      schema: { hide: true },
+      schema: { hide: true, params: Type.Object({ file: Type.String() }) },
       handler: async (req, reply) => {
-        const file = (req.params as { file: string }).file;
+        const file = req.params.file;
         const type = TYPES[extname(file)];
         const path = join(dir, "assets", file);
         if (!ASSET.test(file) || file.includes("..") || !type || !(await stat(path).catch(() => undefined))?.isFile())

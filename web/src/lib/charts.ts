@@ -3,43 +3,30 @@
  * a maximum, percentiles against the one-hour line. Pure, so it is tested without a browser.
  */
 
-export interface ActivityPeriod {
-  start: string;
-  end: string;
-  received: number;
-  matched: number;
-  actions: number;
-}
+import type { Activity, StancePeriod as ApiStancePeriod } from "./types.js";
+
+/** One period of the activity figures (the parts the charts read). */
+export type ActivityPeriod = Pick<Activity["periods"][number], "start" | "end" | "received" | "matched" | "actions">;
 
 /** [x (s), received, matched, actions] for uPlot. */
 export function activitySeries(periods: readonly ActivityPeriod[]): [number[], number[], number[], number[]] {
   return [
-    periods.map((p) => Date.parse(p.start) / 1000),
+    periods.map((p) => Date.parse(p.start ?? "") / 1000),
     periods.map((p) => p.received),
     periods.map((p) => p.matched),
     periods.map((p) => p.actions),
   ];
 }
 
-export interface Estimate {
-  estimate: number;
-  low: number;
-  high: number;
-}
-
-export interface StancePeriod {
-  start: string;
-  end: string;
-  items: number;
-  ratio: Estimate | null;
-}
+/** One period of the stance figures (the parts the charts read); a ratio's bounds may be null. */
+export type StancePeriod = Pick<ApiStancePeriod, "start" | "end" | "items" | "ratio">;
 
 /** [x (s), ratio, low, high], nulls where a period has no ratio; and whether any period has one. */
 export function ratioSeries(periods: readonly StancePeriod[]): {
   data: [number[], (number | null)[], (number | null)[], (number | null)[]];
   any: boolean;
 } {
-  const finite = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);
+  const finite = (v: number | null | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);
   return {
     data: [
       periods.map((p) => Date.parse(p.start) / 1000),
@@ -47,7 +34,7 @@ export function ratioSeries(periods: readonly StancePeriod[]): {
       periods.map((p) => finite(p.ratio?.low)),
       periods.map((p) => finite(p.ratio?.high)),
     ],
-    any: periods.some((p) => p.ratio !== null && Number.isFinite(p.ratio.estimate)),
+    any: periods.some((p) => p.ratio !== null && finite(p.ratio.estimate) !== null),
   };
 }
 

@@ -1,0 +1,78 @@
+/** The review queue, one review entry with what a reviewer needs beside it, and decisions. */
+
+import { Type, type Static } from "typebox";
+import { IsoTime, LabelsView, Nullable } from "./common.js";
+import { SignalView } from "./banks.js";
+import { ContentItemView } from "./content.js";
+
+const AddedToBank = Type.Object({ bank_id: Type.Number(), signal_ids: Type.Array(Type.Number()) });
+
+/** A review entry in the queue. */
+export const ReviewEntryView = Type.Object({
+  id: Type.Number(),
+  item_id: Type.Number(),
+  action_id: Type.Number(),
+  status: Type.String(),
+  priority: Type.Number(),
+  decision: Nullable(Type.String()),
+  note: Type.String(),
+  decided_by: Nullable(Type.Number()),
+  created_at: IsoTime,
+  decided_at: IsoTime,
+});
+export type ReviewEntryView = Static<typeof ReviewEntryView>;
+
+/** A review entry with its decision's labels, statement of reasons and what it added to a bank. */
+export const ReviewView = Type.Object({
+  ...ReviewEntryView.properties,
+  labels: Type.Partial(LabelsView),
+  reasons: Type.String(),
+  added_to_bank: Type.Union([AddedToBank, Type.Null()]),
+});
+export type ReviewView = Static<typeof ReviewView>;
+
+/** A matched signal beside the item under review, with its bank and how near it is. */
+export const MatchedSignalView = Type.Object({
+  signal: SignalView,
+  bank: Type.Object({
+    id: Type.Number(),
+    name: Type.String(),
+    org_id: Type.Number(),
+    tlp: Type.String(),
+    negative: Type.Boolean(),
+  }),
+  distance: Type.Optional(Type.Number()),
+  similarity: Type.Optional(Type.Number()),
+  suppressed: Type.Boolean(),
+});
+export type MatchedSignalView = Static<typeof MatchedSignalView>;
+
+export const ReviewDetailView = Type.Object({
+  review: ReviewView,
+  item: ContentItemView,
+  matched_signals: Type.Array(MatchedSignalView),
+});
+export type ReviewDetailView = Static<typeof ReviewDetailView>;
+
+export const DecisionView = Type.Object({
+  id: Type.Number(),
+  status: Type.Literal("decided"),
+  decision: Type.String(),
+  labels: LabelsView,
+  reasons: Type.String(),
+  decided_at: IsoTime,
+  added_to_bank: Type.Union([
+    Type.Object({ ...AddedToBank.properties, created: Type.Number(), updated: Type.Number() }),
+    Type.Null(),
+  ]),
+});
+export type DecisionView = Static<typeof DecisionView>;
+
+/** The item as submitted: its media bytes, or its text or URL as plain text. */
+export const MediaResponse = {
+  description: "The image or video bytes (its own media type, or application/octet-stream), or text/plain",
+  content: {
+    "application/octet-stream": { schema: Type.Unsafe<Uint8Array | string>({ type: "string", format: "binary" }) },
+    "text/plain": { schema: Type.String() },
+  },
+};

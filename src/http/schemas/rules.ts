@@ -1,0 +1,41 @@
+/** Action rules as the API shows them (webhook secrets hidden). */
+
+import { Type, type Static } from "typebox";
+
+/** When a rule fires; every condition given must hold. */
+export const RuleConditionsView = Type.Object({
+  signal_types: Type.Optional(Type.Immutable(Type.Array(Type.String()))),
+  bank_ids: Type.Optional(Type.Immutable(Type.Array(Type.Number()))),
+  entity: Type.Optional(Type.Immutable(Type.Array(Type.String()))),
+  behaviour: Type.Optional(Type.Immutable(Type.Array(Type.String()))),
+  language: Type.Optional(Type.Immutable(Type.Array(Type.String()))),
+  max_distance: Type.Optional(Type.Number()),
+  min_similarity: Type.Optional(Type.Number()),
+  stance: Type.Optional(Type.Immutable(Type.Array(Type.String()))),
+  min_stance_score: Type.Optional(Type.Number()),
+});
+export type RuleConditionsView = Static<typeof RuleConditionsView>;
+
+/** What a rule does: a webhook (its secret shown as "(hidden)"), a review entry, or a decision. */
+export const RuleActionView = Type.Union([
+  Type.Object({ type: Type.Literal("webhook"), url: Type.String(), secret: Type.String() }),
+  Type.Object({ type: Type.Literal("review") }),
+  Type.Object({ type: Type.Literal("decision"), decision: Type.String() }),
+]);
+export type RuleActionView = Static<typeof RuleActionView>;
+
+export const RuleView = Type.Object({
+  id: Type.Number(),
+  name: Type.String(),
+  enabled: Type.Boolean(),
+  conditions: RuleConditionsView,
+  actions: Type.Immutable(Type.Array(RuleActionView)),
+});
+export type RuleView = Static<typeof RuleView>;
+
+/** A created or changed rule, with the webhook secrets generated for it (shown once), by action index. */
+export const RuleWithSecretsView = Type.Object({
+  ...RuleView.properties,
+  webhook_secrets: Type.Record(Type.String(), Type.String()),
+});
+export type RuleWithSecretsView = Static<typeof RuleWithSecretsView>;

@@ -1,0 +1,54 @@
+/** Health and readiness, and the dashboard's activity figures. */
+
+import { Type, type Static } from "typebox";
+import { IsoTime } from "./common.js";
+
+const PLAIN_TEXT = Type.String({ description: "HMA's plain-text answer (when JSON is not asked for)" });
+
+/** Liveness: JSON if asked for, else HMA's plain text. */
+export const LiveResponse = {
+  content: {
+    "application/json": { schema: Type.Object({ status: Type.Literal("live") }) },
+    "text/plain": { schema: PLAIN_TEXT },
+  },
+};
+
+export const ReadyView = Type.Object({
+  status: Type.Literal("ready"),
+  index: Type.Record(Type.String(), Type.Number(), { description: "Signals in each match index, by type" }),
+  change_cursor: Type.Number(),
+  uptime_s: Type.Number(),
+});
+export type ReadyView = Static<typeof ReadyView>;
+
+/** Readiness: 200 once the match indexes are loaded. */
+export const ReadyResponse = {
+  content: { "application/json": { schema: ReadyView }, "text/plain": { schema: PLAIN_TEXT } },
+};
+
+/** Readiness: 503 while the match indexes load. */
+export const LoadingResponse = {
+  content: {
+    "application/json": { schema: Type.Object({ status: Type.Literal("loading"), message: Type.String() }) },
+    "text/plain": { schema: PLAIN_TEXT },
+  },
+};
+
+/** Prometheus metrics, in its text format. */
+export const MetricsResponse = {
+  content: { "text/plain": { schema: Type.String({ description: "Prometheus text exposition format" }) } },
+};
+
+const Counts = { received: Type.Number(), matched: Type.Number(), actions: Type.Number() };
+
+/** The organisation's activity per period, and matches by bank and label. */
+export const ActivityView = Type.Object({
+  from: IsoTime,
+  to: IsoTime,
+  interval: Type.String(),
+  totals: Type.Object(Counts),
+  periods: Type.Array(Type.Object({ start: IsoTime, end: IsoTime, ...Counts })),
+  by_bank: Type.Array(Type.Object({ bank_id: Type.Number(), bank_name: Type.String(), matches: Type.Number() })),
+  by_label: Type.Array(Type.Object({ kind: Type.String(), label: Type.String(), matches: Type.Number() })),
+});
+export type ActivityView = Static<typeof ActivityView>;
