@@ -24,10 +24,10 @@ export const OUTCOME_KINDS = [
 export type OutcomeKind = (typeof OUTCOME_KINDS)[number];
 
 /** Why content was removed or disabled. */
-export const REMOVAL_BASES = ["removal_order", "referral", "terms_of_service", "hash_match"] as const;
+const REMOVAL_BASES = ["removal_order", "referral", "terms_of_service", "hash_match"] as const;
 
 /** Why a removal order was not acted on. */
-export const NOT_ACTIONED_REASONS = [
+const NOT_ACTIONED_REASONS = [
   "force_majeure",
   "technical_impossibility",
   "manifest_error",
@@ -37,7 +37,7 @@ export const NOT_ACTIONED_REASONS = [
 ] as const;
 
 /** Why content came back. */
-export const RESTORATION_REASONS = ["complaint", "review", "error"] as const;
+const RESTORATION_REASONS = ["complaint", "review", "error"] as const;
 
 export interface OutcomeInput {
   readonly kind: OutcomeKind;

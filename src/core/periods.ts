@@ -20,7 +20,7 @@ export function periodStart(ms: number, interval: Interval): number {
 }
 
 /** The start of the period after the one starting at `start`. */
-export function nextPeriod(start: number, interval: Interval): number {
+function nextPeriod(start: number, interval: Interval): number {
   if (interval === "hour") return start + HOUR;
   if (interval === "day") return start + DAY;
   if (interval === "week") return start + 7 * DAY;

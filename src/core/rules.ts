@@ -40,7 +40,7 @@ function hasMatchConditions(c: RuleConditions): boolean {
   );
 }
 
-export function stanceMeets(c: RuleConditions, verdict: StanceVerdict | undefined): boolean {
+function stanceMeets(c: RuleConditions, verdict: StanceVerdict | undefined): boolean {
   if (!c.stance?.length && c.minStanceScore === undefined) return true;
   if (!verdict) return false;
   if (c.stance?.length && !c.stance.includes(verdict.label)) return false;

@@ -11,7 +11,7 @@
  * reserved to its own organisation. Pure functions over plain data.
  */
 
-import type { Bank, Tlp } from "./model.js";
+import type { Bank } from "./model.js";
 import { can, type Role } from "./roles.js";
 
 export interface Viewer {
@@ -56,9 +56,4 @@ export function canChangeBank(
   sharing: BankSharing,
 ): boolean {
   return viewer.orgId === bank.orgId && can(viewer.role, "bank.write") && canSeeBank(viewer, bank, sharing);
-}
-
-/** Markings that may be published outside the coalition. */
-export function mayLeaveCoalition(tlp: Tlp): boolean {
-  return tlp === "CLEAR";
 }

@@ -6,10 +6,6 @@
 export const STANCES = ["pro", "anti", "neutral"] as const;
 export type Stance = (typeof STANCES)[number];
 
-export function isStance(value: string): value is Stance {
-  return (STANCES as readonly string[]).includes(value);
-}
-
 /** What the classifier says of one text. */
 export interface StanceVerdict {
   readonly label: Stance;

@@ -12,7 +12,7 @@ import { LogController, type FastifyBaseLogger, type FastifyInstance } from "fas
 import type { Logger } from "../logging/logger.js";
 
 /** The header a request id arrives in and is returned in. */
-export const REQUEST_ID_HEADER = "x-request-id";
+const REQUEST_ID_HEADER = "x-request-id";
 /** A caller's request id is kept only if it looks like one: no spaces, quotes or line breaks. */
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
@@ -20,7 +20,7 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
  * The request's id: the caller's `x-request-id` if it is a safe token, else a new UUID.
  * @example requestId({ headers: { "x-request-id": "abc-123" } }) // "abc-123"
  */
-export function requestId(req: Pick<IncomingMessage, "headers">): string {
+function requestId(req: Pick<IncomingMessage, "headers">): string {
   const given = req.headers[REQUEST_ID_HEADER];
   return typeof given === "string" && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
 }

@@ -24,7 +24,7 @@ export type Logger = pino.Logger;
 export type LogDestination = pino.DestinationStream;
 
 /** What a redacted value is replaced with. */
-export const REDACTED = "[redacted]";
+const REDACTED = "[redacted]";
 
 /** Field names whose values are secrets wherever they appear in a logged object. */
 const SECRET_FIELDS = ["authorization", "cookie", '["set-cookie"]', "password", "secret", "token", "key", "apiKey"];

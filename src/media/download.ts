@@ -8,9 +8,9 @@ import { isRasdError } from "../core/errors.js";
 import { fetchRemoteMedia, type FetchedMedia } from "./remote-fetch.js";
 
 /** The largest media fetched by URL. */
-export const MAX_DOWNLOAD_BYTES = 100 * 1024 * 1024;
+const MAX_DOWNLOAD_BYTES = 100 * 1024 * 1024;
 /** The time limit for fetching it, redirects included. */
-export const DOWNLOAD_TIMEOUT_MS = 30_000;
+const DOWNLOAD_TIMEOUT_MS = 30_000;
 
 /** Refusals of the URL itself: other schemes, credentials, non-public addresses, malformed. */
 const UNSAFE_URL: ReadonlySet<string> = new Set([

@@ -49,7 +49,7 @@ function fileError(path: string, error: unknown): RasdError {
   return new RasdError("file.unreadable", `cannot read ${path}: ${code ?? String(error)}`, { cause: error });
 }
 
-export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
+const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
   ".jpg",
   ".jpeg",
   ".jpe",

@@ -113,7 +113,7 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}
  * reference sees a CMYK JPEG): R = 255 - min(255, C·(255-K)/255 + K), rounded.
  * Checked pixel for pixel against ImageMagick 6.9.11 on the reference's CMYK.jpg.
  */
-export function cmykToRgb(cmyk: Uint8Array): Uint8Array {
+function cmykToRgb(cmyk: Uint8Array): Uint8Array {
   const n = cmyk.length >> 2;
   const rgb = new Uint8Array(n * 3);
   for (let i = 0; i < n; i++) {
@@ -161,7 +161,7 @@ function isBmp(bytes: Uint8Array): boolean {
 }
 
 /** Width and height from a BMP header (BITMAPCOREHEADER or BITMAPINFOHEADER and later). */
-export function bmpDimensions(bytes: Uint8Array): { width: number; height: number } {
+function bmpDimensions(bytes: Uint8Array): { width: number; height: number } {
   if (bytes.length < 26) throw new RasdError("image.truncated", "truncated image: BMP header is incomplete");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   const headerSize = view.getUint32(14, true);

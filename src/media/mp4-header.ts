@@ -97,7 +97,7 @@ function child(buf: Buffer, start: number, end: number, type: string): [number, 
 }
 
 /** The first track whose handler is `vide`, from a moov box's body. */
-export function videoHintFromMoov(moov: Buffer): Mp4VideoHint | null {
+function videoHintFromMoov(moov: Buffer): Mp4VideoHint | null {
   for (const [type, start, end] of children(moov, 0, moov.length)) {
     if (type !== "trak") continue;
     const mdia = child(moov, start, end, "mdia");

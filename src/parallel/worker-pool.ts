@@ -31,7 +31,7 @@ export type WorkerReply<R> =
   { id: number; ok: true; value: R } | { id: number; ok: false; error: { code?: string; message: string } };
 
 /** Error carried back from a worker, keeping the domain error code. */
-export class WorkerTaskError extends Error {
+class WorkerTaskError extends Error {
   constructor(
     message: string,
     readonly code: string | undefined,

@@ -8,12 +8,12 @@ export function csvField(value: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function csvLines(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
+function csvLines(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
   return [header, ...rows].map((r) => r.map(csvField).join(",")).join("\r\n") + "\r\n";
 }
 
 /** Every numeric figure of the report as `figure,value` rows (nested names joined by dots). */
-export function figureRows(report: TransparencyReport): [string, number | string][] {
+function figureRows(report: TransparencyReport): [string, number | string][] {
   const out: [string, number | string][] = [];
   const walk = (prefix: string, v: unknown) => {
     if (v === null || v === undefined) out.push([prefix, ""]);

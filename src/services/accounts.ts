@@ -59,7 +59,7 @@ function sha256(text: string): Buffer {
 }
 
 /** Failed sign-ins per source address: `max` in `windowMs`, then 429 until the window ends. */
-export class FailureLimiter {
+class FailureLimiter {
   private readonly failures = new Map<string, { count: number; resetAt: number }>();
 
   constructor(

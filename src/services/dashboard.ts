@@ -24,12 +24,12 @@ export function periodStart(t: number, interval: Interval): number {
   return day - weekday * DAY;
 }
 
-export function periodEnd(start: number, interval: Interval): number {
+function periodEnd(start: number, interval: Interval): number {
   return start + (interval === "hour" ? HOUR : interval === "day" ? DAY : 7 * DAY);
 }
 
 /** The starts of every period that overlaps [from, to). */
-export function periodStarts(from: number, to: number, interval: Interval): number[] {
+function periodStarts(from: number, to: number, interval: Interval): number[] {
   const out: number[] = [];
   for (let t = periodStart(from, interval); t < to; t = periodEnd(t, interval)) {
     out.push(t);

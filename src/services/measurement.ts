@@ -67,7 +67,7 @@ export interface TakedownMeasurement {
   readonly byBank: readonly ({ readonly bankId: number; readonly bankName: string } & TakedownFigures)[];
 }
 
-export const REPLICATES = 1000;
+const REPLICATES = 1000;
 const PRO = 0;
 const ANTI = 1;
 

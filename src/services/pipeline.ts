@@ -77,7 +77,7 @@ interface Outcome {
 }
 
 /** The classifier's verdict as webhooks and item views show it. */
-export function stanceSummary(v: StanceVerdict, model: string): Record<string, unknown> {
+function stanceSummary(v: StanceVerdict, model: string): Record<string, unknown> {
   return {
     label: v.label,
     score: Math.round(v.score * 1000) / 1000,

@@ -43,7 +43,7 @@ const SLUG = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const LANGUAGE = /^[a-z]{2,3}$/;
 
 /** Checks a decision against the taxonomy; returns its labels, normalised. */
-export function checkDecision(input: DecisionInput): Labels {
+function checkDecision(input: DecisionInput): Labels {
   const entity = [...new Set((input.labels?.entity ?? []).map((e) => e.trim().toLowerCase()))];
   const behaviour = [...new Set(input.labels?.behaviour ?? [])];
   const language = [...new Set((input.labels?.language ?? []).map((l) => l.trim().toLowerCase()))];
@@ -69,7 +69,7 @@ export function checkDecision(input: DecisionInput): Labels {
 type ItemSignal = RawSignal & { readonly type: SignalType; readonly value: string };
 
 /** The signals an item contributes to a bank: its hashes, its canonical URL, or its text. */
-export function itemSignals(item: ContentItem, labels: Labels, source: string): ItemSignal[] {
+function itemSignals(item: ContentItem, labels: Labels, source: string): ItemSignal[] {
   const hashes = ((): Record<string, unknown> => {
     try {
       return JSON.parse(item.hashes) as Record<string, unknown>;

@@ -58,7 +58,7 @@ function intIn(value: unknown, field: string, min: number, max: number): number 
 }
 
 /** Validates and canonicalises one record. Throws RasdError("invalid") with the reason. */
-export function toSignalInput(raw: RawSignal, shorteners?: ShortenerSet): SignalInput {
+function toSignalInput(raw: RawSignal, shorteners?: ShortenerSet): SignalInput {
   const type = String(raw.type ?? "")
     .trim()
     .toLowerCase();

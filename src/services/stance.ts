@@ -3,7 +3,7 @@
 import type { StanceClassifier } from "../core/stance.js";
 import { loadStanceModel, type StanceModel } from "../signals/stance/model.js";
 
-export function asClassifier(model: StanceModel): StanceClassifier {
+function asClassifier(model: StanceModel): StanceClassifier {
   return {
     version: model.version,
     classify: (text) => model.classify(text),

@@ -37,7 +37,7 @@ const MAX_PAGE = 500;
 
 const num = (v: number | null): number | null => (v === null ? null : Number(v));
 
-export function toItem(r: Selectable<ContentItemsTable>): ContentItem {
+function toItem(r: Selectable<ContentItemsTable>): ContentItem {
   return {
     id: r.id,
     orgId: r.org_id,

@@ -33,7 +33,7 @@ import type { BankInput, BankPatch, ChangePage, SignalInput, SignalStore, Upsert
 const BATCH = 400;
 
 /** The unique key of a value: its SHA-256 (long texts cannot be indexed as they are). */
-export function valueKey(value: string): string {
+function valueKey(value: string): string {
   return createHash("sha256").update(value, "utf8").digest("hex");
 }
 

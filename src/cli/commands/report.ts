@@ -12,7 +12,7 @@ import { loadClassifier } from "../../services/stance.js";
 import { withContext, withStoreOptions, type StoreOptions } from "../context.js";
 
 /** A date (YYYY-MM-DD, as midnight UTC) or an ISO 8601 time. */
-export function parseWhen(value: string, name: string): number {
+function parseWhen(value: string, name: string): number {
   const ms = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : Date.parse(value);
   if (!Number.isFinite(ms))
     throw new RasdError("usage", `--${name}: not a date ("${value}"); use YYYY-MM-DD or ISO 8601`);

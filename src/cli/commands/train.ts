@@ -37,7 +37,7 @@ export function formatFigures(title: string, f: StanceFigures): string {
 }
 
 /** The report `rasd train` prints. */
-export function formatTrainingReport(h: StanceModelHeader): string {
+function formatTrainingReport(h: StanceModelHeader): string {
   const v = h.validation;
   const out = [
     `model ${h.version}: ${h.dims} buckets, temperature ${h.temperature.toFixed(4)}`,

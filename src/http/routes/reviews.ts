@@ -33,7 +33,7 @@ function parse<T>(text: string | null | undefined, fallback: T): T {
   }
 }
 
-export function reviewView(r: ReviewRow): ReviewView {
+function reviewView(r: ReviewRow): ReviewView {
   return {
     id: r.id,
     item_id: r.itemId,

@@ -16,9 +16,9 @@ import type { Services } from "../../server/services.js";
 import { route, type RouteDef } from "../route.js";
 
 /** dist/web of this checkout: src/http/routes and dist/http/routes are both three levels down. */
-export const WEB_DIR = fileURLToPath(new URL("../../../dist/web/", import.meta.url));
+const WEB_DIR = fileURLToPath(new URL("../../../dist/web/", import.meta.url));
 
-export const CONTENT_SECURITY_POLICY = [
+const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",

@@ -34,7 +34,7 @@ export const OutcomeView = Type.Object({
 export type OutcomeView = Static<typeof OutcomeView>;
 
 /** What the stance classifier said of an item. */
-export const StanceView = Type.Object({
+const StanceView = Type.Object({
   label: Type.String(),
   score: Type.Number(),
   scores: Type.Object({ pro: Type.Number(), anti: Type.Number(), neutral: Type.Number() }),
@@ -45,7 +45,7 @@ export const StanceView = Type.Object({
 export type StanceView = Static<typeof StanceView>;
 
 /** A stored match: the match with its bank's name and marking, and what matched. */
-export const StoredMatchView = Type.Object(
+const StoredMatchView = Type.Object(
   {
     ...MatchView.properties,
     bankName: Type.Optional(Type.String()),

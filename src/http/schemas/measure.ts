@@ -7,11 +7,11 @@ import { Type, type Static } from "typebox";
 import { Nullable, PercentilesView } from "./common.js";
 
 /** An estimated share with its 95% interval. */
-export const EstimateView = Type.Object({ estimate: Type.Number(), low: Type.Number(), high: Type.Number() });
+const EstimateView = Type.Object({ estimate: Type.Number(), low: Type.Number(), high: Type.Number() });
 export type EstimateView = Static<typeof EstimateView>;
 
 /** The anti:pro ratio with its 95% interval; a bound is null when unbounded (no pro items). */
-export const RatioView = Type.Object({
+const RatioView = Type.Object({
   estimate: Nullable(Type.Number()),
   low: Nullable(Type.Number()),
   high: Nullable(Type.Number()),
@@ -59,7 +59,7 @@ const figures = {
 };
 
 /** Items matched, actioned and removed, and the times to action and removal (ms). */
-export const TakedownFiguresView = Type.Object(figures);
+const TakedownFiguresView = Type.Object(figures);
 export type TakedownFiguresView = Static<typeof TakedownFiguresView>;
 
 export const TakedownMeasurementView = Type.Object({

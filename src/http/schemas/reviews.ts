@@ -32,7 +32,7 @@ export const ReviewView = Type.Object({
 export type ReviewView = Static<typeof ReviewView>;
 
 /** A matched signal beside the item under review, with its bank and how near it is. */
-export const MatchedSignalView = Type.Object({
+const MatchedSignalView = Type.Object({
   signal: SignalView,
   bank: Type.Object({
     id: Type.Number(),

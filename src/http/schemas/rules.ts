@@ -3,7 +3,7 @@
 import { Type, type Static } from "typebox";
 
 /** When a rule fires; every condition given must hold. */
-export const RuleConditionsView = Type.Object({
+const RuleConditionsView = Type.Object({
   signal_types: Type.Optional(Type.Immutable(Type.Array(Type.String()))),
   bank_ids: Type.Optional(Type.Immutable(Type.Array(Type.Number()))),
   entity: Type.Optional(Type.Immutable(Type.Array(Type.String()))),
@@ -17,7 +17,7 @@ export const RuleConditionsView = Type.Object({
 export type RuleConditionsView = Static<typeof RuleConditionsView>;
 
 /** What a rule does: a webhook (its secret shown as "(hidden)"), a review entry, or a decision. */
-export const RuleActionView = Type.Union([
+const RuleActionView = Type.Union([
   Type.Object({ type: Type.Literal("webhook"), url: Type.String(), secret: Type.String() }),
   Type.Object({ type: Type.Literal("review") }),
   Type.Object({ type: Type.Literal("decision"), decision: Type.String() }),

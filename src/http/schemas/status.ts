@@ -13,7 +13,7 @@ export const LiveResponse = {
   },
 };
 
-export const ReadyView = Type.Object({
+const ReadyView = Type.Object({
   status: Type.Literal("ready"),
   index: Type.Record(Type.String(), Type.Number(), { description: "Signals in each match index, by type" }),
   change_cursor: Type.Number(),

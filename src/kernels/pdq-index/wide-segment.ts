@@ -43,7 +43,7 @@ const CHUNKS: readonly Chunk[] = (() => {
   }
   return out;
 })();
-export const WIDE_RADIUS = 2;
+const WIDE_RADIUS = 2;
 
 function chunkValue(words: Uint32Array, offset: number, ch: Chunk): number {
   let v = words[offset + ch.word]! >>> ch.shift;

@@ -43,7 +43,7 @@ import { readLuma, type LumaSource } from "./luma.js";
 const fround = Math.fround;
 
 /** Rows filtered together in the row passes (locals s0..s7 below). */
-export const LANES = 8;
+const LANES = 8;
 
 /** The reference's window size: ceil(dim / (2 * 64)) for a 64-cell output. */
 export function jaroszWindowSize(oldDimension: number, newDimension = 64): number {
@@ -140,7 +140,7 @@ export function boxFilter8(
  * written: vector k at kept position j to `output[outBase + k * 64 + j]` (rows of the
  * rows x 64 buffer). Positions after the last kept one are not computed.
  */
-export function boxFilter8Sampled(
+function boxFilter8Sampled(
   input: Float32Array,
   pad: number,
   window: number,

@@ -1,3 +1,3 @@
 /** Python behaviour reproduced for HMA compatibility: its seeded coin flip and number formatting. */
 export { pythonSeededRandom } from "./random.js";
-export { pythonFloat3, pythonRound0 } from "./format.js";
+export { pythonFloat3 } from "./format.js";

@@ -2,7 +2,6 @@
 
 export { adjustedShares, misclassificationRates, projectToSimplex, RateModel } from "./adjusted-count.js";
 export {
-  bootstrapShares,
   estimatePrevalence,
   resampleRates,
   type BootstrapOptions,
@@ -11,6 +10,6 @@ export {
   type RatioInterval,
   type Stratum,
 } from "./prevalence.js";
-export { binomial, multinomial, seedFrom, seededRandom } from "./random.js";
+export { multinomial, seedFrom, seededRandom } from "./random.js";
 export { percentiles, type Percentiles } from "./percentiles.js";
-export { ONE_HOUR_MS, takedownBy, takedownFigures, type TakedownFigures, type TakedownRecord } from "./takedown.js";
+export { takedownBy, takedownFigures, type TakedownFigures, type TakedownRecord } from "./takedown.js";

@@ -98,7 +98,7 @@ function quantile(sorted: readonly number[], q: number): number {
 }
 
 /** The point estimate and bootstrap replicates of the true shares; undefined with no items. */
-export function bootstrapShares(
+function bootstrapShares(
   strata: readonly Stratum[],
   options: BootstrapOptions,
 ): { estimate: number[]; replicates: number[][] } | undefined {

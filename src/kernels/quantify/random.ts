@@ -17,7 +17,7 @@ function normal(random: () => number): number {
  * continuity correction, clamped to [0, n], once n·p·(1−p) is large enough for it to be
  * indistinguishable at bootstrap precision.
  */
-export function binomial(n: number, p: number, random: () => number): number {
+function binomial(n: number, p: number, random: () => number): number {
   if (n <= 0 || p <= 0) return 0;
   if (p >= 1) return n;
   const variance = n * p * (1 - p);

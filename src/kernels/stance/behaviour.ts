@@ -10,7 +10,7 @@ import type { StanceBehaviour } from "./labels.js";
 import { foldForStance } from "./fold.js";
 
 /** Stems per category, in priority order (instruction and incitement first: the most urgent). */
-export const BEHAVIOUR_LEXICON: readonly (readonly [StanceBehaviour, readonly string[]])[] = [
+const BEHAVIOUR_LEXICON: readonly (readonly [StanceBehaviour, readonly string[]])[] = [
   [
     "instruction",
     [

@@ -7,11 +7,7 @@
 import { NUM_CLASSES } from "./labels.js";
 
 /** Mean negative log-likelihood of `truth` under softmax(logits / t). */
-export function negativeLogLikelihood(
-  logits: readonly ArrayLike<number>[],
-  truth: readonly number[],
-  t: number,
-): number {
+function negativeLogLikelihood(logits: readonly ArrayLike<number>[], truth: readonly number[], t: number): number {
   let sum = 0;
   logits.forEach((z, i) => {
     let max = -Infinity;

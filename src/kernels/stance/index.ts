@@ -14,9 +14,9 @@ export {
   type StanceLanguage,
 } from "./labels.js";
 export { foldForStance } from "./fold.js";
-export { MAX_NGRAM, MIN_NGRAM, extractFeatures, featureMatrix, maxFeatures, type FeatureMatrix } from "./features.js";
+export { extractFeatures, featureMatrix, maxFeatures, type FeatureMatrix } from "./features.js";
 export { detectLanguage } from "./language.js";
-export { BEHAVIOUR_LEXICON, behaviourOf } from "./behaviour.js";
+export { behaviourOf } from "./behaviour.js";
 export {
   argmax,
   classifyStance,
@@ -26,11 +26,10 @@ export {
   type StanceResult,
   type StanceWeights,
 } from "./model.js";
-export { fitTemperature, negativeLogLikelihood } from "./calibration.js";
+export { fitTemperature } from "./calibration.js";
 export {
   brierScore,
   confusionOf,
-  emptyConfusion,
   expectedCalibrationError,
   metricsFromConfusion,
   type ClassFigures,
@@ -39,8 +38,6 @@ export {
 } from "./metrics.js";
 export { DEFAULT_TRAIN_OPTIONS, stratifiedFolds, trainStance, type TrainOptions } from "./train.js";
 export {
-  FUSION_FEATURES,
-  NB_ALPHA,
   fitLogistic,
   fuseLogits,
   fusionInputs,

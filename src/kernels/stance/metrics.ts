@@ -8,7 +8,7 @@ import { NUM_CLASSES, STANCE_LABELS, type StanceLabel } from "./labels.js";
 /** counts[true][predicted], in STANCE_LABELS order (rows = true class, columns = predicted). */
 export type Confusion = number[][];
 
-export function emptyConfusion(): Confusion {
+function emptyConfusion(): Confusion {
   return STANCE_LABELS.map(() => STANCE_LABELS.map(() => 0));
 }
 

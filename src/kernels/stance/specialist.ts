@@ -20,10 +20,10 @@ export interface ArabicSpecialist {
 }
 
 /** Number of inputs of the fusion layer (intercept included). */
-export const FUSION_FEATURES = 5;
+const FUSION_FEATURES = 5;
 
 /** Laplace smoothing of the Naive Bayes counts. */
-export const NB_ALPHA = 0.5;
+const NB_ALPHA = 0.5;
 
 /**
  * Multinomial NB log-count ratios per bucket: log P(bucket | positive) − log P(bucket | negative),

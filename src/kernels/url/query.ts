@@ -38,7 +38,7 @@ export function parseQuery(search: string): QueryParam[] {
 }
 
 /** A parameter as written in a query string. */
-export function formatParam(param: QueryParam): string {
+function formatParam(param: QueryParam): string {
   return param.value === undefined ? param.name : `${param.name}=${param.value}`;
 }
 

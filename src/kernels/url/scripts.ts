@@ -44,7 +44,7 @@ function scriptOf(char: string): string {
 }
 
 /** True when one label's letters mix scripts in a way no writing system does. */
-export function isMixedScriptLabel(label: string): boolean {
+function isMixedScriptLabel(label: string): boolean {
   const scripts = new Set<string>();
   for (const char of label) {
     if (char < "\u0080") {

@@ -26,10 +26,10 @@ export interface VpdqComparison {
   readonly isMatch: boolean;
 }
 
-export const VPDQ_DISTANCE = 31;
-export const VPDQ_MIN_QUALITY = 50;
+const VPDQ_DISTANCE = 31;
+const VPDQ_MIN_QUALITY = 50;
 export const VPDQ_QUERY_MATCH_PERCENT = 80;
-export const VPDQ_COMPARED_MATCH_PERCENT = 0;
+const VPDQ_COMPARED_MATCH_PERCENT = 0;
 
 /** The distinct hashes of the frames with quality ≥ `minQuality`, as words. */
 export function usableFrames(frames: readonly VpdqFrameHash[], minQuality = VPDQ_MIN_QUALITY): Uint32Array {

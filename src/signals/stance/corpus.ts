@@ -60,7 +60,7 @@ export const FIFTHTRIBE_NEWS_ACCOUNTS: readonly string[] = ["RamiAlLolah", "warr
 export const DEFAULT_TEST_SHARE = 0.15;
 
 /** The repository's training/stance folder (three levels above src/signals/stance or dist/signals/stance). */
-export const DEFAULT_REFERENCES_DIR = fileURLToPath(new URL("../../../training/stance", import.meta.url));
+const DEFAULT_REFERENCES_DIR = fileURLToPath(new URL("../../../training/stance", import.meta.url));
 
 interface RawRecord {
   readonly file: string;
@@ -138,19 +138,8 @@ const READERS: Record<Exclude<StanceCorpusName, "handwritten">, (textDir: string
     ),
 };
 
-/**
- * The raw records of one corpus as this module reads them (file, 0-based row, raw text), for
- * building and checking the hand-labelled reference list.
- */
-export function readCorpusRecords(
-  sharedDir: string,
-  corpus: Exclude<StanceCorpusName, "handwritten">,
-): { file: string; row: number; raw: string }[] {
-  return READERS[corpus](join(sharedDir, "testdata", "text")).map(({ file, row, raw }) => ({ file, row, raw }));
-}
-
 /** The text a model sees for a raw record of `corpus`. */
-export function cleanText(corpus: StanceCorpusName, raw: string): string {
+function cleanText(corpus: StanceCorpusName, raw: string): string {
   switch (corpus) {
     case "osact2020":
       return unmask(raw.replaceAll("<LF>", "\n")).trim();
@@ -184,7 +173,7 @@ export interface ReferenceRow {
 }
 
 /** Reads training/stance/anti-isis.csv (corpus,file,row,sha256_8,label,note). */
-export function readReferences(referencesDir: string = DEFAULT_REFERENCES_DIR): ReferenceRow[] {
+function readReferences(referencesDir: string = DEFAULT_REFERENCES_DIR): ReferenceRow[] {
   const path = join(referencesDir, "anti-isis.csv");
   if (!existsSync(path)) return [];
   return csvRecords(path, ",").map((r, i) => {

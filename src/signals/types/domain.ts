@@ -8,7 +8,7 @@ import { exactMatches, exactScore, valueIndexKind, type ValueIndex } from "./exa
 import type { ExactMatch } from "./match.js";
 import { clip, type MatchScope, type SignalTypeDef } from "./signal-type.js";
 
-export const DOMAIN_INDEX = valueIndexKind("domain");
+const DOMAIN_INDEX = valueIndexKind("domain");
 
 /** Domain signals for a host: the host itself and each parent domain. */
 export function matchHost(host: string, scope: MatchScope): ExactMatch[] {

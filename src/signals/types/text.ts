@@ -18,7 +18,7 @@ const MIN_NEAR_QUERY = 12;
 
 class TextSignalIndex extends TextIndex implements SignalIndex {}
 
-export const TEXT_INDEX: IndexKind<TextSignalIndex> = { name: "text", create: () => new TextSignalIndex() };
+const TEXT_INDEX: IndexKind<TextSignalIndex> = { name: "text", create: () => new TextSignalIndex() };
 
 /** Near-duplicate text matches, plus matches of every URL found in the text. */
 export function matchTextValue(text: string, scope: MatchScope): { matches: Match[]; urls: string[] } {

@@ -11,7 +11,7 @@ import { exactMatches, exactScore, valueIndexKind, type ValueIndex } from "./exa
 import type { ExactMatch } from "./match.js";
 import type { MatchScope, SignalTypeDef } from "./signal-type.js";
 
-export const URL_INDEX = valueIndexKind("url");
+const URL_INDEX = valueIndexKind("url");
 
 /** URL matches: the canonical URL, and the host or any parent domain as a domain signal. */
 export function matchUrlValue(

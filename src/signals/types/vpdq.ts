@@ -56,7 +56,7 @@ export function canonicalVpdq(text: string): string {
 }
 
 /** The canonical value of hashed frames. */
-export function vpdqValue(frames: readonly { hash: string; quality: number; timestamp: number }[]): string {
+function vpdqValue(frames: readonly { hash: string; quality: number; timestamp: number }[]): string {
   return JSON.stringify(frames.map((f) => `${f.hash},${f.quality},${f.timestamp.toFixed(3)}`));
 }
 

@@ -61,7 +61,7 @@ function framePool(threads: number): WorkerPool<FrameTask, FrameResult> {
 }
 
 /** The frame step the reference uses. */
-export function frameMod(secondsPerHash: number, frameRate: number): number {
+function frameMod(secondsPerHash: number, frameRate: number): number {
   return Math.max(1, Math.trunc(secondsPerHash * frameRate));
 }
 

@@ -4,7 +4,7 @@ import { PostgresAdapter, type ColumnDefinitionBuilder, type Kysely } from "kyse
 
 type ColumnArgs = ["integer" | "serial", (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder];
 
-export function isPostgres(db: Kysely<unknown>): boolean {
+function isPostgres(db: Kysely<unknown>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 

@@ -25,7 +25,6 @@ export type * from "./jobs.js";
 export type * from "./measurement.js";
 export type * from "./reviews.js";
 export type * from "./rules.js";
-export { CONTENT_KINDS } from "./content.js";
 
 /** Every port, on one database. */
 export interface Stores {

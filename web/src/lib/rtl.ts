@@ -13,7 +13,7 @@ export function hasArabic(text: string): boolean {
 }
 
 /** The direction of the first strong character (as dir="auto" decides), or "ltr". */
-export function firstStrongDir(text: string): "rtl" | "ltr" {
+function firstStrongDir(text: string): "rtl" | "ltr" {
   for (const ch of text) {
     if (RTL.test(ch)) return "rtl";
     if (STRONG_LTR.test(ch)) return "ltr";
