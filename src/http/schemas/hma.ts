@@ -72,13 +72,17 @@ export type HmaIndexStatusView = Static<typeof HmaIndexStatusView>;
 export const HmaAddedContentView = Type.Object({ id: Type.Integer(), signals: HmaHashes });
 export type HmaAddedContentView = Static<typeof HmaAddedContentView>;
 
-/** GET /c/bank/<name>/content/<id>. */
+/**
+ * GET /c/bank/<name>/content/<id>, keys in jsonify's (sorted) order. `original_media_uri` is
+ * always there (null), but declared optional: the serializer writes required properties
+ * before optional ones, which would move it ahead of `note`.
+ */
 export const HmaContentView = Type.Object({
   bank: HmaBankView,
   disable_until_ts: Type.Integer({ description: "1: enabled; 0: disabled (the signal is retracted)" }),
   id: Type.Integer(),
   note: Type.Optional(Type.String()),
-  original_media_uri: Type.Null(),
+  original_media_uri: Type.Optional(Type.Null({ description: "Always null: rasd keeps no media" })),
   signals: Type.Optional(HmaHashes),
 });
 export type HmaContentView = Static<typeof HmaContentView>;
