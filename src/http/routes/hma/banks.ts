@@ -5,7 +5,7 @@
  */
 
 import { isRasdError } from "../../../core/errors.js";
-import type { Bank, Tlp } from "../../../core/model.js";
+import type { Bank } from "../../../core/model.js";
 import { Type } from "typebox";
 import { route, type RouteDef } from "../../route.js";
 import { HmaBankView, HmaMessageView } from "../../schemas/hma.js";
@@ -25,6 +25,9 @@ import {
 
 /** What POST /c/banks reads (pydantic's words for what is wrong, so no stricter schema). */
 const NewBankBody = AnyBody("{name, enabled_ratio?, enabled?, tlp? (a rasd extension)}");
+const badTlp = (): never =>
+  fail(400, `tlp must be one of ${HMA_TLP.join(", ")} (RED banks are made with POST /v1/banks)`);
+
 /** What PUT /c/bank/<name> reads. */
 const BankPatchBody = AnyBody("{name?, enabled_ratio?, enabled?}");
 
@@ -59,16 +62,14 @@ export function hmaBankRoutes(c: HmaContext): RouteDef[] {
         const ratio = parseRatio(body.enabled_ratio, "enabled_ratio");
         const enabled = parseBool(body.enabled, "enabled");
         const enabledRatio = ratio ?? (ratio === null && enabled !== undefined ? (enabled ? 1 : 0) : 1);
-        const tlp = body.tlp;
-        if (tlp !== undefined && !(HMA_TLP as readonly unknown[]).includes(tlp))
-          fail(400, `tlp must be one of ${HMA_TLP.join(", ")} (RED banks are made with POST /v1/banks)`);
+        const tlp = body.tlp === undefined ? undefined : (HMA_TLP.find((m) => m === body.tlp) ?? badTlp());
         let bank: Bank;
         try {
           bank = await s.banks.createBank({
             orgId: who.orgId,
             name: body.name,
             enabledRatio,
-            ...(tlp !== undefined ? { tlp: tlp as Tlp } : {}),
+            ...(tlp !== undefined ? { tlp } : {}),
           });
         } catch (error) {
           if (isRasdError(error) && error.code === "conflict") fail(403, "Bank already exists");
