@@ -35,9 +35,9 @@
  * Not supported: content metadata (refused with 400), exchanges, timed disabling, and
  * pydantic's validation error arrays (a missing required field is a 422 `{"message"}`).
  *
- * Where things are: `hma/common.ts` (errors, request fields, finding banks and content),
- * `hma/hashing.ts` (/h, and reading uploads and URLs), `hma/matching.ts` (/m),
- * `hma/banks.ts` and `hma/content.ts` (/c). What differs per signal type (HMA's invalid
+ * Where things are: `hma/common.ts` (errors, request schemas and fields, finding banks and
+ * content), `hma/hashing.ts` (/h, and reading uploads and URLs), `hma/matching.ts` (/m),
+ * `hma/banks.ts` and `hma/content.ts` (/c); the response bodies are in ../schemas/hma.ts. What differs per signal type (HMA's invalid
  * value messages, distance strings, comparisons) is the type's plug-in's `hma` part
  * (src/signals/types); hashing media is src/services/media-hashing.ts.
  */

@@ -13,3 +13,4 @@ export * from "./measure.js";
 export * from "./reviews.js";
 export * from "./rules.js";
 export * from "./status.js";
+export * from "./hma.js";

@@ -5,20 +5,31 @@
  */
 
 import { isRasdError } from "../../../core/errors.js";
-import type { Bank, Tlp } from "../../../core/model.js";
+import type { Bank } from "../../../core/model.js";
+import { Type } from "typebox";
 import { route, type RouteDef } from "../../route.js";
+import { HmaBankView, HmaMessageView } from "../../schemas/hma.js";
 import { auditEntry } from "../members.js";
 import {
+  AnyBody,
   BANK_NAME,
+  BankParams,
   HMA_TLP,
   bankJson,
   fail,
   isObject,
   parseBool,
   parseRatio,
-  pathName,
   type HmaContext,
 } from "./common.js";
+
+/** What POST /c/banks reads (pydantic's words for what is wrong, so no stricter schema). */
+const NewBankBody = AnyBody("{name, enabled_ratio?, enabled?, tlp? (a rasd extension)}");
+const badTlp = (): never =>
+  fail(400, `tlp must be one of ${HMA_TLP.join(", ")} (RED banks are made with POST /v1/banks)`);
+
+/** What PUT /c/bank/<name> reads. */
+const BankPatchBody = AnyBody("{name?, enabled_ratio?, enabled?}");
 
 export function hmaBankRoutes(c: HmaContext): RouteDef[] {
   const { s, findBank, visibleBank, mayChange, changeableBank } = c;
@@ -30,6 +41,7 @@ export function hmaBankRoutes(c: HmaContext): RouteDef[] {
       summary: "HMA: the banks the caller may see",
       tags: ["hma"],
       hmaErrors: true,
+      schema: { response: { 200: Type.Array(HmaBankView) } },
       handler: async (_req, _reply, who) => (await s.access.visibleBanks(who)).map(bankJson),
     }),
     route({
@@ -39,8 +51,9 @@ export function hmaBankRoutes(c: HmaContext): RouteDef[] {
       summary: "HMA: create a bank in the caller's organisation (TLP AMBER+STRICT unless tlp is given)",
       tags: ["hma"],
       hmaErrors: true,
+      schema: { body: NewBankBody, response: { 201: HmaBankView } },
       handler: async (req, reply, who) => {
-        const body: unknown = req.body;
+        const body = req.body;
         if (!isObject(body)) fail(422, "body: Input should be a valid dictionary");
         if (body.name === undefined) fail(422, "name: Field required");
         if (typeof body.name !== "string") fail(422, "name: Input should be a valid string");
@@ -49,16 +62,14 @@ export function hmaBankRoutes(c: HmaContext): RouteDef[] {
         const ratio = parseRatio(body.enabled_ratio, "enabled_ratio");
         const enabled = parseBool(body.enabled, "enabled");
         const enabledRatio = ratio ?? (ratio === null && enabled !== undefined ? (enabled ? 1 : 0) : 1);
-        const tlp = body.tlp;
-        if (tlp !== undefined && !(HMA_TLP as readonly unknown[]).includes(tlp))
-          fail(400, `tlp must be one of ${HMA_TLP.join(", ")} (RED banks are made with POST /v1/banks)`);
+        const tlp = body.tlp === undefined ? undefined : (HMA_TLP.find((m) => m === body.tlp) ?? badTlp());
         let bank: Bank;
         try {
           bank = await s.banks.createBank({
             orgId: who.orgId,
             name: body.name,
             enabledRatio,
-            ...(tlp !== undefined ? { tlp: tlp as Tlp } : {}),
+            ...(tlp !== undefined ? { tlp } : {}),
           });
         } catch (error) {
           if (isRasdError(error) && error.code === "conflict") fail(403, "Bank already exists");
@@ -79,7 +90,8 @@ export function hmaBankRoutes(c: HmaContext): RouteDef[] {
       summary: "HMA: one bank",
       tags: ["hma"],
       hmaErrors: true,
-      handler: async (req, _reply, who) => bankJson(await visibleBank(who, pathName(req))),
+      schema: { params: BankParams, response: { 200: HmaBankView } },
+      handler: async (req, _reply, who) => bankJson(await visibleBank(who, req.params.bank_name)),
     }),
     route({
       method: "PUT",
@@ -88,10 +100,11 @@ export function hmaBankRoutes(c: HmaContext): RouteDef[] {
       summary: "HMA: rename a bank or change its matching_enabled_ratio",
       tags: ["hma"],
       hmaErrors: true,
+      schema: { params: BankParams, body: BankPatchBody, response: { 200: HmaBankView } },
       handler: async (req, _reply, who) => {
-        const body: unknown = req.body ?? {};
+        const body = req.body ?? {};
         if (!isObject(body)) fail(422, "body: Input should be a valid dictionary");
-        const bank = await changeableBank(who, pathName(req), "Bank not found");
+        const bank = await changeableBank(who, req.params.bank_name, "Bank not found");
         const name = body.name;
         if (name !== undefined && name !== null) {
           if (typeof name !== "string") fail(422, "name: Input should be a valid string");
@@ -119,9 +132,10 @@ export function hmaBankRoutes(c: HmaContext): RouteDef[] {
       summary: "HMA: delete a bank (its signals become tombstones); Done even if there is no such bank",
       tags: ["hma"],
       hmaErrors: true,
+      schema: { params: BankParams, response: { 200: HmaMessageView } },
       handler: async (req, _reply, who) => {
         // As HMA, a bank that is not there (or not visible, which looks the same) is "Done".
-        const found = await findBank(who, pathName(req));
+        const found = await findBank(who, req.params.bank_name);
         if (found) {
           const bank = await mayChange(who, found);
           await s.banks.deleteBank(bank.id);

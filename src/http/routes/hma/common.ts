@@ -1,16 +1,19 @@
 /**
  * What every HMA route shares: its errors (HMA's status codes, answered as `{"message"}`),
- * reading query parameters and fields as Flask and pydantic do, and finding banks, content
- * and canonical signal values in HMA's words.
+ * its request schemas (permissive: every parameter a string, every body anything, because
+ * HMA answers a missing or malformed field with its own status and words, which the checks
+ * here give, as Flask and pydantic do), and finding banks, content and canonical signal
+ * values in HMA's words.
  */
 
-import type { FastifyRequest } from "fastify";
+import { Type, type TOptional, type TString } from "typebox";
 import type { Bank, Signal, Tlp } from "../../../core/model.js";
 import { canChangeBank } from "../../../core/sharing.js";
 import type { Services } from "../../../server/services.js";
 import type { Principal } from "../../../services/access.js";
 import { canonicalSignalValue, hmaDef, isHmaSignalType, type HmaSignalType } from "../../../signals/registry.js";
-import { idParam } from "../../route.js";
+import type { HmaBankView } from "../../schemas/hma.js";
+import { idParam, type TypedRequest } from "../../route.js";
 
 export const BANK_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const MAX_NOTE = 200;
@@ -37,20 +40,9 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** A query parameter (the first, if repeated), as Flask's `request.args.get`. */
-export function param(req: FastifyRequest, name: string): string | undefined {
-  const value = (req.query as Record<string, unknown> | undefined)?.[name];
-  if (Array.isArray(value)) return value.length ? String(value[0]) : undefined;
-  return typeof value === "string" ? value : undefined;
-}
-
 /** A required query parameter: 422 when missing, as HMA's request validation. */
-export function required(req: FastifyRequest, name: string): string {
-  return param(req, name) ?? fail(422, `${name}: Field required`);
-}
-
-export function pathName(req: FastifyRequest): string {
-  return (req.params as Record<string, string>).bank_name ?? "";
+export function required(value: string | undefined, name: string): string {
+  return value ?? fail(422, `${name}: Field required`);
 }
 
 /** Pydantic's lax booleans. */
@@ -87,8 +79,7 @@ export function refuseMetadata(value: unknown): void {
 }
 
 /** Bank names from `banks=A,B` (undefined: no filter). */
-export function bankFilter(req: FastifyRequest): Set<string> | undefined {
-  const raw = param(req, "banks");
+export function bankFilter(raw: string | undefined): Set<string> | undefined {
   if (raw === undefined || raw.trim() === "") return undefined;
   return new Set(
     raw
@@ -98,20 +89,33 @@ export function bankFilter(req: FastifyRequest): Set<string> | undefined {
   );
 }
 
-/** A querystring schema of string parameters. */
-export const stringParams = (...names: string[]) => ({
-  type: "object",
-  properties: Object.fromEntries(names.map((n) => [n, { type: "string" }])),
-});
+/**
+ * A querystring schema of optional string parameters (a schema's `required` would answer a
+ * missing one with fastify's words, not HMA's 422 `"<name>: Field required"`).
+ */
+export function stringParams<const N extends string>(...names: N[]) {
+  const properties = Object.fromEntries(names.map((n) => [n, Type.Optional(Type.String())]));
+  return Type.Object(properties as { [K in N]: TOptional<TString> });
+}
+
+/** `/c/bank/:bank_name`. */
+export const BankParams = Type.Object({ bank_name: Type.String() });
+/** `/c/bank/:bank_name/content/:content_id` (a content id that is not an id is a 404, as HMA). */
+export const ContentParams = Type.Object({ bank_name: Type.String(), content_id: Type.String() });
+/** A JSON body HMA reads field by field, answering what is wrong in its own words. */
+export const AnyBody = (description: string) => Type.Unknown({ description });
 
 // --- answers -----------------------------------------------------------------
 
 /** HMA's BankConfig, keys in jsonify's (sorted) order. */
-export function bankJson(b: Bank): { matching_enabled_ratio: number; name: string } {
+export function bankJson(b: Bank): HmaBankView {
   return { matching_enabled_ratio: b.enabledRatio, name: b.name };
 }
 
 // --- banks, content and values, among what the caller may see ----------------
+
+/** A request for one piece of content. */
+export type ContentRequest = TypedRequest<{ params: typeof ContentParams }>;
 
 /** The lookups every HMA route area needs, bound to the service. */
 export interface HmaContext {
@@ -125,8 +129,8 @@ export interface HmaContext {
   mayChange(who: Principal, bank: Bank): Promise<Bank>;
   changeableBank(who: Principal, name: string, notFound?: string): Promise<Bank>;
   /** The bank's signal with this content id, or undefined (also for another bank's signal). */
-  contentOf(req: FastifyRequest, bank: Bank): Promise<Signal | undefined>;
-  requireContent(req: FastifyRequest, bank: Bank): Promise<Signal>;
+  contentOf(req: ContentRequest, bank: Bank): Promise<Signal | undefined>;
+  requireContent(req: ContentRequest, bank: Bank): Promise<Signal>;
 }
 
 export function hmaContext(s: Services): HmaContext {
@@ -141,7 +145,7 @@ export function hmaContext(s: Services): HmaContext {
       fail(403, `bank '${bank.name}' belongs to another organisation; only its own curators may change it`);
     return bank;
   };
-  const contentOf = async (req: FastifyRequest, bank: Bank): Promise<Signal | undefined> => {
+  const contentOf = async (req: ContentRequest, bank: Bank): Promise<Signal | undefined> => {
     const id = idParam(req, "content_id");
     const signal = Number.isNaN(id) ? undefined : await s.store.getSignal(id);
     return signal && signal.bankId === bank.id ? signal : undefined;
@@ -163,7 +167,6 @@ export function hmaContext(s: Services): HmaContext {
     changeableBank: async (who, name, notFound) => mayChange(who, await visibleBank(who, name, notFound)),
     contentOf,
     requireContent: async (req, bank) =>
-      (await contentOf(req, bank)) ??
-      fail(404, `content '${(req.params as Record<string, string>).content_id ?? ""}' not found`),
+      (await contentOf(req, bank)) ?? fail(404, `content '${req.params.content_id}' not found`),
   };
 }

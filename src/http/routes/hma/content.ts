@@ -10,15 +10,24 @@ import type { FastifyRequest } from "fastify";
 import type { Bank, Signal } from "../../../core/model.js";
 import type { Principal } from "../../../services/access.js";
 import { HMA_SIGNAL_TYPES, isHmaSignalType, signalTypeDef, type HmaSignalType } from "../../../signals/registry.js";
+import { Type } from "typebox";
 import { route, type RouteDef } from "../../route.js";
+import {
+  HmaAddedContentView,
+  HmaContentView,
+  HmaDeletedView,
+  HmaSignalTypeView,
+  HmaUpdatedContentView,
+} from "../../schemas/hma.js";
 import { auditEntry } from "../members.js";
 import {
+  AnyBody,
+  BankParams,
+  ContentParams,
   bankJson,
   fail,
   isObject,
-  param,
   parseNote,
-  pathName,
   refuseMetadata,
   stringParams,
   type HmaContext,
@@ -35,7 +44,7 @@ export function hmaContentRoutes(c: HmaContext, hashing: HmaMedia): RouteDef[] {
     bank: Bank,
     signals: readonly [HmaSignalType, string][],
     extra: { note?: string; pdqQuality?: number },
-  ): Promise<{ id: number; signals: Record<string, string> }> => {
+  ): Promise<HmaAddedContentView> => {
     const report = await s.banks.addSignals(
       bank.id,
       signals.map(([type, value], line) => ({
@@ -67,7 +76,7 @@ export function hmaContentRoutes(c: HmaContext, hashing: HmaMedia): RouteDef[] {
     return { id: ids[0]!, signals: Object.fromEntries(signals) };
   };
 
-  const contentJson = (bank: Bank, signal: Signal, includeSignals: boolean): Record<string, unknown> => ({
+  const contentJson = (bank: Bank, signal: Signal, includeSignals: boolean): HmaContentView => ({
     bank: bankJson(bank),
     disable_until_ts: signal.status === "active" ? 1 : 0,
     id: signal.id,
@@ -84,9 +93,14 @@ export function hmaContentRoutes(c: HmaContext, hashing: HmaMedia): RouteDef[] {
       summary: 'HMA: add content by its signals, e.g. {"pdq": "<64 hex>", "note": "..."}',
       tags: ["hma"],
       hmaErrors: true,
+      schema: {
+        params: BankParams,
+        body: AnyBody('Signal type → value, and an optional note, e.g. {"pdq": "<64 hex>", "note": "..."}'),
+        response: { 200: HmaAddedContentView },
+      },
       handler: async (req, _reply, who) => {
-        const bank = await changeableBank(who, pathName(req));
-        const body: unknown = req.body;
+        const bank = await changeableBank(who, req.params.bank_name);
+        const body = req.body;
         if (!isObject(body)) fail(400, "Request input was not a dict");
         const { note, ...given } = body;
         const text = parseNote(note);
@@ -107,10 +121,14 @@ export function hmaContentRoutes(c: HmaContext, hashing: HmaMedia): RouteDef[] {
       tags: ["hma"],
       hmaErrors: true,
       multipart: true,
-      schema: { querystring: stringParams("url", "content_type", "types") },
+      schema: {
+        params: BankParams,
+        querystring: stringParams("url", "content_type", "types"),
+        response: { 200: HmaAddedContentView },
+      },
       handler: async (req, _reply, who) => {
-        const bank = await changeableBank(who, pathName(req));
-        const url = param(req, "url");
+        const bank = await changeableBank(who, req.params.bank_name);
+        const { url, content_type, types } = req.query;
         let media: Media;
         let note: string | undefined;
         if (url !== undefined) {
@@ -119,7 +137,7 @@ export function hmaContentRoutes(c: HmaContext, hashing: HmaMedia): RouteDef[] {
             refuseMetadata(body.metadata);
             note = parseNote(body.note);
           }
-          media = await hashing.fetchMedia(req, url);
+          media = await hashing.fetchMedia(url, content_type);
         } else if (req.isMultipart()) {
           media = await readUpload(req);
           refuseMetadata(media.fields.metadata);
@@ -127,7 +145,7 @@ export function hmaContentRoutes(c: HmaContext, hashing: HmaMedia): RouteDef[] {
         } else {
           fail(400, "Neither `url` nor multipart file upload was received");
         }
-        const hashed = await hashing.hashOf(req, media);
+        const hashed = await hashing.hashOf(media, types);
         const signals: [HmaSignalType, string][] = [];
         for (const [type, hash] of Object.entries(hashed.hashes) as [HmaSignalType, string][])
           signals.push([type, canonical(type, hash, `Invalid ${type} signal: `)]);
@@ -145,11 +163,15 @@ export function hmaContentRoutes(c: HmaContext, hashing: HmaMedia): RouteDef[] {
       summary: "HMA: one piece of content (a rasd signal); include_signals=true adds its value",
       tags: ["hma"],
       hmaErrors: true,
-      schema: { querystring: stringParams("include_signals", "include_metadata") },
+      schema: {
+        params: ContentParams,
+        querystring: stringParams("include_signals", "include_metadata"),
+        response: { 200: HmaContentView },
+      },
       handler: async (req, _reply, who) => {
-        const bank = await visibleBank(who, pathName(req));
+        const bank = await visibleBank(who, req.params.bank_name);
         const signal = await requireContent(req, bank);
-        return contentJson(bank, signal, param(req, "include_signals") === "true");
+        return contentJson(bank, signal, req.query.include_signals === "true");
       },
     }),
     route({
@@ -159,10 +181,15 @@ export function hmaContentRoutes(c: HmaContext, hashing: HmaMedia): RouteDef[] {
       summary: "HMA: disable (disable_until_ts 0) or enable (1) content, or change its note",
       tags: ["hma"],
       hmaErrors: true,
+      schema: {
+        params: ContentParams,
+        body: AnyBody("{disable_until_ts?: 0 or 1, note?}"),
+        response: { 200: HmaUpdatedContentView },
+      },
       handler: async (req, _reply, who) => {
-        const bank = await changeableBank(who, pathName(req));
+        const bank = await changeableBank(who, req.params.bank_name);
         const signal = await requireContent(req, bank);
-        const body: unknown = req.body;
+        const body = req.body;
         if (!isObject(body)) fail(400, "Request input was not a dict");
         let disable: number | undefined;
         if (body.disable_until_ts !== undefined && body.disable_until_ts !== null) {
@@ -217,8 +244,9 @@ export function hmaContentRoutes(c: HmaContext, hashing: HmaMedia): RouteDef[] {
       summary: "HMA: delete content: its signal is retracted (a tombstone that mirrors learn of)",
       tags: ["hma"],
       hmaErrors: true,
+      schema: { params: ContentParams, response: { 200: HmaDeletedView } },
       handler: async (req, _reply, who) => {
-        const bank = await changeableBank(who, pathName(req));
+        const bank = await changeableBank(who, req.params.bank_name);
         const signal = await contentOf(req, bank);
         if (!signal || signal.status !== "active") return { deleted: 0 };
         await s.banks.retract(signal.id);
@@ -233,6 +261,7 @@ export function hmaContentRoutes(c: HmaContext, hashing: HmaMedia): RouteDef[] {
       summary: "HMA: the signal types rasd offers through this API (all enabled)",
       tags: ["hma"],
       hmaErrors: true,
+      schema: { response: { 200: Type.Array(HmaSignalTypeView) } },
       handler: async () => HMA_SIGNAL_TYPES.map((name) => ({ enabled_ratio: 1.0, name })),
     }),
   ];

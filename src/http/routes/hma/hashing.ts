@@ -11,8 +11,9 @@ import type { FetchedMedia } from "../../../media/remote-fetch.js";
 import { hashMedia, type MediaKind } from "../../../services/media-hashing.js";
 import { hmaDef, hmaMediaSignalTypes, type HmaSignalType } from "../../../signals/registry.js";
 import { route, type RouteDef } from "../../route.js";
+import { HmaHashes } from "../../schemas/hma.js";
 import { readOneFileUpload } from "../../upload.js";
-import { fail, param, required, stringParams, type HmaContext } from "./common.js";
+import { fail, required, stringParams, type HmaContext } from "./common.js";
 
 /** HMA's content types. */
 type ContentType = "photo" | "video";
@@ -73,10 +74,10 @@ export async function readUpload(req: FastifyRequest): Promise<Media> {
 
 /** Media hashing and fetching bound to the service's settings. */
 export interface HmaMedia {
-  /** `?url=` (with `content_type`) fetched and typed, as HMA's hash-from-URL. */
-  fetchMedia(req: FastifyRequest, url: string): Promise<Media>;
-  /** The media's hashes for the request's `types=`. */
-  hashOf(req: FastifyRequest, media: Media): Promise<Hashed>;
+  /** `?url=` (with `?content_type=`, or from the answer's Content-Type) fetched, as HMA's hash-from-URL. */
+  fetchMedia(url: string, contentType: string | undefined): Promise<Media>;
+  /** The media's hashes for `?types=` (a comma-separated selection; undefined: all the media's types). */
+  hashOf(media: Media, types: string | undefined): Promise<Hashed>;
 }
 
 export function hmaMedia(c: HmaContext): HmaMedia {
@@ -91,8 +92,8 @@ export function hmaMedia(c: HmaContext): HmaMedia {
     }
   };
   return {
-    async fetchMedia(req, url) {
-      const given = contentTypeParam(param(req, "content_type"));
+    async fetchMedia(url, contentType) {
+      const given = contentTypeParam(contentType);
       const fetched = await download(url);
       const header = fetched.contentType ?? "";
       const kind = mediaKindOfContentType(header);
@@ -111,7 +112,7 @@ export function hmaMedia(c: HmaContext): HmaMedia {
         fields: {},
       };
     },
-    hashOf: (req, media) => hashFor(media.kind, media.bytes, selectTypes(media.kind, param(req, "types"))),
+    hashOf: (media, types) => hashFor(media.kind, media.bytes, selectTypes(media.kind, types)),
   };
 }
 
@@ -124,10 +125,11 @@ export function hmaHashingRoutes(media: HmaMedia): RouteDef[] {
       summary: "HMA: hash the media at a URL (photo → pdq; video → video_md5, vpdq)",
       tags: ["hma"],
       hmaErrors: true,
-      schema: { querystring: stringParams("url", "content_type", "types") },
+      schema: { querystring: stringParams("url", "content_type", "types"), response: { 200: HmaHashes } },
       handler: async (req) => {
-        const url = required(req, "url");
-        return (await media.hashOf(req, await media.fetchMedia(req, url))).hashes;
+        const { url, content_type, types } = req.query;
+        const fetched = await media.fetchMedia(required(url, "url"), content_type);
+        return (await media.hashOf(fetched, types)).hashes;
       },
     }),
     route({
@@ -138,8 +140,8 @@ export function hmaHashingRoutes(media: HmaMedia): RouteDef[] {
       tags: ["hma"],
       hmaErrors: true,
       multipart: true,
-      schema: { querystring: stringParams("types") },
-      handler: async (req) => (await media.hashOf(req, await readUpload(req))).hashes,
+      schema: { querystring: stringParams("types"), response: { 200: HmaHashes } },
+      handler: async (req) => (await media.hashOf(await readUpload(req), req.query.types)).hashes,
     }),
   ];
 }

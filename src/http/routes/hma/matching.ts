@@ -4,7 +4,7 @@
  * out what rasd's allow-list (negative) banks suppress; raw_lookup does not.
  */
 
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply } from "fastify";
 import { pythonSeededRandom } from "../../../kernels/python/random.js";
 import type { Principal } from "../../../services/access.js";
 import type { Match } from "../../../services/matcher.js";
@@ -16,10 +16,20 @@ import {
   type HmaSignalType,
 } from "../../../signals/registry.js";
 import { route, type RouteDef } from "../../route.js";
-import { bankFilter, fail, isObject, param, parseBool, required, stringParams, type HmaContext } from "./common.js";
+import { HmaErrorBody } from "../../schemas/common.js";
+import {
+  HmaCompareView,
+  HmaIndexStatusView,
+  HmaLookupAnswer,
+  HmaLookupByType,
+  HmaRawLookupView,
+  type HmaLookupResult as LookupResult,
+} from "../../schemas/hma.js";
+import { AnyBody, bankFilter, fail, isObject, parseBool, required, stringParams, type HmaContext } from "./common.js";
 import { readUpload, type Hashed, type HmaMedia } from "./hashing.js";
 
-type LookupResult = Record<string, { bank_content_id: number; distance: string }[]>;
+/** A lookup before its index is loaded: 503 `{"message": "index not yet ready"}`. */
+const NOT_READY = 503;
 
 export function hmaMatchingRoutes(c: HmaContext, media: HmaMedia): RouteDef[] {
   const { s, canonical, signalType } = c;
@@ -31,8 +41,7 @@ export function hmaMatchingRoutes(c: HmaContext, media: HmaMedia): RouteDef[] {
   };
 
   /** HMA's coin flip: one per request; a bank takes part when its ratio ≥ the flip. */
-  const coinflip = (req: FastifyRequest): number => {
-    const seed = param(req, "seed");
+  const coinflip = (seed: string | undefined): number => {
     return seed === undefined ? Math.random() : pythonSeededRandom(seed);
   };
 
@@ -73,7 +82,7 @@ export function hmaMatchingRoutes(c: HmaContext, media: HmaMedia): RouteDef[] {
 
   const notReady = (reply: FastifyReply): { message: string } | undefined => {
     if (s.matcher.ready) return undefined;
-    void reply.status(503);
+    void reply.status(NOT_READY);
     return { message: "index not yet ready" };
   };
 
@@ -85,15 +94,18 @@ export function hmaMatchingRoutes(c: HmaContext, media: HmaMedia): RouteDef[] {
       summary: "HMA: content ids matching a signal, in the banks the caller may see (no coin flip)",
       tags: ["hma"],
       hmaErrors: true,
-      schema: { querystring: stringParams("signal", "signal_type", "banks", "include_distance") },
+      schema: {
+        querystring: stringParams("signal", "signal_type", "banks", "include_distance"),
+        response: { 200: HmaRawLookupView, [NOT_READY]: HmaErrorBody },
+      },
       handler: async (req, reply, who) => {
-        const signal = required(req, "signal");
-        const type = signalType(required(req, "signal_type"));
-        const withDistance = parseBool(param(req, "include_distance"), "include_distance") ?? false;
+        const signal = required(req.query.signal, "signal");
+        const type = signalType(required(req.query.signal_type, "signal_type"));
+        const withDistance = parseBool(req.query.include_distance, "include_distance") ?? false;
         const value = canonical(type, signal, "invalid signal: ");
         const busy = notReady(reply);
         if (busy) return busy;
-        const only = bankFilter(req);
+        const only = bankFilter(req.query.banks);
         const banks = new Set(
           (await s.access.visibleBanks(who)).filter((b) => !only || only.has(b.name)).map((b) => b.id),
         );
@@ -114,15 +126,14 @@ export function hmaMatchingRoutes(c: HmaContext, media: HmaMedia): RouteDef[] {
       hmaErrors: true,
       schema: {
         querystring: stringParams("url", "content_type", "types", "signal", "signal_type", "banks", "seed"),
+        response: { 200: HmaLookupAnswer, [NOT_READY]: HmaErrorBody },
       },
       handler: async (req, reply, who) => {
-        const url = param(req, "url");
-        const signal = param(req, "signal");
-        const typeName = param(req, "signal_type");
+        const { url, signal, signal_type: typeName } = req.query;
         // HMA's GET lookup always flips the coin (bypass_coinflip is honoured by POST only).
-        const options = { banks: bankFilter(req), coinflip: coinflip(req) };
+        const options = { banks: bankFilter(req.query.banks), coinflip: coinflip(req.query.seed) };
         if (url !== undefined) {
-          const hashed = await media.hashOf(req, await media.fetchMedia(req, url));
+          const hashed = await media.hashOf(await media.fetchMedia(url, req.query.content_type), req.query.types);
           const busy = notReady(reply);
           if (busy) return busy;
           const all = await lookupAll(who, hashed, options);
@@ -143,13 +154,17 @@ export function hmaMatchingRoutes(c: HmaContext, media: HmaMedia): RouteDef[] {
       tags: ["hma"],
       hmaErrors: true,
       multipart: true,
-      schema: { querystring: stringParams("types", "banks", "seed", "bypass_coinflip") },
+      schema: {
+        querystring: stringParams("types", "banks", "seed", "bypass_coinflip"),
+        response: { 200: HmaLookupByType, [NOT_READY]: HmaErrorBody },
+      },
       handler: async (req, reply, who) => {
-        const hashed = await media.hashOf(req, await readUpload(req));
+        const hashed = await media.hashOf(await readUpload(req), req.query.types);
         const busy = notReady(reply);
         if (busy) return busy;
-        const bypass = param(req, "bypass_coinflip") === "true";
-        return lookupAll(who, hashed, { banks: bankFilter(req), coinflip: bypass ? 0 : coinflip(req) });
+        const bypass = req.query.bypass_coinflip === "true";
+        const flip = bypass ? 0 : coinflip(req.query.seed);
+        return lookupAll(who, hashed, { banks: bankFilter(req.query.banks), coinflip: flip });
       },
     }),
     route({
@@ -159,10 +174,14 @@ export function hmaMatchingRoutes(c: HmaContext, media: HmaMedia): RouteDef[] {
       summary: 'HMA: compare pairs of hashes, e.g. {"pdq": [a, b]} → {"pdq": [true, {"distance": 9}]}',
       tags: ["hma"],
       hmaErrors: true,
+      schema: {
+        body: AnyBody('Signal type → two hashes, e.g. {"pdq": ["<64 hex>", "<64 hex>"]}'),
+        response: { 200: HmaCompareView },
+      },
       handler: async (req) => {
-        const body: unknown = req.body;
+        const body = req.body;
         if (!isObject(body)) fail(400, "Request input was not a dict");
-        const out: Record<string, [boolean, Record<string, number>]> = {};
+        const out: HmaCompareView = {};
         for (const [name, pair] of Object.entries(body)) {
           if (!Array.isArray(pair)) fail(400, `Comparison hashes for ${name} was not a list`);
           if (pair.length !== 2) fail(400, "Comparison hash list length must be exactly 2");
@@ -184,9 +203,9 @@ export function hmaMatchingRoutes(c: HmaContext, media: HmaMedia): RouteDef[] {
       summary: "HMA: the match index per signal type (rasd's indexes are live: built_to is now)",
       tags: ["hma"],
       hmaErrors: true,
-      schema: { querystring: stringParams("signal_type") },
+      schema: { querystring: stringParams("signal_type"), response: { 200: HmaIndexStatusView } },
       handler: async (req) => {
-        const only = param(req, "signal_type");
+        const only = req.query.signal_type;
         if (only !== undefined && !isHmaSignalType(only)) fail(400, `No such signal type '${only}'`);
         const sizes = s.matcher.sizes;
         const present = s.matcher.ready;
