@@ -88,6 +88,16 @@ async function startMediaServer(files: Record<string, { type: string; body: Buff
   return { server, url: (path) => `http://127.0.0.1:${port}${path}` };
 }
 
+/** HMA answers through Flask's jsonify, which sorts keys: clients may compare bodies as text. */
+function assertSortedKeys(value: unknown, path = "$"): void {
+  if (Array.isArray(value)) value.forEach((v, i) => assertSortedKeys(v, `${path}[${i}]`));
+  else if (value !== null && typeof value === "object") {
+    const keys = Object.keys(value);
+    assert.deepEqual(keys, [...keys].sort(), `${path}: keys not in jsonify's sorted order`);
+    for (const k of keys) assertSortedKeys((value as Record<string, unknown>)[k], `${path}.${k}`);
+  }
+}
+
 function message(r: LightMyRequestResponse): string {
   const body = json<{ message?: unknown }>(r);
   assert.equal(typeof body.message, "string", `HMA error shape expected, got ${r.body}`);
@@ -414,6 +424,8 @@ describe("HMA API: curation, matching, hashing", () => {
     const url = `/c/bank/TEST_BANK/content/${signalId}`;
     const got = await get(t.keys.a.reader, url);
     assert.equal(got.statusCode, 200, got.body);
+    assertSortedKeys(json(got));
+    assertSortedKeys(json(await get(a(), `${url}?include_signals=true`)));
     assert.deepEqual(json(got), {
       bank: { matching_enabled_ratio: 1, name: "TEST_BANK" },
       disable_until_ts: 1,
