@@ -21,18 +21,10 @@ import {
   type TakedownFigures,
   type TakedownRecord,
 } from "../kernels/quantify/index.js";
-import type { MeasurementReads } from "../storage/ports/index.js";
+import type { MeasureScope, MeasurementReads } from "../storage/ports/index.js";
 
-export interface MeasureFilter {
-  readonly from: number;
-  readonly to: number;
-  /** The service within a member, or the member's name when it gave none. */
-  readonly platform?: string;
-  readonly lang?: string;
-  readonly country?: string;
-  /** Only this member's items. */
-  readonly orgId?: number;
-}
+/** What a figure covers: a time range, optionally one platform, language, country or member. */
+export type MeasureFilter = MeasureScope;
 
 export interface StancePeriod {
   readonly start: string;
