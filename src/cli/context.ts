@@ -9,7 +9,6 @@ import type { ShortenerSet } from "../kernels/url/index.js";
 import { BankService } from "../services/banks.js";
 import { Matcher } from "../services/matcher.js";
 import { loadShorteners } from "../services/shorteners.js";
-import { openStores } from "../storage/open.js";
 import type { SignalStore, Stores } from "../storage/ports/index.js";
 
 export interface StoreOptions {
@@ -45,6 +44,8 @@ export interface Context {
 export async function withContext<T>(options: StoreOptions, fn: (ctx: Context) => Promise<T>): Promise<T> {
   const config = loadConfig(options);
   const shorteners = loadShorteners(config);
+  // Loaded here, not at start-up: commands without a database (hash, classify) skip Kysely and the drivers.
+  const { openStores } = await import("../storage/open.js");
   const stores = await openStores(config.databaseUrl);
   const store = stores.signals;
   let matcher: Matcher | undefined;

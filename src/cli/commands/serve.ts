@@ -1,11 +1,15 @@
-/** `rasd serve`: the HTTP API, the workers and the match indexes in one process. */
+/**
+ * `rasd serve`: the HTTP API, the workers and the match indexes in one process.
+ *
+ * The server (Fastify, TypeBox, the routes) is imported when the command runs, not when the
+ * CLI starts: every other command (`rasd hash pdq` once per file, say) would otherwise pay for
+ * loading it — about a third of a second.
+ */
 
 import { Command } from "commander";
 import { RasdError } from "../../core/errors.js";
 import { loadConfig } from "../../config/config.js";
 import { getLogger, redactUrl } from "../../logging/logger.js";
-import { loadDemo } from "../../server/demo.js";
-import { serve } from "../../server/serve.js";
 import { withStoreOptions, type StoreOptions } from "../context.js";
 
 interface ServeOptions extends StoreOptions {
@@ -50,6 +54,8 @@ export function serveCommand(): Command {
     for (const r of roles)
       if (r !== "api" && r !== "worker")
         throw new RasdError("usage", `--roles: "${r}" is not a role; use api, worker or api,worker`);
+    const { serve } = await import("../../server/serve.js");
+    const { loadDemo } = await import("../../server/demo.js");
     const server = await serve(config, {
       api: roles.has("api"),
       workers: roles.has("worker"),
@@ -98,6 +104,7 @@ export function workerCommand(): Command {
       .option("--log-level <level>", LOG_LEVEL_HELP),
   ).action(async (options: StoreOptions & { logLevel?: string }) => {
     const config = loadConfig(options);
+    const { serve } = await import("../../server/serve.js");
     const server = await serve(config, { api: false });
     getLogger().info({ database: redactUrl(config.databaseUrl) }, `worker on ${redactUrl(config.databaseUrl)}`);
     await server.ready;
