@@ -1,8 +1,8 @@
 /**
  * Who is calling, and what they may see. API keys look like `rasd_<prefix>_<secret>`:
  * the prefix finds the key's row, the secret is checked against its stored SHA-256 in
- * constant time. Verified keys are cached for a few seconds (revocation takes effect
- * within `cacheMs`). Bank visibility follows core/sharing.ts.
+ * constant time. Verified keys are cached for a few seconds; revoking one drops it from every
+ * process's cache (see `revokeKey`). Bank visibility follows core/sharing.ts.
  */
 
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
@@ -103,6 +103,17 @@ export class AccessService {
   /** Verifies a session token or throws "auth.invalid" (set by services/accounts.ts). */
   sessions: ((token: string) => Promise<{ principal: Principal; expiresAt: number }>) | undefined;
 
+  /**
+   * Revokes an API key: refused at once in this process (its cached tokens, sessions made with
+   * it included, are dropped), and in every other thread and process as soon as the notice
+   * reaches them (`invalidate` → the signal bus → `forget`, which empties their caches).
+   */
+  async revokeKey(keyId: number): Promise<void> {
+    await this.store.revokeKey(keyId);
+    for (const [token, entry] of this.keyCache) if (entry.principal.keyId === keyId) this.keyCache.delete(token);
+    this.invalidate();
+  }
+
   /** Drops a token from the cache (a session signed out in this process ends at once). */
   forgetToken(token: string): void {
     this.keyCache.delete(token);
@@ -114,8 +125,13 @@ export class AccessService {
     this.onInvalidate?.();
   }
 
-  /** Drops cached sharing without telling anyone (another process made the change). */
+  /**
+   * Drops cached sharing and verified tokens without telling anyone (another thread or process
+   * made a change — a revoked key among them; the tokens in use are verified again on their
+   * next request).
+   */
   forget(): void {
+    this.keyCache.clear();
     this.sharingCache = undefined;
     this.generation++;
   }

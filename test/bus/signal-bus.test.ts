@@ -68,3 +68,25 @@ test(
     );
   },
 );
+
+test(
+  "a key revoked in one process is refused in another within a second, not after its cache runs out",
+  { skip },
+  async () => {
+    const org = await writer.banks.createOrg("Revoking Platform", "platform");
+    const { token, keyId } = await writer.access.createKey(org, "admin", "rotating-admin");
+    assert.equal((await reader.access.authenticate(token)).keyId, keyId); // now cached in the reader
+    await writer.access.revokeKey(keyId);
+    const t0 = performance.now();
+    for (;;) {
+      const refused = await reader.access.authenticate(token).then(
+        () => false,
+        (error: unknown) => (error as { code?: string }).code === "auth.invalid",
+      );
+      if (refused) break;
+      if (performance.now() - t0 > 1000)
+        assert.fail("the revoked key still authenticates in the other process after 1 s");
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  },
+);

@@ -112,7 +112,7 @@ export function memberRoutes(s: Services): RouteDef[] {
         const orgId = Number.isNaN(id) ? undefined : await s.access.store.keyOrg(id);
         if (orgId === undefined || orgId !== who.orgId)
           throw new RasdError("not_found", `no API key with id ${req.params.id}`);
-        await s.access.store.revokeKey(id);
+        await s.access.revokeKey(id);
         await s.access.audit(auditEntry(req, who, "key.revoke", `key:${id}`));
         void reply.status(204);
         return undefined;
