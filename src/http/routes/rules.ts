@@ -5,7 +5,7 @@ import { RasdError } from "../../core/errors.js";
 import { BEHAVIOURS, SIGNAL_TYPES } from "../../core/model.js";
 import { redactRule, type RuleAction, type RuleConditions } from "../../core/rules.js";
 import { STANCES } from "../../core/stance.js";
-import { newWebhookSecret } from "../../kernels/webhook/signature.js";
+import { newWebhookSecret, webhookSecretProblem } from "../../kernels/webhook/signature.js";
 import type { Principal } from "../../services/access.js";
 import type { Services } from "../../server/services.js";
 import { idParam, pageQuery, route, type RouteDef } from "../route.js";
@@ -44,7 +44,13 @@ const action = Type.Unsafe<ActionBody>({
       properties: {
         type: { const: "webhook" },
         url: { type: "string", maxLength: 2000 },
-        secret: { type: "string", minLength: 24, maxLength: 200 },
+        secret: {
+          type: "string",
+          minLength: 24,
+          maxLength: 200,
+          description:
+            'Optional: "whsec_" + base64 of at least 24 random bytes; left out, rasd makes one and returns it once',
+        },
       },
     },
     { type: "object", additionalProperties: false, required: ["type"], properties: { type: { const: "review" } } },
@@ -94,6 +100,8 @@ function toActions(list: readonly ActionBody[]): { actions: RuleAction[]; secret
       }
       if (url.protocol !== "https:" && url.protocol !== "http:")
         throw new RasdError("invalid", `actions[${i}].url: must be http or https`);
+      const problem = a.secret === undefined ? undefined : webhookSecretProblem(a.secret);
+      if (problem) throw new RasdError("invalid", `actions[${i}].secret: ${problem}`);
       const secret = a.secret ?? newWebhookSecret();
       if (!a.secret) secrets[String(i)] = secret;
       return { type: "webhook", url: url.href, secret };

@@ -15,6 +15,26 @@ function secretBytes(secret: string): Buffer {
   return Buffer.from(secret.startsWith("whsec_") ? secret.slice(6) : secret, "base64");
 }
 
+/** Standard Webhooks' shortest secret: 24 random bytes (rasd makes its own the same length). */
+export const MIN_WEBHOOK_SECRET_BYTES = 24;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * Why a secret given by a member cannot sign webhooks, or undefined when it can: it must be
+ * base64 (optionally after "whsec_") of at least 24 bytes. A string that merely has 24
+ * characters may decode to nothing ("!!!!…"), and an HMAC with an empty key is forgeable.
+ * @example webhookSecretProblem("whsec_" + "A".repeat(32)) // undefined (24 bytes)
+ */
+export function webhookSecretProblem(secret: string): string | undefined {
+  const body = secret.startsWith("whsec_") ? secret.slice(6) : secret;
+  if (!BASE64.test(body) || body.length % 4 === 1)
+    return 'not base64: use "whsec_" followed by the base64 of at least 24 random bytes, or leave it out and rasd makes one';
+  const bytes = Buffer.from(body, "base64").length;
+  if (bytes < MIN_WEBHOOK_SECRET_BYTES)
+    return `${bytes} bytes once decoded; at least ${MIN_WEBHOOK_SECRET_BYTES} random bytes are needed`;
+  return undefined;
+}
+
 function signWebhook(secret: string, id: string, timestampSeconds: number, body: string): string {
   const mac = createHmac("sha256", secretBytes(secret)).update(`${id}.${timestampSeconds}.${body}`).digest("base64");
   return `v1,${mac}`;
