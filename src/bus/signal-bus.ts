@@ -3,8 +3,9 @@
  * process that commits a change to banks or signals publishes a notice on
  * `<prefix>.signals.changed`; every matcher process follows the subject with an ordered
  * consumer and pulls the changes from the database's change cursor at once (the database
- * stays the source of truth: a notice carries no data, so a lost or repeated notice costs
- * at most a poll). A restarted process loads from the database, then follows new notices.
+ * stays the source of truth: a notice carries only what kind of thing changed, so a lost or
+ * repeated notice costs at most a poll). A restarted process loads from the database, then
+ * follows new notices.
  */
 
 import { DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from "@nats-io/jetstream";
@@ -12,9 +13,23 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { getLogger } from "../logging/logger.js";
 import { logConnectionStatus } from "./status-log.js";
 
+/**
+ * What a notice says changed: "signals" (banks, signals, sharing — matchers sync, sharing
+ * caches are dropped) or "keys" (a key was revoked — verified-key caches are dropped).
+ */
+export type ChangeKind = "signals" | "keys";
+const CHANGE_KINDS: readonly ChangeKind[] = ["signals", "keys"];
+
+/** A notice's kinds; an empty payload (a process from before kinds existed) means every kind. */
+function kindsOf(payload: string): ReadonlySet<ChangeKind> {
+  const kinds = CHANGE_KINDS.filter((k) => payload.split(",").includes(k));
+  return new Set(kinds.length ? kinds : CHANGE_KINDS);
+}
+
 export class SignalBus {
   private messages: ConsumerMessages | undefined;
   private pending: NodeJS.Timeout | undefined;
+  private readonly pendingKinds = new Set<ChangeKind>();
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -38,25 +53,28 @@ export class SignalBus {
   }
 
   /** Tells every process that something changed; bursts within 5 ms make one notice. */
-  changed(): void {
+  changed(kind: ChangeKind = "signals"): void {
+    this.pendingKinds.add(kind);
     if (this.pending) return;
     this.pending = setTimeout(() => {
       this.pending = undefined;
+      const payload = new TextEncoder().encode([...this.pendingKinds].join(","));
+      this.pendingKinds.clear();
       jetstream(this.nc)
-        .publish(this.subject, new Uint8Array(0))
+        .publish(this.subject, payload)
         .catch((error: unknown) => getLogger("signal bus").warn({ err: error }, "publishing a change notice failed"));
     }, 5);
   }
 
-  /** Calls `onChange` for every notice published from now on. */
-  async follow(onChange: () => void): Promise<void> {
+  /** Calls `onChange` with what changed, for every notice published from now on. */
+  async follow(onChange: (kinds: ReadonlySet<ChangeKind>) => void): Promise<void> {
     const consumer = await jetstream(this.nc).consumers.get(this.stream, { deliver_policy: DeliverPolicy.New });
     this.messages = await consumer.consume();
     const messages = this.messages;
     void (async () => {
       for await (const m of messages) {
         m.ack();
-        onChange();
+        onChange(kindsOf(m.string()));
       }
     })();
   }

@@ -46,9 +46,10 @@ function startPipelineThreads(
     all("wake");
   };
   const invalidated = s.access.onInvalidate; // e.g. the notice to other processes
-  s.access.onInvalidate = () => {
-    invalidated?.();
-    all("invalidate");
+  s.access.onInvalidate = (what) => {
+    invalidated?.(what);
+    // Pipeline threads cache sharing, not keys (they serve no requests).
+    if (what === "sharing") all("invalidate");
   };
   s.pipeline.onInvalidateRules = () => all("invalidate");
   s.pipeline.onWebhooks = () => all("wake");

@@ -110,7 +110,7 @@ export async function openServices(config: Config, options: ServiceOptions = {})
   const banks = new BankService(store, matcher, shorteners);
   if (bus) {
     banks.onChange = () => bus.changed();
-    access.onInvalidate = () => bus.changed();
+    access.onInvalidate = (what) => bus.changed(what === "keys" ? "keys" : "signals");
   }
   return {
     config,
@@ -142,7 +142,9 @@ export async function openServices(config: Config, options: ServiceOptions = {})
 
 /** Loads the match indexes (and follows other processes' changes), then starts the workers. */
 export async function startWorkers(s: Services, workers = true): Promise<void> {
-  await s.bus?.follow(() => {
+  await s.bus?.follow((kinds) => {
+    if (kinds.has("keys")) s.access.forgetKeys();
+    if (!kinds.has("signals")) return;
     s.access.forget();
     void s.matcher.sync();
   });

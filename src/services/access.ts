@@ -106,12 +106,17 @@ export class AccessService {
   /**
    * Revokes an API key: refused at once in this process (its cached tokens, sessions made with
    * it included, are dropped), and in every other thread and process as soon as the notice
-   * reaches them (`invalidate` → the signal bus → `forget`, which empties their caches).
+   * reaches them (`onInvalidate("keys")` → the signal bus → `forgetKeys`).
    */
   async revokeKey(keyId: number): Promise<void> {
     await this.store.revokeKey(keyId);
     for (const [token, entry] of this.keyCache) if (entry.principal.keyId === keyId) this.keyCache.delete(token);
-    this.invalidate();
+    this.onInvalidate?.("keys");
+  }
+
+  /** Drops every verified token (another process revoked a key); each is verified again on its next request. */
+  forgetKeys(): void {
+    this.keyCache.clear();
   }
 
   /** Drops a token from the cache (a session signed out in this process ends at once). */
@@ -122,22 +127,17 @@ export class AccessService {
   /** Forgets cached sharing (call after a bank or its sharing changes in this process). */
   invalidate(): void {
     this.forget();
-    this.onInvalidate?.();
+    this.onInvalidate?.("sharing");
   }
 
-  /**
-   * Drops cached sharing and verified tokens without telling anyone (another thread or process
-   * made a change — a revoked key among them; the tokens in use are verified again on their
-   * next request).
-   */
+  /** Drops cached sharing without telling anyone (another process made the change). */
   forget(): void {
-    this.keyCache.clear();
     this.sharingCache = undefined;
     this.generation++;
   }
 
-  /** Told of every invalidate() (to tell other threads). */
-  onInvalidate: (() => void) | undefined;
+  /** Told of every invalidate() ("sharing") and every revoked key ("keys"), to tell other threads and processes. */
+  onInvalidate: ((what: "sharing" | "keys") => void) | undefined;
 
   /** Bumped by every invalidate(): caches built on visibility compare it. */
   generation = 0;
