@@ -16,6 +16,7 @@ import { getLogger, type Logger } from "../logging/logger.js";
 import { toHttpError } from "./errors.js";
 import { RateLimiter } from "./rate-limit.js";
 import { echoRequestId, fastifyLogOptions } from "./request-log.js";
+import { FIELD_SIZE_LIMIT } from "./upload.js";
 import { ErrorBody, HmaErrorBody } from "./schemas/common.js";
 import { ANONYMOUS, type RouteDef } from "./route.js";
 
@@ -114,13 +115,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
   });
   await app.register(multipart, {
-    limits: { fileSize: options.fileLimit ?? 200 * 1024 * 1024, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 21 },
+    limits: {
+      fileSize: options.fileLimit ?? 200 * 1024 * 1024,
+      files: 1,
+      fields: 20,
+      fieldSize: FIELD_SIZE_LIMIT,
+      parts: 21,
+    },
     throwFileSizeLimit: true,
   });
 
   app.setErrorHandler((error, req, reply) => {
     const e = toHttpError(error, req.headers["content-type"]);
-    if (e.status >= 500) req.log.error(error);
+    if (e.status >= 500 && e.retryAfter === undefined) req.log.error(error);
+    if (e.retryAfter !== undefined) void reply.header("retry-after", String(e.retryAfter));
     const hma = req.routeOptions.url !== undefined && hmaRoutes.has(`${req.method} ${req.routeOptions.url}`);
     void reply.status(e.status).send(hma ? { message: e.message } : { error: { code: e.code, message: e.message } });
   });

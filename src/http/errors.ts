@@ -5,11 +5,14 @@
 
 import type { FastifyError } from "fastify";
 import { isRasdError, type ErrorCode } from "../core/errors.js";
+import { BUSY_RETRY_AFTER_SECONDS } from "../media/decode-gate.js";
 
 export interface HttpError {
   readonly status: number;
   readonly code: string;
   readonly message: string;
+  /** Seconds, for a Retry-After header (503 busy). */
+  readonly retryAfter?: number;
 }
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
@@ -22,6 +25,10 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   "file.too_large": 413,
   "fetch.too_large": 413,
   "image.too_many_pixels": 413,
+  "image.too_many_bytes": 413,
+  "field.too_large": 413,
+  "busy.decode": 503,
+  "busy.video": 503,
 };
 
 /** Ajv's validation errors, in words that name the field. */
@@ -44,7 +51,10 @@ function describeValidation(error: FastifyError): string {
 }
 
 export function toHttpError(error: unknown, contentType?: string): HttpError {
-  if (isRasdError(error)) return { status: STATUS[error.code] ?? 400, code: error.code, message: error.message };
+  if (isRasdError(error)) {
+    const status = STATUS[error.code] ?? 400;
+    return { status, code: error.code, message: error.message, ...(status === 503 ? { retryAfter: BUSY_RETRY_AFTER_SECONDS } : {}) };
+  }
   const e = error as FastifyError & { statusCode?: number };
   if (e.validation) return { status: 400, code: "invalid", message: describeValidation(e) };
   switch (e.code) {

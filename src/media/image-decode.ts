@@ -7,8 +7,11 @@
  * cannot read, goes through Debian's ImageMagick (`/usr/bin/convert`) — the reference's own
  * decoder — after its header has been checked against the limits.
  *
- * Guarantees: the declared size is checked against `maxPixels` from the header before any
- * pixel is decoded (a 50,000 x 50,000 PNG is refused in microseconds); truncated and
+ * Guarantees: the declared size is checked against `maxPixels`, and the declared decoded size
+ * (width x height x channels x bytes per channel) against `maxDecodedBytes`, from the header
+ * before any pixel is decoded (a 50,000 x 50,000 PNG is refused in microseconds); the alpha
+ * channel is dropped inside libvips, so only width x height x (1 or 3) bytes are held after
+ * decoding (PDQ hashes every pixel at full resolution, so the full image is needed); truncated and
  * corrupt files are refused, never hashed half-grey; alpha is dropped, not composited, as
  * the reference does; 16-bit samples are scaled to 8 bits (high byte); EXIF orientation
  * is ignored unless asked for, as the reference ignores it.
@@ -18,7 +21,14 @@ import { spawn } from "node:child_process";
 import sharp from "sharp";
 import { RasdError, describeError } from "../core/errors.js";
 import type { Pixels } from "../kernels/pdq/luma.js";
-import { DEFAULT_IMAGE_LIMITS, formatPixels, type ImageLimits } from "./limits.js";
+import {
+  DEFAULT_IMAGE_LIMITS,
+  bytesPerSample,
+  decodedBytes,
+  formatBytes,
+  formatPixels,
+  type ImageLimits,
+} from "./limits.js";
 
 sharp.cache(false);
 
@@ -35,9 +45,12 @@ export interface DecodeOptions {
   readonly convertPath?: string;
   /** Appended to a pixel-limit error, saying how to raise the limit. Default: the CLI's --max-pixels. */
   readonly limitHint?: string;
+  /** Appended to a decoded-size error. Default: the CLI's --max-decoded-bytes. */
+  readonly budgetHint?: string;
 }
 
 const CLI_LIMIT_HINT = " (raise it with --max-pixels)";
+const CLI_BUDGET_HINT = " (raise it with --max-decoded-bytes)";
 
 const SHARP_FORMATS = new Set(["jpeg", "png", "webp", "gif", "tiff"]);
 
@@ -53,6 +66,7 @@ export async function inspectImage(
   if (isBmp(bytes)) {
     const { width, height } = bmpDimensions(bytes);
     checkPixels(width, height, limits, options.limitHint ?? CLI_LIMIT_HINT);
+    checkBudget(width, height, 4, 1, limits, options.budgetHint ?? CLI_BUDGET_HINT);
     return { format: "bmp", width, height };
   }
   let meta;
@@ -64,6 +78,7 @@ export async function inspectImage(
   if (!meta.format || !SHARP_FORMATS.has(meta.format))
     throw new RasdError("image.unsupported_format", `unsupported image format "${meta.format ?? "unknown"}"`);
   checkPixels(meta.width ?? 0, meta.height ?? 0, limits, options.limitHint ?? CLI_LIMIT_HINT);
+  checkMetaBudget(meta, limits, options.budgetHint ?? CLI_BUDGET_HINT);
   return { format: meta.format, width: meta.width ?? 0, height: meta.height ?? 0 };
 }
 
@@ -71,7 +86,8 @@ export async function inspectImage(
 export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
   const limits = options.limits ?? DEFAULT_IMAGE_LIMITS;
   if (bytes.length === 0) throw new RasdError("image.empty", "empty file (0 bytes)");
-  if (isBmp(bytes)) return decodeBmp(bytes, limits, options.convertPath ?? "/usr/bin/convert");
+  if (isBmp(bytes))
+    return decodeBmp(bytes, limits, options.convertPath ?? "/usr/bin/convert", options.budgetHint ?? CLI_BUDGET_HINT);
 
   let meta;
   try {
@@ -85,6 +101,7 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}
   const width = meta.width ?? 0;
   const height = meta.height ?? 0;
   checkPixels(width, height, limits, options.limitHint ?? CLI_LIMIT_HINT);
+  checkMetaBudget(meta, limits, options.budgetHint ?? CLI_BUDGET_HINT);
 
   try {
     // ignoreIcc: the reference (ImageMagick → PNM) does not colour-manage; neither do we.
@@ -97,6 +114,11 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}
     if (options.applyExifOrientation) pipeline = pipeline.rotate();
     const cmyk = meta.space === "cmyk";
     if (cmyk) pipeline = pipeline.pipelineColourspace("cmyk").toColourspace("cmyk");
+    // PDQ ignores alpha and reads grey as one channel: taking only the bands it reads, in
+    // libvips as rows stream out, keeps the rest of the decoded buffer from ever being
+    // allocated (8-bit grey would otherwise come out as RGBA or RGB: 4 or 3 bytes a pixel).
+    else if (meta.space === "b-w" && meta.depth === "uchar") pipeline = pipeline.extractChannel(0);
+    else if (meta.hasAlpha) pipeline = pipeline.removeAlpha();
     const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
     const samples = new Uint8Array(data.buffer, data.byteOffset, data.length);
     if (cmyk && info.channels === 4) {
@@ -139,6 +161,36 @@ function checkPixels(width: number, height: number, limits: ImageLimits, hint = 
   }
 }
 
+/** The decoded size the header declares (its channels and sample depth), against the budget. */
+function checkMetaBudget(
+  meta: { width?: number; height?: number; channels?: number; depth?: string; space?: string },
+  limits: ImageLimits,
+  hint: string,
+): void {
+  // CMYK is held twice, briefly: its 4 channels as decoded and the 3 of its RGB conversion.
+  const channels = (meta.channels ?? 4) + (meta.space === "cmyk" ? 3 : 0);
+  checkBudget(meta.width ?? 0, meta.height ?? 0, channels, bytesPerSample(meta.depth), limits, hint);
+}
+
+function checkBudget(
+  width: number,
+  height: number,
+  channels: number,
+  bytesPerChannel: number,
+  limits: ImageLimits,
+  hint: string,
+): void {
+  const bytes = decodedBytes(width, height, channels, bytesPerChannel);
+  if (bytes > limits.maxDecodedBytes) {
+    throw new RasdError(
+      "image.too_many_bytes",
+      `image declares ${width}x${height} with ${channels} channel${channels === 1 ? "" : "s"} of ` +
+        `${bytesPerChannel * 8} bits (${formatBytes(bytes)} decoded), over the ${formatBytes(limits.maxDecodedBytes)} ` +
+        `decoding budget${hint}`,
+    );
+  }
+}
+
 function translateSharpError(error: unknown): RasdError {
   const raw = describeError(error);
   const message =
@@ -170,9 +222,15 @@ function bmpDimensions(bytes: Uint8Array): { width: number; height: number } {
   return { width: Math.abs(view.getInt32(18, true)), height: Math.abs(view.getInt32(22, true)) };
 }
 
-async function decodeBmp(bytes: Uint8Array, limits: ImageLimits, convertPath: string): Promise<DecodedImage> {
+async function decodeBmp(
+  bytes: Uint8Array,
+  limits: ImageLimits,
+  convertPath: string,
+  budgetHint: string,
+): Promise<DecodedImage> {
   const { width, height } = bmpDimensions(bytes);
   checkPixels(width, height, limits);
+  checkBudget(width, height, 4, 1, limits, budgetHint);
   const png = await runConvert(convertPath, bytes, limits);
   try {
     const { data, info } = await sharp(png, { limitInputPixels: limits.maxPixels })

@@ -11,6 +11,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SignalType } from "../core/model.js";
+import { gates, type WaitMode } from "../media/decode-gate.js";
+import type { ImageLimits } from "../media/limits.js";
 import { pdqHashImageBytes, type PdqImageResult } from "../signals/pdq/hash-image.js";
 import { signalTypeDef, type MediaKind } from "../signals/registry.js";
 import type { MediaSource } from "../signals/types/signal-type.js";
@@ -35,11 +37,25 @@ export interface MediaHashOptions {
   readonly secondsPerHash?: number;
   /** The file the bytes were read from, if any: FFmpeg reads it rather than a temporary copy. */
   readonly path?: string;
+  /** MD5 and SHA-256 of the media, when already computed (an upload hashed as it was streamed to disk). */
+  readonly digests?: { readonly md5: string; readonly sha256: string };
+  /**
+   * How to wait for a decode or video slot (src/media/decode-gate.ts): `request` waits briefly,
+   * then fails with busy.decode / busy.video (503); `job` (default) waits its turn.
+   */
+  readonly wait?: WaitMode;
+  /** Decoding limits (default DEFAULT_IMAGE_LIMITS) and the hints appended to their errors. */
+  readonly limits?: ImageLimits;
+  readonly limitHint?: string;
+  readonly budgetHint?: string;
 }
+
+/** The media's bytes, or how to read them (called only once a decode slot is held). */
+export type MediaBytes = Uint8Array | (() => Promise<Uint8Array>);
 
 /** The hashes of `types` for media of `kind`; types that are not hashes of media are left out. */
 export async function hashMedia(
-  bytes: Uint8Array,
+  bytes: MediaBytes,
   kind: MediaKind,
   types: readonly SignalType[],
   options: MediaHashOptions = {},
@@ -64,29 +80,53 @@ class LazyMedia implements MediaSource {
   private readonly digests = new Map<string, string>();
 
   constructor(
-    readonly bytes: Uint8Array,
+    private readonly source: MediaBytes,
     readonly kind: MediaKind,
     private readonly options: MediaHashOptions,
-  ) {}
+  ) {
+    if (options.digests) {
+      this.digests.set("md5", options.digests.md5);
+      this.digests.set("sha256", options.digests.sha256);
+    }
+  }
+
+  /** The bytes, when given as bytes (empty when they are read on demand). */
+  get bytes(): Uint8Array {
+    return typeof this.source === "function" ? new Uint8Array(0) : this.source;
+  }
 
   pdq(): Promise<PdqImageResult> {
-    this.pdqResult ??= pdqHashImageBytes(this.bytes);
+    const { limits, limitHint, budgetHint } = this.options;
+    const source = this.source;
+    this.pdqResult ??= gates.image.run(
+      async () =>
+        pdqHashImageBytes(typeof source === "function" ? await source() : source, {
+          ...(limits ? { limits } : {}),
+          ...(limitHint !== undefined ? { limitHint } : {}),
+          ...(budgetHint !== undefined ? { budgetHint } : {}),
+        }),
+      this.options.wait ?? "job",
+    );
     return this.pdqResult;
   }
 
   vpdq(): Promise<VpdqResult> {
     const secondsPerHash = this.options.secondsPerHash ?? QUERY_SECONDS_PER_HASH;
-    this.vpdqResult ??=
-      this.options.path !== undefined
-        ? vpdqHashVideoFile(this.options.path, { secondsPerHash })
-        : hashVideoBytes(this.bytes, secondsPerHash);
+    const path = this.options.path;
+    this.vpdqResult ??= gates.video.run(
+      () =>
+        path !== undefined ? vpdqHashVideoFile(path, { secondsPerHash }) : hashVideoBytes(this.bytes, secondsPerHash),
+      this.options.wait ?? "job",
+    );
     return this.vpdqResult;
   }
 
   digest(algorithm: "md5" | "sha256"): string {
     let hex = this.digests.get(algorithm);
     if (hex === undefined) {
-      hex = createHash(algorithm).update(this.bytes).digest("hex");
+      if (typeof this.source === "function")
+        throw new Error(`media-hashing: ${algorithm} of media read on demand needs options.digests`);
+      hex = createHash(algorithm).update(this.source).digest("hex");
       this.digests.set(algorithm, hex);
     }
     return hex;

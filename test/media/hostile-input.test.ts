@@ -67,12 +67,50 @@ describe("hostile input", () => {
   it("the pixel limit is configurable", async () => {
     const bytes = await jpeg;
     await rejects(
-      decodeImage(bytes, { limits: { maxBytes: 1e9, maxPixels: 300 * 199 } }),
+      decodeImage(bytes, { limits: { maxBytes: 1e9, maxPixels: 300 * 199, maxDecodedBytes: 1e9 } }),
       "image.too_many_pixels",
       /300x200/,
     );
-    const ok = await decodeImage(bytes, { limits: { maxBytes: 1e9, maxPixels: 300 * 200 } });
+    const ok = await decodeImage(bytes, { limits: { maxBytes: 1e9, maxPixels: 300 * 200, maxDecodedBytes: 1e9 } });
     assert.equal(ok.width, 300);
+  });
+
+  it("a PNG declaring 10000 x 9999 RGBA (under the pixel limit, 400 MB decoded) is refused from its header", async () => {
+    const started = process.hrtime.bigint();
+    const before = process.memoryUsage().rss;
+    await rejects(
+      decodeImage(pngDeclaring(10_000, 9_999, 6)),
+      "image.too_many_bytes",
+      /10000x9999 with 4 channels of 8 bits \(381\.4 MiB decoded\), over the 256\.0 MiB decoding budget/,
+    );
+    assert.ok(process.memoryUsage().rss - before < 100 * 1024 * 1024, "no pixels were decoded");
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    assert.ok(ms < 5000, `took ${ms} ms`);
+  });
+
+  it("the budget counts bytes per sample: a 16-bit image costs twice its 8-bit version", async () => {
+    const png16 = await sharp(structuredRgb(100, 100, 4), { raw: { width: 100, height: 100, channels: 3 } })
+      .toColourspace("rgb16")
+      .png()
+      .toBuffer();
+    const limits = { maxBytes: 1e9, maxPixels: 1e8, maxDecodedBytes: 100 * 100 * 3 * 2 - 1 };
+    await rejects(decodeImage(png16, { limits }), "image.too_many_bytes", /100x100 with 3 channels of 16 bits \(58\.6 KiB/);
+    const ok = await decodeImage(png16, { limits: { ...limits, maxDecodedBytes: 100 * 100 * 3 * 2 } });
+    assert.deepEqual([ok.width, ok.height, ok.channels], [100, 100, 3]);
+  });
+
+  it("alpha is dropped while decoding: an RGBA image decodes to 3 bytes a pixel, a grey + alpha one to 1", async () => {
+    const rgba = await sharp(structuredRgb(80, 60, 5), { raw: { width: 80, height: 60, channels: 3 } })
+      .ensureAlpha(0.5)
+      .png()
+      .toBuffer();
+    const decoded = await decodeImage(rgba);
+    assert.equal(decoded.channels, 3);
+    assert.equal(decoded.data.length, 80 * 60 * 3);
+    const greyAlpha = await sharp(rgba).toColourspace("b-w").png().toBuffer();
+    const grey = await decodeImage(greyAlpha);
+    assert.equal(grey.channels, 1);
+    assert.equal(grey.data.length, 80 * 60);
   });
 
   it("a file of several hundred MB is refused before it is read", async () => {

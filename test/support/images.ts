@@ -25,13 +25,13 @@ function pngChunk(type: string, data: Uint8Array): Buffer {
   return Buffer.concat([length, body, crc]);
 }
 
-/** A valid-looking PNG header declaring width x height RGB, with a little zero data. */
-export function pngDeclaring(width: number, height: number): Buffer {
+/** A valid-looking PNG header declaring width x height RGB (colour type 2; 6 = RGBA), with a little zero data. */
+export function pngDeclaring(width: number, height: number, colourType = 2): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // RGB
+  ihdr[9] = colourType; // 2 RGB, 6 RGBA
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     pngChunk("IHDR", ihdr),

@@ -26,6 +26,7 @@ interface PdqCliOptions {
   threads?: number;
   maxPixels: number;
   maxBytes: number;
+  maxDecodedBytes: number;
   stdin?: boolean;
   progress?: boolean;
 }
@@ -60,6 +61,12 @@ export function hashCommand(): Command {
       DEFAULT_IMAGE_LIMITS.maxPixels,
     )
     .option("--max-bytes <n>", "refuse files larger than this many bytes", positiveInt, DEFAULT_IMAGE_LIMITS.maxBytes)
+    .option(
+      "--max-decoded-bytes <n>",
+      "refuse images whose decoded pixels (width x height x channels x bytes per channel) exceed this",
+      positiveInt,
+      DEFAULT_IMAGE_LIMITS.maxDecodedBytes,
+    )
     .option("--no-progress", "never draw a progress bar (drawn on a terminal only)")
     .addHelpText(
       "after",
@@ -163,7 +170,7 @@ async function runPdq(args: string[], options: PdqCliOptions): Promise<number> {
         flavour: options.flavour,
         dihedral: options.dihedral === true,
         applyExifOrientation: options.exif === true,
-        limits: { maxPixels: options.maxPixels, maxBytes: options.maxBytes },
+        limits: { maxPixels: options.maxPixels, maxBytes: options.maxBytes, maxDecodedBytes: options.maxDecodedBytes },
       },
       (outcome) => {
         if (outcome.ok) {

@@ -32,7 +32,7 @@ import {
   stringParams,
   type HmaContext,
 } from "./common.js";
-import { readUpload, type HmaMedia, type Media } from "./hashing.js";
+import { discard, type HmaMedia, type Media } from "./hashing.js";
 
 export function hmaContentRoutes(c: HmaContext, hashing: HmaMedia): RouteDef[] {
   const { s, canonical, visibleBank, changeableBank, contentOf, requireContent } = c;
@@ -139,9 +139,14 @@ export function hmaContentRoutes(c: HmaContext, hashing: HmaMedia): RouteDef[] {
           }
           media = await hashing.fetchMedia(url, content_type);
         } else if (req.isMultipart()) {
-          media = await readUpload(req);
-          refuseMetadata(media.fields.metadata);
-          note = parseNote(media.fields.note);
+          media = await hashing.readUpload(req);
+          try {
+            refuseMetadata(media.fields.metadata);
+            note = parseNote(media.fields.note);
+          } catch (error) {
+            await discard(media);
+            throw error;
+          }
         } else {
           fail(400, "Neither `url` nor multipart file upload was received");
         }

@@ -5,14 +5,15 @@
  */
 
 import type { FastifyRequest } from "fastify";
-import { describeError } from "../../../core/errors.js";
+import { RasdError, describeError } from "../../../core/errors.js";
 import { downloadMedia, isTooLargeError, isUnsafeUrlError, mediaKindOfContentType } from "../../../media/download.js";
 import type { FetchedMedia } from "../../../media/remote-fetch.js";
 import { hashMedia, type MediaKind } from "../../../services/media-hashing.js";
 import { hmaDef, hmaMediaSignalTypes, type HmaSignalType } from "../../../signals/registry.js";
 import { route, type RouteDef } from "../../route.js";
 import { HmaHashes } from "../../schemas/hma.js";
-import { readOneFileUpload } from "../../upload.js";
+import { DEFAULT_IMAGE_LIMITS } from "../../../media/limits.js";
+import { readOneFileUpload, type UploadedFile } from "../../upload.js";
 import { fail, required, stringParams, type HmaContext } from "./common.js";
 
 /** HMA's content types. */
@@ -27,14 +28,36 @@ export interface Hashed {
 
 export interface Media {
   readonly kind: ContentType;
-  readonly bytes: Buffer;
+  /** The media's bytes: fetched from a URL, or an upload (on disk until hashed). */
+  readonly source: Buffer | UploadedFile;
   /** Form fields sent with an upload. */
   readonly fields: Record<string, string>;
 }
 
-/** The hashes of `types` as HMA's hashers give them. */
-async function hashFor(kind: ContentType, bytes: Uint8Array, types: readonly HmaSignalType[]): Promise<Hashed> {
-  const hashed = await hashMedia(bytes, MEDIA_KIND[kind], types);
+/** Removes an uploaded file (nothing for fetched bytes). */
+export async function discard(media: Media): Promise<void> {
+  if (!Buffer.isBuffer(media.source)) await media.source.remove();
+}
+
+/**
+ * The hashes of `types` as HMA's hashers give them. Decodes and video hashes go through the
+ * process's gates (a request waits briefly for a slot, then gets 503 busy.*); an uploaded
+ * image is read back from disk only once it has a slot, a video is hashed from its file.
+ */
+async function hashFor(kind: ContentType, media: Media, types: readonly HmaSignalType[]): Promise<Hashed> {
+  const options = { wait: "request" as const, limitHint: "", budgetHint: "" };
+  const source = media.source;
+  const maxBytes = DEFAULT_IMAGE_LIMITS.maxBytes;
+  if (kind === "photo" && !Buffer.isBuffer(source) && source.size > maxBytes)
+    throw new RasdError("file.too_large", `the image is ${source.size} bytes; the limit is ${maxBytes}`);
+  const hashed = Buffer.isBuffer(source)
+    ? await hashMedia(source, MEDIA_KIND[kind], types, options)
+    : await hashMedia(
+        kind === "photo" ? () => source.read(maxBytes) : new Uint8Array(0),
+        MEDIA_KIND[kind],
+        types,
+        { ...options, path: source.path, digests: { md5: source.md5, sha256: source.sha256 } },
+      );
   const hashes: Partial<Record<HmaSignalType, string>> = {};
   for (const type of types) {
     const value = hashed.values[type];
@@ -64,20 +87,28 @@ function contentTypeParam(value: string | undefined): ContentType | undefined {
 }
 
 /** One file part named after its content type (`photo` or `video`), as HMA takes uploads. */
-export async function readUpload(req: FastifyRequest): Promise<Media> {
+export async function readUpload(req: FastifyRequest, dataDir: string): Promise<Media> {
   if (!req.isMultipart()) fail(400, "Missing multipart/form-data file upload");
-  const { file, fields } = await readOneFileUpload(req, () => fail(400, "Only one file allowed per request"));
+  const { file, fields } = await readOneFileUpload(req, dataDir, () =>
+    fail(400, "Only one file allowed per request"),
+  );
   if (!file) fail(400, "Missing multipart/form-data file upload");
-  if (file.field !== "photo" && file.field !== "video") fail(400, `no such content_type: '${file.field}'`);
-  return { kind: file.field, bytes: file.bytes, fields };
+  const field = file.field;
+  if (field !== "photo" && field !== "video") {
+    await file.remove();
+    fail(400, `no such content_type: '${field}'`);
+  }
+  return { kind: field, source: file, fields };
 }
 
 /** Media hashing and fetching bound to the service's settings. */
 export interface HmaMedia {
   /** `?url=` (with `?content_type=`, or from the answer's Content-Type) fetched, as HMA's hash-from-URL. */
   fetchMedia(url: string, contentType: string | undefined): Promise<Media>;
-  /** The media's hashes for `?types=` (a comma-separated selection; undefined: all the media's types). */
+  /** The media's hashes for `?types=` (a comma-separated selection; undefined: all the media's types); removes an upload. */
   hashOf(media: Media, types: string | undefined): Promise<Hashed>;
+  /** The request's upload, streamed to the data folder (hashOf or discard removes it). */
+  readUpload(req: FastifyRequest): Promise<Media>;
 }
 
 export function hmaMedia(c: HmaContext): HmaMedia {
@@ -108,11 +139,18 @@ export function hmaMedia(c: HmaContext): HmaMedia {
                   400,
                   `unsupported url ContentType: '${header}', if you know the expected type, provide it with the content_type query param`,
                 )),
-        bytes: fetched.bytes,
+        source: fetched.bytes,
         fields: {},
       };
     },
-    hashOf: (media, types) => hashFor(media.kind, media.bytes, selectTypes(media.kind, types)),
+    async hashOf(media, types) {
+      try {
+        return await hashFor(media.kind, media, selectTypes(media.kind, types));
+      } finally {
+        await discard(media);
+      }
+    },
+    readUpload: (req) => readUpload(req, c.s.config.dataDir),
   };
 }
 
@@ -141,7 +179,7 @@ export function hmaHashingRoutes(media: HmaMedia): RouteDef[] {
       hmaErrors: true,
       multipart: true,
       schema: { querystring: stringParams("types"), response: { 200: HmaHashes } },
-      handler: async (req) => (await media.hashOf(await readUpload(req), req.query.types)).hashes,
+      handler: async (req) => (await media.hashOf(await media.readUpload(req), req.query.types)).hashes,
     }),
   ];
 }

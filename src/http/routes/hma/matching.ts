@@ -26,7 +26,7 @@ import {
   type HmaLookupResult as LookupResult,
 } from "../../schemas/hma.js";
 import { AnyBody, bankFilter, fail, isObject, parseBool, required, stringParams, type HmaContext } from "./common.js";
-import { readUpload, type Hashed, type HmaMedia } from "./hashing.js";
+import type { Hashed, HmaMedia } from "./hashing.js";
 
 /** A lookup before its index is loaded: 503 `{"message": "index not yet ready"}`. */
 const NOT_READY = 503;
@@ -159,7 +159,7 @@ export function hmaMatchingRoutes(c: HmaContext, media: HmaMedia): RouteDef[] {
         response: { 200: HmaLookupByType, [NOT_READY]: HmaErrorBody },
       },
       handler: async (req, reply, who) => {
-        const hashed = await media.hashOf(await readUpload(req), req.query.types);
+        const hashed = await media.hashOf(await media.readUpload(req), req.query.types);
         const busy = notReady(reply);
         if (busy) return busy;
         const bypass = req.query.bypass_coinflip === "true";
