@@ -58,7 +58,11 @@ function send(
         path,
         method,
         agent,
-        headers: { authorization: `Bearer ${key}`, ...(length ? { "content-length": String(length) } : {}), ...headers },
+        headers: {
+          authorization: `Bearer ${key}`,
+          ...(length ? { "content-length": String(length) } : {}),
+          ...headers,
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -84,7 +88,11 @@ function send(
 }
 
 /** A multipart body of one file part, as a list of buffers (the file's bytes are not copied). */
-function multipart(field: string, file: Buffer[], fields: Record<string, string> = {}): { body: Buffer[]; type: string } {
+function multipart(
+  field: string,
+  file: Buffer[],
+  fields: Record<string, string> = {},
+): { body: Buffer[]; type: string } {
   const boundary = `----rasd${Math.random().toString(16).slice(2)}`;
   const head = Object.entries(fields)
     .map(([k, v]) => `--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
@@ -118,7 +126,13 @@ async function hostileFiles(): Promise<Record<string, Buffer>> {
   const solid = (channels: 3 | 4) =>
     sharp({ create: { width: W, height: H, channels, background: { r: 40, g: 90, b: 160, alpha: 1 } } });
   const photo = await sharp({
-    create: { width: 1600, height: 1200, channels: 3, background: "#000", noise: { type: "gaussian", mean: 128, sigma: 40 } },
+    create: {
+      width: 1600,
+      height: 1200,
+      channels: 3,
+      background: "#000",
+      noise: { type: "gaussian", mean: 128, sigma: 40 },
+    },
   })
     .jpeg({ quality: 85 })
     .toBuffer();
@@ -170,7 +184,9 @@ async function main(): Promise<void> {
   const org = await s.banks.createOrg("Hostile Bench", "platform");
   const key = (await s.access.createKey(org, "admin", "bench")).token;
   const bank = await s.banks.createBank({ orgId: org.id, name: "b", tlp: "GREEN" });
-  const hashes = Array.from({ length: 200 }, (_, i) => (Math.imul(i + 1, 2654435761) >>> 0).toString(16).padStart(8, "0").repeat(8));
+  const hashes = Array.from({ length: 200 }, (_, i) =>
+    (Math.imul(i + 1, 2654435761) >>> 0).toString(16).padStart(8, "0").repeat(8),
+  );
   await s.banks.addSignals(
     bank.id,
     hashes.map((value, i) => ({ line: i + 1, raw: { type: "pdq", value } })),

@@ -15,6 +15,11 @@
  * | private webhook targets | | RASD_WEBHOOK_ALLOW_PRIVATE=1 | refused |
  * | private media URLs (/h/hash?url=) | | RASD_FETCH_ALLOW_PRIVATE=1 | refused |
  * | log level (JSON lines on stderr) | --log-level L | RASD_LOG_LEVEL | info |
+ * | image decodes at once (per thread) | | RASD_DECODE_CONCURRENCY | 2 |
+ * | video hashes at once (per thread) | | RASD_VIDEO_CONCURRENCY | 2 |
+ * | requests waiting for a decode or video slot | | RASD_MEDIA_QUEUE | 4 (then 503 busy.*) |
+ * | longest wait for a slot | | RASD_MEDIA_WAIT_MS | 2000 ms (then 503 busy.*) |
+ * | decoding budget per image | | RASD_MAX_DECODED_MIB | 256 MiB (width x height x channels x bytes per sample) |
  */
 
 import { resolve, join } from "node:path";
@@ -38,6 +43,14 @@ export interface Config {
   readonly stanceModel: string | undefined;
   /** The least severe level logged: trace, debug, info, warn, error, fatal or silent. */
   readonly logLevel: LogLevel;
+  /** Memory bounds on media (src/media/decode-gate.ts): gates and the decoding budget. */
+  readonly media: {
+    readonly decodes: number;
+    readonly videos: number;
+    readonly queue: number;
+    readonly waitMs: number;
+    readonly maxDecodedBytes: number;
+  };
 }
 
 export interface ConfigOverrides {
@@ -84,5 +97,13 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     fetchAllowPrivate: env.RASD_FETCH_ALLOW_PRIVATE === "1",
     stanceModel: env.RASD_STANCE_MODEL || undefined,
     logLevel: logLevel(overrides.logLevel ?? (env.RASD_LOG_LEVEL || "info")),
+    media: Object.freeze({
+      decodes: intInRange(env.RASD_DECODE_CONCURRENCY ?? 2, "RASD_DECODE_CONCURRENCY", 256) || 2,
+      videos: intInRange(env.RASD_VIDEO_CONCURRENCY ?? 2, "RASD_VIDEO_CONCURRENCY", 256) || 2,
+      queue: intInRange(env.RASD_MEDIA_QUEUE ?? 4, "RASD_MEDIA_QUEUE", 10_000),
+      waitMs: intInRange(env.RASD_MEDIA_WAIT_MS ?? 2000, "RASD_MEDIA_WAIT_MS", 600_000),
+      maxDecodedBytes:
+        (intInRange(env.RASD_MAX_DECODED_MIB ?? 256, "RASD_MAX_DECODED_MIB", 65_536) || 256) * 1024 * 1024,
+    }),
   });
 }

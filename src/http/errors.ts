@@ -53,7 +53,12 @@ function describeValidation(error: FastifyError): string {
 export function toHttpError(error: unknown, contentType?: string): HttpError {
   if (isRasdError(error)) {
     const status = STATUS[error.code] ?? 400;
-    return { status, code: error.code, message: error.message, ...(status === 503 ? { retryAfter: BUSY_RETRY_AFTER_SECONDS } : {}) };
+    return {
+      status,
+      code: error.code,
+      message: error.message,
+      ...(status === 503 ? { retryAfter: BUSY_RETRY_AFTER_SECONDS } : {}),
+    };
   }
   const e = error as FastifyError & { statusCode?: number };
   if (e.validation) return { status: 400, code: "invalid", message: describeValidation(e) };

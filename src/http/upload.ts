@@ -85,10 +85,14 @@ export async function streamToFile(
     await remove();
     throw error;
   }
-  // @fastify/multipart with throwFileSizeLimit errors the stream past fileSize; be sure anyway.
+  // Past fileSize, busboy ends the file stream early and marks it truncated (the error
+  // @fastify/multipart throws is only from toBuffer()).
   if ((source as Readable & { truncated?: boolean }).truncated) {
     await remove();
-    throw new RasdError("file.too_large", `the ${field} file is over the upload size limit`);
+    throw new RasdError(
+      "file.too_large",
+      `the ${field} file is too large: over the server's upload size limit; nothing was stored`,
+    );
   }
   return {
     field,

@@ -7,6 +7,7 @@
  */
 
 import { RasdError } from "../core/errors.js";
+import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from "./limits.js";
 
 export interface GateSettings {
   /** Image decodes (with their PDQ hash) at once. */
@@ -119,9 +120,21 @@ export const gates = {
   ),
 };
 
-export function configureGates(settings: GateSettings): void {
+let limits: ImageLimits = DEFAULT_IMAGE_LIMITS;
+
+/** This thread's gates and decoding budget, from the service's settings (called by openServices). */
+export function configureGates(settings: GateSettings & { readonly maxDecodedBytes?: number }): void {
   gates.image.configure(settings.decodes, settings.queue, settings.waitMs);
   gates.video.configure(settings.videos, settings.queue, settings.waitMs);
+  limits = Object.freeze({
+    ...DEFAULT_IMAGE_LIMITS,
+    maxDecodedBytes: settings.maxDecodedBytes ?? DEFAULT_IMAGE_LIMITS.maxDecodedBytes,
+  });
+}
+
+/** The image limits the service decodes with (the decoding budget as configured). */
+export function serviceImageLimits(): ImageLimits {
+  return limits;
 }
 
 /** Seconds a refused client should wait before trying again (the Retry-After header). */

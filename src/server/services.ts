@@ -29,6 +29,7 @@ import type {
   Stores,
 } from "../storage/ports/index.js";
 import { SignalBus } from "../bus/signal-bus.js";
+import { configureGates } from "../media/decode-gate.js";
 import { WorkQueue } from "../bus/work-queue.js";
 import type { ShortenerSet } from "../kernels/url/index.js";
 
@@ -78,6 +79,7 @@ export interface ServiceOptions {
 
 export async function openServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const shorteners = loadShorteners(config);
+  configureGates(config.media);
   const stores = await openStores(config.databaseUrl);
   const { signals: store, content, jobs, actions, reviews, rules } = stores;
   const access = new AccessService(stores.access, store);

@@ -11,7 +11,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SignalType } from "../core/model.js";
-import { gates, type WaitMode } from "../media/decode-gate.js";
+import { gates, serviceImageLimits, type WaitMode } from "../media/decode-gate.js";
 import type { ImageLimits } from "../media/limits.js";
 import { pdqHashImageBytes, type PdqImageResult } from "../signals/pdq/hash-image.js";
 import { signalTypeDef, type MediaKind } from "../signals/registry.js";
@@ -44,7 +44,7 @@ export interface MediaHashOptions {
    * then fails with busy.decode / busy.video (503); `job` (default) waits its turn.
    */
   readonly wait?: WaitMode;
-  /** Decoding limits (default DEFAULT_IMAGE_LIMITS) and the hints appended to their errors. */
+  /** Decoding limits (default: the service's, serviceImageLimits()) and the hints appended to their errors. */
   readonly limits?: ImageLimits;
   readonly limitHint?: string;
   readonly budgetHint?: string;
@@ -101,7 +101,7 @@ class LazyMedia implements MediaSource {
     this.pdqResult ??= gates.image.run(
       async () =>
         pdqHashImageBytes(typeof source === "function" ? await source() : source, {
-          ...(limits ? { limits } : {}),
+          limits: limits ?? serviceImageLimits(),
           ...(limitHint !== undefined ? { limitHint } : {}),
           ...(budgetHint !== undefined ? { budgetHint } : {}),
         }),

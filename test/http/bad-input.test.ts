@@ -457,6 +457,52 @@ describe("HTTP bad input", () => {
     });
   });
 
+  describe("captions are stored whole or refused (issue 15, item 9)", () => {
+    // Mixed scripts, with characters of 1, 2 and 3 bytes in UTF-8 and a pair of surrogates.
+    const caption = (n: number): string => {
+      const unit = "نص caption ☪ 😀 ";
+      const text = unit.repeat(Math.ceil(n / unit.length)).slice(0, n);
+      return /[\uD800-\uDBFF]$/.test(text) ? `${text.slice(0, -1)}x` : text; // no half pair at the end
+    };
+
+    it("a 100,000-character caption is stored whole, as JSON with a URL and as multipart with an image", async () => {
+      const text = caption(100_000);
+      assert.equal(text.length, 100_000);
+      assert.ok(Buffer.byteLength(text) > 64 * 1024 * 2, "well past the old 64 KiB multipart field size");
+      const viaJson = assertAccepted(await submitJson({ url: "https://example.org/post/1", text }));
+      assert.equal((await getItem(viaJson.id)).text, text);
+      const viaParts = assertAccepted(
+        await submitParts([
+          { name: "text", data: text },
+          { name: "image", filename: "a.jpg", type: "image/jpeg", data: jpeg },
+        ]),
+      );
+      assert.equal((await getItem(viaParts.id)).text, text);
+    });
+
+    it("one character more is a 400 naming text and the limit, as JSON and as multipart", async () => {
+      const text = caption(100_001);
+      assertError(await submitJson({ url: "https://example.org/post/2", text }), 400, /text/, /100000/);
+      assertError(
+        await submitParts([
+          { name: "text", data: text },
+          { name: "image", filename: "a.jpg", type: "image/jpeg", data: jpeg },
+        ]),
+        400,
+        /^text: longer than 100000 characters$/,
+      );
+    });
+
+    it("a multipart field past the parser's field size is a 413 naming the field and the limit, never cut", async () => {
+      const r = await submitParts([
+        { name: "author_id", data: "a".repeat(600 * 1024) },
+        { name: "image", filename: "a.jpg", type: "image/jpeg", data: jpeg },
+      ]);
+      const error = assertError(r, 413, /field "author_id" is over the 524288 byte limit/);
+      assert.equal(error.code, "field.too_large");
+    });
+  });
+
   describe("images via multipart", () => {
     it("an image is accepted and hashed (the control case)", async () => {
       const a = assertAccepted(

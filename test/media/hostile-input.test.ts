@@ -94,7 +94,11 @@ describe("hostile input", () => {
       .png()
       .toBuffer();
     const limits = { maxBytes: 1e9, maxPixels: 1e8, maxDecodedBytes: 100 * 100 * 3 * 2 - 1 };
-    await rejects(decodeImage(png16, { limits }), "image.too_many_bytes", /100x100 with 3 channels of 16 bits \(58\.6 KiB/);
+    await rejects(
+      decodeImage(png16, { limits }),
+      "image.too_many_bytes",
+      /100x100 with 3 channels of 16 bits \(58\.6 KiB/,
+    );
     const ok = await decodeImage(png16, { limits: { ...limits, maxDecodedBytes: 100 * 100 * 3 * 2 } });
     assert.deepEqual([ok.width, ok.height, ok.channels], [100, 100, 3]);
   });

@@ -8,13 +8,16 @@ import type { FastifyRequest } from "fastify";
 import { Type, type Static } from "typebox";
 import { RasdError, describeError, isRasdError } from "../../core/errors.js";
 import { canonicalizeUrl, type ShortenerSet } from "../../kernels/url/index.js";
+import { serviceImageLimits } from "../../media/decode-gate.js";
 import type { Principal } from "../../services/access.js";
 import type { ContentKind, NewContent } from "../../storage/ports/index.js";
 import { StringOrInteger } from "../schemas/common.js";
+import { checkFieldWhole, streamToFile, type UploadedFile } from "../upload.js";
 
 /** An Idempotency-Key: 1..200 printable ASCII characters. */
 export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
-const MAX_TEXT = 100_000;
+/** The longest text (an item, or the caption of a URL, image or video), in UTF-16 code units, JSON or multipart. */
+export const MAX_TEXT = 100_000;
 
 const ITEM_FIELDS = {
   url: Type.Optional(Type.String({ minLength: 1, maxLength: 8192 })),
@@ -80,42 +83,60 @@ export function checkText(field: string, value: string | undefined, max: number)
   return value;
 }
 
-/** A multipart submission: its one file part and its fields. */
+/**
+ * A multipart submission: its one file part and its fields. The file is streamed to the
+ * data folder first (never buffered whole by the parser), checked (an image against the
+ * size limit before it is read back), and read back once for the store, which keeps
+ * accepted media in the database so that it survives a crash; the temporary file is removed.
+ */
 export async function readMultipart(
   req: FastifyRequest,
+  dataDir: string,
 ): Promise<{ fields: Fields; kind: ContentKind; media: Buffer; mediaType: string }> {
+  const held: { file?: UploadedFile } = {};
   try {
-    return await readParts(req);
+    const { fields, kind, file } = await readParts(req, dataDir, (f) => (held.file = f));
+    if (file.size === 0) throw new RasdError("invalid", `the ${kind} file is empty (0 bytes)`);
+    const maxBytes = kind === "image" ? serviceImageLimits().maxBytes : Number.MAX_SAFE_INTEGER;
+    if (file.size > maxBytes)
+      throw new RasdError("file.too_large", `the image is ${file.size} bytes; the limit is ${maxBytes}`);
+    return { fields, kind, media: await file.read(maxBytes), mediaType: file.mimetype };
   } catch (error) {
     // busboy's own errors (no boundary, body cut short) carry no status: they are the client's.
     if (isRasdError(error) || typeof (error as { statusCode?: unknown }).statusCode === "number") throw error;
     throw new RasdError("invalid", `malformed multipart/form-data body: ${describeError(error)}`, { cause: error });
+  } finally {
+    await held.file?.remove();
   }
 }
 
 async function readParts(
   req: FastifyRequest,
-): Promise<{ fields: Fields; kind: ContentKind; media: Buffer; mediaType: string }> {
+  dataDir: string,
+  onFile: (file: UploadedFile) => void,
+): Promise<{ fields: Fields; kind: ContentKind; file: UploadedFile }> {
   const fields: Record<string, string> = {};
-  let file: { kind: ContentKind; media: Buffer; mediaType: string } | undefined;
+  let upload: { kind: ContentKind; file: UploadedFile } | undefined;
   for await (const part of req.parts()) {
     if (part.type === "file") {
-      if (file) throw new RasdError("invalid", "send exactly one file part (named image or video)");
+      if (upload) throw new RasdError("invalid", "send exactly one file part (named image or video)");
       const kind = part.fieldname === "image" || part.fieldname === "video" ? part.fieldname : undefined;
       if (!kind) {
         part.file.resume();
         throw new RasdError("invalid", `file part "${part.fieldname}": name it "image" or "video"`);
       }
-      file = { kind, media: await part.toBuffer(), mediaType: part.mimetype };
+      upload = { kind, file: await streamToFile(part.file, dataDir, part.fieldname, part.mimetype) };
+      onFile(upload.file);
     } else {
       if (!FIELD_NAMES.has(part.fieldname)) throw new RasdError("invalid", `unknown field "${part.fieldname}"`);
+      checkFieldWhole(part);
       if (typeof part.value !== "string") throw new RasdError("invalid", `field "${part.fieldname}" must be text`);
       fields[part.fieldname] = part.value;
     }
   }
-  if (!file) throw new RasdError("invalid", 'missing the file part: send the media as a part named "image" or "video"');
-  if (file.media.length === 0) throw new RasdError("invalid", `the ${file.kind} file is empty (0 bytes)`);
-  return { fields, ...file };
+  if (!upload)
+    throw new RasdError("invalid", 'missing the file part: send the media as a part named "image" or "video"');
+  return { fields, ...upload };
 }
 
 /** Validates one submission and builds the row to store; `at` prefixes messages in batches. */

@@ -10,6 +10,7 @@ import { Type } from "typebox";
 import { RasdError } from "../../core/errors.js";
 import { OUTCOME_KINDS, checkOutcome } from "../../core/outcomes.js";
 import { percentiles } from "../../kernels/quantify/index.js";
+import { serviceImageLimits } from "../../media/decode-gate.js";
 import { inspectImage } from "../../media/image-decode.js";
 import type { Services } from "../../server/services.js";
 import type { ContentKind } from "../../storage/ports/index.js";
@@ -84,10 +85,11 @@ export function contentRoutes(s: Services): RouteDef[] {
         let media: Buffer | null = null;
         let mediaType: string | null = null;
         if (req.isMultipart()) {
-          const m = await readMultipart(req);
+          const m = await readMultipart(req, s.config.dataDir);
           ({ kind, fields, media, mediaType } = m);
           if (m.fields.url !== undefined) throw new RasdError("invalid", "send a file or a url, not several");
-          if (kind === "image") await inspectImage(media, { limitHint: "" });
+          if (kind === "image")
+            await inspectImage(media, { limits: serviceImageLimits(), limitHint: "", budgetHint: "" });
         } else {
           // The JSON body was validated against JSON_ITEM (the multipart one is read above).
           fields = (req.body ?? {}) as Fields;

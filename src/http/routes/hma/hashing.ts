@@ -12,7 +12,7 @@ import { hashMedia, type MediaKind } from "../../../services/media-hashing.js";
 import { hmaDef, hmaMediaSignalTypes, type HmaSignalType } from "../../../signals/registry.js";
 import { route, type RouteDef } from "../../route.js";
 import { HmaHashes } from "../../schemas/hma.js";
-import { DEFAULT_IMAGE_LIMITS } from "../../../media/limits.js";
+import { serviceImageLimits } from "../../../media/decode-gate.js";
 import { readOneFileUpload, type UploadedFile } from "../../upload.js";
 import { fail, required, stringParams, type HmaContext } from "./common.js";
 
@@ -47,17 +47,16 @@ export async function discard(media: Media): Promise<void> {
 async function hashFor(kind: ContentType, media: Media, types: readonly HmaSignalType[]): Promise<Hashed> {
   const options = { wait: "request" as const, limitHint: "", budgetHint: "" };
   const source = media.source;
-  const maxBytes = DEFAULT_IMAGE_LIMITS.maxBytes;
+  const maxBytes = serviceImageLimits().maxBytes;
   if (kind === "photo" && !Buffer.isBuffer(source) && source.size > maxBytes)
     throw new RasdError("file.too_large", `the image is ${source.size} bytes; the limit is ${maxBytes}`);
   const hashed = Buffer.isBuffer(source)
     ? await hashMedia(source, MEDIA_KIND[kind], types, options)
-    : await hashMedia(
-        kind === "photo" ? () => source.read(maxBytes) : new Uint8Array(0),
-        MEDIA_KIND[kind],
-        types,
-        { ...options, path: source.path, digests: { md5: source.md5, sha256: source.sha256 } },
-      );
+    : await hashMedia(kind === "photo" ? () => source.read(maxBytes) : new Uint8Array(0), MEDIA_KIND[kind], types, {
+        ...options,
+        path: source.path,
+        digests: { md5: source.md5, sha256: source.sha256 },
+      });
   const hashes: Partial<Record<HmaSignalType, string>> = {};
   for (const type of types) {
     const value = hashed.values[type];
@@ -89,9 +88,7 @@ function contentTypeParam(value: string | undefined): ContentType | undefined {
 /** One file part named after its content type (`photo` or `video`), as HMA takes uploads. */
 export async function readUpload(req: FastifyRequest, dataDir: string): Promise<Media> {
   if (!req.isMultipart()) fail(400, "Missing multipart/form-data file upload");
-  const { file, fields } = await readOneFileUpload(req, dataDir, () =>
-    fail(400, "Only one file allowed per request"),
-  );
+  const { file, fields } = await readOneFileUpload(req, dataDir, () => fail(400, "Only one file allowed per request"));
   if (!file) fail(400, "Missing multipart/form-data file upload");
   const field = file.field;
   if (field !== "photo" && field !== "video") {
