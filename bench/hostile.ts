@@ -1,5 +1,5 @@
 /**
- * npm run bench -- hostile [--rounds N]
+ * npm run bench -- hostile [--rounds N] [--no-content]
  *
  * Hostile media against `rasd serve` in its own process (embedded SQLite), all at once, while a
  * normal client looks signals up:
@@ -10,7 +10,8 @@
  * - deep-png: a 16-bit RGBA PNG of 8000 x 8000 (64 MP, 512 MB of samples): a decompression bomb
  *   under the pixel limit;
  * - truncated: a JPEG and a PNG cut in half;
- * - uploads: three ~190 MiB uploads at once (two to /h/hash, one video to /v1/content).
+ * - uploads: three ~190 MiB uploads at once (two to /h/hash, one video to /v1/content; without
+ *   the last with --no-content, to tell its cost — storing the bytes in the database — apart).
  *
  * Prints the service's peak RSS (VmRSS sampled every 20 ms from /proc/PID/status, and VmHWM),
  * its RSS before and after, the normal lookup's p50/p99/max in ms, and each case's answers
@@ -31,6 +32,7 @@ const arg = (name: string, fallback: number): number => {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const ROUNDS = arg("rounds", 2);
+const CONTENT = !process.argv.includes("--no-content");
 const UPLOAD_BYTES = 190 * 1024 * 1024;
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
@@ -248,6 +250,7 @@ async function main(): Promise<void> {
         hash("truncated", [files["truncated-png"]!], 2),
         hash("upload-190mib", [big], 2),
         (async () => {
+          if (!CONTENT) return;
           const m = multipart("video", [big], { text: "hostile upload" });
           record(
             "upload-190mib-content",

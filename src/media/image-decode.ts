@@ -18,6 +18,7 @@
  */
 
 import { spawn } from "node:child_process";
+import { open } from "node:fs/promises";
 import sharp from "sharp";
 import { RasdError, describeError } from "../core/errors.js";
 import type { Pixels } from "../kernels/pdq/luma.js";
@@ -54,24 +55,29 @@ const CLI_BUDGET_HINT = " (raise it with --max-decoded-bytes)";
 
 const SHARP_FORMATS = new Set(["jpeg", "png", "webp", "gif", "tiff"]);
 
-/** Checks an image's header — format and dimensions against the limits — without decoding its pixels. */
+/**
+ * Checks an image's header — format and dimensions against the limits — without decoding its
+ * pixels. Takes the bytes, or a file (only its header is read).
+ */
 export async function inspectImage(
-  bytes: Uint8Array,
+  input: Uint8Array | { readonly path: string; readonly size: number },
   options: DecodeOptions = {},
 ): Promise<{ format: string; width: number; height: number }> {
   const limits = options.limits ?? DEFAULT_IMAGE_LIMITS;
-  if (bytes.length === 0) throw new RasdError("image.empty", "empty file (0 bytes)");
-  if (bytes.length > limits.maxBytes)
-    throw new RasdError("file.too_large", `the image is ${bytes.length} bytes; the limit is ${limits.maxBytes}`);
-  if (isBmp(bytes)) {
-    const { width, height } = bmpDimensions(bytes);
+  const size = input instanceof Uint8Array ? input.length : input.size;
+  if (size === 0) throw new RasdError("image.empty", "empty file (0 bytes)");
+  if (size > limits.maxBytes)
+    throw new RasdError("file.too_large", `the image is ${size} bytes; the limit is ${limits.maxBytes}`);
+  const head = input instanceof Uint8Array ? input : await readHead(input.path, 26);
+  if (isBmp(head)) {
+    const { width, height } = bmpDimensions(head);
     checkPixels(width, height, limits, options.limitHint ?? CLI_LIMIT_HINT);
     checkBudget(width, height, 4, 1, limits, options.budgetHint ?? CLI_BUDGET_HINT);
     return { format: "bmp", width, height };
   }
   let meta;
   try {
-    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+    meta = await sharp(input instanceof Uint8Array ? input : input.path, { limitInputPixels: false }).metadata();
   } catch (error) {
     throw translateSharpError(error);
   }
@@ -80,6 +86,18 @@ export async function inspectImage(
   checkPixels(meta.width ?? 0, meta.height ?? 0, limits, options.limitHint ?? CLI_LIMIT_HINT);
   checkMetaBudget(meta, limits, options.budgetHint ?? CLI_BUDGET_HINT);
   return { format: meta.format, width: meta.width ?? 0, height: meta.height ?? 0 };
+}
+
+/** The first `n` bytes of a file (fewer if it is shorter). */
+async function readHead(path: string, n: number): Promise<Uint8Array> {
+  const handle = await open(path, "r");
+  try {
+    const buffer = Buffer.alloc(n);
+    const { bytesRead } = await handle.read(buffer, 0, n, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Decodes image bytes into 8-bit interleaved pixels (1 to 4 channels). */

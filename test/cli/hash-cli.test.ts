@@ -122,6 +122,16 @@ describe("rasd CLI", () => {
     ]);
   });
 
+  it("--max-decoded-bytes bounds the decoded size; the error says how to raise it", () => {
+    const r = rasd(["hash", "pdq", "--max-decoded-bytes", "1000", join(dir, "imgs/a.png")]);
+    assert.equal(r.status, 1);
+    assert.match(
+      r.stderr.trim(),
+      /: image declares \d+x\d+ with \d channels? of 8 bits \([\d.]+ KiB decoded\), over the 1000 bytes decoding budget \(raise it with --max-decoded-bytes\)$/,
+    );
+    assert.equal(rasd(["hash", "pdq", join(dir, "imgs/a.png")]).status, 0);
+  });
+
   it("--stdin reads paths, one per line", () => {
     const r = rasd(["hash", "pdq", "--stdin"], `${join(dir, "imgs/b.png")}\n\n${join(dir, "imgs/a.png")}\n`);
     assert.equal(r.status, 0, r.stderr);

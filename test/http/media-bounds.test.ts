@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import sharp from "sharp";
+import { loadConfig } from "../../src/config/config.js";
 import { RasdError } from "../../src/core/errors.js";
 import { Gate, configureGates, gates, DEFAULT_GATE_SETTINGS } from "../../src/media/decode-gate.js";
 import { streamToFile } from "../../src/http/upload.js";
@@ -96,6 +97,33 @@ describe("the gate", () => {
       /boom/,
     );
     assert.equal(await gate.run(async () => "free", "request"), "free");
+  });
+});
+
+describe("media settings", () => {
+  it("come from the environment, with defaults, and a bad value is a usage error naming the variable", () => {
+    assert.deepEqual(loadConfig({}, {}).media, {
+      decodes: 2,
+      videos: 2,
+      queue: 4,
+      waitMs: 2000,
+      maxDecodedBytes: 256 * 1024 * 1024,
+    });
+    const env = {
+      RASD_DECODE_CONCURRENCY: "3",
+      RASD_VIDEO_CONCURRENCY: "1",
+      RASD_MEDIA_QUEUE: "0",
+      RASD_MEDIA_WAIT_MS: "500",
+      RASD_MAX_DECODED_MIB: "64",
+    };
+    assert.deepEqual(loadConfig({}, env).media, {
+      decodes: 3,
+      videos: 1,
+      queue: 0,
+      waitMs: 500,
+      maxDecodedBytes: 64 * 1024 * 1024,
+    });
+    assert.throws(() => loadConfig({}, { RASD_MAX_DECODED_MIB: "lots" }), /RASD_MAX_DECODED_MIB: expected an integer/);
   });
 });
 
@@ -190,6 +218,8 @@ describe("HTTP media bounds", () => {
       assert.equal(r.statusCode, 503, r.body);
       assert.equal(r.headers["retry-after"], "2");
       assert.match(json<{ message: string }>(r).message, /^busy: 1 image decodes already running/);
+      // A bomb is still refused from its header at once, not told to come back.
+      assert.equal((await hash(pngDeclaring(10_000, 9_999, 6))).statusCode, 413);
       // rasd's own error shape carries the code.
       const m = upload("photo", png);
       const lookup = await t.call(t.keys.a.submitter, { method: "POST", url: "/m/lookup", ...m });

@@ -5,7 +5,8 @@
  */
 
 import type { FastifyRequest } from "fastify";
-import { RasdError, describeError } from "../../../core/errors.js";
+import { describeError } from "../../../core/errors.js";
+import { inspectImage } from "../../../media/image-decode.js";
 import { downloadMedia, isTooLargeError, isUnsafeUrlError, mediaKindOfContentType } from "../../../media/download.js";
 import type { FetchedMedia } from "../../../media/remote-fetch.js";
 import { hashMedia, type MediaKind } from "../../../services/media-hashing.js";
@@ -47,9 +48,10 @@ export async function discard(media: Media): Promise<void> {
 async function hashFor(kind: ContentType, media: Media, types: readonly HmaSignalType[]): Promise<Hashed> {
   const options = { wait: "request" as const, limitHint: "", budgetHint: "" };
   const source = media.source;
-  const maxBytes = serviceImageLimits().maxBytes;
-  if (kind === "photo" && !Buffer.isBuffer(source) && source.size > maxBytes)
-    throw new RasdError("file.too_large", `the image is ${source.size} bytes; the limit is ${maxBytes}`);
+  const limits = serviceImageLimits();
+  const maxBytes = limits.maxBytes;
+  // The header is checked before waiting for a decode slot: a bomb is refused (413) at once.
+  if (kind === "photo") await inspectImage(source, { limits, limitHint: "", budgetHint: "" });
   const hashed = Buffer.isBuffer(source)
     ? await hashMedia(source, MEDIA_KIND[kind], types, options)
     : await hashMedia(kind === "photo" ? () => source.read(maxBytes) : new Uint8Array(0), MEDIA_KIND[kind], types, {
