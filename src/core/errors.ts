@@ -27,6 +27,8 @@ export type ErrorCode =
   | "auth.missing"
   | "auth.invalid"
   | "auth.forbidden"
+  | "auth.expired"
+  | "auth.locked"
   | "rate_limited"
   | "usage"
   | "storage.migration"
