@@ -194,16 +194,13 @@ export class AccountService {
           : "sign-in:api-key",
       source: attempt.source,
     };
-    await this.access.audit({
-      ...base,
-      action: "session.fail",
-      detail: { with: attempt.account !== undefined ? "password" : "api-key", ...detail },
-    });
+    const how = { with: attempt.account !== undefined ? "password" : "api-key", ...detail };
+    await this.access.audit({ ...base, action: "session.fail", detail: how });
     if (backoff)
       await this.access.audit({
         ...base,
         action: "session.lockout",
-        detail: { scope: backoff.scope, retry_after_s: backoff.retryAfter, ...detail },
+        detail: { ...how, scope: backoff.scope, retry_after_s: backoff.retryAfter },
       });
   }
 
