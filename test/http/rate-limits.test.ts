@@ -8,6 +8,8 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import type { LightMyRequestResponse } from "fastify";
+import { DEFAULT_RATE_LIMITS, parseLimit, parseTrustProxy } from "../../src/config/access-limits.js";
+import { loadConfig } from "../../src/config/config.js";
 import { RateLimiter } from "../../src/http/rate-limit.js";
 import { NO_LIMITS, json, startTestService, type TestService } from "../support/service.js";
 
@@ -156,5 +158,36 @@ describe("the bucket map is bounded", () => {
     const limiter = new RateLimiter({ rate: 10, burst: 20 });
     for (let i = 0; i < 100; i++) limiter.consume(`peek-${i}`, 0, false);
     assert.equal(limiter.size, 0);
+  });
+});
+
+describe("rate limit and trusted proxy settings", () => {
+  it("reads RATE or RATE:BURST, and the per-person limit follows the per-key one", () => {
+    assert.deepEqual(parseLimit("50", "x"), { rate: 50, burst: 100 });
+    assert.deepEqual(parseLimit("50:400", "x"), { rate: 50, burst: 400 });
+    for (const bad of ["0", "-5", "fast", "5:0", "1.5", ""])
+      assert.throws(() => parseLimit(bad, "rate limit per key"), /rate limit per key: expected RATE or RATE:BURST/);
+    assert.deepEqual(loadConfig({}, {}).rateLimits, DEFAULT_RATE_LIMITS);
+    const c = loadConfig({ rateLimit: "50" }, { RASD_RATE_LIMIT_ORG: "500:1000", RASD_RATE_LIMIT_SIGN_IN: "1:5" });
+    assert.deepEqual(c.rateLimits.person, { rate: 50, burst: 100 });
+    assert.deepEqual(c.rateLimits.org, { rate: 500, burst: 1000 });
+    assert.deepEqual(c.rateLimits.signIn, { rate: 1, burst: 5 });
+    assert.equal(c.rateLimit, 50);
+    assert.deepEqual(loadConfig({ rateLimit: "50", rateLimitPerson: "80" }, {}).rateLimits.person, {
+      rate: 80,
+      burst: 160,
+    });
+  });
+
+  it("takes addresses, CIDRs and proxy-addr's names as trusted proxies; refuses anything else", () => {
+    assert.deepEqual(loadConfig({}, {}).trustProxy, []);
+    assert.deepEqual(loadConfig({}, { RASD_TRUST_PROXY: "10.0.0.0/8, 192.0.2.7,fd00::/8,loopback" }).trustProxy, [
+      "10.0.0.0/8",
+      "192.0.2.7",
+      "fd00::/8",
+      "loopback",
+    ]);
+    for (const bad of ["10.0.0.0/33", "proxy.example", "10.0.0.0/8/1", "fd00::/129", "*"])
+      assert.throws(() => parseTrustProxy(bad), /trusted proxy: ".*" is not an address, a CIDR/);
   });
 });
