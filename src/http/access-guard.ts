@@ -17,11 +17,20 @@
  */
 
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { RateLimits } from "../config/access-limits.js";
+import { DEFAULT_RATE_LIMITS, type RateLimits } from "../config/access-limits.js";
 import { addressKey } from "../core/address.js";
 import { RasdError, isRasdError } from "../core/errors.js";
 import type { AccessService, Principal } from "../services/access.js";
 import { RateLimiter, type BucketState } from "./rate-limit.js";
+
+/** The limits: `rateLimits`, or the defaults with `rateLimit` (per key and per person) when given. */
+export function limitsOf(options: { rateLimits?: RateLimits; rateLimit?: number }): RateLimits {
+  if (options.rateLimits) return options.rateLimits;
+  const r = options.rateLimit;
+  return r
+    ? { ...DEFAULT_RATE_LIMITS, key: { rate: r, burst: r * 2 }, person: { rate: r, burst: r * 2 } }
+    : DEFAULT_RATE_LIMITS;
+}
 
 export function setRateLimitHeaders(reply: FastifyReply, state: BucketState): void {
   void reply.header("ratelimit-limit", String(state.limit));

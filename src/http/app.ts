@@ -14,8 +14,8 @@ import { can } from "../core/roles.js";
 import type { AccessService, Principal } from "../services/access.js";
 import { getLogger, type Logger } from "../logging/logger.js";
 import { toHttpError } from "./errors.js";
-import { DEFAULT_RATE_LIMITS, type RateLimits } from "../config/access-limits.js";
-import { AccessGuard } from "./access-guard.js";
+import type { RateLimits } from "../config/access-limits.js";
+import { AccessGuard, limitsOf } from "./access-guard.js";
 import { echoRequestId, fastifyLogOptions } from "./request-log.js";
 import { ErrorBody, HmaErrorBody } from "./schemas/common.js";
 import { ANONYMOUS, type RouteDef } from "./route.js";
@@ -74,15 +74,6 @@ function responsesOf(def: RouteDef): Record<string, unknown> {
   const error = def.hmaErrors ? HmaErrorBody : ErrorBody;
   const own = (def.schema as { response?: Record<string, unknown> } | undefined)?.response;
   return { "4xx": error, "5xx": error, ...own };
-}
-
-/** The limits: `rateLimits`, or the defaults with `rateLimit` (per key and per person) when given. */
-function limitsOf(options: AppOptions): RateLimits {
-  if (options.rateLimits) return options.rateLimits;
-  const r = options.rateLimit;
-  return r
-    ? { ...DEFAULT_RATE_LIMITS, key: { rate: r, burst: r * 2 }, person: { rate: r, burst: r * 2 } }
-    : DEFAULT_RATE_LIMITS;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
