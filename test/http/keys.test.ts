@@ -100,6 +100,10 @@ describe("API keys: listing, expiry, rotation", () => {
       await create({ person: "a-expiring", role: "reader", expires_in: 120 }),
     );
     assert.equal((await me(made.key)).statusCode, 200);
+    const session = json<{ token: string }>(
+      await t.call(undefined, { method: "POST", url: "/v1/session", payload: { apiKey: made.key } }),
+    ).token;
+    assert.equal((await me(session)).statusCode, 200);
     await rawDb(t.s)
       .updateTable("api_keys")
       .set({ expires_at: Date.now() - 1000 })
@@ -111,7 +115,8 @@ describe("API keys: listing, expiry, rotation", () => {
     assert.equal(errorCode(r).code, "auth.expired");
     assert.match(errorCode(r).message, /expired at \d{4}-/);
     assert.equal((await list()).keys.find((k) => k.id === made.key_id)?.state, "expired");
-    // An expired key cannot sign in to the web app either.
+    // Sessions made with it end with it, and it cannot sign in to the web app again.
+    assert.equal((await me(session)).statusCode, 401);
     const s = await t.call(undefined, { method: "POST", url: "/v1/session", payload: { apiKey: made.key } });
     assert.equal(s.statusCode, 401);
   });
