@@ -7,7 +7,12 @@
  * | database URL | --db URL | RASD_DATABASE_URL | sqlite:<data>/rasd.db |
  * | shortener list file | --shorteners FILE | RASD_SHORTENERS | built-in list |
  * | listen address | --host H, --port P | RASD_HOST, RASD_PORT | 127.0.0.1, 8080 |
- * | rate limit per key | --rate-limit N | RASD_RATE_LIMIT | 20000 requests/s |
+ * | rate limit per key (RATE or RATE:BURST) | --rate-limit N | RASD_RATE_LIMIT | 2000:40000 |
+ * | rate limit per person | --rate-limit-person N | RASD_RATE_LIMIT_PERSON | the per-key limit |
+ * | rate limit per organisation | --rate-limit-org N | RASD_RATE_LIMIT_ORG | 5000:100000 |
+ * | failed authentications per address | | RASD_RATE_LIMIT_FAILED_AUTH | 5:50 |
+ * | sign-ins per address | | RASD_RATE_LIMIT_SIGN_IN | 2:20 |
+ * | trusted proxies (X-Forwarded-For) | --trust-proxy LIST | RASD_TRUST_PROXY | none |
  * | NATS (signal-change notices between processes) | --nats URL | RASD_NATS_URL | none: changes polled every 100 ms |
  * | NATS subject prefix | | RASD_NATS_PREFIX | rasd |
  * | job lease | | RASD_LEASE_SECONDS | 60 (a dead worker's jobs run again after this) |
@@ -25,6 +30,7 @@
 import { resolve, join } from "node:path";
 import { RasdError } from "../core/errors.js";
 import { LOG_LEVELS, type LogLevel } from "../logging/logger.js";
+import { parseTrustProxy, rateLimits, type RateLimits } from "./access-limits.js";
 
 export interface Config {
   readonly dataDir: string;
@@ -32,7 +38,12 @@ export interface Config {
   readonly shortenersFile: string | undefined;
   readonly host: string;
   readonly port: number;
+  /** Requests per second per key, sustained (`rateLimits.key.rate`). */
   readonly rateLimit: number;
+  /** Per key, person, organisation, failed authentication and sign-in (config/access-limits.ts). */
+  readonly rateLimits: RateLimits;
+  /** Proxies whose X-Forwarded-For is believed (addresses, CIDRs); empty: none. */
+  readonly trustProxy: readonly string[];
   readonly pipelineThreads: number;
   readonly leaseSeconds: number;
   readonly natsUrl: string | undefined;
@@ -60,6 +71,9 @@ export interface ConfigOverrides {
   readonly host?: string;
   readonly port?: string | number;
   readonly rateLimit?: string | number;
+  readonly rateLimitPerson?: string | number;
+  readonly rateLimitOrg?: string | number;
+  readonly trustProxy?: string;
   readonly pipelineThreads?: string | number;
   readonly nats?: string;
   readonly logLevel?: string;
@@ -82,13 +96,22 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
   const dataDir = resolve(overrides.data ?? env.RASD_DATA ?? "./data");
   const databaseUrl = overrides.db ?? env.RASD_DATABASE_URL ?? `sqlite:${join(dataDir, "rasd.db")}`;
   const shortenersFile = overrides.shorteners ?? env.RASD_SHORTENERS ?? undefined;
+  const limits = rateLimits({
+    key: overrides.rateLimit ?? env.RASD_RATE_LIMIT,
+    person: overrides.rateLimitPerson ?? env.RASD_RATE_LIMIT_PERSON,
+    org: overrides.rateLimitOrg ?? env.RASD_RATE_LIMIT_ORG,
+    failedAuth: env.RASD_RATE_LIMIT_FAILED_AUTH,
+    signIn: env.RASD_RATE_LIMIT_SIGN_IN,
+  });
   return Object.freeze({
     dataDir,
     databaseUrl,
     shortenersFile,
     host: overrides.host ?? env.RASD_HOST ?? "127.0.0.1",
     port: intInRange(overrides.port ?? env.RASD_PORT ?? 8080, "port", 65535),
-    rateLimit: intInRange(overrides.rateLimit ?? env.RASD_RATE_LIMIT ?? 20_000, "rate limit", 10_000_000) || 20_000,
+    rateLimit: limits.key.rate,
+    rateLimits: limits,
+    trustProxy: parseTrustProxy(overrides.trustProxy ?? env.RASD_TRUST_PROXY),
     pipelineThreads: intInRange(overrides.pipelineThreads ?? env.RASD_PIPELINE_THREADS ?? 1, "pipeline threads", 64),
     natsUrl: overrides.nats ?? env.RASD_NATS_URL ?? undefined,
     natsPrefix: env.RASD_NATS_PREFIX ?? "rasd",

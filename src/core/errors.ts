@@ -29,6 +29,8 @@ export type ErrorCode =
   | "auth.missing"
   | "auth.invalid"
   | "auth.forbidden"
+  | "auth.expired"
+  | "auth.locked"
   | "rate_limited"
   | "busy.decode"
   | "busy.video"

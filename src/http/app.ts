@@ -1,7 +1,7 @@
 /**
  * The HTTP API: fastify with strict validation (unknown fields are errors, JSON must be
  * valid UTF-8), bearer-key authentication and role checks on every route that is not
- * public, per-key rate limits, and the OpenAPI 3.1 document built from the route table.
+ * public, rate limits (access-guard.ts), and the OpenAPI 3.1 document built from the route table.
  */
 
 import AjvCompiler from "@fastify/ajv-compiler";
@@ -14,7 +14,8 @@ import { can } from "../core/roles.js";
 import type { AccessService, Principal } from "../services/access.js";
 import { getLogger, type Logger } from "../logging/logger.js";
 import { toHttpError } from "./errors.js";
-import { RateLimiter } from "./rate-limit.js";
+import type { RateLimits } from "../config/access-limits.js";
+import { AccessGuard, limitsOf } from "./access-guard.js";
 import { echoRequestId, fastifyLogOptions } from "./request-log.js";
 import { FIELD_SIZE_LIMIT } from "./upload.js";
 import { ErrorBody, HmaErrorBody } from "./schemas/common.js";
@@ -27,8 +28,12 @@ export interface AppOptions {
   readonly jsonLimit?: number;
   /** Largest uploaded file, bytes (default 200 MiB). */
   readonly fileLimit?: number;
-  /** Requests per second per key, sustained (default 20,000; burst twice that). */
+  /** Requests per second per key, sustained, burst twice that (default: `rateLimits.key`). */
   readonly rateLimit?: number;
+  /** Per key, person, organisation, failed authentication and sign-in (docs/access-control.md). */
+  readonly rateLimits?: RateLimits;
+  /** Proxies whose X-Forwarded-For gives the client's address (addresses, CIDRs; default none). */
+  readonly trustProxy?: readonly string[];
   /** The log (default: the process's logger); request ids and errors go to it. */
   readonly logger?: Logger;
   /** A line per request arriving and answered (default false). */
@@ -88,10 +93,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
     },
     return503OnClosing: true,
+    ...(options.trustProxy?.length ? { trustProxy: [...options.trustProxy] } : {}),
     forceCloseConnections: true,
   });
   echoRequestId(app);
-  const limiter = new RateLimiter(options.rateLimit ?? 20_000, (options.rateLimit ?? 20_000) * 2);
+  const guard = new AccessGuard(options.access, limitsOf(options));
   const principals = new WeakMap<FastifyRequest, Principal>();
   const hmaRoutes = new Set(options.routes.filter((r) => r.hmaErrors).map((r) => `${r.method} ${r.url}`));
 
@@ -167,16 +173,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
       // Authentication and authorisation come first, before the body is even read.
       onRequest: async (req: FastifyRequest, reply: FastifyReply) => {
-        if (def.access === "public") return;
-        const who = await options.access.authenticate(bearer(req));
-        const wait = limiter.take(who.keyId, Date.now());
-        if (wait > 0) {
-          void reply.header("retry-after", String(wait));
-          throw new RasdError(
-            "rate_limited",
-            `rate limit of ${limiter.ratePerSecond} requests/s for this key exceeded`,
-          );
-        }
+        if (def.access === "public") return def.signIn ? guard.signIn(req, reply) : undefined;
+        const who = await guard.authenticate(req, reply, () => bearer(req));
         if (!can(who.role, def.access))
           throw new RasdError("auth.forbidden", `the ${who.role} role may not ${def.access.replace(".", " ")}`);
         principals.set(req, who);

@@ -21,6 +21,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   "auth.missing": 401,
   "auth.invalid": 401,
   "auth.forbidden": 403,
+  "auth.expired": 401,
+  "auth.locked": 429,
   rate_limited: 429,
   "file.too_large": 413,
   "fetch.too_large": 413,

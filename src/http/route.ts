@@ -35,6 +35,8 @@ interface RouteBase {
   readonly hmaErrors?: boolean;
   /** Accepts multipart/form-data (file uploads). */
   readonly multipart?: boolean;
+  /** A public route limited per client address as a sign-in (http/access-guard.ts). */
+  readonly signIn?: boolean;
 }
 
 /** A request typed from the route's schema (TypeBox infers from plain JSON schemas too, as routes/hma.ts has). */

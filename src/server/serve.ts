@@ -113,7 +113,8 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     ? await buildApp({
         access: services.access,
         routes: allRoutes(services),
-        rateLimit: config.rateLimit,
+        rateLimits: config.rateLimits,
+        trustProxy: config.trustProxy,
         logger,
         logRequests: options.logRequests ?? false,
       })

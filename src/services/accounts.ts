@@ -5,14 +5,17 @@
  * default) and ends on sign-out. Signing in with an API key makes a session too, so the
  * browser never keeps the key; such a session ends when the key is revoked.
  *
- * Failed sign-ins are limited per source address, and every failure gets the same answer.
+ * Failed sign-ins back off per address and per account (sign-in-guard.ts), every failure gets
+ * the same answer, and failures and back-offs go to the organisation's audit log.
  */
 
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
 import { RasdError } from "../core/errors.js";
+import { addressKey } from "../core/address.js";
 import { ROLE_PERMISSIONS, type Permission } from "../core/roles.js";
 import type { AccountStore, SignalStore } from "../storage/ports/index.js";
 import { SESSION_TOKEN_PREFIX, type AccessService, type Principal } from "./access.js";
+import { SignInGuard, accountName, type Refusal } from "./sign-in-guard.js";
 
 const SESSION_TOKEN = /^rasds_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 const API_KEY = /^rasd_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/;
@@ -58,29 +61,13 @@ function sha256(text: string): Buffer {
   return createHash("sha256").update(text).digest();
 }
 
-/** Failed sign-ins per source address: `max` in `windowMs`, then 429 until the window ends. */
-class FailureLimiter {
-  private readonly failures = new Map<string, { count: number; resetAt: number }>();
-
-  constructor(
-    readonly max = 10,
-    readonly windowMs = 15 * 60_000,
-  ) {}
-
-  /** Seconds to wait before trying again, or 0. */
-  check(source: string, now = Date.now()): number {
-    const f = this.failures.get(source);
-    if (!f || f.resetAt <= now || f.count < this.max) return 0;
-    return Math.max(1, Math.ceil((f.resetAt - now) / 1000));
-  }
-
-  fail(source: string, now = Date.now()): void {
-    const f = this.failures.get(source);
-    if (!f || f.resetAt <= now) {
-      if (this.failures.size > 100_000) this.failures.clear();
-      this.failures.set(source, { count: 1, resetAt: now + this.windowMs });
-    } else f.count++;
-  }
+/** The answer to an attempt made while backing off: 429, with when to try again. */
+function refused(r: Refusal): RasdError & { retryAfter: number } {
+  const error =
+    r.scope === "address"
+      ? new RasdError("rate_limited", `too many failed sign-ins from this address; try again in ${r.retryAfter} s`)
+      : new RasdError("auth.locked", `too many failed sign-ins for this account; try again in ${r.retryAfter} s`);
+  return Object.assign(error, { retryAfter: r.retryAfter });
 }
 
 export interface SignedIn {
@@ -103,19 +90,31 @@ export function meView(p: Principal): {
   };
 }
 
+/** Who tried to sign in, for the audit log. */
+interface Attempt {
+  readonly org: string;
+  readonly person: string;
+  readonly source: string;
+  readonly account?: string;
+}
+
 export class AccountService {
-  readonly limiter: FailureLimiter;
+  readonly guard: SignInGuard;
   /** A hash to compare against when the person does not exist, so both take as long. */
   private dummyHash: Promise<string> | undefined;
 
   constructor(
     private readonly store: AccountStore,
     private readonly access: AccessService,
-    private readonly signals: Pick<SignalStore, "getOrg">,
-    private readonly options: { sessionMs?: number; maxFailures?: number; failureWindowMs?: number } = {},
+    private readonly signals: Pick<SignalStore, "getOrg" | "getOrgByName">,
+    private readonly options: { sessionMs?: number; guard?: SignInGuard; now?: () => number } = {},
   ) {
-    this.limiter = new FailureLimiter(options.maxFailures ?? 10, options.failureWindowMs ?? 15 * 60_000);
+    this.guard = options.guard ?? new SignInGuard();
     access.sessions = (token) => this.verify(token);
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
   }
 
   get sessionMs(): number {
@@ -131,23 +130,26 @@ export class AccountService {
 
   /** Signs a person in with their password; throws a 401 (or a 429 after too many failures). */
   async signInWithPassword(orgName: string, personName: string, password: string, source: string): Promise<SignedIn> {
-    this.throttle(source);
+    const attempt = { org: orgName, person: personName, source, account: accountName(orgName, personName) };
+    this.throttle(attempt);
     const person = await this.store.findPerson(orgName, personName);
     this.dummyHash ??= hashPassword(randomBytes(16).toString("hex"));
     const ok = await verifyPassword(password, person?.passwordHash ?? (await this.dummyHash));
-    if (!person || !person.passwordHash || !ok) return this.failed(source);
+    if (!person || !person.passwordHash || !ok) return this.failed(attempt);
+    this.guard.succeeded(addressKey(source), attempt.account, this.now());
     return this.open(person.id, null, source);
   }
 
   /** Exchanges an API key for a session (the browser then holds the session, not the key). */
   async signInWithKey(apiKey: string, source: string): Promise<SignedIn> {
-    this.throttle(source);
-    if (!API_KEY.test(apiKey)) return this.failed(source);
+    const attempt = { org: "", person: "", source };
+    this.throttle(attempt);
+    if (!API_KEY.test(apiKey)) return this.failed(attempt);
     let who: Principal;
     try {
       who = await this.access.authenticate(apiKey);
     } catch {
-      return this.failed(source);
+      return this.failed(attempt);
     }
     return this.open(who.personId, who.keyId, source);
   }
@@ -159,17 +161,47 @@ export class AccountService {
     this.access.forgetToken(token);
   }
 
-  private throttle(source: string): void {
-    const wait = this.limiter.check(source);
-    if (wait > 0)
-      throw Object.assign(new RasdError("rate_limited", `too many failed sign-ins; try again in ${wait} s`), {
-        retryAfter: wait,
-      });
+  /** Refuses an attempt while its address or account is backing off (the lockout is audited when it starts). */
+  private throttle(attempt: Attempt): void {
+    const refusal = this.guard.check(addressKey(attempt.source), attempt.account, this.now());
+    if (refusal) throw refused(refusal);
   }
 
-  private failed(source: string): never {
-    this.limiter.fail(source);
+  private async failed(attempt: Attempt): Promise<never> {
+    const failure = this.guard.failed(addressKey(attempt.source), attempt.account, this.now());
+    await this.auditFailure(attempt, failure.backoff, {
+      address_failures: failure.addressFailures,
+      ...(attempt.account !== undefined ? { account_failures: failure.accountFailures } : {}),
+    });
     throw new RasdError("auth.invalid", SIGN_IN_FAILED);
+  }
+
+  /**
+   * A failed sign-in (and the back-off it starts) in the audit log of the organisation named,
+   * when there is one; otherwise in the log of no organisation (orgId null).
+   */
+  private async auditFailure(attempt: Attempt, backoff: Refusal | undefined, detail: Record<string, unknown>) {
+    const org = attempt.org ? await this.signals.getOrgByName(attempt.org) : undefined;
+    const person = org ? await this.store.findPerson(attempt.org, attempt.person) : undefined;
+    const base = {
+      orgId: org?.id ?? null,
+      personId: person?.id ?? null,
+      actor: "anonymous",
+      target: person
+        ? `person:${person.id}`
+        : attempt.person
+          ? `sign-in:${attempt.person.slice(0, 100)}`
+          : "sign-in:api-key",
+      source: attempt.source,
+    };
+    const how = { with: attempt.account !== undefined ? "password" : "api-key", ...detail };
+    await this.access.audit({ ...base, action: "session.fail", detail: how });
+    if (backoff)
+      await this.access.audit({
+        ...base,
+        action: "session.lockout",
+        detail: { ...how, scope: backoff.scope, retry_after_s: backoff.retryAfter },
+      });
   }
 
   private async open(personId: number, keyId: number | null, source: string): Promise<SignedIn> {

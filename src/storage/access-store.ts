@@ -7,10 +7,20 @@ import type { Kysely } from "kysely";
 import { RasdError } from "../core/errors.js";
 import type { Role } from "../core/roles.js";
 import type { BankSharing } from "../core/sharing.js";
-import type { AccessStore, AuditEntry, AuditRecord, KeyRecord, Person } from "./ports/access.js";
+import type {
+  AccessStore,
+  AuditEntry,
+  AuditRecord,
+  KeyInfo,
+  KeyRecord,
+  NewKeyOptions,
+  Person,
+} from "./ports/access.js";
 import type { Database } from "./schema.js";
 
-export type { AuditEntry, AuditRecord, KeyRecord, Person } from "./ports/access.js";
+export type { AuditEntry, AuditRecord, KeyInfo, KeyRecord, Person } from "./ports/access.js";
+
+const time = (v: number | string | null): number | null => (v === null ? null : Number(v));
 
 /** Most audit entries one call returns. */
 const MAX_AUDIT = 1000;
@@ -53,10 +63,19 @@ export class KyselyAccessStore implements AccessStore {
     }));
   }
 
-  async createKey(personId: number, prefix: string, secretHash: string): Promise<number> {
+  async createKey(personId: number, prefix: string, secretHash: string, options: NewKeyOptions = {}): Promise<number> {
     const r = await this.db
       .insertInto("api_keys")
-      .values({ person_id: personId, prefix, secret_hash: secretHash, created_at: Date.now(), revoked_at: null })
+      .values({
+        person_id: personId,
+        prefix,
+        secret_hash: secretHash,
+        created_at: Date.now(),
+        revoked_at: null,
+        name: options.name ?? null,
+        expires_at: options.expiresAt ?? null,
+        created_by: options.createdBy ?? null,
+      })
       .returning("id")
       .executeTakeFirstOrThrow();
     return r.id;
@@ -71,6 +90,9 @@ export class KyselyAccessStore implements AccessStore {
         "api_keys.prefix",
         "api_keys.secret_hash",
         "api_keys.revoked_at",
+        "api_keys.expires_at",
+        "api_keys.previous_secret_hash",
+        "api_keys.previous_expires_at",
         "people.id as person_id",
         "people.org_id",
         "people.name",
@@ -86,7 +108,87 @@ export class KyselyAccessStore implements AccessStore {
       secretHash: r.secret_hash,
       revoked: r.revoked_at !== null,
       person: { id: r.person_id, orgId: r.org_id, name: r.name, role: r.role as Role, createdAt: Number(r.created_at) },
+      expiresAt: time(r.expires_at),
+      previousSecretHash: r.previous_secret_hash,
+      previousExpiresAt: time(r.previous_expires_at),
     };
+  }
+
+  private keyInfos() {
+    return this.db
+      .selectFrom("api_keys")
+      .innerJoin("people", "people.id", "api_keys.person_id")
+      .leftJoin("people as creator", "creator.id", "api_keys.created_by")
+      .select([
+        "api_keys.id as key_id",
+        "api_keys.name as key_name",
+        "api_keys.prefix",
+        "api_keys.created_at as key_created_at",
+        "api_keys.created_by",
+        "creator.name as creator_name",
+        "api_keys.last_used_at",
+        "api_keys.expires_at",
+        "api_keys.rotated_at",
+        "api_keys.previous_expires_at",
+        "api_keys.revoked_at",
+        "people.id as person_id",
+        "people.org_id",
+        "people.name",
+        "people.role",
+        "people.created_at",
+      ]);
+  }
+
+  private static info(r: Awaited<ReturnType<ReturnType<KyselyAccessStore["keyInfos"]>["execute"]>>[number]): KeyInfo {
+    return {
+      keyId: r.key_id,
+      name: r.key_name,
+      prefix: r.prefix,
+      person: { id: r.person_id, orgId: r.org_id, name: r.name, role: r.role as Role, createdAt: Number(r.created_at) },
+      createdAt: Number(r.key_created_at),
+      createdBy: r.created_by !== null ? { id: r.created_by, name: r.creator_name ?? "?" } : null,
+      lastUsedAt: time(r.last_used_at),
+      expiresAt: time(r.expires_at),
+      rotatedAt: time(r.rotated_at),
+      previousExpiresAt: time(r.previous_expires_at),
+      revokedAt: time(r.revoked_at),
+    };
+  }
+
+  async getKey(keyId: number): Promise<KeyInfo | undefined> {
+    const r = await this.keyInfos().where("api_keys.id", "=", keyId).executeTakeFirst();
+    return r && KyselyAccessStore.info(r);
+  }
+
+  async listKeys(orgId: number): Promise<KeyInfo[]> {
+    const rows = await this.keyInfos().where("people.org_id", "=", orgId).orderBy("api_keys.id").execute();
+    return rows.map((r) => KyselyAccessStore.info(r));
+  }
+
+  async touchKey(keyId: number, at: number): Promise<void> {
+    await this.db.updateTable("api_keys").set({ last_used_at: at }).where("id", "=", keyId).execute();
+  }
+
+  async rotateKey(keyId: number, secretHash: string, previousValidUntil: number | null): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const r = await tx
+        .selectFrom("api_keys")
+        .select(["secret_hash", "revoked_at"])
+        .where("id", "=", keyId)
+        .executeTakeFirst();
+      if (!r || r.revoked_at !== null) return false;
+      await tx
+        .updateTable("api_keys")
+        .set({
+          secret_hash: secretHash,
+          rotated_at: Date.now(),
+          previous_secret_hash: previousValidUntil === null ? null : r.secret_hash,
+          previous_expires_at: previousValidUntil,
+        })
+        .where("id", "=", keyId)
+        .execute();
+      return true;
+    });
   }
 
   async keyOrg(keyId: number): Promise<number | undefined> {

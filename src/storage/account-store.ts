@@ -68,6 +68,7 @@ export class KyselyAccountStore implements AccountStore {
         "sessions.expires_at",
         "sessions.revoked_at",
         "api_keys.revoked_at as key_revoked_at",
+        "api_keys.expires_at as key_expires_at",
         "people.id as person_id",
         "people.org_id",
         "people.name",
@@ -80,7 +81,8 @@ export class KyselyAccountStore implements AccountStore {
     return {
       sessionId: r.session_id,
       secretHash: r.secret_hash,
-      expiresAt: Number(r.expires_at),
+      // A session made with an API key ends when the key does: revoked, or expired.
+      expiresAt: Math.min(Number(r.expires_at), r.key_expires_at == null ? Infinity : Number(r.key_expires_at)),
       revoked: r.revoked_at !== null || (r.key_revoked_at !== null && r.key_revoked_at !== undefined),
       person: { id: r.person_id, orgId: r.org_id, name: r.name, role: r.role as Role, createdAt: Number(r.created_at) },
     };

@@ -89,6 +89,14 @@ export interface ApiKeysTable {
   secret_hash: string;
   created_at: number;
   revoked_at: number | null;
+  // 0007-key-lifecycle
+  name: string | null;
+  created_by: number | null;
+  last_used_at: number | null;
+  expires_at: number | null;
+  rotated_at: number | null;
+  previous_secret_hash: string | null;
+  previous_expires_at: number | null;
 }
 
 export interface AuditLogTable {

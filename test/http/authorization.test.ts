@@ -121,7 +121,7 @@ const FIXTURE_ROUTES: readonly {
     missing: { id: NO_ID },
   },
   {
-    pattern: /^\/v1\/keys\/:id$/,
+    pattern: /^\/v1\/keys\/:id(\/rotate)?$/,
     targets: (fx) => [{ label: "an API key of A", params: { id: String(fx.spareKey.id) } }],
     missing: { id: NO_ID },
   },
@@ -227,6 +227,7 @@ const BODIES: Readonly<Record<string, (fx: Fixtures, who: string) => Extras | nu
     },
   }),
   "POST /v1/keys": (_fx, who) => ({ body: { person: `authz-person-${who}`, role: "reader" } }),
+  "POST /v1/keys/:id/rotate": () => ({ body: { overlap_seconds: 60 } }),
   // Names A's AMBER+STRICT bank: another organisation must be refused (it cannot see it).
   "POST /v1/rules": (fx, who) => ({
     body: { name: `authz-rule-${who}`, conditions: { bank_ids: [fx.strict.id] }, actions: [{ type: "review" }] },

@@ -745,6 +745,84 @@ export function portsContract(name: string, makeDatabase: () => Promise<TestData
         assert.deepEqual(await s.access.listAudit(org.id, { target: "signal:1" }), [], "per organisation");
       });
 
+      it("key lifecycle: name, creator, expiry, last use, rotation with an overlap, listed per organisation", async () => {
+        const other = await s.signals.createOrg("Key Org", "platform");
+        const admin = await s.access.createPerson(other.id, "kay", "admin");
+        const holder = await s.access.createPerson(other.id, "kit", "submitter");
+        const expiresAt = Date.now() + 86_400_000;
+        const keyId = await s.access.createKey(holder.id, "1234567890ab", "aa".repeat(32), {
+          name: "uploader",
+          expiresAt,
+          createdBy: admin.id,
+        });
+        const plain = await s.access.createKey(admin.id, "1234567890ac", "bb".repeat(32));
+        const found = (await s.access.findKey("1234567890ab"))!;
+        assert.deepEqual([found.expiresAt, found.previousSecretHash, found.previousExpiresAt], [expiresAt, null, null]);
+        const info = (await s.access.getKey(keyId))!;
+        assert.deepEqual(
+          {
+            name: info.name,
+            prefix: info.prefix,
+            person: info.person.name,
+            createdBy: info.createdBy,
+            lastUsedAt: info.lastUsedAt,
+            expiresAt: info.expiresAt,
+            rotatedAt: info.rotatedAt,
+            revokedAt: info.revokedAt,
+          },
+          {
+            name: "uploader",
+            prefix: "1234567890ab",
+            person: "kit",
+            createdBy: { id: admin.id, name: "kay" },
+            lastUsedAt: null,
+            expiresAt,
+            rotatedAt: null,
+            revokedAt: null,
+          },
+        );
+        assert.ok(typeof info.createdAt === "number" && info.createdAt > 0);
+        assert.equal((await s.access.getKey(plain))?.createdBy, null, "made by an operator");
+        assert.equal(await s.access.getKey(999_999), undefined);
+
+        await s.access.touchKey(keyId, 1_700_000_000_123);
+        assert.equal((await s.access.getKey(keyId))?.lastUsedAt, 1_700_000_000_123);
+
+        const until = Date.now() + 3_600_000;
+        assert.equal(await s.access.rotateKey(keyId, "cc".repeat(32), until), true);
+        const rotated = (await s.access.findKey("1234567890ab"))!;
+        assert.deepEqual(
+          [rotated.keyId, rotated.secretHash, rotated.previousSecretHash, rotated.previousExpiresAt],
+          [keyId, "cc".repeat(32), "aa".repeat(32), until],
+        );
+        assert.ok(((await s.access.getKey(keyId))?.rotatedAt ?? 0) > 0);
+        assert.equal(await s.access.rotateKey(keyId, "dd".repeat(32), null), true);
+        const again = (await s.access.findKey("1234567890ab"))!;
+        assert.deepEqual(
+          [again.secretHash, again.previousSecretHash, again.previousExpiresAt],
+          ["dd".repeat(32), null, null],
+        );
+
+        await s.access.revokeKey(plain);
+        assert.equal(await s.access.rotateKey(plain, "ee".repeat(32), null), false, "a revoked key is not rotated");
+        assert.equal((await s.access.findKey("1234567890ac"))?.secretHash, "bb".repeat(32));
+        assert.equal(await s.access.rotateKey(999_999, "ee".repeat(32), null), false);
+
+        const listed = await s.access.listKeys(other.id);
+        assert.deepEqual(
+          listed.map((k) => [k.keyId, k.person.name, k.revokedAt !== null]),
+          [
+            [keyId, "kit", false],
+            [plain, "kay", true],
+          ],
+        );
+        assert.ok(!JSON.stringify(listed).includes("dd".repeat(32)), "no secret hash in a listing");
+        assert.ok(
+          (await s.access.listKeys(org.id)).every((k) => k.person.orgId === org.id),
+          "only the organisation's keys",
+        );
+      });
+
       it("passwords and sessions: found by organisation and name, revoked one by one or all, and with their key", async () => {
         const other = await s.signals.createOrg("Account Org", "ngo");
         const carol = await s.access.createPerson(other.id, "carol", "reviewer");

@@ -6,6 +6,7 @@
 
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import { loadConfig } from "../../src/config/config.js";
+import type { RateLimits } from "../../src/config/access-limits.js";
 import type { Org } from "../../src/core/model.js";
 import { ROLES, type Role } from "../../src/core/roles.js";
 import { buildApp } from "../../src/http/app.js";
@@ -45,7 +46,21 @@ export interface TestServiceOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly backoffBaseMs?: number;
   readonly rateLimit?: number;
+  /** Every limit (default: so generous no test meets one, unless `rateLimit` sets the per-key one). */
+  readonly rateLimits?: RateLimits;
+  /** Proxies whose X-Forwarded-For is believed. */
+  readonly trustProxy?: readonly string[];
 }
+
+/** Limits no test meets by accident. */
+const GENEROUS = { rate: 1_000_000, burst: 2_000_000 };
+export const NO_LIMITS: RateLimits = {
+  key: GENEROUS,
+  person: GENEROUS,
+  org: GENEROUS,
+  failedAuth: GENEROUS,
+  signIn: GENEROUS,
+};
 
 export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
   const db = options.db ?? sqliteDatabase();
@@ -75,7 +90,15 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     }
   }
   const routes = allRoutes(s);
-  const app = await buildApp({ access: s.access, routes, rateLimit: options.rateLimit ?? 1_000_000 });
+  const r = options.rateLimit;
+  const app = await buildApp({
+    access: s.access,
+    routes,
+    rateLimits:
+      options.rateLimits ??
+      (r ? { ...NO_LIMITS, key: { rate: r, burst: r * 2 }, person: { rate: r, burst: r * 2 } } : NO_LIMITS),
+    ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
+  });
   await startWorkers(s, options.workers ?? true);
   return {
     s,

@@ -6,6 +6,7 @@ import { Api, ApiError, errorFrom, query, type Fetch } from "../../web/src/lib/a
 import { activitySeries, bars, percentileBars, ratioSeries, ONE_HOUR_MS } from "../../web/src/lib/charts.js";
 import { dominantDir, hasArabic, textAttrs } from "../../web/src/lib/rtl.js";
 import { reviewAction } from "../../web/src/lib/shortcuts.js";
+import { signInWait, waitArabic, waitEnglish, waitMessages } from "../../web/src/lib/sign-in-wait.js";
 import { EMPTY_DRAFT, decisionBody, validateDraft } from "../../web/src/lib/taxonomy.js";
 import { RANGES, ago, formatDuration, percent, periodLabel, rangeOf } from "../../web/src/lib/time.js";
 
@@ -225,5 +226,38 @@ describe("web: review shortcuts", () => {
     assert.equal(reviewAction({ key: "v", targetEditable: true }), undefined);
     assert.equal(reviewAction({ key: "r", ctrlKey: true }), undefined);
     assert.equal(reviewAction({ key: "x" }), undefined);
+  });
+});
+
+describe("web: sign-in back-off message", () => {
+  it("reads the wait from a 429 and says it in English and Arabic", () => {
+    const locked = signInWait(
+      new ApiError(429, "auth.locked", "too many failed sign-ins for this account; try again in 8 s"),
+    );
+    assert.deepEqual(locked, { seconds: 8, scope: "account" });
+    const text = waitMessages(locked!);
+    assert.equal(text.en, "Too many failed sign-ins for this account. Try again in 8 seconds.");
+    assert.equal(text.ar, "محاولات دخول فاشلة كثيرة لهذا الحساب. حاول مرة أخرى بعد 8 ثوانٍ.");
+    const address = signInWait(
+      new ApiError(429, "rate_limited", "too many failed sign-ins from this address; try again in 120 s"),
+    );
+    assert.deepEqual(address, { seconds: 120, scope: "address" });
+    assert.match(waitMessages(address!).en, /from this address\. Try again in 2 minutes\./);
+    assert.match(waitMessages(address!).ar, /من هذا العنوان.*دقيقتين/);
+    assert.equal(signInWait(new ApiError(401, "auth.invalid", "sign-in failed")), undefined);
+    assert.equal(signInWait(new Error("x")), undefined);
+  });
+
+  it("agrees the number in Arabic: one, two, three to ten, eleven on", () => {
+    assert.deepEqual([1, 2, 3, 10, 11, 60].map(waitArabic), [
+      "ثانية واحدة",
+      "ثانيتين",
+      "3 ثوانٍ",
+      "10 ثوانٍ",
+      "11 ثانية",
+      "60 ثانية",
+    ]);
+    assert.deepEqual([91, 120, 600, 900].map(waitArabic), ["دقيقتين", "دقيقتين", "10 دقائق", "15 دقيقة"]);
+    assert.deepEqual([1, 45, 900].map(waitEnglish), ["1 second", "45 seconds", "15 minutes"]);
   });
 });

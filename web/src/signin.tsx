@@ -1,9 +1,24 @@
 /** Sign-in: an account (organisation, person, password) or an API key, exchanged for a session. */
 
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import type { Api } from "./lib/api.js";
+import { signInWait, waitMessages, type SignInWait } from "./lib/sign-in-wait.js";
 import type { Session } from "./lib/types.js";
 import { ErrorBox } from "./ui.js";
+
+/** The server's back-off, counted down in English and Arabic; the button stays off until it ends. */
+function WaitBox(props: { wait: SignInWait }) {
+  const text = waitMessages(props.wait);
+  return (
+    <p class="error" role="alert">
+      <span lang="en">{text.en}</span>
+      <br />
+      <span lang="ar" dir="rtl">
+        {text.ar}
+      </span>
+    </p>
+  );
+}
 
 export function SignIn(props: { api: Api; onSignedIn: (s: Session) => void }) {
   const [mode, setMode] = useState<"account" | "key">("account");
@@ -13,6 +28,18 @@ export function SignIn(props: { api: Api; onSignedIn: (s: Session) => void }) {
   const [apiKey, setApiKey] = useState("");
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
+  /** When the server's back-off ends (ms), and the seconds left, ticking. */
+  const [waitUntil, setWaitUntil] = useState(0);
+  const [left, setLeft] = useState(0);
+  const wait = signInWait(error);
+
+  useEffect(() => {
+    if (waitUntil === 0) return;
+    const tick = () => setLeft(Math.max(0, Math.ceil((waitUntil - Date.now()) / 1000)));
+    tick();
+    const timer = setInterval(tick, 1000);
+    return () => clearInterval(timer);
+  }, [waitUntil]);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -23,6 +50,8 @@ export function SignIn(props: { api: Api; onSignedIn: (s: Session) => void }) {
       props.onSignedIn(await props.api.post<Session>("/v1/session", body));
     } catch (err) {
       setError(err);
+      const w = signInWait(err);
+      setWaitUntil(w ? Date.now() + w.seconds * 1000 : 0);
       setPassword("");
     } finally {
       setBusy(false);
@@ -97,8 +126,8 @@ export function SignIn(props: { api: Api; onSignedIn: (s: Session) => void }) {
             </span>
           </label>
         )}
-        <ErrorBox error={error} />
-        <button type="submit" class="primary" disabled={busy}>
+        {wait && left > 0 ? <WaitBox wait={{ ...wait, seconds: left }} /> : wait ? null : <ErrorBox error={error} />}
+        <button type="submit" class="primary" disabled={busy || left > 0}>
           {busy ? "Signing in…" : "Sign in"}
         </button>
       </form>

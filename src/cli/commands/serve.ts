@@ -16,6 +16,9 @@ interface ServeOptions extends StoreOptions {
   host?: string;
   port?: string;
   rateLimit?: string;
+  rateLimitPerson?: string;
+  rateLimitOrg?: string;
+  trustProxy?: string;
   pipelineThreads?: string;
   roles: string;
   demo?: boolean;
@@ -34,7 +37,22 @@ export function serveCommand(): Command {
       )
       .option("--host <host>", "address to listen on (default 127.0.0.1, or RASD_HOST)")
       .option("--port <port>", "port to listen on (default 8080, or RASD_PORT)")
-      .option("--rate-limit <n>", "requests per second per API key (default 20000, or RASD_RATE_LIMIT)")
+      .option(
+        "--rate-limit <rate[:burst]>",
+        "requests per second per API key or session, and at once (default 2000:40000, or RASD_RATE_LIMIT)",
+      )
+      .option(
+        "--rate-limit-person <rate[:burst]>",
+        "requests per second per person, all keys and sessions (default: the per-key limit, or RASD_RATE_LIMIT_PERSON)",
+      )
+      .option(
+        "--rate-limit-org <rate[:burst]>",
+        "requests per second per organisation (default 5000:100000, or RASD_RATE_LIMIT_ORG)",
+      )
+      .option(
+        "--trust-proxy <list>",
+        "proxies whose X-Forwarded-For names the client: addresses or CIDRs, comma-separated (default none, or RASD_TRUST_PROXY)",
+      )
       .option(
         "--pipeline-threads <n>",
         "worker threads for hash–match–act and webhooks (default 1, or RASD_PIPELINE_THREADS; 0 = on the HTTP thread)",
@@ -48,6 +66,9 @@ export function serveCommand(): Command {
       ...options,
       ...(options.port !== undefined ? { port: options.port } : {}),
       ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
+      ...(options.rateLimitPerson !== undefined ? { rateLimitPerson: options.rateLimitPerson } : {}),
+      ...(options.rateLimitOrg !== undefined ? { rateLimitOrg: options.rateLimitOrg } : {}),
+      ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
       ...(options.pipelineThreads !== undefined ? { pipelineThreads: options.pipelineThreads } : {}),
     });
     const roles = new Set(options.roles.split(",").map((r) => r.trim()));

@@ -6,6 +6,7 @@ import { bankRoutes } from "./banks.js";
 import { contentRoutes } from "./content.js";
 import { dashboardRoutes } from "./dashboard.js";
 import { hmaRoutes } from "./hma.js";
+import { keyRoutes } from "./keys.js";
 import { measureRoutes } from "./measure.js";
 import { memberRoutes } from "./members.js";
 import { reviewRoutes } from "./reviews.js";
@@ -19,6 +20,7 @@ export function allRoutes(s: Services): RouteDef[] {
   return [
     ...statusRoutes(s),
     ...memberRoutes(s),
+    ...keyRoutes(s),
     ...bankRoutes(s),
     ...contentRoutes(s),
     ...ruleRoutes(s),

@@ -1,15 +1,12 @@
-/** Organisations, people, API keys and the audit log. */
+/** Organisations, people and the audit log (API keys: keys.ts). */
 
-import { RasdError } from "../../core/errors.js";
-import { ROLES } from "../../core/roles.js";
 import { describePrincipal, type Principal } from "../../services/access.js";
 import type { Services } from "../../server/services.js";
-import { idParam, pageQuery, route, type RouteDef } from "../route.js";
+import { pageQuery, route, type RouteDef } from "../route.js";
 import { Type } from "typebox";
 import { iso } from "../views.js";
 import type { FastifyRequest } from "fastify";
-import { NoContent, StringEnum } from "../schemas/common.js";
-import { AuditEntryView, CreatedKeyView, OrgView, PersonView } from "../schemas/members.js";
+import { AuditEntryView, OrgView, PersonView } from "../schemas/members.js";
 
 export function auditEntry(
   req: FastifyRequest,
@@ -62,61 +59,6 @@ export function memberRoutes(s: Services): RouteDef[] {
           created_at: iso(p.createdAt),
         })),
       }),
-    }),
-    route({
-      method: "POST",
-      url: "/v1/keys",
-      access: "people.write",
-      summary: "Create an API key for a person of the caller's organisation (the key is shown once)",
-      tags: ["members"],
-      schema: {
-        body: Type.Object(
-          { person: Type.String({ minLength: 1, maxLength: 100 }), role: StringEnum(ROLES) },
-          { additionalProperties: false },
-        ),
-        response: { 201: CreatedKeyView },
-      },
-      handler: async (req, reply, who) => {
-        const body = req.body;
-        const org = await s.store.getOrg(who.orgId);
-        if (!org) throw new RasdError("not_found", "the caller's organisation no longer exists");
-        // A key for someone else who already exists would let its holder act as them (and read
-        // what is shared with them by name): only they, or an operator with the CLI, may add one.
-        const existing = (await s.access.store.listPeople(org.id)).find((p) => p.name === body.person);
-        if (existing && existing.id !== who.personId)
-          throw new RasdError(
-            "conflict",
-            `${body.person} already exists in ${org.name}; only they (or an operator with the CLI) can get another key`,
-          );
-        const key = await s.access.createKey(org, body.role, body.person);
-        await s.access.audit(
-          auditEntry(req, who, "key.create", `key:${key.keyId}`, { person: key.person.name, role: key.person.role }),
-        );
-        void reply.status(201);
-        return {
-          key: key.token,
-          key_id: key.keyId,
-          person: { id: key.person.id, name: key.person.name, role: key.person.role },
-        };
-      },
-    }),
-    route({
-      method: "DELETE",
-      url: "/v1/keys/:id",
-      access: "people.write",
-      summary: "Revoke an API key of the caller's organisation",
-      tags: ["members"],
-      schema: { params: Type.Object({ id: Type.String() }), response: { 204: NoContent } },
-      handler: async (req, reply, who) => {
-        const id = idParam(req);
-        const orgId = Number.isNaN(id) ? undefined : await s.access.store.keyOrg(id);
-        if (orgId === undefined || orgId !== who.orgId)
-          throw new RasdError("not_found", `no API key with id ${req.params.id}`);
-        await s.access.revokeKey(id);
-        await s.access.audit(auditEntry(req, who, "key.revoke", `key:${id}`));
-        void reply.status(204);
-        return undefined;
-      },
     }),
     route({
       method: "GET",

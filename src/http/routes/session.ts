@@ -20,6 +20,7 @@ export function sessionRoutes(s: Services): RouteDef[] {
       method: "POST",
       url: "/v1/session",
       access: "public",
+      signIn: true,
       summary:
         "Sign in with {org, person, password} or {apiKey}: a session token for 'Authorization: Bearer', " +
         "its expiry, and who the caller is",

@@ -47,6 +47,8 @@ export const CreatedKeyView = Type.Object({
   key: Type.String(),
   key_id: Type.Number(),
   person: Type.Object({ id: Type.Number(), name: Type.String(), role: Type.String() }),
+  name: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  expires_at: Type.Optional(IsoTime),
 });
 export type CreatedKeyView = Static<typeof CreatedKeyView>;
 
@@ -66,3 +68,31 @@ export const AuditEntryView = Type.Object(
   { additionalProperties: true },
 );
 export type AuditEntryView = Static<typeof AuditEntryView>;
+
+/** An API key as its organisation's admins see it: never its secret. */
+export const KeyView = Type.Object({
+  id: Type.Number(),
+  name: Type.Union([Type.String(), Type.Null()]),
+  prefix: Type.String({ description: "The key's public part: rasd_<prefix>_…" }),
+  role: Type.String(),
+  person: Type.Object({ id: Type.Number(), name: Type.String() }),
+  state: Type.Union([Type.Literal("active"), Type.Literal("expired"), Type.Literal("revoked")]),
+  created_at: IsoTime,
+  created_by: Type.Union([Type.Object({ id: Type.Number(), name: Type.String() }), Type.Null()], {
+    description: "Who created it; null: an operator with the CLI",
+  }),
+  last_used_at: Type.Union([Type.String(), Type.Null()], {
+    description: "ISO 8601 time, coarse (written at most once a minute)",
+  }),
+  expires_at: IsoTime,
+  rotated_at: IsoTime,
+  previous_secret_valid_until: Type.Union([Type.String(), Type.Null()], {
+    description: "Until when the secret from before the last rotation still works",
+  }),
+  revoked_at: IsoTime,
+});
+export type KeyView = Static<typeof KeyView>;
+
+/** A rotated key: its new secret, shown once, and the key. */
+export const RotatedKeyView = Type.Object({ key: Type.String(), key_info: KeyView });
+export type RotatedKeyView = Static<typeof RotatedKeyView>;

@@ -20,6 +20,35 @@ export interface KeyRecord {
   readonly secretHash: string;
   readonly revoked: boolean;
   readonly person: Person;
+  /** Epoch ms; null: never expires. */
+  readonly expiresAt: number | null;
+  /** The secret before the last rotation, valid until `previousExpiresAt`. */
+  readonly previousSecretHash: string | null;
+  readonly previousExpiresAt: number | null;
+}
+
+/** A key as its organisation's admins see it: everything but its secret. */
+export interface KeyInfo {
+  readonly keyId: number;
+  readonly name: string | null;
+  readonly prefix: string;
+  readonly person: Person;
+  readonly createdAt: number;
+  /** Who created it; null: an operator with the CLI. */
+  readonly createdBy: { readonly id: number; readonly name: string } | null;
+  /** Coarse: written at most once a minute. */
+  readonly lastUsedAt: number | null;
+  readonly expiresAt: number | null;
+  readonly rotatedAt: number | null;
+  /** Until when the secret before the last rotation still works (null: it does not). */
+  readonly previousExpiresAt: number | null;
+  readonly revokedAt: number | null;
+}
+
+export interface NewKeyOptions {
+  readonly name?: string;
+  readonly expiresAt?: number;
+  readonly createdBy?: number;
 }
 
 export interface AuditEntry {
@@ -46,8 +75,19 @@ export interface AccessStore {
   createPerson(orgId: number, name: string, role: Role): Promise<Person>;
   getPerson(id: number): Promise<Person | undefined>;
   listPeople(orgId: number): Promise<Person[]>;
-  createKey(personId: number, prefix: string, secretHash: string): Promise<number>;
+  createKey(personId: number, prefix: string, secretHash: string, options?: NewKeyOptions): Promise<number>;
   findKey(prefix: string): Promise<KeyRecord | undefined>;
+  /** A key without its secret, or undefined. */
+  getKey(keyId: number): Promise<KeyInfo | undefined>;
+  /** An organisation's keys, revoked and expired ones too, oldest first. */
+  listKeys(orgId: number): Promise<KeyInfo[]>;
+  /** Records a use of the key (callers write it at most once a minute). */
+  touchKey(keyId: number, at: number): Promise<void>;
+  /**
+   * A new secret for the key: the current one becomes the previous, valid until
+   * `previousValidUntil` (null: not at all). Returns false when the key does not exist or is revoked.
+   */
+  rotateKey(keyId: number, secretHash: string, previousValidUntil: number | null): Promise<boolean>;
   /** The organisation of the person who holds API key `keyId`. */
   keyOrg(keyId: number): Promise<number | undefined>;
   revokeKey(keyId: number): Promise<void>;
