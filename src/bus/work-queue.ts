@@ -22,7 +22,10 @@ export type WorkOutcome = "done" | "later";
 
 export class WorkQueue {
   private running = false;
-  private loop: Promise<void> | undefined;
+  /** The pull in flight (stopped on `stop`: during an outage it may never end by itself). */
+  private fetching: { stop(): void } | undefined;
+  /** The batch being processed (awaited on `stop`). */
+  private processing: Promise<unknown> | undefined;
   private publishFailed = false;
   private pullFailed = false;
 
@@ -93,7 +96,7 @@ export class WorkQueue {
   start(work: (ids: number[]) => Promise<Map<number, WorkOutcome>>, batch = 500, retryMs = 1000): void {
     if (this.running) return;
     this.running = true;
-    this.loop = (async () => {
+    void (async () => {
       while (this.running) {
         const nc = this.link.connection;
         if (!nc) {
@@ -104,6 +107,8 @@ export class WorkQueue {
         try {
           const consumer = await jetstream(nc).consumers.get(this.stream, "pipeline");
           const fetched = await consumer.fetch({ max_messages: batch, expires: 1000 });
+          this.fetching = fetched;
+          if (!this.running) fetched.stop();
           for await (const m of fetched) msgs.push(m);
           this.pullFailed = false;
         } catch (error) {
@@ -112,12 +117,16 @@ export class WorkQueue {
           this.pullFailed = true;
           await new Promise((r) => setTimeout(r, 200));
           if (msgs.length === 0) continue;
+        } finally {
+          this.fetching = undefined;
         }
         if (msgs.length === 0) continue;
         const ids = msgs.map((m) => Number(m.string()));
         let outcome: Map<number, WorkOutcome>;
         try {
-          outcome = await work(ids);
+          const processing = work(ids);
+          this.processing = processing;
+          outcome = await processing;
         } catch (error) {
           getLogger("work queue").error(
             { err: error, items: ids.length },
@@ -125,6 +134,8 @@ export class WorkQueue {
           );
           for (const m of msgs) m.nak(retryMs);
           continue;
+        } finally {
+          this.processing = undefined;
         }
         for (const m of msgs) {
           if (outcome.get(Number(m.string())) === "later") m.nak(retryMs);
@@ -134,10 +145,14 @@ export class WorkQueue {
     })();
   }
 
-  /** Stops pulling, letting the batch in hand finish (and be acknowledged). */
+  /**
+   * Stops pulling and lets the batch in hand finish. A pull in flight is abandoned (its ids,
+   * unacknowledged, are redelivered to another worker), so stopping never waits on NATS.
+   */
   async stop(): Promise<void> {
     this.running = false;
-    await this.loop?.catch(() => undefined);
+    this.fetching?.stop();
+    await this.processing?.catch(() => undefined);
   }
 
   /** Stops pulling and closes the connection; never throws (failures are logged). */

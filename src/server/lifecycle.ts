@@ -57,8 +57,10 @@ export function followNats(
 
 /** Runs one step of stopping; a failure is logged, never thrown, so the next step runs. */
 export async function stopStep(what: string, step: () => Promise<void> | void): Promise<void> {
+  const t0 = Date.now();
   try {
     await step();
+    getLogger("shutdown").debug(`stopped ${what} in ${Date.now() - t0} ms`);
   } catch (error) {
     getLogger("shutdown").error({ err: error }, `stopping ${what} failed; carrying on`);
   }

@@ -148,9 +148,12 @@ export class Matcher {
     return this.cursor;
   }
 
-  /** Loads every active signal, then keeps polling for changes if `pollMs` > 0. */
+  /** Loads every active signal (or catches up, if loaded before), then polls for changes if `pollMs` > 0. */
   async start(): Promise<void> {
-    await this.load();
+    // Started again after a stop: catch up from the cursor (a second load would keep
+    // signals retracted meanwhile, since it only adds).
+    if (this.loaded) await this.sync();
+    else await this.load();
     this.running = true;
     this.tick();
   }
