@@ -160,6 +160,11 @@ export class ContentPipeline {
     const { jobs: queue } = this.deps;
     const jobs = await queue.leaseRefs("content", ids, this.options.owner, this.options.leaseMs ?? 120_000);
     await this.runJobs(jobs, false);
+    // An id whose job could not be leased here is another worker's (it finishes it, or its
+    // lease runs out and the database poll finds it) or waits for its retry (the poll finds
+    // it when due): acknowledged, not handed round again and again. Only when this worker
+    // held its jobs back (stale indexes) do the open ones go back to JetStream for another.
+    if (!this.holding) return new Map(ids.map((id) => [id, "done"]));
     const open = await queue.openRefs("content", ids);
     return new Map(ids.map((id) => [id, open.has(id) ? "later" : "done"]));
   }
@@ -187,6 +192,9 @@ export class ContentPipeline {
     let outcomes: Outcome[] = [];
     let orphans: number[] = [];
     let chunkStart = performance.now();
+    const leaseMs = this.options.leaseMs ?? 120_000;
+    // Renewed when half the shortest lease has passed, not at every commit.
+    let renewAt = Math.min(...jobs.map((j) => j.leaseUntil ?? Date.now() + leaseMs)) - leaseMs / 2;
     const one = async (job: Job): Promise<void> => {
       const item = items.get(job.refId);
       if (!item) {
@@ -226,10 +234,13 @@ export class ContentPipeline {
         for (const o of outcomes) settled.add(o.job.id);
         for (const id of orphans) settled.add(id);
         // Still working: keep the rest of the batch leased (a long video must not look abandoned).
-        await queue.renew(
-          jobs.slice(i).map((j) => j.id),
-          Date.now() + (this.options.leaseMs ?? 120_000),
-        );
+        if (Date.now() >= renewAt) {
+          await queue.renew(
+            jobs.slice(i).map((j) => j.id),
+            Date.now() + leaseMs,
+          );
+          renewAt = Date.now() + leaseMs / 2;
+        }
         outcomes = [];
         orphans = [];
         chunkStart = performance.now();
