@@ -34,8 +34,9 @@ const ReadinessFields = {
   }),
   index_sync_age_ms: Type.Number({ description: "Milliseconds since the indexes last synced from the database" }),
 };
-const ReadinessObject = Type.Object(ReadinessFields);
-export type ReadinessFields = Static<typeof ReadinessObject>;
+/** The readiness fields as one object (their TypeScript type; the routes spread the fields). */
+export const ReadinessView = Type.Object(ReadinessFields);
+export type ReadinessFields = Static<typeof ReadinessView>;
 
 const ReadyView = Type.Object({
   status: Type.Literal("ready"),
