@@ -6,12 +6,17 @@
  * stays the source of truth: a notice carries only what kind of thing changed, so a lost or
  * repeated notice costs at most a poll). A restarted process loads from the database, then
  * follows new notices.
+ *
+ * NATS may be down when the process starts or go away later (src/bus/link.ts keeps trying):
+ * meanwhile `following` is false, notices are not sent (every process polls), and after each
+ * (re)connection the consumer is made afresh and the follower is told that everything may
+ * have changed, so that it catches up at once.
  */
 
 import { DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/transport-node";
 import { getLogger } from "../logging/logger.js";
-import { logConnectionStatus } from "./status-log.js";
+import { NatsLink, type LinkOptions, type LinkState } from "./link.js";
 
 /**
  * What a notice says changed: "signals" (banks, signals, sharing — matchers sync, sharing
@@ -30,26 +35,71 @@ export class SignalBus {
   private messages: ConsumerMessages | undefined;
   private pending: NodeJS.Timeout | undefined;
   private readonly pendingKinds = new Set<ChangeKind>();
+  private onChange: ((kinds: ReadonlySet<ChangeKind>) => void) | undefined;
+  private isFollowing = false;
+  private readonly followWatchers: ((following: boolean) => void)[] = [];
+  private publishFailed = false;
 
   private constructor(
-    private readonly nc: NatsConnection,
+    readonly link: NatsLink,
     private readonly stream: string,
     private readonly subject: string,
-  ) {}
+  ) {
+    link.onState((state) => {
+      if (state !== "connected") this.setFollowing(false);
+    });
+  }
 
-  /** Connects and makes sure the stream exists (kept a day; notices are tiny). */
-  static async connect(url: string, prefix = "rasd"): Promise<SignalBus> {
-    const nc = await connect({ servers: url, name: "rasd" });
-    logConnectionStatus(nc, "signal bus");
-    const stream = `${prefix.toUpperCase().replace(/[^A-Z0-9_-]/g, "_")}_SIGNALS`;
-    const subject = `${prefix}.signals.changed`;
+  /**
+   * Starts connecting (in the background: a process starts while NATS is down) and makes
+   * sure the stream exists on every connection (kept a day; notices are tiny).
+   */
+  static open(url: string, prefix = "rasd", options: Partial<LinkOptions> = {}): SignalBus {
+    const link = NatsLink.open(url, { name: "signal bus", ...options });
+    const bus = new SignalBus(
+      link,
+      `${prefix.toUpperCase().replace(/[^A-Z0-9_-]/g, "_")}_SIGNALS`,
+      `${prefix}.signals.changed`,
+    );
+    link.onConnect((nc) => bus.setup(nc));
+    return bus;
+  }
+
+  /** The connection's state. */
+  get state(): LinkState {
+    return this.link.state;
+  }
+
+  /** True while notices from other processes arrive (connected and consuming). */
+  get following(): boolean {
+    return this.isFollowing;
+  }
+
+  /** Told whenever `following` changes. */
+  onFollowing(watch: (following: boolean) => void): void {
+    this.followWatchers.push(watch);
+  }
+
+  private setFollowing(following: boolean): void {
+    if (following === this.isFollowing) return;
+    this.isFollowing = following;
+    for (const w of this.followWatchers) w(following);
+  }
+
+  private async setup(nc: NatsConnection): Promise<void> {
     const jsm = await jetstreamManager(nc);
     try {
-      await jsm.streams.info(stream);
+      await jsm.streams.info(this.stream);
     } catch {
-      await jsm.streams.add({ name: stream, subjects: [subject], max_age: 24 * 3600 * 1e9, max_msgs: 100_000 });
+      await jsm.streams.add({
+        name: this.stream,
+        subjects: [this.subject],
+        max_age: 24 * 3600 * 1e9,
+        max_msgs: 100_000,
+      });
     }
-    return new SignalBus(nc, stream, subject);
+    this.publishFailed = false;
+    if (this.onChange) await this.subscribe(nc, this.onChange);
   }
 
   /** Tells every process that something changed; bursts within 5 ms make one notice. */
@@ -60,28 +110,65 @@ export class SignalBus {
       this.pending = undefined;
       const payload = new TextEncoder().encode([...this.pendingKinds].join(","));
       this.pendingKinds.clear();
-      jetstream(this.nc)
+      // While disconnected, other processes poll the database: nothing to send.
+      const nc = this.link.connection;
+      if (!nc) return;
+      jetstream(nc)
         .publish(this.subject, payload)
-        .catch((error: unknown) => getLogger("signal bus").warn({ err: error }, "publishing a change notice failed"));
+        .then(
+          () => (this.publishFailed = false),
+          (error: unknown) => {
+            // Once per run of failures, not once per notice.
+            if (!this.publishFailed)
+              getLogger("signal bus").warn({ err: error }, "publishing a change notice failed; other processes poll");
+            this.publishFailed = true;
+          },
+        );
     }, 5);
   }
 
-  /** Calls `onChange` with what changed, for every notice published from now on. */
+  /**
+   * Calls `onChange` with what changed, for every notice published from now on — and with
+   * every kind whenever the bus (re)connects, since notices may have been missed meanwhile.
+   */
   async follow(onChange: (kinds: ReadonlySet<ChangeKind>) => void): Promise<void> {
-    const consumer = await jetstream(this.nc).consumers.get(this.stream, { deliver_policy: DeliverPolicy.New });
-    this.messages = await consumer.consume();
-    const messages = this.messages;
-    void (async () => {
-      for await (const m of messages) {
-        m.ack();
-        onChange(kindsOf(m.string()));
-      }
-    })();
+    this.onChange = onChange;
+    const nc = this.link.connection;
+    if (nc) await this.subscribe(nc, onChange).catch((error: unknown) => this.followFailed(error));
   }
 
+  private followFailed(error: unknown): void {
+    getLogger("signal bus").warn({ err: error }, "following signal-change notices failed; retried on reconnect");
+  }
+
+  private async subscribe(nc: NatsConnection, onChange: (kinds: ReadonlySet<ChangeKind>) => void): Promise<void> {
+    const previous = this.messages;
+    this.messages = undefined;
+    await previous?.close().catch(() => undefined);
+    const consumer = await jetstream(nc).consumers.get(this.stream, { deliver_policy: DeliverPolicy.New });
+    const messages = await consumer.consume();
+    this.messages = messages;
+    this.setFollowing(true);
+    onChange(new Set(CHANGE_KINDS));
+    void (async () => {
+      try {
+        for await (const m of messages) {
+          m.ack();
+          onChange(kindsOf(m.string()));
+        }
+      } finally {
+        if (this.messages === messages) this.setFollowing(false);
+      }
+    })().catch((error: unknown) => this.followFailed(error));
+  }
+
+  /** Stops following and closes the connection; never throws (failures are logged). */
   async close(): Promise<void> {
     if (this.pending) clearTimeout(this.pending);
-    await this.messages?.close();
-    await this.nc.drain();
+    const messages = this.messages;
+    this.messages = undefined;
+    this.setFollowing(false);
+    await messages?.close().catch(() => undefined);
+    await this.link.close();
   }
 }

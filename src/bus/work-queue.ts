@@ -5,56 +5,87 @@
  * results are committed. A worker that dies leaves its ids unacknowledged, and JetStream
  * hands them to another worker after `ackWaitMs` (a little longer than the database lease,
  * which then has expired, so the other worker can take the job). The database's job rows
- * stay the record of what is owed: an id whose publish failed is still found by polling.
+ * stay the record of what is owed: an id whose publish failed, or that was accepted while
+ * NATS was down, is still found by polling.
+ *
+ * NATS may be down at start or go away later (src/bus/link.ts keeps trying): nothing is
+ * published meanwhile, pulling waits for the connection, and the stream and consumer are
+ * made again on every (re)connection if the server lost them.
  */
 
 import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy, type JsMsg } from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/transport-node";
 import { getLogger } from "../logging/logger.js";
-import { logConnectionStatus } from "./status-log.js";
+import { NatsLink, type LinkOptions, type LinkState } from "./link.js";
 
 export type WorkOutcome = "done" | "later";
 
 export class WorkQueue {
   private running = false;
-  private loop: Promise<void> | undefined;
+  /** The pull in flight (stopped on `stop`: during an outage it may never end by itself). */
+  private fetching: { stop(): void } | undefined;
+  /** The batch being processed (awaited on `stop`). */
+  private processing: Promise<unknown> | undefined;
+  private publishFailed = false;
+  private pullFailed = false;
 
   private constructor(
-    private readonly nc: NatsConnection,
+    readonly link: NatsLink,
     private readonly stream: string,
     private readonly subject: string,
   ) {}
 
-  static async connect(url: string, prefix: string, ackWaitMs: number): Promise<WorkQueue> {
-    const nc = await connect({ servers: url, name: "rasd-work" });
-    logConnectionStatus(nc, "work queue");
+  /** Starts connecting in the background and sets up the stream and consumer on each connection. */
+  static open(url: string, prefix: string, ackWaitMs: number, options: Partial<LinkOptions> = {}): WorkQueue {
+    const link = NatsLink.open(url, { name: "work queue", ...options });
     const stream = `${prefix.toUpperCase().replace(/[^A-Z0-9_-]/g, "_")}_WORK`;
-    const subject = `${prefix}.work.content`;
+    const queue = new WorkQueue(link, stream, `${prefix}.work.content`);
+    link.onConnect((nc) => queue.setup(nc, ackWaitMs));
+    return queue;
+  }
+
+  get state(): LinkState {
+    return this.link.state;
+  }
+
+  private async setup(nc: NatsConnection, ackWaitMs: number): Promise<void> {
     const jsm = await jetstreamManager(nc);
     try {
-      await jsm.streams.info(stream);
+      await jsm.streams.info(this.stream);
     } catch {
-      await jsm.streams.add({ name: stream, subjects: [subject], retention: RetentionPolicy.Workqueue });
+      await jsm.streams.add({ name: this.stream, subjects: [this.subject], retention: RetentionPolicy.Workqueue });
     }
     try {
-      await jsm.consumers.info(stream, "pipeline");
+      await jsm.consumers.info(this.stream, "pipeline");
     } catch {
-      await jsm.consumers.add(stream, {
+      await jsm.consumers.add(this.stream, {
         durable_name: "pipeline",
         ack_policy: AckPolicy.Explicit,
         ack_wait: ackWaitMs * 1e6,
         max_ack_pending: 20_000,
       });
     }
-    return new WorkQueue(nc, stream, subject);
+    this.publishFailed = false;
+    this.pullFailed = false;
   }
 
   /** Publishes item ids (fire and forget: a lost publish is found by the database poll). */
   publish(ids: readonly number[]): void {
-    const js = jetstream(this.nc);
+    const nc = this.link.connection;
+    if (!nc) return; // the workers poll the database while NATS is away
+    const js = jetstream(nc);
     for (const id of ids)
-      js.publish(this.subject, String(id), { msgID: `item-${id}` }).catch((error: unknown) =>
-        getLogger("work queue").warn({ err: error, item: id }, "publishing work failed; the database poll finds it"),
+      js.publish(this.subject, String(id), { msgID: `item-${id}` }).then(
+        () => (this.publishFailed = false),
+        (error: unknown) => {
+          // Once per run of failures, not once per id.
+          if (!this.publishFailed)
+            getLogger("work queue").warn(
+              { err: error, item: id },
+              "publishing work failed; the database poll finds it",
+            );
+          this.publishFailed = true;
+        },
       );
   }
 
@@ -65,23 +96,37 @@ export class WorkQueue {
   start(work: (ids: number[]) => Promise<Map<number, WorkOutcome>>, batch = 500, retryMs = 1000): void {
     if (this.running) return;
     this.running = true;
-    this.loop = (async () => {
-      const consumer = await jetstream(this.nc).consumers.get(this.stream, "pipeline");
+    void (async () => {
       while (this.running) {
-        const msgs: JsMsg[] = [];
-        try {
-          const fetched = await consumer.fetch({ max_messages: batch, expires: 1000 });
-          for await (const m of fetched) msgs.push(m);
-        } catch (error) {
-          if (this.running) getLogger("work queue").warn({ err: error }, "pulling work failed; trying again");
+        const nc = this.link.connection;
+        if (!nc) {
           await new Promise((r) => setTimeout(r, 200));
           continue;
+        }
+        const msgs: JsMsg[] = [];
+        try {
+          const consumer = await jetstream(nc).consumers.get(this.stream, "pipeline");
+          const fetched = await consumer.fetch({ max_messages: batch, expires: 1000 });
+          this.fetching = fetched;
+          if (!this.running) fetched.stop();
+          for await (const m of fetched) msgs.push(m);
+          this.pullFailed = false;
+        } catch (error) {
+          if (this.running && !this.pullFailed && this.link.state === "connected")
+            getLogger("work queue").warn({ err: error }, "pulling work failed; trying again");
+          this.pullFailed = true;
+          await new Promise((r) => setTimeout(r, 200));
+          if (msgs.length === 0) continue;
+        } finally {
+          this.fetching = undefined;
         }
         if (msgs.length === 0) continue;
         const ids = msgs.map((m) => Number(m.string()));
         let outcome: Map<number, WorkOutcome>;
         try {
-          outcome = await work(ids);
+          const processing = work(ids);
+          this.processing = processing;
+          outcome = await processing;
         } catch (error) {
           getLogger("work queue").error(
             { err: error, items: ids.length },
@@ -89,6 +134,8 @@ export class WorkQueue {
           );
           for (const m of msgs) m.nak(retryMs);
           continue;
+        } finally {
+          this.processing = undefined;
         }
         for (const m of msgs) {
           if (outcome.get(Number(m.string())) === "later") m.nak(retryMs);
@@ -98,9 +145,19 @@ export class WorkQueue {
     })();
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops pulling and lets the batch in hand finish. A pull in flight is abandoned (its ids,
+   * unacknowledged, are redelivered to another worker), so stopping never waits on NATS.
+   */
+  async stop(): Promise<void> {
     this.running = false;
-    await this.loop?.catch(() => undefined);
-    await this.nc.drain();
+    this.fetching?.stop();
+    await this.processing?.catch(() => undefined);
+  }
+
+  /** Stops pulling and closes the connection; never throws (failures are logged). */
+  async close(): Promise<void> {
+    await this.stop();
+    await this.link.close();
   }
 }

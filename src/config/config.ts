@@ -15,6 +15,8 @@
  * | trusted proxies (X-Forwarded-For) | --trust-proxy LIST | RASD_TRUST_PROXY | none |
  * | NATS (signal-change notices between processes) | --nats URL | RASD_NATS_URL | none: changes polled every 100 ms |
  * | NATS subject prefix | | RASD_NATS_PREFIX | rasd |
+ * | longest wait between NATS connection attempts | | RASD_NATS_RECONNECT_MAX_MS | 5000 (from 250 ms, doubling, jittered; never gives up) |
+ * | hard deadline for stopping after SIGTERM/SIGINT | | RASD_SHUTDOWN_SECONDS | 30 (then exit status 1) |
  * | job lease | | RASD_LEASE_SECONDS | 60 (a dead worker's jobs run again after this) |
  * | pipeline worker threads | --pipeline-threads N | RASD_PIPELINE_THREADS | 1 (0: on the HTTP thread) |
  * | private webhook targets | | RASD_WEBHOOK_ALLOW_PRIVATE=1 | refused |
@@ -48,6 +50,10 @@ export interface Config {
   readonly leaseSeconds: number;
   readonly natsUrl: string | undefined;
   readonly natsPrefix: string;
+  /** The longest wait between NATS connection attempts, in ms. */
+  readonly natsReconnectMaxMs: number;
+  /** Seconds a stopping process may take before it exits with status 1. */
+  readonly shutdownSeconds: number;
   readonly webhookAllowPrivate: boolean;
   readonly fetchAllowPrivate: boolean;
   /** The stance model file; undefined = the one shipped with rasd. */
@@ -115,6 +121,9 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     pipelineThreads: intInRange(overrides.pipelineThreads ?? env.RASD_PIPELINE_THREADS ?? 1, "pipeline threads", 64),
     natsUrl: overrides.nats ?? env.RASD_NATS_URL ?? undefined,
     natsPrefix: env.RASD_NATS_PREFIX ?? "rasd",
+    natsReconnectMaxMs:
+      intInRange(env.RASD_NATS_RECONNECT_MAX_MS ?? 5000, "RASD_NATS_RECONNECT_MAX_MS", 600_000) || 5000,
+    shutdownSeconds: intInRange(env.RASD_SHUTDOWN_SECONDS ?? 30, "RASD_SHUTDOWN_SECONDS", 3600) || 30,
     leaseSeconds: intInRange(env.RASD_LEASE_SECONDS ?? 60, "RASD_LEASE_SECONDS", 86_400) || 60,
     webhookAllowPrivate: env.RASD_WEBHOOK_ALLOW_PRIVATE === "1",
     fetchAllowPrivate: env.RASD_FETCH_ALLOW_PRIVATE === "1",

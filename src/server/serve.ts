@@ -13,6 +13,7 @@ import type { Worker } from "node:worker_threads";
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from "prom-client";
 import { startWorker } from "../parallel/worker-pool.js";
 import { closeServices, openServices, startWorkers, type Services } from "./services.js";
+import { stopStep } from "./lifecycle.js";
 
 type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 
@@ -134,9 +135,10 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     url: address,
     ready,
     close: async () => {
-      await app?.close();
+      // Stop taking requests, then work; every step runs even if one before it failed.
+      await stopStep("the HTTP API", () => app?.close());
       await ready.catch(() => undefined);
-      await pool?.stop();
+      await stopStep("the pipeline threads", () => pool?.stop());
       await closeServices(services);
       if (getLogger() === logger) setLogger(previousLogger);
     },

@@ -32,6 +32,7 @@ import { SignalBus } from "../bus/signal-bus.js";
 import { configureGates } from "../media/decode-gate.js";
 import { WorkQueue } from "../bus/work-queue.js";
 import type { ShortenerSet } from "../kernels/url/index.js";
+import { FALLBACK_MATCHER_POLL_MS, followNats, stopStep } from "./lifecycle.js";
 
 export interface Services {
   readonly config: Config;
@@ -73,7 +74,10 @@ export interface ServiceOptions {
   /** First webhook retry delay (tests shorten it). */
   readonly backoffBaseMs?: number;
   readonly defaultMetrics?: boolean;
-  /** How often the matcher polls the change cursor (default 100 ms, 1 s with NATS; 0: never). */
+  /**
+   * How often the matcher polls the change cursor (default 100 ms; with NATS 1 s while
+   * notices arrive, 100 ms while they do not; 0: never while they do).
+   */
   readonly matcherPollMs?: number;
 }
 
@@ -84,12 +88,17 @@ export async function openServices(config: Config, options: ServiceOptions = {})
   const { signals: store, content, jobs, actions, reviews, rules } = stores;
   const access = new AccessService(stores.access, store);
   const accounts = new AccountService(stores.accounts, access, store);
-  const bus = config.natsUrl ? await SignalBus.connect(config.natsUrl, config.natsPrefix) : undefined;
-  const matcher = new Matcher(store, { shorteners, pollMs: options.matcherPollMs ?? (bus ? 1000 : 100) });
+  // NATS is reached in the background: a process starts (degraded, polling) while it is down.
+  const nats = { reconnectMaxMs: config.natsReconnectMaxMs };
+  const bus = config.natsUrl ? SignalBus.open(config.natsUrl, config.natsPrefix, nats) : undefined;
+  const matcher = new Matcher(store, {
+    shorteners,
+    pollMs: bus ? FALLBACK_MATCHER_POLL_MS : (options.matcherPollMs ?? FALLBACK_MATCHER_POLL_MS),
+  });
   const metrics = new ServiceMetrics(options.defaultMetrics ?? true);
   const owner = `${hostname()}:${process.pid}`;
   const work = config.natsUrl
-    ? await WorkQueue.connect(config.natsUrl, config.natsPrefix, config.leaseSeconds * 1000 + 1000)
+    ? WorkQueue.open(config.natsUrl, config.natsPrefix, config.leaseSeconds * 1000 + 1000, nats)
     : undefined;
   const classifier = loadClassifier(config.stanceModel);
   const pipeline = new ContentPipeline(
@@ -108,6 +117,7 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     metrics,
   );
   pipeline.onWebhooks = () => deliverer.wake();
+  followNats({ bus, work, matcher, pipeline, metrics }, options.matcherPollMs ?? 1000);
   const submissions = new SubmissionBatcher(content, (ids) => (work ? work.publish(ids) : pipeline.wake()));
   const banks = new BankService(store, matcher, shorteners);
   if (bus) {
@@ -144,6 +154,8 @@ export async function openServices(config: Config, options: ServiceOptions = {})
 
 /** Loads the match indexes (and follows other processes' changes), then starts the workers. */
 export async function startWorkers(s: Services, workers = true): Promise<void> {
+  // A moment for NATS to answer, so that a normal start follows notices from the outset.
+  await Promise.race([s.bus?.link.ready, new Promise((r) => setTimeout(r, 2000).unref())]);
   await s.bus?.follow((kinds) => {
     if (kinds.has("keys")) s.access.forgetKeys();
     if (!kinds.has("signals")) return;
@@ -158,11 +170,16 @@ export async function startWorkers(s: Services, workers = true): Promise<void> {
   }
 }
 
+/**
+ * Stops in order — taking work, the batches in hand (finished or released), the matcher,
+ * NATS, the database — logging each step's failure and going on; never throws.
+ */
 export async function closeServices(s: Services): Promise<void> {
+  await stopStep("pulling work", () => s.work?.stop());
+  await stopStep("the content worker", () => s.pipeline.stop());
+  await stopStep("the webhook sender", () => s.deliverer.stop());
   s.matcher.stop();
-  await s.work?.close();
-  await s.pipeline.stop();
-  await s.deliverer.stop();
-  await s.bus?.close();
-  await s.stores.close();
+  await stopStep("the work queue", () => s.work?.close());
+  await stopStep("the signal bus", () => s.bus?.close());
+  await stopStep("the database", () => s.stores.close());
 }

@@ -15,8 +15,13 @@ export class JobLoop {
     private readonly name: string,
     /** Does one batch of work; returns how many jobs it handled (0: nothing to do). */
     private readonly step: () => Promise<number>,
-    private readonly pollMs: number,
+    private pollMs: number,
   ) {}
+
+  /** Looks for work every `ms` when idle, from the next wait on. */
+  setPollMs(ms: number): void {
+    this.pollMs = ms;
+  }
 
   start(): void {
     if (this.running) return;

@@ -61,6 +61,11 @@ class IdSet {
 export interface MatcherOptions {
   readonly pollMs?: number;
   readonly shorteners?: ShortenerSet;
+  /**
+   * How old the last successful sync may be, when no notice feed is followed, before the
+   * indexes count as stale (default 5 s).
+   */
+  readonly staleMs?: number;
 }
 
 export class Matcher {
@@ -73,6 +78,11 @@ export class Matcher {
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
   private loaded = false;
+  private running = false;
+  private following = false;
+  private pollMs: number;
+  /** When the last successful sync (or the load) began: every change committed before is in. */
+  private syncedAt = 0;
   // Object.fromEntries loses the keys' type; they are every SignalType.
   private readonly counts = Object.fromEntries(SIGNAL_TYPES.map((t) => [t, 0])) as Record<SignalType, number>;
   private readonly bankOf = (id: number): number | undefined => this.signalBank.get(id);
@@ -89,11 +99,44 @@ export class Matcher {
   constructor(
     private readonly store: SignalStore,
     private readonly options: MatcherOptions = {},
-  ) {}
+  ) {
+    this.pollMs = options.pollMs ?? 100;
+  }
 
   /** True once the indexes hold every active signal. */
   get ready(): boolean {
     return this.loaded;
+  }
+
+  /**
+   * True while the indexes keep up with signal changes: loaded, not stopped, and either
+   * following a notice feed or synced from the store within `staleMs`. Matching on stale
+   * indexes could miss a signal just added or act on one just retracted, so the pipeline
+   * waits while this is false and readiness reports it.
+   */
+  get fresh(): boolean {
+    if (!this.loaded || !this.running) return false;
+    return this.following || this.syncAgeMs <= (this.options.staleMs ?? 5000);
+  }
+
+  /** Milliseconds since the last successful sync began. */
+  get syncAgeMs(): number {
+    return Date.now() - this.syncedAt;
+  }
+
+  /** Whether a notice feed (NATS) currently brings changes (set by the composition root). */
+  setFollowing(following: boolean): void {
+    this.following = following;
+  }
+
+  /** Polls the change cursor every `ms` from now on (faster while no notices arrive). */
+  setPollMs(ms: number): void {
+    if (ms === this.pollMs) return;
+    this.pollMs = ms;
+    if (this.running && this.timer) {
+      clearTimeout(this.timer);
+      this.tick();
+    }
   }
 
   /** Signals indexed, per type. */
@@ -105,40 +148,52 @@ export class Matcher {
     return this.cursor;
   }
 
-  /** Loads every active signal, then keeps polling for changes if `pollMs` > 0. */
+  /** Loads every active signal (or catches up, if loaded before), then polls for changes if `pollMs` > 0. */
   async start(): Promise<void> {
-    await this.load();
-    const pollMs = this.options.pollMs ?? 100;
-    if (pollMs > 0) {
-      const tick = (): void => {
-        this.timer = setTimeout(() => {
-          this.sync().then(tick, tick);
-        }, pollMs);
-        this.timer.unref();
-      };
-      tick();
-    }
+    // Started again after a stop: catch up from the cursor (a second load would keep
+    // signals retracted meanwhile, since it only adds).
+    if (this.loaded) await this.sync();
+    else await this.load();
+    this.running = true;
+    this.tick();
   }
 
+  private tick(): void {
+    if (!this.running || this.pollMs <= 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const next = (): void => {
+        if (!this.timer) this.tick();
+      };
+      this.sync().then(next, next);
+    }, this.pollMs);
+    this.timer.unref();
+  }
+
+  /** Stops polling; from now on the indexes count as stale (`fresh` is false). */
   stop(): void {
+    this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
 
   /** Builds the indexes from the store. */
   async load(): Promise<void> {
+    const started = Date.now();
     this.cursor = await this.store.currentCursor();
     await this.refreshBanks();
     for await (const page of this.store.activeSignalPages(20_000)) for (const s of page) this.apply(s);
     for (const index of this.indexes.values()) index.flush?.();
     // Changes that raced with the load are replayed (apply is idempotent).
     await this.sync();
+    this.syncedAt = Math.min(this.syncedAt, started);
     this.loaded = true;
   }
 
   /** Applies every change since the last sync. Concurrent calls share one run. */
   sync(): Promise<void> {
     this.syncing ??= (async () => {
+      const started = Date.now();
       try {
         await this.refreshBanks();
         for (;;) {
@@ -148,6 +203,7 @@ export class Matcher {
           this.cursor = page.cursor;
           if (page.signals.length < 5000) break;
         }
+        this.syncedAt = started;
       } finally {
         this.syncing = undefined;
       }

@@ -53,6 +53,17 @@ export class ServiceMetrics {
     labelNames: ["type"],
     registers: [this.registry],
   });
+  readonly natsConnected = new Gauge({
+    name: "rasd_nats_connected",
+    help: "1 while the NATS connection works (signal bus: notices followed; work queue: connected), else 0",
+    labelNames: ["connection"],
+    registers: [this.registry],
+  });
+  readonly indexAge = new Gauge({
+    name: "rasd_index_sync_age_seconds",
+    help: "Seconds since the match indexes last synced from the database's change cursor",
+    registers: [this.registry],
+  });
   readonly jobs = new Gauge({
     name: "rasd_jobs",
     help: "Jobs not yet done, by kind and status",

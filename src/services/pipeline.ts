@@ -8,6 +8,7 @@
  */
 
 import { JobLoop } from "./job-loop.js";
+import { getLogger } from "../logging/logger.js";
 import { describeError, isRasdError } from "../core/errors.js";
 import type { Labels, Tlp } from "../core/model.js";
 import { fire, reviewPriority, type ActionRule, type MatchFacts, type RuleAction } from "../core/rules.js";
@@ -102,6 +103,7 @@ export class ContentPipeline {
   private visibleAt = 0;
   private visibleGeneration = -1;
   private rulesCache: { at: number; byOrg: Map<number, ActionRule[]> } | undefined;
+  private holding = false;
 
   constructor(
     private readonly deps: PipelineDeps,
@@ -123,6 +125,11 @@ export class ContentPipeline {
   /** New work was queued in this process: look now rather than at the next poll. */
   wake(): void {
     this.jobs.wake();
+  }
+
+  /** Looks for jobs in the database every `ms` when idle (faster while NATS is away). */
+  setPollMs(ms: number): void {
+    this.jobs.setPollMs(ms);
   }
 
   /** Leases and processes one batch; returns how many jobs it handled. */
@@ -153,17 +160,41 @@ export class ContentPipeline {
     const { jobs: queue } = this.deps;
     const jobs = await queue.leaseRefs("content", ids, this.options.owner, this.options.leaseMs ?? 120_000);
     await this.runJobs(jobs, false);
+    // An id whose job could not be leased here is another worker's (it finishes it, or its
+    // lease runs out and the database poll finds it) or waits for its retry (the poll finds
+    // it when due): acknowledged, not handed round again and again. Only when this worker
+    // held its jobs back (stale indexes) do the open ones go back to JetStream for another.
+    if (!this.holding) return new Map(ids.map((id) => [id, "done"]));
     const open = await queue.openRefs("content", ids);
     return new Map(ids.map((id) => [id, open.has(id) ? "later" : "done"]));
   }
 
   private async runJobs(jobs: Job[], prefetch: boolean): Promise<number> {
-    const { content, jobs: queue } = this.deps;
+    const { jobs: queue } = this.deps;
     if (jobs.length === 0) return 0;
+    if (!this.deps.matcher.fresh) return this.holdBack(jobs);
+    this.holdingBack(false);
+    const settled = new Set<number>();
+    try {
+      return await this.runLeased(jobs, prefetch, settled);
+    } catch (error) {
+      // Give back what this batch did not finish, so it runs again at once rather than
+      // after the lease (best effort: if the database is away, the lease runs out).
+      const open = jobs.filter((j) => !settled.has(j.id)).map((j) => j.id);
+      await queue.release(open).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async runLeased(jobs: Job[], prefetch: boolean, settled: Set<number>): Promise<number> {
+    const { content, jobs: queue } = this.deps;
     const items = new Map((await content.getItems(jobs.map((j) => j.refId))).map((i) => [i.id, i]));
     let outcomes: Outcome[] = [];
     let orphans: number[] = [];
     let chunkStart = performance.now();
+    const leaseMs = this.options.leaseMs ?? 120_000;
+    // Renewed when half the shortest lease has passed, not at every commit.
+    let renewAt = Math.min(...jobs.map((j) => j.leaseUntil ?? Date.now() + leaseMs)) - leaseMs / 2;
     const one = async (job: Job): Promise<void> => {
       const item = items.get(job.refId);
       if (!item) {
@@ -186,6 +217,7 @@ export class ContentPipeline {
           });
         } else {
           await queue.retryOrBury(job, describeError(error), Date.now() + 1000 * job.attempts);
+          settled.add(job.id);
         }
       }
     };
@@ -199,11 +231,16 @@ export class ContentPipeline {
       i += n;
       if (performance.now() - chunkStart > 200 && i < jobs.length) {
         await this.commit(outcomes, orphans);
+        for (const o of outcomes) settled.add(o.job.id);
+        for (const id of orphans) settled.add(id);
         // Still working: keep the rest of the batch leased (a long video must not look abandoned).
-        await queue.renew(
-          jobs.slice(i).map((j) => j.id),
-          Date.now() + (this.options.leaseMs ?? 120_000),
-        );
+        if (Date.now() >= renewAt) {
+          await queue.renew(
+            jobs.slice(i).map((j) => j.id),
+            Date.now() + leaseMs,
+          );
+          renewAt = Date.now() + leaseMs / 2;
+        }
         outcomes = [];
         orphans = [];
         chunkStart = performance.now();
@@ -211,6 +248,25 @@ export class ContentPipeline {
     }
     await this.commit(outcomes, orphans, prefetch);
     return jobs.length;
+  }
+
+  /**
+   * The indexes are not keeping up with signal changes (stopped, or neither notices nor
+   * polls arrive): an answer now could miss a signal just added or act on one just
+   * retracted, so the jobs go back to the queue untouched and wait.
+   */
+  private async holdBack(jobs: readonly Job[]): Promise<number> {
+    this.holdingBack(true);
+    await this.deps.jobs.release(jobs.map((j) => j.id));
+    return 0;
+  }
+
+  private holdingBack(holding: boolean): void {
+    if (holding === this.holding) return;
+    this.holding = holding;
+    const log = getLogger("content worker");
+    if (holding) log.warn("the match indexes are not following signal changes; content jobs wait until they are");
+    else log.info("the match indexes follow signal changes again; content jobs run");
   }
 
   private async process(job: Job, item: ContentItem): Promise<Outcome> {

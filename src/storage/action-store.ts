@@ -23,6 +23,7 @@ import type {
   ResultBatch,
 } from "./ports/actions.js";
 import type { ActionsTable, Database } from "./schema.js";
+import { retrying } from "./transient.js";
 
 /** Most actions one list call returns. */
 const MAX_PAGE = 500;
@@ -86,18 +87,35 @@ export class KyselyActionStore implements ActionStore {
     return (await q.execute()).map(toAction);
   }
 
+  /**
+   * Retried on a lost connection: running it twice records each action once (by delivery
+   * id) and finishes items and jobs to the same state. The next lease is taken only on the
+   * first try — were the first COMMIT to have landed, its lease would otherwise be stranded.
+   */
   commitResults(batch: ResultBatch): Promise<CommittedBatch> {
-    return this.db.transaction().execute(async (tx) => {
-      const recorded = await recordActions(tx, batch.actions, batch.now);
-      await finishItems(tx, batch.finish(recorded));
-      if (batch.classifications.length) await saveClassifications(tx, batch.classifications);
-      await completeJobs(tx, batch.completedJobs);
-      const leased = batch.leaseNext ? await leaseJobs(tx, this.dialect, batch.leaseNext) : [];
-      return { recorded, leased };
-    });
+    return retrying("committing results", (attempt) =>
+      this.db.transaction().execute(async (tx) => {
+        const recorded = await recordActions(tx, batch.actions, batch.now);
+        await finishItems(tx, batch.finish(recorded));
+        if (batch.classifications.length) await saveClassifications(tx, batch.classifications);
+        await completeJobs(tx, batch.completedJobs);
+        const leaseNext = attempt === 0 ? batch.leaseNext : undefined;
+        const leased = leaseNext ? await leaseJobs(tx, this.dialect, leaseNext) : [];
+        return { recorded, leased };
+      }),
+    );
   }
 
   recordDeliveries(
+    results: readonly DeliveryResult[],
+    orphanJobs: readonly number[],
+    now: number,
+  ): Promise<DeliveryFate[]> {
+    // Retried on a lost connection: every write sets values computed beforehand.
+    return retrying("recording deliveries", () => this.recordDeliveriesOnce(results, orphanJobs, now));
+  }
+
+  private recordDeliveriesOnce(
     results: readonly DeliveryResult[],
     orphanJobs: readonly number[],
     now: number,

@@ -78,22 +78,44 @@ function cachingStatements(sqlite: BetterSqlite3.Database): SqliteDatabase {
 }
 
 function openPostgres(url: string): OpenDatabase {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
-  // An idle connection the server closes (restart, failover) must not crash the process;
-  // the pool replaces it on next use. Both it and an error on a connection in use are logged.
-  const reported = new WeakSet<Error>();
-  pool.on("error", (error) => {
-    reported.add(error);
-    getLogger("postgres").error({ err: error }, "an idle PostgreSQL connection failed; the pool replaces it");
-  });
-  // The pool emits its 'error' (above) first for an idle connection; this catches the others.
-  pool.on("connect", (client) =>
-    client.on("error", (error) => {
-      if (!reported.has(error)) getLogger("postgres").error({ err: error }, "a PostgreSQL connection failed");
-    }),
-  );
+  // A connection attempt that hangs (a host gone from the network) fails after 10 s rather
+  // than holding a request or a job loop for ever.
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 });
+  // A connection the server ends (restart, failover, pg_terminate_backend) must not crash
+  // the process: every client gets an 'error' handler — idle ones through the pool's event,
+  // checked-out ones through their own — and the pool replaces it on next use. The query
+  // that was running fails and is retried where that is safe (src/storage/transient.ts).
+  const lost = connectionLossLog();
+  pool.on("error", lost);
+  pool.on("connect", (client) => client.on("error", lost));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: "postgres", url, close: () => db.destroy() };
+}
+
+/**
+ * Logs lost connections without flooding: a restart drops every connection at once, so
+ * one line a second at most says how many were lost (the same error reaches both handlers
+ * of an idle client; it is counted once).
+ */
+function connectionLossLog(): (error: Error) => void {
+  const seen = new WeakSet<Error>();
+  let lastAt = 0;
+  let quiet = 0;
+  return (error) => {
+    if (seen.has(error)) return;
+    seen.add(error);
+    const now = Date.now();
+    if (now - lastAt < 1000) {
+      quiet++;
+      return;
+    }
+    getLogger("postgres").warn(
+      { error: error.message, code: (error as { code?: string }).code, alsoLost: quiet },
+      "a PostgreSQL connection was lost; the pool opens a new one",
+    );
+    lastAt = now;
+    quiet = 0;
+  };
 }
 
 async function migrate(db: Kysely<Database>): Promise<void> {

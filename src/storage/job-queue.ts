@@ -10,6 +10,7 @@
 import { sql, type Kysely, type RawBuilder, type Selectable, type Transaction } from "kysely";
 import type { Job, JobKind, JobQueue, JobStatus, LeaseRequest, RetryFate } from "./ports/jobs.js";
 import type { Database, JobsTable } from "./schema.js";
+import { retrying } from "./transient.js";
 
 /** A connection or a transaction on it. */
 export type Db = Kysely<Database> | Transaction<Database>;
@@ -120,38 +121,48 @@ export class KyselyJobQueue implements JobQueue {
     return enqueueJobs(this.db, kind, refIds, runAt);
   }
 
+  // Leasing, renewing, releasing and completing are single statements, retried on a lost
+  // connection (src/storage/transient.ts); a lease whose answer was lost runs out by itself.
   lease(request: LeaseRequest): Promise<Job[]> {
-    return leaseJobs(this.db, this.dialect, request);
+    return retrying("leasing jobs", () => leaseJobs(this.db, this.dialect, request));
   }
 
   async leaseRefs(kind: JobKind, refIds: readonly number[], owner: string, leaseMs: number): Promise<Job[]> {
     if (refIds.length === 0) return [];
-    return leaseWhere(this.db, this.dialect, kind, sql`and ref_id in (${sql.join(refIds)})`, sql``, owner, leaseMs);
+    const filter = sql`and ref_id in (${sql.join(refIds)})`;
+    return retrying("leasing jobs", () => leaseWhere(this.db, this.dialect, kind, filter, sql``, owner, leaseMs));
   }
 
   async openRefs(kind: JobKind, refIds: readonly number[]): Promise<Set<number>> {
     if (refIds.length === 0) return new Set();
-    const rows = await this.db
-      .selectFrom("jobs")
-      .select(["ref_id", "status"])
-      .where("kind", "=", kind)
-      .where("ref_id", "in", refIds)
-      .execute();
+    const rows = await retrying("reading jobs", () =>
+      this.db
+        .selectFrom("jobs")
+        .select(["ref_id", "status"])
+        .where("kind", "=", kind)
+        .where("ref_id", "in", refIds)
+        .execute(),
+    );
     return new Set(rows.filter((r) => r.status !== "dead").map((r) => r.ref_id));
   }
 
   async renew(ids: readonly number[], until: number): Promise<void> {
-    for (let i = 0; i < ids.length; i += CHUNK)
-      await this.db
-        .updateTable("jobs")
-        .set({ lease_until: until })
-        .where("id", "in", ids.slice(i, i + CHUNK))
-        .where("status", "=", "running")
-        .execute();
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK);
+      await retrying("renewing leases", () =>
+        this.db
+          .updateTable("jobs")
+          .set({ lease_until: until })
+          .where("id", "in", chunk)
+          .where("status", "=", "running")
+          .execute(),
+      );
+    }
   }
 
   async release(ids: readonly number[]): Promise<void> {
     if (ids.length === 0) return;
+    // Not retried: run twice after a lost answer it would take back a second attempt.
     await this.db
       .updateTable("jobs")
       .set((eb) => ({ status: "queued", lease_owner: null, lease_until: null, attempts: eb("attempts", "-", 1) }))
@@ -161,7 +172,7 @@ export class KyselyJobQueue implements JobQueue {
   }
 
   complete(ids: readonly number[]): Promise<void> {
-    return completeJobs(this.db, ids);
+    return retrying("completing jobs", () => completeJobs(this.db, ids));
   }
 
   retryOrBury(job: Job, error: string, runAt: number): Promise<RetryFate> {

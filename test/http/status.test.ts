@@ -92,7 +92,7 @@ describe("health and documentation", () => {
   });
 });
 
-test("/status is 503 until the match indexes are loaded", async () => {
+test("/status is 503 until the match indexes are loaded, and again once they stop following changes", async () => {
   const dir = mkdtempSync(join(tmpdir(), "rasd-status-"));
   const s = await openServices(loadConfig({ data: dir }), { defaultMetrics: false });
   const app = await buildApp({ access: s.access, routes: allRoutes(s) });
@@ -100,8 +100,19 @@ test("/status is 503 until the match indexes are loaded", async () => {
     const before = await app.inject({ method: "GET", url: "/status", headers: { accept: "application/json" } });
     assert.equal(before.statusCode, 503);
     assert.equal((await app.inject({ method: "GET", url: "/status" })).body, "INDEX-NOT-LOADED");
-    await s.matcher.load();
-    assert.equal((await app.inject({ method: "GET", url: "/status" })).statusCode, 200);
+    await s.matcher.start();
+    const ready = await app.inject({ method: "GET", url: "/status", headers: { accept: "application/json" } });
+    assert.equal(ready.statusCode, 200);
+    assert.equal(ready.json().database, "ok");
+    assert.equal(ready.json().nats, "off");
+    assert.equal(ready.json().signal_feed, "polling");
+    // A matcher that stopped following changes is not ready: its answers could be stale.
+    s.matcher.stop();
+    const stale = await app.inject({ method: "GET", url: "/status", headers: { accept: "application/json" } });
+    assert.equal(stale.statusCode, 503);
+    assert.equal(stale.json().status, "unavailable");
+    assert.equal(stale.json().signal_feed, "stale");
+    assert.equal((await app.inject({ method: "GET", url: "/status" })).body, "NOT-READY");
   } finally {
     await app.close();
     await closeServices(s);

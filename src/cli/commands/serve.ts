@@ -105,16 +105,34 @@ export function serveCommand(): Command {
     else getLogger().info({ database }, `worker on ${database}`);
     await server.ready;
     getLogger().info(roles.has("worker") ? "match indexes loaded; workers running" : "match indexes loaded; API only");
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        getLogger().info("stopping");
-        resolve();
-      };
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-    });
-    await server.close();
+    await untilSignalled();
+    await stopWithin(server, config.shutdownSeconds);
   });
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function untilSignalled(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      getLogger().info({ signal }, "stopping");
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
+
+/**
+ * Stops the server in order; exits with status 1 if that takes over `seconds` or another
+ * signal comes (see src/server/lifecycle.ts).
+ */
+async function stopWithin(server: { close(): Promise<void> }, seconds: number): Promise<void> {
+  const { exitDeadline } = await import("../../server/lifecycle.js");
+  exitDeadline(seconds);
+  await server.close();
+  getLogger().info("stopped");
 }
 
 /** `rasd worker`: the same process without the HTTP API (hash – match – act and webhooks only). */
@@ -130,10 +148,7 @@ export function workerCommand(): Command {
     getLogger().info({ database: redactUrl(config.databaseUrl) }, `worker on ${redactUrl(config.databaseUrl)}`);
     await server.ready;
     getLogger().info("match indexes loaded; workers running");
-    await new Promise<void>((resolve) => {
-      process.once("SIGINT", resolve);
-      process.once("SIGTERM", resolve);
-    });
-    await server.close();
+    await untilSignalled();
+    await stopWithin(server, config.shutdownSeconds);
   });
 }

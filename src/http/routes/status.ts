@@ -5,7 +5,14 @@ import { route, type RouteDef } from "../route.js";
 import type { Services } from "../../server/services.js";
 import { SIGNAL_TYPES } from "../../core/model.js";
 import { WhoView } from "../schemas/members.js";
-import { LiveResponse, LoadingResponse, MetricsResponse, ReadyResponse } from "../schemas/status.js";
+import {
+  LiveResponse,
+  LoadingResponse,
+  MetricsResponse,
+  ReadyResponse,
+  type ReadinessFields,
+} from "../schemas/status.js";
+import { readiness, type Readiness } from "../readiness.js";
 
 /** rasd's clients ask for JSON; HMA's health checks expect plain text. */
 function wantsJson(req: FastifyRequest): boolean {
@@ -15,6 +22,11 @@ function wantsJson(req: FastifyRequest): boolean {
 function text(reply: FastifyReply, body: string): string {
   void reply.type("text/plain; charset=utf-8");
   return body;
+}
+
+/** What readiness answers say about the database, NATS and the signal feed. */
+function readinessFields(r: Readiness): ReadinessFields {
+  return { database: r.database, nats: r.nats, signal_feed: r.signalFeed, index_sync_age_ms: r.indexSyncAgeMs };
 }
 
 export function statusRoutes(s: Services): RouteDef[] {
@@ -32,14 +44,21 @@ export function statusRoutes(s: Services): RouteDef[] {
       method: "GET",
       url: "/status",
       access: "public",
-      summary: "Readiness: 503 until the match indexes are loaded (JSON if asked for, else HMA's plain text)",
+      summary:
+        "Readiness: 503 while the match indexes load, stop following signal changes, or the database does not answer (JSON if asked for, else HMA's plain text)",
       tags: ["status"],
       schema: { response: { 200: ReadyResponse, 503: LoadingResponse } },
       handler: async (req, reply) => {
-        if (!s.matcher.ready) {
+        const r = await readiness(s);
+        if (!r.ready) {
           void reply.status(503);
-          if (!wantsJson(req)) return text(reply, "INDEX-NOT-LOADED");
-          return { status: "loading" as const, message: "the match indexes are not loaded yet" };
+          const loading = !s.matcher.ready;
+          if (!wantsJson(req)) return text(reply, loading ? "INDEX-NOT-LOADED" : "NOT-READY");
+          return {
+            status: loading ? ("loading" as const) : ("unavailable" as const),
+            message: r.problems.join("; "),
+            ...readinessFields(r),
+          };
         }
         if (!wantsJson(req)) return text(reply, "I-AM-ALIVE");
         return {
@@ -47,6 +66,7 @@ export function statusRoutes(s: Services): RouteDef[] {
           index: s.matcher.sizes,
           change_cursor: s.matcher.changeCursor,
           uptime_s: Math.round((Date.now() - s.startedAt) / 1000),
+          ...readinessFields(r),
         };
       },
     }),
@@ -60,6 +80,7 @@ export function statusRoutes(s: Services): RouteDef[] {
       handler: async (_req, reply) => {
         const sizes = s.matcher.sizes;
         for (const t of SIGNAL_TYPES) s.metrics.indexSize.set({ type: t }, sizes[t]);
+        s.metrics.indexAge.set(s.matcher.syncAgeMs / 1000);
         s.metrics.jobs.reset();
         for (const [k, n] of Object.entries(await s.jobs.counts())) {
           const [kind, status] = k.split(".");

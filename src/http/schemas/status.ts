@@ -13,11 +13,37 @@ export const LiveResponse = {
   },
 };
 
+/** What a readiness answer says about the process's dependencies. */
+const ReadinessFields = {
+  database: Type.Union([Type.Literal("ok"), Type.Literal("unreachable")], {
+    description: "Whether the database answered within 2 s",
+  }),
+  nats: Type.Union(
+    [
+      Type.Literal("off"),
+      Type.Literal("connecting"),
+      Type.Literal("connected"),
+      Type.Literal("disconnected"),
+      Type.Literal("closed"),
+    ],
+    { description: "The NATS connection for signal-change notices (off: not configured)" },
+  ),
+  signal_feed: Type.Union([Type.Literal("notices"), Type.Literal("polling"), Type.Literal("stale")], {
+    description:
+      "How signal changes reach the match indexes: NATS notices, polling the database (NATS away or not configured), or not at all (not ready)",
+  }),
+  index_sync_age_ms: Type.Number({ description: "Milliseconds since the indexes last synced from the database" }),
+};
+/** The readiness fields as one object (their TypeScript type; the routes spread the fields). */
+export const ReadinessView = Type.Object(ReadinessFields);
+export type ReadinessFields = Static<typeof ReadinessView>;
+
 const ReadyView = Type.Object({
   status: Type.Literal("ready"),
   index: Type.Record(Type.String(), Type.Number(), { description: "Signals in each match index, by type" }),
   change_cursor: Type.Number(),
   uptime_s: Type.Number(),
+  ...ReadinessFields,
 });
 export type ReadyView = Static<typeof ReadyView>;
 
@@ -26,10 +52,16 @@ export const ReadyResponse = {
   content: { "application/json": { schema: ReadyView }, "text/plain": { schema: PLAIN_TEXT } },
 };
 
-/** Readiness: 503 while the match indexes load. */
+/** Readiness: 503 while the match indexes load or are stale, or the database does not answer. */
 export const LoadingResponse = {
   content: {
-    "application/json": { schema: Type.Object({ status: Type.Literal("loading"), message: Type.String() }) },
+    "application/json": {
+      schema: Type.Object({
+        status: Type.Union([Type.Literal("loading"), Type.Literal("unavailable")]),
+        message: Type.String({ description: "Every reason the process is not ready" }),
+        ...ReadinessFields,
+      }),
+    },
     "text/plain": { schema: PLAIN_TEXT },
   },
 };
