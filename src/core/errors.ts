@@ -13,6 +13,7 @@ export type ErrorCode =
   | "image.too_many_pixels"
   | "image.truncated"
   | "image.corrupt"
+  | "video.truncated"
   | "url.invalid"
   | "url.too_long"
   | "url.unsupported_scheme"
