@@ -35,12 +35,17 @@ export interface Mp4Layout {
   /** The file's size in bytes. */
   readonly fileBytes: number;
   /**
-   * Where an `mdat`, `moov` or `moof` box that runs past the end of the file says it ends
-   * (the first such box), or null when every box the walk reached fits.
+   * Where the first top-level box that runs past the end of the file says it ends, or null
+   * when every box the walk reached fits.
    */
   readonly declaredBytes: number | null;
   /** Whether a whole moov box (the index) is in the file. */
   readonly moov: boolean;
+  /**
+   * The walk reached the end of the file without finding a moov box: a file cut at a box
+   * boundary before its index (every MP4/MOV has one, fragmented ones included).
+   */
+  readonly moovMissing: boolean;
   /** The first video track's hint, when its moov is in the file and understood. */
   readonly hint: Mp4VideoHint | null;
   /**
@@ -54,8 +59,26 @@ export interface Mp4Layout {
 const MAX_MOOV_BYTES = 64 * 1024 * 1024;
 /** Top-level boxes walked (a fragmented MP4 has a moof and an mdat per fragment). */
 const MAX_TOP_BOXES = 4096;
-/** Top-level boxes whose being cut means frames are missing. */
-const CONTENT_BOXES = new Set(["mdat", "moov", "moof"]);
+/**
+ * Top-level boxes of ISO BMFF: one of these running past the end of the file means the file
+ * was cut (other types there are taken for trailing junk, not a cut).
+ */
+const TOP_BOXES = new Set([
+  "ftyp",
+  "styp",
+  "moov",
+  "mdat",
+  "moof",
+  "mfra",
+  "free",
+  "skip",
+  "wide",
+  "meta",
+  "udta",
+  "uuid",
+  "sidx",
+  "pdin",
+]);
 
 /** Positional reads of a file or of bytes in memory. */
 interface ByteSource {
@@ -118,6 +141,7 @@ export async function mp4LayoutOfBytes(bytes: Uint8Array): Promise<Mp4Layout | n
 export function isTruncated(layout: Mp4Layout): boolean {
   return (
     layout.declaredBytes !== null ||
+    layout.moovMissing ||
     (layout.videoSamples !== null && layout.videoSamples.present < layout.videoSamples.declared)
   );
 }
@@ -128,6 +152,7 @@ async function layoutOf(source: ByteSource): Promise<Mp4Layout | null> {
   let at = 0;
   let declaredBytes: number | null = null;
   let moov: Buffer | null = null;
+  let moovSeen = false;
   for (let boxes = 0; at + 8 <= size && boxes < MAX_TOP_BOXES; boxes++) {
     const bytesRead = await source.read(header, 16, at);
     if (bytesRead < 8) break;
@@ -146,20 +171,24 @@ async function layoutOf(source: ByteSource): Promise<Mp4Layout | null> {
     }
     if (length < body) break;
     if (at + length > size) {
-      if (CONTENT_BOXES.has(type) && declaredBytes === null) declaredBytes = at + length;
+      if (TOP_BOXES.has(type) && declaredBytes === null) declaredBytes = at + length;
       if (type !== "moov") break;
     }
+    if (type === "moov" && at + length <= size) moovSeen = true;
     if (type === "moov" && moov === null && length <= MAX_MOOV_BYTES && at + length <= size) {
       moov = Buffer.alloc(length - body);
       if ((await source.read(moov, moov.length, at + body)) < moov.length) moov = null;
     }
     at += length;
   }
+  if (size < 8) return null;
+  const walkedAll = at + 8 > size;
   const track = moov ? videoTrack(moov) : null;
   return {
     fileBytes: size,
     declaredBytes,
-    moov: moov !== null,
+    moov: moovSeen,
+    moovMissing: walkedAll && !moovSeen && declaredBytes === null,
     hint: moov && track ? trackHint(moov, track) : null,
     videoSamples: moov && track ? samplesPresent(moov, track, size) : null,
   };
