@@ -131,7 +131,7 @@ describe("HMA routes on any input", () => {
         query,
         async (path, q) => {
           const search = new URLSearchParams(
-            Object.entries(q).map(([k, v]) => [k, (v as string).toWellFormed()]),
+            Object.entries(q).map(([k, v]): [string, string] => [k, (v as string).toWellFormed()]),
           ).toString();
           const url = `${path}?${search}`;
           noServerError(await t.call(t.keys.a.admin, { method: "GET", url }), url);
