@@ -15,6 +15,7 @@ export type ErrorCode =
   | "image.too_many_bytes"
   | "image.truncated"
   | "image.corrupt"
+  | "video.truncated"
   | "url.invalid"
   | "url.too_long"
   | "url.unsupported_scheme"

@@ -9,12 +9,19 @@
  * before any frame is read (and from the MP4 header before FFmpeg starts early, see
  * signals/vpdq/hash-video.ts); the decoder itself refuses frames over the pixel limit; a
  * decode that runs past its time budget is killed.
+ *
+ * A cut file is refused, never half-hashed: FFmpeg decodes the frames a truncated file still
+ * holds and exits 0, so MP4/MOV files are checked against their own sample tables before
+ * decoding (`mp4-header.ts`, {@link truncatedVideoError}) and, for every container, the
+ * demuxer's own report of an early end ("partial file", "File ended prematurely") fails the
+ * decode with `video.truncated`. Nothing of a truncated video's frames is kept.
  */
 
 import { spawn } from "node:child_process";
 import { stat } from "node:fs/promises";
 import { RasdError, describeError } from "../core/errors.js";
 import { formatBytes, formatPixels } from "./limits.js";
+import type { Mp4Layout } from "./mp4-header.js";
 
 export interface VideoLimits {
   /** Largest file accepted. Default 2 GiB. */
@@ -41,7 +48,32 @@ export interface VideoInfo {
   readonly frameRate: number;
   readonly durationSeconds: number;
   readonly codec: string;
+  /** The frame count the container declares (ffprobe's nb_frames), when it declares one. */
+  readonly frameCount?: number;
 }
+
+/**
+ * The error for an MP4/MOV whose boxes or sample tables reach past the end of the file: how
+ * many of the frames it declares it holds, and its size against the size its boxes declare.
+ */
+export function truncatedVideoError(layout: Mp4Layout): RasdError {
+  const bytes =
+    layout.declaredBytes !== null
+      ? `the file is ${layout.fileBytes} bytes, its boxes declare ${layout.declaredBytes}`
+      : `the file is ${layout.fileBytes} bytes`;
+  const frames = layout.videoSamples
+    ? `it holds ${layout.videoSamples.present} of the ${layout.videoSamples.declared} frames its header declares`
+    : layout.moov
+      ? "its last box is cut, so its last frames are missing"
+      : "its index (moov box) is missing, so none of its frames can be read";
+  return new RasdError(
+    "video.truncated",
+    `truncated video: ${frames} (${bytes}); nothing was hashed, send the whole file`,
+  );
+}
+
+/** FFmpeg's words (on stderr, with exit status 0) for input that ends before its data does. */
+const EARLY_END = /partial file|ended prematurely|unexpected end of file|truncat/i;
 
 function run(
   cmd: string,
@@ -102,7 +134,7 @@ export async function probeVideo(path: string, limits: VideoLimits = DEFAULT_VID
       "-select_streams",
       "v:0",
       "-show_entries",
-      "stream=width,height,avg_frame_rate,r_frame_rate,codec_name,duration:format=duration",
+      "stream=width,height,avg_frame_rate,r_frame_rate,codec_name,duration,nb_frames:format=duration",
       "-of",
       "json",
       path,
@@ -144,7 +176,15 @@ export async function probeVideo(path: string, limits: VideoLimits = DEFAULT_VID
       `video lasts ${Math.round(durationSeconds)} s, over the ${limits.maxSeconds} s limit`,
     );
   }
-  return { width, height, frameRate, durationSeconds, codec: String(stream.codec_name ?? "") };
+  const frameCount = Number(stream.nb_frames);
+  return {
+    width,
+    height,
+    frameRate,
+    durationSeconds,
+    codec: String(stream.codec_name ?? ""),
+    ...(Number.isSafeInteger(frameCount) && frameCount > 0 ? { frameCount } : {}),
+  };
 }
 
 /** What FFmpeg is asked for: every `every`-th frame (0, every, 2·every, ...) at this size. */
@@ -312,6 +352,14 @@ export function decodeFrames(path: string, plan: FramePlan, options: FrameOption
         throw new RasdError(
           index > 0 ? "image.truncated" : "image.corrupt",
           `${index > 0 ? "truncated" : "undecodable"} video: ${reason}`,
+        );
+      }
+      const early = stderr.split("\n").find((l) => EARLY_END.test(l));
+      if (early !== undefined) {
+        const last = index > 0 ? `after frame ${(index - 1) * every}` : "before its first frame";
+        throw new RasdError(
+          "video.truncated",
+          `truncated video: the file ends ${last} (FFmpeg: ${early.replace(/^\[[^\]]*\]\s*/, "").trim()}); nothing was hashed, send the whole file`,
         );
       }
       if (index === 0) throw new RasdError("image.corrupt", "video has no decodable frames");

@@ -1,15 +1,11 @@
 /** The transparency report as CSV: the figures (one per line) and the records behind them. Pure. */
 
+import { csvRow } from "../kernels/csv.js";
 import type { TransparencyReport } from "../services/report.js";
 
-/** RFC 4180 field: quoted when it holds a comma, quote or line break. */
-export function csvField(value: unknown): string {
-  const s = value === null || value === undefined ? "" : String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
+/** Text cells neutralised against formulas (`kernels/csv.ts`); numbers as they are. */
 function csvLines(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
-  return [header, ...rows].map((r) => r.map(csvField).join(",")).join("\r\n") + "\r\n";
+  return [header, ...rows].map(csvRow).join("\r\n") + "\r\n";
 }
 
 /** Every numeric figure of the report as `figure,value` rows (nested names joined by dots). */

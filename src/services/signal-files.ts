@@ -6,6 +6,10 @@
  *   type,value,entity,behaviour,language,confidence,source,first_seen,last_seen,quality
  * with several labels in one cell separated by "|". JSON lines: one object per line with
  * the same fields (labels may also be given as {"labels": {"entity": [...], ...}}).
+ *
+ * CSV text cells are written neutralised against spreadsheet formulas (a `'` before a cell
+ * beginning with =, +, -, @, tab or CR) and read back with that mark taken off, so export then
+ * import gives the same signals.
  */
 
 import { createReadStream } from "node:fs";
@@ -13,6 +17,7 @@ import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { parse } from "csv-parse";
 import type { Signal } from "../core/model.js";
+import { csvRow, unneutralise } from "../kernels/csv.js";
 import type { RawSignal } from "./signal-input.js";
 
 export type SignalFileFormat = "csv" | "jsonl";
@@ -61,12 +66,19 @@ export async function* readSignalFile(input: string | Readable, format: SignalFi
   );
   try {
     for await (const rec of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-      yield { line: rec.info.lines, raw: rec.record as RawSignal };
+      yield { line: rec.info.lines, raw: unneutraliseRecord(rec.record) as RawSignal };
     }
   } catch (error) {
     const e = error as { lines?: number; message?: string };
     yield { line: e.lines ?? 0, error: `CSV: ${e.message ?? String(error)}` };
   }
+}
+
+/** Each cell with the formula mark rasd's writer adds taken off (`'=x` → `=x`; see kernels/csv.ts). */
+function unneutraliseRecord(record: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(record)) out[k] = typeof v === "string" ? unneutralise(v) : v;
+  return out;
 }
 
 const CSV_COLUMNS = [
@@ -84,10 +96,6 @@ const CSV_COLUMNS = [
   "status",
   "change_seq",
 ];
-
-function csvCell(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
 
 export function csvHeader(): string {
   return `${CSV_COLUMNS.join(",")}\n`;
@@ -110,20 +118,22 @@ export function formatSignal(s: Signal, format: SignalFileFormat): string {
       change_seq: s.changeSeq,
     })}\n`;
   }
+  // Text cells are neutralised against spreadsheet formulas (a "-foo" text signal is written
+  // "'-foo"; readSignalFile takes the mark off again); numbers rasd holds are written as they are.
   const cells = [
-    String(s.id),
+    s.id,
     s.type,
     s.value,
     s.labels.entity.join("|"),
     s.labels.behaviour.join("|"),
     s.labels.language.join("|"),
-    String(s.confidence),
+    s.confidence,
     s.source,
     new Date(s.firstSeen).toISOString(),
     new Date(s.lastSeen).toISOString(),
-    s.quality === null ? "" : String(s.quality),
+    s.quality,
     s.status,
-    String(s.changeSeq),
+    s.changeSeq,
   ];
-  return `${cells.map(csvCell).join(",")}\n`;
+  return `${csvRow(cells)}\n`;
 }

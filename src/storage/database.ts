@@ -13,7 +13,6 @@ import {
   Kysely,
   Migrator,
   PostgresDialect,
-  SqliteDialect,
   type MigrationProvider,
   type SqliteDatabase,
   type SqliteStatement,
@@ -22,6 +21,7 @@ import pg from "pg";
 import { RasdError } from "../core/errors.js";
 import { getLogger } from "../logging/logger.js";
 import { MIGRATIONS } from "./migrations/index.js";
+import { ImmediateSqliteDialect } from "./sqlite-immediate.js";
 import type { Database } from "./schema.js";
 
 // int8 (bigint) as a JS number: every bigint rasd stores (times in ms, cursors) is < 2^53.
@@ -52,7 +52,7 @@ function openSqlite(url: string): OpenDatabase {
   sqlite.pragma(`synchronous = ${process.env.RASD_SQLITE_SYNC ?? "FULL"}`);
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 10000");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cachingStatements(sqlite) }) });
   return { db, dialect: "sqlite", url, close: () => db.destroy() };
 }
 

@@ -165,4 +165,44 @@ describe("rasd org, bank, signal and match", () => {
       [["saw-it-too", "seen 40 times"]],
     );
   });
+
+  it("bank export neutralises formula cells (=, +, -, @, tab, CR) and imports back identical", () => {
+    assert.equal(rasd(["bank", "create", "formulas", "--org", "Sawab Center"]).status, 0);
+    assert.equal(rasd(["bank", "create", "formulas-copy", "--org", "Sawab Center"]).status, 0);
+    const leads = ["=", "+", "-", "@", "\t", "\r"];
+    const jsonl = leads
+      .map((lead, i) =>
+        JSON.stringify({
+          type: "text",
+          value: `${lead}${i} ${TEXT}`,
+          entity: "isis",
+          source: `${lead}HYPERLINK("http://evil.example")`,
+          confidence: 50,
+        }),
+      )
+      .join("\n");
+    const imported = rasd(["bank", "import", "formulas", "-", "--format", "jsonl"], jsonl);
+    assert.equal(imported.stdout, "6 created, 0 updated, 0 reactivated, 0 rejected\n", imported.stderr);
+    const csv = rasd(["bank", "export", "Sawab Center/formulas"]).stdout;
+    // No cell of the file begins with a formula character: each carries the ' mark.
+    for (const line of csv.trim().split("\n").slice(1)) {
+      assert.doesNotMatch(line, /(^|,)"?[=+\-@\t\r]/, line);
+      assert.match(line, /,"?'[=+\-@\t\r]/, line);
+    }
+    const back = rasd(["bank", "import", "formulas-copy", "-", "--format", "csv"], csv);
+    assert.equal(back.stdout, "6 created, 0 updated, 0 reactivated, 0 rejected\n", back.stderr);
+    const rows = (bank: string) =>
+      rasd(["bank", "export", `Sawab Center/${bank}`, "--format", "jsonl"])
+        .stdout.trim()
+        .split("\n")
+        .map((l) => {
+          const { value, source, confidence } = JSON.parse(l) as Record<string, unknown>;
+          return { value, source, confidence };
+        })
+        .sort((a, b) => String(a.value).localeCompare(String(b.value)));
+    const original = rows("formulas");
+    assert.equal(original.length, 6);
+    assert.deepEqual(rows("formulas-copy"), original);
+    assert.ok(original.some((r) => String(r.source).startsWith("=HYPERLINK")));
+  });
 });

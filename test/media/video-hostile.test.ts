@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { RasdError } from "../../src/core/errors.js";
+import { readMp4Layout } from "../../src/media/mp4-header.js";
 import { DEFAULT_VIDEO_LIMITS } from "../../src/media/video.js";
 import { vpdqHashVideoFile } from "../../src/signals/vpdq/hash-video.js";
 import { needsFfmpeg } from "../support/ffmpeg.js";
@@ -32,6 +33,27 @@ function makeVideo(name: string, size = "160x120", seconds = 2): string {
     "yuv420p",
     "-c:v",
     "mpeg4",
+    path,
+  ]);
+  return path;
+}
+
+/** 21 frames at 1 fps with the index (moov) before the frames, as streaming sites serve MP4. */
+function makeFaststart(name: string): string {
+  const path = join(dir, name);
+  execFileSync("ffmpeg", [
+    "-v",
+    "error",
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc=size=160x120:rate=1:duration=21",
+    "-pix_fmt",
+    "yuv420p",
+    "-c:v",
+    "mpeg4",
+    "-movflags",
+    "+faststart",
     path,
   ]);
   return path;
@@ -73,7 +95,45 @@ describe("video input", { skip }, () => {
   it("a truncated MP4 (its index is at the end) is refused, not half-hashed", async () => {
     const whole = readFileSync(makeVideo("whole.mp4", "320x240", 4));
     writeFileSync(join(dir, "cut.mp4"), whole.subarray(0, Math.floor(whole.length / 2)));
-    await assert.rejects(vpdqHashVideoFile(join(dir, "cut.mp4")), RasdError);
+    await rejects(
+      vpdqHashVideoFile(join(dir, "cut.mp4")),
+      "video.truncated",
+      /^truncated video: its index \(moov box\) is missing, .*the file is \d+ bytes, its boxes declare \d+/,
+    );
+  });
+
+  it("a truncated MP4 with its index first (faststart) says how many of its frames it holds; nothing is hashed", async () => {
+    const path = makeFaststart("fs.mp4");
+    const whole = await vpdqHashVideoFile(path, { secondsPerHash: 0 });
+    assert.equal(whole.frames.length, 21);
+    const bytes = readFileSync(path);
+    const cut = join(dir, "fs-cut.mp4");
+    writeFileSync(cut, bytes.subarray(0, bytes.length >> 1));
+    const layout = await readMp4Layout(cut);
+    assert.ok(layout?.videoSamples);
+    const present = layout.videoSamples.present;
+    assert.ok(present > 0 && present < 21, String(present));
+    assert.deepEqual(await readMp4Layout(path).then((l) => l?.videoSamples), { declared: 21, present: 21 });
+    const frames: unknown[] = [];
+    await rejects(
+      vpdqHashVideoFile(cut, { secondsPerHash: 0 }, (f) => frames.push(f)),
+      "video.truncated",
+      new RegExp(
+        `^truncated video: it holds ${present} of the 21 frames its header declares \\(the file is ${bytes.length >> 1} bytes, its boxes declare ${bytes.length}\\); nothing was hashed`,
+      ),
+    );
+    assert.equal(frames.length, 0, "no frame of a cut file is handed out");
+  });
+
+  it("a truncated Matroska file is refused from FFmpeg's own report of the early end", async () => {
+    const path = makeVideo("whole.mkv", "160x120", 4);
+    const bytes = readFileSync(path);
+    writeFileSync(join(dir, "cut.mkv"), bytes.subarray(0, bytes.length >> 1));
+    await rejects(
+      vpdqHashVideoFile(join(dir, "cut.mkv")),
+      "video.truncated",
+      /^truncated video: the file ends after frame \d+ \(FFmpeg: File ended prematurely\)/,
+    );
   });
 
   it("frames larger than the limit are refused before decoding", async () => {
@@ -106,5 +166,16 @@ describe("video input", { skip }, () => {
     const bad = spawnSync(join(REPO_ROOT, "bin/rasd"), ["hash", "vpdq", join(dir, "notes.mp4")], { encoding: "utf8" });
     assert.equal(bad.status, 1);
     assert.equal(bad.stderr.trim().split("\n").length, 1);
+    const bytes = readFileSync(makeFaststart("cli-fs.mp4"));
+    writeFileSync(join(dir, "cli-cut.mp4"), bytes.subarray(0, bytes.length >> 1));
+    const cut = spawnSync(join(REPO_ROOT, "bin/rasd"), ["hash", "vpdq", join(dir, "cli-cut.mp4")], {
+      encoding: "utf8",
+    });
+    assert.equal(cut.status, 1);
+    assert.equal(cut.stdout, "", "no frame line for a cut file");
+    assert.match(
+      cut.stderr,
+      /^rasd: .*cli-cut\.mp4: truncated video: it holds \d+ of the 21 frames its header declares/,
+    );
   });
 });

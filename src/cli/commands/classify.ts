@@ -2,7 +2,8 @@
 
 import { Command } from "commander";
 import { loadStanceModel } from "../../signals/stance/model.js";
-import { csvField, readCsvInput } from "../csv-input.js";
+import { csvText } from "../../kernels/csv.js";
+import { readCsvInput } from "../csv-input.js";
 
 export function classifyCommand(): Command {
   return new Command("classify")
@@ -28,7 +29,7 @@ export function classifyCommand(): Command {
       const out: string[] = [options.behaviour ? "id,label,score,lang,behaviour" : "id,label,score,lang"];
       for (const r of records) {
         const result = model.classify(r.text ?? "");
-        const line = `${csvField(r.id ?? "")},${result.label},${result.score.toFixed(4)},${result.lang}`;
+        const line = `${csvText(r.id ?? "")},${result.label},${result.score.toFixed(4)},${result.lang}`;
         out.push(options.behaviour ? `${line},${result.behaviour ?? ""}` : line);
         if (out.length >= 4096) {
           process.stdout.write(`${out.join("\n")}\n`);

@@ -20,12 +20,15 @@
  * 6. Retweet prefixes, @mentions and links removed; hashtags per the policy (`social.ts`).
  *    This comes after the folds so that "httpѕ://t.cо/…" (Cyrillic ѕ and о), "RТ @x" or a
  *    link with Arabic-Indic digits is still recognised.
- * 7. Lower-cased (locale-independent).
+ * 7. Lower-cased (locale-independent), and look-alikes folded again: lower-casing turns letters
+ *    the case-sensitive table leaves alone into ones it folds (Ʀ → ʀ → r, Γ → γ → y), and the
+ *    key must be a fixed point (test/properties/text.test.ts).
  * 8. Everything that is not a letter, digit or remaining mark (punctuation, emoji, symbols,
  *    underscores) becomes a space.
  * 9. A letter repeated three or more times becomes one ("goooal", "مووووت"): the letter-level
  *    cousin of tatweel. Digits are left alone.
- * 10. Whitespace collapsed to single spaces and trimmed.
+ * 10. Whitespace collapsed to single spaces and trimmed; leading "rt" words (retweet markers
+ *    that only show now, as in "¡RT" or "@x RT") dropped, so that the key is a fixed point.
  */
 
 import { ARABIC_MARKS_RE, foldArabic } from "./arabic.js";
@@ -37,6 +40,7 @@ const INVISIBLE_RE = /\p{Default_Ignorable_Code_Point}/gu;
 const COMBINING_RE = /(?![\u3099\u309A])\p{Script=Inherited}/gu;
 const NOT_WORD_RE = /[^\p{L}\p{N}\p{M}]+/gu;
 const REPEATED_LETTER_RE = /(\p{L})\1{2,}/gu;
+const LEADING_RT_WORDS_RE = /^(?:rt(?: |$))+/u;
 
 /** Options of `normalizeTextWith`; the defaults are what `normalizeText` uses. */
 export interface NormalizeOptions {
@@ -53,7 +57,13 @@ export function normalizeTextWith(text: string, options: NormalizeOptions = {}):
   t = t.normalize("NFKD").replace(COMBINING_RE, "").replace(ARABIC_MARKS_RE, "").normalize("NFC");
   t = foldHomoglyphs(foldArabic(t));
   t = applyHashtagPolicy(stripLinksAndMentions(t), options.hashtags ?? "edges").toLowerCase();
-  return t.replace(NOT_WORD_RE, " ").replace(REPEATED_LETTER_RE, "$1").trim();
+  // Lower-casing makes new look-alikes of letters the case-sensitive fold left alone (Ʀ → ʀ,
+  // Γ → γ); folding again makes the key a fixed point: normalizing it again gives it back.
+  t = foldHomoglyphs(t);
+  t = t.replace(NOT_WORD_RE, " ").replace(REPEATED_LETTER_RE, "$1").trim();
+  // A retweet "rt" that only shows once punctuation, mentions or repeats are gone ("¡RT",
+  // "@x RT", "RRRT") is dropped here too, or the key would lose it when normalised again.
+  return t.replace(LEADING_RT_WORDS_RE, "");
 }
 
 /**

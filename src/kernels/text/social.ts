@@ -25,8 +25,8 @@ const BARE_URL_RE = /^[("'“]*(?:[a-z0-9-]+\.)+[a-z]{2,}\/[!-~]*$/iu;
  * to ten characters of punctuation, emoji or space between the word and the handle.
  */
 const RETWEET_RE = /(?<![\p{L}\p{N}_])(?:rt|mt|via)[^\p{L}\p{N}@]{0,10}(?=@[\p{L}\p{N}_])/giu;
-/** A leading "RT" or "RT:" without a handle. */
-const LEADING_RT_RE = /^ ?rt\b ?:?/iu;
+/** A leading "RT" or "RT:" without a handle (a whole word: not the "rt" of "rté"). */
+const LEADING_RT_RE = /^ ?rt(?![\p{L}\p{N}_]) ?:?/iu;
 const MENTION_RE = /@[\p{L}\p{N}_]+/gu;
 const HASHTAG_RE = /#([\p{L}\p{M}\p{N}_]+)/gu;
 const CONTENT_RE = /[\p{L}\p{N}]/u;

@@ -10,11 +10,12 @@ import { PdqHasher } from "../../kernels/pdq/pdq.js";
 import type { FrameResult, FrameTask } from "../../parallel/frame-worker.js";
 import { WorkerPool } from "../../parallel/worker-pool.js";
 import { pixelLuma } from "../../kernels/pdq/luma.js";
-import { readMp4VideoHint } from "../../media/mp4-header.js";
+import { isTruncated, readMp4Layout } from "../../media/mp4-header.js";
 import {
   DEFAULT_VIDEO_LIMITS,
   decodeFrames,
   probeVideo,
+  truncatedVideoError,
   type FrameDecode,
   type FramePlan,
   type VideoInfo,
@@ -86,7 +87,8 @@ function samePlan(a: FramePlan, b: FramePlan): boolean {
  * Probes the video and starts decoding it. For MP4/MOV files whose header is within the
  * limits, FFmpeg starts at once on the plan the header gives, while ffprobe runs (two process
  * starts overlap instead of following each other); the probe decides, and a different plan
- * restarts the decode. No frame is read before the probe has checked the limits.
+ * restarts the decode. No frame is read before the probe has checked the limits, and none of
+ * an MP4/MOV its own tables show is cut short (`video.truncated`).
  */
 async function startDecode(
   path: string,
@@ -99,7 +101,10 @@ async function startDecode(
   probe.catch(() => undefined); // awaited below; a quick rejection is not unhandled meanwhile
   let early: FrameDecode | undefined;
   try {
-    const hint = await readMp4VideoHint(path);
+    const layout = await readMp4Layout(path);
+    // A cut MP4/MOV is refused before any frame is decoded (FFmpeg would hash what is there).
+    if (layout && isTruncated(layout)) throw truncatedVideoError(layout);
+    const hint = layout?.hint;
     if (hint && hint.width * hint.height <= limits.maxFramePixels && hint.durationSeconds <= limits.maxSeconds) {
       early = decodeFrames(path, framePlan(hint, secondsPerHash, downsample), { limits, recycled });
     }

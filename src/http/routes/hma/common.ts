@@ -49,6 +49,7 @@ export function required(value: string | undefined, name: string): string {
 export function parseBool(value: unknown, field: string): boolean | undefined {
   if (value === undefined) return undefined;
   if (typeof value === "boolean") return value;
+  if (typeof value !== "string" && typeof value !== "number") fail(422, `${field}: Input should be a valid boolean`);
   const text = String(value).toLowerCase();
   if (["true", "1", "yes", "on", "t", "y"].includes(text)) return true;
   if (["false", "0", "no", "off", "f", "n"].includes(text)) return false;
