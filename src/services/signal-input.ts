@@ -57,6 +57,9 @@ function intIn(value: unknown, field: string, min: number, max: number): number 
   return n;
 }
 
+/** The longest `source` note a signal may carry, in characters. */
+export const SOURCE_MAX_CHARS = 200;
+
 /** Validates and canonicalises one record. Throws RasdError("invalid") with the reason. */
 function toSignalInput(raw: RawSignal, shorteners?: ShortenerSet): SignalInput {
   const type = String(raw.type ?? "")
@@ -90,7 +93,13 @@ function toSignalInput(raw: RawSignal, shorteners?: ShortenerSet): SignalInput {
   const confidence = intIn(raw.confidence, "confidence", 0, 100);
   const firstSeen = time(raw.first_seen ?? raw.firstSeen, "first_seen");
   const lastSeen = time(raw.last_seen ?? raw.lastSeen, "last_seen");
-  const source = raw.source === undefined || raw.source === null ? undefined : String(raw.source).slice(0, 200);
+  const source = raw.source === undefined || raw.source === null ? undefined : String(raw.source);
+  // Stored whole or refused: a longer note was once cut at 200 code units, splitting surrogate pairs.
+  if (source !== undefined && [...source].length > SOURCE_MAX_CHARS)
+    throw new RasdError(
+      "invalid",
+      `source: ${[...source].length} characters, longer than ${SOURCE_MAX_CHARS}; shorten it (it names where the signal came from)`,
+    );
   return {
     type,
     value,
