@@ -12,7 +12,8 @@
  * | NATS subject prefix | | RASD_NATS_PREFIX | rasd |
  * | job lease | | RASD_LEASE_SECONDS | 60 (a dead worker's jobs run again after this) |
  * | pipeline worker threads | --pipeline-threads N | RASD_PIPELINE_THREADS | 1 (0: on the HTTP thread) |
- * | private webhook targets | | RASD_WEBHOOK_ALLOW_PRIVATE=1 | refused |
+ * | private and http:// webhook targets | | RASD_WEBHOOK_ALLOW_PRIVATE=1 | refused |
+ * | webhooks: per-endpoint concurrency, disabling, rotation, secret key | | RASD_WEBHOOK_*, RASD_SECRET_KEY | see webhooks.ts |
  * | private media URLs (/h/hash?url=) | | RASD_FETCH_ALLOW_PRIVATE=1 | refused |
  * | log level (JSON lines on stderr) | --log-level L | RASD_LOG_LEVEL | info |
  */
@@ -20,6 +21,7 @@
 import { resolve, join } from "node:path";
 import { RasdError } from "../core/errors.js";
 import { LOG_LEVELS, type LogLevel } from "../logging/logger.js";
+import { webhookSettings, type WebhookSettings } from "./webhooks.js";
 
 export interface Config {
   readonly dataDir: string;
@@ -33,6 +35,8 @@ export interface Config {
   readonly natsUrl: string | undefined;
   readonly natsPrefix: string;
   readonly webhookAllowPrivate: boolean;
+  /** Webhook delivery, disabling, rotation and the secrets' master key (config/webhooks.ts). */
+  readonly webhooks: WebhookSettings;
   readonly fetchAllowPrivate: boolean;
   /** The stance model file; undefined = the one shipped with rasd. */
   readonly stanceModel: string | undefined;
@@ -81,6 +85,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     natsPrefix: env.RASD_NATS_PREFIX ?? "rasd",
     leaseSeconds: intInRange(env.RASD_LEASE_SECONDS ?? 60, "RASD_LEASE_SECONDS", 86_400) || 60,
     webhookAllowPrivate: env.RASD_WEBHOOK_ALLOW_PRIVATE === "1",
+    webhooks: webhookSettings(env),
     fetchAllowPrivate: env.RASD_FETCH_ALLOW_PRIVATE === "1",
     stanceModel: env.RASD_STANCE_MODEL || undefined,
     logLevel: logLevel(overrides.logLevel ?? (env.RASD_LOG_LEVEL || "info")),
