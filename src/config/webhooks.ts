@@ -43,8 +43,8 @@ function secretKey(text: string | undefined): Uint8Array | undefined {
 
 export function webhookSettings(env: NodeJS.ProcessEnv): WebhookSettings {
   return Object.freeze({
-    perEndpoint: int(env, "RASD_WEBHOOK_CONCURRENCY", 4, 1, 256),
-    inFlight: int(env, "RASD_WEBHOOK_IN_FLIGHT", 256, 1, 10_000),
+    perEndpoint: int(env, "RASD_WEBHOOK_CONCURRENCY", 8, 1, 256),
+    inFlight: int(env, "RASD_WEBHOOK_IN_FLIGHT", 1024, 1, 100_000),
     disableAfterFailures: int(env, "RASD_WEBHOOK_DISABLE_AFTER", 20, 1, 1_000_000),
     disableAfterMs: int(env, "RASD_WEBHOOK_DISABLE_MINUTES", 15, 0, 525_600) * 60_000,
     rotationOverlapMs: int(env, "RASD_WEBHOOK_ROTATION_OVERLAP_HOURS", 24, 0, 8760) * 3_600_000,

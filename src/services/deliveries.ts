@@ -52,9 +52,9 @@ export interface DeliveryOptions {
   readonly allowPrivate?: boolean;
   /** First retry delay; doubles each attempt (default 1 s). */
   readonly backoffBaseMs?: number;
-  /** Deliveries in flight at once per endpoint (default 4). */
+  /** Deliveries in flight at once per endpoint (default 8). */
   readonly perEndpoint?: number;
-  /** Jobs held by this worker at once, in flight or waiting in a lane (default 256). */
+  /** Jobs held by this worker at once, in flight or waiting in a lane (default 1024). */
   readonly inFlight?: number;
   /** When an endpoint is disabled (default: 20 failures in a row over at least 15 minutes). */
   readonly disable?: DisablePolicy;
@@ -99,6 +99,7 @@ export class WebhookDeliverer {
   private held = 0;
   private toRecord: Finished[] = [];
   private recording: Promise<void> | undefined;
+  private wakeQueued = false;
   private readonly log = getLogger("webhook worker");
 
   constructor(
@@ -111,7 +112,7 @@ export class WebhookDeliverer {
   }
 
   private get perEndpoint(): number {
-    return this.options.perEndpoint ?? 4;
+    return this.options.perEndpoint ?? 8;
   }
 
   private get timeoutMs(): number {
@@ -141,17 +142,19 @@ export class WebhookDeliverer {
    * (each is recorded when it ends). Returns how many jobs it leased.
    */
   async runOnce(): Promise<number> {
-    const room = (this.options.inFlight ?? 256) - this.held;
+    const room = (this.options.inFlight ?? 1024) - this.held;
     if (room <= 0) return 0;
     const full = [...this.lanes.values()]
       .filter((l) => l.running + l.waiting.length >= this.perEndpoint)
       .map((l) => l.key);
     const leased = await this.stores.endpoints.leaseDeliveries({
       owner: this.options.owner,
-      // A job may wait in its lane for about two attempts before its own: the lease outlasts that.
+      // A lane leases up to twice its concurrency at a time (fewer, larger leases), so it holds
+      // at most three times its concurrency: a job waits for at most three attempts before its
+      // own, each bounded by the timeout, and its lease outlasts that.
       leaseMs: Math.max(60_000, 4 * this.timeoutMs),
       limit: room,
-      perEndpoint: this.perEndpoint,
+      perEndpoint: 2 * this.perEndpoint,
       skip: full,
     });
     for (const { job, endpoint } of leased) {
@@ -176,15 +179,19 @@ export class WebhookDeliverer {
     while (lane.running < this.perEndpoint && lane.waiting.length > 0) {
       const job = lane.waiting.shift()!;
       lane.running++;
+      // The lane's slot is free when the HTTP attempt ends; the job stays held (leased) until
+      // its outcome is committed.
       const run: Promise<void> = this.attempt(job, lane.key)
-        .then((finished) => this.record(finished))
         .finally(() => {
           lane.running--;
-          this.held--;
-          this.attempts.delete(run);
           if (lane.running === 0 && lane.waiting.length === 0) this.lanes.delete(endpointId(lane.key));
           else this.pump(lane);
-          this.jobs.wake(); // room for more
+          this.wakeSoon(); // the lane has room: lease its next jobs while this outcome is written
+        })
+        .then((finished) => this.record(finished))
+        .finally(() => {
+          this.held--;
+          this.attempts.delete(run);
         });
       this.attempts.add(run);
     }
@@ -239,9 +246,23 @@ export class WebhookDeliverer {
     return this.recording;
   }
 
+  /** Wakes the leasing loop once the I/O callbacks now due have run (many attempts ending together: one lease). */
+  private wakeSoon(): void {
+    if (this.wakeQueued) return;
+    this.wakeQueued = true;
+    setImmediate(() => {
+      this.wakeQueued = false;
+      this.jobs.wake();
+    });
+  }
+
   private async writeAll(): Promise<void> {
     try {
       while (this.toRecord.length > 0) {
+        // Let the answers that arrived together queue their outcomes first: with a synchronous
+        // driver (SQLite) nothing else runs during a write, so this is what makes one
+        // transaction carry many outcomes instead of one each.
+        await new Promise((resolve) => setImmediate(resolve));
         const batch = this.toRecord;
         this.toRecord = [];
         try {
@@ -274,7 +295,12 @@ export class WebhookDeliverer {
         retryAt: now + backoffMs(f.job.attempts, this.options.backoffBaseMs ?? 1000),
       });
       if (!f.ours)
-        outcomes.push({ endpoint: f.endpoint, ok: f.error === undefined, at: f.at, ...(f.error ? { error: f.error } : {}) });
+        outcomes.push({
+          endpoint: f.endpoint,
+          ok: f.error === undefined,
+          at: f.at,
+          ...(f.error ? { error: f.error } : {}),
+        });
     }
     await this.stores.actions.recordDeliveries(results, orphans, now);
     const disabled = await this.stores.endpoints.recordOutcomes(outcomes, this.options.disable ?? DEFAULT_DISABLE);

@@ -19,7 +19,6 @@ import {
   webhookOrigin,
   type DisablePolicy,
   type EndpointHealth,
-  type EndpointKey,
   type EndpointState,
 } from "../core/webhook-endpoints.js";
 import { toJob } from "./job-queue.js";

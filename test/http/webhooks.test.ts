@@ -84,14 +84,15 @@ describe("a hung receiver beside a healthy one", () => {
   test("the healthy receiver gets every delivery while the hung one still holds its requests", async () => {
     // The hung endpoint's deliveries go out first and hang (10 s timeout).
     await submit(t, t.keys.c.submitter, 20);
+    const lane = t.s.config.webhooks.perEndpoint;
     const until = Date.now() + 10_000;
-    while (hung.holding() < 4 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-    assert.equal(hung.holding(), 4, "the hung endpoint has its 4 deliveries in flight, no more");
+    while (hung.holding() < lane && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(hung.holding(), lane, `the hung endpoint has its ${lane} deliveries in flight, no more`);
     // Then the platform's: with one batch for everyone they would wait for the hung ones' timeout.
     await submit(t, t.keys.a.submitter, 30);
     await healthy.waitFor(30, 8_000);
-    assert.equal(hung.holding(), 4, "the hung receiver is still holding its requests");
-    assert.equal(hung.arrived(), 4, "and has had no more than its lane's share");
+    assert.equal(hung.holding(), lane, "the hung receiver is still holding its requests");
+    assert.equal(hung.arrived(), lane, "and has had no more than its lane's share");
     const ids = new Set(healthy.received.map((r) => r.headers["webhook-id"]));
     assert.equal(ids.size, 30, "each delivery once");
     // When the hung receiver answers, its deliveries go out too, none lost.
@@ -216,8 +217,7 @@ describe("an endpoint that keeps failing is disabled, then enabled again", () =>
     );
 
     // Only an admin of that organisation enables it.
-    const enable = (key: string) =>
-      t.call(key, { method: "POST", url: `/v1/webhook-endpoints/${endpoint.id}/enable` });
+    const enable = (key: string) => t.call(key, { method: "POST", url: `/v1/webhook-endpoints/${endpoint.id}/enable` });
     assert.equal((await enable(t.keys.a.reader)).statusCode, 403);
     assert.equal((await enable(t.keys.c.admin)).statusCode, 404);
     hook.fallback = 204;
@@ -284,7 +284,8 @@ describe("webhook secrets: made by rasd, sealed at rest, rotated with an overlap
     const before = hook.received.length;
     await submit(t, t.keys.a.submitter, 1);
     await t.drain();
-    const ofRule = (d: { headers: Record<string, unknown> }) => String(d.headers["webhook-id"]).endsWith(`_${rule.id}_0`);
+    const ofRule = (d: { headers: Record<string, unknown> }) =>
+      String(d.headers["webhook-id"]).endsWith(`_${rule.id}_0`);
     const got = hook.received.slice(before).find(ofRule)!;
     assert.ok(got, "the rotated rule's delivery arrived");
     const signatures = String(got.headers["webhook-signature"]).split(" ");
@@ -311,8 +312,13 @@ describe("webhook secrets: made by rasd, sealed at rest, rotated with an overlap
     const bad = await rotate({ secret: "whsec_" + Buffer.alloc(8).toString("base64") + "AAAAAAAAAAAAAAAAAAAA" });
     assert.equal(bad.statusCode, 400);
     assert.equal(
-      (await t.call(t.keys.a.admin, { method: "POST", url: `/v1/rules/${rule.id}/actions/3/rotate-secret`, payload: {} }))
-        .statusCode,
+      (
+        await t.call(t.keys.a.admin, {
+          method: "POST",
+          url: `/v1/rules/${rule.id}/actions/3/rotate-secret`,
+          payload: {},
+        })
+      ).statusCode,
       400,
     );
   });
