@@ -151,7 +151,9 @@ export function redactRule(rule: ActionRule): ActionRule {
 }
 
 /** When a webhook's rotated-out secret stops signing (as shown to API clients), if it still does. */
-function rotation(a: { readonly previousSecret?: string; readonly previousUntil?: number }): { previousUntil?: number } {
+function rotation(a: { readonly previousSecret?: string; readonly previousUntil?: number }): {
+  previousUntil?: number;
+} {
   return a.previousSecret !== undefined && a.previousUntil !== undefined ? { previousUntil: a.previousUntil } : {};
 }
 

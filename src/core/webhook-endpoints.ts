@@ -66,8 +66,7 @@ export function nextHealth(
   const failures = h.failures + 1;
   const failingSince = h.failingSince ?? outcome.at;
   const lastError = outcome.error ?? "failed";
-  const disable =
-    h.state === "active" && failures >= policy.failures && outcome.at - failingSince >= policy.minMs;
+  const disable = h.state === "active" && failures >= policy.failures && outcome.at - failingSince >= policy.minMs;
   return disable
     ? { state: "disabled", since: outcome.at, failures, failingSince, lastError }
     : { ...h, failures, failingSince, lastError };

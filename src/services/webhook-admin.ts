@@ -34,7 +34,8 @@ export async function rotateWebhookSecret(
   const problem = options.secret === undefined ? undefined : webhookSecretProblem(options.secret);
   if (problem) throw new RasdError("invalid", `secret: ${problem}`);
   const secret = options.secret ?? newWebhookSecret();
-  if (secret === action.secret) throw new RasdError("invalid", "secret: the new secret must differ from the current one");
+  if (secret === action.secret)
+    throw new RasdError("invalid", "secret: the new secret must differ from the current one");
   const previousUntil = (options.now ?? Date.now()) + options.overlapMs;
   const actions = rule.actions.map((a, i) =>
     i === index && a.type === "webhook"

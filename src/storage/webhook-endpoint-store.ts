@@ -118,11 +118,7 @@ export class KyselyWebhookEndpointStore implements WebhookEndpointStore {
       const disabled: WebhookEndpoint[] = [];
       for (const list of byEndpoint.values()) {
         const { orgId, origin } = list[0]!.endpoint;
-        let q = tx
-          .selectFrom("webhook_endpoints")
-          .selectAll()
-          .where("org_id", "=", orgId)
-          .where("origin", "=", origin);
+        let q = tx.selectFrom("webhook_endpoints").selectAll().where("org_id", "=", orgId).where("origin", "=", origin);
         if (this.dialect === "postgres") q = q.forUpdate();
         const row = await q.executeTakeFirst();
         const before: EndpointHealth = row ? toEndpoint(row) : HEALTHY;

@@ -46,7 +46,10 @@ describe("rasd webhook", () => {
   it("lists endpoints and enables a disabled one", () => {
     const listed = rasd(["webhook", "endpoints", "--org", "Platform A"]);
     assert.equal(listed.status, 0, listed.stderr);
-    assert.match(listed.stdout, new RegExp(`^${endpointId}\\tdisabled\\t.*\\t1\\thttps://hooks.example.org\\tHTTP 503\\n$`));
+    assert.match(
+      listed.stdout,
+      new RegExp(`^${endpointId}\\tdisabled\\t.*\\t1\\thttps://hooks.example.org\\tHTTP 503\\n$`),
+    );
     const enabled = rasd(["webhook", "enable", String(endpointId), "--org", "Platform A"]);
     assert.equal(enabled.status, 0, enabled.stderr);
     assert.match(enabled.stderr, /enabled; 0 held deliveries will go out/);
@@ -57,7 +60,16 @@ describe("rasd webhook", () => {
   });
 
   it("rotates a secret: the new one printed once, the old one kept for the overlap", async () => {
-    const r = rasd(["webhook", "rotate-secret", "--org", "Platform A", "--rule", String(ruleId), "--overlap-hours", "2"]);
+    const r = rasd([
+      "webhook",
+      "rotate-secret",
+      "--org",
+      "Platform A",
+      "--rule",
+      String(ruleId),
+      "--overlap-hours",
+      "2",
+    ]);
     assert.equal(r.status, 0, r.stderr);
     const secret = r.stdout.trim();
     assert.match(secret, /^whsec_/);

@@ -73,37 +73,38 @@ export function webhookCommand(): Command {
       .requiredOption("--org <name>", "the organisation owning the rule")
       .requiredOption("--rule <id>", "the rule's id")
       .option("--action <index>", "the webhook's position in the rule's actions", "0")
-      .option("--overlap-hours <h>", "how long the old secret still signs (default RASD_WEBHOOK_ROTATION_OVERLAP_HOURS)"),
-  ).action(
-    async (options: StoreOptions & { org: string; rule: string; action: string; overlapHours?: string }) => {
-      await withContext(options, async (ctx) => {
-        const org = await ctx.banks.requireOrg(options.org);
-        const rules = new SealedRuleStore(ctx.stores.rules, loadSecretKey(ctx.config));
-        const rule = await rules.get(wholeNumber(options.rule, "--rule"));
-        if (!rule || rule.orgId !== org.id)
-          throw new RasdError("not_found", `${org.name} has no rule with id ${options.rule}`);
-        const hours = options.overlapHours === undefined ? undefined : Number(options.overlapHours);
-        if (hours !== undefined && !(hours >= 0 && hours <= 8760))
-          throw new RasdError("usage", `--overlap-hours: expected 0..8760, got "${options.overlapHours}"`);
-        const index = wholeNumber(options.action, "--action");
-        const rotated = await rotateWebhookSecret(rules, rule, index, {
-          overlapMs: hours === undefined ? ctx.config.webhooks.rotationOverlapMs : Math.round(hours * 3_600_000),
-        });
-        await ctx.stores.access.audit({
-          orgId: org.id,
-          personId: null,
-          actor: "cli",
-          action: "rule.rotate_secret",
-          target: `rule:${rule.id}`,
-          detail: { action_index: index, previous_until: iso(rotated.previousUntil) },
-          source: "cli",
-        });
-        process.stdout.write(`${rotated.secret}\n`);
-        process.stderr.write(
-          `rule ${rule.id} actions[${index}]: new secret (shown once); the old one also signs until ${iso(rotated.previousUntil)}\n`,
-        );
+      .option(
+        "--overlap-hours <h>",
+        "how long the old secret still signs (default RASD_WEBHOOK_ROTATION_OVERLAP_HOURS)",
+      ),
+  ).action(async (options: StoreOptions & { org: string; rule: string; action: string; overlapHours?: string }) => {
+    await withContext(options, async (ctx) => {
+      const org = await ctx.banks.requireOrg(options.org);
+      const rules = new SealedRuleStore(ctx.stores.rules, loadSecretKey(ctx.config));
+      const rule = await rules.get(wholeNumber(options.rule, "--rule"));
+      if (!rule || rule.orgId !== org.id)
+        throw new RasdError("not_found", `${org.name} has no rule with id ${options.rule}`);
+      const hours = options.overlapHours === undefined ? undefined : Number(options.overlapHours);
+      if (hours !== undefined && !(hours >= 0 && hours <= 8760))
+        throw new RasdError("usage", `--overlap-hours: expected 0..8760, got "${options.overlapHours}"`);
+      const index = wholeNumber(options.action, "--action");
+      const rotated = await rotateWebhookSecret(rules, rule, index, {
+        overlapMs: hours === undefined ? ctx.config.webhooks.rotationOverlapMs : Math.round(hours * 3_600_000),
       });
-    },
-  );
+      await ctx.stores.access.audit({
+        orgId: org.id,
+        personId: null,
+        actor: "cli",
+        action: "rule.rotate_secret",
+        target: `rule:${rule.id}`,
+        detail: { action_index: index, previous_until: iso(rotated.previousUntil) },
+        source: "cli",
+      });
+      process.stdout.write(`${rotated.secret}\n`);
+      process.stderr.write(
+        `rule ${rule.id} actions[${index}]: new secret (shown once); the old one also signs until ${iso(rotated.previousUntil)}\n`,
+      );
+    });
+  });
   return webhook;
 }

@@ -36,7 +36,8 @@ export function webhookRoutes(s: Services): RouteDef[] {
       method: "GET",
       url: "/v1/webhook-endpoints",
       access: "rule.read",
-      summary: "The organisation's webhook endpoints (target origins) with a recorded outcome: state, failures, last error",
+      summary:
+        "The organisation's webhook endpoints (target origins) with a recorded outcome: state, failures, last error",
       tags: ["rules"],
       schema: { response: { 200: Type.Object({ endpoints: Type.Array(WebhookEndpointView) }) } },
       handler: async (_req, _reply, who) => ({
