@@ -16,6 +16,7 @@ import { signalCommand } from "./commands/signal.js";
 import { classifyCommand } from "./commands/classify.js";
 import { evalCommand } from "./commands/eval.js";
 import { trainCommand } from "./commands/train.js";
+import { webhookCommand } from "./commands/webhook.js";
 
 function version(): string {
   try {
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   program.addCommand(classifyCommand());
   program.addCommand(evalCommand());
   program.addCommand(reportCommand());
+  program.addCommand(webhookCommand());
   applyToAll(program);
   return program;
 }

@@ -19,7 +19,8 @@
  * | hard deadline for stopping after SIGTERM/SIGINT | | RASD_SHUTDOWN_SECONDS | 30 (then exit status 1) |
  * | job lease | | RASD_LEASE_SECONDS | 60 (a dead worker's jobs run again after this) |
  * | pipeline worker threads | --pipeline-threads N | RASD_PIPELINE_THREADS | 1 (0: on the HTTP thread) |
- * | private webhook targets | | RASD_WEBHOOK_ALLOW_PRIVATE=1 | refused |
+ * | private and http:// webhook targets | | RASD_WEBHOOK_ALLOW_PRIVATE=1 | refused |
+ * | webhooks: per-endpoint concurrency, disabling, rotation, secret key | | RASD_WEBHOOK_*, RASD_SECRET_KEY | see webhooks.ts |
  * | private media URLs (/h/hash?url=) | | RASD_FETCH_ALLOW_PRIVATE=1 | refused |
  * | log level (JSON lines on stderr) | --log-level L | RASD_LOG_LEVEL | info |
  * | image decodes at once (per thread) | | RASD_DECODE_CONCURRENCY | 2 |
@@ -33,6 +34,7 @@ import { resolve, join } from "node:path";
 import { RasdError } from "../core/errors.js";
 import { LOG_LEVELS, type LogLevel } from "../logging/logger.js";
 import { parseTrustProxy, rateLimits, type RateLimits } from "./access-limits.js";
+import { webhookSettings, type WebhookSettings } from "./webhooks.js";
 
 export interface Config {
   readonly dataDir: string;
@@ -55,6 +57,8 @@ export interface Config {
   /** Seconds a stopping process may take before it exits with status 1. */
   readonly shutdownSeconds: number;
   readonly webhookAllowPrivate: boolean;
+  /** Webhook delivery, disabling, rotation and the secrets' master key (config/webhooks.ts). */
+  readonly webhooks: WebhookSettings;
   readonly fetchAllowPrivate: boolean;
   /** The stance model file; undefined = the one shipped with rasd. */
   readonly stanceModel: string | undefined;
@@ -126,6 +130,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     shutdownSeconds: intInRange(env.RASD_SHUTDOWN_SECONDS ?? 30, "RASD_SHUTDOWN_SECONDS", 3600) || 30,
     leaseSeconds: intInRange(env.RASD_LEASE_SECONDS ?? 60, "RASD_LEASE_SECONDS", 86_400) || 60,
     webhookAllowPrivate: env.RASD_WEBHOOK_ALLOW_PRIVATE === "1",
+    webhooks: webhookSettings(env),
     fetchAllowPrivate: env.RASD_FETCH_ALLOW_PRIVATE === "1",
     stanceModel: env.RASD_STANCE_MODEL || undefined,
     logLevel: logLevel(overrides.logLevel ?? (env.RASD_LOG_LEVEL || "info")),

@@ -51,7 +51,14 @@ export const ACTION_TYPES = ["webhook", "review", "decision"] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
 
 export type RuleAction =
-  | { readonly type: "webhook"; readonly url: string; readonly secret: string }
+  | {
+      readonly type: "webhook";
+      readonly url: string;
+      readonly secret: string;
+      /** A rotated-out secret that still signs deliveries, beside `secret`, until `previousUntil` (ms). */
+      readonly previousSecret?: string;
+      readonly previousUntil?: number;
+    }
   | { readonly type: "review" }
   | { readonly type: "decision"; readonly decision: string };
 
@@ -137,6 +144,23 @@ export function reviewPriority(matches: readonly MatchFacts[], stance?: StanceVe
 export function redactRule(rule: ActionRule): ActionRule {
   return {
     ...rule,
-    actions: rule.actions.map((a) => (a.type === "webhook" ? { ...a, secret: "(hidden)" } : a)),
+    actions: rule.actions.map((a) =>
+      a.type === "webhook" ? { type: "webhook", url: a.url, secret: "(hidden)", ...rotation(a) } : a,
+    ),
   };
+}
+
+/** When a webhook's rotated-out secret stops signing (as shown to API clients), if it still does. */
+function rotation(a: { readonly previousSecret?: string; readonly previousUntil?: number }): {
+  previousUntil?: number;
+} {
+  return a.previousSecret !== undefined && a.previousUntil !== undefined ? { previousUntil: a.previousUntil } : {};
+}
+
+/** The secrets a webhook signs with at `now`: its own, then a rotated-out one still in its overlap. */
+export function signingSecrets(
+  a: { readonly secret: string; readonly previousSecret?: string; readonly previousUntil?: number },
+  now: number,
+): string[] {
+  return a.previousSecret !== undefined && (a.previousUntil ?? 0) > now ? [a.secret, a.previousSecret] : [a.secret];
 }

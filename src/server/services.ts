@@ -17,6 +17,8 @@ import { SubmissionBatcher } from "../services/submissions.js";
 import { MeasurementService } from "../services/measurement.js";
 import { loadShorteners } from "../services/shorteners.js";
 import { loadClassifier } from "../services/stance.js";
+import { SealedRuleStore } from "../services/rule-secrets.js";
+import { loadSecretKey } from "../services/secret-key.js";
 import type { StanceClassifier } from "../core/stance.js";
 import { openStores } from "../storage/open.js";
 import type {
@@ -85,7 +87,10 @@ export async function openServices(config: Config, options: ServiceOptions = {})
   const shorteners = loadShorteners(config);
   configureGates(config.media);
   const stores = await openStores(config.databaseUrl);
-  const { signals: store, content, jobs, actions, reviews, rules } = stores;
+  const { signals: store, content, jobs, actions, reviews } = stores;
+  // Webhook secrets are sealed at rest; plain ones from before are sealed now (docs/webhooks.md).
+  const rules = new SealedRuleStore(stores.rules, loadSecretKey(config));
+  await rules.sealPlainSecrets();
   const access = new AccessService(stores.access, store);
   const accounts = new AccountService(stores.accounts, access, store);
   // NATS is reached in the background: a process starts (degraded, polling) while it is down.
@@ -106,12 +111,16 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     // With a work queue, the database poll is only the safety net for lost publishes.
     { owner, leaseMs: config.leaseSeconds * 1000, pollMs: work ? 2000 : 50 },
   );
+  const hooks = config.webhooks;
   const deliverer = new WebhookDeliverer(
-    { content, jobs, actions },
+    { content, jobs, actions, endpoints: stores.endpoints, access: stores.access },
     rules,
     {
       owner,
       allowPrivate: config.webhookAllowPrivate,
+      perEndpoint: hooks.perEndpoint,
+      inFlight: hooks.inFlight,
+      disable: { failures: hooks.disableAfterFailures, minMs: hooks.disableAfterMs },
       ...(options.backoffBaseMs ? { backoffBaseMs: options.backoffBaseMs } : {}),
     },
     metrics,

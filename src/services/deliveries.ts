@@ -4,21 +4,40 @@
  * retried with exponential backoff until the job's attempts run out, then the action is
  * dead-lettered (status "dead") until someone redelivers it. The delivery id (the
  * `webhook-id` header) never changes, so receivers can drop repeats.
+ *
+ * Isolation: every endpoint (an organisation's target origin, core/webhook-endpoints.ts)
+ * has its own lane with at most `perEndpoint` deliveries in flight; the worker leases jobs
+ * endpoint by endpoint, never more of one endpoint than its lane can start soon, and skips
+ * endpoints whose lane is full. Each outcome is recorded as soon as its attempt ends
+ * (outcomes that end together share one transaction), so a receiver that hangs until the
+ * timeout holds up its own deliveries only. Jobs stay leased rows until their outcome is
+ * committed: a kill -9 loses nothing, the lease runs out and they run again.
+ *
+ * Disabling: after `disable.failures` failed attempts in a row spanning `disable.minMs`, the
+ * endpoint is disabled (its jobs held, not leased), its organisation's audit log says so, a
+ * warning is logged and `rasd_webhook_endpoints_disabled_total` counts it. An admin enables it
+ * again (`WebhookEndpointStore.enable`), and the held deliveries go out.
  */
 
 import { JobLoop } from "./job-loop.js";
 import { describeError } from "../core/errors.js";
-import type { ActionRule, RuleAction } from "../core/rules.js";
+import { signingSecrets, type ActionRule, type RuleAction } from "../core/rules.js";
+import { endpointId, type DisablePolicy, type EndpointKey } from "../core/webhook-endpoints.js";
 import { backoffMs, webhookHeaders } from "../kernels/webhook/signature.js";
+import { getLogger } from "../logging/logger.js";
 import { safeRequest } from "../media/safe-http.js";
 import type {
+  AccessStore,
   Action,
   ActionStore,
   ContentStore,
   DeliveryResult,
+  EndpointOutcome,
   Job,
   JobQueue,
   RuleStore,
+  WebhookEndpoint,
+  WebhookEndpointStore,
 } from "../storage/ports/index.js";
 import type { ServiceMetrics } from "./metrics.js";
 
@@ -27,21 +46,64 @@ const WEBHOOK_ANSWER_BYTES = 64 * 1024;
 
 export interface DeliveryOptions {
   readonly owner: string;
-  readonly batch?: number;
   readonly timeoutMs?: number;
   readonly pollMs?: number;
   /** Allow webhook targets on private or loopback addresses (default false). */
   readonly allowPrivate?: boolean;
   /** First retry delay; doubles each attempt (default 1 s). */
   readonly backoffBaseMs?: number;
+  /** Deliveries in flight at once per endpoint (default 8). */
+  readonly perEndpoint?: number;
+  /** Jobs held by this worker at once, in flight or waiting in a lane (default 1024). */
+  readonly inFlight?: number;
+  /** When an endpoint is disabled (default: 20 failures in a row over at least 15 minutes). */
+  readonly disable?: DisablePolicy;
 }
+
+export interface DeliveryStores {
+  readonly content: ContentStore;
+  readonly jobs: JobQueue;
+  readonly actions: ActionStore;
+  readonly endpoints: WebhookEndpointStore;
+  /** Where disabling an endpoint is recorded. */
+  readonly access: Pick<AccessStore, "audit">;
+}
+
+/** One endpoint's deliveries in this worker. */
+interface Lane {
+  readonly key: EndpointKey;
+  running: number;
+  readonly waiting: Job[];
+}
+
+/** An attempt that ended, to record. */
+interface Finished {
+  readonly job: Job;
+  readonly endpoint: EndpointKey;
+  /** Undefined: the action is gone or no longer pending (the job is completed). */
+  readonly action?: Action;
+  readonly status: number | null;
+  readonly error?: string;
+  /** The failure was rasd's (the rule lost its webhook), not the receiver's: not counted against it. */
+  readonly ours?: boolean;
+  readonly at: number;
+}
+
+const DEFAULT_DISABLE: DisablePolicy = { failures: 20, minMs: 15 * 60_000 };
 
 export class WebhookDeliverer {
   private readonly jobs: JobLoop;
   private readonly ruleCache = new Map<number, { at: number; rule: ActionRule | undefined }>();
+  private readonly lanes = new Map<string, Lane>();
+  private readonly attempts = new Set<Promise<void>>();
+  private held = 0;
+  private toRecord: Finished[] = [];
+  private recording: Promise<void> | undefined;
+  private wakeQueued = false;
+  private readonly log = getLogger("webhook worker");
 
   constructor(
-    private readonly stores: { content: ContentStore; jobs: JobQueue; actions: ActionStore },
+    private readonly stores: DeliveryStores,
     private readonly rules: RuleStore,
     private readonly options: DeliveryOptions,
     private readonly metrics?: ServiceMetrics,
@@ -49,69 +111,109 @@ export class WebhookDeliverer {
     this.jobs = new JobLoop("webhook worker", () => this.runOnce(), options.pollMs ?? 100);
   }
 
+  private get perEndpoint(): number {
+    return this.options.perEndpoint ?? 8;
+  }
+
+  private get timeoutMs(): number {
+    return this.options.timeoutMs ?? 10_000;
+  }
+
   start(): void {
     this.jobs.start();
   }
 
-  stop(): Promise<void> {
-    return this.jobs.stop();
+  /** Stops leasing, gives back jobs not started, and waits for the attempts under way to be recorded. */
+  async stop(): Promise<void> {
+    await this.jobs.stop();
+    const waiting = [...this.lanes.values()].flatMap((lane) => lane.waiting.splice(0));
+    this.held -= waiting.length;
+    if (waiting.length > 0) await this.stores.jobs.release(waiting.map((j) => j.id));
+    while (this.attempts.size > 0) await Promise.all(this.attempts);
+    await this.recording;
   }
 
   wake(): void {
     this.jobs.wake();
   }
 
-  /** Leases one batch, attempts every delivery concurrently, and records all outcomes in one transaction. */
+  /**
+   * Leases what the lanes have room for and starts those deliveries; does not wait for them
+   * (each is recorded when it ends). Returns how many jobs it leased.
+   */
   async runOnce(): Promise<number> {
-    const { jobs: queue, actions, content } = this.stores;
-    const jobs = await queue.lease({
-      kind: "webhook",
+    const room = (this.options.inFlight ?? 1024) - this.held;
+    if (room <= 0) return 0;
+    const full = [...this.lanes.values()]
+      .filter((l) => l.running + l.waiting.length >= this.perEndpoint)
+      .map((l) => l.key);
+    const leased = await this.stores.endpoints.leaseDeliveries({
       owner: this.options.owner,
-      limit: this.options.batch ?? 128,
-      leaseMs: 60_000,
+      // A lane leases up to twice its concurrency at a time (fewer, larger leases), so it holds
+      // at most three times its concurrency: a job waits for at most three attempts before its
+      // own, each bounded by the timeout, and its lease outlasts that.
+      leaseMs: Math.max(60_000, 4 * this.timeoutMs),
+      limit: room,
+      perEndpoint: 2 * this.perEndpoint,
+      skip: full,
     });
-    if (jobs.length === 0) return 0;
-    const attempts = await Promise.all(jobs.map((job) => this.attempt(job)));
-    const now = Date.now();
-    const results: DeliveryResult[] = [];
-    const orphans: number[] = [];
-    for (const { job, action, status, error } of attempts) {
-      if (!action) orphans.push(job.id);
-      else
-        results.push({
-          job,
-          action,
-          httpStatus: status,
-          ...(error !== undefined ? { error } : {}),
-          retryAt: now + backoffMs(job.attempts, this.options.backoffBaseMs ?? 1000),
-        });
+    for (const { job, endpoint } of leased) {
+      const id = endpointId(endpoint);
+      let lane = this.lanes.get(id);
+      if (!lane) this.lanes.set(id, (lane = { key: endpoint, running: 0, waiting: [] }));
+      lane.waiting.push(job);
+      this.held++;
     }
-    await actions.recordDeliveries(results, orphans, now);
-    if (this.metrics) {
-      for (const { job, action, error } of attempts) {
-        if (!action) continue;
-        this.metrics.deliveries.inc({
-          result: error ? (job.attempts >= job.maxAttempts ? "dead" : "retry") : "delivered",
+    for (const lane of new Set(leased.map(({ endpoint }) => this.lanes.get(endpointId(endpoint))!))) this.pump(lane);
+    return leased.length;
+  }
+
+  /** Resolves when every delivery started so far is recorded (tests and the bench). */
+  async settled(): Promise<void> {
+    while (this.attempts.size > 0) await Promise.all(this.attempts);
+    await this.recording;
+  }
+
+  /** Starts the lane's waiting deliveries while it has room. */
+  private pump(lane: Lane): void {
+    while (lane.running < this.perEndpoint && lane.waiting.length > 0) {
+      const job = lane.waiting.shift()!;
+      lane.running++;
+      // The lane's slot is free when the HTTP attempt ends; the job stays held (leased) until
+      // its outcome is committed.
+      const run: Promise<void> = this.attempt(job, lane.key)
+        .finally(() => {
+          lane.running--;
+          if (lane.running === 0 && lane.waiting.length === 0) this.lanes.delete(endpointId(lane.key));
+          else this.pump(lane);
+          this.wakeSoon(); // the lane has room: lease its next jobs while this outcome is written
+        })
+        .then((finished) => this.record(finished))
+        .finally(() => {
+          this.held--;
+          this.attempts.delete(run);
         });
-        if (!error) this.metrics.actions.inc({ type: "webhook", status: "delivered" });
-      }
-      const items = await content.getItems([
-        ...new Set(attempts.filter((a) => a.action && !a.error).map((a) => a.action!.itemId)),
-      ]);
-      for (const item of items)
-        if (item.actedAt !== null)
-          this.metrics.step.observe({ step: "acted" }, (item.actedAt - item.receivedAt) / 1000);
+      this.attempts.add(run);
     }
-    return jobs.length;
   }
 
   /** One HTTP attempt; nothing is written here. */
-  private async attempt(job: Job): Promise<{ job: Job; action?: Action; status: number | null; error?: string }> {
-    const action = await this.stores.actions.getAction(job.refId);
-    if (!action || action.status !== "pending") return { job, status: null };
-    let status: number | null = null;
+  private async attempt(job: Job, endpoint: EndpointKey): Promise<Finished> {
+    const base = { job, endpoint, status: null };
+    let action: Action | undefined;
     try {
-      const secret = await this.secretFor(action);
+      action = await this.stores.actions.getAction(job.refId);
+    } catch (e) {
+      return { ...base, error: describeError(e), ours: true, at: Date.now() };
+    }
+    if (!action || action.status !== "pending") return { ...base, at: Date.now() };
+    let secrets: string[];
+    try {
+      secrets = await this.secretsFor(action);
+    } catch (e) {
+      return { ...base, action, error: describeError(e), ours: true, at: Date.now() };
+    }
+    try {
       const ts = Math.floor(Date.now() / 1000);
       // The SSRF-safe agent: the target's address is checked and pinned; a redirect is an answer.
       const response = await safeRequest(action.target, {
@@ -119,25 +221,137 @@ export class WebhookDeliverer {
         headers: {
           "content-type": "application/json",
           "user-agent": "rasd-webhooks/1",
-          ...webhookHeaders(secret, action.deliveryId, ts, action.payload),
+          ...webhookHeaders(secrets, action.deliveryId, ts, action.payload),
         },
         body: action.payload,
         readBody: false,
         keepAlive: true,
         maxBytes: WEBHOOK_ANSWER_BYTES,
-        timeoutMs: this.options.timeoutMs ?? 10_000,
+        timeoutMs: this.timeoutMs,
         allowPrivate: this.options.allowPrivate ?? false,
       });
-      status = response.status;
-      if (status < 200 || status > 299) return { job, action, status, error: `the receiver answered HTTP ${status}` };
-      return { job, action, status };
+      const status = response.status;
+      if (status < 200 || status > 299)
+        return { ...base, action, status, error: `the receiver answered HTTP ${status}`, at: Date.now() };
+      return { ...base, action, status, at: Date.now() };
     } catch (e) {
-      return { job, action, status, error: describeError(e) };
+      return { ...base, action, error: describeError(e), at: Date.now() };
     }
   }
 
-  /** The secret of the rule's webhook this action came from (its stored position in the rule). */
-  private async secretFor(action: Action): Promise<string> {
+  /** Queues an outcome; outcomes that end while one is being written are written together next. */
+  private record(finished: Finished): Promise<void> {
+    this.toRecord.push(finished);
+    this.recording ??= this.writeAll();
+    return this.recording;
+  }
+
+  /** Wakes the leasing loop once the I/O callbacks now due have run (many attempts ending together: one lease). */
+  private wakeSoon(): void {
+    if (this.wakeQueued) return;
+    this.wakeQueued = true;
+    setImmediate(() => {
+      this.wakeQueued = false;
+      this.jobs.wake();
+    });
+  }
+
+  private async writeAll(): Promise<void> {
+    try {
+      while (this.toRecord.length > 0) {
+        // Let the answers that arrived together queue their outcomes first: with a synchronous
+        // driver (SQLite) nothing else runs during a write, so this is what makes one
+        // transaction carry many outcomes instead of one each.
+        await new Promise((resolve) => setImmediate(resolve));
+        const batch = this.toRecord;
+        this.toRecord = [];
+        try {
+          await this.write(batch);
+        } catch (error) {
+          // The jobs stay leased: when the lease runs out they run again (same delivery ids).
+          this.log.error({ err: error, jobs: batch.length }, "recording webhook outcomes failed; they will be retried");
+        }
+      }
+    } finally {
+      this.recording = undefined;
+    }
+  }
+
+  private async write(batch: readonly Finished[]): Promise<void> {
+    const now = Date.now();
+    const results: DeliveryResult[] = [];
+    const orphans: number[] = [];
+    const outcomes: EndpointOutcome[] = [];
+    for (const f of batch) {
+      if (!f.action) {
+        orphans.push(f.job.id);
+        continue;
+      }
+      results.push({
+        job: f.job,
+        action: f.action,
+        httpStatus: f.status,
+        ...(f.error !== undefined ? { error: f.error } : {}),
+        retryAt: now + backoffMs(f.job.attempts, this.options.backoffBaseMs ?? 1000),
+      });
+      if (!f.ours)
+        outcomes.push({
+          endpoint: f.endpoint,
+          ok: f.error === undefined,
+          at: f.at,
+          ...(f.error ? { error: f.error } : {}),
+        });
+    }
+    await this.stores.actions.recordDeliveries(results, orphans, now);
+    const disabled = await this.stores.endpoints.recordOutcomes(outcomes, this.options.disable ?? DEFAULT_DISABLE);
+    for (const endpoint of disabled) await this.disabled(endpoint);
+    if (this.metrics) {
+      for (const { job, action, error } of batch) {
+        if (!action) continue;
+        this.metrics.deliveries.inc({
+          result: error ? (job.attempts >= job.maxAttempts ? "dead" : "retry") : "delivered",
+        });
+        if (!error) this.metrics.actions.inc({ type: "webhook", status: "delivered" });
+      }
+      const items = await this.stores.content.getItems([
+        ...new Set(batch.filter((a) => a.action && !a.error).map((a) => a.action!.itemId)),
+      ]);
+      for (const item of items)
+        if (item.actedAt !== null)
+          this.metrics.step.observe({ step: "acted" }, (item.actedAt - item.receivedAt) / 1000);
+    }
+  }
+
+  /** An endpoint was just disabled: tell its organisation, the log and the metrics; give back its waiting jobs. */
+  private async disabled(endpoint: WebhookEndpoint): Promise<void> {
+    const lane = this.lanes.get(endpointId(endpoint));
+    const waiting = lane ? lane.waiting.splice(0) : [];
+    this.held -= waiting.length;
+    if (waiting.length > 0) await this.stores.jobs.release(waiting.map((j) => j.id));
+    this.metrics?.endpointsDisabled.inc();
+    const detail = {
+      origin: endpoint.origin,
+      failures: endpoint.failures,
+      failing_since: new Date(endpoint.failingSince ?? endpoint.since).toISOString(),
+      last_error: endpoint.lastError,
+    };
+    this.log.warn(
+      { endpoint: endpoint.id, org: endpoint.orgId, ...detail },
+      "webhook endpoint disabled after sustained failure; its deliveries are held until an admin enables it",
+    );
+    await this.stores.access.audit({
+      orgId: endpoint.orgId,
+      personId: null,
+      actor: "rasd",
+      action: "webhook_endpoint.disable",
+      target: `webhook_endpoint:${endpoint.id}`,
+      detail,
+      source: "webhook worker",
+    });
+  }
+
+  /** The secrets of the rule's webhook this action came from (its stored position in the rule). */
+  private async secretsFor(action: Action): Promise<string[]> {
     const now = Date.now();
     let cached = this.ruleCache.get(action.ruleId);
     if (!cached || now - cached.at > 1000) {
@@ -147,6 +361,6 @@ export class WebhookDeliverer {
     const a: RuleAction | undefined =
       action.actionIndex === null ? undefined : cached.rule?.actions[action.actionIndex];
     if (!a || a.type !== "webhook") throw new Error(`rule ${action.ruleId} no longer has this webhook`);
-    return a.secret;
+    return signingSecrets(a, now);
   }
 }

@@ -40,6 +40,11 @@ export class ServiceMetrics {
     labelNames: ["result"],
     registers: [this.registry],
   });
+  readonly endpointsDisabled = new Counter({
+    name: "rasd_webhook_endpoints_disabled_total",
+    help: "Webhook endpoints disabled after sustained failure (their deliveries held until re-enabled)",
+    registers: [this.registry],
+  });
   readonly step = new Histogram({
     name: "rasd_time_to_step_seconds",
     help: "Seconds from receipt to each step of hash – match – act (hashed, matched, classified, acted)",

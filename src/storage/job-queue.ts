@@ -22,7 +22,7 @@ const CHUNK = 500;
 /** Errors are stored truncated. */
 const MAX_ERROR = 2000;
 
-function toJob(r: Selectable<JobsTable>): Job {
+export function toJob(r: Selectable<JobsTable>): Job {
   return {
     id: r.id,
     kind: r.kind as JobKind,

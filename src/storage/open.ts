@@ -15,6 +15,7 @@ import { KyselyMeasurementReads } from "./measurement-reads.js";
 import type { Stores } from "./ports/index.js";
 import { KyselyReviewStore } from "./review-store.js";
 import { KyselyRuleStore } from "./rule-store.js";
+import { KyselyWebhookEndpointStore } from "./webhook-endpoint-store.js";
 
 /** Opens the database at `url` (sqlite:FILE or postgres://...) with every port on it. */
 export async function openStores(url: string): Promise<Stores> {
@@ -32,6 +33,7 @@ export async function openStores(url: string): Promise<Stores> {
     accounts: new KyselyAccountStore(db),
     dashboard: new KyselyDashboardReads(db),
     measures: new KyselyMeasurementReads(db),
+    endpoints: new KyselyWebhookEndpointStore(db, dialect),
     close: () => signals.close(),
   };
 }

@@ -245,6 +245,19 @@ export interface ContentOutcomesTable {
   recorded_at: number;
 }
 
+/** Webhook endpoints' health and state (migration 0006). */
+export interface WebhookEndpointsTable {
+  id: Generated<number>;
+  org_id: number;
+  origin: string;
+  state: string;
+  since: number;
+  failures: number;
+  failing_since: number | null;
+  last_error: string | null;
+  updated_at: number;
+}
+
 export interface Database {
   orgs: OrgsTable;
   banks: BanksTable;
@@ -265,4 +278,5 @@ export interface Database {
   sessions: SessionsTable;
   classifications: ClassificationsTable;
   content_outcomes: ContentOutcomesTable;
+  webhook_endpoints: WebhookEndpointsTable;
 }

@@ -60,6 +60,8 @@ interface Fixtures {
   readonly rule: number;
   readonly action: number;
   readonly review: number;
+  /** A disabled webhook endpoint of A. */
+  readonly endpoint: number;
   readonly spareKey: { readonly id: number; readonly prefix: string };
 }
 
@@ -114,6 +116,16 @@ const FIXTURE_ROUTES: readonly {
     pattern: /^\/v1\/actions\/:id\/redeliver$/,
     targets: (fx) => [{ label: "an action of A", params: { id: String(fx.action) } }],
     missing: { id: NO_ID },
+  },
+  {
+    pattern: /^\/v1\/webhook-endpoints\/:id\/enable$/,
+    targets: (fx) => [{ label: "a webhook endpoint of A", params: { id: String(fx.endpoint) } }],
+    missing: { id: NO_ID },
+  },
+  {
+    pattern: /^\/v1\/rules\/:id\/actions\/:index\/rotate-secret$/,
+    targets: (fx) => [{ label: "a rule of A", params: { id: String(fx.rule), index: "0" } }],
+    missing: { id: NO_ID, index: "0" },
   },
   {
     pattern: /^\/v1\/reviews\/:id\/decision$/,
@@ -234,6 +246,8 @@ const BODIES: Readonly<Record<string, (fx: Fixtures, who: string) => Extras | nu
   }),
   "PATCH /v1/rules/:id": () => ({ body: { enabled: true } }),
   "POST /v1/actions/:id/redeliver": () => null,
+  "POST /v1/webhook-endpoints/:id/enable": () => null,
+  "POST /v1/rules/:id/actions/:index/rotate-secret": () => ({ body: {} }),
   "POST /v1/reviews/:id/decision": () => ({ body: { decision: "not_violating", reasons: "authorization probe" } }),
   // A real sign-in (a public route must not answer 401), as a person outside A.
   "POST /v1/session": () => ({ body: { org: "NGO C", person: "c-reader", password: SIGN_IN_PASSWORD } }),
@@ -424,6 +438,10 @@ describe("authorization: every route", () => {
       .where("org_id", "=", t.orgs.a.id)
       .executeTakeFirst();
     assert.ok(review, "the fixture item should have produced a review entry");
+    const [endpoint] = await t.s.stores.endpoints.recordOutcomes(
+      [{ endpoint: { orgId: t.orgs.a.id, origin: "https://a-hooks.example" }, ok: false, error: "x", at: Date.now() }],
+      { failures: 1, minMs: 0 },
+    );
     const spare = await t.s.access.createKey(t.orgs.a, "reader", SPARE_PERSON);
     await t.s.accounts.setPassword(t.people.c.reader, SIGN_IN_PASSWORD);
     // The other organisations' own banks, to aim at A's content from their side.
@@ -439,6 +457,7 @@ describe("authorization: every route", () => {
       rule: rule.id,
       action: action.id,
       review: review.id,
+      endpoint: endpoint!.id,
       spareKey: { id: spare.keyId, prefix: /^rasd_([0-9a-f]{12})_/.exec(spare.token)![1]! },
     };
     // Revoked before it is ever used (the key cache would otherwise keep it valid for a few seconds).

@@ -590,6 +590,105 @@ export function portsContract(name: string, makeDatabase: () => Promise<TestData
       });
     });
 
+    describe("webhook endpoints", () => {
+      /** Webhook actions (and their jobs) for `n` new items to `target`, in order. */
+      async function hooks(n: number, target: string, prefix: string): Promise<number[]> {
+        const rule = await s.rules.create(org.id, {
+          name: `endpoint-${prefix}`,
+          conditions: {},
+          actions: [{ type: "webhook", url: target, secret: "whsec_x" }],
+        });
+        const items = await newItems(n, prefix);
+        await s.jobs.complete((await s.jobs.leaseRefs("content", items, "w", 60_000)).map((j) => j.id));
+        await s.actions.commitResults({
+          actions: items.map((itemId) => ({
+            itemId,
+            orgId: org.id,
+            ruleId: rule.id,
+            actionIndex: 0,
+            type: "webhook" as const,
+            deliveryId: `msg_${itemId}_${rule.id}_0`,
+            target,
+            payload: "{}",
+          })),
+          finish: () => [],
+          classifications: [],
+          completedJobs: [],
+          now: Date.now(),
+        });
+        return (await s.actions.actionsOf(items)).map((a) => a.id).sort((a, b) => a - b);
+      }
+      const lease = (perEndpoint: number, skip: { orgId: number; origin: string }[] = []) =>
+        s.endpoints.leaseDeliveries({ owner: "w", leaseMs: 60_000, limit: 100, perEndpoint, skip });
+
+      it("leases at most perEndpoint jobs of each endpoint (organisation + origin), oldest first, skipping those asked", async () => {
+        await drainQueue();
+        const a = await hooks(5, "https://a.example:8443/hook?x=1", "ep-a");
+        const b = await hooks(2, "http://b.example/other/path", "ep-b");
+        const first = await lease(2);
+        assert.deepEqual(
+          first.map((d) => [d.job.refId, d.endpoint.origin, d.endpoint.orgId]),
+          [
+            [a[0], "https://a.example:8443", org.id],
+            [a[1], "https://a.example:8443", org.id],
+            [b[0], "http://b.example", org.id],
+            [b[1], "http://b.example", org.id],
+          ],
+        );
+        assert.equal(first[0]!.job.attempts, 1, "the attempt is counted");
+        assert.deepEqual(await lease(2, [{ orgId: org.id, origin: "https://a.example:8443" }]), [], "a skipped");
+        assert.deepEqual(
+          (await lease(2)).map((d) => d.job.refId),
+          [a[2], a[3]],
+        );
+        await drainQueue();
+      });
+
+      it("failures in a row over the minimum time disable an endpoint; its jobs are held until it is enabled", async () => {
+        await drainQueue();
+        const origin = "https://down.example";
+        const ids = await hooks(3, `${origin}/hook`, "ep-down");
+        const endpoint = { orgId: org.id, origin };
+        const policy = { failures: 3, minMs: 1000 };
+        const t = 1_700_000_000_000;
+        // A success with nothing recorded before writes nothing.
+        assert.deepEqual(await s.endpoints.recordOutcomes([{ endpoint, ok: true, at: t }], policy), []);
+        assert.deepEqual(await s.endpoints.list(org.id), []);
+        const fail = (at: number) => ({ endpoint, ok: false, error: `HTTP 500 at ${at}`, at });
+        assert.deepEqual(await s.endpoints.recordOutcomes([fail(t), fail(t + 400)], policy), []);
+        // A success clears the run of failures.
+        await s.endpoints.recordOutcomes([{ endpoint, ok: true, at: t + 500 }], policy);
+        let [row] = await s.endpoints.list(org.id);
+        assert.deepEqual([row?.state, row?.failures, row?.failingSince], ["active", 0, null]);
+        // Three in a row, but within less than the minimum time: still active.
+        await s.endpoints.recordOutcomes([fail(t + 600), fail(t + 700), fail(t + 800)], policy);
+        [row] = await s.endpoints.list(org.id);
+        assert.deepEqual([row?.state, row?.failures, row?.failingSince], ["active", 3, t + 600]);
+        const disabled = await s.endpoints.recordOutcomes([fail(t + 1600)], policy);
+        assert.equal(disabled.length, 1);
+        assert.deepEqual(
+          [disabled[0]!.state, disabled[0]!.since, disabled[0]!.failures, disabled[0]!.lastError],
+          ["disabled", t + 1600, 4, `HTTP 500 at ${t + 1600}`],
+        );
+        assert.deepEqual(await s.endpoints.recordOutcomes([fail(t + 1700)], policy), [], "disabled once");
+        assert.equal((await s.endpoints.get(disabled[0]!.id))?.state, "disabled");
+        assert.deepEqual(await lease(10), [], "held: not leased");
+        assert.equal((await s.jobs.counts())["webhook.queued"], 3, "held, not lost");
+
+        const other = await s.signals.createOrg("Other org", "ngo");
+        assert.deepEqual(await s.endpoints.list(other.id), [], "per organisation");
+        const { endpoint: enabled, released } = await s.endpoints.enable(disabled[0]!.id, t + 5000);
+        assert.deepEqual([enabled.state, enabled.since, enabled.failures, released], ["active", t + 5000, 0, 3]);
+        const back = await lease(10);
+        assert.deepEqual(
+          back.map((d) => [d.job.refId, d.job.attempts]),
+          ids.map((id) => [id, 1]),
+        );
+        await assert.rejects(s.endpoints.enable(999_999, t), /no webhook endpoint with id 999999/);
+        await drainQueue();
+      });
+    });
+
     describe("reviews", () => {
       it("open entries by priority then age; a claim succeeds once; decided ones latest first", async () => {
         const orgB = await s.signals.createOrg("Reviewers", "platform");

@@ -4,6 +4,9 @@
  * organisations and an API key for every role in the first two.
  */
 
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import { loadConfig } from "../../src/config/config.js";
 import type { RateLimits } from "../../src/config/access-limits.js";
@@ -64,10 +67,12 @@ export const NO_LIMITS: RateLimits = {
 
 export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
   const db = options.db ?? sqliteDatabase();
+  const ownData = db.url.startsWith("sqlite:") ? undefined : mkdtempSync(join(tmpdir(), "rasd-test-data-"));
   const config = loadConfig(
     {
       db: db.url,
-      data: db.url.replace(/^sqlite:/, "").replace(/\/[^/]*$/, ""),
+      // The database's folder for SQLite; a folder of its own on PostgreSQL (the secret key file lives there).
+      data: db.url.startsWith("sqlite:") ? db.url.replace(/^sqlite:/, "").replace(/\/[^/]*$/, "") : ownData,
       ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     },
     { RASD_WEBHOOK_ALLOW_PRIVATE: "1", ...options.env },
@@ -123,6 +128,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
       await app.close();
       await closeServices(s);
       if (!options.db) await db.drop();
+      if (ownData) rmSync(ownData, { recursive: true, force: true });
     },
   };
 }

@@ -15,6 +15,7 @@ import { searchRoutes } from "./search.js";
 import { sessionRoutes } from "./session.js";
 import { statusRoutes } from "./status.js";
 import { webRoutes } from "./web.js";
+import { webhookRoutes } from "./webhooks.js";
 
 export function allRoutes(s: Services): RouteDef[] {
   return [
@@ -24,6 +25,7 @@ export function allRoutes(s: Services): RouteDef[] {
     ...bankRoutes(s),
     ...contentRoutes(s),
     ...ruleRoutes(s),
+    ...webhookRoutes(s),
     ...measureRoutes(s),
     ...hmaRoutes(s),
     // The web app and what it needs beyond the routes above.

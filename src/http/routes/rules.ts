@@ -3,16 +3,19 @@
 import { Type, type Static } from "typebox";
 import { RasdError } from "../../core/errors.js";
 import { BEHAVIOURS, SIGNAL_TYPES } from "../../core/model.js";
-import { redactRule, type RuleAction, type RuleConditions } from "../../core/rules.js";
+import { redactRule, type ActionRule, type RuleAction, type RuleConditions } from "../../core/rules.js";
+import { webhookOrigin } from "../../core/webhook-endpoints.js";
 import { STANCES } from "../../core/stance.js";
 import { newWebhookSecret, webhookSecretProblem } from "../../kernels/webhook/signature.js";
+import { checkWebhookTarget } from "../../media/webhook-target.js";
 import type { Principal } from "../../services/access.js";
 import type { Services } from "../../server/services.js";
+import type { WebhookEndpoint } from "../../storage/ports/index.js";
 import { idParam, pageQuery, route, type RouteDef } from "../route.js";
 import { NoContent, StringEnum } from "../schemas/common.js";
 import { ActionView } from "../schemas/content.js";
 import { ReviewEntryView } from "../schemas/reviews.js";
-import { RuleView, RuleWithSecretsView } from "../schemas/rules.js";
+import { RuleView, RuleWithSecretsView, type WebhookEndpointView } from "../schemas/rules.js";
 import { actionView, iso } from "../views.js";
 import { auditEntry } from "./members.js";
 import { decisionRoute } from "./reviews.js";
@@ -87,32 +90,46 @@ function toConditions(c: ConditionsBody): RuleConditions {
   };
 }
 
-/** Webhook actions without a secret get a new one, returned once in `secrets`. */
-function toActions(list: readonly ActionBody[]): { actions: RuleAction[]; secrets: Record<string, string> } {
+/**
+ * Webhook actions without a secret get a new one, returned once in `secrets`; targets are
+ * checked here (https, public addresses) so a bad one is refused now, not at delivery.
+ */
+async function toActions(
+  list: readonly ActionBody[],
+  allowPrivate: boolean,
+): Promise<{ actions: RuleAction[]; secrets: Record<string, string> }> {
   const secrets: Record<string, string> = {};
-  const actions = list.map((a, i): RuleAction => {
+  const actions: RuleAction[] = [];
+  for (const [i, a] of list.entries()) {
     if (a.type === "webhook") {
-      let url: URL;
-      try {
-        url = new URL(a.url);
-      } catch {
-        throw new RasdError("invalid", `actions[${i}].url: not a URL`);
-      }
-      if (url.protocol !== "https:" && url.protocol !== "http:")
-        throw new RasdError("invalid", `actions[${i}].url: must be http or https`);
+      const target = await checkWebhookTarget(a.url, { allowPrivate });
+      if (target.problem !== undefined) throw new RasdError("invalid", `actions[${i}].url: ${target.problem}`);
       const problem = a.secret === undefined ? undefined : webhookSecretProblem(a.secret);
       if (problem) throw new RasdError("invalid", `actions[${i}].secret: ${problem}`);
       const secret = a.secret ?? newWebhookSecret();
       if (!a.secret) secrets[String(i)] = secret;
-      return { type: "webhook", url: url.href, secret };
-    }
-    if (a.type === "decision") return { type: "decision", decision: a.decision };
-    return { type: "review" };
-  });
+      actions.push({ type: "webhook", url: target.href, secret });
+    } else if (a.type === "decision") actions.push({ type: "decision", decision: a.decision });
+    else actions.push({ type: "review" });
+  }
   return { actions, secrets };
 }
 
-function ruleView(r: ReturnType<typeof redactRule>): RuleView {
+export function endpointView(e: WebhookEndpoint): WebhookEndpointView {
+  return {
+    id: e.id,
+    origin: e.origin,
+    state: e.state,
+    since: iso(e.since)!,
+    failures: e.failures,
+    failing_since: iso(e.failingSince),
+    last_error: e.lastError,
+  };
+}
+
+/** A rule as shown: secrets hidden; a webhook with its endpoint's state when it has a recorded one. */
+function ruleView(rule: ActionRule, endpoints: readonly WebhookEndpoint[] = []): RuleView {
+  const r = redactRule(rule);
   const c = r.conditions;
   return {
     id: r.id,
@@ -129,7 +146,17 @@ function ruleView(r: ReturnType<typeof redactRule>): RuleView {
       ...(c.stance ? { stance: c.stance } : {}),
       ...(c.minStanceScore !== undefined ? { min_stance_score: c.minStanceScore } : {}),
     },
-    actions: r.actions,
+    actions: r.actions.map((a) => {
+      if (a.type !== "webhook") return a;
+      const endpoint = endpoints.find((e) => e.orgId === rule.orgId && e.origin === webhookOrigin(a.url));
+      return {
+        type: "webhook",
+        url: a.url,
+        secret: a.secret,
+        ...(a.previousUntil !== undefined ? { previous_secret_until: iso(a.previousUntil)! } : {}),
+        ...(endpoint ? { endpoint: endpointView(endpoint) } : {}),
+      };
+    }),
   };
 }
 
@@ -159,7 +186,10 @@ export function ruleRoutes(s: Services): RouteDef[] {
       tags: ["rules"],
       schema: { response: { 200: Type.Object({ rules: Type.Array(RuleView) }) } },
       handler: async (_req, _reply, who) => ({
-        rules: (await s.rules.list(who.orgId)).map((r) => ruleView(redactRule(r))),
+        rules: await (async () => {
+          const endpoints = await s.stores.endpoints.list(who.orgId);
+          return (await s.rules.list(who.orgId)).map((r) => ruleView(r, endpoints));
+        })(),
       }),
     }),
     route({
@@ -172,7 +202,7 @@ export function ruleRoutes(s: Services): RouteDef[] {
       handler: async (req, reply, who) => {
         const body = req.body;
         await checkBanks(who, body.conditions);
-        const { actions, secrets } = toActions(body.actions);
+        const { actions, secrets } = await toActions(body.actions, s.config.webhookAllowPrivate);
         const rule = await s.rules.create(who.orgId, {
           name: body.name,
           enabled: body.enabled ?? true,
@@ -182,7 +212,7 @@ export function ruleRoutes(s: Services): RouteDef[] {
         s.pipeline.invalidateRules();
         await s.access.audit(auditEntry(req, who, "rule.create", `rule:${rule.id}`, { name: rule.name }));
         void reply.status(201);
-        return { ...ruleView(redactRule(rule)), webhook_secrets: secrets };
+        return { ...ruleView(rule), webhook_secrets: secrets };
       },
     }),
     route({
@@ -192,7 +222,8 @@ export function ruleRoutes(s: Services): RouteDef[] {
       summary: "One action rule",
       tags: ["rules"],
       schema: { response: { 200: RuleView } },
-      handler: async (req, _reply, who) => ruleView(redactRule(await ownRule(who, idParam(req)))),
+      handler: async (req, _reply, who) =>
+        ruleView(await ownRule(who, idParam(req)), await s.stores.endpoints.list(who.orgId)),
     }),
     route({
       method: "PATCH",
@@ -205,7 +236,7 @@ export function ruleRoutes(s: Services): RouteDef[] {
         const rule = await ownRule(who, idParam(req));
         const body = req.body;
         await checkBanks(who, body.conditions);
-        const next = body.actions ? toActions(body.actions) : undefined;
+        const next = body.actions ? await toActions(body.actions, s.config.webhookAllowPrivate) : undefined;
         const updated = await s.rules.update(rule.id, {
           ...(body.name !== undefined ? { name: body.name } : {}),
           ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
@@ -214,7 +245,7 @@ export function ruleRoutes(s: Services): RouteDef[] {
         });
         s.pipeline.invalidateRules();
         await s.access.audit(auditEntry(req, who, "rule.update", `rule:${rule.id}`));
-        return { ...ruleView(redactRule(updated)), webhook_secrets: next?.secrets ?? {} };
+        return { ...ruleView(updated), webhook_secrets: next?.secrets ?? {} };
       },
     }),
     route({

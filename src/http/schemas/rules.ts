@@ -16,9 +16,29 @@ const RuleConditionsView = Type.Object({
 });
 export type RuleConditionsView = Static<typeof RuleConditionsView>;
 
+/** A webhook endpoint (an organisation's target origin): whether deliveries go out, and its recent failures. */
+export const WebhookEndpointView = Type.Object({
+  id: Type.Number(),
+  origin: Type.String(),
+  state: Type.Union([Type.Literal("active"), Type.Literal("disabled")]),
+  since: Type.String({ description: "When it entered its state" }),
+  failures: Type.Number({ description: "Failed attempts in a row since its last success" }),
+  failing_since: Type.Union([Type.String(), Type.Null()]),
+  last_error: Type.Union([Type.String(), Type.Null()]),
+});
+export type WebhookEndpointView = Static<typeof WebhookEndpointView>;
+
 /** What a rule does: a webhook (its secret shown as "(hidden)"), a review entry, or a decision. */
 const RuleActionView = Type.Union([
-  Type.Object({ type: Type.Literal("webhook"), url: Type.String(), secret: Type.String() }),
+  Type.Object({
+    type: Type.Literal("webhook"),
+    url: Type.String(),
+    secret: Type.String(),
+    previous_secret_until: Type.Optional(
+      Type.String({ description: "After a rotation: until when the old secret also signs deliveries" }),
+    ),
+    endpoint: Type.Optional(WebhookEndpointView),
+  }),
   Type.Object({ type: Type.Literal("review") }),
   Type.Object({ type: Type.Literal("decision"), decision: Type.String() }),
 ]);
@@ -39,3 +59,11 @@ export const RuleWithSecretsView = Type.Object({
   webhook_secrets: Type.Record(Type.String(), Type.String()),
 });
 export type RuleWithSecretsView = Static<typeof RuleWithSecretsView>;
+
+/** A rotated webhook secret: the new one (shown once) and until when the old one still signs. */
+export const RotatedSecretView = Type.Object({
+  rule_id: Type.Number(),
+  action_index: Type.Number(),
+  secret: Type.String(),
+  previous_secret_until: Type.String(),
+});

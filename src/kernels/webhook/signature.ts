@@ -3,19 +3,25 @@
  * "<id>.<timestamp>.<body>" with the endpoint's secret ("whsec_" + base64 of its bytes),
  * sent as `webhook-id`, `webhook-timestamp` (Unix seconds) and `webhook-signature`
  * ("v1," + base64 of the HMAC). Receivers verify with any Standard Webhooks library.
+ * While a rotated secret overlaps its successor, the header carries one signature per
+ * secret, space-separated, and a receiver holding either secret accepts the delivery.
  */
 
 import { createHmac, randomBytes } from "node:crypto";
 
+/** Random bytes in a secret rasd makes. */
+export const NEW_WEBHOOK_SECRET_BYTES = 32;
+
+/** A new secret: "whsec_" + base64 of 32 random bytes. */
 export function newWebhookSecret(): string {
-  return `whsec_${randomBytes(24).toString("base64")}`;
+  return `whsec_${randomBytes(NEW_WEBHOOK_SECRET_BYTES).toString("base64")}`;
 }
 
 function secretBytes(secret: string): Buffer {
   return Buffer.from(secret.startsWith("whsec_") ? secret.slice(6) : secret, "base64");
 }
 
-/** Standard Webhooks' shortest secret: 24 random bytes (rasd makes its own the same length). */
+/** Standard Webhooks' shortest secret: 24 random bytes (rasd makes its own of 32). */
 export const MIN_WEBHOOK_SECRET_BYTES = 24;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
@@ -40,16 +46,22 @@ function signWebhook(secret: string, id: string, timestampSeconds: number, body:
   return `v1,${mac}`;
 }
 
+/**
+ * The three Standard Webhooks headers; with several secrets (a rotation's overlap), one
+ * signature per secret in `webhook-signature`, space-separated, the newest first.
+ * @example webhookHeaders(["whsec_new…", "whsec_old…"], "msg_1", 1700000000, "{}")["webhook-signature"] // "v1,… v1,…"
+ */
 export function webhookHeaders(
-  secret: string,
+  secret: string | readonly string[],
   id: string,
   timestampSeconds: number,
   body: string,
 ): Record<string, string> {
+  const secrets = typeof secret === "string" ? [secret] : secret;
   return {
     "webhook-id": id,
     "webhook-timestamp": String(timestampSeconds),
-    "webhook-signature": signWebhook(secret, id, timestampSeconds, body),
+    "webhook-signature": secrets.map((s) => signWebhook(s, id, timestampSeconds, body)).join(" "),
   };
 }
 

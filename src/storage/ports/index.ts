@@ -14,6 +14,7 @@ import type { JobQueue } from "./jobs.js";
 import type { MeasurementReads } from "./measurement.js";
 import type { ReviewStore } from "./reviews.js";
 import type { RuleStore } from "./rules.js";
+import type { WebhookEndpointStore } from "./webhook-endpoints.js";
 
 export type * from "../store.js";
 export type * from "./access.js";
@@ -25,6 +26,7 @@ export type * from "./jobs.js";
 export type * from "./measurement.js";
 export type * from "./reviews.js";
 export type * from "./rules.js";
+export type * from "./webhook-endpoints.js";
 
 /** Every port, on one database. */
 export interface Stores {
@@ -39,6 +41,8 @@ export interface Stores {
   readonly accounts: AccountStore;
   readonly dashboard: DashboardReads;
   readonly measures: MeasurementReads;
+  /** Webhook endpoints: per-endpoint leasing, health, disabling. */
+  readonly endpoints: WebhookEndpointStore;
   /** Closes the database (every port at once). */
   close(): Promise<void>;
 }
