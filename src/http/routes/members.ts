@@ -1,7 +1,7 @@
 /** Organisations, people, API keys and the audit log. */
 
 import { RasdError } from "../../core/errors.js";
-import { ROLES } from "../../core/roles.js";
+import { ORG_ROLES } from "../../core/roles.js";
 import { describePrincipal, type Principal } from "../../services/access.js";
 import type { Services } from "../../server/services.js";
 import { idParam, pageQuery, route, type RouteDef } from "../route.js";
@@ -71,7 +71,7 @@ export function memberRoutes(s: Services): RouteDef[] {
       tags: ["members"],
       schema: {
         body: Type.Object(
-          { person: Type.String({ minLength: 1, maxLength: 100 }), role: StringEnum(ROLES) },
+          { person: Type.String({ minLength: 1, maxLength: 100 }), role: StringEnum(ORG_ROLES) },
           { additionalProperties: false },
         ),
         response: { 201: CreatedKeyView },

@@ -15,9 +15,13 @@ export const LiveResponse = {
 
 const ReadyView = Type.Object({
   status: Type.Literal("ready"),
-  index: Type.Record(Type.String(), Type.Number(), { description: "Signals in each match index, by type" }),
-  change_cursor: Type.Number(),
-  uptime_s: Type.Number(),
+  index: Type.Optional(
+    Type.Record(Type.String(), Type.Number(), {
+      description: "Signals in each match index, by type (only to a key whose role has coalition.read)",
+    }),
+  ),
+  change_cursor: Type.Optional(Type.Number({ description: "Only to a key whose role has coalition.read" })),
+  uptime_s: Type.Optional(Type.Number({ description: "Only to a key whose role has coalition.read" })),
 });
 export type ReadyView = Static<typeof ReadyView>;
 
