@@ -15,6 +15,7 @@
  * | private webhook targets | | RASD_WEBHOOK_ALLOW_PRIVATE=1 | refused |
  * | private media URLs (/h/hash?url=) | | RASD_FETCH_ALLOW_PRIVATE=1 | refused |
  * | log level (JSON lines on stderr) | --log-level L | RASD_LOG_LEVEL | info |
+ * | TLS certificate and key (PEM files; HTTPS and HSTS) | --tls-cert F, --tls-key F | RASD_TLS_CERT, RASD_TLS_KEY | none: plain HTTP |
  */
 
 import { resolve, join } from "node:path";
@@ -38,6 +39,8 @@ export interface Config {
   readonly stanceModel: string | undefined;
   /** The least severe level logged: trace, debug, info, warn, error, fatal or silent. */
   readonly logLevel: LogLevel;
+  /** PEM certificate (chain) and key files: serve HTTPS. Both or neither. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
 }
 
 export interface ConfigOverrides {
@@ -50,6 +53,8 @@ export interface ConfigOverrides {
   readonly pipelineThreads?: string | number;
   readonly nats?: string;
   readonly logLevel?: string;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
 }
 
 function intInRange(value: string | number, what: string, max: number): number {
@@ -63,6 +68,16 @@ function logLevel(value: string): LogLevel {
   const level = LOG_LEVELS.find((l) => l === value);
   if (!level) throw new RasdError("usage", `log level: expected one of ${LOG_LEVELS.join(", ")}, got "${value}"`);
   return level;
+}
+
+function tlsFiles(cert: string | undefined, key: string | undefined): Config["tls"] {
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined)
+    throw new RasdError(
+      "usage",
+      "TLS needs both a certificate and a key: give --tls-cert and --tls-key (or RASD_TLS_CERT and RASD_TLS_KEY)",
+    );
+  return { certFile: resolve(cert), keyFile: resolve(key) };
 }
 
 export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Config {
@@ -84,5 +99,9 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     fetchAllowPrivate: env.RASD_FETCH_ALLOW_PRIVATE === "1",
     stanceModel: env.RASD_STANCE_MODEL || undefined,
     logLevel: logLevel(overrides.logLevel ?? (env.RASD_LOG_LEVEL || "info")),
+    tls: tlsFiles(
+      overrides.tlsCert ?? (env.RASD_TLS_CERT || undefined),
+      overrides.tlsKey ?? (env.RASD_TLS_KEY || undefined),
+    ),
   });
 }

@@ -14,7 +14,9 @@ import { can } from "../core/roles.js";
 import type { AccessService, Principal } from "../services/access.js";
 import { getLogger, type Logger } from "../logging/logger.js";
 import { toHttpError } from "./errors.js";
+import { connectionOptions, limitHeaders } from "./connection-limits.js";
 import { RateLimiter } from "./rate-limit.js";
+import { DOCS_CSP, securityHeaders } from "./security-headers.js";
 import { echoRequestId, fastifyLogOptions } from "./request-log.js";
 import { ErrorBody, HmaErrorBody } from "./schemas/common.js";
 import { ANONYMOUS, type RouteDef } from "./route.js";
@@ -32,6 +34,10 @@ export interface AppOptions {
   readonly logger?: Logger;
   /** A line per request arriving and answered (default false). */
   readonly logRequests?: boolean;
+  /** Serve HTTPS with this certificate and key (PEM), and send HSTS. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
+  /** An idle keep-alive connection is closed after this, ms (default 5 s). */
+  readonly keepAliveMs?: number;
 }
 
 /** Routes that plugins add (the API documentation page and its assets): public, read-only. */
@@ -88,7 +94,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     return503OnClosing: true,
     forceCloseConnections: true,
+    ...connectionOptions(options),
+    // Typed as plain HTTP: an https server answers the same requests (a cast, not a conversion).
+    ...((options.tls ? { https: options.tls } : {}) as object),
   });
+  limitHeaders(app);
+  securityHeaders(app, { hsts: options.tls !== undefined });
   echoRequestId(app);
   const limiter = new RateLimiter(options.rateLimit ?? 20_000, (options.rateLimit ?? 20_000) * 2);
   const principals = new WeakMap<FastifyRequest, Principal>();
@@ -143,7 +154,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
     },
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: DOCS_CSP });
 
   for (const def of options.routes) {
     app.route({

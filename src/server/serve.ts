@@ -13,6 +13,7 @@ import type { Worker } from "node:worker_threads";
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from "prom-client";
 import { startWorker } from "../parallel/worker-pool.js";
 import { closeServices, openServices, startWorkers, type Services } from "./services.js";
+import { readTls } from "./tls.js";
 
 type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 
@@ -104,6 +105,8 @@ export interface ServeOptions {
 }
 
 export async function serve(config: Config, options: ServeOptions = {}): Promise<Server> {
+  // Read first: a wrong certificate path stops serve before anything is opened.
+  const tls = config.tls && options.api !== false ? await readTls(config.tls) : undefined;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const previousLogger = setLogger(logger);
   const services = await openServices(config, options.backoffBaseMs ? { backoffBaseMs: options.backoffBaseMs } : {});
@@ -116,6 +119,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
         rateLimit: config.rateLimit,
         logger,
         logRequests: options.logRequests ?? false,
+        ...(tls ? { tls } : {}),
       })
     : undefined;
   const address = app ? await app.listen({ host: config.host, port: config.port }) : "";
