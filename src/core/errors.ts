@@ -30,6 +30,7 @@ export type ErrorCode =
   | "rate_limited"
   | "usage"
   | "storage.migration"
+  | "storage.full"
   | "not_found"
   | "conflict"
   | "invalid";

@@ -16,6 +16,7 @@ import { getLogger, type Logger } from "../logging/logger.js";
 import { toHttpError } from "./errors.js";
 import { connectionOptions, limitHeaders } from "./connection-limits.js";
 import { RateLimiter } from "./rate-limit.js";
+import { serverErrorLog } from "./server-errors.js";
 import { DOCS_CSP, securityHeaders } from "./security-headers.js";
 import { echoRequestId, fastifyLogOptions } from "./request-log.js";
 import { ErrorBody, HmaErrorBody } from "./schemas/common.js";
@@ -129,9 +130,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     throwFileSizeLimit: true,
   });
 
+  const logServerError = serverErrorLog();
   app.setErrorHandler((error, req, reply) => {
     const e = toHttpError(error, req.headers["content-type"]);
-    if (e.status >= 500) req.log.error(error);
+    if (e.status >= 500) logServerError(req.log, error);
     const hma = req.routeOptions.url !== undefined && hmaRoutes.has(`${req.method} ${req.routeOptions.url}`);
     void reply.status(e.status).send(hma ? { message: e.message } : { error: { code: e.code, message: e.message } });
   });

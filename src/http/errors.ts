@@ -4,6 +4,7 @@
  */
 
 import type { FastifyError } from "fastify";
+import { DISK_FULL_MESSAGE, isDiskFull } from "../core/disk-full.js";
 import { isRasdError, type ErrorCode } from "../core/errors.js";
 
 export interface HttpError {
@@ -22,6 +23,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   "file.too_large": 413,
   "fetch.too_large": 413,
   "image.too_many_pixels": 413,
+  "storage.full": 507,
 };
 
 /** Ajv's validation errors, in words that name the field. */
@@ -44,6 +46,7 @@ function describeValidation(error: FastifyError): string {
 }
 
 export function toHttpError(error: unknown, contentType?: string): HttpError {
+  if (isDiskFull(error)) return { status: 507, code: "storage.full", message: DISK_FULL_MESSAGE };
   if (isRasdError(error)) return { status: STATUS[error.code] ?? 400, code: error.code, message: error.message };
   const e = error as FastifyError & { statusCode?: number };
   if (e.validation) return { status: 400, code: "invalid", message: describeValidation(e) };
