@@ -6,6 +6,7 @@ import * as m0002 from "./0002-coalition-service.js";
 import * as m0003 from "./0003-measurement.js";
 import * as m0004 from "./0004-accounts.js";
 import * as m0005 from "./0005-action-index.js";
+import * as m0008 from "./0008-audit-chain.js";
 
 export const MIGRATIONS: Record<string, Migration> = {
   "0001-signal-banks": m0001,
@@ -13,4 +14,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0003-measurement": m0003,
   "0004-accounts": m0004,
   "0005-action-index": m0005,
+  "0008-audit-chain": m0008,
 };
