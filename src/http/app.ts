@@ -16,6 +16,7 @@ import { getLogger, type Logger } from "../logging/logger.js";
 import { toHttpError } from "./errors.js";
 import { connectionOptions, limitHeaders } from "./connection-limits.js";
 import { RateLimiter } from "./rate-limit.js";
+import { RefusalAudit, type RefusalAuditOptions } from "./refusal-audit.js";
 import { serverErrorLog } from "./server-errors.js";
 import { DOCS_CSP, securityHeaders } from "./security-headers.js";
 import { echoRequestId, fastifyLogOptions } from "./request-log.js";
@@ -39,6 +40,8 @@ export interface AppOptions {
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
   /** An idle keep-alive connection is closed after this, ms (default 5 s). */
   readonly keepAliveMs?: number;
+  /** How refused requests are aggregated in the audit log (tests shorten the window). */
+  readonly refusalAudit?: RefusalAuditOptions;
 }
 
 /** Routes that plugins add (the API documentation page and its assets): public, read-only. */
@@ -131,9 +134,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   const logServerError = serverErrorLog();
+  const refusals = new RefusalAudit((entry) => options.access.audit(entry), options.refusalAudit);
+  app.addHook("onClose", () => refusals.flush());
   app.setErrorHandler((error, req, reply) => {
     const e = toHttpError(error, req.headers["content-type"]);
     if (e.status >= 500) logServerError(req.log, error);
+    refusals.record(req, e, principals.get(req));
     const hma = req.routeOptions.url !== undefined && hmaRoutes.has(`${req.method} ${req.routeOptions.url}`);
     void reply.status(e.status).send(hma ? { message: e.message } : { error: { code: e.code, message: e.message } });
   });
@@ -174,6 +180,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       onRequest: async (req: FastifyRequest, reply: FastifyReply) => {
         if (def.access === "public") return;
         const who = await options.access.authenticate(bearer(req));
+        principals.set(req, who); // before the checks below, so a refusal is audited with who it was
         const wait = limiter.take(who.keyId, Date.now());
         if (wait > 0) {
           void reply.header("retry-after", String(wait));
@@ -184,7 +191,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         }
         if (!can(who.role, def.access))
           throw new RasdError("auth.forbidden", `the ${who.role} role may not ${def.access.replace(".", " ")}`);
-        principals.set(req, who);
       },
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
         const result = await def.handler(req, reply, principals.get(req) ?? ANONYMOUS);
