@@ -225,8 +225,13 @@ async function resolveChecked(
     if (kind === undefined || allowed(host, address)) continue;
     // The address a name resolves to is not echoed: a DNS answer of the operator's network
     // (split horizon) is not the caller's to learn. A literal address is the caller's own.
-    const what = literal ? `${address} is not a public address` : `host ${quote(host)} resolves to a non-public address`;
-    throw fetchError("fetch.private_address", `refusing ${quote(url.href)}: ${what} (${kind})${hint ? `; ${hint}` : ""}`);
+    const what = literal
+      ? `${address} is not a public address`
+      : `host ${quote(host)} resolves to a non-public address`;
+    throw fetchError(
+      "fetch.private_address",
+      `refusing ${quote(url.href)}: ${what} (${kind})${hint ? `; ${hint}` : ""}`,
+    );
   }
   return addresses;
 }

@@ -32,20 +32,14 @@ export async function verifyAudit(store: AccessStore, only?: readonly number[]):
   const checks: ChainCheck[] = [];
   for (const chain of chains) {
     const state = { seq: 0, hash: GENESIS_HASH };
-    let entries = 0;
     let broken: BrokenLink | undefined;
     for (;;) {
       const page = await store.auditChain(chain, state.seq, PAGE);
       broken = checkLinks(page, state);
-      if (broken) {
-        entries = state.seq;
-        break;
-      }
-      entries = state.seq;
-      if (page.length < PAGE) break;
+      if (broken || page.length < PAGE) break;
     }
     broken ??= checkHead(heads.get(chain), chain, state);
-    checks.push({ chain, entries, head: state.hash, ...(broken ? { broken } : {}) });
+    checks.push({ chain, entries: state.seq, head: state.hash, ...(broken ? { broken } : {}) });
   }
   return { ok: checks.every((c) => !c.broken), chains: checks };
 }

@@ -47,7 +47,9 @@ test("serve with a pipeline thread: items are processed off the HTTP thread and 
     let text = "";
     for (let i = 0; i < 40 && !/rasd_content_processed_total\{outcome="matched"\} 1/.test(text); i++) {
       await new Promise((res) => setTimeout(res, 100));
-      text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${operatorKey}` } })).text();
+      text = await (
+        await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${operatorKey}` } })
+      ).text();
     }
     assert.match(text, /rasd_content_processed_total\{outcome="matched"\} 1/);
     assert.match(text, /rasd_content_submitted_total\{kind="url"\} 1/);

@@ -132,10 +132,7 @@ describe("safeRequest", () => {
       (error: unknown) => {
         assert.ok(error instanceof RasdError);
         assert.equal(error.code, "fetch.private_address");
-        assert.match(
-          error.message,
-          /host "hook\.test" resolves to a non-public address \(loopback\)$/,
-        );
+        assert.match(error.message, /host "hook\.test" resolves to a non-public address \(loopback\)$/);
         return true;
       },
     );

@@ -15,6 +15,7 @@ import { json, startTestService } from "../support/service.js";
 import { rawDb } from "../support/raw-db.js";
 import { REPO_ROOT } from "../support/shared.js";
 import { openStores } from "../../src/storage/open.js";
+import { auditHash } from "../../src/core/audit-chain.js";
 
 const until = async (check: () => Promise<boolean>, what: string) => {
   for (let i = 0; i < 200; i++) {
@@ -134,7 +135,10 @@ test("an entry edited with raw SQL: GET /v1/audit/verify and `rasd audit verify`
       await t.call(t.keys.c.operator, { method: "GET", url: "/v1/audit/verify" }),
     );
     assert.equal(all.ok, false);
-    assert.ok(all.chains.some((c) => c.orgId === t.orgs.a.id), "the operator checks other organisations' chains");
+    assert.ok(
+      all.chains.some((c) => c.orgId === t.orgs.a.id),
+      "the operator checks other organisations' chains",
+    );
     assert.equal((await t.call(t.keys.a.curator, { method: "GET", url: "/v1/audit/verify" })).statusCode, 403);
   } finally {
     await t.close();
@@ -152,7 +156,8 @@ test("`rasd audit verify`: exit 0 and each chain's head when whole; exit 1 namin
       assert.equal(rasd("key", "create", "--org", "Audited", "--role", role).status, 0);
     const whole = rasd("audit", "verify");
     assert.equal(whole.status, 0, whole.stderr);
-    assert.match(whole.stdout, /Audited: 2 entries, unbroken, head [0-9a-f]{64}/);
+    const head = /Audited: 2 entries, unbroken, head (2:[0-9a-f]{64})/.exec(whole.stdout)?.[1];
+    assert.ok(head, whole.stdout);
 
     const stores = await openStores(`sqlite:${join(data, "rasd.db")}`);
     const [, second] = await stores.access.auditChain(1, 0, 10);
@@ -160,7 +165,6 @@ test("`rasd audit verify`: exit 0 and each chain's head when whole; exit 1 namin
     const { default: Database } = await import("better-sqlite3");
     const db = new Database(join(data, "rasd.db"));
     db.prepare("update audit_log set actor = 'someone else' where id = ?").run(second!.id);
-    db.close();
 
     const broken = rasd("audit", "verify");
     assert.equal(broken.status, 1);
@@ -168,6 +172,18 @@ test("`rasd audit verify`: exit 0 and each chain's head when whole; exit 1 namin
       broken.stdout,
       new RegExp(`Audited: BROKEN at entry ${second!.id} \\(number 2\\): entry ${second!.id} was changed`),
     );
+
+    // A rewrite from that entry on, hashes and head recomputed, passes the chain check; the
+    // head recorded earlier shows it.
+    const rehash = auditHash(second!.prevHash, { ...second!, actor: "someone else" });
+    db.prepare("update audit_log set hash = ? where id = ?").run(rehash, second!.id);
+    db.prepare("update audit_chain_heads set hash = ? where chain = 1").run(rehash);
+    db.close();
+    assert.equal(rasd("audit", "verify").status, 0);
+    const expect = rasd("audit", "verify", "--org", "Audited", "--expect", head);
+    assert.equal(expect.status, 1);
+    assert.match(expect.stdout, /REWRITTEN: entry number 2 now has hash/);
+    assert.equal(rasd("audit", "verify", "--expect", head).status, 2, "--expect needs --org");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

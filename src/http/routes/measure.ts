@@ -85,7 +85,8 @@ export function measureRoutes(s: Services): RouteDef[] {
         querystring: rangeQuery({
           scope: Type.Optional(
             StringEnum(["org", "coalition"], {
-              description: "org (default): the caller's organisation's items; coalition: every member's, in aggregate (per platform only for the operator)",
+              description:
+                "org (default): the caller's organisation's items; coalition: every member's, in aggregate (per platform only for the operator)",
             }),
           ),
         }),
