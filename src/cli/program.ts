@@ -5,6 +5,7 @@
 import { reportCommand } from "./commands/report.js";
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { auditCommand } from "./commands/audit.js";
 import { bankCommand } from "./commands/bank.js";
 import { hashCommand } from "./commands/hash.js";
 import { keyCommand } from "./commands/key.js";
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   program.addCommand(matchCommand());
   program.addCommand(keyCommand());
   program.addCommand(personCommand());
+  program.addCommand(auditCommand());
   program.addCommand(serveCommand());
   program.addCommand(workerCommand());
   program.addCommand(trainCommand());

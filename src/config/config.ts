@@ -28,6 +28,7 @@
  * | requests waiting for a decode or video slot | | RASD_MEDIA_QUEUE | 4 (then 503 busy.*) |
  * | longest wait for a slot | | RASD_MEDIA_WAIT_MS | 2000 ms (then 503 busy.*) |
  * | decoding budget per image | | RASD_MAX_DECODED_MIB | 256 MiB (width x height x channels x bytes per sample) |
+ * | TLS certificate and key (PEM files; HTTPS and HSTS) | --tls-cert F, --tls-key F | RASD_TLS_CERT, RASD_TLS_KEY | none: plain HTTP |
  */
 
 import { resolve, join } from "node:path";
@@ -72,6 +73,8 @@ export interface Config {
     readonly waitMs: number;
     readonly maxDecodedBytes: number;
   };
+  /** PEM certificate (chain) and key files: serve HTTPS. Both or neither. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
 }
 
 export interface ConfigOverrides {
@@ -87,6 +90,8 @@ export interface ConfigOverrides {
   readonly pipelineThreads?: string | number;
   readonly nats?: string;
   readonly logLevel?: string;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
 }
 
 function intInRange(value: string | number, what: string, max: number): number {
@@ -100,6 +105,16 @@ function logLevel(value: string): LogLevel {
   const level = LOG_LEVELS.find((l) => l === value);
   if (!level) throw new RasdError("usage", `log level: expected one of ${LOG_LEVELS.join(", ")}, got "${value}"`);
   return level;
+}
+
+function tlsFiles(cert: string | undefined, key: string | undefined): Config["tls"] {
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined)
+    throw new RasdError(
+      "usage",
+      "TLS needs both a certificate and a key: give --tls-cert and --tls-key (or RASD_TLS_CERT and RASD_TLS_KEY)",
+    );
+  return { certFile: resolve(cert), keyFile: resolve(key) };
 }
 
 export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Config {
@@ -142,5 +157,9 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
       maxDecodedBytes:
         (intInRange(env.RASD_MAX_DECODED_MIB ?? 256, "RASD_MAX_DECODED_MIB", 65_536) || 256) * 1024 * 1024,
     }),
+    tls: tlsFiles(
+      overrides.tlsCert ?? (env.RASD_TLS_CERT || undefined),
+      overrides.tlsKey ?? (env.RASD_TLS_KEY || undefined),
+    ),
   });
 }

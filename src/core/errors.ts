@@ -37,6 +37,7 @@ export type ErrorCode =
   | "busy.video"
   | "usage"
   | "storage.migration"
+  | "storage.full"
   | "not_found"
   | "conflict"
   | "invalid";

@@ -3,8 +3,15 @@
  * permission it needs) and by the authorisation test that walks every route.
  */
 
-export const ROLES = ["admin", "curator", "reviewer", "submitter", "reader"] as const;
+export const ROLES = ["admin", "curator", "reviewer", "submitter", "reader", "operator"] as const;
 export type Role = (typeof ROLES)[number];
+
+/**
+ * The roles an organisation's admin may give through the API. `operator` (the coalition's
+ * operator, who runs rasd and sees coalition-wide figures) is given only on the server's own
+ * command line (`rasd key create --role operator`), so no member can grant it to itself.
+ */
+export const ORG_ROLES = ["admin", "curator", "reviewer", "submitter", "reader"] as const satisfies readonly Role[];
 
 export const PERMISSIONS = [
   "org.read",
@@ -24,8 +31,16 @@ export const PERMISSIONS = [
   "people.write",
   "metrics.read",
   "measure.read",
+  "coalition.read",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
+
+/**
+ * Figures across every member (counters in /metrics, index sizes, takedown figures naming
+ * members): only the operator's. A member's own roles see their own figures, and the
+ * coalition's only in aggregate.
+ */
+const COALITION_WIDE: readonly Permission[] = ["metrics.read", "coalition.read"];
 
 const READ: readonly Permission[] = [
   "org.read",
@@ -38,7 +53,7 @@ const READ: readonly Permission[] = [
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
   /** Everything within the organisation: people, keys, rules, the audit log. */
-  admin: new Set(PERMISSIONS),
+  admin: new Set(PERMISSIONS.filter((p) => !COALITION_WIDE.includes(p))),
   /** Manages banks and signals. */
   curator: new Set([...READ, "bank.write", "signal.write", "match.lookup"]),
   /** Works the review queue. */
@@ -46,7 +61,12 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> =
   /** A platform's integration: sends content, looks up hashes. */
   submitter: new Set(["org.read", "bank.read", "content.submit", "content.read", "match.lookup"]),
   /** Reads, changes nothing. */
-  reader: new Set([...READ, "review.read", "metrics.read"]),
+  reader: new Set([...READ, "review.read"]),
+  /**
+   * The coalition's operator: the process's metrics (Prometheus scrapes with this role's key),
+   * figures per member across the coalition, readiness detail, and every audit chain's check.
+   */
+  operator: new Set(["org.read", "measure.read", "audit.read", ...COALITION_WIDE]),
 };
 
 export function isRole(value: string): value is Role {

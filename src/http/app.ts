@@ -16,6 +16,10 @@ import { getLogger, type Logger } from "../logging/logger.js";
 import { toHttpError } from "./errors.js";
 import type { RateLimits } from "../config/access-limits.js";
 import { AccessGuard, limitsOf } from "./access-guard.js";
+import { connectionOptions, limitHeaders } from "./connection-limits.js";
+import { RefusalAudit, type RefusalAuditOptions } from "./refusal-audit.js";
+import { serverErrorLog } from "./server-errors.js";
+import { DOCS_CSP, securityHeaders } from "./security-headers.js";
 import { echoRequestId, fastifyLogOptions } from "./request-log.js";
 import { FIELD_SIZE_LIMIT } from "./upload.js";
 import { ErrorBody, HmaErrorBody } from "./schemas/common.js";
@@ -38,6 +42,12 @@ export interface AppOptions {
   readonly logger?: Logger;
   /** A line per request arriving and answered (default false). */
   readonly logRequests?: boolean;
+  /** Serve HTTPS with this certificate and key (PEM), and send HSTS. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
+  /** An idle keep-alive connection is closed after this, ms (default 5 s). */
+  readonly keepAliveMs?: number;
+  /** How refused requests are aggregated in the audit log (tests shorten the window). */
+  readonly refusalAudit?: RefusalAuditOptions;
 }
 
 /** Routes that plugins add (the API documentation page and its assets): public, read-only. */
@@ -95,7 +105,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
     ...(options.trustProxy?.length ? { trustProxy: [...options.trustProxy] } : {}),
     forceCloseConnections: true,
+    ...connectionOptions(options),
+    // Typed as plain HTTP: an https server answers the same requests (a cast, not a conversion).
+    ...((options.tls ? { https: options.tls } : {}) as object),
   });
+  limitHeaders(app);
+  securityHeaders(app, { hsts: options.tls !== undefined });
   echoRequestId(app);
   const guard = new AccessGuard(options.access, limitsOf(options));
   const principals = new WeakMap<FastifyRequest, Principal>();
@@ -131,10 +146,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     throwFileSizeLimit: true,
   });
 
+  const logServerError = serverErrorLog();
+  const refusals = new RefusalAudit((entry) => options.access.audit(entry), options.refusalAudit);
+  app.addHook("onClose", () => refusals.flush());
   app.setErrorHandler((error, req, reply) => {
     const e = toHttpError(error, req.headers["content-type"]);
-    if (e.status >= 500 && e.retryAfter === undefined) req.log.error(error);
+    if (e.status >= 500 && e.retryAfter === undefined) logServerError(req.log, error);
     if (e.retryAfter !== undefined) void reply.header("retry-after", String(e.retryAfter));
+    refusals.record(req, e, principals.get(req));
     const hma = req.routeOptions.url !== undefined && hmaRoutes.has(`${req.method} ${req.routeOptions.url}`);
     void reply.status(e.status).send(hma ? { message: e.message } : { error: { code: e.code, message: e.message } });
   });
@@ -157,7 +176,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
     },
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: DOCS_CSP });
 
   for (const def of options.routes) {
     app.route({
@@ -175,9 +194,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       onRequest: async (req: FastifyRequest, reply: FastifyReply) => {
         if (def.access === "public") return def.signIn ? guard.signIn(req, reply) : undefined;
         const who = await guard.authenticate(req, reply, () => bearer(req));
+        principals.set(req, who); // before the role check, so a refusal is audited with who it was
         if (!can(who.role, def.access))
           throw new RasdError("auth.forbidden", `the ${who.role} role may not ${def.access.replace(".", " ")}`);
-        principals.set(req, who);
       },
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
         const result = await def.handler(req, reply, principals.get(req) ?? ANONYMOUS);

@@ -4,6 +4,7 @@
  */
 
 import type { FastifyError } from "fastify";
+import { DISK_FULL_MESSAGE, isDiskFull } from "../core/disk-full.js";
 import { isRasdError, type ErrorCode } from "../core/errors.js";
 import { BUSY_RETRY_AFTER_SECONDS } from "../media/decode-gate.js";
 
@@ -31,6 +32,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   "field.too_large": 413,
   "busy.decode": 503,
   "busy.video": 503,
+  "storage.full": 507,
 };
 
 /** Ajv's validation errors, in words that name the field. */
@@ -53,6 +55,7 @@ function describeValidation(error: FastifyError): string {
 }
 
 export function toHttpError(error: unknown, contentType?: string): HttpError {
+  if (isDiskFull(error)) return { status: 507, code: "storage.full", message: DISK_FULL_MESSAGE };
   if (isRasdError(error)) {
     const status = STATUS[error.code] ?? 400;
     return {

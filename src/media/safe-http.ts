@@ -129,7 +129,7 @@ export async function safeRequest(url: string, options: SafeRequestOptions): Pro
       const doing = method === "GET" ? "fetching" : `${method} to`;
       throw fetchError("fetch.timeout", `${doing} ${quote(url)} took longer than ${options.timeoutMs} ms${at}`, error);
     }
-    throw fetchError("fetch.network", `cannot ${verb} ${quote(target.href)}: ${describeError(error)}`, error);
+    throw fetchError("fetch.network", `cannot ${verb} ${quote(target.href)}: ${withoutAddresses(error)}`, error);
   } finally {
     clearTimeout(timer);
   }
@@ -196,6 +196,19 @@ function allowance(options: SafeRequestOptions): Allowance {
   return (host, address) => names.has(host) || addresses.check(address, isIP(address) === 6 ? "ipv6" : "ipv4");
 }
 
+const IPV4 = /\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b/g;
+const IPV6 = /\[?\b(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?:%\w+)?\]?(?::\d+)?/gi;
+
+/**
+ * A network error in words, without the addresses it names ("connect ECONNREFUSED
+ * 10.0.0.7:443" names the host's resolved address, which the caller should not learn).
+ */
+export function withoutAddresses(error: unknown): string {
+  const e = error as { code?: unknown; syscall?: unknown };
+  if (typeof e.code === "string" && typeof e.syscall === "string") return `${e.syscall} ${e.code}`;
+  return describeError(error).replace(IPV4, "(address)").replace(IPV6, "(address)");
+}
+
 /** Resolves the URL's host once and refuses it when any of its addresses is non-public and not allowed. */
 async function resolveChecked(
   url: URL,
@@ -210,10 +223,14 @@ async function resolveChecked(
   for (const { address } of addresses) {
     const kind = nonPublicKind(address.replace(/%.*$/s, ""));
     if (kind === undefined || allowed(host, address)) continue;
-    const what = literal ? address : `host ${quote(host)} resolves to ${address}, which`;
+    // The address a name resolves to is not echoed: a DNS answer of the operator's network
+    // (split horizon) is not the caller's to learn. A literal address is the caller's own.
+    const what = literal
+      ? `${address} is not a public address`
+      : `host ${quote(host)} resolves to a non-public address`;
     throw fetchError(
       "fetch.private_address",
-      `refusing ${quote(url.href)}: ${what} is not a public address (${kind})${hint ? `; ${hint}` : ""}`,
+      `refusing ${quote(url.href)}: ${what} (${kind})${hint ? `; ${hint}` : ""}`,
     );
   }
   return addresses;

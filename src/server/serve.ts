@@ -14,6 +14,7 @@ import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } fro
 import { startWorker } from "../parallel/worker-pool.js";
 import { closeServices, openServices, startWorkers, type Services } from "./services.js";
 import { stopStep } from "./lifecycle.js";
+import { readTls } from "./tls.js";
 
 type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 
@@ -105,6 +106,8 @@ export interface ServeOptions {
 }
 
 export async function serve(config: Config, options: ServeOptions = {}): Promise<Server> {
+  // Read first: a wrong certificate path stops serve before anything is opened.
+  const tls = config.tls && options.api !== false ? await readTls(config.tls) : undefined;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const previousLogger = setLogger(logger);
   const services = await openServices(config, options.backoffBaseMs ? { backoffBaseMs: options.backoffBaseMs } : {});
@@ -118,6 +121,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
         trustProxy: config.trustProxy,
         logger,
         logRequests: options.logRequests ?? false,
+        ...(tls ? { tls } : {}),
       })
     : undefined;
   const address = app ? await app.listen({ host: config.host, port: config.port }) : "";

@@ -196,14 +196,19 @@ export class MeasurementService {
     });
   }
 
-  /** Takedown figures overall, per platform and per bank (only the banks in `visibleBanks`). */
+  /**
+   * Takedown figures overall, per platform and per bank (only the banks in `visibleBanks`).
+   * `namePlatforms: false` leaves the per-platform figures out: platforms are members, and a
+   * coalition-wide answer names them only to a caller entitled to see members' figures.
+   */
   async takedown(
     filter: MeasureFilter,
     visibleBanks: ReadonlySet<number>,
     bankNames: ReadonlyMap<number, string>,
+    options: { namePlatforms?: boolean } = {},
   ): Promise<TakedownMeasurement> {
     const records = await this.takedownRecords(filter);
-    const byPlatform = takedownBy(records, (r) => [r.platform]);
+    const byPlatform = options.namePlatforms === false ? new Map() : takedownBy(records, (r) => [r.platform]);
     const byBank = takedownBy(records, (r) => r.bankIds.filter((b) => visibleBanks.has(b)));
     return {
       from: iso(filter.from),

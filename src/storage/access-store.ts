@@ -4,6 +4,7 @@
  */
 
 import type { Kysely } from "kysely";
+import { auditHash, chainOf, GENESIS_HASH, type ChainedEntry, type ChainHead } from "../core/audit-chain.js";
 import { RasdError } from "../core/errors.js";
 import type { Role } from "../core/roles.js";
 import type { BankSharing } from "../core/sharing.js";
@@ -238,19 +239,81 @@ export class KyselyAccessStore implements AccessStore {
   }
 
   async audit(entry: AuditEntry): Promise<void> {
-    await this.db
-      .insertInto("audit_log")
-      .values({
+    const chain = chainOf(entry.orgId);
+    const detail = JSON.stringify(entry.detail ?? {});
+    await this.db.transaction().execute(async (tx) => {
+      // Claim the chain's head first. The upsert is a write, so on SQLite it takes the
+      // database's write lock before anything is read; on PostgreSQL it locks the head's row
+      // until commit. Either way appenders to one chain go one at a time, in every process.
+      const head = await tx
+        .insertInto("audit_chain_heads")
+        .values({ chain, seq: 0, hash: GENESIS_HASH })
+        .onConflict((oc) => oc.column("chain").doUpdateSet({ seq: (eb) => eb.ref("audit_chain_heads.seq") }))
+        .returning(["seq", "hash"])
+        .executeTakeFirstOrThrow();
+      const fields = {
+        chain,
+        seq: Number(head.seq) + 1,
         at: Date.now(),
-        org_id: entry.orgId,
-        person_id: entry.personId,
+        orgId: entry.orgId,
+        personId: entry.personId,
         actor: entry.actor,
         action: entry.action,
         target: entry.target,
-        detail: JSON.stringify(entry.detail ?? {}),
+        detail,
         source: entry.source,
-      })
+      };
+      const hash = auditHash(head.hash, fields);
+      await tx
+        .insertInto("audit_log")
+        .values({
+          at: fields.at,
+          org_id: fields.orgId,
+          person_id: fields.personId,
+          actor: fields.actor,
+          action: fields.action,
+          target: fields.target,
+          detail,
+          source: fields.source,
+          chain,
+          seq: fields.seq,
+          prev_hash: head.hash,
+          hash,
+        })
+        .execute();
+      await tx.updateTable("audit_chain_heads").set({ seq: fields.seq, hash }).where("chain", "=", chain).execute();
+    });
+  }
+
+  async auditChainHeads(): Promise<ChainHead[]> {
+    const rows = await this.db.selectFrom("audit_chain_heads").selectAll().orderBy("chain").execute();
+    return rows.map((r) => ({ chain: r.chain, seq: Number(r.seq), hash: r.hash }));
+  }
+
+  async auditChain(chain: number, afterSeq: number, limit: number): Promise<ChainedEntry[]> {
+    const rows = await this.db
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("chain", "=", chain)
+      .where("seq", ">", afterSeq)
+      .orderBy("seq")
+      .limit(Math.min(limit, MAX_AUDIT))
       .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      chain: r.chain,
+      seq: Number(r.seq),
+      at: Number(r.at),
+      orgId: r.org_id,
+      personId: r.person_id,
+      actor: r.actor,
+      action: r.action,
+      target: r.target,
+      detail: r.detail,
+      source: r.source,
+      prevHash: r.prev_hash,
+      hash: r.hash,
+    }));
   }
 
   async listAudit(

@@ -6,8 +6,6 @@
  *   postgres://user@host:5432/dbname
  */
 
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import {
   Kysely,
@@ -22,6 +20,7 @@ import { RasdError } from "../core/errors.js";
 import { getLogger } from "../logging/logger.js";
 import { MIGRATIONS } from "./migrations/index.js";
 import { ImmediateSqliteDialect } from "./sqlite-immediate.js";
+import { preparePrivateFile, privateSqliteSidecars } from "./private-files.js";
 import type { Database } from "./schema.js";
 
 // int8 (bigint) as a JS number: every bigint rasd stores (times in ms, cursors) is < 2^53.
@@ -45,10 +44,11 @@ export async function openDatabase(url: string): Promise<OpenDatabase> {
 
 function openSqlite(url: string): OpenDatabase {
   const file = url.replace(/^sqlite:(\/\/)?/, "");
-  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  if (file !== ":memory:") preparePrivateFile(file);
   const sqlite = new BetterSqlite3(file);
   // WAL with synchronous=FULL: a committed transaction survives a crash or power loss.
   sqlite.pragma("journal_mode = WAL");
+  if (file !== ":memory:") privateSqliteSidecars(file);
   sqlite.pragma(`synchronous = ${process.env.RASD_SQLITE_SYNC ?? "FULL"}`);
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 10000");

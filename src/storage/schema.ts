@@ -109,6 +109,18 @@ export interface AuditLogTable {
   target: string;
   detail: string;
   source: string;
+  /** Hash chain (migration 0008, core/audit-chain.ts): the organisation's chain, 0 for none. */
+  chain: Generated<number>;
+  seq: Generated<number>;
+  prev_hash: Generated<string>;
+  hash: Generated<string>;
+}
+
+/** Each audit chain's last entry: the row an appender locks. */
+export interface AuditChainHeadsTable {
+  chain: number;
+  seq: number;
+  hash: string;
 }
 
 export interface ContentItemsTable {
@@ -269,6 +281,7 @@ export interface Database {
   bank_readers: BankReadersTable;
   api_keys: ApiKeysTable;
   audit_log: AuditLogTable;
+  audit_chain_heads: AuditChainHeadsTable;
   content_items: ContentItemsTable;
   content_media: ContentMediaTable;
   jobs: JobsTable;

@@ -277,7 +277,7 @@ describe("hash – match – act through the API", () => {
     assert.ok(stats.matched_ms.count >= 5);
     assert.ok(stats.matched_ms.p99 >= stats.matched_ms.p50);
     assert.ok(stats.acted_ms.count >= 3);
-    const metrics = await t.call(t.keys.a.admin, { method: "GET", url: "/metrics" });
+    const metrics = await t.call(t.keys.a.operator, { method: "GET", url: "/metrics" });
     assert.equal(metrics.statusCode, 200);
     assert.match(metrics.body, /rasd_time_to_step_seconds_bucket\{le="[0-9.]+",step="matched"\}/);
     assert.match(metrics.body, /rasd_content_submitted_total\{kind="text"\} \d+/);

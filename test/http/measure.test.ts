@@ -197,6 +197,23 @@ for (const [backend, skip, makeDb] of BACKENDS)
         }),
       );
       assert.equal(other.overall.items, 0);
+      // The coalition scope: another member's reader (or admin) gets the aggregate, no member
+      // named; the coalition's operator gets the figures per platform (issue 15, item 10).
+      const coalitionUrl = `/v1/measure/takedown?scope=coalition&from=2026-03-01T00:00:00Z&to=2026-03-03T00:00:00Z`;
+      for (const key of [t.keys.b.reader, t.keys.b.admin]) {
+        const agg = json<{ overall: Figures; byPlatform: unknown[] }>(
+          await t.call(key, { method: "GET", url: coalitionUrl }),
+        );
+        assert.equal(agg.overall.items, 4);
+        assert.deepEqual(agg.byPlatform, []);
+      }
+      const named = json<{ byPlatform: { platform: string; items: number }[] }>(
+        await t.call(t.keys.b.operator, { method: "GET", url: coalitionUrl }),
+      );
+      assert.deepEqual(named.byPlatform.map((p) => [p.platform, p.items]).sort(), [
+        [t.orgs.a.name, 3],
+        ["Shorts", 1],
+      ]);
       assert.equal((await t.call(t.keys.a.submitter, { method: "GET", url: "/v1/measure/takedown" })).statusCode, 403);
       const bad = await t.call(t.keys.a.reader, {
         method: "GET",

@@ -15,11 +15,13 @@ test("serve with a pipeline thread: items are processed off the HTTP thread and 
   const dir = mkdtempSync(join(tmpdir(), "rasd-serve-"));
   const config = loadConfig({ data: dir, port: 0, pipelineThreads: 1 });
   let key = "";
+  let operatorKey = "";
   const server = await serve(config, {
     pipelineThreads: 1,
     before: async (s) => {
       const org = await s.banks.createOrg("Platform", "platform");
       key = (await s.access.createKey(org, "admin", "ops")).token;
+      operatorKey = (await s.access.createKey(org, "operator", "scraper")).token;
       const bank = await s.banks.createBank({ orgId: org.id, name: "links" });
       await s.banks.addSignals(bank.id, [{ line: 1, raw: { type: "domain", value: "justpaste.it" } }]);
     },
@@ -45,7 +47,9 @@ test("serve with a pipeline thread: items are processed off the HTTP thread and 
     let text = "";
     for (let i = 0; i < 40 && !/rasd_content_processed_total\{outcome="matched"\} 1/.test(text); i++) {
       await new Promise((res) => setTimeout(res, 100));
-      text = await (await fetch(`${server.url}/metrics`, { headers })).text();
+      text = await (
+        await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${operatorKey}` } })
+      ).text();
     }
     assert.match(text, /rasd_content_processed_total\{outcome="matched"\} 1/);
     assert.match(text, /rasd_content_submitted_total\{kind="url"\} 1/);

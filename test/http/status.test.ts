@@ -29,10 +29,34 @@ describe("health and documentation", () => {
     assert.equal(json(ready).status, "ready");
   });
 
-  test("/metrics needs a key with metrics.read", async () => {
+  test("anonymous /status shows liveness only; index sizes only to the operator (issue 15, item 10)", async () => {
+    const accept = { accept: "application/json" };
+    const anonymous = await t.call(undefined, { method: "GET", url: "/status", headers: accept });
+    assert.deepEqual(json(anonymous), { status: "ready" });
+    const admin = await t.call(t.keys.b.admin, { method: "GET", url: "/status", headers: accept });
+    assert.deepEqual(json(admin), { status: "ready" }, "a member's admin sees no coalition-wide counts");
+    const operator = json<{ index?: Record<string, number> }>(
+      await t.call(t.keys.a.operator, { method: "GET", url: "/status", headers: accept }),
+    );
+    assert.equal(typeof operator.index?.pdq, "number");
+    const bad = await t.call("rasd_nope", { method: "GET", url: "/status", headers: accept });
+    assert.equal(bad.statusCode, 401, "a key that is sent must be valid");
+  });
+
+  test("an organisation's admin cannot grant the operator role through the API", async () => {
+    const r = await t.call(t.keys.a.admin, {
+      method: "POST",
+      url: "/v1/keys",
+      payload: { person: "sneaky", role: "operator" },
+    });
+    assert.equal(r.statusCode, 400);
+  });
+
+  test("/metrics (coalition-wide counters) needs the operator's key: a member's admin or reader gets 403", async () => {
     assert.equal((await t.call(undefined, { method: "GET", url: "/metrics" })).statusCode, 401);
-    assert.equal((await t.call(t.keys.a.submitter, { method: "GET", url: "/metrics" })).statusCode, 403);
-    const m = await t.call(t.keys.a.admin, { method: "GET", url: "/metrics" });
+    for (const role of ["submitter", "reader", "admin"] as const)
+      assert.equal((await t.call(t.keys.a[role], { method: "GET", url: "/metrics" })).statusCode, 403, role);
+    const m = await t.call(t.keys.a.operator, { method: "GET", url: "/metrics" });
     assert.equal(m.statusCode, 200);
     assert.match(m.headers["content-type"] as string, /text\/plain/);
     assert.match(m.body, /# TYPE rasd_time_to_step_seconds histogram/);

@@ -132,10 +132,31 @@ describe("safeRequest", () => {
       (error: unknown) => {
         assert.ok(error instanceof RasdError);
         assert.equal(error.code, "fetch.private_address");
-        assert.match(
-          error.message,
-          /host "hook\.test" resolves to 127\.0\.0\.1, which is not a public address \(loopback\)$/,
-        );
+        assert.match(error.message, /host "hook\.test" resolves to a non-public address \(loopback\)$/);
+        return true;
+      },
+    );
+  });
+
+  it("a refused connection's error names no address the host resolved to (issue 15, item 10)", async () => {
+    // A closed port on an allowed private answer: node's error says "connect ECONNREFUSED 10.…".
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const { resolve } = rebinding("127.0.0.1");
+    await assert.rejects(
+      safeRequest(`http://inside.test:${closedPort}/`, {
+        maxBytes: 10,
+        timeoutMs: 5000,
+        resolve,
+        allowHosts: ["inside.test"],
+      }),
+      (error: unknown) => {
+        assert.ok(error instanceof RasdError);
+        assert.equal(error.code, "fetch.network");
+        assert.match(error.message, /ECONNREFUSED/);
+        assert.doesNotMatch(error.message, /127\.0\.0\.1/);
         return true;
       },
     );

@@ -5,11 +5,18 @@
  */
 
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
 import { RasdError, isRasdError } from "../../src/core/errors.js";
 import type { Org } from "../../src/core/model.js";
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
+import { auditHash, GENESIS_HASH } from "../../src/core/audit-chain.js";
+import { verifyAudit } from "../../src/services/audit-verify.js";
 import { KyselyStore } from "../../src/storage/kysely-store.js";
+import { MIGRATIONS } from "../../src/storage/migrations/index.js";
 import { backfillActionIndex } from "../../src/storage/migrations/0005-action-index.js";
 import { openStores } from "../../src/storage/open.js";
 import type { Accepted, ItemOutcome, Job, NewAction, NewContent, Stores } from "../../src/storage/ports/index.js";
@@ -39,6 +46,15 @@ function content(orgId: number, personId: number, key: string, extra: Partial<Ne
 function accepted(r: Accepted | RasdError): Accepted {
   if (isRasdError(r)) throw r;
   return r;
+}
+
+/** The database at `url` with no migration run (to write rows as an older rasd did). */
+function bareDatabase(url: string): Kysely<unknown> {
+  return new Kysely<unknown>({
+    dialect: url.startsWith("postgres")
+      ? new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 2 }) })
+      : new SqliteDialect({ database: new BetterSqlite3(url.replace(/^sqlite:(\/\/)?/, "")) }),
+  });
 }
 
 export function portsContract(name: string, makeDatabase: () => Promise<TestDatabase>, skip: string | false): void {
@@ -948,6 +964,184 @@ export function portsContract(name: string, makeDatabase: () => Promise<TestData
         assert.equal((await s.accounts.findSession("3333333333333333"))?.revoked, false);
         await s.accounts.revokeSessionsOf(carol.id);
         assert.equal((await s.accounts.findSession("3333333333333333"))?.revoked, true);
+      });
+    });
+
+    describe("the audit log's hash chains (migration 0008)", () => {
+      const entry = (orgId: number | null, target: string) => ({
+        orgId,
+        personId: null,
+        actor: "chain-test",
+        action: "test.chain",
+        target,
+        source: "test",
+        detail: { target },
+      });
+      const raw = () => {
+        assert.ok(s.signals instanceof KyselyStore);
+        return s.signals.db;
+      };
+
+      it("each organisation's entries form a chain numbered from 1, each hash over its fields and the one before", async () => {
+        const o = await s.signals.createOrg("Chain Org", "ngo");
+        for (const t of ["a", "b", "c"]) await s.access.audit(entry(o.id, t));
+        await s.access.audit(entry(null, "nobody's"));
+        const chain = await s.access.auditChain(o.id, 0, 100);
+        assert.deepEqual(
+          chain.map((e) => [e.seq, e.target, e.chain, e.detail]),
+          [
+            [1, "a", o.id, '{"target":"a"}'],
+            [2, "b", o.id, '{"target":"b"}'],
+            [3, "c", o.id, '{"target":"c"}'],
+          ],
+        );
+        assert.equal(chain[0]!.prevHash, GENESIS_HASH);
+        for (const [i, e] of chain.entries()) {
+          assert.equal(e.hash, auditHash(e.prevHash, e));
+          if (i > 0) assert.equal(e.prevHash, chain[i - 1]!.hash);
+        }
+        assert.deepEqual(
+          (await s.access.auditChainHeads()).find((h) => h.chain === o.id),
+          { chain: o.id, seq: 3, hash: chain[2]!.hash },
+        );
+        assert.deepEqual(
+          (await s.access.auditChain(o.id, 2, 100)).map((e) => e.seq),
+          [3],
+        );
+        assert.ok((await s.access.auditChain(0, 0, 1000)).some((e) => e.target === "nobody's"));
+        const checked = await verifyAudit(s.access, [o.id, 0]);
+        assert.equal(checked.ok, true, JSON.stringify(checked));
+        assert.equal(checked.chains[0]!.entries, 3);
+      });
+
+      it("appenders in two processes at once still make one unbroken chain", async () => {
+        const o = await s.signals.createOrg("Busy Chain Org", "platform");
+        // The other process: a child node appending 30 entries while this one appends 30.
+        const script = `
+          const { openStores } = await import(${JSON.stringify(new URL("../../src/storage/open.ts", import.meta.url).href)});
+          const s = await openStores(process.argv[1]);
+          for (let i = 0; i < 30; i++) {
+            await s.access.audit({ orgId: Number(process.argv[2]), personId: null, actor: "child",
+              action: "test.chain", target: "child-" + i, source: "test" });
+            await new Promise((r) => setTimeout(r, 3));
+          }
+          await s.close();`;
+        const child = spawn(
+          process.execPath,
+          ["--import", "tsx", "--input-type=module", "-e", script, database.url, String(o.id)],
+          { stdio: ["ignore", "ignore", "pipe"] },
+        );
+        let stderr = "";
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        let code: number | null | undefined;
+        child.on("exit", (c) => (code = c));
+        let mine = 0;
+        while (code === undefined) {
+          await s.access.audit(entry(o.id, `parent-${mine++}`));
+          await sleep(2);
+        }
+        assert.equal(code, 0, stderr);
+        const chain = await s.access.auditChain(o.id, 0, 1000);
+        assert.deepEqual(
+          chain.map((e) => e.seq),
+          Array.from({ length: mine + 30 }, (_, i) => i + 1),
+        );
+        const children = chain.filter((e) => e.actor === "child").map((e) => e.seq);
+        assert.equal(children.length, 30);
+        assert.ok(
+          chain.some((e) => e.actor !== "child" && e.seq > children[0]! && e.seq < children.at(-1)!),
+          "the two processes' entries interleave",
+        );
+        assert.equal((await verifyAudit(s.access, [o.id])).ok, true);
+      });
+
+      it("an entry changed, removed from the middle or cut off the end is found, naming where", async () => {
+        const o = await s.signals.createOrg("Tampered Chain Org", "government");
+        for (const t of ["1", "2", "3", "4", "5"]) await s.access.audit(entry(o.id, t));
+        const ids = (await s.access.auditChain(o.id, 0, 10)).map((e) => e.id);
+        const db = raw();
+
+        await db.updateTable("audit_log").set({ target: "signal:innocent" }).where("id", "=", ids[1]!).execute();
+        let broken = (await verifyAudit(s.access, [o.id])).chains[0]!.broken;
+        assert.equal(broken?.id, ids[1]);
+        assert.match(broken!.reason, /changed after it was written/);
+        // Recomputing that entry's own hash does not help: the next entry's link breaks.
+        const [e2] = await s.access.auditChain(o.id, 1, 1);
+        await db
+          .updateTable("audit_log")
+          .set({ hash: auditHash(e2!.prevHash, e2!) })
+          .where("id", "=", ids[1]!)
+          .execute();
+        broken = (await verifyAudit(s.access, [o.id])).chains[0]!.broken;
+        assert.equal(broken?.id, ids[2]);
+        assert.match(broken!.reason, /does not follow the entry before it/);
+
+        const other = await s.signals.createOrg("Cut Chain Org", "ngo");
+        for (const t of ["1", "2", "3", "4"]) await s.access.audit(entry(other.id, t));
+        const otherIds = (await s.access.auditChain(other.id, 0, 10)).map((e) => e.id);
+        await db.deleteFrom("audit_log").where("id", "=", otherIds[3]!).execute();
+        broken = (await verifyAudit(s.access, [other.id])).chains[0]!.broken;
+        assert.equal(broken?.id, null);
+        assert.match(broken!.reason, /removed from its end/);
+        await db.deleteFrom("audit_log").where("id", "=", otherIds[1]!).execute();
+        broken = (await verifyAudit(s.access, [other.id])).chains[0]!.broken;
+        assert.equal(broken?.id, otherIds[2]);
+        assert.match(broken!.reason, /removed or renumbered/);
+      });
+
+      it("the migration chains the entries written before it, in the order they were written", async () => {
+        const fresh = await makeDatabase();
+        try {
+          const db = bareDatabase(fresh.url);
+          const { error } = await new Migrator({
+            db,
+            provider: { getMigrations: () => Promise.resolve(MIGRATIONS) },
+          }).migrateTo("0005-action-index");
+          assert.equal(error, undefined);
+          const old = db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+          for (const [org, target] of [
+            [null, "x"],
+            [7, "a"],
+            [7, "b"],
+            [null, "y"],
+          ] as const)
+            await old
+              .insertInto("audit_log")
+              .values({
+                at: 1000,
+                org_id: org,
+                person_id: null,
+                actor: "old",
+                action: "old",
+                target,
+                detail: "{}",
+                source: "cli",
+              })
+              .execute();
+          await db.destroy();
+          const migrated = await openStores(fresh.url);
+          try {
+            const checked = await verifyAudit(migrated.access);
+            assert.equal(checked.ok, true, JSON.stringify(checked));
+            assert.deepEqual(
+              checked.chains.map((c) => [c.chain, c.entries]),
+              [
+                [0, 2],
+                [7, 2],
+              ],
+            );
+            assert.deepEqual(
+              (await migrated.access.auditChain(7, 0, 10)).map((e) => e.target),
+              ["a", "b"],
+            );
+            await migrated.access.audit(entry(7, "c"));
+            assert.equal((await verifyAudit(migrated.access, [7])).chains[0]!.entries, 3);
+          } finally {
+            await migrated.close();
+          }
+        } finally {
+          await fresh.drop();
+        }
       });
     });
 

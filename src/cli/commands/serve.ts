@@ -24,6 +24,8 @@ interface ServeOptions extends StoreOptions {
   demo?: boolean;
   log?: boolean;
   logLevel?: string;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 const LOG_LEVEL_HELP =
@@ -59,6 +61,8 @@ export function serveCommand(): Command {
       )
       .option("--roles <roles>", "what this process does: api, worker, or api,worker (default)", "api,worker")
       .option("--demo", "on an empty database, load sample organisations, banks, signals and keys (printed once)")
+      .option("--tls-cert <file>", "serve HTTPS with this PEM certificate (chain) (or RASD_TLS_CERT); needs --tls-key")
+      .option("--tls-key <file>", "the certificate's PEM private key (or RASD_TLS_KEY)")
       .option("--log", "log every request (JSON lines on stderr)")
       .option("--log-level <level>", LOG_LEVEL_HELP),
   ).action(async (options: ServeOptions) => {

@@ -2,6 +2,7 @@
 
 import type { Services } from "../../server/services.js";
 import type { RouteDef } from "../route.js";
+import { auditRoutes } from "./audit.js";
 import { bankRoutes } from "./banks.js";
 import { contentRoutes } from "./content.js";
 import { dashboardRoutes } from "./dashboard.js";
@@ -22,6 +23,7 @@ export function allRoutes(s: Services): RouteDef[] {
     ...statusRoutes(s),
     ...memberRoutes(s),
     ...keyRoutes(s),
+    ...auditRoutes(s),
     ...bankRoutes(s),
     ...contentRoutes(s),
     ...ruleRoutes(s),

@@ -5,7 +5,7 @@
  */
 
 import { RasdError } from "../../core/errors.js";
-import { ROLES } from "../../core/roles.js";
+import { ORG_ROLES } from "../../core/roles.js";
 import { keyExpiry, DEFAULT_ROTATION_OVERLAP_MS, MAX_ROTATION_OVERLAP_MS } from "../../services/access.js";
 import type { Services } from "../../server/services.js";
 import type { KeyInfo } from "../../storage/ports/index.js";
@@ -65,7 +65,7 @@ export function keyRoutes(s: Services): RouteDef[] {
         body: Type.Object(
           {
             person: Type.String({ minLength: 1, maxLength: 100 }),
-            role: StringEnum(ROLES),
+            role: StringEnum(ORG_ROLES),
             name: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: "A label for people" })),
             expires_in: Type.Optional(
               Type.Integer({ minimum: 1, description: "Seconds from now (at least 60, at most 366 days)" }),

@@ -6,6 +6,7 @@
 
 import { Type, type TProperties } from "typebox";
 import { RasdError } from "../../core/errors.js";
+import { can } from "../../core/roles.js";
 import { INTERVALS, type Interval } from "../../core/periods.js";
 import type { Services } from "../../server/services.js";
 import type { MeasureFilter } from "../../services/measurement.js";
@@ -84,7 +85,8 @@ export function measureRoutes(s: Services): RouteDef[] {
         querystring: rangeQuery({
           scope: Type.Optional(
             StringEnum(["org", "coalition"], {
-              description: "org (default): the caller's organisation's items; coalition: every member's, in aggregate",
+              description:
+                "org (default): the caller's organisation's items; coalition: every member's, in aggregate (per platform only for the operator)",
             }),
           ),
         }),
@@ -92,9 +94,12 @@ export function measureRoutes(s: Services): RouteDef[] {
       },
       handler: async (req, _reply, who) => {
         const q = req.query;
-        const filter = { ...filterOf(q), ...(q.scope === "coalition" ? {} : { orgId: who.orgId }) };
+        const coalition = q.scope === "coalition";
+        const filter = { ...filterOf(q), ...(coalition ? {} : { orgId: who.orgId }) };
         const { visible, names } = await bankNames(who);
-        return s.measurement.takedown(filter, visible, names);
+        // Other members' figures by name only to the coalition's operator; others get the aggregate.
+        const namePlatforms = !coalition || can(who.role, "coalition.read");
+        return s.measurement.takedown(filter, visible, names, { namePlatforms });
       },
     }),
   ];

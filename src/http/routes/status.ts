@@ -1,9 +1,11 @@
 /** Health, metrics, and who-am-I. */
 
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { RasdError } from "../../core/errors.js";
 import { route, type RouteDef } from "../route.js";
 import type { Services } from "../../server/services.js";
 import { SIGNAL_TYPES } from "../../core/model.js";
+import { can } from "../../core/roles.js";
 import { WhoView } from "../schemas/members.js";
 import {
   LiveResponse,
@@ -17,6 +19,19 @@ import { readiness, type Readiness } from "../readiness.js";
 /** rasd's clients ask for JSON; HMA's health checks expect plain text. */
 function wantsJson(req: FastifyRequest): boolean {
   return (req.headers.accept ?? "").includes("application/json");
+}
+
+/**
+ * Whether the caller may see readiness detail (index sizes count every member's signals,
+ * RED banks included): only a valid key whose role has coalition.read. /status stays public
+ * for load balancers, which send no key and get liveness only; a key that is sent must be valid.
+ */
+async function seesDetail(s: Services, req: FastifyRequest): Promise<boolean> {
+  const header = req.headers.authorization;
+  if (!header) return false;
+  const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+  if (!token) throw new RasdError("auth.invalid", "the Authorization header must be 'Bearer <API key>'");
+  return can((await s.access.authenticate(token)).role, "coalition.read");
 }
 
 function text(reply: FastifyReply, body: string): string {
@@ -45,7 +60,7 @@ export function statusRoutes(s: Services): RouteDef[] {
       url: "/status",
       access: "public",
       summary:
-        "Readiness: 503 while the match indexes load, stop following signal changes, or the database does not answer (JSON if asked for, else HMA's plain text)",
+        "Readiness: 503 while the match indexes load, stop following signal changes, or the database does not answer (JSON if asked for, else HMA's plain text); index sizes and feed state only to the operator's key",
       tags: ["status"],
       schema: { response: { 200: ReadyResponse, 503: LoadingResponse } },
       handler: async (req, reply) => {
@@ -61,6 +76,7 @@ export function statusRoutes(s: Services): RouteDef[] {
           };
         }
         if (!wantsJson(req)) return text(reply, "I-AM-ALIVE");
+        if (!(await seesDetail(s, req))) return { status: "ready" as const };
         return {
           status: "ready" as const,
           index: s.matcher.sizes,
@@ -74,7 +90,7 @@ export function statusRoutes(s: Services): RouteDef[] {
       method: "GET",
       url: "/metrics",
       access: "metrics.read",
-      summary: "Prometheus metrics",
+      summary: "Prometheus metrics, coalition-wide: the operator's key only (scrape with it as a bearer token)",
       tags: ["status"],
       schema: { response: { 200: MetricsResponse } },
       handler: async (_req, reply) => {

@@ -66,7 +66,12 @@ export const TakedownMeasurementView = Type.Object({
   from: Type.String(),
   to: Type.String(),
   overall: TakedownFiguresView,
-  byPlatform: Type.Immutable(Type.Array(Type.Object({ platform: Type.String(), ...figures }))),
+  byPlatform: Type.Immutable(
+    Type.Array(Type.Object({ platform: Type.String(), ...figures }), {
+      description:
+        "Per platform (member). In the coalition scope only to a role with coalition.read; others get it empty and the coalition's figures in aggregate (overall, byBank)",
+    }),
+  ),
   byBank: Type.Immutable(Type.Array(Type.Object({ bankId: Type.Number(), bankName: Type.String(), ...figures }))),
 });
 export type TakedownMeasurementView = Static<typeof TakedownMeasurementView>;

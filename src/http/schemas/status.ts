@@ -40,10 +40,18 @@ export type ReadinessFields = Static<typeof ReadinessView>;
 
 const ReadyView = Type.Object({
   status: Type.Literal("ready"),
-  index: Type.Record(Type.String(), Type.Number(), { description: "Signals in each match index, by type" }),
-  change_cursor: Type.Number(),
-  uptime_s: Type.Number(),
-  ...ReadinessFields,
+  index: Type.Optional(
+    Type.Record(Type.String(), Type.Number(), {
+      description: "Signals in each match index, by type (only to a key whose role has coalition.read)",
+    }),
+  ),
+  change_cursor: Type.Optional(Type.Number({ description: "Only to a key whose role has coalition.read" })),
+  uptime_s: Type.Optional(Type.Number({ description: "Only to a key whose role has coalition.read" })),
+  // The feed's state, like the counts, only to a key whose role has coalition.read.
+  database: Type.Optional(ReadinessFields.database),
+  nats: Type.Optional(ReadinessFields.nats),
+  signal_feed: Type.Optional(ReadinessFields.signal_feed),
+  index_sync_age_ms: Type.Optional(ReadinessFields.index_sync_age_ms),
 });
 export type ReadyView = Static<typeof ReadyView>;
 

@@ -8,6 +8,7 @@ import * as m0004 from "./0004-accounts.js";
 import * as m0005 from "./0005-action-index.js";
 import * as m0006 from "./0006-webhook-endpoints.js";
 import * as m0007 from "./0007-key-lifecycle.js";
+import * as m0008 from "./0008-audit-chain.js";
 
 export const MIGRATIONS: Record<string, Migration> = {
   "0001-signal-banks": m0001,
@@ -17,4 +18,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0005-action-index": m0005,
   "0006-webhook-endpoints": m0006,
   "0007-key-lifecycle": m0007,
+  "0008-audit-chain": m0008,
 };

@@ -3,6 +3,7 @@
  * audit log. API keys are stored as the SHA-256 of their secret part.
  */
 
+import type { ChainedEntry, ChainHead } from "../../core/audit-chain.js";
 import type { Role } from "../../core/roles.js";
 import type { BankSharing } from "../../core/sharing.js";
 
@@ -95,7 +96,15 @@ export interface AccessStore {
   allSharing(): Promise<Map<number, BankSharing>>;
   /** Replaces a bank's sharing group and named readers. */
   setSharing(bankId: number, orgIds: readonly number[], personIds: readonly number[]): Promise<void>;
+  /**
+   * Appends an entry to its organisation's audit chain (core/audit-chain.ts): numbered and
+   * hashed after the chain's last entry, one appender at a time across processes.
+   */
   audit(entry: AuditEntry): Promise<void>;
+  /** Every audit chain's head: its last entry's number and hash. */
+  auditChainHeads(): Promise<ChainHead[]>;
+  /** Up to `limit` entries of audit chain `chain` numbered after `afterSeq`, in order. */
+  auditChain(chain: number, afterSeq: number, limit: number): Promise<ChainedEntry[]>;
   /** An organisation's audit log, newest first; only entries on `target` when given (then oldest first). */
   listAudit(orgId: number, options?: { beforeId?: number; limit?: number; target?: string }): Promise<AuditRecord[]>;
 }
