@@ -34,8 +34,10 @@ export type ErrorCode =
   | "rate_limited"
   | "busy.decode"
   | "busy.video"
+  | "busy.backlog"
   | "usage"
   | "storage.migration"
+  | "storage.not_migrated"
   | "not_found"
   | "conflict"
   | "invalid";

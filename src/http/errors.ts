@@ -31,6 +31,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   "field.too_large": 413,
   "busy.decode": 503,
   "busy.video": 503,
+  "busy.backlog": 503,
 };
 
 /** Ajv's validation errors, in words that name the field. */
