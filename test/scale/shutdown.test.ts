@@ -130,7 +130,7 @@ test("stopping during a NATS outage finishes in order and never throws", { skip:
 test("rasd worker given SIGTERM during a NATS outage exits, status 0", { skip: skip || noNats }, async () => {
   const nats = new OwnNatsServer(await freePort());
   await nats.start();
-  const child = spawn(process.execPath, [join(ROOT, "dist/cli/main.js"), "worker", "--db", db.url], {
+  const child = spawn(process.execPath, [join(ROOT, "dist/cli/main.js"), "worker", "--db", db.url, "--metrics-port", "0"], {
     env: {
       ...process.env,
       RASD_NATS_URL: nats.url,
