@@ -72,7 +72,9 @@ export async function migrateDatabase(url: string): Promise<string[]> {
 
 /** Throws storage.not_migrated, naming `rasd migrate`, unless every migration has run. */
 async function requireMigrated(db: Kysely<Database>, url: string): Promise<void> {
-  const missing = (await new Migrator({ db, provider }).getMigrations()).filter((m) => !m.executedAt).map((m) => m.name);
+  const missing = (await new Migrator({ db, provider }).getMigrations())
+    .filter((m) => !m.executedAt)
+    .map((m) => m.name);
   if (missing.length === 0) return;
   const all = missing.length === Object.keys(MIGRATIONS).length;
   throw new RasdError(

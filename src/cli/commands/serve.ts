@@ -60,7 +60,10 @@ export function serveCommand(): Command {
         "worker threads for hash–match–act and webhooks (default 1, or RASD_PIPELINE_THREADS; 0 = on the HTTP thread)",
       )
       .option("--roles <roles>", "what this process does: api, worker, or api,worker (default)", "api,worker")
-      .option("--no-migrate", "do not migrate the database; refuse one not migrated by `rasd migrate` (or RASD_MIGRATE=0)")
+      .option(
+        "--no-migrate",
+        "do not migrate the database; refuse one not migrated by `rasd migrate` (or RASD_MIGRATE=0)",
+      )
       .option(
         "--metrics-port <port>",
         "with --roles worker: port for /metrics and /status/* (default 9464, or RASD_WORKER_PORT; 0 = none)",
@@ -151,7 +154,10 @@ export function workerCommand(): Command {
   return withStoreOptions(
     new Command("worker")
       .description("run only the hash–match–act worker and the webhook sender (for several processes on PostgreSQL)")
-      .option("--no-migrate", "do not migrate the database; refuse one not migrated by `rasd migrate` (or RASD_MIGRATE=0)")
+      .option(
+        "--no-migrate",
+        "do not migrate the database; refuse one not migrated by `rasd migrate` (or RASD_MIGRATE=0)",
+      )
       .option(
         "--metrics-port <port>",
         "port for /metrics, /status/live and /status/ready (default 9464, or RASD_WORKER_PORT; 0 = none)",
