@@ -76,7 +76,8 @@ async function main(): Promise<void> {
   const workers: ChildProcess[] = [];
   try {
     for (const n of [1, 2]) {
-      while (workers.length < n) workers.push(await startRasd(["worker", "--db", dbUrl], "workers running", env));
+      while (workers.length < n)
+        workers.push(await startRasd(["worker", "--db", dbUrl, "--metrics-port", "0"], "workers running", env));
       const run = `w${n}`;
       const deliveredBefore = receiver.count();
       const t0 = performance.now();

@@ -13,12 +13,43 @@
  * made again on every (re)connection if the server lost them.
  */
 
-import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy, type JsMsg } from "@nats-io/jetstream";
+import {
+  AckPolicy,
+  DiscardPolicy,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  type JsMsg,
+  type StreamConfig,
+  type StreamInfo,
+} from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { getLogger } from "../logging/logger.js";
 import { NatsLink, type LinkOptions, type LinkState } from "./link.js";
 
 export type WorkOutcome = "done" | "later";
+
+/**
+ * The work stream is bounded: it holds ids only (a few bytes each), the database holds the
+ * work. Past a limit a publish is refused (discard new) — the id is still found by the
+ * database poll — so the stream never drops an id it accepted. An id older than a day has
+ * long been leased again from the database.
+ */
+export const WORK_STREAM_LIMITS = {
+  max_msgs: 2_000_000,
+  max_bytes: 256 * 1024 * 1024,
+  max_age: 24 * 3600 * 1e9,
+  discard: DiscardPolicy.New,
+} as const;
+
+function hasLimits(c: StreamConfig): boolean {
+  return (
+    c.max_msgs === WORK_STREAM_LIMITS.max_msgs &&
+    c.max_bytes === WORK_STREAM_LIMITS.max_bytes &&
+    c.max_age === WORK_STREAM_LIMITS.max_age &&
+    c.discard === WORK_STREAM_LIMITS.discard
+  );
+}
 
 export class WorkQueue {
   private running = false;
@@ -50,11 +81,19 @@ export class WorkQueue {
 
   private async setup(nc: NatsConnection, ackWaitMs: number): Promise<void> {
     const jsm = await jetstreamManager(nc);
+    let info: StreamInfo | undefined;
     try {
-      await jsm.streams.info(this.stream);
+      info = await jsm.streams.info(this.stream);
     } catch {
-      await jsm.streams.add({ name: this.stream, subjects: [this.subject], retention: RetentionPolicy.Workqueue });
+      await jsm.streams.add({
+        name: this.stream,
+        subjects: [this.subject],
+        retention: RetentionPolicy.Workqueue,
+        ...WORK_STREAM_LIMITS,
+      });
     }
+    // A stream made by an older version (no limits) is given them.
+    if (info && !hasLimits(info.config)) await jsm.streams.update(this.stream, { ...WORK_STREAM_LIMITS });
     try {
       await jsm.consumers.info(this.stream, "pipeline");
     } catch {

@@ -69,3 +69,10 @@ export async function withContext<T>(options: StoreOptions, fn: (ctx: Context) =
     await stores.close();
   }
 }
+
+/** Migrates the database named by the options to the latest schema; returns what was applied. */
+export async function migrateDatabaseOf(options: StoreOptions): Promise<{ url: string; applied: string[] }> {
+  const config = loadConfig(options);
+  const { migrateDatabase } = await import("../storage/database.js");
+  return { url: config.databaseUrl, applied: await migrateDatabase(config.databaseUrl) };
+}

@@ -13,6 +13,7 @@ import { matchCommand } from "./commands/match.js";
 import { orgCommand } from "./commands/org.js";
 import { personCommand } from "./commands/person.js";
 import { serveCommand, workerCommand } from "./commands/serve.js";
+import { migrateCommand } from "./commands/migrate.js";
 import { signalCommand } from "./commands/signal.js";
 import { classifyCommand } from "./commands/classify.js";
 import { evalCommand } from "./commands/eval.js";
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   program.addCommand(auditCommand());
   program.addCommand(serveCommand());
   program.addCommand(workerCommand());
+  program.addCommand(migrateCommand());
   program.addCommand(trainCommand());
   program.addCommand(classifyCommand());
   program.addCommand(evalCommand());

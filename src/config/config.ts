@@ -13,7 +13,7 @@
  * | failed authentications per address | | RASD_RATE_LIMIT_FAILED_AUTH | 5:50 |
  * | sign-ins per address | | RASD_RATE_LIMIT_SIGN_IN | 2:20 |
  * | trusted proxies (X-Forwarded-For) | --trust-proxy LIST | RASD_TRUST_PROXY | none |
- * | NATS (signal-change notices between processes) | --nats URL | RASD_NATS_URL | none: changes polled every 100 ms |
+ * | NATS (signal-change notices and work between processes) | | RASD_NATS_URL | none: changes polled every 100 ms |
  * | NATS subject prefix | | RASD_NATS_PREFIX | rasd |
  * | longest wait between NATS connection attempts | | RASD_NATS_RECONNECT_MAX_MS | 5000 (from 250 ms, doubling, jittered; never gives up) |
  * | hard deadline for stopping after SIGTERM/SIGINT | | RASD_SHUTDOWN_SECONDS | 30 (then exit status 1) |
@@ -21,6 +21,9 @@
  * | pipeline worker threads | --pipeline-threads N | RASD_PIPELINE_THREADS | 1 (0: on the HTTP thread) |
  * | private and http:// webhook targets | | RASD_WEBHOOK_ALLOW_PRIVATE=1 | refused |
  * | webhooks: per-endpoint concurrency, disabling, rotation, secret key | | RASD_WEBHOOK_*, RASD_SECRET_KEY | see webhooks.ts |
+ * | pending content jobs beyond which submissions get 503 busy.backlog | | RASD_MAX_BACKLOG | 100000 (0: no limit) |
+ * | migrate the database on start (serve, worker) | --no-migrate | RASD_MIGRATE=0 | migrate |
+ * | a worker's port for /metrics and /status/* | --metrics-port P | RASD_WORKER_PORT | 9464 (0: none) |
  * | private media URLs (/h/hash?url=) | | RASD_FETCH_ALLOW_PRIVATE=1 | refused |
  * | log level (JSON lines on stderr) | --log-level L | RASD_LOG_LEVEL | info |
  * | image decodes at once (per thread) | | RASD_DECODE_CONCURRENCY | 2 |
@@ -51,6 +54,12 @@ export interface Config {
   readonly trustProxy: readonly string[];
   readonly pipelineThreads: number;
   readonly leaseSeconds: number;
+  /** Pending content jobs beyond which submissions are refused (503 busy.backlog); 0: no limit. */
+  readonly maxBacklog: number;
+  /** Migrate the database to the latest schema on opening (false: refuse an older one). */
+  readonly migrate: boolean;
+  /** A worker-only process's port for /metrics and /status/* (0: none). */
+  readonly workerPort: number;
   readonly natsUrl: string | undefined;
   readonly natsPrefix: string;
   /** The longest wait between NATS connection attempts, in ms. */
@@ -88,7 +97,9 @@ export interface ConfigOverrides {
   readonly rateLimitOrg?: string | number;
   readonly trustProxy?: string;
   readonly pipelineThreads?: string | number;
-  readonly nats?: string;
+  /** `false` (--no-migrate): do not migrate; `true` or absent: RASD_MIGRATE decides. */
+  readonly migrate?: boolean;
+  readonly metricsPort?: string | number;
   readonly logLevel?: string;
   readonly tlsCert?: string;
   readonly tlsKey?: string;
@@ -138,7 +149,11 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     rateLimits: limits,
     trustProxy: parseTrustProxy(overrides.trustProxy ?? env.RASD_TRUST_PROXY),
     pipelineThreads: intInRange(overrides.pipelineThreads ?? env.RASD_PIPELINE_THREADS ?? 1, "pipeline threads", 64),
-    natsUrl: overrides.nats ?? env.RASD_NATS_URL ?? undefined,
+    maxBacklog: intInRange(env.RASD_MAX_BACKLOG ?? 100_000, "RASD_MAX_BACKLOG", 1_000_000_000),
+    // Only `false` counts: commander's --no-migrate leaves `true` when absent, which must not hide RASD_MIGRATE=0.
+    migrate: overrides.migrate !== false && env.RASD_MIGRATE !== "0",
+    workerPort: intInRange(overrides.metricsPort ?? env.RASD_WORKER_PORT ?? 9464, "worker port", 65535),
+    natsUrl: env.RASD_NATS_URL || undefined,
     natsPrefix: env.RASD_NATS_PREFIX ?? "rasd",
     natsReconnectMaxMs:
       intInRange(env.RASD_NATS_RECONNECT_MAX_MS ?? 5000, "RASD_NATS_RECONNECT_MAX_MS", 600_000) || 5000,

@@ -35,9 +35,11 @@ export type ErrorCode =
   | "rate_limited"
   | "busy.decode"
   | "busy.video"
+  | "busy.backlog"
   | "usage"
   | "storage.migration"
   | "storage.full"
+  | "storage.not_migrated"
   | "not_found"
   | "conflict"
   | "invalid";

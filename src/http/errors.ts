@@ -33,6 +33,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   "busy.decode": 503,
   "busy.video": 503,
   "storage.full": 507,
+  "busy.backlog": 503,
 };
 
 /** Ajv's validation errors, in words that name the field. */

@@ -15,6 +15,7 @@ import { startWorker } from "../parallel/worker-pool.js";
 import { closeServices, openServices, startWorkers, type Services } from "./services.js";
 import { stopStep } from "./lifecycle.js";
 import { readTls } from "./tls.js";
+import { startWorkerHttp } from "./worker-http.js";
 
 type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 
@@ -81,6 +82,8 @@ export interface Server {
   readonly app: FastifyInstance | undefined;
   /** The address it listens on, e.g. http://127.0.0.1:8080 ("" without the API). */
   readonly url: string;
+  /** A worker-only process's /metrics and /status/* address ("" without one). */
+  readonly metricsUrl: string;
   /** Resolves when the indexes are loaded and the workers run. */
   readonly ready: Promise<void>;
   close(): Promise<void>;
@@ -101,6 +104,11 @@ export interface ServeOptions {
   readonly logger?: Logger;
   /** A log line per request arriving and answered (`rasd serve --log`). */
   readonly logRequests?: boolean;
+  /**
+   * A worker-only process's port for /metrics and /status/* (default `config.workerPort`;
+   * 0: none; tests pass "any" for a free port).
+   */
+  readonly metricsPort?: number | "any";
   /** Runs on the open services before listening (e.g. loading demo data). */
   readonly before?: (s: Services) => Promise<void>;
 }
@@ -125,6 +133,11 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       })
     : undefined;
   const address = app ? await app.listen({ host: config.host, port: config.port }) : "";
+  const metricsPort = options.metricsPort ?? config.workerPort;
+  const workerHttp =
+    !app && metricsPort !== 0
+      ? await startWorkerHttp(services, config.host, metricsPort === "any" ? 0 : metricsPort)
+      : undefined;
   // A worker-only process is itself the worker: no extra threads.
   const threads = options.workers === false || !api ? 0 : (options.pipelineThreads ?? 0);
   const pool = threads > 0 ? startPipelineThreads(services, config, threads) : undefined;
@@ -137,10 +150,12 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     services,
     app,
     url: address,
+    metricsUrl: workerHttp?.url ?? "",
     ready,
     close: async () => {
       // Stop taking requests, then work; every step runs even if one before it failed.
       await stopStep("the HTTP API", () => app?.close());
+      await stopStep("the metrics port", () => workerHttp?.close());
       await ready.catch(() => undefined);
       await stopStep("the pipeline threads", () => pool?.stop());
       await closeServices(services);

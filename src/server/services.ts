@@ -14,6 +14,7 @@ import { Matcher } from "../services/matcher.js";
 import { ServiceMetrics } from "../services/metrics.js";
 import { ContentPipeline } from "../services/pipeline.js";
 import { SubmissionBatcher } from "../services/submissions.js";
+import { BacklogGuard, pendingContent } from "../services/backlog.js";
 import { MeasurementService } from "../services/measurement.js";
 import { loadShorteners } from "../services/shorteners.js";
 import { loadClassifier } from "../services/stance.js";
@@ -59,6 +60,8 @@ export interface Services {
   readonly measurement: MeasurementService;
   readonly deliverer: WebhookDeliverer;
   readonly submissions: SubmissionBatcher;
+  /** Refuses submissions while the content backlog is over RASD_MAX_BACKLOG. */
+  readonly backlog: BacklogGuard;
   readonly metrics: ServiceMetrics;
   readonly shorteners: ShortenerSet;
   readonly startedAt: number;
@@ -86,7 +89,7 @@ export interface ServiceOptions {
 export async function openServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const shorteners = loadShorteners(config);
   configureGates(config.media);
-  const stores = await openStores(config.databaseUrl);
+  const stores = await openStores(config.databaseUrl, { migrate: config.migrate });
   const { signals: store, content, jobs, actions, reviews } = stores;
   // Webhook secrets are sealed at rest; plain ones from before are sealed now (docs/webhooks.md).
   const rules = new SealedRuleStore(stores.rules, loadSecretKey(config));
@@ -154,6 +157,7 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     measurement: new MeasurementService(stores.measures, classifier),
     deliverer,
     submissions,
+    backlog: new BacklogGuard(async () => pendingContent(await jobs.counts()), config.maxBacklog),
     metrics,
     shorteners,
     startedAt: Date.now(),

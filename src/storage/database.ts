@@ -17,7 +17,7 @@ import {
 } from "kysely";
 import pg from "pg";
 import { RasdError } from "../core/errors.js";
-import { getLogger } from "../logging/logger.js";
+import { getLogger, redactUrl } from "../logging/logger.js";
 import { MIGRATIONS } from "./migrations/index.js";
 import { ImmediateSqliteDialect } from "./sqlite-immediate.js";
 import { preparePrivateFile, privateSqliteSidecars } from "./private-files.js";
@@ -35,11 +35,52 @@ export interface OpenDatabase {
   close(): Promise<void>;
 }
 
+export interface OpenOptions {
+  /**
+   * Migrate to the latest schema (default true). False: only check that the database is
+   * migrated, and refuse it (storage.not_migrated) otherwise — for processes without DDL
+   * rights, started after a separate `rasd migrate`.
+   */
+  readonly migrate?: boolean;
+}
+
 /** Opens (creating if needed) and migrates the database at `url`. */
-export async function openDatabase(url: string): Promise<OpenDatabase> {
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<OpenDatabase> {
   const open = url.startsWith("postgres://") || url.startsWith("postgresql://") ? openPostgres(url) : openSqlite(url);
-  await migrate(open.db);
+  try {
+    if (options.migrate === false) await requireMigrated(open.db, url);
+    else await migrate(open.db);
+  } catch (error) {
+    await open.close();
+    throw error;
+  }
   return open;
+}
+
+const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
+
+/** Migrates the database at `url` to the latest schema; returns the migrations it applied. */
+export async function migrateDatabase(url: string): Promise<string[]> {
+  const open = url.startsWith("postgres://") || url.startsWith("postgresql://") ? openPostgres(url) : openSqlite(url);
+  try {
+    return await migrate(open.db);
+  } finally {
+    await open.close();
+  }
+}
+
+/** Throws storage.not_migrated, naming `rasd migrate`, unless every migration has run. */
+async function requireMigrated(db: Kysely<Database>, url: string): Promise<void> {
+  const missing = (await new Migrator({ db, provider }).getMigrations())
+    .filter((m) => !m.executedAt)
+    .map((m) => m.name);
+  if (missing.length === 0) return;
+  const all = missing.length === Object.keys(MIGRATIONS).length;
+  throw new RasdError(
+    "storage.not_migrated",
+    `the database ${redactUrl(url)} ${all ? "has no rasd schema" : `lacks ${missing.length} migration(s) (${missing.join(", ")})`}` +
+      " and this process was told not to migrate (--no-migrate or RASD_MIGRATE=0): run `rasd migrate` with the same database first",
+  );
 }
 
 function openSqlite(url: string): OpenDatabase {
@@ -118,11 +159,11 @@ function connectionLossLog(): (error: Error) => void {
   };
 }
 
-async function migrate(db: Kysely<Database>): Promise<void> {
-  const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
+async function migrate(db: Kysely<Database>): Promise<string[]> {
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "?";
     throw new RasdError("storage.migration", `database migration ${failed} failed: ${String(error)}`, { cause: error });
   }
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
 }

@@ -26,7 +26,7 @@ import {
   type SignalType,
   type Tlp,
 } from "../core/model.js";
-import { openDatabase, type OpenDatabase } from "./database.js";
+import { openDatabase, type OpenDatabase, type OpenOptions } from "./database.js";
 import type { BanksTable, Database, OpinionsTable, OrgsTable, SignalsTable } from "./schema.js";
 import type { BankInput, BankPatch, ChangePage, SignalInput, SignalStore, UpsertResult } from "./store.js";
 
@@ -120,8 +120,8 @@ export class KyselyStore implements SignalStore {
   private constructor(private readonly open: OpenDatabase) {}
 
   /** Opens the database at `url` (see storage/database.ts) and migrates it. */
-  static async open(url: string): Promise<KyselyStore> {
-    return new KyselyStore(await openDatabase(url));
+  static async open(url: string, options: OpenOptions = {}): Promise<KyselyStore> {
+    return new KyselyStore(await openDatabase(url, options));
   }
 
   get dialect(): "sqlite" | "postgres" {

@@ -9,6 +9,7 @@ import { KyselyAccountStore } from "./account-store.js";
 import { KyselyActionStore } from "./action-store.js";
 import { KyselyContentStore } from "./content-store.js";
 import { KyselyDashboardReads } from "./dashboard-store.js";
+import type { OpenOptions } from "./database.js";
 import { KyselyJobQueue } from "./job-queue.js";
 import { KyselyStore } from "./kysely-store.js";
 import { KyselyMeasurementReads } from "./measurement-reads.js";
@@ -18,8 +19,8 @@ import { KyselyRuleStore } from "./rule-store.js";
 import { KyselyWebhookEndpointStore } from "./webhook-endpoint-store.js";
 
 /** Opens the database at `url` (sqlite:FILE or postgres://...) with every port on it. */
-export async function openStores(url: string): Promise<Stores> {
-  const signals = await KyselyStore.open(url);
+export async function openStores(url: string, options: OpenOptions = {}): Promise<Stores> {
+  const signals = await KyselyStore.open(url, options);
   const { db, dialect } = signals;
   return {
     dialect,

@@ -73,8 +73,8 @@ async function killOneWorker(label: string, env: NodeJS.ProcessEnv): Promise<voi
   const port = 20_000 + Math.floor(Math.random() * 12_000);
   const base = `http://127.0.0.1:${port}`;
   const api = await start(["serve", "--db", db.url, "--roles", "api", "--port", String(port)], "API only", env);
-  const first = await start(["worker", "--db", db.url], "workers running", env);
-  const second = await start(["worker", "--db", db.url], "workers running", env);
+  const first = await start(["worker", "--db", db.url, "--metrics-port", "0"], "workers running", env);
+  const second = await start(["worker", "--db", db.url, "--metrics-port", "0"], "workers running", env);
   const received = hook.received.length;
   const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
 

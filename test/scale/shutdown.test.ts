@@ -130,15 +130,19 @@ test("stopping during a NATS outage finishes in order and never throws", { skip:
 test("rasd worker given SIGTERM during a NATS outage exits, status 0", { skip: skip || noNats }, async () => {
   const nats = new OwnNatsServer(await freePort());
   await nats.start();
-  const child = spawn(process.execPath, [join(ROOT, "dist/cli/main.js"), "worker", "--db", db.url], {
-    env: {
-      ...process.env,
-      RASD_NATS_URL: nats.url,
-      RASD_NATS_PREFIX: `term${process.pid}`,
-      RASD_SHUTDOWN_SECONDS: "20",
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, "dist/cli/main.js"), "worker", "--db", db.url, "--metrics-port", "0"],
+    {
+      env: {
+        ...process.env,
+        RASD_NATS_URL: nats.url,
+        RASD_NATS_PREFIX: `term${process.pid}`,
+        RASD_SHUTDOWN_SECONDS: "20",
+      },
+      stdio: ["ignore", "ignore", "pipe"],
     },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  );
   let err = "";
   child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));

@@ -21,6 +21,8 @@ interface ServeOptions extends StoreOptions {
   trustProxy?: string;
   pipelineThreads?: string;
   roles: string;
+  migrate?: boolean;
+  metricsPort?: string;
   demo?: boolean;
   log?: boolean;
   logLevel?: string;
@@ -60,6 +62,14 @@ export function serveCommand(): Command {
         "worker threads for hash–match–act and webhooks (default 1, or RASD_PIPELINE_THREADS; 0 = on the HTTP thread)",
       )
       .option("--roles <roles>", "what this process does: api, worker, or api,worker (default)", "api,worker")
+      .option(
+        "--no-migrate",
+        "do not migrate the database; refuse one not migrated by `rasd migrate` (or RASD_MIGRATE=0)",
+      )
+      .option(
+        "--metrics-port <port>",
+        "with --roles worker: port for /metrics and /status/* (default 9464, or RASD_WORKER_PORT; 0 = none)",
+      )
       .option("--demo", "on an empty database, load sample organisations, banks, signals and keys (printed once)")
       .option("--tls-cert <file>", "serve HTTPS with this PEM certificate (chain) (or RASD_TLS_CERT); needs --tls-key")
       .option("--tls-key <file>", "the certificate's PEM private key (or RASD_TLS_KEY)")
@@ -106,7 +116,11 @@ export function serveCommand(): Command {
         { url: server.url, database },
         `listening on ${server.url} (database ${database}); API documentation at ${server.url}/docs`,
       );
-    else getLogger().info({ database }, `worker on ${database}`);
+    else
+      getLogger().info(
+        { database, metrics: server.metricsUrl || "off" },
+        `worker on ${database}${server.metricsUrl ? `; /metrics and /status/ready on ${server.metricsUrl}` : ""}`,
+      );
     await server.ready;
     getLogger().info(roles.has("worker") ? "match indexes loaded; workers running" : "match indexes loaded; API only");
     await untilSignalled();
@@ -144,12 +158,24 @@ export function workerCommand(): Command {
   return withStoreOptions(
     new Command("worker")
       .description("run only the hash–match–act worker and the webhook sender (for several processes on PostgreSQL)")
+      .option(
+        "--no-migrate",
+        "do not migrate the database; refuse one not migrated by `rasd migrate` (or RASD_MIGRATE=0)",
+      )
+      .option(
+        "--metrics-port <port>",
+        "port for /metrics, /status/live and /status/ready (default 9464, or RASD_WORKER_PORT; 0 = none)",
+      )
       .option("--log-level <level>", LOG_LEVEL_HELP),
-  ).action(async (options: StoreOptions & { logLevel?: string }) => {
+  ).action(async (options: StoreOptions & { logLevel?: string; migrate?: boolean; metricsPort?: string }) => {
     const config = loadConfig(options);
     const { serve } = await import("../../server/serve.js");
     const server = await serve(config, { api: false });
-    getLogger().info({ database: redactUrl(config.databaseUrl) }, `worker on ${redactUrl(config.databaseUrl)}`);
+    const database = redactUrl(config.databaseUrl);
+    getLogger().info(
+      { database, metrics: server.metricsUrl || "off" },
+      `worker on ${database}${server.metricsUrl ? `; /metrics and /status/ready on ${server.metricsUrl}` : ""}`,
+    );
     await server.ready;
     getLogger().info("match indexes loaded; workers running");
     await untilSignalled();

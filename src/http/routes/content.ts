@@ -80,6 +80,7 @@ export function contentRoutes(s: Services): RouteDef[] {
         const key = String(req.headers["idempotency-key"] ?? "");
         if (!IDEMPOTENCY_KEY.test(key))
           throw new RasdError("invalid", "Idempotency-Key header: 1..200 printable ASCII characters");
+        await s.backlog.check(); // before reading an upload
         let kind: ContentKind;
         let fields: Fields;
         let media: Buffer | null = null;
@@ -124,6 +125,7 @@ export function contentRoutes(s: Services): RouteDef[] {
       },
       handler: async (req, reply, who) => {
         const body = req.body;
+        await s.backlog.check(); // the whole batch waits, not some of its items
         // Each item is judged alone: a bad one is reported, the others are accepted.
         const results = await Promise.all(
           body.items.map(async (fields, i) => {

@@ -4,8 +4,8 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { RasdError } from "../../core/errors.js";
 import { route, type RouteDef } from "../route.js";
 import type { Services } from "../../server/services.js";
-import { SIGNAL_TYPES } from "../../core/model.js";
 import { can } from "../../core/roles.js";
+import { scrape } from "../scrape.js";
 import { WhoView } from "../schemas/members.js";
 import {
   LiveResponse,
@@ -94,16 +94,8 @@ export function statusRoutes(s: Services): RouteDef[] {
       tags: ["status"],
       schema: { response: { 200: MetricsResponse } },
       handler: async (_req, reply) => {
-        const sizes = s.matcher.sizes;
-        for (const t of SIGNAL_TYPES) s.metrics.indexSize.set({ type: t }, sizes[t]);
-        s.metrics.indexAge.set(s.matcher.syncAgeMs / 1000);
-        s.metrics.jobs.reset();
-        for (const [k, n] of Object.entries(await s.jobs.counts())) {
-          const [kind, status] = k.split(".");
-          s.metrics.jobs.set({ kind: kind!, status: status! }, n);
-        }
         void reply.header("content-type", s.metrics.registry.contentType);
-        return s.metricsText();
+        return scrape(s);
       },
     }),
     route({
