@@ -125,7 +125,13 @@ test("/status is 503 until the match indexes are loaded, and again once they sto
     assert.equal(before.statusCode, 503);
     assert.equal((await app.inject({ method: "GET", url: "/status" })).body, "INDEX-NOT-LOADED");
     await s.matcher.start();
-    const ready = await app.inject({ method: "GET", url: "/status", headers: { accept: "application/json" } });
+    // The feed's and database's state in a 200 go to the operator only (issue 15, item 10).
+    const operator = await s.access.createKey(await s.banks.createOrg("Coalition ops", "ngo"), "operator", "ops");
+    const ready = await app.inject({
+      method: "GET",
+      url: "/status",
+      headers: { accept: "application/json", authorization: `Bearer ${operator.token}` },
+    });
     assert.equal(ready.statusCode, 200);
     assert.equal(ready.json().database, "ok");
     assert.equal(ready.json().nats, "off");
