@@ -428,6 +428,18 @@ export class KyselyStore implements SignalStore {
     return Number(row.n);
   }
 
+  async countSignalsByType(bankIds: readonly number[]): Promise<Partial<Record<SignalType, number>>> {
+    if (bankIds.length === 0) return {};
+    const rows = await this.db
+      .selectFrom("signals")
+      .select(["type", (eb) => eb.fn.countAll().as("n")])
+      .where("status", "=", "active")
+      .where("bank_id", "in", [...bankIds])
+      .groupBy("type")
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.type, Number(r.n)])) as Partial<Record<SignalType, number>>;
+  }
+
   // --- opinions ------------------------------------------------------------
 
   async setOpinion(signalId: number, orgId: number, kind: OpinionKind, note = ""): Promise<Opinion> {

@@ -74,6 +74,8 @@ export interface SignalStore {
     options?: { afterId?: number; limit?: number; includeRetracted?: boolean },
   ): Promise<Signal[]>;
   countSignals(bankId?: number): Promise<number>;
+  /** Active signals in these banks, by type (types with none are absent). */
+  countSignalsByType(bankIds: readonly number[]): Promise<Partial<Record<SignalType, number>>>;
 
   setOpinion(signalId: number, orgId: number, kind: OpinionKind, note?: string): Promise<Opinion>;
   listOpinions(signalId: number): Promise<Opinion[]>;

@@ -407,6 +407,10 @@ describe("HMA API: curation, matching, hashing", () => {
     assert.equal(r.pdq!.present, true);
     assert.ok(r.pdq!.size >= 2);
     assert.ok(r.pdq!.built_to > 1_700_000_000);
+    // Another member is not told the size of banks it may not see (issue 15, item 10).
+    const other = json<Record<string, { size: number }>>(await get(b(), "/m/index/status"));
+    assert.equal(other.pdq!.size, 0);
+    assert.equal(other.text!.size, 0);
     assert.deepEqual(Object.keys(json(await get(a(), "/m/index/status?signal_type=pdq"))), ["pdq"]);
     const bad = await get(a(), "/m/index/status?signal_type=nope");
     assert.equal(bad.statusCode, 400);

@@ -165,6 +165,19 @@ export function storeContract(name: string, makeDatabase: () => Promise<TestData
       assert.equal((await store.findSignals("text", text))[0]!.value, text);
     });
 
+    it("counts active signals by type in the banks given, and none for no banks", async () => {
+      const own = await store.createBank({ orgId: bank.orgId, name: `count-${Date.now()}` });
+      await store.upsertSignals(own.id, [
+        { type: "md5", value: "c".repeat(32) },
+        { type: "md5", value: "d".repeat(32) },
+        { type: "url", value: "https://count.example/a" },
+      ]);
+      const [gone] = await store.upsertSignals(own.id, [{ type: "md5", value: "e".repeat(32) }]);
+      await store.retractSignal(gone!.signal.id);
+      assert.deepEqual(await store.countSignalsByType([own.id]), { md5: 2, url: 1 });
+      assert.deepEqual(await store.countSignalsByType([]), {});
+    });
+
     it("a batch is one transaction: a failure lands nothing", async () => {
       const before = await store.countSignals(bank.id);
       const good = Array.from({ length: 450 }, (_, i) => ({

@@ -200,17 +200,20 @@ export function hmaMatchingRoutes(c: HmaContext, media: HmaMedia): RouteDef[] {
       method: "GET",
       url: "/m/index/status",
       access: "match.lookup",
-      summary: "HMA: the match index per signal type (rasd's indexes are live: built_to is now)",
+      summary:
+        "HMA: the match index per signal type, sized by the banks the caller may see (rasd's indexes are live: built_to is now)",
       tags: ["hma"],
       hmaErrors: true,
       schema: { querystring: stringParams("signal_type"), response: { 200: HmaIndexStatusView } },
-      handler: async (req) => {
+      handler: async (req, _reply, who) => {
         const only = req.query.signal_type;
         if (only !== undefined && !isHmaSignalType(only)) fail(400, `No such signal type '${only}'`);
-        const sizes = s.matcher.sizes;
+        // The signals of the banks the caller may see, not the coalition's whole index (which
+        // counts other members' RED banks; issue 15, item 10; the operator has /status for that).
+        const sizes = await s.store.countSignalsByType((await s.access.visibleBanks(who)).map((b) => b.id));
         const present = s.matcher.ready;
         const builtTo = present ? Math.floor(Date.now() / 1000) : -1;
-        const size = (t: HmaSignalType) => hmaDef(t).answers.reduce((n, answer) => n + sizes[answer], 0);
+        const size = (t: HmaSignalType) => hmaDef(t).answers.reduce((n, answer) => n + (sizes[answer] ?? 0), 0);
         return Object.fromEntries(
           (only ? [only] : HMA_SIGNAL_TYPES).map((t) => [t, { built_to: builtTo, present, size: size(t) }]),
         );
