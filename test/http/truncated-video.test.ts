@@ -5,35 +5,18 @@
  */
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { needsFfmpeg } from "../support/ffmpeg.js";
+import { makeFaststartMp4, needsFfmpeg } from "../support/ffmpeg.js";
 import { json, startTestService, type TestService } from "../support/service.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rasd-cut-video-"));
 
 /** 21 frames at 1 fps, index first (faststart), made here with ffmpeg's test source. */
 function faststartMp4(): Buffer {
-  const path = join(dir, "whole.mp4");
-  execFileSync("ffmpeg", [
-    "-v",
-    "error",
-    "-f",
-    "lavfi",
-    "-i",
-    "testsrc=size=160x120:rate=1:duration=21",
-    "-pix_fmt",
-    "yuv420p",
-    "-c:v",
-    "mpeg4",
-    "-movflags",
-    "+faststart",
-    path,
-  ]);
-  return readFileSync(path);
+  return readFileSync(makeFaststartMp4(join(dir, "whole.mp4")));
 }
 
 function multipart(field: string, bytes: Buffer): { payload: Buffer; headers: Record<string, string> } {

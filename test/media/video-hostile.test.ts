@@ -12,7 +12,7 @@ import { RasdError } from "../../src/core/errors.js";
 import { readMp4Layout } from "../../src/media/mp4-header.js";
 import { DEFAULT_VIDEO_LIMITS } from "../../src/media/video.js";
 import { vpdqHashVideoFile } from "../../src/signals/vpdq/hash-video.js";
-import { needsFfmpeg } from "../support/ffmpeg.js";
+import { makeFaststartMp4, needsFfmpeg } from "../support/ffmpeg.js";
 import { REPO_ROOT } from "../support/shared.js";
 
 const skip = needsFfmpeg;
@@ -40,23 +40,7 @@ function makeVideo(name: string, size = "160x120", seconds = 2): string {
 
 /** 21 frames at 1 fps with the index (moov) before the frames, as streaming sites serve MP4. */
 function makeFaststart(name: string): string {
-  const path = join(dir, name);
-  execFileSync("ffmpeg", [
-    "-v",
-    "error",
-    "-f",
-    "lavfi",
-    "-i",
-    "testsrc=size=160x120:rate=1:duration=21",
-    "-pix_fmt",
-    "yuv420p",
-    "-c:v",
-    "mpeg4",
-    "-movflags",
-    "+faststart",
-    path,
-  ]);
-  return path;
+  return makeFaststartMp4(join(dir, name));
 }
 
 async function rejects(promise: Promise<unknown>, code: string, message: RegExp): Promise<void> {

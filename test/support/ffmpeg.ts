@@ -17,3 +17,26 @@ export const FFMPEG_VERSION = version();
 export const needsFfmpeg: string | false = FFMPEG_VERSION
   ? false
   : "SKIPPED: ffmpeg is not installed (Debian package ffmpeg)";
+
+/**
+ * Writes a 21-frame, 1 fps MP4 at `path` with its index (moov) before the frames (faststart), as
+ * streaming sites serve MP4, made with ffmpeg's test source; returns `path`.
+ */
+export function makeFaststartMp4(path: string): string {
+  execFileSync("ffmpeg", [
+    "-v",
+    "error",
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc=size=160x120:rate=1:duration=21",
+    "-pix_fmt",
+    "yuv420p",
+    "-c:v",
+    "mpeg4",
+    "-movflags",
+    "+faststart",
+    path,
+  ]);
+  return path;
+}
