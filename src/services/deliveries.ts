@@ -80,7 +80,10 @@ interface Lane {
 interface Finished {
   readonly job: Job;
   readonly endpoint: EndpointKey;
-  /** Undefined: the action is gone or no longer pending (the job is completed). */
+  /**
+   * Undefined: the action is gone or no longer pending (the job is completed) — or, with
+   * `error`, it could not be read (the job is given back).
+   */
   readonly action?: Action;
   readonly status: number | null;
   readonly error?: string;
@@ -282,9 +285,14 @@ export class WebhookDeliverer {
     const results: DeliveryResult[] = [];
     const orphans: number[] = [];
     const outcomes: EndpointOutcome[] = [];
+    const unread: number[] = [];
     for (const f of batch) {
       if (!f.action) {
-        orphans.push(f.job.id);
+        // With an error, the action could not be read (a lost database connection): the job
+        // goes back to the queue. Completing it as if its action were gone would leave the
+        // action pending for ever, its webhook never sent.
+        if (f.error !== undefined) unread.push(f.job.id);
+        else orphans.push(f.job.id);
         continue;
       }
       results.push({
@@ -303,6 +311,8 @@ export class WebhookDeliverer {
         });
     }
     await this.stores.actions.recordDeliveries(results, orphans, now);
+    // Best effort: if this fails too, their leases run out and they run again.
+    if (unread.length) await this.stores.jobs.release(unread).catch(() => undefined);
     const disabled = await this.stores.endpoints.recordOutcomes(outcomes, this.options.disable ?? DEFAULT_DISABLE);
     for (const endpoint of disabled) await this.disabled(endpoint);
     if (this.metrics) {

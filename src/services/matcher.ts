@@ -83,6 +83,8 @@ export class Matcher {
   private pollMs: number;
   /** When the last successful sync (or the load) began: every change committed before is in. */
   private syncedAt = 0;
+  /** The same moment on the monotonic clock (`performance.now()`), for `caughtUp`. */
+  private syncedMono = -Infinity;
   // Object.fromEntries loses the keys' type; they are every SignalType.
   private readonly counts = Object.fromEntries(SIGNAL_TYPES.map((t) => [t, 0])) as Record<SignalType, number>;
   private readonly bankOf = (id: number): number | undefined => this.signalBank.get(id);
@@ -194,6 +196,7 @@ export class Matcher {
   sync(): Promise<void> {
     this.syncing ??= (async () => {
       const started = Date.now();
+      const startedMono = performance.now();
       try {
         await this.refreshBanks();
         for (;;) {
@@ -204,11 +207,30 @@ export class Matcher {
           if (page.signals.length < 5000) break;
         }
         this.syncedAt = started;
+        this.syncedMono = startedMono;
       } finally {
         this.syncing = undefined;
       }
     })();
     return this.syncing;
+  }
+
+  /**
+   * Resolves once a sync that began after `since` (a `performance.now()` reading) has
+   * finished, running one if need be: then every signal change committed before `since`
+   * is in the indexes. The pipeline calls it with the moment it leased a batch, so an item
+   * is never matched on indexes older than the item — a signal added (or retracted) before
+   * the item was accepted is always seen, whichever process made the change and however
+   * slowly its notice travels. Rejects if the store does not answer.
+   */
+  async caughtUp(since: number): Promise<void> {
+    if (this.syncedMono > since) return;
+    // A sync in flight may have begun before `since`: let it end, then run one of our own
+    // (unless one that began after `since` finished meanwhile).
+    await this.syncing?.catch(() => undefined);
+    if (this.syncedMono > since) return;
+    await this.sync();
+    if (!(this.syncedMono > since)) await this.sync();
   }
 
   private async refreshBanks(): Promise<void> {

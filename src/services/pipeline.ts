@@ -172,10 +172,13 @@ export class ContentPipeline {
   private async runJobs(jobs: Job[], prefetch: boolean): Promise<number> {
     const { jobs: queue } = this.deps;
     if (jobs.length === 0) return 0;
+    // Leased now, so accepted before now: the indexes must hold every change committed before.
+    const leased = performance.now();
     if (!this.deps.matcher.fresh) return this.holdBack(jobs);
     this.holdingBack(false);
     const settled = new Set<number>();
     try {
+      await this.deps.matcher.caughtUp(leased);
       return await this.runLeased(jobs, prefetch, settled);
     } catch (error) {
       // Give back what this batch did not finish, so it runs again at once rather than
