@@ -120,6 +120,7 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     rules,
     {
       owner,
+      leaseMs: config.leaseSeconds * 1000,
       allowPrivate: config.webhookAllowPrivate,
       perEndpoint: hooks.perEndpoint,
       inFlight: hooks.inFlight,

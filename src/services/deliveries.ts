@@ -48,6 +48,12 @@ export interface DeliveryOptions {
   readonly owner: string;
   readonly timeoutMs?: number;
   readonly pollMs?: number;
+  /**
+   * How long a held job's lease lasts (RASD_LEASE_SECONDS; default 60 s): renewed every half
+   * lease while this worker holds the job, so after a kill -9 its jobs run again elsewhere
+   * within one lease, however long the deliveries ahead of them take.
+   */
+  readonly leaseMs?: number;
   /** Allow webhook targets on private or loopback addresses (default false). */
   readonly allowPrivate?: boolean;
   /** First retry delay; doubles each attempt (default 1 s). */
@@ -100,6 +106,9 @@ export class WebhookDeliverer {
   private readonly lanes = new Map<string, Lane>();
   private readonly attempts = new Set<Promise<void>>();
   private held = 0;
+  /** The jobs this worker holds (waiting in a lane or in flight), whose leases it renews. */
+  private readonly heldJobs = new Set<number>();
+  private renewAt = 0;
   private toRecord: Finished[] = [];
   private recording: Promise<void> | undefined;
   private wakeQueued = false;
@@ -122,8 +131,29 @@ export class WebhookDeliverer {
     return this.options.timeoutMs ?? 10_000;
   }
 
+  private get leaseMs(): number {
+    return this.options.leaseMs ?? 60_000;
+  }
+
   start(): void {
     this.jobs.start();
+  }
+
+  /**
+   * Keeps the held jobs' leases from running out while this worker lives (checked at every
+   * turn of the leasing loop, renewed every half lease). A lane holds up to three times its
+   * concurrency, each attempt bounded by the timeout, so a job may wait longer than a short
+   * lease; a worker that dies stops renewing and its jobs run again within one lease.
+   */
+  private async renewLeases(): Promise<void> {
+    if (this.heldJobs.size === 0 || Date.now() < this.renewAt) return;
+    this.renewAt = Date.now() + this.leaseMs / 2;
+    try {
+      await this.stores.jobs.renew([...this.heldJobs], Date.now() + this.leaseMs);
+    } catch (error) {
+      // The leases may run out and the jobs run again elsewhere: a repeat under the same delivery id.
+      this.log.warn({ err: error, jobs: this.heldJobs.size }, "renewing webhook leases failed");
+    }
   }
 
   /** Stops leasing, gives back jobs not started, and waits for the attempts under way to be recorded. */
@@ -131,6 +161,7 @@ export class WebhookDeliverer {
     await this.jobs.stop();
     const waiting = [...this.lanes.values()].flatMap((lane) => lane.waiting.splice(0));
     this.held -= waiting.length;
+    for (const j of waiting) this.heldJobs.delete(j.id);
     if (waiting.length > 0) await this.stores.jobs.release(waiting.map((j) => j.id));
     while (this.attempts.size > 0) await Promise.all(this.attempts);
     await this.recording;
@@ -145,6 +176,7 @@ export class WebhookDeliverer {
    * (each is recorded when it ends). Returns how many jobs it leased.
    */
   async runOnce(): Promise<number> {
+    await this.renewLeases();
     const room = (this.options.inFlight ?? 1024) - this.held;
     if (room <= 0) return 0;
     const full = [...this.lanes.values()]
@@ -153,19 +185,20 @@ export class WebhookDeliverer {
     const leased = await this.stores.endpoints.leaseDeliveries({
       owner: this.options.owner,
       // A lane leases up to twice its concurrency at a time (fewer, larger leases), so it holds
-      // at most three times its concurrency: a job waits for at most three attempts before its
-      // own, each bounded by the timeout, and its lease outlasts that.
-      leaseMs: Math.max(60_000, 4 * this.timeoutMs),
+      // at most three times its concurrency; the leases are renewed while held (renewLeases).
+      leaseMs: this.leaseMs,
       limit: room,
       perEndpoint: 2 * this.perEndpoint,
       skip: full,
     });
+    if (leased.length > 0 && this.renewAt <= Date.now()) this.renewAt = Date.now() + this.leaseMs / 2;
     for (const { job, endpoint } of leased) {
       const id = endpointId(endpoint);
       let lane = this.lanes.get(id);
       if (!lane) this.lanes.set(id, (lane = { key: endpoint, running: 0, waiting: [] }));
       lane.waiting.push(job);
       this.held++;
+      this.heldJobs.add(job.id);
     }
     for (const lane of new Set(leased.map(({ endpoint }) => this.lanes.get(endpointId(endpoint))!))) this.pump(lane);
     return leased.length;
@@ -194,6 +227,7 @@ export class WebhookDeliverer {
         .then((finished) => this.record(finished))
         .finally(() => {
           this.held--;
+          this.heldJobs.delete(job.id);
           this.attempts.delete(run);
         });
       this.attempts.add(run);
@@ -337,6 +371,7 @@ export class WebhookDeliverer {
     const lane = this.lanes.get(endpointId(endpoint));
     const waiting = lane ? lane.waiting.splice(0) : [];
     this.held -= waiting.length;
+    for (const j of waiting) this.heldJobs.delete(j.id);
     if (waiting.length > 0) await this.stores.jobs.release(waiting.map((j) => j.id));
     this.metrics?.endpointsDisabled.inc();
     const detail = {
