@@ -7,7 +7,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Config } from "../config/config.js";
 import { buildApp } from "../http/app.js";
-import { createLogger, getLogger, setLogger, type Logger } from "../logging/logger.js";
+import { createLogger, getLogger, redactUrl, setLogger, type Logger } from "../logging/logger.js";
 import { allRoutes } from "../http/routes/index.js";
 import type { Worker } from "node:worker_threads";
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from "prom-client";
@@ -76,6 +76,37 @@ function startPipelineThreads(
   };
 }
 
+/**
+ * Which database and NATS a process uses, for its first log line: kind, host, port, name
+ * and user of the database (never its password) and NATS's URL (credentials redacted) and
+ * subject prefix.
+ */
+export function backends(config: Config): {
+  database: Record<string, string>;
+  nats: { url: string; prefix: string } | "off";
+  summary: string;
+} {
+  const url = config.databaseUrl;
+  let database: Record<string, string>;
+  let what: string;
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    const u = new URL(url);
+    const name = decodeURIComponent(u.pathname.replace(/^\//, "")) || "postgres";
+    const host = u.hostname || "localhost";
+    const port = u.port || "5432";
+    const user = decodeURIComponent(u.username);
+    database = { kind: "postgresql", host, port, name, ...(user ? { user } : {}) };
+    what = `PostgreSQL database ${name} on ${host}:${port}${user ? ` as ${user}` : ""}`;
+  } else {
+    const file = url.replace(/^sqlite:(\/\/)?/, "");
+    database = { kind: "sqlite", file };
+    what = `SQLite database ${file}`;
+  }
+  const nats = config.natsUrl ? { url: redactUrl(config.natsUrl), prefix: config.natsPrefix } : ("off" as const);
+  const bus = nats === "off" ? "no NATS" : `NATS at ${nats.url} (prefix ${nats.prefix})`;
+  return { database, nats, summary: `${what} and ${bus}` };
+}
+
 export interface Server {
   readonly services: Services;
   /** The HTTP API (absent in a worker-only process). */
@@ -118,6 +149,11 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const tls = config.tls && options.api !== false ? await readTls(config.tls) : undefined;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const previousLogger = setLogger(logger);
+  const using = backends(config);
+  logger.info(
+    { database: using.database, nats: using.nats, api: options.api !== false, workers: options.workers !== false },
+    `using ${using.summary}`,
+  );
   const services = await openServices(config, options.backoffBaseMs ? { backoffBaseMs: options.backoffBaseMs } : {});
   await options.before?.(services);
   const api = options.api !== false;

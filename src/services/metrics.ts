@@ -78,5 +78,18 @@ export class ServiceMetrics {
 
   constructor(defaults = true) {
     if (defaults) collectDefaultMetrics({ register: this.registry, prefix: "rasd_process_" });
+    // Every series present from the start, at zero, in every kind of process: an API process
+    // whose pipeline runs in worker processes shows them too (a dashboard or an alert on
+    // `rate(...)` finds the series it expects rather than none).
+    for (const outcome of ["matched", "no_match", "failed"]) this.processed.inc({ outcome }, 0);
+    for (const [type, status] of [
+      ["webhook", "pending"],
+      ["webhook", "delivered"],
+      ["review", "done"],
+      ["decision", "done"],
+    ] as const)
+      this.actions.inc({ type, status }, 0);
+    for (const result of ["delivered", "retry", "dead"]) this.deliveries.inc({ result }, 0);
+    for (const step of ["hashed", "matched", "classified", "acted"]) this.step.zero({ step });
   }
 }

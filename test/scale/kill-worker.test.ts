@@ -91,6 +91,21 @@ test(
     const probe = new Probe(s, bank.id, submit, "kill");
     await probe.prepare(20);
     const first = await startWorker();
+    // Its log says which database and NATS it uses.
+    const using = first
+      .log()
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { msg: string; database?: unknown; nats?: unknown })
+      .find((l) => l.msg.startsWith("using "));
+    assert.deepEqual(using?.database, {
+      kind: "postgresql",
+      host: "127.0.0.1",
+      port: "5432",
+      name: new URL(db.url).pathname.slice(1),
+      user: "postgres",
+    });
+    assert.deepEqual(using?.nats, { url: nats.url, prefix: env.RASD_NATS_PREFIX });
 
     // A backlog the worker is in the middle of: rounds of add → items, retract → items, plain items.
     const flow = (async () => {
