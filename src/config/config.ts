@@ -17,7 +17,7 @@
  * | NATS subject prefix | | RASD_NATS_PREFIX | rasd |
  * | longest wait between NATS connection attempts | | RASD_NATS_RECONNECT_MAX_MS | 5000 (from 250 ms, doubling, jittered; never gives up) |
  * | hard deadline for stopping after SIGTERM/SIGINT | | RASD_SHUTDOWN_SECONDS | 30 (then exit status 1) |
- * | job lease | | RASD_LEASE_SECONDS | 60 (a dead worker's jobs run again after this) |
+ * | job lease | | RASD_LEASE_SECONDS | 60 (a dead worker's content and webhook jobs run again after this; held ones are renewed) |
  * | pipeline worker threads | --pipeline-threads N | RASD_PIPELINE_THREADS | 1 (0: on the HTTP thread) |
  * | private and http:// webhook targets | | RASD_WEBHOOK_ALLOW_PRIVATE=1 | refused |
  * | webhooks: per-endpoint concurrency, disabling, rotation, secret key | | RASD_WEBHOOK_*, RASD_SECRET_KEY | see webhooks.ts |
