@@ -95,7 +95,7 @@ test(
     const using = first
       .log()
       .split("\n")
-      .filter(Boolean)
+      .filter((l) => l.startsWith("{"))
       .map((l) => JSON.parse(l) as { msg: string; database?: unknown; nats?: unknown })
       .find((l) => l.msg.startsWith("using "));
     assert.deepEqual(using?.database, {
