@@ -74,6 +74,12 @@ export interface Config {
   readonly stanceModel: string | undefined;
   /** The least severe level logged: trace, debug, info, warn, error, fatal or silent. */
   readonly logLevel: LogLevel;
+  /** The media store's folder: submitted images' and videos' bytes (storage/media-store-fs.ts). */
+  readonly mediaDir: string;
+  /** Days media is kept after its item is processed, unless a review or case holds it (0: for ever). */
+  readonly mediaRetentionDays: number;
+  /** Minutes between a worker's media retention sweeps. */
+  readonly mediaSweepMinutes: number;
   /** Memory bounds on media (src/media/decode-gate.ts): gates and the decoding budget. */
   readonly media: {
     readonly decodes: number;
@@ -164,6 +170,9 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     fetchAllowPrivate: env.RASD_FETCH_ALLOW_PRIVATE === "1",
     stanceModel: env.RASD_STANCE_MODEL || undefined,
     logLevel: logLevel(overrides.logLevel ?? (env.RASD_LOG_LEVEL || "info")),
+    mediaDir: resolve(env.RASD_MEDIA_DIR || join(dataDir, "media")),
+    mediaRetentionDays: intInRange(env.RASD_MEDIA_RETENTION_DAYS ?? 90, "RASD_MEDIA_RETENTION_DAYS", 36_500),
+    mediaSweepMinutes: intInRange(env.RASD_MEDIA_SWEEP_MINUTES ?? 60, "RASD_MEDIA_SWEEP_MINUTES", 10_080) || 60,
     media: Object.freeze({
       decodes: intInRange(env.RASD_DECODE_CONCURRENCY ?? 2, "RASD_DECODE_CONCURRENCY", 256) || 2,
       videos: intInRange(env.RASD_VIDEO_CONCURRENCY ?? 2, "RASD_VIDEO_CONCURRENCY", 256) || 2,
