@@ -59,7 +59,7 @@ export async function sweepMedia(
   if (options.retentionDays > 0) {
     const before = now - options.retentionDays * DAY_MS;
     const keys = new Set<string>();
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const page = await deps.content.mediaToExpire(before, after, PAGE);
       if (page.length === 0) break;
       after = page[page.length - 1]!.itemId;

@@ -51,6 +51,9 @@ export async function moveMediaToStore(
     after = ids[ids.length - 1]!.item_id;
   }
   if (items > 0)
-    getLogger("storage").info({ items, bytes, to: media.location }, "moved media out of the database into the media store");
+    getLogger("storage").info(
+      { items, bytes, to: media.location },
+      "moved media out of the database into the media store",
+    );
   return { items, bytes };
 }

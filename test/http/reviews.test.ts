@@ -319,7 +319,10 @@ describe("reviews, media, activity and search", () => {
     assert.equal(r.statusCode, 410, r.body);
     const error = json<{ error: { code: string; message: string } }>(r).error;
     assert.equal(error.code, "media.expired");
-    assert.match(error.message, /^media expired: .* deleted on 2026-01-02T03:04:05.000Z under the media retention policy/);
+    assert.match(
+      error.message,
+      /^media expired: .* deleted on 2026-01-02T03:04:05.000Z under the media retention policy/,
+    );
     const review = reviews.find((v) => v.item_id === imageItem);
     assert.ok(review, "the image went to review");
     const detail = json<{ item: { media_expired_at?: string; hashes: unknown } }>(
@@ -328,5 +331,4 @@ describe("reviews, media, activity and search", () => {
     assert.equal(detail.item.media_expired_at, "2026-01-02T03:04:05.000Z");
     assert.ok(detail.item.hashes, "the hashes are kept");
   });
-
 });

@@ -180,10 +180,7 @@ function mediaContract(name: string, makeDatabase: () => Promise<TestDatabase>, 
             })
             .returning("id")
             .executeTakeFirstOrThrow();
-          await old
-            .insertInto("content_media")
-            .values({ item_id: row.id, bytes: b })
-            .execute();
+          await old.insertInto("content_media").values({ item_id: row.id, bytes: b }).execute();
           ids.push(row.id as number);
           bytes.push(b);
         }

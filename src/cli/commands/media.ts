@@ -26,7 +26,10 @@ export function mediaCommand(): Command {
         "delete media kept longer than the retention policy allows (open reviews and cases hold it); print the counts",
       )
       .option("--dry-run", "count what would be deleted; change nothing")
-      .option("--retention-days <n>", "days after processing (default RASD_MEDIA_RETENTION_DAYS, 90; 0: keep for ever)"),
+      .option(
+        "--retention-days <n>",
+        "days after processing (default RASD_MEDIA_RETENTION_DAYS, 90; 0: keep for ever)",
+      ),
   ).action(async (options: StoreOptions & { dryRun?: boolean; retentionDays?: string }) => {
     const retention = options.retentionDays === undefined ? undefined : days(options.retentionDays);
     await withContext(options, async (ctx) => {
