@@ -35,6 +35,8 @@ export { CONTENT_KINDS } from "./ports/content.js";
 const ACCEPT_CHUNK = 500;
 /** Rows per statement when finishing items or saving classifications. */
 const WRITE_CHUNK = 200;
+/** Media objects stored at once while accepting (each waits for its fsync). */
+const PUTS_AT_ONCE = 8;
 /** Most items or actions one list call returns. */
 const MAX_PAGE = 500;
 
@@ -181,10 +183,13 @@ export class KyselyContentStore implements ContentStore {
     // created (a replay, a conflict, a failed transaction) leaves bytes no item names; the
     // retention sweep removes those after a day.
     const keys = new Map<number, string>();
-    for (let i = 0; i < items.length; i++) {
-      const m = items[i]!.media;
-      if (m) keys.set(i, (await this.media.put(m)).key);
-    }
+    const withMedia = items.flatMap((c, i) => (c.media ? [i] : []));
+    for (let from = 0; from < withMedia.length; from += PUTS_AT_ONCE)
+      await Promise.all(
+        withMedia
+          .slice(from, from + PUTS_AT_ONCE)
+          .map(async (i) => keys.set(i, (await this.media.put(items[i]!.media!)).key)),
+      );
     return this.db.transaction().execute(async (tx) => {
       const out: (Accepted | RasdError | undefined)[] = new Array<undefined>(items.length);
       const created: number[] = [];

@@ -15,7 +15,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
 import { isRasdError, type RasdError } from "../../src/core/errors.js";
-import { sweepMedia } from "../../src/services/media-retention.js";
+import { MediaRetention, sweepMedia } from "../../src/services/media-retention.js";
 import { FileMediaStore } from "../../src/storage/media-store-fs.js";
 import { MIGRATIONS } from "../../src/storage/migrations/index.js";
 import { migrateStores, openStores } from "../../src/storage/open.js";
@@ -382,6 +382,26 @@ function mediaContract(name: string, makeDatabase: () => Promise<TestDatabase>, 
       // A second sweep finds nothing more.
       const second = await sweepMedia({ content: s.content, media: s.media }, { retentionDays: 90, now: later });
       assert.equal(second.expiredItems, 0);
+    });
+
+    it("a worker's sweep runs by itself every interval and stops when told", async () => {
+      const b = bytesOf(60);
+      const id = accepted((await s.content.accept([image(orgId, personId, "worker-sweep", b)]))[0]!);
+      await raw
+        .updateTable("content_items")
+        .set({ status: "done", hashed_at: Date.now() - 3 * DAY })
+        .where("id", "=", id)
+        .execute();
+      const retention = new MediaRetention({ content: s.content, media: s.media }, { retentionDays: 2, everyMs: 30 });
+      retention.start();
+      try {
+        for (let i = 0; i < 200 && (await s.content.getItem(id))!.mediaExpiredAt === null; i++)
+          await new Promise((r) => setTimeout(r, 25));
+      } finally {
+        await retention.stop();
+      }
+      assert.ok((await s.content.getItem(id))!.mediaExpiredAt, "the sweep expired the item");
+      assert.equal(await s.content.getMedia(id), undefined);
     });
   });
 }
