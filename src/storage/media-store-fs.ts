@@ -46,16 +46,21 @@ async function fsyncDir(dir: string): Promise<void> {
 export class FileMediaStore implements MediaStore {
   readonly location: string;
   private readonly tmp: string;
+  private made = false;
 
   private constructor(dir: string) {
     this.location = resolve(dir);
     this.tmp = join(this.location, TMP);
   }
 
-  /** Opens (creating, 0700) the folder and removes temporary files older than an hour. */
+  /**
+   * Opens the folder and removes temporary files older than an hour. The folder is made (0700)
+   * by the first put, so commands that store no media leave no folder behind.
+   */
   static async open(dir: string): Promise<FileMediaStore> {
     const store = new FileMediaStore(dir);
-    privateDirSync(store.tmp);
+    if (!existsSync(store.tmp)) return store;
+    store.made = true;
     const now = Date.now();
     for await (const e of await opendir(store.tmp)) {
       const file = join(store.tmp, e.name);
@@ -81,6 +86,10 @@ export class FileMediaStore implements MediaStore {
       return { key, size: bytes.byteLength };
     } catch (error) {
       if (!isMissing(error)) throw error;
+    }
+    if (!this.made) {
+      privateDirSync(this.tmp);
+      this.made = true;
     }
     const dir = dirname(file);
     await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });

@@ -64,6 +64,9 @@ describe("the file media store", () => {
 
   it("stores bytes once under their SHA-256, privately, with nothing left in its temporary folder", async () => {
     const store = await FileMediaStore.open(join(dir, "a", "media"));
+    assert.equal(existsSync(join(dir, "a")), false, "made by the first put, not on opening");
+    for await (const o of store.list()) assert.fail(`an empty store lists ${o.key}`);
+    assert.equal(await store.get(sha(bytesOf(1))), undefined);
     const b = bytesOf(1);
     const put = await store.put(b);
     assert.deepEqual(put, { key: sha(b), size: b.byteLength });
@@ -96,6 +99,7 @@ describe("the file media store", () => {
 
   it("removes a killed writer's temporary files once they are an hour old", async () => {
     const store = await FileMediaStore.open(join(dir, "c"));
+    await store.put(bytesOf(4));
     const old = join(store.location, ".tmp", "old.part");
     const recent = join(store.location, ".tmp", "recent.part");
     writeFileSync(old, "x");
