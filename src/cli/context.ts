@@ -46,7 +46,7 @@ export async function withContext<T>(options: StoreOptions, fn: (ctx: Context) =
   const shorteners = loadShorteners(config);
   // Loaded here, not at start-up: commands without a database (hash, classify) skip Kysely and the drivers.
   const { openStores } = await import("../storage/open.js");
-  const stores = await openStores(config.databaseUrl);
+  const stores = await openStores(config.databaseUrl, { mediaDir: config.mediaDir });
   const store = stores.signals;
   let matcher: Matcher | undefined;
   const ctx: Context = {
@@ -70,9 +70,15 @@ export async function withContext<T>(options: StoreOptions, fn: (ctx: Context) =
   }
 }
 
-/** Migrates the database named by the options to the latest schema; returns what was applied. */
-export async function migrateDatabaseOf(options: StoreOptions): Promise<{ url: string; applied: string[] }> {
+/**
+ * Migrates the database named by the options to the latest schema and moves media left in it
+ * into the media store; returns what was applied and moved.
+ */
+export async function migrateDatabaseOf(
+  options: StoreOptions,
+): Promise<{ url: string; mediaDir: string; applied: string[]; moved: { items: number; bytes: number } }> {
   const config = loadConfig(options);
-  const { migrateDatabase } = await import("../storage/database.js");
-  return { url: config.databaseUrl, applied: await migrateDatabase(config.databaseUrl) };
+  const { migrateStores } = await import("../storage/open.js");
+  const { applied, moved } = await migrateStores(config.databaseUrl, { mediaDir: config.mediaDir });
+  return { url: config.databaseUrl, mediaDir: config.mediaDir, applied, moved };
 }

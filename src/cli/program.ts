@@ -10,6 +10,7 @@ import { bankCommand } from "./commands/bank.js";
 import { hashCommand } from "./commands/hash.js";
 import { keyCommand } from "./commands/key.js";
 import { matchCommand } from "./commands/match.js";
+import { mediaCommand } from "./commands/media.js";
 import { orgCommand } from "./commands/org.js";
 import { personCommand } from "./commands/person.js";
 import { serveCommand, workerCommand } from "./commands/serve.js";
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   program.addCommand(serveCommand());
   program.addCommand(workerCommand());
   program.addCommand(migrateCommand());
+  program.addCommand(mediaCommand());
   program.addCommand(trainCommand());
   program.addCommand(classifyCommand());
   program.addCommand(evalCommand());

@@ -1,37 +1,7 @@
 /**
  * Configuration, parsed once: from command-line options, then environment variables, then
- * defaults. Every setting is listed here with its meaning (docs/configuration.md mirrors it).
- *
- * | setting | option | environment | default |
- * | data folder | --data DIR | RASD_DATA | ./data |
- * | database URL | --db URL | RASD_DATABASE_URL | sqlite:<data>/rasd.db |
- * | shortener list file | --shorteners FILE | RASD_SHORTENERS | built-in list |
- * | listen address | --host H, --port P | RASD_HOST, RASD_PORT | 127.0.0.1, 8080 |
- * | rate limit per key (RATE or RATE:BURST) | --rate-limit N | RASD_RATE_LIMIT | 2000:40000 |
- * | rate limit per person | --rate-limit-person N | RASD_RATE_LIMIT_PERSON | the per-key limit |
- * | rate limit per organisation | --rate-limit-org N | RASD_RATE_LIMIT_ORG | 5000:100000 |
- * | failed authentications per address | | RASD_RATE_LIMIT_FAILED_AUTH | 5:50 |
- * | sign-ins per address | | RASD_RATE_LIMIT_SIGN_IN | 2:20 |
- * | trusted proxies (X-Forwarded-For) | --trust-proxy LIST | RASD_TRUST_PROXY | none |
- * | NATS (signal-change notices and work between processes) | | RASD_NATS_URL | none: changes polled every 100 ms |
- * | NATS subject prefix | | RASD_NATS_PREFIX | rasd |
- * | longest wait between NATS connection attempts | | RASD_NATS_RECONNECT_MAX_MS | 5000 (from 250 ms, doubling, jittered; never gives up) |
- * | hard deadline for stopping after SIGTERM/SIGINT | | RASD_SHUTDOWN_SECONDS | 30 (then exit status 1) |
- * | job lease | | RASD_LEASE_SECONDS | 60 (a dead worker's content and webhook jobs run again after this; held ones are renewed) |
- * | pipeline worker threads | --pipeline-threads N | RASD_PIPELINE_THREADS | 1 (0: on the HTTP thread) |
- * | private and http:// webhook targets | | RASD_WEBHOOK_ALLOW_PRIVATE=1 | refused |
- * | webhooks: per-endpoint concurrency, disabling, rotation, secret key | | RASD_WEBHOOK_*, RASD_SECRET_KEY | see webhooks.ts |
- * | pending content jobs beyond which submissions get 503 busy.backlog | | RASD_MAX_BACKLOG | 100000 (0: no limit) |
- * | migrate the database on start (serve, worker) | --no-migrate | RASD_MIGRATE=0 | migrate |
- * | a worker's port for /metrics and /status/* | --metrics-port P | RASD_WORKER_PORT | 9464 (0: none) |
- * | private media URLs (/h/hash?url=) | | RASD_FETCH_ALLOW_PRIVATE=1 | refused |
- * | log level (JSON lines on stderr) | --log-level L | RASD_LOG_LEVEL | info |
- * | image decodes at once (per thread) | | RASD_DECODE_CONCURRENCY | 2 |
- * | video hashes at once (per thread) | | RASD_VIDEO_CONCURRENCY | 2 |
- * | requests waiting for a decode or video slot | | RASD_MEDIA_QUEUE | 4 (then 503 busy.*) |
- * | longest wait for a slot | | RASD_MEDIA_WAIT_MS | 2000 ms (then 503 busy.*) |
- * | decoding budget per image | | RASD_MAX_DECODED_MIB | 256 MiB (width x height x channels x bytes per sample) |
- * | TLS certificate and key (PEM files; HTTPS and HSTS) | --tls-cert F, --tls-key F | RASD_TLS_CERT, RASD_TLS_KEY | none: plain HTTP |
+ * defaults. What each setting means, its option, variable and default are in the one settings
+ * table, settings.ts (docs/configuration.md is generated from it: `npm run docs:config`).
  */
 
 import { resolve, join } from "node:path";
@@ -74,6 +44,12 @@ export interface Config {
   readonly stanceModel: string | undefined;
   /** The least severe level logged: trace, debug, info, warn, error, fatal or silent. */
   readonly logLevel: LogLevel;
+  /** The media store's folder: submitted images' and videos' bytes (storage/media-store-fs.ts). */
+  readonly mediaDir: string;
+  /** Days media is kept after its item is processed, unless a review or case holds it (0: for ever). */
+  readonly mediaRetentionDays: number;
+  /** Minutes between a worker's media retention sweeps. */
+  readonly mediaSweepMinutes: number;
   /** Memory bounds on media (src/media/decode-gate.ts): gates and the decoding budget. */
   readonly media: {
     readonly decodes: number;
@@ -164,6 +140,9 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     fetchAllowPrivate: env.RASD_FETCH_ALLOW_PRIVATE === "1",
     stanceModel: env.RASD_STANCE_MODEL || undefined,
     logLevel: logLevel(overrides.logLevel ?? (env.RASD_LOG_LEVEL || "info")),
+    mediaDir: resolve(env.RASD_MEDIA_DIR || join(dataDir, "media")),
+    mediaRetentionDays: intInRange(env.RASD_MEDIA_RETENTION_DAYS ?? 90, "RASD_MEDIA_RETENTION_DAYS", 36_500),
+    mediaSweepMinutes: intInRange(env.RASD_MEDIA_SWEEP_MINUTES ?? 60, "RASD_MEDIA_SWEEP_MINUTES", 10_080) || 60,
     media: Object.freeze({
       decodes: intInRange(env.RASD_DECODE_CONCURRENCY ?? 2, "RASD_DECODE_CONCURRENCY", 256) || 2,
       videos: intInRange(env.RASD_VIDEO_CONCURRENCY ?? 2, "RASD_VIDEO_CONCURRENCY", 256) || 2,

@@ -111,6 +111,7 @@ export function contentView(
     ...(c.url !== null ? { url: c.url } : {}),
     ...(c.text !== null ? { text: c.text } : {}),
     ...(c.mediaType !== null ? { media_type: c.mediaType, media_size: c.mediaSize } : {}),
+    ...(c.mediaExpiredAt !== null ? { media_expired_at: new Date(c.mediaExpiredAt).toISOString() } : {}),
     status: c.status,
     error: c.error,
     hashes: JSON.parse(c.hashes) as unknown,

@@ -21,6 +21,7 @@ import { loadClassifier } from "../services/stance.js";
 import { SealedRuleStore } from "../services/rule-secrets.js";
 import { loadSecretKey } from "../services/secret-key.js";
 import type { StanceClassifier } from "../core/stance.js";
+import { MediaRetention } from "../services/media-retention.js";
 import { openStores } from "../storage/open.js";
 import type {
   ActionStore,
@@ -62,6 +63,8 @@ export interface Services {
   readonly submissions: SubmissionBatcher;
   /** Refuses submissions while the content backlog is over RASD_MAX_BACKLOG. */
   readonly backlog: BacklogGuard;
+  /** Deletes expired media now and then (started with the workers). */
+  readonly mediaRetention: MediaRetention;
   readonly metrics: ServiceMetrics;
   readonly shorteners: ShortenerSet;
   readonly startedAt: number;
@@ -89,7 +92,7 @@ export interface ServiceOptions {
 export async function openServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const shorteners = loadShorteners(config);
   configureGates(config.media);
-  const stores = await openStores(config.databaseUrl, { migrate: config.migrate });
+  const stores = await openStores(config.databaseUrl, { migrate: config.migrate, mediaDir: config.mediaDir });
   const { signals: store, content, jobs, actions, reviews } = stores;
   // Webhook secrets are sealed at rest; plain ones from before are sealed now (docs/webhooks.md).
   const rules = new SealedRuleStore(stores.rules, loadSecretKey(config));
@@ -158,6 +161,10 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     measurement: new MeasurementService(stores.measures, classifier),
     deliverer,
     submissions,
+    mediaRetention: new MediaRetention(
+      { content, media: stores.media },
+      { retentionDays: config.mediaRetentionDays, everyMs: config.mediaSweepMinutes * 60_000 },
+    ),
     backlog: new BacklogGuard(async () => pendingContent(await jobs.counts()), config.maxBacklog),
     metrics,
     shorteners,
@@ -180,6 +187,7 @@ export async function startWorkers(s: Services, workers = true): Promise<void> {
   if (workers) {
     s.pipeline.start();
     s.deliverer.start();
+    s.mediaRetention.start();
     s.work?.start((ids) => s.pipeline.runItems(ids));
   }
 }
@@ -192,6 +200,7 @@ export async function closeServices(s: Services): Promise<void> {
   await stopStep("pulling work", () => s.work?.stop());
   await stopStep("the content worker", () => s.pipeline.stop());
   await stopStep("the webhook sender", () => s.deliverer.stop());
+  await stopStep("the media retention sweep", () => s.mediaRetention.stop());
   s.matcher.stop();
   await stopStep("the work queue", () => s.work?.close());
   await stopStep("the signal bus", () => s.bus?.close());

@@ -2,17 +2,19 @@
  * Submitted content, its media, classifications and outcomes (ports/content.ts) over Kysely.
  *
  * Accepting items queues their jobs in the same transaction, so a 202 means both are on
- * disk. `finishItems` and `saveClassifications` take a `Db` because the pipeline's results
+ * disk; media bytes go to the media store (ports/media.ts) before it, and the item keeps
+ * their key. Media retention's reads and marks are here too (services/media-retention.ts). `finishItems` and `saveClassifications` take a `Db` because the pipeline's results
  * are written inside the one transaction of `KyselyActionStore.commitResults`.
  */
 
-import { sql, type Kysely, type Selectable } from "kysely";
+import { sql, type Expression, type Kysely, type Selectable, type SqlBool } from "kysely";
 import { RasdError } from "../core/errors.js";
 import { enqueueJobs, type Db } from "./job-queue.js";
 import type {
   Accepted,
   Classification,
   ContentItem,
+  ExpiringMedia,
   ContentKind,
   ContentStore,
   HistoricItem,
@@ -23,6 +25,7 @@ import type {
   NewOutcome,
   Outcome,
 } from "./ports/content.js";
+import type { MediaStore } from "./ports/media.js";
 import type { ClassificationsTable, ContentItemsTable, ContentOutcomesTable, Database } from "./schema.js";
 
 export type { Accepted, ContentKind, NewContent } from "./ports/content.js";
@@ -32,6 +35,8 @@ export { CONTENT_KINDS } from "./ports/content.js";
 const ACCEPT_CHUNK = 500;
 /** Rows per statement when finishing items or saving classifications. */
 const WRITE_CHUNK = 200;
+/** Media objects stored at once while accepting (each waits for its fsync). */
+const PUTS_AT_ONCE = 8;
 /** Most items or actions one list call returns. */
 const MAX_PAGE = 500;
 
@@ -48,6 +53,8 @@ function toItem(r: Selectable<ContentItemsTable>): ContentItem {
     postedAt: num(r.posted_at),
     mediaType: r.media_type,
     mediaSize: num(r.media_size),
+    mediaKey: r.media_sha256,
+    mediaExpiredAt: num(r.media_expired_at),
     url: r.url,
     text: r.text,
     platform: r.platform,
@@ -151,10 +158,38 @@ function outcomeValues(o: NewOutcome, recordedAt: number) {
   };
 }
 
+/**
+ * Media retention may let an item's media go: kept, processed before `before`, and held by
+ * no open review, no escalated review (an open case) and no complaint without its outcome.
+ */
+function mayExpire(before: number): Expression<SqlBool> {
+  return sql<SqlBool>`content_items.media_sha256 is not null and content_items.media_expired_at is null
+    and content_items.hashed_at is not null and content_items.hashed_at < ${before}
+    and not exists (select 1 from review_items r where r.item_id = content_items.id
+      and (r.status = 'open' or r.decision = 'escalate'))
+    and not exists (select 1 from content_outcomes c where c.item_id = content_items.id and c.kind = 'complaint'
+      and not exists (select 1 from content_outcomes d where d.item_id = c.item_id and d.id > c.id
+        and d.kind in ('complaint_upheld', 'complaint_rejected')))`;
+}
+
 export class KyselyContentStore implements ContentStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly media: MediaStore,
+  ) {}
 
   async accept(items: readonly NewContent[]): Promise<(Accepted | RasdError)[]> {
+    // Bytes first, durably: a committed item always finds its media. A put whose item is not
+    // created (a replay, a conflict, a failed transaction) leaves bytes no item names; the
+    // retention sweep removes those after a day.
+    const keys = new Map<number, string>();
+    const withMedia = items.flatMap((c, i) => (c.media ? [i] : []));
+    for (let from = 0; from < withMedia.length; from += PUTS_AT_ONCE)
+      await Promise.all(
+        withMedia
+          .slice(from, from + PUTS_AT_ONCE)
+          .map(async (i) => keys.set(i, (await this.media.put(items[i]!.media!)).key)),
+      );
     return this.db.transaction().execute(async (tx) => {
       const out: (Accepted | RasdError | undefined)[] = new Array<undefined>(items.length);
       const created: number[] = [];
@@ -164,7 +199,7 @@ export class KyselyContentStore implements ContentStore {
         const rows = await tx
           .insertInto("content_items")
           .values(
-            chunk.map((c) => ({
+            chunk.map((c, i) => ({
               org_id: c.orgId,
               person_id: c.personId,
               idempotency_key: c.idempotencyKey,
@@ -175,6 +210,7 @@ export class KyselyContentStore implements ContentStore {
               posted_at: c.postedAt,
               media_type: c.mediaType,
               media_size: c.media ? c.media.byteLength : null,
+              media_sha256: keys.get(from + i) ?? null,
               url: c.url,
               text: c.text,
               platform: c.platform ?? "",
@@ -193,7 +229,6 @@ export class KyselyContentStore implements ContentStore {
           const id = ids.get(k);
           if (id === undefined) continue;
           ids.delete(k); // a key twice in one batch: the second is a replay of the first
-          if (c.media) await tx.insertInto("content_media").values({ item_id: id, bytes: c.media }).execute();
           created.push(id);
           out[from + i] = { id, replay: false };
         }
@@ -246,12 +281,56 @@ export class KyselyContentStore implements ContentStore {
   }
 
   async getMedia(itemId: number): Promise<Uint8Array | undefined> {
+    const item = await this.db
+      .selectFrom("content_items")
+      .select(["media_sha256", "media_expired_at"])
+      .where("id", "=", itemId)
+      .executeTakeFirst();
+    if (!item || item.media_expired_at !== null) return undefined;
+    if (item.media_sha256 !== null) return this.media.get(item.media_sha256);
+    // Not moved yet (written by an older rasd during an upgrade): still in the database.
     const r = await this.db
       .selectFrom("content_media")
       .select("bytes")
       .where("item_id", "=", itemId)
       .executeTakeFirst();
     return r?.bytes;
+  }
+
+  async mediaToExpire(processedBefore: number, afterId: number, limit: number): Promise<ExpiringMedia[]> {
+    const rows = await this.db
+      .selectFrom("content_items")
+      .select(["id", "media_sha256", "media_size"])
+      .where(mayExpire(processedBefore))
+      .where("id", ">", afterId)
+      .orderBy("id")
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ itemId: r.id, key: r.media_sha256!, size: Number(r.media_size ?? 0) }));
+  }
+
+  async expireMedia(itemIds: readonly number[], processedBefore: number, at: number): Promise<ExpiringMedia[]> {
+    if (itemIds.length === 0) return [];
+    const rows = await this.db
+      .updateTable("content_items")
+      .set({ media_expired_at: at })
+      .where("id", "in", itemIds)
+      .where(mayExpire(processedBefore))
+      .returning(["id", "media_sha256", "media_size"])
+      .execute();
+    return rows.map((r) => ({ itemId: r.id, key: r.media_sha256!, size: Number(r.media_size ?? 0) }));
+  }
+
+  async liveMediaKeys(keys: readonly string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom("content_items")
+      .select("media_sha256")
+      .distinct()
+      .where("media_sha256", "in", keys)
+      .where("media_expired_at", "is", null)
+      .execute();
+    return new Set(rows.map((r) => r.media_sha256!));
   }
 
   async itemTimes(orgId: number, since: number, limit: number): Promise<ItemTimes[]> {
@@ -326,6 +405,7 @@ export class KyselyContentStore implements ContentStore {
               posted_at: h.postedAt,
               media_type: null,
               media_size: null,
+              media_sha256: null,
               url: null,
               text: h.text,
               platform: h.platform,

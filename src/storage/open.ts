@@ -1,31 +1,59 @@
 /**
- * The one factory of storage adapters: opens (and migrates) the database at `url` and
- * builds every port on it. Only the composition roots (server/services.ts, cli/context.ts)
- * call it; everything else receives the ports.
+ * The one factory of storage adapters: opens (and migrates) the database at `url` and the
+ * media store, and builds every port on them. Only the composition roots
+ * (server/services.ts, cli/context.ts) call it; everything else receives the ports.
  */
+
+import { dirname, join, resolve } from "node:path";
 
 import { KyselyAccessStore } from "./access-store.js";
 import { KyselyAccountStore } from "./account-store.js";
 import { KyselyActionStore } from "./action-store.js";
 import { KyselyContentStore } from "./content-store.js";
 import { KyselyDashboardReads } from "./dashboard-store.js";
-import type { OpenOptions } from "./database.js";
+import { migrateDatabase, type OpenOptions } from "./database.js";
 import { KyselyJobQueue } from "./job-queue.js";
 import { KyselyStore } from "./kysely-store.js";
+import { moveMediaToStore, type MediaMoved } from "./media-move.js";
+import { FileMediaStore } from "./media-store-fs.js";
 import { KyselyMeasurementReads } from "./measurement-reads.js";
 import type { Stores } from "./ports/index.js";
 import { KyselyReviewStore } from "./review-store.js";
 import { KyselyRuleStore } from "./rule-store.js";
 import { KyselyWebhookEndpointStore } from "./webhook-endpoint-store.js";
 
-/** Opens the database at `url` (sqlite:FILE or postgres://...) with every port on it. */
-export async function openStores(url: string, options: OpenOptions = {}): Promise<Stores> {
+export interface StoreOptions extends OpenOptions {
+  /** The media store's folder (RASD_MEDIA_DIR); default: `media` beside a SQLite file, ./data/media for PostgreSQL. */
+  readonly mediaDir?: string;
+}
+
+/** The media folder when none is given: beside the SQLite file (DATA/media), else ./data/media. */
+export function defaultMediaDir(url: string): string {
+  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) return resolve("data", "media");
+  const file = url.replace(/^sqlite:(\/\/)?/, "");
+  return file === ":memory:" ? resolve("data", "media") : join(dirname(resolve(file)), "media");
+}
+
+/**
+ * Opens the database at `url` (sqlite:FILE or postgres://...) and the media store with every
+ * port on them. A process that migrates also moves media left in the database into the store.
+ */
+export async function openStores(url: string, options: StoreOptions = {}): Promise<Stores> {
+  const media = await FileMediaStore.open(options.mediaDir ?? defaultMediaDir(url));
   const signals = await KyselyStore.open(url, options);
   const { db, dialect } = signals;
+  if (options.migrate !== false)
+    try {
+      await moveMediaToStore(db, media);
+    } catch (error) {
+      await signals.close();
+      throw error;
+    }
   return {
     dialect,
     signals,
-    content: new KyselyContentStore(db),
+    media,
+    content: new KyselyContentStore(db, media),
     jobs: new KyselyJobQueue(db, dialect),
     actions: new KyselyActionStore(db, dialect),
     reviews: new KyselyReviewStore(db),
@@ -37,4 +65,22 @@ export async function openStores(url: string, options: OpenOptions = {}): Promis
     endpoints: new KyselyWebhookEndpointStore(db, dialect),
     close: () => signals.close(),
   };
+}
+
+/**
+ * `rasd migrate`: the database to the latest schema, then media left in it moved into the
+ * media store. Returns the migrations applied and what was moved.
+ */
+export async function migrateStores(
+  url: string,
+  options: { mediaDir?: string } = {},
+): Promise<{ applied: string[]; moved: MediaMoved }> {
+  const applied = await migrateDatabase(url);
+  const media = await FileMediaStore.open(options.mediaDir ?? defaultMediaDir(url));
+  const signals = await KyselyStore.open(url, { migrate: false });
+  try {
+    return { applied, moved: await moveMediaToStore(signals.db, media) };
+  } finally {
+    await signals.close();
+  }
 }

@@ -148,8 +148,13 @@ export interface ContentItemsTable {
   platform: Generated<string>;
   country: Generated<string>;
   classified_at: number | null;
+  /** The media store's key for the item's bytes (migration 0009); null: no media, or not moved yet. */
+  media_sha256: string | null;
+  /** When retention let the bytes go (migration 0009). */
+  media_expired_at: number | null;
 }
 
+/** Media bytes as rasd stored them before 0009; emptied by storage/media-move.ts. */
 export interface ContentMediaTable {
   item_id: number;
   bytes: Uint8Array;

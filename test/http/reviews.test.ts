@@ -307,4 +307,28 @@ describe("reviews, media, activity and search", () => {
       404,
     );
   });
+
+  it("once retention deleted an item's media, the media route says so (410 media.expired) and the detail shows when", async () => {
+    const item = (await t.s.content.getItem(imageItem))!;
+    assert.ok(item.mediaKey);
+    const at = Date.parse("2026-01-02T03:04:05.000Z");
+    // What the retention sweep does (services/media-retention.ts, tested in test/storage/media.test.ts).
+    await rawDb(t.s).updateTable("content_items").set({ media_expired_at: at }).where("id", "=", imageItem).execute();
+    await t.s.stores.media.delete(item.mediaKey);
+    const r = await t.call(t.keys.a.reviewer, { method: "GET", url: `/v1/content/${imageItem}/media` });
+    assert.equal(r.statusCode, 410, r.body);
+    const error = json<{ error: { code: string; message: string } }>(r).error;
+    assert.equal(error.code, "media.expired");
+    assert.match(
+      error.message,
+      /^media expired: .* deleted on 2026-01-02T03:04:05.000Z under the media retention policy/,
+    );
+    const review = reviews.find((v) => v.item_id === imageItem);
+    assert.ok(review, "the image went to review");
+    const detail = json<{ item: { media_expired_at?: string; hashes: unknown } }>(
+      await t.call(t.keys.a.reviewer, { method: "GET", url: `/v1/reviews/${review.id}` }),
+    );
+    assert.equal(detail.item.media_expired_at, "2026-01-02T03:04:05.000Z");
+    assert.ok(detail.item.hashes, "the hashes are kept");
+  });
 });

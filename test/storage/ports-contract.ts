@@ -6,6 +6,9 @@
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
 import { RasdError, isRasdError } from "../../src/core/errors.js";
@@ -60,6 +63,7 @@ function bareDatabase(url: string): Kysely<unknown> {
 export function portsContract(name: string, makeDatabase: () => Promise<TestDatabase>, skip: string | false): void {
   describe(`storage ports contract: ${name}`, { skip }, () => {
     let database: TestDatabase;
+    let mediaDir: string;
     let s: Stores;
     let org: Org;
     let personId: number;
@@ -82,7 +86,8 @@ export function portsContract(name: string, makeDatabase: () => Promise<TestData
     before(async () => {
       if (skip) return;
       database = await makeDatabase();
-      s = await openStores(database.url);
+      mediaDir = mkdtempSync(join(tmpdir(), "rasd-media-"));
+      s = await openStores(database.url, { mediaDir });
       org = await s.signals.createOrg("Platform", "platform");
       personId = (await s.access.createPerson(org.id, "alice", "submitter")).id;
     });
@@ -90,6 +95,7 @@ export function portsContract(name: string, makeDatabase: () => Promise<TestData
       if (skip) return;
       await s.close();
       await database.drop();
+      rmSync(mediaDir, { recursive: true, force: true });
     });
 
     describe("content", () => {

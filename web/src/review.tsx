@@ -216,8 +216,9 @@ function Media(props: { api: Api; detail: ReviewDetail; revealed: boolean; onRev
   const [url, setUrl] = useState<string | undefined>();
   const [error, setError] = useState<unknown>();
   const visual = item.kind === "image" || item.kind === "video";
+  const expired = item.media_expired_at;
   useEffect(() => {
-    if (!visual) return;
+    if (!visual || expired) return;
     let live = true;
     let made: string | undefined;
     props.api
@@ -237,6 +238,15 @@ function Media(props: { api: Api; detail: ReviewDetail; revealed: boolean; onRev
       <div class="item-content">
         {item.text !== undefined && <Txt value={item.text} block class="item-text" />}
         {item.url !== undefined && <Txt value={item.url} block class="item-url" />}
+      </div>
+    );
+  if (expired)
+    return (
+      <div class="media-wrap">
+        <p class="muted" data-testid="media-expired">
+          Media expired: the {item.kind} was deleted on {expired.slice(0, 10)} under the media retention policy. Its
+          hashes, matches and decisions are kept.
+        </p>
       </div>
     );
   return (

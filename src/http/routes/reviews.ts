@@ -177,8 +177,19 @@ export function reviewRoutes(s: Services): RouteDef[] {
           .header("cache-control", "private, no-store")
           .header("content-disposition", "inline");
         if (item.kind === "image" || item.kind === "video") {
+          const expired = (at: number): RasdError =>
+            new RasdError(
+              "media.expired",
+              `media expired: item ${item.id}'s ${item.kind} was deleted on ${new Date(at).toISOString()} under the media retention policy; its hashes, matches and decisions are kept`,
+            );
+          if (item.mediaExpiredAt !== null) throw expired(item.mediaExpiredAt);
           const bytes = await s.content.getMedia(item.id);
-          if (!bytes) throw new RasdError("not_found", `item ${item.id} has no stored media (retention ended?)`);
+          if (!bytes) {
+            // Expired between the two reads, or lost from the media store.
+            const again = await s.content.getItem(item.id);
+            if (again?.mediaExpiredAt) throw expired(again.mediaExpiredAt);
+            throw new RasdError("not_found", `item ${item.id}'s media is missing from the media store`);
+          }
           const type = (item.mediaType ?? "").toLowerCase();
           void reply.type(INLINE_MEDIA.test(type) ? type : "application/octet-stream");
           return Buffer.from(bytes);

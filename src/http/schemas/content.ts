@@ -69,6 +69,13 @@ export const ContentItemView = Type.Object({
   text: Type.Optional(Type.String()),
   media_type: Type.Optional(Type.String()),
   media_size: Type.Optional(Nullable(Type.Number())),
+  media_expired_at: Type.Optional(
+    Type.String({
+      format: "date-time",
+      description:
+        "When the media retention policy deleted the item's bytes (RASD_MEDIA_RETENTION_DAYS); its hashes, matches and decisions are kept",
+    }),
+  ),
   status: Type.String(),
   error: Nullable(Type.String()),
   hashes: Type.Unknown({ description: "The item's hashes by type" }),

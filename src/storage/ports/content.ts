@@ -49,6 +49,10 @@ export interface ContentItem {
   readonly postedAt: number | null;
   readonly mediaType: string | null;
   readonly mediaSize: number | null;
+  /** The media store's key (SHA-256 of the bytes), kept after the bytes expire; null: none (or not moved yet). */
+  readonly mediaKey: string | null;
+  /** When retention let the bytes go (`getMedia` then answers undefined); null: still kept. */
+  readonly mediaExpiredAt: number | null;
   readonly url: string | null;
   readonly text: string | null;
   readonly platform: string;
@@ -117,6 +121,13 @@ export interface ItemTimes {
   readonly actedAt: number | null;
 }
 
+/** An item whose media retention may let go: its id, the media store's key, the size. */
+export interface ExpiringMedia {
+  readonly itemId: number;
+  readonly key: string;
+  readonly size: number;
+}
+
 /** An already processed item with its verdict and outcomes (demo history, imports). */
 export interface HistoricItem {
   readonly orgId: number;
@@ -149,7 +160,21 @@ export interface ContentStore {
   getItems(ids: readonly number[]): Promise<ContentItem[]>;
   /** An organisation's items, newest first. */
   listItems(orgId: number, options?: { beforeId?: number; limit?: number; status?: string }): Promise<ContentItem[]>;
+  /** The item's media bytes (from the media store); undefined: none, or expired (see `mediaExpiredAt`). */
   getMedia(itemId: number): Promise<Uint8Array | undefined>;
+  /**
+   * Items whose media is still kept though they were processed (hashed) before
+   * `processedBefore`, and which no open review, escalated review or unanswered complaint
+   * holds; by id after `afterId`, at most `limit`.
+   */
+  mediaToExpire(processedBefore: number, afterId: number, limit: number): Promise<ExpiringMedia[]>;
+  /**
+   * Records that the items' media is let go at `at`, for those still matching
+   * `mediaToExpire`'s conditions (a review opened meanwhile holds it); returns those marked.
+   */
+  expireMedia(itemIds: readonly number[], processedBefore: number, at: number): Promise<ExpiringMedia[]>;
+  /** The keys among `keys` some item still keeps media under (the same bytes submitted twice). */
+  liveMediaKeys(keys: readonly string[]): Promise<Set<string>>;
   /** Pipeline times of an organisation's items received since `since`, newest first. */
   itemTimes(orgId: number, since: number, limit: number): Promise<ItemTimes[]>;
   classificationOf(itemId: number): Promise<Classification | undefined>;

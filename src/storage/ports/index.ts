@@ -12,6 +12,7 @@ import type { ContentStore } from "./content.js";
 import type { DashboardReads } from "./dashboard.js";
 import type { JobQueue } from "./jobs.js";
 import type { MeasurementReads } from "./measurement.js";
+import type { MediaStore } from "./media.js";
 import type { ReviewStore } from "./reviews.js";
 import type { RuleStore } from "./rules.js";
 import type { WebhookEndpointStore } from "./webhook-endpoints.js";
@@ -24,15 +25,18 @@ export type * from "./content.js";
 export type * from "./dashboard.js";
 export type * from "./jobs.js";
 export type * from "./measurement.js";
+export type * from "./media.js";
 export type * from "./reviews.js";
 export type * from "./rules.js";
 export type * from "./webhook-endpoints.js";
 
-/** Every port, on one database. */
+/** Every port, on one database (and the media store beside it). */
 export interface Stores {
   readonly dialect: "sqlite" | "postgres";
   readonly signals: SignalStore;
   readonly content: ContentStore;
+  /** Submitted media's bytes, out of the database (a folder today). */
+  readonly media: MediaStore;
   readonly jobs: JobQueue;
   readonly actions: ActionStore;
   readonly reviews: ReviewStore;
