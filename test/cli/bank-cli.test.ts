@@ -166,6 +166,32 @@ describe("rasd org, bank, signal and match", () => {
     );
   });
 
+  it("an export with tombstones imports back with retracted signals still retracted", () => {
+    const withTombstones = rasd(["bank", "export", "isis-media", "--include-retracted"]).stdout;
+    assert.equal(rasd(["bank", "create", "isis-media-mirror", "--org", "Sawab Center"]).status, 0);
+    // The mirror held the retracted hash as active (an older copy): the tombstone retracts it.
+    const older = rasd(
+      ["bank", "import", "isis-media-mirror", "-", "--format", "jsonl"],
+      JSON.stringify({ type: "pdq", value: HASH }),
+    );
+    assert.equal(older.stdout, "1 created, 0 updated, 0 reactivated, 0 rejected\n", older.stderr);
+    const back = rasd(["bank", "import", "isis-media-mirror", "-", "--format", "csv"], withTombstones);
+    assert.equal(back.status, 0, back.stderr);
+    assert.match(back.stdout, /, 0 rejected, 2 tombstones \(1 retracted here\)\n$/);
+    const active = rasd(["bank", "export", "Sawab Center/isis-media-mirror"]).stdout;
+    assert.doesNotMatch(active, new RegExp(HASH), "the retracted hash did not come back as active");
+    const all = rasd(["bank", "export", "Sawab Center/isis-media-mirror", "--include-retracted"]).stdout;
+    assert.match(all, new RegExp(`${HASH},.*,retracted,`));
+    // A status that is neither is refused by line, the rest lands.
+    const bad = rasd(
+      ["bank", "import", "isis-media-mirror", "-", "--format", "jsonl"],
+      `${JSON.stringify({ type: "domain", value: "ok.example" })}\n${JSON.stringify({ type: "domain", value: "x.example", status: "deleted" })}`,
+    );
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /line 2: status: "deleted" is not active or retracted/);
+    assert.match(bad.stdout, /^1 created/);
+  });
+
   it("bank export neutralises formula cells (=, +, -, @, tab, CR) and imports back identical", () => {
     assert.equal(rasd(["bank", "create", "formulas", "--org", "Sawab Center"]).status, 0);
     assert.equal(rasd(["bank", "create", "formulas-copy", "--org", "Sawab Center"]).status, 0);

@@ -100,7 +100,8 @@ export function bankCommand(): Command {
       .command("import")
       .description(
         "add signals from a CSV or JSON-lines file (- for stdin). Bad rows are reported by line number; the good rows still land.\n" +
-          "CSV header: type,value,entity,behaviour,language,confidence,source,first_seen,last_seen,quality (labels separated by |)",
+          "CSV header: type,value,entity,behaviour,language,confidence,source,first_seen,last_seen,quality,status (labels separated by |).\n" +
+          "A row with status retracted (a tombstone, as export --include-retracted writes) is never added: it retracts the signal if the bank holds it.",
       )
       .argument("<bank>", "bank name, or ORG/BANK")
       .argument("<file>", "the file, or - for standard input")
@@ -131,8 +132,11 @@ export function bankCommand(): Command {
         );
         progress.finish();
         for (const r of report.rejected) process.stderr.write(`rasd: ${file}: line ${r.line}: ${r.message}\n`);
+        const tombs = report.tombstones
+          ? `, ${report.tombstones} tombstones (${report.retracted ?? 0} retracted here)`
+          : "";
         process.stdout.write(
-          `${report.created} created, ${report.updated} updated, ${report.reactivated} reactivated, ${report.rejected.length} rejected\n`,
+          `${report.created} created, ${report.updated} updated, ${report.reactivated} reactivated, ${report.rejected.length} rejected${tombs}\n`,
         );
         if (report.rejected.length > 0) process.exitCode = 1;
       });
