@@ -24,6 +24,7 @@ import { echoRequestId, fastifyLogOptions } from "./request-log.js";
 import { FIELD_SIZE_LIMIT } from "./upload.js";
 import { ErrorBody, HmaErrorBody } from "./schemas/common.js";
 import { ANONYMOUS, type RouteDef } from "./route.js";
+import { routePaths } from "./route-paths.js";
 
 export interface AppOptions {
   readonly access: AccessService;
@@ -157,10 +158,23 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const hma = req.routeOptions.url !== undefined && hmaRoutes.has(`${req.method} ${req.routeOptions.url}`);
     void reply.status(e.status).send(hma ? { message: e.message } : { error: { code: e.code, message: e.message } });
   });
+  const paths = routePaths([
+    ...options.routes,
+    ...["/openapi.json", "/openapi/openapi.json", "/site-map"].map((url) => ({ method: "GET" as const, url })),
+  ]);
   app.setNotFoundHandler((req, reply) => {
-    void reply
-      .status(404)
-      .send({ error: { code: "not_found", message: `no route ${req.method} ${req.url.split("?")[0]}` } });
+    const path = req.url.split("?")[0]!;
+    // A path that exists with other methods answers 405 and says which (RFC 9110 §15.5.6).
+    const allowed = paths.methodsOf(path);
+    if (allowed.length > 0) {
+      const message = `${req.method} is not allowed on ${path}; use ${allowed.join(", ")}`;
+      void reply
+        .status(405)
+        .header("allow", allowed.join(", "))
+        .send(paths.isHma(path) ? { message } : { error: { code: "method_not_allowed", message } });
+      return;
+    }
+    void reply.status(404).send({ error: { code: "not_found", message: `no route ${req.method} ${path}` } });
   });
 
   await app.register(swagger, {
@@ -206,5 +220,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     });
   }
   app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
+  // Where HMA serves its OpenAPI document, and its list of routes (Flask's <param> syntax, sorted).
+  app.get("/openapi/openapi.json", { schema: { hide: true } }, () => app.swagger());
+  app.get("/site-map", { schema: { hide: true } }, () => paths.siteMap());
   return app;
 }

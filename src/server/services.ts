@@ -5,6 +5,7 @@
 
 import { hostname } from "node:os";
 import type { Config } from "../config/config.js";
+import { ChangeFeed } from "../services/changes.js";
 import { AccessService } from "../services/access.js";
 import { AccountService } from "../services/accounts.js";
 import { DashboardService } from "../services/dashboard.js";
@@ -46,6 +47,8 @@ export interface Services {
   readonly store: SignalStore;
   readonly banks: BankService;
   readonly access: AccessService;
+  /** Every signal change a caller may see, resumable (GET /v1/changes). */
+  readonly changes: ChangeFeed;
   /** Passwords and sign-in sessions (the web app). */
   readonly accounts: AccountService;
   /** The web app's dashboard figures and bank search. */
@@ -148,6 +151,7 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     bus,
     work,
     access,
+    changes: new ChangeFeed(store, access),
     accounts,
     dashboard: new DashboardService(stores.dashboard),
     content,

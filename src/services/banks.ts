@@ -28,6 +28,12 @@ export interface ImportReport {
   updated: number;
   reactivated: number;
   rejected: { line: number; message: string }[];
+  /**
+   * Rows marked `status: retracted` (tombstones, as `bank export --include-retracted` writes
+   * them): never added; a signal the bank holds active is retracted (`retracted` counts those).
+   */
+  tombstones?: number;
+  retracted?: number;
 }
 
 export class BankService {
@@ -142,24 +148,47 @@ export class BankService {
     onProgress?: (records: number) => void,
     batch = 2000,
   ): Promise<ImportReport> {
-    const report: ImportReport = { created: 0, updated: 0, reactivated: 0, rejected: [] };
+    const report: ImportReport = { created: 0, updated: 0, reactivated: 0, rejected: [], tombstones: 0, retracted: 0 };
     let pending: { line: number; raw: RawSignal }[] = [];
+    let tombstones: { line: number; raw: RawSignal }[] = [];
     let seen = 0;
     const flush = async (): Promise<void> => {
-      if (pending.length === 0) return;
-      const part = await this.addSignals(bankId, pending);
-      report.created += part.created;
-      report.updated += part.updated;
-      report.reactivated += part.reactivated;
-      report.rejected.push(...part.rejected);
-      pending = [];
+      if (pending.length > 0) {
+        const part = await this.addSignals(bankId, pending);
+        report.created += part.created;
+        report.updated += part.updated;
+        report.reactivated += part.reactivated;
+        report.rejected.push(...part.rejected);
+        pending = [];
+      }
+      for (const t of tombstones) {
+        const v = tryToSignalInput(t.raw, this.shorteners);
+        if (!v.ok) {
+          report.rejected.push({ line: t.line, message: v.message });
+          continue;
+        }
+        report.tombstones! += 1;
+        const held = (await this.store.findSignals(v.input.type, v.input.value)).find((x) => x.bankId === bankId);
+        if (held?.status === "active") {
+          await this.retract(held.id);
+          report.retracted! += 1;
+        }
+      }
+      tombstones = [];
     };
     for await (const rec of readSignalFile(input, format)) {
       seen++;
+      const status = rec.raw?.status;
       if (rec.error !== undefined || !rec.raw)
         report.rejected.push({ line: rec.line, message: rec.error ?? "unreadable" });
+      else if (status !== undefined && status !== "" && status !== "active" && status !== "retracted")
+        report.rejected.push({
+          line: rec.line,
+          message: `status: "${String(status)}" is not active or retracted`,
+        });
+      else if (status === "retracted") tombstones.push({ line: rec.line, raw: rec.raw });
       else pending.push({ line: rec.line, raw: rec.raw });
-      if (pending.length >= batch) await flush();
+      if (pending.length + tombstones.length >= batch) await flush();
       if (seen % 500 === 0) onProgress?.(seen);
     }
     await flush();

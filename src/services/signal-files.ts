@@ -7,6 +7,9 @@
  * with several labels in one cell separated by "|". JSON lines: one object per line with
  * the same fields (labels may also be given as {"labels": {"entity": [...], ...}}).
  *
+ * python-threatexchange's `local_file` lines and `dataset --csv` files are read and written too
+ * (`pytx-file`, `pytx-csv`; the mapping is kernels/pytx.ts): a NEGATIVE_CLASS row is a tombstone.
+ *
  * CSV text cells are written neutralised against spreadsheet formulas (a `'` before a cell
  * beginning with =, +, -, @, tab or CR) and read back with that mark taken off, so export then
  * import gives the same signals.
@@ -18,9 +21,20 @@ import type { Readable } from "node:stream";
 import { parse } from "csv-parse";
 import type { Signal } from "../core/model.js";
 import { csvRow, unneutralise } from "../kernels/csv.js";
+import {
+  PYTX_CATEGORIES,
+  PYTX_CSV_COLUMNS,
+  fromPytxType,
+  isNegativeCategory,
+  localFileLine,
+  parseLocalFileLine,
+  pytxTags,
+  pytxTypeName,
+} from "../kernels/pytx.js";
 import type { RawSignal } from "./signal-input.js";
 
-export type SignalFileFormat = "csv" | "jsonl";
+export const SIGNAL_FILE_FORMATS = ["csv", "jsonl", "pytx-file", "pytx-csv"] as const;
+export type SignalFileFormat = (typeof SIGNAL_FILE_FORMATS)[number];
 
 export interface FileRecord {
   /** 1-based line number where the record starts. */
@@ -31,12 +45,23 @@ export interface FileRecord {
 }
 
 export function formatFromPath(path: string): SignalFileFormat {
+  if (/\.txt$/i.test(path)) return "pytx-file";
   return /\.(jsonl|ndjson|json)$/i.test(path) ? "jsonl" : "csv";
 }
 
 /** Reads records from a file or stream. */
 export async function* readSignalFile(input: string | Readable, format: SignalFileFormat): AsyncIterable<FileRecord> {
   const stream = typeof input === "string" ? createReadStream(input) : input;
+  if (format === "pytx-file") {
+    let line = 0;
+    for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
+      line++;
+      const rec = parseLocalFileLine(text);
+      if (rec === undefined) continue;
+      yield rec.ok ? { line, raw: { type: rec.type, value: rec.value } } : { line, error: rec.message };
+    }
+    return;
+  }
   if (format === "jsonl") {
     let line = 0;
     for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
@@ -66,12 +91,34 @@ export async function* readSignalFile(input: string | Readable, format: SignalFi
   );
   try {
     for await (const rec of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-      yield { line: rec.info.lines, raw: unneutraliseRecord(rec.record) as RawSignal };
+      const record = unneutraliseRecord(rec.record);
+      yield format === "pytx-csv"
+        ? fromPytxCsv(rec.info.lines, record)
+        : { line: rec.info.lines, raw: record as RawSignal };
     }
   } catch (error) {
     const e = error as { lines?: number; message?: string };
     yield { line: e.lines ?? 0, error: `CSV: ${e.message ?? String(error)}` };
   }
+}
+
+/** A `dataset --csv` row as a signal record (the collaboration becomes its source). */
+function fromPytxCsv(line: number, r: Record<string, string>): FileRecord {
+  const category = (r.category ?? "").trim();
+  if (category !== "" && !(PYTX_CATEGORIES as readonly string[]).includes(category.toUpperCase()))
+    return { line, error: `category: "${category}" is not one of ${PYTX_CATEGORIES.join(", ")}` };
+  const rec = fromPytxType(r.signal_type ?? "", r.signal_str ?? "");
+  if (!rec.ok) return { line, error: rec.message };
+  const collab = (r.collab ?? "").trim();
+  return {
+    line,
+    raw: {
+      type: rec.type,
+      value: rec.value,
+      ...(collab !== "" ? { source: collab.slice(0, 200) } : {}),
+      status: isNegativeCategory(category) ? "retracted" : "active",
+    },
+  };
 }
 
 /** Each cell with the formula mark rasd's writer adds taken off (`'=x` → `=x`; see kernels/csv.ts). */
@@ -97,12 +144,26 @@ const CSV_COLUMNS = [
   "change_seq",
 ];
 
-export function csvHeader(): string {
-  return `${CSV_COLUMNS.join(",")}\n`;
+/** The header line a format begins with ("" when it has none). */
+export function csvHeader(format: SignalFileFormat = "csv"): string {
+  if (format === "csv") return `${CSV_COLUMNS.join(",")}\n`;
+  if (format === "pytx-csv") return `${PYTX_CSV_COLUMNS.join(",")}\n`;
+  return "";
 }
 
-/** One signal as a line of CSV or JSON lines (newline included). */
-export function formatSignal(s: Signal, format: SignalFileFormat): string {
+/**
+ * One signal as a line of its format (newline included), or "" when the format cannot carry
+ * it (python-threatexchange has no such type, or `local_file` has no way to say "retracted").
+ * `collab` names the bank in python-threatexchange's CSV.
+ */
+export function formatSignal(s: Signal, format: SignalFileFormat, collab = ""): string {
+  if (format === "pytx-file") return s.status === "active" ? (localFileLine(s.type, s.value) ?? "") : "";
+  if (format === "pytx-csv") {
+    const name = pytxTypeName(s.type);
+    if (name === undefined) return "";
+    const category = s.status === "active" ? "POSITIVE_CLASS" : "NEGATIVE_CLASS";
+    return `${csvRow([collab, name, s.value, category, pytxTags([...s.labels.entity, ...s.labels.behaviour])])}\n`;
+  }
   if (format === "jsonl") {
     return `${JSON.stringify({
       id: s.id,

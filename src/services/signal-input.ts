@@ -24,6 +24,8 @@ export interface RawSignal {
   readonly firstSeen?: unknown;
   readonly lastSeen?: unknown;
   readonly quality?: unknown;
+  /** "active" (or absent) adds the signal; "retracted" is a tombstone (see BankService.importFile). */
+  readonly status?: unknown;
 }
 
 const SLUG = /^[a-z0-9][a-z0-9_-]{0,63}$/;

@@ -28,7 +28,15 @@ import {
 } from "../core/model.js";
 import { openDatabase, type OpenDatabase, type OpenOptions } from "./database.js";
 import type { BanksTable, Database, OpinionsTable, OrgsTable, SignalsTable } from "./schema.js";
-import type { BankInput, BankPatch, ChangePage, SignalInput, SignalStore, UpsertResult } from "./store.js";
+import type {
+  BankInput,
+  BankPatch,
+  ChangeFilter,
+  ChangePage,
+  SignalInput,
+  SignalStore,
+  UpsertResult,
+} from "./store.js";
 
 const BATCH = 400;
 
@@ -252,8 +260,9 @@ export class KyselyStore implements SignalStore {
     return row && toBank(row);
   }
 
-  async listBanks(orgId?: number): Promise<Bank[]> {
-    let q = this.db.selectFrom("banks").selectAll().where("deleted", "=", 0).orderBy("id");
+  async listBanks(orgId?: number, options: { includeDeleted?: boolean } = {}): Promise<Bank[]> {
+    let q = this.db.selectFrom("banks").selectAll().orderBy("id");
+    if (!options.includeDeleted) q = q.where("deleted", "=", 0);
     if (orgId !== undefined) q = q.where("org_id", "=", orgId);
     return (await q.execute()).map(toBank);
   }
@@ -472,16 +481,33 @@ export class KyselyStore implements SignalStore {
 
   // --- sync ----------------------------------------------------------------
 
-  async changesSince(cursor: number, limit = 1000): Promise<ChangePage> {
-    const rows = await this.db
-      .selectFrom("signals")
-      .selectAll()
-      .where("change_seq", ">", cursor)
-      .orderBy("change_seq")
-      .limit(limit)
-      .execute();
+  async changesSince(cursor: number, limit = 1000, options: ChangeFilter = {}): Promise<ChangePage> {
+    const { bankIds, upTo } = options;
+    if (bankIds && bankIds.length === 0) return { signals: [], cursor: Math.max(cursor, upTo ?? cursor) };
+    let q = this.db.selectFrom("signals").selectAll().where("change_seq", ">", cursor);
+    if (upTo !== undefined) q = q.where("change_seq", "<=", upTo);
+    if (bankIds) q = q.where("bank_id", "in", [...bankIds]);
+    const rows = await q.orderBy("change_seq").limit(limit).execute();
     const signals = rows.map(toSignal);
-    return { signals, cursor: signals.length > 0 ? signals[signals.length - 1]!.changeSeq : cursor };
+    // A short page under `upTo` has seen everything up to it, including changes it may not show.
+    const end = signals.length < limit && upTo !== undefined ? Math.max(cursor, upTo) : undefined;
+    return { signals, cursor: end ?? (signals.length > 0 ? signals[signals.length - 1]!.changeSeq : cursor) };
+  }
+
+  async listOpinionsOf(signalIds: readonly number[]): Promise<Opinion[]> {
+    const out: Opinion[] = [];
+    for (let i = 0; i < signalIds.length; i += 500) {
+      const ids = signalIds.slice(i, i + 500);
+      const rows = await this.db
+        .selectFrom("opinions")
+        .selectAll()
+        .where("signal_id", "in", ids)
+        .orderBy("signal_id")
+        .orderBy("org_id")
+        .execute();
+      out.push(...rows.map(toOpinion));
+    }
+    return out;
   }
 
   async currentCursor(): Promise<number> {

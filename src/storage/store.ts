@@ -48,6 +48,11 @@ export interface ChangePage {
   readonly cursor: number;
 }
 
+export interface ChangeFilter {
+  readonly bankIds?: readonly number[];
+  readonly upTo?: number;
+}
+
 export interface SignalStore {
   readonly dialect: "sqlite" | "postgres";
 
@@ -60,7 +65,8 @@ export interface SignalStore {
   updateBank(id: number, patch: BankPatch): Promise<Bank>;
   getBank(id: number): Promise<Bank | undefined>;
   getBankByName(orgId: number, name: string): Promise<Bank | undefined>;
-  listBanks(orgId?: number): Promise<Bank[]>;
+  /** Banks not deleted (and deleted ones too with `includeDeleted`: the change feed's tombstones). */
+  listBanks(orgId?: number, options?: { includeDeleted?: boolean }): Promise<Bank[]>;
 
   /** Adds or refreshes signals in one transaction: all land or none do. */
   upsertSignals(bankId: number, inputs: readonly SignalInput[]): Promise<UpsertResult[]>;
@@ -80,8 +86,13 @@ export interface SignalStore {
   setOpinion(signalId: number, orgId: number, kind: OpinionKind, note?: string): Promise<Opinion>;
   listOpinions(signalId: number): Promise<Opinion[]>;
 
-  /** Everything changed after `cursor`, at most `limit` signals. */
-  changesSince(cursor: number, limit?: number): Promise<ChangePage>;
+  /**
+   * Everything changed after `cursor`, at most `limit` signals; only in `bankIds` when given,
+   * and only up to the change `upTo` when given (a page that stops there ends at `upTo`).
+   */
+  changesSince(cursor: number, limit?: number, options?: ChangeFilter): Promise<ChangePage>;
+  /** Every opinion of these signals, by signal id then organisation. */
+  listOpinionsOf(signalIds: readonly number[]): Promise<Opinion[]>;
   /** The latest change cursor. */
   currentCursor(): Promise<number>;
   /** Active signals in id order, a page at a time (for loading indexes). */

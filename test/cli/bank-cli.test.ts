@@ -166,6 +166,91 @@ describe("rasd org, bank, signal and match", () => {
     );
   });
 
+  it("an export with tombstones imports back with retracted signals still retracted", () => {
+    const withTombstones = rasd(["bank", "export", "isis-media", "--include-retracted"]).stdout;
+    assert.equal(rasd(["bank", "create", "isis-media-mirror", "--org", "Sawab Center"]).status, 0);
+    // The mirror held the retracted hash as active (an older copy): the tombstone retracts it.
+    const older = rasd(
+      ["bank", "import", "isis-media-mirror", "-", "--format", "jsonl"],
+      JSON.stringify({ type: "pdq", value: HASH }),
+    );
+    assert.equal(older.stdout, "1 created, 0 updated, 0 reactivated, 0 rejected\n", older.stderr);
+    const back = rasd(["bank", "import", "isis-media-mirror", "-", "--format", "csv"], withTombstones);
+    assert.equal(back.status, 0, back.stderr);
+    assert.match(back.stdout, /, 0 rejected, 2 tombstones \(1 retracted here\)\n$/);
+    const active = rasd(["bank", "export", "Sawab Center/isis-media-mirror"]).stdout;
+    assert.doesNotMatch(active, new RegExp(HASH), "the retracted hash did not come back as active");
+    const all = rasd(["bank", "export", "Sawab Center/isis-media-mirror", "--include-retracted"]).stdout;
+    assert.match(all, new RegExp(`${HASH},.*,retracted,`));
+    // A status that is neither is refused by line, the rest lands.
+    const bad = rasd(
+      ["bank", "import", "isis-media-mirror", "-", "--format", "jsonl"],
+      `${JSON.stringify({ type: "domain", value: "ok.example" })}\n${JSON.stringify({ type: "domain", value: "x.example", status: "deleted" })}`,
+    );
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /line 2: status: "deleted" is not active or retracted/);
+    assert.match(bad.stdout, /^1 created/);
+  });
+
+  it("python-threatexchange's local_file and dataset --csv files import, and rasd writes them back", () => {
+    assert.equal(rasd(["bank", "create", "from-pytx", "--org", "Sawab Center"]).status, 0);
+    // A local_file as python-threatexchange reads and appends it: "<signal type> <signal>" a line.
+    const localFile = [
+      `pdq ${HASH}`,
+      "raw_text the soldiers of the caliphate advance on the city at dawn",
+      "url https://justpaste.it/isis-news-42",
+      "video_md5 cab08b36195edb1a1231d2d09fa450e0",
+      `video_sha256 ${"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}`,
+      "",
+      "url_md5 d41d8cd98f00b204e9800998ecf8427e",
+    ].join("\n");
+    const local = rasd(["bank", "import", "from-pytx", "-", "--format", "pytx-file"], localFile);
+    assert.equal(local.stdout, "5 created, 0 updated, 0 reactivated, 1 rejected\n", local.stderr);
+    assert.match(local.stderr, /line 7: python-threatexchange signal type "url_md5" is not one rasd holds/);
+
+    // `threatexchange dataset -P --csv`: a NEGATIVE_CLASS row takes a signal out.
+    const dataset = [
+      "collab,signal_type,signal_str,category,tags",
+      `Sample Data,pdq,${"f".repeat(64)},POSITIVE_CLASS,isis propaganda`,
+      "Sample Data,raw_text,a second text from the collaboration about the caliphate,INVESTIGATION_SEEN,",
+      "Sample Data,video_md5,cab08b36195edb1a1231d2d09fa450e0,NEGATIVE_CLASS,",
+      "Sample Data,pdq,0000,POSITIVE_CLASS,",
+      "Sample Data,pdq,1111,MAYBE,",
+    ].join("\n");
+    const csv = rasd(["bank", "import", "from-pytx", "-", "--format", "pytx-csv"], dataset);
+    assert.match(csv.stdout, /^2 created, 0 updated, 0 reactivated, 2 rejected, 1 tombstones \(1 retracted here\)\n$/);
+    assert.match(csv.stderr, /line 5: not a PDQ hash/);
+    assert.match(csv.stderr, /line 6: category: "MAYBE" is not one of POSITIVE_CLASS/);
+
+    const out = rasd(["bank", "export", "Sawab Center/from-pytx", "--format", "pytx-csv", "--include-retracted"]);
+    assert.equal(out.status, 0, out.stderr);
+    const rows = out.stdout.trim().split("\n");
+    assert.equal(rows[0], "collab,signal_type,signal_str,category,tags");
+    assert.ok(rows.includes(`from-pytx,pdq,${HASH},POSITIVE_CLASS,`), rows.join("\n"));
+    assert.ok(rows.includes("from-pytx,video_md5,cab08b36195edb1a1231d2d09fa450e0,NEGATIVE_CLASS,"));
+    assert.ok(rows.some((r) => r.startsWith("from-pytx,video_sha256,e3b0c442")));
+    assert.ok(rows.some((r) => r.startsWith("from-pytx,raw_text,")));
+
+    const lines = rasd(["bank", "export", "Sawab Center/from-pytx", "--format", "pytx-file", "--include-retracted"]);
+    const written = lines.stdout.trim().split("\n");
+    assert.ok(written.includes(`pdq ${HASH}`));
+    assert.ok(!written.some((l) => l.includes("cab08b36")), "local_file cannot say retracted: left out");
+    assert.match(lines.stderr, /1 signals left out: pytx-file has no place for their type or a tombstone/);
+
+    // Round trip: what rasd writes, rasd (and python-threatexchange) reads as the same signals.
+    assert.equal(rasd(["bank", "create", "pytx-copy", "--org", "Sawab Center"]).status, 0);
+    const again = rasd(["bank", "import", "pytx-copy", "-", "--format", "pytx-csv"], out.stdout);
+    assert.equal(again.status, 0, again.stderr);
+    const values = (bank: string) =>
+      rasd(["bank", "export", `Sawab Center/${bank}`, "--format", "jsonl"])
+        .stdout.trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { type: string; value: string })
+        .map((x) => `${x.type} ${x.value}`)
+        .sort();
+    assert.deepEqual(values("pytx-copy"), values("from-pytx"));
+  });
+
   it("bank export neutralises formula cells (=, +, -, @, tab, CR) and imports back identical", () => {
     assert.equal(rasd(["bank", "create", "formulas", "--org", "Sawab Center"]).status, 0);
     assert.equal(rasd(["bank", "create", "formulas-copy", "--org", "Sawab Center"]).status, 0);

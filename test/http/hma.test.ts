@@ -544,17 +544,53 @@ describe("HMA API: curation, matching, hashing", () => {
     const created = await send(a(), "POST", "/c/banks", { name: "SHARED_BANK", tlp: "GREEN" });
     assert.equal(created.statusCode, 201, created.body);
     const added = json<{ id: number }>(await send(a(), "POST", "/c/bank/SHARED_BANK/signal", { pdq: PDQ_B }));
-    assert.deepEqual(json(await get(b(), "/c/bank/SHARED_BANK")), { matching_enabled_ratio: 1, name: "SHARED_BANK" });
-    assert.deepEqual(json(await get(b(), `/m/raw_lookup?signal_type=pdq&signal=${PDQ_B}&banks=SHARED_BANK`)), {
+    // B knows A's bank by a name that carries its owner.
+    assert.equal((await get(b(), "/c/bank/SHARED_BANK")).statusCode, 404);
+    const foreign = "PLATFORM_A__SHARED_BANK";
+    assert.deepEqual(json(await get(b(), `/c/bank/${foreign}`)), { matching_enabled_ratio: 1, name: foreign });
+    assert.deepEqual(json(await get(b(), `/m/raw_lookup?signal_type=pdq&signal=${PDQ_B}&banks=${foreign}`)), {
       matches: [added.id],
     });
-    const change = await send(b(), "PUT", "/c/bank/SHARED_BANK", { enabled: false });
+    const change = await send(b(), "PUT", `/c/bank/${foreign}`, { enabled: false });
     assert.equal(change.statusCode, 403);
     assert.match(message(change), /belongs to another organisation/);
-    const del = await send(b(), "DELETE", `/c/bank/SHARED_BANK/content/${added.id}`);
+    const del = await send(b(), "DELETE", `/c/bank/${foreign}/content/${added.id}`);
     assert.equal(del.statusCode, 403);
     const badTlp = await send(a(), "POST", "/c/banks", { name: "RED_BANK", tlp: "RED" });
     assert.equal(badTlp.statusCode, 400);
+  });
+
+  test("two organisations' banks of one name never share a name for any caller", async () => {
+    for (const key of [a(), b()]) {
+      const made = await send(key, "POST", "/c/banks", { name: "COMMON_NAME", tlp: "GREEN" });
+      assert.equal(made.statusCode, 201, made.body);
+    }
+    const ofA = json<{ id: number }>(await send(a(), "POST", "/c/bank/COMMON_NAME/signal", { pdq: PDQ_OTHER }));
+    const ofB = json<{ id: number }>(await send(b(), "POST", "/c/bank/COMMON_NAME/signal", { pdq: PDQ_OTHER }));
+    assert.notEqual(ofA.id, ofB.id);
+
+    // Each caller's own bank keeps its name; the other's carries its organisation.
+    assert.deepEqual(json(await get(a(), `/m/lookup?signal_type=pdq&signal=${PDQ_OTHER}`)), {
+      COMMON_NAME: [{ bank_content_id: ofA.id, distance: "0" }],
+      GOVERNMENT_B__COMMON_NAME: [{ bank_content_id: ofB.id, distance: "0" }],
+    });
+    assert.deepEqual(json(await get(b(), `/m/lookup?signal_type=pdq&signal=${PDQ_OTHER}`)), {
+      COMMON_NAME: [{ bank_content_id: ofB.id, distance: "0" }],
+      PLATFORM_A__COMMON_NAME: [{ bank_content_id: ofA.id, distance: "0" }],
+    });
+    const names = json<{ name: string }[]>(await get(b(), "/c/banks")).map((x) => x.name);
+    assert.equal(new Set(names).size, names.length, `no name twice: ${names.join(", ")}`);
+    assert.ok(names.includes("COMMON_NAME") && names.includes("PLATFORM_A__COMMON_NAME"));
+    assert.deepEqual(
+      json(await get(b(), `/m/raw_lookup?signal_type=pdq&signal=${PDQ_OTHER}&banks=PLATFORM_A__COMMON_NAME`)),
+      { matches: [ofA.id] },
+    );
+    // The other's content is reached under its name, and says so.
+    const content = json<{ bank: { name: string } }>(
+      await get(b(), `/c/bank/PLATFORM_A__COMMON_NAME/content/${ofA.id}`),
+    );
+    assert.equal(content.bank.name, "PLATFORM_A__COMMON_NAME");
+    assert.equal((await get(b(), `/c/bank/COMMON_NAME/content/${ofA.id}`)).statusCode, 404);
   });
 
   test("an allow-list (negative) bank's match suppresses the others in lookups, not in raw_lookup", async () => {

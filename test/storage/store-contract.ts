@@ -143,6 +143,55 @@ export function storeContract(name: string, makeDatabase: () => Promise<TestData
       );
     });
 
+    it("the change cursor filtered by bank and bounded above: a short page ends at the bound", async () => {
+      const other = await store.createBank({ orgId: org.id, name: `feed-other-${Date.now()}` });
+      const start = await store.currentCursor();
+      const [mine] = await store.upsertSignals(bank.id, [{ type: "domain", value: "feed-mine.example" }]);
+      await store.upsertSignals(other.id, [{ type: "domain", value: "feed-other.example" }]);
+      const upTo = await store.currentCursor();
+      await store.upsertSignals(bank.id, [{ type: "domain", value: "feed-late.example" }]);
+
+      const page = await store.changesSince(start, 10, { bankIds: [bank.id], upTo });
+      assert.deepEqual(
+        page.signals.map((s) => s.value),
+        ["feed-mine.example"],
+        "the other bank's change and the change after the bound are not shown",
+      );
+      assert.equal(page.cursor, upTo, "the page saw everything up to the bound");
+      const none = await store.changesSince(start, 10, { bankIds: [], upTo });
+      assert.deepEqual(none, { signals: [], cursor: upTo });
+      const full = await store.changesSince(start, 1, { bankIds: [bank.id, other.id], upTo });
+      assert.equal(full.cursor, mine!.signal.changeSeq, "a full page ends at its last change");
+
+      const empty = await store.createBank({ orgId: org.id, name: `feed-deleted-${Date.now()}` });
+      await store.updateBank(empty.id, { deleted: true });
+      assert.ok(!(await store.listBanks()).some((b) => b.id === empty.id));
+      assert.ok(
+        (await store.listBanks(undefined, { includeDeleted: true })).some((b) => b.id === empty.id && b.deleted),
+      );
+    });
+
+    it("opinions of many signals in one call", async () => {
+      const other = await store.createOrg(`feed-org-${Date.now()}`, "platform");
+      const [a, b] = await store.upsertSignals(bank.id, [
+        { type: "domain", value: "opinion-a.example" },
+        { type: "domain", value: "opinion-b.example" },
+      ]);
+      await store.setOpinion(b!.signal.id, other.id, "dispute", "not ours");
+      await store.setOpinion(a!.signal.id, org.id, "confirm");
+      await store.setOpinion(b!.signal.id, org.id, "confirm");
+      const got = await store.listOpinionsOf([a!.signal.id, b!.signal.id, 999_999]);
+      assert.deepEqual(
+        got.map((o) => [o.signalId, o.orgId, o.kind]),
+        [
+          [a!.signal.id, org.id, "confirm"],
+          [b!.signal.id, org.id, "confirm"],
+          [b!.signal.id, other.id, "dispute"],
+        ],
+      );
+      assert.deepEqual(await store.listOpinionsOf([]), []);
+    });
+
     it("concurrent writers get distinct, increasing cursors", async () => {
       const writes = await Promise.all(
         Array.from({ length: 12 }, (_, i) =>

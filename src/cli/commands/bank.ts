@@ -9,7 +9,13 @@ import { hashMedia } from "../../services/media-hashing.js";
 import { BANKED_MEDIA_TYPES, signalTypeDef } from "../../signals/registry.js";
 import { DEFAULT_PDQ_MIN_QUALITY, DEFAULT_PDQ_THRESHOLD, type Bank } from "../../core/model.js";
 import { PDQ_MAX_THRESHOLD } from "../../signals/types/pdq.js";
-import { csvHeader, formatFromPath, formatSignal, type SignalFileFormat } from "../../services/signal-files.js";
+import {
+  SIGNAL_FILE_FORMATS,
+  csvHeader,
+  formatFromPath,
+  formatSignal,
+  type SignalFileFormat,
+} from "../../services/signal-files.js";
 import { withContext, withStoreOptions, type StoreOptions } from "../context.js";
 import { ProgressBar } from "../progress.js";
 
@@ -100,16 +106,17 @@ export function bankCommand(): Command {
       .command("import")
       .description(
         "add signals from a CSV or JSON-lines file (- for stdin). Bad rows are reported by line number; the good rows still land.\n" +
-          "CSV header: type,value,entity,behaviour,language,confidence,source,first_seen,last_seen,quality (labels separated by |)",
+          "CSV header: type,value,entity,behaviour,language,confidence,source,first_seen,last_seen,quality,status (labels separated by |).\n" +
+          "A row with status retracted (a tombstone, as export --include-retracted writes) is never added: it retracts the signal if the bank holds it.",
       )
       .argument("<bank>", "bank name, or ORG/BANK")
       .argument("<file>", "the file, or - for standard input")
       .option("--org <org>", "the bank's organisation, when the name is not unique")
       .addOption(
-        new Option("--format <format>", "file format (default: from the extension, csv otherwise)").choices([
-          "csv",
-          "jsonl",
-        ]),
+        new Option(
+          "--format <format>",
+          "file format (default: from the extension: .jsonl jsonl, .txt pytx-file, csv otherwise); pytx-file and pytx-csv are python-threatexchange's local_file and dataset --csv",
+        ).choices(SIGNAL_FILE_FORMATS),
       )
       .option("--no-progress", "never draw a progress bar"),
   ).action(
@@ -131,8 +138,11 @@ export function bankCommand(): Command {
         );
         progress.finish();
         for (const r of report.rejected) process.stderr.write(`rasd: ${file}: line ${r.line}: ${r.message}\n`);
+        const tombs = report.tombstones
+          ? `, ${report.tombstones} tombstones (${report.retracted ?? 0} retracted here)`
+          : "";
         process.stdout.write(
-          `${report.created} created, ${report.updated} updated, ${report.reactivated} reactivated, ${report.rejected.length} rejected\n`,
+          `${report.created} created, ${report.updated} updated, ${report.reactivated} reactivated, ${report.rejected.length} rejected${tombs}\n`,
         );
         if (report.rejected.length > 0) process.exitCode = 1;
       });
@@ -215,7 +225,14 @@ export function bankCommand(): Command {
       .description("write a bank's signals as CSV or JSON lines to standard output")
       .argument("<bank>", "bank name, or ORG/BANK")
       .option("--org <org>", "the bank's organisation, when the name is not unique")
-      .addOption(new Option("--format <format>", "output format").choices(["csv", "jsonl"]).default("csv"))
+      .addOption(
+        new Option(
+          "--format <format>",
+          "output format; pytx-file and pytx-csv are python-threatexchange's local_file and dataset --csv (types it lacks are left out and counted on stderr)",
+        )
+          .choices(SIGNAL_FILE_FORMATS)
+          .default("csv"),
+      )
       .option("--include-retracted", "include retracted signals (tombstones), for mirrors"),
   ).action(
     async (
@@ -224,8 +241,9 @@ export function bankCommand(): Command {
     ) => {
       await withContext(options, async (ctx) => {
         const target = await ctx.banks.resolveBank(bankRef, options.org);
-        if (options.format === "csv") process.stdout.write(csvHeader());
+        process.stdout.write(csvHeader(options.format));
         let afterId = 0;
+        let left = 0;
         for (;;) {
           const page = await ctx.store.listSignals(target.id, {
             afterId,
@@ -233,9 +251,15 @@ export function bankCommand(): Command {
             includeRetracted: options.includeRetracted === true,
           });
           if (page.length === 0) break;
-          process.stdout.write(page.map((s) => formatSignal(s, options.format)).join(""));
+          const lines = page.map((s) => formatSignal(s, options.format, target.name));
+          left += lines.filter((l) => l === "").length;
+          process.stdout.write(lines.join(""));
           afterId = page[page.length - 1]!.id;
         }
+        if (left > 0)
+          process.stderr.write(
+            `rasd: ${left} signals left out: ${options.format} has no place for their type${options.format === "pytx-file" ? " or a tombstone" : ""}\n`,
+          );
       });
     },
   );

@@ -4,6 +4,7 @@ import type { Services } from "../../server/services.js";
 import type { RouteDef } from "../route.js";
 import { auditRoutes } from "./audit.js";
 import { bankRoutes } from "./banks.js";
+import { changeRoutes } from "./changes.js";
 import { contentRoutes } from "./content.js";
 import { dashboardRoutes } from "./dashboard.js";
 import { hmaRoutes } from "./hma.js";
@@ -25,6 +26,7 @@ export function allRoutes(s: Services): RouteDef[] {
     ...keyRoutes(s),
     ...auditRoutes(s),
     ...bankRoutes(s),
+    ...changeRoutes(s),
     ...contentRoutes(s),
     ...ruleRoutes(s),
     ...webhookRoutes(s),

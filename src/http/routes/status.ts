@@ -11,6 +11,7 @@ import {
   LiveResponse,
   LoadingResponse,
   MetricsResponse,
+  PlainResponse,
   ReadyResponse,
   type ReadinessFields,
 } from "../schemas/status.js";
@@ -84,6 +85,34 @@ export function statusRoutes(s: Services): RouteDef[] {
           uptime_s: Math.round((Date.now() - s.startedAt) / 1000),
           ...readinessFields(r),
         };
+      },
+    }),
+    // HMA's Kubernetes-style probes, in its words (plain text, no detail: they are public).
+    route({
+      method: "GET",
+      url: "/livez",
+      access: "public",
+      summary: "HMA's liveness probe: OK while the process serves HTTP",
+      tags: ["status", "hma"],
+      schema: { response: { 200: PlainResponse } },
+      handler: async (_req, reply) => text(reply, "OK"),
+    }),
+    route({
+      method: "GET",
+      url: "/readyz",
+      access: "public",
+      summary:
+        "HMA's readiness probe: READY, or 503 INDEX-NOT-LOADED / INDEX-STALE (the signal feed stopped) / NOT-READY",
+      tags: ["status", "hma"],
+      schema: { response: { 200: PlainResponse, 503: PlainResponse } },
+      handler: async (_req, reply) => {
+        const r = await readiness(s);
+        if (r.ready) return text(reply, "READY");
+        void reply.status(503);
+        return text(
+          reply,
+          !s.matcher.ready ? "INDEX-NOT-LOADED" : r.signalFeed === "stale" ? "INDEX-STALE" : "NOT-READY",
+        );
       },
     }),
     route({

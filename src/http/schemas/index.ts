@@ -7,6 +7,7 @@
 
 export * from "./common.js";
 export * from "./banks.js";
+export * from "./changes.js";
 export * from "./content.js";
 export * from "./members.js";
 export * from "./measure.js";

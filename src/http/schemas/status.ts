@@ -6,6 +6,9 @@ import { IsoTime } from "./common.js";
 const PLAIN_TEXT = Type.String({ description: "HMA's plain-text answer (when JSON is not asked for)" });
 
 /** Liveness: JSON if asked for, else HMA's plain text. */
+/** A plain-text answer (HMA's probes). */
+export const PlainResponse = { content: { "text/plain": { schema: PLAIN_TEXT } } };
+
 export const LiveResponse = {
   content: {
     "application/json": { schema: Type.Object({ status: Type.Literal("live") }) },

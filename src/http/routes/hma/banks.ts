@@ -1,7 +1,8 @@
 /**
- * HMA's bank routes (/c/banks, /c/bank/<name>). An HMA bank is a rasd bank; its name is
- * unique within an organisation, so a name is looked up among the banks the caller may
- * see, its own organisation's first. Only the organisation's own banks can be changed.
+ * HMA's bank routes (/c/banks, /c/bank/<name>). An HMA bank is a rasd bank. Its name is
+ * unique within an organisation only, so another organisation's bank is known by a name
+ * that carries its owner (HmaBankNames in common.ts). Only the organisation's own banks
+ * can be changed.
  */
 
 import { isRasdError } from "../../../core/errors.js";
@@ -32,7 +33,7 @@ const badTlp = (): never =>
 const BankPatchBody = AnyBody("{name?, enabled_ratio?, enabled?}");
 
 export function hmaBankRoutes(c: HmaContext): RouteDef[] {
-  const { s, findBank, visibleBank, mayChange, changeableBank } = c;
+  const { s, findBank, visibleBank, mayChange, changeableBank, bankNames } = c;
   return [
     route({
       method: "GET",
@@ -42,7 +43,10 @@ export function hmaBankRoutes(c: HmaContext): RouteDef[] {
       tags: ["hma"],
       hmaErrors: true,
       schema: { response: { 200: Type.Array(HmaBankView) } },
-      handler: async (_req, _reply, who) => (await s.access.visibleBanks(who)).map(bankJson),
+      handler: async (_req, _reply, who) => {
+        const names = await bankNames(who);
+        return names.banks.map((b) => bankJson(b, names.nameOf(b)));
+      },
     }),
     route({
       method: "POST",
@@ -91,7 +95,7 @@ export function hmaBankRoutes(c: HmaContext): RouteDef[] {
       tags: ["hma"],
       hmaErrors: true,
       schema: { params: BankParams, response: { 200: HmaBankView } },
-      handler: async (req, _reply, who) => bankJson(await visibleBank(who, req.params.bank_name)),
+      handler: async (req, _reply, who) => bankJson(await visibleBank(who, req.params.bank_name), req.params.bank_name),
     }),
     route({
       method: "PUT",

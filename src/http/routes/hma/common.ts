@@ -108,9 +108,58 @@ export const AnyBody = (description: string) => Type.Unknown({ description });
 
 // --- answers -----------------------------------------------------------------
 
-/** HMA's BankConfig, keys in jsonify's (sorted) order. */
-export function bankJson(b: Bank): HmaBankView {
-  return { matching_enabled_ratio: b.enabledRatio, name: b.name };
+/** HMA's BankConfig, keys in jsonify's (sorted) order, under the name the caller knows it by. */
+export function bankJson(b: Bank, name = b.name): HmaBankView {
+  return { matching_enabled_ratio: b.enabledRatio, name };
+}
+
+/** Upper case, every run of other characters one underscore: a part of an HMA bank name. */
+function hmaNamePart(text: string): string {
+  const part = text
+    .normalize("NFKD")
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "");
+  return part === "" ? "X" : /^[0-9]/.test(part) ? `_${part}` : part;
+}
+
+/**
+ * The names a caller knows the banks it may see by. Bank names are unique within an
+ * organisation, not across the coalition, and an HMA client maps bank names to actions, so
+ * two organisations' banks must never share one: the caller's own banks keep their names,
+ * another organisation's bank is `<ORGANISATION>__<NAME>` in HMA's UPPER_WITH_UNDERSCORE
+ * (`GOVERNMENT_B__ISIS_IMAGES`), and a name that still collides gets its bank id appended.
+ */
+export class HmaBankNames {
+  private readonly byName = new Map<string, Bank>();
+  private readonly names = new Map<number, string>();
+
+  constructor(
+    readonly banks: readonly Bank[],
+    orgNames: ReadonlyMap<number, string>,
+    orgId: number,
+  ) {
+    const own = banks.filter((b) => b.orgId === orgId);
+    for (const b of own) this.assign(b, b.name);
+    for (const b of banks) {
+      if (b.orgId === orgId) continue;
+      const name = `${hmaNamePart(orgNames.get(b.orgId) ?? `ORG_${b.orgId}`)}__${hmaNamePart(b.name)}`;
+      this.assign(b, this.byName.has(name) ? `${name}_${b.id}` : name);
+    }
+  }
+
+  private assign(b: Bank, name: string): void {
+    this.byName.set(name, b);
+    this.names.set(b.id, name);
+  }
+
+  nameOf(b: Bank): string {
+    return this.names.get(b.id) ?? b.name;
+  }
+
+  find(name: string): Bank | undefined {
+    return this.byName.get(name);
+  }
 }
 
 // --- banks, content and values, among what the caller may see ----------------
@@ -124,7 +173,9 @@ export interface HmaContext {
   /** A signal's canonical value, or an error in HMA's words for the prefix to explain. */
   canonical(type: HmaSignalType, value: unknown, prefix: string): string;
   signalType(name: string): HmaSignalType;
-  /** A bank by name among those the caller may see, its own organisation's first. */
+  /** The names the caller knows its visible banks by (see HmaBankNames). */
+  bankNames(who: Principal): Promise<HmaBankNames>;
+  /** A bank by the name the caller knows it by, among those it may see. */
   findBank(who: Principal, name: string): Promise<Bank | undefined>;
   visibleBank(who: Principal, name: string, notFound?: string): Promise<Bank>;
   mayChange(who: Principal, bank: Bank): Promise<Bank>;
@@ -135,10 +186,11 @@ export interface HmaContext {
 }
 
 export function hmaContext(s: Services): HmaContext {
-  const findBank = async (who: Principal, name: string): Promise<Bank | undefined> => {
-    const named = (await s.access.visibleBanks(who)).filter((b) => b.name === name);
-    return named.find((b) => b.orgId === who.orgId) ?? named[0];
+  const bankNames = async (who: Principal): Promise<HmaBankNames> => {
+    const [banks, orgs] = await Promise.all([s.access.visibleBanks(who), s.store.listOrgs()]);
+    return new HmaBankNames(banks, new Map(orgs.map((o) => [o.id, o.name])), who.orgId);
   };
+  const findBank = async (who: Principal, name: string): Promise<Bank | undefined> => (await bankNames(who)).find(name);
   const visibleBank = async (who: Principal, name: string, notFound = `bank '${name}' not found`): Promise<Bank> =>
     (await findBank(who, name)) ?? fail(404, notFound);
   const mayChange = async (who: Principal, bank: Bank): Promise<Bank> => {
@@ -162,6 +214,7 @@ export function hmaContext(s: Services): HmaContext {
       }
     },
     signalType: (name) => (isHmaSignalType(name) ? name : fail(400, `No such SignalType '${name}'`)),
+    bankNames,
     findBank,
     visibleBank,
     mayChange,

@@ -76,8 +76,8 @@ export function hmaContentRoutes(c: HmaContext, hashing: HmaMedia): RouteDef[] {
     return { id: ids[0]!, signals: Object.fromEntries(signals) };
   };
 
-  const contentJson = (bank: Bank, signal: Signal, includeSignals: boolean): HmaContentView => ({
-    bank: bankJson(bank),
+  const contentJson = (bank: Bank, name: string, signal: Signal, includeSignals: boolean): HmaContentView => ({
+    bank: bankJson(bank, name),
     disable_until_ts: signal.status === "active" ? 1 : 0,
     id: signal.id,
     ...(signal.source ? { note: signal.source } : {}),
@@ -176,7 +176,7 @@ export function hmaContentRoutes(c: HmaContext, hashing: HmaMedia): RouteDef[] {
       handler: async (req, _reply, who) => {
         const bank = await visibleBank(who, req.params.bank_name);
         const signal = await requireContent(req, bank);
-        return contentJson(bank, signal, req.query.include_signals === "true");
+        return contentJson(bank, req.params.bank_name, signal, req.query.include_signals === "true");
       },
     }),
     route({
@@ -232,7 +232,7 @@ export function hmaContentRoutes(c: HmaContext, hashing: HmaMedia): RouteDef[] {
           }),
         );
         return {
-          bank: bankJson(bank),
+          bank: bankJson(bank, req.params.bank_name),
           collab_metadata: {},
           disable_until_ts: updated.status === "active" ? 1 : 0,
           id: updated.id,

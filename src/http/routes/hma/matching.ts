@@ -32,7 +32,7 @@ import type { Hashed, HmaMedia } from "./hashing.js";
 const NOT_READY = 503;
 
 export function hmaMatchingRoutes(c: HmaContext, media: HmaMedia): RouteDef[] {
-  const { s, canonical, signalType } = c;
+  const { s, canonical, signalType, bankNames } = c;
 
   /** Index matches of one signal among `banks`, of that type only (HMA has one index per type). */
   const matchSignal = (type: HmaSignalType, value: string, banks: ReadonlySet<number>, quality = 100): Match[] => {
@@ -52,9 +52,10 @@ export function hmaMatchingRoutes(c: HmaContext, media: HmaMedia): RouteDef[] {
     value: string,
     options: { banks: Set<string> | undefined; coinflip: number; quality?: number },
   ): Promise<LookupResult> => {
+    const names = await bankNames(who);
     const banks = new Map(
-      (await s.access.visibleBanks(who))
-        .filter((b) => b.enabledRatio >= options.coinflip && (!options.banks || options.banks.has(b.name)))
+      names.banks
+        .filter((b) => b.enabledRatio >= options.coinflip && (!options.banks || options.banks.has(names.nameOf(b))))
         .map((b) => [b.id, b]),
     );
     const out: LookupResult = {};
@@ -62,7 +63,7 @@ export function hmaMatchingRoutes(c: HmaContext, media: HmaMedia): RouteDef[] {
       const bank = banks.get(m.bankId);
       // An allow-list match is no reason to act: HMA clients would act on anything listed.
       if (!bank || m.suppressed || bank.negative) continue;
-      (out[bank.name] ??= []).push({ bank_content_id: m.signalId, distance: hmaDistance(m) });
+      (out[names.nameOf(bank)] ??= []).push({ bank_content_id: m.signalId, distance: hmaDistance(m) });
     }
     return out;
   };
@@ -106,9 +107,8 @@ export function hmaMatchingRoutes(c: HmaContext, media: HmaMedia): RouteDef[] {
         const busy = notReady(reply);
         if (busy) return busy;
         const only = bankFilter(req.query.banks);
-        const banks = new Set(
-          (await s.access.visibleBanks(who)).filter((b) => !only || only.has(b.name)).map((b) => b.id),
-        );
+        const names = await bankNames(who);
+        const banks = new Set(names.banks.filter((b) => !only || only.has(names.nameOf(b))).map((b) => b.id));
         const matches = matchSignal(type, value, banks);
         return {
           matches: withDistance
