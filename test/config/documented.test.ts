@@ -28,8 +28,8 @@ test("every RASD_* environment variable read in src/ is in docs/configuration.md
   assert.deepEqual(missing, [], `add these to docs/configuration.md: ${missing.join(", ")}`);
 });
 
-test("every option of rasd serve, worker and migrate is in docs/configuration.md", () => {
-  const program = buildProgram();
+test("every option of rasd serve, worker and migrate is in docs/configuration.md", async () => {
+  const program = await buildProgram();
   const missing: string[] = [];
   for (const name of ["serve", "worker", "migrate"]) {
     const cmd = program.commands.find((c) => c.name() === name);
