@@ -4,7 +4,6 @@
  *   rasd hash distance HASH HASH   Hamming distance between two PDQ hashes
  */
 
-import { availableParallelism } from "node:os";
 import { createInterface } from "node:readline";
 import { Command, Option } from "commander";
 import { nonNegative, positiveInt } from "../arguments.js";
@@ -22,6 +21,12 @@ import { ProgressBar } from "../progress.js";
 
 // The hashing modules (sharp, the PDQ kernels and their WebAssembly, the worker pools, FFmpeg)
 // are imported by the action that needs them, so that --help and `hash distance` load none.
+
+/**
+ * Images decoded at once while this thread hashes: two keep both cores of a small machine busy
+ * (decoding takes about three times as long as hashing); more raise the memory peak.
+ */
+const DECODES_AHEAD = 2;
 
 /** Video files a directory argument of `rasd hash vpdq` expands to. */
 const VIDEO_EXTENSIONS: ReadonlySet<string> = new Set([".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi"]);
@@ -61,7 +66,11 @@ export function hashCommand(): Command {
     .option("--json", "one JSON object per line instead of CSV")
     .option("--exif", "apply the EXIF orientation before hashing (the reference ignores it)")
     .option("-i, --stdin", "read paths from standard input, one per line")
-    .option("-j, --threads <n>", "worker threads (default: all cores)", positiveInt)
+    .option(
+      "-j, --threads <n>",
+      "hash on N worker threads (default: this thread, with two images decoding ahead on libvips' threads)",
+      positiveInt,
+    )
     .option(
       "--max-pixels <n>",
       "refuse images declaring more pixels than this",
@@ -151,9 +160,13 @@ async function runPdq(args: string[], options: PdqCliOptions): Promise<number> {
     return 1;
   }
 
-  // One file (or -j 1) is hashed in this thread: starting workers costs more than it saves.
-  const threads = Math.min(options.threads ?? availableParallelism(), paths.length);
-  const pool = threads > 1 ? await workerHasher(threads) : await inThreadHasher();
+  // By default images are hashed in this thread with decodes running ahead on libuv's threads
+  // (decoding is most of the work): less CPU than worker threads on two cores, one heap instead
+  // of three, and no worker start-up. -j N (N > 1) asks for N worker threads instead.
+  const pool =
+    options.threads !== undefined && options.threads > 1 && paths.length > 1
+      ? await workerHasher(options.threads)
+      : await inThreadHasher(DECODES_AHEAD);
   const progress = new ProgressBar(
     paths.length,
     "hashing",
@@ -210,27 +223,49 @@ async function workerHasher(threads: number): Promise<ImageHasher> {
   return new PdqPool({ threads });
 }
 
-async function inThreadHasher(): Promise<ImageHasher> {
-  const [{ pdqHashImageFile }, { PdqHasher }] = await Promise.all([
+/**
+ * Hashes in this thread while libvips decodes the next images on libuv's threads: decoding
+ * (most of the work) runs `ahead` images at once, hashing one at a time, and the process holds
+ * one JavaScript heap and one hashing buffer instead of one per worker.
+ */
+async function inThreadHasher(ahead: number): Promise<ImageHasher> {
+  const [{ pdqHashDecoded }, { decodeImage }, { readFileBounded }, { PdqHasher }] = await Promise.all([
     import("../../signals/pdq/hash-image.js"),
+    import("../../media/image-decode.js"),
+    import("../../media/files.js"),
     import("../../kernels/pdq/pdq.js"),
   ]);
   const hasher = new PdqHasher();
+  const failure = (path: string, error: unknown): PdqFileOutcome => ({
+    path,
+    ok: false,
+    code: isRasdError(error) ? error.code : undefined,
+    message: describeError(error),
+  });
   return {
     async hashInOrder(paths, options, onResult) {
+      const maxBytes = (options.limits ?? DEFAULT_IMAGE_LIMITS).maxBytes;
+      const decode = (path: string) =>
+        readFileBounded(path, maxBytes)
+          .then((bytes) => decodeImage(bytes, options))
+          .then(
+            (image) => ({ image }),
+            (error: unknown) => ({ error }),
+          );
+      const inFlight: ReturnType<typeof decode>[] = [];
+      let next = 0;
       for (const path of paths) {
-        let outcome: PdqFileOutcome;
-        try {
-          outcome = { path, ok: true, result: await pdqHashImageFile(path, options, hasher) };
-        } catch (error) {
-          outcome = {
-            path,
-            ok: false,
-            code: isRasdError(error) ? error.code : undefined,
-            message: describeError(error),
-          };
+        while (next < paths.length && inFlight.length < ahead) inFlight.push(decode(paths[next++]!));
+        const decoded = await inFlight.shift()!;
+        if ("error" in decoded) {
+          onResult(failure(path, decoded.error));
+          continue;
         }
-        onResult(outcome);
+        try {
+          onResult({ path, ok: true, result: pdqHashDecoded(decoded.image, options, hasher) });
+        } catch (error) {
+          onResult(failure(path, error));
+        }
       }
     },
     close: () => Promise.resolve(),
