@@ -109,7 +109,12 @@ export function hashCommand(): Command {
       1,
     )
     .option("--downsample <n>", "resize frames to N x N first (the reference's -s N); 0 = native size", nonNegative, 0)
-    .option("-j, --threads <n>", "frame-hashing worker threads (default: all cores; 0 = in this thread)", nonNegative)
+    .option(
+      "-j, --threads <n>",
+      "hash frames on N worker threads (default 0: in this thread, while FFmpeg decodes on the others)",
+      nonNegative,
+      0,
+    )
     .option("--json", "one JSON object per frame")
     .addHelpText(
       "after",
@@ -275,7 +280,7 @@ async function inThreadHasher(ahead: number): Promise<ImageHasher> {
 interface VpdqCliOptions {
   secondsPerHash: number;
   downsample: number;
-  threads?: number;
+  threads: number;
   json?: boolean;
 }
 
@@ -300,7 +305,9 @@ async function runVpdq(args: string[], options: VpdqCliOptions): Promise<number>
         {
           secondsPerHash: options.secondsPerHash,
           downsample: options.downsample,
-          ...(options.threads === undefined ? {} : { threads: options.threads }),
+          // Hashing a frame (under a millisecond) is quick beside decoding it: in this thread it
+          // costs less CPU than handing frames to workers, and the cores are left to FFmpeg.
+          threads: options.threads,
         },
         (frame) => {
           out.push(format(frame, path));
