@@ -1,8 +1,11 @@
 /** Shared helpers for benchmarks: JSON output lines, timing, rasd processes, a webhook receiver. */
 
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
 
 export interface Figure {
   bench: string;
@@ -80,4 +83,64 @@ export async function countingReceiver(): Promise<{ url: string; count: () => nu
     count: () => received,
     close: () => server.close(),
   };
+}
+
+/** The machine's one-minute load average, to print beside every figure (benches share machines). */
+export function load1(): number {
+  return Math.round(loadavg()[0]! * 100) / 100;
+}
+
+export interface ProcessRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Wall-clock seconds, start to exit. */
+  readonly seconds: number;
+  /** User + system CPU seconds of the process and the children it waited for (NaN without GNU time). */
+  readonly cpuSeconds: number;
+  /** Peak resident set size in MiB of the largest process of the run (NaN without GNU time). */
+  readonly peakMiB: number;
+}
+
+const GNU_TIME = "/usr/bin/time";
+
+/**
+ * Runs a whole process to its end and measures it: wall time, CPU time and peak memory (the
+ * last two through GNU time, /usr/bin/time, when it is installed).
+ */
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): ProcessRun {
+  const withTime = existsSync(GNU_TIME);
+  const dir = withTime ? mkdtempSync(join(tmpdir(), "rasd-bench-time-")) : "";
+  const timeFile = join(dir, "time");
+  const t0 = process.hrtime.bigint();
+  const r = withTime
+    ? spawnSync(GNU_TIME, ["-f", "%U %S %M", "-o", timeFile, command, ...args], {
+        encoding: "utf8",
+        maxBuffer: 1 << 28,
+        ...options,
+      })
+    : spawnSync(command, args, { encoding: "utf8", maxBuffer: 1 << 28, ...options });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  let cpuSeconds = NaN;
+  let peakMiB = NaN;
+  if (withTime) {
+    try {
+      const [user, system, maxKb] = readFileSync(timeFile, "utf8").trim().split("\n").pop()!.split(" ").map(Number);
+      cpuSeconds = user! + system!;
+      peakMiB = maxKb! / 1024;
+    } catch {
+      // GNU time wrote nothing (the command could not start): leave NaN.
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "", seconds, cpuSeconds, peakMiB };
+}
+
+/** The median of some numbers (the upper one of the middle two for an even count). */
+export function median(xs: readonly number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 }

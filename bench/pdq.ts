@@ -1,27 +1,32 @@
 /**
  * npm run bench -- pdq
  *
- * Hashes the 200 JPEGs of ../shared/testdata/bench-jpegs end to end (read, decode, hash)
- * in each flavour and prints images per second:
- *   impl "rasd"      the library's worker pool (all cores) in this process
- *   impl "rasd-cli"  ./bin/rasd hash pdq on the 200 files, wall clock including start-up
- *   impl "rasd-1t"   one thread, for reference
- * If the reference implementation has been built in a scratch folder outside the
- * repository, it is timed in the same run on the same files:
- *   RASD_REF_PDQ_CLI=/path/to/pdq-photo-hasher   (512 flavour; ImageMagick decode per file)
- *   RASD_REF_PDQ_FULL=/path/to/in-process-hasher (full flavour; prints hash,quality,path)
- * and the ratio rasd / reference is printed. Every run also checks that rasd's hashes
- * equal the expected ones. Each figure is the median of RUNS (default 3) runs.
+ * The PDQ command line against Meta's reference, whole process against whole process, on the
+ * 200 JPEGs of ../shared/testdata/bench-jpegs (read, decode, hash, print; start-up included):
+ *   case "512"   ./bin/rasd hash pdq --flavour 512   against the reference CLI pdq-photo-hasher
+ *                (RASD_REF_PDQ_CLI; it decodes each file by running ImageMagick's convert)
+ *   case "full"  ./bin/rasd hash pdq --flavour full  against the reference C++ core at full
+ *                resolution, decoding with libjpeg-turbo in its own process (RASD_REF_PDQ_FULL:
+ *                a small harness calling fillFloatLumaFromRGB and pdqHash256FromFloatLuma that
+ *                prints hash,quality,path — see docs/testing.md)
+ * Both are built outside the repository (never committed). Every repetition runs rasd and the
+ * reference one after the other (interleaved), RUNS times (default 5); each figure is the median.
+ * Every run's exit status must be 0 and its output must equal expected-pdq.csv (hash and
+ * quality, in order) and the other side's output, or the bench fails.
+ *
+ * Printed per case and implementation: images_per_s (wall clock), cpu_ms_per_image (user +
+ * system, children included), peak_mib (largest resident set of the run), each with the
+ * machine's one-minute load average during its runs; then the ratios rasd / reference of
+ * images_per_s and of CPU per image. Also "decode-only": libvips decoding the 200 JPEGs in one
+ * process (node + sharp, two at a time, no hashing), the ceiling rasd's decoder puts on it.
  */
 
-import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { PdqHasher, PdqPool, pdqHashImageFile, type PdqFlavour } from "../dist/index.js";
-import { emit, medianSeconds, note } from "./_util.js";
+import { emit, load1, median, note, runProcess, type ProcessRun } from "./_util.js";
 import { BENCH_JPEGS, HAS_SHARED, REPO_ROOT, readCsv } from "../test/support/shared.js";
 
-const RUNS = Number(process.env.RUNS ?? 3);
+const RUNS = Number(process.env.RUNS ?? 5);
 
 if (!HAS_SHARED) {
   note(`SKIPPED: ${BENCH_JPEGS} is absent`);
@@ -38,81 +43,133 @@ const files = readdirSync(BENCH_JPEGS)
   );
 const paths = files.map((f) => join(BENCH_JPEGS, f));
 const expected = new Map(
-  readCsv(join(BENCH_JPEGS, "expected-pdq.csv")).map((r) => [`${r.file}|${r.flavour}`, r.hash!]),
+  readCsv(join(BENCH_JPEGS, "expected-pdq.csv")).map((r) => [`${r.file}|${r.flavour}`, `${r.hash},${r.quality}`]),
 );
-const csvFlavour = (f: PdqFlavour): string => (f === "512" ? "cli512" : "full");
 
-function checkOutput(lines: string[], flavour: PdqFlavour, who: string): void {
-  let bad = 0;
-  lines.forEach((line, i) => {
-    if (line.split(",")[0] !== expected.get(`${files[i]}|${csvFlavour(flavour)}`)) bad++;
-  });
-  if (bad > 0 || lines.length !== files.length) note(`WARNING: ${who} ${flavour}: ${bad} hashes differ from expected`);
+type Case = "512" | "full";
+const csvFlavour = (c: Case): string => (c === "512" ? "cli512" : "full");
+
+/** hash,quality per line, checked against expected-pdq.csv; throws on any difference. */
+function checked(run: ProcessRun, c: Case, who: string): string[] {
+  if (run.status !== 0) throw new Error(`${who} exited with ${run.status}: ${run.stderr.slice(0, 500)}`);
+  const lines = run.stdout.trim().split("\n");
+  if (lines.length !== files.length) throw new Error(`${who}: ${lines.length} lines for ${files.length} files`);
+  const got = lines.map((line) => line.split(",").slice(0, 2).join(","));
+  const bad = got.filter((hq, i) => hq !== expected.get(`${files[i]}|${csvFlavour(c)}`)).length;
+  if (bad > 0) throw new Error(`${who}: ${bad} of ${files.length} hashes differ from expected-pdq.csv`);
+  return got;
 }
 
-const pool = new PdqPool();
-note(`${files.length} JPEGs, ${pool.size} worker threads, median of ${RUNS} runs`);
-const rasdRate = new Map<PdqFlavour, number>();
+const REF: Record<Case, { env: string; path: string | undefined }> = {
+  "512": { env: "RASD_REF_PDQ_CLI", path: process.env.RASD_REF_PDQ_CLI },
+  full: { env: "RASD_REF_PDQ_FULL", path: process.env.RASD_REF_PDQ_FULL },
+};
+const rasd = join(REPO_ROOT, "bin/rasd");
+// The reference CLI finds ImageMagick's convert on PATH: give it Debian's.
+const refEnv = { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ""}` };
 
-for (const flavour of ["full", "512"] as PdqFlavour[]) {
-  // Warm up the workers' JIT.
-  await Promise.all(paths.slice(0, 40).map((p) => pool.hash(p, { flavour })));
+note(`${files.length} JPEGs, ${RUNS} interleaved repetitions per case, whole processes; load ${load1()}`);
 
-  let lines: string[] = [];
-  const seconds = await medianSeconds(RUNS, async () => {
-    lines = [];
-    await pool.hashInOrder(paths, { flavour }, (o) =>
-      lines.push(o.ok ? `${o.result.hash},${o.result.quality}` : "error"),
-    );
-  });
-  checkOutput(lines, flavour, "rasd");
-  rasdRate.set(flavour, files.length / seconds);
-  emit({ bench: "pdq", case: flavour, impl: "rasd", metric: "images_per_s", value: files.length / seconds });
-
-  const cliSeconds = await medianSeconds(RUNS, () => {
-    const r = spawnSync(join(REPO_ROOT, "bin/rasd"), ["hash", "pdq", "--flavour", flavour, ...paths], {
-      encoding: "utf8",
-      maxBuffer: 1 << 26,
-    });
-    if (r.status !== 0) throw new Error(r.stderr);
-    lines = r.stdout.trim().split("\n");
-  });
-  checkOutput(lines, flavour, "rasd-cli");
-  emit({ bench: "pdq", case: flavour, impl: "rasd-cli", metric: "images_per_s", value: files.length / cliSeconds });
-
-  const hasher = new PdqHasher();
-  const oneSeconds = await medianSeconds(1, async () => {
-    for (const p of paths) await pdqHashImageFile(p, { flavour }, hasher);
-  });
-  emit({ bench: "pdq", case: flavour, impl: "rasd-1t", metric: "images_per_s", value: files.length / oneSeconds });
-}
-await pool.close();
-
-function timeReference(exe: string, flavour: PdqFlavour, impl: string): void {
-  let lines: string[] = [];
-  const env = { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ""}` };
-  const seconds = medianSync(() => {
-    const r = spawnSync(exe, paths, { encoding: "utf8", env, maxBuffer: 1 << 26 });
-    if (r.status !== 0) throw new Error(`${exe} failed: ${r.stderr}`);
-    lines = r.stdout.trim().split("\n");
-  });
-  checkOutput(lines, flavour, impl);
-  const rate = files.length / seconds;
-  emit({ bench: "pdq", case: flavour, impl, metric: "images_per_s", value: rate });
-  emit({ bench: "pdq", case: flavour, impl: `rasd/${impl}`, metric: "ratio", value: rasdRate.get(flavour)! / rate });
-}
-
-function medianSync(fn: () => void): number {
-  const times: number[] = [];
+for (const c of ["512", "full"] as Case[]) {
+  const ref = REF[c].path;
+  if (!ref) note(`${c}: reference not timed: set ${REF[c].env} to a build outside the repository`);
+  const impls: [string, () => ProcessRun][] = [
+    ["rasd-cli", () => runProcess(rasd, ["hash", "pdq", "--flavour", c, ...paths])],
+    ...(ref ? [[c === "512" ? "reference-cli" : "reference-full", () => runProcess(ref, paths, { env: refEnv })]] : []),
+  ] as [string, () => ProcessRun][];
+  const runs = new Map<string, ProcessRun[]>(impls.map(([name]) => [name, []]));
+  const loads = new Map<string, number[]>(impls.map(([name]) => [name, []]));
   for (let i = 0; i < RUNS; i++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    times.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    const outputs: string[][] = [];
+    for (const [name, run] of impls) {
+      const r = run();
+      outputs.push(checked(r, c, name));
+      runs.get(name)!.push(r);
+      loads.get(name)!.push(load1());
+    }
+    if (outputs.length === 2 && outputs[0]!.join("\n") !== outputs[1]!.join("\n")) {
+      throw new Error(`${c}: rasd's output differs from the reference's`);
+    }
   }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+  const rate = (name: string): number => files.length / median(runs.get(name)!.map((r) => r.seconds));
+  const cpu = (name: string): number => (1000 * median(runs.get(name)!.map((r) => r.cpuSeconds))) / files.length;
+  for (const [name] of impls) {
+    const rs = runs.get(name)!;
+    const load = `${Math.min(...loads.get(name)!)}-${Math.max(...loads.get(name)!)}`;
+    const mode = "process";
+    emit({
+      bench: "pdq",
+      case: c,
+      impl: name,
+      mode,
+      metric: "images_per_s",
+      value: rate(name),
+      runs_s: rs.map((r) => r.seconds.toFixed(2)).join(" "),
+      load,
+    });
+    emit({ bench: "pdq", case: c, impl: name, mode, metric: "cpu_ms_per_image", value: cpu(name), load });
+    emit({
+      bench: "pdq",
+      case: c,
+      impl: name,
+      mode,
+      metric: "peak_mib",
+      value: Math.max(...rs.map((r) => r.peakMiB)),
+      load,
+    });
+  }
+  if (impls.length === 2) {
+    const [a, b] = [impls[0]![0], impls[1]![0]];
+    const load = `${Math.min(...loads.get(a)!, ...loads.get(b)!)}-${Math.max(...loads.get(a)!, ...loads.get(b)!)}`;
+    emit({
+      bench: "pdq",
+      case: c,
+      impl: `${a}/${b}`,
+      mode: "process",
+      metric: "ratio",
+      value: rate(a) / rate(b),
+      load,
+    });
+    emit({
+      bench: "pdq",
+      case: c,
+      impl: `${a}/${b}`,
+      mode: "process",
+      metric: "cpu_ratio",
+      value: cpu(b) / cpu(a),
+      load,
+    });
+  }
 }
 
-if (process.env.RASD_REF_PDQ_CLI) timeReference(process.env.RASD_REF_PDQ_CLI, "512", "reference-cli");
-else note("reference CLI not timed: set RASD_REF_PDQ_CLI to a pdq-photo-hasher built outside the repository");
-if (process.env.RASD_REF_PDQ_FULL) timeReference(process.env.RASD_REF_PDQ_FULL, "full", "reference-core-inproc");
-else note("reference in-process full-resolution hasher not timed: set RASD_REF_PDQ_FULL");
+// Decode-only: libvips (through sharp, as rasd decodes) on the same files in one process, two
+// decodes at a time, start-up included; no hashing.
+const DECODE_ONLY = `
+const sharp = require("sharp"); sharp.cache(false);
+const { readFileSync } = require("node:fs");
+const paths = JSON.parse(process.argv[1]);
+let next = 0;
+async function lane() {
+  while (next < paths.length) {
+    const bytes = readFileSync(paths[next++]);
+    await sharp(bytes).metadata();
+    await sharp(bytes, { sequentialRead: true, ignoreIcc: true }).raw().toBuffer();
+  }
+}
+Promise.all([lane(), lane()]).then(() => process.stdout.write(String(paths.length)));
+`;
+const decodeTimes: number[] = [];
+for (let i = 0; i < RUNS; i++) {
+  const r = runProcess(process.execPath, ["-e", DECODE_ONLY, JSON.stringify(paths)], { cwd: REPO_ROOT });
+  if (r.status !== 0 || r.stdout !== String(paths.length)) throw new Error(`decode-only failed: ${r.stderr}`);
+  decodeTimes.push(r.seconds);
+}
+emit({
+  bench: "pdq",
+  case: "decode-only",
+  impl: "libvips",
+  mode: "process",
+  metric: "images_per_s",
+  value: files.length / median(decodeTimes),
+  load: `${load1()}`,
+});

@@ -1,28 +1,30 @@
 /**
  * npm run bench -- vpdq
  *
- * vPDQ over the 14 sample videos of ../shared/testdata/threatexchange/tmk/sample-videos at
- * native size, (a) every frame and (b) one hash a second (python-threatexchange's default):
- * frames hashed per second and times real time (video seconds per wall second), videos one
- * after another. Two thread settings:
- *   impl "rasd"          frames hashed on worker threads, one per core (the default)
- *   impl "rasd-1thread"  frames hashed in the calling thread (threads: 0)
- * In both, FFmpeg decodes in its own process. When RASD_REF_VPDQ points at Meta's
- * `vpdq-hash-video` built outside the repository, it runs in the same repetitions,
- * interleaved with rasd (rasd, reference, rasd-1thread, reference-1thread, then again), at
- * the same settings: its default threads (`-t 0`) and one thread (`-t 1`); the ratio
- * rasd / reference is printed for each pair. Each figure is the median of RUNS (default 3).
+ * The vPDQ command line against Meta's reference `vpdq-hash-video`, whole process against
+ * whole process, over the 14 sample videos of ../shared/testdata/threatexchange/tmk/sample-videos
+ * at native size, (a) every frame and (b) one hash a second (python-threatexchange's default):
+ *   impl "rasd-per-video"  ./bin/rasd hash vpdq FILE, one process per video (start-up paid 14 times)
+ *   impl "rasd-folder"     ./bin/rasd hash vpdq FILE..., one process for the 14 videos
+ *   impl "reference"       vpdq-hash-video -i FILE -o OUT -r S -s 0 -t 0, one process per video
+ *                          (it takes one video per run); RASD_REF_VPDQ points at it, built
+ *                          outside the repository
+ * Every repetition runs the three one after the other (interleaved), RUNS times (default 3);
+ * figures are medians. Every process must exit 0, and rasd's lines must equal the reference's
+ * output file for every video (frame, quality, hash, timestamp), or the bench fails.
+ *
+ * Printed per case and implementation: frames_per_s and times_real_time (video seconds per wall
+ * second) on the wall clock, cpu_s (user + system, FFmpeg included), each with the machine's
+ * one-minute load average during its runs; then the ratios of wall time, reference / rasd.
  * RASD_BENCH_CASES=every-frame or =1-per-second runs only that case.
  */
 
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { vpdqHashVideoFile } from "../dist/signals/vpdq/hash-video.js";
 import { probeVideo } from "../dist/media/video.js";
-import { HAS_SHARED, THREATEXCHANGE } from "../test/support/shared.js";
-import { emit, note } from "./_util.js";
+import { HAS_SHARED, REPO_ROOT, THREATEXCHANGE } from "../test/support/shared.js";
+import { emit, load1, median, note, runProcess } from "./_util.js";
 
 const RUNS = Number(process.env.RUNS ?? 3);
 const VIDEOS = join(THREATEXCHANGE, "tmk/sample-videos");
@@ -43,103 +45,127 @@ const files = readdirSync(VIDEOS)
   .map((f) => join(VIDEOS, f));
 let duration = 0;
 for (const f of files) duration += (await probeVideo(f)).durationSeconds;
-note(`${files.length} videos, ${duration.toFixed(1)} s of video, median of ${RUNS} runs, interleaved`);
+note(
+  `${files.length} videos, ${duration.toFixed(1)} s of video, ${RUNS} interleaved repetitions, whole processes; load ${load1()}`,
+);
+if (!REF) note("reference not timed: set RASD_REF_VPDQ to vpdq-hash-video built outside the repository");
 
-/** One pass over the videos; returns [wall seconds, frames hashed]. */
-type Pass = () => Promise<[number, number]>;
+const rasd = join(REPO_ROOT, "bin/rasd");
 
-function rasdPass(secondsPerHash: number, threads: number | undefined): Pass {
-  return async () => {
-    const t0 = process.hrtime.bigint();
-    let frames = 0;
-    for (const f of files) {
-      frames += (await vpdqHashVideoFile(f, { secondsPerHash, ...(threads === undefined ? {} : { threads }) })).frames
-        .length;
-    }
-    return [Number(process.hrtime.bigint() - t0) / 1e9, frames];
-  };
+/** One pass: wall seconds, CPU seconds, and each video's lines. */
+interface Pass {
+  seconds: number;
+  cpu: number;
+  lines: Map<string, string[]>;
 }
 
-function referencePass(ref: string, out: string, secondsPerHash: number, threads: number): Pass {
-  return () => {
-    const t0 = process.hrtime.bigint();
-    let frames = 0;
-    for (const f of files) {
-      const output = join(out, "out.txt");
-      const r = spawnSync(
-        ref,
-        ["-i", f, "-o", output, "-r", String(secondsPerHash), "-s", "0", "-t", String(threads)],
-        {
-          encoding: "utf8",
-        },
-      );
-      if (r.status !== 0) throw new Error(`reference failed on ${f}: ${r.stderr}`);
-      frames += readFileSync(output, "utf8").split("\n").filter(Boolean).length;
-    }
-    return Promise.resolve([Number(process.hrtime.bigint() - t0) / 1e9, frames]);
-  };
+const lines = (text: string): string[] => text.split("\n").filter(Boolean);
+
+function rasdPerVideo(secondsPerHash: number): Pass {
+  const pass: Pass = { seconds: 0, cpu: 0, lines: new Map() };
+  for (const f of files) {
+    const r = runProcess(rasd, ["hash", "vpdq", "--seconds-per-hash", String(secondsPerHash), f]);
+    if (r.status !== 0) throw new Error(`rasd failed on ${f} (${r.status}): ${r.stderr}`);
+    pass.seconds += r.seconds;
+    pass.cpu += r.cpuSeconds;
+    pass.lines.set(f, lines(r.stdout));
+  }
+  return pass;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+function rasdFolder(secondsPerHash: number): Pass {
+  const r = runProcess(rasd, ["hash", "vpdq", "--seconds-per-hash", String(secondsPerHash), ...files]);
+  if (r.status !== 0) throw new Error(`rasd failed (${r.status}): ${r.stderr}`);
+  const byFile = new Map<string, string[]>(files.map((f) => [f, []]));
+  for (const line of lines(r.stdout)) {
+    const cut = line.indexOf(",/");
+    const path = line.slice(cut + 1);
+    if (cut < 0 || !byFile.has(path)) throw new Error(`rasd folder output line without a known path: ${line}`);
+    byFile.get(path)!.push(line.slice(0, cut));
+  }
+  return { seconds: r.seconds, cpu: r.cpuSeconds, lines: byFile };
+}
+
+function reference(ref: string, out: string, secondsPerHash: number): Pass {
+  const pass: Pass = { seconds: 0, cpu: 0, lines: new Map() };
+  const output = join(out, "out.txt");
+  for (const f of files) {
+    const r = runProcess(ref, ["-i", f, "-o", output, "-r", String(secondsPerHash), "-s", "0", "-t", "0"]);
+    if (r.status !== 0) throw new Error(`reference failed on ${f} (${r.status}): ${r.stderr}`);
+    pass.seconds += r.seconds;
+    pass.cpu += r.cpuSeconds;
+    pass.lines.set(f, lines(readFileSync(output, "utf8")));
+  }
+  return pass;
+}
+
+function sameLines(a: Pass, b: Pass, what: string): void {
+  for (const f of files) {
+    const x = a.lines.get(f)!.join("\n");
+    const y = b.lines.get(f)!.join("\n");
+    if (x !== y) throw new Error(`${what}: output differs on ${f}`);
+    if (x === "") throw new Error(`${what}: no frames for ${f}`);
+  }
+}
 
 const out = mkdtempSync(join(tmpdir(), "rasd-vpdq-ref-"));
 const only = process.env.RASD_BENCH_CASES;
 try {
-  // Warm the worker pool and the JIT so that the first timed run is not penalised.
-  await vpdqHashVideoFile(files[0]!, { secondsPerHash: 1 });
   for (const [label, secondsPerHash] of CASES) {
     if (only && only !== label) continue;
-    const impls: [string, Pass][] = [
-      ["rasd", rasdPass(secondsPerHash, undefined)],
-      ...(REF ? [["reference", referencePass(REF, out, secondsPerHash, 0)] as [string, Pass]] : []),
-      ["rasd-1thread", rasdPass(secondsPerHash, 0)],
-      ...(REF ? [["reference-1thread", referencePass(REF, out, secondsPerHash, 1)] as [string, Pass]] : []),
+    const impls: [string, () => Pass][] = [
+      ["rasd-per-video", () => rasdPerVideo(secondsPerHash)],
+      ...(REF ? [["reference", () => reference(REF, out, secondsPerHash)] as [string, () => Pass]] : []),
+      ["rasd-folder", () => rasdFolder(secondsPerHash)],
     ];
-    const times = new Map<string, number[]>(impls.map(([name]) => [name, []]));
-    const frames = new Map<string, number>();
+    const passes = new Map<string, Pass[]>(impls.map(([name]) => [name, []]));
+    const loads = new Map<string, number[]>(impls.map(([name]) => [name, []]));
     for (let run = 0; run < RUNS; run++) {
+      const done: [string, Pass][] = [];
       for (const [name, pass] of impls) {
-        const [seconds, n] = await pass();
-        times.get(name)!.push(seconds);
-        frames.set(name, n);
+        const p = pass();
+        passes.get(name)!.push(p);
+        loads.get(name)!.push(load1());
+        done.push([name, p]);
       }
+      for (const [name, p] of done.slice(1)) sameLines(done[0]![1], p, `${name} against ${done[0]![0]}`);
     }
-    const rate = (name: string): number => frames.get(name)! / median(times.get(name)!);
+    const seconds = (name: string): number => median(passes.get(name)!.map((p) => p.seconds));
+    const frames = [...passes.get("rasd-per-video")![0]!.lines.values()].reduce((n, l) => n + l.length, 0);
+    const loadOf = (...names: string[]): string => {
+      const all = names.flatMap((n) => loads.get(n)!);
+      return `${Math.min(...all)}-${Math.max(...all)}`;
+    };
     for (const [name] of impls) {
-      const seconds = median(times.get(name)!);
-      const runs = times
-        .get(name)!
-        .map((t) => t.toFixed(2))
-        .join(" ");
+      const load = loadOf(name);
+      const base = { bench: "vpdq", case: label, impl: name, mode: "process", load };
       emit({
-        bench: "vpdq",
-        case: label,
-        impl: name,
+        ...base,
         metric: "frames_per_s",
-        value: rate(name),
-        frames: frames.get(name)!,
-        runs,
+        value: frames / seconds(name),
+        frames,
+        runs_s: passes
+          .get(name)!
+          .map((p) => p.seconds.toFixed(2))
+          .join(" "),
       });
-      emit({ bench: "vpdq", case: label, impl: name, metric: "times_real_time", value: duration / seconds });
+      emit({ ...base, metric: "times_real_time", value: duration / seconds(name) });
+      emit({ ...base, metric: "cpu_s", value: median(passes.get(name)!.map((p) => p.cpu)) });
     }
     if (REF) {
-      emit({
-        bench: "vpdq",
-        case: label,
-        impl: "rasd/reference",
-        metric: "ratio",
-        value: rate("rasd") / rate("reference"),
-      });
-      emit({
-        bench: "vpdq",
-        case: label,
-        impl: "rasd-1thread/reference-1thread",
-        metric: "ratio",
-        value: rate("rasd-1thread") / rate("reference-1thread"),
-      });
+      for (const name of ["rasd-per-video", "rasd-folder"]) {
+        emit({
+          bench: "vpdq",
+          case: label,
+          impl: `${name}/reference`,
+          mode: "process",
+          metric: "ratio",
+          value: seconds("reference") / seconds(name),
+          load: loadOf(name, "reference"),
+        });
+      }
     }
   }
 } finally {
   rmSync(out, { recursive: true, force: true });
 }
-if (!REF) note("reference not timed: set RASD_REF_VPDQ to vpdq-hash-video built outside the repository");

@@ -13,7 +13,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
     throw error;
   });
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv as string[]);
   } catch (error) {

@@ -1,25 +1,39 @@
 /**
  * The rasd command tree. Each command lives in ./commands; main.ts runs it.
+ *
+ * Commands are loaded lazily: each entry below imports its module only when it is needed,
+ * so `rasd --version` loads no command and `rasd hash pdq` loads only `hash` (not the
+ * database, the HTTP server, NATS or the classifiers). A new command is one line here.
  */
 
-import { reportCommand } from "./commands/report.js";
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
-import { auditCommand } from "./commands/audit.js";
-import { bankCommand } from "./commands/bank.js";
-import { hashCommand } from "./commands/hash.js";
-import { keyCommand } from "./commands/key.js";
-import { matchCommand } from "./commands/match.js";
-import { mediaCommand } from "./commands/media.js";
-import { orgCommand } from "./commands/org.js";
-import { personCommand } from "./commands/person.js";
-import { serveCommand, workerCommand } from "./commands/serve.js";
-import { migrateCommand } from "./commands/migrate.js";
-import { signalCommand } from "./commands/signal.js";
-import { classifyCommand } from "./commands/classify.js";
-import { evalCommand } from "./commands/eval.js";
-import { trainCommand } from "./commands/train.js";
-import { webhookCommand } from "./commands/webhook.js";
+
+interface CommandEntry {
+  readonly name: string;
+  readonly load: () => Promise<Command>;
+}
+
+/** Every top-level command, in no particular order (help sorts them). */
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: "hash", load: async () => (await import("./commands/hash.js")).hashCommand() },
+  { name: "org", load: async () => (await import("./commands/org.js")).orgCommand() },
+  { name: "bank", load: async () => (await import("./commands/bank.js")).bankCommand() },
+  { name: "signal", load: async () => (await import("./commands/signal.js")).signalCommand() },
+  { name: "match", load: async () => (await import("./commands/match.js")).matchCommand() },
+  { name: "key", load: async () => (await import("./commands/key.js")).keyCommand() },
+  { name: "person", load: async () => (await import("./commands/person.js")).personCommand() },
+  { name: "audit", load: async () => (await import("./commands/audit.js")).auditCommand() },
+  { name: "serve", load: async () => (await import("./commands/serve.js")).serveCommand() },
+  { name: "worker", load: async () => (await import("./commands/serve.js")).workerCommand() },
+  { name: "migrate", load: async () => (await import("./commands/migrate.js")).migrateCommand() },
+  { name: "media", load: async () => (await import("./commands/media.js")).mediaCommand() },
+  { name: "train", load: async () => (await import("./commands/train.js")).trainCommand() },
+  { name: "classify", load: async () => (await import("./commands/classify.js")).classifyCommand() },
+  { name: "eval", load: async () => (await import("./commands/eval.js")).evalCommand() },
+  { name: "report", load: async () => (await import("./commands/report.js")).reportCommand() },
+  { name: "webhook", load: async () => (await import("./commands/webhook.js")).webhookCommand() },
+];
 
 function version(): string {
   try {
@@ -30,30 +44,29 @@ function version(): string {
   }
 }
 
-export function buildProgram(): Command {
+/**
+ * The commands `argv` (process.argv: node, script, args...) can reach: none for --version,
+ * the one it names (also after `help`), and every command otherwise (top-level help, a
+ * mistyped name that commander should suggest a correction for).
+ */
+export function commandsFor(argv: readonly string[] | undefined): readonly CommandEntry[] {
+  if (argv === undefined) return COMMANDS;
+  const [first, second] = argv.slice(2);
+  if (first === "-V" || first === "--version") return [];
+  const name = first === "help" ? second : first;
+  const entry = COMMANDS.find((c) => c.name === name);
+  return entry ? [entry] : COMMANDS;
+}
+
+/** The program with the commands `argv` needs (all of them when `argv` is not given). */
+export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   const program = new Command("rasd")
     .description(
       'rasd (رصد, "monitoring"): hash, match and act on terrorist propaganda, and measure the information space.',
     )
     .version(version(), "-V, --version")
     .configureHelp({ sortSubcommands: true });
-  program.addCommand(hashCommand());
-  program.addCommand(orgCommand());
-  program.addCommand(bankCommand());
-  program.addCommand(signalCommand());
-  program.addCommand(matchCommand());
-  program.addCommand(keyCommand());
-  program.addCommand(personCommand());
-  program.addCommand(auditCommand());
-  program.addCommand(serveCommand());
-  program.addCommand(workerCommand());
-  program.addCommand(migrateCommand());
-  program.addCommand(mediaCommand());
-  program.addCommand(trainCommand());
-  program.addCommand(classifyCommand());
-  program.addCommand(evalCommand());
-  program.addCommand(reportCommand());
-  program.addCommand(webhookCommand());
+  for (const command of await Promise.all(commandsFor(argv).map((c) => c.load()))) program.addCommand(command);
   applyToAll(program);
   return program;
 }

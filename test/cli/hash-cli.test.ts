@@ -47,13 +47,13 @@ before(async () => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("rasd CLI", () => {
-  it("every command answers --help with its usage", () => {
+  it("every command answers --help with its usage", async () => {
     const paths: string[][] = [];
     const walk = (cmd: Command, path: string[]): void => {
       paths.push(path);
       for (const sub of cmd.commands) walk(sub, [...path, sub.name()]);
     };
-    walk(buildProgram(), []);
+    walk(await buildProgram(), []);
     assert.ok(paths.some((p) => p.join(" ") === "hash pdq"));
     for (const path of paths) {
       const r = rasd([...path, "--help"]);

@@ -39,8 +39,8 @@ test("every RASD_* environment variable read in src/ is in the settings table an
   );
 });
 
-test("every option of rasd serve, worker and migrate is in the settings table", () => {
-  const program = buildProgram();
+test("every option of rasd serve, worker and migrate is in the settings table", async () => {
+  const program = await buildProgram();
   const missing: string[] = [];
   for (const name of ["serve", "worker", "migrate"]) {
     const cmd = program.commands.find((c) => c.name() === name);

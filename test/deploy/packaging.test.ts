@@ -36,8 +36,8 @@ const compose = parse(read("compose.yaml"), { merge: true }) as { services: Reco
 const services = compose.services;
 
 /** Every long option `rasd <command>` accepts. */
-function optionsOf(name: string): Set<string> {
-  const cmd = buildProgram().commands.find((c) => c.name() === name);
+async function optionsOf(name: string): Promise<Set<string>> {
+  const cmd = (await buildProgram()).commands.find((c) => c.name() === name);
   assert.ok(cmd, `rasd has no command "${name}"`);
   return new Set(cmd.options.map((o) => o.long!));
 }
@@ -54,10 +54,10 @@ describe("compose.yaml", () => {
     assert.ok((services.api!.deploy?.replicas ?? 1) >= 2);
   });
 
-  it("runs only real rasd commands and options", () => {
+  it("runs only real rasd commands and options", async () => {
     for (const name of ["migrate", "api", "worker"]) {
       const [command, ...args] = services[name]!.command!;
-      const known = optionsOf(command!);
+      const known = await optionsOf(command!);
       for (const a of args.filter((x) => x.startsWith("--")))
         assert.ok(known.has(a), `compose ${name}: rasd ${command} has no ${a}`);
     }

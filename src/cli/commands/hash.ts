@@ -7,16 +7,29 @@
 import { createInterface } from "node:readline";
 import { Command, Option } from "commander";
 import { nonNegative, positiveInt } from "../arguments.js";
-import { RasdError, isRasdError } from "../../core/errors.js";
+import { RasdError, describeError, isRasdError } from "../../core/errors.js";
 import { PDQ_MATCH_THRESHOLD } from "../../core/model.js";
 import { DIHEDRAL_NAMES } from "../../kernels/pdq/dihedral.js";
 import { hammingDistance, parseHash256 } from "../../kernels/pdq/hash256.js";
 import { PDQ_FLAVOURS, type PdqFlavour } from "../../kernels/pdq/pdq.js";
 import { expandPaths } from "../../media/files.js";
 import { DEFAULT_IMAGE_LIMITS } from "../../media/limits.js";
-import { PdqPool, type PdqFileOutcome } from "../../signals/pdq/pdq-pool.js";
-import { formatVpdqLine, vpdqHashVideoFile } from "../../signals/vpdq/hash-video.js";
+import type { PdqImageOptions } from "../../signals/pdq/hash-image.js";
+import type { PdqFileOutcome } from "../../signals/pdq/pdq-pool.js";
+import type { VpdqFrame } from "../../signals/vpdq/hash-video.js";
 import { ProgressBar } from "../progress.js";
+
+// The hashing modules (sharp, the PDQ kernels and their WebAssembly, the worker pools, FFmpeg)
+// are imported by the action that needs them, so that --help and `hash distance` load none.
+
+/**
+ * Images decoded at once while this thread hashes: two keep both cores of a small machine busy
+ * (decoding takes about three times as long as hashing); more raise the memory peak.
+ */
+const DECODES_AHEAD = 2;
+
+/** Video files a directory argument of `rasd hash vpdq` expands to. */
+const VIDEO_EXTENSIONS: ReadonlySet<string> = new Set([".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi"]);
 
 interface PdqCliOptions {
   flavour: PdqFlavour;
@@ -53,7 +66,11 @@ export function hashCommand(): Command {
     .option("--json", "one JSON object per line instead of CSV")
     .option("--exif", "apply the EXIF orientation before hashing (the reference ignores it)")
     .option("-i, --stdin", "read paths from standard input, one per line")
-    .option("-j, --threads <n>", "worker threads (default: all cores)", positiveInt)
+    .option(
+      "-j, --threads <n>",
+      "hash on N worker threads (default: this thread, with two images decoding ahead on libvips' threads)",
+      positiveInt,
+    )
     .option(
       "--max-pixels <n>",
       "refuse images declaring more pixels than this",
@@ -80,10 +97,11 @@ export function hashCommand(): Command {
   hash
     .command("vpdq")
     .description(
-      "vPDQ-hash a video: one line per hashed frame, frame,quality,hash,timestamp (the reference's format).\n" +
-        "Needs Debian's ffmpeg. Frames are decoded once, in one ffmpeg process.",
+      "vPDQ-hash videos: one line per hashed frame, frame,quality,hash,timestamp (the reference's format);\n" +
+        "with several videos (or a directory), each line ends with ,path. Needs Debian's ffmpeg.\n" +
+        "Frames are decoded once, in one ffmpeg process per video; one rasd process hashes them all.",
     )
-    .argument("<file>", "a video file")
+    .argument("<paths...>", "video files or directories (mp4, m4v, mov, mkv, webm, avi below them)")
     .option(
       "--seconds-per-hash <s>",
       "seconds between hashed frames; 0 = every frame (default 1, like python-threatexchange)",
@@ -91,24 +109,20 @@ export function hashCommand(): Command {
       1,
     )
     .option("--downsample <n>", "resize frames to N x N first (the reference's -s N); 0 = native size", nonNegative, 0)
+    .option(
+      "-j, --threads <n>",
+      "hash frames on N worker threads (default 0: in this thread, while FFmpeg decodes on the others)",
+      nonNegative,
+      0,
+    )
     .option("--json", "one JSON object per frame")
-    .action(async (file: string, options: { secondsPerHash: number; downsample: number; json?: boolean }) => {
-      try {
-        await vpdqHashVideoFile(
-          file,
-          { secondsPerHash: options.secondsPerHash, downsample: options.downsample },
-          (frame) => {
-            process.stdout.write(options.json ? `${JSON.stringify(frame)}\n` : `${formatVpdqLine(frame)}\n`);
-          },
-        );
-      } catch (error) {
-        if (isRasdError(error) && error.code !== "usage") {
-          process.stderr.write(`rasd: ${file}: ${error.message}\n`);
-          process.exitCode = 1;
-          return;
-        }
-        throw error;
-      }
+    .addHelpText(
+      "after",
+      "\nExamples:\n  rasd hash vpdq video.mp4\n  rasd hash vpdq --seconds-per-hash 0 videos/\n\n" +
+        "Exit status: 0 if every video was hashed, 1 if any failed (each failure is one line on stderr), 2 on usage errors.",
+    )
+    .action(async (args: string[], options: VpdqCliOptions) => {
+      process.exitCode = await runVpdq(args, options);
     });
 
   hash
@@ -151,7 +165,13 @@ async function runPdq(args: string[], options: PdqCliOptions): Promise<number> {
     return 1;
   }
 
-  const pool = new PdqPool(options.threads ? { threads: options.threads } : {});
+  // By default images are hashed in this thread with decodes running ahead on libuv's threads
+  // (decoding is most of the work): less CPU than worker threads on two cores, one heap instead
+  // of three, and no worker start-up. -j N (N > 1) asks for N worker threads instead.
+  const pool =
+    options.threads !== undefined && options.threads > 1 && paths.length > 1
+      ? await workerHasher(options.threads)
+      : await inThreadHasher(DECODES_AHEAD);
   const progress = new ProgressBar(
     paths.length,
     "hashing",
@@ -190,6 +210,120 @@ async function runPdq(args: string[], options: PdqCliOptions): Promise<number> {
   } finally {
     progress.finish();
     await pool.close();
+  }
+  return failures > 0 ? 1 : 0;
+}
+
+interface ImageHasher {
+  hashInOrder(
+    paths: readonly string[],
+    options: PdqImageOptions,
+    onResult: (outcome: PdqFileOutcome) => void,
+  ): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function workerHasher(threads: number): Promise<ImageHasher> {
+  const { PdqPool } = await import("../../signals/pdq/pdq-pool.js");
+  return new PdqPool({ threads });
+}
+
+/**
+ * Hashes in this thread while libvips decodes the next images on libuv's threads: decoding
+ * (most of the work) runs `ahead` images at once, hashing one at a time, and the process holds
+ * one JavaScript heap and one hashing buffer instead of one per worker.
+ */
+async function inThreadHasher(ahead: number): Promise<ImageHasher> {
+  const [{ pdqHashDecoded }, { decodeImage }, { readFileBounded }, { PdqHasher }] = await Promise.all([
+    import("../../signals/pdq/hash-image.js"),
+    import("../../media/image-decode.js"),
+    import("../../media/files.js"),
+    import("../../kernels/pdq/pdq.js"),
+  ]);
+  const hasher = new PdqHasher();
+  const failure = (path: string, error: unknown): PdqFileOutcome => ({
+    path,
+    ok: false,
+    code: isRasdError(error) ? error.code : undefined,
+    message: describeError(error),
+  });
+  return {
+    async hashInOrder(paths, options, onResult) {
+      const maxBytes = (options.limits ?? DEFAULT_IMAGE_LIMITS).maxBytes;
+      const decode = (path: string) =>
+        readFileBounded(path, maxBytes)
+          .then((bytes) => decodeImage(bytes, options))
+          .then(
+            (image) => ({ image }),
+            (error: unknown) => ({ error }),
+          );
+      const inFlight: ReturnType<typeof decode>[] = [];
+      let next = 0;
+      for (const path of paths) {
+        while (next < paths.length && inFlight.length < ahead) inFlight.push(decode(paths[next++]!));
+        const decoded = await inFlight.shift()!;
+        if ("error" in decoded) {
+          onResult(failure(path, decoded.error));
+          continue;
+        }
+        try {
+          onResult({ path, ok: true, result: pdqHashDecoded(decoded.image, options, hasher) });
+        } catch (error) {
+          onResult(failure(path, error));
+        }
+      }
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+interface VpdqCliOptions {
+  secondsPerHash: number;
+  downsample: number;
+  threads: number;
+  json?: boolean;
+}
+
+async function runVpdq(args: string[], options: VpdqCliOptions): Promise<number> {
+  const paths = await expandPaths(args, VIDEO_EXTENSIONS);
+  if (paths.length === 0) {
+    process.stderr.write("rasd: no videos found\n");
+    return 1;
+  }
+  const { vpdqHashVideoFile, formatVpdqLine } = await import("../../signals/vpdq/hash-video.js");
+  const withPath = paths.length > 1;
+  const format = (frame: VpdqFrame, path: string): string => {
+    if (options.json) return `${JSON.stringify(withPath ? { ...frame, path } : frame)}\n`;
+    return withPath ? `${formatVpdqLine(frame)},${path}\n` : `${formatVpdqLine(frame)}\n`;
+  };
+  let failures = 0;
+  for (const path of paths) {
+    const out: string[] = [];
+    try {
+      await vpdqHashVideoFile(
+        path,
+        {
+          secondsPerHash: options.secondsPerHash,
+          downsample: options.downsample,
+          // Hashing a frame (under a millisecond) is quick beside decoding it: in this thread it
+          // costs less CPU than handing frames to workers, and the cores are left to FFmpeg.
+          threads: options.threads,
+        },
+        (frame) => {
+          out.push(format(frame, path));
+          if (out.length >= 256) process.stdout.write(out.splice(0).join(""));
+        },
+      );
+      if (out.length > 0) process.stdout.write(out.join(""));
+    } catch (error) {
+      if (out.length > 0) process.stdout.write(out.join(""));
+      if (isRasdError(error) && error.code !== "usage") {
+        process.stderr.write(`rasd: ${path}: ${error.message}\n`);
+        failures++;
+        continue;
+      }
+      throw error;
+    }
   }
   return failures > 0 ? 1 : 0;
 }

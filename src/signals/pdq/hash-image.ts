@@ -5,7 +5,7 @@
 import type { DihedralName } from "../../kernels/pdq/dihedral.js";
 import { PdqHasher, type PdqFlavour } from "../../kernels/pdq/pdq.js";
 import { readFileBounded } from "../../media/files.js";
-import { decodeImage, type DecodeOptions } from "../../media/image-decode.js";
+import { decodeImage, type DecodeOptions, type DecodedImage } from "../../media/image-decode.js";
 import { DEFAULT_IMAGE_LIMITS } from "../../media/limits.js";
 
 export interface PdqImageOptions extends DecodeOptions {
@@ -31,8 +31,16 @@ export async function pdqHashImageBytes(
   options: PdqImageOptions = {},
   hasher: PdqHasher = new PdqHasher(),
 ): Promise<PdqImageResult> {
+  return pdqHashDecoded(await decodeImage(bytes, options), options, hasher);
+}
+
+/** PDQ hash of a decoded image (the hashing half of pdqHashImageBytes, for callers that decode ahead). */
+export function pdqHashDecoded(
+  image: DecodedImage,
+  options: PdqImageOptions = {},
+  hasher: PdqHasher = new PdqHasher(),
+): PdqImageResult {
   const flavour = options.flavour ?? "full";
-  const image = await decodeImage(bytes, options);
   const base = { flavour, width: image.width, height: image.height, format: image.format };
   if (options.dihedral) {
     const { quality, hashes } = hasher.dihedralPixels(image, flavour);
