@@ -19,7 +19,7 @@
 import { BUILD_SLICE, MihSegment, type NarrowParts, type RawMatch } from "./segment.js";
 import { WideSegment, type WideParts } from "./wide-segment.js";
 import { WORDS, popcount32 } from "./words.js";
-import { WriteBuffer } from "./write-buffer.js";
+import { WRITE_BUFFER_ENTRIES, WriteBuffer } from "./write-buffer.js";
 
 export type { RawMatch } from "./segment.js";
 
@@ -113,9 +113,15 @@ export interface PdqIndexStats {
   readonly pending: boolean;
 }
 
+export interface PdqIndexOptions {
+  /** Hashes per write buffer (default 4096; tests use a few, to exercise merges). */
+  readonly bufferEntries?: number;
+}
+
 export class PdqIndex {
   private segments: Segment[] = [];
-  private head = new WriteBuffer();
+  private readonly bufferEntries: number;
+  private head: WriteBuffer;
   private sealed: WriteBuffer[] = [];
   /** Sealed buffers → a segment (short, runs first). */
   private small: Job | undefined;
@@ -127,6 +133,11 @@ export class PdqIndex {
   private merges = 0;
   private slices = 0;
   private mergeAll = false;
+
+  constructor(options: PdqIndexOptions = {}) {
+    this.bufferEntries = options.bufferEntries ?? WRITE_BUFFER_ENTRIES;
+    this.head = new WriteBuffer(this.bufferEntries);
+  }
 
   /** Builds an index from `count` hashes at once (the fast path for loading a bank store). */
   static bulk(
@@ -201,7 +212,7 @@ export class PdqIndex {
   add(words: Uint32Array, offset: number, key: number, tag: number): void {
     if (this.head.full) {
       this.sealed.push(this.head);
-      this.head = new WriteBuffer();
+      this.head = new WriteBuffer(this.bufferEntries);
     }
     this.head.append(words, offset, key, tag);
     this.added++;
@@ -268,7 +279,7 @@ export class PdqIndex {
   flush(): void {
     if (this.head.used > 0) {
       this.sealed.push(this.head);
-      this.head = new WriteBuffer();
+      this.head = new WriteBuffer(this.bufferEntries);
     }
     while (this.step(64));
   }
