@@ -59,7 +59,13 @@ function load1(): number {
   return Math.round(loadavg()[0]! * 100) / 100;
 }
 
-function figure(size: number, data: string, metric: string, value: number, extra: Record<string, number | string> = {}): void {
+function figure(
+  size: number,
+  data: string,
+  metric: string,
+  value: number,
+  extra: Record<string, number | string> = {},
+): void {
   emit({ bench: "index", case: `pdq-${label(size)}`, impl: "rasd", data, metric, value, ...extra, load1: load1() });
 }
 
@@ -151,7 +157,9 @@ async function make(size: number, kind: string, dir: string): Promise<void> {
   const db = new BetterSqlite3(join(dir, "rasd.db"));
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = OFF");
-  const seq0 = Number((db.prepare("select value from counters where name = 'change_seq'").get() as { value: number }).value);
+  const seq0 = Number(
+    (db.prepare("select value from counters where name = 'change_seq'").get() as { value: number }).value,
+  );
   const insert = db.prepare(
     `insert or ignore into signals (id, bank_id, type, value, value_key, quality, first_seen, last_seen, status, created_at, updated_at, change_seq)
      values (?, ?, 'pdq', ?, ?, 100, ?, ?, 'active', ?, ?, ?)`,
@@ -202,11 +210,15 @@ interface WriterData {
   seed: number;
 }
 
-type WriterMessage = { added: { id: number; hex: string; at: number }[] } | { retracted: number[] };
+type WriterMessage =
+  { added: { id: number; hex: string; at: number }[] } | { retracted: number[] } | "ready" | "stopped";
 
 const absNow = (): number => performance.timeOrigin + performance.now();
 
 async function writer(d: WriterData): Promise<void> {
+  // The writer stands for other processes' commits; what is measured is the reader's index,
+  // so its commits skip the fsync (RASD_SQLITE_SYNC, read when this thread opens the store).
+  process.env.RASD_SQLITE_SYNC = "NORMAL";
   const store = await KyselyStore.open(d.url);
   const bank = (await store.listBanks())[0]!;
   const protect = new Set(d.protect);
@@ -216,6 +228,7 @@ async function writer(d: WriterData): Promise<void> {
   parentPort!.on("message", (m) => {
     if (m === "stop") stop = true;
   });
+  parentPort!.postMessage("ready");
   const tickMs = 20;
   let addDebt = 0;
   let retractDebt = 0;
@@ -270,6 +283,7 @@ interface RunFigures {
   lookupsPerS: number;
   p99LookupMs: number;
   p99VisibleMs: number;
+  visible: number;
   worstStallMs: number;
   adds: number;
   retracts: number;
@@ -295,8 +309,23 @@ async function measure(size: number, kind: string, dir: string, o: Options): Pro
   const rss1 = rssBytes();
   const index = matcher.indexOfKind(PDQ_INDEX);
   const stats = index.hashes.stats();
+  // How long each turn of background index work held the thread (the bound on a stall).
+  const turns: number[] = [];
+  const maintain = index.maintain.bind(index);
+  index.maintain = (budgetMs?: number): boolean => {
+    const t = performance.now();
+    const more = maintain(budgetMs);
+    turns.push(performance.now() - t);
+    return more;
+  };
   figure(size, kind, "load_s", loadS, { signals: stats.hashes });
-  figure(size, kind, "bytes_per_hash_rss", (rss1 - rss0) / stats.hashes, { rss_mb: Math.round(rss1 / 2 ** 20) });
+  const mem = process.memoryUsage();
+  figure(size, kind, "bytes_per_hash_rss", (rss1 - rss0) / stats.hashes, {
+    rss_mb: Math.round(rss1 / 2 ** 20),
+    rss_before_mb: Math.round(rss0 / 2 ** 20),
+    heap_used_mb: Math.round(mem.heapUsed / 2 ** 20),
+    array_buffers_mb: Math.round(mem.arrayBuffers / 2 ** 20),
+  });
   figure(size, kind, "bytes_per_hash_index", stats.bytes / stats.hashes, { segments: stats.segments });
 
   // The writer: new signals and retractions committed from another thread, followed here
@@ -315,8 +344,9 @@ async function measure(size: number, kind: string, dir: string, o: Options): Pro
   const added = new Set<number>();
   let addCount = 0;
   let retractCount = 0;
-  w.on("message", (m: WriterMessage | "stopped") => {
-    if (m === "stopped") return;
+  const writerReady = new Promise((resolve) => w.on("message", (m) => m === "ready" && resolve(undefined)));
+  w.on("message", (m: WriterMessage) => {
+    if (m === "stopped" || m === "ready") return;
     if ("added" in m) {
       for (const a of m.added) {
         pending.push(a);
@@ -362,7 +392,8 @@ async function measure(size: number, kind: string, dir: string, o: Options): Pro
     return {
       lookupsPerS: latencies.length / seconds,
       p99LookupMs: percentile(latencies, 0.99),
-      p99VisibleMs: percentile(visible, 0.99),
+      p99VisibleMs: visible.length > 0 ? percentile(visible, 0.99) : NaN,
+      visible: visible.length,
       worstStallMs: worst,
       adds: (addCount - a0) / seconds,
       retracts: (retractCount - r0) / seconds,
@@ -373,6 +404,7 @@ async function measure(size: number, kind: string, dir: string, o: Options): Pro
     return () => performance.now() >= end;
   };
 
+  await writerReady;
   await run(timed(1)); // warm-up
   const runs: RunFigures[] = [];
   for (let r = 0; r < o.runs; r++) runs.push(await run(timed(o.seconds)));
@@ -387,6 +419,7 @@ async function measure(size: number, kind: string, dir: string, o: Options): Pro
   spread("lookups_per_s", (f) => f.lookupsPerS);
   spread("lookup_p99_ms", (f) => f.p99LookupMs);
   spread("add_visible_p99_ms", (f) => f.p99VisibleMs);
+  spread("adds_seen_visible", (f) => f.visible);
   spread("worst_stall_ms", (f) => f.worstStallMs);
   spread("adds_per_s", (f) => f.adds);
   spread("retracts_per_s", (f) => f.retracts);
@@ -404,6 +437,10 @@ async function measure(size: number, kind: string, dir: string, o: Options): Pro
     figure(size, kind, "merge_worst_stall_ms", f.worstStallMs);
     figure(size, kind, "merge_lookups_per_s", f.lookupsPerS);
     figure(size, kind, "merge_lookup_p99_ms", f.p99LookupMs);
+    figure(size, kind, "maintain_turn_p99_ms", percentile(turns, 0.99), {
+      max: Math.round(Math.max(0, ...turns) * 1000) / 1000,
+      turns: turns.length,
+    });
   }
 
   // Recall and precision at distance 31, once the writer has stopped and every change is in.
@@ -466,7 +503,6 @@ async function ready(size: number, dir: string): Promise<void> {
   let err = "";
   child.stderr!.on("data", (b: Buffer) => (err += b.toString()));
   let seconds = NaN;
-  let peakRss = 0;
   for (;;) {
     if (child.exitCode !== null) {
       note(`rasd serve exited with ${child.exitCode}: ${err.slice(-2000)}`);
@@ -485,7 +521,7 @@ async function ready(size: number, dir: string): Promise<void> {
   }
   try {
     const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
-    peakRss = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+    const peakRss = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
     const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
     figure(size, "uniform", "serve_rss_mb", rss / 2 ** 20, { peak_mb: Math.round(peakRss / 2 ** 20) });
   } catch {
@@ -540,13 +576,20 @@ if (!isMainThread) {
     const self = fileURLToPath(import.meta.url);
     const child = (extra: string[]): void => {
       // Each step in a fresh process, so that its memory and timing are its own.
-      const r = spawnSync(process.execPath, [...process.execArgv, self, ...extra], { stdio: "inherit", env: process.env });
+      const r = spawnSync(process.execPath, [...process.execArgv, self, ...extra], {
+        stdio: "inherit",
+        env: process.env,
+      });
       if (r.status !== 0) {
         note(`${extra[0]} ${extra[1]} ${extra[2]} exited with ${r.status}`);
         process.exitCode = r.status ?? 1;
       }
     };
-    note(`options ${JSON.stringify(o)}; machine load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+    note(
+      `options ${JSON.stringify(o)}; machine load ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")}`,
+    );
     for (const size of sizes) {
       kinds.forEach((kind, i) => {
         const dir = mkdtempSync(join(tmpdir(), "rasd-index-bench-"));

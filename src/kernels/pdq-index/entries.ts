@@ -42,7 +42,7 @@ export abstract class Entries {
     const end = Math.min(to, this.size);
     for (let e = from; e < end; e++) {
       if (this.dead[e]) continue;
-      words.set(this.words.subarray(e * WORDS, e * WORDS + WORDS), n * WORDS);
+      for (let i = 0; i < WORDS; i++) words[n * WORDS + i] = this.words[e * WORDS + i]!;
       keys[n] = this.keys[e]!;
       tags[n] = this.tags[e]!;
       n++;

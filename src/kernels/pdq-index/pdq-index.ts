@@ -251,7 +251,9 @@ export class PdqIndex {
 
   /** Whether `step` has work to do. */
   get pending(): boolean {
-    return this.small !== undefined || this.big !== undefined || this.sealed.length > 0 || this.pickMerge() !== undefined;
+    return (
+      this.small !== undefined || this.big !== undefined || this.sealed.length > 0 || this.pickMerge() !== undefined
+    );
   }
 
   /**

@@ -82,7 +82,8 @@ export class WriteBuffer extends Entries {
     for (let e = 0; e < this.count; e++) {
       if (this.dead[e]) continue;
       let d = 0;
-      for (let i = 0; i < WORDS && d <= maxDistance; i++) d += popcount32((words[e * WORDS + i]! ^ query[qOffset + i]!) >>> 0);
+      for (let i = 0; i < WORDS && d <= maxDistance; i++)
+        d += popcount32((words[e * WORDS + i]! ^ query[qOffset + i]!) >>> 0);
       if (d > maxDistance) continue;
       const tag = this.tags[e]!;
       if (accept && !accept(tag, d)) continue;
