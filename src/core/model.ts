@@ -94,6 +94,9 @@ export interface Signal {
   readonly changeSeq: number;
 }
 
+/** What a match index needs of a signal (loading reads only these columns). */
+export type IndexedSignal = Pick<Signal, "id" | "bankId" | "type" | "value" | "status">;
+
 export interface Opinion {
   readonly signalId: number;
   readonly orgId: number;

@@ -18,7 +18,7 @@
  * marked `suppressed` so that the caller can see why nothing was actioned.
  */
 
-import { SIGNAL_TYPES, type Bank, type Signal, type SignalType } from "../core/model.js";
+import { SIGNAL_TYPES, type Bank, type IndexedSignal, type SignalType } from "../core/model.js";
 import type { VpdqFrameHash } from "../kernels/vpdq/match.js";
 import type { ShortenerSet } from "../kernels/url/index.js";
 import { SIGNAL_TYPE_DEFS } from "../signals/registry.js";
@@ -37,6 +37,30 @@ export interface MatchResult {
   readonly matches: Match[];
   /** Negative banks that matched (their matches are in `matches` too). */
   readonly suppressedBy: number[];
+}
+
+/**
+ * Each indexed signal's bank, by signal id: a growable typed array (4 bytes an id, where a
+ * Map costs about 60 bytes an entry; at millions of signals that was most of the matcher's
+ * memory beside the indexes). 0 = none; banks are stored as id + 1.
+ */
+class BankOf {
+  private banks = new Int32Array(1 << 16);
+  get(id: number): number | undefined {
+    const b = id < this.banks.length ? this.banks[id]! : 0;
+    return b === 0 ? undefined : b - 1;
+  }
+  set(id: number, bankId: number): void {
+    if (id >= this.banks.length) {
+      const next = new Int32Array(Math.max(id + 1, Math.ceil(this.banks.length * 1.5)));
+      next.set(this.banks);
+      this.banks = next;
+    }
+    this.banks[id] = bankId + 1;
+  }
+  delete(id: number): void {
+    if (id < this.banks.length) this.banks[id] = 0;
+  }
 }
 
 /** A growable bitset of signal ids present in an index. */
@@ -72,7 +96,8 @@ export class Matcher {
   /** One index per kind the plug-ins name (PDQ's is shared with vPDQ). */
   private readonly indexes = new Map<IndexKind<SignalIndex>, SignalIndex>();
   private readonly present = new IdSet();
-  private readonly signalBank = new Map<number, number>();
+  private readonly signalBank = new BankOf();
+  private maintaining: NodeJS.Immediate | undefined;
   private banks = new Map<number, Bank>();
   private cursor = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -184,7 +209,9 @@ export class Matcher {
     const started = Date.now();
     this.cursor = await this.store.currentCursor();
     await this.refreshBanks();
-    for await (const page of this.store.activeSignalPages(20_000)) for (const s of page) this.apply(s);
+    // Every index collects its signals for a bulk build (PDQ: one segment, no merges).
+    for (const def of Object.values(SIGNAL_TYPE_DEFS)) this.indexOf(def.index).beginLoad?.();
+    for await (const page of this.store.activeIndexPages()) for (const s of page) this.apply(s);
     for (const index of this.indexes.values()) index.flush?.();
     // Changes that raced with the load are replayed (apply is idempotent).
     await this.sync();
@@ -243,7 +270,7 @@ export class Matcher {
   }
 
   /** Adds, keeps or removes one signal according to its status. Idempotent. */
-  apply(signal: Signal): void {
+  apply(signal: IndexedSignal): void {
     const present = this.present.has(signal.id);
     const def = SIGNAL_TYPE_DEFS[signal.type];
     if (signal.status === "active" && !present) {
@@ -256,7 +283,34 @@ export class Matcher {
       this.present.delete(signal.id);
       this.signalBank.delete(signal.id);
       this.counts[signal.type]--;
-    }
+    } else return;
+    this.maintainSoon();
+  }
+
+  /**
+   * Background index work (the PDQ index's builds and merges) a few milliseconds per turn of
+   * the event loop, between lookups, until none is left: no lookup or addition waits
+   * behind a whole merge.
+   */
+  private maintainSoon(): void {
+    if (this.maintaining) return;
+    this.maintaining = setImmediate(() => {
+      this.maintaining = undefined;
+      let more = false;
+      for (const index of this.indexes.values()) if (index.maintain?.()) more = true;
+      if (more) this.maintainSoon();
+    });
+    this.maintaining.unref();
+  }
+
+  /** The matcher's index of a kind (for tests and benches that look inside). */
+  indexOfKind<I extends SignalIndex>(kind: IndexKind<I>): I {
+    return this.indexOf(kind);
+  }
+
+  /** Whether background index work is waiting (for tests and benches). */
+  get maintenancePending(): boolean {
+    return this.maintaining !== undefined;
   }
 
   private scope(only: ReadonlySet<number> | undefined): MatchScope {

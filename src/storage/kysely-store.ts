@@ -16,6 +16,7 @@ import {
   DEFAULT_TEXT_MIN_SIMILARITY,
   EMPTY_LABELS,
   type Bank,
+  type IndexedSignal,
   type Labels,
   type Opinion,
   type OpinionKind,
@@ -534,6 +535,29 @@ export class KyselyStore implements SignalStore {
       if (rows.length === 0) return;
       afterId = rows[rows.length - 1]!.id;
       yield rows.map(toSignal);
+    }
+  }
+
+  async *activeIndexPages(pageSize = 50_000): AsyncIterable<IndexedSignal[]> {
+    let afterId = 0;
+    for (;;) {
+      const rows = await this.db
+        .selectFrom("signals")
+        .select(["id", "bank_id", "type", "value"])
+        .where("status", "=", "active")
+        .where("id", ">", afterId)
+        .orderBy("id")
+        .limit(pageSize)
+        .execute();
+      if (rows.length === 0) return;
+      afterId = rows[rows.length - 1]!.id;
+      yield rows.map((r) => ({
+        id: r.id,
+        bankId: r.bank_id,
+        type: r.type as SignalType,
+        value: r.value,
+        status: "active" as const,
+      }));
     }
   }
 }

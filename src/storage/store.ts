@@ -6,7 +6,18 @@
  * PostgreSQL; the contract tests in test/storage run the same suites against both.
  */
 
-import type { Bank, Labels, Opinion, OpinionKind, Org, OrgKind, Signal, SignalType, Tlp } from "../core/model.js";
+import type {
+  Bank,
+  IndexedSignal,
+  Labels,
+  Opinion,
+  OpinionKind,
+  Org,
+  OrgKind,
+  Signal,
+  SignalType,
+  Tlp,
+} from "../core/model.js";
 
 export interface BankInput {
   readonly orgId: number;
@@ -95,8 +106,13 @@ export interface SignalStore {
   listOpinionsOf(signalIds: readonly number[]): Promise<Opinion[]>;
   /** The latest change cursor. */
   currentCursor(): Promise<number>;
-  /** Active signals in id order, a page at a time (for loading indexes). */
+  /** Active signals in id order, a page at a time. */
   activeSignalPages(pageSize?: number, types?: readonly SignalType[]): AsyncIterable<Signal[]>;
+  /**
+   * Active signals in id order, a page at a time, with only what the match indexes need
+   * (id, bank, type, value): the fast path for loading them.
+   */
+  activeIndexPages(pageSize?: number): AsyncIterable<IndexedSignal[]>;
 
   close(): Promise<void>;
 }

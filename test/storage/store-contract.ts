@@ -267,6 +267,20 @@ export function storeContract(name: string, makeDatabase: () => Promise<TestData
       assert.ok(all.some((s) => s.status === "retracted" && !seen.includes(s.id)));
     });
 
+    it("index pages give the active signals' id, bank, type and value, as the full pages do", async () => {
+      const full: string[] = [];
+      for await (const page of store.activeSignalPages(3))
+        for (const s of page) full.push(`${s.id} ${s.bankId} ${s.type} ${s.value}`);
+      const lean: string[] = [];
+      for await (const page of store.activeIndexPages(2))
+        for (const s of page) {
+          assert.equal(s.status, "active");
+          lean.push(`${s.id} ${s.bankId} ${s.type} ${s.value}`);
+        }
+      assert.ok(lean.length > 0);
+      assert.deepEqual(lean, full);
+    });
+
     it("a write acknowledged before the process is killed is still there", async () => {
       const child = spawn(
         process.execPath,

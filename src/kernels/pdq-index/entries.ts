@@ -34,6 +34,22 @@ export abstract class Entries {
     for (let e = 0; e < this.size; e++) if (!this.dead[e]) visit(this.words, e * WORDS, this.keys[e]!, this.tags[e]!);
   }
 
+  /**
+   * Copies the live entries `from..to` into `words`/`keys`/`tags` from entry `n` on (for
+   * merges done a slice at a time); returns the next free entry.
+   */
+  copyLive(from: number, to: number, words: Uint32Array, keys: Int32Array, tags: Uint16Array, n: number): number {
+    const end = Math.min(to, this.size);
+    for (let e = from; e < end; e++) {
+      if (this.dead[e]) continue;
+      for (let i = 0; i < WORDS; i++) words[n * WORDS + i] = this.words[e * WORDS + i]!;
+      keys[n] = this.keys[e]!;
+      tags[n] = this.tags[e]!;
+      n++;
+    }
+    return n;
+  }
+
   /** Tombstones entry `e` if it is live, has `key` and exactly this hash; returns 1 if so. */
   protected removeIfSame(e: number, query: Uint32Array, qOffset: number, key: number): number {
     if (this.keys[e] !== key || this.dead[e]) return 0;

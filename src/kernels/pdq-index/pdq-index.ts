@@ -1,27 +1,36 @@
 /**
- * A mutable, exact PDQ index: static multi-index segments plus a small append buffer,
- * merged like a log-structured tree. Adding or removing a hash is visible to the next
- * search at once — no rebuild — and searches return exactly what a linear scan returns.
+ * A mutable, exact PDQ index: static multi-index segments plus a small write buffer,
+ * merged like a log-structured tree — with every build and merge done a slice at a time,
+ * off the query path. Adding or removing a hash is visible to the next search at once, no
+ * add waits for a build, and searches return exactly what a linear scan returns.
  *
- * - add: appended to the buffer (searched linearly); when the buffer fills, it becomes a
- *   segment, and segments of similar size are merged, so there are O(log n) of them.
+ * - bulk: the fast path for loading a store — one segment built from every hash at once.
+ * - add: appended to the write buffer (searched linearly). A full buffer is sealed (still
+ *   searched) and a new one started; nothing else happens in `add`.
  * - remove: a tombstone, found through the index itself; merges drop tombstoned entries.
- * - search: the buffer plus every segment, each with MIH (see segment.ts).
+ * - step: one slice (about `BUILD_SLICE` entries) of background work — turning sealed
+ *   buffers into a segment, or merging segments of similar size (or one with many
+ *   tombstones), so there are O(log n) segments. The old segments stay searchable until the
+ *   new one is complete; removals made meanwhile are replayed on it when it is swapped in.
+ *   The caller runs steps between searches (a time budget per turn), or `flush` at once.
+ * - search: the buffers plus every segment, each with MIH (see segment.ts).
  */
 
-import { MihSegment, type NarrowParts, type RawMatch } from "./segment.js";
+import { BUILD_SLICE, MihSegment, type NarrowParts, type RawMatch } from "./segment.js";
 import { WideSegment, type WideParts } from "./wide-segment.js";
 import { WORDS, popcount32 } from "./words.js";
+import { WRITE_BUFFER_ENTRIES, WriteBuffer } from "./write-buffer.js";
 
 export type { RawMatch } from "./segment.js";
 
 /** The largest distance the index answers exactly (16 chunks, one flipped bit each). */
 export const MAX_INDEX_DISTANCE = 31;
 
-const BUFFER_MAX = 4096;
-
 /** Segments at least this large use the wide layout (its bucket tables cost ~140 MB). */
 export const WIDE_SEGMENT_MIN = 4_000_000;
+
+/** The most hashes one segment holds (3-byte entry ids). */
+const SEGMENT_MAX = (1 << 24) - 1;
 
 /** What every segment layout offers. */
 interface Segment {
@@ -30,9 +39,13 @@ interface Segment {
   readonly bytes: number;
   search(q: Uint32Array, off: number, max: number, out: RawMatch[], accept?: (tag: number, d: number) => boolean): void;
   remove(q: Uint32Array, off: number, key: number): number;
+  copyLive(from: number, to: number, words: Uint32Array, keys: Int32Array, tags: Uint16Array, n: number): number;
   forEachLive(visit: (words: Uint32Array, offset: number, key: number, tag: number) => void): void;
   parts(): SegmentParts;
 }
+
+/** What a merge reads from: segments or sealed write buffers. */
+type Source = Pick<Segment, "size" | "live" | "copyLive">;
 
 /** A segment's arrays, to rebuild a read-only replica in another thread. */
 export type SegmentParts = NarrowParts | WideParts;
@@ -52,20 +65,79 @@ export function buildSegment(
     : MihSegment.build(words, keys, tags, count, shared);
 }
 
+/** The live entries of `inputs` copied, then built into one segment, a slice at a time. */
+function* mergeSteps(inputs: readonly Source[], shared: boolean): Generator<void, Segment | undefined> {
+  let total = 0;
+  for (const p of inputs) total += p.live;
+  if (total === 0) return undefined;
+  const words = new Uint32Array(total * WORDS);
+  const keys = new Int32Array(total);
+  const tags = new Uint16Array(total);
+  let n = 0;
+  for (const p of inputs) {
+    for (let from = 0; from < p.size; from += BUILD_SLICE) {
+      // Entries removed since `total` was counted are skipped, so n ≤ total.
+      n = p.copyLive(from, from + BUILD_SLICE, words, keys, tags, n);
+      yield;
+    }
+  }
+  if (n === 0) return undefined;
+  return n >= WIDE_SEGMENT_MIN
+    ? yield* WideSegment.buildSteps(words, keys, tags, n, shared)
+    : yield* MihSegment.buildSteps(words, keys, tags, n, shared);
+}
+
+/** Background work in progress: its inputs stay searchable until its output replaces them. */
+interface Job {
+  readonly inputs: readonly Source[];
+  readonly steps: Generator<void, Segment | undefined>;
+  /** Removals made while it runs, replayed on its output (its copy may predate them). */
+  readonly removals: { words: Uint32Array; key: number }[];
+  slices: number;
+}
+
 export interface PdqIndexStats {
   readonly hashes: number;
+  /** Multi-index segments (write buffers not counted). */
   readonly segments: number;
+  /** Write buffers: the one taking adds plus sealed ones waiting for their build. */
+  readonly buffers: number;
   readonly bytes: number;
+  /** Hashes that came in through `add` (the rest through `bulk`). */
+  readonly added: number;
+  readonly bulkLoaded: number;
+  /** Builds and merges completed, and slices of work they took. */
+  readonly merges: number;
+  readonly slices: number;
+  /** Whether background work is waiting (`step` has something to do). */
+  readonly pending: boolean;
+}
+
+export interface PdqIndexOptions {
+  /** Hashes per write buffer (default 4096; tests use a few, to exercise merges). */
+  readonly bufferEntries?: number;
 }
 
 export class PdqIndex {
   private segments: Segment[] = [];
-  private bufWords = new Uint32Array(BUFFER_MAX * WORDS);
-  private bufKeys = new Int32Array(BUFFER_MAX);
-  private bufTags = new Uint16Array(BUFFER_MAX);
-  private bufDead = new Uint8Array(BUFFER_MAX);
-  private bufCount = 0;
-  private bufDeadCount = 0;
+  private readonly bufferEntries: number;
+  private head: WriteBuffer;
+  private sealed: WriteBuffer[] = [];
+  /** Sealed buffers → a segment (short, runs first). */
+  private small: Job | undefined;
+  /** Segments → a merged segment (may be long). */
+  private big: Job | undefined;
+  private shared = false;
+  private added = 0;
+  private bulkLoaded = 0;
+  private merges = 0;
+  private slices = 0;
+  private mergeAll = false;
+
+  constructor(options: PdqIndexOptions = {}) {
+    this.bufferEntries = options.bufferEntries ?? WRITE_BUFFER_ENTRIES;
+    this.head = new WriteBuffer(this.bufferEntries);
+  }
 
   /** Builds an index from `count` hashes at once (the fast path for loading a bank store). */
   static bulk(
@@ -77,9 +149,9 @@ export class PdqIndex {
     shared = false,
   ): PdqIndex {
     const index = new PdqIndex();
-    const max = (1 << 24) - 1;
-    for (let start = 0; start < count; start += max) {
-      const n = Math.min(max, count - start);
+    index.shared = shared;
+    for (let start = 0; start < count; start += SEGMENT_MAX) {
+      const n = Math.min(SEGMENT_MAX, count - start);
       index.segments.push(
         buildSegment(
           words.subarray(start * WORDS, (start + n) * WORDS),
@@ -91,12 +163,13 @@ export class PdqIndex {
         ),
       );
     }
+    index.bulkLoaded = count;
     return index;
   }
 
   /**
    * The segments' arrays, for read-only replicas in worker threads (built with `shared`,
-   * they are the same memory: removals show in replicas too). The append buffer is flushed
+   * they are the same memory: removals show in replicas too). Pending work is finished
    * first; later additions reach replicas only through a new `parts()`.
    */
   parts(): SegmentParts[] {
@@ -112,42 +185,47 @@ export class PdqIndex {
   }
 
   get size(): number {
-    let n = this.bufCount - this.bufDeadCount;
+    let n = this.head.live;
+    for (const b of this.sealed) n += b.live;
     for (const s of this.segments) n += s.live;
     return n;
   }
 
   stats(): PdqIndexStats {
-    let bytes = this.bufWords.byteLength + this.bufKeys.byteLength + this.bufTags.byteLength + this.bufDead.byteLength;
+    let bytes = this.head.bytes;
+    for (const b of this.sealed) bytes += b.bytes;
     for (const s of this.segments) bytes += s.bytes;
-    return { hashes: this.size, segments: this.segments.length, bytes };
+    return {
+      hashes: this.size,
+      segments: this.segments.length,
+      buffers: this.sealed.length + 1,
+      bytes,
+      added: this.added,
+      bulkLoaded: this.bulkLoaded,
+      merges: this.merges,
+      slices: this.slices,
+      pending: this.pending,
+    };
   }
 
-  /** Adds a hash (8 words at `offset`) under `key`, with a 16-bit `tag`. */
+  /** Adds a hash (8 words at `offset`) under `key`, with a 16-bit `tag`. Never builds. */
   add(words: Uint32Array, offset: number, key: number, tag: number): void {
-    const n = this.bufCount;
-    for (let i = 0; i < WORDS; i++) this.bufWords[n * WORDS + i] = words[offset + i]!;
-    this.bufKeys[n] = key;
-    this.bufTags[n] = tag;
-    this.bufDead[n] = 0;
-    this.bufCount++;
-    if (this.bufCount === BUFFER_MAX) this.flush();
+    if (this.head.full) {
+      this.sealed.push(this.head);
+      this.head = new WriteBuffer(this.bufferEntries);
+    }
+    this.head.append(words, offset, key, tag);
+    this.added++;
   }
 
   /** Removes the entries with `key` and exactly this hash; returns how many were removed. */
   remove(words: Uint32Array, offset: number, key: number): number {
-    let removed = 0;
-    for (let e = 0; e < this.bufCount; e++) {
-      if (this.bufDead[e] || this.bufKeys[e] !== key) continue;
-      let same = true;
-      for (let i = 0; i < WORDS && same; i++) same = this.bufWords[e * WORDS + i] === words[offset + i];
-      if (same) {
-        this.bufDead[e] = 1;
-        this.bufDeadCount++;
-        removed++;
-      }
-    }
+    let removed = this.head.remove(words, offset, key);
+    for (const b of this.sealed) removed += b.remove(words, offset, key);
     for (const s of this.segments) removed += s.remove(words, offset, key);
+    for (const job of [this.small, this.big]) {
+      if (job) job.removals.push({ words: words.slice(offset, offset + WORDS), key });
+    }
     return removed;
   }
 
@@ -165,73 +243,98 @@ export class PdqIndex {
       throw new RangeError(`distance must be 0..${MAX_INDEX_DISTANCE}, got ${maxDistance}`);
     }
     const out: RawMatch[] = [];
-    for (let e = 0; e < this.bufCount; e++) {
-      if (this.bufDead[e]) continue;
-      let d = 0;
-      for (let i = 0; i < WORDS && d <= maxDistance; i++) {
-        d += popcount32((this.bufWords[e * WORDS + i]! ^ query[offset + i]!) >>> 0);
-      }
-      if (d > maxDistance) continue;
-      const tag = this.bufTags[e]!;
-      if (accept && !accept(tag, d)) continue;
-      out.push({ key: this.bufKeys[e]!, tag, distance: d });
-    }
+    this.head.search(query, offset, maxDistance, out, accept);
+    for (const b of this.sealed) b.search(query, offset, maxDistance, out, accept);
     for (const s of this.segments) s.search(query, offset, maxDistance, out, accept);
     return out;
   }
 
-  /** Turns the buffer into a segment and merges segments of similar size. */
-  flush(): void {
-    const live = this.bufCount - this.bufDeadCount;
-    if (live > 0) {
-      const words = new Uint32Array(live * WORDS);
-      const keys = new Int32Array(live);
-      const tags = new Uint16Array(live);
-      let n = 0;
-      for (let e = 0; e < this.bufCount; e++) {
-        if (this.bufDead[e]) continue;
-        words.set(this.bufWords.subarray(e * WORDS, e * WORDS + WORDS), n * WORDS);
-        keys[n] = this.bufKeys[e]!;
-        tags[n] = this.bufTags[e]!;
-        n++;
+  /** Whether `step` has work to do. */
+  get pending(): boolean {
+    return (
+      this.small !== undefined || this.big !== undefined || this.sealed.length > 0 || this.pickMerge() !== undefined
+    );
+  }
+
+  /**
+   * Runs at most `slices` slices of background work (each about `BUILD_SLICE` entries);
+   * returns whether work remains. Searches, adds and removals may run between calls.
+   */
+  step(slices = 1): boolean {
+    for (let i = 0; i < slices; i++) {
+      if (!this.small && this.sealed.length > 0) this.small = this.startJob([...this.sealed]);
+      if (!this.small && !this.big) {
+        const inputs = this.pickMerge();
+        if (inputs) this.big = this.startJob(inputs);
       }
-      this.segments.push(buildSegment(words, keys, tags, n));
+      const job = this.small ?? this.big;
+      if (!job) return false;
+      job.slices++;
+      this.slices++;
+      const r = job.steps.next();
+      if (r.done) this.install(job, r.value);
     }
-    this.bufCount = 0;
-    this.bufDeadCount = 0;
-    this.compact();
+    return this.pending;
   }
 
-  private compact(): void {
-    for (;;) {
-      const k = this.segments.length;
-      if (k < 2) return;
-      const last = this.segments[k - 1]!;
-      const prev = this.segments[k - 2]!;
-      if (last.live * 2 < prev.live && prev.live * 4 > prev.size * 3) return;
-      const merged = mergeSegments([prev, last]);
-      this.segments.splice(k - 2, 2, ...(merged ? [merged] : []));
+  /** Seals the write buffer and finishes all background work now (tests, one-shot use). */
+  flush(): void {
+    if (this.head.used > 0) {
+      this.sealed.push(this.head);
+      this.head = new WriteBuffer(this.bufferEntries);
     }
+    while (this.step(64));
   }
-}
 
-function mergeSegments(parts: Segment[]): Segment | undefined {
-  let total = 0;
-  for (const p of parts) total += p.live;
-  if (total === 0) return undefined;
-  const words = new Uint32Array(total * WORDS);
-  const keys = new Int32Array(total);
-  const tags = new Uint16Array(total);
-  let n = 0;
-  for (const p of parts) {
-    p.forEachLive((w, off, key, tag) => {
-      words.set(w.subarray(off, off + WORDS), n * WORDS);
-      keys[n] = key;
-      tags[n] = tag;
-      n++;
-    });
+  /**
+   * Asks the background work to merge every segment into one (after a large import, or to
+   * measure a full merge under load); `step` does it a slice at a time like any merge.
+   */
+  compact(): void {
+    this.mergeAll = true;
   }
-  return buildSegment(words, keys, tags, n);
+
+  private startJob(inputs: readonly Source[]): Job {
+    if (inputs.every((i) => this.segments.includes(i as Segment))) this.mergeAll = false;
+    return { inputs, steps: mergeSteps(inputs, this.shared), removals: [], slices: 0 };
+  }
+
+  /** Swaps a finished job's output in for its inputs (sealed buffers or segments). */
+  private install(job: Job, output: Segment | undefined): void {
+    if (output) for (const r of job.removals) output.remove(r.words, 0, r.key);
+    if (job === this.small) {
+      this.sealed = this.sealed.filter((b) => !job.inputs.includes(b));
+      if (output) this.segments.push(output);
+      this.small = undefined;
+    } else {
+      const at = this.segments.indexOf(job.inputs[0] as Segment);
+      this.segments = this.segments.filter((s) => !job.inputs.includes(s));
+      if (output) this.segments.splice(at, 0, output);
+      this.big = undefined;
+    }
+    this.merges++;
+  }
+
+  /**
+   * The segments to merge next, if any: a segment at least half the size of the one before
+   * it (newer segments are smaller, so this keeps O(log n) of them), or one whose entries
+   * are a quarter tombstones.
+   */
+  private pickMerge(): Segment[] | undefined {
+    const segs = this.segments;
+    if (this.mergeAll && segs.length > 0) {
+      let total = 0;
+      for (const s of segs) total += s.live;
+      if (total <= SEGMENT_MAX) return [...segs];
+    }
+    for (let k = segs.length - 1; k >= 1; k--) {
+      const prev = segs[k - 1]!;
+      const last = segs[k]!;
+      if (last.live * 2 >= prev.live && prev.live + last.live <= SEGMENT_MAX) return [prev, last];
+    }
+    for (const s of segs) if (s.live * 4 <= s.size * 3) return [s];
+    return undefined;
+  }
 }
 
 /** The oracle: a linear scan over `count` hashes, for tests and recall measurements. */

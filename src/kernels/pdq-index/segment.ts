@@ -23,6 +23,20 @@ import { Entries } from "./entries.js";
 import { WORDS, alloc, chunkOf, popcount32 } from "./words.js";
 
 export const MAX_SEGMENT_ENTRIES = (1 << 24) - 1;
+
+/**
+ * Entries processed between two yields of a stepped build or merge: about 0.1-0.5 ms of work,
+ * so that a search never waits long behind one.
+ */
+export const BUILD_SLICE = 1 << 13;
+
+/** Runs a stepped build to its end at once. */
+export function runSteps<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
 const CHUNKS = 16;
 const BUCKETS = 1 << 16;
 
@@ -90,34 +104,63 @@ export class MihSegment extends Entries {
     count: number = keys.length,
     shared = false,
   ): MihSegment {
+    return runSteps(MihSegment.buildSteps(words, keys, tags, count, shared));
+  }
+
+  /**
+   * The same build, a slice of at most `BUILD_SLICE` entries' work between yields, so that
+   * a caller can interleave it with searches (merges off the query path). The inputs must
+   * not change until the generator returns.
+   */
+  static *buildSteps(
+    words: Uint32Array,
+    keys: Int32Array,
+    tags: Uint16Array,
+    count: number = keys.length,
+    shared = false,
+  ): Generator<void, MihSegment> {
     if (count > MAX_SEGMENT_ENTRIES) throw new RangeError(`a segment holds at most ${MAX_SEGMENT_ENTRIES} hashes`);
     // Order entries by chunk 0 (counting sort), so chunk 0 needs no id table.
     const offsets0 = alloc(Uint32Array, BUCKETS + 1, shared);
-    for (let e = 0; e < count; e++) offsets0[(words[e * WORDS]! & 0xffff) + 1]!++;
+    for (let start = 0; start < count; start += BUILD_SLICE) {
+      for (let e = start, end = Math.min(count, start + BUILD_SLICE); e < end; e++)
+        offsets0[(words[e * WORDS]! & 0xffff) + 1]!++;
+      yield;
+    }
     for (let b = 0; b < BUCKETS; b++) offsets0[b + 1]! += offsets0[b]!;
     const cursor = offsets0.slice(0, BUCKETS);
     const sortedWords = alloc(Uint32Array, count * WORDS, shared);
     const sortedKeys = alloc(Int32Array, count, shared);
     const sortedTags = alloc(Uint16Array, count, shared);
-    for (let e = 0; e < count; e++) {
-      const to = cursor[words[e * WORDS]! & 0xffff]!++;
-      sortedWords.set(words.subarray(e * WORDS, e * WORDS + WORDS), to * WORDS);
-      sortedKeys[to] = keys[e]!;
-      sortedTags[to] = tags[e]!;
+    for (let start = 0; start < count; start += BUILD_SLICE) {
+      for (let e = start, end = Math.min(count, start + BUILD_SLICE); e < end; e++) {
+        const to = cursor[words[e * WORDS]! & 0xffff]!++;
+        for (let i = 0; i < WORDS; i++) sortedWords[to * WORDS + i] = words[e * WORDS + i]!;
+        sortedKeys[to] = keys[e]!;
+        sortedTags[to] = tags[e]!;
+      }
+      yield;
     }
     const offsets: Uint32Array[] = [offsets0];
     const ids: Uint8Array[] = [new Uint8Array(0)];
     for (let c = 1; c < CHUNKS; c++) {
       const off = alloc(Uint32Array, BUCKETS + 1, shared);
-      for (let e = 0; e < count; e++) off[chunkOf(sortedWords, e * WORDS, c) + 1]!++;
+      for (let start = 0; start < count; start += BUILD_SLICE) {
+        for (let e = start, end = Math.min(count, start + BUILD_SLICE); e < end; e++)
+          off[chunkOf(sortedWords, e * WORDS, c) + 1]!++;
+        yield;
+      }
       for (let b = 0; b < BUCKETS; b++) off[b + 1]! += off[b]!;
       const fill = off.slice(0, BUCKETS);
       const table = alloc(Uint8Array, count * 3, shared);
-      for (let e = 0; e < count; e++) {
-        const at = fill[chunkOf(sortedWords, e * WORDS, c)]!++ * 3;
-        table[at] = e & 0xff;
-        table[at + 1] = (e >>> 8) & 0xff;
-        table[at + 2] = e >>> 16;
+      for (let start = 0; start < count; start += BUILD_SLICE) {
+        for (let e = start, end = Math.min(count, start + BUILD_SLICE); e < end; e++) {
+          const at = fill[chunkOf(sortedWords, e * WORDS, c)]!++ * 3;
+          table[at] = e & 0xff;
+          table[at + 1] = (e >>> 8) & 0xff;
+          table[at + 2] = e >>> 16;
+        }
+        yield;
       }
       offsets.push(off);
       ids.push(table);

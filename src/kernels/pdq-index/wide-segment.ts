@@ -16,7 +16,7 @@
  * bit 31 of the base). Entry ids are packed in 3 bytes.
  */
 
-import type { RawMatch } from "./segment.js";
+import { BUILD_SLICE, runSteps, type RawMatch } from "./segment.js";
 import { Entries } from "./entries.js";
 import { WORDS, alloc, placed, popcount32 } from "./words.js";
 
@@ -130,41 +130,74 @@ export class WideSegment extends Entries {
     count: number = keys.length,
     shared = false,
   ): WideSegment {
+    return runSteps(WideSegment.buildSteps(words, keys, tags, count, shared));
+  }
+
+  /**
+   * The same build, about `BUILD_SLICE` entries' (or buckets') work between yields, so that
+   * a caller can interleave it with searches. The inputs must not change until it returns.
+   */
+  static *buildSteps(
+    words: Uint32Array,
+    keys: Int32Array,
+    tags: Uint16Array,
+    count: number = keys.length,
+    shared = false,
+  ): Generator<void, WideSegment> {
     if (count >= 1 << 24) throw new RangeError("a segment holds fewer than 2^24 hashes");
     const w = placed(words.length === count * WORDS ? words : words.slice(0, count * WORDS), shared);
     const k = placed(keys.length === count ? keys : keys.slice(0, count), shared);
     const t = placed(tags.length === count ? tags : tags.slice(0, count), shared);
     const tables: Table[] = [];
+    // One counting array for every chunk (the largest chunk's size), cleared between chunks.
+    const full = new Uint32Array((1 << CHUNKS[0]!.bits) + 1);
     for (const ch of CHUNKS) {
       const buckets = 1 << ch.bits;
-      const full = new Uint32Array(buckets + 1);
-      for (let e = 0; e < count; e++) full[chunkValue(w, e * WORDS, ch) + 1]!++;
-      for (let b = 0; b < buckets; b++) full[b + 1]! += full[b]!;
+      for (let start = 0; start <= buckets; start += BUILD_SLICE * 8) {
+        full.fill(0, start, Math.min(buckets + 1, start + BUILD_SLICE * 8));
+        yield;
+      }
+      for (let start = 0; start < count; start += BUILD_SLICE) {
+        for (let e = start, end = Math.min(count, start + BUILD_SLICE); e < end; e++)
+          full[chunkValue(w, e * WORDS, ch) + 1]!++;
+        yield;
+      }
+      for (let start = 0; start < buckets; start += BUILD_SLICE * 8) {
+        for (let b = start, end = Math.min(buckets, start + BUILD_SLICE * 8); b < end; b++) full[b + 1]! += full[b]!;
+        yield;
+      }
       const meta = alloc(Uint8Array, (buckets / GROUP) * RECORD, shared);
       const dense = new Map<number, Uint32Array>();
-      for (let g = 0; g < buckets / GROUP; g++) {
-        const first = full[g * GROUP]!;
-        const isDense = full[(g + 1) * GROUP]! - first > 255;
-        const base = (first | (isDense ? DENSE : 0)) >>> 0;
-        const at = g * RECORD;
-        meta[at] = base & 0xff;
-        meta[at + 1] = (base >>> 8) & 0xff;
-        meta[at + 2] = (base >>> 16) & 0xff;
-        meta[at + 3] = base >>> 24;
-        if (isDense) {
-          const cum = new Uint32Array(GROUP + 1);
-          for (let j = 0; j <= GROUP; j++) cum[j] = full[g * GROUP + j]! - first;
-          dense.set(g, cum);
-        } else {
-          for (let j = 1; j <= GROUP; j++) meta[at + 3 + j] = full[g * GROUP + j]! - first;
+      const groups = buckets / GROUP;
+      for (let start = 0; start < groups; start += BUILD_SLICE / 4) {
+        for (let g = start, end = Math.min(groups, start + BUILD_SLICE / 4); g < end; g++) {
+          const first = full[g * GROUP]!;
+          const isDense = full[(g + 1) * GROUP]! - first > 255;
+          const base = (first | (isDense ? DENSE : 0)) >>> 0;
+          const at = g * RECORD;
+          meta[at] = base & 0xff;
+          meta[at + 1] = (base >>> 8) & 0xff;
+          meta[at + 2] = (base >>> 16) & 0xff;
+          meta[at + 3] = base >>> 24;
+          if (isDense) {
+            const cum = new Uint32Array(GROUP + 1);
+            for (let j = 0; j <= GROUP; j++) cum[j] = full[g * GROUP + j]! - first;
+            dense.set(g, cum);
+          } else {
+            for (let j = 1; j <= GROUP; j++) meta[at + 3 + j] = full[g * GROUP + j]! - first;
+          }
         }
+        yield;
       }
       const ids = alloc(Uint8Array, count * 3, shared);
-      for (let e = 0; e < count; e++) {
-        const at = full[chunkValue(w, e * WORDS, ch)]!++ * 3;
-        ids[at] = e & 0xff;
-        ids[at + 1] = (e >>> 8) & 0xff;
-        ids[at + 2] = e >>> 16;
+      for (let start = 0; start < count; start += BUILD_SLICE) {
+        for (let e = start, end = Math.min(count, start + BUILD_SLICE); e < end; e++) {
+          const at = full[chunkValue(w, e * WORDS, ch)]!++ * 3;
+          ids[at] = e & 0xff;
+          ids[at + 1] = (e >>> 8) & 0xff;
+          ids[at + 2] = e >>> 16;
+        }
+        yield;
       }
       tables.push({ meta, dense, ids });
     }

@@ -14,9 +14,38 @@ export function hashToWords(hash: Hash256, out: Uint32Array, offset = 0): Uint32
   return out;
 }
 
-/** The 8 words of a hash given as 64 hex digits. */
+/** Hex digit values by character code (-1: not a hex digit). */
+const HEX_VALUE = (() => {
+  const t = new Int8Array(128).fill(-1);
+  for (let c = 0; c < 16; c++) {
+    t["0123456789abcdef".charCodeAt(c)] = c;
+    t["0123456789ABCDEF".charCodeAt(c)] = c;
+  }
+  return t;
+})();
+
+/**
+ * The 8 words of a hash given as 64 hex digits (either case; throws RangeError otherwise).
+ * Parsed digit by digit with no allocation: loading millions of signals parses every hash.
+ */
 export function hexToWords(hex: string, out: Uint32Array = new Uint32Array(WORDS), offset = 0): Uint32Array {
-  return hashToWords(parseHash256(hex), out, offset);
+  if (hex.length === 64) {
+    let bad = 0;
+    for (let i = 0; i < WORDS; i++) {
+      // Word i is hex digits 8(7-i) .. 8(7-i)+7 (the hex string starts with the top word).
+      const at = (WORDS - 1 - i) * 8;
+      let w = 0;
+      for (let j = 0; j < 8; j++) {
+        const c = hex.charCodeAt(at + j);
+        const v = c < 128 ? HEX_VALUE[c]! : -1;
+        bad |= v;
+        w = (w << 4) | (v & 15);
+      }
+      out[offset + i] = w >>> 0;
+    }
+    if (bad >= 0) return out;
+  }
+  return hashToWords(parseHash256(hex), out, offset); // throws the precise error
 }
 
 /** 64 hex digits of the hash at `offset` in `words`. */

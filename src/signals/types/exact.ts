@@ -3,7 +3,7 @@
  * value to signal ids, and turning the ids found into matches among the banks in scope.
  */
 
-import type { Signal } from "../../core/model.js";
+import type { IndexedSignal } from "../../core/model.js";
 import { RasdError } from "../../core/errors.js";
 import type { ExactMatch, ExactType, MatchScore } from "./match.js";
 import { clip, type IndexKind, type MatchScope, type SignalIndex, type SignalTypeDef } from "./signal-type.js";
@@ -75,8 +75,8 @@ export function hexDigestType(
         throw new RasdError("invalid", `not ${label} (${digits} hex digits): "${clip(text)}"`);
       return { value };
     },
-    add: (ix, s: Signal) => ix.add(s.value, s.id),
-    remove: (ix, s: Signal) => ix.delete(s.value, s.id),
+    add: (ix, s: IndexedSignal) => ix.add(s.value, s.id),
+    remove: (ix, s: IndexedSignal) => ix.delete(s.value, s.id),
     match(value, scope) {
       const v = value.toLowerCase();
       return exactMatches(scope.index(index).get(v), type, v, scope);

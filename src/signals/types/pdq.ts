@@ -6,7 +6,7 @@
  */
 
 import { RasdError } from "../../core/errors.js";
-import { PDQ_MATCH_THRESHOLD, PDQ_MIN_QUALITY, type Signal } from "../../core/model.js";
+import { PDQ_MATCH_THRESHOLD, PDQ_MIN_QUALITY, type IndexedSignal } from "../../core/model.js";
 import type { DihedralName } from "../../kernels/pdq/dihedral.js";
 import { hammingDistanceHex, isHash256Hex } from "../../kernels/pdq/hash256.js";
 import { MAX_INDEX_DISTANCE, PdqIndex } from "../../kernels/pdq-index/pdq-index.js";
@@ -28,44 +28,115 @@ export interface PdqQuery {
   readonly transform?: DihedralName;
 }
 
-/** PDQ hashes of image signals and frames of video signals, in one multi-index. */
+/** How long one turn of background index work may hold the thread (lookups wait at most this). */
+export const PDQ_MAINTAIN_BUDGET_MS = 4;
+
+/**
+ * PDQ hashes of image signals and frames of video signals, in one multi-index. A full load
+ * (between `beginLoad` and `flush`) collects the hashes and builds the index in bulk, as one
+ * segment; afterwards additions go to the index's write buffer and `maintain` does its
+ * builds and merges a few milliseconds at a time.
+ */
 export class PdqSignalIndex implements SignalIndex {
-  readonly hashes = new PdqIndex();
+  hashes = new PdqIndex();
   /** vPDQ signals: their usable frames (quality ≥ 50, distinct), which are also in `hashes`. */
   readonly videos = new Map<number, Uint32Array>();
   private readonly words = new Uint32Array(WORDS);
+  private loading: HashBatch | undefined;
 
   get size(): number {
-    return this.hashes.size;
+    return this.hashes.size + (this.loading?.count ?? 0);
   }
 
+  /** From now until `flush`, additions are collected for one bulk build. */
+  beginLoad(): void {
+    if (this.hashes.size === 0 && !this.loading) this.loading = new HashBatch();
+  }
+
+  /** Ends a load: builds the index from the hashes collected (one segment). */
   flush(): void {
-    this.hashes.flush();
+    const batch = this.loading;
+    if (!batch) return;
+    this.loading = undefined;
+    const { words, keys, tags, count } = batch.take();
+    this.hashes = PdqIndex.bulk(words, keys, tags, count);
   }
 
-  addImage(s: Signal): void {
+  /** Runs the index's background builds and merges for about `budgetMs`; true if work remains. */
+  maintain(budgetMs = PDQ_MAINTAIN_BUDGET_MS): boolean {
+    const start = performance.now();
+    while (this.hashes.step(1)) if (performance.now() - start >= budgetMs) return true;
+    return false;
+  }
+
+  addImage(s: IndexedSignal): void {
     hexToWords(s.value, this.words);
     checkBank(s.bankId);
-    this.hashes.add(this.words, 0, s.id, s.bankId);
+    if (this.loading) this.loading.push(this.words, 0, s.id, s.bankId);
+    else this.hashes.add(this.words, 0, s.id, s.bankId);
   }
 
-  removeImage(s: Signal): void {
+  removeImage(s: IndexedSignal): void {
+    this.flush();
     hexToWords(s.value, this.words);
     checkBank(s.bankId);
     this.hashes.remove(this.words, 0, s.id);
   }
 
   /** A video's frames, under the video's signal id. */
-  addFrames(s: Signal, frames: Uint32Array): void {
+  addFrames(s: IndexedSignal, frames: Uint32Array): void {
     checkBank(s.bankId);
-    for (let f = 0; f < frames.length / WORDS; f++) this.hashes.add(frames, f * WORDS, s.id, s.bankId);
+    for (let f = 0; f < frames.length / WORDS; f++) {
+      if (this.loading) this.loading.push(frames, f * WORDS, s.id, s.bankId);
+      else this.hashes.add(frames, f * WORDS, s.id, s.bankId);
+    }
     this.videos.set(s.id, frames);
   }
 
-  removeFrames(s: Signal, frames: Uint32Array): void {
+  removeFrames(s: IndexedSignal, frames: Uint32Array): void {
+    this.flush();
     checkBank(s.bankId);
     for (let f = 0; f < frames.length / WORDS; f++) this.hashes.remove(frames, f * WORDS, s.id);
     this.videos.delete(s.id);
+  }
+}
+
+/** Hashes collected for a bulk build, in arrays grown by half each time. */
+class HashBatch {
+  words = new Uint32Array(1024 * WORDS);
+  keys = new Int32Array(1024);
+  tags = new Uint16Array(1024);
+  count = 0;
+
+  push(words: Uint32Array, offset: number, key: number, tag: number): void {
+    if (this.count === this.keys.length) this.grow(Math.ceil(this.keys.length * 1.5));
+    this.words.set(words.subarray(offset, offset + WORDS), this.count * WORDS);
+    this.keys[this.count] = key;
+    this.tags[this.count] = tag;
+    this.count++;
+  }
+
+  /** The arrays cut to size (the batch is empty afterwards). */
+  take(): { words: Uint32Array; keys: Int32Array; tags: Uint16Array; count: number } {
+    if (this.count !== this.keys.length) this.grow(this.count);
+    const out = { words: this.words, keys: this.keys, tags: this.tags, count: this.count };
+    this.words = new Uint32Array(0);
+    this.keys = new Int32Array(0);
+    this.tags = new Uint16Array(0);
+    this.count = 0;
+    return out;
+  }
+
+  private grow(capacity: number): void {
+    const words = new Uint32Array(capacity * WORDS);
+    words.set(this.words.subarray(0, this.count * WORDS));
+    const keys = new Int32Array(capacity);
+    keys.set(this.keys.subarray(0, this.count));
+    const tags = new Uint16Array(capacity);
+    tags.set(this.tags.subarray(0, this.count));
+    this.words = words;
+    this.keys = keys;
+    this.tags = tags;
   }
 }
 

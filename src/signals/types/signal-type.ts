@@ -6,7 +6,7 @@
  * `src/signals/` asks the registry instead of branching on the type.
  */
 
-import type { Bank, Signal, SignalType } from "../../core/model.js";
+import type { Bank, IndexedSignal, SignalType } from "../../core/model.js";
 import type { ShortenerSet } from "../../kernels/url/index.js";
 import type { PdqImageResult } from "../pdq/hash-image.js";
 import type { VpdqResult } from "../vpdq/hash-video.js";
@@ -27,8 +27,15 @@ export interface CanonicalOptions {
 export interface SignalIndex {
   /** Entries held (hashes, values or texts). */
   readonly size: number;
-  /** Called once after the first full load (e.g. to build the PDQ index's segments). */
+  /** Called before a full load: additions until `flush` may be collected for a bulk build. */
+  beginLoad?(): void;
+  /** Called once after the full load (e.g. to build the PDQ index's segment in bulk). */
   flush?(): void;
+  /**
+   * Background work (builds, merges) for about `budgetMs`; returns whether work remains.
+   * The matcher runs it between lookups, so no lookup waits longer than one turn.
+   */
+  maintain?(budgetMs?: number): boolean;
 }
 
 /**
@@ -87,8 +94,8 @@ export interface SignalTypeDef<I extends SignalIndex = SignalIndex, M extends Ma
   canonical(text: string, raw: string, options: CanonicalOptions): CanonicalValue;
   /** The index this type's signals live in. */
   readonly index: IndexKind<I>;
-  add(index: I, signal: Signal): void;
-  remove(index: I, signal: Signal): void;
+  add(index: I, signal: IndexedSignal): void;
+  remove(index: I, signal: IndexedSignal): void;
   /**
    * Matches of a canonical value (any type's: a PDQ hash also finds video frames, a URL
    * its domains, a text the URLs in it). Suppression by negative banks is the caller's.
