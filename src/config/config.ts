@@ -17,7 +17,7 @@
  * | NATS subject prefix | | RASD_NATS_PREFIX | rasd |
  * | longest wait between NATS connection attempts | | RASD_NATS_RECONNECT_MAX_MS | 5000 (from 250 ms, doubling, jittered; never gives up) |
  * | hard deadline for stopping after SIGTERM/SIGINT | | RASD_SHUTDOWN_SECONDS | 30 (then exit status 1) |
- * | job lease | | RASD_LEASE_SECONDS | 60 (a dead worker's jobs run again after this) |
+ * | job lease | | RASD_LEASE_SECONDS | 10 (renewed every quarter of it while a job runs; a dead worker's jobs run again after this) |
  * | pipeline worker threads | --pipeline-threads N | RASD_PIPELINE_THREADS | 1 (0: on the HTTP thread) |
  * | private and http:// webhook targets | | RASD_WEBHOOK_ALLOW_PRIVATE=1 | refused |
  * | webhooks: per-endpoint concurrency, disabling, rotation, secret key | | RASD_WEBHOOK_*, RASD_SECRET_KEY | see webhooks.ts |
@@ -158,7 +158,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     natsReconnectMaxMs:
       intInRange(env.RASD_NATS_RECONNECT_MAX_MS ?? 5000, "RASD_NATS_RECONNECT_MAX_MS", 600_000) || 5000,
     shutdownSeconds: intInRange(env.RASD_SHUTDOWN_SECONDS ?? 30, "RASD_SHUTDOWN_SECONDS", 3600) || 30,
-    leaseSeconds: intInRange(env.RASD_LEASE_SECONDS ?? 60, "RASD_LEASE_SECONDS", 86_400) || 60,
+    leaseSeconds: intInRange(env.RASD_LEASE_SECONDS ?? 10, "RASD_LEASE_SECONDS", 86_400) || 10,
     webhookAllowPrivate: env.RASD_WEBHOOK_ALLOW_PRIVATE === "1",
     webhooks: webhookSettings(env),
     fetchAllowPrivate: env.RASD_FETCH_ALLOW_PRIVATE === "1",

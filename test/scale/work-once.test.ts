@@ -48,9 +48,9 @@ test("two workers: each id delivered about once, leases renewed rarely, every it
       return runItems(ids);
     };
     const renew = w.jobs.renew.bind(w.jobs);
-    w.jobs.renew = (ids, until) => {
+    w.jobs.renew = (ids, owner, leaseMs) => {
       renewals++;
-      return renew(ids, until);
+      return renew(ids, owner, leaseMs);
     };
     await startWorkers(w, true);
   }
