@@ -171,24 +171,6 @@ export class ContentPipeline {
     return this.options.leaseMs ?? DEFAULT_LEASE_MS;
   }
 
-  /**
-   * Items handed out by a work queue: runs those whose jobs can be leased here, and says
-   * per id whether it is settled ("done": finished now or before) or must wait ("later":
-   * another worker holds it, or its retry is not due).
-   */
-  async runItems(ids: readonly number[]): Promise<Map<number, "done" | "later">> {
-    const { jobs: queue } = this.deps;
-    const jobs = await queue.leaseRefs("content", ids, this.options.owner, this.leaseMs);
-    await this.runJobs(jobs, false);
-    // An id whose job could not be leased here is another worker's (it finishes it, or its
-    // lease runs out and the database poll finds it) or waits for its retry (the poll finds
-    // it when due): acknowledged, not handed round again and again. Only when this worker
-    // held its jobs back (stale indexes) do the open ones go back to JetStream for another.
-    if (!this.holding) return new Map(ids.map((id) => [id, "done"]));
-    const open = await queue.openRefs("content", ids);
-    return new Map(ids.map((id) => [id, open.has(id) ? "later" : "done"]));
-  }
-
   private async runJobs(jobs: Job[], prefetch: boolean): Promise<number> {
     const { jobs: queue } = this.deps;
     if (jobs.length === 0) return 0;
