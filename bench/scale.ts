@@ -143,7 +143,11 @@ async function main(): Promise<void> {
             if (due > performance.now()) await new Promise((r) => setTimeout(r, due - performance.now()));
           }
           const items = Array.from({ length: BATCH }, (_, j) => item(run, b * BATCH + j));
-          const r = await fetch(`${base}/v1/content/batch`, { method: "POST", headers, body: JSON.stringify({ items }) });
+          const r = await fetch(`${base}/v1/content/batch`, {
+            method: "POST",
+            headers,
+            body: JSON.stringify({ items }),
+          });
           if (r.status !== 202) throw new Error(`HTTP ${r.status}: ${await r.text()}`);
         }
       }),
@@ -220,8 +224,9 @@ async function main(): Promise<void> {
       for (let r = 0; r < REPEAT; r++) {
         const before = (await db.query<{ n: string }>("select count(*) as n from content_items")).rows[0]!.n;
         await runOnce(WORKERS[0]!, `r${r}`);
-        const after = (await db.query<{ n: string }>("select count(*) as n from content_items where matched_at is null"))
-          .rows[0]!.n;
+        const after = (
+          await db.query<{ n: string }>("select count(*) as n from content_items where matched_at is null")
+        ).rows[0]!.n;
         if (Number(after) === 0) ok++;
         void before;
       }

@@ -55,7 +55,10 @@ export class WorkQueue {
         this.publishFailed = false;
       } catch (error) {
         if (!this.publishFailed)
-          getLogger("work queue").warn({ err: error }, "publishing a work hint failed; the workers' poll finds the work");
+          getLogger("work queue").warn(
+            { err: error },
+            "publishing a work hint failed; the workers' poll finds the work",
+          );
         this.publishFailed = true;
       }
     }, COALESCE_MS);

@@ -15,6 +15,7 @@
  * | trusted proxies (X-Forwarded-For) | --trust-proxy LIST | RASD_TRUST_PROXY | none |
  * | NATS (signal-change notices and work between processes) | | RASD_NATS_URL | none: changes polled every 100 ms |
  * | NATS subject prefix | | RASD_NATS_PREFIX | rasd |
+ * | replicas of the JetStream streams rasd creates (kept in step on start) | | RASD_NATS_REPLICAS | 1 (3 or 5 on a NATS cluster) |
  * | longest wait between NATS connection attempts | | RASD_NATS_RECONNECT_MAX_MS | 5000 (from 250 ms, doubling, jittered; never gives up) |
  * | hard deadline for stopping after SIGTERM/SIGINT | | RASD_SHUTDOWN_SECONDS | 30 (then exit status 1) |
  * | job lease | | RASD_LEASE_SECONDS | 10 (renewed every quarter of it while a job runs; a dead worker's jobs run again after this) |
@@ -62,6 +63,8 @@ export interface Config {
   readonly workerPort: number;
   readonly natsUrl: string | undefined;
   readonly natsPrefix: string;
+  /** Replicas of the JetStream streams rasd creates (1 on a single server). */
+  readonly natsReplicas: number;
   /** The longest wait between NATS connection attempts, in ms. */
   readonly natsReconnectMaxMs: number;
   /** Seconds a stopping process may take before it exits with status 1. */
@@ -155,6 +158,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     workerPort: intInRange(overrides.metricsPort ?? env.RASD_WORKER_PORT ?? 9464, "worker port", 65535),
     natsUrl: env.RASD_NATS_URL || undefined,
     natsPrefix: env.RASD_NATS_PREFIX ?? "rasd",
+    natsReplicas: intInRange(env.RASD_NATS_REPLICAS ?? 1, "RASD_NATS_REPLICAS", 5) || 1,
     natsReconnectMaxMs:
       intInRange(env.RASD_NATS_RECONNECT_MAX_MS ?? 5000, "RASD_NATS_RECONNECT_MAX_MS", 600_000) || 5000,
     shutdownSeconds: intInRange(env.RASD_SHUTDOWN_SECONDS ?? 30, "RASD_SHUTDOWN_SECONDS", 3600) || 30,

@@ -40,6 +40,7 @@ export type ErrorCode =
   | "storage.migration"
   | "storage.full"
   | "storage.not_migrated"
+  | "nats.stream"
   | "not_found"
   | "conflict"
   | "invalid";

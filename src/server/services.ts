@@ -98,7 +98,9 @@ export async function openServices(config: Config, options: ServiceOptions = {})
   const accounts = new AccountService(stores.accounts, access, store);
   // NATS is reached in the background: a process starts (degraded, polling) while it is down.
   const nats = { reconnectMaxMs: config.natsReconnectMaxMs };
-  const bus = config.natsUrl ? SignalBus.open(config.natsUrl, config.natsPrefix, nats) : undefined;
+  const bus = config.natsUrl
+    ? SignalBus.open(config.natsUrl, config.natsPrefix, { ...nats, replicas: config.natsReplicas })
+    : undefined;
   const matcher = new Matcher(store, {
     shorteners,
     pollMs: bus ? FALLBACK_MATCHER_POLL_MS : (options.matcherPollMs ?? FALLBACK_MATCHER_POLL_MS),

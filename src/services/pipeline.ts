@@ -96,6 +96,8 @@ type Firing = ReturnType<typeof fire>[number];
 
 /** A job lease when none is configured (RASD_LEASE_SECONDS); renewed every quarter of it. */
 const DEFAULT_LEASE_MS = 10_000;
+/** The fewest jobs a worker leases at a time (when it is slow: media, or a loaded machine). */
+const MIN_BATCH = 50;
 /** How often a worker puts back jobs whose lease ran out. */
 const RECLAIM_EVERY_MS = 1000;
 
@@ -112,6 +114,8 @@ export class ContentPipeline {
   private visibleGeneration = -1;
   private rulesCache: { at: number; byOrg: Map<number, ActionRule[]> } | undefined;
   private holding = false;
+  /** Jobs per lease: about a second's work at the rate of the last batch. */
+  private limit = Infinity;
   /** When this worker last put back expired leases (performance.now()). */
   private reclaimedAt = -Infinity;
 
@@ -144,7 +148,6 @@ export class ContentPipeline {
 
   /** Leases and processes one batch; returns how many jobs it handled. */
   async runOnce(): Promise<number> {
-    const batch = this.options.batch ?? 1000;
     // Jobs a dead worker left are put back, at most once a second (by any worker).
     if (performance.now() - this.reclaimedAt >= RECLAIM_EVERY_MS) {
       this.reclaimedAt = performance.now();
@@ -152,9 +155,17 @@ export class ContentPipeline {
       if (n > 0) getLogger("content worker").warn({ jobs: n }, "took back jobs whose lease ran out (a worker stopped)");
     }
     // The next batch may already be leased, in the transaction that committed the last one.
-    const jobs = this.prefetched ?? (await this.deps.jobs.lease(this.leaseRequest()));
+    const request = this.leaseRequest();
+    const jobs = this.prefetched ?? (await this.deps.jobs.lease(request));
     this.prefetched = undefined;
-    return this.runJobs(jobs, jobs.length === batch);
+    const t0 = performance.now();
+    const n = await this.runJobs(jobs, jobs.length === request.limit);
+    const seconds = (performance.now() - t0) / 1000;
+    // About a second of work per lease: other workers share a backlog rather than wait behind
+    // one worker's big batch, and a batch rarely lives long enough to need its lease renewed.
+    if (n > 0 && seconds > 0)
+      this.limit = Math.max(MIN_BATCH, Math.min(this.options.batch ?? 1000, Math.round(n / seconds)));
+    return n;
   }
 
   /** The next batch of content jobs, as this worker leases it. */
@@ -162,7 +173,7 @@ export class ContentPipeline {
     return {
       kind: "content",
       owner: this.options.owner,
-      limit: this.options.batch ?? 1000,
+      limit: Math.min(this.limit, this.options.batch ?? 1000),
       leaseMs: this.leaseMs,
     };
   }

@@ -31,7 +31,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  if (isPostgres(db)) await sql`alter table jobs reset (
+  if (isPostgres(db))
+    await sql`alter table jobs reset (
       autovacuum_vacuum_scale_factor, autovacuum_vacuum_threshold,
       autovacuum_vacuum_insert_scale_factor, autovacuum_vacuum_insert_threshold,
       autovacuum_analyze_scale_factor, autovacuum_analyze_threshold, autovacuum_vacuum_cost_delay)`.execute(db);
