@@ -8,9 +8,9 @@
  * from its own clock first, so hosts whose clocks disagree never shorten or stretch a lease.
  *
  * Leasing on PostgreSQL is `with picked as materialized (select ... order by id limit n for
- * update skip locked) update ... from picked`: the candidates come from a partial index of
- * the queued jobs (migration 0009), are locked once, and the update never re-runs the
- * subquery. Concurrent workers skip each other's rows; on SQLite the write lock serialises
+ * update skip locked) update ... where id = any(array(select id from picked))`: the
+ * candidates are locked once, in id order, and the update finds them by primary key (an
+ * init plan: never a re-run of the locking subquery, never a scan of the table). Concurrent workers skip each other's rows; on SQLite the write lock serialises
  * them. Jobs whose lease ran out (their worker died) are put back by `reclaimJobs`.
  */
 
@@ -97,8 +97,8 @@ export async function leaseJobs(db: Db, dialect: Dialect, r: LeaseRequest): Prom
       ? await sql<Selectable<JobsTable>>`
     with picked as materialized (
       select id from jobs where ${ready} order by id limit ${r.limit} for update skip locked)
-    update jobs set ${set} from picked where jobs.id = picked.id
-    returning jobs.*`.execute(db)
+    update jobs set ${set} where id = any(array(select id from picked))
+    returning *`.execute(db)
       : await sql<Selectable<JobsTable>>`
     update jobs set ${set}
     where id in (select id from jobs where ${ready} order by id limit ${r.limit})
@@ -121,7 +121,7 @@ export async function reclaimJobs(db: Db, dialect: Dialect, kind: JobKind): Prom
       ? await sql`
     with lost as materialized (
       select id from jobs where ${lost} order by lease_until limit ${RECLAIM_LIMIT} for update skip locked)
-    update jobs set ${set} from lost where jobs.id = lost.id`.execute(db)
+    update jobs set ${set} where id = any(array(select id from lost))`.execute(db)
       : await sql`update jobs set ${set} where id in (select id from jobs where ${lost} limit ${RECLAIM_LIMIT})`.execute(
           db,
         );

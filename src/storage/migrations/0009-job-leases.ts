@@ -1,7 +1,7 @@
 /**
- * The job queue leases from two small partial indexes instead of scanning the table: the
- * queued jobs of a kind in id order (what a worker leases next) and the running jobs by
- * lease expiry (what a dead worker left). Finished jobs are deleted, so on PostgreSQL the
+ * Two small partial indexes for the job queue: the queued jobs of a kind in id order (what a
+ * worker leases next) and the running jobs by lease expiry (what a dead worker left, found
+ * without scanning the queued ones). Finished jobs are deleted, so on PostgreSQL the
  * table churns: it is vacuumed after a fixed number of dead rows rather than a fraction of
  * its size (docs/deploy.md, "Job queue maintenance").
  */
