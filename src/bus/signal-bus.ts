@@ -17,6 +17,7 @@ import { DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } fro
 import type { NatsConnection } from "@nats-io/transport-node";
 import { getLogger } from "../logging/logger.js";
 import { NatsLink, type LinkOptions, type LinkState } from "./link.js";
+import { ensureStream } from "./streams.js";
 
 /**
  * What a notice says changed: "signals" (banks, signals, sharing — matchers sync, sharing
@@ -44,6 +45,7 @@ export class SignalBus {
     readonly link: NatsLink,
     private readonly stream: string,
     private readonly subject: string,
+    private readonly replicas: number,
   ) {
     link.onState((state) => {
       if (state !== "connected") this.setFollowing(false);
@@ -54,12 +56,17 @@ export class SignalBus {
    * Starts connecting (in the background: a process starts while NATS is down) and makes
    * sure the stream exists on every connection (kept a day; notices are tiny).
    */
-  static open(url: string, prefix = "rasd", options: Partial<LinkOptions> = {}): SignalBus {
+  static open(
+    url: string,
+    prefix = "rasd",
+    options: Partial<LinkOptions> & { readonly replicas?: number } = {},
+  ): SignalBus {
     const link = NatsLink.open(url, { name: "signal bus", ...options });
     const bus = new SignalBus(
       link,
       `${prefix.toUpperCase().replace(/[^A-Z0-9_-]/g, "_")}_SIGNALS`,
       `${prefix}.signals.changed`,
+      options.replicas ?? 1,
     );
     link.onConnect((nc) => bus.setup(nc));
     return bus;
@@ -88,16 +95,13 @@ export class SignalBus {
 
   private async setup(nc: NatsConnection): Promise<void> {
     const jsm = await jetstreamManager(nc);
-    try {
-      await jsm.streams.info(this.stream);
-    } catch {
-      await jsm.streams.add({
-        name: this.stream,
-        subjects: [this.subject],
-        max_age: 24 * 3600 * 1e9,
-        max_msgs: 100_000,
-      });
-    }
+    await ensureStream(jsm, {
+      name: this.stream,
+      subjects: [this.subject],
+      max_age: 24 * 3600 * 1e9,
+      max_msgs: 100_000,
+      num_replicas: this.replicas,
+    });
     this.publishFailed = false;
     if (this.onChange) await this.subscribe(nc, this.onChange);
   }

@@ -32,6 +32,8 @@ export interface Config {
   readonly workerPort: number;
   readonly natsUrl: string | undefined;
   readonly natsPrefix: string;
+  /** Replicas of the JetStream streams rasd creates (1 on a single server). */
+  readonly natsReplicas: number;
   /** The longest wait between NATS connection attempts, in ms. */
   readonly natsReconnectMaxMs: number;
   /** Seconds a stopping process may take before it exits with status 1. */
@@ -131,10 +133,11 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     workerPort: intInRange(overrides.metricsPort ?? env.RASD_WORKER_PORT ?? 9464, "worker port", 65535),
     natsUrl: env.RASD_NATS_URL || undefined,
     natsPrefix: env.RASD_NATS_PREFIX ?? "rasd",
+    natsReplicas: intInRange(env.RASD_NATS_REPLICAS ?? 1, "RASD_NATS_REPLICAS", 5) || 1,
     natsReconnectMaxMs:
       intInRange(env.RASD_NATS_RECONNECT_MAX_MS ?? 5000, "RASD_NATS_RECONNECT_MAX_MS", 600_000) || 5000,
     shutdownSeconds: intInRange(env.RASD_SHUTDOWN_SECONDS ?? 30, "RASD_SHUTDOWN_SECONDS", 3600) || 30,
-    leaseSeconds: intInRange(env.RASD_LEASE_SECONDS ?? 60, "RASD_LEASE_SECONDS", 86_400) || 60,
+    leaseSeconds: intInRange(env.RASD_LEASE_SECONDS ?? 10, "RASD_LEASE_SECONDS", 86_400) || 10,
     webhookAllowPrivate: env.RASD_WEBHOOK_ALLOW_PRIVATE === "1",
     webhooks: webhookSettings(env),
     fetchAllowPrivate: env.RASD_FETCH_ALLOW_PRIVATE === "1",

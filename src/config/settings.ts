@@ -298,7 +298,7 @@ export const SETTINGS: readonly Setting[] = [
   },
   {
     section: "processes",
-    setting: "NATS server (signal-change notices, work queue)",
+    setting: "NATS server (signal-change notices, wake-ups for workers)",
     option: "",
     env: "`RASD_NATS_URL`",
     default: "none: changes polled every 100 ms, work found by polling the database",
@@ -309,6 +309,13 @@ export const SETTINGS: readonly Setting[] = [
     option: "",
     env: "`RASD_NATS_PREFIX`",
     default: "`rasd` (one per deployment sharing a NATS server)",
+  },
+  {
+    section: "processes",
+    setting: "replicas of the JetStream streams rasd creates (kept in step on start)",
+    option: "",
+    env: "`RASD_NATS_REPLICAS`",
+    default: "`1` (3 or 5 on a NATS cluster)",
   },
   {
     section: "processes",
@@ -324,7 +331,7 @@ export const SETTINGS: readonly Setting[] = [
     option: "",
     env: "`RASD_LEASE_SECONDS`",
     default:
-      "`60` (a dead worker's content and webhook jobs run again after this; held ones are renewed every half lease)",
+      "`10`, timed by the database's clock (a dead worker's jobs run again after this; content jobs are renewed every quarter of it, webhook jobs every half)",
   },
   {
     section: "processes",

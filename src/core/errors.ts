@@ -41,6 +41,7 @@ export type ErrorCode =
   | "storage.full"
   | "storage.not_migrated"
   | "media.expired"
+  | "nats.stream"
   | "not_found"
   | "conflict"
   | "invalid";

@@ -104,20 +104,21 @@ export async function openServices(config: Config, options: ServiceOptions = {})
   const accounts = new AccountService(stores.accounts, access, store);
   // NATS is reached in the background: a process starts (degraded, polling) while it is down.
   const nats = { reconnectMaxMs: config.natsReconnectMaxMs };
-  const bus = config.natsUrl ? SignalBus.open(config.natsUrl, config.natsPrefix, nats) : undefined;
+  const bus = config.natsUrl
+    ? SignalBus.open(config.natsUrl, config.natsPrefix, { ...nats, replicas: config.natsReplicas })
+    : undefined;
   const matcher = new Matcher(store, {
     shorteners,
     pollMs: bus ? FALLBACK_MATCHER_POLL_MS : (options.matcherPollMs ?? FALLBACK_MATCHER_POLL_MS),
   });
   const metrics = new ServiceMetrics(options.defaultMetrics ?? true);
   const owner = `${hostname()}:${process.pid}`;
-  const work = config.natsUrl
-    ? WorkQueue.open(config.natsUrl, config.natsPrefix, config.leaseSeconds * 1000 + 1000, nats)
-    : undefined;
+  // The database queue hands out work; NATS only wakes idle workers (decision 0013).
+  const work = config.natsUrl ? WorkQueue.open(config.natsUrl, config.natsPrefix, nats) : undefined;
   const classifier = loadClassifier(config.stanceModel);
   const pipeline = new ContentPipeline(
     { content, jobs, actions, rules, access, signals: store, matcher, metrics, classifier },
-    // With a work queue, the database poll is only the safety net for lost publishes.
+    // With work hints, the database poll is only the safety net for lost hints.
     { owner, leaseMs: config.leaseSeconds * 1000, pollMs: work ? 2000 : 50 },
   );
   const hooks = config.webhooks;
@@ -192,7 +193,7 @@ export async function startWorkers(s: Services, workers = true): Promise<void> {
     s.pipeline.start();
     s.deliverer.start();
     s.mediaRetention.start();
-    s.work?.start((ids) => s.pipeline.runItems(ids));
+    s.work?.start(() => s.pipeline.wake());
   }
 }
 

@@ -149,7 +149,7 @@ export class WebhookDeliverer {
     if (this.heldJobs.size === 0 || Date.now() < this.renewAt) return;
     this.renewAt = Date.now() + this.leaseMs / 2;
     try {
-      await this.stores.jobs.renew([...this.heldJobs], Date.now() + this.leaseMs);
+      await this.stores.jobs.renew([...this.heldJobs], this.options.owner, this.leaseMs);
     } catch (error) {
       // The leases may run out and the jobs run again elsewhere: a repeat under the same delivery id.
       this.log.warn({ err: error, jobs: this.heldJobs.size }, "renewing webhook leases failed");

@@ -3,8 +3,11 @@
  * (PDQ + MD5 + SHA-256 for images, vPDQ + MD5 for videos, the canonical URL, the text),
  * matches it against the banks its submitter may see, fires the organisation's action
  * rules, and commits the results, the actions, review entries and webhook jobs together
- * with the job's completion. A crash before that commit leaves the job leased; the lease
- * runs out and the job runs again, producing the same action ids (so no duplicates).
+ * with the job's completion. While a batch is in hand its leases are renewed on a timer
+ * (every quarter of the lease), so the lease can be short: a crash before the commit leaves
+ * the jobs leased, the lease runs out within seconds, another worker reclaims and runs them,
+ * producing the same action ids (so no duplicates). A job whose attempts ran out without a
+ * result (its worker died every time: a poison item) is recorded as an error, not run again.
  */
 
 import { JobLoop } from "./job-loop.js";
@@ -91,6 +94,13 @@ function stanceSummary(v: StanceVerdict, model: string): Record<string, unknown>
 /** One rule that fired, with the matches that made it fire. */
 type Firing = ReturnType<typeof fire>[number];
 
+/** A job lease when none is configured (RASD_LEASE_SECONDS); renewed every quarter of it. */
+const DEFAULT_LEASE_MS = 10_000;
+/** The fewest jobs a worker leases at a time (when it is slow: media, or a loaded machine). */
+const MIN_BATCH = 50;
+/** How often a worker puts back jobs whose lease ran out. */
+const RECLAIM_EVERY_MS = 1000;
+
 /** Errors that no retry can fix: the input itself is bad. */
 function permanent(error: unknown): boolean {
   return isRasdError(error) && /^(image|video|url|file|invalid)/.test(error.code);
@@ -104,6 +114,10 @@ export class ContentPipeline {
   private visibleGeneration = -1;
   private rulesCache: { at: number; byOrg: Map<number, ActionRule[]> } | undefined;
   private holding = false;
+  /** Jobs per lease: about a second's work at the rate of the last batch. */
+  private limit = Infinity;
+  /** When this worker last put back expired leases (performance.now()). */
+  private reclaimedAt = -Infinity;
 
   constructor(
     private readonly deps: PipelineDeps,
@@ -134,11 +148,24 @@ export class ContentPipeline {
 
   /** Leases and processes one batch; returns how many jobs it handled. */
   async runOnce(): Promise<number> {
-    const batch = this.options.batch ?? 1000;
+    // Jobs a dead worker left are put back, at most once a second (by any worker).
+    if (performance.now() - this.reclaimedAt >= RECLAIM_EVERY_MS) {
+      this.reclaimedAt = performance.now();
+      const n = await this.deps.jobs.reclaim("content");
+      if (n > 0) getLogger("content worker").warn({ jobs: n }, "took back jobs whose lease ran out (a worker stopped)");
+    }
     // The next batch may already be leased, in the transaction that committed the last one.
-    const jobs = this.prefetched ?? (await this.deps.jobs.lease(this.leaseRequest()));
+    const request = this.leaseRequest();
+    const jobs = this.prefetched ?? (await this.deps.jobs.lease(request));
     this.prefetched = undefined;
-    return this.runJobs(jobs, jobs.length === batch);
+    const t0 = performance.now();
+    const n = await this.runJobs(jobs, jobs.length === request.limit);
+    const seconds = (performance.now() - t0) / 1000;
+    // About a second of work per lease: other workers share a backlog rather than wait behind
+    // one worker's big batch, and a batch rarely lives long enough to need its lease renewed.
+    if (n > 0 && seconds > 0)
+      this.limit = Math.max(MIN_BATCH, Math.min(this.options.batch ?? 1000, Math.round(n / seconds)));
+    return n;
   }
 
   /** The next batch of content jobs, as this worker leases it. */
@@ -146,27 +173,13 @@ export class ContentPipeline {
     return {
       kind: "content",
       owner: this.options.owner,
-      limit: this.options.batch ?? 1000,
-      leaseMs: this.options.leaseMs ?? 120_000,
+      limit: Math.min(this.limit, this.options.batch ?? 1000),
+      leaseMs: this.leaseMs,
     };
   }
 
-  /**
-   * Items handed out by a work queue: runs those whose jobs can be leased here, and says
-   * per id whether it is settled ("done": finished now or before) or must wait ("later":
-   * another worker holds it, or its retry is not due).
-   */
-  async runItems(ids: readonly number[]): Promise<Map<number, "done" | "later">> {
-    const { jobs: queue } = this.deps;
-    const jobs = await queue.leaseRefs("content", ids, this.options.owner, this.options.leaseMs ?? 120_000);
-    await this.runJobs(jobs, false);
-    // An id whose job could not be leased here is another worker's (it finishes it, or its
-    // lease runs out and the database poll finds it) or waits for its retry (the poll finds
-    // it when due): acknowledged, not handed round again and again. Only when this worker
-    // held its jobs back (stale indexes) do the open ones go back to JetStream for another.
-    if (!this.holding) return new Map(ids.map((id) => [id, "done"]));
-    const open = await queue.openRefs("content", ids);
-    return new Map(ids.map((id) => [id, open.has(id) ? "later" : "done"]));
+  private get leaseMs(): number {
+    return this.options.leaseMs ?? DEFAULT_LEASE_MS;
   }
 
   private async runJobs(jobs: Job[], prefetch: boolean): Promise<number> {
@@ -177,6 +190,14 @@ export class ContentPipeline {
     if (!this.deps.matcher.fresh) return this.holdBack(jobs);
     this.holdingBack(false);
     const settled = new Set<number>();
+    // The heartbeat: the jobs in hand keep their leases while this worker is alive.
+    const heartbeat = setInterval(() => {
+      const open = jobs.filter((j) => !settled.has(j.id)).map((j) => j.id);
+      if (open.length > 0)
+        queue.renew(open, this.options.owner, this.leaseMs).catch((error: unknown) => {
+          getLogger("content worker").warn({ err: error }, "renewing leases failed; they may run out");
+        });
+    }, this.leaseMs / 4);
     try {
       await this.deps.matcher.caughtUp(leased);
       return await this.runLeased(jobs, prefetch, settled);
@@ -186,6 +207,8 @@ export class ContentPipeline {
       const open = jobs.filter((j) => !settled.has(j.id)).map((j) => j.id);
       await queue.release(open).catch(() => undefined);
       throw error;
+    } finally {
+      clearInterval(heartbeat);
     }
   }
 
@@ -195,13 +218,18 @@ export class ContentPipeline {
     let outcomes: Outcome[] = [];
     let orphans: number[] = [];
     let chunkStart = performance.now();
-    const leaseMs = this.options.leaseMs ?? 120_000;
-    // Renewed when half the shortest lease has passed, not at every commit.
-    let renewAt = Math.min(...jobs.map((j) => j.leaseUntil ?? Date.now() + leaseMs)) - leaseMs / 2;
     const one = async (job: Job): Promise<void> => {
       const item = items.get(job.refId);
       if (!item) {
         orphans.push(job.id);
+        return;
+      }
+      if (job.attempts > job.maxAttempts) {
+        // Every attempt ended with its worker gone (reclaimed): recorded, not tried again.
+        const now = Date.now();
+        const error = `gave up after ${job.maxAttempts} attempts: each ended without a result (its worker stopped)`;
+        getLogger("content worker").error({ item: item.id, attempts: job.attempts - 1 }, error);
+        outcomes.push({ job, item, hashes: {}, matches: [], hashedAt: now, matchedAt: now, error });
         return;
       }
       try {
@@ -236,14 +264,6 @@ export class ContentPipeline {
         await this.commit(outcomes, orphans);
         for (const o of outcomes) settled.add(o.job.id);
         for (const id of orphans) settled.add(id);
-        // Still working: keep the rest of the batch leased (a long video must not look abandoned).
-        if (Date.now() >= renewAt) {
-          await queue.renew(
-            jobs.slice(i).map((j) => j.id),
-            Date.now() + leaseMs,
-          );
-          renewAt = Date.now() + leaseMs / 2;
-        }
         outcomes = [];
         orphans = [];
         chunkStart = performance.now();

@@ -3,11 +3,18 @@
  * the adapters that queue, lease or finish jobs inside their own transactions (accepting
  * content, committing pipeline results, recording deliveries).
  *
- * Leasing is one `update ... where id in (select ... for update skip locked)`: on PostgreSQL
- * concurrent workers skip each other's rows, on SQLite the write lock serialises them.
+ * Time is the database's: `run_at` and `lease_until` are written and compared with the
+ * database's clock (`now()` on PostgreSQL), and a caller's times are turned into durations
+ * from its own clock first, so hosts whose clocks disagree never shorten or stretch a lease.
+ *
+ * Leasing on PostgreSQL is `with picked as materialized (select ... order by id limit n for
+ * update skip locked) update ... where id = any(array(select id from picked))`: the
+ * candidates are locked once, in id order, and the update finds them by primary key (an
+ * init plan: never a re-run of the locking subquery, never a scan of the table). Concurrent workers skip each other's rows; on SQLite the write lock serialises
+ * them. Jobs whose lease ran out (their worker died) are put back by `reclaimJobs`.
  */
 
-import { sql, type Kysely, type RawBuilder, type Selectable, type Transaction } from "kysely";
+import { PostgresAdapter, sql, type Kysely, type RawBuilder, type Selectable, type Transaction } from "kysely";
 import type { Job, JobKind, JobQueue, JobStatus, LeaseRequest, RetryFate } from "./ports/jobs.js";
 import type { Database, JobsTable } from "./schema.js";
 import { retrying } from "./transient.js";
@@ -21,6 +28,27 @@ const MAX_ATTEMPTS: Record<JobKind, number> = { content: 5, webhook: 8 };
 const CHUNK = 500;
 /** Errors are stored truncated. */
 const MAX_ERROR = 2000;
+/** Expired leases put back per statement. */
+const RECLAIM_LIMIT = 5000;
+
+type Dialect = "sqlite" | "postgres";
+
+function dialectOf(db: Db): Dialect {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? "postgres" : "sqlite";
+}
+
+/** The database's clock in ms since the epoch, as SQL. */
+export function dbNowMs(dialect: Dialect): RawBuilder<number> {
+  return dialect === "postgres"
+    ? sql<number>`cast(extract(epoch from now()) * 1000 as bigint)`
+    : sql<number>`cast((julianday('now') - 2440587.5) * 86400000 as integer)`;
+}
+
+/** `at` (this host's clock) as the same moment on the database's clock: now there plus the wait. */
+function dbTime(dialect: Dialect, at: number): RawBuilder<number> {
+  const wait = Math.max(0, Math.round(at - Date.now()));
+  return wait === 0 ? dbNowMs(dialect) : sql<number>`(${dbNowMs(dialect)} + ${wait})`;
+}
 
 export function toJob(r: Selectable<JobsTable>): Job {
   return {
@@ -39,6 +67,7 @@ export function toJob(r: Selectable<JobsTable>): Job {
 
 export async function enqueueJobs(db: Db, kind: JobKind, refIds: readonly number[], runAt: number): Promise<void> {
   const now = Date.now();
+  const due = dbTime(dialectOf(db), runAt);
   for (let i = 0; i < refIds.length; i += CHUNK) {
     await db
       .insertInto("jobs")
@@ -49,7 +78,7 @@ export async function enqueueJobs(db: Db, kind: JobKind, refIds: readonly number
           status: "queued",
           attempts: 0,
           max_attempts: MAX_ATTEMPTS[kind],
-          run_at: runAt,
+          run_at: due,
           created_at: now,
           updated_at: now,
         })),
@@ -58,29 +87,65 @@ export async function enqueueJobs(db: Db, kind: JobKind, refIds: readonly number
   }
 }
 
-export function leaseJobs(db: Db, dialect: "sqlite" | "postgres", r: LeaseRequest): Promise<Job[]> {
-  return leaseWhere(db, dialect, r.kind, sql``, sql`order by id limit ${r.limit}`, r.owner, r.leaseMs);
+export async function leaseJobs(db: Db, dialect: Dialect, r: LeaseRequest): Promise<Job[]> {
+  const now = dbNowMs(dialect);
+  const set = sql`status = 'running', lease_owner = ${r.owner}, lease_until = ${now} + ${r.leaseMs},
+      attempts = attempts + 1, updated_at = ${Date.now()}`;
+  const ready = sql`kind = ${r.kind} and status = 'queued' and run_at <= ${now}`;
+  const result =
+    dialect === "postgres"
+      ? await sql<Selectable<JobsTable>>`
+    with picked as materialized (
+      select id from jobs where ${ready} order by id limit ${r.limit} for update skip locked)
+    update jobs set ${set} where id = any(array(select id from picked))
+    returning *`.execute(db)
+      : await sql<Selectable<JobsTable>>`
+    update jobs set ${set}
+    where id in (select id from jobs where ${ready} order by id limit ${r.limit})
+    returning *`.execute(db);
+  return result.rows.map(toJob).sort((a, b) => a.id - b.id);
 }
 
-async function leaseWhere(
+/**
+ * Puts back the running jobs of `kind` whose lease ran out by the database's clock (their
+ * worker died, or could not reach the database to renew): queued again at once, their
+ * attempt counted. Returns how many.
+ */
+export async function reclaimJobs(db: Db, dialect: Dialect, kind: JobKind): Promise<number> {
+  const now = dbNowMs(dialect);
+  const set = sql`status = 'queued', lease_owner = null, lease_until = null, run_at = ${now},
+      updated_at = ${Date.now()}`;
+  const lost = sql`kind = ${kind} and status = 'running' and lease_until < ${now}`;
+  const result =
+    dialect === "postgres"
+      ? await sql`
+    with lost as materialized (
+      select id from jobs where ${lost} order by lease_until limit ${RECLAIM_LIMIT} for update skip locked)
+    update jobs set ${set} where id = any(array(select id from lost))`.execute(db)
+      : await sql`update jobs set ${set} where id in (select id from jobs where ${lost} limit ${RECLAIM_LIMIT})`.execute(
+          db,
+        );
+  return Number(result.numAffectedRows ?? 0);
+}
+
+async function leaseRefsWhere(
   db: Db,
-  dialect: "sqlite" | "postgres",
+  dialect: Dialect,
   kind: string,
-  filter: RawBuilder<unknown>,
-  order: RawBuilder<unknown>,
+  refIds: readonly number[],
   owner: string,
   leaseMs: number,
 ): Promise<Job[]> {
-  const now = Date.now();
+  const now = dbNowMs(dialect);
   const lock = dialect === "postgres" ? sql`for update skip locked` : sql``;
   const result = await sql<Selectable<JobsTable>>`
-    update jobs set status = 'running', lease_owner = ${owner}, lease_until = ${now + leaseMs},
-      attempts = attempts + 1, updated_at = ${now}
+    update jobs set status = 'running', lease_owner = ${owner}, lease_until = ${now} + ${leaseMs},
+      attempts = attempts + 1, updated_at = ${Date.now()}
     where id in (
       select id from jobs
-      where kind = ${kind} ${filter}
+      where kind = ${kind} and ref_id in (${sql.join(refIds)})
         and ((status = 'queued' and run_at <= ${now}) or (status = 'running' and lease_until < ${now}))
-      ${order} ${lock}
+      ${lock}
     )
     returning *`.execute(db);
   return result.rows.map(toJob).sort((a, b) => a.id - b.id);
@@ -100,7 +165,7 @@ export async function retryOrBuryJob(db: Db, job: Job, error: string, runAt: num
     .updateTable("jobs")
     .set({
       status: dead ? "dead" : "queued",
-      run_at: runAt,
+      run_at: dbTime(dialectOf(db), runAt),
       lease_owner: null,
       lease_until: null,
       last_error: error.slice(0, MAX_ERROR),
@@ -114,7 +179,7 @@ export async function retryOrBuryJob(db: Db, job: Job, error: string, runAt: num
 export class KyselyJobQueue implements JobQueue {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly dialect: "sqlite" | "postgres",
+    private readonly dialect: Dialect,
   ) {}
 
   enqueue(kind: JobKind, refIds: readonly number[], runAt = Date.now()): Promise<void> {
@@ -127,10 +192,13 @@ export class KyselyJobQueue implements JobQueue {
     return retrying("leasing jobs", () => leaseJobs(this.db, this.dialect, request));
   }
 
+  reclaim(kind: JobKind): Promise<number> {
+    return retrying("reclaiming expired leases", () => reclaimJobs(this.db, this.dialect, kind));
+  }
+
   async leaseRefs(kind: JobKind, refIds: readonly number[], owner: string, leaseMs: number): Promise<Job[]> {
     if (refIds.length === 0) return [];
-    const filter = sql`and ref_id in (${sql.join(refIds)})`;
-    return retrying("leasing jobs", () => leaseWhere(this.db, this.dialect, kind, filter, sql``, owner, leaseMs));
+    return retrying("leasing jobs", () => leaseRefsWhere(this.db, this.dialect, kind, refIds, owner, leaseMs));
   }
 
   async openRefs(kind: JobKind, refIds: readonly number[]): Promise<Set<number>> {
@@ -146,15 +214,16 @@ export class KyselyJobQueue implements JobQueue {
     return new Set(rows.filter((r) => r.status !== "dead").map((r) => r.ref_id));
   }
 
-  async renew(ids: readonly number[], until: number): Promise<void> {
+  async renew(ids: readonly number[], owner: string, leaseMs: number): Promise<void> {
     for (let i = 0; i < ids.length; i += CHUNK) {
       const chunk = ids.slice(i, i + CHUNK);
       await retrying("renewing leases", () =>
         this.db
           .updateTable("jobs")
-          .set({ lease_until: until })
+          .set({ lease_until: sql<number>`${dbNowMs(this.dialect)} + ${leaseMs}` })
           .where("id", "in", chunk)
           .where("status", "=", "running")
+          .where("lease_owner", "=", owner)
           .execute(),
       );
     }

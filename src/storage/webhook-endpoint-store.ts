@@ -21,7 +21,7 @@ import {
   type EndpointHealth,
   type EndpointState,
 } from "../core/webhook-endpoints.js";
-import { toJob } from "./job-queue.js";
+import { dbNowMs, toJob } from "./job-queue.js";
 import type { JobsTable, Database, WebhookEndpointsTable } from "./schema.js";
 import type {
   DeliveryLeaseRequest,
@@ -63,7 +63,8 @@ export class KyselyWebhookEndpointStore implements WebhookEndpointStore {
 
   async leaseDeliveries(r: DeliveryLeaseRequest): Promise<LeasedDelivery[]> {
     if (r.limit <= 0) return [];
-    const now = Date.now();
+    // Leases run on the database's clock (src/storage/job-queue.ts).
+    const now = dbNowMs(this.dialect);
     const origin = this.origin();
     const lock = this.dialect === "postgres" ? sql`for update of j skip locked` : sql``;
     const skip =
@@ -84,8 +85,8 @@ export class KyselyWebhookEndpointStore implements WebhookEndpointStore {
       ), ranked as (
         select id, row_number() over (partition by org_id, origin order by id) as n from candidates
       )
-      update jobs set status = 'running', lease_owner = ${r.owner}, lease_until = ${now + r.leaseMs},
-        attempts = attempts + 1, updated_at = ${now}
+      update jobs set status = 'running', lease_owner = ${r.owner}, lease_until = ${now} + ${r.leaseMs},
+        attempts = attempts + 1, updated_at = ${Date.now()}
       where id in (select id from ranked where n <= ${r.perEndpoint} order by id limit ${r.limit})
       returning *`.execute(this.db);
     const jobs = result.rows.map(toJob).sort((a, b) => a.id - b.id);

@@ -290,8 +290,16 @@ export function portsContract(name: string, makeDatabase: () => Promise<TestData
       it("an expired lease makes the job available again; renewing keeps it", async () => {
         await s.jobs.enqueue("webhook", [2001, 2002]);
         const [a, b] = await s.jobs.lease({ kind: "webhook", owner: "dies", limit: 2, leaseMs: 30 });
-        await s.jobs.renew([b!.id], Date.now() + 60_000);
+        await s.jobs.renew([b!.id], "dies", 60_000);
+        await s.jobs.renew([a!.id], "someone else", 60_000); // not theirs: no effect
         await sleep(60);
+        assert.deepEqual(
+          await s.jobs.lease({ kind: "webhook", owner: "next", limit: 10, leaseMs: 60_000 }),
+          [],
+          "an expired lease waits to be reclaimed",
+        );
+        assert.equal(await s.jobs.reclaim("webhook"), 1);
+        assert.equal(await s.jobs.reclaim("webhook"), 0);
         const again = await s.jobs.lease({ kind: "webhook", owner: "next", limit: 10, leaseMs: 60_000 });
         assert.deepEqual(
           again.map((j) => j.id),

@@ -4,7 +4,7 @@ import { PostgresAdapter, type ColumnDefinitionBuilder, type Kysely } from "kyse
 
 type ColumnArgs = ["integer" | "serial", (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder];
 
-function isPostgres(db: Kysely<unknown>): boolean {
+export function isPostgres(db: Kysely<unknown>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 

@@ -3,6 +3,11 @@
  * queueing one is part of the transaction that creates its subject. Workers lease jobs (a
  * lease that runs out — the worker died — makes the job available again), retry failures
  * with a later `runAt`, and a job with no attempts left is kept as dead (the dead letter).
+ *
+ * Leases run on the database's clock: a lease is for `leaseMs` from the database's now, and
+ * runs out when the database's clock passes it, whatever the workers' clocks say. A worker
+ * renews the leases it holds while it works on them (a short lease, cheaply renewed: a dead
+ * worker's jobs run again within seconds).
  */
 
 /** "content": hash, match and act on an item; "webhook": deliver an action. */
@@ -39,17 +44,21 @@ export interface JobQueue {
   /** Queues a job of `kind` for each ref id, runnable from `runAt` (default now). */
   enqueue(kind: JobKind, refIds: readonly number[], runAt?: number): Promise<void>;
   /**
-   * Leases up to `limit` runnable jobs of `kind` for `leaseMs`: queued ones that are due,
-   * and running ones whose lease ran out (their worker died). Counts the attempt. Two
-   * owners never hold the same job.
+   * Leases up to `limit` queued jobs of `kind` that are due, lowest id first, for `leaseMs`.
+   * Counts the attempt. Two owners never hold the same job.
    */
   lease(request: LeaseRequest): Promise<Job[]>;
+  /**
+   * Queues again, due now, the running jobs of `kind` whose lease ran out (their worker
+   * died or lost the database); their attempt stays counted. Returns how many.
+   */
+  reclaim(kind: JobKind): Promise<number>;
   /** Leases the runnable jobs of `kind` for these ref ids (those handed out by a work queue). */
   leaseRefs(kind: JobKind, refIds: readonly number[], owner: string, leaseMs: number): Promise<Job[]>;
   /** Which of these ref ids still have a job of `kind` that is not dead (waiting or running). */
   openRefs(kind: JobKind, refIds: readonly number[]): Promise<Set<number>>;
-  /** Extends the lease of running jobs still being worked on. */
-  renew(ids: readonly number[], until: number): Promise<void>;
+  /** Extends, to `leaseMs` from now, the leases `owner` holds on these jobs. */
+  renew(ids: readonly number[], owner: string, leaseMs: number): Promise<void>;
   /** Gives leased jobs back untouched (the attempt is not counted). */
   release(ids: readonly number[]): Promise<void>;
   /** Finished jobs are deleted: their subject keeps the history, the queue stays small. */
