@@ -21,6 +21,7 @@
  *   window ends, the time to drain it, and the server process's CPU time per item (from
  *   /proc/PID/stat, steadier than rates on a shared machine), with the machine's load.
  *
+ * `--drain-seconds D` (default 120) bounds the wait for the backlog to drain after the window.
  * `--only open` runs just the open loop, `--only closed` just the closed-loop figures.
  */
 
@@ -47,6 +48,7 @@ const IMAGES = arg("images", 200);
 const RATE = arg("rate", 10_000);
 const SECONDS = arg("seconds", 20);
 const BATCH = arg("batch", 500);
+const DRAIN_S = arg("drain-seconds", 120);
 if (BATCH % 10 !== 0 || BATCH > 1000) throw new Error("--batch: a multiple of 10, at most 1,000");
 const onlyAt = process.argv.indexOf("--only");
 const ONLY = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
@@ -540,8 +542,8 @@ async function openLoop(port: number, key: string, receiver: Receiver, pid: numb
   for (;;) {
     arrivals.push(...receiver.take());
     if (countMatched() >= inWindow && arrivals.length >= expectedHooks) break;
-    if (performance.now() - drainFrom > 300_000) {
-      note(`drain: gave up after 300 s (${arrivals.length}/${expectedHooks} webhooks)`);
+    if (performance.now() - drainFrom > DRAIN_S * 1000) {
+      note(`drain: gave up after ${DRAIN_S} s (${arrivals.length}/${expectedHooks} webhooks)`);
       break;
     }
     await sleep(200);
