@@ -485,6 +485,7 @@ async function openLoop(port: number, key: string, receiver: Receiver, pid: numb
   let maxInflight = 0;
   let errors = 0;
   let late = 0;
+  let resets = 0;
   const pending: Promise<void>[] = [];
   const acceptedBatches: number[] = [];
   const start = performance.timeOrigin + performance.now() + 50;
@@ -507,7 +508,14 @@ async function openLoop(port: number, key: string, receiver: Receiver, pid: numb
     inflight++;
     maxInflight = Math.max(maxInflight, inflight);
     pending.push(
+      // A keep-alive socket the server closed as this batch went out is reset: sent again
+      // (the same idempotency keys, so nothing is accepted twice).
       post(port, key, sent, { "content-type": "application/json" }, "/v1/content/batch")
+        .catch((e: unknown) => {
+          if ((e as { code?: string }).code !== "ECONNRESET") throw e;
+          resets++;
+          return post(port, key, sent, { "content-type": "application/json" }, "/v1/content/batch");
+        })
         .then((r) => {
           if (r.status === 202) acceptedBatches.push(b);
           if (r.status !== 202) {
@@ -593,7 +601,7 @@ async function openLoop(port: number, key: string, receiver: Receiver, pid: numb
   emit({ ...base, metric: "bench_cpu_cores", value: (genCpu.user + genCpu.system) / 1e6 / seconds });
   note(
     `open loop: ${windowItems} items at ${RATE}/s in batches of ${BATCH} (${warmBatches * BATCH} warm-up first), ` +
-      `${errors} failed batches, ${late} sent late, up to ${maxInflight} in flight; ${counted.length} webhooks counted; ` +
+      `${errors} failed batches, ${resets} sent again after a reset, ${late} sent late, up to ${maxInflight} in flight; ${counted.length} webhooks counted; ` +
       `load ${load.map((l) => l.toFixed(2)).join(" ")}`,
   );
 }

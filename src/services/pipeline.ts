@@ -91,6 +91,9 @@ function stanceSummary(v: StanceVerdict, model: string): Record<string, unknown>
 /** One rule that fired, with the matches that made it fire. */
 type Firing = ReturnType<typeof fire>[number];
 
+/** The longest the pipeline works on a batch before letting the thread's I/O run. */
+const YIELD_MS = 10;
+
 /** Errors that no retry can fix: the input itself is bad. */
 function permanent(error: unknown): boolean {
   return isRasdError(error) && /^(image|video|url|file|invalid)/.test(error.code);
@@ -224,11 +227,18 @@ export class ContentPipeline {
     // Media items run a few at a time (decoding overlaps hashing); texts and URLs one by one.
     // What is done is committed every 200 ms, so a big batch of images does not hold back
     // the first results.
+    let yieldAt = performance.now() + YIELD_MS;
     for (let i = 0; i < jobs.length;) {
       const media = items.get(jobs[i]!.refId)?.kind;
       const n = media === "image" || media === "video" ? 4 : 1;
       await Promise.all(jobs.slice(i, i + n).map(one));
       i += n;
+      if (performance.now() >= yieldAt) {
+        // Texts and URLs are matched without I/O: let the thread's other work run between
+        // them (webhook answers, the matcher's sync), or a webhook's round trip lasts as long as a batch.
+        await new Promise((resolve) => setImmediate(resolve));
+        yieldAt = performance.now() + YIELD_MS;
+      }
       if (performance.now() - chunkStart > 200 && i < jobs.length) {
         await this.commit(outcomes, orphans);
         for (const o of outcomes) settled.add(o.job.id);
