@@ -19,7 +19,8 @@
  *   arrival, which also counts time a batch waited for its answer), p50/p99/max; the rate
  *   accepted and processed during the window, the backlog (items not yet matched) when the
  *   window ends, the time to drain it, and the server process's CPU time per item (from
- *   /proc/PID/stat, steadier than rates on a shared machine), with the machine's load.
+ *   /proc/PID/stat, from the first batch until the drain ends, over the items matched by then;
+ *   steadier than rates on a shared machine), with the machine's load.
  *
  * `--drain-seconds D` (default 120) bounds the wait for the backlog to drain after the window.
  * `--only open` runs just the open loop, `--only closed` just the closed-loop figures.
@@ -493,6 +494,7 @@ async function openLoop(port: number, key: string, receiver: Receiver, pid: numb
   let cpuStart = 0;
   let genCpuStart = process.cpuUsage();
   let next = body(0);
+  const cpuRunStart = cpuSeconds(pid);
   for (let b = 0; b < batches; b++) {
     const at = start + b * intervalMs;
     due.push(at);
@@ -558,6 +560,8 @@ async function openLoop(port: number, key: string, receiver: Receiver, pid: numb
   }
   const drainS = (performance.now() - drainFrom) / 1000;
   const cpuDrained = cpuSeconds(pid);
+  // Every item of the run (warm-up included) matched by now: what the CPU since the first batch paid for.
+  const matchedAll = (matchedSoFar.get(firstId, `${run}-`, windowTo) as { n: number }).n;
   const counted = arrivals.filter((a) => nOf(a.contentId) >= warmBatches * BATCH);
   const receiveToHook = quantiles(counted.map((a) => a.arrivedAt - a.receivedAt));
   const dueToHook = quantiles(counted.map((a) => a.arrivedAt - due[Math.floor(nOf(a.contentId) / BATCH)]!));
@@ -591,11 +595,11 @@ async function openLoop(port: number, key: string, receiver: Receiver, pid: numb
   emit({ ...base, metric: "receive_to_matched_p50_ms", value: matched.p50, items: matched.count });
   emit({ ...base, metric: "receive_to_matched_p99_ms", value: matched.p99, items: matched.count });
   emit({ ...base, metric: "batch_answer_p99_ms", value: answers.p99 });
-  emit({ ...base, metric: "server_cpu_us_per_item", value: ((cpuEnd - cpuStart) / windowItems) * 1e6 });
   emit({
     ...base,
-    metric: "server_cpu_us_per_item_drained",
-    value: ((cpuDrained - cpuStart) / windowItems) * 1e6,
+    metric: "server_cpu_us_per_item",
+    value: ((cpuDrained - cpuRunStart) / matchedAll) * 1e6,
+    items: matchedAll,
   });
   emit({ ...base, metric: "server_cpu_cores", value: (cpuEnd - cpuStart) / seconds });
   emit({ ...base, metric: "bench_cpu_cores", value: (genCpu.user + genCpu.system) / 1e6 / seconds });
