@@ -544,7 +544,7 @@ export function portsContract(name: string, makeDatabase: () => Promise<TestData
           const action = actions.find((a) => a.id === job.refId)!;
           return i % 2 === 0
             ? { job, action, httpStatus: 200 + (i % 3), retryAt: at }
-            : { job, action, httpStatus: 503, error: "HTTP 503", retryAt: at + 60_000 };
+            : { job, action, httpStatus: 503, error: "HTTP 503", retryAt: at }; // due now, so drainQueue takes it
         });
         const fates = await s.actions.recordDeliveries(results, [], at);
         assert.deepEqual(
