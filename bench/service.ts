@@ -1,5 +1,5 @@
 /**
- * npm run bench -- service [--items N] [--steady-seconds S]
+ * npm run bench -- service [--items N] [--steady-seconds S] [--rate R] [--seconds S] [--batch B] [--only open|closed]
  *
  * The coalition service end to end through HTTP, with `rasd serve` in its own process on
  * embedded SQLite (this process is the load generator and the webhook receiver, so both
@@ -11,17 +11,33 @@
  * - steady: 1,000 items/s for S seconds; p50/p99 of received → matched and received →
  *   acted (webhook delivered), from the service's own timestamps.
  * - images: PNG submissions (multipart), hashed with PDQ; items/s.
+ * - open loop (`--rate R --seconds S --batch B`, default 10,000 items/s for 20 s in batches of
+ *   500): batches through `POST /v1/content/batch` sent on a fixed schedule whatever the
+ *   answers (the load does not slow down when the service does). The webhook receiver here
+ *   reads each delivery's item and timestamps its arrival: per item received → webhook
+ *   (the service's received_at to arrival) and scheduled → webhook (the batch's due time to
+ *   arrival, which also counts time a batch waited for its answer), p50/p99/max; the rate
+ *   accepted and processed during the window, the backlog (items not yet matched) when the
+ *   window ends, the time to drain it, and the server process's CPU time per item (from
+ *   /proc/PID/stat, from the first batch until the drain ends, over the items matched by then;
+ *   steadier than rates on a shared machine), with the machine's load.
+ *
+ * `--drain-seconds D` (default 120) bounds the wait for the backlog to drain after the window.
+ * `--only open` runs just the open loop, `--only closed` just the closed-loop figures.
  */
 
 import { Agent, request } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import sharp from "sharp";
 import { loadConfig } from "../dist/config/config.js";
 import { closeServices, openServices } from "../dist/server/services.js";
-import { countingReceiver, emit, note, startRasd, stopAll } from "./_util.js";
+import { emit, note, startRasd, stopAll } from "./_util.js";
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,6 +46,14 @@ const arg = (name: string, fallback: number): number => {
 const ITEMS = arg("items", 30_000);
 const STEADY_S = arg("steady-seconds", 10);
 const IMAGES = arg("images", 200);
+const RATE = arg("rate", 10_000);
+const SECONDS = arg("seconds", 20);
+const BATCH = arg("batch", 500);
+const DRAIN_S = arg("drain-seconds", 120);
+if (BATCH % 10 !== 0 || BATCH > 1000) throw new Error("--batch: a multiple of 10, at most 1,000");
+const onlyAt = process.argv.indexOf("--only");
+const ONLY = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
+if (ONLY !== undefined && ONLY !== "open" && ONLY !== "closed") throw new Error("--only: open or closed");
 const BANNED = "Join the ranks of the caliphate now, migration is an obligation for every believer who is able";
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
@@ -142,7 +166,7 @@ let watcher: BetterSqlite3.Database | undefined;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "rasd-bench-service-"));
-  const receiver = await countingReceiver();
+  const receiver = await timingReceiver();
   const hook = receiver.url;
 
   const s = await openServices(loadConfig({ data: dir }), { defaultMetrics: false });
@@ -171,6 +195,19 @@ async function main(): Promise<void> {
   );
   note(`rasd serve on :${port}, SQLite in ${dir}`);
   try {
+    if (ONLY !== "open") await closedLoop(port, key, receiver);
+    if (ONLY !== "closed") await openLoop(port, key, receiver, server.pid!);
+  } finally {
+    await stopAll([server]);
+    receiver.close();
+    watcher?.close();
+    agent.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function closedLoop(port: number, key: string, receiver: Receiver): Promise<void> {
+  {
     // Warm-up.
     await submitAll(
       port,
@@ -340,13 +377,246 @@ async function main(): Promise<void> {
       value: IMAGES / ((performance.now() - i0) / 1000),
       items: IMAGES,
     });
-  } finally {
-    await stopAll([server]);
-    receiver.close();
-    watcher?.close();
-    agent.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    // The machine's load beside the closed-loop figures (the cores are shared with whatever else runs).
+    emit({
+      bench: "service",
+      case: "closed-loop",
+      impl: "rasd",
+      metric: "load1",
+      value: loadavg()[0]!,
+      cores: cpus().length,
+    });
   }
+}
+
+/** A webhook delivery as the receiver saw it. */
+interface Arrival {
+  readonly contentId: string;
+  readonly receivedAt: number;
+  readonly arrivedAt: number;
+}
+
+interface Receiver {
+  readonly url: string;
+  count(): number;
+  /** Deliveries that arrived since the last call. */
+  take(): Arrival[];
+  close(): void;
+}
+
+/** A webhook receiver on 127.0.0.1: answers 204, and notes each delivery's item and arrival time. */
+async function timingReceiver(): Promise<Receiver> {
+  let received = 0;
+  let arrivals: Arrival[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const arrivedAt = performance.timeOrigin + performance.now();
+      received++;
+      try {
+        const item = (JSON.parse(Buffer.concat(chunks).toString()) as { data: { item: Record<string, string> } }).data
+          .item;
+        arrivals.push({ contentId: item.content_id!, receivedAt: Date.parse(item.received_at!), arrivedAt });
+      } catch {
+        // Not a content.matched event: counted only.
+      }
+      res.statusCode = 204;
+      res.end();
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    count: () => received,
+    take: () => {
+      const out = arrivals;
+      arrivals = [];
+      return out;
+    },
+    close: () => server.close(),
+  };
+}
+
+/** user + system CPU seconds of a process (all its threads) so far, from /proc. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // Fields 14 and 15 of stat (utime, stime), counted from the state (field 3) here.
+  return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+}
+
+function quantiles(values: number[]): { p50: number; p99: number; max: number; count: number } {
+  if (values.length === 0) return { p50: NaN, p99: NaN, max: NaN, count: 0 };
+  const v = Float64Array.from(values).sort();
+  const at = (q: number) => v[Math.min(v.length - 1, Math.floor(q * v.length))]!;
+  return { p50: at(0.5), p99: at(0.99), max: v[v.length - 1]!, count: v.length };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Offers `RATE` items a second in batches of `BATCH` for `SECONDS` (after a warm-up of a few
+ * seconds at the same rate, not counted), on a fixed schedule: a batch is sent when it is due,
+ * whether or not the earlier ones were answered.
+ */
+async function openLoop(port: number, key: string, receiver: Receiver, pid: number): Promise<void> {
+  const warmS = Math.min(3, SECONDS);
+  const batches = Math.round(((warmS + SECONDS) * RATE) / BATCH);
+  const warmBatches = Math.round((warmS * RATE) / BATCH);
+  const intervalMs = (BATCH / RATE) * 1000;
+  const run = `o${Date.now().toString(36)}`;
+  const nOf = (contentId: string) => Number(contentId.slice(contentId.lastIndexOf("-") + 1));
+  receiver.take();
+  const firstId = (watcher!.prepare("select coalesce(max(id), 0) as id from content_items").get() as { id: number }).id;
+  const matchedSoFar = watcher!.prepare(
+    "select count(*) as n from content_items where id > ? and content_id >= ? and content_id < ? and matched_at is not null",
+  );
+  const acceptedSoFar = watcher!.prepare(
+    "select count(*) as n from content_items where id > ? and content_id >= ? and content_id < ?",
+  );
+  const windowFrom = `${run}-${String(warmBatches * BATCH).padStart(9, "0")}`;
+  const windowTo = `${run}.`;
+  const countMatched = () => (matchedSoFar.get(firstId, windowFrom, windowTo) as { n: number }).n;
+  const body = (b: number): Buffer =>
+    Buffer.from(
+      JSON.stringify({
+        items: Array.from({ length: BATCH }, (_, j) => {
+          const n = b * BATCH + j;
+          const item = JSON.parse(textItem(n).toString()) as Record<string, string>;
+          return { ...item, content_id: `${run}-${String(n).padStart(9, "0")}`, idempotency_key: `${run}-${n}` };
+        }),
+      }),
+    );
+  const due: number[] = [];
+  const answerMs: number[] = [];
+  let inflight = 0;
+  let maxInflight = 0;
+  let errors = 0;
+  let late = 0;
+  let resets = 0;
+  const pending: Promise<void>[] = [];
+  const acceptedBatches: number[] = [];
+  const start = performance.timeOrigin + performance.now() + 50;
+  let windowStart = 0;
+  let cpuStart = 0;
+  let genCpuStart = process.cpuUsage();
+  let next = body(0);
+  const cpuRunStart = cpuSeconds(pid);
+  for (let b = 0; b < batches; b++) {
+    const at = start + b * intervalMs;
+    due.push(at);
+    if (b === warmBatches) {
+      windowStart = at;
+      cpuStart = cpuSeconds(pid);
+      genCpuStart = process.cpuUsage();
+    }
+    const wait = at - (performance.timeOrigin + performance.now());
+    if (wait > 0) await sleep(wait);
+    else if (wait < -intervalMs) late++;
+    const sent = next;
+    inflight++;
+    maxInflight = Math.max(maxInflight, inflight);
+    pending.push(
+      // A keep-alive socket the server closed as this batch went out is reset: sent again
+      // (the same idempotency keys, so nothing is accepted twice).
+      post(port, key, sent, { "content-type": "application/json" }, "/v1/content/batch")
+        .catch((e: unknown) => {
+          if ((e as { code?: string }).code !== "ECONNRESET") throw e;
+          resets++;
+          return post(port, key, sent, { "content-type": "application/json" }, "/v1/content/batch");
+        })
+        .then((r) => {
+          if (r.status === 202) acceptedBatches.push(b);
+          if (r.status !== 202) {
+            errors++;
+            if (errors <= 3) note(`batch answered HTTP ${r.status}: ${r.body.slice(0, 200)}`);
+          }
+          answerMs.push(performance.timeOrigin + performance.now() - at);
+        })
+        .catch((e: unknown) => {
+          errors++;
+          if (errors <= 3) note(`batch failed: ${String(e)}`);
+        })
+        .finally(() => inflight--),
+    );
+    if (b + 1 < batches) next = body(b + 1); // built ahead, outside the timed send
+  }
+  const windowEnd = start + batches * intervalMs;
+  const endWait = windowEnd - (performance.timeOrigin + performance.now());
+  if (endWait > 0) await sleep(endWait);
+  const cpuEnd = cpuSeconds(pid);
+  const genCpu = process.cpuUsage(genCpuStart);
+  const load = loadavg();
+  const windowItems = (batches - warmBatches) * BATCH;
+  const matchedAtEnd = countMatched();
+  const acceptedAtEnd = (acceptedSoFar.get(firstId, windowFrom, windowTo) as { n: number }).n;
+  // Drain: every accepted item matched, and every matching item's webhook received.
+  const drainFrom = performance.now();
+  await Promise.all(pending);
+  const inWindow = acceptedBatches.filter((b) => b >= warmBatches).length * BATCH;
+  const expectedHooks = acceptedBatches.length * (BATCH / 10); // BATCH is a multiple of 10
+  const arrivals: Arrival[] = [];
+  for (;;) {
+    arrivals.push(...receiver.take());
+    if (countMatched() >= inWindow && arrivals.length >= expectedHooks) break;
+    if (performance.now() - drainFrom > DRAIN_S * 1000) {
+      note(`drain: gave up after ${DRAIN_S} s (${arrivals.length}/${expectedHooks} webhooks)`);
+      break;
+    }
+    await sleep(200);
+  }
+  const drainS = (performance.now() - drainFrom) / 1000;
+  const cpuDrained = cpuSeconds(pid);
+  // Every item of the run (warm-up included) matched by now: what the CPU since the first batch paid for.
+  const matchedAll = (matchedSoFar.get(firstId, `${run}-`, windowTo) as { n: number }).n;
+  const counted = arrivals.filter((a) => nOf(a.contentId) >= warmBatches * BATCH);
+  const receiveToHook = quantiles(counted.map((a) => a.arrivedAt - a.receivedAt));
+  const dueToHook = quantiles(counted.map((a) => a.arrivedAt - due[Math.floor(nOf(a.contentId) / BATCH)]!));
+  const times = watcher!
+    .prepare(
+      "select received_at as r, matched_at as m from content_items where id > ? and content_id >= ? and content_id < ? and matched_at is not null",
+    )
+    .all(firstId, windowFrom, windowTo) as { r: number; m: number }[];
+  const matched = quantiles(times.map((t) => t.m - t.r));
+  const answers = quantiles(answerMs.slice(warmBatches));
+  const base = {
+    bench: "service",
+    case: `open-loop-${RATE}-batch-${BATCH}`,
+    impl: "rasd",
+    seconds: SECONDS,
+    load1: Math.round(load[0]! * 100) / 100,
+    cores: cpus().length,
+  };
+  const seconds = (windowEnd - windowStart) / 1000;
+  emit({ ...base, metric: "offered_per_s", value: windowItems / seconds });
+  emit({ ...base, metric: "accepted_per_s", value: acceptedAtEnd / seconds });
+  emit({ ...base, metric: "processed_per_s", value: matchedAtEnd / seconds });
+  emit({ ...base, metric: "backlog_items_at_end", value: acceptedAtEnd - matchedAtEnd });
+  emit({ ...base, metric: "failed_batches", value: errors });
+  emit({ ...base, metric: "drain_s", value: drainS });
+  emit({ ...base, metric: "receive_to_webhook_p50_ms", value: receiveToHook.p50, webhooks: receiveToHook.count });
+  emit({ ...base, metric: "receive_to_webhook_p99_ms", value: receiveToHook.p99, webhooks: receiveToHook.count });
+  emit({ ...base, metric: "receive_to_webhook_max_ms", value: receiveToHook.max, webhooks: receiveToHook.count });
+  emit({ ...base, metric: "scheduled_to_webhook_p99_ms", value: dueToHook.p99 });
+  emit({ ...base, metric: "scheduled_to_webhook_max_ms", value: dueToHook.max });
+  emit({ ...base, metric: "receive_to_matched_p50_ms", value: matched.p50, items: matched.count });
+  emit({ ...base, metric: "receive_to_matched_p99_ms", value: matched.p99, items: matched.count });
+  emit({ ...base, metric: "batch_answer_p99_ms", value: answers.p99 });
+  emit({
+    ...base,
+    metric: "server_cpu_us_per_item",
+    value: ((cpuDrained - cpuRunStart) / matchedAll) * 1e6,
+    items: matchedAll,
+  });
+  emit({ ...base, metric: "server_cpu_cores", value: (cpuEnd - cpuStart) / seconds });
+  emit({ ...base, metric: "bench_cpu_cores", value: (genCpu.user + genCpu.system) / 1e6 / seconds });
+  note(
+    `open loop: ${windowItems} items at ${RATE}/s in batches of ${BATCH} (${warmBatches * BATCH} warm-up first), ` +
+      `${errors} failed batches, ${resets} sent again after a reset, ${late} sent late, up to ${maxInflight} in flight; ${counted.length} webhooks counted; ` +
+      `load ${load.map((l) => l.toFixed(2)).join(" ")}`,
+  );
 }
 
 await main();

@@ -222,7 +222,10 @@ export class WebhookDeliverer {
           lane.running--;
           if (lane.running === 0 && lane.waiting.length === 0) this.lanes.delete(endpointId(lane.key));
           else this.pump(lane);
-          this.wakeSoon(); // the lane has room: lease its next jobs while this outcome is written
+          // Lease this lane's next jobs (while this outcome is written) only once it has room
+          // for them: while it still holds a full lane's worth the lease would skip it, and a
+          // lease after every attempt costs a query per delivery.
+          if (lane.running + lane.waiting.length < this.perEndpoint) this.wakeSoon();
         })
         .then((finished) => this.record(finished))
         .finally(() => {

@@ -100,6 +100,8 @@ const DEFAULT_LEASE_MS = 10_000;
 const MIN_BATCH = 50;
 /** How often a worker puts back jobs whose lease ran out. */
 const RECLAIM_EVERY_MS = 1000;
+/** The longest the pipeline works on a batch before letting the thread's I/O run. */
+const YIELD_MS = 10;
 
 /** Errors that no retry can fix: the input itself is bad. */
 function permanent(error: unknown): boolean {
@@ -155,11 +157,14 @@ export class ContentPipeline {
       if (n > 0) getLogger("content worker").warn({ jobs: n }, "took back jobs whose lease ran out (a worker stopped)");
     }
     // The next batch may already be leased, in the transaction that committed the last one.
+    // (A lease that finds nothing writes nothing, so looking again when that one found none is cheap.)
     const request = this.leaseRequest();
-    const jobs = this.prefetched ?? (await this.deps.jobs.lease(request));
+    const jobs = this.prefetched?.length ? this.prefetched : await this.deps.jobs.lease(request);
     this.prefetched = undefined;
     const t0 = performance.now();
-    const n = await this.runJobs(jobs, jobs.length === request.limit);
+    // Whatever arrived meanwhile is leased in the transaction that commits this batch: one
+    // write (and one fsync) less a batch than leasing it on its own afterwards.
+    const n = await this.runJobs(jobs, true);
     const seconds = (performance.now() - t0) / 1000;
     // About a second of work per lease: other workers share a backlog rather than wait behind
     // one worker's big batch, and a batch rarely lives long enough to need its lease renewed.
@@ -255,11 +260,18 @@ export class ContentPipeline {
     // Media items run a few at a time (decoding overlaps hashing); texts and URLs one by one.
     // What is done is committed every 200 ms, so a big batch of images does not hold back
     // the first results.
+    let yieldAt = performance.now() + YIELD_MS;
     for (let i = 0; i < jobs.length;) {
       const media = items.get(jobs[i]!.refId)?.kind;
       const n = media === "image" || media === "video" ? 4 : 1;
       await Promise.all(jobs.slice(i, i + n).map(one));
       i += n;
+      if (performance.now() >= yieldAt) {
+        // Texts and URLs are matched without I/O: let the thread's other work run between
+        // them (webhook answers, the matcher's sync), or a webhook's round trip lasts as long as a batch.
+        await new Promise((resolve) => setImmediate(resolve));
+        yieldAt = performance.now() + YIELD_MS;
+      }
       if (performance.now() - chunkStart > 200 && i < jobs.length) {
         await this.commit(outcomes, orphans);
         for (const o of outcomes) settled.add(o.job.id);

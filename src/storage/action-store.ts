@@ -7,7 +7,7 @@
  * produce the same delivery ids, which are recorded only once.
  */
 
-import type { Kysely, Selectable } from "kysely";
+import { sql, type Insertable, type Kysely, type Selectable } from "kysely";
 import { finishItems, saveClassifications } from "./content-store.js";
 import { completeJobs, enqueueJobs, leaseJobs, retryOrBuryJob, type Db } from "./job-queue.js";
 import type {
@@ -22,13 +22,15 @@ import type {
   RecordedAction,
   ResultBatch,
 } from "./ports/actions.js";
-import type { ActionsTable, Database } from "./schema.js";
+import type { ActionsTable, Database, ReviewItemsTable } from "./schema.js";
 import { retrying } from "./transient.js";
 
 /** Most actions one list call returns. */
 const MAX_PAGE = 500;
 /** Errors are stored truncated. */
 const MAX_ERROR = 2000;
+/** Rows per statement when writing many actions. */
+const WRITE_CHUNK = 200;
 
 function toAction(r: Selectable<ActionsTable>): Action {
   return {
@@ -123,19 +125,11 @@ export class KyselyActionStore implements ActionStore {
     return this.db.transaction().execute(async (tx) => {
       const done: number[] = [...orphanJobs];
       const fates: DeliveryFate[] = [];
-      for (const { job, action, httpStatus, error, retryAt } of results) {
+      const delivered: DeliveryResult[] = [];
+      for (const result of results) {
+        const { job, action, httpStatus, error, retryAt } = result;
         if (error === undefined) {
-          await tx
-            .updateTable("actions")
-            .set({
-              status: "delivered",
-              attempts: action.attempts + 1,
-              last_status: httpStatus,
-              last_error: null,
-              completed_at: now,
-            })
-            .where("id", "=", action.id)
-            .execute();
+          delivered.push(result);
           done.push(job.id);
           fates.push("delivered");
           continue;
@@ -159,9 +153,9 @@ export class KyselyActionStore implements ActionStore {
             .where("id", "=", action.itemId)
             .execute();
       }
+      await markDelivered(tx, delivered, now);
       await completeJobs(tx, done);
-      const delivered = results.filter((r) => r.error === undefined).map((r) => r.action.itemId);
-      await settleItems(tx, [...new Set(delivered)], now);
+      await settleItems(tx, [...new Set(delivered.map((r) => r.action.itemId))], now);
       return fates;
     });
   }
@@ -182,63 +176,105 @@ export class KyselyActionStore implements ActionStore {
 /**
  * Inserts actions once per delivery id; queues a webhook job for each new webhook and one
  * review entry per item (for its first review action, unless an earlier run made one).
+ * A few statements for the whole batch: the actions in multi-row inserts, one read of the
+ * ones an earlier run recorded, the webhook jobs and the review entries in multi-row inserts.
  */
 async function recordActions(tx: Db, actions: readonly NewAction[], now: number): Promise<RecordedAction[]> {
+  if (actions.length === 0) return [];
+  const ids = new Map<string, number>();
+  for (let i = 0; i < actions.length; i += WRITE_CHUNK) {
+    const rows = await tx
+      .insertInto("actions")
+      .values(
+        actions.slice(i, i + WRITE_CHUNK).map((a) => {
+          const done = a.type !== "webhook";
+          return {
+            item_id: a.itemId,
+            org_id: a.orgId,
+            rule_id: a.ruleId,
+            action_index: a.actionIndex,
+            type: a.type,
+            status: done ? "done" : "pending",
+            delivery_id: a.deliveryId,
+            target: a.target,
+            payload: a.payload,
+            attempts: 0,
+            created_at: now,
+            completed_at: done ? now : null,
+          };
+        }),
+      )
+      .onConflict((oc) => oc.column("delivery_id").doNothing())
+      .returning(["id", "delivery_id"])
+      .execute();
+    for (const r of rows) ids.set(r.delivery_id, r.id);
+  }
+  // Already recorded by an earlier run of this job: their status as it stands.
+  const earlier = actions.filter((a) => !ids.has(a.deliveryId)).map((a) => a.deliveryId);
+  const before = new Map<string, string>();
+  for (let i = 0; i < earlier.length; i += WRITE_CHUNK) {
+    const rows = await tx
+      .selectFrom("actions")
+      .select(["delivery_id", "status"])
+      .where("delivery_id", "in", earlier.slice(i, i + WRITE_CHUNK))
+      .execute();
+    for (const r of rows) before.set(r.delivery_id, r.status);
+  }
   const out: RecordedAction[] = [];
   const reviewed = new Set<number>();
+  const webhooks: number[] = [];
+  const reviews: Insertable<ReviewItemsTable>[] = [];
   for (const a of actions) {
-    const done = a.type !== "webhook";
-    const row = await tx
-      .insertInto("actions")
-      .values({
-        item_id: a.itemId,
-        org_id: a.orgId,
-        rule_id: a.ruleId,
-        action_index: a.actionIndex,
-        type: a.type,
-        status: done ? "done" : "pending",
-        delivery_id: a.deliveryId,
-        target: a.target,
-        payload: a.payload,
-        attempts: 0,
-        created_at: now,
-        completed_at: done ? now : null,
-      })
-      .onConflict((oc) => oc.column("delivery_id").doNothing())
-      .returning("id")
-      .executeTakeFirst();
     const base = { deliveryId: a.deliveryId, itemId: a.itemId, type: a.type };
-    if (!row) {
-      // Already recorded by an earlier run of this job.
+    const id = ids.get(a.deliveryId);
+    // A delivery id twice in one batch: the second is the first's (recorded, not created).
+    ids.delete(a.deliveryId);
+    if (id === undefined) {
       if (a.type === "review") reviewed.add(a.itemId);
-      const prev = await tx
-        .selectFrom("actions")
-        .select("status")
-        .where("delivery_id", "=", a.deliveryId)
-        .executeTakeFirst();
-      out.push({ ...base, created: false, status: (prev?.status ?? "done") as ActionStatus });
+      const status = before.get(a.deliveryId) ?? (a.type === "webhook" ? "pending" : "done");
+      out.push({ ...base, created: false, status: status as ActionStatus });
       continue;
     }
-    out.push({ ...base, created: true, status: done ? "done" : "pending" });
-    if (a.type === "webhook") await enqueueJobs(tx, "webhook", [row.id], Date.now());
+    out.push({ ...base, created: true, status: a.type !== "webhook" ? "done" : "pending" });
+    if (a.type === "webhook") webhooks.push(id);
     else if (a.type === "review" && !reviewed.has(a.itemId)) {
       reviewed.add(a.itemId);
-      await tx
-        .insertInto("review_items")
-        .values({
-          org_id: a.orgId,
-          item_id: a.itemId,
-          action_id: row.id,
-          status: "open",
-          note: "",
-          created_at: now,
-          priority: a.reviewPriority ?? 0,
-        })
-        .onConflict((oc) => oc.column("action_id").doNothing())
-        .execute();
+      reviews.push({
+        org_id: a.orgId,
+        item_id: a.itemId,
+        action_id: id,
+        status: "open",
+        note: "",
+        created_at: now,
+        priority: a.reviewPriority ?? 0,
+      });
     }
   }
+  if (webhooks.length) await enqueueJobs(tx, "webhook", webhooks, Date.now());
+  for (let i = 0; i < reviews.length; i += WRITE_CHUNK)
+    await tx
+      .insertInto("review_items")
+      .values(reviews.slice(i, i + WRITE_CHUNK))
+      .onConflict((oc) => oc.column("action_id").doNothing())
+      .execute();
   return out;
+}
+
+/** Records delivered webhooks, one statement per 200 (each with its own attempt count and HTTP status). */
+async function markDelivered(db: Db, results: readonly DeliveryResult[], now: number): Promise<void> {
+  for (let i = 0; i < results.length; i += WRITE_CHUNK) {
+    const values = sql.join(
+      results
+        .slice(i, i + WRITE_CHUNK)
+        .map(
+          (r) =>
+            sql`(cast(${r.action.id} as integer), cast(${r.action.attempts + 1} as integer), cast(${r.httpStatus} as integer))`,
+        ),
+    );
+    await sql`update actions set status = 'delivered', attempts = v.column2, last_status = v.column3,
+        last_error = null, completed_at = cast(${now} as bigint)
+      from (values ${values}) as v where actions.id = v.column1`.execute(db);
+  }
 }
 
 /** Marks items acted when none of their actions is still pending (or dead). */

@@ -499,6 +499,84 @@ export function portsContract(name: string, makeDatabase: () => Promise<TestData
         assert.equal((await s.content.getItem(a!))!.status, "acting");
       });
 
+      it("a batch of many actions (several statements) records each once and answers per action in order; a partial rerun creates only the new ones", async () => {
+        await drainQueue();
+        const items = await newItems(150, "grouped");
+        await s.jobs.complete((await s.jobs.leaseRefs("content", items, "w", 60_000)).map((j) => j.id));
+        // Three actions an item (a webhook and two reviews): 450, more than one statement's worth.
+        const of = (id: number): NewAction[] => [
+          ...planned(id),
+          { ...planned(id)[1]!, actionIndex: 2, deliveryId: `msg_${id}_${ruleId}_2`, reviewPriority: 1 },
+        ];
+        const commit = (actions: NewAction[]) =>
+          s.actions.commitResults({
+            actions,
+            finish: () => [],
+            classifications: [],
+            completedJobs: [],
+            now: Date.now(),
+          });
+        const early = items.slice(0, 70).flatMap(of);
+        const first = await commit(early);
+        assert.deepEqual(
+          first.recorded.map((r) => [r.deliveryId, r.created, r.status]),
+          early.map((a) => [a.deliveryId, true, a.type === "webhook" ? "pending" : "done"]),
+        );
+        const all = items.flatMap(of);
+        const second = await commit(all);
+        assert.deepEqual(
+          second.recorded.map((r) => [r.deliveryId, r.itemId, r.type, r.created, r.status]),
+          all.map((a, i) => [
+            a.deliveryId,
+            a.itemId,
+            a.type,
+            i >= early.length,
+            a.type === "webhook" ? "pending" : "done",
+          ]),
+          "one answer per action, in the order given; those recorded before are not created again",
+        );
+        const actions = await s.actions.actionsOf(items);
+        assert.equal(actions.length, all.length, "each action once");
+        const byDelivery = new Map(actions.map((a) => [a.deliveryId, a]));
+        const webhooks = all.filter((a) => a.type === "webhook").map((a) => byDelivery.get(a.deliveryId)!.id);
+        const jobs = await s.jobs.lease({ kind: "webhook", owner: "w", limit: 1000, leaseMs: 60_000 });
+        assert.deepEqual(
+          jobs.map((j) => j.refId),
+          webhooks,
+          "one webhook job per webhook action, queued in the order of the actions",
+        );
+        const reviews = (await s.reviews.listReviews(org.id, "open", 1000)).filter((r) => items.includes(r.itemId));
+        assert.deepEqual(
+          reviews.map((r) => r.actionId).sort((x, y) => x - y),
+          items.map((id) => byDelivery.get(`msg_${id}_${ruleId}_1`)!.id),
+          "one review entry per item, for its first review action",
+        );
+
+        // Their deliveries in one call: each keeps its own attempt count and HTTP status.
+        const at = Date.now();
+        const results = jobs.map((job, i) => {
+          const action = actions.find((a) => a.id === job.refId)!;
+          return i % 2 === 0
+            ? { job, action, httpStatus: 200 + (i % 3), retryAt: at }
+            : { job, action, httpStatus: 503, error: "HTTP 503", retryAt: at }; // due now, so drainQueue takes it
+        });
+        const fates = await s.actions.recordDeliveries(results, [], at);
+        assert.deepEqual(
+          fates,
+          results.map((_, i) => (i % 2 === 0 ? "delivered" : "retry")),
+        );
+        for (const [i, r] of results.entries()) {
+          const now = (await s.actions.getAction(r.action.id))!;
+          assert.deepEqual(
+            [now.status, now.attempts, now.lastStatus, now.lastError, now.completedAt],
+            i % 2 === 0 ? ["delivered", 1, 200 + (i % 3), null, at] : ["pending", 1, 503, "HTTP 503", null],
+          );
+          const item = (await s.content.getItem(r.action.itemId))!;
+          assert.equal(item.actedAt, i % 2 === 0 ? at : null, "a delivered item is settled, a pending one not");
+        }
+        await drainQueue();
+      });
+
       it("a failing commit writes nothing", async () => {
         const [c] = await newItems(1, "atomic");
         const jobs = await s.jobs.leaseRefs("content", [c!], "w", 60_000);

@@ -11,6 +11,7 @@ import * as m0007 from "./0007-key-lifecycle.js";
 import * as m0008 from "./0008-audit-chain.js";
 import * as m0009 from "./0009-media-store.js";
 import * as m0010 from "./0010-job-leases.js";
+import * as m0011 from "./0011-job-count-index.js";
 
 export const MIGRATIONS: Record<string, Migration> = {
   "0001-signal-banks": m0001,
@@ -23,4 +24,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0008-audit-chain": m0008,
   "0009-media-store": m0009,
   "0010-job-leases": m0010,
+  "0011-job-count-index": m0011,
 };
