@@ -19,7 +19,14 @@ import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { parse } from "csv-parse";
-import type { Signal } from "../core/model.js";
+import type { Bank, Org, Signal } from "../core/model.js";
+import { bundleObjects, stixBundle } from "../kernels/stix/bundle.js";
+import {
+  indicatorToSignal,
+  organisationIdentity,
+  signalToIndicator,
+  type StixObject,
+} from "../kernels/stix/indicator.js";
 import { csvRow, unneutralise } from "../kernels/csv.js";
 import {
   PYTX_CATEGORIES,
@@ -33,7 +40,7 @@ import {
 } from "../kernels/pytx.js";
 import type { RawSignal } from "./signal-input.js";
 
-export const SIGNAL_FILE_FORMATS = ["csv", "jsonl", "pytx-file", "pytx-csv"] as const;
+export const SIGNAL_FILE_FORMATS = ["csv", "jsonl", "pytx-file", "pytx-csv", "stix"] as const;
 export type SignalFileFormat = (typeof SIGNAL_FILE_FORMATS)[number];
 
 export interface FileRecord {
@@ -46,12 +53,17 @@ export interface FileRecord {
 
 export function formatFromPath(path: string): SignalFileFormat {
   if (/\.txt$/i.test(path)) return "pytx-file";
+  if (/\.stix\.json$/i.test(path)) return "stix";
   return /\.(jsonl|ndjson|json)$/i.test(path) ? "jsonl" : "csv";
 }
 
 /** Reads records from a file or stream. */
 export async function* readSignalFile(input: string | Readable, format: SignalFileFormat): AsyncIterable<FileRecord> {
   const stream = typeof input === "string" ? createReadStream(input) : input;
+  if (format === "stix") {
+    yield* readStixBundle(stream);
+    return;
+  }
   if (format === "pytx-file") {
     let line = 0;
     for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
@@ -100,6 +112,33 @@ export async function* readSignalFile(input: string | Readable, format: SignalFi
     const e = error as { lines?: number; message?: string };
     yield { line: e.lines ?? 0, error: `CSV: ${e.message ?? String(error)}` };
   }
+}
+
+/**
+ * A STIX 2.1 bundle's Indicators as signal records, numbered by their place among the bundle's
+ * objects ("line" N is the Nth object); other objects (identities, markings, ...) are skipped.
+ */
+async function* readStixBundle(stream: Readable): AsyncIterable<FileRecord> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  const read = bundleObjects(Buffer.concat(chunks).toString("utf8"));
+  if (!read.ok) {
+    yield { line: 1, error: `STIX: ${read.message}` };
+    return;
+  }
+  for (const [i, o] of read.objects.entries()) {
+    if (o.type !== "indicator") continue;
+    const r = indicatorToSignal(o);
+    yield r.ok
+      ? { line: i + 1, raw: r.signal as RawSignal }
+      : { line: i + 1, error: `indicator ${String(o.id)}: ${r.message}` };
+  }
+}
+
+/** A bank's signals as one STIX 2.1 bundle (JSON text with a newline), for `bank export --format stix`. */
+export function stixBundleOf(signals: readonly Signal[], bank: Bank, org: Org): string {
+  const indicators: StixObject[] = signals.map((s) => signalToIndicator(s, { bank, orgName: org.name }));
+  return `${JSON.stringify(stixBundle(indicators, [organisationIdentity(org.name, org.createdAt)], [bank.tlp]))}\n`;
 }
 
 /** A `dataset --csv` row as a signal record (the collaboration becomes its source). */

@@ -251,6 +251,43 @@ describe("rasd org, bank, signal and match", () => {
     assert.deepEqual(values("pytx-copy"), values("from-pytx"));
   });
 
+  it("a STIX 2.1 bundle out and back in: the same signals, labels, sources and dates, retracted ones revoked", () => {
+    const out = rasd(["bank", "export", "Sawab Center/from-pytx", "--format", "stix", "--include-retracted"]);
+    assert.equal(out.status, 0, out.stderr);
+    const bundle = JSON.parse(out.stdout) as { type: string; objects: { type: string; revoked?: boolean }[] };
+    assert.equal(bundle.type, "bundle");
+    const indicators = bundle.objects.filter((o) => o.type === "indicator");
+    assert.ok(
+      indicators.some((o) => o.revoked === true),
+      "the NEGATIVE_CLASS one is revoked",
+    );
+    assert.ok(bundle.objects.some((o) => o.type === "marking-definition"));
+
+    assert.equal(rasd(["bank", "create", "stix-copy", "--org", "Sawab Center"]).status, 0);
+    const back = rasd(["bank", "import", "stix-copy", "-", "--format", "stix"], out.stdout);
+    assert.equal(back.status, 0, back.stderr);
+    assert.match(
+      back.stdout,
+      /^\d+ created, 0 updated, 0 reactivated, 0 rejected, 1 tombstones \(0 retracted here\)\n$/,
+    );
+    const rows = (bank: string) =>
+      rasd(["bank", "export", `Sawab Center/${bank}`, "--format", "jsonl"])
+        .stdout.trim()
+        .split("\n")
+        .map((l) => {
+          const { type, value, labels, source, first_seen, last_seen, confidence, quality } = JSON.parse(l) as Record<
+            string,
+            unknown
+          >;
+          return JSON.stringify({ type, value, labels, source, first_seen, last_seen, confidence, quality });
+        })
+        .sort();
+    assert.deepEqual(rows("stix-copy"), rows("from-pytx"));
+    const notBundle = rasd(["bank", "import", "stix-copy", "-", "--format", "stix"], '{"type":"indicator"}');
+    assert.equal(notBundle.status, 1);
+    assert.match(notBundle.stderr, /line 1: STIX: not a STIX bundle/);
+  });
+
   it("bank export neutralises formula cells (=, +, -, @, tab, CR) and imports back identical", () => {
     assert.equal(rasd(["bank", "create", "formulas", "--org", "Sawab Center"]).status, 0);
     assert.equal(rasd(["bank", "create", "formulas-copy", "--org", "Sawab Center"]).status, 0);

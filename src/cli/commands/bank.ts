@@ -3,17 +3,18 @@
 import { readFile } from "node:fs/promises";
 import { Command, Option } from "commander";
 import { fraction, integer } from "../arguments.js";
-import { describeError } from "../../core/errors.js";
+import { RasdError, describeError } from "../../core/errors.js";
 import type { RawSignal } from "../../services/signal-input.js";
 import { hashMedia } from "../../services/media-hashing.js";
 import { BANKED_MEDIA_TYPES, signalTypeDef } from "../../signals/registry.js";
-import { DEFAULT_PDQ_MIN_QUALITY, DEFAULT_PDQ_THRESHOLD, type Bank } from "../../core/model.js";
+import { DEFAULT_PDQ_MIN_QUALITY, DEFAULT_PDQ_THRESHOLD, type Bank, type Signal } from "../../core/model.js";
 import { PDQ_MAX_THRESHOLD } from "../../signals/types/pdq.js";
 import {
   SIGNAL_FILE_FORMATS,
   csvHeader,
   formatFromPath,
   formatSignal,
+  stixBundleOf,
   type SignalFileFormat,
 } from "../../services/signal-files.js";
 import { withContext, withStoreOptions, type StoreOptions } from "../context.js";
@@ -115,7 +116,7 @@ export function bankCommand(): Command {
       .addOption(
         new Option(
           "--format <format>",
-          "file format (default: from the extension: .jsonl jsonl, .txt pytx-file, csv otherwise); pytx-file and pytx-csv are python-threatexchange's local_file and dataset --csv",
+          "file format (default: from the extension: .jsonl jsonl, .txt pytx-file, .stix.json stix, csv otherwise); pytx-file and pytx-csv are python-threatexchange's local_file and dataset --csv, stix a STIX 2.1 bundle of Indicators",
         ).choices(SIGNAL_FILE_FORMATS),
       )
       .option("--no-progress", "never draw a progress bar"),
@@ -228,7 +229,7 @@ export function bankCommand(): Command {
       .addOption(
         new Option(
           "--format <format>",
-          "output format; pytx-file and pytx-csv are python-threatexchange's local_file and dataset --csv (types it lacks are left out and counted on stderr)",
+          "output format; pytx-file and pytx-csv are python-threatexchange's local_file and dataset --csv (types it lacks are left out and counted on stderr); stix a STIX 2.1 bundle (Indicators with TLP 2.0 markings; retracted ones revoked)",
         )
           .choices(SIGNAL_FILE_FORMATS)
           .default("csv"),
@@ -244,6 +245,7 @@ export function bankCommand(): Command {
         process.stdout.write(csvHeader(options.format));
         let afterId = 0;
         let left = 0;
+        const bundled: Signal[] = [];
         for (;;) {
           const page = await ctx.store.listSignals(target.id, {
             afterId,
@@ -251,10 +253,20 @@ export function bankCommand(): Command {
             includeRetracted: options.includeRetracted === true,
           });
           if (page.length === 0) break;
+          afterId = page[page.length - 1]!.id;
+          // A STIX bundle is one JSON document: written once every signal is read.
+          if (options.format === "stix") {
+            bundled.push(...page);
+            continue;
+          }
           const lines = page.map((s) => formatSignal(s, options.format, target.name));
           left += lines.filter((l) => l === "").length;
           process.stdout.write(lines.join(""));
-          afterId = page[page.length - 1]!.id;
+        }
+        if (options.format === "stix") {
+          const org = await ctx.store.getOrg(target.orgId);
+          if (!org) throw new RasdError("not_found", `no organisation with id ${target.orgId}`);
+          process.stdout.write(stixBundleOf(bundled, target, org));
         }
         if (left > 0)
           process.stderr.write(
