@@ -154,7 +154,7 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     matcher,
     pipeline,
     classifier,
-    measurement: new MeasurementService(stores.measures, classifier),
+    measurement: new MeasurementService(stores.measures, classifier, stores.labels),
     deliverer,
     submissions,
     backlog: new BacklogGuard(async () => pendingContent(await jobs.counts()), config.maxBacklog),

@@ -12,6 +12,7 @@ import { KyselyDashboardReads } from "./dashboard-store.js";
 import type { OpenOptions } from "./database.js";
 import { KyselyJobQueue } from "./job-queue.js";
 import { KyselyStore } from "./kysely-store.js";
+import { KyselyLabelStore } from "./label-store.js";
 import { KyselyMeasurementReads } from "./measurement-reads.js";
 import type { Stores } from "./ports/index.js";
 import { KyselyReviewStore } from "./review-store.js";
@@ -34,6 +35,7 @@ export async function openStores(url: string, options: OpenOptions = {}): Promis
     accounts: new KyselyAccountStore(db),
     dashboard: new KyselyDashboardReads(db),
     measures: new KyselyMeasurementReads(db),
+    labels: new KyselyLabelStore(db),
     endpoints: new KyselyWebhookEndpointStore(db, dialect),
     close: () => signals.close(),
   };

@@ -178,7 +178,7 @@ describe("web: chart data", () => {
   });
   it("shapes the ratio with its band, with gaps where a period has none", () => {
     const r = ratioSeries([
-      { start: "2026-03-03T00:00:00Z", end: "", items: 10, ratio: { estimate: 6, low: 4, high: 9 } },
+      { start: "2026-03-03T00:00:00Z", end: "", items: 10, ratio: { estimate: 6, low: 4, high: 9, kind: "two-sided" } },
       { start: "2026-03-04T00:00:00Z", end: "", items: 0, ratio: null },
     ]);
     assert.equal(r.any, true);

@@ -9,6 +9,7 @@ import * as m0005 from "./0005-action-index.js";
 import * as m0006 from "./0006-webhook-endpoints.js";
 import * as m0007 from "./0007-key-lifecycle.js";
 import * as m0008 from "./0008-audit-chain.js";
+import * as m0009 from "./0009-labels.js";
 
 export const MIGRATIONS: Record<string, Migration> = {
   "0001-signal-banks": m0001,
@@ -19,4 +20,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0006-webhook-endpoints": m0006,
   "0007-key-lifecycle": m0007,
   "0008-audit-chain": m0008,
+  "0009-labels": m0009,
 };
