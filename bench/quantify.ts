@@ -30,7 +30,6 @@ import {
 } from "../dist/kernels/quantify/index.js";
 import { emit, note } from "./_util.js";
 
-const CLASSES = ["pro", "anti", "neutral", "cant_tell"] as const;
 const PRO = 0;
 const ANTI = 1;
 /** Predicted labels: the model never says "can't tell"; index 3 is `unknown` (untrained language). */
@@ -99,8 +98,24 @@ const lang = (name: string, share: number, stream: Confusion, validation: Confus
 });
 
 const SCENARIOS: readonly Scenario[] = [
-  { name: "arabic", pro: [0, 0.5], anti: [0, 0.2], cantTell: [0, 0.03], languages: [lang("ar", 1, GOOD_AR)], items: 5000, labels: 300 },
-  { name: "english", pro: [0, 0.5], anti: [0, 0.2], cantTell: [0, 0.03], languages: [lang("en", 1, BAD_EN, GOOD_AR)], items: 5000, labels: 300 },
+  {
+    name: "arabic",
+    pro: [0, 0.5],
+    anti: [0, 0.2],
+    cantTell: [0, 0.03],
+    languages: [lang("ar", 1, GOOD_AR)],
+    items: 5000,
+    labels: 300,
+  },
+  {
+    name: "english",
+    pro: [0, 0.5],
+    anti: [0, 0.2],
+    cantTell: [0, 0.03],
+    languages: [lang("en", 1, BAD_EN, GOOD_AR)],
+    items: 5000,
+    labels: 300,
+  },
   {
     name: "mixed",
     pro: [0, 0.5],
@@ -115,7 +130,11 @@ const SCENARIOS: readonly Scenario[] = [
     pro: [0, 0.5],
     anti: [0, 0.2],
     cantTell: [0, 0.03],
-    languages: [lang("fr", 0.4, OTHER_AS_PRO, GOOD_AR), lang("tr", 0.3, OTHER_AS_PRO, GOOD_AR), lang("id", 0.3, OTHER_AS_PRO, GOOD_AR)],
+    languages: [
+      lang("fr", 0.4, OTHER_AS_PRO, GOOD_AR),
+      lang("tr", 0.3, OTHER_AS_PRO, GOOD_AR),
+      lang("id", 0.3, OTHER_AS_PRO, GOOD_AR),
+    ],
     items: 5000,
     labels: 300,
   },
@@ -128,7 +147,15 @@ const SCENARIOS: readonly Scenario[] = [
     items: 5000,
     labels: 300,
   },
-  { name: "prior-shift", pro: [0.3, 0.5], anti: [0, 0.02], cantTell: [0, 0.03], languages: [lang("ar", 1, GOOD_AR)], items: 5000, labels: 300 },
+  {
+    name: "prior-shift",
+    pro: [0.3, 0.5],
+    anti: [0, 0.02],
+    cantTell: [0, 0.03],
+    languages: [lang("ar", 1, GOOD_AR)],
+    items: 5000,
+    labels: 300,
+  },
   {
     name: "different-source",
     pro: [0, 0.5],
@@ -138,9 +165,33 @@ const SCENARIOS: readonly Scenario[] = [
     items: 5000,
     labels: 300,
   },
-  { name: "rare", pro: [0, 0.02], anti: [0, 0.05], cantTell: [0, 0.01], languages: [lang("ar", 1, GOOD_AR)], items: 20000, labels: 300 },
-  { name: "few-labels", pro: [0, 0.5], anti: [0, 0.2], cantTell: [0, 0.03], languages: [lang("ar", 0.7, GOOD_AR), lang("en", 0.3, BAD_EN, GOOD_AR)], items: 3000, labels: 100 },
-  { name: "all-neutral", pro: [0, 0], anti: [0, 0], cantTell: [0, 0], languages: [lang("ar", 0.6, GOOD_AR), lang("en", 0.4, BAD_EN, GOOD_AR)], items: 5000, labels: 300 },
+  {
+    name: "rare",
+    pro: [0, 0.02],
+    anti: [0, 0.05],
+    cantTell: [0, 0.01],
+    languages: [lang("ar", 1, GOOD_AR)],
+    items: 20000,
+    labels: 300,
+  },
+  {
+    name: "few-labels",
+    pro: [0, 0.5],
+    anti: [0, 0.2],
+    cantTell: [0, 0.03],
+    languages: [lang("ar", 0.7, GOOD_AR), lang("en", 0.3, BAD_EN, GOOD_AR)],
+    items: 3000,
+    labels: 100,
+  },
+  {
+    name: "all-neutral",
+    pro: [0, 0],
+    anti: [0, 0],
+    cantTell: [0, 0],
+    languages: [lang("ar", 0.6, GOOD_AR), lang("en", 0.4, BAD_EN, GOOD_AR)],
+    items: 5000,
+    labels: 300,
+  },
 ];
 
 function draw(probabilities: readonly number[], random: () => number): number {
@@ -192,7 +243,10 @@ function run(s: Scenario, streams: number, seed: number): void {
   const rates = new Map<string, RateModel[]>();
   /** Validation confusion counts (2,000 items per class) per language. */
   const validation = new Map(
-    s.languages.map((l) => [l.name, l.validation.slice(0, 3).map((row) => row.slice(0, 3).map((x) => Math.round(x * 2000)))]),
+    s.languages.map((l) => [
+      l.name,
+      l.validation.slice(0, 3).map((row) => row.slice(0, 3).map((x) => Math.round(x * 2000))),
+    ]),
   );
   for (const l of s.languages) rates.set(l.name, resampleRates(validation.get(l.name)!, 200, seed + 7));
   for (let t = 0; t < streams; t++) {
@@ -205,7 +259,13 @@ function run(s: Scenario, streams: number, seed: number): void {
     const observed = new Map<string, number[]>();
     for (let i = 0; i < s.items; i++) {
       const y = draw(prior, random);
-      const l = s.languages[draw(s.languages.map((x) => x.share), random)]!;
+      const l =
+        s.languages[
+          draw(
+            s.languages.map((x) => x.share),
+            random,
+          )
+        ]!;
       const predicted = draw(l.stream[y]!, random);
       truth.push(y);
       const key = `${l.name}|${predicted}`;
@@ -217,7 +277,8 @@ function run(s: Scenario, streams: number, seed: number): void {
       if (predicted < 3) counts[predicted]!++;
     }
     const trueShares = [0, 1, 2, 3].map((c) => truth.filter((y) => y === c).length / s.items);
-    const trueRatio = trueShares[PRO]! > 0 ? trueShares[ANTI]! / trueShares[PRO]! : trueShares[ANTI]! > 0 ? Infinity : NaN;
+    const trueRatio =
+      trueShares[PRO]! > 0 ? trueShares[ANTI]! / trueShares[PRO]! : trueShares[ANTI]! > 0 ? Infinity : NaN;
     const keys = [...strata.keys()].sort();
     const allocation = allocateLabels(
       keys.map((k) => strata.get(k)!.length),
@@ -229,14 +290,23 @@ function run(s: Scenario, streams: number, seed: number): void {
       return {
         size: members.length,
         predictedMean: oneHot(predicted),
-        labelled: sample(members, allocation[i]!, random).map((item) => ({ truth: truth[item]!, predicted: oneHot(predicted) })),
+        labelled: sample(members, allocation[i]!, random).map((item) => ({
+          truth: truth[item]!,
+          predicted: oneHot(predicted),
+        })),
       };
     });
     const e = estimateShares(ppiStrata, { classes: 4, ratio: { numerator: ANTI, denominator: PRO } })!;
     const everyone = truth.map((_, i) => i);
     const srs = sample(everyone, Math.min(s.labels, s.items), random);
     const b = estimateShares(
-      [{ size: s.items, predictedMean: [0, 0, 0, 0], labelled: srs.map((i) => ({ truth: truth[i]!, predicted: [0, 0, 0, 0] })) }],
+      [
+        {
+          size: s.items,
+          predictedMean: [0, 0, 0, 0],
+          labelled: srs.map((i) => ({ truth: truth[i]!, predicted: [0, 0, 0, 0] })),
+        },
+      ],
       { classes: 4, ratio: { numerator: ANTI, denominator: PRO } },
     )!;
     for (const [set, est] of [
@@ -245,7 +315,8 @@ function run(s: Scenario, streams: number, seed: number): void {
     ] as const) {
       add(set.pro, trueShares[PRO]!, est.shares[PRO]!.estimate, est.shares[PRO]!.low, est.shares[PRO]!.high);
       add(set.anti, trueShares[ANTI]!, est.shares[ANTI]!.estimate, est.shares[ANTI]!.low, est.shares[ANTI]!.high);
-      if (!Number.isNaN(trueRatio)) add(set.ratio, trueRatio, est.ratio!.estimate ?? NaN, est.ratio!.low, est.ratio!.high);
+      if (!Number.isNaN(trueRatio))
+        add(set.ratio, trueRatio, est.ratio!.estimate ?? NaN, est.ratio!.low, est.ratio!.high);
     }
     if (e.shares[PRO]!.low > 0) claimsPro++;
     if (e.ratio!.kind !== "two-sided") oneSided++;
@@ -257,16 +328,51 @@ function run(s: Scenario, streams: number, seed: number): void {
     // The former method's target excludes "can't tell" (it has no such class): its truth is among the three.
     if (old) {
       const three = trueShares[0]! + trueShares[1]! + trueShares[2]!;
-      add(adjusted.pro, trueShares[PRO]! / three, old.shares[PRO]!.estimate, old.shares[PRO]!.low, old.shares[PRO]!.high);
-      add(adjusted.anti, trueShares[ANTI]! / three, old.shares[ANTI]!.estimate, old.shares[ANTI]!.low, old.shares[ANTI]!.high);
+      add(
+        adjusted.pro,
+        trueShares[PRO]! / three,
+        old.shares[PRO]!.estimate,
+        old.shares[PRO]!.low,
+        old.shares[PRO]!.high,
+      );
+      add(
+        adjusted.anti,
+        trueShares[ANTI]! / three,
+        old.shares[ANTI]!.estimate,
+        old.shares[ANTI]!.low,
+        old.shares[ANTI]!.high,
+      );
     }
   }
   const load = loadavg()[0]!;
   const extra = { streams, items: s.items, labels: s.labels, load1: Math.round(load * 100) / 100 };
   const out = (impl: string, figure: string, t: Tally) => {
-    emit({ bench: "quantify", case: s.name, impl, metric: `coverage_${figure}`, value: t.covered / Math.max(1, t.count), ...extra });
-    if (t.widthCount) emit({ bench: "quantify", case: s.name, impl, metric: `width_${figure}`, value: t.width / t.widthCount, ...extra });
-    if (figure !== "ratio") emit({ bench: "quantify", case: s.name, impl, metric: `bias_${figure}`, value: t.error / Math.max(1, t.count), ...extra });
+    emit({
+      bench: "quantify",
+      case: s.name,
+      impl,
+      metric: `coverage_${figure}`,
+      value: t.covered / Math.max(1, t.count),
+      ...extra,
+    });
+    if (t.widthCount)
+      emit({
+        bench: "quantify",
+        case: s.name,
+        impl,
+        metric: `width_${figure}`,
+        value: t.width / t.widthCount,
+        ...extra,
+      });
+    if (figure !== "ratio")
+      emit({
+        bench: "quantify",
+        case: s.name,
+        impl,
+        metric: `bias_${figure}`,
+        value: t.error / Math.max(1, t.count),
+        ...extra,
+      });
   };
   for (const f of ["pro", "anti", "ratio"] as const) {
     out("ppi", f, ppi[f]);
@@ -274,14 +380,39 @@ function run(s: Scenario, streams: number, seed: number): void {
     if (f !== "ratio") {
       out("adjusted-count", f, adjusted[f]);
       const reduction = 1 - ppi[f].width / ppi[f].widthCount / (alone[f].width / alone[f].widthCount);
-      emit({ bench: "quantify", case: s.name, impl: "ppi", metric: `width_reduction_vs_labels_${f}`, value: reduction, ...extra });
+      emit({
+        bench: "quantify",
+        case: s.name,
+        impl: "ppi",
+        metric: `width_reduction_vs_labels_${f}`,
+        value: reduction,
+        ...extra,
+      });
     }
   }
-  emit({ bench: "quantify", case: s.name, impl: "ppi", metric: "ratio_one_sided_share", value: oneSided / streams, ...extra });
+  emit({
+    bench: "quantify",
+    case: s.name,
+    impl: "ppi",
+    metric: "ratio_one_sided_share",
+    value: oneSided / streams,
+    ...extra,
+  });
   if (s.name === "all-neutral")
-    emit({ bench: "quantify", case: s.name, impl: "ppi", metric: "claims_pro_share", value: claimsPro / streams, ...extra });
+    emit({
+      bench: "quantify",
+      case: s.name,
+      impl: "ppi",
+      metric: "claims_pro_share",
+      value: claimsPro / streams,
+      ...extra,
+    });
 }
 
 const streams = Number(process.argv[2] ?? 300);
-note(`quantify: ${streams} streams per scenario; load ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+note(
+  `quantify: ${streams} streams per scenario; load ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")}`,
+);
 SCENARIOS.forEach((s, i) => run(s, streams, 1000 + i));

@@ -3,6 +3,7 @@
  */
 
 import { reportCommand } from "./commands/report.js";
+import { labelsCommand } from "./commands/labels.js";
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { auditCommand } from "./commands/audit.js";
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   program.addCommand(classifyCommand());
   program.addCommand(evalCommand());
   program.addCommand(reportCommand());
+  program.addCommand(labelsCommand());
   program.addCommand(webhookCommand());
   applyToAll(program);
   return program;

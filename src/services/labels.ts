@@ -55,10 +55,20 @@ export class LabelService {
     const out: DrawnPeriod[] = [];
     for (const p of periods) {
       const scope = { from: p.start, to: p.end, orgId: r.orgId, ...(r.platform ? { platform: r.platform } : {}) };
-      const byStratum = new Map<string, { platform: string; lang: string; label: string; model: string; items: number; drawn: number }>();
+      const byStratum = new Map<
+        string,
+        { platform: string; lang: string; label: string; model: string; items: number; drawn: number }
+      >();
       for (const s of await this.labels.strata(scope)) {
         const k = [s.platform, s.lang, s.label, s.model].join("\u0000");
-        const t = byStratum.get(k) ?? { platform: s.platform, lang: s.lang, label: s.label, model: s.model, items: 0, drawn: 0 };
+        const t = byStratum.get(k) ?? {
+          platform: s.platform,
+          lang: s.lang,
+          label: s.label,
+          model: s.model,
+          items: 0,
+          drawn: 0,
+        };
         t.items += s.items;
         t.drawn += s.drawn;
         byStratum.set(k, t);

@@ -7,7 +7,7 @@
  */
 
 import { periodsBetween, periodStart, type Interval } from "../core/periods.js";
-import { STANCES, type StanceClassifier } from "../core/stance.js";
+import type { StanceClassifier } from "../core/stance.js";
 import {
   estimateShares,
   takedownBy,
@@ -17,7 +17,13 @@ import {
   type TakedownFigures,
   type TakedownRecord,
 } from "../kernels/quantify/index.js";
-import type { LabelStore, LabelStratumCount, LabelledRecord, MeasureScope, MeasurementReads } from "../storage/ports/index.js";
+import type {
+  LabelStore,
+  LabelStratumCount,
+  LabelledRecord,
+  MeasureScope,
+  MeasurementReads,
+} from "../storage/ports/index.js";
 import { LABEL_STANCES } from "../storage/ports/labels.js";
 
 /** What a figure covers: a time range, optionally one platform, language, country or member. */
@@ -124,8 +130,12 @@ export class MeasurementService {
     const overall = this.estimate(
       filter.from,
       filter.to,
-      periods.flatMap((p) => (byPeriod.get(p.start)?.strata ?? []).map((r) => ({ ...r, platform: `${p.start}|${r.platform}` }))),
-      periods.flatMap((p) => (byPeriod.get(p.start)?.labelled ?? []).map((r) => ({ ...r, platform: `${p.start}|${r.platform}` }))),
+      periods.flatMap((p) =>
+        (byPeriod.get(p.start)?.strata ?? []).map((r) => ({ ...r, platform: `${p.start}|${r.platform}` })),
+      ),
+      periods.flatMap((p) =>
+        (byPeriod.get(p.start)?.labelled ?? []).map((r) => ({ ...r, platform: `${p.start}|${r.platform}` })),
+      ),
     );
     return {
       model: this.model,
@@ -177,13 +187,15 @@ export class MeasurementService {
       if (j >= 0) observed[j]! += s.items;
     }
     const e = estimateShares(strata, { classes: CLASSES, ratio: { numerator: ANTI, denominator: PRO } });
-    const share = (j: number) => (e ? { estimate: e.shares[j]!.estimate, low: e.shares[j]!.low, high: e.shares[j]!.high } : null);
+    const share = (j: number) =>
+      e ? { estimate: e.shares[j]!.estimate, low: e.shares[j]!.low, high: e.shares[j]!.high } : null;
     return {
       start: iso(start),
       end: iso(end),
       items,
       labelled: e?.labelled ?? 0,
-      observed: items > 0 ? { pro: observed[0]! / items, anti: observed[1]! / items, neutral: observed[2]! / items } : null,
+      observed:
+        items > 0 ? { pro: observed[0]! / items, anti: observed[1]! / items, neutral: observed[2]! / items } : null,
       pro: share(PRO),
       anti: share(ANTI),
       neutral: share(2),

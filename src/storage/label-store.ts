@@ -86,9 +86,12 @@ export class KyselyLabelStore implements LabelStore {
         items: Number(r.items),
         drawn: Number(r.drawn),
       }))
-      .sort((a, b) =>
-        a.hour - b.hour ||
-        `${a.platform}|${a.lang}|${a.label}|${a.model}`.localeCompare(`${b.platform}|${b.lang}|${b.label}|${b.model}`),
+      .sort(
+        (a, b) =>
+          a.hour - b.hour ||
+          `${a.platform}|${a.lang}|${a.label}|${a.model}`.localeCompare(
+            `${b.platform}|${b.lang}|${b.label}|${b.model}`,
+          ),
       );
   }
 
@@ -112,7 +115,9 @@ export class KyselyLabelStore implements LabelStore {
       if (wanted <= 0) return 0;
       const key = sql`(cast(ci.id as bigint) * ${sql.lit(MULTIPLIER)} + ${sql.lit(seed >>> 0)}) % ${sql.lit(PRIME)}`;
       const picked = await inStratum
-        .where((eb) => eb.not(eb.exists(eb.selectFrom("stance_labels as x").select("x.id").whereRef("x.item_id", "=", "ci.id"))))
+        .where((eb) =>
+          eb.not(eb.exists(eb.selectFrom("stance_labels as x").select("x.id").whereRef("x.item_id", "=", "ci.id"))),
+        )
         .select(["ci.id", "ci.org_id"])
         .orderBy(key)
         .orderBy("ci.id")

@@ -152,7 +152,11 @@ describe("stratified prediction-powered estimate (hand-computed)", () => {
       const strata: PpiStratum[] = [0, 2].map((p) => {
         const members = truth.map((_, i) => i).filter((i) => predicted[i] === p);
         const chosen = members.filter(() => random() < 0.05);
-        return { size: members.length, predictedMean: hard(p), labelled: chosen.map((i) => ({ truth: truth[i]!, predicted: hard(p) })) };
+        return {
+          size: members.length,
+          predictedMean: hard(p),
+          labelled: chosen.map((i) => ({ truth: truth[i]!, predicted: hard(p) })),
+        };
       });
       const e = estimateShares(strata, { classes: 3 })!;
       const share = truth.filter((y) => y === 0).length / truth.length;
@@ -181,7 +185,10 @@ describe("stratified prediction-powered estimate (hand-computed)", () => {
 describe("allocating labels", () => {
   it("square-root allocation, a floor per stratum, never more than a stratum holds", () => {
     const a = allocateLabels([9000, 900, 100, 1], 300);
-    assert.equal(a.reduce((x, y) => x + y, 0), 300);
+    assert.equal(
+      a.reduce((x, y) => x + y, 0),
+      300,
+    );
     assert.equal(a[3], 1);
     assert.ok(a[0]! > a[1]! && a[1]! > a[2]!);
     // √ allocation: 9000 gets about √9000 / (√9000 + √900 + √100) = 0.69 of what is left

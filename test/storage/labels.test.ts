@@ -25,7 +25,14 @@ function labelsContract(name: string, makeDatabase: () => Promise<TestDatabase>,
     let personId: number;
     const truth = new Map<number, "pro" | "anti" | "neutral">();
 
-    function item(o: Org, i: number, label: string, lang: string, postedAt: number | null, receivedAt: number): HistoricItem {
+    function item(
+      o: Org,
+      i: number,
+      label: string,
+      lang: string,
+      postedAt: number | null,
+      receivedAt: number,
+    ): HistoricItem {
       return {
         orgId: o.id,
         personId,
@@ -61,7 +68,7 @@ function labelsContract(name: string, makeDatabase: () => Promise<TestDatabase>,
       database = await makeDatabase();
       s = await openStores(database.url);
       org = await s.signals.createOrg("Platform", "platform");
-      other = await s.signals.createOrg("Other", "other");
+      other = await s.signals.createOrg("Other", "ngo");
       personId = (await s.access.createPerson(org.id, "rev", "reviewer")).id;
       // June: 200 items predicted neutral (10% truly pro), 40 predicted pro (75% truly pro), Arabic;
       // posted in June but received in July for 20 of them (their period is June).
@@ -69,7 +76,9 @@ function labelsContract(name: string, makeDatabase: () => Promise<TestDatabase>,
       const truths: ("pro" | "anti" | "neutral")[] = [];
       for (let i = 0; i < 240; i++) {
         const predicted = i < 200 ? "neutral" : "pro";
-        truths.push(i < 200 ? (i % 10 === 0 ? "pro" : i % 10 === 1 ? "anti" : "neutral") : i % 4 === 0 ? "neutral" : "pro");
+        truths.push(
+          i < 200 ? (i % 10 === 0 ? "pro" : i % 10 === 1 ? "anti" : "neutral") : i % 4 === 0 ? "neutral" : "pro",
+        );
         const posted = T0 + (i % 28) * DAY;
         items.push(item(org, i, predicted, "ar", posted, i < 20 ? T0 + 40 * DAY : posted + 1000));
       }
@@ -89,14 +98,28 @@ function labelsContract(name: string, makeDatabase: () => Promise<TestDatabase>,
       const sum = (label: string) => strata.filter((r) => r.label === label).reduce((a, r) => a + r.items, 0);
       assert.equal(sum("neutral"), 200, "items received in July but posted in June count in June");
       assert.equal(sum("pro"), 41);
-      assert.equal(strata.reduce((a, r) => a + r.drawn, 0), 0);
+      assert.equal(
+        strata.reduce((a, r) => a + r.drawn, 0),
+        0,
+      );
       assert.deepEqual(new Set(strata.map((r) => r.platform)), new Set(["Posts"]));
-      assert.equal((await s.labels.strata({ ...june, orgId: other.id })).reduce((a, r) => a + r.items, 0), 1);
+      assert.equal(
+        (await s.labels.strata({ ...june, orgId: other.id })).reduce((a, r) => a + r.items, 0),
+        1,
+      );
     });
 
     it("draws a stratified sample per period, tops it up, never twice the same item; labels stay with their member", async () => {
       const service = new LabelService(s.labels);
-      const request = { orgId: org.id, by: personId, from: T0, to: T0 + 30 * DAY, interval: "month" as const, perPeriod: 60, now: T0 + 45 * DAY };
+      const request = {
+        orgId: org.id,
+        by: personId,
+        from: T0,
+        to: T0 + 30 * DAY,
+        interval: "month" as const,
+        perPeriod: 60,
+        now: T0 + 45 * DAY,
+      };
       const [first] = await service.draw(request);
       assert.equal(first!.added, 60);
       assert.equal(first!.strata, 2);
@@ -108,7 +131,10 @@ function labelsContract(name: string, makeDatabase: () => Promise<TestDatabase>,
       assert.equal(open.length, 100);
       assert.equal(new Set(open.map((t) => t.itemId)).size, 100);
       const byPredicted = (p: string) => open.filter((t) => t.predicted === p).length;
-      assert.ok(byPredicted("pro") >= 25, `square-root allocation gives the small stratum more than its share: ${byPredicted("pro")}`);
+      assert.ok(
+        byPredicted("pro") >= 25,
+        `square-root allocation gives the small stratum more than its share: ${byPredicted("pro")}`,
+      );
       assert.equal((await service.list(other.id, "open", 10)).length, 0);
       await assert.rejects(service.label(other.id, open[0]!.id, "pro", "", personId, T0), /no labelling task/);
       // Label every drawn item with its truth.

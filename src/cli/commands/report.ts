@@ -51,7 +51,11 @@ export function reportCommand(): Command {
         if (!found) throw new RasdError("usage", `--org: no organisation named "${options.org}"`);
         org = { id: found.id, name: found.name };
       }
-      const measurement = new MeasurementService(ctx.stores.measures, loadClassifier(ctx.config.stanceModel), ctx.stores.labels);
+      const measurement = new MeasurementService(
+        ctx.stores.measures,
+        loadClassifier(ctx.config.stanceModel),
+        ctx.stores.labels,
+      );
       const report = await buildReport(ctx.stores, measurement, { from, to, ...(org ? { org } : {}) });
       const dir = resolve(options.out);
       await mkdir(dir, { recursive: true });

@@ -26,7 +26,9 @@ const TaskView = Type.Object({
   url: Nullable(Type.String()),
   platform: Type.String(),
   lang: Type.String(),
-  predicted: Nullable(Type.String({ description: "The model's label; only with show_predicted=true (it anchors a reviewer)" })),
+  predicted: Nullable(
+    Type.String({ description: "The model's label; only with show_predicted=true (it anchors a reviewer)" }),
+  ),
   stance: Type.Union([StringEnum(LABEL_STANCES), Type.Null()]),
   note: Type.String(),
   labelled_by: Nullable(Type.Number()),
@@ -151,7 +153,9 @@ export function labelRoutes(s: Services): RouteDef[] {
           { stance: StringEnum(LABEL_STANCES), note: Type.Optional(Type.String({ maxLength: 2000 })) },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ id: Type.Number(), stance: StringEnum(LABEL_STANCES), labelled_at: Type.String() }) },
+        response: {
+          200: Type.Object({ id: Type.Number(), stance: StringEnum(LABEL_STANCES), labelled_at: Type.String() }),
+        },
       },
       handler: async (req, _reply, who) => {
         const id = idParam(req);

@@ -16,7 +16,8 @@ const RatioView = Type.Object({
   low: Nullable(Type.Number()),
   high: Nullable(Type.Number({ description: "null: no upper bound (pro may be zero); see kind" })),
   kind: Type.Union([Type.Literal("two-sided"), Type.Literal("lower-bound"), Type.Literal("unbounded")], {
-    description: "two-sided interval; lower-bound: the ratio is at least `low` (pro may be zero); unbounded: nothing known",
+    description:
+      "two-sided interval; lower-bound: the ratio is at least `low` (pro may be zero); unbounded: nothing known",
   }),
 });
 export type RatioView = Static<typeof RatioView>;
@@ -28,16 +29,20 @@ export const StancePeriodView = Type.Object({
   end: Type.String(),
   items: Type.Number(),
   labelled: Type.Number({ description: "Items with a person's stance label, used by the estimate" }),
-  observed: Type.Union([Type.Object({ pro: Type.Number(), anti: Type.Number(), neutral: Type.Number() }), Type.Null()], {
-    description: "Raw shares of the model's predicted labels (classify and count), for comparison only",
-  }),
+  observed: Type.Union(
+    [Type.Object({ pro: Type.Number(), anti: Type.Number(), neutral: Type.Number() }), Type.Null()],
+    {
+      description: "Raw shares of the model's predicted labels (classify and count), for comparison only",
+    },
+  ),
   pro: OrNull(EstimateView),
   anti: OrNull(EstimateView),
   neutral: OrNull(EstimateView),
   cantTell: OrNull(EstimateView),
   ratio: OrNull(RatioView),
   validated: Type.Boolean({
-    description: "false: some strata (platform, language, predicted label) have no labels; their part is the model's alone, unvalidated",
+    description:
+      "false: some strata (platform, language, predicted label) have no labels; their part is the model's alone, unvalidated",
   }),
   modelOnlyItems: Type.Number({ description: "Items in strata without labels (worst-case bounds in the intervals)" }),
   labelsToHalveWidth: Nullable(
@@ -55,7 +60,8 @@ export const StanceMeasurementView = Type.Object({
   overall: StancePeriodView,
   periods: Type.Immutable(Type.Array(StancePeriodView)),
   otherModelItems: Type.Number({
-    description: "Items classified by another model version: included, each version's predictions forming their own strata",
+    description:
+      "Items classified by another model version: included, each version's predictions forming their own strata",
   }),
 });
 export type StanceMeasurementView = Static<typeof StanceMeasurementView>;
