@@ -229,6 +229,7 @@ export class MeasurementService {
         platform: r.platform || r.orgName,
         bankIds: [...new Set(matches.filter((m) => !m.suppressed).map((m) => m.bankId))],
         receivedAt: r.receivedAt,
+        postedAt: r.postedAt,
         actedAt: r.actedAt,
         orderAt: f.order ?? null,
         removedAt: f.removed ?? null,

@@ -78,6 +78,8 @@ const figures = {
   restored: Type.Number(),
   timeToAction: PercentilesView,
   timeToRemoval: PercentilesView,
+  timeOnline: PercentilesView,
+  stillOnline: Type.Number({ description: "Items not removed, or restored after removal" }),
 };
 
 /** Items matched, actioned and removed, and the times to action and removal (ms). */

@@ -26,4 +26,4 @@ export {
 } from "./ppi.js";
 export { multinomial, seedFrom, seededRandom } from "./random.js";
 export { percentiles, type Percentiles } from "./percentiles.js";
-export { takedownBy, takedownFigures, type TakedownFigures, type TakedownRecord } from "./takedown.js";
+export { itemDurations, takedownBy, takedownFigures, type TakedownFigures, type TakedownRecord } from "./takedown.js";

@@ -29,6 +29,7 @@ export interface TakedownItem {
   readonly platform: string;
   readonly orgName: string;
   readonly receivedAt: number;
+  readonly postedAt: number | null;
   readonly actedAt: number | null;
   /** JSON text, as stored by the pipeline. */
   readonly matches: string;
