@@ -16,6 +16,7 @@ import type {
   LabelStratumCount,
   LabelTask,
   LabelledRecord,
+  ItemClassification,
 } from "./ports/labels.js";
 import type { Database, StanceLabelsTable } from "./schema.js";
 
@@ -213,6 +214,28 @@ export class KyselyLabelStore implements LabelStore {
         .where("stance", "is not", null)
         .execute();
       for (const r of rows) out.set(r.item_id, r.stance as LabelStance);
+    }
+    return out;
+  }
+
+  async classificationsOf(itemIds: readonly number[]): Promise<Map<number, ItemClassification>> {
+    const out = new Map<number, ItemClassification>();
+    for (let i = 0; i < itemIds.length; i += CHUNK) {
+      const rows = await this.db
+        .selectFrom("content_items as ci")
+        .leftJoin("classifications as c", "c.item_id", "ci.id")
+        .select(["ci.id", "ci.posted_at", "c.label", "c.score", "c.lang", "c.model"])
+        .where("ci.id", "in", itemIds.slice(i, i + CHUNK))
+        .execute();
+      for (const r of rows)
+        if (r.label !== null)
+          out.set(r.id, {
+            label: r.label,
+            score: Number(r.score),
+            lang: r.lang ?? "und",
+            model: r.model ?? "",
+            postedAt: r.posted_at === null ? null : Number(r.posted_at),
+          });
     }
     return out;
   }

@@ -66,6 +66,15 @@ export interface LabelledRecord {
   readonly stance: LabelStance;
 }
 
+export interface ItemClassification {
+  readonly label: string;
+  readonly score: number;
+  readonly lang: string;
+  /** The model version that classified it. */
+  readonly model: string;
+  readonly postedAt: number | null;
+}
+
 export interface DrawnEntry {
   readonly periodStart: number;
   readonly interval: string;
@@ -94,4 +103,6 @@ export interface LabelStore {
   labelled(scope: MeasureScope): Promise<LabelledRecord[]>;
   /** Every item's label, by item id (for the report's items.csv). */
   labelsOf(itemIds: readonly number[]): Promise<Map<number, LabelStance>>;
+  /** The classification of each of these items that has one (for the report's items.csv). */
+  classificationsOf(itemIds: readonly number[]): Promise<Map<number, ItemClassification>>;
 }
