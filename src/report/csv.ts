@@ -41,6 +41,11 @@ function figureRows(report: TransparencyReport): [string, number | string][] {
   report.takedown.byBank.forEach((b) =>
     walk(`takedown.bank[${b.bankId}]`, { ...b, bankId: undefined, bankName: b.bankName }),
   );
+  report.takedown.byLanguage.forEach((x) => walk(`takedown.language[${x.lang}]`, { ...x, lang: undefined }));
+  report.takedown.byContentType.forEach((x) => walk(`takedown.contentType[${x.kind}]`, { ...x, kind: undefined }));
+  report.takedown.byBehaviour.forEach((x) =>
+    walk(`takedown.behaviour[${x.behaviour}]`, { ...x, behaviour: undefined }),
+  );
   if (report.stance) {
     walk("stance.overall", report.stance.overall);
     report.stance.periods.forEach((p) => walk(`stance.month[${p.start.slice(0, 7)}]`, p));

@@ -77,6 +77,11 @@ export interface TakedownMeasurement {
   readonly overall: TakedownFigures;
   readonly byPlatform: readonly ({ readonly platform: string } & TakedownFigures)[];
   readonly byBank: readonly ({ readonly bankId: number; readonly bankName: string } & TakedownFigures)[];
+  /** By the model's language of the item (und when not classified). */
+  readonly byLanguage: readonly ({ readonly lang: string } & TakedownFigures)[];
+  readonly byContentType: readonly ({ readonly kind: string } & TakedownFigures)[];
+  /** By the classifier's behaviour label of pro items (recruitment, glorification, …). */
+  readonly byBehaviour: readonly ({ readonly behaviour: string } & TakedownFigures)[];
 }
 
 const PRO = 0;
@@ -93,6 +98,8 @@ function predictedVector(label: string): number[] {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+/** Groups largest first. */
+const sorted = <K>(m: Map<K, TakedownFigures>) => [...m].sort((a, b) => b[1].items - a[1].items);
 
 export class MeasurementService {
   constructor(
@@ -221,8 +228,10 @@ export class MeasurementService {
       f[field] = Math.min(f[field] ?? Infinity, o.at);
       firsts.set(o.itemId, f);
     }
+    const classes = await this.labels.classificationsOf(items.map((r) => r.id));
     return items.map((r) => {
       const f = firsts.get(r.id) ?? {};
+      const c = classes.get(r.id);
       const matches = JSON.parse(r.matches) as { bankId: number; suppressed?: boolean }[];
       return {
         itemId: r.id,
@@ -230,6 +239,9 @@ export class MeasurementService {
         bankIds: [...new Set(matches.filter((m) => !m.suppressed).map((m) => m.bankId))],
         receivedAt: r.receivedAt,
         postedAt: r.postedAt,
+        kind: r.kind,
+        lang: c?.lang ?? null,
+        behaviour: c?.behaviour ?? null,
         actedAt: r.actedAt,
         orderAt: f.order ?? null,
         removedAt: f.removed ?? null,
@@ -260,6 +272,12 @@ export class MeasurementService {
       byBank: [...byBank]
         .sort((a, b) => b[1].items - a[1].items)
         .map(([bankId, f]) => ({ bankId, bankName: bankNames.get(bankId) ?? "?", ...f })),
+      byLanguage: sorted(takedownBy(records, (r) => [r.lang ?? "und"])).map(([lang, f]) => ({ lang, ...f })),
+      byContentType: sorted(takedownBy(records, (r) => [r.kind ?? "text"])).map(([kind, f]) => ({ kind, ...f })),
+      byBehaviour: sorted(takedownBy(records, (r) => (r.behaviour ? [r.behaviour] : []))).map(([behaviour, f]) => ({
+        behaviour,
+        ...f,
+      })),
     };
   }
 }

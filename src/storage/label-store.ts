@@ -224,7 +224,7 @@ export class KyselyLabelStore implements LabelStore {
       const rows = await this.db
         .selectFrom("content_items as ci")
         .leftJoin("classifications as c", "c.item_id", "ci.id")
-        .select(["ci.id", "ci.posted_at", "c.label", "c.score", "c.lang", "c.model"])
+        .select(["ci.id", "ci.posted_at", "c.label", "c.score", "c.lang", "c.model", "c.behaviour"])
         .where("ci.id", "in", itemIds.slice(i, i + CHUNK))
         .execute();
       for (const r of rows)
@@ -234,6 +234,7 @@ export class KyselyLabelStore implements LabelStore {
             score: Number(r.score),
             lang: r.lang ?? "und",
             model: r.model ?? "",
+            behaviour: r.behaviour ?? null,
             postedAt: r.posted_at === null ? null : Number(r.posted_at),
           });
     }

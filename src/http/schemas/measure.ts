@@ -97,5 +97,12 @@ export const TakedownMeasurementView = Type.Object({
     }),
   ),
   byBank: Type.Immutable(Type.Array(Type.Object({ bankId: Type.Number(), bankName: Type.String(), ...figures }))),
+  byLanguage: Type.Immutable(Type.Array(Type.Object({ lang: Type.String(), ...figures }))),
+  byContentType: Type.Immutable(Type.Array(Type.Object({ kind: Type.String(), ...figures }))),
+  byBehaviour: Type.Immutable(
+    Type.Array(Type.Object({ behaviour: Type.String(), ...figures }), {
+      description: "By the classifier's behaviour label of pro items (recruitment, glorification, …)",
+    }),
+  ),
 });
 export type TakedownMeasurementView = Static<typeof TakedownMeasurementView>;

@@ -17,6 +17,10 @@ export interface TakedownRecord {
   readonly receivedAt: number;
   /** When the platform says it was posted; null when not given. */
   readonly postedAt?: number | null;
+  /** Content type, language and behaviour label, for the breakdowns peers publish. */
+  readonly kind?: string;
+  readonly lang?: string | null;
+  readonly behaviour?: string | null;
   readonly actedAt: number | null;
   /** The first removal order, removal (or disabling) and restoration, if any. */
   readonly orderAt: number | null;

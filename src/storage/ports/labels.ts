@@ -72,6 +72,7 @@ export interface ItemClassification {
   readonly lang: string;
   /** The model version that classified it. */
   readonly model: string;
+  readonly behaviour: string | null;
   readonly postedAt: number | null;
 }
 
