@@ -28,6 +28,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "worker", load: async () => (await import("./commands/serve.js")).workerCommand() },
   { name: "migrate", load: async () => (await import("./commands/migrate.js")).migrateCommand() },
   { name: "media", load: async () => (await import("./commands/media.js")).mediaCommand() },
+  { name: "labels", load: async () => (await import("./commands/labels.js")).labelsCommand() },
   { name: "train", load: async () => (await import("./commands/train.js")).trainCommand() },
   { name: "classify", load: async () => (await import("./commands/classify.js")).classifyCommand() },
   { name: "eval", load: async () => (await import("./commands/eval.js")).evalCommand() },

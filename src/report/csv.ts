@@ -8,11 +8,16 @@ function csvLines(header: readonly string[], rows: readonly (readonly unknown[])
   return [header, ...rows].map(csvRow).join("\r\n") + "\r\n";
 }
 
-/** Every numeric figure of the report as `figure,value` rows (nested names joined by dots). */
+/**
+ * Every figure of the report's JSON as `figure,value` rows (nested names joined by dots);
+ * a figure that has no value is written `null`, never left out.
+ */
 function figureRows(report: TransparencyReport): [string, number | string][] {
   const out: [string, number | string][] = [];
   const walk = (prefix: string, v: unknown) => {
-    if (v === null || v === undefined) out.push([prefix, ""]);
+    if (v === undefined) return;
+    if (v === null) out.push([prefix, "null"]);
+    else if (typeof v === "boolean") out.push([prefix, String(v)]);
     else if (typeof v === "number" || typeof v === "string") out.push([prefix, v]);
     else if (Array.isArray(v)) v.forEach((x, i) => walk(`${prefix}[${i}]`, x));
     else if (typeof v === "object")
@@ -23,13 +28,30 @@ function figureRows(report: TransparencyReport): [string, number | string][] {
   walk("complaints", report.complaints);
   walk("reviewProceedings", report.reviewProceedings);
   walk("restorations", report.restorations);
+  walk("measures", {
+    rules: report.measures.rules.length,
+    banksUsed: report.measures.banksUsed,
+    activeSignals: report.measures.activeSignals,
+    classifier: report.measures.classifier,
+  });
+  for (const row of report.art7) walk(`art7[${row.point}]`, row.figures);
+  walk("automatedTools", report.automatedTools);
   walk("takedown.overall", report.takedown.overall);
   report.takedown.byPlatform.forEach((p) => walk(`takedown.platform[${p.platform}]`, { ...p, platform: undefined }));
+  report.takedown.byBank.forEach((b) =>
+    walk(`takedown.bank[${b.bankId}]`, { ...b, bankId: undefined, bankName: b.bankName }),
+  );
+  report.takedown.byLanguage.forEach((x) => walk(`takedown.language[${x.lang}]`, { ...x, lang: undefined }));
+  report.takedown.byContentType.forEach((x) => walk(`takedown.contentType[${x.kind}]`, { ...x, kind: undefined }));
+  report.takedown.byBehaviour.forEach((x) =>
+    walk(`takedown.behaviour[${x.behaviour}]`, { ...x, behaviour: undefined }),
+  );
   if (report.stance) {
     walk("stance.overall", report.stance.overall);
     report.stance.periods.forEach((p) => walk(`stance.month[${p.start.slice(0, 7)}]`, p));
-  }
-  return out.filter(([, v]) => v !== "");
+    walk("stance.otherModelItems", report.stance.otherModelItems);
+  } else out.push(["stance", "null"]);
+  return out;
 }
 
 export function reportCsv(report: TransparencyReport): { summary: string; items: string; outcomes: string } {
@@ -37,16 +59,41 @@ export function reportCsv(report: TransparencyReport): { summary: string; items:
   return {
     summary: csvLines(["figure", "value"], figureRows(report)),
     items: csvLines(
-      ["item_id", "platform", "banks", "received_at", "acted_at", "order_at", "removed_at", "restored_at"],
+      [
+        "item_id",
+        "platform",
+        "banks",
+        "posted_at",
+        "received_at",
+        "acted_at",
+        "order_at",
+        "removed_at",
+        "restored_at",
+        "time_to_removal_ms",
+        "time_online_ms",
+        "lang",
+        "predicted",
+        "score",
+        "model_version",
+        "label",
+      ],
       report.records.items.map((r) => [
         r.itemId,
         r.platform,
         r.bankIds.join(" "),
+        iso(r.postedAt ?? null),
         iso(r.receivedAt),
         iso(r.actedAt),
         iso(r.orderAt),
         iso(r.removedAt),
         iso(r.restoredAt),
+        r.timeToRemoval ?? "",
+        r.timeOnline ?? "",
+        r.lang ?? "",
+        r.predicted ?? "",
+        r.score ?? "",
+        r.modelVersion ?? "",
+        r.label ?? "",
       ]),
     ),
     outcomes: csvLines(

@@ -45,7 +45,7 @@ dl{font-size:.9rem;color:#333}dt{font-weight:600}
 <h1>${escapeHtml(r.title)}</h1>
 <p>Period ${escapeHtml(r.period.from.slice(0, 10))} to ${escapeHtml(r.period.to.slice(0, 10))} (end exclusive). Generated ${escapeHtml(r.generatedAt)} by rasd from stored records; the records are in <code>items.csv</code> and <code>outcomes.csv</code> beside this page, the figures in <code>report.csv</code> and <code>report.json</code>.</p>
 
-<h2>Measures taken (Art. 7(2)(a))</h2>
+<h2>Measures taken (Art. 7(3)(a))</h2>
 ${table([
   ["Hash and URL banks in use", num(r.measures.banksUsed)],
   ["Active signals (hashes, URLs, texts)", num(r.measures.activeSignals)],
@@ -57,7 +57,7 @@ ${table([
   ],
 ])}
 
-<h2>Removal orders and removals (Art. 7(2)(b))</h2>
+<h2>Removal orders and removals (Art. 7(3)(c))</h2>
 ${table([
   ["Removal orders received", num(r.removalOrders.received)],
   ["…met within one hour", num(r.removalOrders.metWithinOneHour)],
@@ -68,7 +68,7 @@ ${table([
   ["…by basis", counts(r.removals.byBasis)],
 ])}
 
-<h2>Complaints, reviews and restorations (Art. 7(2)(c)–(e))</h2>
+<h2>Complaints, reviews and restorations (Art. 7(3)(d)–(g))</h2>
 ${table([
   ["Complaints received", num(r.complaints.received)],
   ["…upheld (content restored)", num(r.complaints.upheld)],
@@ -79,6 +79,24 @@ ${table([
   ["…decision overturned", num(r.reviewProceedings.overturned)],
   ["Items restored", num(r.restorations.total)],
   ["…after a complaint", num(r.restorations.afterComplaint)],
+])}
+
+<h2>Regulation (EU) 2021/784, Art. 7(3)(a)–(g)</h2>
+${table(
+  r.art7.map((row) => [
+    `(${row.point.slice(5)}) ${row.requires}`,
+    Object.entries(row.figures)
+      .map(([k, v]) => `${k}: ${v === null ? "none" : String(v)}`)
+      .join("; "),
+  ]),
+)}
+
+<h2>Automated tools' measured accuracy (labelled sample)</h2>
+${table([
+  ["Items in the labelling sample", num(r.automatedTools.labelledItems)],
+  ["…of which a person could tell the stance", num(r.automatedTools.judged)],
+  ["Classifier agrees with the person", pct(r.automatedTools.accuracy)],
+  ["Pro recall / precision", `${pct(r.automatedTools.proRecall)} / ${pct(r.automatedTools.proPrecision)}`],
 ])}
 
 <h2>Speed</h2>
@@ -96,6 +114,11 @@ ${table([
     "Time to removal p50 / p90 / p99",
     `${dur(t.timeToRemoval.p50)} / ${dur(t.timeToRemoval.p90)} / ${dur(t.timeToRemoval.p99)}`,
   ],
+  [
+    "Time online (posted → removed) p50 / p90 / p99",
+    `${dur(t.timeOnline.p50)} / ${dur(t.timeOnline.p90)} / ${dur(t.timeOnline.p99)}`,
+  ],
+  ["Still online (not removed, or restored)", num(t.stillOnline)],
 ])}
 ${
   r.takedown.byPlatform.length

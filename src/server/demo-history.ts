@@ -2,12 +2,16 @@
  * A synthetic 90-day history for the demo, so the stance and takedown figures have
  * something to show right after `rasd serve --demo`: a platform's stream of short texts in
  * Arabic and English in which pro-ISIS content declines and anti-ISIS content grows (the
- * shape of the 2016 story), each classified by the shipped model as the pipeline would,
- * and some pro items removed by the platform within minutes, a few after a removal order.
+ * shape of the 2016 story), each classified by the shipped model as the pipeline would.
+ * The platform removes what its people judged pro (each text's intended stance), not what
+ * the model guessed — usually within minutes, a few after a removal order — and a labelling
+ * sample is drawn and labelled by people (the intended stance), so the stance figures are
+ * the labelled sample and the model together, and cover the demo's own truth.
  * Every text here was written for the demo; none is real.
  */
 
 import { seededRandom } from "../kernels/quantify/index.js";
+import { LabelService } from "../services/labels.js";
 import type { HistoricItem, NewOutcome } from "../storage/ports/index.js";
 import type { Services } from "./services.js";
 
@@ -38,6 +42,17 @@ const NEUTRAL = [
 
 const DAY = 86_400_000;
 
+/** The stance a demo text was written with (its truth), or undefined for any other text. */
+export function intendedStance(text: string): "pro" | "anti" | "neutral" | undefined {
+  for (const [stance, list] of [
+    ["pro", PRO],
+    ["anti", ANTI],
+    ["neutral", NEUTRAL],
+  ] as const)
+    if (list.some((base) => text.startsWith(base))) return stance;
+  return undefined;
+}
+
 /** Inserts the history as already processed items of `orgId`, with their classifications and outcomes. */
 export async function loadDemoHistory(
   s: Services,
@@ -51,6 +66,8 @@ export async function loadDemoHistory(
   const now = Date.now();
   const start = Math.floor(now / DAY) * DAY - days * DAY;
   let n = 0;
+  /** Each item's true (intended) stance: what the demo's reviewers label. */
+  const truth = new Map<number, "pro" | "anti" | "neutral">();
   for (let d = 0; d < days; d++) {
     // Pro falls from about 20% to 4%; anti rises from 10% to 30%.
     const f = d / (days - 1);
@@ -98,10 +115,10 @@ export async function loadDemoHistory(
         },
       };
     });
-    // The platform removed most of what the model called pro, usually within minutes; a few
-    // after a removal order from a referral unit.
-    const history = items.map((item): HistoricItem => {
-      if (item.classification?.label !== "pro" || random() < 0.15) return item;
+    // The platform removed most of what its reviewers judged pro, usually within minutes; a
+    // few after a removal order from a referral unit.
+    const history = items.map((item, i): HistoricItem => {
+      if (rows[i]!.intended !== "pro" || random() < 0.15) return item;
       const received = item.receivedAt;
       const ordered = random() < 0.2;
       const outcome = (kind: string, at: number, extra: Partial<NewOutcome> = {}): Omit<NewOutcome, "itemId"> => ({
@@ -124,8 +141,16 @@ export async function loadDemoHistory(
       ];
       return { ...item, actedAt: received + 8, outcomes };
     });
-    await s.content.importHistory(history);
+    const ids = await s.content.importHistory(history);
+    ids.forEach((id, i) => truth.set(id, rows[i]!.intended as "pro" | "anti" | "neutral"));
     n += rows.length;
+  }
+  // The labelling queue: a stratified sample per month, labelled by the platform's reviewers.
+  const labels = new LabelService(s.stores.labels);
+  await labels.draw({ orgId, by: personId, from: start, to: now, interval: "month", perPeriod: 200, now });
+  for (const task of await labels.list(orgId, "open", 10_000)) {
+    const stance = truth.get(task.itemId);
+    if (stance) await labels.label(orgId, task.id, stance, "demo: the text's intended stance", personId, now);
   }
   return n;
 }

@@ -163,7 +163,7 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     matcher,
     pipeline,
     classifier,
-    measurement: new MeasurementService(stores.measures, classifier),
+    measurement: new MeasurementService(stores.measures, classifier, stores.labels),
     deliverer,
     submissions,
     mediaRetention: new MediaRetention(

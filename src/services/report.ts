@@ -7,9 +7,29 @@
  * exported beside it so that every figure can be recomputed.
  */
 
-import type { MeasurementReads, RuleStore } from "../storage/ports/index.js";
+import type { LabelStance, LabelStore, MeasurementReads, RuleStore } from "../storage/ports/index.js";
 import type { MeasurementService, StanceMeasurement, TakedownMeasurement } from "./measurement.js";
-import type { TakedownRecord } from "../kernels/quantify/index.js";
+import { itemDurations, type TakedownRecord } from "../kernels/quantify/index.js";
+
+/** One item of the report's records, with its classification and people's label (items.csv). */
+export interface ReportItem extends TakedownRecord {
+  readonly lang: string | null;
+  readonly predicted: string | null;
+  readonly score: number | null;
+  /** The model version that classified the item; null when it was not classified. */
+  readonly modelVersion: string | null;
+  /** A person's stance label from the labelling queue; null when not in the sample. */
+  readonly label: LabelStance | null;
+  readonly timeToRemoval: number | null;
+  readonly timeOnline: number | null;
+}
+
+/** One item of Art. 7(3) of Regulation (EU) 2021/784, as a row: its point, what it asks, the figures. */
+export interface Art7Row {
+  readonly point: string;
+  readonly requires: string;
+  readonly figures: Readonly<Record<string, number | string | null>>;
+}
 
 export interface ReportScope {
   readonly from: number;
@@ -65,9 +85,23 @@ export interface TransparencyReport {
   };
   readonly takedown: TakedownMeasurement;
   readonly stance: StanceMeasurement | undefined;
+  /** Art. 7(3)(a)–(g), each present, as rows. */
+  readonly art7: readonly Art7Row[];
+  /** The automated tools' accuracy measured on the labelled sample (items in scope with a person's label). */
+  readonly automatedTools: {
+    readonly labelledItems: number;
+    /** Of them, labelled pro, anti or neutral (can't tell left out). */
+    readonly judged: number;
+    readonly agreeing: number;
+    readonly accuracy: number | null;
+    /** Of items labelled pro: the share the model called pro. */
+    readonly proRecall: number | null;
+    /** Of items the model called pro: the share labelled pro. */
+    readonly proPrecision: number | null;
+  };
   readonly definitions: Readonly<Record<string, string>>;
   /** The records behind the figures (exported as CSV beside the report). */
-  readonly records: { readonly items: readonly TakedownRecord[]; readonly outcomes: readonly OutcomeEvent[] };
+  readonly records: { readonly items: readonly ReportItem[]; readonly outcomes: readonly OutcomeEvent[] };
 }
 
 const DEFINITIONS: Record<string, string> = {
@@ -82,11 +116,14 @@ const DEFINITIONS: Record<string, string> = {
     "complaint events; upheld and rejected are complaint_upheld and complaint_rejected events; pending = received − upheld − rejected.",
   reviewProceedings:
     "Administrative or judicial review proceedings: review_filed, review_upheld, review_overturned events.",
-  restorations: "restored events, by reason; afterComplaint = those with reason complaint (Art. 7(2)(e)).",
+  restorations: "restored events, by reason; afterComplaint = those with reason complaint (Art. 7(3)(g)).",
+  art7: "Regulation (EU) 2021/784, Art. 7(3)(a)–(g); items are counted once each (distinct item ids), events only where the point asks for cases of an event.",
+  automatedTools:
+    "The classifier's predicted label against a person's stance label on the random labelling sample: accuracy over items labelled pro, anti or neutral.",
   takedown:
     "Per item received in the period and matched, acted on or with an outcome: time to action = acted_at − received_at; time to removal = first removal − (first order, or receipt); within-hour share = removals within one hour of that start.",
   stance:
-    "Adjusted classify-and-count per language with the model's cross-validated error rates; 95% percentile bootstrap intervals (1,000 replicates, seeded from the query). ratio = anti share / pro share.",
+    "Stratified prediction-powered estimate: a random sample labelled by people per period × platform × language × predicted label, combined with the model's predictions on every item; 95% Wilson intervals on the effective sample size, Fieller's for ratio = anti share / pro share (a lower bound when pro may be zero). validated = false marks periods with strata that have no labels (model-only, worst-case bounds).",
 };
 
 function countBy<T>(rows: readonly T[], key: (r: T) => string): Record<string, number> {
@@ -99,6 +136,13 @@ function countBy<T>(rows: readonly T[], key: (r: T) => string): Record<string, n
 export interface ReportSources {
   readonly measures: MeasurementReads;
   readonly rules: RuleStore;
+  readonly labels: LabelStore;
+}
+
+/** The calendar year before `now`'s (the report is due before 1 March of the next year, Art. 7(2)). */
+export function lastCalendarYear(now: number): { from: number; to: number } {
+  const y = new Date(now).getUTCFullYear() - 1;
+  return { from: Date.UTC(y, 0, 1), to: Date.UTC(y + 1, 0, 1) };
 }
 
 export async function buildReport(
@@ -138,7 +182,30 @@ export async function buildReport(
   const bankNames = await sources.measures.bankNames();
   const allBanks = new Set(bankNames.keys());
   const takedown = await measurement.takedown(filter, allBanks, bankNames);
-  const records = await measurement.takedownRecords(filter);
+  const takedownRecords = await measurement.takedownRecords(filter);
+  const ids = takedownRecords.map((r) => r.itemId);
+  const [classes, labels] = await Promise.all([sources.labels.classificationsOf(ids), sources.labels.labelsOf(ids)]);
+  const records: ReportItem[] = takedownRecords.map((r) => {
+    const c = classes.get(r.itemId);
+    return {
+      ...r,
+      postedAt: c?.postedAt ?? r.postedAt ?? null,
+      lang: c?.lang ?? null,
+      predicted: c?.label ?? null,
+      score: c?.score ?? null,
+      modelVersion: c?.model ?? null,
+      label: labels.get(r.itemId) ?? null,
+      ...itemDurations({ ...r, postedAt: c?.postedAt ?? r.postedAt ?? null }),
+    };
+  });
+  const labelled = await sources.labels.labelled(filter);
+  const judged = labelled.filter((l) => l.stance !== "cant_tell");
+  const agreeing = judged.filter((l) => l.label === l.stance).length;
+  const labelledPro = judged.filter((l) => l.stance === "pro");
+  const predictedPro = judged.filter((l) => l.label === "pro");
+  const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
+  const distinct = (rows: readonly OutcomeEvent[]) => new Set(rows.map((o) => o.itemId)).size;
+  const removals = [...of("removed"), ...of("disabled")];
   const stance = await measurement.stance({ from: scope.from, to: scope.to }, "month");
   const complaints = of("complaint").length;
   const upheld = of("complaint_upheld").length;
@@ -185,6 +252,75 @@ export async function buildReport(
     },
     takedown,
     stance,
+    art7: [
+      {
+        point: "7(3)(a)",
+        requires:
+          "measures in relation to the identification and removal of, or disabling of access to, terrorist content",
+        figures: {
+          rules: ruleRows.length,
+          enabledRules: ruleRows.filter((r) => r.enabled).length,
+          banksUsed,
+          activeSignals,
+          classifier: measurement.model,
+        },
+      },
+      {
+        point: "7(3)(b)",
+        requires:
+          "measures to address the reappearance online of material previously removed or disabled as terrorist content, in particular automated tools",
+        figures: {
+          itemsMatchedToKnownContent: takedown.overall.matched,
+          itemsRemovedOnHashMatch: distinct(removals.filter((o) => o.basis === "hash_match")),
+        },
+      },
+      {
+        point: "7(3)(c)",
+        requires:
+          "items removed or disabled following removal orders or specific measures; removal orders not acted on (Art. 3(7), 3(8)) and the grounds",
+        figures: {
+          itemsRemovedFollowingRemovalOrders: distinct(removals.filter((o) => o.basis === "removal_order")),
+          itemsRemovedBySpecificMeasures: distinct(removals.filter((o) => o.basis !== "removal_order")),
+          removalOrdersNotActioned: of("not_actioned").length,
+          ...Object.fromEntries(
+            Object.entries(countBy(of("not_actioned"), (o) => o.reason)).map(([k, v]) => [`notActioned.${k}`, v]),
+          ),
+        },
+      },
+      {
+        point: "7(3)(d)",
+        requires: "number and outcome of complaints handled under Art. 10",
+        figures: { complaints, upheld, rejected, pending: Math.max(0, complaints - upheld - rejected) },
+      },
+      {
+        point: "7(3)(e)",
+        requires:
+          "number and outcome of administrative or judicial review proceedings brought by the hosting service provider",
+        figures: {
+          filed: of("review_filed").length,
+          upheld: of("review_upheld").length,
+          overturned: of("review_overturned").length,
+        },
+      },
+      {
+        point: "7(3)(f)",
+        requires: "cases in which content was reinstated as a result of administrative or judicial review proceedings",
+        figures: { itemsReinstatedAfterReview: distinct(restored.filter((o) => o.reason === "review")) },
+      },
+      {
+        point: "7(3)(g)",
+        requires: "cases in which content was reinstated following a complaint by the content provider",
+        figures: { itemsReinstatedAfterComplaint: distinct(restored.filter((o) => o.reason === "complaint")) },
+      },
+    ],
+    automatedTools: {
+      labelledItems: labelled.length,
+      judged: judged.length,
+      agreeing,
+      accuracy: ratio(agreeing, judged.length),
+      proRecall: ratio(labelledPro.filter((l) => l.label === "pro").length, labelledPro.length),
+      proPrecision: ratio(predictedPro.filter((l) => l.stance === "pro").length, predictedPro.length),
+    },
     definitions: DEFINITIONS,
     records: { items: records, outcomes },
   };

@@ -63,7 +63,16 @@ export class KyselyMeasurementReads implements MeasurementReads {
 
   async takedownItems(scope: MeasureScope): Promise<TakedownItem[]> {
     const rows = await this.scoped(scope)
-      .select(["ci.id", "ci.platform", "o.name", "ci.received_at", "ci.acted_at", "ci.matches"])
+      .select([
+        "ci.id",
+        "ci.platform",
+        "o.name",
+        "ci.received_at",
+        "ci.posted_at",
+        "ci.kind",
+        "ci.acted_at",
+        "ci.matches",
+      ])
       .where((eb) =>
         eb.or([
           eb("ci.matches", "<>", "[]"),
@@ -78,6 +87,8 @@ export class KyselyMeasurementReads implements MeasurementReads {
       platform: r.platform,
       orgName: r.name,
       receivedAt: Number(r.received_at),
+      postedAt: r.posted_at === null ? null : Number(r.posted_at),
+      kind: r.kind,
       actedAt: r.acted_at === null ? null : Number(r.acted_at),
       matches: r.matches,
     }));

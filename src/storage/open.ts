@@ -14,6 +14,7 @@ import { KyselyDashboardReads } from "./dashboard-store.js";
 import { migrateDatabase, type OpenOptions } from "./database.js";
 import { KyselyJobQueue } from "./job-queue.js";
 import { KyselyStore } from "./kysely-store.js";
+import { KyselyLabelStore } from "./label-store.js";
 import { moveMediaToStore, type MediaMoved } from "./media-move.js";
 import { FileMediaStore } from "./media-store-fs.js";
 import { KyselyMeasurementReads } from "./measurement-reads.js";
@@ -62,6 +63,7 @@ export async function openStores(url: string, options: StoreOptions = {}): Promi
     accounts: new KyselyAccountStore(db),
     dashboard: new KyselyDashboardReads(db),
     measures: new KyselyMeasurementReads(db),
+    labels: new KyselyLabelStore(db),
     endpoints: new KyselyWebhookEndpointStore(db, dialect),
     close: () => signals.close(),
   };

@@ -262,6 +262,21 @@ export interface ContentOutcomesTable {
   recorded_at: number;
 }
 
+/** The labelling queue (migration 0009): items drawn for people to label their stance. */
+export interface StanceLabelsTable {
+  id: Generated<number>;
+  item_id: number;
+  org_id: number;
+  period_start: number;
+  interval: string;
+  drawn_at: number;
+  drawn_by: number | null;
+  stance: string | null;
+  note: Generated<string>;
+  labelled_by: number | null;
+  labelled_at: number | null;
+}
+
 /** Webhook endpoints' health and state (migration 0006). */
 export interface WebhookEndpointsTable {
   id: Generated<number>;
@@ -297,4 +312,5 @@ export interface Database {
   classifications: ClassificationsTable;
   content_outcomes: ContentOutcomesTable;
   webhook_endpoints: WebhookEndpointsTable;
+  stance_labels: StanceLabelsTable;
 }

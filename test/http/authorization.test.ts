@@ -131,6 +131,12 @@ const FIXTURE_ROUTES: readonly {
     missing: { id: NO_ID, index: "0" },
   },
   {
+    // The fixtures hold no labelling task: only the missing one (404 after authorisation).
+    pattern: /^\/v1\/labels\/:id$/,
+    targets: () => [],
+    missing: { id: NO_ID },
+  },
+  {
     pattern: /^\/v1\/reviews\/:id\/decision$/,
     targets: (fx) => [{ label: "a review entry of A", params: { id: String(fx.review) } }],
     missing: { id: NO_ID },
@@ -252,6 +258,8 @@ const BODIES: Readonly<Record<string, (fx: Fixtures, who: string) => Extras | nu
   "POST /v1/webhook-endpoints/:id/enable": () => null,
   "POST /v1/rules/:id/actions/:index/rotate-secret": () => ({ body: {} }),
   "POST /v1/reviews/:id/decision": () => ({ body: { decision: "not_violating", reasons: "authorization probe" } }),
+  "POST /v1/labels/draw": () => ({ body: { perPeriod: 5 } }),
+  "POST /v1/labels/:id": () => ({ body: { stance: "neutral" } }),
   // A real sign-in (a public route must not answer 401), as a person outside A.
   "POST /v1/session": () => ({ body: { org: "NGO C", person: "c-reader", password: SIGN_IN_PASSWORD } }),
   "POST /v1/content/:id/outcomes": () => ({ body: { kind: "complaint" } }),

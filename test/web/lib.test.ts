@@ -1,5 +1,6 @@
 /** The web app's pure pieces: API client errors, time and formatting, taxonomy, RTL, chart data, shortcuts. */
 
+import { LABEL_STANCES, STANCE_NAMES, stanceForKey, validationNote } from "../../web/src/lib/labelling.js";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Api, ApiError, errorFrom, query, type Fetch } from "../../web/src/lib/api.js";
@@ -178,7 +179,7 @@ describe("web: chart data", () => {
   });
   it("shapes the ratio with its band, with gaps where a period has none", () => {
     const r = ratioSeries([
-      { start: "2026-03-03T00:00:00Z", end: "", items: 10, ratio: { estimate: 6, low: 4, high: 9 } },
+      { start: "2026-03-03T00:00:00Z", end: "", items: 10, ratio: { estimate: 6, low: 4, high: 9, kind: "two-sided" } },
       { start: "2026-03-04T00:00:00Z", end: "", items: 0, ratio: null },
     ]);
     assert.equal(r.any, true);
@@ -259,5 +260,19 @@ describe("web: sign-in back-off message", () => {
     ]);
     assert.deepEqual([91, 120, 600, 900].map(waitArabic), ["دقيقتين", "دقيقتين", "10 دقائق", "15 دقيقة"]);
     assert.deepEqual([1, 45, 900].map(waitEnglish), ["1 second", "45 seconds", "15 minutes"]);
+  });
+});
+
+describe("labelling vocabulary and validation notes", () => {
+  it("keys 1–4 pick the stances; every stance has English and Arabic names", () => {
+    assert.equal(stanceForKey("1"), "pro");
+    assert.equal(stanceForKey("4"), "cant_tell");
+    assert.equal(stanceForKey("5"), undefined);
+    for (const s of LABEL_STANCES) assert.ok(STANCE_NAMES[s].en && /[\u0600-\u06FF]/.test(STANCE_NAMES[s].ar));
+  });
+  it("says when a figure is model-only and unvalidated, and nothing when every stratum has labels", () => {
+    assert.equal(validationNote({ validated: true, items: 10, modelOnlyItems: 0, labelled: 5 }), null);
+    assert.match(validationNote({ validated: false, items: 10, modelOnlyItems: 10, labelled: 0 })!, /model only/);
+    assert.match(validationNote({ validated: false, items: 10, modelOnlyItems: 3, labelled: 4 })!, /3 of 10 items/);
   });
 });

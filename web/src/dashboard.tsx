@@ -7,6 +7,7 @@
 import { useState } from "preact/hooks";
 import { query, type Api } from "./lib/api.js";
 import { activitySeries, ratioSeries } from "./lib/charts.js";
+import { validationNote } from "./lib/labelling.js";
 import { RANGES, formatDuration, percent, rangeOf } from "./lib/time.js";
 import type { Activity, Me, StanceMeasurement, TakedownReport, TimeToAction } from "./lib/types.js";
 import { ActivityChart, BarList, PercentileChart, RatioChart } from "./charts.js";
@@ -116,7 +117,15 @@ export function Dashboard(props: { api: Api; me: Me }) {
           ) : ratioSeries(stance.data.periods).any ? (
             <>
               <RatioChart data={ratioSeries(stance.data.periods).data} />
-              <p class="muted">The shaded band is the 95% confidence interval of the ratio.</p>
+              <p class="muted">
+                The shaded band is the 95% confidence interval of the ratio, from {stance.data.overall.labelled} items
+                labelled by people and the model's predictions on all {stance.data.overall.items}.
+              </p>
+              {validationNote(stance.data.overall) && (
+                <p class="notice" data-testid="model-only">
+                  {validationNote(stance.data.overall)}
+                </p>
+              )}
             </>
           ) : (
             <p class="muted">No classified items in this range.</p>

@@ -8,6 +8,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import "../style.css";
 import { Banks } from "./banks.js";
 import { Dashboard } from "./dashboard.js";
+import { Labels } from "./labels.js";
 import { Api } from "./lib/api.js";
 import type { Session } from "./lib/types.js";
 import { Review } from "./review.js";
@@ -77,6 +78,7 @@ function App() {
   const nav = [
     { id: "dashboard", label: "Dashboard", show: may("content.read") },
     { id: "review", label: "Review", show: may("review.read") },
+    { id: "labels", label: "Label · تصنيف", show: may("review.read") },
     { id: "banks", label: "Banks", show: may("signal.read") },
   ].filter((n) => n.show);
   const go = (h: string) => {
@@ -118,6 +120,8 @@ function App() {
       </header>
       {screen === "review" && may("review.read") ? (
         <Review api={api} me={me} />
+      ) : screen === "labels" && may("review.read") ? (
+        <Labels api={api} me={me} />
       ) : screen === "banks" && may("signal.read") ? (
         <Banks
           api={api}

@@ -7,7 +7,7 @@ import { RasdError } from "../../core/errors.js";
 import { reportCsv } from "../../report/csv.js";
 import { reportHtml } from "../../report/html.js";
 import { MeasurementService } from "../../services/measurement.js";
-import { buildReport } from "../../services/report.js";
+import { buildReport, lastCalendarYear, type TransparencyReport } from "../../services/report.js";
 import { loadClassifier } from "../../services/stance.js";
 import { withContext, withStoreOptions, type StoreOptions } from "../context.js";
 
@@ -20,8 +20,8 @@ function parseWhen(value: string, name: string): number {
 }
 
 interface ReportOptions extends StoreOptions {
-  from: string;
-  to: string;
+  from?: string;
+  to?: string;
   org?: string;
   out: string;
 }
@@ -32,17 +32,23 @@ export function reportCommand(): Command {
       .description(
         "write the transparency report for a period (EU Regulation 2021/784 Art. 7): report.json, report.csv, report.html, and the records behind every figure (items.csv, outcomes.csv)",
       )
-      .requiredOption("--from <date>", "start, inclusive (YYYY-MM-DD or ISO 8601, UTC)")
-      .requiredOption("--to <date>", "end, exclusive (YYYY-MM-DD or ISO 8601, UTC)")
-      .option("--org <name>", "one member's report (default: the coalition's)")
+      .option("--from <date>", "start, inclusive (YYYY-MM-DD or ISO 8601, UTC; default: 1 January of last year)")
+      .option("--to <date>", "end, exclusive (YYYY-MM-DD or ISO 8601, UTC; default: 1 January of this year)")
+      .option(
+        "--org <name>",
+        "one member's report (default: the coalition's summary, and one report per platform organisation in orgs/<name>/)",
+      )
       .option("--out <dir>", "folder to write to", "report")
       .addHelpText(
         "after",
         '\nExample:\n  rasd report --from 2026-01-01 --to 2027-01-01 --org "Video Platform" --out report-2026\n',
       ),
   ).action(async (options: ReportOptions) => {
-    const from = parseWhen(options.from, "from");
-    const to = parseWhen(options.to, "to");
+    if ((options.from === undefined) !== (options.to === undefined))
+      throw new RasdError("usage", "give both --from and --to, or neither (the last calendar year)");
+    const year = lastCalendarYear(Date.now());
+    const from = options.from === undefined ? year.from : parseWhen(options.from, "from");
+    const to = options.to === undefined ? year.to : parseWhen(options.to, "to");
     if (!(from < to)) throw new RasdError("usage", "--from must be before --to");
     await withContext(options, async (ctx) => {
       let org: { id: number; name: string } | undefined;
@@ -51,21 +57,36 @@ export function reportCommand(): Command {
         if (!found) throw new RasdError("usage", `--org: no organisation named "${options.org}"`);
         org = { id: found.id, name: found.name };
       }
-      const measurement = new MeasurementService(ctx.stores.measures, loadClassifier(ctx.config.stanceModel));
+      const measurement = new MeasurementService(
+        ctx.stores.measures,
+        loadClassifier(ctx.config.stanceModel),
+        ctx.stores.labels,
+      );
       const report = await buildReport(ctx.stores, measurement, { from, to, ...(org ? { org } : {}) });
       const dir = resolve(options.out);
-      await mkdir(dir, { recursive: true });
-      const csv = reportCsv(report);
-      const { records, ...figures } = report;
-      await writeFile(join(dir, "report.json"), `${JSON.stringify(figures, null, 2)}\n`);
-      await writeFile(join(dir, "report.csv"), csv.summary);
-      await writeFile(join(dir, "items.csv"), csv.items);
-      await writeFile(join(dir, "outcomes.csv"), csv.outcomes);
-      await writeFile(join(dir, "report.html"), reportHtml(report));
+      await writeReport(dir, report);
+      const { records } = report;
+      if (!org)
+        // One report per hosting service provider (platform organisation) beside the coalition's summary.
+        for (const o of (await ctx.store.listOrgs()).filter((x) => x.kind === "platform")) {
+          const own = await buildReport(ctx.stores, measurement, { from, to, org: { id: o.id, name: o.name } });
+          await writeReport(join(dir, "orgs", o.name.replace(/[^\p{L}\p{N}._-]+/gu, "_")), own);
+        }
       process.stderr.write(
         `report: ${records.items.length} items and ${records.outcomes.length} outcome events from ${report.period.from} to ${report.period.to}\n`,
       );
       process.stdout.write(`${join(dir, "report.html")}\n`);
     });
   });
+}
+
+async function writeReport(dir: string, report: TransparencyReport): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const csv = reportCsv(report);
+  const figures = Object.fromEntries(Object.entries(report).filter(([k]) => k !== "records"));
+  await writeFile(join(dir, "report.json"), `${JSON.stringify(figures, null, 2)}\n`);
+  await writeFile(join(dir, "report.csv"), csv.summary);
+  await writeFile(join(dir, "items.csv"), csv.items);
+  await writeFile(join(dir, "outcomes.csv"), csv.outcomes);
+  await writeFile(join(dir, "report.html"), reportHtml(report));
 }

@@ -8,6 +8,7 @@
 
 import { Type } from "typebox";
 import { RasdError } from "../../core/errors.js";
+import { checkOutcomeOrder } from "../../core/outcome-order.js";
 import { OUTCOME_KINDS, checkOutcome } from "../../core/outcomes.js";
 import { percentiles } from "../../kernels/quantify/index.js";
 import { serviceImageLimits } from "../../media/decode-gate.js";
@@ -210,7 +211,10 @@ export function contentRoutes(s: Services): RouteDef[] {
             ...input,
             note: checkText("note", b.note, 2000),
           },
-          (earlier) => checkOutcome(earlier, input),
+          (earlier) => {
+            checkOutcome(earlier, input);
+            checkOutcomeOrder(item, earlier, input);
+          },
         );
         await s.access.audit(auditEntry(req, who, `content.${b.kind}`, `content:${item.id}`, { outcome: row.id }));
         void reply.status(201);

@@ -9,6 +9,7 @@ import { contentRoutes } from "./content.js";
 import { dashboardRoutes } from "./dashboard.js";
 import { hmaRoutes } from "./hma.js";
 import { keyRoutes } from "./keys.js";
+import { labelRoutes } from "./labels.js";
 import { measureRoutes } from "./measure.js";
 import { memberRoutes } from "./members.js";
 import { reviewRoutes } from "./reviews.js";
@@ -35,6 +36,7 @@ export function allRoutes(s: Services): RouteDef[] {
     // The web app and what it needs beyond the routes above.
     ...sessionRoutes(s),
     ...reviewRoutes(s),
+    ...labelRoutes(s),
     ...searchRoutes(s),
     ...dashboardRoutes(s),
     ...webRoutes(s),

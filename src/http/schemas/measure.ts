@@ -10,11 +10,15 @@ import { Nullable, PercentilesView } from "./common.js";
 const EstimateView = Type.Object({ estimate: Type.Number(), low: Type.Number(), high: Type.Number() });
 export type EstimateView = Static<typeof EstimateView>;
 
-/** The anti:pro ratio with its 95% interval; a bound is null when unbounded (no pro items). */
+/** The anti:pro ratio with its 95% interval; when pro may be zero, a lower bound only (kind, high null). */
 const RatioView = Type.Object({
-  estimate: Nullable(Type.Number()),
+  estimate: Nullable(Type.Number({ description: "null when the estimated pro share is 0" })),
   low: Nullable(Type.Number()),
-  high: Nullable(Type.Number()),
+  high: Nullable(Type.Number({ description: "null: no upper bound (pro may be zero); see kind" })),
+  kind: Type.Union([Type.Literal("two-sided"), Type.Literal("lower-bound"), Type.Literal("unbounded")], {
+    description:
+      "two-sided interval; lower-bound: the ratio is at least `low` (pro may be zero); unbounded: nothing known",
+  }),
 });
 export type RatioView = Static<typeof RatioView>;
 
@@ -24,11 +28,26 @@ export const StancePeriodView = Type.Object({
   start: Type.String(),
   end: Type.String(),
   items: Type.Number(),
-  observed: Type.Union([Type.Object({ pro: Type.Number(), anti: Type.Number(), neutral: Type.Number() }), Type.Null()]),
+  labelled: Type.Number({ description: "Items with a person's stance label, used by the estimate" }),
+  observed: Type.Union(
+    [Type.Object({ pro: Type.Number(), anti: Type.Number(), neutral: Type.Number() }), Type.Null()],
+    {
+      description: "Raw shares of the model's predicted labels (classify and count), for comparison only",
+    },
+  ),
   pro: OrNull(EstimateView),
   anti: OrNull(EstimateView),
   neutral: OrNull(EstimateView),
+  cantTell: OrNull(EstimateView),
   ratio: OrNull(RatioView),
+  validated: Type.Boolean({
+    description:
+      "false: some strata (platform, language, predicted label) have no labels; their part is the model's alone, unvalidated",
+  }),
+  modelOnlyItems: Type.Number({ description: "Items in strata without labels (worst-case bounds in the intervals)" }),
+  labelsToHalveWidth: Nullable(
+    Type.Number({ description: "More labels, spread as the current ones, that would halve the intervals' width" }),
+  ),
 });
 export type StancePeriodView = Static<typeof StancePeriodView>;
 
@@ -40,7 +59,10 @@ export const StanceMeasurementView = Type.Object({
   to: Type.String(),
   overall: StancePeriodView,
   periods: Type.Immutable(Type.Array(StancePeriodView)),
-  otherModelItems: Type.Number({ description: "Items classified by another model version, left out" }),
+  otherModelItems: Type.Number({
+    description:
+      "Items classified by another model version: included, each version's predictions forming their own strata",
+  }),
 });
 export type StanceMeasurementView = Static<typeof StanceMeasurementView>;
 
@@ -56,6 +78,8 @@ const figures = {
   restored: Type.Number(),
   timeToAction: PercentilesView,
   timeToRemoval: PercentilesView,
+  timeOnline: PercentilesView,
+  stillOnline: Type.Number({ description: "Items not removed, or restored after removal" }),
 };
 
 /** Items matched, actioned and removed, and the times to action and removal (ms). */
@@ -73,5 +97,12 @@ export const TakedownMeasurementView = Type.Object({
     }),
   ),
   byBank: Type.Immutable(Type.Array(Type.Object({ bankId: Type.Number(), bankName: Type.String(), ...figures }))),
+  byLanguage: Type.Immutable(Type.Array(Type.Object({ lang: Type.String(), ...figures }))),
+  byContentType: Type.Immutable(Type.Array(Type.Object({ kind: Type.String(), ...figures }))),
+  byBehaviour: Type.Immutable(
+    Type.Array(Type.Object({ behaviour: Type.String(), ...figures }), {
+      description: "By the classifier's behaviour label of pro items (recruitment, glorification, …)",
+    }),
+  ),
 });
 export type TakedownMeasurementView = Static<typeof TakedownMeasurementView>;

@@ -10,6 +10,20 @@ export {
   type RatioInterval,
   type Stratum,
 } from "./prevalence.js";
+export {
+  allocateLabels,
+  estimateShares,
+  fieller,
+  normalQuantile,
+  wilson,
+  type LabelledItem,
+  type PpiEstimate,
+  type PpiOptions,
+  type PpiStratum,
+  type RatioEstimate,
+  type RatioKind,
+  type ShareInterval,
+} from "./ppi.js";
 export { multinomial, seedFrom, seededRandom } from "./random.js";
 export { percentiles, type Percentiles } from "./percentiles.js";
-export { takedownBy, takedownFigures, type TakedownFigures, type TakedownRecord } from "./takedown.js";
+export { itemDurations, takedownBy, takedownFigures, type TakedownFigures, type TakedownRecord } from "./takedown.js";

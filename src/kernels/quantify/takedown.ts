@@ -15,6 +15,12 @@ export interface TakedownRecord {
   readonly platform: string;
   readonly bankIds: readonly number[];
   readonly receivedAt: number;
+  /** When the platform says it was posted; null when not given. */
+  readonly postedAt?: number | null;
+  /** Content type, language and behaviour label, for the breakdowns peers publish. */
+  readonly kind?: string;
+  readonly lang?: string | null;
+  readonly behaviour?: string | null;
   readonly actedAt: number | null;
   /** The first removal order, removal (or disabling) and restoration, if any. */
   readonly orderAt: number | null;
@@ -40,6 +46,20 @@ export interface TakedownFigures {
   readonly timeToAction: Percentiles;
   /** Order (or receipt) → removal, ms. */
   readonly timeToRemoval: Percentiles;
+  /** Posted → removed, ms: how long removed items were online (items with a posting time). */
+  readonly timeOnline: Percentiles;
+  /** Items still online: not removed, or restored after removal. */
+  readonly stillOnline: number;
+}
+
+/** One item's times, ms (null when they do not apply): what items.csv carries. */
+export function itemDurations(r: TakedownRecord): { timeToRemoval: number | null; timeOnline: number | null } {
+  if (r.removedAt === null) return { timeToRemoval: null, timeOnline: null };
+  const since = r.orderAt !== null && r.orderAt <= r.removedAt ? r.orderAt : r.receivedAt;
+  return {
+    timeToRemoval: Math.max(0, r.removedAt - since),
+    timeOnline: r.postedAt !== null && r.postedAt !== undefined ? Math.max(0, r.removedAt - r.postedAt) : null,
+  };
 }
 
 const share = (part: number, whole: number) => (whole > 0 ? part / whole : null);
@@ -54,7 +74,10 @@ export function takedownFigures(records: readonly TakedownRecord[]): TakedownFig
   let restored = 0;
   const toAction: number[] = [];
   const toRemoval: number[] = [];
+  const online: number[] = [];
+  let stillOnline = 0;
   for (const r of records) {
+    if (r.removedAt === null || r.restoredAt !== null) stillOnline++;
     if (r.bankIds.length) matched++;
     if (r.actedAt !== null) {
       actioned++;
@@ -63,10 +86,10 @@ export function takedownFigures(records: readonly TakedownRecord[]): TakedownFig
     if (r.orderAt !== null) orders++;
     if (r.removedAt !== null) {
       removed++;
-      const since = r.orderAt !== null && r.orderAt <= r.removedAt ? r.orderAt : r.receivedAt;
-      const took = Math.max(0, r.removedAt - since);
-      toRemoval.push(took);
-      if (took <= ONE_HOUR_MS) withinHour++;
+      const { timeToRemoval: took, timeOnline } = itemDurations(r);
+      toRemoval.push(took!);
+      if (timeOnline !== null) online.push(timeOnline);
+      if (took! <= ONE_HOUR_MS) withinHour++;
       if (r.orderAt !== null && r.removedAt - r.orderAt <= ONE_HOUR_MS) ordersWithinHour++;
     }
     if (r.restoredAt !== null) restored++;
@@ -83,6 +106,8 @@ export function takedownFigures(records: readonly TakedownRecord[]): TakedownFig
     restored,
     timeToAction: percentiles(toAction),
     timeToRemoval: percentiles(toRemoval),
+    timeOnline: percentiles(online),
+    stillOnline,
   };
 }
 

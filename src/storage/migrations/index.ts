@@ -12,6 +12,7 @@ import * as m0008 from "./0008-audit-chain.js";
 import * as m0009 from "./0009-media-store.js";
 import * as m0010 from "./0010-job-leases.js";
 import * as m0011 from "./0011-job-count-index.js";
+import * as m0012 from "./0012-labels.js";
 
 export const MIGRATIONS: Record<string, Migration> = {
   "0001-signal-banks": m0001,
@@ -25,4 +26,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0009-media-store": m0009,
   "0010-job-leases": m0010,
   "0011-job-count-index": m0011,
+  "0012-labels": m0012,
 };

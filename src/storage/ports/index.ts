@@ -11,6 +11,7 @@ import type { ActionStore } from "./actions.js";
 import type { ContentStore } from "./content.js";
 import type { DashboardReads } from "./dashboard.js";
 import type { JobQueue } from "./jobs.js";
+import type { LabelStore } from "./labels.js";
 import type { MeasurementReads } from "./measurement.js";
 import type { MediaStore } from "./media.js";
 import type { ReviewStore } from "./reviews.js";
@@ -24,6 +25,7 @@ export type * from "./actions.js";
 export type * from "./content.js";
 export type * from "./dashboard.js";
 export type * from "./jobs.js";
+export type * from "./labels.js";
 export type * from "./measurement.js";
 export type * from "./media.js";
 export type * from "./reviews.js";
@@ -45,6 +47,8 @@ export interface Stores {
   readonly accounts: AccountStore;
   readonly dashboard: DashboardReads;
   readonly measures: MeasurementReads;
+  /** The labelling queue and the labelled sample (issue 16). */
+  readonly labels: LabelStore;
   /** Webhook endpoints: per-endpoint leasing, health, disabling. */
   readonly endpoints: WebhookEndpointStore;
   /** Closes the database (every port at once). */

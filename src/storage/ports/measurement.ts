@@ -29,6 +29,9 @@ export interface TakedownItem {
   readonly platform: string;
   readonly orgName: string;
   readonly receivedAt: number;
+  readonly postedAt: number | null;
+  /** Content type: text, url, image, video. */
+  readonly kind: string;
   readonly actedAt: number | null;
   /** JSON text, as stored by the pipeline. */
   readonly matches: string;
