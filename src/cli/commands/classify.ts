@@ -16,7 +16,7 @@ export function classifyCommand(): Command {
         "sectarian_hate) when a lexicon rule finds one.",
     )
     .argument("<file>", 'a CSV file, or "-" for standard input')
-    .option("--model <file>", "a model file (default: the shipped models/stance-v1.bin)")
+    .option("--model <file>", "a model file (default: the shipped models/stance-v2.bin)")
     .option("--behaviour", "add a behaviour column")
     .addHelpText(
       "after",

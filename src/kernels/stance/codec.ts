@@ -26,7 +26,7 @@ export interface StanceHeaderCore {
   /** Multiply an int16 weight by this to get the weight. */
   readonly scale: number;
   /** Present in RASDSTN2 files: the Arabic specialist's quantisation scale and fusion θ. */
-  readonly arabic?: { readonly scale: number; readonly fuse: readonly number[] };
+  readonly arabic?: { readonly scale: number; readonly fuse: readonly number[]; readonly s1Scaled?: boolean };
 }
 
 function scaleOf(values: Float32Array): number {
@@ -44,7 +44,9 @@ export function encodeStanceModel<H extends object>(model: StanceWeights, header
     dims: model.dims,
     temperature: model.temperature,
     scale,
-    ...(arabic !== undefined ? { arabic: { scale: arabicScale, fuse: arabic.fuse } } : {}),
+    ...(arabic !== undefined
+      ? { arabic: { scale: arabicScale, fuse: arabic.fuse, ...(arabic.s1Scaled ? { s1Scaled: true } : {}) } }
+      : {}),
     ...header,
   };
   let json = JSON.stringify(full);
@@ -105,6 +107,16 @@ export function decodeStanceModel<H extends StanceHeaderCore>(
   for (let k = 0; k < arabicWeights.length; k++, at += 2) arabicWeights[k] = view.getInt16(at, true) * arabicScale;
   return {
     header,
-    weights: { dims, weights, bias, temperature, arabic: { weights: arabicWeights, fuse: [...header.arabic.fuse] } },
+    weights: {
+      dims,
+      weights,
+      bias,
+      temperature,
+      arabic: {
+        weights: arabicWeights,
+        fuse: [...header.arabic.fuse],
+        ...(header.arabic.s1Scaled === true ? { s1Scaled: true } : {}),
+      },
+    },
   };
 }

@@ -7,7 +7,14 @@
 import { behaviourOf } from "./behaviour.js";
 import { extractFeatures, maxFeatures } from "./features.js";
 import { detectLanguage } from "./language.js";
-import { NUM_CLASSES, STANCE_LABELS, type StanceBehaviour, type StanceLabel, type StanceLanguage } from "./labels.js";
+import {
+  NUM_CLASSES,
+  STANCE_LABELS,
+  isTrainedLanguage,
+  type StanceBehaviour,
+  type StanceLabel,
+  type StanceLanguage,
+} from "./labels.js";
 import { fuseLogits, type ArabicSpecialist } from "./specialist.js";
 
 /** The learnt parameters. `dims` is a power of two; `weights.length === dims * 3`. */
@@ -21,12 +28,12 @@ export interface StanceWeights {
   readonly arabic?: ArabicSpecialist;
 }
 
-/** What `classify` says about one text. */
+/** What `classify` says about one text. `unknown`: a language the model was not trained for. */
 export interface StanceResult {
-  readonly label: StanceLabel;
-  /** Calibrated probability of `label`. */
+  readonly label: StanceLabel | "unknown";
+  /** Calibrated probability of `label` (0 for `unknown`). */
   readonly score: number;
-  /** Calibrated probability of each label; they sum to 1. */
+  /** Calibrated probability of each label; they sum to 1 (all 0 for `unknown`: never pro). */
   readonly scores: { readonly pro: number; readonly anti: number; readonly neutral: number };
   readonly lang: StanceLanguage;
   /** For `pro` only, when a lexicon rule fires (`behaviour.ts`). */
@@ -71,7 +78,7 @@ export function stanceLogits(model: StanceWeights, text: string, out: Float64Arr
     out[0] = z0 * scale + model.bias[0]!;
     out[1] = z1 * scale + model.bias[1]!;
     out[2] = z2 * scale + model.bias[2]!;
-    fuseLogits(arabic.fuse, out, s1, s2);
+    fuseLogits(arabic.fuse, out, arabic.s1Scaled === true ? s1 * scale : s1, s2);
     return n;
   }
   const w = model.weights;
@@ -126,17 +133,20 @@ export function argmax(values: ArrayLike<number>): number {
   return best;
 }
 
+const UNKNOWN_SCORES = Object.freeze({ pro: 0, anti: 0, neutral: 0 });
+
 const logits = new Float64Array(NUM_CLASSES);
 const probs = new Float64Array(NUM_CLASSES);
 
 /**
- * Classifies one text. A text with no letters or digits (empty, emoji only, a bare link) has
- * no features and gets the prior of the bias terms, which favours `neutral`.
+ * Classifies one text. A text in a language the model was not trained for (`TRAINED_LANGUAGES`;
+ * also a text with no letters, `und`) gets `unknown`, never a stance.
  * @example classifyStance(weights, "داعش عصابة إرهابية لا تمثل الإسلام").label // "anti"
  */
 export function classifyStance(model: StanceWeights, text: string): StanceResult {
   if (typeof text !== "string") throw new TypeError("classifyStance: text must be a string");
   const lang = detectLanguage(text);
+  if (!isTrainedLanguage(lang)) return { label: "unknown", score: 0, scores: UNKNOWN_SCORES, lang };
   stanceLogits(model, text, logits, lang);
   softmaxInto(logits, model.temperature, probs);
   const best = argmax(probs);
@@ -149,8 +159,10 @@ export function classifyStance(model: StanceWeights, text: string): StanceResult
   return { label, score: probs[best]!, scores, lang };
 }
 
-/** Just the label index (no language, behaviour or probabilities): the fastest path. */
+/** Just the label index (no behaviour or probabilities): the fastest path; -1 for `unknown`. */
 export function predictIndex(model: StanceWeights, text: string): number {
-  stanceLogits(model, text, logits);
+  const lang = detectLanguage(text);
+  if (!isTrainedLanguage(lang)) return -1;
+  stanceLogits(model, text, logits, lang);
   return argmax(logits);
 }

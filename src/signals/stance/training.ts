@@ -30,22 +30,26 @@ import {
   stanceLogits,
   stratifiedFolds,
   trainStance,
+  trainNbSvm,
   type Confusion,
   type FeatureMatrix,
   type StanceLanguage,
   type StanceWeights,
   type TrainOptions,
 } from "../../kernels/stance/index.js";
-import { loadStanceCorpus, type StanceCorpusName, type StanceItem } from "./corpus.js";
+import { loadStanceCorpus, type ExtraLabel, type StanceCorpusName, type StanceItem } from "./corpus.js";
 
-export const STANCE_MODEL_VERSION = "stance-v1";
+export const STANCE_MODEL_VERSION = "stance-v2";
+
+/** The NB-SVM of the Arabic specialist's s1 (decision 0014: chosen by 10-fold CV on alfifi). */
+export const ARABIC_NBSVM = { alpha: 0.1, cost: 10, beta: 1, epochs: 30, seed: 1, features: "counts" } as const;
 
 /** How much each training item counts, by corpus and label (see training/stance/README.md). */
 export function sampleWeight(item: Pick<StanceItem, "source" | "label">): number {
   if (item.source === "fifthtribe" && item.label === "pro") return 0.5; // noisy: not every fanboy tweet is propaganda
   if (item.label === "anti") return 5; // few, hand-labelled
   // The only labelled Arabic pro set is small against ~25,000 Arabic neutral tweets.
-  if (item.source === "alfifi" || item.source === "handwritten") return 10;
+  if (item.source === "alfifi" || item.source === "handwritten" || item.source === "labels") return 10;
   return 1;
 }
 
@@ -109,6 +113,8 @@ export interface TrainPipelineOptions {
   /** Use only the first N items of each corpus (for quick runs and tests). */
   readonly limitPerSource?: number;
   readonly referencesDir?: string;
+  /** Extra labelled texts (`rasd train --with-labels`), added to the train split. */
+  readonly extraLabels?: readonly ExtraLabel[];
   /** Sample weights by item; default `sampleWeight`. */
   readonly weightOf?: (item: StanceItem) => number;
   /** Progress: a step name, work done and total. */
@@ -184,20 +190,22 @@ function logitsOf(model: StanceWeights, texts: readonly string[]): Float64Array[
 }
 
 /**
- * The Arabic specialist's Naive Bayes ratios from the Arabic rows among `rows`: s1 alfifi pro vs
- * not, s2 alfifi vs the other Arabic corpora (each side weighing the same in total).
+ * The Arabic specialist's weights from the Arabic rows among `rows`: s1, an NB-SVM of alfifi pro
+ * vs not (decision 0014; its weights are summed and scaled like the general model's), and s2,
+ * Naive Bayes ratios of alfifi vs the other Arabic corpora (each side weighing the same in total).
  */
 function specialistRatios(matrix: FeatureMatrix, items: readonly StanceItem[], rows: readonly number[]): Float32Array {
   const arabic = rows.filter((i) => items[i]!.lang === "ar");
   const isAlfifi = (i: number): boolean => items[i]!.source === "alfifi";
   const nAlfifi = arabic.filter(isAlfifi).length;
   const nOther = arabic.length - nAlfifi;
-  const s1 = naiveBayesRatios(
+  const s1 = trainNbSvm(
     matrix,
-    arabic,
+    arabic.filter(isAlfifi),
     (i) => items[i]!.label === "pro",
-    (i) => (isAlfifi(i) ? 1 : 0),
-  );
+    () => 1,
+    ARABIC_NBSVM,
+  ).weights;
   const s2 = naiveBayesRatios(matrix, arabic, isAlfifi, (i) => (isAlfifi(i) ? 1 : nOther > 0 ? nAlfifi / nOther : 0));
   return interleaveRatios(s1, s2);
 }
@@ -213,8 +221,9 @@ export function trainStancePipeline(options: TrainPipelineOptions): { bytes: Uin
   const trainOptions: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...options.train };
   const progress = options.onProgress ?? (() => {});
   const corpusOptions = options.referencesDir !== undefined ? { referencesDir: options.referencesDir } : {};
+  const extra = options.extraLabels !== undefined ? { extraLabels: options.extraLabels } : {};
   const train = limit(
-    loadStanceCorpus(options.sharedDir, { ...corpusOptions, split: "train" }),
+    loadStanceCorpus(options.sharedDir, { ...corpusOptions, ...extra, split: "train" }),
     options.limitPerSource,
   );
   const test = limit(loadStanceCorpus(options.sharedDir, { ...corpusOptions, split: "test" }), options.limitPerSource);
@@ -259,7 +268,12 @@ export function trainStancePipeline(options: TrainPipelineOptions): { bytes: Uin
       train,
       train.flatMap((_, i) => (fold[i] !== k ? [i] : [])),
     );
-    for (const i of arabicRows) if (fold[i] === k) [s1[i], s2[i]] = specialistScores(ratios, matrix, i);
+    for (const i of arabicRows) {
+      if (fold[i] !== k) continue;
+      [s1[i], s2[i]] = specialistScores(ratios, matrix, i);
+      const n = matrix.offsets[i + 1]! - matrix.offsets[i]!;
+      s1[i] = n > 0 ? s1[i]! / Math.sqrt(n) : 0;
+    }
   }
   const fuseOn = (rows: readonly number[]): number[] =>
     fitLogistic(
@@ -286,7 +300,7 @@ export function trainStancePipeline(options: TrainPipelineOptions): { bytes: Uin
   const model: StanceWeights = {
     ...final,
     temperature,
-    arabic: { weights: specialistRatios(matrix, train, all), fuse },
+    arabic: { weights: specialistRatios(matrix, train, all), fuse, s1Scaled: true },
   };
   const heldOut = breakdown(
     test,
@@ -313,8 +327,8 @@ export function trainStancePipeline(options: TrainPipelineOptions): { bytes: Uin
       testShare: 0.15,
       arabicSpecialist: {
         method:
-          "for texts detected as Arabic: Naive Bayes (alpha 0.5) alfifi pro vs not (s1) and alfifi vs the other " +
-          "Arabic corpora (s2), fused with the general model's pro log-odds d by logistic regression on " +
+          "for texts detected as Arabic: NB-SVM (Wang & Manning 2012; alpha 0.1, C 10, counts/√n) alfifi pro vs " +
+          "not (s1) and Naive Bayes (alpha 0.5) alfifi vs the other Arabic corpora (s2), fused with the general model's pro log-odds d by logistic regression on " +
           "out-of-fold scores (sample-weighted; cross-fitted for the figures)",
         fuse,
         generalOnly: { alfifiBinaryAccuracy: general.alfifiBinaryAccuracy, accuracy: general.accuracy },
