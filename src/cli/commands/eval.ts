@@ -7,6 +7,7 @@ import {
   confusionOf,
   expectedCalibrationError,
   isStanceLabel,
+  isTrainedLanguage,
   labelIndex,
   metricsFromConfusion,
   reliability,
@@ -124,7 +125,9 @@ export function evalCommand(): Command {
         method: v.method,
         accuracy: v.accuracy,
         alfifiBinaryAccuracy: v.alfifiBinaryAccuracy,
-        perLanguage: Object.fromEntries(Object.entries(v.perLanguage).map(([l, f]) => [l, f!.accuracy])),
+        perLanguage: Object.fromEntries(
+          Object.entries(v.perLanguage).flatMap(([l, f]) => (isTrainedLanguage(l) ? [[l, f!.accuracy]] : [])),
+        ),
       };
       const unknown = { n: results.length - known.length, byTruth: unknownByTruth, byLanguage: unknownByLang };
       if (options.json) {
