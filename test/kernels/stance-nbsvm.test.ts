@@ -12,7 +12,10 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "csv-parse/sync";
 import {
+  calibratedInto,
   classifyStance,
+  decodeStanceModel,
+  encodeStanceModel,
   detectLanguage,
   featureMatrix,
   isTrainedLanguage,
@@ -207,5 +210,33 @@ describe("k-fold cross-validation of the Arabic NB-SVM on alfifi", () => {
     const accuracy = correct / alfifi.length;
     console.log(`# alfifi 5-fold CV, NB-SVM alone: ${accuracy.toFixed(4)} on ${alfifi.length}`);
     assert.ok(accuracy >= 0.94, String(accuracy));
+  });
+});
+
+describe("Platt scaling per language", () => {
+  const dims = 16;
+  const model = {
+    dims,
+    weights: new Float32Array(dims * 3),
+    bias: new Float32Array([0.5, -1, 0]),
+    temperature: 2,
+    platt: { en: [0.5, -1] as const },
+  };
+  it("rescales the tempered pro log-odds of its language only, keeping anti : neutral", () => {
+    const z = [2, -1, 0];
+    const plain = new Float64Array(3);
+    const en = new Float64Array(3);
+    calibratedInto(model, z, "ar", plain);
+    calibratedInto(model, z, "en", en);
+    const t = [1, -0.5, 0];
+    const rest = Math.log(Math.exp(t[1]!) + Math.exp(t[2]!));
+    const d = 0.5 * (t[0]! - rest) - 1;
+    assert.ok(Math.abs(en[0]! - 1 / (1 + Math.exp(-d))) < 1e-12);
+    assert.ok(Math.abs(en[1]! / en[2]! - plain[1]! / plain[2]!) < 1e-12);
+    assert.ok(Math.abs(plain[0]! - Math.exp(1) / (Math.exp(1) + Math.exp(-0.5) + 1)) < 1e-12);
+  });
+  it("is carried by the model file", () => {
+    const back = decodeStanceModel(encodeStanceModel(model, { version: "t" })).weights;
+    assert.deepEqual(back.platt, { en: [0.5, -1] });
   });
 });

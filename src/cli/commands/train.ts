@@ -61,6 +61,7 @@ export function trainCommand(): Command {
     .option("--out <file>", "the model file to write (its header also goes to FILE.json)", DEFAULT_STANCE_MODEL_PATH)
     .option("--folds <n>", "cross-validation folds", positiveInt, 10)
     .option("--limit <n>", "use only the first N texts of each corpus (quick runs)", positiveInt)
+    .option("--platt", "calibrate the pro score per language (Platt) after the temperature; see decision 0014")
     .option(
       "--with-labels <file>",
       "extra labels for training: CSV text,stance,language (stance pro, anti or neutral;\n" +
@@ -84,6 +85,7 @@ export function trainCommand(): Command {
         limit?: number;
         progress: boolean;
         withLabels?: string;
+        platt?: boolean;
       }) => {
         const shared = resolve(options.shared);
         if (!hasStanceCorpora(shared)) {
@@ -98,6 +100,7 @@ export function trainCommand(): Command {
           folds: options.folds,
           ...(options.limit !== undefined ? { limitPerSource: options.limit } : {}),
           ...(extraLabels !== undefined ? { extraLabels } : {}),
+          ...(options.platt === true ? { platt: true } : {}),
           onProgress: (_step, _done, total) => {
             bar ??= new ProgressBar(total, "training (epochs)", options.progress && process.stderr.isTTY === true);
             bar.tick(true);

@@ -21,6 +21,7 @@ export { detectLanguage } from "./language.js";
 export { behaviourOf } from "./behaviour.js";
 export {
   argmax,
+  calibratedInto,
   classifyStance,
   predictIndex,
   softmaxInto,

@@ -15,7 +15,7 @@ import {
   type StanceLabel,
   type StanceLanguage,
 } from "./labels.js";
-import { fuseLogits, type ArabicSpecialist } from "./specialist.js";
+import { fuseLogits, logSumExp2, type ArabicSpecialist } from "./specialist.js";
 
 /** The learnt parameters. `dims` is a power of two; `weights.length === dims * 3`. */
 export interface StanceWeights {
@@ -24,6 +24,12 @@ export interface StanceWeights {
   readonly bias: Float64Array | Float32Array;
   /** Logits are divided by this before the softmax (temperature scaling); 1 = uncalibrated. */
   readonly temperature: number;
+  /**
+   * Per language, Platt scaling of the tempered pro log-odds d = z_pro − logsumexp(z_anti, z_neutral):
+   * d := slope · d + intercept, fitted on out-of-fold logits of that language (decision 0014). The
+   * anti : neutral ratio is kept.
+   */
+  readonly platt?: Readonly<Record<string, readonly [number, number]>>;
   /** For texts detected as Arabic: the specialist fused into the pro logit (`specialist.ts`). */
   readonly arabic?: ArabicSpecialist;
 }
@@ -113,6 +119,26 @@ function interleavedOf(model: StanceWeights, arabic: ArabicSpecialist): Float32A
   return w;
 }
 
+/**
+ * The calibrated probabilities of raw logits `z` of a text in `lang`: softmax(z / T), with the pro
+ * log-odds Platt-scaled when the model has a fit for `lang`. Writes into `out`.
+ */
+export function calibratedInto(model: StanceWeights, z: ArrayLike<number>, lang: string, out: Float64Array): void {
+  const ab = model.platt?.[lang];
+  if (ab === undefined) return softmaxInto(z, model.temperature, out);
+  const t = model.temperature;
+  const zAnti = z[1]! / t;
+  const zNeutral = z[2]! / t;
+  const rest = logSumExp2(zAnti, zNeutral);
+  const d = ab[0] * (z[0]! / t - rest) + ab[1];
+  scratch[0] = d + rest;
+  scratch[1] = zAnti;
+  scratch[2] = zNeutral;
+  softmaxInto(scratch, 1, out);
+}
+
+const scratch = new Float64Array(NUM_CLASSES);
+
 /** Softmax of `logits / temperature`, in place into `out`. */
 export function softmaxInto(logits: ArrayLike<number>, temperature: number, out: Float64Array): void {
   let max = -Infinity;
@@ -148,7 +174,7 @@ export function classifyStance(model: StanceWeights, text: string): StanceResult
   const lang = detectLanguage(text);
   if (!isTrainedLanguage(lang)) return { label: "unknown", score: 0, scores: UNKNOWN_SCORES, lang };
   stanceLogits(model, text, logits, lang);
-  softmaxInto(logits, model.temperature, probs);
+  calibratedInto(model, logits, lang, probs);
   const best = argmax(probs);
   const label = STANCE_LABELS[best]!;
   const scores = { pro: probs[0]!, anti: probs[1]!, neutral: probs[2]! };
@@ -164,5 +190,7 @@ export function predictIndex(model: StanceWeights, text: string): number {
   const lang = detectLanguage(text);
   if (!isTrainedLanguage(lang)) return -1;
   stanceLogits(model, text, logits, lang);
-  return argmax(logits);
+  if (model.platt?.[lang] === undefined) return argmax(logits);
+  calibratedInto(model, logits, lang, probs);
+  return argmax(probs);
 }

@@ -10,7 +10,9 @@ import {
   DEFAULT_TRAIN_OPTIONS,
   NUM_CLASSES,
   STANCE_LABELS,
+  TRAINED_LANGUAGES,
   argmax,
+  calibratedInto,
   brierScore,
   confusionOf,
   encodeStanceModel,
@@ -115,6 +117,8 @@ export interface TrainPipelineOptions {
   readonly referencesDir?: string;
   /** Extra labelled texts (`rasd train --with-labels`), added to the train split. */
   readonly extraLabels?: readonly ExtraLabel[];
+  /** Platt-scale the pro log-odds per trained language after the temperature (default false). */
+  readonly platt?: boolean;
   /** Sample weights by item; default `sampleWeight`. */
   readonly weightOf?: (item: StanceItem) => number;
   /** Progress: a step name, work done and total. */
@@ -179,6 +183,19 @@ function breakdown(
     perSource: by((x) => x.source),
     alfifiBinaryAccuracy: alfifi.length > 0 ? alfifiCorrect / alfifi.length : 0,
   };
+}
+
+/** Log of the calibrated probabilities (temperature, then Platt per language): logits for `breakdown` at T = 1. */
+function calibratedLogs(
+  model: StanceWeights,
+  logits: readonly Float64Array[],
+  items: readonly StanceItem[],
+): Float64Array[] {
+  return logits.map((z, i) => {
+    const p = new Float64Array(NUM_CLASSES);
+    calibratedInto(model, z, items[i]!.lang, p);
+    return p.map((x) => Math.log(Math.max(x, 1e-300)));
+  });
 }
 
 function logitsOf(model: StanceWeights, texts: readonly string[]): Float64Array[] {
@@ -289,7 +306,30 @@ export function trainStancePipeline(options: TrainPipelineOptions): { bytes: Uin
   const fuse = fuseOn(arabicRows);
 
   const temperature = fitTemperature(fused, truth);
-  const cv = breakdown(train, truth, fused, temperature);
+  // With `platt`: Platt per trained language on the tempered pro log-odds of the out-of-fold
+  // logits (decision 0014; not in the shipped model, which it made worse on alfifi and English anti).
+  const platt: Record<string, [number, number]> = {};
+  for (const lang of options.platt === true ? TRAINED_LANGUAGES : []) {
+    const rows = train.flatMap((x, i) => (x.lang === lang ? [i] : []));
+    if (rows.length === 0 || !rows.some((i) => truth[i] === 0)) continue;
+    const [slope, intercept] = fitLogistic(
+      rows.map((i) => {
+        const z = fused[i]!;
+        return [z[0]! / temperature - logSumExp2(z[1]! / temperature, z[2]! / temperature), 1];
+      }),
+      rows.map((i) => (truth[i] === 0 ? 1 : 0)),
+      rows.map(() => 1),
+    );
+    platt[lang] = [slope!, intercept!];
+  }
+  const calibrator: StanceWeights = {
+    dims: 1,
+    weights: new Float32Array(3),
+    bias: new Float64Array(3),
+    temperature,
+    platt,
+  };
+  const cv = breakdown(train, truth, calibratedLogs(calibrator, fused, train), 1);
   const eceUncalibrated = figures(truth, fused, 1).ece;
 
   // The final model, on the whole train split.
@@ -300,17 +340,27 @@ export function trainStancePipeline(options: TrainPipelineOptions): { bytes: Uin
   const model: StanceWeights = {
     ...final,
     temperature,
+    ...(options.platt === true ? { platt } : {}),
     arabic: { weights: specialistRatios(matrix, train, all), fuse, s1Scaled: true },
   };
-  const heldOut = breakdown(
-    test,
-    test.map((x) => labelIndex(x.label)),
-    logitsOf(
-      model,
-      test.map((x) => x.text),
-    ),
-    temperature,
+  const testLogits = logitsOf(
+    model,
+    test.map((x) => x.text),
   );
+  const heldOut =
+    options.platt === true
+      ? breakdown(
+          test,
+          test.map((x) => labelIndex(x.label)),
+          calibratedLogs(model, testLogits, test),
+          1,
+        )
+      : breakdown(
+          test,
+          test.map((x) => labelIndex(x.label)),
+          testLogits,
+          temperature,
+        );
 
   const items: Record<string, Record<string, number>> = {};
   for (const x of train) {
