@@ -1,9 +1,9 @@
 /**
  * npm run bench -- classify      (or: node --import tsx bench/classify.ts)
  *
- * Throughput of the stance classifier (models/stance-v1.bin) on one core, on real tweets of
+ * Throughput of the stance classifier (models/stance-v2.bin) on one core, on real tweets of
  * ../shared/testdata/text (the held-out and train items of the stance corpus):
- *   case "arabic-tweets"   label only (features + dot product), Arabic texts     texts_per_s
+ *   case "arabic-tweets"   label only (language, features + dot product), Arabic texts  texts_per_s
  *   case "english-tweets"  label only, English texts                             texts_per_s
  *   case "classify-full"   classify(): label, calibrated scores, language and
  *                          behaviour, all texts                                  texts_per_s
@@ -11,6 +11,7 @@
  * median of RUNS (default 3) runs.
  */
 
+import { loadavg } from "node:os";
 import { pathToFileURL } from "node:url";
 import { hasStanceCorpora, loadStanceCorpus } from "../src/signals/stance/corpus.js";
 import { loadStanceModel } from "../src/signals/stance/model.js";
@@ -29,7 +30,10 @@ export async function runClassifyBench(): Promise<void> {
   const english = items.filter((x) => x.lang === "en").map((x) => x.text);
   const all = items.map((x) => x.text);
   note(
-    `${arabic.length} Arabic, ${english.length} English, ${all.length} texts in all; one thread, median of ${runs} runs`,
+    `${arabic.length} Arabic, ${english.length} English, ${all.length} texts in all; one thread, median of ${runs} runs; ` +
+      `load average ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(" ")}`,
   );
   let sink = 0;
   for (const [name, texts] of [

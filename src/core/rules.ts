@@ -43,7 +43,7 @@ function hasMatchConditions(c: RuleConditions): boolean {
 function stanceMeets(c: RuleConditions, verdict: StanceVerdict | undefined): boolean {
   if (!c.stance?.length && c.minStanceScore === undefined) return true;
   if (!verdict) return false;
-  if (c.stance?.length && !c.stance.includes(verdict.label)) return false;
+  if (c.stance?.length && (verdict.label === "unknown" || !c.stance.includes(verdict.label))) return false;
   return verdict.score >= (c.minStanceScore ?? 0);
 }
 

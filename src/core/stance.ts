@@ -6,13 +6,17 @@
 export const STANCES = ["pro", "anti", "neutral"] as const;
 export type Stance = (typeof STANCES)[number];
 
+/** What the classifier says of a text in a language it was not trained for: never a stance. */
+export const UNKNOWN_STANCE = "unknown";
+
 /** What the classifier says of one text. */
 export interface StanceVerdict {
-  readonly label: Stance;
+  /** `unknown` (scores all 0) for a language the model was not trained for. */
+  readonly label: Stance | typeof UNKNOWN_STANCE;
   /** Calibrated probability of `label`. */
   readonly score: number;
   readonly scores: Readonly<Record<Stance, number>>;
-  /** ISO 639-1 code ("ar", "en") or "und". */
+  /** ISO 639-1 code ("ar", "en", "fr", …), "ar-Latn" (Arabizi) or "und". */
   readonly lang: string;
   /** For `pro`: recruitment, glorification, incitement, instruction or sectarian_hate, when it can tell. */
   readonly behaviour?: string;

@@ -3,7 +3,7 @@
  * training folds and epochs, demo data — can be drawn again exactly on any machine. Two
  * generators, each for a reason:
  * - `seededRandom` (xoshiro128**) for figures rasd publishes (measurement, the demo);
- * - `mulberry32` for training: `models/stance-v1.bin` was trained with it, and keeping it is
+ * - `mulberry32` for training: `models/stance-v1.bin` and `stance-v2.bin` were trained with it, and keeping it is
  *   what lets `rasd train` rebuild that model byte for byte.
  * HMA's Python-compatible Mersenne Twister lives in `kernels/python/` (it reproduces Python's
  * `random.seed(str)` for HMA's `enabled_ratio`, not a generator of rasd's own).

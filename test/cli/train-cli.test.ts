@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -38,6 +38,34 @@ describe("rasd train", { skip }, () => {
     const model = loadStanceModel(join(dir, "a.bin"));
     assert.equal(model.validation.folds, 3);
     assert.equal(typeof model.classify("داعش").label, "string");
+  });
+  it("feeds --with-labels rows (text,stance,language) into training, and refuses a bad labels file", () => {
+    const labels = join(dir, "labels.csv");
+    writeFileSync(
+      labels,
+      "text,stance,language\n" +
+        '"ISIS thugs destroyed ancient Palmyra",anti,en\n' +
+        '"Written for this test: the caliphate lied to its recruits",anti,en\n' +
+        '"no idea what this means",cant_tell,en\n',
+    );
+    const out = join(dir, "labels.bin");
+    const r = spawnSync(
+      BIN,
+      ["train", "--shared", SHARED, "--out", out, "--folds", "3", "--limit", "300", "--with-labels", labels],
+      { cwd: REPO_ROOT, encoding: "utf8" },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const header = JSON.parse(readFileSync(join(dir, "labels.json"), "utf8")) as {
+      training: { items: Record<string, Record<string, number>> };
+    };
+    assert.deepEqual(header.training.items.labels, { anti: 2 });
+    writeFileSync(labels, "text,stance,language\nhello,maybe,en\n");
+    const bad = spawnSync(BIN, ["train", "--shared", SHARED, "--out", out, "--with-labels", labels], {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+    });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /line 2: bad stance "maybe"/);
   });
   it("refuses a folder without the corpora", () => {
     const r = spawnSync(BIN, ["train", "--shared", dir, "--out", join(dir, "x.bin")], {

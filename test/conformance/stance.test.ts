@@ -7,14 +7,15 @@
  *     (never trained on), alfifi pro vs not, and all three classes.
  * (b) Cross-validation is reproduced on a subset (5 folds, 1,000 texts per corpus) and must
  *     agree with the shipped header's figures within a margin; the full 10-fold run is
- *     `rasd train` (about 40 s), whose figures are stored in models/stance-v1.json.
- * The asserted floors sit a little under what was measured (decision 0008 has the figures).
- * The goal of the issue, 98.7% on alfifi, is NOT met by this model family: measured 91.9% in
- * 10-fold CV with the Arabic specialist (90.05% for the general model alone), 91.95% held out.
+ *     `rasd train` (about 90 s on an idle machine), whose figures are stored in models/stance-v2.json.
+ * The asserted floors sit a little under what was measured (decisions 0008 and 0014 have the
+ * figures). Issue 16's floor, 97% on alfifi in cross-validation, is NOT met: stance-v2 measured
+ * 92.1% in 10-fold CV with the fused Arabic specialist (NB-SVM alone: 95.0%), 91.95% held out.
  */
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { STANCE_LABELS, argmax, isTrainedLanguage, stanceLogits } from "../../src/kernels/stance/index.js";
 import { hasStanceCorpora, loadStanceCorpus } from "../../src/signals/stance/corpus.js";
 import { loadStanceModel } from "../../src/signals/stance/model.js";
 import { trainStancePipeline } from "../../src/signals/stance/training.js";
@@ -32,8 +33,18 @@ describe("stance classifier on the shared corpora", { skip }, () => {
     let correct = 0;
     let alfifi = 0;
     let alfifiCorrect = 0;
+    let unknown = 0;
+    const z = new Float64Array(3);
     for (const x of test) {
-      const predicted = model.label(x.text);
+      // The header's figures are over every held-out text; `classify` says `unknown` for texts in
+      // untrained languages, so those are scored by the raw logits here, and counted.
+      let predicted: string = model.label(x.text);
+      if (predicted === "unknown") {
+        unknown++;
+        assert.ok(!isTrainedLanguage(x.lang), x.text);
+        stanceLogits(model.weights, x.text, z);
+        predicted = STANCE_LABELS[argmax(z)]!;
+      }
       if (predicted === x.label) correct++;
       if (x.source === "alfifi") {
         alfifi++;
@@ -43,14 +54,15 @@ describe("stance classifier on the shared corpora", { skip }, () => {
     const accuracy = correct / test.length;
     const alfifiAccuracy = alfifiCorrect / alfifi;
     console.log(
-      `# held out: ${test.length} texts, accuracy ${accuracy.toFixed(4)}; alfifi ${alfifi}: ${alfifiAccuracy.toFixed(4)}`,
+      `# held out: ${test.length} texts (${unknown} in untrained languages), accuracy ${accuracy.toFixed(4)}; alfifi ${alfifi}: ${alfifiAccuracy.toFixed(4)}`,
     );
     assert.ok(Math.abs(accuracy - model.heldOut.accuracy) < 0.002, `${accuracy} vs header ${model.heldOut.accuracy}`);
-    assert.ok(accuracy >= 0.955);
+    assert.ok(accuracy >= 0.975);
     assert.ok(alfifiAccuracy >= 0.905, `alfifi held out ${alfifiAccuracy}`);
     assert.ok(Math.abs(alfifiAccuracy - model.heldOut.alfifiBinaryAccuracy) < 0.002);
     assert.ok(model.validation.alfifiBinaryAccuracy >= 0.91);
-    assert.ok(model.validation.accuracy >= 0.96);
+    assert.ok(model.validation.accuracy >= 0.98);
+    assert.ok((model.validation.perLanguage.en?.perClass.anti?.recall ?? 0) >= 0.55, "English anti recall in CV");
     assert.ok(model.validation.ece < 0.01);
     assert.ok(model.weights.arabic !== undefined, "the shipped model carries the Arabic specialist");
   });

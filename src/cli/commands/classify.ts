@@ -10,13 +10,14 @@ export function classifyCommand(): Command {
     .description(
       "classify the stance of texts toward ISIS / violent jihadism (Arabic and English).\n" +
         "Reads CSV with columns id,text (UTF-8, header row, quoted fields); prints CSV\n" +
-        "id,label,score,lang: label pro, anti or neutral; score the calibrated probability of\n" +
-        "that label; lang ar, en or und. With --behaviour, a fifth column: the behaviour\n" +
+        "id,label,score,lang: label pro, anti or neutral, or unknown for a language the model was\n" +
+        "not trained for (score 0); score the calibrated probability of that label; lang ar, en,\n" +
+        "another ISO 639-1 code, ar-Latn (Arabizi) or und. With --behaviour, a fifth column: the behaviour\n" +
         "category of pro texts (recruitment, glorification, incitement, instruction,\n" +
         "sectarian_hate) when a lexicon rule finds one.",
     )
     .argument("<file>", 'a CSV file, or "-" for standard input')
-    .option("--model <file>", "a model file (default: the shipped models/stance-v1.bin)")
+    .option("--model <file>", "a model file (default: the shipped models/stance-v2.bin)")
     .option("--behaviour", "add a behaviour column")
     .addHelpText(
       "after",

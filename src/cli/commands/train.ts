@@ -10,7 +10,7 @@ import { Command } from "commander";
 import { positiveInt } from "../arguments.js";
 import { RasdError } from "../../core/errors.js";
 import { DEFAULT_STANCE_MODEL_PATH } from "../../signals/stance/model.js";
-import { hasStanceCorpora } from "../../signals/stance/corpus.js";
+import { hasStanceCorpora, readLabelsCsv, type ExtraLabel } from "../../signals/stance/corpus.js";
 import { trainStancePipeline, type StanceFigures, type StanceModelHeader } from "../../signals/stance/training.js";
 import { ProgressBar } from "../progress.js";
 import { STANCE_LABELS } from "../../kernels/stance/index.js";
@@ -61,33 +61,56 @@ export function trainCommand(): Command {
     .option("--out <file>", "the model file to write (its header also goes to FILE.json)", DEFAULT_STANCE_MODEL_PATH)
     .option("--folds <n>", "cross-validation folds", positiveInt, 10)
     .option("--limit <n>", "use only the first N texts of each corpus (quick runs)", positiveInt)
+    .option("--platt", "calibrate the pro score per language (Platt) after the temperature; see decision 0014")
+    .option(
+      "--with-labels <file>",
+      "extra labels for training: CSV text,stance,language (stance pro, anti or neutral;\n" +
+        "rows with stance cant_tell or empty are skipped), e.g. the labelling queue's export",
+    )
     .option("--no-progress", "never draw a progress bar (drawn on a terminal only)")
     .addHelpText(
       "after",
       "\nThe texts are read from --shared at training time (see training/stance/README.md);\n" +
         "training twice on the same data gives byte-identical files.\n\nExamples:\n" +
-        "  rasd train\n  rasd train --shared ../shared --out /tmp/stance.bin --folds 5",
+        "  rasd train\n  rasd train --shared ../shared --out /tmp/stance.bin --folds 5\n" +
+        "  rasd train --with-labels labels.csv --out /tmp/stance.bin\n\n" +
+        "The labels file (docs/stance.md): a header row text,stance,language, UTF-8, e.g.\n" +
+        '  text,stance,language\n  "ISIS thugs destroyed ancient Palmyra",anti,en',
     )
-    .action((options: { shared: string; out: string; folds: number; limit?: number; progress: boolean }) => {
-      const shared = resolve(options.shared);
-      if (!hasStanceCorpora(shared)) {
-        throw new RasdError("usage", `--shared: ${shared} has no testdata/text/alfifi-isis-arabic/train.csv`);
-      }
-      if (options.folds < 2) throw new RasdError("usage", "--folds: at least 2");
-      let bar: ProgressBar | undefined;
-      const { bytes, header } = trainStancePipeline({
-        sharedDir: shared,
-        folds: options.folds,
-        ...(options.limit !== undefined ? { limitPerSource: options.limit } : {}),
-        onProgress: (_step, _done, total) => {
-          bar ??= new ProgressBar(total, "training (epochs)", options.progress && process.stderr.isTTY === true);
-          bar.tick(true);
-        },
-      });
-      bar?.finish();
-      writeFileSync(options.out, bytes);
-      writeFileSync(options.out.replace(/\.bin$/, "") + ".json", `${JSON.stringify(header, null, 2)}\n`);
-      process.stdout.write(formatTrainingReport(header));
-      process.stderr.write(`wrote ${options.out} (${bytes.length} bytes)\n`);
-    });
+    .action(
+      (options: {
+        shared: string;
+        out: string;
+        folds: number;
+        limit?: number;
+        progress: boolean;
+        withLabels?: string;
+        platt?: boolean;
+      }) => {
+        const shared = resolve(options.shared);
+        if (!hasStanceCorpora(shared)) {
+          throw new RasdError("usage", `--shared: ${shared} has no testdata/text/alfifi-isis-arabic/train.csv`);
+        }
+        if (options.folds < 2) throw new RasdError("usage", "--folds: at least 2");
+        const extraLabels: ExtraLabel[] | undefined =
+          options.withLabels !== undefined ? readLabelsCsv(options.withLabels) : undefined;
+        let bar: ProgressBar | undefined;
+        const { bytes, header } = trainStancePipeline({
+          sharedDir: shared,
+          folds: options.folds,
+          ...(options.limit !== undefined ? { limitPerSource: options.limit } : {}),
+          ...(extraLabels !== undefined ? { extraLabels } : {}),
+          ...(options.platt === true ? { platt: true } : {}),
+          onProgress: (_step, _done, total) => {
+            bar ??= new ProgressBar(total, "training (epochs)", options.progress && process.stderr.isTTY === true);
+            bar.tick(true);
+          },
+        });
+        bar?.finish();
+        writeFileSync(options.out, bytes);
+        writeFileSync(options.out.replace(/\.bin$/, "") + ".json", `${JSON.stringify(header, null, 2)}\n`);
+        process.stdout.write(formatTrainingReport(header));
+        process.stderr.write(`wrote ${options.out} (${bytes.length} bytes)\n`);
+      },
+    );
 }

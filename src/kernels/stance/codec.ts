@@ -26,7 +26,9 @@ export interface StanceHeaderCore {
   /** Multiply an int16 weight by this to get the weight. */
   readonly scale: number;
   /** Present in RASDSTN2 files: the Arabic specialist's quantisation scale and fusion θ. */
-  readonly arabic?: { readonly scale: number; readonly fuse: readonly number[] };
+  readonly arabic?: { readonly scale: number; readonly fuse: readonly number[]; readonly s1Scaled?: boolean };
+  /** Per language: Platt's [slope, intercept] on the tempered pro log-odds (decision 0014). */
+  readonly platt?: Readonly<Record<string, readonly [number, number]>>;
 }
 
 function scaleOf(values: Float32Array): number {
@@ -43,8 +45,11 @@ export function encodeStanceModel<H extends object>(model: StanceWeights, header
     format: "rasd-stance",
     dims: model.dims,
     temperature: model.temperature,
+    ...(model.platt !== undefined ? { platt: model.platt } : {}),
     scale,
-    ...(arabic !== undefined ? { arabic: { scale: arabicScale, fuse: arabic.fuse } } : {}),
+    ...(arabic !== undefined
+      ? { arabic: { scale: arabicScale, fuse: arabic.fuse, ...(arabic.s1Scaled ? { s1Scaled: true } : {}) } }
+      : {}),
     ...header,
   };
   let json = JSON.stringify(full);
@@ -84,6 +89,7 @@ export function decodeStanceModel<H extends StanceHeaderCore>(
   if (12 + headerLength + 12 > bytes.length) throw new RangeError("stance model truncated (header)");
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as H;
   const { dims, scale, temperature } = header;
+  const platt = header.platt !== undefined ? { platt: header.platt } : {};
   if (header.format !== "rasd-stance" || !Number.isInteger(dims) || dims <= 0 || (dims & (dims - 1)) !== 0) {
     throw new RangeError("stance model header is invalid");
   }
@@ -99,12 +105,24 @@ export function decodeStanceModel<H extends StanceHeaderCore>(
   for (let c = 0; c < 3; c++, at += 4) bias[c] = view.getFloat32(at, true);
   const weights = new Float32Array(dims * 3);
   for (let k = 0; k < weights.length; k++, at += 2) weights[k] = view.getInt16(at, true) * scale;
-  if (!withArabic || header.arabic === undefined) return { header, weights: { dims, weights, bias, temperature } };
+  if (!withArabic || header.arabic === undefined)
+    return { header, weights: { dims, weights, bias, temperature, ...platt } };
   const arabicWeights = new Float32Array(dims * 2);
   const arabicScale = header.arabic.scale;
   for (let k = 0; k < arabicWeights.length; k++, at += 2) arabicWeights[k] = view.getInt16(at, true) * arabicScale;
   return {
     header,
-    weights: { dims, weights, bias, temperature, arabic: { weights: arabicWeights, fuse: [...header.arabic.fuse] } },
+    weights: {
+      dims,
+      weights,
+      bias,
+      temperature,
+      ...platt,
+      arabic: {
+        weights: arabicWeights,
+        fuse: [...header.arabic.fuse],
+        ...(header.arabic.s1Scaled === true ? { s1Scaled: true } : {}),
+      },
+    },
   };
 }

@@ -7,7 +7,9 @@ export {
   NUM_CLASSES,
   STANCE_LABELS,
   STANCE_LANGUAGES,
+  TRAINED_LANGUAGES,
   isStanceLabel,
+  isTrainedLanguage,
   labelIndex,
   type StanceBehaviour,
   type StanceLabel,
@@ -19,6 +21,7 @@ export { detectLanguage } from "./language.js";
 export { behaviourOf } from "./behaviour.js";
 export {
   argmax,
+  calibratedInto,
   classifyStance,
   predictIndex,
   softmaxInto,
@@ -32,6 +35,8 @@ export {
   confusionOf,
   expectedCalibrationError,
   metricsFromConfusion,
+  reliability,
+  type ReliabilityBin,
   type ClassFigures,
   type Confusion,
   type StanceMetrics,
@@ -47,4 +52,5 @@ export {
   specialistScores,
   type ArabicSpecialist,
 } from "./specialist.js";
+export { DEFAULT_NBSVM_OPTIONS, nbSvmScore, trainNbSvm, type NbSvmOptions, type NbSvmWeights } from "./nbsvm.js";
 export { decodeStanceModel, encodeStanceModel, type StanceHeaderCore } from "./codec.js";

@@ -8,10 +8,38 @@ export const STANCE_LABELS: readonly StanceLabel[] = ["pro", "anti", "neutral"];
 
 export const NUM_CLASSES = 3;
 
-/** `ar` Arabic script (any dialect), `en` English, `und` anything else or too little to tell. */
-export type StanceLanguage = "ar" | "en" | "und";
+/**
+ * What `detectLanguage` tells apart: `ar` Arabic (any dialect), `en` English, `ar-Latn` Arabizi,
+ * other languages by ISO 639-1 code, `und` anything else or too little to tell.
+ */
+export const STANCE_LANGUAGES = [
+  "ar",
+  "en",
+  "fr",
+  "de",
+  "es",
+  "it",
+  "pt",
+  "nl",
+  "tr",
+  "id",
+  "ms",
+  "so",
+  "ar-Latn",
+  "ur",
+  "fa",
+  "ru",
+  "uk",
+  "und",
+] as const;
+export type StanceLanguage = (typeof STANCE_LANGUAGES)[number];
 
-export const STANCE_LANGUAGES: readonly StanceLanguage[] = ["ar", "en", "und"];
+/** The languages the stance model was trained for; any other gets the stance `unknown`. */
+export const TRAINED_LANGUAGES: readonly StanceLanguage[] = ["ar", "en"];
+
+export function isTrainedLanguage(lang: string): boolean {
+  return lang === "ar" || lang === "en";
+}
 
 /** GIFCT-style behaviour categories of pro content (found by lexicon rules, not learnt). */
 export type StanceBehaviour = "recruitment" | "glorification" | "incitement" | "instruction" | "sectarian_hate";

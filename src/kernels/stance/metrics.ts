@@ -96,3 +96,47 @@ export function brierScore(probabilities: readonly ArrayLike<number>[], truth: r
   });
   return probabilities.length > 0 ? sum / probabilities.length : 0;
 }
+
+/** One bin of a reliability diagram: predictions with probability in [lo, hi). */
+export interface ReliabilityBin {
+  readonly lo: number;
+  readonly hi: number;
+  readonly n: number;
+  /** Mean predicted probability in the bin. */
+  readonly predicted: number;
+  /** Share of the bin's items that are of the class. */
+  readonly observed: number;
+}
+
+/**
+ * Reliability of one class's probability: for equal-width bins of p, the mean p against the
+ * share of items truly of the class, and the ECE of that class (Σ bin share · |observed − predicted|).
+ * "A score means what it says within 5 points" is ECE ≤ 0.05 and, in every bin with enough
+ * items, |observed − predicted| ≤ 0.05.
+ * @example reliability([0.9, 0.8, 0.1], [true, true, false], 10).ece
+ */
+export function reliability(
+  probability: readonly number[],
+  isClass: readonly boolean[],
+  bins = 10,
+): { readonly bins: ReliabilityBin[]; readonly ece: number } {
+  const count = new Array<number>(bins).fill(0);
+  const sum = new Array<number>(bins).fill(0);
+  const hits = new Array<number>(bins).fill(0);
+  probability.forEach((p, i) => {
+    const b = Math.min(bins - 1, Math.max(0, Math.floor(p * bins)));
+    count[b]!++;
+    sum[b]! += p;
+    if (isClass[i]) hits[b]!++;
+  });
+  const out: ReliabilityBin[] = [];
+  let ece = 0;
+  for (let b = 0; b < bins; b++) {
+    if (count[b] === 0) continue;
+    const predicted = sum[b]! / count[b]!;
+    const observed = hits[b]! / count[b]!;
+    out.push({ lo: b / bins, hi: (b + 1) / bins, n: count[b]!, predicted, observed });
+    ece += (count[b]! / probability.length) * Math.abs(observed - predicted);
+  }
+  return { bins: out, ece: probability.length > 0 ? ece : 0 };
+}

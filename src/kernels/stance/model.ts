@@ -7,8 +7,15 @@
 import { behaviourOf } from "./behaviour.js";
 import { extractFeatures, maxFeatures } from "./features.js";
 import { detectLanguage } from "./language.js";
-import { NUM_CLASSES, STANCE_LABELS, type StanceBehaviour, type StanceLabel, type StanceLanguage } from "./labels.js";
-import { fuseLogits, type ArabicSpecialist } from "./specialist.js";
+import {
+  NUM_CLASSES,
+  STANCE_LABELS,
+  isTrainedLanguage,
+  type StanceBehaviour,
+  type StanceLabel,
+  type StanceLanguage,
+} from "./labels.js";
+import { fuseLogits, logSumExp2, type ArabicSpecialist } from "./specialist.js";
 
 /** The learnt parameters. `dims` is a power of two; `weights.length === dims * 3`. */
 export interface StanceWeights {
@@ -17,16 +24,22 @@ export interface StanceWeights {
   readonly bias: Float64Array | Float32Array;
   /** Logits are divided by this before the softmax (temperature scaling); 1 = uncalibrated. */
   readonly temperature: number;
+  /**
+   * Per language, Platt scaling of the tempered pro log-odds d = z_pro − logsumexp(z_anti, z_neutral):
+   * d := slope · d + intercept, fitted on out-of-fold logits of that language (decision 0014). The
+   * anti : neutral ratio is kept.
+   */
+  readonly platt?: Readonly<Record<string, readonly [number, number]>>;
   /** For texts detected as Arabic: the specialist fused into the pro logit (`specialist.ts`). */
   readonly arabic?: ArabicSpecialist;
 }
 
-/** What `classify` says about one text. */
+/** What `classify` says about one text. `unknown`: a language the model was not trained for. */
 export interface StanceResult {
-  readonly label: StanceLabel;
-  /** Calibrated probability of `label`. */
+  readonly label: StanceLabel | "unknown";
+  /** Calibrated probability of `label` (0 for `unknown`). */
   readonly score: number;
-  /** Calibrated probability of each label; they sum to 1. */
+  /** Calibrated probability of each label; they sum to 1 (all 0 for `unknown`: never pro). */
   readonly scores: { readonly pro: number; readonly anti: number; readonly neutral: number };
   readonly lang: StanceLanguage;
   /** For `pro` only, when a lexicon rule fires (`behaviour.ts`). */
@@ -71,7 +84,7 @@ export function stanceLogits(model: StanceWeights, text: string, out: Float64Arr
     out[0] = z0 * scale + model.bias[0]!;
     out[1] = z1 * scale + model.bias[1]!;
     out[2] = z2 * scale + model.bias[2]!;
-    fuseLogits(arabic.fuse, out, s1, s2);
+    fuseLogits(arabic.fuse, out, arabic.s1Scaled === true ? s1 * scale : s1, s2);
     return n;
   }
   const w = model.weights;
@@ -106,6 +119,26 @@ function interleavedOf(model: StanceWeights, arabic: ArabicSpecialist): Float32A
   return w;
 }
 
+/**
+ * The calibrated probabilities of raw logits `z` of a text in `lang`: softmax(z / T), with the pro
+ * log-odds Platt-scaled when the model has a fit for `lang`. Writes into `out`.
+ */
+export function calibratedInto(model: StanceWeights, z: ArrayLike<number>, lang: string, out: Float64Array): void {
+  const ab = model.platt?.[lang];
+  if (ab === undefined) return softmaxInto(z, model.temperature, out);
+  const t = model.temperature;
+  const zAnti = z[1]! / t;
+  const zNeutral = z[2]! / t;
+  const rest = logSumExp2(zAnti, zNeutral);
+  const d = ab[0] * (z[0]! / t - rest) + ab[1];
+  scratch[0] = d + rest;
+  scratch[1] = zAnti;
+  scratch[2] = zNeutral;
+  softmaxInto(scratch, 1, out);
+}
+
+const scratch = new Float64Array(NUM_CLASSES);
+
 /** Softmax of `logits / temperature`, in place into `out`. */
 export function softmaxInto(logits: ArrayLike<number>, temperature: number, out: Float64Array): void {
   let max = -Infinity;
@@ -126,19 +159,22 @@ export function argmax(values: ArrayLike<number>): number {
   return best;
 }
 
+const UNKNOWN_SCORES = Object.freeze({ pro: 0, anti: 0, neutral: 0 });
+
 const logits = new Float64Array(NUM_CLASSES);
 const probs = new Float64Array(NUM_CLASSES);
 
 /**
- * Classifies one text. A text with no letters or digits (empty, emoji only, a bare link) has
- * no features and gets the prior of the bias terms, which favours `neutral`.
+ * Classifies one text. A text in a language the model was not trained for (`TRAINED_LANGUAGES`;
+ * also a text with no letters, `und`) gets `unknown`, never a stance.
  * @example classifyStance(weights, "داعش عصابة إرهابية لا تمثل الإسلام").label // "anti"
  */
 export function classifyStance(model: StanceWeights, text: string): StanceResult {
   if (typeof text !== "string") throw new TypeError("classifyStance: text must be a string");
   const lang = detectLanguage(text);
+  if (!isTrainedLanguage(lang)) return { label: "unknown", score: 0, scores: UNKNOWN_SCORES, lang };
   stanceLogits(model, text, logits, lang);
-  softmaxInto(logits, model.temperature, probs);
+  calibratedInto(model, logits, lang, probs);
   const best = argmax(probs);
   const label = STANCE_LABELS[best]!;
   const scores = { pro: probs[0]!, anti: probs[1]!, neutral: probs[2]! };
@@ -149,8 +185,12 @@ export function classifyStance(model: StanceWeights, text: string): StanceResult
   return { label, score: probs[best]!, scores, lang };
 }
 
-/** Just the label index (no language, behaviour or probabilities): the fastest path. */
+/** Just the label index (no behaviour or probabilities): the fastest path; -1 for `unknown`. */
 export function predictIndex(model: StanceWeights, text: string): number {
-  stanceLogits(model, text, logits);
-  return argmax(logits);
+  const lang = detectLanguage(text);
+  if (!isTrainedLanguage(lang)) return -1;
+  stanceLogits(model, text, logits, lang);
+  if (model.platt?.[lang] === undefined) return argmax(logits);
+  calibratedInto(model, logits, lang, probs);
+  return argmax(probs);
 }

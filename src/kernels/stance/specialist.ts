@@ -15,6 +15,11 @@ import type { FeatureMatrix } from "./features.js";
 /** The specialist's parameters. `weights[bucket * 2]` is s1's, `weights[bucket * 2 + 1]` s2's. */
 export interface ArabicSpecialist {
   readonly weights: Float32Array;
+  /**
+   * True when s1 is an NB-SVM (`nbsvm.ts`, decision 0014): its sum is scaled by 1/√(number of
+   * features) like the general model's; false or absent: a Naive Bayes ratio sum, unscaled.
+   */
+  readonly s1Scaled?: boolean;
   /** θ of the fusion (FUSION_FEATURES values, the last one the intercept). */
   readonly fuse: readonly number[];
 }

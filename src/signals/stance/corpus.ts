@@ -2,10 +2,12 @@
  * The stance training and test data, read from the shared corpora (../shared/testdata/text)
  * at run time — no corpus text is stored in the repository. Labels:
  *   - alfifi: `pro_isis` → pro, `not_isis` → neutral;
- *   - fifthtribe (English pro-ISIS fanboy accounts): pro, a noisy label (not every tweet is
- *     propaganda). The four news-relay accounts are left out, and so are tweets of fewer than
- *     three words. IsisFanboy.csv is the same corpus with links expanded: not read, so nothing
- *     counts twice;
+ *   - fifthtribe (pro-ISIS fanboy accounts): labelled per account, not per text, so a tweet is
+ *     `pro` only when it says so itself — it holds a word of `PRO_MARKERS` (the group's own
+ *     vocabulary: khilafah, dawlah, mujahideen, kuffar, murtaddin, shaheed, wilayah, …; decision
+ *     0014) — and is left out otherwise (news, chatter, religion without the group). The four
+ *     news-relay accounts are left out, and so are tweets of fewer than three words.
+ *     IsisFanboy.csv is the same corpus with links expanded: not read, so nothing counts twice;
  *   - arsarcasm, osact2020, l-hsab, olid: neutral;
  *   - every record listed in training/stance/anti-isis.csv gets the label written there (read
  *     and labelled by hand; `anti`, or `neutral` for ISIS mentions that take no side), checked
@@ -29,7 +31,16 @@ import { RasdError } from "../../core/errors.js";
 import { detectLanguage, foldForStance, isStanceLabel } from "../../kernels/stance/index.js";
 import type { StanceLabel, StanceLanguage } from "../../kernels/stance/index.js";
 
-export type StanceCorpusName = "alfifi" | "fifthtribe" | "arsarcasm" | "osact2020" | "l-hsab" | "olid" | "handwritten";
+export type StanceCorpusName =
+  | "alfifi"
+  | "fifthtribe"
+  | "arsarcasm"
+  | "osact2020"
+  | "l-hsab"
+  | "olid"
+  | "handwritten"
+  /** Extra labels given to `rasd train --with-labels` (the labelling queue's export, review decisions). */
+  | "labels";
 
 export interface StanceItem {
   readonly text: string;
@@ -52,7 +63,59 @@ export interface StanceCorpusOptions {
   readonly referencesDir?: string;
   /** Share of records held out for the test split; default 0.15. */
   readonly testShare?: number;
+  /** Extra labelled texts (`readLabelsCsv`), all in the train split, after the hand-labelled references. */
+  readonly extraLabels?: readonly ExtraLabel[];
 }
+
+/** One row of a labels file (`text,stance,language`), as `rasd train --with-labels` reads it. */
+export interface ExtraLabel {
+  readonly text: string;
+  readonly label: StanceLabel;
+  /** As written in the file ("" when absent); the classifier detects the language itself. */
+  readonly language: string;
+}
+
+/**
+ * Reads a labels file: CSV with a header `text,stance,language` (UTF-8; stance pro, anti or
+ * neutral; language an ISO 639-1 code or empty; other columns ignored). Rows whose stance is
+ * empty or "cant_tell" are skipped: they say nothing about the classes. Anything else is an error
+ * naming the line.
+ * @example readLabelsCsv("queue-export.csv") // [{ text: "…", label: "anti", language: "en" }, …]
+ */
+export function readLabelsCsv(path: string): ExtraLabel[] {
+  let rows: Record<string, string>[];
+  try {
+    rows = parse(readFileSync(path), { bom: true, columns: true, skip_empty_lines: true, relax_column_count: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new RasdError("file.not_found", `${path}: no such labels file`, { cause: error });
+    throw new RasdError("invalid", `${path}: not a CSV labels file: ${(error as Error).message}`, { cause: error });
+  }
+  const first = rows[0];
+  if (first !== undefined && (!("text" in first) || !("stance" in first))) {
+    throw new RasdError("invalid", `${path}: the header must name the columns text,stance,language`);
+  }
+  const out: ExtraLabel[] = [];
+  rows.forEach((r, i) => {
+    const stance = (r.stance ?? "").trim();
+    if (stance === "" || stance === "cant_tell") return;
+    if (!isStanceLabel(stance)) {
+      throw new RasdError("invalid", `${path}: line ${i + 2}: bad stance "${stance}" (pro, anti or neutral)`);
+    }
+    const text = (r.text ?? "").trim();
+    if (text === "") throw new RasdError("invalid", `${path}: line ${i + 2}: empty text`);
+    out.push({ text, label: stance, language: (r.language ?? "").trim() });
+  });
+  return out;
+}
+
+/**
+ * The words that make a fanboy tweet `pro` by itself (folded, as whole words or word starts): the
+ * group's own vocabulary for itself, its fighters and its enemies. Rule of decision 0014; a tweet
+ * of the fifthtribe corpus without one is left out of training.
+ */
+export const PRO_MARKERS =
+  /(?<![\p{L}\p{N}])(khilaf|khalif|caliph|dawla|baqiy|remaining and expanding|islamic state|mujahid|mujahed|shaheed|shuhada|martyr|inghimas|istishhad|wilaya|wilayat|amaq|dabiq|rumiyah|al naba|soldiers of|lions of|kuffar|kafir|kufr|murtad|apostate|crusader|taghut|tawagh|rafid|safawi|sahwa|nusayri|takfir|munafiq|allahu akbar|takbir|may allah accept|taqabbal|jannah|jihad|hijrah|baya|pledge|infidel|mushrik|tawheed|tawhid|sharia|ummah|amir ul|emir|baghdadi|adnani|ghanim|spoils|sabaya|cubs)/iu;
 
 /** The news-relay accounts of the fifthtribe corpus, left out: their tweets are reports, not stance. */
 export const FIFTHTRIBE_NEWS_ACCOUNTS: readonly string[] = ["RamiAlLolah", "warrnews", "WarReporter1", "warreporter2"];
@@ -94,7 +157,7 @@ function unmask(t: string): string {
   return t.replace(/(?<![\p{L}\p{N}_])URL(?![\p{L}\p{N}_])/gu, " ").replace(/@USER\b/g, " ");
 }
 
-const READERS: Record<Exclude<StanceCorpusName, "handwritten">, (textDir: string) => RawRecord[]> = {
+const READERS: Record<Exclude<StanceCorpusName, "handwritten" | "labels">, (textDir: string) => RawRecord[]> = {
   alfifi: (dir) => {
     const file = "alfifi-isis-arabic/train.csv";
     return csvRecords(join(dir, file), ",").map((r, row) => ({
@@ -237,7 +300,10 @@ export function loadStanceCorpus(sharedDir: string, options: StanceCorpusOptions
       if (label === undefined) continue;
       const text = cleanText(corpus, rec.raw);
       if (text === "") continue;
-      if (corpus === "fifthtribe" && !ref && foldForStance(text).split(" ").length < 3) continue;
+      if (corpus === "fifthtribe" && !ref) {
+        const folded = foldForStance(text);
+        if (folded.split(" ").length < 3 || !PRO_MARKERS.test(folded)) continue;
+      }
       all.push({
         text,
         label,
@@ -262,6 +328,18 @@ export function loadStanceCorpus(sharedDir: string, options: StanceCorpusOptions
       test: isTestRecord("handwritten", "handwritten.csv", h.row, share),
     });
   }
+  (options.extraLabels ?? []).forEach((x, row) => {
+    all.push({
+      text: x.text,
+      label: x.label,
+      lang: detectLanguage(x.text),
+      source: "labels",
+      file: "labels",
+      row,
+      handLabelled: true,
+      test: false,
+    });
+  });
   // Hand-labelled records first, so that a duplicate keeps the hand label.
   const ordered = [...all.filter((x) => x.handLabelled), ...all.filter((x) => !x.handLabelled)];
   const trainKeys = new Set<string>();

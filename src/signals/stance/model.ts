@@ -1,9 +1,10 @@
 /**
- * Loads the shipped stance model (models/stance-v1.bin) or another model file, with no
+ * Loads the shipped stance model (models/stance-v2.bin) or another model file, with no
  * network: `loadStanceModel()` resolves the default path relative to this module, which works
  * from src/ (under tsx) and from dist/ alike (both are two folders below the package root).
  */
 
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { RasdError } from "../../core/errors.js";
@@ -19,17 +20,21 @@ import {
 import type { StanceModelHeader, StanceValidation } from "./training.js";
 
 /** The model file shipped in the package. */
-export const DEFAULT_STANCE_MODEL_PATH = fileURLToPath(new URL("../../../models/stance-v1.bin", import.meta.url));
+export const DEFAULT_STANCE_MODEL_PATH = fileURLToPath(new URL("../../../models/stance-v2.bin", import.meta.url));
 
 /** A loaded stance classifier with its provenance and cross-validated figures. */
 export interface StanceModel {
-  /** e.g. "stance-v1" */
+  /**
+   * The model's name and the first 12 hex digits of the SHA-256 of its file, e.g.
+   * "stance-v2@1a2b3c4d5e6f": recorded with every classification, so that any figure can be
+   * recomputed with the very model that made it (a retrained model has another version).
+   */
   readonly version: string;
   readonly labels: readonly StanceLabel[];
   /** Classifies one text: label, calibrated score, per-label scores, language, behaviour. */
   classify(text: string): StanceResult;
-  /** Just the label (fastest). */
-  label(text: string): StanceLabel;
+  /** Just the label (fastest); `unknown` for a language the model was not trained for. */
+  label(text: string): StanceLabel | "unknown";
   /**
    * Cross-validated figures. `confusion[true][predicted]` counts over pro, anti, neutral
    * (`labels` order), overall and in `perLanguage.ar` / `perLanguage.en`: what adjusted
@@ -52,10 +57,10 @@ export function stanceModelFromBytes(bytes: Uint8Array): StanceModel {
   }
   const { header, weights } = decoded;
   return {
-    version: header.version,
+    version: `${header.version}@${createHash("sha256").update(bytes).digest("hex").slice(0, 12)}`,
     labels: STANCE_LABELS,
     classify: (text) => classifyStance(weights, text),
-    label: (text) => STANCE_LABELS[predictIndex(weights, text)]!,
+    label: (text) => STANCE_LABELS[predictIndex(weights, text)] ?? "unknown",
     validation: header.validation,
     heldOut: header.heldOut,
     header,
@@ -64,7 +69,7 @@ export function stanceModelFromBytes(bytes: Uint8Array): StanceModel {
 }
 
 /**
- * Reads a model file (default: the shipped models/stance-v1.bin).
+ * Reads a model file (default: the shipped models/stance-v2.bin).
  * @example
  * const model = loadStanceModel();
  * model.classify("داعش عصابة مجرمة").label // "anti"

@@ -10,7 +10,9 @@ import {
   DEFAULT_TRAIN_OPTIONS,
   NUM_CLASSES,
   STANCE_LABELS,
+  TRAINED_LANGUAGES,
   argmax,
+  calibratedInto,
   brierScore,
   confusionOf,
   encodeStanceModel,
@@ -30,22 +32,26 @@ import {
   stanceLogits,
   stratifiedFolds,
   trainStance,
+  trainNbSvm,
   type Confusion,
   type FeatureMatrix,
   type StanceLanguage,
   type StanceWeights,
   type TrainOptions,
 } from "../../kernels/stance/index.js";
-import { loadStanceCorpus, type StanceCorpusName, type StanceItem } from "./corpus.js";
+import { loadStanceCorpus, type ExtraLabel, type StanceCorpusName, type StanceItem } from "./corpus.js";
 
-export const STANCE_MODEL_VERSION = "stance-v1";
+export const STANCE_MODEL_VERSION = "stance-v2";
+
+/** The NB-SVM of the Arabic specialist's s1 (decision 0014: chosen by 10-fold CV on alfifi). */
+export const ARABIC_NBSVM = { alpha: 0.1, cost: 10, beta: 1, epochs: 30, seed: 1, features: "counts" } as const;
 
 /** How much each training item counts, by corpus and label (see training/stance/README.md). */
 export function sampleWeight(item: Pick<StanceItem, "source" | "label">): number {
   if (item.source === "fifthtribe" && item.label === "pro") return 0.5; // noisy: not every fanboy tweet is propaganda
   if (item.label === "anti") return 5; // few, hand-labelled
   // The only labelled Arabic pro set is small against ~25,000 Arabic neutral tweets.
-  if (item.source === "alfifi" || item.source === "handwritten") return 10;
+  if (item.source === "alfifi" || item.source === "handwritten" || item.source === "labels") return 10;
   return 1;
 }
 
@@ -109,6 +115,10 @@ export interface TrainPipelineOptions {
   /** Use only the first N items of each corpus (for quick runs and tests). */
   readonly limitPerSource?: number;
   readonly referencesDir?: string;
+  /** Extra labelled texts (`rasd train --with-labels`), added to the train split. */
+  readonly extraLabels?: readonly ExtraLabel[];
+  /** Platt-scale the pro log-odds per trained language after the temperature (default false). */
+  readonly platt?: boolean;
   /** Sample weights by item; default `sampleWeight`. */
   readonly weightOf?: (item: StanceItem) => number;
   /** Progress: a step name, work done and total. */
@@ -175,6 +185,19 @@ function breakdown(
   };
 }
 
+/** Log of the calibrated probabilities (temperature, then Platt per language): logits for `breakdown` at T = 1. */
+function calibratedLogs(
+  model: StanceWeights,
+  logits: readonly Float64Array[],
+  items: readonly StanceItem[],
+): Float64Array[] {
+  return logits.map((z, i) => {
+    const p = new Float64Array(NUM_CLASSES);
+    calibratedInto(model, z, items[i]!.lang, p);
+    return p.map((x) => Math.log(Math.max(x, 1e-300)));
+  });
+}
+
 function logitsOf(model: StanceWeights, texts: readonly string[]): Float64Array[] {
   return texts.map((t) => {
     const z = new Float64Array(NUM_CLASSES);
@@ -184,20 +207,22 @@ function logitsOf(model: StanceWeights, texts: readonly string[]): Float64Array[
 }
 
 /**
- * The Arabic specialist's Naive Bayes ratios from the Arabic rows among `rows`: s1 alfifi pro vs
- * not, s2 alfifi vs the other Arabic corpora (each side weighing the same in total).
+ * The Arabic specialist's weights from the Arabic rows among `rows`: s1, an NB-SVM of alfifi pro
+ * vs not (decision 0014; its weights are summed and scaled like the general model's), and s2,
+ * Naive Bayes ratios of alfifi vs the other Arabic corpora (each side weighing the same in total).
  */
 function specialistRatios(matrix: FeatureMatrix, items: readonly StanceItem[], rows: readonly number[]): Float32Array {
   const arabic = rows.filter((i) => items[i]!.lang === "ar");
   const isAlfifi = (i: number): boolean => items[i]!.source === "alfifi";
   const nAlfifi = arabic.filter(isAlfifi).length;
   const nOther = arabic.length - nAlfifi;
-  const s1 = naiveBayesRatios(
+  const s1 = trainNbSvm(
     matrix,
-    arabic,
+    arabic.filter(isAlfifi),
     (i) => items[i]!.label === "pro",
-    (i) => (isAlfifi(i) ? 1 : 0),
-  );
+    () => 1,
+    ARABIC_NBSVM,
+  ).weights;
   const s2 = naiveBayesRatios(matrix, arabic, isAlfifi, (i) => (isAlfifi(i) ? 1 : nOther > 0 ? nAlfifi / nOther : 0));
   return interleaveRatios(s1, s2);
 }
@@ -213,8 +238,9 @@ export function trainStancePipeline(options: TrainPipelineOptions): { bytes: Uin
   const trainOptions: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...options.train };
   const progress = options.onProgress ?? (() => {});
   const corpusOptions = options.referencesDir !== undefined ? { referencesDir: options.referencesDir } : {};
+  const extra = options.extraLabels !== undefined ? { extraLabels: options.extraLabels } : {};
   const train = limit(
-    loadStanceCorpus(options.sharedDir, { ...corpusOptions, split: "train" }),
+    loadStanceCorpus(options.sharedDir, { ...corpusOptions, ...extra, split: "train" }),
     options.limitPerSource,
   );
   const test = limit(loadStanceCorpus(options.sharedDir, { ...corpusOptions, split: "test" }), options.limitPerSource);
@@ -259,7 +285,12 @@ export function trainStancePipeline(options: TrainPipelineOptions): { bytes: Uin
       train,
       train.flatMap((_, i) => (fold[i] !== k ? [i] : [])),
     );
-    for (const i of arabicRows) if (fold[i] === k) [s1[i], s2[i]] = specialistScores(ratios, matrix, i);
+    for (const i of arabicRows) {
+      if (fold[i] !== k) continue;
+      [s1[i], s2[i]] = specialistScores(ratios, matrix, i);
+      const n = matrix.offsets[i + 1]! - matrix.offsets[i]!;
+      s1[i] = n > 0 ? s1[i]! / Math.sqrt(n) : 0;
+    }
   }
   const fuseOn = (rows: readonly number[]): number[] =>
     fitLogistic(
@@ -275,7 +306,30 @@ export function trainStancePipeline(options: TrainPipelineOptions): { bytes: Uin
   const fuse = fuseOn(arabicRows);
 
   const temperature = fitTemperature(fused, truth);
-  const cv = breakdown(train, truth, fused, temperature);
+  // With `platt`: Platt per trained language on the tempered pro log-odds of the out-of-fold
+  // logits (decision 0014; not in the shipped model, which it made worse on alfifi and English anti).
+  const platt: Record<string, [number, number]> = {};
+  for (const lang of options.platt === true ? TRAINED_LANGUAGES : []) {
+    const rows = train.flatMap((x, i) => (x.lang === lang ? [i] : []));
+    if (rows.length === 0 || !rows.some((i) => truth[i] === 0)) continue;
+    const [slope, intercept] = fitLogistic(
+      rows.map((i) => {
+        const z = fused[i]!;
+        return [z[0]! / temperature - logSumExp2(z[1]! / temperature, z[2]! / temperature), 1];
+      }),
+      rows.map((i) => (truth[i] === 0 ? 1 : 0)),
+      rows.map(() => 1),
+    );
+    platt[lang] = [slope!, intercept!];
+  }
+  const calibrator: StanceWeights = {
+    dims: 1,
+    weights: new Float32Array(3),
+    bias: new Float64Array(3),
+    temperature,
+    platt,
+  };
+  const cv = breakdown(train, truth, calibratedLogs(calibrator, fused, train), 1);
   const eceUncalibrated = figures(truth, fused, 1).ece;
 
   // The final model, on the whole train split.
@@ -286,17 +340,27 @@ export function trainStancePipeline(options: TrainPipelineOptions): { bytes: Uin
   const model: StanceWeights = {
     ...final,
     temperature,
-    arabic: { weights: specialistRatios(matrix, train, all), fuse },
+    ...(options.platt === true ? { platt } : {}),
+    arabic: { weights: specialistRatios(matrix, train, all), fuse, s1Scaled: true },
   };
-  const heldOut = breakdown(
-    test,
-    test.map((x) => labelIndex(x.label)),
-    logitsOf(
-      model,
-      test.map((x) => x.text),
-    ),
-    temperature,
+  const testLogits = logitsOf(
+    model,
+    test.map((x) => x.text),
   );
+  const heldOut =
+    options.platt === true
+      ? breakdown(
+          test,
+          test.map((x) => labelIndex(x.label)),
+          calibratedLogs(model, testLogits, test),
+          1,
+        )
+      : breakdown(
+          test,
+          test.map((x) => labelIndex(x.label)),
+          testLogits,
+          temperature,
+        );
 
   const items: Record<string, Record<string, number>> = {};
   for (const x of train) {
@@ -313,8 +377,8 @@ export function trainStancePipeline(options: TrainPipelineOptions): { bytes: Uin
       testShare: 0.15,
       arabicSpecialist: {
         method:
-          "for texts detected as Arabic: Naive Bayes (alpha 0.5) alfifi pro vs not (s1) and alfifi vs the other " +
-          "Arabic corpora (s2), fused with the general model's pro log-odds d by logistic regression on " +
+          "for texts detected as Arabic: NB-SVM (Wang & Manning 2012; alpha 0.1, C 10, counts/√n) alfifi pro vs " +
+          "not (s1) and Naive Bayes (alpha 0.5) alfifi vs the other Arabic corpora (s2), fused with the general model's pro log-odds d by logistic regression on " +
           "out-of-fold scores (sample-weighted; cross-fitted for the figures)",
         fuse,
         generalOnly: { alfifiBinaryAccuracy: general.alfifiBinaryAccuracy, accuracy: general.accuracy },
