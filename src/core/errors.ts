@@ -43,6 +43,7 @@ export type ErrorCode =
   | "media.expired"
   | "nats.stream"
   | "not_found"
+  | "not_acceptable"
   | "conflict"
   | "invalid";
 

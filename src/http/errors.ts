@@ -18,6 +18,7 @@ export interface HttpError {
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   not_found: 404,
+  not_acceptable: 406,
   "media.expired": 410,
   conflict: 409,
   "auth.missing": 401,

@@ -483,11 +483,12 @@ export class KyselyStore implements SignalStore {
   // --- sync ----------------------------------------------------------------
 
   async changesSince(cursor: number, limit = 1000, options: ChangeFilter = {}): Promise<ChangePage> {
-    const { bankIds, upTo } = options;
+    const { bankIds, upTo, updatedAfter } = options;
     if (bankIds && bankIds.length === 0) return { signals: [], cursor: Math.max(cursor, upTo ?? cursor) };
     let q = this.db.selectFrom("signals").selectAll().where("change_seq", ">", cursor);
     if (upTo !== undefined) q = q.where("change_seq", "<=", upTo);
     if (bankIds) q = q.where("bank_id", "in", [...bankIds]);
+    if (updatedAfter !== undefined) q = q.where("updated_at", ">", updatedAfter);
     const rows = await q.orderBy("change_seq").limit(limit).execute();
     const signals = rows.map(toSignal);
     // A short page under `upTo` has seen everything up to it, including changes it may not show.

@@ -62,6 +62,8 @@ export interface ChangePage {
 export interface ChangeFilter {
   readonly bankIds?: readonly number[];
   readonly upTo?: number;
+  /** Only signals whose latest change is later than this time (ms). */
+  readonly updatedAfter?: number;
 }
 
 export interface SignalStore {

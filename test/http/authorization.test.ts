@@ -23,6 +23,8 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fas
 import { ROLES, can, type Role } from "../../src/core/roles.js";
 import { PLUGIN_ROUTE_PREFIXES } from "../../src/http/app.js";
 import type { RouteDef } from "../../src/http/route.js";
+import { indicatorId } from "../../src/kernels/stix/indicator.js";
+import { collectionId } from "../../src/services/taxii.js";
 import { json, startTestService, type TestService } from "../support/service.js";
 import { rawDb } from "../support/raw-db.js";
 
@@ -59,6 +61,9 @@ interface Fixtures {
   readonly red: { readonly id: number; readonly name: string };
   readonly strictSignal: number;
   readonly redSignal: number;
+  /** Their STIX Indicator ids (TAXII). */
+  readonly strictIndicator: string;
+  readonly redIndicator: string;
   readonly item: number;
   readonly rule: number;
   readonly action: number;
@@ -78,6 +83,7 @@ interface Target {
 /** The bank every other organisation has, for aiming at A's content through one's own bank. */
 const OWN_BANK = "FOREIGN_PROBE_KQ7";
 const NO_ID = "987654";
+const NO_OBJECT = "indicator--00000000-0000-4000-8000-000000000000";
 
 /**
  * Which of A's fixtures a parameterised route is aimed at, by URL pattern, and a target that
@@ -129,6 +135,36 @@ const FIXTURE_ROUTES: readonly {
     pattern: /^\/v1\/rules\/:id\/actions\/:index\/rotate-secret$/,
     targets: (fx) => [{ label: "a rule of A", params: { id: String(fx.rule), index: "0" } }],
     missing: { id: NO_ID, index: "0" },
+  },
+  {
+    // An object's versions are only timestamps (nothing the leak detector could see): checked
+    // from the other organisations' side only, where they must answer as for nothing.
+    pattern: /^\/taxii2\/api\/collections\/:id\/objects\/:object_id\/versions\/$/,
+    targets: (fx) => [
+      {
+        label: "the versions of A's AMBER+STRICT signal",
+        params: { id: collectionId(fx.strict.id), object_id: fx.strictIndicator },
+        foreignOnly: true,
+      },
+      {
+        label: "the versions of A's RED signal",
+        params: { id: collectionId(fx.red.id), object_id: fx.redIndicator },
+        foreignOnly: true,
+      },
+    ],
+    missing: { id: collectionId(Number(NO_ID)), object_id: NO_OBJECT },
+  },
+  {
+    // TAXII: a collection is a bank; A's AMBER+STRICT and RED banks must not exist for others.
+    pattern: /^\/taxii2\/api\/collections\/:id\//,
+    targets: (fx) => [
+      {
+        label: "A's AMBER+STRICT bank as a collection",
+        params: { id: collectionId(fx.strict.id), object_id: fx.strictIndicator },
+      },
+      { label: "A's RED bank as a collection", params: { id: collectionId(fx.red.id), object_id: fx.redIndicator } },
+    ],
+    missing: { id: collectionId(Number(NO_ID)), object_id: NO_OBJECT },
   },
   {
     // The fixtures hold no labelling task: only the missing one (404 after authorisation).
@@ -461,12 +497,18 @@ describe("authorization: every route", () => {
     // The other organisations' own banks, to aim at A's content from their side.
     for (const org of [t.orgs.b, t.orgs.c]) await t.s.banks.createBank({ orgId: org.id, name: OWN_BANK });
     t.s.access.invalidate();
+    const indicatorOf = async (signalId: number, bankName: string): Promise<string> => {
+      const signal = (await t.s.store.getSignal(signalId))!;
+      return indicatorId(`${t.orgs.a.name}/${bankName}`, signal.type, signal.value);
+    };
     fx = {
       orgA: t.orgs.a.id,
       strict: { id: strict.id, name: strict.name },
       red: { id: red.id, name: red.name },
       strictSignal: strictSignal.id,
       redSignal: redSignal.id,
+      strictIndicator: await indicatorOf(strictSignal.id, strict.name),
+      redIndicator: await indicatorOf(redSignal.id, red.name),
       item: item.id,
       rule: rule.id,
       action: action.id,
@@ -478,7 +520,17 @@ describe("authorization: every route", () => {
     const revoked = await t.s.access.createKey(t.orgs.a, "admin", "a-revoked-kq7");
     await t.s.access.store.revokeKey(revoked.keyId);
     revokedKey = revoked.token;
-    restricted = [STRICT_BANK, RED_BANK, STRICT_SIGNAL, RED_SIGNAL, CONTENT_TEXT, RULE_NAME, SPARE_PERSON];
+    restricted = [
+      STRICT_BANK,
+      RED_BANK,
+      STRICT_SIGNAL,
+      RED_SIGNAL,
+      CONTENT_TEXT,
+      RULE_NAME,
+      SPARE_PERSON,
+      fx.strictIndicator,
+      fx.redIndicator,
+    ];
     snapshot = await snapshotOfA();
   });
   after(async () => {

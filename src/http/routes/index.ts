@@ -17,6 +17,7 @@ import { ruleRoutes } from "./rules.js";
 import { searchRoutes } from "./search.js";
 import { sessionRoutes } from "./session.js";
 import { statusRoutes } from "./status.js";
+import { taxiiRoutes } from "./taxii.js";
 import { webRoutes } from "./web.js";
 import { webhookRoutes } from "./webhooks.js";
 
@@ -33,6 +34,7 @@ export function allRoutes(s: Services): RouteDef[] {
     ...webhookRoutes(s),
     ...measureRoutes(s),
     ...hmaRoutes(s),
+    ...taxiiRoutes(s),
     // The web app and what it needs beyond the routes above.
     ...sessionRoutes(s),
     ...reviewRoutes(s),
