@@ -9,7 +9,7 @@
 
 import { RasdError } from "../core/errors.js";
 import type { Bank, Signal } from "../core/model.js";
-import { RASD_STIX_NAMESPACE, signalToIndicator, type StixObject } from "../kernels/stix/indicator.js";
+import { STIX_NAMESPACE, signalToIndicator, type StixObject } from "../kernels/stix/indicator.js";
 import { uuidv5 } from "../kernels/stix/uuid.js";
 import type { SignalStore } from "../storage/store.js";
 import type { AccessService, Principal } from "./access.js";
@@ -44,7 +44,7 @@ export interface TaxiiPage {
 }
 
 export function collectionId(bankId: number): string {
-  return uuidv5(RASD_STIX_NAMESPACE, `collection/${bankId}`);
+  return uuidv5(STIX_NAMESPACE, `collection/${bankId}`);
 }
 
 export class TaxiiService {

@@ -13,7 +13,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import type { Bank, Signal, SignalType, Tlp } from "../../src/core/model.js";
 import { bundleObjects, stixBundle } from "../../src/kernels/stix/bundle.js";
 import {
-  RASD_SIGNAL_EXTENSION_ID,
+  SIGNAL_EXTENSION_ID,
   indicatorToSignal,
   organisationIdentity,
   signalToIndicator,
@@ -124,7 +124,7 @@ test("rasd → STIX → rasd loses nothing, and a retracted signal is a revoked 
   const b = signalToIndicator({ ...SIGNALS[0]!, updatedAt: T0 + 9000 }, { bank: BANK, orgName: "Sawab Center" });
   assert.equal(a.id, b.id);
   assert.notEqual(a.modified, b.modified);
-  assert.ok(RASD_SIGNAL_EXTENSION_ID.startsWith("extension-definition--"));
+  assert.ok(SIGNAL_EXTENSION_ID.startsWith("extension-definition--"));
 });
 
 test("OASIS's example Indicators: file hashes read, other patterns refused with a reason", { skip: noSchemas }, () => {

@@ -5,7 +5,7 @@
  * (`[file:hashes.MD5 = '…']`, `'SHA-256'`, and `PDQ` as a hash name), `[url:value = '…']`,
  * `[domain-name:value = '…']` — and, for what STIX has no object for, a custom object type
  * (`x-rasd-text`, `x-rasd-vpdq`). Every Indicator also carries rasd's property extension
- * (RASD_SIGNAL_EXTENSION_ID, defined by `signalExtensionDefinition()`) with the signal exactly
+ * (SIGNAL_EXTENSION_ID, defined by `signalExtensionDefinition()`) with the signal exactly
  * as rasd holds it, so rasd → STIX → rasd loses nothing. A retracted signal is a revoked
  * Indicator; its bank's TLP is the Indicator's TLP 2.0 marking.
  */
@@ -15,9 +15,9 @@ import { tlpMarkingId } from "./tlp.js";
 import { uuidv5 } from "./uuid.js";
 
 /** rasd's namespace for the STIX ids it derives (UUIDv5 names). */
-export const RASD_STIX_NAMESPACE = "3c7a4a64-94f4-5c1b-9a7e-2e6c1f0d9b11";
-export const RASD_SIGNAL_EXTENSION_ID = `extension-definition--${uuidv5(RASD_STIX_NAMESPACE, "rasd-signal/1.0")}`;
-export const RASD_IDENTITY_ID = `identity--${uuidv5(RASD_STIX_NAMESPACE, "rasd")}`;
+export const STIX_NAMESPACE = "3c7a4a64-94f4-5c1b-9a7e-2e6c1f0d9b11";
+export const SIGNAL_EXTENSION_ID = `extension-definition--${uuidv5(STIX_NAMESPACE, "rasd-signal/1.0")}`;
+export const SYSTEM_IDENTITY_ID = `identity--${uuidv5(STIX_NAMESPACE, "rasd")}`;
 
 export type StixObject = Record<string, unknown> & { readonly type: string; readonly id: string };
 
@@ -59,12 +59,12 @@ const FROM_PATH: Readonly<Record<string, SignalType>> = {
 };
 
 export function organisationIdentityId(orgName: string): string {
-  return `identity--${uuidv5(RASD_STIX_NAMESPACE, `organisation/${orgName}`)}`;
+  return `identity--${uuidv5(STIX_NAMESPACE, `organisation/${orgName}`)}`;
 }
 
 /** A signal's Indicator id: stable for one bank's signal of one value, across exports. */
 export function indicatorId(bankKey: string, type: SignalType, value: string): string {
-  return `indicator--${uuidv5(RASD_STIX_NAMESPACE, `${bankKey}/${type}/${value}`)}`;
+  return `indicator--${uuidv5(STIX_NAMESPACE, `${bankKey}/${type}/${value}`)}`;
 }
 
 export interface IndicatorContext {
@@ -95,7 +95,7 @@ export function signalToIndicator(s: Signal, ctx: IndicatorContext): StixObject 
     ...(s.status === "retracted" ? { revoked: true } : {}),
     object_marking_refs: [tlpMarkingId(ctx.bank.tlp)],
     extensions: {
-      [RASD_SIGNAL_EXTENSION_ID]: {
+      [SIGNAL_EXTENSION_ID]: {
         extension_type: "property-extension",
         signal_type: s.type,
         value: s.value,
@@ -136,7 +136,7 @@ function parsePattern(pattern: string): { type: SignalType; value: string } | un
 /** An Indicator (rasd's or another tool's) as a signal, or why it cannot be one. */
 export function indicatorToSignal(o: Record<string, unknown>): IndicatorRead {
   const revoked = o.revoked === true;
-  const ext = (o.extensions as Record<string, Record<string, unknown>> | undefined)?.[RASD_SIGNAL_EXTENSION_ID];
+  const ext = (o.extensions as Record<string, Record<string, unknown>> | undefined)?.[SIGNAL_EXTENSION_ID];
   if (ext && typeof ext.signal_type === "string" && typeof ext.value === "string") {
     return {
       ok: true,
@@ -177,8 +177,8 @@ export function signalExtensionDefinition(): StixObject {
   return {
     type: "extension-definition",
     spec_version: "2.1",
-    id: RASD_SIGNAL_EXTENSION_ID,
-    created_by_ref: RASD_IDENTITY_ID,
+    id: SIGNAL_EXTENSION_ID,
+    created_by_ref: SYSTEM_IDENTITY_ID,
     created: "2026-12-07T00:00:00.000Z",
     modified: "2026-12-07T00:00:00.000Z",
     name: "rasd signal",
@@ -198,7 +198,7 @@ export function rasdIdentity(): StixObject {
   return {
     type: "identity",
     spec_version: "2.1",
-    id: RASD_IDENTITY_ID,
+    id: SYSTEM_IDENTITY_ID,
     created: "2026-12-07T00:00:00.000Z",
     modified: "2026-12-07T00:00:00.000Z",
     name: "rasd",
