@@ -187,7 +187,7 @@ export const SETTINGS: readonly Setting[] = [
     setting: "stance model file",
     option: "",
     env: "`RASD_STANCE_MODEL=FILE`",
-    default: "`models/stance-v1.bin`, shipped with rasd (`rasd train` makes one)",
+    default: "`models/stance-v2.bin`, shipped with rasd (`rasd train` makes one)",
   },
   {
     section: "service",

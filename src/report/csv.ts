@@ -55,9 +55,13 @@ function figureRows(report: TransparencyReport): [string, number | string][] {
 }
 
 export function reportCsv(report: TransparencyReport): { summary: string; items: string; outcomes: string } {
+  return { summary: csvLines(["figure", "value"], figureRows(report)), ...recordsCsv(report.records) };
+}
+
+/** The report's records: every item in scope and every outcome, one row each. */
+export function recordsCsv(records: TransparencyReport["records"]): { items: string; outcomes: string } {
   const iso = (ms: number | null) => (ms === null ? "" : new Date(ms).toISOString());
   return {
-    summary: csvLines(["figure", "value"], figureRows(report)),
     items: csvLines(
       [
         "item_id",
@@ -77,7 +81,7 @@ export function reportCsv(report: TransparencyReport): { summary: string; items:
         "model_version",
         "label",
       ],
-      report.records.items.map((r) => [
+      records.items.map((r) => [
         r.itemId,
         r.platform,
         r.bankIds.join(" "),
@@ -98,7 +102,7 @@ export function reportCsv(report: TransparencyReport): { summary: string; items:
     ),
     outcomes: csvLines(
       ["outcome_id", "item_id", "organisation", "kind", "basis", "reason", "authority", "at"],
-      report.records.outcomes.map((o) => [o.id, o.itemId, o.org, o.kind, o.basis, o.reason, o.authority, o.at]),
+      records.outcomes.map((o) => [o.id, o.itemId, o.org, o.kind, o.basis, o.reason, o.authority, o.at]),
     ),
   };
 }

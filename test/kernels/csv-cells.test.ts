@@ -10,7 +10,7 @@ import { describe, it } from "node:test";
 import { parse } from "csv-parse/sync";
 import type { Signal } from "../../src/core/model.js";
 import { FORMULA_LEADS, csvCell, csvText, neutralise, unneutralise } from "../../src/kernels/csv.js";
-import { reportCsv } from "../../src/report/csv.js";
+import { recordsCsv } from "../../src/report/csv.js";
 import type { TransparencyReport } from "../../src/services/report.js";
 import { csvHeader, formatSignal, readSignalFile } from "../../src/services/signal-files.js";
 
@@ -148,7 +148,7 @@ describe("report records (items.csv, outcomes.csv)", () => {
   } as unknown as TransparencyReport;
 
   it("neutralises every text cell that could be a formula; ids and times stay as they are", () => {
-    const csv = reportCsv(report);
+    const csv = recordsCsv(report.records);
     const items = parse(csv.items, { columns: true }) as Record<string, string>[];
     assert.equal(items.length, FORMULA_LEADS.length);
     items.forEach((r, i) => {
@@ -164,6 +164,5 @@ describe("report records (items.csv, outcomes.csv)", () => {
       assert.equal(o.reason, `'${HOSTILE(lead)}`);
       assert.equal(o.authority, `'${lead}authority`);
     });
-    for (const line of csv.summary.trim().split("\r\n").slice(1)) assert.match(line, /^[a-zA-Z]/);
   });
 });

@@ -29,7 +29,7 @@ const noSchemas = existsSync(join(SCHEMAS, "schemas"))
 if (noSchemas) console.log(`# SKIP ${noSchemas}`);
 
 function validator() {
-  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false, unicodeRegExp: false });
   for (const dir of ["common", "observables", "sdos", "sros"])
     for (const f of readdirSync(join(SCHEMAS, "schemas", dir)))
       ajv.addSchema(JSON.parse(readFileSync(join(SCHEMAS, "schemas", dir, f), "utf8")) as object);
@@ -80,7 +80,12 @@ test("every object of an exported bundle validates against OASIS's STIX 2.1 sche
   const check = validator();
   const indicators = SIGNALS.map((s) => signalToIndicator(s, { bank: BANK, orgName: "Sawab Center" }));
   const bundle = stixBundle(indicators, [organisationIdentity("Sawab Center", T0)], ["AMBER", "RED"]);
-  assert.deepEqual(check("common/bundle.json", bundle), []);
+  // OASIS's bundle schema lets a custom object match exactly one of core and cyber-observable
+  // core, and an extension definition matches both, so no bundle holding one validates as a
+  // whole: the bundle is checked without it, and the extension definition against its own schema.
+  const objects0 = bundle.objects as { type: string }[];
+  const withoutDefinition = { ...bundle, objects: objects0.filter((o) => o.type !== "extension-definition") };
+  assert.deepEqual(check("common/bundle.json", withoutDefinition), []);
   const byType: Record<string, string> = {
     indicator: "sdos/indicator.json",
     identity: "sdos/identity.json",
@@ -133,10 +138,12 @@ test("OASIS's example Indicators: file hashes read, other patterns refused with 
     assert.ok(got.ok);
     return got.objects.filter((o) => o.type === "indicator").map(indicatorToSignal);
   };
-  const email = read("malicious-email-indicator-with-attachment.json");
-  assert.ok(email.some((r) => r.ok && r.signal.type === "sha256" && r.signal.value.startsWith("ef537f25")));
-  const ip = read("indicator-for-c2-ip-address.json");
-  assert.ok(ip.length > 0 && ip.every((r) => !r.ok && /rasd reads one comparison/.test(r.message)));
+  const c2 = read("indicators-for-C2-with-COA.json");
+  assert.ok(c2.some((r) => r.ok && r.signal.type === "sha256" && r.signal.value.startsWith("ef537f25")));
+  for (const f of ["indicator-for-c2-ip-address.json", "malicious-email-indicator-with-attachment.json"]) {
+    const refused = read(f);
+    assert.ok(refused.length > 0 && refused.every((r) => !r.ok && /rasd reads one comparison/.test(r.message)), f);
+  }
 });
 
 test("bundles that are not bundles, TLP markings and UUIDv5", () => {

@@ -199,7 +199,9 @@ function mediaContract(name: string, makeDatabase: () => Promise<TestDatabase>, 
       const dir = mkdtempSync(join(tmpdir(), "rasd-media-"));
       try {
         const { applied, moved } = await migrateStores(db.url, { mediaDir: dir });
-        assert.deepEqual(applied, ["0009-media-store"]);
+        // From 0008 on: the media store's migration and every later one.
+        assert.equal(applied[0], "0009-media-store");
+        assert.deepEqual(applied, [...applied].sort());
         assert.deepEqual(moved, { items: 5, bytes: bytes.reduce((n, b) => n + b.byteLength, 0) });
         const again = await migrateStores(db.url, { mediaDir: dir });
         assert.deepEqual(again, { applied: [], moved: { items: 0, bytes: 0 } }, "idempotent");
