@@ -1,6 +1,7 @@
 /** The transparency report as CSV: the figures (one per line) and the records behind them. Pure. */
 
 import { csvRow } from "../kernels/csv.js";
+import type { StanceInputs } from "../services/measurement.js";
 import type { TransparencyReport } from "../services/report.js";
 
 /** Text cells neutralised against formulas (`kernels/csv.ts`); numbers as they are. */
@@ -54,9 +55,49 @@ function figureRows(report: TransparencyReport): [string, number | string][] {
   return out;
 }
 
-export function reportCsv(report: TransparencyReport): { summary: string; items: string; outcomes: string } {
-  return { summary: csvLines(["figure", "value"], figureRows(report)), ...recordsCsv(report.records) };
+export function reportCsv(report: TransparencyReport): {
+  summary: string;
+  items: string;
+  outcomes: string;
+  stanceStrata: string;
+  stanceLabels: string;
+} {
+  return {
+    summary: csvLines(["figure", "value"], figureRows(report)),
+    ...recordsCsv(report.records),
+    ...stanceCsv(report.records.stance),
+  };
 }
+
+/**
+ * What the stance figures are computed from: stance-strata.csv (classified items counted by
+ * hour, platform, language, predicted label and model) and stance-labels.csv (the labelled
+ * sample, one row per item): read back, `stanceFigures` (services/measurement.ts) recomputes
+ * every stance figure of the report from them (test/server/stance-recompute.test.ts does).
+ */
+export function stanceCsv(inputs: StanceInputs): { stanceStrata: string; stanceLabels: string } {
+  return {
+    stanceStrata: csvLines(
+      STRATA_COLUMNS,
+      inputs.strata.map((r) => [r.hour, r.platform, r.lang, r.label, r.model, r.items, r.drawn]),
+    ),
+    stanceLabels: csvLines(
+      LABEL_COLUMNS,
+      inputs.labelled.map((r) => [
+        r.itemId,
+        new Date(r.at).toISOString(),
+        r.platform,
+        r.lang,
+        r.label,
+        r.model,
+        r.stance,
+      ]),
+    ),
+  };
+}
+
+const STRATA_COLUMNS = ["hour", "platform", "lang", "predicted", "model", "items", "drawn"];
+const LABEL_COLUMNS = ["item_id", "at", "platform", "lang", "predicted", "model", "stance"];
 
 /** The report's records: every item in scope and every outcome, one row each. */
 export function recordsCsv(records: TransparencyReport["records"]): { items: string; outcomes: string } {

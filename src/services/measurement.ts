@@ -117,101 +117,14 @@ export class MeasurementService {
    * the labelled sample and the model's predictions on every item together (kernels/quantify/ppi.ts).
    */
   async stance(filter: MeasureFilter, interval: Interval): Promise<StanceMeasurement | undefined> {
-    const periods = periodsBetween(filter.from, filter.to, interval);
-    if (!periods) return undefined;
     const [strata, labelled] = await Promise.all([this.labels.strata(filter), this.labels.labelled(filter)]);
-    const otherModelItems = strata.filter((r) => r.model !== this.model).reduce((a, r) => a + r.items, 0);
-    const byPeriod = new Map<number, { strata: LabelStratumCount[]; labelled: LabelledRecord[] }>();
-    const slot = (start: number) => {
-      let b = byPeriod.get(start);
-      if (!b) byPeriod.set(start, (b = { strata: [], labelled: [] }));
-      return b;
-    };
-    for (const r of strata) slot(periodStart(r.hour * 3_600_000, interval)).strata.push(r);
-    for (const r of labelled) slot(periodStart(r.at, interval)).labelled.push(r);
-    const periodFigures = periods.map((p) => {
-      const b = byPeriod.get(p.start);
-      return this.estimate(p.start, p.end, b?.strata ?? [], b?.labelled ?? []);
-    });
-    // Overall: strata stay per period (each period's sample was drawn within it).
-    const overall = this.estimate(
-      filter.from,
-      filter.to,
-      periods.flatMap((p) =>
-        (byPeriod.get(p.start)?.strata ?? []).map((r) => ({ ...r, platform: `${p.start}|${r.platform}` })),
-      ),
-      periods.flatMap((p) =>
-        (byPeriod.get(p.start)?.labelled ?? []).map((r) => ({ ...r, platform: `${p.start}|${r.platform}` })),
-      ),
-    );
-    return {
-      model: this.model,
-      method: STANCE_METHOD,
-      interval,
-      from: iso(filter.from),
-      to: iso(filter.to),
-      overall,
-      periods: periodFigures,
-      otherModelItems,
-    };
+    return stanceFigures({ from: filter.from, to: filter.to }, interval, this.model, strata, labelled);
   }
 
-  private estimate(
-    start: number,
-    end: number,
-    counts: readonly LabelStratumCount[],
-    labelled: readonly LabelledRecord[],
-  ): StancePeriod {
-    const key = (r: { platform: string; lang: string; label: string; model: string }) =>
-      `${r.platform}\u0000${r.lang}\u0000${r.label}\u0000${r.model}`;
-    const sizes = new Map<string, { label: string; items: number }>();
-    for (const r of counts) {
-      const k = key(r);
-      const s = sizes.get(k) ?? { label: r.label, items: 0 };
-      s.items += r.items;
-      sizes.set(k, s);
-    }
-    const samples = new Map<string, number[]>();
-    for (const r of labelled) {
-      const k = key(r);
-      if (!sizes.has(k)) continue;
-      let list = samples.get(k);
-      if (!list) samples.set(k, (list = []));
-      list.push(LABEL_STANCES.indexOf(r.stance));
-    }
-    const strata: PpiStratum[] = [...sizes].map(([k, s]) => {
-      const predicted = predictedVector(s.label);
-      return {
-        size: s.items,
-        predictedMean: predicted,
-        labelled: (samples.get(k) ?? []).filter((t) => t >= 0).map((truth) => ({ truth, predicted })),
-      };
-    });
-    const items = strata.reduce((a, s) => a + s.size, 0);
-    const observed = [0, 0, 0];
-    for (const s of sizes.values()) {
-      const j = ["pro", "anti", "neutral"].indexOf(s.label);
-      if (j >= 0) observed[j]! += s.items;
-    }
-    const e = estimateShares(strata, { classes: CLASSES, ratio: { numerator: ANTI, denominator: PRO } });
-    const share = (j: number) =>
-      e ? { estimate: e.shares[j]!.estimate, low: e.shares[j]!.low, high: e.shares[j]!.high } : null;
-    return {
-      start: iso(start),
-      end: iso(end),
-      items,
-      labelled: e?.labelled ?? 0,
-      observed:
-        items > 0 ? { pro: observed[0]! / items, anti: observed[1]! / items, neutral: observed[2]! / items } : null,
-      pro: share(PRO),
-      anti: share(ANTI),
-      neutral: share(2),
-      cantTell: share(3),
-      ratio: e?.ratio ?? null,
-      validated: e?.validated ?? true,
-      modelOnlyItems: e?.modelOnlyItems ?? 0,
-      labelsToHalveWidth: e?.labelsToHalveWidth ?? null,
-    };
+  /** What the stance figures are computed from (the report ships them, so anyone can recompute). */
+  async stanceInputs(filter: MeasureFilter): Promise<StanceInputs> {
+    const [strata, labelled] = await Promise.all([this.labels.strata(filter), this.labels.labelled(filter)]);
+    return { strata, labelled };
   }
 
   /** Every item in scope (matched, acted on, or with a reported outcome) as a takedown record. */
@@ -280,4 +193,117 @@ export class MeasurementService {
       })),
     };
   }
+}
+
+export interface StanceInputs {
+  readonly strata: readonly LabelStratumCount[];
+  readonly labelled: readonly LabelledRecord[];
+}
+
+/**
+ * The stance figures from their inputs alone — the classified items counted by stratum (hour,
+ * platform, language, predicted label, model) and the labelled sample — so that anyone holding
+ * those two tables (the report's stance-strata.csv and stance-labels.csv) recomputes every one.
+ */
+export function stanceFigures(
+  filter: { readonly from: number; readonly to: number },
+  interval: Interval,
+  model: string,
+  strata: readonly LabelStratumCount[],
+  labelled: readonly LabelledRecord[],
+): StanceMeasurement | undefined {
+  const periods = periodsBetween(filter.from, filter.to, interval);
+  if (!periods) return undefined;
+  const otherModelItems = strata.filter((r) => r.model !== model).reduce((a, r) => a + r.items, 0);
+  const byPeriod = new Map<number, { strata: LabelStratumCount[]; labelled: LabelledRecord[] }>();
+  const slot = (start: number) => {
+    let b = byPeriod.get(start);
+    if (!b) byPeriod.set(start, (b = { strata: [], labelled: [] }));
+    return b;
+  };
+  for (const r of strata) slot(periodStart(r.hour * 3_600_000, interval)).strata.push(r);
+  for (const r of labelled) slot(periodStart(r.at, interval)).labelled.push(r);
+  const periodFigures = periods.map((p) => {
+    const b = byPeriod.get(p.start);
+    return estimatePeriod(p.start, p.end, b?.strata ?? [], b?.labelled ?? []);
+  });
+  // Overall: strata stay per period (each period's sample was drawn within it).
+  const overall = estimatePeriod(
+    filter.from,
+    filter.to,
+    periods.flatMap((p) =>
+      (byPeriod.get(p.start)?.strata ?? []).map((r) => ({ ...r, platform: `${p.start}|${r.platform}` })),
+    ),
+    periods.flatMap((p) =>
+      (byPeriod.get(p.start)?.labelled ?? []).map((r) => ({ ...r, platform: `${p.start}|${r.platform}` })),
+    ),
+  );
+  return {
+    model,
+    method: STANCE_METHOD,
+    interval,
+    from: iso(filter.from),
+    to: iso(filter.to),
+    overall,
+    periods: periodFigures,
+    otherModelItems,
+  };
+}
+
+function estimatePeriod(
+  start: number,
+  end: number,
+  counts: readonly LabelStratumCount[],
+  labelled: readonly LabelledRecord[],
+): StancePeriod {
+  const key = (r: { platform: string; lang: string; label: string; model: string }) =>
+    `${r.platform}\u0000${r.lang}\u0000${r.label}\u0000${r.model}`;
+  const sizes = new Map<string, { label: string; items: number }>();
+  for (const r of counts) {
+    const k = key(r);
+    const s = sizes.get(k) ?? { label: r.label, items: 0 };
+    s.items += r.items;
+    sizes.set(k, s);
+  }
+  const samples = new Map<string, number[]>();
+  for (const r of labelled) {
+    const k = key(r);
+    if (!sizes.has(k)) continue;
+    let list = samples.get(k);
+    if (!list) samples.set(k, (list = []));
+    list.push(LABEL_STANCES.indexOf(r.stance));
+  }
+  const strata: PpiStratum[] = [...sizes].map(([k, s]) => {
+    const predicted = predictedVector(s.label);
+    return {
+      size: s.items,
+      predictedMean: predicted,
+      labelled: (samples.get(k) ?? []).filter((t) => t >= 0).map((truth) => ({ truth, predicted })),
+    };
+  });
+  const items = strata.reduce((a, s) => a + s.size, 0);
+  const observed = [0, 0, 0];
+  for (const s of sizes.values()) {
+    const j = ["pro", "anti", "neutral"].indexOf(s.label);
+    if (j >= 0) observed[j]! += s.items;
+  }
+  const e = estimateShares(strata, { classes: CLASSES, ratio: { numerator: ANTI, denominator: PRO } });
+  const share = (j: number) =>
+    e ? { estimate: e.shares[j]!.estimate, low: e.shares[j]!.low, high: e.shares[j]!.high } : null;
+  return {
+    start: iso(start),
+    end: iso(end),
+    items,
+    labelled: e?.labelled ?? 0,
+    observed:
+      items > 0 ? { pro: observed[0]! / items, anti: observed[1]! / items, neutral: observed[2]! / items } : null,
+    pro: share(PRO),
+    anti: share(ANTI),
+    neutral: share(2),
+    cantTell: share(3),
+    ratio: e?.ratio ?? null,
+    validated: e?.validated ?? true,
+    modelOnlyItems: e?.modelOnlyItems ?? 0,
+    labelsToHalveWidth: e?.labelsToHalveWidth ?? null,
+  };
 }

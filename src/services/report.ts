@@ -8,7 +8,7 @@
  */
 
 import type { LabelStance, LabelStore, MeasurementReads, RuleStore } from "../storage/ports/index.js";
-import type { MeasurementService, StanceMeasurement, TakedownMeasurement } from "./measurement.js";
+import type { MeasurementService, StanceInputs, StanceMeasurement, TakedownMeasurement } from "./measurement.js";
 import { itemDurations, type TakedownRecord } from "../kernels/quantify/index.js";
 
 /** One item of the report's records, with its classification and people's label (items.csv). */
@@ -100,8 +100,16 @@ export interface TransparencyReport {
     readonly proPrecision: number | null;
   };
   readonly definitions: Readonly<Record<string, string>>;
-  /** The records behind the figures (exported as CSV beside the report). */
-  readonly records: { readonly items: readonly ReportItem[]; readonly outcomes: readonly OutcomeEvent[] };
+  /**
+   * The records behind the figures (exported as CSV beside the report): the items and outcomes
+   * behind takedown and Art. 7, and what the stance figures are computed from (every classified
+   * item counted by stratum, and the labelled sample), so that every figure recomputes.
+   */
+  readonly records: {
+    readonly items: readonly ReportItem[];
+    readonly outcomes: readonly OutcomeEvent[];
+    readonly stance: StanceInputs;
+  };
 }
 
 const DEFINITIONS: Record<string, string> = {
@@ -207,6 +215,7 @@ export async function buildReport(
   const distinct = (rows: readonly OutcomeEvent[]) => new Set(rows.map((o) => o.itemId)).size;
   const removals = [...of("removed"), ...of("disabled")];
   const stance = await measurement.stance({ from: scope.from, to: scope.to }, "month");
+  const stanceInputs = await measurement.stanceInputs({ from: scope.from, to: scope.to });
   const complaints = of("complaint").length;
   const upheld = of("complaint_upheld").length;
   const rejected = of("complaint_rejected").length;
@@ -322,6 +331,6 @@ export async function buildReport(
       proPrecision: ratio(predictedPro.filter((l) => l.stance === "pro").length, predictedPro.length),
     },
     definitions: DEFINITIONS,
-    records: { items: records, outcomes },
+    records: { items: records, outcomes, stance: stanceInputs },
   };
 }

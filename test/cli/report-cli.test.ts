@@ -43,7 +43,15 @@ describe("rasd report", () => {
     const r = rasd(["report", "--db", db, "--from", from, "--to", to, "--org", t.orgs.a.name, "--out", out]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trim(), join(out, "report.html"));
-    for (const f of ["report.json", "report.csv", "report.html", "items.csv", "outcomes.csv"])
+    for (const f of [
+      "report.json",
+      "report.csv",
+      "report.html",
+      "items.csv",
+      "outcomes.csv",
+      "stance-strata.csv",
+      "stance-labels.csv",
+    ])
       assert.ok(existsSync(join(out, f)), f);
     const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as {
       organisation: string;
