@@ -323,6 +323,9 @@ export function portsContract(name: string, makeDatabase: () => Promise<TestData
       });
 
       it("retry waits for run_at; after max attempts the job is dead (kept, never leased again)", async () => {
+        // The retry time is far enough ahead that a busy machine's pause between the retry and the
+        // next lease (30 ms was once not enough under a load of 24) does not make it due.
+        const RETRY_MS = 500;
         await s.jobs.enqueue("content", [4001]);
         let job: Job | undefined;
         for (let attempt = 1; attempt <= 5; attempt++) {
@@ -332,15 +335,15 @@ export function portsContract(name: string, makeDatabase: () => Promise<TestData
               [],
               "not before its retry time",
             );
-            await sleep(40);
+            await sleep(RETRY_MS + 50);
           }
           [job] = await s.jobs.lease({ kind: "content", owner: "w", limit: 1, leaseMs: 60_000 });
           assert.equal(job?.attempts, attempt);
           if (attempt > 1) assert.equal(job?.lastError, `boom ${attempt - 1}`);
-          const fate = await s.jobs.retryOrBury(job!, `boom ${attempt}`, Date.now() + 30);
+          const fate = await s.jobs.retryOrBury(job!, `boom ${attempt}`, Date.now() + RETRY_MS);
           assert.equal(fate, attempt < 5 ? "retry" : "dead");
         }
-        await sleep(40);
+        await sleep(RETRY_MS + 50);
         assert.deepEqual(await s.jobs.lease({ kind: "content", owner: "w", limit: 1, leaseMs: 60_000 }), []);
         assert.equal((await s.jobs.counts())["content.dead"], 1);
         assert.deepEqual(await s.jobs.openRefs("content", [4001]), new Set(), "a dead job is not open");
