@@ -17,10 +17,10 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { postgresDatabase, postgresSkip, type TestDatabase } from "../support/databases.js";
-import { Probe, until, type Submit } from "../support/faults.js";
+import { Probe, batchSubmit, probeBank, until } from "../support/faults.js";
 import { OwnNatsServer, freePort, natsServerSkip } from "../support/nats-server.js";
 import { startReceiver, type Receiver } from "../support/receiver.js";
-import { json, startTestService, type TestService } from "../support/service.js";
+import { startTestService, type TestService } from "../support/service.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const LEASE_SECONDS = 3;
@@ -75,20 +75,9 @@ test(
   "rasd worker killed -9 mid-batch: a second worker finishes everything, nothing lost, doubled or misjudged",
   { skip, timeout: 90_000 },
   async () => {
-    const { s, keys } = api;
-    const bank = await s.banks.createBank({ orgId: api.orgs.a.id, name: "links", tlp: "GREEN" });
-    await s.rules.create(api.orgs.a.id, {
-      name: "notify",
-      conditions: {},
-      actions: [{ type: "webhook", url: hook.url, secret: "whsec_" + Buffer.alloc(24, 9).toString("base64") }],
-    });
-    const submit: Submit = async (batch) => {
-      const items = batch.map((b) => ({ idempotency_key: b.key, url: b.url }));
-      const r = await api.call(keys.a.submitter, { method: "POST", url: "/v1/content/batch", payload: { items } });
-      assert.equal(r.statusCode, 202, r.body);
-      return json<{ items: { id: number }[] }>(r).items.map((it) => it.id);
-    };
-    const probe = new Probe(s, bank.id, submit, "kill");
+    const { s } = api;
+    const bank = await probeBank(api, "links", hook.url, 9);
+    const probe = new Probe(s, bank.id, batchSubmit(api), "kill");
     await probe.prepare(20);
     const first = await startWorker();
     // Its log says which database and NATS it uses.

@@ -21,10 +21,10 @@ import { loadConfig } from "../../src/config/config.js";
 import { readiness } from "../../src/http/readiness.js";
 import { closeServices, openServices, startWorkers, type Services } from "../../src/server/services.js";
 import { POSTGRES_ADMIN_URL, postgresDatabase, postgresSkip, type TestDatabase } from "../support/databases.js";
-import { Probe, until, type Submit } from "../support/faults.js";
+import { Probe, batchSubmit, probeBank, until } from "../support/faults.js";
 import { OwnNatsServer, freePort, natsServerSkip } from "../support/nats-server.js";
 import { startReceiver, type Receiver } from "../support/receiver.js";
-import { json, startTestService, type TestService } from "../support/service.js";
+import { startTestService, type TestService } from "../support/service.js";
 
 const OUTAGE_MS = 60_000;
 const skip = natsServerSkip() || (await postgresSkip());
@@ -72,20 +72,9 @@ test(
   `a ${OUTAGE_MS / 1000} s NATS outage under load: nothing lost, doubled or misjudged; a frozen feed is not ready and matches nothing`,
   { skip, timeout: 150_000 },
   async () => {
-    const { s, keys } = api;
-    const bank = await s.banks.createBank({ orgId: api.orgs.a.id, name: "links", tlp: "GREEN" });
-    await s.rules.create(api.orgs.a.id, {
-      name: "notify",
-      conditions: {},
-      actions: [{ type: "webhook", url: hook.url, secret: "whsec_" + Buffer.alloc(24, 6).toString("base64") }],
-    });
-    const submit: Submit = async (batch) => {
-      const items = batch.map((b) => ({ idempotency_key: b.key, url: b.url }));
-      const r = await api.call(keys.a.submitter, { method: "POST", url: "/v1/content/batch", payload: { items } });
-      assert.equal(r.statusCode, 202, r.body);
-      return json<{ items: { id: number }[] }>(r).items.map((it) => it.id);
-    };
-    const probe = new Probe(s, bank.id, submit, "nats");
+    const { s } = api;
+    const bank = await probeBank(api, "links", hook.url, 6);
+    const probe = new Probe(s, bank.id, batchSubmit(api), "nats");
     await probe.prepare(80);
     await until("both follow notices", () => api.s.bus!.following && worker.bus!.following);
     await until("the worker indexes the prepared signals", () => worker.matcher.sizes.domain >= 80);

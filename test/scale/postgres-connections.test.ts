@@ -19,7 +19,7 @@ import pg from "pg";
 import { loadConfig } from "../../src/config/config.js";
 import { closeServices, openServices, startWorkers, type Services } from "../../src/server/services.js";
 import { POSTGRES_ADMIN_URL, postgresDatabase, postgresSkip, type TestDatabase } from "../support/databases.js";
-import { Probe, until, type Submit } from "../support/faults.js";
+import { Probe, probeBank, until, type Submit } from "../support/faults.js";
 import { startReceiver, type Receiver } from "../support/receiver.js";
 import { json, startTestService, type TestService } from "../support/service.js";
 
@@ -75,12 +75,7 @@ test(
   { skip },
   async () => {
     const { s, keys } = svc;
-    const bank = await s.banks.createBank({ orgId: svc.orgs.a.id, name: "links", tlp: "GREEN" });
-    await s.rules.create(svc.orgs.a.id, {
-      name: "notify",
-      conditions: {},
-      actions: [{ type: "webhook", url: hook.url, secret: "whsec_" + Buffer.alloc(24, 5).toString("base64") }],
-    });
+    const bank = await probeBank(svc, "links", hook.url, 5);
     // A batch whose request met a dying connection is sent again with the same idempotency
     // keys (what a client does with a 5xx), so it is accepted once.
     let failedRequests = 0;

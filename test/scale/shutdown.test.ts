@@ -15,10 +15,10 @@ import { loadConfig } from "../../src/config/config.js";
 import type { Org } from "../../src/core/model.js";
 import { closeServices, openServices, startWorkers, type Services } from "../../src/server/services.js";
 import { postgresDatabase, postgresSkip, type TestDatabase } from "../support/databases.js";
-import { Probe, until, type Submit } from "../support/faults.js";
+import { Probe, batchSubmit, probeBank, until } from "../support/faults.js";
 import { OwnNatsServer, freePort, natsServerSkip } from "../support/nats-server.js";
 import { startReceiver } from "../support/receiver.js";
-import { json, startTestService } from "../support/service.js";
+import { startTestService } from "../support/service.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const skip = await postgresSkip();
@@ -160,23 +160,8 @@ test(
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     let next: Services | undefined;
     try {
-      const bank = await api.s.banks.createBank({ orgId: api.orgs.a.id, name: "term", tlp: "GREEN" });
-      await api.s.rules.create(api.orgs.a.id, {
-        name: "notify",
-        conditions: {},
-        actions: [{ type: "webhook", url: hook.url, secret: "whsec_" + Buffer.alloc(24, 8).toString("base64") }],
-      });
-      const submit: Submit = async (batch) => {
-        const items = batch.map((b) => ({ idempotency_key: b.key, url: b.url }));
-        const r = await api.call(api.keys.a.submitter, {
-          method: "POST",
-          url: "/v1/content/batch",
-          payload: { items },
-        });
-        assert.equal(r.statusCode, 202, r.body);
-        return json<{ items: { id: number }[] }>(r).items.map((it) => it.id);
-      };
-      const probe = new Probe(api.s, bank.id, submit, "term");
+      const bank = await probeBank(api, "term", hook.url, 8);
+      const probe = new Probe(api.s, bank.id, batchSubmit(api), "term");
       await probe.prepare(30);
       await until("the worker starts", () => err.includes("workers running") || child.exitCode !== null, 30_000);
       assert.equal(child.exitCode, null, err.slice(-2000));

@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import type { Services } from "../../src/server/services.js";
 import type { Receiver } from "./receiver.js";
+import { json, type TestService } from "./service.js";
 
 /** Waits until `ok` holds (checked every 10 ms); returns the milliseconds it took. */
 export async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 10_000): Promise<number> {
@@ -42,6 +43,30 @@ interface Expectation {
   readonly host: string;
   /** The signal it must match (none: it must match nothing). */
   readonly signalId?: number;
+}
+
+/**
+ * The bank every fault test probes: GREEN, in A's organisation, with a rule that sends every
+ * matched item to `hookUrl` as a webhook (`secretByte` makes each test's secret its own).
+ */
+export async function probeBank(api: TestService, name: string, hookUrl: string, secretByte: number) {
+  const bank = await api.s.banks.createBank({ orgId: api.orgs.a.id, name, tlp: "GREEN" });
+  await api.s.rules.create(api.orgs.a.id, {
+    name: "notify",
+    conditions: {},
+    actions: [{ type: "webhook", url: hookUrl, secret: "whsec_" + Buffer.alloc(24, secretByte).toString("base64") }],
+  });
+  return bank;
+}
+
+/** Submits through `POST /v1/content/batch` as A's submitter; anything but 202 fails the test. */
+export function batchSubmit(api: TestService): Submit {
+  return async (batch) => {
+    const items = batch.map((b) => ({ idempotency_key: b.key, url: b.url }));
+    const r = await api.call(api.keys.a.submitter, { method: "POST", url: "/v1/content/batch", payload: { items } });
+    assert.equal(r.statusCode, 202, r.body);
+    return json<{ items: { id: number }[] }>(r).items.map((it) => it.id);
+  };
 }
 
 export class Probe {

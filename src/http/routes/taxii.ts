@@ -6,7 +6,7 @@
  */
 
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { Type } from "typebox";
+import { Type, type Static } from "typebox";
 import { RasdError } from "../../core/errors.js";
 import type { Services } from "../../server/services.js";
 import {
@@ -15,6 +15,7 @@ import {
   TAXII_MEDIA_TYPE,
   TaxiiService,
   type TaxiiCollection,
+  type TaxiiQuery,
 } from "../../services/taxii.js";
 import { route, type RouteDef } from "../route.js";
 
@@ -86,6 +87,17 @@ const list = (raw: string | undefined) =>
         .split(",")
         .map((x) => x.trim())
         .filter((x) => x !== "");
+
+/** The objects and manifest resources' URL parameters, as the service takes them. */
+function objectsQuery(q: Static<typeof ObjectsQuery>): TaxiiQuery {
+  return {
+    ...(q.added_after !== undefined ? { addedAfter: timestamp(q.added_after, "added_after") } : {}),
+    ...(q.limit !== undefined ? { limit: q.limit } : {}),
+    ...(q.next !== undefined ? { next: q.next } : {}),
+    ...(q["match[type]"] !== undefined ? { types: list(q["match[type]"]) } : {}),
+    ...(q["match[id]"] !== undefined ? { ids: list(q["match[id]"]) } : {}),
+  };
+}
 
 function collectionView(c: TaxiiCollection) {
   return {
@@ -159,14 +171,7 @@ export function taxiiRoutes(s: Services): RouteDef[] {
       schema: { params: CollectionParams, querystring: ObjectsQuery, response: { 200: Envelope } },
       handler: async (req, reply, who) => {
         negotiate(req);
-        const q = req.query;
-        const page = await taxii.objects(who, req.params.id, {
-          ...(q.added_after !== undefined ? { addedAfter: timestamp(q.added_after, "added_after") } : {}),
-          ...(q.limit !== undefined ? { limit: q.limit } : {}),
-          ...(q.next !== undefined ? { next: q.next } : {}),
-          ...(q["match[type]"] !== undefined ? { types: list(q["match[type]"]) } : {}),
-          ...(q["match[id]"] !== undefined ? { ids: list(q["match[id]"]) } : {}),
-        });
+        const page = await taxii.objects(who, req.params.id, objectsQuery(req.query));
         if (page.first !== undefined) void reply.header("x-taxii-date-added-first", new Date(page.first).toISOString());
         if (page.last !== undefined) void reply.header("x-taxii-date-added-last", new Date(page.last).toISOString());
         return sendTaxii(reply, {
@@ -184,14 +189,7 @@ export function taxiiRoutes(s: Services): RouteDef[] {
       schema: { params: CollectionParams, querystring: ObjectsQuery, response: { 200: Manifest } },
       handler: async (req, reply, who) => {
         negotiate(req);
-        const q = req.query;
-        const page = await taxii.objects(who, req.params.id, {
-          ...(q.added_after !== undefined ? { addedAfter: timestamp(q.added_after, "added_after") } : {}),
-          ...(q.limit !== undefined ? { limit: q.limit } : {}),
-          ...(q.next !== undefined ? { next: q.next } : {}),
-          ...(q["match[type]"] !== undefined ? { types: list(q["match[type]"]) } : {}),
-          ...(q["match[id]"] !== undefined ? { ids: list(q["match[id]"]) } : {}),
-        });
+        const page = await taxii.objects(who, req.params.id, objectsQuery(req.query));
         return sendTaxii(reply, {
           more: page.more,
           ...(page.next !== undefined ? { next: page.next } : {}),
