@@ -10,7 +10,9 @@ import { Banks } from "./banks.js";
 import { Dashboard } from "./dashboard.js";
 import { Labels } from "./labels.js";
 import { Api } from "./lib/api.js";
+import { initI18n, onLocaleChange, t } from "./lib/i18n.js";
 import type { Session } from "./lib/types.js";
+import { LocalePicker } from "./locale-picker.js";
 import { Review } from "./review.js";
 import { SignIn } from "./signin.js";
 
@@ -37,6 +39,9 @@ function useHash(): string {
 
 function App() {
   const [session, setSession] = useState<Session | undefined>(loadSession);
+  // A change of language or digits re-renders the whole tree (no screen is memoised).
+  const [, setLocaleTick] = useState(0);
+  useEffect(() => onLocaleChange(() => setLocaleTick((n) => n + 1)), []);
   const hash = useHash();
   const api = useMemo(
     () =>
@@ -67,19 +72,28 @@ function App() {
 
   useEffect(() => {
     const screen = hash.split("/")[1] || "dashboard";
-    document.title = `rasd — ${session ? screen : "sign in"}`;
-  }, [hash, session]);
+    const known = ["dashboard", "review", "labels", "banks"].includes(screen);
+    document.title = t("pageTitle", { screen: session ? (known ? t(`title.${screen}`) : screen) : t("title.signIn") });
+  });
 
-  if (!session) return <SignIn api={api} onSignedIn={signIn} />;
+  if (!session)
+    return (
+      <>
+        <div class="prefs-bar">
+          <LocalePicker />
+        </div>
+        <SignIn api={api} onSignedIn={signIn} />
+      </>
+    );
   const me = session.me;
   const may = (p: string) => me.permissions.includes(p);
   const parts = hash.replace(/^#\/?/, "").split("/");
   const screen = parts[0] || "dashboard";
   const nav = [
-    { id: "dashboard", label: "Dashboard", show: may("content.read") },
-    { id: "review", label: "Review", show: may("review.read") },
-    { id: "labels", label: "Label · تصنيف", show: may("review.read") },
-    { id: "banks", label: "Banks", show: may("signal.read") },
+    { id: "dashboard", label: t("nav.dashboard"), show: may("content.read") },
+    { id: "review", label: t("nav.review"), show: may("review.read") },
+    { id: "labels", label: t("nav.labels"), show: may("review.read") },
+    { id: "banks", label: t("nav.banks"), show: may("signal.read") },
   ].filter((n) => n.show);
   const go = (h: string) => {
     location.hash = h;
@@ -94,13 +108,13 @@ function App() {
           document.getElementById("main")?.focus();
         }}
       >
-        Skip to content
+        {t("skip")}
       </a>
       <header class="top">
         <span class="brand">
           rasd <span lang="ar">رصد</span>
         </span>
-        <nav aria-label="Screens">
+        <nav aria-label={t("nav.label")}>
           <ul>
             {nav.map((n) => (
               <li key={n.id}>
@@ -112,10 +126,11 @@ function App() {
           </ul>
         </nav>
         <span class="who">
-          <bdi>{me.person.name}</bdi> · {me.person.role} · <bdi>{me.org.name}</bdi>
+          <bdi>{me.person.name}</bdi> · {t(`role.${me.person.role}`)} · <bdi>{me.org.name}</bdi>
         </span>
+        <LocalePicker />
         <button type="button" onClick={() => void signOut()}>
-          Sign out
+          {t("signOut")}
         </button>
       </header>
       {screen === "review" && may("review.read") ? (
@@ -133,12 +148,13 @@ function App() {
         <Dashboard api={api} me={me} />
       ) : (
         <main id="main">
-          <h1>Welcome</h1>
-          <p>Your role has no screen here yet.</p>
+          <h1>{t("welcome.title")}</h1>
+          <p>{t("welcome.noScreen")}</p>
         </main>
       )}
     </>
   );
 }
 
+initI18n();
 render(<App />, document.getElementById("app")!);
