@@ -37,6 +37,9 @@ function figureRows(report: TransparencyReport): [string, number | string][] {
   });
   for (const row of report.art7) walk(`art7[${row.point}]`, row.figures);
   walk("automatedTools", report.automatedTools);
+  walk("decisions", report.decisions);
+  walk("reuploads", { ...report.reuploads, byPlatform: undefined, largest: undefined });
+  report.reuploads.byPlatform.forEach((p) => walk(`reuploads.platform[${p.platform}]`, { ...p, platform: undefined }));
   walk("takedown.overall", report.takedown.overall);
   report.takedown.byPlatform.forEach((p) => walk(`takedown.platform[${p.platform}]`, { ...p, platform: undefined }));
   report.takedown.byBank.forEach((b) =>

@@ -16,6 +16,10 @@ const dur = (ms: number | null | undefined) =>
           ? `${(ms / 60_000).toFixed(1)} min`
           : `${(ms / 3_600_000).toFixed(1)} h`;
 
+/** A bin bound in the unit people use for it: hours up to a day, then days. */
+const span = (ms: number | null) =>
+  ms === null ? "—" : ms <= 86_400_000 ? `${ms / 3_600_000} h` : `${ms / 86_400_000} days`;
+
 function table(rows: readonly (readonly [string, string])[]): string {
   return `<table>${rows.map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join("")}</table>`;
 }
@@ -91,6 +95,37 @@ ${table(
   ]),
 )}
 
+<h2>Known content coming back (Art. 7(3)(b))</h2>
+${table([
+  ["Items received", num(r.reuploads.items)],
+  ["Contents received more than once", num(r.reuploads.repeatedContents)],
+  ["Re-uploads (later copies)", num(r.reuploads.reuploads)],
+  ["…on another platform than the first copy", num(r.reuploads.acrossPlatforms)],
+  ["…after an earlier copy was removed", num(r.reuploads.afterRemoval)],
+  ["…of which acted on automatically on receipt", num(r.reuploads.afterRemovalActedAutomatically)],
+  ["…matched to known content (found by automated tools)", num(r.reuploads.matchedKnown)],
+  [
+    "Time from first copy to re-upload p50 / p90",
+    `${dur(r.reuploads.timeToReupload.p50)} / ${dur(r.reuploads.timeToReupload.p90)}`,
+  ],
+])}
+
+<h2>Who decided the removals</h2>
+${table([
+  ["Removed or disabled items", num(r.decisions.removals.items)],
+  ["…decided by a person in review", num(r.decisions.removals.human)],
+  ["…decided by automated matching, nobody reviewing", num(r.decisions.removals.automated)],
+  ["…decided in the member's own process", num(r.decisions.removals.memberProcess)],
+  [
+    "Matches people reviewed, and the share they confirmed (95% interval)",
+    `${num(r.decisions.matching.reviewed)}: ${pct(r.decisions.matching.precision)}${
+      r.decisions.matching.interval
+        ? ` (${pct(r.decisions.matching.interval.low)}–${pct(r.decisions.matching.interval.high)})`
+        : ""
+    }`,
+  ],
+])}
+
 <h2>Automated tools' measured accuracy (labelled sample)</h2>
 ${table([
   ["Items in the labelling sample", num(r.automatedTools.labelledItems)],
@@ -118,8 +153,21 @@ ${table([
     "Time online (posted → removed) p50 / p90 / p99",
     `${dur(t.timeOnline.p50)} / ${dur(t.timeOnline.p90)} / ${dur(t.timeOnline.p99)}`,
   ],
-  ["Still online (not removed, or restored)", num(t.stillOnline)],
+  ["Still online (not removed, or restored)", `${num(t.stillOnline)} (${pct(t.shareStillOnline)})`],
 ])}
+${
+  t.timeOnline.count
+    ? barChart(
+        t.timeOnlineBins.map((b, i) => ({
+          label:
+            b.upToMs === null ? `over ${span(t.timeOnlineBins[i - 1]?.upToMs ?? null)}` : `up to ${span(b.upToMs)}`,
+          value: b.items,
+        })),
+        "Time online of removed items (posted → removed)",
+        (v) => num(v),
+      )
+    : ""
+}
 ${
   r.takedown.byPlatform.length
     ? barChart(

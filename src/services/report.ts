@@ -9,7 +9,8 @@
 
 import type { LabelStance, LabelStore, MeasurementReads, RuleStore } from "../storage/ports/index.js";
 import type { MeasurementService, StanceInputs, StanceMeasurement, TakedownMeasurement } from "./measurement.js";
-import { itemDurations, type TakedownRecord } from "../kernels/quantify/index.js";
+import { itemDurations, type ReuploadFigures, type TakedownRecord } from "../kernels/quantify/index.js";
+import { measureDecisions, measureReuploads, REUSE_DEFINITIONS, type DecisionMeasurement } from "./reuploads.js";
 
 /** One item of the report's records, with its classification and people's label (items.csv). */
 export interface ReportItem extends TakedownRecord {
@@ -84,6 +85,10 @@ export interface TransparencyReport {
     readonly byReason: Readonly<Record<string, number>>;
   };
   readonly takedown: TakedownMeasurement;
+  /** The same content submitted again (on this platform or another; after removal; found by matching). */
+  readonly reuploads: ReuploadFigures;
+  /** Who decided the removals (people, automated matching, the member's own process) and the matching's precision. */
+  readonly decisions: DecisionMeasurement;
   readonly stance: StanceMeasurement | undefined;
   /** Art. 7(3)(a)–(g), each present, as rows. */
   readonly art7: readonly Art7Row[];
@@ -214,6 +219,10 @@ export async function buildReport(
   const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
   const distinct = (rows: readonly OutcomeEvent[]) => new Set(rows.map((o) => o.itemId)).size;
   const removals = [...of("removed"), ...of("disabled")];
+  const [reuploads, decisions] = await Promise.all([
+    measureReuploads(sources.measures, filter),
+    measureDecisions(sources.measures, filter),
+  ]);
   const stance = await measurement.stance({ from: scope.from, to: scope.to }, "month");
   const stanceInputs = await measurement.stanceInputs({ from: scope.from, to: scope.to });
   const complaints = of("complaint").length;
@@ -260,6 +269,8 @@ export async function buildReport(
       byReason: countBy(restored, (o) => o.reason),
     },
     takedown,
+    reuploads,
+    decisions,
     stance,
     art7: [
       {
@@ -281,6 +292,12 @@ export async function buildReport(
         figures: {
           itemsMatchedToKnownContent: takedown.overall.matched,
           itemsRemovedOnHashMatch: distinct(removals.filter((o) => o.basis === "hash_match")),
+          reuploadsDetected: reuploads.reuploads,
+          reuploadsAfterRemoval: reuploads.afterRemoval,
+          reuploadsAfterRemovalActedOnAutomatically: reuploads.afterRemovalActedAutomatically,
+          removalsDecidedAutomatically: decisions.removals.automated,
+          removalsDecidedByPeople: decisions.removals.human,
+          matchingPrecisionReviewed: decisions.matching.precision,
         },
       },
       {
@@ -330,7 +347,10 @@ export async function buildReport(
       proRecall: ratio(labelledPro.filter((l) => l.label === "pro").length, labelledPro.length),
       proPrecision: ratio(predictedPro.filter((l) => l.stance === "pro").length, predictedPro.length),
     },
-    definitions: DEFINITIONS,
+    definitions: {
+      ...DEFINITIONS,
+      ...Object.fromEntries(Object.entries(REUSE_DEFINITIONS).map(([k, v]) => [`reuploads.${k}`, v])),
+    },
     records: { items: records, outcomes, stance: stanceInputs },
   };
 }

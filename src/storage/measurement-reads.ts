@@ -5,6 +5,8 @@
 
 import { sql, type Kysely } from "kysely";
 import type {
+  CopyItem,
+  ItemDecision,
   MeasureScope,
   MeasurementReads,
   OutcomeRecord,
@@ -94,17 +96,63 @@ export class KyselyMeasurementReads implements MeasurementReads {
     }));
   }
 
+  async copyItems(scope: MeasureScope): Promise<CopyItem[]> {
+    const rows = await this.scoped(scope)
+      .select([
+        "ci.id",
+        "ci.platform",
+        "o.name",
+        "ci.received_at",
+        "ci.kind",
+        "ci.media_sha256",
+        "ci.hashes",
+        "ci.text",
+        "ci.acted_at",
+        "ci.matches",
+      ])
+      .orderBy("ci.id")
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      platform: r.platform,
+      orgName: r.name,
+      receivedAt: Number(r.received_at),
+      kind: r.kind,
+      mediaSha256: r.media_sha256 ?? null,
+      hashes: r.hashes,
+      text: r.text,
+      actedAt: r.acted_at === null ? null : Number(r.acted_at),
+      matches: r.matches,
+    }));
+  }
+
+  async itemDecisions(itemIds: readonly number[]): Promise<ItemDecision[]> {
+    const out: ItemDecision[] = [];
+    for (let i = 0; i < itemIds.length; i += CHUNK) {
+      const rows = await this.db
+        .selectFrom("review_items")
+        .select(["item_id", "decision", "decided_at"])
+        .where("item_id", "in", itemIds.slice(i, i + CHUNK))
+        .where("decided_by", "is not", null)
+        .where("decision", "is not", null)
+        .where("decided_at", "is not", null)
+        .execute();
+      for (const r of rows) out.push({ itemId: r.item_id, decision: r.decision!, decidedAt: Number(r.decided_at) });
+    }
+    return out.sort((a, b) => a.decidedAt - b.decidedAt || a.itemId - b.itemId);
+  }
+
   async outcomeTimes(itemIds: readonly number[], kinds: readonly string[]): Promise<OutcomeTime[]> {
     const out: OutcomeTime[] = [];
     if (kinds.length === 0) return out;
     for (let i = 0; i < itemIds.length; i += CHUNK) {
       const rows = await this.db
         .selectFrom("content_outcomes")
-        .select(["item_id", "kind", "at"])
+        .select(["item_id", "kind", "at", "basis"])
         .where("item_id", "in", itemIds.slice(i, i + CHUNK))
         .where("kind", "in", [...kinds])
         .execute();
-      for (const r of rows) out.push({ itemId: r.item_id, kind: r.kind, at: Number(r.at) });
+      for (const r of rows) out.push({ itemId: r.item_id, kind: r.kind, at: Number(r.at), basis: r.basis });
     }
     return out;
   }

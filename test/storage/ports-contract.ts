@@ -858,6 +858,15 @@ export function portsContract(name: string, makeDatabase: () => Promise<TestData
           ["decided", "violating", '{"entity":["isis"]}', pB, 1234, "[4,5]"],
         );
         assert.equal(await s.reviews.claimReview(open[0]!.id, decision), true);
+        // The measurement reads see people's decisions (re-upload and decision figures, issue 16).
+        assert.deepEqual(
+          (await s.measures.itemDecisions(ids)).map((d) => [d.itemId, d.decision, d.decidedAt]),
+          [
+            [target.itemId, "violating", 1234],
+            [open[0]!.itemId, "violating", 1234],
+          ].sort((a, b) => Number(a[0]) - Number(b[0])),
+        );
+        assert.deepEqual(await s.measures.itemDecisions([]), []);
         assert.deepEqual(
           (await s.reviews.listReviews(orgB.id, "decided", 10)).map((r) => r.id),
           [Math.max(open[0]!.id, target.id), Math.min(open[0]!.id, target.id)],
@@ -1354,6 +1363,12 @@ export function portsContract(name: string, makeDatabase: () => Promise<TestData
           [[items[0]!.id, "removed", T0 + 20]],
         );
         assert.deepEqual(await s.measures.outcomeTimes([], ["removed"]), []);
+        const copies = await s.measures.copyItems(scope);
+        assert.deepEqual(
+          copies.map((c) => [c.receivedAt - T0, c.kind, c.text, c.mediaSha256]),
+          [0, 1, 2, 3, 4].map((i) => [i * HOUR, "text", `m ${i}`, null]),
+          "every item received in scope, matched or not",
+        );
         const events = await s.measures.outcomeEvents(T0, T0 + 15, measured.id);
         assert.deepEqual(
           events.map((e) => [e.kind, e.orgName, e.at]),

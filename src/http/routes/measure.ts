@@ -13,7 +13,8 @@ import type { MeasureFilter } from "../../services/measurement.js";
 import type { Principal } from "../../services/access.js";
 import { route, type RouteDef } from "../route.js";
 import { StringEnum } from "../schemas/common.js";
-import { StanceMeasurementView, TakedownMeasurementView } from "../schemas/measure.js";
+import { ReuploadMeasurementView, StanceMeasurementView, TakedownMeasurementView } from "../schemas/measure.js";
+import { REUSE_DEFINITIONS, measureDecisions, measureReuploads } from "../../services/reuploads.js";
 
 const DAY = 86_400_000;
 
@@ -100,6 +101,42 @@ export function measureRoutes(s: Services): RouteDef[] {
         // Other members' figures by name only to the coalition's operator; others get the aggregate.
         const namePlatforms = !coalition || can(who.role, "coalition.read");
         return s.measurement.takedown(filter, visible, names, { namePlatforms });
+      },
+    }),
+    route({
+      method: "GET",
+      url: "/v1/measure/reuploads",
+      access: "measure.read",
+      summary:
+        "Re-uploads of the same content (on the same platform or another, after removal, found by matching) and who decided removals: people, automated matching or the member's own process, with the matching's precision as people judged it",
+      tags: ["measure"],
+      schema: {
+        querystring: rangeQuery({
+          scope: Type.Optional(
+            StringEnum(["org", "coalition"], {
+              description:
+                "org (default): the caller's organisation's items; coalition: every member's, in aggregate (per platform and the largest groups only for the operator)",
+            }),
+          ),
+        }),
+        response: { 200: ReuploadMeasurementView },
+      },
+      handler: async (req, _reply, who) => {
+        const q = req.query;
+        const coalition = q.scope === "coalition";
+        const filter = { ...filterOf(q), ...(coalition ? {} : { orgId: who.orgId }) };
+        const [reuploads, decisions] = await Promise.all([
+          measureReuploads(s.stores.measures, filter),
+          measureDecisions(s.stores.measures, filter),
+        ]);
+        const named = !coalition || can(who.role, "coalition.read");
+        return {
+          from: new Date(filter.from).toISOString(),
+          to: new Date(filter.to).toISOString(),
+          reuploads: named ? reuploads : { ...reuploads, byPlatform: [], largest: [] },
+          decisions,
+          definitions: REUSE_DEFINITIONS,
+        };
       },
     }),
   ];

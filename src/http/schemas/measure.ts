@@ -80,6 +80,16 @@ const figures = {
   timeToRemoval: PercentilesView,
   timeOnline: PercentilesView,
   stillOnline: Type.Number({ description: "Items not removed, or restored after removal" }),
+  shareStillOnline: Nullable(Type.Number({ description: "stillOnline / items" })),
+  timeOnlineBins: Type.Immutable(
+    Type.Array(
+      Type.Object({
+        upToMs: Nullable(Type.Number({ description: "the bin's upper bound (ms); null: longer than the last bound" })),
+        items: Type.Number(),
+      }),
+      { description: "Time online (posted → removed) in bins: up to 1 h, 6 h, 1 day, 7 days, 30 days, longer" },
+    ),
+  ),
 };
 
 /** Items matched, actioned and removed, and the times to action and removal (ms). */
@@ -106,3 +116,53 @@ export const TakedownMeasurementView = Type.Object({
   ),
 });
 export type TakedownMeasurementView = Static<typeof TakedownMeasurementView>;
+
+const ReuploadPlatformView = Type.Object({
+  platform: Type.String(),
+  reuploads: Type.Number(),
+  fromOtherPlatforms: Type.Number(),
+  afterRemoval: Type.Number(),
+  matchedKnown: Type.Number(),
+});
+
+/** Re-uploads of the same content (exact copies, or copies matching the same banked signal). */
+export const ReuploadFiguresView = Type.Object({
+  items: Type.Number({ description: "items received in scope" }),
+  repeatedContents: Type.Number({ description: "distinct contents received more than once" }),
+  reuploads: Type.Number({ description: "items that are a later copy of content already received" }),
+  acrossPlatforms: Type.Number({ description: "re-uploads on another platform than the first copy's" }),
+  afterRemoval: Type.Number({ description: "re-uploads received after an earlier copy was removed or disabled" }),
+  matchedKnown: Type.Number({ description: "re-uploads matched to a banked signal (found automatically)" }),
+  afterRemovalActedAutomatically: Type.Number({
+    description: "re-uploads after removal that an action rule acted on automatically",
+  }),
+  timeToReupload: PercentilesView,
+  byPlatform: Type.Immutable(Type.Array(ReuploadPlatformView)),
+  largest: Type.Immutable(
+    Type.Array(Type.Object({ firstItemId: Type.Number(), copies: Type.Number(), platforms: Type.Number() })),
+  ),
+});
+
+const DecisionSplitView = Type.Object({
+  items: Type.Number({ description: "removed or disabled items received in scope" }),
+  human: Type.Number({ description: "a person decided the item in rasd's review before its removal" }),
+  automated: Type.Number({ description: "no person decided it: a hash match, or a rule acting on a match" }),
+  memberProcess: Type.Number({ description: "decided in the member's own process (orders, referrals, terms)" }),
+});
+
+const AccuracyView = Type.Object({
+  reviewed: Type.Number({ description: "matched items people decided (escalations left out)" }),
+  confirmed: Type.Number({ description: "of them, decided violating" }),
+  precision: Nullable(Type.Number()),
+  interval: Type.Union([Type.Object({ low: Type.Number(), high: Type.Number() }), Type.Null()], {
+    description: "95% Wilson interval of the precision",
+  }),
+});
+
+export const ReuploadMeasurementView = Type.Object({
+  from: Type.String(),
+  to: Type.String(),
+  reuploads: ReuploadFiguresView,
+  decisions: Type.Object({ removals: DecisionSplitView, matching: AccuracyView }),
+  definitions: Type.Record(Type.String(), Type.String()),
+});

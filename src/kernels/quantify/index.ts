@@ -26,4 +26,22 @@ export {
 } from "./ppi.js";
 export { multinomial, seedFrom, seededRandom } from "./random.js";
 export { percentiles, type Percentiles } from "./percentiles.js";
-export { itemDurations, takedownBy, takedownFigures, type TakedownFigures, type TakedownRecord } from "./takedown.js";
+export {
+  itemDurations,
+  takedownBy,
+  takedownFigures,
+  timeBins,
+  TIME_ONLINE_BOUNDS_MS,
+  type TakedownFigures,
+  type TakedownRecord,
+  type TimeBin,
+} from "./takedown.js";
+export { reuploadFigures, type CopyRecord, type ReuploadFigures, type ReuploadPlatform } from "./reuploads.js";
+export {
+  automatedAccuracy,
+  decisionSplit,
+  type AutomatedAccuracy,
+  type DecisionSplit,
+  type MatchReview,
+  type RemovalDecisionRecord,
+} from "./decisions.js";

@@ -50,6 +50,36 @@ export interface TakedownFigures {
   readonly timeOnline: Percentiles;
   /** Items still online: not removed, or restored after removal. */
   readonly stillOnline: number;
+  /** stillOnline / items (Tech Against Terrorism's "still online" share). */
+  readonly shareStillOnline: number | null;
+  /** The distribution of time online (the items timeOnline counts), in bins up to each bound. */
+  readonly timeOnlineBins: readonly TimeBin[];
+}
+
+/** Items whose duration was at most `upToMs` and more than the previous bin's bound (null: no bound). */
+export interface TimeBin {
+  readonly upToMs: number | null;
+  readonly items: number;
+}
+
+/** The bounds of the time-online bins: 1 hour, 6 hours, 1 day, 7 days, 30 days, longer. */
+export const TIME_ONLINE_BOUNDS_MS = [
+  ONE_HOUR_MS,
+  6 * ONE_HOUR_MS,
+  24 * ONE_HOUR_MS,
+  168 * ONE_HOUR_MS,
+  720 * ONE_HOUR_MS,
+];
+
+/** Counts durations per bin (`bounds` ascending; the last bin is open-ended). */
+export function timeBins(values: readonly number[], bounds: readonly number[] = TIME_ONLINE_BOUNDS_MS): TimeBin[] {
+  const counts = new Array<number>(bounds.length + 1).fill(0);
+  for (const v of values) {
+    let i = 0;
+    while (i < bounds.length && v > bounds[i]!) i++;
+    counts[i]!++;
+  }
+  return counts.map((items, i) => ({ upToMs: bounds[i] ?? null, items }));
 }
 
 /** One item's times, ms (null when they do not apply): what items.csv carries. */
@@ -108,6 +138,8 @@ export function takedownFigures(records: readonly TakedownRecord[]): TakedownFig
     timeToRemoval: percentiles(toRemoval),
     timeOnline: percentiles(online),
     stillOnline,
+    shareStillOnline: share(stillOnline, records.length),
+    timeOnlineBins: timeBins(online),
   };
 }
 

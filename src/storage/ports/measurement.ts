@@ -37,10 +37,36 @@ export interface TakedownItem {
   readonly matches: string;
 }
 
+/** An item in scope with what identifies its content (for re-uploads). */
+export interface CopyItem {
+  readonly id: number;
+  readonly platform: string;
+  readonly orgName: string;
+  readonly receivedAt: number;
+  readonly kind: string;
+  /** The stored media's SHA-256, when the item carried media. */
+  readonly mediaSha256: string | null;
+  /** JSON text: the hashes the pipeline computed (sha256, md5, video_md5, canonical url). */
+  readonly hashes: string;
+  readonly text: string | null;
+  readonly actedAt: number | null;
+  /** JSON text, as stored by the pipeline. */
+  readonly matches: string;
+}
+
+/** A person's review decision on an item. */
+export interface ItemDecision {
+  readonly itemId: number;
+  readonly decision: string;
+  readonly decidedAt: number;
+}
+
 export interface OutcomeTime {
   readonly itemId: number;
   readonly kind: string;
   readonly at: number;
+  /** The basis reported with the outcome (hash_match, removal_order, …; "" when none). */
+  readonly basis: string;
 }
 
 /** An outcome event with its member's name. */
@@ -59,6 +85,10 @@ export interface MeasurementReads {
   stanceCounts(scope: MeasureScope): Promise<StanceCount[]>;
   /** In id order. */
   takedownItems(scope: MeasureScope): Promise<TakedownItem[]>;
+  /** Every item received in scope, processed or not, in id order. */
+  copyItems(scope: MeasureScope): Promise<CopyItem[]>;
+  /** People's review decisions on these items (escalations included), oldest first. */
+  itemDecisions(itemIds: readonly number[]): Promise<ItemDecision[]>;
   /** Outcomes of these kinds for these items. */
   outcomeTimes(itemIds: readonly number[], kinds: readonly string[]): Promise<OutcomeTime[]>;
   /** Outcome events at [from, to) (of one member when given), in id order. */
