@@ -64,9 +64,11 @@ export function reportCsv(report: TransparencyReport): {
   outcomes: string;
   stanceStrata: string;
   stanceLabels: string;
+  copies: string;
 } {
   return {
     summary: csvLines(["figure", "value"], figureRows(report)),
+    copies: copiesCsv(report.records.copies),
     ...recordsCsv(report.records),
     ...stanceCsv(report.records.stance),
   };
@@ -97,6 +99,38 @@ export function stanceCsv(inputs: StanceInputs): { stanceStrata: string; stanceL
       ]),
     ),
   };
+}
+
+/** The columns of copies.csv, in order. */
+export const COPY_COLUMNS = [
+  "item_id",
+  "platform",
+  "received_at",
+  "original_item_id",
+  "matched_known",
+  "acted_at",
+  "removed_at",
+] as const;
+
+/**
+ * copies.csv: every item received in scope with the id of its content's first item. Grouped by
+ * original_item_id, the re-upload figures recompute (`reuploadFigures` in kernels/quantify with
+ * the original as the one key; test/http/reuploads.test.ts does).
+ */
+export function copiesCsv(rows: TransparencyReport["records"]["copies"]): string {
+  const iso = (ms: number | null) => (ms === null ? "" : new Date(ms).toISOString());
+  return csvLines(
+    COPY_COLUMNS,
+    rows.map((r) => [
+      r.itemId,
+      r.platform,
+      iso(r.receivedAt),
+      r.original,
+      r.matchedKnown ? "true" : "false",
+      iso(r.actedAt),
+      iso(r.removedAt),
+    ]),
+  );
 }
 
 const STRATA_COLUMNS = ["hour", "platform", "lang", "predicted", "model", "items", "drawn"];

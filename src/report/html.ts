@@ -47,7 +47,7 @@ th{font-weight:600;width:60%}figure{margin:1rem 0}svg{width:100%;height:auto}fig
 dl{font-size:.9rem;color:#333}dt{font-weight:600}
 </style></head><body>
 <h1>${escapeHtml(r.title)}</h1>
-<p>Period ${escapeHtml(r.period.from.slice(0, 10))} to ${escapeHtml(r.period.to.slice(0, 10))} (end exclusive). Generated ${escapeHtml(r.generatedAt)} by rasd from stored records; the records are in <code>items.csv</code> and <code>outcomes.csv</code> beside this page, the figures in <code>report.csv</code> and <code>report.json</code>.</p>
+<p>Period ${escapeHtml(r.period.from.slice(0, 10))} to ${escapeHtml(r.period.to.slice(0, 10))} (end exclusive). Generated ${escapeHtml(r.generatedAt)} by rasd from stored records; the records are in <code>items.csv</code>, <code>outcomes.csv</code>, <code>stance-strata.csv</code>, <code>stance-labels.csv</code> and <code>copies.csv</code> beside this page, the figures in <code>report.csv</code> and <code>report.json</code>.</p>
 
 <h2>Measures taken (Art. 7(3)(a))</h2>
 ${table([

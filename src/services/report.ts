@@ -10,7 +10,13 @@
 import type { LabelStance, LabelStore, MeasurementReads, RuleStore } from "../storage/ports/index.js";
 import type { MeasurementService, StanceInputs, StanceMeasurement, TakedownMeasurement } from "./measurement.js";
 import { itemDurations, type ReuploadFigures, type TakedownRecord } from "../kernels/quantify/index.js";
-import { measureDecisions, measureReuploads, REUSE_DEFINITIONS, type DecisionMeasurement } from "./reuploads.js";
+import {
+  measureDecisions,
+  REUSE_DEFINITIONS,
+  reuploadsWithRows,
+  type CopyRow,
+  type DecisionMeasurement,
+} from "./reuploads.js";
 
 /** One item of the report's records, with its classification and people's label (items.csv). */
 export interface ReportItem extends TakedownRecord {
@@ -114,6 +120,8 @@ export interface TransparencyReport {
     readonly items: readonly ReportItem[];
     readonly outcomes: readonly OutcomeEvent[];
     readonly stance: StanceInputs;
+    /** Every item received in scope with its content (its original's id): the re-upload figures recompute from it. */
+    readonly copies: readonly CopyRow[];
   };
 }
 
@@ -219,8 +227,8 @@ export async function buildReport(
   const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
   const distinct = (rows: readonly OutcomeEvent[]) => new Set(rows.map((o) => o.itemId)).size;
   const removals = [...of("removed"), ...of("disabled")];
-  const [reuploads, decisions] = await Promise.all([
-    measureReuploads(sources.measures, filter),
+  const [{ figures: reuploads, rows: copies }, decisions] = await Promise.all([
+    reuploadsWithRows(sources.measures, filter),
     measureDecisions(sources.measures, filter),
   ]);
   const stance = await measurement.stance({ from: scope.from, to: scope.to }, "month");
@@ -351,6 +359,6 @@ export async function buildReport(
       ...DEFINITIONS,
       ...Object.fromEntries(Object.entries(REUSE_DEFINITIONS).map(([k, v]) => [`reuploads.${k}`, v])),
     },
-    records: { items: records, outcomes, stance: stanceInputs },
+    records: { items: records, outcomes, stance: stanceInputs, copies },
   };
 }

@@ -7,6 +7,7 @@
 
 import {
   automatedAccuracy,
+  contentOriginals,
   decisionSplit,
   reuploadFigures,
   type AutomatedAccuracy,
@@ -58,8 +59,45 @@ function matchesOf(json: string): StoredMatchLite[] {
 
 const REMOVALS = ["removed", "disabled"] as const;
 
+/** One item as copies.csv ships it: which content it is (its original's id), and its times. */
+export interface CopyRow {
+  readonly itemId: number;
+  readonly platform: string;
+  readonly receivedAt: number;
+  /** The id of the first item of the same content (itself for an original). */
+  readonly original: number;
+  readonly matchedKnown: boolean;
+  readonly actedAt: number | null;
+  readonly removedAt: number | null;
+}
+
 /** Re-uploads among the items received in scope. */
 export async function measureReuploads(reads: MeasurementReads, scope: MeasureScope): Promise<ReuploadFigures> {
+  return reuploadFigures(await copyRecords(reads, scope));
+}
+
+/** The re-upload figures and the rows they recompute from (the transparency report ships both). */
+export async function reuploadsWithRows(
+  reads: MeasurementReads,
+  scope: MeasureScope,
+): Promise<{ figures: ReuploadFigures; rows: CopyRow[] }> {
+  const records = await copyRecords(reads, scope);
+  const originals = contentOriginals(records);
+  return {
+    figures: reuploadFigures(records),
+    rows: records.map((r) => ({
+      itemId: r.itemId,
+      platform: r.platform,
+      receivedAt: r.receivedAt,
+      original: originals.get(r.itemId)!,
+      matchedKnown: r.matchedKnown,
+      actedAt: r.actedAt,
+      removedAt: r.removedAt,
+    })),
+  };
+}
+
+async function copyRecords(reads: MeasurementReads, scope: MeasureScope): Promise<CopyRecord[]> {
   const items = await reads.copyItems(scope);
   const removed = new Map<number, number>();
   for (const o of await reads.outcomeTimes(
@@ -67,7 +105,7 @@ export async function measureReuploads(reads: MeasurementReads, scope: MeasureSc
     REMOVALS,
   ))
     removed.set(o.itemId, Math.min(removed.get(o.itemId) ?? Infinity, o.at));
-  const records: CopyRecord[] = items.map((i) => ({
+  return items.map((i) => ({
     itemId: i.id,
     platform: i.platform || i.orgName,
     receivedAt: i.receivedAt,
@@ -76,7 +114,6 @@ export async function measureReuploads(reads: MeasurementReads, scope: MeasureSc
     actedAt: i.actedAt,
     removedAt: removed.get(i.id) ?? null,
   }));
-  return reuploadFigures(records);
 }
 
 export interface DecisionMeasurement {

@@ -51,6 +51,7 @@ describe("rasd report", () => {
       "outcomes.csv",
       "stance-strata.csv",
       "stance-labels.csv",
+      "copies.csv",
     ])
       assert.ok(existsSync(join(out, f)), f);
     const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as {

@@ -7,7 +7,9 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { reportCsv } from "../../src/report/csv.js";
+import { parse } from "csv-parse/sync";
+import { reuploadFigures } from "../../src/kernels/quantify/index.js";
+import { COPY_COLUMNS, reportCsv } from "../../src/report/csv.js";
 import { buildReport } from "../../src/services/report.js";
 import { postgresDatabase, postgresSkip, sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { json, startTestService, type TestService } from "../support/service.js";
@@ -180,5 +182,22 @@ for (const [backend, skip, makeDb] of BACKENDS)
       assert.match(csv, /\r\nreuploads\.afterRemoval,1\r\n/);
       assert.match(csv, /\r\ndecisions\.removals\.human,1\r\n/);
       assert.match(csv, /\r\nreuploads\.platform\[Shorts\]\.fromOtherPlatforms,2\r\n/);
+
+      // Anyone can recompute the re-upload figures from copies.csv alone.
+      const rows = parse(reportCsv(report).copies, { columns: true }) as Record<string, string>[];
+      assert.deepEqual(Object.keys(rows[0]!), [...COPY_COLUMNS]);
+      const ms = (v: string | undefined) => (v ? Date.parse(v) : null);
+      const recomputed = reuploadFigures(
+        rows.map((r) => ({
+          itemId: Number(r.item_id),
+          platform: r.platform!,
+          receivedAt: ms(r.received_at)!,
+          keys: [`original:${r.original_item_id}`],
+          matchedKnown: r.matched_known === "true",
+          actedAt: ms(r.acted_at),
+          removedAt: ms(r.removed_at),
+        })),
+      );
+      assert.deepEqual(recomputed, report.reuploads);
     });
   });

@@ -30,7 +30,7 @@ export function reportCommand(): Command {
   return withStoreOptions(
     new Command("report")
       .description(
-        "write the transparency report for a period (EU Regulation 2021/784 Art. 7): report.json, report.csv, report.html, and the records behind every figure (items.csv, outcomes.csv, stance-strata.csv, stance-labels.csv)",
+        "write the transparency report for a period (EU Regulation 2021/784 Art. 7): report.json, report.csv, report.html, and the records behind every figure (items.csv, outcomes.csv, stance-strata.csv, stance-labels.csv, copies.csv)",
       )
       .option("--from <date>", "start, inclusive (YYYY-MM-DD or ISO 8601, UTC; default: 1 January of last year)")
       .option("--to <date>", "end, exclusive (YYYY-MM-DD or ISO 8601, UTC; default: 1 January of this year)")
@@ -90,5 +90,6 @@ async function writeReport(dir: string, report: TransparencyReport): Promise<voi
   await writeFile(join(dir, "outcomes.csv"), csv.outcomes);
   await writeFile(join(dir, "stance-strata.csv"), csv.stanceStrata);
   await writeFile(join(dir, "stance-labels.csv"), csv.stanceLabels);
+  await writeFile(join(dir, "copies.csv"), csv.copies);
   await writeFile(join(dir, "report.html"), reportHtml(report));
 }

@@ -36,7 +36,13 @@ export {
   type TakedownRecord,
   type TimeBin,
 } from "./takedown.js";
-export { reuploadFigures, type CopyRecord, type ReuploadFigures, type ReuploadPlatform } from "./reuploads.js";
+export {
+  contentOriginals,
+  reuploadFigures,
+  type CopyRecord,
+  type ReuploadFigures,
+  type ReuploadPlatform,
+} from "./reuploads.js";
 export {
   automatedAccuracy,
   decisionSplit,

@@ -82,6 +82,21 @@ function groupsOf(records: readonly CopyRecord[]): number[] {
   return records.map((_, i) => find(i));
 }
 
+/**
+ * Each item's content, named by the id of its content's first item (the original): what
+ * copies.csv ships so that the re-upload figures recompute from the records.
+ */
+export function contentOriginals(records: readonly CopyRecord[]): Map<number, number> {
+  const roots = groupsOf(records);
+  const first = new Map<number, CopyRecord>();
+  records.forEach((r, i) => {
+    const f = first.get(roots[i]!);
+    if (!f || r.receivedAt < f.receivedAt || (r.receivedAt === f.receivedAt && r.itemId < f.itemId))
+      first.set(roots[i]!, r);
+  });
+  return new Map(records.map((r, i) => [r.itemId, first.get(roots[i]!)!.itemId]));
+}
+
 export function reuploadFigures(records: readonly CopyRecord[], largest = 10): ReuploadFigures {
   const roots = groupsOf(records);
   const members = new Map<number, CopyRecord[]>();
