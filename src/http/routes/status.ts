@@ -65,6 +65,12 @@ export function statusRoutes(s: Services): RouteDef[] {
       tags: ["status"],
       schema: { response: { 200: ReadyResponse, 503: LoadingResponse } },
       handler: async (req, reply) => {
+        // A key that is sent must be valid whatever the readiness (401 before 503); a database
+        // that cannot check it leaves the answer without detail rather than failing the probe.
+        const detail = await seesDetail(s, req).catch((e: unknown) => {
+          if (e instanceof RasdError && e.code.startsWith("auth.")) throw e;
+          return false;
+        });
         const r = await readiness(s);
         if (!r.ready) {
           void reply.status(503);
@@ -77,7 +83,7 @@ export function statusRoutes(s: Services): RouteDef[] {
           };
         }
         if (!wantsJson(req)) return text(reply, "I-AM-ALIVE");
-        if (!(await seesDetail(s, req))) return { status: "ready" as const };
+        if (!detail) return { status: "ready" as const };
         return {
           status: "ready" as const,
           index: s.matcher.sizes,
