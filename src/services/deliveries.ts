@@ -41,6 +41,12 @@ import type {
 } from "../storage/ports/index.js";
 import type { ServiceMetrics } from "./metrics.js";
 
+/**
+ * The most jobs one lease asks for. A lease looks at a fixed number of candidates per job
+ * asked (src/storage/webhook-endpoint-store.ts), so this bounds its cost whatever the
+ * backlog; a lane asks again as soon as it has room.
+ */
+const LEASE_MOST = 64;
 /** A receiver's answer is not read; this much of it is drained to keep the connection. */
 const WEBHOOK_ANSWER_BYTES = 64 * 1024;
 
@@ -187,7 +193,7 @@ export class WebhookDeliverer {
       // A lane leases up to twice its concurrency at a time (fewer, larger leases), so it holds
       // at most three times its concurrency; the leases are renewed while held (renewLeases).
       leaseMs: this.leaseMs,
-      limit: room,
+      limit: Math.min(room, LEASE_MOST),
       perEndpoint: 2 * this.perEndpoint,
       skip: full,
     });
