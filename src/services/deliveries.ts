@@ -41,6 +41,19 @@ import type {
 } from "../storage/ports/index.js";
 import type { ServiceMetrics } from "./metrics.js";
 
+/**
+ * The most jobs one lease asks for. A lease looks at a fixed number of candidates per job
+ * asked (src/storage/webhook-endpoint-store.ts), so this bounds its cost whatever the
+ * backlog; a lane asks again as soon as it has room.
+ */
+const LEASE_MOST = 64;
+/**
+ * The least time between two leases. Each lease is one statement whatever it finds, and
+ * every pipeline commit and every finished attempt wakes the worker: without a gap it leased
+ * one or two jobs a time (587 leases for 1,000 webhooks, 65 us of CPU per item at 10% matching).
+ * Costs a delivery at most this much latency.
+ */
+const LEASE_GAP_MS = 20;
 /** A receiver's answer is not read; this much of it is drained to keep the connection. */
 const WEBHOOK_ANSWER_BYTES = 64 * 1024;
 
@@ -112,6 +125,8 @@ export class WebhookDeliverer {
   private toRecord: Finished[] = [];
   private recording: Promise<void> | undefined;
   private wakeQueued = false;
+  /** When the last lease ran (performance.now()). */
+  private leasedAt = -Infinity;
   private readonly log = getLogger("webhook worker");
 
   constructor(
@@ -179,6 +194,9 @@ export class WebhookDeliverer {
     await this.renewLeases();
     const room = (this.options.inFlight ?? 1024) - this.held;
     if (room <= 0) return 0;
+    const gap = this.leasedAt + LEASE_GAP_MS - performance.now();
+    if (gap > 0) await new Promise((resolve) => setTimeout(resolve, gap));
+    this.leasedAt = performance.now();
     const full = [...this.lanes.values()]
       .filter((l) => l.running + l.waiting.length >= this.perEndpoint)
       .map((l) => l.key);
@@ -187,7 +205,7 @@ export class WebhookDeliverer {
       // A lane leases up to twice its concurrency at a time (fewer, larger leases), so it holds
       // at most three times its concurrency; the leases are renewed while held (renewLeases).
       leaseMs: this.leaseMs,
-      limit: room,
+      limit: Math.min(room, LEASE_MOST),
       perEndpoint: 2 * this.perEndpoint,
       skip: full,
     });

@@ -13,7 +13,7 @@
 import { JobLoop } from "./job-loop.js";
 import { getLogger } from "../logging/logger.js";
 import { describeError, isRasdError } from "../core/errors.js";
-import type { Labels, Tlp } from "../core/model.js";
+import type { Labels, Signal, Tlp } from "../core/model.js";
 import { fire, reviewPriority, type ActionRule, type MatchFacts, type RuleAction } from "../core/rules.js";
 import type { StanceClassifier, StanceVerdict } from "../core/stance.js";
 import type {
@@ -116,6 +116,8 @@ export class ContentPipeline {
   private visibleGeneration = -1;
   private rulesCache: { at: number; byOrg: Map<number, ActionRule[]> } | undefined;
   private holding = false;
+  /** The signals matched in the batch in hand (read once a batch, not once a match). */
+  private signalsSeen = new Map<number, Signal>();
   /** Jobs per lease: about a second's work at the rate of the last batch. */
   private limit = Infinity;
   /** When this worker last put back expired leases (performance.now()). */
@@ -220,6 +222,7 @@ export class ContentPipeline {
   private async runLeased(jobs: Job[], prefetch: boolean, settled: Set<number>): Promise<number> {
     const { content, jobs: queue } = this.deps;
     const items = new Map((await content.getItems(jobs.map((j) => j.refId))).map((i) => [i.id, i]));
+    this.signalsSeen = new Map();
     let outcomes: Outcome[] = [];
     let orphans: number[] = [];
     let chunkStart = performance.now();
@@ -342,7 +345,9 @@ export class ContentPipeline {
   /** Adds what rules and readers need: labels, bank names. */
   private async describe(matches: readonly Match[]): Promise<StoredMatch[]> {
     if (matches.length === 0) return [];
-    const signals = new Map((await this.deps.signals.getSignals(matches.map((m) => m.signalId))).map((s) => [s.id, s]));
+    const signals = this.signalsSeen;
+    const missing = [...new Set(matches.map((m) => m.signalId))].filter((id) => !signals.has(id));
+    if (missing.length > 0) for (const s of await this.deps.signals.getSignals(missing)) signals.set(s.id, s);
     const banks = new Map((await this.deps.access.allBanks()).map((b) => [b.id, b]));
     const seen = new Set<string>();
     const out: StoredMatch[] = [];

@@ -92,6 +92,9 @@ export async function leaseJobs(db: Db, dialect: Dialect, r: LeaseRequest): Prom
   const set = sql`status = 'running', lease_owner = ${r.owner}, lease_until = ${now} + ${r.leaseMs},
       attempts = attempts + 1, updated_at = ${Date.now()}`;
   const ready = sql`kind = ${r.kind} and status = 'queued' and run_at <= ${now}`;
+  // SQLite walks jobs_kind_status (kind, status), whose entries are in id order, and stops at
+  // the limit: no index may offer it a range on run_at, or it sorts every queued job of every
+  // kind on each lease (migration 0013 dropped the one that did).
   const result =
     dialect === "postgres"
       ? await sql<Selectable<JobsTable>>`

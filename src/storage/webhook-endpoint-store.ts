@@ -71,18 +71,26 @@ export class KyselyWebhookEndpointStore implements WebhookEndpointStore {
       r.skip.length === 0
         ? sql``
         : sql`and coalesce(cast(a.org_id as text) || ' ' || ${origin}, '') not in (${sql.join(r.skip.map(endpointId))})`;
-    const result = await sql<Selectable<JobsTable>>`
-      with candidates as (
+    // Two walks in id order, each stopping after `wanted` rows: the queued jobs (on SQLite
+    // jobs_kind_status, whose entries are in id order; see leaseJobs) and the jobs whose lease
+    // ran out (jobs_running).
+    // Never a scan of every pending webhook: the cost follows the jobs looked at, not the
+    // backlog (only a disabled or skipped endpoint's jobs ahead of the others are walked past).
+    const wanted = r.limit * CANDIDATES_PER_JOB;
+    const runnable = (state: RawBuilder<unknown>) => sql`
         select j.id as id, a.org_id as org_id, ${origin} as origin
         from jobs j left join actions a on a.id = j.ref_id
-        where j.kind = 'webhook'
-          and ((j.status = 'queued' and j.run_at <= ${now}) or (j.status = 'running' and j.lease_until < ${now}))
+        where j.kind = 'webhook' and ${state}
           and not exists (
             select 1 from webhook_endpoints e
             where e.org_id = a.org_id and e.origin = ${origin} and e.state = 'disabled')
           ${skip}
-        order by j.id limit ${r.limit * CANDIDATES_PER_JOB} ${lock}
-      ), ranked as (
+        order by j.id limit ${wanted} ${lock}`;
+    const result = await sql<Selectable<JobsTable>>`
+      with queued as (${runnable(sql`j.status = 'queued' and j.run_at <= ${now}`)}),
+      expired as (${runnable(sql`j.status = 'running' and j.lease_until < ${now}`)}),
+      candidates as (select id, org_id, origin from queued union all select id, org_id, origin from expired),
+      ranked as (
         select id, row_number() over (partition by org_id, origin order by id) as n from candidates
       )
       update jobs set status = 'running', lease_owner = ${r.owner}, lease_until = ${now} + ${r.leaseMs},

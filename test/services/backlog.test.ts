@@ -48,3 +48,31 @@ test("pending content is queued plus running content jobs, not webhooks or dead 
     5,
   );
 });
+
+test("a slow count is not repeated until twenty times its duration has passed", async () => {
+  let counted = 0;
+  const guard = new BacklogGuard(
+    async () => {
+      counted++;
+      await new Promise((r) => setTimeout(r, 30));
+      return 1;
+    },
+    10,
+    0,
+  );
+  await guard.check();
+  await guard.check(); // refreshMs 0, but the last count took 30 ms: the next waits 600 ms
+  assert.equal(counted, 1);
+  const quick = new BacklogGuard(
+    () => {
+      counted++;
+      return Promise.resolve(1);
+    },
+    10,
+    0,
+  );
+  await quick.check();
+  await new Promise((r) => setTimeout(r, 60));
+  await quick.check(); // a count of well under a millisecond: counted again after refreshMs
+  assert.equal(counted, 3);
+});
