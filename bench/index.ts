@@ -1,6 +1,7 @@
 /**
  * npm run bench -- index [SIZES...] [--runs N] [--seconds S] [--data uniform,clustered]
  *                        [--adds R] [--retracts R] [--no-ready] [--no-merge] [--no-others]
+ *                        [--cache DIR]
  *
  * The PDQ index the service builds, measured the service's way (default size 1M; e.g.
  * `npm run bench -- index 1M 10M`). For each size and data set, three processes:
@@ -25,13 +26,21 @@
  *   ready    (first data set of each size) `rasd serve` on the store, timed from spawn to
  *            GET /status answering 200.
  *
- * Every figure carries `load1`, the machine's 1-minute load average when it was taken.
+ * Every figure carries `load1`, the machine's 1-minute load average when it was taken, and
+ * the lookup figures their CPU time: `cpu_us_per_lookup` (the lookup thread's own CPU time,
+ * from /proc, per lookup — syncs and merges on that thread included) and
+ * `lookups_per_cpu_s`, which other processes' load does not change the way it changes wall
+ * figures.
+ *
+ * --cache DIR keeps each made store (DIR/SIZE-KIND-vN: the database, queries, answers) and
+ * makes it only once; each measurement runs on a fresh copy, since the writer changes it.
+ * A 10M store takes minutes to make (`npm run bench -- index 10M --cache /somewhere`).
  * Afterwards (unless --no-others): URL and text kernel throughput per core.
  */
 
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -47,6 +56,8 @@ import { prng } from "../test/support/pdq-oracle.js";
 import { runUrlBench } from "./url.js";
 import { runTextBench } from "./text.js";
 
+/** Bumped when what `make` writes changes, so that cached stores are made again. */
+const STORE_VERSION = "v1";
 const ADVERSARIAL_CENTRES = 40;
 const AT_31 = 150;
 const AT_32 = 50;
@@ -67,6 +78,18 @@ function figure(
   extra: Record<string, number | string> = {},
 ): void {
   emit({ bench: "index", case: `pdq-${label(size)}`, impl: "rasd", data, metric, value, ...extra, load1: load1() });
+}
+
+/** CPU seconds used so far by this process's main thread (utime + stime from /proc). */
+function mainThreadCpuS(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // Fields 14 and 15 of stat (utime, stime) in clock ticks: 100 a second on Linux.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6;
+  }
 }
 
 function gc(): void {
@@ -177,6 +200,7 @@ async function make(size: number, kind: string, dir: string): Promise<void> {
   });
   for (let from = 0; from < size; from += 100_000) batch(from, Math.min(size, from + 100_000));
   db.prepare("update counters set value = ? where name = 'change_seq'").run(seq0 + size);
+  db.pragma("wal_checkpoint(TRUNCATE)"); // everything in rasd.db itself (the cache copies that file)
   db.close();
   // The true answers, by linear scan: ids are entry numbers + 1.
   const keys = Int32Array.from({ length: size }, (_, i) => i + 1);
@@ -287,6 +311,8 @@ interface RunFigures {
   worstStallMs: number;
   adds: number;
   retracts: number;
+  /** The lookup thread's CPU time per lookup, microseconds. */
+  cpuUsPerLookup: number;
 }
 
 async function measure(size: number, kind: string, dir: string, o: Options): Promise<void> {
@@ -367,6 +393,7 @@ async function measure(size: number, kind: string, dir: string, o: Options): Pro
     const a0 = addCount;
     const r0 = retractCount;
     const start = performance.now();
+    const cpu0 = mainThreadCpuS();
     let last = start;
     const lookup = (hex: string): number[] => {
       const t = performance.now();
@@ -389,7 +416,9 @@ async function measure(size: number, kind: string, dir: string, o: Options): Pro
       await new Promise((r) => setImmediate(r));
     }
     const seconds = (performance.now() - start) / 1000;
+    const cpuS = mainThreadCpuS() - cpu0;
     return {
+      cpuUsPerLookup: (cpuS * 1e6) / Math.max(1, latencies.length),
       lookupsPerS: latencies.length / seconds,
       p99LookupMs: percentile(latencies, 0.99),
       p99VisibleMs: visible.length > 0 ? percentile(visible, 0.99) : NaN,
@@ -417,6 +446,8 @@ async function measure(size: number, kind: string, dir: string, o: Options): Pro
     });
   };
   spread("lookups_per_s", (f) => f.lookupsPerS);
+  spread("cpu_us_per_lookup", (f) => f.cpuUsPerLookup);
+  spread("lookups_per_cpu_s", (f) => 1e6 / f.cpuUsPerLookup);
   spread("lookup_p99_ms", (f) => f.p99LookupMs);
   spread("add_visible_p99_ms", (f) => f.p99VisibleMs);
   spread("adds_seen_visible", (f) => f.visible);
@@ -437,6 +468,7 @@ async function measure(size: number, kind: string, dir: string, o: Options): Pro
     figure(size, kind, "merge_worst_stall_ms", f.worstStallMs);
     figure(size, kind, "merge_lookups_per_s", f.lookupsPerS);
     figure(size, kind, "merge_lookup_p99_ms", f.p99LookupMs);
+    figure(size, kind, "merge_cpu_us_per_lookup", f.cpuUsPerLookup);
     figure(size, kind, "maintain_turn_p99_ms", percentile(turns, 0.99), {
       max: Math.round(Math.max(0, ...turns) * 1000) / 1000,
       turns: turns.length,
@@ -572,6 +604,7 @@ if (!isMainThread) {
     const kinds = flag("--data", "uniform,clustered").split(",");
     const noReady = has("--no-ready");
     const noOthers = has("--no-others");
+    const cache = flag("--cache", "");
     const sizes = (args.length > 0 ? args : ["1M"]).map(parseSize);
     const self = fileURLToPath(import.meta.url);
     const child = (extra: string[]): void => {
@@ -592,9 +625,20 @@ if (!isMainThread) {
     );
     for (const size of sizes) {
       kinds.forEach((kind, i) => {
-        const dir = mkdtempSync(join(tmpdir(), "rasd-index-bench-"));
+        const dir = mkdtempSync(join(cache || tmpdir(), "rasd-index-bench-"));
         try {
-          child(["--make", String(size), kind, dir]);
+          if (cache) {
+            const kept = join(cache, `${label(size)}-${kind}-${STORE_VERSION}`);
+            if (!existsSync(join(kept, "expected.json"))) {
+              const making = `${kept}.making`;
+              rmSync(making, { recursive: true, force: true });
+              mkdirSync(making, { recursive: true });
+              child(["--make", String(size), kind, making]);
+              if (process.exitCode) return;
+              renameSync(making, kept);
+            } else note(`store of ${label(size)} ${kind} from ${kept}`);
+            for (const f of ["rasd.db", "queries.bin", "expected.json"]) copyFileSync(join(kept, f), join(dir, f));
+          } else child(["--make", String(size), kind, dir]);
           if (i === 0 && !noReady) child(["--ready", String(size), dir]);
           child(["--measure", String(size), kind, dir, JSON.stringify(o)]);
         } finally {
