@@ -136,11 +136,7 @@ export class WorkerPool<T, R> {
  * benchmarks run with tsx) first register tsx inside the worker, which does not inherit the
  * parent's loader hooks on Node 20.
  */
-export function startWorker(
-  script: URL,
-  workerData: unknown,
-  transferList: readonly TransferListItem[] = [],
-): Worker {
+export function startWorker(script: URL, workerData: unknown, transferList: readonly TransferListItem[] = []): Worker {
   const options = { workerData, transferList: [...transferList] };
   if (!script.pathname.endsWith(".ts")) return new Worker(script, options);
   const boot = `import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(script.href)}); });`;
