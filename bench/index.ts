@@ -1,6 +1,7 @@
 /**
  * npm run bench -- index [SIZES...] [--runs N] [--seconds S] [--data uniform,clustered]
  *                        [--adds R] [--retracts R] [--no-ready] [--no-merge] [--no-others]
+ *                        [--cache DIR] [--threads N]
  *
  * The PDQ index the service builds, measured the service's way (default size 1M; e.g.
  * `npm run bench -- index 1M 10M`). For each size and data set, three processes:
@@ -25,28 +26,53 @@
  *   ready    (first data set of each size) `rasd serve` on the store, timed from spawn to
  *            GET /status answering 200.
  *
- * Every figure carries `load1`, the machine's 1-minute load average when it was taken.
+ * Every figure carries `load1`, the machine's 1-minute load average when it was taken, and
+ * the lookup figures their CPU time: `cpu_us_per_lookup` (the lookup thread's own CPU time,
+ * from /proc, per lookup — syncs and merges on that thread included) and
+ * `lookups_per_cpu_s`, which other processes' load does not change the way it changes wall
+ * figures.
+ *
+ * --threads N: lookups on N threads — this one, and N-1 threads searching replicas of its
+ * index over shared memory, as `rasd serve`'s pipeline threads do (`replica_lookups_per_s`,
+ * `all_threads_lookups_per_s`; the replicas call the index's search with the bank filter,
+ * not the whole Matcher). `process_cpu_us_per_lookup` is every thread's CPU per lookup.
+ *
+ * --cache DIR keeps each made store (DIR/SIZE-KIND-vN: the database, queries, answers) and
+ * makes it only once; each measurement runs on a fresh copy, since the writer changes it.
+ * A 10M store takes minutes to make (`npm run bench -- index 10M --cache /somewhere`).
  * Afterwards (unless --no-others): URL and text kernel throughput per core.
  */
 
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { isMainThread, parentPort, workerData } from "node:worker_threads";
+import { isMainThread, parentPort, workerData, type MessagePort, type Worker } from "node:worker_threads";
 import BetterSqlite3 from "better-sqlite3";
 import { WORDS, linearSearch, wordsToHex } from "../dist/kernels/pdq-index/index.js";
 import { KyselyStore } from "../dist/storage/kysely-store.js";
 import { Matcher } from "../dist/services/matcher.js";
-import { PDQ_INDEX } from "../dist/signals/types/pdq.js";
+import { PDQ_INDEX, PdqSignalIndex } from "../dist/signals/types/pdq.js";
+import { followOwner, serveReplica } from "../dist/server/shared-pdq.js";
 import { startWorker } from "../dist/parallel/worker-pool.js";
 import { emit, note } from "./_util.js";
 import { prng } from "../test/support/pdq-oracle.js";
 import { runUrlBench } from "./url.js";
 import { runTextBench } from "./text.js";
 
+/** Bumped when what `make` writes changes, so that cached stores are made again. */
+const STORE_VERSION = "v1";
 const ADVERSARIAL_CENTRES = 40;
 const AT_31 = 150;
 const AT_32 = 50;
@@ -67,6 +93,18 @@ function figure(
   extra: Record<string, number | string> = {},
 ): void {
   emit({ bench: "index", case: `pdq-${label(size)}`, impl: "rasd", data, metric, value, ...extra, load1: load1() });
+}
+
+/** CPU seconds used so far by this process's main thread (utime + stime from /proc). */
+function mainThreadCpuS(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // Fields 14 and 15 of stat (utime, stime) in clock ticks: 100 a second on Linux.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6;
+  }
 }
 
 function gc(): void {
@@ -177,6 +215,7 @@ async function make(size: number, kind: string, dir: string): Promise<void> {
   });
   for (let from = 0; from < size; from += 100_000) batch(from, Math.min(size, from + 100_000));
   db.prepare("update counters set value = ? where name = 'change_seq'").run(seq0 + size);
+  db.pragma("wal_checkpoint(TRUNCATE)"); // everything in rasd.db itself (the cache copies that file)
   db.close();
   // The true answers, by linear scan: ids are entry numbers + 1.
   const keys = Int32Array.from({ length: size }, (_, i) => i + 1);
@@ -271,6 +310,36 @@ interface Options {
   adds: number;
   retracts: number;
   merge: boolean;
+  /** Threads doing lookups: this one, plus replicas of its index (as `rasd serve`'s pipeline threads). */
+  threads: number;
+}
+
+// --- replica search thread ----------------------------------------------------------------
+
+interface SearcherData {
+  role: "search";
+  port: MessagePort;
+  queries: Uint32Array;
+  /** [0]: 1 while searching, 0 to stop; [1]: lookups done. */
+  control: Int32Array;
+}
+
+/** Lookups on a replica of the main thread's index, as a pipeline thread makes them. */
+async function searcher(d: SearcherData): Promise<void> {
+  const index = followOwner(d.port);
+  const n = d.queries.length / WORDS;
+  const accept = (_tag: number, distance: number): boolean => distance <= 31;
+  let q = 0;
+  while (Atomics.load(d.control, 0) === 1) {
+    const until = performance.now() + 20;
+    while (performance.now() < until) {
+      for (let i = 0; i < 16; i++, q++) index.search(d.queries, (q % n) * WORDS, 31, accept);
+      Atomics.add(d.control, 1, 16);
+    }
+    // Between slices the thread takes the owner's new views, as a pipeline thread does.
+    await new Promise((r) => setImmediate(r));
+  }
+  d.port.close();
 }
 
 function percentile(xs: number[], q: number): number {
@@ -287,6 +356,12 @@ interface RunFigures {
   worstStallMs: number;
   adds: number;
   retracts: number;
+  /** The lookup thread's CPU time per lookup, microseconds. */
+  cpuUsPerLookup: number;
+  /** Lookups a second on the replica threads (0 without them). */
+  replicaLookupsPerS: number;
+  /** The whole process's CPU time (every thread: lookups, writer, GC) per lookup on any thread. */
+  processCpuUsPerLookup: number;
 }
 
 async function measure(size: number, kind: string, dir: string, o: Options): Promise<void> {
@@ -302,10 +377,25 @@ async function measure(size: number, kind: string, dir: string, o: Options): Pro
 
   const rss0 = rssBytes();
   const store = await KyselyStore.open(url);
-  const matcher = new Matcher(store, { pollMs: 10 });
+  // With replica threads, the index is the shared one `rasd serve` makes for its pipeline threads.
+  const shared = o.threads > 1 ? new PdqSignalIndex("shared") : undefined;
+  const matcher = new Matcher(store, { pollMs: 10, ...(shared ? { indexes: [[PDQ_INDEX, shared]] } : {}) });
   const t0 = performance.now();
   await matcher.start();
   const loadS = (performance.now() - t0) / 1000;
+  const control = new Int32Array(new SharedArrayBuffer(8));
+  const searchers: Worker[] = [];
+  if (shared) {
+    Atomics.store(control, 0, 1);
+    const sharedQueries = new Uint32Array(new SharedArrayBuffer(qWords.byteLength));
+    sharedQueries.set(qWords.subarray(0, workload * WORDS));
+    for (let t = 1; t < o.threads; t++) {
+      const { port1, port2 } = new MessageChannel();
+      serveReplica(matcher, shared, port1, Promise.resolve());
+      const data: SearcherData = { role: "search", port: port2, queries: sharedQueries, control };
+      searchers.push(startWorker(new URL(import.meta.url), data, [port2]));
+    }
+  }
   const rss1 = rssBytes();
   const index = matcher.indexOfKind(PDQ_INDEX);
   const stats = index.hashes.stats();
@@ -367,6 +457,9 @@ async function measure(size: number, kind: string, dir: string, o: Options): Pro
     const a0 = addCount;
     const r0 = retractCount;
     const start = performance.now();
+    const cpu0 = mainThreadCpuS();
+    const proc0 = process.cpuUsage();
+    const replica0 = Atomics.load(control, 1);
     let last = start;
     const lookup = (hex: string): number[] => {
       const t = performance.now();
@@ -389,7 +482,13 @@ async function measure(size: number, kind: string, dir: string, o: Options): Pro
       await new Promise((r) => setImmediate(r));
     }
     const seconds = (performance.now() - start) / 1000;
+    const cpuS = mainThreadCpuS() - cpu0;
+    const replicaLookups = Atomics.load(control, 1) - replica0;
+    const proc = process.cpuUsage(proc0);
     return {
+      replicaLookupsPerS: replicaLookups / seconds,
+      processCpuUsPerLookup: (proc.user + proc.system) / Math.max(1, latencies.length + replicaLookups),
+      cpuUsPerLookup: (cpuS * 1e6) / Math.max(1, latencies.length),
       lookupsPerS: latencies.length / seconds,
       p99LookupMs: percentile(latencies, 0.99),
       p99VisibleMs: visible.length > 0 ? percentile(visible, 0.99) : NaN,
@@ -417,6 +516,13 @@ async function measure(size: number, kind: string, dir: string, o: Options): Pro
     });
   };
   spread("lookups_per_s", (f) => f.lookupsPerS);
+  spread("cpu_us_per_lookup", (f) => f.cpuUsPerLookup);
+  if (searchers.length > 0) {
+    spread("replica_lookups_per_s", (f) => f.replicaLookupsPerS);
+    spread("all_threads_lookups_per_s", (f) => f.lookupsPerS + f.replicaLookupsPerS);
+  }
+  spread("process_cpu_us_per_lookup", (f) => f.processCpuUsPerLookup);
+  spread("lookups_per_cpu_s", (f) => 1e6 / f.cpuUsPerLookup);
   spread("lookup_p99_ms", (f) => f.p99LookupMs);
   spread("add_visible_p99_ms", (f) => f.p99VisibleMs);
   spread("adds_seen_visible", (f) => f.visible);
@@ -437,6 +543,7 @@ async function measure(size: number, kind: string, dir: string, o: Options): Pro
     figure(size, kind, "merge_worst_stall_ms", f.worstStallMs);
     figure(size, kind, "merge_lookups_per_s", f.lookupsPerS);
     figure(size, kind, "merge_lookup_p99_ms", f.p99LookupMs);
+    figure(size, kind, "merge_cpu_us_per_lookup", f.cpuUsPerLookup);
     figure(size, kind, "maintain_turn_p99_ms", percentile(turns, 0.99), {
       max: Math.round(Math.max(0, ...turns) * 1000) / 1000,
       turns: turns.length,
@@ -444,6 +551,8 @@ async function measure(size: number, kind: string, dir: string, o: Options): Pro
   }
 
   // Recall and precision at distance 31, once the writer has stopped and every change is in.
+  Atomics.store(control, 0, 0);
+  await Promise.all(searchers.map((t) => new Promise((r) => t.once("exit", r))));
   w.postMessage("stop");
   await new Promise<void>((resolve) => w.on("message", (m) => m === "stopped" && resolve()));
   await w.terminate();
@@ -491,6 +600,9 @@ async function measure(size: number, kind: string, dir: string, o: Options): Pro
   await store.close();
 }
 
+/** How long after GET /status first answers 200 `rasd serve`'s RSS is read. */
+const SETTLE_MS = 8000;
+
 // --- ready ----------------------------------------------------------------------------------
 
 async function ready(size: number, dir: string): Promise<void> {
@@ -519,11 +631,16 @@ async function ready(size: number, dir: string): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 25));
   }
+  // The pipeline thread loads its matcher beside the HTTP thread's: RSS settles afterwards.
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
   try {
     const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
     const peakRss = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
     const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
-    figure(size, "uniform", "serve_rss_mb", rss / 2 ** 20, { peak_mb: Math.round(peakRss / 2 ** 20) });
+    figure(size, "uniform", "serve_rss_mb", rss / 2 ** 20, {
+      peak_mb: Math.round(peakRss / 2 ** 20),
+      after_ready_s: SETTLE_MS / 1000,
+    });
   } catch {
     // gone already
   }
@@ -539,7 +656,8 @@ function parseSize(s: string): number {
 }
 
 if (!isMainThread) {
-  await writer(workerData as WriterData);
+  if ((workerData as { role?: string }).role === "search") await searcher(workerData as SearcherData);
+  else await writer(workerData as WriterData);
 } else {
   const args = process.argv.slice(2);
   const flag = (name: string, fallback: string): string => {
@@ -568,10 +686,12 @@ if (!isMainThread) {
       adds: Number(flag("--adds", "500")),
       retracts: Number(flag("--retracts", "100")),
       merge: !has("--no-merge"),
+      threads: Number(flag("--threads", "1")),
     };
     const kinds = flag("--data", "uniform,clustered").split(",");
     const noReady = has("--no-ready");
     const noOthers = has("--no-others");
+    const cache = flag("--cache", "");
     const sizes = (args.length > 0 ? args : ["1M"]).map(parseSize);
     const self = fileURLToPath(import.meta.url);
     const child = (extra: string[]): void => {
@@ -592,9 +712,20 @@ if (!isMainThread) {
     );
     for (const size of sizes) {
       kinds.forEach((kind, i) => {
-        const dir = mkdtempSync(join(tmpdir(), "rasd-index-bench-"));
+        const dir = mkdtempSync(join(cache || tmpdir(), "rasd-index-bench-"));
         try {
-          child(["--make", String(size), kind, dir]);
+          if (cache) {
+            const kept = join(cache, `${label(size)}-${kind}-${STORE_VERSION}`);
+            if (!existsSync(join(kept, "expected.json"))) {
+              const making = `${kept}.making`;
+              rmSync(making, { recursive: true, force: true });
+              mkdirSync(making, { recursive: true });
+              child(["--make", String(size), kind, making]);
+              if (process.exitCode) return;
+              renameSync(making, kept);
+            } else note(`store of ${label(size)} ${kind} from ${kept}`);
+            for (const f of ["rasd.db", "queries.bin", "expected.json"]) copyFileSync(join(kept, f), join(dir, f));
+          } else child(["--make", String(size), kind, dir]);
           if (i === 0 && !noReady) child(["--ready", String(size), dir]);
           child(["--measure", String(size), kind, dir, JSON.stringify(o)]);
         } finally {

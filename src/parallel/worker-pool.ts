@@ -5,7 +5,7 @@
  */
 
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import { Worker, type TransferListItem } from "node:worker_threads";
 
 export interface PoolOptions {
   /** Worker threads; default: the machine's available parallelism. */
@@ -136,10 +136,11 @@ export class WorkerPool<T, R> {
  * benchmarks run with tsx) first register tsx inside the worker, which does not inherit the
  * parent's loader hooks on Node 20.
  */
-export function startWorker(script: URL, workerData: unknown): Worker {
-  if (!script.pathname.endsWith(".ts")) return new Worker(script, { workerData });
+export function startWorker(script: URL, workerData: unknown, transferList: readonly TransferListItem[] = []): Worker {
+  const options = { workerData, transferList: [...transferList] };
+  if (!script.pathname.endsWith(".ts")) return new Worker(script, options);
   const boot = `import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(script.href)}); });`;
-  return new Worker(boot, { eval: true, workerData });
+  return new Worker(boot, { eval: true, ...options });
 }
 
 /** The URL of a sibling module, as .ts under tsx or .js once built. */

@@ -1,19 +1,22 @@
 /**
  * A worker thread running hash – match – act and webhook delivery on its own connection to
- * the database and its own match indexes, so that the HTTP thread only accepts and answers.
+ * the database and its own match indexes (the PDQ index excepted: a replica of the HTTP
+ * thread's, over shared memory; see shared-pdq.ts), so that the HTTP thread only accepts and answers.
  * The same arrangement as many worker processes on PostgreSQL, inside one process. Messages:
  * "wake" (new work was queued), "invalidate" (sharing or rules changed), "stop".
  */
 
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import type { Config } from "../config/config.js";
 import { createLogger, setLogger } from "../logging/logger.js";
 import { closeServices, openServices, startWorkers } from "./services.js";
+import { followOwner } from "./shared-pdq.js";
 
-const { config } = workerData as { config: Config };
+// `pdq`: the port to the HTTP thread's PDQ index, searched here as a replica (no copy).
+const { config, pdq } = workerData as { config: Config; pdq?: MessagePort };
 // The thread's own logger, from the same configuration: JSON lines on stderr like the main thread's.
 setLogger(createLogger({ level: config.logLevel }).child({ thread: "pipeline" }));
-const s = await openServices(config, { defaultMetrics: false });
+const s = await openServices(config, { defaultMetrics: false, ...(pdq ? { pdqIndex: followOwner(pdq) } : {}) });
 await startWorkers(s, true);
 parentPort!.on("message", (message: string) => {
   if (message === "wake") s.pipeline.wake();

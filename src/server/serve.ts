@@ -12,6 +12,8 @@ import { allRoutes } from "../http/routes/index.js";
 import type { Worker } from "node:worker_threads";
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from "prom-client";
 import { startWorker } from "../parallel/worker-pool.js";
+import { PdqSignalIndex } from "../signals/types/pdq.js";
+import { serveReplica } from "./shared-pdq.js";
 import { closeServices, openServices, startWorkers, type Services } from "./services.js";
 import { stopStep } from "./lifecycle.js";
 import { readTls } from "./tls.js";
@@ -24,13 +26,22 @@ function startPipelineThreads(
   s: Services,
   config: Config,
   n: number,
-): { ready: Promise<void>; stop: () => Promise<void> } {
+  pdq: PdqSignalIndex,
+): { ready: Promise<void>; indexLoaded: (error?: unknown) => void; stop: () => Promise<void> } {
   const script = new URL(`./pipeline-thread${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url);
   const workers: Worker[] = [];
   const latest = new Map<Worker, MetricsJson>();
   const ready: Promise<void>[] = [];
+  let indexLoaded: (error?: unknown) => void = () => undefined;
+  const loaded = new Promise<void>((resolve, reject) => {
+    indexLoaded = (error) => (error === undefined ? resolve() : reject(error));
+  });
+  loaded.catch(() => undefined); // reported by serve; replicas get it as an error reply
   for (let i = 0; i < n; i++) {
-    const w = startWorker(script, { config });
+    // Each thread's matcher searches this thread's PDQ index through a replica (one copy).
+    const { port1, port2 } = new MessageChannel();
+    serveReplica(s.matcher, pdq, port1, loaded);
+    const w = startWorker(script, { config, pdq: port2 }, [port2]);
     workers.push(w);
     ready.push(
       new Promise((resolve, reject) => {
@@ -60,6 +71,7 @@ function startPipelineThreads(
     AggregatorRegistry.aggregate([await s.metrics.registry.getMetricsAsJSON(), ...latest.values()]).metrics();
   return {
     ready: Promise.all(ready).then(() => undefined),
+    indexLoaded,
     stop: async () => {
       await Promise.all(
         workers.map(
@@ -154,9 +166,16 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     { database: using.database, nats: using.nats, api: options.api !== false, workers: options.workers !== false },
     `using ${using.summary}`,
   );
-  const services = await openServices(config, options.backoffBaseMs ? { backoffBaseMs: options.backoffBaseMs } : {});
-  await options.before?.(services);
   const api = options.api !== false;
+  // A worker-only process is itself the worker: no extra threads.
+  const threads = options.workers === false || !api ? 0 : (options.pipelineThreads ?? 0);
+  // With pipeline threads, this thread's PDQ index is the one they search (shared memory).
+  const pdq = threads > 0 ? new PdqSignalIndex("shared") : undefined;
+  const services = await openServices(config, {
+    ...(options.backoffBaseMs ? { backoffBaseMs: options.backoffBaseMs } : {}),
+    ...(pdq ? { pdqIndex: pdq } : {}),
+  });
+  await options.before?.(services);
   const app = api
     ? await buildApp({
         access: services.access,
@@ -174,11 +193,15 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     !app && metricsPort !== 0
       ? await startWorkerHttp(services, config.host, metricsPort === "any" ? 0 : metricsPort)
       : undefined;
-  // A worker-only process is itself the worker: no extra threads.
-  const threads = options.workers === false || !api ? 0 : (options.pipelineThreads ?? 0);
-  const pool = threads > 0 ? startPipelineThreads(services, config, threads) : undefined;
+  const pool = pdq ? startPipelineThreads(services, config, threads, pdq) : undefined;
   const ready = (async () => {
-    await startWorkers(services, options.workers !== false && threads === 0);
+    try {
+      await startWorkers(services, options.workers !== false && threads === 0);
+    } catch (error) {
+      pool?.indexLoaded(error);
+      throw error;
+    }
+    pool?.indexLoaded();
     await pool?.ready;
   })();
   ready.catch((error: unknown) => getLogger("serve").error({ err: error }, "loading the indexes failed"));

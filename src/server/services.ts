@@ -12,6 +12,7 @@ import { DashboardService } from "../services/dashboard.js";
 import { BankService } from "../services/banks.js";
 import { WebhookDeliverer } from "../services/deliveries.js";
 import { Matcher } from "../services/matcher.js";
+import { PDQ_INDEX, type PdqSignalIndex } from "../signals/types/pdq.js";
 import { ServiceMetrics } from "../services/metrics.js";
 import { ContentPipeline } from "../services/pipeline.js";
 import { SubmissionBatcher } from "../services/submissions.js";
@@ -90,6 +91,11 @@ export interface ServiceOptions {
    * notices arrive, 100 ms while they do not; 0: never while they do).
    */
   readonly matcherPollMs?: number;
+  /**
+   * The matcher's PDQ index when it is not its own: the one shared with pipeline threads
+   * (the HTTP thread's), or a replica of it (a pipeline thread's); see shared-pdq.ts.
+   */
+  readonly pdqIndex?: PdqSignalIndex;
 }
 
 export async function openServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
@@ -109,6 +115,7 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     : undefined;
   const matcher = new Matcher(store, {
     shorteners,
+    indexes: options.pdqIndex ? [[PDQ_INDEX, options.pdqIndex]] : [],
     pollMs: bus ? FALLBACK_MATCHER_POLL_MS : (options.matcherPollMs ?? FALLBACK_MATCHER_POLL_MS),
   });
   const metrics = new ServiceMetrics(options.defaultMetrics ?? true);

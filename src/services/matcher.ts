@@ -90,6 +90,11 @@ export interface MatcherOptions {
    * indexes count as stale (default 5 s).
    */
   readonly staleMs?: number;
+  /**
+   * Indexes made by the caller rather than by their kind's `create` (e.g. the PDQ index
+   * shared with other threads, or a replica of it).
+   */
+  readonly indexes?: readonly [IndexKind<SignalIndex>, SignalIndex][];
 }
 
 export class Matcher {
@@ -128,6 +133,7 @@ export class Matcher {
     private readonly options: MatcherOptions = {},
   ) {
     this.pollMs = options.pollMs ?? 100;
+    for (const [kind, index] of options.indexes ?? []) this.indexes.set(kind, index);
   }
 
   /** True once the indexes hold every active signal. */
@@ -251,6 +257,12 @@ export class Matcher {
    * slowly its notice travels. Rejects if the store does not answer.
    */
   async caughtUp(since: number): Promise<void> {
+    await this.syncedSince(since);
+    // Indexes kept by another thread (replicas) catch up there.
+    for (const index of this.indexes.values()) await index.caughtUp?.(since);
+  }
+
+  private async syncedSince(since: number): Promise<void> {
     if (this.syncedMono > since) return;
     // A sync in flight may have begun before `since`: let it end, then run one of our own
     // (unless one that began after `since` finished meanwhile).

@@ -6,7 +6,13 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { MAX_INDEX_DISTANCE, PdqIndex, linearSearch, type RawMatch } from "../../src/kernels/pdq-index/pdq-index.js";
+import {
+  MAX_INDEX_DISTANCE,
+  PdqIndex,
+  PdqIndexReplica,
+  linearSearch,
+  type RawMatch,
+} from "../../src/kernels/pdq-index/pdq-index.js";
 import { WORDS, hexToWords, popcount32, wordsToHex } from "../../src/kernels/pdq-index/words.js";
 import { prng } from "../support/pdq-oracle.js";
 
@@ -156,5 +162,63 @@ describe("PDQ index: multi-index equals a linear scan", () => {
 
   it("refuses distances the index cannot answer exactly", () => {
     assert.throws(() => new PdqIndex().search(new Uint32Array(8), 0, MAX_INDEX_DISTANCE + 1), RangeError);
+  });
+});
+
+describe("PDQ index replica over shared memory (one index for several threads)", () => {
+  it("a replica given each new view answers as the index does, through adds, removes and merges", () => {
+    const rand = prng(8);
+    const index = PdqIndex.bulk(
+      randomWords(3000, rand),
+      Int32Array.from({ length: 3000 }, (_, i) => 100_000 + i),
+      new Uint16Array(3000),
+      3000,
+      "narrow",
+      true,
+    );
+    const replica = new PdqIndexReplica(index.view());
+    let views = 0;
+    index.onLayout = () => {
+      views++;
+      replica.setView(index.view());
+    };
+    const live = new Map<number, Uint32Array>();
+    const pool = randomWords(100, rand);
+    for (let step = 0; step < 12_000; step++) {
+      if (rand() < 0.8 || live.size === 0) {
+        const h = nearby(pool, Math.floor(rand() * 100), Math.floor(rand() * 40), rand);
+        index.add(h, 0, step, step % 3);
+        live.set(step, h);
+      } else {
+        const key = [...live.keys()][Math.floor(rand() * live.size)]!;
+        index.remove(live.get(key)!, 0, key);
+        live.delete(key);
+      }
+      if (rand() < 0.3) index.step(1);
+      if (step % 1000 === 999) {
+        for (let q = 0; q < 8; q++) {
+          const query = nearby(pool, Math.floor(rand() * 100), Math.floor(rand() * 30), rand);
+          assert.deepEqual(norm(replica.search(query, 0, 31)), norm(index.search(query, 0, 31)), `step ${step}`);
+        }
+      }
+    }
+    assert.ok(views > 2, `layouts changed ${views} times`);
+    index.flush();
+    const query = nearby(pool, 0, 5, rand);
+    assert.deepEqual(norm(replica.search(query, 0, 31)), norm(index.search(query, 0, 31)));
+  });
+
+  it("sees appends and removals at once, and shares the index's memory", () => {
+    const index = new PdqIndex({ shared: true });
+    const replica = new PdqIndexReplica();
+    index.onLayout = () => replica.setView(index.view());
+    replica.setView(index.view());
+    const h = hexToWords("f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22");
+    index.add(h, 0, 7, 1); // into the write buffer: no new layout
+    assert.deepEqual(replica.search(h, 0, 0), [{ key: 7, tag: 1, distance: 0 }]);
+    index.remove(h, 0, 7);
+    assert.deepEqual(replica.search(h, 0, 0), []);
+    for (const p of index.view().buffers) assert.ok(p.words.buffer instanceof SharedArrayBuffer);
+    assert.throws(() => replica.search(h, 0, 32), RangeError);
   });
 });

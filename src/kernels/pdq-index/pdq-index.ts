@@ -19,9 +19,10 @@
 import { BUILD_SLICE, MihSegment, type NarrowParts, type RawMatch } from "./segment.js";
 import { WideSegment, type WideParts } from "./wide-segment.js";
 import { WORDS, popcount32 } from "./words.js";
-import { WRITE_BUFFER_ENTRIES, WriteBuffer } from "./write-buffer.js";
+import { WRITE_BUFFER_ENTRIES, WriteBuffer, type BufferParts } from "./write-buffer.js";
 
 export type { RawMatch } from "./segment.js";
+export type { BufferParts } from "./write-buffer.js";
 
 /** The largest distance the index answers exactly (16 chunks, one flipped bit each). */
 export const MAX_INDEX_DISTANCE = 31;
@@ -116,6 +117,21 @@ export interface PdqIndexStats {
 export interface PdqIndexOptions {
   /** Hashes per write buffer (default 4096; tests use a few, to exercise merges). */
   readonly bufferEntries?: number;
+  /**
+   * Every array on SharedArrayBuffers, so that replicas in other threads (`PdqIndexReplica`
+   * over `view()`) search this index's memory without a copy.
+   */
+  readonly shared?: boolean;
+}
+
+/**
+ * Every array an index searches — its segments and write buffers — for a replica in
+ * another thread. It changes only when a buffer fills or background work swaps segments
+ * in (`onLayout`); appends to a buffer and removals show through the shared memory.
+ */
+export interface PdqIndexView {
+  readonly segments: SegmentParts[];
+  readonly buffers: BufferParts[];
 }
 
 export class PdqIndex {
@@ -127,7 +143,9 @@ export class PdqIndex {
   private small: Job | undefined;
   /** Segments → a merged segment (may be long). */
   private big: Job | undefined;
-  private shared = false;
+  private readonly shared: boolean;
+  /** Called whenever `view()` changes (a buffer sealed or started, a build or merge installed). */
+  onLayout: (() => void) | undefined;
   private added = 0;
   private bulkLoaded = 0;
   private merges = 0;
@@ -136,7 +154,8 @@ export class PdqIndex {
 
   constructor(options: PdqIndexOptions = {}) {
     this.bufferEntries = options.bufferEntries ?? WRITE_BUFFER_ENTRIES;
-    this.head = new WriteBuffer(this.bufferEntries);
+    this.shared = options.shared ?? false;
+    this.head = new WriteBuffer(this.bufferEntries, this.shared);
   }
 
   /** Builds an index from `count` hashes at once (the fast path for loading a bank store). */
@@ -148,8 +167,7 @@ export class PdqIndex {
     layout: "auto" | "narrow" | "wide" = "auto",
     shared = false,
   ): PdqIndex {
-    const index = new PdqIndex();
-    index.shared = shared;
+    const index = new PdqIndex({ shared });
     for (let start = 0; start < count; start += SEGMENT_MAX) {
       const n = Math.min(SEGMENT_MAX, count - start);
       index.segments.push(
@@ -175,6 +193,14 @@ export class PdqIndex {
   parts(): SegmentParts[] {
     this.flush();
     return this.segments.map((s) => s.parts());
+  }
+
+  /** The arrays searched now, for replicas (see `PdqIndexView`); pending work is left pending. */
+  view(): PdqIndexView {
+    return {
+      segments: this.segments.map((s) => s.parts()),
+      buffers: [...this.sealed, this.head].map((b) => b.parts()),
+    };
   }
 
   /** A read-only replica over arrays from `parts()`. */
@@ -212,7 +238,8 @@ export class PdqIndex {
   add(words: Uint32Array, offset: number, key: number, tag: number): void {
     if (this.head.full) {
       this.sealed.push(this.head);
-      this.head = new WriteBuffer(this.bufferEntries);
+      this.head = new WriteBuffer(this.bufferEntries, this.shared);
+      this.onLayout?.();
     }
     this.head.append(words, offset, key, tag);
     this.added++;
@@ -239,9 +266,7 @@ export class PdqIndex {
     maxDistance: number,
     accept?: (tag: number, distance: number) => boolean,
   ): RawMatch[] {
-    if (maxDistance > MAX_INDEX_DISTANCE || maxDistance < 0) {
-      throw new RangeError(`distance must be 0..${MAX_INDEX_DISTANCE}, got ${maxDistance}`);
-    }
+    checkDistance(maxDistance);
     const out: RawMatch[] = [];
     this.head.search(query, offset, maxDistance, out, accept);
     for (const b of this.sealed) b.search(query, offset, maxDistance, out, accept);
@@ -281,7 +306,8 @@ export class PdqIndex {
   flush(): void {
     if (this.head.used > 0) {
       this.sealed.push(this.head);
-      this.head = new WriteBuffer(this.bufferEntries);
+      this.head = new WriteBuffer(this.bufferEntries, this.shared);
+      this.onLayout?.();
     }
     while (this.step(64));
   }
@@ -313,6 +339,7 @@ export class PdqIndex {
       this.big = undefined;
     }
     this.merges++;
+    this.onLayout?.();
   }
 
   /**
@@ -334,6 +361,54 @@ export class PdqIndex {
     }
     for (const s of segs) if (s.live * 4 <= s.size * 3) return [s];
     return undefined;
+  }
+}
+
+/**
+ * A read-only replica of a `PdqIndex` built with `shared`, over its `view()` (typically in
+ * another thread): searches the owner's memory, so it holds no copy. Appends to the owner's
+ * write buffer and removals are seen at once; a new layout (after `onLayout`) must be given
+ * with `setView`, and until then the old one still answers for what it holds.
+ */
+export class PdqIndexReplica {
+  private segments: Segment[] = [];
+  private buffers: WriteBuffer[] = [];
+
+  constructor(view: PdqIndexView = { segments: [], buffers: [] }) {
+    this.setView(view);
+  }
+
+  setView(view: PdqIndexView): void {
+    this.segments = view.segments.map((p) => (p.kind === "wide" ? WideSegment.fromParts(p) : MihSegment.fromParts(p)));
+    this.buffers = view.buffers.map((b) => WriteBuffer.fromParts(b));
+  }
+
+  /** Entries held, removed ones included (a replica does not count removals). */
+  get entries(): number {
+    let n = 0;
+    for (const b of this.buffers) n += b.used;
+    for (const s of this.segments) n += s.size;
+    return n;
+  }
+
+  /** As `PdqIndex.search`. */
+  search(
+    query: Uint32Array,
+    offset: number,
+    maxDistance: number,
+    accept?: (tag: number, distance: number) => boolean,
+  ): RawMatch[] {
+    checkDistance(maxDistance);
+    const out: RawMatch[] = [];
+    for (const b of this.buffers) b.search(query, offset, maxDistance, out, accept);
+    for (const s of this.segments) s.search(query, offset, maxDistance, out, accept);
+    return out;
+  }
+}
+
+function checkDistance(maxDistance: number): void {
+  if (maxDistance > MAX_INDEX_DISTANCE || maxDistance < 0) {
+    throw new RangeError(`distance must be 0..${MAX_INDEX_DISTANCE}, got ${maxDistance}`);
   }
 }
 

@@ -6,21 +6,51 @@
 
 import { Entries } from "./entries.js";
 import type { RawMatch } from "./segment.js";
-import { WORDS, popcount32 } from "./words.js";
+import { WORDS, alloc, popcount32 } from "./words.js";
 
 /** Hashes a write buffer holds: a scan of them costs about as much as one segment's probes. */
 export const WRITE_BUFFER_ENTRIES = 4096;
 
-export class WriteBuffer extends Entries {
-  private count = 0;
+/** The arrays of a write buffer, for a read-only replica in another thread. */
+export interface BufferParts {
+  readonly kind: "buffer";
+  readonly words: Uint32Array;
+  readonly keys: Int32Array;
+  readonly tags: Uint16Array;
+  readonly dead: Uint8Array;
+  /** One element: the entries appended so far (written last, with Atomics, by the owner). */
+  readonly fill: Int32Array;
+}
 
-  constructor(capacity = WRITE_BUFFER_ENTRIES) {
+export class WriteBuffer extends Entries {
+  /**
+   * The count of entries appended, in an array of its own so that a replica over shared
+   * memory sees appends: the owner writes an entry, then the count (Atomics.store); a
+   * replica reads the count (Atomics.load), then entries below it.
+   */
+  private readonly fill: Int32Array;
+
+  constructor(capacity = WRITE_BUFFER_ENTRIES, shared = false, parts?: BufferParts) {
     super(
-      new Uint32Array(capacity * WORDS),
-      new Int32Array(capacity),
-      new Uint16Array(capacity),
-      new Uint8Array(capacity),
+      parts?.words ?? alloc(Uint32Array, capacity * WORDS, shared),
+      parts?.keys ?? alloc(Int32Array, capacity, shared),
+      parts?.tags ?? alloc(Uint16Array, capacity, shared),
+      parts?.dead ?? alloc(Uint8Array, capacity, shared),
     );
+    this.fill = parts?.fill ?? alloc(Int32Array, 1, shared);
+  }
+
+  /** A replica over a buffer's arrays from `parts()` (in another thread: the same memory). */
+  static fromParts(p: BufferParts): WriteBuffer {
+    return new WriteBuffer(0, false, p);
+  }
+
+  parts(): BufferParts {
+    return { kind: "buffer", words: this.words, keys: this.keys, tags: this.tags, dead: this.dead, fill: this.fill };
+  }
+
+  private get count(): number {
+    return Atomics.load(this.fill, 0);
   }
 
   /** Entries appended so far (live or removed). */
@@ -47,7 +77,7 @@ export class WriteBuffer extends Entries {
     this.keys[n] = key;
     this.tags[n] = tag;
     this.dead[n] = 0;
-    this.count++;
+    Atomics.store(this.fill, 0, n + 1);
   }
 
   remove(query: Uint32Array, qOffset: number, key: number): number {
@@ -79,7 +109,7 @@ export class WriteBuffer extends Entries {
     accept?: (tag: number, distance: number) => boolean,
   ): void {
     const words = this.words;
-    for (let e = 0; e < this.count; e++) {
+    for (let e = 0, count = this.count; e < count; e++) {
       if (this.dead[e]) continue;
       let d = 0;
       for (let i = 0; i < WORDS && d <= maxDistance; i++)

@@ -9,7 +9,13 @@ import { RasdError } from "../../core/errors.js";
 import { PDQ_MATCH_THRESHOLD, PDQ_MIN_QUALITY, type IndexedSignal } from "../../core/model.js";
 import type { DihedralName } from "../../kernels/pdq/dihedral.js";
 import { hammingDistanceHex, isHash256Hex } from "../../kernels/pdq/hash256.js";
-import { MAX_INDEX_DISTANCE, PdqIndex } from "../../kernels/pdq-index/pdq-index.js";
+import {
+  MAX_INDEX_DISTANCE,
+  PdqIndex,
+  PdqIndexReplica,
+  type PdqIndexView,
+  type RawMatch,
+} from "../../kernels/pdq-index/pdq-index.js";
 import { WORDS, hexToWords } from "../../kernels/pdq-index/words.js";
 import type { PdqMatch, VpdqFrameMatch } from "./match.js";
 import { clip, type IndexKind, type MatchScope, type SignalIndex, type SignalTypeDef } from "./signal-type.js";
@@ -31,26 +37,88 @@ export interface PdqQuery {
 /** How long one turn of background index work may hold the thread (lookups wait at most this). */
 export const PDQ_MAINTAIN_BUDGET_MS = 4;
 
+/** Where a PDQ signal index's hashes live (see `PdqSignalIndex`). */
+export type PdqIndexMode = "own" | "shared" | "replica";
+
 /**
  * PDQ hashes of image signals and frames of video signals, in one multi-index. A full load
  * (between `beginLoad` and `flush`) collects the hashes and builds the index in bulk, as one
  * segment; afterwards additions go to the index's write buffer and `maintain` does its
  * builds and merges a few milliseconds at a time.
+ *
+ * One index for a whole process (`rasd serve` with pipeline threads): the owner is made
+ * with mode "shared" — its arrays on SharedArrayBuffers, and `onView` told of each new
+ * layout — and other threads hold a "replica" over the same memory, searching it without a
+ * copy. A replica keeps no hashes of its own (additions and removals are the owner's work:
+ * it applies the same store changes), only vPDQ videos' frames, and `caughtUp` asks the
+ * owner (`setOwner`) to catch up before the thread matches.
  */
 export class PdqSignalIndex implements SignalIndex {
-  hashes = new PdqIndex();
+  private owned: PdqIndex;
+  private readonly replica: PdqIndexReplica | undefined;
   /** vPDQ signals: their usable frames (quality ≥ 50, distinct), which are also in `hashes`. */
   readonly videos = new Map<number, Uint32Array>();
   private readonly words = new Uint32Array(WORDS);
   private loading: HashBatch | undefined;
+  private readonly viewListeners: ((view: PdqIndexView) => void)[] = [];
+  private owner: ((since: number) => Promise<void>) | undefined;
+
+  constructor(readonly mode: PdqIndexMode = "own") {
+    this.owned = new PdqIndex({ shared: mode === "shared" });
+    this.watch();
+    this.replica = mode === "replica" ? new PdqIndexReplica() : undefined;
+  }
+
+  /** The index itself (not in a replica, which has none of its own). */
+  get hashes(): PdqIndex {
+    if (this.replica) throw new Error("a PDQ index replica has no index of its own");
+    return this.owned;
+  }
 
   get size(): number {
-    return this.hashes.size + (this.loading?.count ?? 0);
+    if (this.replica) return this.replica.entries;
+    return this.owned.size + (this.loading?.count ?? 0);
+  }
+
+  /** Every hash within `maxDistance` of the query (see `PdqIndex.search`). */
+  search(
+    query: Uint32Array,
+    offset: number,
+    maxDistance: number,
+    accept?: (tag: number, distance: number) => boolean,
+  ): RawMatch[] {
+    return (this.replica ?? this.owned).search(query, offset, maxDistance, accept);
+  }
+
+  /** The owner's arrays now, for a replica (mode "shared"). */
+  view(): PdqIndexView {
+    return this.owned.view();
+  }
+
+  /** Calls `listener` with each new layout of a shared index (a buffer filled, a merge done). */
+  onView(listener: (view: PdqIndexView) => void): void {
+    if (this.mode !== "shared") throw new Error("only a shared PDQ index has views for replicas");
+    this.viewListeners.push(listener);
+  }
+
+  /** A replica's new layout, from the owner's `onView`. */
+  setView(view: PdqIndexView): void {
+    this.replica?.setView(view);
+  }
+
+  /** How a replica asks the owner to take in every change committed before now. */
+  setOwner(caughtUp: (since: number) => Promise<void>): void {
+    this.owner = caughtUp;
+  }
+
+  /** A replica: resolves once the owner has every change committed before `since`, and this view. */
+  async caughtUp(since: number): Promise<void> {
+    await this.owner?.(since);
   }
 
   /** From now until `flush`, additions are collected for one bulk build. */
   beginLoad(): void {
-    if (this.hashes.size === 0 && !this.loading) this.loading = new HashBatch();
+    if (!this.replica && this.owned.size === 0 && !this.loading) this.loading = new HashBatch();
   }
 
   /** Ends a load: builds the index from the hashes collected (one segment). */
@@ -59,45 +127,62 @@ export class PdqSignalIndex implements SignalIndex {
     if (!batch) return;
     this.loading = undefined;
     const { words, keys, tags, count } = batch.take();
-    this.hashes = PdqIndex.bulk(words, keys, tags, count);
+    this.owned = PdqIndex.bulk(words, keys, tags, count, "auto", this.mode === "shared");
+    this.watch();
+    this.published();
   }
 
   /** Runs the index's background builds and merges for about `budgetMs`; true if work remains. */
   maintain(budgetMs = PDQ_MAINTAIN_BUDGET_MS): boolean {
+    if (this.replica) return false;
     const start = performance.now();
-    while (this.hashes.step(1)) if (performance.now() - start >= budgetMs) return true;
+    while (this.owned.step(1)) if (performance.now() - start >= budgetMs) return true;
     return false;
   }
 
   addImage(s: IndexedSignal): void {
+    if (this.replica) return;
     hexToWords(s.value, this.words);
     checkBank(s.bankId);
     if (this.loading) this.loading.push(this.words, 0, s.id, s.bankId);
-    else this.hashes.add(this.words, 0, s.id, s.bankId);
+    else this.owned.add(this.words, 0, s.id, s.bankId);
   }
 
   removeImage(s: IndexedSignal): void {
+    if (this.replica) return;
     this.flush();
     hexToWords(s.value, this.words);
     checkBank(s.bankId);
-    this.hashes.remove(this.words, 0, s.id);
+    this.owned.remove(this.words, 0, s.id);
   }
 
   /** A video's frames, under the video's signal id. */
   addFrames(s: IndexedSignal, frames: Uint32Array): void {
     checkBank(s.bankId);
+    this.videos.set(s.id, frames);
+    if (this.replica) return;
     for (let f = 0; f < frames.length / WORDS; f++) {
       if (this.loading) this.loading.push(frames, f * WORDS, s.id, s.bankId);
-      else this.hashes.add(frames, f * WORDS, s.id, s.bankId);
+      else this.owned.add(frames, f * WORDS, s.id, s.bankId);
     }
-    this.videos.set(s.id, frames);
   }
 
   removeFrames(s: IndexedSignal, frames: Uint32Array): void {
-    this.flush();
     checkBank(s.bankId);
-    for (let f = 0; f < frames.length / WORDS; f++) this.hashes.remove(frames, f * WORDS, s.id);
     this.videos.delete(s.id);
+    if (this.replica) return;
+    this.flush();
+    for (let f = 0; f < frames.length / WORDS; f++) this.owned.remove(frames, f * WORDS, s.id);
+  }
+
+  private watch(): void {
+    if (this.mode === "shared") this.owned.onLayout = () => this.published();
+  }
+
+  private published(): void {
+    if (this.viewListeners.length === 0) return;
+    const view = this.owned.view();
+    for (const listener of this.viewListeners) listener(view);
   }
 }
 
@@ -160,7 +245,7 @@ export function matchPdqQueries(queries: readonly PdqQuery[], scope: MatchScope)
   const best = new Map<number, PdqMatch | VpdqFrameMatch>();
   for (const q of queries) {
     const words = hexToWords(q.hash);
-    const found = index.hashes.search(words, 0, maxDistance, (tag, d) => {
+    const found = index.search(words, 0, maxDistance, (tag, d) => {
       const bank = scope.banks.get(tag);
       return !!bank && d <= bank.pdqThreshold && q.quality >= bank.pdqMinQuality && (!only || only.has(tag));
     });

@@ -36,6 +36,12 @@ export interface SignalIndex {
    * The matcher runs it between lookups, so no lookup waits longer than one turn.
    */
   maintain?(budgetMs?: number): boolean;
+  /**
+   * For an index kept by another thread (a replica): resolves once that thread's index has
+   * every change committed before `since` (a `performance.now()` reading of this thread)
+   * and this replica sees it. The matcher's `caughtUp` waits for it.
+   */
+  caughtUp?(since: number): Promise<void>;
 }
 
 /**

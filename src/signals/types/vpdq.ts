@@ -101,7 +101,7 @@ export function matchVpdqFrames(
   /** Candidate video → its bank. */
   const candidates = new Map<number, number>();
   for (let f = 0; f < query.length / WORDS; f++) {
-    for (const m of index.hashes.search(query, f * WORDS, MAX_INDEX_DISTANCE, (tag, d) => {
+    for (const m of index.search(query, f * WORDS, MAX_INDEX_DISTANCE, (tag, d) => {
       const bank = scope.banks.get(tag);
       return !!bank && d <= bank.pdqThreshold && (!only || only.has(tag));
     })) {
