@@ -23,13 +23,14 @@ export {
   argmax,
   calibratedInto,
   classifyStance,
+  isotonicInto,
   predictIndex,
   softmaxInto,
   stanceLogits,
   type StanceResult,
   type StanceWeights,
 } from "./model.js";
-export { fitTemperature } from "./calibration.js";
+export { applyIsotonic, fitIsotonic, fitTemperature, type IsotonicMap } from "./calibration.js";
 export {
   brierScore,
   confusionOf,
