@@ -30,18 +30,18 @@ export interface StanceHeaderCore {
   readonly arabic?: { readonly scale: number; readonly fuse: readonly number[]; readonly s1Scaled?: boolean };
   /** Per language: Platt's [slope, intercept] on the tempered pro log-odds (decision 0014). */
   readonly platt?: Readonly<Record<string, readonly [number, number]>>;
-  /** Per language: an isotonic map per class (pro, anti, neutral) for the scores (decision 0019). */
+  /** Per language: isotonic maps for the pro and anti scores; neutral is the rest (decision 0019). */
   readonly isotonic?: Readonly<Record<string, readonly IsotonicMap[]>>;
 }
 
-/** The header's isotonic maps, checked: per class increasing knots x and values y in [0, 1] of one length. */
+/** The header's isotonic maps, checked: pro and anti, each with increasing knots x and values y in [0, 1] of one length. */
 function checkedIsotonic(maps: unknown): Record<string, readonly IsotonicMap[]> {
   if (typeof maps !== "object" || maps === null) throw new RangeError("stance model header: isotonic is not an object");
   const out: Record<string, readonly IsotonicMap[]> = {};
   for (const [lang, perClass] of Object.entries(maps)) {
     const ok =
       Array.isArray(perClass) &&
-      perClass.length === 3 &&
+      perClass.length === 2 &&
       perClass.every(
         (m: { x?: unknown; y?: unknown }) =>
           Array.isArray(m.x) &&

@@ -34,9 +34,9 @@ export interface StanceWeights {
   /** For texts detected as Arabic: the specialist fused into the pro logit (`specialist.ts`). */
   readonly arabic?: ArabicSpecialist;
   /**
-   * Per language, one isotonic map per class (pro, anti, neutral) from the tempered probability
-   * to the observed frequency, fitted on out-of-fold predictions (decision 0019). Applied to the
-   * scores, which are then renormalised; the label stays the argmax before it.
+   * Per language, an isotonic map for pro and one for anti, from the tempered probability to the
+   * observed frequency, fitted on out-of-fold predictions (decision 0019); neutral is the rest.
+   * Applied to the scores; the label stays the argmax before it.
    */
   readonly isotonic?: Readonly<Record<string, readonly IsotonicMap[]>>;
 }
@@ -150,17 +150,30 @@ const scratch = new Float64Array(NUM_CLASSES);
 const ISOTONIC_FLOOR = 0.001;
 
 /**
- * The probabilities `p` (tempered) through one isotonic map per class (a language's maps),
- * floored, renormalised, into `out`; `p` copied when `maps` is undefined.
+ * The probabilities `p` (tempered) through a language's isotonic maps, into `out`: pro and anti
+ * each through its map (floored), neutral the rest, so that the three sum to 1 and neutral is as
+ * calibrated as the other two together (mapping all three and renormalising pulls every class
+ * off its map). When pro and anti alone pass 1 they are scaled down and neutral gets the floor.
+ * `p` is copied when `maps` is undefined.
  */
 export function isotonicInto(maps: readonly IsotonicMap[] | undefined, p: ArrayLike<number>, out: Float64Array): void {
-  let sum = 0;
-  for (let c = 0; c < NUM_CLASSES; c++) {
-    const v = maps === undefined ? p[c]! : applyIsotonic(maps[c]!, p[c]!);
-    out[c] = maps === undefined ? v : Math.min(1 - ISOTONIC_FLOOR, Math.max(ISOTONIC_FLOOR, v));
-    sum += out[c]!;
+  if (maps === undefined) {
+    for (let c = 0; c < NUM_CLASSES; c++) out[c] = p[c]!;
+    return;
   }
-  for (let c = 0; c < NUM_CLASSES; c++) out[c] = out[c]! / sum;
+  const pro = Math.min(1 - ISOTONIC_FLOOR, Math.max(ISOTONIC_FLOOR, applyIsotonic(maps[0]!, p[0]!)));
+  const anti = Math.min(1 - ISOTONIC_FLOOR, Math.max(ISOTONIC_FLOOR, applyIsotonic(maps[1]!, p[1]!)));
+  const rest = 1 - pro - anti;
+  if (rest >= ISOTONIC_FLOOR) {
+    out[0] = pro;
+    out[1] = anti;
+    out[2] = rest;
+    return;
+  }
+  const k = (1 - ISOTONIC_FLOOR) / (pro + anti);
+  out[0] = pro * k;
+  out[1] = anti * k;
+  out[2] = ISOTONIC_FLOOR;
 }
 
 /** Softmax of `logits / temperature`, in place into `out`. */

@@ -12,6 +12,7 @@ import {
   STANCE_LABELS,
   TRAINED_LANGUAGES,
   argmax,
+  isTrainedLanguage,
   calibratedInto,
   brierScore,
   confusionOf,
@@ -128,7 +129,7 @@ export function calibrationReport(
   truth: readonly number[],
   probs: readonly ArrayLike<number>[],
 ): CalibrationReport {
-  const scopes = ["all", ...[...new Set(langs)].sort()];
+  const scopes = ["all", ...[...new Set(langs)].filter(isTrainedLanguage).sort()];
   const out: CalibrationReport = {};
   for (const scope of scopes) {
     const idx = truth.flatMap((_, i) => (scope === "all" || langs[i] === scope ? [i] : []));
@@ -146,7 +147,7 @@ export function calibrationReport(
   return out;
 }
 
-/** Isotonic maps per trained language (pro, anti, neutral) from the tempered probabilities of `rows`. */
+/** Isotonic maps per trained language (pro, anti) from the tempered probabilities of `rows`. */
 function fitIsotonicMaps(
   items: readonly StanceItem[],
   truth: readonly number[],
@@ -157,7 +158,7 @@ function fitIsotonicMaps(
   for (const lang of TRAINED_LANGUAGES) {
     const idx = rows.filter((i) => items[i]!.lang === lang);
     if (idx.length === 0) continue;
-    out[lang] = STANCE_LABELS.map((_, c) =>
+    out[lang] = [0, 1].map((c) =>
       fitIsotonic(
         idx.map((i) => probs[i]![c]!),
         idx.map((i) => truth[i] === c),
@@ -487,8 +488,8 @@ export function trainStancePipeline(options: TrainPipelineOptions): { bytes: Uin
   const testTempered = calibratedLogs(model, testLogits, test).map((z) => z.map(Math.exp));
   const calibration: StanceCalibrationInfo = {
     method:
-      "isotonic regression (pool adjacent violators, blocks of at least 20 items) per trained language and class " +
-      "on the tempered out-of-fold probabilities of the train split, applied to the scores and renormalised; " +
+      "isotonic regression (pool adjacent violators, blocks of at least 20 items) per trained language of the pro " +
+      "and the anti probability (tempered, out of fold, train split); neutral is the rest; " +
       `the label is the argmax before it. Bins of 0.1; maxGap over bins of at least ${CALIBRATION_MIN_BIN} items`,
     cvTemperatureOnly: calibrationReport(trainLangs, truth, tempered),
     cv: calibrationReport(trainLangs, truth, cvIsotonic),
