@@ -48,7 +48,7 @@ function loadOrt(): Ort {
   } catch (error) {
     throw new RasdError(
       "usage",
-      "an ONNX model needs the onnxruntime-node package, which is not installed (npm install; see docs/stance.md)",
+      "an ONNX model needs the onnxruntime-node package, which is not installed (npm install; see docs/dependencies.md)",
       { cause: error },
     );
   }
