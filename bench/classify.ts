@@ -61,7 +61,14 @@ export async function runClassifyBench(): Promise<void> {
       for (const t of texts) sink += model.label(t).length;
     });
     const cpuUs = (1e6 * cpuSeconds(cpu0)) / (runs * texts.length);
-    emit({ bench: "classify", case: name, impl: "rasd", metric: "texts_per_s", value: texts.length / seconds, load: load() });
+    emit({
+      bench: "classify",
+      case: name,
+      impl: "rasd",
+      metric: "texts_per_s",
+      value: texts.length / seconds,
+      load: load(),
+    });
     emit({ bench: "classify", case: name, impl: "rasd", metric: "cpu_us_per_text", value: cpuUs, load: load() });
   }
   for (const t of all) sink += model.classify(t).score; // warm-up
@@ -78,7 +85,14 @@ export async function runClassifyBench(): Promise<void> {
     value: all.length / fullSeconds,
     load: load(),
   });
-  emit({ bench: "classify", case: "classify-full", impl: "rasd", metric: "cpu_us_per_text", value: fullCpuUs, load: load() });
+  emit({
+    bench: "classify",
+    case: "classify-full",
+    impl: "rasd",
+    metric: "cpu_us_per_text",
+    value: fullCpuUs,
+    load: load(),
+  });
 
   // Calibration per language and class on the held-out split.
   const test = loadStanceCorpus(SHARED, { split: "test" });
@@ -95,8 +109,26 @@ export async function runClassifyBench(): Promise<void> {
   for (const [scope, classes] of Object.entries(report)) {
     for (const [label, c] of Object.entries(classes)) {
       const n = known.filter((i) => scope === "all" || results[i]!.lang === scope).length;
-      emit({ bench: "classify", case: "calibration", impl: model.version, lang: scope, label, metric: "ece", value: c.ece, n });
-      emit({ bench: "classify", case: "calibration", impl: model.version, lang: scope, label, metric: "max_gap", value: c.maxGap, n });
+      emit({
+        bench: "classify",
+        case: "calibration",
+        impl: model.version,
+        lang: scope,
+        label,
+        metric: "ece",
+        value: c.ece,
+        n,
+      });
+      emit({
+        bench: "classify",
+        case: "calibration",
+        impl: model.version,
+        lang: scope,
+        label,
+        metric: "max_gap",
+        value: c.maxGap,
+        n,
+      });
     }
   }
   if (sink === 0) note("nothing was classified");

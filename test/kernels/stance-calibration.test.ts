@@ -23,7 +23,12 @@ describe("fitIsotonic / applyIsotonic", () => {
     // Over-confident scores: p 0.9 is right half of the time, p 0.1 never.
     const p = [...Array<number>(40).fill(0.1), ...Array<number>(40).fill(0.9)];
     const hit = [...Array<boolean>(40).fill(false), ...Array.from({ length: 40 }, (_, i) => i % 2 === 0)];
-    const map = fitIsotonic(p, hit, p.map(() => 1), 20);
+    const map = fitIsotonic(
+      p,
+      hit,
+      p.map(() => 1),
+      20,
+    );
     assert.deepEqual(
       map.x.map((x) => Number(x.toFixed(9))),
       [0.1, 0.9],
@@ -39,7 +44,12 @@ describe("fitIsotonic / applyIsotonic", () => {
     const p = Array.from({ length: 200 }, (_, i) => i / 200);
     // Mostly increasing with noise that violates monotonicity locally.
     const hit = p.map((x, i) => (i % 7 === 0 ? x < 0.5 : x > 0.5));
-    const map = fitIsotonic(p, hit, p.map(() => 1), 20);
+    const map = fitIsotonic(
+      p,
+      hit,
+      p.map(() => 1),
+      20,
+    );
     for (let k = 1; k < map.x.length; k++) {
       assert.ok(map.x[k]! > map.x[k - 1]!, "x increasing");
       assert.ok(map.y[k]! >= map.y[k - 1]!, "y non-decreasing");
@@ -106,8 +116,18 @@ describe("the model file carries the isotonic maps", () => {
 
   it("refuses a malformed map with its language named", () => {
     for (const bad of [
-      { en: [{ x: [0.5, 0.2], y: [0, 1] }, { x: [0], y: [0] }] }, // x not increasing
-      { en: [{ x: [0.2], y: [1.5] }, { x: [0], y: [0] }] }, // y out of [0, 1]
+      {
+        en: [
+          { x: [0.5, 0.2], y: [0, 1] },
+          { x: [0], y: [0] },
+        ],
+      }, // x not increasing
+      {
+        en: [
+          { x: [0.2], y: [1.5] },
+          { x: [0], y: [0] },
+        ],
+      }, // y out of [0, 1]
       { en: [{ x: [0.2], y: [0.5] }] }, // one map instead of two
     ]) {
       const bytes = encodeStanceModel({ ...base, isotonic: bad as never }, { version: "t" });

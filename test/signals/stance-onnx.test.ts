@@ -43,7 +43,10 @@ describe("ONNX stance model bytes", () => {
   });
 
   it("refuses bad arguments and bad files with the reason", () => {
-    assert.throws(() => writeOnnxStanceModel(randomWeights(6, 1), [0, 0, 0], { dims: 6, languages: ["en"] }), /power of two/);
+    assert.throws(
+      () => writeOnnxStanceModel(randomWeights(6, 1), [0, 0, 0], { dims: 6, languages: ["en"] }),
+      /power of two/,
+    );
     assert.throws(() => writeOnnxStanceModel(randomWeights(8, 1), [0, 0], { dims: 8, languages: ["en"] }), /bias/);
     assert.throws(() => writeOnnxStanceModel(randomWeights(8, 1), [0, 0, 0], { dims: 8, languages: [] }), /language/);
     assert.throws(() => readOnnxStanceMetadata(new TextEncoder().encode("id,label,text\n")), /not an ONNX model/);
@@ -63,7 +66,12 @@ describe("ONNX stance model run by onnxruntime-node", { skip: NEEDS_ORT }, () =>
     const shipped = loadStanceModel();
     const classifier = await stanceClassifierFor(path, () => shipped);
     assert.match(classifier.version, /^onnx@[0-9a-f]{12}\(en\)\+stance-v2@[0-9a-f]{12}$/);
-    const texts = ["the soldiers came back to the town today", "a short one", "داعش عصابة إجرامية", "bonjour à tous les amis"];
+    const texts = [
+      "the soldiers came back to the town today",
+      "a short one",
+      "داعش عصابة إجرامية",
+      "bonjour à tous les amis",
+    ];
     const results = await classifier.classifyAll(texts);
     for (const [i, text] of texts.slice(0, 2).entries()) {
       const out = new Int32Array(maxFeatures(text.length));
@@ -101,10 +109,19 @@ describe("ONNX stance model run by onnxruntime-node", { skip: NEEDS_ORT }, () =>
     const shipped = loadStanceModel();
     const fr = join(dir, "fr.onnx");
     writeFileSync(fr, writeOnnxStanceModel(randomWeights(8, 2), [0, 0, 0], { dims: 8, languages: ["fr"] }));
-    await assert.rejects(stanceClassifierFor(fr, () => shipped), /may serve only ar or en/);
+    await assert.rejects(
+      stanceClassifierFor(fr, () => shipped),
+      /may serve only ar or en/,
+    );
     const junk = join(dir, "junk.onnx");
     writeFileSync(junk, "not a model");
-    await assert.rejects(stanceClassifierFor(junk, () => shipped), /junk.onnx: (not an ONNX model|the ONNX model has no)/);
-    await assert.rejects(stanceClassifierFor(join(dir, "missing.onnx"), () => shipped), /cannot read the model/);
+    await assert.rejects(
+      stanceClassifierFor(junk, () => shipped),
+      /junk.onnx: (not an ONNX model|the ONNX model has no)/,
+    );
+    await assert.rejects(
+      stanceClassifierFor(join(dir, "missing.onnx"), () => shipped),
+      /cannot read the model/,
+    );
   });
 });

@@ -55,8 +55,4 @@ export {
 } from "./specialist.js";
 export { DEFAULT_NBSVM_OPTIONS, nbSvmScore, trainNbSvm, type NbSvmOptions, type NbSvmWeights } from "./nbsvm.js";
 export { decodeStanceModel, encodeStanceModel, type StanceHeaderCore } from "./codec.js";
-export {
-  readOnnxStanceMetadata,
-  writeOnnxStanceModel,
-  type OnnxStanceMetadata,
-} from "./onnx.js";
+export { readOnnxStanceMetadata, writeOnnxStanceModel, type OnnxStanceMetadata } from "./onnx.js";

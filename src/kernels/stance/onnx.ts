@@ -145,7 +145,8 @@ export function writeOnnxStanceModel(
   if (!Number.isInteger(dims) || dims <= 0 || (dims & (dims - 1)) !== 0) {
     throw new RangeError("writeOnnxStanceModel: dims must be a power of two");
   }
-  if (weights.length !== dims * 3) throw new RangeError(`writeOnnxStanceModel: weights must hold dims × 3 = ${dims * 3}`);
+  if (weights.length !== dims * 3)
+    throw new RangeError(`writeOnnxStanceModel: weights must hold dims × 3 = ${dims * 3}`);
   if (bias.length !== 3) throw new RangeError("writeOnnxStanceModel: bias must hold 3 values");
   if (meta.languages.length === 0) throw new RangeError("writeOnnxStanceModel: name at least one language");
   const w = new Writer();
@@ -242,7 +243,7 @@ export function readOnnxStanceMetadata(bytes: Uint8Array): OnnxStanceMetadata {
   try {
     top = fields(bytes);
   } catch (error) {
-    throw new RangeError(`not an ONNX model: ${(error as Error).message}`);
+    throw new RangeError(`not an ONNX model: ${(error as Error).message}`, { cause: error });
   }
   if (!top.has(7)) throw new RangeError("not an ONNX model: no graph");
   const props = new Map<string, string>();
@@ -252,7 +253,8 @@ export function readOnnxStanceMetadata(bytes: Uint8Array): OnnxStanceMetadata {
     const f = fields(entry);
     const key = f.get(1)?.[0];
     const value = f.get(2)?.[0];
-    if (key instanceof Uint8Array) props.set(decoder.decode(key), value instanceof Uint8Array ? decoder.decode(value) : "");
+    if (key instanceof Uint8Array)
+      props.set(decoder.decode(key), value instanceof Uint8Array ? decoder.decode(value) : "");
   }
   const features = props.get("rasd.features");
   if (features === undefined) throw new RangeError("the ONNX model has no rasd.features metadata");
