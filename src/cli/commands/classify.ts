@@ -2,6 +2,7 @@
 
 import { Command } from "commander";
 import { loadStanceModel } from "../../signals/stance/model.js";
+import { stanceClassifierFor } from "../../signals/stance/onnx.js";
 import { csvText } from "../../kernels/csv.js";
 import { readCsvInput } from "../csv-input.js";
 
@@ -17,19 +18,24 @@ export function classifyCommand(): Command {
         "sectarian_hate) when a lexicon rule finds one.",
     )
     .argument("<file>", 'a CSV file, or "-" for standard input')
-    .option("--model <file>", "a model file (default: the shipped models/stance-v2.bin)")
+    .option(
+      "--model <file>",
+      "a model file (default: the shipped models/stance-v2.bin), or an ONNX text classifier\n" +
+        "FILE.onnx for the languages its metadata names (the shipped model serves the others)",
+    )
     .option("--behaviour", "add a behaviour column")
     .addHelpText(
       "after",
       "\nExamples:\n  rasd classify tweets.csv > stance.csv\n  printf 'id,text\\n1,داعش عصابة\\n' | rasd classify -\n\n" +
         "Exit status: 0 on success, 2 on a missing column or a file that is not UTF-8 CSV.",
     )
-    .action((file: string, options: { model?: string; behaviour?: boolean }) => {
+    .action(async (file: string, options: { model?: string; behaviour?: boolean }) => {
       const records = readCsvInput(file, ["id", "text"]);
-      const model = loadStanceModel(options.model);
+      const model = await stanceClassifierFor(options.model, loadStanceModel);
+      const results = await model.classifyAll(records.map((r) => r.text ?? ""));
       const out: string[] = [options.behaviour ? "id,label,score,lang,behaviour" : "id,label,score,lang"];
-      for (const r of records) {
-        const result = model.classify(r.text ?? "");
+      for (const [i, r] of records.entries()) {
+        const result = results[i]!;
         const line = `${csvText(r.id ?? "")},${result.label},${result.score.toFixed(4)},${result.lang}`;
         out.push(options.behaviour ? `${line},${result.behaviour ?? ""}` : line);
         if (out.length >= 4096) {

@@ -17,6 +17,7 @@ import {
 } from "../../kernels/stance/index.js";
 import type { StanceResult } from "../../kernels/stance/index.js";
 import { loadStanceModel } from "../../signals/stance/model.js";
+import { stanceClassifierFor } from "../../signals/stance/onnx.js";
 import { readCsvInput } from "../csv-input.js";
 import { formatFigures } from "./train.js";
 
@@ -83,14 +84,18 @@ export function evalCommand(): Command {
         "With --json, one JSON object instead",
     )
     .argument("<file>", 'a CSV file, or "-" for standard input')
-    .option("--model <file>", "a model file (default: the shipped models/stance-v2.bin)")
+    .option(
+      "--model <file>",
+      "a model file (default: the shipped models/stance-v2.bin), or an ONNX text classifier\n" +
+        "FILE.onnx for the languages its metadata names (the shipped model serves the others)",
+    )
     .option("--json", "print the figures as JSON")
     .addHelpText(
       "after",
       "\nExample:\n  rasd eval training/stance/english-check.csv\n\n" +
         "Exit status: 0 on success, 2 on a missing column, a bad label or a file that is not UTF-8 CSV.",
     )
-    .action((file: string, options: { model?: string; json?: boolean }) => {
+    .action(async (file: string, options: { model?: string; json?: boolean }) => {
       const records = readCsvInput(file, ["id", "label", "text"]);
       records.forEach((r, i) => {
         const label = (r.label ?? "").trim();
@@ -102,8 +107,9 @@ export function evalCommand(): Command {
         }
       });
       if (records.length === 0) throw new RasdError("invalid", `${file}: no rows to evaluate`);
-      const model = loadStanceModel(options.model);
-      const results = records.map((r) => model.classify(r.text ?? ""));
+      const classifier = await stanceClassifierFor(options.model, loadStanceModel);
+      const model = classifier.base;
+      const results = await classifier.classifyAll(records.map((r) => r.text ?? ""));
       const truth = records.map((r) => labelIndex((r.label ?? "").trim() as StanceLabel));
       const known = results.flatMap((r, i) => (r.label !== "unknown" ? [i] : []));
       const unknownByTruth = Object.fromEntries(STANCE_LABELS.map((l) => [l, 0])) as Record<StanceLabel, number>;
@@ -132,13 +138,13 @@ export function evalCommand(): Command {
       const unknown = { n: results.length - known.length, byTruth: unknownByTruth, byLanguage: unknownByLang };
       if (options.json) {
         process.stdout.write(
-          `${JSON.stringify({ model: model.version, crossValidated, ...all, unknown, perLanguage }, null, 2)}\n`,
+          `${JSON.stringify({ model: classifier.version, crossValidated, ...all, unknown, perLanguage }, null, 2)}\n`,
         );
         return;
       }
       const lines = [
-        `model ${model.version}`,
-        `cross-validated (${v.method}): accuracy ${pct(v.accuracy)}; alfifi pro vs not ${pct(v.alfifiBinaryAccuracy)}; ` +
+        `model ${classifier.version}`,
+        `cross-validated${classifier.onnxLanguages !== undefined ? ` (the rasd model ${model.version} only)` : ""} (${v.method}): accuracy ${pct(v.accuracy)}; alfifi pro vs not ${pct(v.alfifiBinaryAccuracy)}; ` +
           Object.entries(crossValidated.perLanguage)
             .map(([l, a]) => `${l} ${pct(a)}`)
             .join(", "),

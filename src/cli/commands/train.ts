@@ -11,7 +11,12 @@ import { positiveInt } from "../arguments.js";
 import { RasdError } from "../../core/errors.js";
 import { DEFAULT_STANCE_MODEL_PATH } from "../../signals/stance/model.js";
 import { hasStanceCorpora, readLabelsCsv, type ExtraLabel } from "../../signals/stance/corpus.js";
-import { trainStancePipeline, type StanceFigures, type StanceModelHeader } from "../../signals/stance/training.js";
+import {
+  trainStancePipeline,
+  type CalibrationReport,
+  type StanceFigures,
+  type StanceModelHeader,
+} from "../../signals/stance/training.js";
 import { ProgressBar } from "../progress.js";
 import { STANCE_LABELS } from "../../kernels/stance/index.js";
 
@@ -36,6 +41,20 @@ export function formatFigures(title: string, f: StanceFigures): string {
   return lines.join("\n");
 }
 
+/** Per scope and class: ECE and the largest gap of a well-filled bin, temperature only → with the isotonic maps. */
+export function formatCalibrationReport(title: string, before: CalibrationReport, after: CalibrationReport): string {
+  const lines = [`calibration, ${title} (per class: ECE and largest bin gap, temperature only → isotonic):`];
+  for (const [scope, classes] of Object.entries(after)) {
+    const parts = Object.entries(classes).map(([label, c]) => {
+      const b = before[scope]?.[label];
+      const was = b !== undefined ? `${b.ece.toFixed(3)}/${pct(b.maxGap)} → ` : "";
+      return `${label} ${was}${c.ece.toFixed(3)}/${pct(c.maxGap)}`;
+    });
+    lines.push(`  ${scope.padEnd(4)} ${parts.join("; ")}`);
+  }
+  return lines.join("\n");
+}
+
 /** The report `rasd train` prints. */
 function formatTrainingReport(h: StanceModelHeader): string {
   const v = h.validation;
@@ -46,8 +65,10 @@ function formatTrainingReport(h: StanceModelHeader): string {
     `  ECE before temperature scaling ${v.eceUncalibrated.toFixed(4)}`,
   ];
   for (const [lang, f] of Object.entries(v.perLanguage)) out.push(formatFigures(`cross-validated, ${lang}`, f!));
+  out.push(formatCalibrationReport("cross-validated", h.calibration.cvTemperatureOnly, h.calibration.cv));
   out.push(formatFigures("held-out test split, all", h.heldOut));
   for (const [lang, f] of Object.entries(h.heldOut.perLanguage)) out.push(formatFigures(`held-out, ${lang}`, f!));
+  out.push(formatCalibrationReport("held out", h.calibration.heldOutTemperatureOnly, h.calibration.heldOut));
   return `${out.join("\n")}\n`;
 }
 

@@ -12,6 +12,7 @@
  * scale / 2 ≈ max|w| / 65534 per weight) changes no prediction measurably.
  */
 
+import type { IsotonicMap } from "./calibration.js";
 import type { StanceWeights } from "./model.js";
 
 const MAGIC = "RASDSTN1";
@@ -29,6 +30,31 @@ export interface StanceHeaderCore {
   readonly arabic?: { readonly scale: number; readonly fuse: readonly number[]; readonly s1Scaled?: boolean };
   /** Per language: Platt's [slope, intercept] on the tempered pro log-odds (decision 0014). */
   readonly platt?: Readonly<Record<string, readonly [number, number]>>;
+  /** Per language: isotonic maps for the pro and anti scores; neutral is the rest (decision 0019). */
+  readonly isotonic?: Readonly<Record<string, readonly IsotonicMap[]>>;
+}
+
+/** The header's isotonic maps, checked: pro and anti, each with increasing knots x and values y in [0, 1] of one length. */
+function checkedIsotonic(maps: unknown): Record<string, readonly IsotonicMap[]> {
+  if (typeof maps !== "object" || maps === null) throw new RangeError("stance model header: isotonic is not an object");
+  const out: Record<string, readonly IsotonicMap[]> = {};
+  for (const [lang, perClass] of Object.entries(maps)) {
+    const ok =
+      Array.isArray(perClass) &&
+      perClass.length === 2 &&
+      perClass.every(
+        (m: { x?: unknown; y?: unknown }) =>
+          Array.isArray(m.x) &&
+          Array.isArray(m.y) &&
+          m.x.length > 0 &&
+          m.x.length === m.y.length &&
+          m.x.every((v: unknown, i: number) => typeof v === "number" && (i === 0 || v > (m.x as number[])[i - 1]!)) &&
+          m.y.every((v: unknown) => typeof v === "number" && v >= 0 && v <= 1),
+      );
+    if (!ok) throw new RangeError(`stance model header: isotonic map of "${lang}" is invalid`);
+    out[lang] = perClass as IsotonicMap[];
+  }
+  return out;
 }
 
 function scaleOf(values: Float32Array): number {
@@ -46,6 +72,7 @@ export function encodeStanceModel<H extends object>(model: StanceWeights, header
     dims: model.dims,
     temperature: model.temperature,
     ...(model.platt !== undefined ? { platt: model.platt } : {}),
+    ...(model.isotonic !== undefined ? { isotonic: model.isotonic } : {}),
     scale,
     ...(arabic !== undefined
       ? { arabic: { scale: arabicScale, fuse: arabic.fuse, ...(arabic.s1Scaled ? { s1Scaled: true } : {}) } }
@@ -89,7 +116,10 @@ export function decodeStanceModel<H extends StanceHeaderCore>(
   if (12 + headerLength + 12 > bytes.length) throw new RangeError("stance model truncated (header)");
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as H;
   const { dims, scale, temperature } = header;
-  const platt = header.platt !== undefined ? { platt: header.platt } : {};
+  const platt = {
+    ...(header.platt !== undefined ? { platt: header.platt } : {}),
+    ...(header.isotonic !== undefined ? { isotonic: checkedIsotonic(header.isotonic) } : {}),
+  };
   if (header.format !== "rasd-stance" || !Number.isInteger(dims) || dims <= 0 || (dims & (dims - 1)) !== 0) {
     throw new RangeError("stance model header is invalid");
   }

@@ -23,13 +23,14 @@ export {
   argmax,
   calibratedInto,
   classifyStance,
+  isotonicInto,
   predictIndex,
   softmaxInto,
   stanceLogits,
   type StanceResult,
   type StanceWeights,
 } from "./model.js";
-export { fitTemperature } from "./calibration.js";
+export { applyIsotonic, fitIsotonic, fitTemperature, type IsotonicMap } from "./calibration.js";
 export {
   brierScore,
   confusionOf,
@@ -54,3 +55,4 @@ export {
 } from "./specialist.js";
 export { DEFAULT_NBSVM_OPTIONS, nbSvmScore, trainNbSvm, type NbSvmOptions, type NbSvmWeights } from "./nbsvm.js";
 export { decodeStanceModel, encodeStanceModel, type StanceHeaderCore } from "./codec.js";
+export { readOnnxStanceMetadata, writeOnnxStanceModel, type OnnxStanceMetadata } from "./onnx.js";

@@ -16,6 +16,7 @@ import {
   type StanceLanguage,
 } from "./labels.js";
 import { fuseLogits, logSumExp2, type ArabicSpecialist } from "./specialist.js";
+import { applyIsotonic, type IsotonicMap } from "./calibration.js";
 
 /** The learnt parameters. `dims` is a power of two; `weights.length === dims * 3`. */
 export interface StanceWeights {
@@ -32,6 +33,12 @@ export interface StanceWeights {
   readonly platt?: Readonly<Record<string, readonly [number, number]>>;
   /** For texts detected as Arabic: the specialist fused into the pro logit (`specialist.ts`). */
   readonly arabic?: ArabicSpecialist;
+  /**
+   * Per language, an isotonic map for pro and one for anti, from the tempered probability to the
+   * observed frequency, fitted on out-of-fold predictions (decision 0019); neutral is the rest.
+   * Applied to the scores; the label stays the argmax before it.
+   */
+  readonly isotonic?: Readonly<Record<string, readonly IsotonicMap[]>>;
 }
 
 /** What `classify` says about one text. `unknown`: a language the model was not trained for. */
@@ -139,6 +146,36 @@ export function calibratedInto(model: StanceWeights, z: ArrayLike<number>, lang:
 
 const scratch = new Float64Array(NUM_CLASSES);
 
+/** The smallest and largest probability an isotonic map may give (no score says "never" or "certain"). */
+const ISOTONIC_FLOOR = 0.001;
+
+/**
+ * The probabilities `p` (tempered) through a language's isotonic maps, into `out`: pro and anti
+ * each through its map (floored), neutral the rest, so that the three sum to 1 and neutral is as
+ * calibrated as the other two together (mapping all three and renormalising pulls every class
+ * off its map). When pro and anti alone pass 1 they are scaled down and neutral gets the floor.
+ * `p` is copied when `maps` is undefined.
+ */
+export function isotonicInto(maps: readonly IsotonicMap[] | undefined, p: ArrayLike<number>, out: Float64Array): void {
+  if (maps === undefined) {
+    for (let c = 0; c < NUM_CLASSES; c++) out[c] = p[c]!;
+    return;
+  }
+  const pro = Math.min(1 - ISOTONIC_FLOOR, Math.max(ISOTONIC_FLOOR, applyIsotonic(maps[0]!, p[0]!)));
+  const anti = Math.min(1 - ISOTONIC_FLOOR, Math.max(ISOTONIC_FLOOR, applyIsotonic(maps[1]!, p[1]!)));
+  const rest = 1 - pro - anti;
+  if (rest >= ISOTONIC_FLOOR) {
+    out[0] = pro;
+    out[1] = anti;
+    out[2] = rest;
+    return;
+  }
+  const k = (1 - ISOTONIC_FLOOR) / (pro + anti);
+  out[0] = pro * k;
+  out[1] = anti * k;
+  out[2] = ISOTONIC_FLOOR;
+}
+
 /** Softmax of `logits / temperature`, in place into `out`. */
 export function softmaxInto(logits: ArrayLike<number>, temperature: number, out: Float64Array): void {
   let max = -Infinity;
@@ -163,6 +200,7 @@ const UNKNOWN_SCORES = Object.freeze({ pro: 0, anti: 0, neutral: 0 });
 
 const logits = new Float64Array(NUM_CLASSES);
 const probs = new Float64Array(NUM_CLASSES);
+const calibrated = new Float64Array(NUM_CLASSES);
 
 /**
  * Classifies one text. A text in a language the model was not trained for (`TRAINED_LANGUAGES`;
@@ -177,12 +215,13 @@ export function classifyStance(model: StanceWeights, text: string): StanceResult
   calibratedInto(model, logits, lang, probs);
   const best = argmax(probs);
   const label = STANCE_LABELS[best]!;
-  const scores = { pro: probs[0]!, anti: probs[1]!, neutral: probs[2]! };
+  isotonicInto(model.isotonic?.[lang], probs, calibrated);
+  const scores = { pro: calibrated[0]!, anti: calibrated[1]!, neutral: calibrated[2]! };
   if (label === "pro") {
     const behaviour = behaviourOf(text);
-    if (behaviour !== undefined) return { label, score: probs[best]!, scores, lang, behaviour };
+    if (behaviour !== undefined) return { label, score: calibrated[best]!, scores, lang, behaviour };
   }
-  return { label, score: probs[best]!, scores, lang };
+  return { label, score: calibrated[best]!, scores, lang };
 }
 
 /** Just the label index (no behaviour or probabilities): the fastest path; -1 for `unknown`. */

@@ -115,7 +115,7 @@ export function readLabelsCsv(path: string): ExtraLabel[] {
  * of the fifthtribe corpus without one is left out of training.
  */
 export const PRO_MARKERS =
-  /(?<![\p{L}\p{N}])(khilaf|khalif|caliph|dawla|baqiy|remaining and expanding|islamic state|mujahid|mujahed|shaheed|shuhada|martyr|inghimas|istishhad|wilaya|wilayat|amaq|dabiq|rumiyah|al naba|soldiers of|lions of|kuffar|kafir|kufr|murtad|apostate|crusader|taghut|tawagh|rafid|safawi|sahwa|nusayri|takfir|munafiq|allahu akbar|takbir|may allah accept|taqabbal|jannah|jihad|hijrah|baya|pledge|infidel|mushrik|tawheed|tawhid|sharia|ummah|amir ul|emir|baghdadi|adnani|ghanim|spoils|sabaya|cubs)/iu;
+  /(?<![\p{L}\p{N}])(khilaf|khalif|caliph|dawla|baqiy|remaining and expanding|mujahid|mujahed|shaheed|shuhada|martyr|inghimas|istishhad|wilaya|wilayat|amaq|dabiq|rumiyah|al naba|soldiers of|lions of|kuffar|kafir|kufr|murtad|apostate|crusader|taghut|tawagh|rafid|safawi|sahwa|nusayri|takfir|munafiq|allahu akbar|takbir|may allah accept|taqabbal|jannah|jihad|hijrah|baya|pledge|infidel|mushrik|tawheed|tawhid|sharia|ummah|amir ul|emir|baghdadi|adnani|ghanim|spoils|sabaya|cubs)/iu;
 
 /** The news-relay accounts of the fifthtribe corpus, left out: their tweets are reports, not stance. */
 export const FIFTHTRIBE_NEWS_ACCOUNTS: readonly string[] = ["RamiAlLolah", "warrnews", "WarReporter1", "warreporter2"];

@@ -12,14 +12,18 @@ import {
   STANCE_LABELS,
   TRAINED_LANGUAGES,
   argmax,
+  isTrainedLanguage,
   calibratedInto,
   brierScore,
   confusionOf,
   encodeStanceModel,
   expectedCalibrationError,
   featureMatrix,
+  fitIsotonic,
   fitLogistic,
   fitTemperature,
+  isotonicInto,
+  reliability,
   fuseLogits,
   fusionInputs,
   interleaveRatios,
@@ -35,6 +39,8 @@ import {
   trainNbSvm,
   type Confusion,
   type FeatureMatrix,
+  type IsotonicMap,
+  type ReliabilityBin,
   type StanceLanguage,
   type StanceWeights,
   type TrainOptions,
@@ -89,6 +95,92 @@ export interface StanceSpecialistInfo {
   readonly generalOnly: { readonly alfifiBinaryAccuracy: number; readonly accuracy: number };
 }
 
+/** One class's calibration on some items: reliability bins, ECE, and the largest gap of a well-filled bin. */
+export interface ClassCalibrationFigures {
+  readonly ece: number;
+  /** max |observed − predicted| over bins holding at least `CALIBRATION_MIN_BIN` items (0 if none). */
+  readonly maxGap: number;
+  readonly bins: readonly ReliabilityBin[];
+}
+
+/** Per scope ("all" and each trained language), per class. */
+export type CalibrationReport = Record<string, Record<string, ClassCalibrationFigures>>;
+
+/** Bins with fewer items than this are reported but not held to the 5-point bound (their noise is larger). */
+export const CALIBRATION_MIN_BIN = 30;
+
+/** The calibration block of the model header (decision 0019). */
+export interface StanceCalibrationInfo {
+  readonly method: string;
+  /** Out-of-fold: temperature only, and with the isotonic maps cross-fitted (fold k's maps from the other folds). */
+  readonly cvTemperatureOnly: CalibrationReport;
+  readonly cv: CalibrationReport;
+  /** The shipped model on the held-out split: temperature only, and with the shipped maps. */
+  readonly heldOutTemperatureOnly: CalibrationReport;
+  readonly heldOut: CalibrationReport;
+}
+
+/**
+ * Reliability of each class's probability, overall and per language of `langs`.
+ * @example calibrationReport(["ar", "en"], truth, probs).ar.pro.ece
+ */
+export function calibrationReport(
+  langs: readonly string[],
+  truth: readonly number[],
+  probs: readonly ArrayLike<number>[],
+): CalibrationReport {
+  const scopes = ["all", ...[...new Set(langs)].filter(isTrainedLanguage).sort()];
+  const out: CalibrationReport = {};
+  for (const scope of scopes) {
+    const idx = truth.flatMap((_, i) => (scope === "all" || langs[i] === scope ? [i] : []));
+    out[scope] = Object.fromEntries(
+      STANCE_LABELS.map((label, c) => {
+        const r = reliability(
+          idx.map((i) => probs[i]![c]!),
+          idx.map((i) => truth[i] === c),
+        );
+        const gaps = r.bins.filter((b) => b.n >= CALIBRATION_MIN_BIN).map((b) => Math.abs(b.observed - b.predicted));
+        return [label, { ece: r.ece, maxGap: gaps.length > 0 ? Math.max(...gaps) : 0, bins: r.bins }];
+      }),
+    );
+  }
+  return out;
+}
+
+/** Isotonic maps per trained language (pro, anti) from the tempered probabilities of `rows`. */
+function fitIsotonicMaps(
+  items: readonly StanceItem[],
+  truth: readonly number[],
+  probs: readonly ArrayLike<number>[],
+  rows: readonly number[],
+): Record<string, IsotonicMap[]> {
+  const out: Record<string, IsotonicMap[]> = {};
+  for (const lang of TRAINED_LANGUAGES) {
+    const idx = rows.filter((i) => items[i]!.lang === lang);
+    if (idx.length === 0) continue;
+    out[lang] = [0, 1].map((c) =>
+      fitIsotonic(
+        idx.map((i) => probs[i]![c]!),
+        idx.map((i) => truth[i] === c),
+        idx.map(() => 1),
+      ),
+    );
+  }
+  return out;
+}
+
+function throughMaps(
+  maps: Record<string, readonly IsotonicMap[]>,
+  items: readonly StanceItem[],
+  probs: readonly ArrayLike<number>[],
+): Float64Array[] {
+  return probs.map((p, i) => {
+    const out = new Float64Array(NUM_CLASSES);
+    isotonicInto(maps[items[i]!.lang], p, out);
+    return out;
+  });
+}
+
 export interface StanceModelHeader {
   readonly format: "rasd-stance";
   readonly version: string;
@@ -104,6 +196,7 @@ export interface StanceModelHeader {
     readonly arabicSpecialist: StanceSpecialistInfo;
   };
   readonly validation: StanceValidation;
+  readonly calibration: StanceCalibrationInfo;
   /** The final model on the held-out test split (never trained on). */
   readonly heldOut: Omit<StanceValidation, "method" | "folds" | "eceUncalibrated">;
 }
@@ -330,6 +423,33 @@ export function trainStancePipeline(options: TrainPipelineOptions): { bytes: Uin
     platt,
   };
   const cv = breakdown(train, truth, calibratedLogs(calibrator, fused, train), 1);
+
+  // Isotonic maps per language and class on the tempered out-of-fold probabilities (decision
+  // 0019); the figures cross-fitted: fold k goes through maps fitted on the other folds only.
+  const tempered = calibratedLogs(calibrator, fused, train).map((z) => z.map(Math.exp));
+  const trainLangs = train.map((x) => x.lang);
+  const cvIsotonic: Float64Array[] = new Array<Float64Array>(train.length);
+  for (let k = 0; k < folds; k++) {
+    const maps = fitIsotonicMaps(
+      train,
+      truth,
+      tempered,
+      train.flatMap((_, i) => (fold[i] !== k ? [i] : [])),
+    );
+    const inFold = train.flatMap((_, i) => (fold[i] === k ? [i] : []));
+    const mapped = throughMaps(
+      maps,
+      inFold.map((i) => train[i]!),
+      inFold.map((i) => tempered[i]!),
+    );
+    inFold.forEach((i, j) => (cvIsotonic[i] = mapped[j]!));
+  }
+  const isotonic = fitIsotonicMaps(
+    train,
+    truth,
+    tempered,
+    train.map((_, i) => i),
+  );
   const eceUncalibrated = figures(truth, fused, 1).ece;
 
   // The final model, on the whole train split.
@@ -341,6 +461,7 @@ export function trainStancePipeline(options: TrainPipelineOptions): { bytes: Uin
     ...final,
     temperature,
     ...(options.platt === true ? { platt } : {}),
+    isotonic,
     arabic: { weights: specialistRatios(matrix, train, all), fuse, s1Scaled: true },
   };
   const testLogits = logitsOf(
@@ -361,6 +482,20 @@ export function trainStancePipeline(options: TrainPipelineOptions): { bytes: Uin
           testLogits,
           temperature,
         );
+
+  const testTruth = test.map((x) => labelIndex(x.label));
+  const testLangs = test.map((x) => x.lang);
+  const testTempered = calibratedLogs(model, testLogits, test).map((z) => z.map(Math.exp));
+  const calibration: StanceCalibrationInfo = {
+    method:
+      "isotonic regression (pool adjacent violators, blocks of at least 20 items) per trained language of the pro " +
+      "and the anti probability (tempered, out of fold, train split); neutral is the rest; " +
+      `the label is the argmax before it. Bins of 0.1; maxGap over bins of at least ${CALIBRATION_MIN_BIN} items`,
+    cvTemperatureOnly: calibrationReport(trainLangs, truth, tempered),
+    cv: calibrationReport(trainLangs, truth, cvIsotonic),
+    heldOutTemperatureOnly: calibrationReport(testLangs, testTruth, testTempered),
+    heldOut: calibrationReport(testLangs, testTruth, throughMaps(isotonic, test, testTempered)),
+  };
 
   const items: Record<string, Record<string, number>> = {};
   for (const x of train) {
@@ -390,6 +525,7 @@ export function trainStancePipeline(options: TrainPipelineOptions): { bytes: Uin
       eceUncalibrated,
       ...cv,
     },
+    calibration,
     heldOut,
   };
   // Quantise first, then read the header back from the bytes so callers see what was written.
