@@ -9,6 +9,8 @@
  *   impl "reference"       vpdq-hash-video -i FILE -o OUT -r S -s 0 -t 0, one process per video
  *                          (it takes one video per run); RASD_REF_VPDQ points at it, built
  *                          outside the repository
+ *   impl "ffmpeg-only"     the ffmpeg process rasd runs per video, alone (same arguments, frames
+ *                          counted, not hashed): decoding's share, the floor under rasd per video
  * Every repetition runs the three one after the other (interleaved), RUNS times (default 3);
  * figures are medians. Every process must exit 0, and rasd's lines must equal the reference's
  * output file for every video (frame, quality, hash, timestamp), or the bench fails.
@@ -22,7 +24,7 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { probeVideo } from "../dist/media/video.js";
+import { ffmpegFrameArgs, probeVideo } from "../dist/media/video.js";
 import { HAS_SHARED, REPO_ROOT, THREATEXCHANGE } from "../test/support/shared.js";
 import { emit, load1, median, note, runProcess } from "./_util.js";
 
@@ -86,6 +88,26 @@ function rasdFolder(secondsPerHash: number): Pass {
   return { seconds: r.seconds, cpu: r.cpuSeconds, lines: byFile };
 }
 
+/** The ffmpeg command rasd runs, alone: its frames are counted, not hashed. */
+async function ffmpegOnly(secondsPerHash: number): Promise<Pass> {
+  const pass: Pass = { seconds: 0, cpu: 0, lines: new Map() };
+  for (const f of files) {
+    const info = await probeVideo(f);
+    const every = secondsPerHash === 0 ? 1 : Math.max(1, Math.trunc(secondsPerHash * info.frameRate));
+    const plan = { every, width: info.width, height: info.height };
+    // The same arguments, the frames written to /dev/null and counted by FFmpeg's -progress.
+    const args = ffmpegFrameArgs(f, plan);
+    const r = runProcess("ffmpeg", ["-progress", "pipe:1", "-nostats", ...args.slice(0, -1), "-y", "/dev/null"]);
+    if (r.status !== 0) throw new Error(`ffmpeg failed on ${f} (${r.status}): ${r.stderr}`);
+    const counted = [...r.stdout.matchAll(/^frame=(\d+)$/gm)].pop()?.[1];
+    pass.seconds += r.seconds;
+    pass.cpu += r.cpuSeconds;
+    frameCounts.set(f, Number(counted));
+  }
+  return pass;
+}
+const frameCounts = new Map<string, number>();
+
 function reference(ref: string, out: string, secondsPerHash: number): Pass {
   const pass: Pass = { seconds: 0, cpu: 0, lines: new Map() };
   const output = join(out, "out.txt");
@@ -118,6 +140,8 @@ try {
       ...(REF ? [["reference", () => reference(REF, out, secondsPerHash)] as [string, () => Pass]] : []),
       ["rasd-folder", () => rasdFolder(secondsPerHash)],
     ];
+    const ffmpegPasses: Pass[] = [];
+    const ffmpegLoads: number[] = [];
     const passes = new Map<string, Pass[]>(impls.map(([name]) => [name, []]));
     const loads = new Map<string, number[]>(impls.map(([name]) => [name, []]));
     for (let run = 0; run < RUNS; run++) {
@@ -129,6 +153,12 @@ try {
         done.push([name, p]);
       }
       for (const [name, p] of done.slice(1)) sameLines(done[0]![1], p, `${name} against ${done[0]![0]}`);
+      ffmpegPasses.push(await ffmpegOnly(secondsPerHash));
+      ffmpegLoads.push(load1());
+      for (const f of files) {
+        if (frameCounts.get(f) !== done[0]![1].lines.get(f)!.length)
+          throw new Error(`ffmpeg-only: frame count differs on ${f}`);
+      }
     }
     const seconds = (name: string): number => median(passes.get(name)!.map((p) => p.seconds));
     const frames = [...passes.get("rasd-per-video")![0]!.lines.values()].reduce((n, l) => n + l.length, 0);
@@ -151,6 +181,24 @@ try {
       });
       emit({ ...base, metric: "times_real_time", value: duration / seconds(name) });
       emit({ ...base, metric: "cpu_s", value: median(passes.get(name)!.map((p) => p.cpu)) });
+    }
+    {
+      const base = {
+        bench: "vpdq",
+        case: label,
+        impl: "ffmpeg-only",
+        mode: "process",
+        load: `${Math.min(...ffmpegLoads)}-${Math.max(...ffmpegLoads)}`,
+      };
+      const secs = median(ffmpegPasses.map((p) => p.seconds));
+      emit({
+        ...base,
+        metric: "frames_per_s",
+        value: frames / secs,
+        frames,
+        runs_s: ffmpegPasses.map((p) => p.seconds.toFixed(2)).join(" "),
+      });
+      emit({ ...base, metric: "cpu_s", value: median(ffmpegPasses.map((p) => p.cpu)) });
     }
     if (REF) {
       for (const name of ["rasd-per-video", "rasd-folder"]) {

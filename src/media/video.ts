@@ -218,6 +218,38 @@ export interface FrameDecode {
   stop(): void;
 }
 
+/** FFmpeg's arguments for a plan: the selected frames as RGB24 on standard output. */
+export function ffmpegFrameArgs(path: string, plan: FramePlan, limits: VideoLimits = DEFAULT_VIDEO_LIMITS): string[] {
+  const every = Math.max(1, Math.floor(plan.every));
+  const filters = [
+    ...(every > 1 ? [`select=not(mod(n\\,${every}))`] : []),
+    `scale=${plan.width}:${plan.height}:flags=area`,
+    "format=rgb24",
+  ];
+  return [
+    "-v",
+    "error",
+    "-nostdin",
+    "-noautorotate",
+    "-max_pixels",
+    String(limits.maxFramePixels),
+    "-i",
+    path,
+    "-map",
+    "0:v:0",
+    "-an",
+    "-sn",
+    "-dn",
+    "-fps_mode",
+    "passthrough",
+    "-vf",
+    filters.join(","),
+    "-f",
+    "rawvideo",
+    "pipe:1",
+  ];
+}
+
 /**
  * Starts FFmpeg on `path` at once (the caller may still be probing) and returns the
  * selected frames, RGB24, converted as the reference does. Frame numbers count decoded
@@ -229,37 +261,9 @@ export function decodeFrames(path: string, plan: FramePlan, options: FrameOption
   const { width, height } = plan;
   const limits = options.limits ?? DEFAULT_VIDEO_LIMITS;
   const every = Math.max(1, Math.floor(plan.every));
-  const filters = [
-    ...(every > 1 ? [`select=not(mod(n\\,${every}))`] : []),
-    `scale=${width}:${height}:flags=area`,
-    "format=rgb24",
-  ];
-  const child = spawn(
-    "ffmpeg",
-    [
-      "-v",
-      "error",
-      "-nostdin",
-      "-noautorotate",
-      "-max_pixels",
-      String(limits.maxFramePixels),
-      "-i",
-      path,
-      "-map",
-      "0:v:0",
-      "-an",
-      "-sn",
-      "-dn",
-      "-fps_mode",
-      "passthrough",
-      "-vf",
-      filters.join(","),
-      "-f",
-      "rawvideo",
-      "pipe:1",
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const child = spawn("ffmpeg", ffmpegFrameArgs(path, { every, width, height }, limits), {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stderr = "";
   child.stderr.on("data", (c: Buffer) => {
     if (stderr.length < 4000) stderr += c.toString();
