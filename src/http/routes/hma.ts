@@ -47,6 +47,7 @@ import type { RouteDef } from "../route.js";
 import { hmaBankRoutes } from "./hma/banks.js";
 import { hmaContext } from "./hma/common.js";
 import { hmaContentRoutes } from "./hma/content.js";
+import { hmaExchangeRoutes } from "./hma/exchanges.js";
 import { hmaHashingRoutes, hmaMedia } from "./hma/hashing.js";
 import { hmaMatchingRoutes } from "./hma/matching.js";
 
@@ -63,5 +64,6 @@ export function hmaRoutes(s: Services): RouteDef[] {
     ...hmaMatchingRoutes(c, media),
     ...hmaBankRoutes(c),
     ...hmaContentRoutes(c, media),
+    ...hmaExchangeRoutes(c),
   ];
 }
