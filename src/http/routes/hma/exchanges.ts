@@ -25,6 +25,7 @@ const ApiParams = Type.Object({ api_name: Type.String() });
 const seconds = (ms: number | null): number | null => (ms === null ? null : Math.floor(ms / 1000));
 
 export const ExchangeStatusView = Type.Object({
+  name: Type.String({ description: "The exchange's name (not in HMA's FetchStatus)" }),
   checkpoint_ts: Type.Union([Type.Number(), Type.Null()], { description: "Unix seconds the checkpoint stands for" }),
   checkpoint: Type.Union([Type.String(), Type.Null()]),
   running_fetch_start_ts: Type.Union([Type.Number(), Type.Null()]),
@@ -63,6 +64,7 @@ const ReportView = Type.Object({
 
 export function statusJson(e: Exchange) {
   return {
+    name: e.name,
     checkpoint_ts: seconds(e.checkpointAt),
     checkpoint: e.checkpoint,
     running_fetch_start_ts:
