@@ -12,8 +12,7 @@
 import { Type } from "typebox";
 import { RasdError, isRasdError } from "../../../core/errors.js";
 import type { Tlp } from "../../../core/model.js";
-import type { Exchange } from "../../../storage/ports/index.js";
-import type { ExchangeService, FetchReport } from "../../../services/exchanges/service.js";
+import { exchangeJson, reportJson, statusJson } from "../../../services/exchanges/views.js";
 import { route, type RouteDef } from "../../route.js";
 import { HmaMessageView } from "../../schemas/hma.js";
 import { auditEntry } from "../members.js";
@@ -21,8 +20,6 @@ import { AnyBody, HMA_TLP, fail, isObject, parseBool, type HmaContext } from "./
 
 const ExchangeParams = Type.Object({ exchange_name: Type.String() });
 const ApiParams = Type.Object({ api_name: Type.String() });
-
-const seconds = (ms: number | null): number | null => (ms === null ? null : Math.floor(ms / 1000));
 
 export const ExchangeStatusView = Type.Object({
   name: Type.String({ description: "The exchange's name (not in HMA's FetchStatus)" }),
@@ -61,51 +58,6 @@ const ReportView = Type.Object({
   up_to_date: Type.Boolean(),
   error: Type.Union([Type.String(), Type.Null()]),
 });
-
-export function statusJson(e: Exchange) {
-  return {
-    name: e.name,
-    checkpoint_ts: seconds(e.checkpointAt),
-    checkpoint: e.checkpoint,
-    running_fetch_start_ts:
-      e.fetchStartedAt !== null && (e.fetchEndedAt === null || e.fetchEndedAt < e.fetchStartedAt)
-        ? seconds(e.fetchStartedAt)
-        : null,
-    last_fetch_complete_ts: seconds(e.fetchEndedAt),
-    last_fetch_succeeded: e.fetchOk,
-    up_to_date: e.upToDate,
-    fetched_items: e.fetchedItems,
-    failures: e.failures,
-    last_error: e.lastError,
-    next_fetch_ts: seconds(e.nextFetchAt) ?? 0,
-  };
-}
-
-export async function exchangeJson(x: ExchangeService, e: Exchange) {
-  const bank = await x.bankOf(e);
-  return {
-    name: e.name,
-    api: e.api,
-    enabled: e.enabled,
-    bank: bank.name,
-    tlp: bank.tlp,
-    api_json: { ...e.config },
-    has_credentials: e.credentials !== null,
-    status: statusJson(e),
-  };
-}
-
-export function reportJson(r: FetchReport) {
-  return {
-    steps: r.steps,
-    added: r.added,
-    retracted: r.retracted,
-    withheld: r.withheld,
-    skipped: r.skipped,
-    up_to_date: r.upToDate,
-    error: r.error,
-  };
-}
 
 function objectField(value: unknown, field: string): Record<string, unknown> | undefined {
   if (value === undefined || value === null) return undefined;
