@@ -42,7 +42,9 @@ describe("rasd exchange", () => {
     await peer.app.listen({ host: "127.0.0.1", port: 0 });
     url = `http://127.0.0.1:${(peer.app.server.address() as AddressInfo).port}/`;
     const bank = await peer.s.banks.createBank({ orgId: peer.orgs.a.id, name: "shared", tlp: "GREEN" });
-    await peer.s.banks.addSignals(bank.id, [{ line: 1, raw: { type: "md5", value: "0123456789abcdef0123456789abcdef" } }]);
+    await peer.s.banks.addSignals(bank.id, [
+      { line: 1, raw: { type: "md5", value: "0123456789abcdef0123456789abcdef" } },
+    ]);
     writeFileSync(credentials, JSON.stringify({ api_key: peer.keys.b.reader }), { mode: 0o600 });
     const s = await openServices(loadConfig({ data }, {}), { workers: false, defaultMetrics: false });
     await s.banks.createOrg("Platform A", "platform");

@@ -23,8 +23,16 @@ async function listen(t: TestService): Promise<string> {
   return `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}/`;
 }
 
-type Status = { up_to_date: boolean; fetched_items: number; last_fetch_succeeded: boolean | null; last_error: string | null };
-type Fetched = { report: { added: number; retracted: number; withheld: number; skipped: number; error: string | null }; status: Status };
+type Status = {
+  up_to_date: boolean;
+  fetched_items: number;
+  last_fetch_succeeded: boolean | null;
+  last_error: string | null;
+};
+type Fetched = {
+  report: { added: number; retracted: number; withheld: number; skipped: number; error: string | null };
+  status: Status;
+};
 
 describe("exchanges between two rasd services", () => {
   let a: TestService;
@@ -53,7 +61,9 @@ describe("exchanges between two rasd services", () => {
       res.setHeader("content-type", "application/json");
       if (u.searchParams.get("access_token") !== "123|secret") {
         res.statusCode = 400;
-        res.end(JSON.stringify({ error: { message: "Invalid OAuth access token.", type: "OAuthException", code: 190 } }));
+        res.end(
+          JSON.stringify({ error: { message: "Invalid OAuth access token.", type: "OAuthException", code: 190 } }),
+        );
         return;
       }
       if (u.pathname !== "/v14.0/1234/threat_updates") {
@@ -96,7 +106,11 @@ describe("exchanges between two rasd services", () => {
     });
     assert.equal(badField.statusCode, 400);
     assert.match(json<{ message: string }>(badField).message, /unknown field "colour"/);
-    const reader = await call(b.keys.a.reader, "POST", "/c/exchanges", { bank: "R", api: "rasd", api_json: { url: aUrl } });
+    const reader = await call(b.keys.a.reader, "POST", "/c/exchanges", {
+      bank: "R",
+      api: "rasd",
+      api_json: { url: aUrl },
+    });
     assert.equal(reader.statusCode, 403);
   });
 
@@ -146,7 +160,9 @@ describe("exchanges between two rasd services", () => {
     assert.equal(second.report.added, 1);
     assert.equal((await b.s.store.findSignals("md5", MD5_1))[0]!.status, "retracted");
     await b.s.matcher.sync();
-    const after = json<{ matches: unknown[] }>(await call(b.keys.a.submitter, "POST", "/v1/match", { type: "md5", value: MD5_1 }));
+    const after = json<{ matches: unknown[] }>(
+      await call(b.keys.a.submitter, "POST", "/v1/match", { type: "md5", value: MD5_1 }),
+    );
     assert.deepEqual(after.matches, [], "a retraction at A stops matches at B");
 
     // Loops: B's mirrored bank is not in B's own change feed.
@@ -186,7 +202,9 @@ describe("exchanges between two rasd services", () => {
     assert.equal(status.failures, 1);
     assert.ok(status.next_fetch_ts > Date.now() / 1000, "retried after a backoff");
     // Credentials are replaced with PUT; {} clears them.
-    const put = await call(b.keys.a.curator, "PUT", "/c/exchange/WRONG_KEY", { credential_json: { api_key: a.keys.b.reader } });
+    const put = await call(b.keys.a.curator, "PUT", "/c/exchange/WRONG_KEY", {
+      credential_json: { api_key: a.keys.b.reader },
+    });
     assert.equal(put.statusCode, 200);
     const ok = json<Fetched>(await call(b.keys.a.curator, "POST", "/c/exchange/WRONG_KEY/fetch"));
     assert.equal(ok.report.error, null);
@@ -256,12 +274,17 @@ describe("exchanges between two rasd services", () => {
     assert.equal(f.report.error, null);
     assert.equal(f.report.added, 3);
     assert.equal(f.report.skipped, 1, "the HASH_TMK descriptor is not held");
-    const status = json<Status & { checkpoint_ts: number }>(await b.call(b.keys.c.reader, { method: "GET", url: "/c/exchange/TE_1234/status" }));
+    const status = json<Status & { checkpoint_ts: number }>(
+      await b.call(b.keys.c.reader, { method: "GET", url: "/c/exchange/TE_1234/status" }),
+    );
     assert.equal(status.checkpoint_ts, 1700000300);
     assert.equal(status.up_to_date, true);
     const g = json<Fetched>(await b.call(b.keys.c.curator, { method: "POST", url: "/c/exchange/TE_1234/fetch" }));
     assert.equal(g.report.retracted, 1);
-    assert.ok(teRequests.some((u) => u.includes("start_time=1700000300")), "resumed from the checkpoint");
+    assert.ok(
+      teRequests.some((u) => u.includes("start_time=1700000300")),
+      "resumed from the checkpoint",
+    );
     const shown = await b.call(b.keys.c.reader, { method: "GET", url: "/c/exchange/TE_1234" });
     assert.ok(!shown.body.includes("123|secret"));
     const bank = (await b.s.store.listBanks(b.orgs.c.id)).find((x) => x.name === "TE_1234")!;
@@ -325,7 +348,10 @@ function teFixture(after: string | null, startTime: string | null): unknown {
           tags: [],
         },
       ],
-      paging: { cursors: { before: "a", after: "page2" }, next: "https://graph.facebook.com/v14.0/1234/threat_updates?after=page2" },
+      paging: {
+        cursors: { before: "a", after: "page2" },
+        next: "https://graph.facebook.com/v14.0/1234/threat_updates?after=page2",
+      },
     };
   return {
     data: [

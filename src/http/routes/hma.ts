@@ -32,7 +32,9 @@
  *   similarity ("0.87").
  * - Lookups leave out what rasd's allow-list (negative) banks suppress; raw_lookup does not.
  *
- * Not supported: content metadata (refused with 400), exchanges, timed disabling, and
+ * Exchanges are hma/exchanges.ts (services/exchanges/, docs/exchanges.md).
+ *
+ * Not supported: content metadata (refused with 400), timed disabling, and
  * pydantic's validation error arrays (a missing required field is a 422 `{"message"}`).
  *
  * Where things are: `hma/common.ts` (errors, request schemas and fields, finding banks and

@@ -15,7 +15,11 @@ export interface FetchedItem {
   readonly value: string;
   readonly status: "active" | "retracted";
   /** As the remote gave them; checked when written (signal-input.ts). */
-  readonly labels?: { readonly entity?: readonly string[]; readonly behaviour?: readonly string[]; readonly language?: readonly string[] };
+  readonly labels?: {
+    readonly entity?: readonly string[];
+    readonly behaviour?: readonly string[];
+    readonly language?: readonly string[];
+  };
   readonly confidence?: number;
   readonly quality?: number | null;
   /** Where it came from, as the remote says (the fetcher prefixes the exchange's name). */

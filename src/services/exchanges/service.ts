@@ -101,7 +101,8 @@ export class ExchangeService {
           "invalid",
           `credentials: unknown field "${k}" (known: ${Object.keys(schema.properties).join(", ")})`,
         );
-      if (typeof v !== "string" || v === "") throw new RasdError("invalid", `credentials.${k}: must be a non-empty string`);
+      if (typeof v !== "string" || v === "")
+        throw new RasdError("invalid", `credentials.${k}: must be a non-empty string`);
       plain[k] = v;
     }
     for (const k of schema.required)
@@ -122,9 +123,13 @@ export class ExchangeService {
     const api = this.api(r.api);
     const config = api.parseConfig(r.config);
     const credentials = this.sealCredentials(api, r.credentials ?? {});
-    if (await this.store.getByName(r.name)) throw new RasdError("conflict", `an exchange named ${r.name} already exists`);
+    if (await this.store.getByName(r.name))
+      throw new RasdError("conflict", `an exchange named ${r.name} already exists`);
     if (await this.banks.store.getBankByName(r.orgId, r.name))
-      throw new RasdError("conflict", `a bank named ${r.name} already exists: an exchange writes into a bank of its own name`);
+      throw new RasdError(
+        "conflict",
+        `a bank named ${r.name} already exists: an exchange writes into a bank of its own name`,
+      );
     const bank = await this.banks.createBank({
       orgId: r.orgId,
       name: r.name,
@@ -133,7 +138,15 @@ export class ExchangeService {
     });
     try {
       return await this.store.create(
-        { orgId: r.orgId, name: r.name, api: api.name, bankId: bank.id, enabled: r.enabled ?? true, config, credentials },
+        {
+          orgId: r.orgId,
+          name: r.name,
+          api: api.name,
+          bankId: bank.id,
+          enabled: r.enabled ?? true,
+          config,
+          credentials,
+        },
         Date.now(),
       );
     } catch (error) {
@@ -198,7 +211,15 @@ export class ExchangeService {
     const started = Date.now();
     const e = await this.store.lease(owner, started, FETCH_LEASE_MS, id);
     if (!e) return undefined;
-    const report = { steps: 0, added: 0, retracted: 0, withheld: 0, skipped: 0, upToDate: false, error: null as string | null };
+    const report = {
+      steps: 0,
+      added: 0,
+      retracted: 0,
+      withheld: 0,
+      skipped: 0,
+      upToDate: false,
+      error: null as string | null,
+    };
     let checkpoint = e.checkpoint;
     let more = true;
     try {

@@ -52,4 +52,3 @@ export function reportJson(r: FetchReport) {
     error: r.error,
   };
 }
-

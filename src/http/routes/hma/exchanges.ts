@@ -95,7 +95,8 @@ export function hmaExchangeRoutes(c: HmaContext): RouteDef[] {
       method: "GET",
       url: "/c/exchanges/api/:api_name",
       access: "bank.read",
-      summary: "HMA: whether an exchange API takes credentials and whether the organisation's exchanges of it have them",
+      summary:
+        "HMA: whether an exchange API takes credentials and whether the organisation's exchanges of it have them",
       tags: ["hma", "exchanges"],
       hmaErrors: true,
       schema: {
@@ -201,7 +202,10 @@ export function hmaExchangeRoutes(c: HmaContext): RouteDef[] {
         "HMA: create an exchange {bank, api, api_json, credential_json?, enabled?, tlp? (rasd: the bank's marking)} and its bank",
       tags: ["hma", "exchanges"],
       hmaErrors: true,
-      schema: { body: AnyBody("{bank, api, api_json, credential_json?, enabled?, tlp?}"), response: { 201: HmaMessageView } },
+      schema: {
+        body: AnyBody("{bank, api, api_json, credential_json?, enabled?, tlp?}"),
+        response: { 201: HmaMessageView },
+      },
       handler: async (req, reply, who) => {
         const body = req.body;
         if (!isObject(body)) fail(422, "body: Input should be a valid dictionary");
@@ -219,7 +223,10 @@ export function hmaExchangeRoutes(c: HmaContext): RouteDef[] {
             ? undefined
             : ((HMA_TLP.find((m) => m === body.tlp) as Tlp | undefined) ??
               fail(400, `tlp must be one of ${HMA_TLP.join(", ")}`));
-        const { name: _n, api: _a, enabled: _e, ...config } = apiJson;
+        // HMA's client may repeat the exchange's name, API and enabled inside api_json: not settings.
+        const config = Object.fromEntries(
+          Object.entries(apiJson).filter(([k]) => k !== "name" && k !== "api" && k !== "enabled"),
+        );
         const e = await hmaAnswer(() =>
           x.create({
             orgId: who.orgId,
@@ -273,7 +280,11 @@ export function hmaExchangeRoutes(c: HmaContext): RouteDef[] {
       summary: "HMA: change an exchange {enabled?, api_json? (merged), credential_json? ({} clears)}",
       tags: ["hma", "exchanges"],
       hmaErrors: true,
-      schema: { params: ExchangeParams, body: AnyBody("{enabled?, api_json?, credential_json?}"), response: { 200: ExchangeView } },
+      schema: {
+        params: ExchangeParams,
+        body: AnyBody("{enabled?, api_json?, credential_json?}"),
+        response: { 200: ExchangeView },
+      },
       handler: async (req, _reply, who) => {
         const body = req.body;
         if (!isObject(body)) fail(400, "this endpoint expects a json object payload");
@@ -314,7 +325,9 @@ export function hmaExchangeRoutes(c: HmaContext): RouteDef[] {
         const e = await hmaAnswer(() => x.get(who.orgId, req.params.exchange_name));
         await x.delete(who.orgId, e.name, keep);
         s.access.invalidate();
-        await s.access.audit(auditEntry(req, who, "exchange.delete", `exchange:${e.id}`, { name: e.name, keep_bank: keep }));
+        await s.access.audit(
+          auditEntry(req, who, "exchange.delete", `exchange:${e.id}`, { name: e.name, keep_bank: keep }),
+        );
         return { message: "Exchange deleted" };
       },
     }),
