@@ -34,6 +34,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "eval", load: async () => (await import("./commands/eval.js")).evalCommand() },
   { name: "report", load: async () => (await import("./commands/report.js")).reportCommand() },
   { name: "webhook", load: async () => (await import("./commands/webhook.js")).webhookCommand() },
+  { name: "exchange", load: async () => (await import("./commands/exchange.js")).exchangeCommand() },
 ];
 
 function version(): string {

@@ -42,6 +42,8 @@ export interface Config {
   /** Webhook delivery, disabling, rotation and the secrets' master key (config/webhooks.ts). */
   readonly webhooks: WebhookSettings;
   readonly fetchAllowPrivate: boolean;
+  /** Exchanges may fetch from loopback and private addresses (internal peers, tests). */
+  readonly exchangeAllowPrivate: boolean;
   /** The stance model file; undefined = the one shipped with rasd. */
   readonly stanceModel: string | undefined;
   /** The least severe level logged: trace, debug, info, warn, error, fatal or silent. */
@@ -141,6 +143,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     webhookAllowPrivate: env.RASD_WEBHOOK_ALLOW_PRIVATE === "1",
     webhooks: webhookSettings(env),
     fetchAllowPrivate: env.RASD_FETCH_ALLOW_PRIVATE === "1",
+    exchangeAllowPrivate: env.RASD_EXCHANGE_ALLOW_PRIVATE === "1",
     stanceModel: env.RASD_STANCE_MODEL || undefined,
     logLevel: logLevel(overrides.logLevel ?? (env.RASD_LOG_LEVEL || "info")),
     mediaDir: resolve(env.RASD_MEDIA_DIR || join(dataDir, "media")),

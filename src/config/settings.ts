@@ -184,6 +184,13 @@ export const SETTINGS: readonly Setting[] = [
   },
   {
     section: "service",
+    setting: "exchanges fetching from private addresses or `http://` peers",
+    option: "",
+    env: "`RASD_EXCHANGE_ALLOW_PRIVATE=1`",
+    default: "refused (loopback, RFC 1918, link-local, metadata, …; `exchanges.md`)",
+  },
+  {
+    section: "service",
     setting: "stance model file",
     option: "",
     env: "`RASD_STANCE_MODEL=FILE`",

@@ -6,6 +6,9 @@
 import { hostname } from "node:os";
 import type { Config } from "../config/config.js";
 import { ChangeFeed } from "../services/changes.js";
+import { ExchangeFetcher } from "../services/exchanges/fetcher.js";
+import { ExchangeService } from "../services/exchanges/service.js";
+import { DEFAULT_EXCHANGE_HTTP } from "../services/exchanges/http.js";
 import { AccessService } from "../services/access.js";
 import { AccountService } from "../services/accounts.js";
 import { DashboardService } from "../services/dashboard.js";
@@ -50,6 +53,9 @@ export interface Services {
   readonly access: AccessService;
   /** Every signal change a caller may see, resumable (GET /v1/changes). */
   readonly changes: ChangeFeed;
+  /** Feeds from outside fetched into banks (issue 17), and the workers' fetcher. */
+  readonly exchanges: ExchangeService;
+  readonly exchangeFetcher: ExchangeFetcher;
   /** Passwords and sign-in sessions (the web app). */
   readonly accounts: AccountService;
   /** The web app's dashboard figures and bank search. */
@@ -104,7 +110,8 @@ export async function openServices(config: Config, options: ServiceOptions = {})
   const stores = await openStores(config.databaseUrl, { migrate: config.migrate, mediaDir: config.mediaDir });
   const { signals: store, content, jobs, actions, reviews } = stores;
   // Webhook secrets are sealed at rest; plain ones from before are sealed now (docs/webhooks.md).
-  const rules = new SealedRuleStore(stores.rules, loadSecretKey(config));
+  const secretKey = loadSecretKey(config);
+  const rules = new SealedRuleStore(stores.rules, secretKey);
   await rules.sealPlainSecrets();
   const access = new AccessService(stores.access, store);
   const accounts = new AccountService(stores.accounts, access, store);
@@ -151,15 +158,21 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     banks.onChange = () => bus.changed();
     access.onInvalidate = (what) => bus.changed(what === "keys" ? "keys" : "signals");
   }
+  const exchanges = new ExchangeService(stores.exchanges, banks, secretKey, {
+    ...DEFAULT_EXCHANGE_HTTP,
+    allowPrivate: config.exchangeAllowPrivate,
+  });
   return {
     config,
     stores,
     store,
     banks,
+    exchanges,
+    exchangeFetcher: new ExchangeFetcher(exchanges, owner),
     bus,
     work,
     access,
-    changes: new ChangeFeed(store, access),
+    changes: new ChangeFeed(store, access, () => stores.exchanges.bankIds()),
     accounts,
     dashboard: new DashboardService(stores.dashboard),
     content,
@@ -200,6 +213,7 @@ export async function startWorkers(s: Services, workers = true): Promise<void> {
     s.pipeline.start();
     s.deliverer.start();
     s.mediaRetention.start();
+    s.exchangeFetcher.start();
     s.work?.start(() => s.pipeline.wake());
   }
 }
@@ -213,6 +227,7 @@ export async function closeServices(s: Services): Promise<void> {
   await stopStep("the content worker", () => s.pipeline.stop());
   await stopStep("the webhook sender", () => s.deliverer.stop());
   await stopStep("the media retention sweep", () => s.mediaRetention.stop());
+  await stopStep("the exchange fetcher", () => s.exchangeFetcher.stop());
   s.matcher.stop();
   await stopStep("the work queue", () => s.work?.close());
   await stopStep("the signal bus", () => s.bus?.close());

@@ -40,15 +40,21 @@ export class ChangeFeed {
   constructor(
     private readonly store: SignalStore,
     private readonly access: AccessService,
+    /** Banks whose signals were fetched from elsewhere (exchanges): never in the feed, so mirrors do not loop. */
+    private readonly mirrored: () => Promise<readonly number[]> = () => Promise.resolve([]),
   ) {}
 
   /** The banks whose changes `who` may follow: visible now, or visible when they were deleted. */
   async followedBanks(who: Principal): Promise<Bank[]> {
-    const [banks, sharing] = await Promise.all([
+    const [banks, sharing, mirrored] = await Promise.all([
       this.store.listBanks(undefined, { includeDeleted: true }),
       this.access.store.allSharing(),
+      this.mirrored(),
     ]);
-    return banks.filter((b) => canSeeBank(who, { ...b, deleted: false }, sharing.get(b.id) ?? NO_SHARING));
+    const skip = new Set(mirrored);
+    return banks.filter(
+      (b) => !skip.has(b.id) && canSeeBank(who, { ...b, deleted: false }, sharing.get(b.id) ?? NO_SHARING),
+    );
   }
 
   async page(who: Principal, cursor: number, limit = CHANGES_DEFAULT_LIMIT, bankId?: number): Promise<ChangesPage> {

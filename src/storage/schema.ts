@@ -290,6 +290,32 @@ export interface WebhookEndpointsTable {
   updated_at: number;
 }
 
+/** Exchanges: feeds fetched into a bank of their own (migration 0014). */
+export interface ExchangesTable {
+  id: Generated<number>;
+  org_id: number;
+  name: string;
+  api: string;
+  bank_id: number;
+  enabled: Generated<number>;
+  config: Generated<string>;
+  credentials: string | null;
+  checkpoint: string | null;
+  checkpoint_at: number | null;
+  fetch_started_at: number | null;
+  fetch_ended_at: number | null;
+  fetch_ok: number | null;
+  up_to_date: Generated<number>;
+  fetched_items: Generated<number>;
+  failures: Generated<number>;
+  last_error: string | null;
+  next_fetch_at: Generated<number>;
+  lease_owner: string | null;
+  lease_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   orgs: OrgsTable;
   banks: BanksTable;
@@ -313,4 +339,5 @@ export interface Database {
   content_outcomes: ContentOutcomesTable;
   webhook_endpoints: WebhookEndpointsTable;
   stance_labels: StanceLabelsTable;
+  exchanges: ExchangesTable;
 }

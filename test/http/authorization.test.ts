@@ -54,6 +54,8 @@ const RED_SIGNAL =
 const CONTENT_TEXT = `${STRICT_SIGNAL} again tonight`;
 const RULE_NAME = "a-rule-kq7";
 const SPARE_PERSON = "a-spare-kq7";
+const EXCHANGE = "A_EXCHANGE_KQ7";
+const EXCHANGE_SECRET = "a-exchange-credential-kq7";
 
 interface Fixtures {
   readonly orgA: number;
@@ -71,6 +73,8 @@ interface Fixtures {
   /** A disabled webhook endpoint of A. */
   readonly endpoint: number;
   readonly spareKey: { readonly id: number; readonly prefix: string };
+  /** An exchange of A (its credentials must never be answered). */
+  readonly exchange: string;
 }
 
 interface Target {
@@ -246,6 +250,18 @@ const FIXTURE_ROUTES: readonly {
     ],
     missing: { bank_name: "NO_SUCH_BANK_KQ7" },
   },
+  {
+    // HMA's exchange APIs are the same for everyone: only the missing one (400/404 after authorisation).
+    pattern: /^\/c\/exchanges\/api\/:api_name(\/schema)?$/,
+    targets: () => [],
+    missing: { api_name: "nope_kq7" },
+  },
+  {
+    // HMA: an exchange of A, by name (another organisation's answers as missing).
+    pattern: /^\/c\/exchange\/:exchange_name(\/status|\/fetch)?$/,
+    targets: (fx) => [{ label: "A's exchange, by name", params: { exchange_name: fx.exchange } }],
+    missing: { exchange_name: "NO_SUCH_EXCHANGE_KQ7" },
+  },
 ];
 
 interface Extras {
@@ -311,6 +327,16 @@ const BODIES: Readonly<Record<string, (fx: Fixtures, who: string) => Extras | nu
   "POST /c/bank/:bank_name/signal": () => ({ body: { md5: "0123456789abcdef0123456789abcdef", note: "authz" } }),
   "POST /c/bank/:bank_name/content": () => null,
   "PUT /c/bank/:bank_name/content/:content_id": () => ({ body: { disable_until_ts: 1 } }),
+  "POST /c/exchanges/api/:api_name": () => ({ body: { credential_json: null } }),
+  "POST /c/exchanges": (_fx, who) => ({
+    body: {
+      bank: `AUTHZ_EX_${who.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`,
+      api: "rasd",
+      api_json: { url: "https://192.0.2.1/" },
+    },
+  }),
+  "PUT /c/exchange/:exchange_name": () => ({ body: { enabled: true } }),
+  "POST /c/exchange/:exchange_name/fetch": () => null,
 };
 
 /** Query strings that make a GET route look at A's data (optional). */
@@ -409,6 +435,7 @@ describe("authorization: every route", () => {
       reviews: await rawDb(s).selectFrom("review_items").selectAll().where("org_id", "=", fx.orgA).execute(),
       people: await s.access.store.listPeople(fx.orgA),
       spareKeyRevoked: (await s.access.store.findKey(fx.spareKey.prefix))?.revoked,
+      exchanges: await s.exchanges.list(fx.orgA),
       // Refusals are recorded in the audit log on purpose (issue 15): everything else must stay.
       audit: (await s.access.store.listAudit(fx.orgA, { limit: 1000 })).filter(
         (e) => !e.action.startsWith("request.refused"),
@@ -515,6 +542,18 @@ describe("authorization: every route", () => {
       review: review.id,
       endpoint: endpoint!.id,
       spareKey: { id: spare.keyId, prefix: /^rasd_([0-9a-f]{12})_/.exec(spare.token)![1]! },
+      exchange: (
+        await t.s.exchanges.create({
+          orgId: t.orgs.a.id,
+          name: EXCHANGE,
+          api: "rasd",
+          // TEST-NET: refused at once as not public, so a fetch fails fast and touches nothing.
+          config: { url: "https://192.0.2.1/" },
+          credentials: { api_key: EXCHANGE_SECRET },
+          // Disabled: the workers' fetcher leaves it alone, so only the routes could change it.
+          enabled: false,
+        })
+      ).name,
     };
     // Revoked before it is ever used (the key cache would otherwise keep it valid for a few seconds).
     const revoked = await t.s.access.createKey(t.orgs.a, "admin", "a-revoked-kq7");
@@ -530,6 +569,8 @@ describe("authorization: every route", () => {
       SPARE_PERSON,
       fx.strictIndicator,
       fx.redIndicator,
+      EXCHANGE,
+      EXCHANGE_SECRET,
     ];
     snapshot = await snapshotOfA();
   });

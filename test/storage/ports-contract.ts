@@ -98,6 +98,88 @@ export function portsContract(name: string, makeDatabase: () => Promise<TestData
       rmSync(mediaDir, { recursive: true, force: true });
     });
 
+    describe("exchanges", () => {
+      it("creates, lists, updates, leases one owner at a time, records progress and outcomes, deletes", async () => {
+        const bank = await s.signals.createBank({ orgId: org.id, name: "EXCHANGE_CONTRACT" });
+        const now = 1_700_000_000_000;
+        const e = await s.exchanges.create(
+          {
+            orgId: org.id,
+            name: "EXCHANGE_CONTRACT",
+            api: "rasd",
+            bankId: bank.id,
+            enabled: true,
+            config: { url: "https://peer.example/", interval_seconds: 5 },
+            credentials: "sealed:v1:x",
+          },
+          now,
+        );
+        assert.equal(e.enabled, true);
+        assert.deepEqual(e.config, { url: "https://peer.example/", interval_seconds: 5 });
+        assert.equal(e.fetchOk, null);
+        assert.equal(e.nextFetchAt, 0);
+        await assert.rejects(
+          s.exchanges.create(
+            {
+              orgId: org.id,
+              name: "EXCHANGE_CONTRACT",
+              api: "rasd",
+              bankId: bank.id,
+              enabled: true,
+              config: {},
+              credentials: null,
+            },
+            now,
+          ),
+          (error: unknown) => isRasdError(error) && error.code === "conflict",
+        );
+        assert.deepEqual(
+          (await s.exchanges.list(org.id)).map((x) => x.name),
+          ["EXCHANGE_CONTRACT"],
+        );
+        assert.deepEqual(await s.exchanges.bankIds(), [bank.id]);
+        // Due now: one owner gets the lease, another does not until it expires.
+        const leased = await s.exchanges.lease("w1", now, 1000);
+        assert.equal(leased?.id, e.id);
+        assert.equal(leased?.fetchStartedAt, now);
+        assert.equal(await s.exchanges.lease("w2", now + 10, 1000), undefined);
+        assert.equal(await s.exchanges.lease("w2", now + 10, 1000, e.id), undefined);
+        const step = { checkpoint: "42", checkpointAt: now, items: 3, upToDate: false };
+        assert.equal(await s.exchanges.progress(e.id, "w2", step, now + 20, 1000), false);
+        assert.equal(await s.exchanges.progress(e.id, "w1", step, now + 20, 1000), true);
+        assert.equal(
+          await s.exchanges.progress(e.id, "w1", { ...step, checkpoint: "50", upToDate: true }, now + 30, 1000),
+          true,
+        );
+        await s.exchanges.finish(
+          e.id,
+          "w1",
+          { ok: false, error: "HTTP 401", failures: 1, nextFetchAt: now + 5000 },
+          now + 40,
+        );
+        const after = (await s.exchanges.getByName("EXCHANGE_CONTRACT"))!;
+        assert.equal(after.checkpoint, "50");
+        assert.equal(after.fetchedItems, 6);
+        assert.equal(after.upToDate, true);
+        assert.equal(after.fetchOk, false);
+        assert.equal(after.lastError, "HTTP 401");
+        assert.equal(after.failures, 1);
+        assert.equal(after.nextFetchAt, now + 5000);
+        assert.equal(after.fetchEndedAt, now + 40);
+        // Not due yet; an expired lease of another owner is taken over; a disabled exchange is not due.
+        assert.equal(await s.exchanges.lease("w2", now + 100, 1000), undefined);
+        assert.equal((await s.exchanges.lease("w2", now + 6000, 1000))?.id, e.id);
+        assert.equal((await s.exchanges.lease("w3", now + 8000, 1000))?.id, e.id, "the lease expired");
+        await s.exchanges.finish(e.id, "w3", { ok: true, error: null, failures: 0, nextFetchAt: 0 }, now + 8001);
+        const off = await s.exchanges.update(e.id, { enabled: false, credentials: null }, now + 9000);
+        assert.equal(off.enabled, false);
+        assert.equal(off.credentials, null);
+        assert.equal(await s.exchanges.lease("w4", now + 10_000, 1000), undefined);
+        await s.exchanges.delete(e.id);
+        assert.equal(await s.exchanges.get(e.id), undefined);
+      });
+    });
+
     describe("content", () => {
       it("accepts items with their media and one job each; a replayed key returns the same id; another request under it is a conflict", async () => {
         const bytes = new Uint8Array([1, 2, 3, 4, 5]);

@@ -315,7 +315,14 @@ export function bankRoutes(s: Services): RouteDef[] {
         // The schema's enum admits only registered types.
         if (!isSignalType(type)) throw new RasdError("invalid", `type: "${type}" is not a signal type`);
         const result = s.matcher.match(type, signalTypeDef(type).lookupValue(value), banks);
-        return { matches: result.matches, suppressed_by: result.suppressedBy };
+        // A match on a signal fetched from elsewhere (an exchange's bank) names where it came from.
+        const mirrored = new Set(await s.stores.exchanges.bankIds());
+        const matches = await Promise.all(
+          result.matches.map(async (m) =>
+            mirrored.has(m.bankId) ? { ...m, origin: (await s.store.getSignal(m.signalId))?.source ?? "" } : m,
+          ),
+        );
+        return { matches, suppressed_by: result.suppressedBy };
       },
     }),
   ];

@@ -32,7 +32,9 @@
  *   similarity ("0.87").
  * - Lookups leave out what rasd's allow-list (negative) banks suppress; raw_lookup does not.
  *
- * Not supported: content metadata (refused with 400), exchanges, timed disabling, and
+ * Exchanges are hma/exchanges.ts (services/exchanges/, docs/exchanges.md).
+ *
+ * Not supported: content metadata (refused with 400), timed disabling, and
  * pydantic's validation error arrays (a missing required field is a 422 `{"message"}`).
  *
  * Where things are: `hma/common.ts` (errors, request schemas and fields, finding banks and
@@ -47,6 +49,7 @@ import type { RouteDef } from "../route.js";
 import { hmaBankRoutes } from "./hma/banks.js";
 import { hmaContext } from "./hma/common.js";
 import { hmaContentRoutes } from "./hma/content.js";
+import { hmaExchangeRoutes } from "./hma/exchanges.js";
 import { hmaHashingRoutes, hmaMedia } from "./hma/hashing.js";
 import { hmaMatchingRoutes } from "./hma/matching.js";
 
@@ -63,5 +66,6 @@ export function hmaRoutes(s: Services): RouteDef[] {
     ...hmaMatchingRoutes(c, media),
     ...hmaBankRoutes(c),
     ...hmaContentRoutes(c, media),
+    ...hmaExchangeRoutes(c),
   ];
 }

@@ -73,6 +73,9 @@ export const MatchView = Type.Object(
     queryMatchPercent: Type.Optional(Type.Number()),
     comparedMatchPercent: Type.Optional(Type.Number()),
     suppressed: Type.Optional(Type.Boolean({ description: "Suppressed by a match in an allow-list bank" })),
+    origin: Type.Optional(
+      Type.String({ description: "A signal fetched by an exchange: where it came from (exchange, remote, bank, id)" }),
+    ),
   },
   { additionalProperties: true },
 );

@@ -14,6 +14,7 @@ import * as m0010 from "./0010-job-leases.js";
 import * as m0011 from "./0011-job-count-index.js";
 import * as m0012 from "./0012-labels.js";
 import * as m0013 from "./0013-drop-jobs-ready.js";
+import * as m0014 from "./0014-exchanges.js";
 
 export const MIGRATIONS: Record<string, Migration> = {
   "0001-signal-banks": m0001,
@@ -29,4 +30,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0011-job-count-index": m0011,
   "0012-labels": m0012,
   "0013-drop-jobs-ready": m0013,
+  "0014-exchanges": m0014,
 };

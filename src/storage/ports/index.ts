@@ -10,6 +10,7 @@ import type { AccountStore } from "./accounts.js";
 import type { ActionStore } from "./actions.js";
 import type { ContentStore } from "./content.js";
 import type { DashboardReads } from "./dashboard.js";
+import type { ExchangeStore } from "./exchanges.js";
 import type { JobQueue } from "./jobs.js";
 import type { LabelStore } from "./labels.js";
 import type { MeasurementReads } from "./measurement.js";
@@ -24,6 +25,7 @@ export type * from "./accounts.js";
 export type * from "./actions.js";
 export type * from "./content.js";
 export type * from "./dashboard.js";
+export type * from "./exchanges.js";
 export type * from "./jobs.js";
 export type * from "./labels.js";
 export type * from "./measurement.js";
@@ -51,6 +53,8 @@ export interface Stores {
   readonly labels: LabelStore;
   /** Webhook endpoints: per-endpoint leasing, health, disabling. */
   readonly endpoints: WebhookEndpointStore;
+  /** Exchanges: feeds from outside fetched into banks (issue 17). */
+  readonly exchanges: ExchangeStore;
   /** Closes the database (every port at once). */
   close(): Promise<void>;
 }

@@ -1,0 +1,132 @@
+/**
+ * The `rasd` exchange API: another rasd's change feed (GET /v1/changes), read with a bearer
+ * key of the other instance. The remote answers only what the key's organisation may see
+ * (its TLP rules); each change carries its bank's marking, kept on the item so the fetcher
+ * withholds what the local bank may not hold. The checkpoint is the feed's cursor; a
+ * retraction arrives as a tombstone. A mirrored bank is never in the remote's own feed
+ * (loops), so what comes is the remote's own.
+ */
+
+import { RasdError } from "../../core/errors.js";
+import { TLP_MARKINGS, type Tlp } from "../../core/model.js";
+import type { ExchangeApi, FetchContext, FetchStep, FetchedItem, JsonSchema } from "./api.js";
+import { baseUrl, getJson } from "./http.js";
+import { checkFields, optionalPositiveInt } from "./settings.js";
+import { isSignalType } from "../../signals/registry.js";
+
+const PAGE = 500;
+
+const CONFIG: JsonSchema = {
+  type: "object",
+  properties: {
+    url: { type: "string", description: "The other rasd's base URL (https://rasd.example.org/)" },
+    bank_id: { type: "integer", description: "Only this remote bank (default: every bank the key may see)" },
+    interval_seconds: { type: "integer", description: "Seconds between fetches once up to date (default 60)" },
+  },
+  required: ["url"],
+};
+
+const CREDENTIALS: JsonSchema = {
+  type: "object",
+  properties: { api_key: { type: "string", description: "An API key of the other rasd (reader role suffices)" } },
+  required: ["api_key"],
+};
+
+interface Change {
+  seq: number;
+  signal: {
+    id: number;
+    bank_id: number;
+    type: string;
+    value: string;
+    quality: number | null;
+    labels: { entity?: string[]; behaviour?: string[]; language?: string[] };
+    confidence: number;
+    source: string;
+    status: string;
+    first_seen: string;
+    last_seen: string;
+  };
+}
+
+interface ChangesAnswer {
+  changes: Change[];
+  cursor: number;
+  more: boolean;
+  banks: { id: number; org_id: number; name: string; tlp: string; deleted: boolean }[];
+}
+
+function isAnswer(v: unknown): v is ChangesAnswer {
+  const o = v as ChangesAnswer;
+  return (
+    typeof o === "object" &&
+    o !== null &&
+    Array.isArray(o.changes) &&
+    typeof o.cursor === "number" &&
+    typeof o.more === "boolean" &&
+    Array.isArray(o.banks)
+  );
+}
+
+const time = (iso: string): number | undefined => {
+  const t = Date.parse(iso);
+  return Number.isFinite(t) ? t : undefined;
+};
+
+export const rasdExchangeApi: ExchangeApi = {
+  name: "rasd",
+  supported: true,
+  description: "Another rasd's change feed (GET /v1/changes) with a key of that instance",
+  configSchema: CONFIG,
+  credentialsSchema: CREDENTIALS,
+  parseConfig(json) {
+    checkFields(json, CONFIG, "api_json");
+    const bankId = optionalPositiveInt(json.bank_id, "api_json.bank_id");
+    const interval = optionalPositiveInt(json.interval_seconds, "api_json.interval_seconds");
+    return {
+      url: baseUrl(json.url, "api_json.url"),
+      ...(bankId !== undefined ? { bank_id: bankId } : {}),
+      ...(interval !== undefined ? { interval_seconds: interval } : {}),
+    };
+  },
+  async fetchStep(ctx: FetchContext): Promise<FetchStep> {
+    const key = ctx.credentials?.api_key;
+    if (!key) throw new RasdError("invalid", "no credentials: set api_key (rasd exchange add --credentials)");
+    const cursor = ctx.checkpoint === null ? 0 : Number(ctx.checkpoint);
+    const url = new URL("v1/changes", String(ctx.config.url));
+    url.searchParams.set("cursor", String(cursor));
+    url.searchParams.set("limit", String(PAGE));
+    if (ctx.config.bank_id !== undefined) url.searchParams.set("bank_id", String(ctx.config.bank_id));
+    const answer = await getJson(url.href, ctx.http, { authorization: `Bearer ${key}` });
+    if (!isAnswer(answer)) throw new RasdError("fetch.status", `${url.origin}: not a rasd change feed`);
+    const banks = new Map(answer.banks.map((b) => [b.id, b]));
+    const items: FetchedItem[] = [];
+    const skipped: string[] = [];
+    for (const c of answer.changes) {
+      const s = c.signal;
+      if (!isSignalType(s.type)) {
+        skipped.push(`signal ${s.id}: type ${s.type} unknown here`);
+        continue;
+      }
+      const bank = banks.get(s.bank_id);
+      const tlp = (TLP_MARKINGS as readonly string[]).includes(bank?.tlp ?? "")
+        ? (bank!.tlp as Tlp)
+        : ("AMBER+STRICT" as Tlp);
+      const firstSeen = time(s.first_seen);
+      const lastSeen = time(s.last_seen);
+      items.push({
+        type: s.type,
+        value: s.value,
+        status: s.status === "retracted" || bank?.deleted === true ? "retracted" : "active",
+        labels: s.labels,
+        confidence: s.confidence,
+        quality: s.quality,
+        origin: `${url.host} bank ${bank ? bank.name : s.bank_id} signal ${s.id}`,
+        tlp,
+        ...(firstSeen !== undefined ? { firstSeen } : {}),
+        ...(lastSeen !== undefined ? { lastSeen } : {}),
+      });
+    }
+    return { items, skipped, checkpoint: String(answer.cursor), checkpointAt: Date.now(), more: answer.more };
+  },
+};

@@ -1,0 +1,327 @@
+/**
+ * Exchanges as the API and the CLI use them (issue 17): an organisation configures a feed
+ * from outside (an exchange API plug-in, registry.ts) that rasd fetches into a bank of its
+ * own, named as the exchange. Credentials are sealed under the master key (as webhook
+ * secrets) and never returned. One fetch loop serves every API (fetchExchange): it leases the
+ * exchange (one worker at a time), asks the API for steps from the checkpoint, writes each
+ * step's items into the bank — additions de-duplicated by the bank, retractions applied to
+ * what the bank holds — and saves the checkpoint after each step, so a crash resumes where it
+ * stopped. A failure is retried with exponential backoff; the status says when, what and how
+ * many. Workers run `ExchangeFetcher` (fetcher.ts) which fetches every due exchange.
+ *
+ * TLP: the local bank has one marking, chosen when the exchange is made (default
+ * AMBER+STRICT, only the organisation). An item the remote marks stricter than the bank is
+ * withheld (counted in the status), so a mirror never widens who may see a signal.
+ * Loops: a bank an exchange writes is never in this instance's change feed, so a mirrored
+ * signal is never exported as this instance's own.
+ */
+
+import { RasdError, describeError } from "../../core/errors.js";
+import { TLP_MARKINGS, type Bank, type Tlp } from "../../core/model.js";
+import { isSealed, open, seal } from "../../kernels/crypto/secret-box.js";
+import { getLogger } from "../../logging/logger.js";
+import type { Exchange, ExchangeStore } from "../../storage/ports/index.js";
+import type { BankService } from "../banks.js";
+import { SOURCE_MAX_CHARS, tryToSignalInput, type RawSignal } from "../signal-input.js";
+import type { ExchangeApi, FetchedItem } from "./api.js";
+import { DEFAULT_EXCHANGE_HTTP, type ExchangeHttp } from "./http.js";
+import { EXCHANGE_APIS, exchangeApi } from "./registry.js";
+
+/** HMA's exchange (and bank) names. */
+export const EXCHANGE_NAME = /^[A-Z0-9_]{1,80}$/;
+export const DEFAULT_INTERVAL_SECONDS = 60;
+/** Steps of one fetch before it lets others run (it resumes at once: `more`). */
+const MAX_STEPS = 50;
+const BACKOFF_BASE_MS = 5_000;
+const BACKOFF_MAX_MS = 3_600_000;
+export const FETCH_LEASE_MS = 120_000;
+
+export interface NewExchangeRequest {
+  readonly orgId: number;
+  readonly name: string;
+  readonly api: string;
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly credentials?: Readonly<Record<string, unknown>> | null;
+  readonly enabled?: boolean;
+  /** The local bank's marking (default AMBER+STRICT). */
+  readonly tlp?: Tlp;
+}
+
+export interface FetchReport {
+  readonly steps: number;
+  readonly added: number;
+  readonly retracted: number;
+  readonly withheld: number;
+  readonly skipped: number;
+  readonly upToDate: boolean;
+  readonly error: string | null;
+}
+
+function delayAfter(failures: number): number {
+  return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(failures - 1, 30));
+}
+
+function intervalMs(e: Exchange): number {
+  const s = e.config.interval_seconds;
+  return (typeof s === "number" && s > 0 ? s : DEFAULT_INTERVAL_SECONDS) * 1000;
+}
+
+export class ExchangeService {
+  private readonly log = getLogger("exchanges");
+
+  constructor(
+    readonly store: ExchangeStore,
+    private readonly banks: BankService,
+    private readonly key: Uint8Array,
+    readonly http: ExchangeHttp = DEFAULT_EXCHANGE_HTTP,
+  ) {}
+
+  apis(): readonly ExchangeApi[] {
+    return EXCHANGE_APIS;
+  }
+
+  api(name: string): ExchangeApi {
+    const api = exchangeApi(name);
+    if (!api)
+      throw new RasdError(
+        "invalid",
+        `no exchange API named ${name} (known: ${EXCHANGE_APIS.map((a) => a.name).join(", ")})`,
+      );
+    return api;
+  }
+
+  private sealCredentials(api: ExchangeApi, json: Readonly<Record<string, unknown>>): string | null {
+    if (Object.keys(json).length === 0) return null;
+    if (!api.credentialsSchema) throw new RasdError("invalid", `exchange API ${api.name} takes no credentials`);
+    const schema = api.credentialsSchema;
+    const plain: Record<string, string> = {};
+    for (const [k, v] of Object.entries(json)) {
+      if (!(k in schema.properties))
+        throw new RasdError(
+          "invalid",
+          `credentials: unknown field "${k}" (known: ${Object.keys(schema.properties).join(", ")})`,
+        );
+      if (typeof v !== "string" || v === "")
+        throw new RasdError("invalid", `credentials.${k}: must be a non-empty string`);
+      plain[k] = v;
+    }
+    for (const k of schema.required)
+      if (plain[k] === undefined) throw new RasdError("invalid", `credentials.${k}: required`);
+    return seal(this.key, JSON.stringify(plain));
+  }
+
+  /** The credentials, opened (for the fetch only; never answered). */
+  private credentialsOf(e: Exchange): Record<string, string> | null {
+    if (e.credentials === null) return null;
+    const text = isSealed(e.credentials) ? open(this.key, e.credentials) : e.credentials;
+    return JSON.parse(text) as Record<string, string>;
+  }
+
+  async create(r: NewExchangeRequest): Promise<Exchange> {
+    if (!EXCHANGE_NAME.test(r.name))
+      throw new RasdError("invalid", "name: must match /^[A-Z0-9_]+$/ (at most 80 characters)");
+    const api = this.api(r.api);
+    const config = api.parseConfig(r.config);
+    const credentials = this.sealCredentials(api, r.credentials ?? {});
+    if (await this.store.getByName(r.name))
+      throw new RasdError("conflict", `an exchange named ${r.name} already exists`);
+    if (await this.banks.store.getBankByName(r.orgId, r.name))
+      throw new RasdError(
+        "conflict",
+        `a bank named ${r.name} already exists: an exchange writes into a bank of its own name`,
+      );
+    const bank = await this.banks.createBank({
+      orgId: r.orgId,
+      name: r.name,
+      description: `Fetched by exchange ${r.name} (${api.name})`,
+      tlp: r.tlp ?? "AMBER+STRICT",
+    });
+    try {
+      return await this.store.create(
+        {
+          orgId: r.orgId,
+          name: r.name,
+          api: api.name,
+          bankId: bank.id,
+          enabled: r.enabled ?? true,
+          config,
+          credentials,
+        },
+        Date.now(),
+      );
+    } catch (error) {
+      await this.banks.deleteBank(bank.id);
+      throw error;
+    }
+  }
+
+  /** The organisation's exchange by name; another organisation's answers as missing. */
+  async get(orgId: number, name: string): Promise<Exchange> {
+    const e = await this.store.getByName(name);
+    if (!e || e.orgId !== orgId) throw new RasdError("not_found", `Exchange '${name}' not found`);
+    return e;
+  }
+
+  list(orgId: number): Promise<Exchange[]> {
+    return this.store.list(orgId);
+  }
+
+  async update(
+    orgId: number,
+    name: string,
+    patch: {
+      readonly enabled?: boolean;
+      readonly config?: Readonly<Record<string, unknown>>;
+      readonly credentials?: Readonly<Record<string, unknown>> | null;
+    },
+  ): Promise<Exchange> {
+    const e = await this.get(orgId, name);
+    const api = this.api(e.api);
+    return this.store.update(
+      e.id,
+      {
+        ...(patch.enabled !== undefined ? { enabled: patch.enabled, nextFetchAt: 0 } : {}),
+        ...(patch.config !== undefined ? { config: api.parseConfig({ ...e.config, ...patch.config }) } : {}),
+        ...(patch.credentials !== undefined
+          ? { credentials: patch.credentials === null ? null : this.sealCredentials(api, patch.credentials) }
+          : {}),
+      },
+      Date.now(),
+    );
+  }
+
+  /** Deletes the exchange; its bank too unless `keepBank` (the bank's signals become tombstones). */
+  async delete(orgId: number, name: string, keepBank = false): Promise<void> {
+    const e = await this.get(orgId, name);
+    await this.store.delete(e.id);
+    if (!keepBank) await this.banks.deleteBank(e.bankId);
+  }
+
+  async bankOf(e: Exchange): Promise<Bank> {
+    const bank = await this.banks.store.getBank(e.bankId);
+    if (!bank) throw new RasdError("not_found", `exchange ${e.name}: its bank ${e.bankId} is gone`);
+    return bank;
+  }
+
+  /**
+   * Fetches exchange `id` now (or any due exchange when undefined) as `owner`; undefined when
+   * none was due or another worker is fetching it.
+   */
+  async fetchExchange(owner: string, id?: number): Promise<{ exchange: Exchange; report: FetchReport } | undefined> {
+    const started = Date.now();
+    const e = await this.store.lease(owner, started, FETCH_LEASE_MS, id);
+    if (!e) return undefined;
+    const report = {
+      steps: 0,
+      added: 0,
+      retracted: 0,
+      withheld: 0,
+      skipped: 0,
+      upToDate: false,
+      error: null as string | null,
+    };
+    let checkpoint = e.checkpoint;
+    let more = true;
+    try {
+      const api = this.api(e.api);
+      const bank = await this.bankOf(e);
+      const credentials = this.credentialsOf(e);
+      while (more && report.steps < MAX_STEPS) {
+        const step = await api.fetchStep({ config: e.config, credentials, checkpoint, http: this.http });
+        report.steps++;
+        report.skipped += step.skipped.length;
+        const written = await this.write(e, bank, step.items);
+        report.added += written.added;
+        report.retracted += written.retracted;
+        report.withheld += written.withheld;
+        checkpoint = step.checkpoint;
+        more = step.more;
+        report.upToDate = !more;
+        const kept = await this.store.progress(
+          e.id,
+          owner,
+          { checkpoint, checkpointAt: step.checkpointAt, items: written.added + written.retracted, upToDate: !more },
+          Date.now(),
+          FETCH_LEASE_MS,
+        );
+        if (!kept) throw new RasdError("conflict", "another worker took over this fetch (its lease expired)");
+      }
+      await this.store.finish(
+        e.id,
+        owner,
+        { ok: true, error: null, failures: 0, nextFetchAt: more ? Date.now() : Date.now() + intervalMs(e) },
+        Date.now(),
+      );
+    } catch (error) {
+      report.error = describeError(error);
+      const failures = e.failures + 1;
+      this.log.warn({ exchange: e.name, failures, err: report.error }, "exchange fetch failed");
+      await this.store.finish(
+        e.id,
+        owner,
+        { ok: false, error: report.error, failures, nextFetchAt: Date.now() + delayAfter(failures) },
+        Date.now(),
+      );
+    }
+    return { exchange: (await this.store.get(e.id)) ?? e, report };
+  }
+
+  /** Writes a step's items into the bank, in order: additions batched, retractions applied. */
+  private async write(
+    e: Exchange,
+    bank: Bank,
+    items: readonly FetchedItem[],
+  ): Promise<{ added: number; retracted: number; withheld: number }> {
+    let added = 0;
+    let retracted = 0;
+    let withheld = 0;
+    let batch: { line: number; raw: RawSignal }[] = [];
+    const flush = async (): Promise<void> => {
+      if (batch.length === 0) return;
+      const r = await this.banks.addSignals(bank.id, batch);
+      added += r.created + r.reactivated + r.updated;
+      if (r.rejected.length) this.log.info({ exchange: e.name, rejected: r.rejected.slice(0, 5) }, "items rejected");
+      batch = [];
+    };
+    const rank = (t: Tlp): number => TLP_MARKINGS.indexOf(t);
+    for (const [i, item] of items.entries()) {
+      if (item.status === "retracted") {
+        await flush();
+        retracted += await this.retract(bank, item);
+        continue;
+      }
+      if (item.tlp !== undefined && rank(item.tlp) > rank(bank.tlp)) {
+        withheld++;
+        continue;
+      }
+      batch.push({ line: i + 1, raw: this.raw(e, item) });
+    }
+    await flush();
+    return { added, retracted, withheld };
+  }
+
+  private raw(e: Exchange, item: FetchedItem): RawSignal {
+    const source = `exchange ${e.name}: ${item.origin}${item.tlp ? ` TLP:${item.tlp}` : ""}`;
+    return {
+      type: item.type,
+      value: item.value,
+      ...(item.labels ? { labels: item.labels } : {}),
+      ...(item.confidence !== undefined ? { confidence: item.confidence } : {}),
+      ...(item.quality !== undefined && item.quality !== null ? { quality: item.quality } : {}),
+      source: [...source].slice(0, SOURCE_MAX_CHARS).join(""),
+      ...(item.firstSeen !== undefined ? { first_seen: new Date(item.firstSeen).toISOString() } : {}),
+      ...(item.lastSeen !== undefined ? { last_seen: new Date(item.lastSeen).toISOString() } : {}),
+    };
+  }
+
+  /** Retracts the bank's active signal the item names; 1 if there was one. */
+  private async retract(bank: Bank, item: FetchedItem): Promise<number> {
+    const v = tryToSignalInput({ type: item.type, value: item.value });
+    if (!v.ok) return 0;
+    const held = (await this.banks.store.findSignals(v.input.type, v.input.value)).filter(
+      (s) => s.bankId === bank.id && s.status === "active",
+    );
+    for (const s of held) await this.banks.retract(s.id);
+    return held.length;
+  }
+}
