@@ -12,6 +12,7 @@ import { KyselyActionStore } from "./action-store.js";
 import { KyselyContentStore } from "./content-store.js";
 import { KyselyDashboardReads } from "./dashboard-store.js";
 import { migrateDatabase, type OpenOptions } from "./database.js";
+import { KyselyHmaContentStore } from "./hma-content-store.js";
 import { KyselyJobQueue } from "./job-queue.js";
 import { KyselyStore } from "./kysely-store.js";
 import { KyselyLabelStore } from "./label-store.js";
@@ -64,6 +65,7 @@ export async function openStores(url: string, options: StoreOptions = {}): Promi
     dashboard: new KyselyDashboardReads(db),
     measures: new KyselyMeasurementReads(db),
     labels: new KyselyLabelStore(db),
+    hma: new KyselyHmaContentStore(db, dialect),
     endpoints: new KyselyWebhookEndpointStore(db, dialect),
     close: () => signals.close(),
   };
