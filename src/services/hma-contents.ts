@@ -44,18 +44,12 @@ export class HmaContentService {
     raws: readonly RawSignal[],
     extra: { note?: string | null; metadata?: HmaContentMetadata | null } = {},
   ): Promise<AddedContent> {
-    const report = await this.banks.addSignals(
+    const { report, signals } = await this.banks.addSignalsReturning(
       bankId,
       raws.map((raw, line) => ({ line, raw })),
     );
     if (report.rejected.length) return { report };
-    const ids: number[] = [];
-    for (const raw of raws) {
-      const found = (await this.signals.findSignals(raw.type as Signal["type"], String(raw.value))).find(
-        (x) => x.bankId === bankId,
-      );
-      if (found) ids.push(found.id);
-    }
+    const ids = signals.map((s) => s.id);
     const content = await this.store.createContent({
       bankId,
       signalIds: ids,
