@@ -29,6 +29,7 @@ export const PERMISSIONS = [
   "action.redeliver",
   "audit.read",
   "people.write",
+  "settings.write",
   "metrics.read",
   "measure.read",
   "coalition.read",

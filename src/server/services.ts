@@ -13,6 +13,7 @@ import { AccessService } from "../services/access.js";
 import { AccountService } from "../services/accounts.js";
 import { DashboardService } from "../services/dashboard.js";
 import { BankService } from "../services/banks.js";
+import { HmaContentService } from "../services/hma-contents.js";
 import { WebhookDeliverer } from "../services/deliveries.js";
 import { Matcher } from "../services/matcher.js";
 import { PDQ_INDEX, type PdqSignalIndex } from "../signals/types/pdq.js";
@@ -43,6 +44,9 @@ import { WorkQueue } from "../bus/work-queue.js";
 import type { ShortenerSet } from "../kernels/url/index.js";
 import { FALLBACK_MATCHER_POLL_MS, followNats, stopStep } from "./lifecycle.js";
 
+/** How often a process looks for HMA content whose disable_until_ts has passed. */
+const HMA_SWEEP_MS = 1000;
+
 export interface Services {
   readonly config: Config;
   /** Every storage port, on the one database. */
@@ -50,6 +54,8 @@ export interface Services {
   /** The signal store (`stores.signals`). */
   readonly store: SignalStore;
   readonly banks: BankService;
+  /** HMA's bank content: one item with all its signals, timed disabling (decision 0020). */
+  readonly hmaContents: HmaContentService;
   readonly access: AccessService;
   /** Every signal change a caller may see, resumable (GET /v1/changes). */
   readonly changes: ChangeFeed;
@@ -169,6 +175,7 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     banks,
     exchanges,
     exchangeFetcher: new ExchangeFetcher(exchanges, owner),
+    hmaContents: new HmaContentService(stores.hma, store, banks),
     bus,
     work,
     access,
@@ -209,6 +216,8 @@ export async function startWorkers(s: Services, workers = true): Promise<void> {
     void s.matcher.sync();
   });
   await s.matcher.start();
+  // Content disabled until a time is enabled again once it passes (any process may do it).
+  s.hmaContents.start(HMA_SWEEP_MS);
   if (workers) {
     s.pipeline.start();
     s.deliverer.start();
@@ -228,6 +237,7 @@ export async function closeServices(s: Services): Promise<void> {
   await stopStep("the webhook sender", () => s.deliverer.stop());
   await stopStep("the media retention sweep", () => s.mediaRetention.stop());
   await stopStep("the exchange fetcher", () => s.exchangeFetcher.stop());
+  s.hmaContents.stop();
   s.matcher.stop();
   await stopStep("the work queue", () => s.work?.close());
   await stopStep("the signal bus", () => s.bus?.close());

@@ -126,6 +126,14 @@ export class BankService {
 
   /** Adds signals from raw records; bad ones are reported with their line and the rest land. */
   async addSignals(bankId: number, records: readonly { line: number; raw: RawSignal }[]): Promise<ImportReport> {
+    return (await this.addSignalsReturning(bankId, records)).report;
+  }
+
+  /** As addSignals, with the signals as stored (in the order of the records that were valid). */
+  async addSignalsReturning(
+    bankId: number,
+    records: readonly { line: number; raw: RawSignal }[],
+  ): Promise<{ report: ImportReport; signals: Signal[] }> {
     const report: ImportReport = { created: 0, updated: 0, reactivated: 0, rejected: [] };
     const inputs = [];
     for (const r of records) {
@@ -137,7 +145,7 @@ export class BankService {
     this.count(report, results);
     for (const r of results) this.matcher?.apply(r.signal);
     if (results.length) this.onChange?.();
-    return report;
+    return { report, signals: results.map((r) => r.signal) };
   }
 
   /** Streams a CSV or JSON-lines file into a bank in transactions of `batch` records. */

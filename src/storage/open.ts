@@ -13,6 +13,7 @@ import { KyselyContentStore } from "./content-store.js";
 import { KyselyDashboardReads } from "./dashboard-store.js";
 import { migrateDatabase, type OpenOptions } from "./database.js";
 import { KyselyExchangeStore } from "./exchange-store.js";
+import { KyselyHmaContentStore } from "./hma-content-store.js";
 import { KyselyJobQueue } from "./job-queue.js";
 import { KyselyStore } from "./kysely-store.js";
 import { KyselyLabelStore } from "./label-store.js";
@@ -65,6 +66,7 @@ export async function openStores(url: string, options: StoreOptions = {}): Promi
     dashboard: new KyselyDashboardReads(db),
     measures: new KyselyMeasurementReads(db),
     labels: new KyselyLabelStore(db),
+    hma: new KyselyHmaContentStore(db, dialect),
     endpoints: new KyselyWebhookEndpointStore(db, dialect),
     exchanges: new KyselyExchangeStore(db),
     close: () => signals.close(),

@@ -316,6 +316,32 @@ export interface ExchangesTable {
   updated_at: number;
 }
 
+/** HMA's bank content: one item with its signals (migration 0015). */
+export interface HmaContentsTable {
+  id: Generated<number>;
+  bank_id: number;
+  note: string | null;
+  metadata: string | null;
+  disable_until_ts: number;
+  enable_pending: number;
+  origin_signal_id: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface HmaContentSignalsTable {
+  content_id: number;
+  signal_id: number;
+}
+
+/** An organisation's HMA signal-type settings (migration 0015). */
+export interface HmaSignalTypeSettingsTable {
+  org_id: number;
+  signal_type: string;
+  enabled_ratio: number;
+  updated_at: number;
+}
+
 export interface Database {
   orgs: OrgsTable;
   banks: BanksTable;
@@ -340,4 +366,7 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   stance_labels: StanceLabelsTable;
   exchanges: ExchangesTable;
+  hma_contents: HmaContentsTable;
+  hma_content_signals: HmaContentSignalsTable;
+  hma_signal_type_settings: HmaSignalTypeSettingsTable;
 }

@@ -328,3 +328,62 @@ describe("rasd org, bank, signal and match", () => {
     assert.ok(original.some((r) => String(r.source).startsWith("=HYPERLINK")));
   });
 });
+
+describe("rasd bank content (HMA's contents)", () => {
+  const MD5 = "0cc175b9c0f1b6a831c399e269772661";
+  const PDQ = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  const status = (id: string): string[] =>
+    (JSON.parse(rasd(["bank", "content", "show", id]).stdout) as { signals: { status: string }[] }).signals.map(
+      (s) => s.status,
+    );
+
+  it("adds one content with two signals, disables (until a time), enables and deletes them together", () => {
+    assert.equal(rasd(["org", "create", "Content Org", "--kind", "platform"]).status, 0);
+    assert.equal(rasd(["bank", "create", "videos", "--org", "Content Org"]).status, 0);
+    const added = rasd([
+      "bank",
+      "content",
+      "add",
+      "Content Org/videos",
+      `pdq:${PDQ.toUpperCase()}`,
+      `video_md5:${MD5}`,
+      "--note",
+      "a video",
+    ]);
+    assert.equal(added.status, 0, added.stderr);
+    const id = added.stdout.split("\t")[0]!;
+    assert.match(
+      added.stdout,
+      new RegExp(`^${id}\tenabled\tpdq:${PDQ}\\(active\\) video_md5:${MD5}\\(active\\)\ta video\n$`),
+    );
+    const again = rasd(["bank", "content", "add", "Content Org/videos", `video_md5:${MD5}`]);
+    const second = again.stdout.split("\t")[0]!;
+    assert.notEqual(second, id, "each add is a new content");
+
+    assert.equal(rasd(["bank", "content", "disable", id]).status, 0);
+    assert.deepEqual(status(id), ["retracted", "active"], "the md5 is still held by the second content");
+    assert.equal(rasd(["bank", "content", "delete", second]).status, 0);
+    assert.deepEqual(status(id), ["retracted", "retracted"]);
+    const later = rasd(["bank", "content", "disable", id, "--until", "2099-01-01T00:00:00Z"]);
+    assert.match(later.stdout, /disabled until 4070908800/);
+    assert.equal(rasd(["bank", "content", "disable", id, "--until", "1000"]).status, 2);
+    assert.equal(rasd(["bank", "content", "enable", id]).status, 0);
+    assert.deepEqual(status(id), ["active", "active"]);
+
+    const list = rasd(["bank", "content", "list", "Content Org/videos", "--json"]);
+    assert.deepEqual(
+      list.stdout
+        .trim()
+        .split("\n")
+        .map((l) => (JSON.parse(l) as { id: number }).id),
+      [Number(id)],
+    );
+    assert.equal(rasd(["bank", "content", "delete", id]).status, 0);
+    const gone = rasd(["bank", "content", "show", id]);
+    assert.equal(gone.status, 1);
+    assert.match(gone.stderr, /no bank content/);
+    const bad = rasd(["bank", "content", "add", "Content Org/videos", "pdq:nothex"]);
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /pdq:nothex/);
+  });
+});

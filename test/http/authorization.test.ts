@@ -63,6 +63,9 @@ interface Fixtures {
   readonly red: { readonly id: number; readonly name: string };
   readonly strictSignal: number;
   readonly redSignal: number;
+  /** Their HMA content ids (the implicit content of a signal added through /v1). */
+  readonly strictContent: number;
+  readonly redContent: number;
   /** Their STIX Indicator ids (TAXII). */
   readonly strictIndicator: string;
   readonly redIndicator: string;
@@ -171,6 +174,12 @@ const FIXTURE_ROUTES: readonly {
     missing: { id: collectionId(Number(NO_ID)), object_id: NO_OBJECT },
   },
   {
+    // HMA's signal-type setting is the caller's own organisation's: no data of A to aim at.
+    pattern: /^\/c\/signal_type\/:signal_type_name$/,
+    targets: () => [],
+    missing: { signal_type_name: "no_such_type" },
+  },
+  {
     // The fixtures hold no labelling task: only the missing one (404 after authorisation).
     pattern: /^\/v1\/labels\/:id$/,
     targets: () => [],
@@ -225,17 +234,17 @@ const FIXTURE_ROUTES: readonly {
     missing: { bank_name: "NO_SUCH_BANK_KQ7" },
   },
   {
-    // HMA: content = one signal, addressed through its bank.
+    // HMA: content (one item with its signals), addressed through its bank.
     pattern: /^\/c\/bank\/:bank_name\/content\/:content_id$/,
     targets: (fx) => [
       {
-        label: "A's signal in A's AMBER+STRICT bank",
-        params: { bank_name: fx.strict.name, content_id: String(fx.strictSignal) },
+        label: "A's content in A's AMBER+STRICT bank",
+        params: { bank_name: fx.strict.name, content_id: String(fx.strictContent) },
       },
-      { label: "A's signal in A's RED bank", params: { bank_name: fx.red.name, content_id: String(fx.redSignal) } },
+      { label: "A's content in A's RED bank", params: { bank_name: fx.red.name, content_id: String(fx.redContent) } },
       {
-        label: "A's signal through the caller's own bank",
-        params: { bank_name: OWN_BANK, content_id: String(fx.strictSignal) },
+        label: "A's content through the caller's own bank",
+        params: { bank_name: OWN_BANK, content_id: String(fx.strictContent) },
         foreignOnly: true,
       },
     ],
@@ -337,6 +346,7 @@ const BODIES: Readonly<Record<string, (fx: Fixtures, who: string) => Extras | nu
   }),
   "PUT /c/exchange/:exchange_name": () => ({ body: { enabled: true } }),
   "POST /c/exchange/:exchange_name/fetch": () => null,
+  "PUT /c/signal_type/:signal_type_name": () => ({ body: { enabled_ratio: 1 } }),
 };
 
 /** Query strings that make a GET route look at A's data (optional). */
@@ -447,6 +457,7 @@ describe("authorization: every route", () => {
   const restrictedIdsIn = (body: unknown): string[] => {
     const bankIds = new Set([fx.strict.id, fx.red.id]);
     const signalIds = new Set([fx.strictSignal, fx.redSignal]);
+    const contentIds = new Set([fx.strictContent, fx.redContent]);
     const found: string[] = [];
     const walk = (v: unknown, path: string): void => {
       if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
@@ -457,8 +468,8 @@ describe("authorization: every route", () => {
           if ((k === "bank_id" || k === "bankId") && bankIds.has(Number(x))) found.push(`${path}.${k} = ${String(x)}`);
           if (k === "bank_ids" && Array.isArray(x) && x.some((id) => bankIds.has(Number(id))))
             found.push(`${path}.bank_ids = ${JSON.stringify(x)}`);
-          if ((k === "signalId" || k === "bank_content_id") && signalIds.has(Number(x)))
-            found.push(`${path}.${k} = ${String(x)}`);
+          if (k === "signalId" && signalIds.has(Number(x))) found.push(`${path}.${k} = ${String(x)}`);
+          if (k === "bank_content_id" && contentIds.has(Number(x))) found.push(`${path}.${k} = ${String(x)}`);
           walk(x, `${path}.${k}`);
         }
       }
@@ -528,7 +539,10 @@ describe("authorization: every route", () => {
       const signal = (await t.s.store.getSignal(signalId))!;
       return indicatorId(`${t.orgs.a.name}/${bankName}`, signal.type, signal.value);
     };
+    const contents = await t.s.hmaContents.contentIdsOf([strictSignal, redSignal]);
     fx = {
+      strictContent: contents.get(strictSignal.id)![0]!,
+      redContent: contents.get(redSignal.id)![0]!,
       orgA: t.orgs.a.id,
       strict: { id: strict.id, name: strict.name },
       red: { id: red.id, name: red.name },

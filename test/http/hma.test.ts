@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { LightMyRequestResponse } from "fastify";
 import sharp from "sharp";
+import type { Signal } from "../../src/core/model.js";
 import { hmaVpdqJson, pythonFloat3, pythonSeededRandom } from "../../src/http/routes/hma.js";
 import { pdqHashImageBytes } from "../../src/signals/pdq/hash-image.js";
 import { vpdqHashVideoFile } from "../../src/signals/vpdq/hash-video.js";
@@ -96,6 +97,13 @@ function assertSortedKeys(value: unknown, path = "$"): void {
     assert.deepEqual(keys, [...keys].sort(), `${path}: keys not in jsonify's sorted order`);
     for (const k of keys) assertSortedKeys((value as Record<string, unknown>)[k], `${path}.${k}`);
   }
+}
+
+/** The one signal of a piece of HMA content. */
+async function signalOf(t: TestService, contentId: number): Promise<Signal | undefined> {
+  const content = await t.s.hmaContents.get(contentId);
+  assert.equal(content?.signalIds.length, 1, `content ${contentId} should hold one signal`);
+  return t.s.store.getSignal(content.signalIds[0]!);
 }
 
 function message(r: LightMyRequestResponse): string {
@@ -230,7 +238,7 @@ describe("HMA API: curation, matching, hashing", () => {
     assert.deepEqual(body.signals, { pdq: PDQ_A });
     assert.ok(Number.isInteger(body.id) && body.id > 0);
     signalId = body.id;
-    const stored = await t.s.store.getSignal(signalId);
+    const stored = await signalOf(t, signalId);
     assert.equal(stored?.type, "pdq");
     assert.equal(stored?.value, PDQ_A);
 
@@ -320,7 +328,7 @@ describe("HMA API: curation, matching, hashing", () => {
     const body = json<{ id: number; signals: Record<string, string> }>(r);
     assert.deepEqual(body.signals, { pdq: photoHash });
     photoContentId = body.id;
-    assert.equal((await t.s.store.getSignal(photoContentId))?.quality, (await pdqHashImageBytes(photo)).quality);
+    assert.equal((await signalOf(t, photoContentId))?.quality, (await pdqHashImageBytes(photo)).quality);
 
     const lookup = await upload(a(), "/m/lookup", { field: "photo", bytes: photo });
     assert.equal(lookup.statusCode, 200, lookup.body);
@@ -457,7 +465,7 @@ describe("HMA API: curation, matching, hashing", () => {
       original_media_uri: null,
       user_metadata: null,
     });
-    assert.equal((await t.s.store.getSignal(signalId))?.status, "retracted");
+    assert.equal((await signalOf(t, signalId))?.status, "retracted");
     assert.deepEqual(json(await get(a(), `/m/lookup?signal_type=pdq&signal=${PDQ_A}`)), {});
 
     const on = await send(a(), "PUT", url, { disable_until_ts: "1", note: "" });
@@ -467,9 +475,16 @@ describe("HMA API: curation, matching, hashing", () => {
       TEST_BANK: [{ bank_content_id: signalId, distance: "0" }],
     });
 
-    const timed = await send(a(), "PUT", url, { disable_until_ts: 1790000000 });
-    assert.equal(timed.statusCode, 400);
-    assert.match(message(timed), /0 .* and 1 .* only/);
+    // Disabled until a time: no match before it; a time already passed enables it again.
+    const until = Math.floor(Date.now() / 1000) + 3600;
+    const timed = await send(a(), "PUT", url, { disable_until_ts: until });
+    assert.equal(json<{ disable_until_ts: number }>(timed).disable_until_ts, until);
+    assert.equal(json<{ disable_until_ts: number }>(await get(a(), url)).disable_until_ts, until);
+    assert.deepEqual(json(await get(a(), `/m/lookup?signal_type=pdq&signal=${PDQ_A}`)), {});
+    await send(a(), "PUT", url, { disable_until_ts: 1000 });
+    assert.deepEqual(json(await get(a(), `/m/raw_lookup?signal_type=pdq&signal=${PDQ_A}`)), { matches: [signalId] });
+    const far = await send(a(), "PUT", url, { disable_until_ts: until + 6 * 365 * 86_400 });
+    assert.equal(message(far), "disable_until_ts must be less than 5 years in the future");
     assert.equal(message(await send(a(), "PUT", url, { disable_until_ts: "soon" })), "Invalid int: 'soon'");
     assert.equal(
       message(await send(a(), "PUT", url, { disable_until_ts: -5 })),
@@ -488,11 +503,16 @@ describe("HMA API: curation, matching, hashing", () => {
     assert.deepEqual(json(await send(a(), "DELETE", url)), { deleted: 0 });
     assert.deepEqual(json(await get(a(), `/m/raw_lookup?signal_type=pdq&signal=${PDQ_A}`)), { matches: [] });
     const audit = await t.s.access.store.listAudit(t.orgs.a.id);
-    assert.ok(audit.some((e) => e.action === "signal.retract" && e.target === `signal:${signalId}`));
-    assert.ok(audit.some((e) => e.action === "signal.update" && e.target === `signal:${signalId}`));
+    assert.ok(audit.some((e) => e.action === "signal.retract" && e.target === `hma_content:${signalId}`));
+    assert.ok(audit.some((e) => e.action === "signal.update" && e.target === `hma_content:${signalId}`));
 
+    const gone = await get(a(), url);
+    assert.equal(gone.statusCode, 404, "a deleted content is not there any more");
     const reAdd = await send(a(), "POST", "/c/bank/TEST_BANK/signal", { pdq: PDQ_A });
-    assert.equal(json<{ id: number }>(reAdd).id, signalId, "re-adding a deleted signal brings the same one back");
+    const again = json<{ id: number }>(reAdd).id;
+    assert.notEqual(again, signalId, "each add is a new content");
+    assert.deepEqual(json(await get(a(), `/m/raw_lookup?signal_type=pdq&signal=${PDQ_A}`)), { matches: [again] });
+    signalId = again;
   });
 
   test("sharing: org B cannot see, match or change org A's AMBER+STRICT bank through /c and /m", async () => {
@@ -522,7 +542,7 @@ describe("HMA API: curation, matching, hashing", () => {
     // DELETE of a bank the caller cannot see is "Done", as for a bank that does not exist; nothing changes.
     assert.deepEqual(json(await send(b(), "DELETE", "/c/bank/TEST_BANK")), { message: "Done" });
     assert.ok(await t.s.store.getBankByName(t.orgs.a.id, "TEST_BANK"));
-    assert.equal((await t.s.store.getSignal(signalId))?.status, "active");
+    assert.equal((await signalOf(t, signalId))?.status, "active");
 
     assert.deepEqual(json(await get(b(), "/c/banks")), []);
     assert.deepEqual(json(await get(b(), `/m/lookup?signal_type=pdq&signal=${PDQ_A}`)), {});

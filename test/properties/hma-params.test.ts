@@ -14,7 +14,7 @@ import {
   parseBool,
   parseNote,
   parseRatio,
-  refuseMetadata,
+  parseMetadata,
 } from "../../src/http/routes/hma/common.js";
 import { DEFAULT_SHORTENERS } from "../../src/kernels/url/index.js";
 import type { Services } from "../../src/server/services.js";
@@ -55,7 +55,7 @@ const hashLike = fc.oneof(
 );
 
 describe("HMA parameter parsers", () => {
-  it("parseBool, parseRatio, parseNote, refuseMetadata, bankFilter: a value or a 4xx HmaError", () => {
+  it("parseBool, parseRatio, parseNote, parseMetadata, bankFilter: a value or a 4xx HmaError", () => {
     fc.assert(
       fc.property(fc.oneof(json, fc.constant(undefined)), (value) => {
         hmaOnly(() => parseBool(value, "enabled"));
@@ -64,7 +64,8 @@ describe("HMA parameter parsers", () => {
           if (typeof r === "number") assert.ok(r >= 0 && r <= 1);
         });
         hmaOnly(() => parseNote(value));
-        hmaOnly(() => refuseMetadata(value));
+        hmaOnly(() => parseMetadata(value));
+        hmaOnly(() => parseMetadata(typeof value === "string" ? value : JSON.stringify(value), true));
         if (typeof value === "string")
           for (const name of bankFilter(value) ?? []) assert.ok(name !== "" && name === name.trim());
       }),

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from "kysely";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from "kysely";
 import pg from "pg";
 import { isRasdError } from "../../src/core/errors.js";
 import { migrateDatabase } from "../../src/storage/database.js";
@@ -83,4 +83,59 @@ describe("rasd migrate and --no-migrate", () => {
   test("PostgreSQL: refused one migration behind", { skip: skipPostgres }, async () =>
     olderDatabase(await postgresDatabase()),
   );
+});
+
+/** Migration 0015: every signal there before becomes an HMA content under its own id. */
+async function hmaBackfill(db: TestDatabase): Promise<void> {
+  try {
+    assert.equal(NAMES.at(-1), "0015-hma-contents");
+    await migrateWithout(db.url, 1);
+    const stores0 = db.url.startsWith("postgres")
+      ? new Kysely<unknown>({
+          dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: db.url, max: 1 }) }),
+        })
+      : new Kysely<unknown>({
+          dialect: new SqliteDialect({ database: new BetterSqlite3(db.url.replace(/^sqlite:/, "")) }),
+        });
+    try {
+      const now = Date.now();
+      await sql`insert into orgs (name, kind, created_at) values ('Org', 'ngo', ${now})`.execute(stores0);
+      await sql`insert into banks (org_id, name, created_at, updated_at) values (1, 'b', ${now}, ${now})`.execute(
+        stores0,
+      );
+      for (const [i, status, source] of [
+        [1, "active", "from v1"],
+        [2, "retracted", ""],
+      ] as const)
+        await sql`insert into signals (bank_id, type, value, value_key, first_seen, last_seen, status, created_at, updated_at, change_seq, source)
+          values (1, 'md5', ${String(i).repeat(32)}, ${String(i)}, ${now}, ${now}, ${status}, ${now}, ${now}, ${i}, ${source})`.execute(
+          stores0,
+        );
+    } finally {
+      await stores0.destroy();
+    }
+    await migrateDatabase(db.url);
+    const stores = await openStores(db.url, { migrate: false });
+    try {
+      const [one, two] = [await stores.hma.getContent(1), await stores.hma.getContent(2)];
+      assert.deepEqual([one?.signalIds, one?.disableUntilTs, one?.note, one?.originSignalId], [[1], 1, "from v1", 1]);
+      assert.deepEqual([two?.signalIds, two?.disableUntilTs, two?.note], [[2], 0, null]);
+      // New contents are numbered after the ones carried over (PostgreSQL's sequence was moved).
+      const fresh = await stores.hma.createContent({ bankId: 1, signalIds: [1] });
+      assert.ok(fresh.id > 2, String(fresh.id));
+      assert.deepEqual(
+        (await stores.hma.contentsOfSignals([1])).map((c) => c.id),
+        [1, fresh.id],
+      );
+    } finally {
+      await stores.close();
+    }
+  } finally {
+    await db.drop();
+  }
+}
+
+describe("migration 0015: HMA contents carried over", () => {
+  test("SQLite", () => hmaBackfill(sqliteDatabase()));
+  test("PostgreSQL", { skip: skipPostgres }, async () => hmaBackfill(await postgresDatabase()));
 });

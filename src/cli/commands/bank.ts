@@ -1,4 +1,4 @@
-/** `rasd bank ...`: create, list, import into and export banks of signals. */
+/** `rasd bank ...`: create, list, import into and export banks of signals; `bank content` (HMA's contents). */
 
 import { readFile } from "node:fs/promises";
 import { Command, Option } from "commander";
@@ -18,6 +18,7 @@ import {
   type SignalFileFormat,
 } from "../../services/signal-files.js";
 import { withContext, withStoreOptions, type StoreOptions } from "../context.js";
+import { bankContentCommand } from "./bank-content.js";
 import { ProgressBar } from "../progress.js";
 
 const VIDEO = /\.(mp4|m4v|mov|webm|mkv|avi|flv|3gp|ts|mpe?g|wmv)$/i;
@@ -276,5 +277,6 @@ export function bankCommand(): Command {
     },
   );
 
+  bank.addCommand(bankContentCommand());
   return bank;
 }

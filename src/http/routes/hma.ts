@@ -62,7 +62,7 @@ export function hmaRoutes(s: Services): RouteDef[] {
   const c = hmaContext(s);
   const media = hmaMedia(c);
   return [
-    ...hmaHashingRoutes(media),
+    ...hmaHashingRoutes(c, media),
     ...hmaMatchingRoutes(c, media),
     ...hmaBankRoutes(c),
     ...hmaContentRoutes(c, media),

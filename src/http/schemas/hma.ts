@@ -72,6 +72,15 @@ export type HmaIndexStatusView = Static<typeof HmaIndexStatusView>;
 export const HmaAddedContentView = Type.Object({ id: Type.Integer(), signals: HmaHashes });
 export type HmaAddedContentView = Static<typeof HmaAddedContentView>;
 
+/** HMA's BankedContentMetadata: what the caller gave, and `collab` (exchange provenance; rasd's is null). */
+export const HmaMetadataView = Type.Object({
+  collab: Nullable(Type.Record(Type.String(), Type.Array(Type.String()))),
+  content_id: Nullable(Type.String()),
+  content_uri: Nullable(Type.String()),
+  json: Nullable(Type.Object({}, { additionalProperties: true })),
+});
+export type HmaMetadataView = Static<typeof HmaMetadataView>;
+
 /**
  * GET /c/bank/<name>/content/<id>, keys in jsonify's (sorted) order. `original_media_uri` is
  * always there (null), but declared optional: the serializer writes required properties
@@ -79,15 +88,18 @@ export type HmaAddedContentView = Static<typeof HmaAddedContentView>;
  */
 export const HmaContentView = Type.Object({
   bank: HmaBankView,
-  disable_until_ts: Type.Integer({ description: "1: enabled; 0: disabled (the signal is retracted)" }),
+  disable_until_ts: Type.Integer({
+    description: "1: enabled; 0: disabled; a later Unix time: disabled until then (on the database's clock)",
+  }),
   id: Type.Integer(),
+  metadata: Type.Optional(HmaMetadataView),
   note: Type.Optional(Type.String()),
   original_media_uri: Type.Optional(Type.Null({ description: "Always null: rasd keeps no media" })),
   signals: Type.Optional(HmaHashes),
 });
 export type HmaContentView = Static<typeof HmaContentView>;
 
-/** PUT /c/bank/<name>/content/<id>. */
+/** PUT /c/bank/<name>/content/<id>: HMA's BankContentConfig. */
 export const HmaUpdatedContentView = Type.Object({
   bank: HmaBankView,
   collab_metadata: Type.Object({}, { additionalProperties: true }),
@@ -95,17 +107,21 @@ export const HmaUpdatedContentView = Type.Object({
   id: Type.Integer(),
   note: Nullable(Type.String()),
   original_media_uri: Type.Null(),
-  user_metadata: Type.Null(),
+  user_metadata: Nullable(Type.Object({}, { additionalProperties: true })),
 });
 export type HmaUpdatedContentView = Static<typeof HmaUpdatedContentView>;
 
-/** DELETE /c/bank/<name>/content/<id>: 1 when a signal was retracted, 0 when none was active. */
+/** DELETE /c/bank/<name>/content/<id>: 1 when the content was deleted, 0 when there was none. */
 export const HmaDeletedView = Type.Object({ deleted: Type.Integer() });
 export type HmaDeletedView = Static<typeof HmaDeletedView>;
 
 /** One of GET /c/signal_type's entries. */
 export const HmaSignalTypeView = Type.Object({ enabled_ratio: Type.Number(), name: Type.String() });
 export type HmaSignalTypeView = Static<typeof HmaSignalTypeView>;
+
+/** One of GET /c/content_type's entries. */
+export const HmaContentTypeView = Type.Object({ enabled: Type.Boolean(), name: Type.String() });
+export type HmaContentTypeView = Static<typeof HmaContentTypeView>;
 
 /** A confirmation, as HMA writes it: {"message": "Done"}. */
 export const HmaMessageView = Type.Object({ message: Type.String() });

@@ -15,6 +15,7 @@ import * as m0011 from "./0011-job-count-index.js";
 import * as m0012 from "./0012-labels.js";
 import * as m0013 from "./0013-drop-jobs-ready.js";
 import * as m0014 from "./0014-exchanges.js";
+import * as m0015 from "./0015-hma-contents.js";
 
 export const MIGRATIONS: Record<string, Migration> = {
   "0001-signal-banks": m0001,
@@ -31,4 +32,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0012-labels": m0012,
   "0013-drop-jobs-ready": m0013,
   "0014-exchanges": m0014,
+  "0015-hma-contents": m0015,
 };

@@ -11,6 +11,7 @@ import type { ActionStore } from "./actions.js";
 import type { ContentStore } from "./content.js";
 import type { DashboardReads } from "./dashboard.js";
 import type { ExchangeStore } from "./exchanges.js";
+import type { HmaContentStore } from "./hma.js";
 import type { JobQueue } from "./jobs.js";
 import type { LabelStore } from "./labels.js";
 import type { MeasurementReads } from "./measurement.js";
@@ -26,6 +27,7 @@ export type * from "./actions.js";
 export type * from "./content.js";
 export type * from "./dashboard.js";
 export type * from "./exchanges.js";
+export type * from "./hma.js";
 export type * from "./jobs.js";
 export type * from "./labels.js";
 export type * from "./measurement.js";
@@ -51,6 +53,8 @@ export interface Stores {
   readonly measures: MeasurementReads;
   /** The labelling queue and the labelled sample (issue 16). */
   readonly labels: LabelStore;
+  /** HMA's bank content (one item with all its signals) and signal-type settings. */
+  readonly hma: HmaContentStore;
   /** Webhook endpoints: per-endpoint leasing, health, disabling. */
   readonly endpoints: WebhookEndpointStore;
   /** Exchanges: feeds from outside fetched into banks (issue 17). */

@@ -7,16 +7,17 @@
  */
 
 import { Type, type TOptional, type TString } from "typebox";
-import type { Bank, Signal, Tlp } from "../../../core/model.js";
+import type { Bank, Tlp } from "../../../core/model.js";
 import { canChangeBank } from "../../../core/sharing.js";
 import type { Services } from "../../../server/services.js";
+import type { HmaContent, HmaContentMetadata } from "../../../storage/ports/hma.js";
 import type { Principal } from "../../../services/access.js";
 import { canonicalSignalValue, hmaDef, isHmaSignalType, type HmaSignalType } from "../../../signals/registry.js";
 import type { HmaBankView } from "../../schemas/hma.js";
 import { idParam, type TypedRequest } from "../../route.js";
 
 export const BANK_NAME = /^[A-Z_][A-Z0-9_]*$/;
-const MAX_NOTE = 200;
+const MAX_NOTE = 255;
 /** Markings a bank can be given through POST /c/banks (RED needs named readers: /v1/banks). */
 export const HMA_TLP: readonly Tlp[] = ["CLEAR", "GREEN", "AMBER", "AMBER+STRICT"];
 
@@ -65,18 +66,49 @@ export function parseRatio(value: unknown, field: string): number | null | undef
   return n;
 }
 
-/** A note, kept as the signal's source. */
+/** A content's note (HMA's limit, 255 characters). */
 export function parseNote(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
+  // Python's falsy values are no note, as HMA's `if not note`.
+  const empty = Array.isArray(value) ? value.length === 0 : isObject(value) ? Object.keys(value).length === 0 : !value;
+  if (empty) return undefined;
   if (typeof value !== "string") fail(400, "note should be a string");
-  if (value.length > MAX_NOTE)
-    fail(400, `note must be at most ${MAX_NOTE} characters (rasd keeps it as the signal's source)`);
+  if (value.length > MAX_NOTE) fail(400, `note must be at most ${MAX_NOTE} characters`);
   return value;
 }
 
-export function refuseMetadata(value: unknown): void {
-  if (value !== undefined && value !== null && value !== "")
-    fail(400, "metadata is not supported: rasd keeps no content metadata (use note for a short text)");
+const METADATA_FIELDS = ["content_id", "content_uri", "json"] as const;
+
+/**
+ * HMA's BankedContentMetadata from a request (`collab` is dropped: only exchanges set it);
+ * undefined when none was given or every field is null. A form field holds it as JSON text.
+ */
+export function parseMetadata(value: unknown, fromForm = false): HmaContentMetadata | undefined {
+  if (value === undefined || value === null) return undefined;
+  let raw = value;
+  if (fromForm) {
+    try {
+      raw = JSON.parse(String(value));
+    } catch {
+      fail(400, "metadata form field must be valid JSON");
+    }
+    if (raw === null) return undefined;
+  }
+  if (!isObject(raw)) fail(400, "metadata should be a json object");
+  const out: { content_id?: string; content_uri?: string; json?: Record<string, unknown> } = {};
+  for (const [key, field] of Object.entries(raw)) {
+    if (key === "collab") continue;
+    if (!(METADATA_FIELDS as readonly string[]).includes(key))
+      fail(400, `Invalid metadata: ${key}: Extra inputs are not permitted`);
+    if (field === null) continue;
+    if (key === "json") {
+      if (!isObject(field)) fail(400, "Invalid metadata: json: Input should be a valid dictionary");
+      out.json = field;
+    } else {
+      if (typeof field !== "string") fail(400, `Invalid metadata: ${key}: Input should be a valid string`);
+      out[key as "content_id" | "content_uri"] = field;
+    }
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 /** Bank names from `banks=A,B` (undefined: no filter). */
@@ -180,9 +212,13 @@ export interface HmaContext {
   visibleBank(who: Principal, name: string, notFound?: string): Promise<Bank>;
   mayChange(who: Principal, bank: Bank): Promise<Bank>;
   changeableBank(who: Principal, name: string, notFound?: string): Promise<Bank>;
-  /** The bank's signal with this content id, or undefined (also for another bank's signal). */
-  contentOf(req: ContentRequest, bank: Bank): Promise<Signal | undefined>;
-  requireContent(req: ContentRequest, bank: Bank): Promise<Signal>;
+  /** The bank's content with this id, or undefined (also for another bank's content). */
+  contentOf(req: ContentRequest, bank: Bank): Promise<HmaContent | undefined>;
+  requireContent(req: ContentRequest, bank: Bank): Promise<HmaContent>;
+  /** The signal types the caller's organisation disabled (enabled_ratio 0, PUT /c/signal_type). */
+  disabledTypes(who: Principal): Promise<ReadonlySet<string>>;
+  /** A signal type for a lookup: 400 when unknown or disabled for the caller's organisation. */
+  enabledSignalType(who: Principal, name: string): Promise<HmaSignalType>;
 }
 
 export function hmaContext(s: Services): HmaContext {
@@ -198,13 +234,25 @@ export function hmaContext(s: Services): HmaContext {
       fail(403, `bank '${bank.name}' belongs to another organisation; only its own curators may change it`);
     return bank;
   };
-  const contentOf = async (req: ContentRequest, bank: Bank): Promise<Signal | undefined> => {
+  const contentOf = async (req: ContentRequest, bank: Bank): Promise<HmaContent | undefined> => {
     const id = idParam(req, "content_id");
-    const signal = Number.isNaN(id) ? undefined : await s.store.getSignal(id);
-    return signal && signal.bankId === bank.id ? signal : undefined;
+    const content = Number.isNaN(id) ? undefined : await s.hmaContents.get(id);
+    return content && content.bankId === bank.id ? content : undefined;
   };
+  const disabledTypes = async (who: Principal): Promise<ReadonlySet<string>> => {
+    const settings = await s.hmaContents.store.signalTypeSettings(who.orgId);
+    return new Set(Object.keys(settings).filter((name) => settings[name]! <= 0));
+  };
+  const signalType = (name: string): HmaSignalType =>
+    isHmaSignalType(name) ? name : fail(400, `No such SignalType '${name}'`);
   return {
     s,
+    disabledTypes,
+    async enabledSignalType(who, name) {
+      const type = signalType(name);
+      if ((await disabledTypes(who)).has(type)) fail(400, `SignalType '${name}' is not enabled`);
+      return type;
+    },
     canonical(type, value, prefix) {
       if (typeof value !== "string") fail(400, `${prefix}${type} signal must be a string`);
       try {
@@ -213,7 +261,7 @@ export function hmaContext(s: Services): HmaContext {
         fail(400, `${prefix}${hmaDef(type).invalid(value, error)}`);
       }
     },
-    signalType: (name) => (isHmaSignalType(name) ? name : fail(400, `No such SignalType '${name}'`)),
+    signalType,
     bankNames,
     findBank,
     visibleBank,

@@ -68,8 +68,8 @@ async function hashFor(kind: ContentType, media: Media, types: readonly HmaSigna
 }
 
 /** The `types=` selection among a content type's signal types. */
-function selectTypes(kind: ContentType, types: string | undefined): HmaSignalType[] {
-  const all = hmaMediaSignalTypes(MEDIA_KIND[kind]);
+function selectTypes(kind: ContentType, types: string | undefined, disabled: ReadonlySet<string>): HmaSignalType[] {
+  const all = hmaMediaSignalTypes(MEDIA_KIND[kind]).filter((t) => !disabled.has(t));
   if (types === undefined) return [...all];
   const names = types
     .split(",")
@@ -104,8 +104,11 @@ export async function readUpload(req: FastifyRequest, dataDir: string): Promise<
 export interface HmaMedia {
   /** `?url=` (with `?content_type=`, or from the answer's Content-Type) fetched, as HMA's hash-from-URL. */
   fetchMedia(url: string, contentType: string | undefined): Promise<Media>;
-  /** The media's hashes for `?types=` (a comma-separated selection; undefined: all the media's types); removes an upload. */
-  hashOf(media: Media, types: string | undefined): Promise<Hashed>;
+  /**
+   * The media's hashes for `?types=` (a comma-separated selection; undefined: all the media's
+   * types but the `disabled` ones); removes an upload.
+   */
+  hashOf(media: Media, types: string | undefined, disabled: ReadonlySet<string>): Promise<Hashed>;
   /** The request's upload, streamed to the data folder (hashOf or discard removes it). */
   readUpload(req: FastifyRequest): Promise<Media>;
 }
@@ -142,9 +145,9 @@ export function hmaMedia(c: HmaContext): HmaMedia {
         fields: {},
       };
     },
-    async hashOf(media, types) {
+    async hashOf(media, types, disabled) {
       try {
-        return await hashFor(media.kind, media, selectTypes(media.kind, types));
+        return await hashFor(media.kind, media, selectTypes(media.kind, types, disabled));
       } finally {
         await discard(media);
       }
@@ -153,7 +156,7 @@ export function hmaMedia(c: HmaContext): HmaMedia {
   };
 }
 
-export function hmaHashingRoutes(media: HmaMedia): RouteDef[] {
+export function hmaHashingRoutes(c: HmaContext, media: HmaMedia): RouteDef[] {
   return [
     route({
       method: "GET",
@@ -163,10 +166,10 @@ export function hmaHashingRoutes(media: HmaMedia): RouteDef[] {
       tags: ["hma"],
       hmaErrors: true,
       schema: { querystring: stringParams("url", "content_type", "types"), response: { 200: HmaHashes } },
-      handler: async (req) => {
+      handler: async (req, _reply, who) => {
         const { url, content_type, types } = req.query;
         const fetched = await media.fetchMedia(required(url, "url"), content_type);
-        return (await media.hashOf(fetched, types)).hashes;
+        return (await media.hashOf(fetched, types, await c.disabledTypes(who))).hashes;
       },
     }),
     route({
@@ -178,7 +181,10 @@ export function hmaHashingRoutes(media: HmaMedia): RouteDef[] {
       hmaErrors: true,
       multipart: true,
       schema: { querystring: stringParams("types"), response: { 200: HmaHashes } },
-      handler: async (req) => (await media.hashOf(await media.readUpload(req), req.query.types)).hashes,
+      handler: async (req, _reply, who) => {
+        const upload = await media.readUpload(req);
+        return (await media.hashOf(upload, req.query.types, await c.disabledTypes(who))).hashes;
+      },
     }),
   ];
 }

@@ -40,6 +40,10 @@ export function hmaMatchingRoutes(c: HmaContext, media: HmaMedia): RouteDef[] {
     return s.matcher.match(type, value, banks, { quality }).matches.filter((x) => answers.includes(x.type));
   };
 
+  /** The enabled contents holding each matched signal (HMA answers content ids, one per content). */
+  const contentIds = (matches: readonly Match[]): Promise<Map<number, number[]>> =>
+    s.hmaContents.contentIdsOf(matches.map((m) => ({ id: m.signalId, bankId: m.bankId, status: "active" as const })));
+
   /** HMA's coin flip: one per request; a bank takes part when its ratio ≥ the flip. */
   const coinflip = (seed: string | undefined): number => {
     return seed === undefined ? Math.random() : pythonSeededRandom(seed);
@@ -59,11 +63,15 @@ export function hmaMatchingRoutes(c: HmaContext, media: HmaMedia): RouteDef[] {
         .map((b) => [b.id, b]),
     );
     const out: LookupResult = {};
-    for (const m of matchSignal(type, value, new Set(banks.keys()), options.quality)) {
-      const bank = banks.get(m.bankId);
-      // An allow-list match is no reason to act: HMA clients would act on anything listed.
-      if (!bank || m.suppressed || bank.negative) continue;
-      (out[names.nameOf(bank)] ??= []).push({ bank_content_id: m.signalId, distance: hmaDistance(m) });
+    // An allow-list match is no reason to act: HMA clients would act on anything listed.
+    const matches = matchSignal(type, value, new Set(banks.keys()), options.quality).filter(
+      (m) => !m.suppressed && banks.get(m.bankId)?.negative === false,
+    );
+    const contents = await contentIds(matches);
+    for (const m of matches) {
+      const bank = banks.get(m.bankId)!;
+      for (const id of contents.get(m.signalId) ?? [])
+        (out[names.nameOf(bank)] ??= []).push({ bank_content_id: id, distance: hmaDistance(m) });
     }
     return out;
   };
@@ -101,7 +109,7 @@ export function hmaMatchingRoutes(c: HmaContext, media: HmaMedia): RouteDef[] {
       },
       handler: async (req, reply, who) => {
         const signal = required(req.query.signal, "signal");
-        const type = signalType(required(req.query.signal_type, "signal_type"));
+        const type = await c.enabledSignalType(who, required(req.query.signal_type, "signal_type"));
         const withDistance = parseBool(req.query.include_distance, "include_distance") ?? false;
         const value = canonical(type, signal, "invalid signal: ");
         const busy = notReady(reply);
@@ -110,10 +118,12 @@ export function hmaMatchingRoutes(c: HmaContext, media: HmaMedia): RouteDef[] {
         const names = await bankNames(who);
         const banks = new Set(names.banks.filter((b) => !only || only.has(names.nameOf(b))).map((b) => b.id));
         const matches = matchSignal(type, value, banks);
+        const contents = await contentIds(matches);
+        const found = matches.flatMap((m) => (contents.get(m.signalId) ?? []).map((id) => ({ id, m })));
         return {
           matches: withDistance
-            ? matches.map((m) => ({ bank_content_id: m.signalId, distance: hmaDistance(m) }))
-            : matches.map((m) => m.signalId),
+            ? found.map(({ id, m }) => ({ bank_content_id: id, distance: hmaDistance(m) }))
+            : found.map(({ id }) => id),
         };
       },
     }),
@@ -133,7 +143,8 @@ export function hmaMatchingRoutes(c: HmaContext, media: HmaMedia): RouteDef[] {
         // HMA's GET lookup always flips the coin (bypass_coinflip is honoured by POST only).
         const options = { banks: bankFilter(req.query.banks), coinflip: coinflip(req.query.seed) };
         if (url !== undefined) {
-          const hashed = await media.hashOf(await media.fetchMedia(url, req.query.content_type), req.query.types);
+          const fetched = await media.fetchMedia(url, req.query.content_type);
+          const hashed = await media.hashOf(fetched, req.query.types, await c.disabledTypes(who));
           const busy = notReady(reply);
           if (busy) return busy;
           const all = await lookupAll(who, hashed, options);
@@ -141,7 +152,7 @@ export function hmaMatchingRoutes(c: HmaContext, media: HmaMedia): RouteDef[] {
         }
         if (signal === undefined || typeName === undefined)
           fail(400, "Either url or both signal and signal_type are required");
-        const type = signalType(typeName);
+        const type = await c.enabledSignalType(who, typeName);
         const value = canonical(type, signal, "invalid signal: ");
         return notReady(reply) ?? lookup(who, type, value, options);
       },
@@ -159,7 +170,8 @@ export function hmaMatchingRoutes(c: HmaContext, media: HmaMedia): RouteDef[] {
         response: { 200: HmaLookupByType, [NOT_READY]: HmaErrorBody },
       },
       handler: async (req, reply, who) => {
-        const hashed = await media.hashOf(await media.readUpload(req), req.query.types);
+        const upload = await media.readUpload(req);
+        const hashed = await media.hashOf(upload, req.query.types, await c.disabledTypes(who));
         const busy = notReady(reply);
         if (busy) return busy;
         const bypass = req.query.bypass_coinflip === "true";
