@@ -25,6 +25,9 @@ import { ago } from "./lib/time.js";
 import type { Bank, Me, ReviewDetail, ReviewEntry } from "./lib/types.js";
 import { ErrorBox, LabelChips, TlpBadge, Txt, useLoad } from "./ui.js";
 
+const QUEUES = ["open", "escalated", "decided"] as const;
+type QueueStatus = (typeof QUEUES)[number];
+
 /** The draft kept in sessionStorage while a reviewer writes: which entry, and the form. */
 interface KeptDraft {
   id: number;
@@ -33,9 +36,10 @@ interface KeptDraft {
 const DRAFT = "review";
 
 export function Review(props: { api: Api; me: Me }) {
+  const [status, setStatus] = useState<QueueStatus>("open");
   const queue = useLoad(
-    () => props.api.get<{ reviews: ReviewEntry[]; total?: number }>("/v1/reviews?status=open&limit=100"),
-    [],
+    () => props.api.get<{ reviews: ReviewEntry[]; total?: number }>(`/v1/reviews?status=${status}&limit=100`),
+    [status],
   );
   const banks = useLoad(() => props.api.get<{ banks: Bank[] }>("/v1/banks"), []);
   // A draft kept from before a sign-in (the session expired while the reviewer wrote).
@@ -115,12 +119,39 @@ export function Review(props: { api: Api; me: Me }) {
       <ErrorBox error={queue.error} />
       <div class="review-layout">
         <nav class="queue" aria-label={t("review:queueAria")}>
-          <h2>
-            {(queue.data?.total ?? reviews.length) > reviews.length
-              ? t("review:waitingOfTotal", { shown: reviews.length, count: queue.data?.total ?? reviews.length })
-              : t("review:waiting", { count: reviews.length })}
+          <div class="tabs" role="group" aria-label={t("review:tabs.aria")}>
+            {QUEUES.map((q) => (
+              <button
+                key={q}
+                type="button"
+                aria-pressed={status === q}
+                onClick={() => {
+                  setStatus(q);
+                  select(undefined);
+                }}
+              >
+                {t(`review:tabs.${q}`)}
+              </button>
+            ))}
+          </div>
+          <h2 data-testid="queue-count">
+            {status === "escalated"
+              ? t("review:escalatedCount", { count: queue.data?.total ?? reviews.length })
+              : status === "decided"
+                ? t("review:decidedCount", { count: queue.data?.total ?? reviews.length })
+                : (queue.data?.total ?? reviews.length) > reviews.length
+                  ? t("review:waitingOfTotal", { shown: reviews.length, count: queue.data?.total ?? reviews.length })
+                  : t("review:waiting", { count: reviews.length })}
           </h2>
-          {reviews.length === 0 && !queue.loading && <p class="muted">{t("review:empty")}</p>}
+          {reviews.length === 0 && !queue.loading && (
+            <p class="muted">
+              {status === "escalated"
+                ? t("review:emptyEscalated")
+                : status === "decided"
+                  ? t("review:emptyDecided")
+                  : t("review:empty")}
+            </p>
+          )}
           <ol>
             {reviews.map((r) => (
               <li key={r.id}>
@@ -154,6 +185,7 @@ export function Review(props: { api: Api; me: Me }) {
             revealed={revealed === current}
             onReveal={() => setRevealed((r) => (r === current ? undefined : current))}
             canDecide={canDecide}
+            senior={props.me.person.role === "admin"}
             banks={ownBanks}
             draft={draft}
             setDraft={setDraft}
@@ -177,6 +209,7 @@ function ReviewItem(props: {
   revealed: boolean;
   onReveal: () => void;
   canDecide: boolean;
+  senior: boolean;
   banks: Bank[];
   draft: DecisionDraft;
   setDraft: (f: (d: DecisionDraft) => DecisionDraft) => void;
@@ -186,6 +219,23 @@ function ReviewItem(props: {
 }) {
   const detail = useLoad(() => props.api.get<ReviewDetail>(`/v1/reviews/${props.id}`), [props.id]);
   const d = detail.data;
+  const waiting = d !== undefined && (d.review.status === "open" || (d.review.status === "escalated" && props.senior));
+  // Opening a waiting item claims it (a lease) so that it is not offered to another reviewer.
+  const [claim, setClaim] = useState<{ until?: string; refused?: string }>({});
+  useEffect(() => {
+    if (!props.canDecide || !waiting) return;
+    let held = false;
+    props.api.post<{ claimed_until: string }>(`/v1/reviews/${props.id}/claim`, {}).then(
+      (r) => {
+        held = true;
+        setClaim({ until: r.claimed_until });
+      },
+      (e: unknown) => setClaim({ refused: e instanceof Error ? e.message : String(e) }),
+    );
+    return () => {
+      if (held) void props.api.delete(`/v1/reviews/${props.id}/claim`).catch(() => undefined);
+    };
+  }, [props.id, waiting]);
   return (
     <section class="item-detail" aria-labelledby="item-h">
       <h2 id="item-h">{t("review:entry", { id: props.id })}</h2>
@@ -256,7 +306,32 @@ function ReviewItem(props: {
               ))}
             </ul>
           )}
-          {props.canDecide ? <DecisionForm {...props} /> : <p class="muted">{t("review:readOnly")}</p>}
+          {d.review.status === "decided" ? (
+            <div class="notice" data-testid="decided">
+              <p>{t("review:decidedAs", { decision: decisionName(d.review.decision ?? "") })}</p>
+              <Txt value={d.review.reasons} block />
+            </div>
+          ) : d.review.status === "escalated" && !props.senior ? (
+            <p class="notice" data-testid="escalated-note">
+              {t("review:escalatedNote")}
+            </p>
+          ) : !props.canDecide ? (
+            <p class="muted">{t("review:readOnly")}</p>
+          ) : claim.refused ? (
+            <p class="error" role="alert" data-testid="claimed-elsewhere">
+              {t("review:claimedElsewhere", { reason: claim.refused })}
+            </p>
+          ) : (
+            <>
+              {d.review.status === "escalated" && <p class="notice">{t("review:escalatedNote")}</p>}
+              {claim.until && (
+                <p class="muted small" data-testid="claimed">
+                  {t("review:claimedUntil", { time: formatDateTime(claim.until, { timeStyle: "short" }) })}
+                </p>
+              )}
+              <DecisionForm {...props} />
+            </>
+          )}
         </>
       )}
     </section>

@@ -13,6 +13,7 @@ import * as m0009 from "./0009-media-store.js";
 import * as m0010 from "./0010-job-leases.js";
 import * as m0011 from "./0011-job-count-index.js";
 import * as m0012 from "./0012-labels.js";
+import * as m0015 from "./0015-review-claims.js";
 
 export const MIGRATIONS: Record<string, Migration> = {
   "0001-signal-banks": m0001,
@@ -27,4 +28,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0010-job-leases": m0010,
   "0011-job-count-index": m0011,
   "0012-labels": m0012,
+  "0015-review-claims": m0015,
 };
