@@ -335,6 +335,14 @@ describe("reviews, media, activity and search", () => {
       ar.map((x) => x.value),
       [AR_TEXT],
     );
+    // Spelling variants: bare alef for إ, heh for taa marbuta, tatweel and marks added.
+    for (const variant of ["الى قافله", "إلى قافـلة", "قَافِلَةِ المؤمنين"])
+      assert.deepEqual(
+        (await search(t.keys.c.reader, `q=${encodeURIComponent(variant)}`)).map((x) => x.value),
+        [AR_TEXT],
+        variant,
+      );
+    assert.deepEqual(await search(t.keys.c.reader, `q=${encodeURIComponent("قافلة الكافرين")}`), []);
     const near = await search(t.keys.c.reader, `q=${encodeURIComponent(`${B_TEXT} today`)}`);
     assert.ok(near[0]?.similarity !== undefined && near[0].value === B_TEXT, "near-copies of a text");
     const byLabel = await search(t.keys.c.reader, "label=glorification");

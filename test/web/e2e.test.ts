@@ -401,7 +401,7 @@ describe(
       await page.reload();
       await page.getByRole("heading", { name: "البنوك", exact: true }).waitFor();
       assert.equal(await page.evaluate(() => document.documentElement.getAttribute("dir")), "rtl");
-      await page.getByLabel("اللغة").selectOption("en");
+      await page.getByRole("banner").getByLabel("اللغة").selectOption("en");
       await page.getByRole("heading", { name: "Banks", exact: true }).waitFor();
       assert.equal(await page.evaluate(() => document.documentElement.getAttribute("dir")), "ltr");
       await page.context().close();
