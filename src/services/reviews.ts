@@ -96,6 +96,28 @@ export async function ownReview(reviews: ReviewStore, orgId: number, reviewId: n
   return row;
 }
 
+/** How long a reviewer holds an entry they opened before another reviewer is offered it. */
+export const REVIEW_LEASE_MS = 10 * 60_000;
+
+/** Who decides an escalated entry: the second-level queue is for admins (senior reviewers). */
+export function maySeeEscalated(role: string): boolean {
+  return role === "admin";
+}
+
+/** The refusal when another person holds a live lease on the entry. */
+function leasedElsewhere(
+  row: { id: number; claimedBy: number | null; claimedUntil: number | null },
+  who: Principal,
+  now: number,
+) {
+  if (row.claimedBy !== null && row.claimedBy !== who.personId && (row.claimedUntil ?? 0) >= now)
+    return new RasdError(
+      "conflict",
+      `review entry ${row.id} is claimed by another reviewer until ${new Date(row.claimedUntil!).toISOString()}`,
+    );
+  return undefined;
+}
+
 export class ReviewService {
   constructor(
     private readonly deps: { content: ContentStore; reviews: ReviewStore; banks: BankService; access: AccessService },
@@ -122,6 +144,15 @@ export class ReviewService {
     const row = await ownReview(reviews, who.orgId, reviewId);
     if (row.status === "decided")
       throw new RasdError("conflict", `review entry ${row.id} was already decided (${row.decision ?? "?"})`);
+    if (row.status === "escalated" && !maySeeEscalated(who.role))
+      throw new RasdError(
+        "auth.forbidden",
+        `review entry ${row.id} is escalated: an admin (senior reviewer) decides it`,
+      );
+    if (row.status === "escalated" && input.decision === "escalate")
+      throw new RasdError("conflict", `review entry ${row.id} is escalated already: decide it`);
+    const busy = leasedElsewhere(row, who, Date.now());
+    if (busy) throw busy;
     const labels = checkDecision(input);
     const bank = input.addToBank ? await this.bankFor(who, input.addToBank.bankId) : undefined;
     const item = await content.getItem(row.itemId);
@@ -131,15 +162,20 @@ export class ReviewService {
       throw new RasdError("invalid", `addToBank: item ${item.id} has no hashes yet (status ${item.status})`);
     const now = Date.now();
     // Claim the entry first: of two reviewers deciding at once, one wins and the other gets a 409.
-    const claimed = await reviews.claimReview(row.id, {
-      decision: input.decision,
-      note: input.note ?? "",
-      labels: JSON.stringify(labels),
-      reasons: input.reasons.trim(),
-      bankId: bank?.id ?? null,
-      decidedBy: who.personId,
-      decidedAt: now,
-    });
+    const from = row.status === "escalated" ? "escalated" : "open";
+    const claimed = await reviews.claimReview(
+      row.id,
+      {
+        decision: input.decision,
+        note: input.note ?? "",
+        labels: JSON.stringify(labels),
+        reasons: input.reasons.trim(),
+        bankId: bank?.id ?? null,
+        decidedBy: who.personId,
+        decidedAt: now,
+      },
+      from,
+    );
     if (!claimed) throw new RasdError("conflict", `review entry ${row.id} was decided by someone else just now`);
     let addedToBank: DecisionResult["addedToBank"] = null;
     if (bank) {
@@ -164,5 +200,33 @@ export class ReviewService {
       };
     }
     return { id: row.id, decision: input.decision, labels, reasons: input.reasons.trim(), decidedAt: now, addedToBank };
+  }
+
+  /**
+   * Leases the entry to the caller for REVIEW_LEASE_MS, so that it is not offered to another
+   * reviewer; renewing their own lease is allowed. Conflict when someone else holds it.
+   */
+  async claim(who: Principal, reviewId: number, now = Date.now()): Promise<{ id: number; claimedUntil: number }> {
+    const row = await ownReview(this.deps.reviews, who.orgId, reviewId);
+    if (row.status === "decided") throw new RasdError("conflict", `review entry ${row.id} was already decided`);
+    if (row.status === "escalated" && !maySeeEscalated(who.role))
+      throw new RasdError(
+        "auth.forbidden",
+        `review entry ${row.id} is escalated: an admin (senior reviewer) decides it`,
+      );
+    const until = now + REVIEW_LEASE_MS;
+    if (!(await this.deps.reviews.leaseReview(row.id, who.personId, now, until))) {
+      const fresh = (await this.deps.reviews.getReview(row.id)) ?? row;
+      throw (
+        leasedElsewhere(fresh, who, now) ?? new RasdError("conflict", `review entry ${row.id} was decided just now`)
+      );
+    }
+    return { id: row.id, claimedUntil: until };
+  }
+
+  /** Gives the entry back to the queue (only the lease holder's release does anything). */
+  async release(who: Principal, reviewId: number): Promise<void> {
+    const row = await ownReview(this.deps.reviews, who.orgId, reviewId);
+    await this.deps.reviews.releaseReview(row.id, who.personId);
   }
 }

@@ -1,7 +1,7 @@
 /** The review queue (ports/reviews.ts) over Kysely. */
 
-import type { Kysely, Selectable } from "kysely";
-import type { ReviewDecision, ReviewItem, ReviewStore } from "./ports/reviews.js";
+import type { ExpressionBuilder, Kysely, Selectable } from "kysely";
+import type { QueueViewer, ReviewDecision, ReviewItem, ReviewStore } from "./ports/reviews.js";
 import type { Database, ReviewItemsTable } from "./schema.js";
 
 function toReview(r: Selectable<ReviewItemsTable>): ReviewItem {
@@ -21,7 +21,15 @@ function toReview(r: Selectable<ReviewItemsTable>): ReviewItem {
     reasons: r.reasons,
     bankId: r.bank_id,
     addedSignals: r.added_signals,
+    claimedBy: r.claimed_by ?? null,
+    claimedUntil: r.claimed_until === null || r.claimed_until === undefined ? null : Number(r.claimed_until),
   };
+}
+
+/** Entries free for `personId` at `now`: no lease, their own, or an expired one. */
+function freeFor(personId: number, now: number) {
+  return (eb: ExpressionBuilder<Database, "review_items">) =>
+    eb.or([eb("claimed_by", "is", null), eb("claimed_by", "=", personId), eb("claimed_until", "<", now)]);
 }
 
 export class KyselyReviewStore implements ReviewStore {
@@ -32,18 +40,51 @@ export class KyselyReviewStore implements ReviewStore {
     return r && toReview(r);
   }
 
-  async listReviews(orgId: number, status: string, limit: number): Promise<ReviewItem[]> {
-    const q = this.db.selectFrom("review_items").selectAll().where("org_id", "=", orgId).where("status", "=", status);
-    // Open entries: highest priority first, then oldest first. Decided ones: the latest first.
-    const ordered = status === "open" ? q.orderBy("priority", "desc").orderBy("id") : q.orderBy("id", "desc");
+  async listReviews(orgId: number, status: string, limit: number, viewer?: QueueViewer): Promise<ReviewItem[]> {
+    let q = this.db.selectFrom("review_items").selectAll().where("org_id", "=", orgId).where("status", "=", status);
+    if (viewer) q = q.where(freeFor(viewer.personId, viewer.now));
+    // Waiting entries: highest priority first, then oldest first. Decided ones: the latest first.
+    const ordered = status === "decided" ? q.orderBy("id", "desc") : q.orderBy("priority", "desc").orderBy("id");
     return (await ordered.limit(limit).execute()).map(toReview);
   }
 
-  async claimReview(id: number, d: ReviewDecision): Promise<boolean> {
+  async countReviews(orgId: number, status: string, viewer?: QueueViewer): Promise<number> {
+    let q = this.db
+      .selectFrom("review_items")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("org_id", "=", orgId)
+      .where("status", "=", status);
+    if (viewer) q = q.where(freeFor(viewer.personId, viewer.now));
+    return Number((await q.executeTakeFirst())?.n ?? 0);
+  }
+
+  async leaseReview(id: number, personId: number, now: number, until: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable("review_items")
+      .set({ claimed_by: personId, claimed_until: until })
+      .where("id", "=", id)
+      .where("status", "in", ["open", "escalated"])
+      .where(freeFor(personId, now))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async releaseReview(id: number, personId: number): Promise<void> {
+    await this.db
+      .updateTable("review_items")
+      .set({ claimed_by: null, claimed_until: null })
+      .where("id", "=", id)
+      .where("claimed_by", "=", personId)
+      .execute();
+  }
+
+  async claimReview(id: number, d: ReviewDecision, from: "open" | "escalated" = "open"): Promise<boolean> {
     const claimed = await this.db
       .updateTable("review_items")
       .set({
-        status: "decided",
+        status: d.decision === "escalate" ? "escalated" : "decided",
+        claimed_by: null,
+        claimed_until: null,
         decision: d.decision,
         note: d.note,
         labels: d.labels,
@@ -53,7 +94,8 @@ export class KyselyReviewStore implements ReviewStore {
         decided_at: d.decidedAt,
       })
       .where("id", "=", id)
-      .where("status", "=", "open")
+      .where("status", "=", from)
+      .where(freeFor(d.decidedBy, d.decidedAt))
       .executeTakeFirst();
     return Number(claimed.numUpdatedRows) > 0;
   }

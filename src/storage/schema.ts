@@ -221,6 +221,8 @@ export interface ReviewItemsTable {
   reasons: Generated<string>;
   bank_id: number | null;
   added_signals: Generated<string>;
+  claimed_by: number | null;
+  claimed_until: number | null;
 }
 
 export interface SessionsTable {

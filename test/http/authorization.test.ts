@@ -186,7 +186,7 @@ const FIXTURE_ROUTES: readonly {
     missing: { id: NO_ID },
   },
   {
-    pattern: /^\/v1\/reviews\/:id\/decision$/,
+    pattern: /^\/v1\/reviews\/:id\/(decision|claim)$/,
     targets: (fx) => [{ label: "a review entry of A", params: { id: String(fx.review) } }],
     missing: { id: NO_ID },
   },
@@ -319,6 +319,7 @@ const BODIES: Readonly<Record<string, (fx: Fixtures, who: string) => Extras | nu
   "POST /v1/webhook-endpoints/:id/enable": () => null,
   "POST /v1/rules/:id/actions/:index/rotate-secret": () => ({ body: {} }),
   "POST /v1/reviews/:id/decision": () => ({ body: { decision: "not_violating", reasons: "authorization probe" } }),
+  "POST /v1/reviews/:id/claim": () => null,
   "POST /v1/labels/draw": () => ({ body: { perPeriod: 5 } }),
   "POST /v1/labels/:id": () => ({ body: { stance: "neutral" } }),
   // A real sign-in (a public route must not answer 401), as a person outside A.

@@ -172,6 +172,75 @@ describe("reviews, media, activity and search", () => {
     assert.deepEqual(types, ["md5", "pdq", "sha256", "text"]);
   });
 
+  it("escalate is a state: listed as escalated for an admin to decide, not for a reviewer; total counts past the limit", async () => {
+    const third = textReviews()[2]!;
+    const list = async (key: string, q: string) =>
+      json<{ reviews: { id: number; status: string }[]; total: number }>(
+        await t.call(key, { method: "GET", url: `/v1/reviews?${q}` }),
+      );
+    const escalated = await list(t.keys.a.reviewer, "status=escalated");
+    assert.deepEqual(
+      escalated.reviews.map((r) => [r.id, r.status]),
+      [[third.id, "escalated"]],
+    );
+    assert.equal(escalated.total, 1);
+    const open = await list(t.keys.a.reviewer, "status=open&limit=1");
+    assert.equal(open.reviews.length, 1);
+    assert.equal(open.total, 1, "one text entry is still open");
+    const decided = await list(t.keys.a.reviewer, "status=decided&limit=1");
+    assert.equal(decided.reviews.length, 1);
+    assert.equal(decided.total, 3, "the first two texts and the image");
+    const byReviewer = await decide(t.keys.a.reviewer, third.id, { decision: "not_violating", reasons: "fine" });
+    assert.equal(byReviewer.statusCode, 403, byReviewer.body);
+    assert.match(byReviewer.body, /escalated: an admin/);
+    assert.equal((await decide(t.keys.a.admin, third.id, { decision: "escalate", reasons: "x" })).statusCode, 409);
+    const byAdmin = await decide(t.keys.a.admin, third.id, {
+      decision: "not_violating",
+      reasons: "satire, on a second look",
+    });
+    assert.equal(byAdmin.statusCode, 200, byAdmin.body);
+    assert.equal(json<{ status: string }>(byAdmin).status, "decided");
+    assert.equal((await list(t.keys.a.reviewer, "status=escalated")).total, 0);
+  });
+
+  it("a claimed entry is not offered to another reviewer, whose decision is refused until the claim is released", async () => {
+    const fourth = textReviews()[3]!;
+    const claim = (key: string, method: "POST" | "DELETE") =>
+      t.call(key, { method, url: `/v1/reviews/${fourth.id}/claim` });
+    const mine = await claim(t.keys.a.reviewer, "POST");
+    assert.equal(mine.statusCode, 200, mine.body);
+    const until = Date.parse(json<{ claimed_until: string }>(mine).claimed_until);
+    assert.ok(until > Date.now() + 9 * 60_000 && until <= Date.now() + 10 * 60_000, "a ten-minute claim");
+    assert.equal((await claim(t.keys.a.reviewer, "POST")).statusCode, 200, "the holder may renew it");
+    const queue = async (key: string) =>
+      json<{ reviews: { id: number }[]; total: number }>(
+        await t.call(key, { method: "GET", url: "/v1/reviews?status=open" }),
+      );
+    assert.deepEqual(
+      (await queue(t.keys.a.reviewer)).reviews.map((r) => r.id),
+      [fourth.id],
+    );
+    assert.deepEqual(await queue(t.keys.a.admin), { reviews: [], total: 0 }, "not offered to another reviewer");
+    const theirs = await claim(t.keys.a.admin, "POST");
+    assert.equal(theirs.statusCode, 409);
+    assert.match(theirs.body, /claimed by another reviewer until/);
+    const refused = await decide(t.keys.a.admin, fourth.id, { decision: "not_violating", reasons: "x" });
+    assert.equal(refused.statusCode, 409);
+    assert.equal((await claim(t.keys.a.admin, "DELETE")).statusCode, 204, "releasing another's claim does nothing");
+    assert.equal((await claim(t.keys.a.admin, "POST")).statusCode, 409);
+    assert.equal((await claim(t.keys.a.reviewer, "DELETE")).statusCode, 204);
+    assert.equal((await queue(t.keys.a.admin)).total, 1, "released: offered again");
+    assert.equal((await claim(t.keys.a.reader, "POST")).statusCode, 403, "a reader cannot claim");
+    // An expired claim is no claim: the other reviewer may take it.
+    await rawDb(t.s)
+      .updateTable("review_items")
+      .set({ claimed_by: t.people.a.reviewer, claimed_until: Date.now() - 1 })
+      .where("id", "=", fourth.id)
+      .execute();
+    assert.equal((await claim(t.keys.a.admin, "POST")).statusCode, 200);
+    assert.equal((await claim(t.keys.a.admin, "DELETE")).statusCode, 204);
+  });
+
   it("another organisation cannot read or decide A's review entries", async () => {
     const id = textReviews()[3]!.id;
     for (const key of [t.keys.b.admin, t.keys.c.admin]) {
@@ -266,6 +335,14 @@ describe("reviews, media, activity and search", () => {
       ar.map((x) => x.value),
       [AR_TEXT],
     );
+    // Spelling variants: bare alef for إ, heh for taa marbuta, tatweel and marks added.
+    for (const variant of ["الى قافله", "إلى قافـلة", "قَافِلَةِ المؤمنين"])
+      assert.deepEqual(
+        (await search(t.keys.c.reader, `q=${encodeURIComponent(variant)}`)).map((x) => x.value),
+        [AR_TEXT],
+        variant,
+      );
+    assert.deepEqual(await search(t.keys.c.reader, `q=${encodeURIComponent("قافلة الكافرين")}`), []);
     const near = await search(t.keys.c.reader, `q=${encodeURIComponent(`${B_TEXT} today`)}`);
     assert.ok(near[0]?.similarity !== undefined && near[0].value === B_TEXT, "near-copies of a text");
     const byLabel = await search(t.keys.c.reader, "label=glorification");

@@ -28,8 +28,8 @@ import { closeServices, openServices, startWorkers, type Services } from "../../
 
 // Browser globals, for the callbacks that page.evaluate() runs in chromium (not in Node).
 declare const document: {
-  documentElement: { scrollWidth: number; clientWidth: number };
-  activeElement: { textContent: string | null } | null;
+  documentElement: { scrollWidth: number; clientWidth: number; getAttribute(name: string): string | null };
+  activeElement: { textContent: string | null; id: string } | null;
   cookie: string;
 };
 declare const sessionStorage: { getItem(key: string): string | null };
@@ -372,6 +372,161 @@ describe(
       assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Skip to content");
       await page.keyboard.press("Tab");
       assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Dashboard");
+      await page.context().close();
+    });
+
+    it("in Arabic: right-to-left, no sideways scrolling at 390 px, the choice remembered after a reload", async () => {
+      const page = await newPage(390, 844);
+      await signInAccount(page, "Example Platform", "demo-admin");
+      await page.getByLabel("Language").selectOption("ar");
+      await page.getByRole("heading", { name: "لوحة المعلومات" }).waitFor();
+      assert.equal(await page.evaluate(() => document.documentElement.getAttribute("dir")), "rtl");
+      assert.equal(await page.evaluate(() => document.documentElement.getAttribute("lang")), "ar");
+      await page.locator("#activity .uplot-box canvas").waitFor();
+      await noHorizontalScroll(page, "dashboard in Arabic");
+      await page.screenshot({ path: join(ARTIFACTS, "dashboard-ar-390.png"), fullPage: true });
+      // Arabic-Indic digits by choice, everywhere the same.
+      await page.getByLabel("الأرقام").selectOption("arab");
+      assert.match(await page.locator(".totals").first().innerText(), /[٠-٩]/);
+      assert.doesNotMatch(await page.locator(".totals").first().innerText(), /[0-9]/);
+      await page.getByRole("link", { name: "المراجعة" }).click();
+      await page.getByRole("heading", { name: "قائمة المراجعة" }).waitFor();
+      await page.locator(".item-detail h3").first().waitFor();
+      await noHorizontalScroll(page, "review in Arabic");
+      await page.screenshot({ path: join(ARTIFACTS, "review-ar-390.png"), fullPage: true });
+      await page.getByRole("link", { name: "البنوك" }).click();
+      await page.locator(".results li").first().waitFor();
+      await noHorizontalScroll(page, "banks in Arabic");
+      await page.screenshot({ path: join(ARTIFACTS, "banks-ar-390.png"), fullPage: true });
+      await page.reload();
+      await page.getByRole("heading", { name: "البنوك", exact: true }).waitFor();
+      assert.equal(await page.evaluate(() => document.documentElement.getAttribute("dir")), "rtl");
+      await page.getByRole("banner").getByLabel("اللغة").selectOption("en");
+      await page.getByRole("heading", { name: "Banks", exact: true }).waitFor();
+      assert.equal(await page.evaluate(() => document.documentElement.getAttribute("dir")), "ltr");
+      await page.context().close();
+    });
+
+    it("review says why an item is queued: each match with bank and distance, the rule and priority, the caption", async () => {
+      const page = await newPage();
+      await signInAccount(page, "Example Platform", "demo-reviewer");
+      await page.getByRole("link", { name: "Review" }).click();
+      await page.getByRole("heading", { name: "Review queue" }).waitFor();
+      const why = page.locator("[data-testid=why]");
+      await why.waitFor();
+      assert.match(await why.innerText(), /Queued at priority \d\.\d\d/);
+      const detail = page.locator(".item-detail");
+      // The total, not one page: the heading counts what the API says is waiting.
+      const listed = (await api(keys["Example Platform admin"]!, "GET", "/v1/reviews?status=open")).body;
+      assert.match(await page.locator("[data-testid=queue-count]").innerText(), /^Waiting \(\d+( of \d+)?\)$/);
+      assert.ok(typeof listed.total === "number");
+      // An item with a match shows the bank, the signal and its distance or similarity.
+      const entries = listed.reviews as { id: number; item_id: number }[];
+      let shown = false;
+      for (const r of entries) {
+        const d = (await api(keys["Example Platform admin"]!, "GET", `/v1/reviews/${r.id}`)).body;
+        const matched = d.matched_signals as { bank: { name: string } }[];
+        const item = d.item as { kind: string; text?: string };
+        if (matched.length === 0) continue;
+        await page.getByRole("button", { name: new RegExp(`Review #${r.id}\\b`) }).click();
+        await detail.getByRole("heading", { name: `Review #${r.id}` }).waitFor();
+        const match = detail.locator(".matches li").first();
+        await match.waitFor();
+        assert.match(await match.innerText(), new RegExp(`in ${matched[0]!.bank.name}`));
+        assert.match(await match.innerText(), /distance \d+|similarity \d+%/);
+        assert.match(await match.locator(".badge.tlp").innerText(), /^TLP:/);
+        if (item.kind === "image" || item.kind === "video") {
+          const caption = detail.locator("[data-testid=caption]");
+          await caption.waitFor();
+          assert.match(await caption.innerText(), item.text ? new RegExp(item.text.slice(0, 20)) : /No caption/);
+        }
+        shown = true;
+        break;
+      }
+      assert.ok(shown, "the demo queues an item with a visible match");
+      await page.screenshot({ path: join(ARTIFACTS, "review-why.png"), fullPage: true });
+      await page.context().close();
+    });
+
+    it("an item one reviewer has open is not offered to a second; escalation goes to the admins' queue and back", async () => {
+      const reviewer = await newPage();
+      await signInAccount(reviewer, "Example Platform", "demo-reviewer");
+      await reviewer.getByRole("link", { name: "Review" }).click();
+      await reviewer.locator("[data-testid=claimed]").waitFor();
+      const id = Number(/#(\d+)/.exec(await reviewer.locator("#item-h").innerText())![1]);
+      const admin = await newPage();
+      await signInAccount(admin, "Example Platform", "demo-admin");
+      await admin.getByRole("link", { name: "Review" }).click();
+      await admin.locator("[data-testid=claimed]").waitFor();
+      assert.equal(
+        await admin.getByRole("button", { name: new RegExp(`Review #${id}\\b`) }).count(),
+        0,
+        "the claimed item is not in the second reviewer's queue",
+      );
+      // The reviewer escalates it with a statement of reasons.
+      await reviewer.keyboard.press("e");
+      await reviewer.getByLabel("Statement of reasons (required)").fill("Unsure: satire or glorification?");
+      await reviewer.getByRole("button", { name: "Record decision" }).click();
+      await reviewer.getByText(`Review #${id}: Escalate.`).waitFor();
+      await reviewer.getByRole("button", { name: "Escalated" }).click();
+      await reviewer.getByRole("button", { name: new RegExp(`Review #${id}\\b`) }).click();
+      await reviewer.locator("[data-testid=escalated-note]").waitFor();
+      assert.equal(await reviewer.getByRole("button", { name: "Record decision" }).count(), 0);
+      // The admin (senior reviewer) decides it from the escalated queue; it is then a past decision.
+      await admin.getByRole("button", { name: "Escalated" }).click();
+      await admin.getByRole("button", { name: new RegExp(`Review #${id}\\b`) }).click();
+      await admin.locator("[data-testid=claimed]").waitFor();
+      await admin.getByRole("radio", { name: "Not violating" }).check();
+      await admin.getByLabel("Statement of reasons (required)").fill("Satire: mocks the group.");
+      await admin.getByRole("button", { name: "Record decision" }).click();
+      await admin.getByText(`Review #${id}: Not violating.`).waitFor();
+      await admin.getByRole("button", { name: "Past decisions" }).click();
+      await admin.getByRole("button", { name: new RegExp(`Review #${id}\\b`) }).click();
+      await admin.locator("[data-testid=decided]").getByText("Satire: mocks the group.").waitFor();
+      const r = (await api(keys["Example Platform admin"]!, "GET", `/v1/reviews/${id}`)).body.review as Record<
+        string,
+        unknown
+      >;
+      assert.equal(r.status, "decided");
+      assert.equal(r.decision, "not_violating");
+      await reviewer.context().close();
+      await admin.context().close();
+    });
+
+    it("an expired session keeps the statement of reasons and says why sign-in is asked for", async () => {
+      const page = await newPage();
+      await signInAccount(page, "Example Platform", "demo-reviewer");
+      await page.getByRole("link", { name: "Review" }).click();
+      await page.locator("[data-testid=claimed]").waitFor();
+      const heading = await page.locator("#item-h").innerText();
+      await page.getByLabel("Statement of reasons (required)").fill("Half-written: the flag and the caption together");
+      // The session ends on the server (expiry, or sign-out elsewhere): the next request is refused.
+      const token = await page.evaluate(
+        () => (JSON.parse(sessionStorage.getItem("rasd.session")!) as { token: string }).token,
+      );
+      assert.equal((await api(token, "DELETE", "/v1/session")).status, 204);
+      await page.reload();
+      await page.locator("[data-testid=signin-notice]").getByText("Your session ended").waitFor();
+      await page.getByLabel("Organisation").fill("Example Platform");
+      await page.getByLabel("Person").fill("demo-reviewer");
+      await page.getByLabel("Password").fill(password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("heading", { name: "Review queue" }).waitFor();
+      await page.locator("[data-testid=draft-restored]").waitFor();
+      assert.equal(await page.locator("#item-h").innerText(), heading);
+      assert.equal(
+        await page.getByLabel("Statement of reasons (required)").inputValue(),
+        "Half-written: the flag and the caption together",
+      );
+      await page.context().close();
+    });
+
+    it("the skip link moves focus to the main content", async () => {
+      const page = await newPage();
+      await signInAccount(page, "Example Platform", "demo-reviewer");
+      await page.keyboard.press("Tab");
+      await page.keyboard.press("Enter");
+      assert.equal(await page.evaluate(() => document.activeElement?.id), "main");
       await page.context().close();
     });
 

@@ -62,7 +62,19 @@ function split(key: string): [string, string] {
 }
 
 /** Entries that are the same in both languages on purpose (names of languages, digit samples). */
-const SAME_IN_BOTH = new Set(["common:prefs.en", "common:prefs.ar", "common:prefs.latn", "common:prefs.arab"]);
+const SAME_IN_BOTH = new Set([
+  "common:tlp",
+  "review:bankOption",
+  "labels:button",
+  "banks:bankOf",
+  "banks:opinionBy",
+  "dashboard:labelKind",
+  "dashboard:chart.pctValue",
+  "common:prefs.en",
+  "common:prefs.ar",
+  "common:prefs.latn",
+  "common:prefs.arab",
+]);
 
 describe("web: catalogs", () => {
   const catalogs = CATALOGS as Record<string, { en: unknown; ar: unknown }>;

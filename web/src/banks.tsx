@@ -4,11 +4,12 @@
  * organisation's banks, retract them, and give your organisation's opinion.
  */
 
-import { useState } from "preact/hooks";
-import { query, type Api } from "./lib/api.js";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { ApiError, query, type Api } from "./lib/api.js";
+import { formatDateTime, formatPercent, t } from "./lib/i18n.js";
 import { BEHAVIOURS } from "./lib/taxonomy.js";
 import type { Bank, FoundSignalView, Me, SignalDetail } from "./lib/types.js";
-import { ErrorBox, LabelChips, Panel, Txt, useLoad } from "./ui.js";
+import { ErrorBox, LabelChips, Panel, TlpBadge, Txt, useLoad } from "./ui.js";
 
 const TYPES = ["pdq", "md5", "sha256", "video_md5", "vpdq", "url", "domain", "text"] as const;
 const OPINIONS = ["confirm", "dispute", "false-positive", "saw-it-too"] as const;
@@ -37,9 +38,9 @@ export function Banks(props: { api: Api; me: Me; signalId?: number; go: (hash: s
 
   return (
     <main id="main" class="banks">
-      <h1>Banks</h1>
+      <h1>{t("banks:title")}</h1>
       <div class="banks-layout">
-        <Panel title="Banks you may see" id="bank-list" class="bank-list">
+        <Panel title={t("banks:list")} id="bank-list" class="bank-list">
           <ErrorBox error={banks.error} />
           <ul>
             {(banks.data?.banks ?? []).map((b) => (
@@ -55,8 +56,8 @@ export function Banks(props: { api: Api; me: Me; signalId?: number; go: (hash: s
                 >
                   {b.name}
                 </button>{" "}
-                <span class="badge tlp">TLP:{b.tlp}</span>
-                {b.negative && <span class="badge">allow-list</span>}
+                <TlpBadge tlp={b.tlp} />
+                {b.negative && <span class="badge">{t("banks:allowList")}</span>}
                 <br />
                 <Txt value={b.description} class="muted small" />
               </li>
@@ -67,20 +68,20 @@ export function Banks(props: { api: Api; me: Me; signalId?: number; go: (hash: s
           <form
             role="search"
             class="search"
-            aria-label="Search signals"
+            aria-label={t("banks:searchAria")}
             onSubmit={(e) => {
               e.preventDefault();
               setSearch({ ...form });
             }}
           >
             <label class="grow">
-              Hash, URL or text
+              {t("banks:q")}
               <input name="q" dir="auto" value={form.q} onInput={field("q")} />
             </label>
             <label>
-              Type
+              {t("banks:type")}
               <select name="type" value={form.type} onChange={field("type")}>
-                <option value="">any</option>
+                <option value="">{t("banks:any")}</option>
                 {TYPES.map((t) => (
                   <option key={t} value={t}>
                     {t}
@@ -89,19 +90,19 @@ export function Banks(props: { api: Api; me: Me; signalId?: number; go: (hash: s
               </select>
             </label>
             <label>
-              Label
+              {t("banks:label")}
               <input
                 name="label"
                 class="short"
                 value={form.label}
-                placeholder="isis, recruitment, ar…"
+                placeholder={t("banks:labelPlaceholder")}
                 onInput={field("label")}
               />
             </label>
             <label>
-              Bank
+              {t("banks:bank")}
               <select name="bank" value={form.bank} onChange={field("bank")}>
-                <option value="">all</option>
+                <option value="">{t("banks:all")}</option>
                 {(banks.data?.banks ?? []).map((b) => (
                   <option key={b.id} value={b.id}>
                     {b.name}
@@ -110,15 +111,27 @@ export function Banks(props: { api: Api; me: Me; signalId?: number; go: (hash: s
               </select>
             </label>
             <button type="submit" class="primary">
-              Search
+              {t("banks:search")}
             </button>
           </form>
-          <ErrorBox error={results.error} />
+          {results.error instanceof ApiError && results.error.status === 400 ? (
+            <p class="error" role="alert">
+              {t("banks:badQuery", { reason: results.error.message })}
+            </p>
+          ) : (
+            <ErrorBox error={results.error} />
+          )}
           <Panel
-            title={`Signals${results.data ? ` (${results.data.signals.length}${results.data.truncated ? "+" : ""})` : ""}`}
+            title={
+              results.data
+                ? t(results.data.truncated ? "banks:signalsMore" : "banks:signalsCount", {
+                    count: results.data.signals.length,
+                  })
+                : t("banks:signals")
+            }
             id="results"
           >
-            {results.data?.signals.length === 0 && <p class="muted">No signal matches.</p>}
+            {results.data?.signals.length === 0 && <p class="muted">{t("banks:noMatch")}</p>}
             <ul class="results">
               {(results.data?.signals ?? []).map((sig) => (
                 <li key={sig.id} class={sig.status === "retracted" ? "retracted" : ""}>
@@ -130,9 +143,11 @@ export function Banks(props: { api: Api; me: Me; signalId?: number; go: (hash: s
                   >
                     <span class="badge">{sig.type}</span> <span class="muted">{sig.bank_name}</span>
                     {sig.similarity !== undefined && (
-                      <span class="muted"> · similarity {(sig.similarity * 100).toFixed(0)}%</span>
+                      <span class="muted"> · {t("banks:similarity", { s: formatPercent(sig.similarity, 0) })}</span>
                     )}
-                    {sig.distance !== undefined && <span class="muted"> · distance {sig.distance}</span>}
+                    {sig.distance !== undefined && (
+                      <span class="muted"> · {t("banks:distance", { d: sig.distance })}</span>
+                    )}
                     <Txt
                       value={sig.value.length > 200 ? `${sig.value.slice(0, 200)}…` : sig.value}
                       block
@@ -170,6 +185,16 @@ function SignalPanel(props: { api: Api; me: Me; id: number; canWrite: boolean; o
   const [error, setError] = useState<unknown>();
   const [message, setMessage] = useState<string>();
   const d = detail.data;
+  // The detail opens below the results: bring it into view and give it focus, once loaded.
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!d) return;
+    const h = box.current?.querySelector<HTMLElement>("h2");
+    if (!h) return;
+    h.tabIndex = -1;
+    h.scrollIntoView({ block: "start" });
+    h.focus({ preventScroll: true });
+  }, [d !== undefined]);
   const act = async (f: () => Promise<unknown>, done: string) => {
     setError(undefined);
     try {
@@ -182,122 +207,144 @@ function SignalPanel(props: { api: Api; me: Me; id: number; canWrite: boolean; o
     }
   };
   return (
-    <Panel title={`Signal #${props.id}`} id="signal">
-      <ErrorBox error={detail.error} />
-      {d && (
-        <>
-          <Txt value={d.signal.value} block class="signal-value big" />
-          <dl class="facts">
-            <div>
-              <dt>Type</dt>
-              <dd>{d.signal.type}</dd>
-            </div>
-            <div>
-              <dt>Bank</dt>
-              <dd>
-                {d.bank.name} ({d.bank.org_name}, TLP:{d.bank.tlp})
-              </dd>
-            </div>
-            <div>
-              <dt>Status</dt>
-              <dd>{d.signal.status}</dd>
-            </div>
-            <div>
-              <dt>Confidence</dt>
-              <dd>{d.signal.confidence}</dd>
-            </div>
-            <div>
-              <dt>Source</dt>
-              <dd>
-                <Txt value={d.signal.source || "—"} />
-              </dd>
-            </div>
-          </dl>
-          <LabelChips labels={d.signal.labels} />
-          <h3>Opinions</h3>
-          {d.opinions.length === 0 ? (
-            <p class="muted">No opinions yet.</p>
-          ) : (
-            <ul class="opinions">
-              {d.opinions.map((o) => (
-                <li key={o.org_id}>
-                  <strong>{o.org_name}</strong>: {o.kind}{" "}
-                  {o.note && (
+    <div ref={box}>
+      <Panel title={t("banks:signal", { id: props.id })} id="signal">
+        <ErrorBox error={detail.error} />
+        {d && (
+          <>
+            <Txt value={d.signal.value} block class="signal-value big" />
+            <dl class="facts">
+              <div>
+                <dt>{t("banks:facts.type")}</dt>
+                <dd>{d.signal.type}</dd>
+              </div>
+              <div>
+                <dt>{t("banks:facts.bank")}</dt>
+                <dd>
+                  {t("banks:bankOf", { bank: d.bank.name, org: d.bank.org_name })} <TlpBadge tlp={d.bank.tlp} />
+                </dd>
+              </div>
+              <div>
+                <dt>{t("banks:facts.status")}</dt>
+                <dd>
+                  {["active", "retracted"].includes(d.signal.status)
+                    ? t(`banks:status.${d.signal.status}`)
+                    : d.signal.status}
+                </dd>
+              </div>
+              <div>
+                <dt>{t("banks:facts.confidence")}</dt>
+                <dd>{d.signal.confidence}</dd>
+              </div>
+              <div>
+                <dt>{t("banks:facts.source")}</dt>
+                <dd>
+                  <Txt value={d.signal.source || "—"} />
+                </dd>
+              </div>
+            </dl>
+            <LabelChips labels={d.signal.labels} />
+            <h3>{t("banks:opinions")}</h3>
+            {d.opinions.length === 0 ? (
+              <p class="muted">{t("banks:noOpinions")}</p>
+            ) : (
+              <ul class="opinions">
+                {d.opinions.map((o) => (
+                  <li key={o.org_id}>
+                    <strong>{o.org_name}</strong>: {opinionName(o.kind)}{" "}
+                    {o.note && (
+                      <>
+                        — <Txt value={o.note} />
+                      </>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            )}
+            <h3>{t("banks:history")}</h3>
+            <ol class="history">
+              {d.history.map((h, i) => (
+                <li key={i}>
+                  {h.at !== null && <time dateTime={h.at}>{formatDateTime(h.at)}</time>} {eventName(h.event)}
+                  {h.by ? (
                     <>
-                      — <Txt value={o.note} />
+                      {" "}
+                      — <Txt value={h.by} />
                     </>
-                  )}
+                  ) : null}
                 </li>
               ))}
-            </ul>
-          )}
-          <h3>History</h3>
-          <ol class="history">
-            {d.history.map((h, i) => (
-              <li key={i}>
-                {h.at !== null && <time dateTime={h.at}>{h.at.replace("T", " ").slice(0, 16)}</time>} {h.event}
-                {h.by ? (
-                  <>
-                    {" "}
-                    — <Txt value={h.by} />
-                  </>
-                ) : null}
-              </li>
-            ))}
-          </ol>
-          {message && (
-            <p class="success" role="status">
-              {message}
-            </p>
-          )}
-          <ErrorBox error={error} />
-          {props.canWrite && (
-            <div class="signal-actions">
-              <form
-                class="inline-form"
-                aria-label="Give an opinion"
-                onSubmit={(e) => {
-                  e.preventDefault();
-                  void act(
-                    () => props.api.post(`/v1/signals/${props.id}/opinions`, { kind, note }),
-                    "Opinion recorded.",
-                  );
-                }}
-              >
-                <label>
-                  Your organisation's opinion
-                  <select value={kind} onChange={(e) => setKind(e.currentTarget.value)}>
-                    {OPINIONS.map((o) => (
-                      <option key={o} value={o}>
-                        {o}
-                      </option>
-                    ))}
-                  </select>
-                </label>
-                <label class="grow">
-                  Note
-                  <input dir="auto" value={note} onInput={(e) => setNote(e.currentTarget.value)} />
-                </label>
-                <button type="submit">Give opinion</button>
-              </form>
-              {d.bank.org_id === props.me.org.id && d.signal.status === "active" && (
-                <button
-                  type="button"
-                  class="danger"
-                  onClick={() => {
-                    if (window.confirm("Retract this signal? Mirrors will be told."))
-                      void act(() => props.api.delete(`/v1/signals/${props.id}`), "Signal retracted.");
+            </ol>
+            {message && (
+              <p class="success" role="status">
+                {message}
+              </p>
+            )}
+            <ErrorBox error={error} />
+            {props.canWrite && (
+              <div class="signal-actions">
+                <form
+                  class="inline-form"
+                  aria-label={t("banks:opinionAria")}
+                  onSubmit={(e) => {
+                    e.preventDefault();
+                    void act(
+                      () => props.api.post(`/v1/signals/${props.id}/opinions`, { kind, note }),
+                      t("banks:opinionDone"),
+                    );
                   }}
                 >
-                  Retract signal
-                </button>
-              )}
-            </div>
-          )}
-        </>
-      )}
-    </Panel>
+                  <label>
+                    {t("banks:yourOpinion")}
+                    <select value={kind} onChange={(e) => setKind(e.currentTarget.value)}>
+                      {OPINIONS.map((o) => (
+                        <option key={o} value={o}>
+                          {opinionName(o)}
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                  <label class="grow">
+                    {t("banks:note")}
+                    <input dir="auto" value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+                  </label>
+                  <button type="submit">{t("banks:give")}</button>
+                </form>
+                {d.bank.org_id === props.me.org.id && d.signal.status === "active" && (
+                  <button
+                    type="button"
+                    class="danger"
+                    onClick={() => {
+                      if (window.confirm(t("banks:retractConfirm")))
+                        void act(() => props.api.delete(`/v1/signals/${props.id}`), t("banks:retracted"));
+                    }}
+                  >
+                    {t("banks:retract")}
+                  </button>
+                )}
+              </div>
+            )}
+          </>
+        )}
+      </Panel>
+    </div>
   );
+}
+
+/** The server's history events in the locale (an audit action it does not name is shown as it is). */
+const EVENTS: Record<string, string> = {
+  "first seen": "firstSeen",
+  "added to the bank": "added",
+  "last seen": "lastSeen",
+  retracted: "retracted",
+};
+function eventName(event: string): string {
+  if (event.startsWith("opinion: ")) return t("banks:event.opinion", { kind: opinionName(event.slice(9)) });
+  return EVENTS[event] ? t(`banks:event.${EVENTS[event]}`) : event;
+}
+
+function opinionName(kind: string): string {
+  return (OPINIONS as readonly string[]).includes(kind) ? t(`banks:opinion.${kind}`) : kind;
 }
 
 function AddSignal(props: { api: Api; banks: Bank[]; onAdded: () => void }) {
@@ -331,7 +378,7 @@ function AddSignal(props: { api: Api; banks: Bank[]; onAdded: () => void }) {
         },
       );
       if (r.rejected.length) throw new Error(r.rejected[0]!.message);
-      setMessage(r.created ? "Signal added." : "The signal was there already; it was refreshed.");
+      setMessage(r.created ? t("banks:added") : t("banks:refreshed"));
       setValue("");
       props.onAdded();
     } catch (err) {
@@ -339,10 +386,10 @@ function AddSignal(props: { api: Api; banks: Bank[]; onAdded: () => void }) {
     }
   };
   return (
-    <Panel title="Add a signal" id="add">
-      <form class="add-signal" aria-label="Add a signal" onSubmit={(e) => void submit(e)}>
+    <Panel title={t("banks:add")} id="add">
+      <form class="add-signal" aria-label={t("banks:add")} onSubmit={(e) => void submit(e)}>
         <label>
-          Bank
+          {t("banks:bank")}
           <select value={bank} onChange={(e) => setBank(e.currentTarget.value)}>
             {props.banks.map((b) => (
               <option key={b.id} value={b.id}>
@@ -352,7 +399,7 @@ function AddSignal(props: { api: Api; banks: Bank[]; onAdded: () => void }) {
           </select>
         </label>
         <label>
-          Type
+          {t("banks:type")}
           <select value={type} onChange={(e) => setType(e.currentTarget.value)}>
             {TYPES.map((t) => (
               <option key={t} value={t}>
@@ -362,7 +409,7 @@ function AddSignal(props: { api: Api; banks: Bank[]; onAdded: () => void }) {
           </select>
         </label>
         <label class="wide">
-          Value
+          {t("banks:value")}
           <textarea
             name="value"
             dir="auto"
@@ -373,11 +420,11 @@ function AddSignal(props: { api: Api; banks: Bank[]; onAdded: () => void }) {
           />
         </label>
         <label>
-          Entity
+          {t("banks:entity")}
           <input value={entity} onInput={(e) => setEntity(e.currentTarget.value)} />
         </label>
         <label>
-          Language
+          {t("banks:language")}
           <input
             class="short"
             value={language}
@@ -386,7 +433,7 @@ function AddSignal(props: { api: Api; banks: Bank[]; onAdded: () => void }) {
           />
         </label>
         <fieldset class="wide">
-          <legend>Behaviour</legend>
+          <legend>{t("banks:behaviour")}</legend>
           {BEHAVIOURS.map((b) => (
             <label key={b} class="check">
               <input
@@ -405,7 +452,7 @@ function AddSignal(props: { api: Api; banks: Bank[]; onAdded: () => void }) {
         )}
         <ErrorBox error={error} />
         <button type="submit" class="primary">
-          Add signal
+          {t("banks:addButton")}
         </button>
       </form>
     </Panel>

@@ -8,6 +8,7 @@ import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { bars, percentileBars, type Bar } from "./lib/charts.js";
+import { formatNumber, t } from "./lib/i18n.js";
 import { formatDuration } from "./lib/time.js";
 import { Txt } from "./ui.js";
 
@@ -43,13 +44,23 @@ function UPlot(props: {
 export function ActivityChart(props: { data: [number[], number[], number[], number[]]; interval: string }) {
   const opts: Omit<uPlot.Options, "width" | "height"> = {
     scales: { x: { time: true } },
-    axes: [{}, { label: "items", size: 50 }],
+    axes: [{}, { label: t("dashboard:chart.items"), size: 50 }],
     series: [
       {},
-      { label: "received", stroke: COLOURS.received, width: 2, points: { show: props.data[0].length < 60 } },
-      { label: "matched", stroke: COLOURS.matched, width: 2, points: { show: props.data[0].length < 60 } },
       {
-        label: "actions",
+        label: t("dashboard:chart.received"),
+        stroke: COLOURS.received,
+        width: 2,
+        points: { show: props.data[0].length < 60 },
+      },
+      {
+        label: t("dashboard:chart.matched"),
+        stroke: COLOURS.matched,
+        width: 2,
+        points: { show: props.data[0].length < 60 },
+      },
+      {
+        label: t("dashboard:chart.actions"),
         stroke: COLOURS.actions,
         width: 2,
         dash: [6, 4],
@@ -62,7 +73,14 @@ export function ActivityChart(props: { data: [number[], number[], number[], numb
     <UPlot
       options={opts}
       data={props.data}
-      label={`Per ${props.interval}: ${total(1)} items received, ${total(2)} matched, ${total(3)} actions in the range`}
+      label={t("dashboard:chart.activityAria", {
+        interval: ["hour", "day", "week"].includes(props.interval)
+          ? t(`dashboard:interval.${props.interval}`)
+          : props.interval,
+        received: total(1),
+        matched: total(2),
+        actions: total(3),
+      })}
     />
   );
 }
@@ -70,12 +88,12 @@ export function ActivityChart(props: { data: [number[], number[], number[], numb
 export function RatioChart(props: { data: [number[], (number | null)[], (number | null)[], (number | null)[]] }) {
   const opts: Omit<uPlot.Options, "width" | "height"> = {
     scales: { x: { time: true } },
-    axes: [{}, { label: "anti : pro", size: 50 }],
+    axes: [{}, { label: t("dashboard:chart.ratioAxis"), size: 50 }],
     series: [
       {},
-      { label: "anti:pro ratio", stroke: COLOURS.ratio, width: 2, spanGaps: false },
-      { label: "low", stroke: "rgba(95,61,196,0.35)", width: 1 },
-      { label: "high", stroke: "rgba(95,61,196,0.35)", width: 1 },
+      { label: t("dashboard:chart.ratioSeries"), stroke: COLOURS.ratio, width: 2, spanGaps: false },
+      { label: t("dashboard:chart.low"), stroke: "rgba(95,61,196,0.35)", width: 1 },
+      { label: t("dashboard:chart.high"), stroke: "rgba(95,61,196,0.35)", width: 1 },
     ],
     bands: [{ series: [3, 2], fill: "rgba(95,61,196,0.15)" }],
   };
@@ -84,7 +102,12 @@ export function RatioChart(props: { data: [number[], (number | null)[], (number 
     <UPlot
       options={opts}
       data={props.data as uPlot.AlignedData}
-      label={`Anti to pro ratio over time with its confidence band; latest estimate ${last !== undefined && last !== null ? last.toFixed(1) : "none"}`}
+      label={t("dashboard:chart.ratioAria", {
+        latest:
+          last !== undefined && last !== null
+            ? formatNumber(last, { minimumFractionDigits: 1, maximumFractionDigits: 1 })
+            : t("dashboard:chart.none"),
+      })}
     />
   );
 }
@@ -92,7 +115,8 @@ export function RatioChart(props: { data: [number[], (number | null)[], (number 
 /** Horizontal bars with the value beside each (text stays readable at any zoom). */
 export function BarList(props: {
   items: { label: string; value: number }[];
-  unit: string;
+  /** The value as shown beside its bar, with its unit, in the locale. */
+  format: (value: number) => string;
   empty: string;
   max?: number;
 }) {
@@ -110,9 +134,7 @@ export function BarList(props: {
               <rect x="0" y="0" height="10" width={Math.max(1, b.share * 100)} class="bar-fill" />
             </svg>
           </span>
-          <span class="bar-value">
-            {b.value} {props.unit}
-          </span>
+          <span class="bar-value">{props.format(b.value)}</span>
         </li>
       ))}
     </ul>
@@ -133,7 +155,11 @@ export function PercentileChart(props: {
         class="percentile-svg"
         preserveAspectRatio="none"
         role="img"
-        aria-label={`Time to action: ${list.map((b) => `${b.label} ${formatDuration(b.ms)}`).join(", ")}; the line is one hour`}
+        aria-label={t("dashboard:chart.pctAria", {
+          values: list
+            .map((b) => t("dashboard:chart.pctValue", { label: b.label, value: formatDuration(b.ms) }))
+            .join(", "),
+        })}
       >
         {list.map((b, i) => (
           <g key={b.label}>
@@ -160,13 +186,13 @@ export function PercentileChart(props: {
           {list.map((b) => (
             <li key={b.label}>
               <strong>{b.label}</strong> {formatDuration(b.ms)}{" "}
-              {b.ms === null ? "" : b.withinHour ? "✓ within the hour" : "✗ over the hour"}
+              {b.ms === null ? "" : b.withinHour ? t("dashboard:chart.within") : t("dashboard:chart.over")}
             </li>
           ))}
         </ul>
         <span class="muted">
-          The vertical line is one hour (the EU rule for removal orders).
-          {props.count !== undefined ? ` ${props.count} items.` : ""}
+          {t("dashboard:chart.hourLine")}
+          {props.count !== undefined ? ` ${t("dashboard:chart.count", { count: props.count })}` : ""}
         </span>
       </figcaption>
     </figure>

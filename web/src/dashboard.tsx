@@ -8,7 +8,8 @@ import { useState } from "preact/hooks";
 import { query, type Api } from "./lib/api.js";
 import { activitySeries, ratioSeries } from "./lib/charts.js";
 import { validationNote } from "./lib/labelling.js";
-import { RANGES, formatDuration, percent, rangeOf } from "./lib/time.js";
+import { formatNumber, t } from "./lib/i18n.js";
+import { RANGES, formatDuration, percent, rangeLabel, rangeOf } from "./lib/time.js";
 import type { Activity, Me, StanceMeasurement, TakedownReport, TimeToAction } from "./lib/types.js";
 import { ActivityChart, BarList, PercentileChart, RatioChart } from "./charts.js";
 import { ErrorBox, Panel, useLoad } from "./ui.js";
@@ -41,85 +42,99 @@ export function Dashboard(props: { api: Api; me: Me }) {
   return (
     <main id="main" class="dashboard">
       <div class="page-head">
-        <h1>Dashboard</h1>
+        <h1>{t("dashboard:title")}</h1>
         <label class="inline">
-          Range
+          {t("dashboard:range")}
           <select value={rangeId} onChange={(e) => setRangeId(e.currentTarget.value)}>
             {RANGES.map((r) => (
               <option key={r.id} value={r.id}>
-                {r.label}
+                {rangeLabel(r)}
               </option>
             ))}
           </select>
         </label>
       </div>
-      <p class="muted">{props.me.org.name}: items this organisation submitted, and matches in the banks you may see.</p>
+      <p class="muted">
+        {t(props.me.permissions.includes("signal.write") ? "dashboard:introCurator" : "dashboard:intro", {
+          org: props.me.org.name,
+        })}
+      </p>
       <ErrorBox error={activity.error} />
       {activity.data && (
         <dl class="totals">
           <div>
-            <dt>Received</dt>
-            <dd>{activity.data.totals.received}</dd>
+            <dt>{t("dashboard:totals.received")}</dt>
+            <dd>{formatNumber(activity.data.totals.received)}</dd>
           </div>
           <div>
-            <dt>Matched</dt>
-            <dd>{activity.data.totals.matched}</dd>
+            <dt>{t("dashboard:totals.matched")}</dt>
+            <dd>{formatNumber(activity.data.totals.matched)}</dd>
           </div>
           <div>
-            <dt>Actions</dt>
-            <dd>{activity.data.totals.actions}</dd>
+            <dt>{t("dashboard:totals.actions")}</dt>
+            <dd>{formatNumber(activity.data.totals.actions)}</dd>
           </div>
         </dl>
       )}
+      {activity.data && <p class="muted small">{t("dashboard:matchedNote")}</p>}
       <div class="grid">
-        <Panel title="Matches and actions over time" id="activity" class="wide">
+        <Panel title={t("dashboard:activity")} id="activity" class="wide">
           {activity.data ? (
             <ActivityChart data={activitySeries(activity.data.periods)} interval={activity.data.interval} />
           ) : (
-            <p class="muted">{activity.loading ? "Loading…" : ""}</p>
+            <p class="muted">{activity.loading ? t("loading") : ""}</p>
           )}
         </Panel>
-        <Panel title="Time to action" id="tta">
+        <Panel title={t("dashboard:tta")} id="tta">
           <ErrorBox error={tta.error} />
           {tta.data &&
             (tta.data.acted_ms.count === 0 ? (
-              <p class="muted">No item was acted on in this range.</p>
+              <p class="muted">{t("dashboard:ttaNone")}</p>
             ) : (
               <PercentileChart p={tta.data.acted_ms} count={tta.data.acted_ms.count} />
             ))}
         </Panel>
-        <Panel title="Matches by bank" id="by-bank">
+        <Panel title={t("dashboard:byBank")} id="by-bank">
           {activity.data && (
             <BarList
               items={activity.data.by_bank.map((b) => ({ label: b.bank_name, value: b.matches }))}
-              unit="items"
-              empty="No matches in this range."
+              format={(v) => t("dashboard:unitItems", { value: v })}
+              empty={t("dashboard:byBankEmpty")}
             />
           )}
         </Panel>
-        <Panel title="Matches by label" id="by-label">
+        <Panel title={t("dashboard:byLabel")} id="by-label">
           {activity.data && (
             <BarList
-              items={activity.data.by_label.map((l) => ({ label: `${l.label} (${l.kind})`, value: l.matches }))}
-              unit="items"
-              empty="No labelled matches in this range."
+              items={activity.data.by_label.map((l) => ({
+                label: t("dashboard:labelKind", {
+                  label: l.label,
+                  kind: ["entity", "behaviour", "language"].includes(l.kind) ? t(`labels.${l.kind}`) : l.kind,
+                }),
+                value: l.matches,
+              }))}
+              format={(v) => t("dashboard:unitItems", { value: v })}
+              empty={t("dashboard:byLabelEmpty")}
             />
           )}
         </Panel>
-        <Panel title="Anti : pro ratio" id="ratio" class="wide">
+        <Panel title={t("dashboard:ratio")} id="ratio" class="wide">
           <ErrorBox error={stance.error} />
           {stance.loading ? (
-            <p class="muted">Loading…</p>
+            <p class="muted">{t("loading")}</p>
           ) : !stance.data ? (
             <p class="muted notice" data-testid="measurement-unavailable">
-              Measurement not available: this server does not measure stance yet.
+              {t("dashboard:stanceUnavailable")}
             </p>
           ) : ratioSeries(stance.data.periods).any ? (
             <>
               <RatioChart data={ratioSeries(stance.data.periods).data} />
-              <p class="muted">
-                The shaded band is the 95% confidence interval of the ratio, from {stance.data.overall.labelled} items
-                labelled by people and the model's predictions on all {stance.data.overall.items}.
+              <p class="muted" data-testid="ratio-explain">
+                {t("dashboard:ratioExplain", {
+                  labelled: stance.data.overall.labelled,
+                  items: stance.data.overall.items,
+                })}{" "}
+                {t("dashboard:stanceScope")}
               </p>
               {validationNote(stance.data.overall) && (
                 <p class="notice" data-testid="model-only">
@@ -128,15 +143,15 @@ export function Dashboard(props: { api: Api; me: Me }) {
               )}
             </>
           ) : (
-            <p class="muted">No classified items in this range.</p>
+            <p class="muted">{t("dashboard:ratioNone")}</p>
           )}
         </Panel>
-        <Panel title="Takedown" id="takedown" class="wide">
+        <Panel title={t("dashboard:takedown")} id="takedown" class="wide">
           <ErrorBox error={takedown.error} />
           {takedown.loading ? (
-            <p class="muted">Loading…</p>
+            <p class="muted">{t("loading")}</p>
           ) : !takedown.data ? (
-            <p class="muted notice">Measurement not available: this server does not report takedowns yet.</p>
+            <p class="muted notice">{t("dashboard:takedownUnavailable")}</p>
           ) : (
             <TakedownView t={takedown.data} />
           )}
@@ -152,31 +167,46 @@ function TakedownView(props: { t: TakedownReport }) {
     <div class="takedown">
       <dl class="totals">
         <div>
-          <dt>Matched</dt>
-          <dd>{o.matched}</dd>
+          <dt>{t("dashboard:td.matched")}</dt>
+          <dd>{formatNumber(o.matched)}</dd>
         </div>
         <div>
-          <dt>Removed</dt>
+          <dt>{t("dashboard:td.removed")}</dt>
           <dd>{percent(o.shareRemoved)}</dd>
         </div>
         <div>
-          <dt>Within the hour</dt>
+          <dt>{t("dashboard:td.withinHour")}</dt>
           <dd>{percent(o.withinHourShare)}</dd>
         </div>
         <div>
-          <dt>Median time to action</dt>
+          <dt>{t("dashboard:td.median")}</dt>
           <dd>{formatDuration(o.timeToAction.p50)}</dd>
         </div>
+        <div>
+          <dt>{t("dashboard:td.medianRemoval")}</dt>
+          <dd data-testid="median-removal">{formatDuration(o.timeToRemoval.p50)}</dd>
+        </div>
+        <div>
+          <dt>{t("dashboard:td.orders")}</dt>
+          <dd data-testid="orders">{formatNumber(o.ordersReceived)}</dd>
+        </div>
+        <div>
+          <dt>{t("dashboard:td.ordersWithinHour")}</dt>
+          <dd>{percent(o.ordersWithinHourShare)}</dd>
+        </div>
       </dl>
+      <h3>{t("dashboard:tta")}</h3>
       <PercentileChart p={o.timeToAction} />
-      <h3>Share removed by platform</h3>
+      <h3>{t("dashboard:td.medianRemoval")}</h3>
+      <PercentileChart p={o.timeToRemoval} />
+      <h3>{t("dashboard:byPlatform")}</h3>
       <BarList
         items={props.t.byPlatform.map((p) => ({
-          label: p.platform || "(this member)",
-          value: Math.round((p.shareRemoved ?? 0) * 100),
+          label: p.platform || t("dashboard:thisMember"),
+          value: p.shareRemoved ?? 0,
         }))}
-        unit="%"
-        empty="No platforms in this range."
+        format={(v) => percent(v)}
+        empty={t("dashboard:noPlatforms")}
       />
     </div>
   );

@@ -5,7 +5,8 @@
 
 import { useEffect, useState } from "preact/hooks";
 import type { Api } from "./lib/api.js";
-import { LABEL_SCREEN, LABEL_STANCES, STANCE_NAMES, stanceForKey, type LabelStance } from "./lib/labelling.js";
+import { t } from "./lib/i18n.js";
+import { LABEL_STANCES, STANCE_NAMES, stanceForKey, type LabelStance } from "./lib/labelling.js";
 import type { Me } from "./lib/types.js";
 import { ErrorBox, Txt, useLoad } from "./ui.js";
 
@@ -17,17 +18,6 @@ interface Task {
   url: string | null;
   platform: string;
   lang: string;
-}
-
-function Both(props: { t: { en: string; ar: string } }) {
-  return (
-    <>
-      <span lang="en">{props.t.en}</span> ·{" "}
-      <bdi lang="ar" dir="rtl">
-        {props.t.ar}
-      </bdi>
-    </>
-  );
 }
 
 export function Labels(props: { api: Api; me: Me }) {
@@ -70,46 +60,37 @@ export function Labels(props: { api: Api; me: Me }) {
 
   return (
     <main id="main" tabIndex={-1}>
-      <h1>
-        <Both t={LABEL_SCREEN.title} />
-      </h1>
-      <p class="muted" lang="en">
-        {LABEL_SCREEN.intro.en}
-      </p>
-      <p class="muted" lang="ar" dir="rtl">
-        {LABEL_SCREEN.intro.ar}
-      </p>
+      <h1>{t("labels:title")}</h1>
+      <p class="muted">{t("labels:intro")}</p>
       <ErrorBox error={queue.error ?? error} />
-      {done > 0 && <p role="status">{done} labelled in this session.</p>}
+      {done > 0 && <p role="status">{t("labels:done", { count: done })}</p>}
       {queue.loading ? (
-        <p class="muted">Loading…</p>
+        <p class="muted">{t("loading")}</p>
       ) : !current ? (
         <>
-          <p>
-            <Both t={LABEL_SCREEN.empty} />
-          </p>
+          <p>{t("labels:empty")}</p>
           {canLabel && (
             <button type="button" onClick={() => void draw()}>
-              <Both t={LABEL_SCREEN.draw} />
+              {t("labels:draw")}
             </button>
           )}
         </>
       ) : (
         <section aria-labelledby="task-h">
           <h2 id="task-h">
-            Item {current.item_id} · <bdi>{current.platform}</bdi> · {tasks.length} left
+            {t("labels:task", { item: current.item_id, platform: current.platform, count: tasks.length })}
           </h2>
-          {current.text ? <Txt value={current.text} block /> : <p class="muted">No text.</p>}
+          {current.text ? <Txt value={current.text} block /> : <p class="muted">{t("labels:noText")}</p>}
           {current.url && (
             <p>
               <Txt value={current.url} />
             </p>
           )}
           {canLabel && (
-            <div role="group" aria-label="Stance" class="actions">
+            <div role="group" aria-label={t("labels:stanceAria")} class="actions">
               {LABEL_STANCES.map((s) => (
                 <button type="button" key={s} onClick={() => void label(s)} aria-keyshortcuts={STANCE_NAMES[s].key}>
-                  {STANCE_NAMES[s].key}. <Both t={STANCE_NAMES[s]} />
+                  {t("labels:button", { key: STANCE_NAMES[s].key, name: t(`labels:stance.${s}`) })}
                 </button>
               ))}
             </div>

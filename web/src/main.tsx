@@ -18,6 +18,16 @@ import { SignIn } from "./signin.js";
 
 const KEY = "rasd.session";
 
+/** Whether this tab held a session that has since ended (expired, or refused by the server). */
+function sessionEnded(): boolean {
+  try {
+    const s = JSON.parse(sessionStorage.getItem(KEY) ?? "null") as Session | null;
+    return s !== null && !(Date.parse(s.expiresAt) > Date.now());
+  } catch {
+    return false;
+  }
+}
+
 function loadSession(): Session | undefined {
   try {
     const s = JSON.parse(sessionStorage.getItem(KEY) ?? "null") as Session | null;
@@ -39,6 +49,8 @@ function useHash(): string {
 
 function App() {
   const [session, setSession] = useState<Session | undefined>(loadSession);
+  // Sent to sign in because the session ended: say so; the screen's drafts are kept (lib/drafts.ts).
+  const [ended, setEnded] = useState(sessionEnded);
   // A change of language or digits re-renders the whole tree (no screen is memoised).
   const [, setLocaleTick] = useState(0);
   useEffect(() => onLocaleChange(() => setLocaleTick((n) => n + 1)), []);
@@ -49,6 +61,7 @@ function App() {
         fetch: (url, init) => fetch(url, init),
         token: () => loadSession()?.token,
         onUnauthorized: () => {
+          if (sessionStorage.getItem(KEY) !== null) setEnded(true);
           sessionStorage.removeItem(KEY);
           setSession(undefined);
         },
@@ -57,6 +70,7 @@ function App() {
   );
   const signIn = (s: Session) => {
     sessionStorage.setItem(KEY, JSON.stringify(s));
+    setEnded(false);
     setSession(s);
     if (location.hash === "" || location.hash === "#/") location.hash = "#/dashboard";
   };
@@ -82,7 +96,7 @@ function App() {
         <div class="prefs-bar">
           <LocalePicker />
         </div>
-        <SignIn api={api} onSignedIn={signIn} />
+        <SignIn api={api} onSignedIn={signIn} {...(ended ? { notice: t("session.expired") } : {})} />
       </>
     );
   const me = session.me;
@@ -105,7 +119,11 @@ function App() {
         href="#main"
         onClick={(e) => {
           e.preventDefault();
-          document.getElementById("main")?.focus();
+          const main = document.getElementById("main");
+          if (!main) return;
+          main.tabIndex = -1; // focusable by script, not in the tab order
+          main.focus();
+          main.scrollIntoView({ block: "start" });
         }}
       >
         {t("skip")}

@@ -8,38 +8,66 @@
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Api } from "./lib/api.js";
+import { clearDraft, loadDraft, saveDraft } from "./lib/drafts.js";
+import { formatDate, formatDateTime, formatNumber, formatPercent, t } from "./lib/i18n.js";
 import { REVIEW_SHORTCUTS, reviewAction } from "./lib/shortcuts.js";
 import {
   BEHAVIOURS,
   DECISIONS,
-  DECISION_NAMES,
   EMPTY_DRAFT,
   ENTITIES,
   decisionBody,
+  decisionName,
   validateDraft,
   type DecisionDraft,
 } from "./lib/taxonomy.js";
 import { ago } from "./lib/time.js";
 import type { Bank, Me, ReviewDetail, ReviewEntry } from "./lib/types.js";
-import { ErrorBox, LabelChips, Txt, useLoad } from "./ui.js";
+import { ErrorBox, LabelChips, TlpBadge, Txt, useLoad } from "./ui.js";
+
+const QUEUES = ["open", "escalated", "decided"] as const;
+type QueueStatus = (typeof QUEUES)[number];
+
+/** The draft kept in sessionStorage while a reviewer writes: which entry, and the form. */
+interface KeptDraft {
+  id: number;
+  draft: DecisionDraft;
+}
+const DRAFT = "review";
 
 export function Review(props: { api: Api; me: Me }) {
-  const queue = useLoad(() => props.api.get<{ reviews: ReviewEntry[] }>("/v1/reviews?status=open&limit=100"), []);
+  const [status, setStatus] = useState<QueueStatus>("open");
+  const queue = useLoad(
+    () => props.api.get<{ reviews: ReviewEntry[]; total?: number }>(`/v1/reviews?status=${status}&limit=100`),
+    [status],
+  );
   const banks = useLoad(() => props.api.get<{ banks: Bank[] }>("/v1/banks"), []);
-  const [selected, setSelected] = useState<number | undefined>();
+  // A draft kept from before a sign-in (the session expired while the reviewer wrote).
+  const [kept] = useState(() => loadDraft<KeptDraft>(DRAFT));
+  const [selected, setSelected] = useState<number | undefined>(kept?.id);
   const [revealed, setRevealed] = useState<number | undefined>();
   const [done, setDone] = useState<string | undefined>();
   const reasonsRef = useRef<HTMLTextAreaElement>(null);
-  const [draft, setDraft] = useState<DecisionDraft>(EMPTY_DRAFT);
+  const [draft, setDraftState] = useState<DecisionDraft>(kept?.draft ?? EMPTY_DRAFT);
+  const [restored, setRestored] = useState(kept !== undefined && kept.draft.reasons.trim() !== "");
   const reviews = queue.data?.reviews ?? [];
   const current = selected ?? reviews[0]?.id;
   const canDecide = props.me.permissions.includes("review.decide");
   const ownBanks = (banks.data?.banks ?? []).filter((b) => b.org_id === props.me.org.id && !b.negative);
 
+  const setDraft = (f: DecisionDraft | ((d: DecisionDraft) => DecisionDraft)) =>
+    setDraftState((d) => {
+      const next = typeof f === "function" ? f(d) : f;
+      if (current !== undefined && (next.reasons !== "" || next.decision !== ""))
+        saveDraft(DRAFT, { id: current, draft: next } satisfies KeptDraft);
+      return next;
+    });
   const select = (id: number | undefined) => {
     setSelected(id);
     setRevealed(undefined); // revealing is per item: another item starts hidden
-    setDraft(EMPTY_DRAFT);
+    setDraftState(EMPTY_DRAFT);
+    setRestored(false);
+    clearDraft(DRAFT);
   };
   const move = (step: number) => {
     const i = reviews.findIndex((r) => r.id === current);
@@ -73,12 +101,12 @@ export function Review(props: { api: Api; me: Me }) {
   return (
     <main id="main" class="review">
       <div class="page-head">
-        <h1>Review queue</h1>
-        <p class="shortcuts" aria-label="Keyboard shortcuts">
-          Keys:{" "}
+        <h1>{t("review:title")}</h1>
+        <p class="shortcuts" aria-label={t("review:keysAria")}>
+          {t("review:keysLead")}{" "}
           {REVIEW_SHORTCUTS.map((s) => (
             <span key={s.key}>
-              <kbd>{s.key}</kbd> {s.help}
+              <kbd>{s.key}</kbd> {t(`review:keys.${s.action}`)}
             </span>
           ))}
         </p>
@@ -90,9 +118,40 @@ export function Review(props: { api: Api; me: Me }) {
       )}
       <ErrorBox error={queue.error} />
       <div class="review-layout">
-        <nav class="queue" aria-label="Items waiting for a decision">
-          <h2>Waiting ({reviews.length})</h2>
-          {reviews.length === 0 && !queue.loading && <p class="muted">Nothing is waiting for review.</p>}
+        <nav class="queue" aria-label={t("review:queueAria")}>
+          <div class="tabs" role="group" aria-label={t("review:tabs.aria")}>
+            {QUEUES.map((q) => (
+              <button
+                key={q}
+                type="button"
+                aria-pressed={status === q}
+                onClick={() => {
+                  setStatus(q);
+                  select(undefined);
+                }}
+              >
+                {t(`review:tabs.${q}`)}
+              </button>
+            ))}
+          </div>
+          <h2 data-testid="queue-count">
+            {status === "escalated"
+              ? t("review:escalatedCount", { count: queue.data?.total ?? reviews.length })
+              : status === "decided"
+                ? t("review:decidedCount", { count: queue.data?.total ?? reviews.length })
+                : (queue.data?.total ?? reviews.length) > reviews.length
+                  ? t("review:waitingOfTotal", { shown: reviews.length, count: queue.data?.total ?? reviews.length })
+                  : t("review:waiting", { count: reviews.length })}
+          </h2>
+          {reviews.length === 0 && !queue.loading && (
+            <p class="muted">
+              {status === "escalated"
+                ? t("review:emptyEscalated")
+                : status === "decided"
+                  ? t("review:emptyDecided")
+                  : t("review:empty")}
+            </p>
+          )}
           <ol>
             {reviews.map((r) => (
               <li key={r.id}>
@@ -102,11 +161,17 @@ export function Review(props: { api: Api; me: Me }) {
                   aria-current={r.id === current ? "true" : undefined}
                   onClick={() => select(r.id)}
                 >
-                  <span>Review #{r.id}</span>
+                  <span>{t("review:entry", { id: r.id })}</span>
                   <span class="muted">
-                    item {r.item_id} · {ago(r.created_at, Date.now())}
+                    {t("review:entryMeta", { item: r.item_id, ago: ago(r.created_at, Date.now()) })}
                   </span>
-                  {r.priority !== undefined && <span class="priority">priority {Number(r.priority).toFixed(2)}</span>}
+                  {r.priority !== undefined && (
+                    <span class="priority">
+                      {t("review:priority", {
+                        p: formatNumber(Number(r.priority), { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+                      })}
+                    </span>
+                  )}
                 </button>
               </li>
             ))}
@@ -120,10 +185,12 @@ export function Review(props: { api: Api; me: Me }) {
             revealed={revealed === current}
             onReveal={() => setRevealed((r) => (r === current ? undefined : current))}
             canDecide={canDecide}
+            senior={props.me.person.role === "admin"}
             banks={ownBanks}
             draft={draft}
             setDraft={setDraft}
             reasonsRef={reasonsRef}
+            restored={restored}
             onDecided={(message) => {
               setDone(message);
               select(undefined);
@@ -142,56 +209,96 @@ function ReviewItem(props: {
   revealed: boolean;
   onReveal: () => void;
   canDecide: boolean;
+  senior: boolean;
   banks: Bank[];
   draft: DecisionDraft;
   setDraft: (f: (d: DecisionDraft) => DecisionDraft) => void;
   reasonsRef: { current: HTMLTextAreaElement | null };
+  restored: boolean;
   onDecided: (message: string) => void;
 }) {
   const detail = useLoad(() => props.api.get<ReviewDetail>(`/v1/reviews/${props.id}`), [props.id]);
   const d = detail.data;
+  const waiting = d !== undefined && (d.review.status === "open" || (d.review.status === "escalated" && props.senior));
+  // Opening a waiting item claims it (a lease) so that it is not offered to another reviewer.
+  const [claim, setClaim] = useState<{ until?: string; refused?: string }>({});
+  useEffect(() => {
+    if (!props.canDecide || !waiting) return;
+    let held = false;
+    props.api.post<{ claimed_until: string }>(`/v1/reviews/${props.id}/claim`, {}).then(
+      (r) => {
+        held = true;
+        setClaim({ until: r.claimed_until });
+      },
+      (e: unknown) => setClaim({ refused: e instanceof Error ? e.message : String(e) }),
+    );
+    return () => {
+      if (held) void props.api.delete(`/v1/reviews/${props.id}/claim`).catch(() => undefined);
+    };
+  }, [props.id, waiting]);
   return (
     <section class="item-detail" aria-labelledby="item-h">
-      <h2 id="item-h">Review #{props.id}</h2>
+      <h2 id="item-h">{t("review:entry", { id: props.id })}</h2>
       <ErrorBox error={detail.error} />
       {d && (
         <>
           <Media api={props.api} detail={d} revealed={props.revealed} onReveal={props.onReveal} />
           <dl class="facts">
             <div>
-              <dt>Kind</dt>
-              <dd>{d.item.kind}</dd>
+              <dt>{t("review:facts.kind")}</dt>
+              <dd>{kindName(d.item.kind)}</dd>
             </div>
             <div>
-              <dt>Content id</dt>
+              <dt>{t("review:facts.platform")}</dt>
+              <dd>
+                <Txt value={d.item.platform || "—"} />
+              </dd>
+            </div>
+            <div>
+              <dt>{t("review:facts.contentId")}</dt>
               <dd>
                 <Txt value={d.item.content_id || "—"} />
               </dd>
             </div>
             <div>
-              <dt>Author</dt>
+              <dt>{t("review:facts.author")}</dt>
               <dd>
                 <Txt value={d.item.author_id || "—"} />
               </dd>
             </div>
             <div>
-              <dt>Received</dt>
-              <dd>{d.item.timestamps.received_at?.replace("T", " ").slice(0, 19) ?? "—"}</dd>
+              <dt>{t("review:facts.posted")}</dt>
+              <dd>
+                {d.item.posted_at ? <time dateTime={d.item.posted_at}>{formatDateTime(d.item.posted_at)}</time> : "—"}
+              </dd>
+            </div>
+            <div>
+              <dt>{t("review:facts.received")}</dt>
+              <dd>
+                {d.item.timestamps.received_at ? (
+                  <time dateTime={d.item.timestamps.received_at}>{formatDateTime(d.item.timestamps.received_at)}</time>
+                ) : (
+                  "—"
+                )}
+              </dd>
             </div>
           </dl>
-          <h3>Matched signals</h3>
+          <Why detail={d} />
+          <h3>{t("review:matches")}</h3>
           {d.matched_signals.length === 0 ? (
-            <p class="muted">No visible signal matched.</p>
+            <p class="muted">{t("review:noMatch")}</p>
           ) : (
             <ul class="matches">
               {d.matched_signals.map((m) => (
                 <li key={m.signal.id} class={m.suppressed ? "suppressed" : ""}>
                   <div class="match-head">
-                    <span class="badge">{m.signal.type}</span> in <strong>{m.bank.name}</strong>{" "}
-                    <span class="badge tlp">TLP:{m.bank.tlp}</span>{" "}
-                    {m.distance !== undefined && <span>distance {m.distance}</span>}
-                    {m.similarity !== undefined && <span>similarity {(m.similarity * 100).toFixed(0)}%</span>}
-                    {m.suppressed && <span> (suppressed by an allow-list)</span>}
+                    <span>{t("review:match.inBank", { type: m.signal.type, bank: m.bank.name })}</span>{" "}
+                    <TlpBadge tlp={m.bank.tlp} />{" "}
+                    {m.distance !== undefined && <span>{t("review:match.distance", { d: m.distance })}</span>}{" "}
+                    {m.similarity !== undefined && (
+                      <span>{t("review:match.similarity", { s: formatPercent(m.similarity, 0) })}</span>
+                    )}{" "}
+                    {m.suppressed && <span>{t("review:match.suppressed")}</span>}
                   </div>
                   <Txt value={m.signal.value} block class="signal-value" />
                   <LabelChips labels={m.signal.labels} />
@@ -199,12 +306,72 @@ function ReviewItem(props: {
               ))}
             </ul>
           )}
-          {props.canDecide ? (
-            <DecisionForm {...props} />
+          {d.review.status === "decided" ? (
+            <div class="notice" data-testid="decided">
+              <p>{t("review:decidedAs", { decision: decisionName(d.review.decision ?? "") })}</p>
+              <Txt value={d.review.reasons} block />
+            </div>
+          ) : d.review.status === "escalated" && !props.senior ? (
+            <p class="notice" data-testid="escalated-note">
+              {t("review:escalatedNote")}
+            </p>
+          ) : !props.canDecide ? (
+            <p class="muted">{t("review:readOnly")}</p>
+          ) : claim.refused ? (
+            <p class="error" role="alert" data-testid="claimed-elsewhere">
+              {t("review:claimedElsewhere", { reason: claim.refused })}
+            </p>
           ) : (
-            <p class="muted">Your role may read the queue but not decide.</p>
+            <>
+              {d.review.status === "escalated" && <p class="notice">{t("review:escalatedNote")}</p>}
+              {claim.until && (
+                <p class="muted small" data-testid="claimed">
+                  {t("review:claimedUntil", { time: formatDateTime(claim.until, { timeStyle: "short" }) })}
+                </p>
+              )}
+              <DecisionForm {...props} />
+            </>
           )}
         </>
+      )}
+    </section>
+  );
+}
+
+function kindName(kind: string): string {
+  return ["image", "video", "text", "url"].includes(kind) ? t(`review:kind.${kind}`) : kind;
+}
+
+/** Why the item is queued: the rule and priority, and the stance model's reading with its score. */
+function Why(props: { detail: ReviewDetail }) {
+  const { review, item } = props.detail;
+  const p = formatNumber(review.priority, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const rule = item.actions.find((a) => a.id === review.action_id)?.rule_id;
+  const stance = item.stance;
+  const score = (x: number) => formatNumber(x, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return (
+    <section class="why" aria-labelledby="why-h" data-testid="why">
+      <h3 id="why-h">{t("review:why.title")}</h3>
+      <p>{rule !== undefined ? t("review:why.queued", { p, rule }) : t("review:why.queuedNoRule", { p })}</p>
+      {stance ? (
+        <p data-testid="stance">
+          {t("review:why.stance", {
+            model: stance.model,
+            label: ["pro", "anti", "neutral"].includes(stance.label)
+              ? t(`review:stanceLabel.${stance.label}`)
+              : stance.label,
+            score: score(stance.score),
+          })}{" "}
+          <span class="muted">
+            {t("review:why.scores", {
+              pro: score(stance.scores.pro),
+              anti: score(stance.scores.anti),
+              neutral: score(stance.scores.neutral),
+            })}
+          </span>
+        </p>
+      ) : (
+        <p class="muted">{t("review:why.noStance")}</p>
       )}
     </section>
   );
@@ -240,13 +407,25 @@ function Media(props: { api: Api; detail: ReviewDetail; revealed: boolean; onRev
         {item.url !== undefined && <Txt value={item.url} block class="item-url" />}
       </div>
     );
+  // The caption or text sent with an image or video: a harmless-looking picture may carry the message.
+  const caption = (
+    <div class="caption" data-testid="caption">
+      <h3>{t("review:caption", { kind: kindName(item.kind) })}</h3>
+      {item.text ? (
+        <Txt value={item.text} block class="item-caption" />
+      ) : (
+        <p class="muted">{t("review:noCaption", { kind: kindName(item.kind) })}</p>
+      )}
+      {item.url !== undefined && <Txt value={item.url} block class="item-url" />}
+    </div>
+  );
   if (expired)
     return (
       <div class="media-wrap">
         <p class="muted" data-testid="media-expired">
-          Media expired: the {item.kind} was deleted on {expired.slice(0, 10)} under the media retention policy. Its
-          hashes, matches and decisions are kept.
+          {t("review:mediaExpired", { kind: kindName(item.kind), date: formatDate(expired) })}
         </p>
+        {caption}
       </div>
     );
   return (
@@ -254,7 +433,7 @@ function Media(props: { api: Api; detail: ReviewDetail; revealed: boolean; onRev
       <div class={`media ${props.revealed ? "revealed" : "concealed"}`} data-testid="media">
         {url &&
           (item.kind === "image" ? (
-            <img src={url} alt={props.revealed ? "the item under review" : "the item under review, blurred"} />
+            <img src={url} alt={props.revealed ? t("review:imageAlt") : t("review:imageAltBlurred")} />
           ) : (
             <video
               src={url}
@@ -262,16 +441,17 @@ function Media(props: { api: Api; detail: ReviewDetail; revealed: boolean; onRev
               controls={props.revealed}
               preload="metadata"
               playsInline
-              aria-label="the video under review"
+              aria-label={t("review:videoAria")}
             />
           ))}
-        {!url && !error && <p class="muted">Loading the media…</p>}
+        {!url && !error && <p class="muted">{t("review:mediaLoading")}</p>}
         <ErrorBox error={error} />
       </div>
       <button type="button" class="reveal" aria-pressed={props.revealed} onClick={props.onReveal}>
-        {props.revealed ? "Hide media (r)" : "Reveal media (r)"}
+        {props.revealed ? t("review:hide") : t("review:reveal")}
       </button>
-      <p class="muted">Media is blurred and greyscale until you reveal it; videos are muted.</p>
+      <p class="muted">{t("review:mediaNote")}</p>
+      {caption}
     </div>
   );
 }
@@ -283,6 +463,7 @@ function DecisionForm(props: {
   draft: DecisionDraft;
   setDraft: (f: (d: DecisionDraft) => DecisionDraft) => void;
   reasonsRef: { current: HTMLTextAreaElement | null };
+  restored: boolean;
   onDecided: (message: string) => void;
 }) {
   const { draft, setDraft } = props;
@@ -318,12 +499,16 @@ function DecisionForm(props: {
         added_to_bank: { bank_id: number; signal_ids: number[] } | null;
       }>(`/v1/reviews/${props.id}/decision`, decisionBody(full));
       const bank = r.added_to_bank ? props.banks.find((b) => b.id === r.added_to_bank!.bank_id) : undefined;
+      clearDraft(DRAFT);
       props.onDecided(
-        `Review #${props.id}: ${DECISION_NAMES[r.decision as keyof typeof DECISION_NAMES] ?? r.decision}` +
-          (r.added_to_bank
-            ? `; ${r.added_to_bank.signal_ids.length} signal(s) added to ${bank?.name ?? `bank ${r.added_to_bank.bank_id}`}`
-            : "") +
-          ".",
+        r.added_to_bank
+          ? t("review:decidedAdded", {
+              id: props.id,
+              decision: decisionName(r.decision),
+              count: r.added_to_bank.signal_ids.length,
+              bank: bank?.name ?? t("review:bankN", { id: r.added_to_bank.bank_id }),
+            })
+          : t("review:decided", { id: props.id, decision: decisionName(r.decision) }),
       );
     } catch (err) {
       setError(err);
@@ -334,9 +519,9 @@ function DecisionForm(props: {
 
   const problem = (field: string) => problems.find((p) => p.field === field)?.message;
   return (
-    <form class="decision" noValidate onSubmit={(e) => void submit(e)} aria-label="Decision">
+    <form class="decision" noValidate onSubmit={(e) => void submit(e)} aria-label={t("review:formAria")}>
       <fieldset>
-        <legend>Decision</legend>
+        <legend>{t("review:decision.legend")}</legend>
         {DECISIONS.map((dec) => (
           <label key={dec} class="radio">
             <input
@@ -346,27 +531,28 @@ function DecisionForm(props: {
               checked={draft.decision === dec}
               onChange={() => setDraft((d) => ({ ...d, decision: dec }))}
             />
-            {DECISION_NAMES[dec]}
+            {decisionName(dec)}
           </label>
         ))}
         {problem("decision") && <p class="error">{problem("decision")}</p>}
       </fieldset>
       {draft.decision === "violating" && (
         <fieldset>
-          <legend>Labels</legend>
-          <div class="checks" role="group" aria-label="Entity">
-            <span class="group-name">Entity</span>
+          <legend>{t("review:labelsLegend")}</legend>
+          <div class="checks" role="group" aria-label={t("review:entity")}>
+            <span class="group-name">{t("review:entity")}</span>
             {ENTITIES.map((e) => (
               <label key={e} class="check">
                 <input type="checkbox" checked={draft.entity.includes(e)} onChange={() => toggle("entity", e)} /> {e}
               </label>
             ))}
             <label class="check">
-              other <input class="short" value={otherEntity} onInput={(e) => setOtherEntity(e.currentTarget.value)} />
+              {t("review:otherEntity")}{" "}
+              <input class="short" value={otherEntity} onInput={(e) => setOtherEntity(e.currentTarget.value)} />
             </label>
           </div>
-          <div class="checks" role="group" aria-label="Behaviour">
-            <span class="group-name">Behaviour</span>
+          <div class="checks" role="group" aria-label={t("review:behaviour")}>
+            <span class="group-name">{t("review:behaviour")}</span>
             {BEHAVIOURS.map((b) => (
               <label key={b} class="check">
                 <input type="checkbox" checked={draft.behaviour.includes(b)} onChange={() => toggle("behaviour", b)} />{" "}
@@ -377,8 +563,13 @@ function DecisionForm(props: {
           {problem("labels") && <p class="error">{problem("labels")}</p>}
         </fieldset>
       )}
+      {props.restored && (
+        <p class="notice" role="status" data-testid="draft-restored">
+          {t("review:draftRestored")}
+        </p>
+      )}
       <label>
-        Statement of reasons (required)
+        {t("review:reasons")}
         <textarea
           ref={props.reasonsRef}
           name="reasons"
@@ -395,7 +586,7 @@ function DecisionForm(props: {
       </label>
       {draft.decision === "violating" && (
         <fieldset>
-          <legend>Add to a bank</legend>
+          <legend>{t("review:addLegend")}</legend>
           <label class="check">
             <input
               type="checkbox"
@@ -405,11 +596,11 @@ function DecisionForm(props: {
                 setDraft((d) => ({ ...d, addToBank: v, bankId: d.bankId ?? props.banks[0]?.id }));
               }}
             />
-            Add this item's hashes to a bank
+            {t("review:addCheck")}
           </label>
           {draft.addToBank && (
             <label>
-              Bank
+              {t("review:bank")}
               <select
                 name="bank"
                 value={draft.bankId ?? ""}
@@ -418,10 +609,10 @@ function DecisionForm(props: {
                   setDraft((d) => ({ ...d, bankId: v || undefined }));
                 }}
               >
-                {props.banks.length === 0 && <option value="">(your organisation has no bank)</option>}
+                {props.banks.length === 0 && <option value="">{t("review:noBank")}</option>}
                 {props.banks.map((b) => (
                   <option key={b.id} value={b.id}>
-                    {b.name} (TLP:{b.tlp})
+                    {t("review:bankOption", { name: b.name, tlp: b.tlp })}
                   </option>
                 ))}
               </select>
@@ -432,7 +623,7 @@ function DecisionForm(props: {
       )}
       <ErrorBox error={error} />
       <button type="submit" class="primary" disabled={busy}>
-        {busy ? "Recording…" : "Record decision"}
+        {busy ? t("review:recording") : t("review:record")}
       </button>
     </form>
   );

@@ -2,25 +2,22 @@
 
 import { useEffect, useState } from "preact/hooks";
 import type { Api } from "./lib/api.js";
+import { formatNumber, locale, t } from "./lib/i18n.js";
 import { signInWait, waitMessages, type SignInWait } from "./lib/sign-in-wait.js";
 import type { Session } from "./lib/types.js";
 import { ErrorBox } from "./ui.js";
 
-/** The server's back-off, counted down in English and Arabic; the button stays off until it ends. */
+/** The server's back-off, counted down in the person's language; the button stays off until it ends. */
 function WaitBox(props: { wait: SignInWait }) {
   const text = waitMessages(props.wait);
   return (
     <p class="error" role="alert">
-      <span lang="en">{text.en}</span>
-      <br />
-      <span lang="ar" dir="rtl">
-        {text.ar}
-      </span>
+      {text[locale()]}
     </p>
   );
 }
 
-export function SignIn(props: { api: Api; onSignedIn: (s: Session) => void }) {
+export function SignIn(props: { api: Api; onSignedIn: (s: Session) => void; notice?: string }) {
   const [mode, setMode] = useState<"account" | "key">("account");
   const [org, setOrg] = useState("");
   const [person, setPerson] = useState("");
@@ -60,25 +57,28 @@ export function SignIn(props: { api: Api; onSignedIn: (s: Session) => void }) {
 
   return (
     <main id="main" class="signin">
-      <h1>
-        Sign in to rasd <span lang="ar">رصد</span>
-      </h1>
-      <div class="tabs" role="tablist" aria-label="How to sign in">
+      <h1>{t("signin:title")}</h1>
+      {props.notice && (
+        <p class="notice" role="alert" data-testid="signin-notice">
+          {props.notice}
+        </p>
+      )}
+      <div class="tabs" role="tablist" aria-label={t("signin:tabs")}>
         <button type="button" role="tab" aria-selected={mode === "account"} onClick={() => setMode("account")}>
-          Account
+          {t("signin:account")}
         </button>
         <button type="button" role="tab" aria-selected={mode === "key"} onClick={() => setMode("key")}>
-          API key
+          {t("signin:apiKey")}
         </button>
       </div>
       <form
         onSubmit={(e) => void submit(e)}
-        aria-label={mode === "account" ? "Sign in with an account" : "Sign in with an API key"}
+        aria-label={mode === "account" ? t("signin:formAccount") : t("signin:formKey")}
       >
         {mode === "account" ? (
           <>
             <label>
-              Organisation
+              {t("signin:org")}
               <input
                 name="org"
                 autoComplete="organization"
@@ -88,7 +88,7 @@ export function SignIn(props: { api: Api; onSignedIn: (s: Session) => void }) {
               />
             </label>
             <label>
-              Person
+              {t("signin:person")}
               <input
                 name="person"
                 autoComplete="username"
@@ -98,7 +98,7 @@ export function SignIn(props: { api: Api; onSignedIn: (s: Session) => void }) {
               />
             </label>
             <label>
-              Password
+              {t("signin:password")}
               <input
                 name="password"
                 type="password"
@@ -111,7 +111,7 @@ export function SignIn(props: { api: Api; onSignedIn: (s: Session) => void }) {
           </>
         ) : (
           <label>
-            API key
+            {t("signin:apiKey")}
             <input
               name="apiKey"
               type="password"
@@ -121,14 +121,12 @@ export function SignIn(props: { api: Api; onSignedIn: (s: Session) => void }) {
               value={apiKey}
               onInput={(e) => setApiKey(e.currentTarget.value)}
             />
-            <span class="hint">
-              The key is exchanged for a session that ends after 12 hours; the browser does not keep it.
-            </span>
+            <span class="hint">{t("signin:keyHint", { hours: formatNumber(12) })}</span>
           </label>
         )}
         {wait && left > 0 ? <WaitBox wait={{ ...wait, seconds: left }} /> : wait ? null : <ErrorBox error={error} />}
         <button type="submit" class="primary" disabled={busy || left > 0}>
-          {busy ? "Signing in…" : "Sign in"}
+          {busy ? t("signin:signingIn") : t("signin:signIn")}
         </button>
       </form>
     </main>

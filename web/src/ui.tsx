@@ -3,6 +3,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ApiError } from "./lib/api.js";
+import { t } from "./lib/i18n.js";
 import { textAttrs } from "./lib/rtl.js";
 import type { Labels } from "./lib/types.js";
 
@@ -28,11 +29,11 @@ export function LabelChips(props: { labels: Partial<Labels> | undefined }) {
     ...(props.labels?.behaviour ?? []).map((l) => ["behaviour", l] as const),
     ...(props.labels?.language ?? []).map((l) => ["language", l] as const),
   ];
-  if (all.length === 0) return <span class="muted">no labels</span>;
+  if (all.length === 0) return <span class="muted">{t("labels.none")}</span>;
   return (
-    <ul class="chips" aria-label="labels">
+    <ul class="chips" aria-label={t("labels.aria")}>
       {all.map(([kind, l]) => (
-        <li key={`${kind}:${l}`} class={`chip chip-${kind}`} title={kind}>
+        <li key={`${kind}:${l}`} class={`chip chip-${kind}`} title={t(`labels.${kind}`)}>
           {l}
         </li>
       ))}
@@ -40,10 +41,27 @@ export function LabelChips(props: { labels: Partial<Labels> | undefined }) {
   );
 }
 
+/** An error in words: the API's own message, or what went wrong with the connection, in the locale. */
+export function errorText(error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.code === "network") return t("error.network");
+    if (error.code === "invalid_json") return t("error.invalidJson");
+    // An answer that is not the API's error shape: say the status, never show raw bodies.
+    if (error.code === `http_${error.status}`) return t("error.status", { status: String(error.status) });
+    return error.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The FIRST TLP 2.0 marking as a coloured badge (CLEAR, GREEN, AMBER, AMBER+STRICT, RED). */
+export function TlpBadge(props: { tlp: string }) {
+  const level = props.tlp.toLowerCase().replace("+", "-");
+  return <span class={`badge tlp tlp-${level}`}>{t("tlp", { tlp: props.tlp.toUpperCase() })}</span>;
+}
+
 export function ErrorBox(props: { error: unknown }) {
   if (!props.error) return null;
-  const message =
-    props.error instanceof ApiError || props.error instanceof Error ? props.error.message : String(props.error);
+  const message = errorText(props.error);
   return (
     <p class="error" role="alert">
       {message}

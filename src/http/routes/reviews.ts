@@ -14,7 +14,7 @@ import { DECISIONS, ReviewService, ownReview } from "../../services/reviews.js";
 import type { Services } from "../../server/services.js";
 import type { ReviewItem } from "../../storage/ports/index.js";
 import { idParam, route, type RouteDef } from "../route.js";
-import { StringEnum } from "../schemas/common.js";
+import { NoContent, StringEnum } from "../schemas/common.js";
 import { DecisionView, MediaResponse, ReviewDetailView, type ReviewView } from "../schemas/reviews.js";
 import { contentView, iso, signalView } from "../views.js";
 import { auditEntry } from "./members.js";
@@ -45,6 +45,8 @@ function reviewView(r: ReviewRow): ReviewView {
     reasons: r.reasons,
     note: r.note,
     added_to_bank: r.bankId === null ? null : { bank_id: r.bankId, signal_ids: parse<number[]>(r.addedSignals, []) },
+    claimed_by: r.claimedUntil !== null && r.claimedUntil >= Date.now() ? r.claimedBy : null,
+    claimed_until: r.claimedUntil !== null && r.claimedUntil >= Date.now() ? iso(r.claimedUntil) : null,
     decided_by: r.decidedBy,
     created_at: iso(r.createdAt),
     decided_at: iso(r.decidedAt),
@@ -108,7 +110,7 @@ export function decisionRoute(s: Services): RouteDef {
         );
       return {
         id: result.id,
-        status: "decided" as const,
+        status: result.decision === "escalate" ? ("escalated" as const) : ("decided" as const),
         decision: result.decision,
         labels: result.labels,
         reasons: result.reasons,
@@ -196,6 +198,44 @@ export function reviewRoutes(s: Services): RouteDef[] {
         }
         void reply.type("text/plain; charset=utf-8");
         return item.text ?? item.url ?? "";
+      },
+    }),
+    ...claimRoutes(s),
+  ];
+}
+
+/** Claiming an entry: a lease so that two reviewers do not work on the same item. */
+function claimRoutes(s: Services): RouteDef[] {
+  const reviews = new ReviewService({ content: s.content, reviews: s.reviews, banks: s.banks, access: s.access });
+  return [
+    route({
+      method: "POST",
+      url: "/v1/reviews/:id/claim",
+      access: "review.decide",
+      summary:
+        "Claim an open (or, for an admin, escalated) review entry for 10 minutes: it is not offered to another " +
+        "reviewer, and another reviewer's decision is refused (409) until the claim lapses or is released; " +
+        "claiming again renews it",
+      tags: ["review"],
+      schema: {
+        response: { 200: Type.Object({ id: Type.Number(), claimed_by: Type.Number(), claimed_until: Type.String() }) },
+      },
+      handler: async (req, _reply, who) => {
+        const r = await reviews.claim(who, idParam(req));
+        return { id: r.id, claimed_by: who.personId, claimed_until: new Date(r.claimedUntil).toISOString() };
+      },
+    }),
+    route({
+      method: "DELETE",
+      url: "/v1/reviews/:id/claim",
+      access: "review.decide",
+      summary: "Release the caller's claim on a review entry (nothing happens when they do not hold it)",
+      tags: ["review"],
+      schema: { response: { 204: NoContent } },
+      handler: async (req, reply, who) => {
+        await reviews.release(who, idParam(req));
+        void reply.status(204);
+        return undefined;
       },
     }),
   ];

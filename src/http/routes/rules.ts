@@ -307,25 +307,41 @@ export function ruleRoutes(s: Services): RouteDef[] {
       method: "GET",
       url: "/v1/reviews",
       access: "review.read",
-      summary: "The review queue: open entries by priority (highest first, then oldest), or decided ones, latest first",
+      summary:
+        "The review queue: open entries by priority (highest first, then oldest), escalated ones waiting for " +
+        "an admin (senior reviewer), or decided ones, latest first; total counts them all. Open and escalated " +
+        "entries another reviewer has claimed (POST /v1/reviews/:id/claim) are left out until the claim lapses",
       tags: ["review"],
       schema: {
         querystring: Type.Object(
           {
-            status: Type.Optional(StringEnum(["open", "decided"])),
+            status: Type.Optional(StringEnum(["open", "escalated", "decided"])),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ reviews: Type.Array(ReviewEntryView) }) },
+        response: {
+          200: Type.Object({
+            reviews: Type.Array(ReviewEntryView),
+            total: Type.Number({
+              description: "Entries of this status the caller would be offered, past the limit too",
+            }),
+          }),
+        },
       },
       handler: async (req, _reply, who) => {
         const q = req.query;
         const status = q.status ?? "open";
-        // Open entries: highest priority first (strongest match or most confident pro-ISIS
-        // text), then oldest first. Decided ones: the latest first.
-        const rows = await s.reviews.listReviews(who.orgId, status, q.limit ?? 50);
+        // Open and escalated entries: highest priority first (strongest match or most confident
+        // pro-ISIS text), then oldest first, without those another reviewer holds. Decided ones:
+        // the latest first.
+        const viewer = status === "decided" ? undefined : { personId: who.personId, now: Date.now() };
+        const [rows, total] = await Promise.all([
+          s.reviews.listReviews(who.orgId, status, q.limit ?? 50, viewer),
+          s.reviews.countReviews(who.orgId, status, viewer),
+        ]);
         return {
+          total,
           reviews: rows.map((r) => ({
             id: r.id,
             item_id: r.itemId,

@@ -6,6 +6,7 @@
 
 import { Type } from "typebox";
 import { RasdError } from "../../core/errors.js";
+import { foldArabic } from "../../kernels/text/arabic.js";
 import { OPINION_KINDS, SIGNAL_TYPES, type Signal } from "../../core/model.js";
 import { matchScore, nearQueryType } from "../../signals/registry.js";
 import type { Principal } from "../../services/access.js";
@@ -80,7 +81,22 @@ export function searchRoutes(s: Services): RouteDef[] {
           includeRetracted: q.include_retracted ?? false,
           limit: label ? 5000 : limit,
         });
-        const ids = [...new Set([...near.keys(), ...rows.map((r) => r.id)])];
+        // Arabic is searched through its spelling variants (alef forms, taa marbuta, tatweel,
+        // marks: kernels/text/arabic.ts), which a substring match in the database cannot do.
+        const folded = /[\u0600-\u06FF]/.test(text) ? foldArabic(text).toLowerCase() : "";
+        const variants =
+          folded === "" || (q.type !== undefined && q.type !== "text")
+            ? []
+            : (
+                await s.dashboard.searchSignals({
+                  bankIds: [...banks.keys()],
+                  q: "",
+                  type: "text",
+                  includeRetracted: q.include_retracted ?? false,
+                  limit: 5000,
+                })
+              ).filter((sig) => foldArabic(sig.value).toLowerCase().includes(folded));
+        const ids = [...new Set([...near.keys(), ...rows.map((r) => r.id), ...variants.map((r) => r.id)])];
         const signals = (await s.store.getSignals(ids)).filter(
           (sig) =>
             banks.has(sig.bankId) &&

@@ -28,6 +28,8 @@ export const ReviewView = Type.Object({
   labels: Type.Partial(LabelsView),
   reasons: Type.String(),
   added_to_bank: Type.Union([AddedToBank, Type.Null()]),
+  claimed_by: Type.Optional(Nullable(Type.Number({ description: "The person holding a live claim" }))),
+  claimed_until: Type.Optional(IsoTime),
 });
 export type ReviewView = Static<typeof ReviewView>;
 
@@ -56,7 +58,9 @@ export type ReviewDetailView = Static<typeof ReviewDetailView>;
 
 export const DecisionView = Type.Object({
   id: Type.Number(),
-  status: Type.Literal("decided"),
+  status: Type.Union([Type.Literal("decided"), Type.Literal("escalated")], {
+    description: "escalated when the decision was escalate: the entry waits in the escalated queue for an admin",
+  }),
   decision: Type.String(),
   labels: LabelsView,
   reasons: Type.String(),

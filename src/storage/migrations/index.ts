@@ -16,6 +16,7 @@ import * as m0012 from "./0012-labels.js";
 import * as m0013 from "./0013-drop-jobs-ready.js";
 import * as m0014 from "./0014-exchanges.js";
 import * as m0015 from "./0015-hma-contents.js";
+import * as m0016 from "./0016-review-claims.js";
 
 export const MIGRATIONS: Record<string, Migration> = {
   "0001-signal-banks": m0001,
@@ -33,4 +34,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0013-drop-jobs-ready": m0013,
   "0014-exchanges": m0014,
   "0015-hma-contents": m0015,
+  "0016-review-claims": m0016,
 };

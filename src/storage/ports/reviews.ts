@@ -5,7 +5,8 @@ export interface ReviewItem {
   readonly orgId: number;
   readonly itemId: number;
   readonly actionId: number;
-  readonly status: "open" | "decided";
+  /** open, escalated (waiting for a senior: admin) or decided. */
+  readonly status: "open" | "escalated" | "decided";
   readonly decision: string | null;
   readonly note: string;
   readonly decidedBy: number | null;
@@ -18,6 +19,15 @@ export interface ReviewItem {
   readonly bankId: number | null;
   /** JSON text: ids of the signals the decision added. */
   readonly addedSignals: string;
+  /** The person holding the entry's lease, and until when (ms); expired leases mean nothing. */
+  readonly claimedBy: number | null;
+  readonly claimedUntil: number | null;
+}
+
+/** Whose view a queue is listed for: entries another person holds a live lease on are left out. */
+export interface QueueViewer {
+  readonly personId: number;
+  readonly now: number;
 }
 
 export interface ReviewDecision {
@@ -34,9 +44,25 @@ export interface ReviewDecision {
 
 export interface ReviewStore {
   getReview(id: number): Promise<ReviewItem | undefined>;
-  /** Open entries by priority (highest first, then oldest); decided ones latest first. */
-  listReviews(orgId: number, status: string, limit: number): Promise<ReviewItem[]>;
-  /** Decides an open entry; false when it was no longer open (someone else decided it). */
-  claimReview(id: number, decision: ReviewDecision): Promise<boolean>;
+  /**
+   * Open and escalated entries by priority (highest first, then oldest); decided ones latest
+   * first. With a viewer, entries another person holds a live lease on are left out.
+   */
+  listReviews(orgId: number, status: string, limit: number, viewer?: QueueViewer): Promise<ReviewItem[]>;
+  /** How many entries listReviews would list without a limit. */
+  countReviews(orgId: number, status: string, viewer?: QueueViewer): Promise<number>;
+  /**
+   * Records a decision on an entry still in `from` status (open or escalated): "escalate" moves
+   * it to escalated, anything else to decided; the lease ends. False when it was no longer in
+   * `from` (someone else decided it) or another person holds a live lease on it.
+   */
+  claimReview(id: number, decision: ReviewDecision, from?: "open" | "escalated"): Promise<boolean>;
+  /**
+   * Leases an open or escalated entry to `personId` until `until` (ms), unless another person
+   * holds a live lease at `now`; true when the lease is theirs.
+   */
+  leaseReview(id: number, personId: number, now: number, until: number): Promise<boolean>;
+  /** Ends `personId`'s lease on the entry (nothing when they do not hold it). */
+  releaseReview(id: number, personId: number): Promise<void>;
   setAddedSignals(id: number, signalIds: readonly number[]): Promise<void>;
 }

@@ -62,18 +62,26 @@ export interface PercentileBar {
   withinHour: boolean;
 }
 
-/** p50, p90 and p99 on one axis with the one-hour line at `hourShare`. */
+/** The shortest time the percentile axis shows: 100 ms (anything faster sits at its start). */
+export const AXIS_FLOOR_MS = 100;
+
+/**
+ * p50, p90 and p99 on one logarithmic axis, from 100 ms to past both the largest value and
+ * the one-hour line at `hourShare`: a time-to-action of 80 ms and one of 3 h are both visible
+ * against the hour (on a linear axis, milliseconds vanish beside the hour).
+ */
 export function percentileBars(p: { p50: number | null; p90: number | null; p99: number | null }): {
   bars: PercentileBar[];
   hourShare: number;
 } {
   const values = [p.p50, p.p90, p.p99];
   const axis = Math.max(ONE_HOUR_MS * 1.25, ...values.map((v) => (v ?? 0) * 1.1));
+  const at = (ms: number) => Math.log(Math.max(ms, AXIS_FLOOR_MS) / AXIS_FLOOR_MS) / Math.log(axis / AXIS_FLOOR_MS);
   return {
-    hourShare: ONE_HOUR_MS / axis,
+    hourShare: at(ONE_HOUR_MS),
     bars: (["p50", "p90", "p99"] as const).map((label, i) => {
       const ms = values[i] ?? null;
-      return { label, ms, share: ms === null ? 0 : ms / axis, withinHour: ms !== null && ms <= ONE_HOUR_MS };
+      return { label, ms, share: ms === null ? 0 : at(ms), withinHour: ms !== null && ms <= ONE_HOUR_MS };
     }),
   };
 }

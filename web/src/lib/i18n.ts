@@ -11,6 +11,16 @@
 import i18next, { type TOptions } from "i18next";
 import arCommon from "../locales/common.ar.json" with { type: "json" };
 import enCommon from "../locales/common.en.json" with { type: "json" };
+import arReview from "../locales/review.ar.json" with { type: "json" };
+import enReview from "../locales/review.en.json" with { type: "json" };
+import arDashboard from "../locales/dashboard.ar.json" with { type: "json" };
+import enDashboard from "../locales/dashboard.en.json" with { type: "json" };
+import arBanks from "../locales/banks.ar.json" with { type: "json" };
+import enBanks from "../locales/banks.en.json" with { type: "json" };
+import arLabels from "../locales/labels.ar.json" with { type: "json" };
+import enLabels from "../locales/labels.en.json" with { type: "json" };
+import arSignin from "../locales/signin.ar.json" with { type: "json" };
+import enSignin from "../locales/signin.en.json" with { type: "json" };
 
 export type Locale = "en" | "ar";
 export type Digits = "latn" | "arab";
@@ -19,6 +29,11 @@ export const LOCALES: readonly Locale[] = ["en", "ar"];
 /** Every namespace with its two catalogs. A new screen adds one line here. */
 export const CATALOGS = {
   common: { en: enCommon, ar: arCommon },
+  review: { en: enReview, ar: arReview },
+  dashboard: { en: enDashboard, ar: arDashboard },
+  banks: { en: enBanks, ar: arBanks },
+  labels: { en: enLabels, ar: arLabels },
+  signin: { en: enSignin, ar: arSignin },
 } as const;
 
 const LOCALE_KEY = "rasd.locale";

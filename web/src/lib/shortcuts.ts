@@ -1,15 +1,15 @@
-/** The review queue's keyboard shortcuts: one table, shown on screen and used by the handler. */
+/** The review queue's keyboard shortcuts: one table, shown on screen (help in the review catalog, review:keys.<action>) and used by the handler. */
 
 export type ReviewAction = "next" | "previous" | "reveal" | "violating" | "not_violating" | "escalate" | "reasons";
 
-export const REVIEW_SHORTCUTS: readonly { key: string; action: ReviewAction; help: string }[] = [
-  { key: "j", action: "next", help: "next item" },
-  { key: "k", action: "previous", help: "previous item" },
-  { key: "r", action: "reveal", help: "reveal or hide the media" },
-  { key: "v", action: "violating", help: "violating" },
-  { key: "n", action: "not_violating", help: "not violating" },
-  { key: "e", action: "escalate", help: "escalate" },
-  { key: "s", action: "reasons", help: "write the statement of reasons" },
+export const REVIEW_SHORTCUTS: readonly { key: string; action: ReviewAction }[] = [
+  { key: "j", action: "next" },
+  { key: "k", action: "previous" },
+  { key: "r", action: "reveal" },
+  { key: "v", action: "violating" },
+  { key: "n", action: "not_violating" },
+  { key: "e", action: "escalate" },
+  { key: "s", action: "reasons" },
 ];
 
 /** The action for a key press, or undefined (typing in a field, or with a modifier). */

@@ -3,14 +3,15 @@
  * here before sending, so a reviewer hears what is missing without a round trip.
  */
 
+import { t } from "./i18n.js";
+
 export const DECISIONS = ["violating", "not_violating", "escalate"] as const;
 export type Decision = (typeof DECISIONS)[number];
 
-export const DECISION_NAMES: Record<Decision, string> = {
-  violating: "Violating",
-  not_violating: "Not violating",
-  escalate: "Escalate",
-};
+/** A decision's name in the locale. */
+export function decisionName(d: string): string {
+  return (DECISIONS as readonly string[]).includes(d) ? t(`review:decision.${d}`) : d;
+}
 
 /** The coalition's behaviour labels: the server's own list, bundled. */
 export { BEHAVIOURS } from "../../../src/core/model.js";
@@ -41,15 +42,14 @@ const SLUG = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 /** Problems with a draft, each naming its field; empty when it can be sent. */
 export function validateDraft(d: DecisionDraft): { field: string; message: string }[] {
   const out: { field: string; message: string }[] = [];
-  if (d.decision === "") out.push({ field: "decision", message: "Choose a decision." });
+  if (d.decision === "") out.push({ field: "decision", message: t("review:problem.decision") });
   if (d.decision === "violating" && d.entity.length === 0 && d.behaviour.length === 0)
-    out.push({ field: "labels", message: "A violating decision needs at least one entity or behaviour label." });
+    out.push({ field: "labels", message: t("review:problem.labels") });
   for (const e of d.entity)
-    if (!SLUG.test(e))
-      out.push({ field: "labels", message: `"${e}" is not a valid entity (lower-case letters, digits, - or _).` });
-  if (d.reasons.trim().length === 0) out.push({ field: "reasons", message: "Write the statement of reasons." });
+    if (!SLUG.test(e)) out.push({ field: "labels", message: t("review:problem.entity", { entity: e }) });
+  if (d.reasons.trim().length === 0) out.push({ field: "reasons", message: t("review:problem.reasons") });
   if (d.decision === "violating" && d.addToBank && d.bankId === undefined)
-    out.push({ field: "bank", message: "Choose the bank to add the item to." });
+    out.push({ field: "bank", message: t("review:problem.bank") });
   return out;
 }
 
