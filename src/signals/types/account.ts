@@ -20,9 +20,9 @@ import type { IndexKind, MatchScope, SignalIndex, SignalTypeDef } from "./signal
 /** The score a ban-evasion match needs (decision 0022; `npm run bench -- accounts`). */
 export const DEFAULT_ACCOUNT_MIN_SCORE = 0.8;
 
-class AccountSignalIndex extends AccountIndex implements SignalIndex {}
+export class AccountSignalIndex extends AccountIndex implements SignalIndex {}
 
-const ACCOUNT_INDEX: IndexKind<AccountSignalIndex> = { name: "account", create: () => new AccountSignalIndex() };
+export const ACCOUNT_INDEX: IndexKind<AccountSignalIndex> = { name: "account", create: () => new AccountSignalIndex() };
 
 /** Parses and checks an account's JSON (behaviour labels included); throws "invalid". */
 export function accountRecord(raw: string): AccountRecord {
