@@ -13,7 +13,11 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const data = join(dir, "data");
 
 function rasd(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(join(REPO_ROOT, "bin/rasd"), [...args, "--data", data], { cwd: REPO_ROOT, input, encoding: "utf8" });
+  const r = spawnSync(join(REPO_ROOT, "bin/rasd"), [...args, "--data", data], {
+    cwd: REPO_ROOT,
+    input,
+    encoding: "utf8",
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -20,7 +20,12 @@ const GREEN_ACCOUNT = {
 const RED_ACCOUNT = { platform: "twitter", id: "1002", handle: "WarReporter1", name: "Conflict Reporter" };
 
 interface AccountMatchBody {
-  matches: { bank_id: number; score: number; evidence: { kind: string; variant?: string }[]; account: { handle: string } }[];
+  matches: {
+    bank_id: number;
+    score: number;
+    evidence: { kind: string; variant?: string }[];
+    account: { handle: string };
+  }[];
 }
 
 describe("POST /v1/accounts", () => {

@@ -80,7 +80,10 @@ describe("account records", () => {
     assert.throws(() => parseAccount({ platform: "twitter" }), /handle is required/);
     assert.throws(() => parseAccount({ platform: "twitter", handle: "x", avatar_pdq: "zz" }), /avatar_pdq must be 64/);
     assert.throws(() => parseAccount({ platform: "twitter", handle: "x", colour: 1 }), /unknown field "colour"/);
-    assert.throws(() => parseAccount({ platform: "twitter", handle: "x", created: "yesterday" }), /not an ISO 8601 date/);
+    assert.throws(
+      () => parseAccount({ platform: "twitter", handle: "x", created: "yesterday" }),
+      /not an ISO 8601 date/,
+    );
   });
 });
 
@@ -89,11 +92,27 @@ describe("AccountIndex", () => {
     const index = new AccountIndex();
     const avatar = "f".repeat(64);
     index.add(1, parseAccount({ ...base, bio: "ENGLISH TRANSLATIONS of the statements and releases, daily updates" }));
-    index.add(2, parseAccount({ platform: "twitter", handle: "someone_else", avatar_pdq: avatar, links: ["https://a.example/x", "https://b.example/y"] }));
-    for (let i = 0; i < 2000; i++) index.add(10 + i, parseAccount({ platform: "twitter", handle: `user${i}x${i * 7}` }));
+    index.add(
+      2,
+      parseAccount({
+        platform: "twitter",
+        handle: "someone_else",
+        avatar_pdq: avatar,
+        links: ["https://a.example/x", "https://b.example/y"],
+      }),
+    );
+    for (let i = 0; i < 2000; i++)
+      index.add(10 + i, parseAccount({ platform: "twitter", handle: `user${i}x${i * 7}` }));
     const ids = (q: object) => index.query(parseAccount(q), 0.8).map((h) => h.id);
     assert.deepEqual(ids({ platform: "twitter", handle: "Guns4ndC0ffee" }), [1]);
-    assert.deepEqual(ids({ platform: "twitter", handle: "newname", bio: "ENGLISH TRANSLATIONS of the statements and releases, new daily updates" }), [1]);
+    assert.deepEqual(
+      ids({
+        platform: "twitter",
+        handle: "newname",
+        bio: "ENGLISH TRANSLATIONS of the statements and releases, new daily updates",
+      }),
+      [1],
+    );
     const near = "0" + "f".repeat(63); // 4 bits off
     assert.deepEqual(ids({ platform: "twitter", handle: "qq", avatar_pdq: near, links: ["https://a.example/x"] }), [2]);
     index.remove(1);

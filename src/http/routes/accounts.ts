@@ -29,7 +29,9 @@ export function accountRoutes(s: Services): RouteDef[] {
                   score: m.similarity,
                   suppressed: m.suppressed === true,
                   evidence: m.evidence.map((e) => ({ ...e })),
-                  account: ((r) => (r ? (JSON.parse(canonicalAccountJson(r)) as unknown) : null))(index.get(m.signalId)),
+                  account: ((r) => (r ? (JSON.parse(canonicalAccountJson(r)) as unknown) : null))(
+                    index.get(m.signalId),
+                  ),
                 },
               ]
             : [],
