@@ -21,6 +21,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "bank", load: async () => (await import("./commands/bank.js")).bankCommand() },
   { name: "signal", load: async () => (await import("./commands/signal.js")).signalCommand() },
   { name: "match", load: async () => (await import("./commands/match.js")).matchCommand() },
+  { name: "account", load: async () => (await import("./commands/account.js")).accountCommand() },
   { name: "key", load: async () => (await import("./commands/key.js")).keyCommand() },
   { name: "person", load: async () => (await import("./commands/person.js")).personCommand() },
   { name: "audit", load: async () => (await import("./commands/audit.js")).auditCommand() },

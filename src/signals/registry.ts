@@ -12,6 +12,7 @@
  */
 
 import { RasdError } from "../core/errors.js";
+import { account } from "./types/account.js";
 import { SIGNAL_TYPES, type SignalType } from "../core/model.js";
 import type { ShortenerSet } from "../kernels/url/index.js";
 import { domain } from "./types/domain.js";
@@ -35,6 +36,7 @@ export const SIGNAL_TYPE_DEFS: Readonly<Record<SignalType, SignalTypeDef>> = {
   text,
   vpdq,
   video_md5: videoMd5,
+  account,
 };
 
 /** The signal types offered through the HMA API, in the order GET /c/signal_type lists them. */

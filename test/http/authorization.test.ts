@@ -294,6 +294,7 @@ const BODIES: Readonly<Record<string, (fx: Fixtures, who: string) => Extras | nu
   }),
   // Looks up A's AMBER+STRICT signal: another organisation must not match it.
   "POST /v1/match": () => ({ body: { type: "text", value: STRICT_SIGNAL } }),
+  "POST /v1/accounts": () => ({ body: { platform: "twitter", handle: "authz_probe_account" } }),
   "POST /v1/content": (_fx, who) => ({
     body: { text: "an authorization probe submission about nothing in particular at all today" },
     headers: { "idempotency-key": `authz-${who}` },

@@ -2,6 +2,7 @@
 
 import type { Services } from "../../server/services.js";
 import type { RouteDef } from "../route.js";
+import { accountRoutes } from "./accounts.js";
 import { auditRoutes } from "./audit.js";
 import { bankRoutes } from "./banks.js";
 import { changeRoutes } from "./changes.js";
@@ -28,6 +29,7 @@ export function allRoutes(s: Services): RouteDef[] {
     ...keyRoutes(s),
     ...auditRoutes(s),
     ...bankRoutes(s),
+    ...accountRoutes(s),
     ...changeRoutes(s),
     ...contentRoutes(s),
     ...ruleRoutes(s),

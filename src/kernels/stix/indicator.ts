@@ -4,7 +4,7 @@
  * Each signal is an Indicator with a STIX pattern other tools can read — file hashes
  * (`[file:hashes.MD5 = '…']`, `'SHA-256'`, and `PDQ` as a hash name), `[url:value = '…']`,
  * `[domain-name:value = '…']` — and, for what STIX has no object for, a custom object type
- * (`x-rasd-text`, `x-rasd-vpdq`). Every Indicator also carries rasd's property extension
+ * (`x-rasd-text`, `x-rasd-vpdq`, `x-rasd-account`). Every Indicator also carries rasd's property extension
  * (SIGNAL_EXTENSION_ID, defined by `signalExtensionDefinition()`) with the signal exactly
  * as rasd holds it, so rasd → STIX → rasd loses nothing. A retracted signal is a revoked
  * Indicator; its bank's TLP is the Indicator's TLP 2.0 marking.
@@ -41,6 +41,8 @@ const PATTERNS: Readonly<Record<SignalType, (v: string) => string>> = {
   domain: (v) => `[domain-name:value = ${quote(v)}]`,
   text: (v) => `[x-rasd-text:value = ${quote(v)}]`,
   vpdq: (v) => `[x-rasd-vpdq:value = ${quote(v)}]`,
+  // STIX's user-account has no bio, avatar or links: the whole record as rasd holds it.
+  account: (v) => `[x-rasd-account:value = ${quote(v)}]`,
 };
 
 /** The object path of a one-comparison pattern → rasd's type. */
@@ -56,6 +58,7 @@ const FROM_PATH: Readonly<Record<string, SignalType>> = {
   "domain-name:value": "domain",
   "x-rasd-text:value": "text",
   "x-rasd-vpdq:value": "vpdq",
+  "x-rasd-account:value": "account",
 };
 
 export function organisationIdentityId(orgName: string): string {

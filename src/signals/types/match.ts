@@ -8,10 +8,12 @@
  */
 
 import type { SignalType } from "../../core/model.js";
+import type { Evidence } from "../../kernels/accounts/index.js";
 import type { DihedralName } from "../../kernels/pdq/dihedral.js";
 
 /** Every type's score fields: a match has its own and none of the others. */
-type ScoreField = "distance" | "transform" | "similarity" | "matched" | "queryMatchPercent" | "comparedMatchPercent";
+type ScoreField =
+  "distance" | "transform" | "similarity" | "matched" | "queryMatchPercent" | "comparedMatchPercent" | "evidence";
 
 /**
  * The score fields a match does not have, as absent: so that code reading "a distance, if
@@ -60,8 +62,17 @@ export interface TextMatch extends MatchBase, Without<"similarity"> {
   readonly similarity: number;
 }
 
+/** A suspended account that a new or changed account may be the return of (ban evasion). */
+export interface AccountMatch extends MatchBase, Without<"similarity" | "evidence"> {
+  readonly type: "account";
+  /** The ban-evasion score, 0..1 (kernels/accounts/score.ts). */
+  readonly similarity: number;
+  /** What links the two accounts, strongest first. */
+  readonly evidence: readonly Evidence[];
+}
+
 /** Types whose values match only when equal (file hashes, URLs, domains, ...). */
-export type ExactType = Exclude<SignalType, "pdq" | "vpdq" | "text">;
+export type ExactType = Exclude<SignalType, "pdq" | "vpdq" | "text" | "account">;
 
 /** An exact match: what matched (the canonical value, or the host suffix for a domain). */
 export interface ExactMatch extends MatchBase, Without<"matched"> {
@@ -69,7 +80,7 @@ export interface ExactMatch extends MatchBase, Without<"matched"> {
   readonly matched: string;
 }
 
-export type Match = PdqMatch | VpdqMatch | TextMatch | ExactMatch;
+export type Match = PdqMatch | VpdqMatch | TextMatch | AccountMatch | ExactMatch;
 
 /** A match's score as stored with an item and shown by the API (the fields it has, in this order). */
 export interface MatchScore {

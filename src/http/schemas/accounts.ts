@@ -1,0 +1,48 @@
+/** Accounts and ban evasion (POST /v1/accounts): the account as submitted and the matches with evidence. */
+
+import { Type, type Static } from "typebox";
+
+const list = (maxLength: number) => Type.Optional(Type.Array(Type.String({ maxLength }), { maxItems: 200 }));
+
+/** An account record (kernels/accounts/account.ts checks it further). */
+export const AccountBody = Type.Object(
+  {
+    platform: Type.String({ minLength: 1, maxLength: 40, description: "Platform slug, e.g. twitter" }),
+    id: Type.Optional(Type.String({ maxLength: 100, description: "The platform's id of the account" })),
+    handle: Type.String({ minLength: 1, maxLength: 100 }),
+    name: Type.Optional(Type.String({ maxLength: 200, description: "Display name" })),
+    bio: Type.Optional(Type.String({ maxLength: 2000 })),
+    avatar_pdq: Type.Optional(Type.String({ pattern: "^[0-9a-fA-F]{64}$", description: "PDQ hash of the avatar" })),
+    links: list(2000),
+    mentions: list(100),
+    created: Type.Optional(Type.String({ maxLength: 40 })),
+    suspended: Type.Optional(Type.String({ maxLength: 40 })),
+    reason: list(40),
+  },
+  { additionalProperties: false },
+);
+export type AccountBody = Static<typeof AccountBody>;
+
+export const EvidenceView = Type.Object(
+  {
+    kind: Type.String({ description: "platform-id, handle, name, bio, avatar, links or mentions" }),
+    strength: Type.Number({ description: "0..1, this evidence's part of the score" }),
+  },
+  { additionalProperties: true },
+);
+
+export const AccountMatchView = Type.Object({
+  signal_id: Type.Number(),
+  bank_id: Type.Number(),
+  score: Type.Number({ description: "Ban-evasion score, 0..1" }),
+  suppressed: Type.Boolean(),
+  evidence: Type.Array(EvidenceView),
+  account: Type.Unknown({ description: "The suspended account matched (its record as banked)" }),
+});
+
+export const AccountMatchResponse = Type.Object({
+  account: Type.Unknown({ description: "The submitted account, canonical" }),
+  matches: Type.Array(AccountMatchView),
+  suppressed_by: Type.Array(Type.Number()),
+});
+export type AccountMatchResponse = Static<typeof AccountMatchResponse>;

@@ -1,0 +1,147 @@
+/**
+ * Name skeletons for ban-evasion matching: the forms a returning account's handle or display
+ * name keeps when its owner dresses it up. Pure functions, no I/O.
+ *
+ * - `handleForm`: lower case, NFKC, Cyrillic/Greek look-alikes folded to Latin, Arabic folded
+ *   and transliterated, only letters and digits kept ("@Gun_sAnd_Coffee_70" → "gunsandcoffee70").
+ * - `strippedKey`: the handle form without digits ("gunsandcoffee70" → "gunsandcoffee"), so that
+ *   `name_2`, `name2`, `_name`, `name77` share one key.
+ * - `leetKey`: digits inside read as the letters they mimic (0→o, 1→i, 3→e, 4→a, 5→s, 7→t, 8→b), l and
+ *   i merged, doubled letters collapsed ("n4me" → "name", "gunsandcofee" → "gunsandcofe").
+ * - `consonantKey`: the consonants of a transliteration, so that Arabic and Latin spellings of
+ *   one name meet ("أبو محمد" and "Abu Muhammad" → "bmhmd").
+ */
+
+import { foldArabic } from "../text/arabic.js";
+import { foldHomoglyphs } from "../text/homoglyphs.js";
+
+/** Arabic letter → Latin transliteration (one common spelling; vowels are dropped later). */
+const ARABIC_LATIN: Readonly<Record<string, string>> = {
+  "\u0627": "a", // ا
+  "\u0628": "b", // ب
+  "\u062A": "t", // ت
+  "\u062B": "th", // ث
+  "\u062C": "j", // ج
+  "\u062D": "h", // ح
+  "\u062E": "kh", // خ
+  "\u062F": "d", // د
+  "\u0630": "dh", // ذ
+  "\u0631": "r", // ر
+  "\u0632": "z", // ز
+  "\u0633": "s", // س
+  "\u0634": "sh", // ش
+  "\u0635": "s", // ص
+  "\u0636": "d", // ض
+  "\u0637": "t", // ط
+  "\u0638": "z", // ظ
+  "\u0639": "", // ع (written ' or a vowel in Latin)
+  "\u063A": "gh", // غ
+  "\u0641": "f", // ف
+  "\u0642": "q", // ق
+  "\u0643": "k", // ك
+  "\u0644": "l", // ل
+  "\u0645": "m", // م
+  "\u0646": "n", // ن
+  "\u0647": "h", // ه
+  "\u0648": "w", // و
+  "\u064A": "y", // ي
+  "\u0621": "", // ء
+};
+
+const ARABIC_LETTER_RE = /[\u0621-\u064A]/g;
+
+/** Arabic letters replaced by a Latin transliteration; other characters unchanged. */
+export function transliterateArabic(text: string): string {
+  return foldArabic(text).replace(ARABIC_LETTER_RE, (c) => ARABIC_LATIN[c] ?? "");
+}
+
+/** Lower-case Latin letters and digits of a name after folding look-alikes and transliterating Arabic. */
+export function handleForm(name: string): string {
+  const folded = transliterateArabic(foldHomoglyphs(name.normalize("NFKC")));
+  return folded
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[^a-z0-9]/g, "");
+}
+
+/** The handle form without digits. */
+export function strippedKey(form: string): string {
+  return form.replace(/[0-9]/g, "");
+}
+
+const LEET: Readonly<Record<string, string>> = {
+  "0": "o",
+  "1": "i",
+  "3": "e",
+  "4": "a",
+  "5": "s",
+  "7": "t",
+  "8": "b",
+  l: "i",
+};
+
+/**
+ * Leading and trailing digits dropped (`name77`, `2name`), digits inside read as letters, l and i
+ * merged, remaining digits dropped, doubled letters collapsed.
+ */
+export function leetKey(form: string): string {
+  return form
+    .replace(/^[0-9]+|[0-9]+$/g, "")
+    .replace(/[013457l8]/g, (c) => LEET[c] ?? c)
+    .replace(/[0-9]/g, "")
+    .replace(/(.)\1+/g, "$1");
+}
+
+/** Digraphs and letters that transliterations of one Arabic letter disagree on. */
+const CONSONANT_FOLDS: readonly (readonly [RegExp, string])[] = [
+  [/sh/g, "s"],
+  [/th/g, "t"],
+  [/kh/g, "k"],
+  [/dh/g, "d"],
+  [/gh/g, "g"],
+  [/ph/g, "f"],
+  [/[qc]/g, "k"],
+  [/g/g, "j"],
+  [/[zx]/g, "s"],
+  [/[aeiouwy0-9]/g, ""],
+];
+
+/** The consonant skeleton of a name (see the module comment). */
+export function consonantKey(name: string): string {
+  let s = handleForm(name);
+  for (const [re, to] of CONSONANT_FOLDS) s = s.replace(re, to);
+  return s.replace(/(.)\1+/g, "$1");
+}
+
+/**
+ * Optimal-string-alignment distance (Levenshtein plus adjacent transpositions), stopping
+ * early once it exceeds `max` (then returns `max + 1`).
+ */
+export function editDistance(a: string, b: string, max = Infinity): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  const n = b.length;
+  let prev2 = new Array<number>(n + 1).fill(0);
+  let prev = Array.from({ length: n + 1 }, (_, j) => j);
+  let cur = new Array<number>(n + 1).fill(0);
+  for (let i = 1; i <= a.length; i++) {
+    cur[0] = i;
+    let rowMin = i;
+    for (let j = 1; j <= n; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2]! + 1);
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin > max) return max + 1;
+    [prev2, prev, cur] = [prev, cur, prev2];
+  }
+  return prev[n]!;
+}
+
+/** 1 − distance / longer length: 1 for equal strings, 0 for nothing in common. */
+export function nameSimilarity(a: string, b: string): number {
+  const len = Math.max(a.length, b.length);
+  if (len === 0) return 0;
+  return 1 - editDistance(a, b) / len;
+}

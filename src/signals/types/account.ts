@@ -1,0 +1,62 @@
+/**
+ * Account signals (issue 19): a suspended account — platform, platform id, handle, display
+ * name, bio, avatar PDQ, links, mentioned accounts, dates and the behaviour labels it was
+ * suspended for — stored as canonical JSON (kernels/accounts). A lookup is a new or changed
+ * account; it matches the banked accounts it may be the return of (ban evasion), scored with
+ * the evidence (handle variants, display name, bio, avatar, shared links and mentions).
+ */
+
+import { RasdError } from "../../core/errors.js";
+import { BEHAVIOURS } from "../../core/model.js";
+import {
+  AccountIndex,
+  canonicalAccountJson,
+  parseAccountJson,
+  type AccountRecord,
+} from "../../kernels/accounts/index.js";
+import type { AccountMatch } from "./match.js";
+import type { IndexKind, MatchScope, SignalIndex, SignalTypeDef } from "./signal-type.js";
+
+/** The score a ban-evasion match needs (decision 0022; `npm run bench -- accounts`). */
+export const DEFAULT_ACCOUNT_MIN_SCORE = 0.8;
+
+export class AccountSignalIndex extends AccountIndex implements SignalIndex {}
+
+export const ACCOUNT_INDEX: IndexKind<AccountSignalIndex> = { name: "account", create: () => new AccountSignalIndex() };
+
+/** Parses and checks an account's JSON (behaviour labels included); throws "invalid". */
+export function accountRecord(raw: string): AccountRecord {
+  const record = parseAccountJson(raw);
+  for (const r of record.reason ?? [])
+    if (!(BEHAVIOURS as readonly string[]).includes(r))
+      throw new RasdError("invalid", `account: reason "${r}" is not one of ${BEHAVIOURS.join(", ")}`);
+  return record;
+}
+
+/** Ban-evasion matches of an account among the banked ones in scope. */
+export function matchAccount(
+  record: AccountRecord,
+  scope: MatchScope,
+  minScore = DEFAULT_ACCOUNT_MIN_SCORE,
+): AccountMatch[] {
+  const out: AccountMatch[] = [];
+  for (const hit of scope.index(ACCOUNT_INDEX).query(record, minScore)) {
+    const bankId = scope.bankOf(hit.id);
+    if (bankId === undefined || !scope.banks.has(bankId) || (scope.only && !scope.only.has(bankId))) continue;
+    out.push({ signalId: hit.id, bankId, type: "account", similarity: hit.score, evidence: hit.evidence });
+  }
+  return out;
+}
+
+export const account: SignalTypeDef<AccountSignalIndex, AccountMatch> = {
+  type: "account",
+  hasQuality: false,
+  canonical: (_text, raw) => ({ value: canonicalAccountJson(accountRecord(raw)) }),
+  index: ACCOUNT_INDEX,
+  add: (index, s) => index.add(s.id, parseAccountJson(s.value)),
+  remove: (index, s) => index.remove(s.id),
+  match: (value, scope) => matchAccount(parseAccountJson(value), scope),
+  lookupValue: (raw) => canonicalAccountJson(accountRecord(raw)),
+  score: (m) => ({ similarity: m.similarity }),
+  scoreText: (m) => `score=${m.similarity.toFixed(3)} ${m.evidence.map((e) => e.kind).join(",")}`,
+};

@@ -1,0 +1,122 @@
+/** Ban-evasion kernels: handle skeletons, transliteration, scoring and the candidate index. */
+
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  AccountIndex,
+  canonicalAccountJson,
+  consonantKey,
+  editDistance,
+  handleForm,
+  leetKey,
+  parseAccount,
+  prepareAccount,
+  scoreAccount,
+  strippedKey,
+} from "../../src/kernels/accounts/index.js";
+
+const base = { platform: "twitter", handle: "GunsandCoffee70", name: "GunsandCoffee" };
+
+describe("handle skeletons", () => {
+  it("digits, underscores, look-alikes and leet collapse to one key", () => {
+    for (const h of ["GunsandCoffee_2", "gunsandcoffee2", "_GunsandCoffee", "GunsandCoffee77"])
+      assert.equal(strippedKey(handleForm(h)), "gunsandcoffee", h);
+    assert.equal(handleForm("@Gun_sAnd_Соffee_70"), "gunsandcoffee70"); // Cyrillic С, о
+    assert.equal(leetKey(handleForm("Guns4ndC0ffee")), leetKey(handleForm("GunsandCoffee70")));
+    assert.equal(leetKey(handleForm("GunsandCofee")), leetKey(handleForm("GunsandCoffee")));
+  });
+
+  it("Arabic and Latin spellings of a name share a consonant key", () => {
+    assert.equal(consonantKey("أبو محمد"), consonantKey("Abu Muhammad"));
+    assert.equal(consonantKey("المقدسي"), consonantKey("Al Maqdisi"));
+    assert.notEqual(consonantKey("Abu Khalid"), consonantKey("Abu Muhammad"));
+  });
+
+  it("edit distance counts a transposition as one edit and stops past the limit", () => {
+    assert.equal(editDistance("gunsand", "gusnand"), 1);
+    assert.equal(editDistance("kitten", "sitting"), 3);
+    assert.equal(editDistance("abcdefgh", "zzzzzzzz", 2), 3);
+  });
+});
+
+describe("scoring", () => {
+  const score = (q: object) => scoreAccount(prepareAccount(parseAccount(q)), prepareAccount(parseAccount(base)));
+
+  it("a digit-suffixed handle is strong evidence; an unrelated one is none", () => {
+    const s = score({ platform: "twitter", handle: "GunsandCoffee_2" });
+    assert.ok(s.score >= 0.8, String(s.score));
+    assert.equal(s.evidence[0]!.kind, "handle");
+    assert.equal(score({ platform: "twitter", handle: "GunsandRoses" }).score, 0);
+  });
+
+  it("a kunya and a common name alone is weak (many people are Abu Tariq)", () => {
+    const q = prepareAccount(parseAccount({ platform: "twitter", handle: "Abu_Tariq69" }));
+    const c = prepareAccount(parseAccount({ platform: "twitter", handle: "abutariq040" }));
+    assert.ok(scoreAccount(q, c).score < 0.8);
+  });
+
+  it("independent evidence adds up: a one-letter typo plus the same display name", () => {
+    const typoOnly = score({ platform: "twitter", handle: "GusnandCoffee" }).score;
+    const typoAndName = score({ platform: "twitter", handle: "GusnandCoffee", name: "GunsandCoffee" }).score;
+    assert.ok(typoOnly < 0.8 && typoAndName >= 0.8, `${typoOnly} ${typoAndName}`);
+  });
+
+  it("the same platform id is proof whatever the handle", () => {
+    const q = prepareAccount(parseAccount({ platform: "twitter", id: "7", handle: "zzz" }));
+    const c = prepareAccount(parseAccount({ platform: "twitter", id: "7", handle: "abc" }));
+    assert.equal(scoreAccount(q, c).score, 1);
+  });
+});
+
+describe("account records", () => {
+  it("canonical JSON is the same for equal records given in any order and form", () => {
+    const a = canonicalAccountJson(parseAccount({ handle: "@x_y", platform: "Twitter", mentions: ["@B", "a"] }));
+    const b = canonicalAccountJson(parseAccount({ platform: "twitter", mentions: ["a", "b"], handle: "x_y" }));
+    assert.equal(a, b);
+    assert.equal(a, '{"platform":"twitter","handle":"x_y","mentions":["a","b"]}');
+  });
+
+  it("bad fields are named", () => {
+    assert.throws(() => parseAccount({ platform: "twitter" }), /handle is required/);
+    assert.throws(() => parseAccount({ platform: "twitter", handle: "x", avatar_pdq: "zz" }), /avatar_pdq must be 64/);
+    assert.throws(() => parseAccount({ platform: "twitter", handle: "x", colour: 1 }), /unknown field "colour"/);
+    assert.throws(
+      () => parseAccount({ platform: "twitter", handle: "x", created: "yesterday" }),
+      /not an ISO 8601 date/,
+    );
+  });
+});
+
+describe("AccountIndex", () => {
+  it("finds returns by each channel and forgets removed accounts", () => {
+    const index = new AccountIndex();
+    const avatar = "f".repeat(64);
+    index.add(1, parseAccount({ ...base, bio: "ENGLISH TRANSLATIONS of the statements and releases, daily updates" }));
+    index.add(
+      2,
+      parseAccount({
+        platform: "twitter",
+        handle: "someone_else",
+        avatar_pdq: avatar,
+        links: ["https://a.example/x", "https://b.example/y"],
+      }),
+    );
+    for (let i = 0; i < 2000; i++)
+      index.add(10 + i, parseAccount({ platform: "twitter", handle: `user${i}x${i * 7}` }));
+    const ids = (q: object) => index.query(parseAccount(q), 0.8).map((h) => h.id);
+    assert.deepEqual(ids({ platform: "twitter", handle: "Guns4ndC0ffee" }), [1]);
+    assert.deepEqual(
+      ids({
+        platform: "twitter",
+        handle: "newname",
+        bio: "ENGLISH TRANSLATIONS of the statements and releases, new daily updates",
+      }),
+      [1],
+    );
+    const near = "0" + "f".repeat(63); // 4 bits off
+    assert.deepEqual(ids({ platform: "twitter", handle: "qq", avatar_pdq: near, links: ["https://a.example/x"] }), [2]);
+    index.remove(1);
+    assert.deepEqual(ids({ platform: "twitter", handle: "Guns4ndC0ffee" }), []);
+    assert.equal(index.size, 2001);
+  });
+});
