@@ -383,6 +383,16 @@ describe("sharing: TLP markings through the API", () => {
     const names = new Map(BANK_KEYS.flatMap((k) => [[MARKINGS[k].name, k] as const, [foreign(k), k] as const]));
     const byName = (list: readonly string[]): BankKey[] =>
       [...new Set(list.filter((n) => names.has(n)).map((n) => names.get(n)!))].sort();
+    // HMA names bank content by its own ids (a content holds a signal; issue 17): each bank's
+    // content id as a viewer that sees the bank finds it.
+    const contents = {} as Record<BankKey, number>;
+    for (const k of BANK_KEYS) {
+      const who = VIEWERS.find((v) => SEES[v].includes(k) && can(viewer(v).role, "match.lookup"))!;
+      const raw = await get(who, `/m/raw_lookup?signal_type=text&signal=${encodeURIComponent(TEXTS[k])}`);
+      const ids = json<{ matches: number[] }>(raw).matches;
+      assert.equal(ids.length, 1, `${k}: one content holds its text (${show(raw)})`);
+      contents[k] = ids[0]!;
+    }
     for (const who of VIEWERS) {
       const list = await get(who, "/c/banks");
       assert.equal(list.statusCode, 200, `${who}: GET /c/banks → ${show(list)}`);
@@ -390,7 +400,7 @@ describe("sharing: TLP markings through the API", () => {
       for (const k of BANK_KEYS) {
         const one = await get(who, `/c/bank/${hma(who, k)}`);
         assert.equal(one.statusCode, SEES[who].includes(k) ? 200 : 404, `${who}: GET /c/bank/${hma(who, k)}`);
-        const signal = await get(who, `/c/bank/${hma(who, k)}/content/${signals[k]}?include_signals=true`);
+        const signal = await get(who, `/c/bank/${hma(who, k)}/content/${contents[k]}?include_signals=true`);
         const want = !can(viewer(who).role, "signal.read") ? 403 : SEES[who].includes(k) ? 200 : 404;
         assert.equal(signal.statusCode, want, `${who}: GET /c/bank/${hma(who, k)}/content/:id → ${show(signal)}`);
         if (want !== 200) assert.ok(!signal.body.includes(TEXTS[k]), `${who}: ${k}'s signal leaked`);
@@ -402,8 +412,8 @@ describe("sharing: TLP markings through the API", () => {
         const raw = await get(who, `/m/raw_lookup?${q}`);
         assert.equal(raw.statusCode, 200, `${who}: GET /m/raw_lookup → ${show(raw)}`);
         assert.deepEqual(
-          json<{ matches: number[] }>(raw).matches.filter((id) => Object.values(signals).includes(id)),
-          SEES[who].includes(k) ? [signals[k]] : [],
+          json<{ matches: number[] }>(raw).matches.filter((id) => Object.values(contents).includes(id)),
+          SEES[who].includes(k) ? [contents[k]] : [],
           `${who}: /m/raw_lookup ${k}`,
         );
       }
