@@ -10,7 +10,7 @@ import { activitySeries, ratioSeries } from "./lib/charts.js";
 import { validationNote } from "./lib/labelling.js";
 import { formatNumber, t } from "./lib/i18n.js";
 import { RANGES, formatDuration, percent, rangeLabel, rangeOf } from "./lib/time.js";
-import type { Activity, Me, StanceMeasurement, TakedownReport, TimeToAction } from "./lib/types.js";
+import type { Activity, Me, ReuploadReport, StanceMeasurement, TakedownReport, TimeToAction } from "./lib/types.js";
 import { ActivityChart, BarList, PercentileChart, RatioChart } from "./charts.js";
 import { ErrorBox, Panel, useLoad } from "./ui.js";
 
@@ -36,6 +36,10 @@ export function Dashboard(props: { api: Api; me: Me }) {
   );
   const takedown = useLoad(
     () => props.api.optional<TakedownReport>(`/v1/measure/takedown${query({ from, to })}`),
+    [rangeId],
+  );
+  const reuploads = useLoad(
+    () => props.api.optional<ReuploadReport>(`/v1/measure/reuploads${query({ from, to })}`),
     [rangeId],
   );
 
@@ -156,6 +160,16 @@ export function Dashboard(props: { api: Api; me: Me }) {
             <TakedownView t={takedown.data} />
           )}
         </Panel>
+        <Panel title={t("dashboard:reuploads")} id="reuploads" class="wide">
+          <ErrorBox error={reuploads.error} />
+          {reuploads.loading ? (
+            <p class="muted">{t("loading")}</p>
+          ) : !reuploads.data ? (
+            <p class="muted notice">{t("dashboard:takedownUnavailable")}</p>
+          ) : (
+            <ReuploadView r={reuploads.data} />
+          )}
+        </Panel>
       </div>
     </main>
   );
@@ -199,6 +213,33 @@ function TakedownView(props: { t: TakedownReport }) {
       <PercentileChart p={o.timeToAction} />
       <h3>{t("dashboard:td.medianRemoval")}</h3>
       <PercentileChart p={o.timeToRemoval} />
+      <h3>{t("dashboard:timeOnline")}</h3>
+      <p class="muted">{t("dashboard:stillOnline", { share: percent(o.shareStillOnline) })}</p>
+      <BarList
+        items={o.timeOnlineBins.map((b, i) => ({
+          label:
+            b.upToMs === null
+              ? t("dashboard:binOver", { d: formatDuration(o.timeOnlineBins[i - 1]?.upToMs ?? null) })
+              : t("dashboard:binUpTo", { d: formatDuration(b.upToMs) }),
+          value: b.items,
+        }))}
+        max={o.timeOnlineBins.length}
+        format={(v) => t("dashboard:unitItems", { value: v })}
+        empty={t("dashboard:noneRemoved")}
+      />
+      {(
+        [
+          ["byLanguage", props.t.byLanguage.map((x) => ({ label: x.lang, value: x.shareRemoved ?? 0 }))],
+          ["byContentType", props.t.byContentType.map((x) => ({ label: x.kind, value: x.shareRemoved ?? 0 }))],
+          ["byBehaviour", props.t.byBehaviour.map((x) => ({ label: x.behaviour, value: x.shareRemoved ?? 0 }))],
+          ["byBankRemoved", props.t.byBank.map((x) => ({ label: x.bankName, value: x.shareRemoved ?? 0 }))],
+        ] as const
+      ).map(([key, items]) => (
+        <div key={key}>
+          <h3>{t(`dashboard:${key}`)}</h3>
+          <BarList items={[...items]} max={1} format={(v) => percent(v)} empty={t("dashboard:noneInRange")} />
+        </div>
+      ))}
       <h3>{t("dashboard:byPlatform")}</h3>
       <BarList
         items={props.t.byPlatform.map((p) => ({
@@ -207,6 +248,58 @@ function TakedownView(props: { t: TakedownReport }) {
         }))}
         format={(v) => percent(v)}
         empty={t("dashboard:noPlatforms")}
+      />
+    </div>
+  );
+}
+
+/** Re-uploads of the same content and who decided the removals (GET /v1/measure/reuploads). */
+function ReuploadView(props: { r: ReuploadReport }) {
+  const r = props.r.reuploads;
+  const d = props.r.decisions;
+  const m = d.matching;
+  return (
+    <div class="reuploads">
+      <dl class="totals">
+        <div>
+          <dt>{t("dashboard:ru.reuploads")}</dt>
+          <dd data-testid="reuploads">{formatNumber(r.reuploads)}</dd>
+        </div>
+        <div>
+          <dt>{t("dashboard:ru.across")}</dt>
+          <dd>{formatNumber(r.acrossPlatforms)}</dd>
+        </div>
+        <div>
+          <dt>{t("dashboard:ru.afterRemoval")}</dt>
+          <dd>{formatNumber(r.afterRemoval)}</dd>
+        </div>
+        <div>
+          <dt>{t("dashboard:ru.matchedKnown")}</dt>
+          <dd>{formatNumber(r.matchedKnown)}</dd>
+        </div>
+        <div>
+          <dt>{t("dashboard:ru.precision")}</dt>
+          <dd>
+            {m.precision === null
+              ? "—"
+              : t("dashboard:ru.precisionValue", {
+                  p: percent(m.precision),
+                  low: percent(m.interval?.low ?? null),
+                  high: percent(m.interval?.high ?? null),
+                  n: m.reviewed,
+                })}
+          </dd>
+        </div>
+      </dl>
+      <h3>{t("dashboard:ru.decisions")}</h3>
+      <BarList
+        items={[
+          { label: t("dashboard:ru.human"), value: d.removals.human },
+          { label: t("dashboard:ru.automated"), value: d.removals.automated },
+          { label: t("dashboard:ru.memberProcess"), value: d.removals.memberProcess },
+        ]}
+        format={(v) => t("dashboard:unitItems", { value: v })}
+        empty={t("dashboard:noneRemoved")}
       />
     </div>
   );

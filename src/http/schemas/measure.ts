@@ -166,3 +166,4 @@ export const ReuploadMeasurementView = Type.Object({
   decisions: Type.Object({ removals: DecisionSplitView, matching: AccuracyView }),
   definitions: Type.Record(Type.String(), Type.String()),
 });
+export type ReuploadMeasurementView = Static<typeof ReuploadMeasurementView>;

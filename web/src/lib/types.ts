@@ -18,5 +18,6 @@ export type {
   StanceMeasurementView as StanceMeasurement,
   StancePeriodView as StancePeriod,
   TakedownMeasurementView as TakedownReport,
+  ReuploadMeasurementView as ReuploadReport,
   TimeToActionView as TimeToAction,
 } from "../../../src/http/schemas/index.js";
