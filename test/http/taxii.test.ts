@@ -158,5 +158,26 @@ describe("TAXII 2.1", () => {
     );
     assert.equal(manifest.body!.objects.length, 5);
     assert.ok(manifest.body!.objects.every((m) => m.media_type === "application/stix+json;version=2.1"));
+
+    // TAXII 2.1 §5.3, 5.6, 5.8: the manifest, one object and its versions say their date_added
+    // range too (OASIS's taxii2-client and medallion read and send them on all four).
+    const manifestDates = manifest.body!.objects.map((m) => m.version).sort();
+    assert.equal(manifest.r.headers["x-taxii-date-added-first"], manifestDates[0]);
+    assert.equal(manifest.r.headers["x-taxii-date-added-last"], manifestDates.at(-1));
+    const oneModified = one.body!.objects[0]!.modified;
+    assert.equal(one.r.headers["x-taxii-date-added-first"], oneModified);
+    assert.equal(one.r.headers["x-taxii-date-added-last"], oneModified);
+    assert.equal(versions.r.headers["x-taxii-date-added-last"], oneModified);
+
+    // match[version]: an object's one version is first, last and all, and its own timestamp;
+    // match[spec_version]: everything here is 2.1.
+    const count = async (query: string) =>
+      (await get<Envelope>(t.keys.a.reader, `${url}?${query}`)).body!.objects.length;
+    assert.equal(await count("match[version]=last"), 5);
+    assert.equal(await count("match[version]=first,all"), 5);
+    assert.equal(await count(`match[version]=${oneModified}&match[id]=${target}`), 1);
+    assert.equal(await count(`match[version]=2001-01-01T00:00:00.000Z&match[id]=${target}`), 0);
+    assert.equal(await count("match[spec_version]=2.0,2.1"), 5);
+    assert.equal(await count("match[spec_version]=2.0"), 0);
   });
 });
