@@ -100,16 +100,18 @@ export class TaxiiService {
     const objects: StixObject[] = [];
     const signals: Signal[] = [];
     // Filtering by id happens after reading (an Indicator id is derived, not stored): read on
-    // until the page is full or the collection ends.
+    // until the page and one more object are found, or the collection ends, so that `more` is
+    // true only when another object is there (no empty last page).
+    const want = limit + 1;
     for (;;) {
-      const page = await this.store.changesSince(cursor, limit, {
+      const page = await this.store.changesSince(cursor, want, {
         bankIds: [c.bank.id],
         upTo,
         ...(q.addedAfter !== undefined ? { updatedAfter: q.addedAfter } : {}),
       });
       let full = false;
       for (const s of page.signals) {
-        if (objects.length === limit) {
+        if (objects.length === want) {
           full = true;
           break;
         }
@@ -122,9 +124,15 @@ export class TaxiiService {
       }
       // A page read to its end has seen everything up to its cursor.
       if (!full) cursor = page.cursor;
-      if (full || objects.length === limit || cursor >= upTo || page.signals.length === 0) break;
+      if (full || objects.length === want || cursor >= upTo || page.signals.length === 0) break;
     }
-    const more = cursor < upTo && objects.length === limit;
+    const more = objects.length === want;
+    if (more) {
+      // The extra object only said there is more: the next page starts after the last one sent.
+      objects.pop();
+      signals.pop();
+      cursor = signals[signals.length - 1]!.changeSeq;
+    }
     const times = signals.map((s) => s.updatedAt);
     return {
       objects,

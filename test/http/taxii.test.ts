@@ -108,6 +108,13 @@ describe("TAXII 2.1", () => {
       pages++;
     } while (next);
     assert.equal(pages, 3);
+    // A page that holds the rest exactly says there is no more (no empty last page).
+    const exact = await get<Envelope>(t.keys.a.reader, `${url}?limit=5`);
+    assert.deepEqual([exact.body!.objects.length, exact.body!.more, exact.body!.next], [5, false, undefined]);
+    const four = await get<Envelope>(t.keys.a.reader, `${url}?limit=4`);
+    assert.deepEqual([four.body!.objects.length, four.body!.more], [4, true]);
+    const rest = await get<Envelope>(t.keys.a.reader, `${url}?limit=4&next=${four.body!.next}`);
+    assert.deepEqual([rest.body!.objects.length, rest.body!.more], [1, false]);
     assert.deepEqual(
       seen.map((o) => o.pattern).sort(),
       [1, 2, 3, 4, 5].map((i) => `[domain-name:value = 't${i}.example']`),
@@ -151,6 +158,23 @@ describe("TAXII 2.1", () => {
     assert.equal(versions.body!.versions.length, 1);
     const missing = await get(t.keys.a.reader, `${url}indicator--00000000-0000-4000-8000-000000000000/`);
     assert.equal(missing.r.statusCode, 404);
+    // TAXII 2.1 §3.6.1: errors are TAXII's error message resource, in TAXII's media type.
+    assert.equal(missing.r.headers["content-type"], TAXII);
+    assert.deepEqual(json(missing.r), {
+      title: "Not Found",
+      description: `no object indicator--00000000-0000-4000-8000-000000000000 in collection ${greenCollection}`,
+      error_code: "not_found",
+      http_status: "404",
+    });
+    const anonymous = await get(undefined, url);
+    assert.equal(anonymous.r.headers["content-type"], TAXII);
+    assert.deepEqual(
+      [
+        json<{ title: string; http_status: string }>(anonymous.r).title,
+        json<{ http_status: string }>(anonymous.r).http_status,
+      ],
+      ["Unauthorized", "401"],
+    );
 
     const manifest = await get<{ objects: { id: string; version: string; media_type: string }[] }>(
       t.keys.a.reader,

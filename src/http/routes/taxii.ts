@@ -123,7 +123,7 @@ function collectionView(c: TaxiiCollection) {
 
 export function taxiiRoutes(s: Services): RouteDef[] {
   const taxii = new TaxiiService(s.store, s.access);
-  const common = { access: "signal.read" as const, tags: ["taxii"] };
+  const common = { access: "signal.read" as const, tags: ["taxii"], taxiiErrors: true };
   return [
     route({
       ...common,
