@@ -78,14 +78,14 @@ function bearer(req: FastifyRequest): string {
   return m[1]!;
 }
 
-/**
- * A route's responses for fastify and the OpenAPI document: its own, and the error body of its
- * family (rasd's {"error": {code, message}} or HMA's {"message"}) for every failure it does not
- * describe itself.
- */
 /** TAXII's media type (services/taxii.ts), for TAXII routes' errors. */
 const TAXII_ERROR_MEDIA_TYPE = "application/taxii+json;version=2.1";
 
+/**
+ * A route's responses for fastify and the OpenAPI document: its own, and the error body of its
+ * family (rasd's {"error": {code, message}}, HMA's {"message"} or TAXII's error message) for
+ * every failure it does not describe itself.
+ */
 function responsesOf(def: RouteDef): Record<string, unknown> {
   const error = def.hmaErrors ? HmaErrorBody : def.taxiiErrors ? TaxiiErrorBody : ErrorBody;
   const own = (def.schema as { response?: Record<string, unknown> } | undefined)?.response;
