@@ -8,6 +8,7 @@ import AjvCompiler from "@fastify/ajv-compiler";
 import multipart from "@fastify/multipart";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
+import { STATUS_CODES } from "node:http";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { RasdError } from "../core/errors.js";
 import { can } from "../core/roles.js";
@@ -22,7 +23,7 @@ import { serverErrorLog } from "./server-errors.js";
 import { DOCS_CSP, securityHeaders } from "./security-headers.js";
 import { echoRequestId, fastifyLogOptions } from "./request-log.js";
 import { FIELD_SIZE_LIMIT } from "./upload.js";
-import { ErrorBody, HmaErrorBody } from "./schemas/common.js";
+import { ErrorBody, HmaErrorBody, TaxiiErrorBody } from "./schemas/common.js";
 import { ANONYMOUS, type RouteDef } from "./route.js";
 import { routePaths } from "./route-paths.js";
 
@@ -77,13 +78,16 @@ function bearer(req: FastifyRequest): string {
   return m[1]!;
 }
 
+/** TAXII's media type (services/taxii.ts), for TAXII routes' errors. */
+const TAXII_ERROR_MEDIA_TYPE = "application/taxii+json;version=2.1";
+
 /**
  * A route's responses for fastify and the OpenAPI document: its own, and the error body of its
- * family (rasd's {"error": {code, message}} or HMA's {"message"}) for every failure it does not
- * describe itself.
+ * family (rasd's {"error": {code, message}}, HMA's {"message"} or TAXII's error message) for
+ * every failure it does not describe itself.
  */
 function responsesOf(def: RouteDef): Record<string, unknown> {
-  const error = def.hmaErrors ? HmaErrorBody : ErrorBody;
+  const error = def.hmaErrors ? HmaErrorBody : def.taxiiErrors ? TaxiiErrorBody : ErrorBody;
   const own = (def.schema as { response?: Record<string, unknown> } | undefined)?.response;
   return { "4xx": error, "5xx": error, ...own };
 }
@@ -116,6 +120,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const guard = new AccessGuard(options.access, limitsOf(options));
   const principals = new WeakMap<FastifyRequest, Principal>();
   const hmaRoutes = new Set(options.routes.filter((r) => r.hmaErrors).map((r) => `${r.method} ${r.url}`));
+  // By path alone: fastify answers HEAD on a GET route with the GET route's response schemas.
+  const taxiiPaths = new Set(options.routes.filter((r) => r.taxiiErrors).map((r) => r.url));
 
   app.removeContentTypeParser(["application/json", "text/plain"]);
   app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_req, body: Buffer, done) => {
@@ -155,7 +161,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (e.status >= 500 && e.retryAfter === undefined) logServerError(req.log, error);
     if (e.retryAfter !== undefined) void reply.header("retry-after", String(e.retryAfter));
     refusals.record(req, e, principals.get(req));
-    const hma = req.routeOptions.url !== undefined && hmaRoutes.has(`${req.method} ${req.routeOptions.url}`);
+    const routeKey = `${req.method} ${req.routeOptions.url}`;
+    if (req.routeOptions.url !== undefined && taxiiPaths.has(req.routeOptions.url)) {
+      // Sent as bytes so that fastify keeps TAXII's media type exactly (see routes/taxii.ts).
+      const body = {
+        title: STATUS_CODES[e.status] ?? "Error",
+        description: e.message,
+        error_code: e.code,
+        http_status: String(e.status),
+      };
+      void reply
+        .status(e.status)
+        .header("content-type", TAXII_ERROR_MEDIA_TYPE)
+        .send(Buffer.from(JSON.stringify(body), "utf8"));
+      return;
+    }
+    const hma = req.routeOptions.url !== undefined && hmaRoutes.has(routeKey);
     void reply.status(e.status).send(hma ? { message: e.message } : { error: { code: e.code, message: e.message } });
   });
   const paths = routePaths([

@@ -33,6 +33,8 @@ interface RouteBase {
   readonly tags: readonly string[];
   /** Error bodies as HMA writes them ({"message": ...}) rather than rasd's ({"error": {...}}). */
   readonly hmaErrors?: boolean;
+  /** Error bodies as TAXII 2.1's error message resource (§3.6.1), in TAXII's media type. */
+  readonly taxiiErrors?: boolean;
   /** Accepts multipart/form-data (file uploads). */
   readonly multipart?: boolean;
   /** A public route limited per client address as a sign-in (http/access-guard.ts). */

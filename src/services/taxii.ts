@@ -32,6 +32,10 @@ export interface TaxiiQuery {
   readonly next?: string;
   readonly types?: readonly string[];
   readonly ids?: readonly string[];
+  /** match[version]: first, last, all or timestamps (an object's one version is all of first/last/all). */
+  readonly versions?: readonly string[];
+  /** match[spec_version]: every object here is STIX 2.1. */
+  readonly specVersions?: readonly string[];
 }
 
 export interface TaxiiPage {
@@ -45,6 +49,15 @@ export interface TaxiiPage {
 
 export function collectionId(bankId: number): string {
   return uuidv5(STIX_NAMESPACE, `collection/${bankId}`);
+}
+
+/**
+ * TAXII's match[version] for an object with one version: `first`, `last` and `all` all name it,
+ * and a timestamp names it when it is its `modified` (compared as instants, not as text).
+ */
+export function matchesVersion(o: StixObject, wanted: readonly string[]): boolean {
+  const modified = Date.parse(String(o.modified));
+  return wanted.some((w) => w === "first" || w === "last" || w === "all" || Date.parse(w) === modified);
 }
 
 export class TaxiiService {
@@ -81,35 +94,45 @@ export class TaxiiService {
       cursor = Number(q.next);
     }
     if (q.types && !q.types.includes("indicator")) return { objects: [], more: false };
+    if (q.specVersions && !q.specVersions.includes("2.1")) return { objects: [], more: false };
     const orgName = c.title.slice(0, c.title.lastIndexOf("/"));
     const upTo = await this.store.currentCursor();
     const objects: StixObject[] = [];
     const signals: Signal[] = [];
     // Filtering by id happens after reading (an Indicator id is derived, not stored): read on
-    // until the page is full or the collection ends.
+    // until the page and one more object are found, or the collection ends, so that `more` is
+    // true only when another object is there (no empty last page).
+    const want = limit + 1;
     for (;;) {
-      const page = await this.store.changesSince(cursor, limit, {
+      const page = await this.store.changesSince(cursor, want, {
         bankIds: [c.bank.id],
         upTo,
         ...(q.addedAfter !== undefined ? { updatedAfter: q.addedAfter } : {}),
       });
       let full = false;
       for (const s of page.signals) {
-        if (objects.length === limit) {
+        if (objects.length === want) {
           full = true;
           break;
         }
         cursor = s.changeSeq;
         const indicator = signalToIndicator(s, { bank: c.bank, orgName });
         if (q.ids && !q.ids.includes(indicator.id)) continue;
+        if (q.versions && !matchesVersion(indicator, q.versions)) continue;
         objects.push(indicator);
         signals.push(s);
       }
       // A page read to its end has seen everything up to its cursor.
       if (!full) cursor = page.cursor;
-      if (full || objects.length === limit || cursor >= upTo || page.signals.length === 0) break;
+      if (full || objects.length === want || cursor >= upTo || page.signals.length === 0) break;
     }
-    const more = cursor < upTo && objects.length === limit;
+    const more = objects.length === want;
+    if (more) {
+      // The extra object only said there is more: the next page starts after the last one sent.
+      objects.pop();
+      signals.pop();
+      cursor = signals[signals.length - 1]!.changeSeq;
+    }
     const times = signals.map((s) => s.updatedAt);
     return {
       objects,

@@ -105,9 +105,12 @@ describe("health and documentation", () => {
         if (content.length === 0 || content.some((c) => c.schema === undefined))
           problems.push(`${key}: response ${code} has no body schema`);
       }
-      // The HMA-compatible routes (routes/hma.ts) answer HMA's {"message"}, the others rasd's {"error"}.
+      // The HMA-compatible routes (routes/hma.ts) answer HMA's {"message"}, the TAXII routes TAXII's
+      // error message resource ({"title", ...}), the others rasd's {"error"}.
       if (r.hmaErrors) {
         if (!error?.properties?.message) problems.push(`${key}: no 4XX {"message"} error body schema`);
+      } else if (r.taxiiErrors) {
+        if (!error?.properties?.title) problems.push(`${key}: no 4XX TAXII error body schema`);
       } else if (!error?.properties?.error) problems.push(`${key}: no 4XX error body schema`);
       checked++;
     }

@@ -108,6 +108,13 @@ describe("TAXII 2.1", () => {
       pages++;
     } while (next);
     assert.equal(pages, 3);
+    // A page that holds the rest exactly says there is no more (no empty last page).
+    const exact = await get<Envelope>(t.keys.a.reader, `${url}?limit=5`);
+    assert.deepEqual([exact.body!.objects.length, exact.body!.more, exact.body!.next], [5, false, undefined]);
+    const four = await get<Envelope>(t.keys.a.reader, `${url}?limit=4`);
+    assert.deepEqual([four.body!.objects.length, four.body!.more], [4, true]);
+    const rest = await get<Envelope>(t.keys.a.reader, `${url}?limit=4&next=${four.body!.next}`);
+    assert.deepEqual([rest.body!.objects.length, rest.body!.more], [1, false]);
     assert.deepEqual(
       seen.map((o) => o.pattern).sort(),
       [1, 2, 3, 4, 5].map((i) => `[domain-name:value = 't${i}.example']`),
@@ -151,6 +158,23 @@ describe("TAXII 2.1", () => {
     assert.equal(versions.body!.versions.length, 1);
     const missing = await get(t.keys.a.reader, `${url}indicator--00000000-0000-4000-8000-000000000000/`);
     assert.equal(missing.r.statusCode, 404);
+    // TAXII 2.1 §3.6.1: errors are TAXII's error message resource, in TAXII's media type.
+    assert.equal(missing.r.headers["content-type"], TAXII);
+    assert.deepEqual(json(missing.r), {
+      title: "Not Found",
+      description: `no object indicator--00000000-0000-4000-8000-000000000000 in collection ${greenCollection}`,
+      error_code: "not_found",
+      http_status: "404",
+    });
+    const anonymous = await get(undefined, url);
+    assert.equal(anonymous.r.headers["content-type"], TAXII);
+    assert.deepEqual(
+      [
+        json<{ title: string; http_status: string }>(anonymous.r).title,
+        json<{ http_status: string }>(anonymous.r).http_status,
+      ],
+      ["Unauthorized", "401"],
+    );
 
     const manifest = await get<{ objects: { id: string; version: string; media_type: string }[] }>(
       t.keys.a.reader,
@@ -158,5 +182,26 @@ describe("TAXII 2.1", () => {
     );
     assert.equal(manifest.body!.objects.length, 5);
     assert.ok(manifest.body!.objects.every((m) => m.media_type === "application/stix+json;version=2.1"));
+
+    // TAXII 2.1 §5.3, 5.6, 5.8: the manifest, one object and its versions say their date_added
+    // range too (OASIS's taxii2-client and medallion read and send them on all four).
+    const manifestDates = manifest.body!.objects.map((m) => m.version).sort();
+    assert.equal(manifest.r.headers["x-taxii-date-added-first"], manifestDates[0]);
+    assert.equal(manifest.r.headers["x-taxii-date-added-last"], manifestDates.at(-1));
+    const oneModified = one.body!.objects[0]!.modified;
+    assert.equal(one.r.headers["x-taxii-date-added-first"], oneModified);
+    assert.equal(one.r.headers["x-taxii-date-added-last"], oneModified);
+    assert.equal(versions.r.headers["x-taxii-date-added-last"], oneModified);
+
+    // match[version]: an object's one version is first, last and all, and its own timestamp;
+    // match[spec_version]: everything here is 2.1.
+    const count = async (query: string) =>
+      (await get<Envelope>(t.keys.a.reader, `${url}?${query}`)).body!.objects.length;
+    assert.equal(await count("match[version]=last"), 5);
+    assert.equal(await count("match[version]=first,all"), 5);
+    assert.equal(await count(`match[version]=${oneModified}&match[id]=${target}`), 1);
+    assert.equal(await count(`match[version]=2001-01-01T00:00:00.000Z&match[id]=${target}`), 0);
+    assert.equal(await count("match[spec_version]=2.0,2.1"), 5);
+    assert.equal(await count("match[spec_version]=2.0"), 0);
   });
 });

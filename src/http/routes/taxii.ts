@@ -96,7 +96,18 @@ function objectsQuery(q: Static<typeof ObjectsQuery>): TaxiiQuery {
     ...(q.next !== undefined ? { next: q.next } : {}),
     ...(q["match[type]"] !== undefined ? { types: list(q["match[type]"]) } : {}),
     ...(q["match[id]"] !== undefined ? { ids: list(q["match[id]"]) } : {}),
+    ...(q["match[version]"] !== undefined ? { versions: list(q["match[version]"]) } : {}),
+    ...(q["match[spec_version]"] !== undefined ? { specVersions: list(q["match[spec_version]"]) } : {}),
   };
+}
+
+/**
+ * TAXII 2.1 §5.4, 5.3, 5.6 and 5.8: the objects, manifest, one object and versions answers say
+ * the date_added of their first and last entries.
+ */
+function dateAdded(reply: FastifyReply, first: number | undefined, last: number | undefined): void {
+  if (first !== undefined) void reply.header("x-taxii-date-added-first", new Date(first).toISOString());
+  if (last !== undefined) void reply.header("x-taxii-date-added-last", new Date(last).toISOString());
 }
 
 function collectionView(c: TaxiiCollection) {
@@ -112,7 +123,7 @@ function collectionView(c: TaxiiCollection) {
 
 export function taxiiRoutes(s: Services): RouteDef[] {
   const taxii = new TaxiiService(s.store, s.access);
-  const common = { access: "signal.read" as const, tags: ["taxii"] };
+  const common = { access: "signal.read" as const, tags: ["taxii"], taxiiErrors: true };
   return [
     route({
       ...common,
@@ -167,13 +178,13 @@ export function taxiiRoutes(s: Services): RouteDef[] {
       ...common,
       method: "GET",
       url: "/taxii2/api/collections/:id/objects/",
-      summary: "TAXII 2.1 objects: the bank's Indicators (added_after, limit, next, match[type], match[id])",
+      summary:
+        "TAXII 2.1 objects: the bank's Indicators (added_after, limit, next, match[type], match[id], match[version], match[spec_version])",
       schema: { params: CollectionParams, querystring: ObjectsQuery, response: { 200: Envelope } },
       handler: async (req, reply, who) => {
         negotiate(req);
         const page = await taxii.objects(who, req.params.id, objectsQuery(req.query));
-        if (page.first !== undefined) void reply.header("x-taxii-date-added-first", new Date(page.first).toISOString());
-        if (page.last !== undefined) void reply.header("x-taxii-date-added-last", new Date(page.last).toISOString());
+        dateAdded(reply, page.first, page.last);
         return sendTaxii(reply, {
           more: page.more,
           ...(page.next !== undefined ? { next: page.next } : {}),
@@ -190,6 +201,7 @@ export function taxiiRoutes(s: Services): RouteDef[] {
       handler: async (req, reply, who) => {
         negotiate(req);
         const page = await taxii.objects(who, req.params.id, objectsQuery(req.query));
+        dateAdded(reply, page.first, page.last);
         return sendTaxii(reply, {
           more: page.more,
           ...(page.next !== undefined ? { next: page.next } : {}),
@@ -211,6 +223,7 @@ export function taxiiRoutes(s: Services): RouteDef[] {
       handler: async (req, reply, who) => {
         negotiate(req);
         const found = await taxii.object(who, req.params.id, req.params.object_id);
+        dateAdded(reply, found.added, found.added);
         return sendTaxii(reply, { more: false, objects: [found.object] });
       },
     }),
@@ -226,6 +239,7 @@ export function taxiiRoutes(s: Services): RouteDef[] {
       handler: async (req, reply, who) => {
         negotiate(req);
         const found = await taxii.object(who, req.params.id, req.params.object_id);
+        dateAdded(reply, found.added, found.added);
         return sendTaxii(reply, { more: false, versions: [String(found.object.modified)] });
       },
     }),

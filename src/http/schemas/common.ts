@@ -43,6 +43,17 @@ export type ErrorBody = Static<typeof ErrorBody>;
 export const HmaErrorBody = Type.Object({ message: Type.String() }, { description: "An error, as HMA writes it" });
 export type HmaErrorBody = Static<typeof HmaErrorBody>;
 
+/** What the TAXII 2.1 routes answer on failure: TAXII's error message resource (§3.6.1). */
+export const TaxiiErrorBody = Type.Object(
+  {
+    title: Type.String({ description: "The HTTP status's reason phrase" }),
+    description: Type.String(),
+    error_code: Type.String({ description: "rasd's machine-readable code, e.g. not_found" }),
+    http_status: Type.String(),
+  },
+  { description: "An error, as TAXII 2.1 writes it (application/taxii+json;version=2.1)" },
+);
+
 /** The body of a 204: none. */
 export const NoContent = Type.Null({ description: "No content" });
 

@@ -28,6 +28,16 @@ export async function getJson(
   return (await getJsonAnswer(url, http, headers)).json;
 }
 
+/** A remote's non-2xx answer (a `fetch.status` error) with its HTTP status, for APIs that recover from some. */
+export class RemoteStatusError extends RasdError {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super("fetch.status", message);
+  }
+}
+
 /** GETs `url`: its JSON body and the answer's headers. */
 export async function getJsonAnswer(
   url: string,
@@ -45,7 +55,7 @@ export async function getJsonAnswer(
   });
   if (r.status < 200 || r.status > 299) {
     // The body of a refusal is not read by the agent; the status says enough.
-    throw new RasdError("fetch.status", `${redact(url)} answered HTTP ${r.status} ${r.statusMessage}`.trim());
+    throw new RemoteStatusError(r.status, `${redact(url)} answered HTTP ${r.status} ${r.statusMessage}`.trim());
   }
   try {
     return { json: JSON.parse(r.bytes.toString("utf8")) as unknown, headers: r.headers };

@@ -3,7 +3,8 @@
  * with `added_after` (the X-TAXII-Date-Added-Last of the last page read). Indicators become
  * signals (kernels/stix: rasd's own extension losslessly, other tools' STIX patterns for file
  * hashes, URLs and domains); a revoked Indicator is a retraction; a TLP 2.0 marking is kept on
- * the item. Other objects are passed over.
+ * the item. Other objects are passed over. A `next` the server no longer knows (expired, or the
+ * server restarted) restarts the paging from the checkpoint's added_after.
  */
 
 import { RasdError } from "../../core/errors.js";
@@ -11,7 +12,7 @@ import type { Tlp } from "../../core/model.js";
 import { indicatorToSignal } from "../../kernels/stix/indicator.js";
 import { tlpOfMarking } from "../../kernels/stix/tlp.js";
 import type { ExchangeApi, FetchContext, FetchStep, FetchedItem, JsonSchema } from "./api.js";
-import { baseUrl, getJsonAnswer } from "./http.js";
+import { RemoteStatusError, baseUrl, getJsonAnswer } from "./http.js";
 import { checkFields, optionalPositiveInt } from "./settings.js";
 
 const PAGE = 500;
@@ -80,15 +81,30 @@ export const taxiiExchangeApi: ExchangeApi = {
     };
   },
   async fetchStep(ctx: FetchContext): Promise<FetchStep> {
-    const cp = readCheckpoint(ctx.checkpoint);
-    const url = new URL("objects/", String(ctx.config.collection_url));
-    url.searchParams.set("limit", String(PAGE));
-    if (cp.added_after) url.searchParams.set("added_after", cp.added_after);
-    if (cp.next) url.searchParams.set("next", cp.next);
-    const { json, headers } = await getJsonAnswer(url.href, ctx.http, {
-      accept: TAXII_ACCEPT,
-      ...authorization(ctx.credentials),
-    });
+    let cp = readCheckpoint(ctx.checkpoint);
+    const pageUrl = (c: Checkpoint) => {
+      const u = new URL("objects/", String(ctx.config.collection_url));
+      u.searchParams.set("limit", String(PAGE));
+      if (c.added_after) u.searchParams.set("added_after", c.added_after);
+      if (c.next) u.searchParams.set("next", c.next);
+      return u;
+    };
+    const get = (u: URL) =>
+      getJsonAnswer(u.href, ctx.http, { accept: TAXII_ACCEPT, ...authorization(ctx.credentials) });
+    let url = pageUrl(cp);
+    let answer: Awaited<ReturnType<typeof getJsonAnswer>>;
+    try {
+      answer = await get(url);
+    } catch (e) {
+      // A `next` is the server's token and may expire (medallion forgets it after 30 s, or on a
+      // restart, and answers 400): page again from the added_after the pages belong to (what was
+      // already fetched comes again and is de-duplicated) rather than fail on it for ever.
+      if (!(cp.next && e instanceof RemoteStatusError && [400, 404, 410].includes(e.status))) throw e;
+      cp = cp.added_after ? { added_after: cp.added_after } : {};
+      url = pageUrl(cp);
+      answer = await get(url);
+    }
+    const { json, headers } = answer;
     const envelope = json as { more?: unknown; next?: unknown; objects?: unknown };
     if (typeof envelope !== "object" || envelope === null)
       throw new RasdError("fetch.status", `${url.origin}: not a TAXII envelope`);
