@@ -27,6 +27,8 @@ import { ErrorBody, HmaErrorBody, TaxiiErrorBody } from "./schemas/common.js";
 import { ANONYMOUS, type RouteDef } from "./route.js";
 import { routePaths } from "./route-paths.js";
 
+/** The title HMA gives its OpenAPI document (served at HMA's path, /openapi/openapi.json). */
+const HMA_OPENAPI_TITLE = "Open Media Match API";
 export interface AppOptions {
   readonly access: AccessService;
   readonly routes: readonly RouteDef[];
@@ -242,7 +244,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }
   app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
   // Where HMA serves its OpenAPI document, and its list of routes (Flask's <param> syntax, sorted).
-  app.get("/openapi/openapi.json", { schema: { hide: true } }, () => app.swagger());
+  // HMA clients (and HMA's own tests) know its document by its title: the same document,
+  // titled as HMA titles it, saying whose implementation it is.
+  app.get("/openapi/openapi.json", { schema: { hide: true } }, () => {
+    const doc = app.swagger() as { info?: Record<string, unknown> };
+    return {
+      ...doc,
+      info: {
+        ...doc.info,
+        title: HMA_OPENAPI_TITLE,
+        description:
+          "rasd's API, with the Open Media Match (HMA 2.0) routes it implements; rasd's own title at /openapi.json",
+      },
+    };
+  });
   app.get("/site-map", { schema: { hide: true } }, () => paths.siteMap());
   return app;
 }

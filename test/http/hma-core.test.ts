@@ -35,6 +35,9 @@ test("/site-map lists every route once, sorted, in Flask's <param> syntax; the O
   const doc = await t.call(undefined, { method: "GET", url: "/openapi/openapi.json" });
   assert.equal(doc.statusCode, 200);
   assert.equal(json<{ openapi: string }>(doc).openapi, "3.1.0");
+  assert.equal(json<{ info: { title: string } }>(doc).info.title, "Open Media Match API", "HMA's title at HMA's path");
+  const own = await t.call(undefined, { method: "GET", url: "/openapi.json" });
+  assert.notEqual(json<{ info: { title: string } }>(own).info.title, "Open Media Match API");
 });
 
 test("a wrong method on a path that exists is 405 with Allow; an unknown path is 404", async () => {

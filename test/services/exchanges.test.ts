@@ -88,7 +88,7 @@ describe("exchanges between two rasd services", () => {
 
   test("the exchange APIs and their schemas are listed; unsupported ones are refused", async () => {
     const apis = json<string[]>(await call(b.keys.a.reader, "GET", "/c/exchanges/apis"));
-    assert.deepEqual(apis, ["fb_threatexchange", "rasd", "taxii", "ncmec", "stop_ncii"]);
+    assert.deepEqual(apis, ["fb_threatexchange", "rasd", "taxii", "sample", "ncmec", "stop_ncii"]);
     const schema = json<{ supported: boolean; credentials_schema: { required: string[] } }>(
       await call(b.keys.a.reader, "GET", "/c/exchanges/api/rasd/schema"),
     );
@@ -211,6 +211,40 @@ describe("exchanges between two rasd services", () => {
     const del = await call(b.keys.a.curator, "DELETE", "/c/exchange/WRONG_KEY");
     assert.equal(json<{ message: string }>(del).message, "Exchange deleted");
     assert.equal((await call(b.keys.a.reader, "GET", "/c/exchange/WRONG_KEY")).statusCode, 404);
+    // As HMA's own test_exchange_delete: deleting is idempotent, a missing exchange answers 200 too.
+    const again = await call(b.keys.a.curator, "DELETE", "/c/exchange/WRONG_KEY");
+    assert.equal(again.statusCode, 200, again.body);
+    assert.equal(json<{ message: string }>(again).message, "Exchange deleted");
+  });
+
+  test("HMA's sample exchange: its examples arrive once, a second fetch adds nothing, the status has HMA's fields", async () => {
+    const made = await call(b.keys.a.curator, "POST", "/c/exchanges", {
+      bank: "SAMPLE_X",
+      api: "sample",
+      api_json: {},
+    });
+    assert.equal(made.statusCode, 201, made.body);
+    const first = json<Fetched>(await call(b.keys.a.curator, "POST", "/c/exchange/SAMPLE_X/fetch"));
+    assert.equal(first.report.error, null);
+    assert.equal(first.report.added, 5);
+    const again = json<Fetched>(await call(b.keys.a.curator, "POST", "/c/exchange/SAMPLE_X/fetch"));
+    assert.equal(again.report.added, 0);
+    const status = json<Record<string, unknown>>(await call(b.keys.a.reader, "GET", "/c/exchange/SAMPLE_X/status"));
+    for (const field of [
+      "checkpoint_ts",
+      "running_fetch_start_ts",
+      "last_fetch_complete_ts",
+      "last_fetch_succeeded",
+      "up_to_date",
+      "fetched_items",
+    ])
+      assert.ok(field in status, `status has ${field}`);
+    const bad = await call(b.keys.a.curator, "POST", "/c/exchanges", {
+      bank: "SAMPLE_Y",
+      api: "sample",
+      api_json: { url: "https://x.example/" },
+    });
+    assert.equal(bad.statusCode, 400, "the sample exchange takes no settings");
   });
 
   test("private addresses are refused unless RASD_EXCHANGE_ALLOW_PRIVATE=1", async () => {

@@ -7,6 +7,7 @@
 import { RasdError } from "../../core/errors.js";
 import type { ExchangeApi, JsonSchema } from "./api.js";
 import { rasdExchangeApi } from "./rasd.js";
+import { sampleExchangeApi } from "./sample.js";
 import { taxiiExchangeApi } from "./taxii.js";
 import { threatExchangeApi } from "./threatexchange.js";
 
@@ -32,6 +33,7 @@ export const EXCHANGE_APIS: readonly ExchangeApi[] = [
   threatExchangeApi,
   rasdExchangeApi,
   taxiiExchangeApi,
+  sampleExchangeApi,
   unsupported("ncmec", "NCMEC's hash sharing API needs an agreement with NCMEC; not implemented"),
   unsupported("stop_ncii", "StopNCII's API needs an agreement with SWGfL; not implemented"),
 ];

@@ -322,7 +322,13 @@ export function hmaExchangeRoutes(c: HmaContext): RouteDef[] {
       },
       handler: async (req, _reply, who) => {
         const keep = parseBool(req.query.keep_bank, "keep_bank") ?? false;
-        const e = await hmaAnswer(() => x.get(who.orgId, req.params.exchange_name));
+        // As HMA: deleting is idempotent — no such exchange (or another member's) is 200 too,
+        // so the answer never tells whether a name exists elsewhere.
+        const e = await x.get(who.orgId, req.params.exchange_name).catch((error: unknown) => {
+          if (isRasdError(error) && error.code === "not_found") return undefined;
+          throw error;
+        });
+        if (!e) return { message: "Exchange deleted" };
         await x.delete(who.orgId, e.name, keep);
         s.access.invalidate();
         await s.access.audit(
