@@ -44,6 +44,24 @@ function filterOf(q: { from?: string; to?: string; platform?: string; country?: 
   };
 }
 
+/** `scope`: the caller's organisation's items (default) or every member's in aggregate. */
+function scopeParam(namedFor: string) {
+  return Type.Optional(
+    StringEnum(["org", "coalition"], {
+      description: `org (default): the caller's organisation's items; coalition: every member's, in aggregate (${namedFor})`,
+    }),
+  );
+}
+
+/** The filter of a scoped figure: the caller's organisation unless the coalition was asked for. */
+function scopedFilter(
+  q: { from?: string; to?: string; platform?: string; country?: string; scope?: "org" | "coalition" },
+  who: Principal,
+): { coalition: boolean; filter: MeasureFilter } {
+  const coalition = q.scope === "coalition";
+  return { coalition, filter: { ...filterOf(q), ...(coalition ? {} : { orgId: who.orgId }) } };
+}
+
 export function measureRoutes(s: Services): RouteDef[] {
   const bankNames = async (who: Principal) => {
     const visible = await s.access.visibleBankIds(who);
@@ -84,19 +102,13 @@ export function measureRoutes(s: Services): RouteDef[] {
       tags: ["measure"],
       schema: {
         querystring: rangeQuery({
-          scope: Type.Optional(
-            StringEnum(["org", "coalition"], {
-              description:
-                "org (default): the caller's organisation's items; coalition: every member's, in aggregate (per platform only for the operator)",
-            }),
-          ),
+          scope: scopeParam("per platform only for the operator"),
         }),
         response: { 200: TakedownMeasurementView },
       },
       handler: async (req, _reply, who) => {
         const q = req.query;
-        const coalition = q.scope === "coalition";
-        const filter = { ...filterOf(q), ...(coalition ? {} : { orgId: who.orgId }) };
+        const { coalition, filter } = scopedFilter(q, who);
         const { visible, names } = await bankNames(who);
         // Other members' figures by name only to the coalition's operator; others get the aggregate.
         const namePlatforms = !coalition || can(who.role, "coalition.read");
@@ -112,19 +124,13 @@ export function measureRoutes(s: Services): RouteDef[] {
       tags: ["measure"],
       schema: {
         querystring: rangeQuery({
-          scope: Type.Optional(
-            StringEnum(["org", "coalition"], {
-              description:
-                "org (default): the caller's organisation's items; coalition: every member's, in aggregate (per platform and the largest groups only for the operator)",
-            }),
-          ),
+          scope: scopeParam("per platform and the largest groups only for the operator"),
         }),
         response: { 200: ReuploadMeasurementView },
       },
       handler: async (req, _reply, who) => {
         const q = req.query;
-        const coalition = q.scope === "coalition";
-        const filter = { ...filterOf(q), ...(coalition ? {} : { orgId: who.orgId }) };
+        const { coalition, filter } = scopedFilter(q, who);
         const [reuploads, decisions] = await Promise.all([
           measureReuploads(s.stores.measures, filter),
           measureDecisions(s.stores.measures, filter),
