@@ -46,6 +46,8 @@ export interface Config {
   readonly exchangeAllowPrivate: boolean;
   /** The stance model file; undefined = the one shipped with rasd. */
   readonly stanceModel: string | undefined;
+  /** Per trained language, an ONNX stance model serving it (`RASD_STANCE_ONNX`, decision 0030); empty: none. */
+  readonly stanceOnnx: Readonly<Record<string, string>>;
   /** The least severe level logged: trace, debug, info, warn, error, fatal or silent. */
   readonly logLevel: LogLevel;
   /** The media store's folder: submitted images' and videos' bytes (storage/media-store-fs.ts). */
@@ -90,6 +92,25 @@ function intInRange(value: string | number, what: string, max: number): number {
   if (!Number.isInteger(n) || n < 0 || n > max)
     throw new RasdError("usage", `${what}: expected an integer 0..${max}, got "${value}"`);
   return n;
+}
+
+/**
+ * `RASD_STANCE_ONNX`: comma-separated `LANG=FILE` pairs, LANG one of the trained languages (ar, en).
+ * @example stanceOnnxFiles("en=/models/en.onnx") // { en: "/models/en.onnx" }
+ */
+export function stanceOnnxFiles(value: string | undefined): Readonly<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const part of (value ?? "").split(",")) {
+    if (part.trim() === "") continue;
+    const at = part.indexOf("=");
+    const lang = part.slice(0, at).trim();
+    const file = part.slice(at + 1).trim();
+    if (at < 0 || file === "" || !["ar", "en"].includes(lang))
+      throw new RasdError("usage", `RASD_STANCE_ONNX: expected LANG=FILE pairs with LANG ar or en, got "${part}"`);
+    if (lang in out) throw new RasdError("usage", `RASD_STANCE_ONNX: "${lang}" named twice`);
+    out[lang] = resolve(file);
+  }
+  return Object.freeze(out);
 }
 
 function logLevel(value: string): LogLevel {
@@ -145,6 +166,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     fetchAllowPrivate: env.RASD_FETCH_ALLOW_PRIVATE === "1",
     exchangeAllowPrivate: env.RASD_EXCHANGE_ALLOW_PRIVATE === "1",
     stanceModel: env.RASD_STANCE_MODEL || undefined,
+    stanceOnnx: stanceOnnxFiles(env.RASD_STANCE_ONNX),
     logLevel: logLevel(overrides.logLevel ?? (env.RASD_LOG_LEVEL || "info")),
     mediaDir: resolve(env.RASD_MEDIA_DIR || join(dataDir, "media")),
     mediaRetentionDays: intInRange(env.RASD_MEDIA_RETENTION_DAYS ?? 90, "RASD_MEDIA_RETENTION_DAYS", 36_500),

@@ -198,6 +198,13 @@ export const SETTINGS: readonly Setting[] = [
   },
   {
     section: "service",
+    setting: "ONNX stance models per language",
+    option: "",
+    env: "`RASD_STANCE_ONNX=en=FILE.onnx[,ar=FILE.onnx]`",
+    default: "none: the stance model file serves Arabic and English (decision 0030; `docs/stance.md`)",
+  },
+  {
+    section: "service",
     setting: "what this process does",
     option: "`--roles R`",
     env: "",

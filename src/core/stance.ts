@@ -28,7 +28,8 @@ export type ConfusionCounts = readonly (readonly number[])[];
 export interface StanceClassifier {
   /** Model name and version, recorded with every classification. */
   readonly version: string;
-  classify(text: string): StanceVerdict;
+  /** Synchronous for a rasd model file; a promise when an ONNX model serves the text's language. */
+  classify(text: string): StanceVerdict | Promise<StanceVerdict>;
   /** The error rates measured for the model, overall and per language where known. */
   confusion(lang?: string): ConfusionCounts;
 }

@@ -10,6 +10,7 @@
  * Every text here was written for the demo; none is real.
  */
 
+import type { StanceVerdict } from "../core/stance.js";
 import { seededRandom } from "../kernels/quantify/index.js";
 import { LabelService } from "../services/labels.js";
 import type { HistoricItem, NewOutcome } from "../storage/ports/index.js";
@@ -84,8 +85,10 @@ export async function loadDemoHistory(
     }
     // The random draws happen in the order they always did, so the history is the same.
     const authors = rows.map(() => `user-${Math.floor(random() * 200)}`);
+    const verdicts: StanceVerdict[] = [];
+    for (const r of rows) verdicts.push(await s.classifier.classify(r.text));
     const items: HistoricItem[] = rows.map((r, i) => {
-      const verdict = s.classifier.classify(r.text);
+      const verdict = verdicts[i]!;
       return {
         orgId,
         personId,

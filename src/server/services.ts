@@ -23,7 +23,7 @@ import { SubmissionBatcher } from "../services/submissions.js";
 import { BacklogGuard, pendingContent } from "../services/backlog.js";
 import { MeasurementService } from "../services/measurement.js";
 import { loadShorteners } from "../services/shorteners.js";
-import { loadClassifier } from "../services/stance.js";
+import { loadServiceClassifier } from "../services/stance.js";
 import { SealedRuleStore } from "../services/rule-secrets.js";
 import { loadSecretKey } from "../services/secret-key.js";
 import type { StanceClassifier } from "../core/stance.js";
@@ -135,7 +135,7 @@ export async function openServices(config: Config, options: ServiceOptions = {})
   const owner = `${hostname()}:${process.pid}`;
   // The database queue hands out work; NATS only wakes idle workers (decision 0013).
   const work = config.natsUrl ? WorkQueue.open(config.natsUrl, config.natsPrefix, nats) : undefined;
-  const classifier = loadClassifier(config.stanceModel);
+  const classifier = await loadServiceClassifier(config.stanceModel, config.stanceOnnx);
   const pipeline = new ContentPipeline(
     { content, jobs, actions, rules, access, signals: store, matcher, metrics, classifier },
     // With work hints, the database poll is only the safety net for lost hints.

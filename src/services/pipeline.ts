@@ -338,7 +338,7 @@ export class ContentPipeline {
     const matchedAt = Date.now();
     const text = item.text?.trim();
     if (!this.deps.classifier || !text) return { job, item, hashes, matches, hashedAt, matchedAt };
-    const stance = this.deps.classifier.classify(text);
+    const stance = await this.deps.classifier.classify(text);
     return { job, item, hashes, matches, hashedAt, matchedAt, stance, classifiedAt: Date.now() };
   }
 

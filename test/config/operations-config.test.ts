@@ -26,3 +26,13 @@ test("the backlog limit: 100,000 by default, 0 = none, bad values refused", () =
   assert.equal(loadConfig({}, { RASD_MAX_BACKLOG: "0" }).maxBacklog, 0);
   assert.throws(() => loadConfig({}, { RASD_MAX_BACKLOG: "lots" }), /RASD_MAX_BACKLOG: expected an integer/);
 });
+
+test("ONNX stance models per language (RASD_STANCE_ONNX): LANG=FILE pairs for ar or en, bad ones refused", () => {
+  assert.deepEqual(loadConfig({}, {}).stanceOnnx, {});
+  const c = loadConfig({}, { RASD_STANCE_ONNX: "en=/m/en.onnx, ar=/m/ar.onnx" });
+  assert.deepEqual({ ...c.stanceOnnx }, { en: "/m/en.onnx", ar: "/m/ar.onnx" });
+  assert.throws(() => loadConfig({}, { RASD_STANCE_ONNX: "fr=/m/fr.onnx" }), /RASD_STANCE_ONNX: .*"fr=\/m\/fr.onnx"/);
+  assert.throws(() => loadConfig({}, { RASD_STANCE_ONNX: "/m/en.onnx" }), /expected LANG=FILE/);
+  assert.throws(() => loadConfig({}, { RASD_STANCE_ONNX: "en=" }), /expected LANG=FILE/);
+  assert.throws(() => loadConfig({}, { RASD_STANCE_ONNX: "en=a.onnx,en=b.onnx" }), /"en" named twice/);
+});

@@ -18,7 +18,13 @@ import {
   writeOnnxStanceModel,
 } from "../../src/kernels/stance/index.js";
 import { loadStanceModel } from "../../src/signals/stance/model.js";
-import { hasOnnxRuntime, onnxFromStanceModel, stanceClassifierFor } from "../../src/signals/stance/onnx.js";
+import {
+  hasOnnxRuntime,
+  loadOnnxStanceModels,
+  onnxFromStanceModel,
+  stanceClassifierFor,
+} from "../../src/signals/stance/onnx.js";
+import { loadServiceClassifier } from "../../src/services/stance.js";
 import { REPO_ROOT } from "../support/shared.js";
 
 const NEEDS_ORT = hasOnnxRuntime() ? false : "onnxruntime-node is not installed (npm install)";
@@ -123,5 +129,56 @@ describe("ONNX stance model run by onnxruntime-node", { skip: NEEDS_ORT }, () =>
       stanceClassifierFor(join(dir, "missing.onnx"), () => shipped),
       /cannot read the model/,
     );
+  });
+});
+
+describe("ONNX stance models in the service (RASD_STANCE_ONNX, decision 0030)", { skip: NEEDS_ORT }, () => {
+  const dir = mkdtempSync(join(tmpdir(), "rasd-onnx-service-"));
+  const shipped = loadStanceModel();
+  const en = join(dir, "en.onnx");
+  writeFileSync(en, onnxFromStanceModel(shipped, ["en"]));
+
+  it("serves the named language by its ONNX file, Arabic by the model file, others unknown; the version names both", async () => {
+    const classifier = await loadServiceClassifier(undefined, { en });
+    assert.match(classifier.version, /^onnx@[0-9a-f]{12}\(en\)\+stance-v2@[0-9a-f]{12}$/);
+    assert.ok(classifier.version.endsWith(`+${shipped.version}`));
+    const english = await classifier.classify("ISIS thugs destroyed ancient Palmyra");
+    assert.equal(english.lang, "en");
+    assert.equal(english.label, shipped.classify("ISIS thugs destroyed ancient Palmyra").label);
+    // Through ONNX the scores are the general model's tempered softmax, not the file's isotonic maps.
+    const raw = new Float64Array(3);
+    const w = shipped.weights;
+    const out = new Int32Array(maxFeatures(40));
+    const text = "ISIS thugs destroyed ancient Palmyra";
+    const n = extractFeatures(text, w.dims, out);
+    for (let k = 0; k < n; k++) for (let c = 0; c < 3; c++) raw[c]! += w.weights[out[k]! * 3 + c]! / Math.sqrt(n);
+    const z = [0, 1, 2].map((c) => (raw[c]! + w.bias[c]!) / w.temperature);
+    const m = Math.max(...z);
+    const e = z.map((v) => Math.exp(v - m));
+    const sum = e.reduce((a, v) => a + v, 0);
+    assert.ok(Math.abs(english.scores.anti - e[1]! / sum) < 1e-4, `${english.scores.anti} vs ${e[1]! / sum}`);
+    const arabic = "داعش عصابة إرهابية لا تمثل الإسلام";
+    assert.deepEqual(await classifier.classify(arabic), shipped.classify(arabic));
+    assert.equal((await classifier.classify("bonjour à tous les amis de la ville")).label, "unknown");
+  });
+
+  it("without ONNX files it is the model file, synchronous", async () => {
+    const classifier = await loadServiceClassifier(undefined, {});
+    assert.equal(classifier.version, shipped.version);
+    const verdict = classifier.classify("ISIS thugs destroyed ancient Palmyra");
+    assert.ok(!(verdict instanceof Promise));
+  });
+
+  it("one file per language; a file named for a language it does not declare, or an untrained language, is refused", async () => {
+    const both = join(dir, "both.onnx");
+    writeFileSync(both, onnxFromStanceModel(shipped, ["ar", "en"]));
+    const m = await loadOnnxStanceModels({ ar: both, en: en }, shipped);
+    assert.match(m.version, /^onnx@[0-9a-f]{12}\(ar\)\+onnx@[0-9a-f]{12}\(en\)\+stance-v2@/);
+    const same = await loadOnnxStanceModels({ ar: both, en: both }, shipped);
+    assert.match(same.version, /^onnx@[0-9a-f]{12}\(ar,en\)\+stance-v2@/);
+    assert.deepEqual(same.files, { ar: both, en: both });
+    await assert.rejects(loadOnnxStanceModels({ ar: en }, shipped), /named for "ar", but its rasd.languages are en/);
+    await assert.rejects(loadOnnxStanceModels({ fr: en }, shipped), /only ar and en can be served/);
+    await assert.rejects(loadServiceClassifier(undefined, { en: join(dir, "missing.onnx") }), /cannot read the model/);
   });
 });

@@ -20,6 +20,7 @@ import { loadStanceModel } from "../../signals/stance/model.js";
 import { stanceClassifierFor } from "../../signals/stance/onnx.js";
 import { readCsvInput } from "../csv-input.js";
 import { formatFigures } from "./train.js";
+import { binBeyond5 } from "../../signals/stance/training.js";
 
 /** Reliability of each class's probability: mean predicted vs observed per bin, and ECE. */
 export interface ClassCalibration {
@@ -61,11 +62,16 @@ function figuresOf(results: readonly StanceResult[], truth: readonly number[], i
 }
 
 function formatCalibration(title: string, calibration: Record<StanceLabel, ClassCalibration>): string {
-  const lines = [`  calibration (${title}; per class: bin, items, mean predicted → observed):`];
+  const lines = [
+    `  calibration (${title}; per class: bin, items, mean predicted → observed; "off > 5 pts": the observed share's 95% interval lies wholly more than 5 points away):`,
+  ];
   for (const label of STANCE_LABELS) {
     const c = calibration[label];
     const bins = c.bins
-      .map((b) => `[${b.lo.toFixed(1)},${b.hi.toFixed(1)}) n=${b.n} ${pct(b.predicted)}→${pct(b.observed)}`)
+      .map(
+        (b) =>
+          `[${b.lo.toFixed(1)},${b.hi.toFixed(1)}) n=${b.n} ${pct(b.predicted)}→${pct(b.observed)}${binBeyond5(b) ? " (off > 5 pts)" : ""}`,
+      )
       .join("; ");
     lines.push(`    ${label.padEnd(8)} ECE ${c.ece.toFixed(4)}  ${bins}`);
   }

@@ -43,12 +43,14 @@ export function formatFigures(title: string, f: StanceFigures): string {
 
 /** Per scope and class: ECE and the largest gap of a well-filled bin, temperature only → with the isotonic maps. */
 export function formatCalibrationReport(title: string, before: CalibrationReport, after: CalibrationReport): string {
-  const lines = [`calibration, ${title} (per class: ECE and largest bin gap, temperature only → isotonic):`];
+  const lines = [
+    `calibration, ${title} (per class: ECE / largest gap of a bin of 30+ items / bins shown off by > 5 points, temperature only → isotonic):`,
+  ];
   for (const [scope, classes] of Object.entries(after)) {
     const parts = Object.entries(classes).map(([label, c]) => {
       const b = before[scope]?.[label];
-      const was = b !== undefined ? `${b.ece.toFixed(3)}/${pct(b.maxGap)} → ` : "";
-      return `${label} ${was}${c.ece.toFixed(3)}/${pct(c.maxGap)}`;
+      const was = b !== undefined ? `${b.ece.toFixed(3)}/${pct(b.maxGap)}/${b.beyond5 ?? "?"} → ` : "";
+      return `${label} ${was}${c.ece.toFixed(3)}/${pct(c.maxGap)}/${c.beyond5 ?? "?"}`;
     });
     lines.push(`  ${scope.padEnd(4)} ${parts.join("; ")}`);
   }

@@ -30,11 +30,13 @@ export interface StanceHeaderCore {
   readonly arabic?: { readonly scale: number; readonly fuse: readonly number[]; readonly s1Scaled?: boolean };
   /** Per language: Platt's [slope, intercept] on the tempered pro log-odds (decision 0014). */
   readonly platt?: Readonly<Record<string, readonly [number, number]>>;
-  /** Per language: isotonic maps for the pro and anti scores; neutral is the rest (decision 0019). */
+  /** Per language: isotonic maps for the two mapped classes; the third is the rest (decisions 0019, 0030). */
   readonly isotonic?: Readonly<Record<string, readonly IsotonicMap[]>>;
+  /** The class index that is the rest of the isotonic maps: 2 (neutral, decision 0019) when absent, 1 (anti) since 0030. */
+  readonly isotonicRest?: number;
 }
 
-/** The header's isotonic maps, checked: pro and anti, each with increasing knots x and values y in [0, 1] of one length. */
+/** The header's isotonic maps, checked: two per language (the classes other than `isotonicRest`), each with increasing knots x and values y in [0, 1] of one length. */
 function checkedIsotonic(maps: unknown): Record<string, readonly IsotonicMap[]> {
   if (typeof maps !== "object" || maps === null) throw new RangeError("stance model header: isotonic is not an object");
   const out: Record<string, readonly IsotonicMap[]> = {};
@@ -57,6 +59,11 @@ function checkedIsotonic(maps: unknown): Record<string, readonly IsotonicMap[]> 
   return out;
 }
 
+function checkedRest(rest: unknown): number {
+  if (rest !== 0 && rest !== 1 && rest !== 2) throw new RangeError("stance model header: isotonicRest is not 0, 1 or 2");
+  return rest;
+}
+
 function scaleOf(values: Float32Array): number {
   let maxAbs = 0;
   for (const w of values) maxAbs = Math.max(maxAbs, Math.abs(w));
@@ -73,6 +80,7 @@ export function encodeStanceModel<H extends object>(model: StanceWeights, header
     temperature: model.temperature,
     ...(model.platt !== undefined ? { platt: model.platt } : {}),
     ...(model.isotonic !== undefined ? { isotonic: model.isotonic } : {}),
+    ...(model.isotonicRest !== undefined ? { isotonicRest: model.isotonicRest } : {}),
     scale,
     ...(arabic !== undefined
       ? { arabic: { scale: arabicScale, fuse: arabic.fuse, ...(arabic.s1Scaled ? { s1Scaled: true } : {}) } }
@@ -119,6 +127,7 @@ export function decodeStanceModel<H extends StanceHeaderCore>(
   const platt = {
     ...(header.platt !== undefined ? { platt: header.platt } : {}),
     ...(header.isotonic !== undefined ? { isotonic: checkedIsotonic(header.isotonic) } : {}),
+    ...(header.isotonicRest !== undefined ? { isotonicRest: checkedRest(header.isotonicRest) } : {}),
   };
   if (header.format !== "rasd-stance" || !Number.isInteger(dims) || dims <= 0 || (dims & (dims - 1)) !== 0) {
     throw new RangeError("stance model header is invalid");

@@ -34,11 +34,18 @@ export interface StanceWeights {
   /** For texts detected as Arabic: the specialist fused into the pro logit (`specialist.ts`). */
   readonly arabic?: ArabicSpecialist;
   /**
-   * Per language, an isotonic map for pro and one for anti, from the tempered probability to the
-   * observed frequency, fitted on out-of-fold predictions (decision 0019); neutral is the rest.
+   * Per language, an isotonic map for each class but `isotonicRest` (pro and anti in decision 0019's
+   * models, pro and neutral since 0030), from the tempered probability to the
+   * observed frequency, fitted on out-of-fold predictions (decision 0019).
    * Applied to the scores; the label stays the argmax before it.
    */
   readonly isotonic?: Readonly<Record<string, readonly IsotonicMap[]>>;
+  /**
+   * The class that is the rest of the isotonic maps (the maps are for the other two, in class
+   * order): 2, neutral, when absent (decision 0019); 1, anti, in models since decision 0030, where
+   * mapping pro and neutral and leaving the rare class the rest is calibrated better.
+   */
+  readonly isotonicRest?: number;
 }
 
 /** What `classify` says about one text. `unknown`: a language the model was not trained for. */
@@ -150,30 +157,38 @@ const scratch = new Float64Array(NUM_CLASSES);
 const ISOTONIC_FLOOR = 0.001;
 
 /**
- * The probabilities `p` (tempered) through a language's isotonic maps, into `out`: pro and anti
- * each through its map (floored), neutral the rest, so that the three sum to 1 and neutral is as
- * calibrated as the other two together (mapping all three and renormalising pulls every class
- * off its map). When pro and anti alone pass 1 they are scaled down and neutral gets the floor.
- * `p` is copied when `maps` is undefined.
+ * The probabilities `p` (tempered) through a language's isotonic maps, into `out`: the two classes
+ * other than `rest` each through its map (floored; `maps` in class order), `rest` the remainder,
+ * so that the three sum to 1 (mapping all three and renormalising pulls every class off its map).
+ * When the two mapped alone pass 1 they are scaled down and `rest` gets the floor. `rest` is 2
+ * (neutral) for decision 0019's models and 1 (anti) since decision 0030. `p` is copied when `maps`
+ * is undefined.
  */
-export function isotonicInto(maps: readonly IsotonicMap[] | undefined, p: ArrayLike<number>, out: Float64Array): void {
+export function isotonicInto(
+  maps: readonly IsotonicMap[] | undefined,
+  p: ArrayLike<number>,
+  out: Float64Array,
+  rest = 2,
+): void {
   if (maps === undefined) {
     for (let c = 0; c < NUM_CLASSES; c++) out[c] = p[c]!;
     return;
   }
-  const pro = Math.min(1 - ISOTONIC_FLOOR, Math.max(ISOTONIC_FLOOR, applyIsotonic(maps[0]!, p[0]!)));
-  const anti = Math.min(1 - ISOTONIC_FLOOR, Math.max(ISOTONIC_FLOOR, applyIsotonic(maps[1]!, p[1]!)));
-  const rest = 1 - pro - anti;
-  if (rest >= ISOTONIC_FLOOR) {
-    out[0] = pro;
-    out[1] = anti;
-    out[2] = rest;
+  const a = rest === 0 ? 1 : 0;
+  const b = rest === 2 ? 1 : 2;
+  const qa = Math.min(1 - ISOTONIC_FLOOR, Math.max(ISOTONIC_FLOOR, applyIsotonic(maps[0]!, p[a]!)));
+  const qb = Math.min(1 - ISOTONIC_FLOOR, Math.max(ISOTONIC_FLOOR, applyIsotonic(maps[1]!, p[b]!)));
+  const left = 1 - qa - qb;
+  if (left >= ISOTONIC_FLOOR) {
+    out[a] = qa;
+    out[b] = qb;
+    out[rest] = left;
     return;
   }
-  const k = (1 - ISOTONIC_FLOOR) / (pro + anti);
-  out[0] = pro * k;
-  out[1] = anti * k;
-  out[2] = ISOTONIC_FLOOR;
+  const k = (1 - ISOTONIC_FLOOR) / (qa + qb);
+  out[a] = qa * k;
+  out[b] = qb * k;
+  out[rest] = ISOTONIC_FLOOR;
 }
 
 /** Softmax of `logits / temperature`, in place into `out`. */
@@ -215,7 +230,7 @@ export function classifyStance(model: StanceWeights, text: string): StanceResult
   calibratedInto(model, logits, lang, probs);
   const best = argmax(probs);
   const label = STANCE_LABELS[best]!;
-  isotonicInto(model.isotonic?.[lang], probs, calibrated);
+  isotonicInto(model.isotonic?.[lang], probs, calibrated, model.isotonicRest);
   const scores = { pro: calibrated[0]!, anti: calibrated[1]!, neutral: calibrated[2]! };
   if (label === "pro") {
     const behaviour = behaviourOf(text);

@@ -67,22 +67,31 @@ export function hasOnnxRuntime(): boolean {
 /** Texts per ONNX run. */
 const BATCH = 256;
 
-/** A stance classifier of which one or more languages are served by an ONNX model. */
+/** A stance classifier of which one or more languages are served by ONNX models. */
 export interface OnnxStanceModel {
-  /** `onnx@<12 hex of the file's SHA-256>(<languages>)+<the base model's version>`. */
+  /**
+   * `onnx@<12 hex of the file's SHA-256>(<languages>)+<the base model's version>`; with several
+   * files, one `onnx@…(…)` part per file, in the order of their first language.
+   */
   readonly version: string;
+  /** The metadata of the model serving the first language (all of them for one file). */
   readonly metadata: OnnxStanceMetadata;
+  /** Per language served by ONNX: the file serving it. */
+  readonly files: Readonly<Record<string, string>>;
   readonly base: StanceModel;
   classifyAll(texts: readonly string[]): Promise<StanceResult[]>;
 }
 
-/**
- * Loads an ONNX stance model from `path` beside the `base` model (for the other trained languages).
- * @example
- * const m = await loadOnnxStanceModel("en.onnx", loadStanceModel());
- * (await m.classifyAll(["ISIS thugs destroyed ancient Palmyra"]))[0].label
- */
-export async function loadOnnxStanceModel(path: string, base: StanceModel): Promise<OnnxStanceModel> {
+/** One ONNX model file, opened. */
+interface OpenedOnnx {
+  readonly path: string;
+  readonly hash: string;
+  readonly metadata: OnnxStanceMetadata;
+  /** The probabilities [N, 3] of `texts`, row by row. */
+  run(texts: readonly string[]): Promise<Float32Array>;
+}
+
+async function openOnnx(path: string): Promise<OpenedOnnx> {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -116,9 +125,8 @@ export async function loadOnnxStanceModel(path: string, base: StanceModel): Prom
     });
   }
   const hash = createHash("sha256").update(view).digest("hex").slice(0, 12);
-  const served = new Set(metadata.languages);
 
-  async function runBatch(texts: readonly string[]): Promise<Float32Array> {
+  async function run(texts: readonly string[]): Promise<Float32Array> {
     const perText: { buckets: Int32Array; values: Float32Array }[] = texts.map((t) => {
       const out = new Int32Array(maxFeatures(t.length));
       const n = extractFeatures(t, metadata.dims, out);
@@ -145,37 +153,100 @@ export async function loadOnnxStanceModel(path: string, base: StanceModel): Prom
     }
     return probabilities.data;
   }
+  return { path, hash, metadata, run };
+}
 
+/**
+ * Loads an ONNX stance model from `path` beside the `base` model (for the other trained languages):
+ * it serves every language its metadata declares.
+ * @example
+ * const m = await loadOnnxStanceModel("en.onnx", loadStanceModel());
+ * (await m.classifyAll(["ISIS thugs destroyed ancient Palmyra"]))[0].label
+ */
+export async function loadOnnxStanceModel(path: string, base: StanceModel): Promise<OnnxStanceModel> {
+  const opened = await openOnnx(path);
+  return routed(new Map(opened.metadata.languages.map((l) => [l, opened])), base);
+}
+
+/**
+ * ONNX models named per language (the service's `RASD_STANCE_ONNX`, e.g. `{ en: "en.onnx" }`)
+ * beside the `base` model: a text detected in a named language goes to that language's file,
+ * which must declare the language in its `rasd.languages`; the other trained language goes to
+ * `base`; every other language is `unknown`. A file named for two languages is opened once.
+ * @example
+ * const m = await loadOnnxStanceModels({ en: "en.onnx" }, loadStanceModel());
+ */
+export async function loadOnnxStanceModels(
+  files: Readonly<Record<string, string>>,
+  base: StanceModel,
+): Promise<OnnxStanceModel> {
+  const entries = Object.entries(files).sort(([a], [b]) => a.localeCompare(b));
+  if (entries.length === 0) throw new RasdError("usage", "no ONNX model named for any language");
+  const byPath = new Map<string, OpenedOnnx>();
+  const served = new Map<string, OpenedOnnx>();
+  for (const [lang, path] of entries) {
+    if (!isTrainedLanguage(lang)) {
+      throw new RasdError("usage", `ONNX model for "${lang}": only ar and en can be served (the trained languages)`);
+    }
+    let opened = byPath.get(path);
+    if (opened === undefined) {
+      opened = await openOnnx(path);
+      byPath.set(path, opened);
+    }
+    if (!opened.metadata.languages.includes(lang)) {
+      throw new RasdError(
+        "invalid",
+        `${path}: named for "${lang}", but its rasd.languages are ${opened.metadata.languages.join(",")}`,
+      );
+    }
+    served.set(lang, opened);
+  }
+  return routed(served, base);
+}
+
+/** Texts per language to the ONNX model serving it, the rest to `base`. */
+function routed(served: ReadonlyMap<string, OpenedOnnx>, base: StanceModel): OnnxStanceModel {
+  const parts = new Map<OpenedOnnx, string[]>();
+  for (const [lang, opened] of served) parts.set(opened, [...(parts.get(opened) ?? []), lang]);
+  const version = [...parts].map(([o, langs]) => `onnx@${o.hash}(${langs.join(",")})`).join("+");
+  const first = [...served.values()][0]!;
   return {
-    version: `onnx@${hash}(${metadata.languages.join(",")})+${base.version}`,
-    metadata,
+    version: `${version}+${base.version}`,
+    metadata: first.metadata,
+    files: Object.fromEntries([...served].map(([lang, o]) => [lang, o.path])),
     base,
     async classifyAll(texts) {
       const results: StanceResult[] = new Array<StanceResult>(texts.length);
-      const mine: number[] = [];
+      const queues = new Map<OpenedOnnx, number[]>();
+      const langs = texts.map((t) => detectLanguage(t));
       texts.forEach((t, i) => {
-        const lang = detectLanguage(t);
-        if (served.has(lang)) mine.push(i);
-        else results[i] = base.classify(t);
+        const opened = served.get(langs[i]!);
+        if (opened === undefined) results[i] = base.classify(t);
+        else {
+          const queue = queues.get(opened);
+          if (queue === undefined) queues.set(opened, [i]);
+          else queue.push(i);
+        }
       });
-      for (let from = 0; from < mine.length; from += BATCH) {
-        const idx = mine.slice(from, from + BATCH);
-        const p = await runBatch(idx.map((i) => texts[i]!));
-        idx.forEach((i, j) => {
-          const scores = { pro: p[j * 3]!, anti: p[j * 3 + 1]!, neutral: p[j * 3 + 2]! };
-          let best = 0;
-          for (let c = 1; c < 3; c++) if (p[j * 3 + c]! > p[j * 3 + best]!) best = c;
-          const label = STANCE_LABELS[best]!;
-          const lang = detectLanguage(texts[i]!);
-          const behaviour = label === "pro" ? behaviourOf(texts[i]!) : undefined;
-          results[i] = {
-            label,
-            score: p[j * 3 + best]!,
-            scores,
-            lang,
-            ...(behaviour !== undefined ? { behaviour } : {}),
-          };
-        });
+      for (const [opened, mine] of queues) {
+        for (let from = 0; from < mine.length; from += BATCH) {
+          const idx = mine.slice(from, from + BATCH);
+          const p = await opened.run(idx.map((i) => texts[i]!));
+          idx.forEach((i, j) => {
+            const scores = { pro: p[j * 3]!, anti: p[j * 3 + 1]!, neutral: p[j * 3 + 2]! };
+            let best = 0;
+            for (let c = 1; c < 3; c++) if (p[j * 3 + c]! > p[j * 3 + best]!) best = c;
+            const label = STANCE_LABELS[best]!;
+            const behaviour = label === "pro" ? behaviourOf(texts[i]!) : undefined;
+            results[i] = {
+              label,
+              score: p[j * 3 + best]!,
+              scores,
+              lang: langs[i]!,
+              ...(behaviour !== undefined ? { behaviour } : {}),
+            };
+          });
+        }
       }
       return results;
     },
@@ -205,7 +276,7 @@ export async function stanceClassifierFor(
     return {
       version: onnx.version,
       base: onnx.base,
-      onnxLanguages: onnx.metadata.languages,
+      onnxLanguages: Object.keys(onnx.files),
       classifyAll: (texts) => onnx.classifyAll(texts),
     };
   }

@@ -100,7 +100,31 @@ export interface ClassCalibrationFigures {
   readonly ece: number;
   /** max |observed − predicted| over bins holding at least `CALIBRATION_MIN_BIN` items (0 if none). */
   readonly maxGap: number;
+  /**
+   * Bins (any size) whose 95% Wilson interval of the observed share lies wholly more than 5 points
+   * from the bin's mean prediction: the bins the data show to be off by more than 5 points, as
+   * opposed to bins too small to tell (decision 0030).
+   */
+  readonly beyond5: number;
   readonly bins: readonly ReliabilityBin[];
+}
+
+/** The 95% Wilson score interval of `k` successes in `n` trials. */
+export function wilsonInterval(k: number, n: number): [number, number] {
+  if (n === 0) return [0, 1];
+  const z = 1.959964;
+  const p = k / n;
+  const d = 1 + (z * z) / n;
+  const centre = (p + (z * z) / (2 * n)) / d;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
+
+/** Whether a bin's observed share is shown (95%) to be more than 5 points off its mean prediction. */
+export function binBeyond5(bin: ReliabilityBin): boolean {
+  if (bin.n === 0) return false;
+  const [lo, hi] = wilsonInterval(Math.round(bin.observed * bin.n), bin.n);
+  return lo > bin.predicted + 0.05 || hi < bin.predicted - 0.05;
 }
 
 /** Per scope ("all" and each trained language), per class. */
@@ -140,14 +164,25 @@ export function calibrationReport(
           idx.map((i) => truth[i] === c),
         );
         const gaps = r.bins.filter((b) => b.n >= CALIBRATION_MIN_BIN).map((b) => Math.abs(b.observed - b.predicted));
-        return [label, { ece: r.ece, maxGap: gaps.length > 0 ? Math.max(...gaps) : 0, bins: r.bins }];
+        const maxGap = gaps.length > 0 ? Math.max(...gaps) : 0;
+        return [label, { ece: r.ece, maxGap, beyond5: r.bins.filter(binBeyond5).length, bins: r.bins }];
       }),
     );
   }
   return out;
 }
 
-/** Isotonic maps per trained language (pro, anti) from the tempered probabilities of `rows`. */
+/**
+ * The class left as the rest of the isotonic maps: anti, the rare class in both languages (decision
+ * 0030: mapping pro and neutral brought every well-filled bin within 5 points in cross-fitted CV,
+ * where decision 0019's pro and anti maps left neutral up to 12.5 points off).
+ */
+export const ISOTONIC_REST = 1;
+
+/** The two classes mapped (in class order): the ones other than `ISOTONIC_REST`. */
+const MAPPED = [0, 1, 2].filter((c) => c !== ISOTONIC_REST);
+
+/** Isotonic maps per trained language (pro, neutral) from the tempered probabilities of `rows`. */
 function fitIsotonicMaps(
   items: readonly StanceItem[],
   truth: readonly number[],
@@ -158,7 +193,7 @@ function fitIsotonicMaps(
   for (const lang of TRAINED_LANGUAGES) {
     const idx = rows.filter((i) => items[i]!.lang === lang);
     if (idx.length === 0) continue;
-    out[lang] = [0, 1].map((c) =>
+    out[lang] = MAPPED.map((c) =>
       fitIsotonic(
         idx.map((i) => probs[i]![c]!),
         idx.map((i) => truth[i] === c),
@@ -176,7 +211,7 @@ function throughMaps(
 ): Float64Array[] {
   return probs.map((p, i) => {
     const out = new Float64Array(NUM_CLASSES);
-    isotonicInto(maps[items[i]!.lang], p, out);
+    isotonicInto(maps[items[i]!.lang], p, out, ISOTONIC_REST);
     return out;
   });
 }
@@ -462,6 +497,7 @@ export function trainStancePipeline(options: TrainPipelineOptions): { bytes: Uin
     temperature,
     ...(options.platt === true ? { platt } : {}),
     isotonic,
+    isotonicRest: ISOTONIC_REST,
     arabic: { weights: specialistRatios(matrix, train, all), fuse, s1Scaled: true },
   };
   const testLogits = logitsOf(
@@ -489,8 +525,9 @@ export function trainStancePipeline(options: TrainPipelineOptions): { bytes: Uin
   const calibration: StanceCalibrationInfo = {
     method:
       "isotonic regression (pool adjacent violators, blocks of at least 20 items) per trained language of the pro " +
-      "and the anti probability (tempered, out of fold, train split); neutral is the rest; " +
-      `the label is the argmax before it. Bins of 0.1; maxGap over bins of at least ${CALIBRATION_MIN_BIN} items`,
+      "and the neutral probability (tempered, out of fold, train split); anti is the rest (decision 0030); " +
+      `the label is the argmax before it. Bins of 0.1; maxGap over bins of at least ${CALIBRATION_MIN_BIN} items; ` +
+      "beyond5 counts the bins whose 95% Wilson interval of the observed share lies wholly more than 5 points from the mean prediction",
     cvTemperatureOnly: calibrationReport(trainLangs, truth, tempered),
     cv: calibrationReport(trainLangs, truth, cvIsotonic),
     heldOutTemperatureOnly: calibrationReport(testLangs, testTruth, testTempered),
