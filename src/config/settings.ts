@@ -201,7 +201,8 @@ export const SETTINGS: readonly Setting[] = [
     setting: "ONNX stance models per language",
     option: "",
     env: "`RASD_STANCE_ONNX=en=FILE.onnx[,ar=FILE.onnx]`",
-    default: "none: the stance model file serves Arabic and English (decision 0030; `docs/stance.md`)",
+    default:
+      "none: the stance model file serves Arabic and English; with a file for a language, texts in it go to that ONNX model (run by onnxruntime-node; decision 0030)",
   },
   {
     section: "service",
