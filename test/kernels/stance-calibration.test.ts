@@ -95,7 +95,15 @@ describe("fitIsotonic / applyIsotonic", () => {
     assert.ok(Math.abs(out[0]! - 0.3) < 1e-12, `pro ${out[0]}`);
     assert.ok(Math.abs(out[2]! - 0.24) < 1e-12, `neutral ${out[2]}`);
     assert.ok(Math.abs(out[1]! - 0.46) < 1e-12, `anti the rest ${out[1]}`);
-    isotonicInto([{ x: [0, 1], y: [1, 1] }, { x: [0, 1], y: [1, 1] }], [0.5, 0, 0.5], out, 1);
+    isotonicInto(
+      [
+        { x: [0, 1], y: [1, 1] },
+        { x: [0, 1], y: [1, 1] },
+      ],
+      [0.5, 0, 0.5],
+      out,
+      1,
+    );
     assert.equal(out[1], 0.001);
     assert.ok(Math.abs(out[0]! + out[1]! + out[2]! - 1) < 1e-12);
   });

@@ -60,7 +60,8 @@ function checkedIsotonic(maps: unknown): Record<string, readonly IsotonicMap[]> 
 }
 
 function checkedRest(rest: unknown): number {
-  if (rest !== 0 && rest !== 1 && rest !== 2) throw new RangeError("stance model header: isotonicRest is not 0, 1 or 2");
+  if (rest !== 0 && rest !== 1 && rest !== 2)
+    throw new RangeError("stance model header: isotonicRest is not 0, 1 or 2");
   return rest;
 }
 
