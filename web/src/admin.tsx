@@ -786,8 +786,8 @@ function Audit(props: { api: Api }) {
                 .map((c) => (
                   <li key={c.orgId ?? 0}>
                     {t("admin:audit.chainBroken", {
-                      entry: c.broken!.entryId,
-                      seq: c.broken!.seq,
+                      entry: String(c.broken!.entryId),
+                      seq: String(c.broken!.seq),
                       reason: c.broken!.reason,
                     })}
                   </li>

@@ -718,7 +718,7 @@ function Deliveries(props: { api: Api; me: Me }) {
     void act.run(async () => {
       await props.api.post(`/v1/actions/${a.id}/redeliver`, {});
       list.reload();
-      return t("engineer:deliveries.redelivered", { id: a.id });
+      return t("engineer:deliveries.redelivered", { id: String(a.id) });
     });
   const actions = list.data?.actions ?? [];
   return (
@@ -765,11 +765,11 @@ function Deliveries(props: { api: Api; me: Me }) {
           <tbody>
             {actions.map((a) => (
               <tr key={a.id} data-action-id={a.id} data-status={a.status}>
-                <td>{formatNumber(a.id)}</td>
+                <td>{String(a.id)}</td>
                 <td>
                   <Txt value={ruleName(a.rule_id)} />
                 </td>
-                <td>{formatNumber(a.item_id)}</td>
+                <td>{String(a.item_id)}</td>
                 <td>
                   {t(`engineer:deliveries.typeName.${a.type}`)}
                   {a.type === "webhook" && (
@@ -796,7 +796,7 @@ function Deliveries(props: { api: Api; me: Me }) {
                   <td>
                     {a.type === "webhook" && a.status !== "pending" && (
                       <button type="button" onClick={() => redeliver(a)}>
-                        {t("engineer:deliveries.redeliverOf", { id: a.id })}
+                        {t("engineer:deliveries.redeliverOf", { id: String(a.id) })}
                       </button>
                     )}
                   </td>
@@ -979,7 +979,7 @@ function Match(props: { api: Api }) {
                   <ul class="plain">
                     {m.matches.map((x) => (
                       <li key={x.signalId} class={x.suppressed ? "suppressed" : ""}>
-                        {t("engineer:match.hit", { bank: bankName(x.bankId), signal: x.signalId })}
+                        {t("engineer:match.hit", { bank: bankName(x.bankId), signal: String(x.signalId) })}
                         {x.distance !== undefined && ` · ${t("engineer:match.distance", { d: x.distance })}`}
                         {x.similarity !== undefined &&
                           ` · ${t("engineer:match.similarity", { s: formatPercent(x.similarity, 0) })}`}
@@ -1054,7 +1054,7 @@ function Submit(props: { api: Api }) {
         r = await props.api.post<SubmittedView>("/v1/content", body, headers);
       }
       setSubmitted(r);
-      return t("engineer:submit.received", { id: r.id });
+      return t("engineer:submit.received", { id: String(r.id) });
     });
   };
   const field = (name: keyof typeof form) => (e: { currentTarget: { value: string } }) =>
@@ -1131,7 +1131,7 @@ function Submit(props: { api: Api }) {
       <ErrorBox error={act.error} />
       <Done text={act.done} />
       {submitted && (
-        <Panel title={t("engineer:submit.item", { id: submitted.id })} id="submitted">
+        <Panel title={t("engineer:submit.item", { id: String(submitted.id) })} id="submitted">
           <ErrorBox error={item.error} />
           {item.data && (
             <dl class="facts">
