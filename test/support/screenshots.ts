@@ -13,7 +13,11 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** The folder, created if missing. */
 export function screenshotsDir(): string {
   const configured = process.env.RASD_SCREENSHOTS_DIR;
-  const dir = configured ? (isAbsolute(configured) ? configured : join(ROOT, configured)) : join(ROOT, "test-output", "screenshots");
+  const dir = configured
+    ? isAbsolute(configured)
+      ? configured
+      : join(ROOT, configured)
+    : join(ROOT, "test-output", "screenshots");
   mkdirSync(dir, { recursive: true });
   return dir;
 }

@@ -234,7 +234,9 @@ describe(
         .getByText(/Item \d+ was received\./)
         .innerText()
         .catch(async (error: unknown) => {
-          throw new Error(`submitting failed (${String(error)}); the page says: ${await page.locator("main").innerText()}`);
+          throw new Error(
+            `submitting failed (${String(error)}); the page says: ${await page.locator("main").innerText()}`,
+          );
         });
       const itemId = Number(/Item (\d+)/.exec(receivedText)![1]);
       const admin = keys["Example Platform admin"]!;

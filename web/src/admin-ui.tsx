@@ -70,11 +70,23 @@ export function SecretOnce(props: { title: string; secret: string; note: string;
   );
 }
 
-/** A table that scrolls sideways inside itself on narrow screens (the page never does). */
+/**
+ * A table that becomes a list of cards on a phone (admin.css): each cell is labelled with its
+ * column's heading (`data-label`, copied from the header after every render), so nothing
+ * scrolls sideways; wider, it scrolls inside itself if it must, never the page.
+ */
 export function TableWrap(props: { label: string; children: ComponentChildren }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const table = ref.current?.querySelector("table");
+    if (!table) return;
+    const heads = [...table.querySelectorAll("thead th")].map((th) => th.textContent ?? "");
+    for (const row of table.querySelectorAll("tbody tr"))
+      [...row.children].forEach((cell, i) => cell.setAttribute("data-label", heads[i] ?? ""));
+  });
   return (
     // Focusable so the keyboard can scroll it; named for screen readers.
-    <div class="table-wrap" tabIndex={0} role="region" aria-label={props.label}>
+    <div class="table-wrap" tabIndex={0} role="region" aria-label={props.label} ref={ref}>
       {props.children}
     </div>
   );

@@ -42,7 +42,12 @@ export function mayAdminister(permissions: readonly string[]): boolean {
 
 interface AuditVerification {
   ok: boolean;
-  chains: { orgId: number | null; entries: number; head: string; broken?: { entryId: number; seq: number; reason: string } }[];
+  chains: {
+    orgId: number | null;
+    entries: number;
+    head: string;
+    broken?: { entryId: number; seq: number; reason: string };
+  }[];
 }
 
 /** Runs an action, keeping its error and success message for the section to show. */
@@ -411,7 +416,11 @@ function Keys(props: { api: Api; me: Me }) {
                       <When at={k.last_used_at} />
                     </td>
                     <td>
-                      {k.expires_at ? <When at={k.expires_at} /> : <span class="muted">{t("admin:keys.noExpiry")}</span>}
+                      {k.expires_at ? (
+                        <When at={k.expires_at} />
+                      ) : (
+                        <span class="muted">{t("admin:keys.noExpiry")}</span>
+                      )}
                     </td>
                     <td class="row">
                       {k.state === "active" && (
@@ -500,8 +509,7 @@ function Banks(props: { api: Api; me: Me }) {
   const banks = useLoad(() => props.api.get<{ banks: BankView[] }>("/v1/banks"), []);
   const orgs = useLoad(() => props.api.get<{ orgs: OrgView[] }>("/v1/orgs"), []);
   const people = useLoad(
-    () =>
-      canListPeople ? props.api.get<{ people: PersonView[] }>("/v1/people") : Promise.resolve({ people: [] }),
+    () => (canListPeople ? props.api.get<{ people: PersonView[] }>("/v1/people") : Promise.resolve({ people: [] })),
     [],
   );
   const act = useAct();

@@ -110,7 +110,8 @@ function conditionsText(c: RuleView["conditions"], bankName: (id: number) => str
   if (c.language?.length) parts.push(t("engineer:cond.language", { list: c.language.join(", ") }));
   if (c.max_distance !== undefined) parts.push(t("engineer:cond.maxDistance", { n: c.max_distance }));
   if (c.min_similarity !== undefined) parts.push(t("engineer:cond.minSimilarity", { n: c.min_similarity }));
-  if (c.stance?.length) parts.push(t("engineer:cond.stance", { list: c.stance.map((s) => t(`engineer:stance.${s}`)).join(", ") }));
+  if (c.stance?.length)
+    parts.push(t("engineer:cond.stance", { list: c.stance.map((s) => t(`engineer:stance.${s}`)).join(", ") }));
   if (c.min_stance_score !== undefined) parts.push(t("engineer:cond.minStance", { n: c.min_stance_score }));
   return parts.length ? parts.join(" · ") : t("engineer:cond.any");
 }
@@ -518,10 +519,7 @@ function Rules(props: { api: Api; me: Me }) {
 function Webhooks(props: { api: Api; me: Me }) {
   const canWrite = props.me.permissions.includes("rule.write");
   const rules = useLoad(() => props.api.get<{ rules: RuleView[] }>("/v1/rules"), []);
-  const endpoints = useLoad(
-    () => props.api.get<{ endpoints: WebhookEndpointView[] }>("/v1/webhook-endpoints"),
-    [],
-  );
+  const endpoints = useLoad(() => props.api.get<{ endpoints: WebhookEndpointView[] }>("/v1/webhook-endpoints"), []);
   const act = useAct();
   const [secret, setSecret] = useState<{ title: string; value: string; note: string }>();
   const [form, setForm] = useState({ name: "", url: "" });
@@ -860,10 +858,7 @@ function Match(props: { api: Api }) {
     const hma: Record<string, HmaLookupResult> = {};
     for (const [type, value] of hashes) {
       if (MATCHABLE.has(type)) matches[type] = await props.api.post<MatchResponse>("/v1/match", { type, value });
-      else
-        hma[type] = await props.api.get<HmaLookupResult>(
-          `/m/lookup${query({ signal_type: type, signal: value })}`,
-        );
+      else hma[type] = await props.api.get<HmaLookupResult>(`/m/lookup${query({ signal_type: type, signal: value })}`);
     }
     return { matches, hma };
   };
@@ -923,11 +918,7 @@ function Match(props: { api: Api }) {
         <form class="inline-form" onSubmit={matchFile}>
           <label class="grow">
             {t("engineer:match.file")}
-            <input
-              type="file"
-              accept="image/*,video/*"
-              onChange={(e) => setFile(e.currentTarget.files?.[0])}
-            />
+            <input type="file" accept="image/*,video/*" onChange={(e) => setFile(e.currentTarget.files?.[0])} />
           </label>
           <button type="submit" class="primary" disabled={act.busy || !file}>
             {t("engineer:match.matchFile")}
@@ -953,15 +944,17 @@ function Match(props: { api: Api }) {
         </form>
       </Panel>
       <ErrorBox error={act.error} />
-      {act.busy && <p class="muted" role="status">{t("engineer:match.working")}</p>}
+      {act.busy && (
+        <p class="muted" role="status">
+          {t("engineer:match.working")}
+        </p>
+      )}
       {result && (
         <Panel title={t("engineer:match.result", { count: total })} id="match-result">
           <p>
             <Txt value={result.what} />
           </p>
-          {result.mediaError !== undefined && (
-            <p class="notice">{t("engineer:match.noMedia")}</p>
-          )}
+          {result.mediaError !== undefined && <p class="notice">{t("engineer:match.noMedia")}</p>}
           <ErrorBox error={result.mediaError} />
           {result.hashes.map(([type, value]) => {
             const m = result.matches[type];
@@ -1024,8 +1017,7 @@ function Submit(props: { api: Api }) {
   const [submitted, setSubmitted] = useState<SubmittedView>();
   const act = useAct();
   const item = useLoad(
-    () =>
-      submitted ? props.api.get<ContentItemView>(`/v1/content/${submitted.id}`) : Promise.resolve(undefined),
+    () => (submitted ? props.api.get<ContentItemView>(`/v1/content/${submitted.id}`) : Promise.resolve(undefined)),
     [submitted],
   );
   const fields = Object.entries({

@@ -1,4 +1,7 @@
-/** `rasd person password`: set the password a person signs in to the web app with. */
+/**
+ * `rasd person password`: set the password a person signs in to the web app with;
+ * `rasd person disable`: end a person's password, sessions and API keys.
+ */
 
 import { createInterface } from "node:readline";
 import { Writable } from "node:stream";
@@ -52,6 +55,35 @@ export function personCommand(): Command {
         source: "cli",
       });
       process.stderr.write(`password set for ${who.name} (${who.role}, ${org.name}); their sessions were ended\n`);
+    });
+  });
+  withStoreOptions(
+    person
+      .command("disable")
+      .description(
+        "disable a person: their password is cleared, their sessions and API keys end (set a password to re-enable)",
+      )
+      .requiredOption("--org <name>", "the organisation")
+      .requiredOption("--person <name>", "the person"),
+  ).action(async (options: StoreOptions & { org: string; person: string }) => {
+    await withContext(options, async (ctx) => {
+      const org = await ctx.banks.requireOrg(options.org);
+      const access = new AccessService(ctx.stores.access, ctx.store);
+      const who = (await access.store.listPeople(org.id)).find((p) => p.name === options.person);
+      if (!who) throw new RasdError("not_found", `${org.name} has no person named "${options.person}"`);
+      const revoked = await new AccountService(ctx.stores.accounts, access, ctx.store).disable(who.id);
+      await access.audit({
+        orgId: org.id,
+        personId: who.id,
+        actor: "cli",
+        action: "person.disable",
+        target: `person:${who.id}`,
+        detail: { name: who.name, keys_revoked: revoked },
+        source: "cli",
+      });
+      process.stderr.write(
+        `${who.name} (${who.role}, ${org.name}) is disabled: password cleared, sessions ended, ${revoked} API key(s) revoked\n`,
+      );
     });
   });
   return person;

@@ -55,8 +55,9 @@ export function memberRoutes(s: Services): RouteDef[] {
         const now = Date.now();
         const keys = await s.access.listKeys(who.orgId);
         const active = (id: number) =>
-          keys.filter((k) => k.person.id === id && k.revokedAt === null && !(k.expiresAt !== null && k.expiresAt <= now))
-            .length;
+          keys.filter(
+            (k) => k.person.id === id && k.revokedAt === null && !(k.expiresAt !== null && k.expiresAt <= now),
+          ).length;
         return {
           people: await Promise.all(
             (await s.access.store.listPeople(who.orgId)).map(async (p) => ({
