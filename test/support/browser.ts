@@ -58,6 +58,14 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+/** Fails when the page is wider than the window (it would scroll sideways). */
+export async function assertNoSidewaysScroll(page: Page, what: string): Promise<void> {
+  const { scroll, client } = (await page.evaluate(
+    "({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })",
+  )) as { scroll: number; client: number };
+  assert.ok(scroll <= client + 1, `${what}: the page scrolls sideways (${scroll} > ${client})`);
+}
+
 interface AxeResult {
   violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[];
 }

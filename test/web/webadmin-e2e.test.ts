@@ -23,7 +23,13 @@ import { buildApp } from "../../src/http/app.js";
 import { allRoutes } from "../../src/http/routes/index.js";
 import { demoImage, loadDemo } from "../../src/server/demo.js";
 import { closeServices, openServices, startWorkers, type Services } from "../../src/server/services.js";
-import { browserAvailable, ensureWebBundle, launchChromium, seriousA11yViolations } from "../support/browser.js";
+import {
+  assertNoSidewaysScroll,
+  browserAvailable,
+  ensureWebBundle,
+  launchChromium,
+  seriousA11yViolations,
+} from "../support/browser.js";
 import { startReceiver, type Receiver } from "../support/receiver.js";
 import { screenshot } from "../support/screenshots.js";
 
@@ -74,14 +80,6 @@ describe(
       await page.getByLabel("Password").fill(password);
       await page.getByRole("button", { name: "Sign in" }).click();
       await page.getByRole("heading", { name: "Dashboard" }).waitFor();
-    };
-
-    const noSidewaysScroll = async (page: Page, what: string) => {
-      const { scroll, client } = await page.evaluate(() => ({
-        scroll: document.documentElement.scrollWidth,
-        client: document.documentElement.clientWidth,
-      }));
-      assert.ok(scroll <= client + 1, `${what}: the page scrolls sideways (${scroll} > ${client})`);
     };
 
     before(async () => {
@@ -343,7 +341,7 @@ describe(
               await page.goto(`${base}/#/${hash}`);
               await page.getByRole("heading", { level: 1, name: lang === "ar" ? ar : en }).waitFor();
               await page.locator(ready).first().waitFor();
-              await noSidewaysScroll(page, `${hash} ${lang} ${width}px`);
+              await assertNoSidewaysScroll(page, `${hash} ${lang} ${width}px`);
               const violations = await seriousA11yViolations(page);
               if (violations.length) problems.push(`${hash} ${lang} ${width}px: ${violations.join("; ")}`);
               await screenshot(page, hash.replace("/", "-"), lang, width);

@@ -107,3 +107,48 @@ export function Done(props: { text: string | undefined }) {
     </p>
   );
 }
+
+/** A short number input with its label; the value stays a string (empty: not given). */
+export function NumberField(props: {
+  label: string;
+  value: string;
+  onValue: (v: string) => void;
+  min: number;
+  max: number;
+  step?: number;
+}) {
+  return (
+    <label>
+      {props.label}
+      <input
+        type="number"
+        min={props.min}
+        max={props.max}
+        step={props.step ?? 1}
+        class="short"
+        value={props.value}
+        onInput={(e) => props.onValue(e.currentTarget.value)}
+      />
+    </label>
+  );
+}
+
+/** Runs an action, keeping its error and success message for the section to show. */
+export function useAct() {
+  const [error, setError] = useState<unknown>();
+  const [done, setDone] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const run = async (f: () => Promise<string | undefined>) => {
+    setBusy(true);
+    setError(undefined);
+    setDone(undefined);
+    try {
+      setDone(await f());
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { error, done, busy, run };
+}

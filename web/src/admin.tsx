@@ -18,7 +18,7 @@ import type {
   PersonView,
   RotatedKeyView,
 } from "../../src/http/schemas/index.js";
-import { Done, SecretOnce, SectionNav, TableWrap, When } from "./admin-ui.js";
+import { Done, NumberField, SecretOnce, SectionNav, TableWrap, useAct, When } from "./admin-ui.js";
 import { query, type Api } from "./lib/api.js";
 import { formatNumber, t } from "./lib/i18n.js";
 import type { Me } from "./lib/types.js";
@@ -48,26 +48,6 @@ interface AuditVerification {
     head: string;
     broken?: { entryId: number; seq: number; reason: string };
   }[];
-}
-
-/** Runs an action, keeping its error and success message for the section to show. */
-function useAct() {
-  const [error, setError] = useState<unknown>();
-  const [done, setDone] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const run = async (f: () => Promise<string | undefined>) => {
-    setBusy(true);
-    setError(undefined);
-    setDone(undefined);
-    try {
-      setDone(await f());
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { error, done, busy, run };
 }
 
 export function Admin(props: { api: Api; me: Me; section: string | undefined }) {
@@ -350,17 +330,13 @@ function Keys(props: { api: Api; me: Me }) {
               onInput={(e) => setForm({ ...form, name: e.currentTarget.value })}
             />
           </label>
-          <label>
-            {t("admin:keys.days")}
-            <input
-              type="number"
-              min={1}
-              max={366}
-              class="short"
-              value={form.days}
-              onInput={(e) => setForm({ ...form, days: e.currentTarget.value })}
-            />
-          </label>
+          <NumberField
+            label={t("admin:keys.days")}
+            min={1}
+            max={366}
+            value={form.days}
+            onValue={(v) => setForm({ ...form, days: v })}
+          />
           <button type="submit" class="primary" disabled={act.busy}>
             {t("admin:keys.createButton")}
           </button>
@@ -664,41 +640,29 @@ function Banks(props: { api: Api; me: Me }) {
               </label>
             )}
             <div class="row">
-              <label>
-                {t("admin:banks.pdqThreshold")}
-                <input
-                  type="number"
-                  min={0}
-                  max={255}
-                  class="short"
-                  value={form.pdq_threshold}
-                  onInput={(e) => setForm({ ...form, pdq_threshold: e.currentTarget.value })}
-                />
-              </label>
-              <label>
-                {t("admin:banks.textSimilarity")}
-                <input
-                  type="number"
-                  min={0.01}
-                  max={1}
-                  step={0.01}
-                  class="short"
-                  value={form.text_min_similarity}
-                  onInput={(e) => setForm({ ...form, text_min_similarity: e.currentTarget.value })}
-                />
-              </label>
-              <label>
-                {t("admin:banks.enabledRatio")}
-                <input
-                  type="number"
-                  min={0}
-                  max={1}
-                  step={0.01}
-                  class="short"
-                  value={form.enabled_ratio}
-                  onInput={(e) => setForm({ ...form, enabled_ratio: e.currentTarget.value })}
-                />
-              </label>
+              <NumberField
+                label={t("admin:banks.pdqThreshold")}
+                min={0}
+                max={255}
+                value={form.pdq_threshold}
+                onValue={(v) => setForm({ ...form, pdq_threshold: v })}
+              />
+              <NumberField
+                label={t("admin:banks.textSimilarity")}
+                min={0.01}
+                max={1}
+                step={0.01}
+                value={form.text_min_similarity}
+                onValue={(v) => setForm({ ...form, text_min_similarity: v })}
+              />
+              <NumberField
+                label={t("admin:banks.enabledRatio")}
+                min={0}
+                max={1}
+                step={0.01}
+                value={form.enabled_ratio}
+                onValue={(v) => setForm({ ...form, enabled_ratio: v })}
+              />
             </div>
             <fieldset>
               <legend>{t("admin:banks.shareWith")}</legend>

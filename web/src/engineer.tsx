@@ -23,7 +23,7 @@ import type {
   SubmittedView,
   WebhookEndpointView,
 } from "../../src/http/schemas/index.js";
-import { Done, SecretOnce, SectionNav, TableWrap, When } from "./admin-ui.js";
+import { Done, NumberField, SecretOnce, SectionNav, TableWrap, useAct, When } from "./admin-ui.js";
 import { query, type Api } from "./lib/api.js";
 import { formatNumber, formatPercent, t } from "./lib/i18n.js";
 import type { Me } from "./lib/types.js";
@@ -44,26 +44,6 @@ const MATCHABLE = new Set(["pdq", "md5", "sha256", "video_md5", "url", "text"]);
 /** Whether the role has anything to do here (the nav shows the screen only then). */
 export function mayEngineer(permissions: readonly string[]): boolean {
   return ["rule.write", "match.lookup", "content.submit"].some((p) => permissions.includes(p));
-}
-
-/** Runs an action, keeping its error and success message for the section to show. */
-function useAct() {
-  const [error, setError] = useState<unknown>();
-  const [done, setDone] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const run = async (f: () => Promise<string | undefined>) => {
-    setBusy(true);
-    setError(undefined);
-    setDone(undefined);
-    try {
-      setDone(await f());
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { error, done, busy, run };
 }
 
 /** A list typed as "a, b, c". */
@@ -415,41 +395,29 @@ function Rules(props: { api: Api; me: Me }) {
                 </div>
               </fieldset>
               <div class="row">
-                <label>
-                  {t("engineer:rules.minStance")}
-                  <input
-                    type="number"
-                    min={0}
-                    max={1}
-                    step={0.01}
-                    class="short"
-                    value={form.min_stance_score}
-                    onInput={(e) => setForm({ ...form, min_stance_score: e.currentTarget.value })}
-                  />
-                </label>
-                <label>
-                  {t("engineer:rules.maxDistance")}
-                  <input
-                    type="number"
-                    min={0}
-                    max={31}
-                    class="short"
-                    value={form.max_distance}
-                    onInput={(e) => setForm({ ...form, max_distance: e.currentTarget.value })}
-                  />
-                </label>
-                <label>
-                  {t("engineer:rules.minSimilarity")}
-                  <input
-                    type="number"
-                    min={0}
-                    max={1}
-                    step={0.01}
-                    class="short"
-                    value={form.min_similarity}
-                    onInput={(e) => setForm({ ...form, min_similarity: e.currentTarget.value })}
-                  />
-                </label>
+                <NumberField
+                  label={t("engineer:rules.minStance")}
+                  min={0}
+                  max={1}
+                  step={0.01}
+                  value={form.min_stance_score}
+                  onValue={(v) => setForm({ ...form, min_stance_score: v })}
+                />
+                <NumberField
+                  label={t("engineer:rules.maxDistance")}
+                  min={0}
+                  max={31}
+                  value={form.max_distance}
+                  onValue={(v) => setForm({ ...form, max_distance: v })}
+                />
+                <NumberField
+                  label={t("engineer:rules.minSimilarity")}
+                  min={0}
+                  max={1}
+                  step={0.01}
+                  value={form.min_similarity}
+                  onValue={(v) => setForm({ ...form, min_similarity: v })}
+                />
               </div>
               <div class="row">
                 <label class="grow">

@@ -9,7 +9,7 @@ import { Command } from "commander";
 import { RasdError } from "../../core/errors.js";
 import { AccessService } from "../../services/access.js";
 import { AccountService, MAX_PASSWORD, MIN_PASSWORD } from "../../services/accounts.js";
-import { withContext, withStoreOptions, type StoreOptions } from "../context.js";
+import { withContext, withStoreOptions, type Context, type StoreOptions } from "../context.js";
 
 /** Reads one line: from a pipe as it comes, on a terminal without echoing it. */
 async function readPassword(prompt: string): Promise<string> {
@@ -24,6 +24,15 @@ async function readPassword(prompt: string): Promise<string> {
     rl.close();
     if (tty) process.stderr.write("\n");
   }
+}
+
+/** The organisation, the access service and the person named, or "not_found". */
+async function personOf(ctx: Context, orgName: string, name: string) {
+  const org = await ctx.banks.requireOrg(orgName);
+  const access = new AccessService(ctx.stores.access, ctx.store);
+  const who = (await access.store.listPeople(org.id)).find((p) => p.name === name);
+  if (!who) throw new RasdError("not_found", `${org.name} has no person named "${name}"`);
+  return { org, access, who };
 }
 
 export function personCommand(): Command {
@@ -41,10 +50,7 @@ export function personCommand(): Command {
     if (password.length < MIN_PASSWORD || password.length > MAX_PASSWORD)
       throw new RasdError("usage", `the password must be ${MIN_PASSWORD} to ${MAX_PASSWORD} characters`);
     await withContext(options, async (ctx) => {
-      const org = await ctx.banks.requireOrg(options.org);
-      const access = new AccessService(ctx.stores.access, ctx.store);
-      const who = (await access.store.listPeople(org.id)).find((p) => p.name === options.person);
-      if (!who) throw new RasdError("not_found", `${org.name} has no person named "${options.person}"`);
+      const { org, access, who } = await personOf(ctx, options.org, options.person);
       await new AccountService(ctx.stores.accounts, access, ctx.store).setPassword(who.id, password);
       await access.audit({
         orgId: org.id,
@@ -67,10 +73,7 @@ export function personCommand(): Command {
       .requiredOption("--person <name>", "the person"),
   ).action(async (options: StoreOptions & { org: string; person: string }) => {
     await withContext(options, async (ctx) => {
-      const org = await ctx.banks.requireOrg(options.org);
-      const access = new AccessService(ctx.stores.access, ctx.store);
-      const who = (await access.store.listPeople(org.id)).find((p) => p.name === options.person);
-      if (!who) throw new RasdError("not_found", `${org.name} has no person named "${options.person}"`);
+      const { org, access, who } = await personOf(ctx, options.org, options.person);
       const revoked = await new AccountService(ctx.stores.accounts, access, ctx.store).disable(who.id);
       await access.audit({
         orgId: org.id,
