@@ -128,6 +128,34 @@ export class AccountService {
     await this.store.revokeSessionsOf(personId);
   }
 
+  /**
+   * Disables a person: their password is cleared, every session and API key of theirs ends at
+   * once in this process (in others when the key revocation notice reaches them). Their past
+   * actions stay in the audit log under their name; an admin re-enables them by setting a
+   * password or creating a key. Answers how many keys were revoked.
+   */
+  async disable(personId: number): Promise<number> {
+    await this.store.setPasswordHash(personId, null);
+    await this.store.revokeSessionsOf(personId);
+    const person = await this.access.store.getPerson(personId);
+    let revoked = 0;
+    if (person)
+      for (const k of await this.access.listKeys(person.orgId))
+        if (k.person.id === personId && k.revokedAt === null) {
+          await this.access.revokeKey(k.keyId);
+          revoked++;
+        }
+    // Sessions are cached a few seconds: drop them so the next request is refused.
+    this.access.forgetKeys();
+    return revoked;
+  }
+
+  /** Whether the person named `name` of `orgName` has a password (may sign in to the web app). */
+  async hasPassword(orgName: string, name: string): Promise<boolean> {
+    const p = await this.store.findPerson(orgName, name);
+    return p !== undefined && p.passwordHash !== null;
+  }
+
   /** Signs a person in with their password; throws a 401 (or a 429 after too many failures). */
   async signInWithPassword(orgName: string, personName: string, password: string, source: string): Promise<SignedIn> {
     const attempt = { org: orgName, person: personName, source, account: accountName(orgName, personName) };

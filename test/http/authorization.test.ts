@@ -76,6 +76,8 @@ interface Fixtures {
   /** A disabled webhook endpoint of A. */
   readonly endpoint: number;
   readonly spareKey: { readonly id: number; readonly prefix: string };
+  /** The person holding the spare key. */
+  readonly sparePerson: number;
   /** An exchange of A (its credentials must never be answered). */
   readonly exchange: string;
 }
@@ -196,6 +198,11 @@ const FIXTURE_ROUTES: readonly {
     missing: { id: NO_ID },
   },
   {
+    pattern: /^\/v1\/people\/:id\/(password|disable)$/,
+    targets: (fx) => [{ label: "a person of A", params: { id: String(fx.sparePerson) } }],
+    missing: { id: NO_ID },
+  },
+  {
     pattern: /^\/v1\/reviews\/:id$/,
     targets: (fx) => [{ label: "a review entry of A", params: { id: String(fx.review) } }],
     missing: { id: NO_ID },
@@ -311,6 +318,11 @@ const BODIES: Readonly<Record<string, (fx: Fixtures, who: string) => Extras | nu
   }),
   "POST /v1/keys": (_fx, who) => ({ body: { person: `authz-person-${who}`, role: "reader" } }),
   "POST /v1/keys/:id/rotate": () => ({ body: { overlap_seconds: 60 } }),
+  "POST /v1/people": (_fx, who) => ({
+    body: { name: `authz-new-person-${who}`, role: "reader", password: "authz-probe-password" },
+  }),
+  "POST /v1/people/:id/password": () => ({ body: { password: "authz-probe-password" } }),
+  "POST /v1/people/:id/disable": () => null,
   // Names A's AMBER+STRICT bank: another organisation must be refused (it cannot see it).
   "POST /v1/rules": (fx, who) => ({
     body: { name: `authz-rule-${who}`, conditions: { bank_ids: [fx.strict.id] }, actions: [{ type: "review" }] },
@@ -558,6 +570,7 @@ describe("authorization: every route", () => {
       review: review.id,
       endpoint: endpoint!.id,
       spareKey: { id: spare.keyId, prefix: /^rasd_([0-9a-f]{12})_/.exec(spare.token)![1]! },
+      sparePerson: spare.person.id,
       exchange: (
         await t.s.exchanges.create({
           orgId: t.orgs.a.id,

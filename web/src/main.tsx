@@ -6,8 +6,10 @@
 import { render } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import "../style.css";
+import { Admin, mayAdminister } from "./admin.js";
 import { Banks } from "./banks.js";
 import { Dashboard } from "./dashboard.js";
+import { Engineer, mayEngineer } from "./engineer.js";
 import { Labels } from "./labels.js";
 import { Api } from "./lib/api.js";
 import { initI18n, onLocaleChange, t } from "./lib/i18n.js";
@@ -86,7 +88,7 @@ function App() {
 
   useEffect(() => {
     const screen = hash.split("/")[1] || "dashboard";
-    const known = ["dashboard", "review", "labels", "banks"].includes(screen);
+    const known = ["dashboard", "review", "labels", "banks", "admin", "engineer"].includes(screen);
     document.title = t("pageTitle", { screen: session ? (known ? t(`title.${screen}`) : screen) : t("title.signIn") });
   });
 
@@ -108,6 +110,8 @@ function App() {
     { id: "review", label: t("nav.review"), show: may("review.read") },
     { id: "labels", label: t("nav.labels"), show: may("review.read") },
     { id: "banks", label: t("nav.banks"), show: may("signal.read") },
+    { id: "engineer", label: t("nav.engineer"), show: mayEngineer(me.permissions) },
+    { id: "admin", label: t("nav.admin"), show: mayAdminister(me.permissions) },
   ].filter((n) => n.show);
   const go = (h: string) => {
     location.hash = h;
@@ -162,6 +166,10 @@ function App() {
           go={go}
           {...(parts[1] === "signal" && parts[2] ? { signalId: Number(parts[2]) } : {})}
         />
+      ) : screen === "admin" && mayAdminister(me.permissions) ? (
+        <Admin api={api} me={me} section={parts[1]} />
+      ) : screen === "engineer" && mayEngineer(me.permissions) ? (
+        <Engineer api={api} me={me} section={parts[1]} />
       ) : may("content.read") ? (
         <Dashboard api={api} me={me} />
       ) : (

@@ -1,4 +1,7 @@
-/** `rasd person password`: set the password a person signs in to the web app with. */
+/**
+ * `rasd person password`: set the password a person signs in to the web app with;
+ * `rasd person disable`: end a person's password, sessions and API keys.
+ */
 
 import { createInterface } from "node:readline";
 import { Writable } from "node:stream";
@@ -6,7 +9,7 @@ import { Command } from "commander";
 import { RasdError } from "../../core/errors.js";
 import { AccessService } from "../../services/access.js";
 import { AccountService, MAX_PASSWORD, MIN_PASSWORD } from "../../services/accounts.js";
-import { withContext, withStoreOptions, type StoreOptions } from "../context.js";
+import { withContext, withStoreOptions, type Context, type StoreOptions } from "../context.js";
 
 /** Reads one line: from a pipe as it comes, on a terminal without echoing it. */
 async function readPassword(prompt: string): Promise<string> {
@@ -21,6 +24,15 @@ async function readPassword(prompt: string): Promise<string> {
     rl.close();
     if (tty) process.stderr.write("\n");
   }
+}
+
+/** The organisation, the access service and the person named, or "not_found". */
+async function personOf(ctx: Context, orgName: string, name: string) {
+  const org = await ctx.banks.requireOrg(orgName);
+  const access = new AccessService(ctx.stores.access, ctx.store);
+  const who = (await access.store.listPeople(org.id)).find((p) => p.name === name);
+  if (!who) throw new RasdError("not_found", `${org.name} has no person named "${name}"`);
+  return { org, access, who };
 }
 
 export function personCommand(): Command {
@@ -38,10 +50,7 @@ export function personCommand(): Command {
     if (password.length < MIN_PASSWORD || password.length > MAX_PASSWORD)
       throw new RasdError("usage", `the password must be ${MIN_PASSWORD} to ${MAX_PASSWORD} characters`);
     await withContext(options, async (ctx) => {
-      const org = await ctx.banks.requireOrg(options.org);
-      const access = new AccessService(ctx.stores.access, ctx.store);
-      const who = (await access.store.listPeople(org.id)).find((p) => p.name === options.person);
-      if (!who) throw new RasdError("not_found", `${org.name} has no person named "${options.person}"`);
+      const { org, access, who } = await personOf(ctx, options.org, options.person);
       await new AccountService(ctx.stores.accounts, access, ctx.store).setPassword(who.id, password);
       await access.audit({
         orgId: org.id,
@@ -52,6 +61,32 @@ export function personCommand(): Command {
         source: "cli",
       });
       process.stderr.write(`password set for ${who.name} (${who.role}, ${org.name}); their sessions were ended\n`);
+    });
+  });
+  withStoreOptions(
+    person
+      .command("disable")
+      .description(
+        "disable a person: their password is cleared, their sessions and API keys end (set a password to re-enable)",
+      )
+      .requiredOption("--org <name>", "the organisation")
+      .requiredOption("--person <name>", "the person"),
+  ).action(async (options: StoreOptions & { org: string; person: string }) => {
+    await withContext(options, async (ctx) => {
+      const { org, access, who } = await personOf(ctx, options.org, options.person);
+      const revoked = await new AccountService(ctx.stores.accounts, access, ctx.store).disable(who.id);
+      await access.audit({
+        orgId: org.id,
+        personId: who.id,
+        actor: "cli",
+        action: "person.disable",
+        target: `person:${who.id}`,
+        detail: { name: who.name, keys_revoked: revoked },
+        source: "cli",
+      });
+      process.stderr.write(
+        `${who.name} (${who.role}, ${org.name}) is disabled: password cleared, sessions ended, ${revoked} API key(s) revoked\n`,
+      );
     });
   });
   return person;

@@ -13,6 +13,7 @@ import { keyRoutes } from "./keys.js";
 import { labelRoutes } from "./labels.js";
 import { measureRoutes } from "./measure.js";
 import { memberRoutes } from "./members.js";
+import { peopleRoutes } from "./people.js";
 import { reviewRoutes } from "./reviews.js";
 import { ruleRoutes } from "./rules.js";
 import { searchRoutes } from "./search.js";
@@ -26,6 +27,7 @@ export function allRoutes(s: Services): RouteDef[] {
   return [
     ...statusRoutes(s),
     ...memberRoutes(s),
+    ...peopleRoutes(s),
     ...keyRoutes(s),
     ...auditRoutes(s),
     ...bankRoutes(s),

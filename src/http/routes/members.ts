@@ -51,14 +51,26 @@ export function memberRoutes(s: Services): RouteDef[] {
       summary: "People of the caller's organisation",
       tags: ["members"],
       schema: { response: { 200: Type.Object({ people: Type.Array(PersonView) }) } },
-      handler: async (_req, _reply, who) => ({
-        people: (await s.access.store.listPeople(who.orgId)).map((p) => ({
-          id: p.id,
-          name: p.name,
-          role: p.role,
-          created_at: iso(p.createdAt),
-        })),
-      }),
+      handler: async (_req, _reply, who) => {
+        const now = Date.now();
+        const keys = await s.access.listKeys(who.orgId);
+        const active = (id: number) =>
+          keys.filter(
+            (k) => k.person.id === id && k.revokedAt === null && !(k.expiresAt !== null && k.expiresAt <= now),
+          ).length;
+        return {
+          people: await Promise.all(
+            (await s.access.store.listPeople(who.orgId)).map(async (p) => ({
+              id: p.id,
+              name: p.name,
+              role: p.role,
+              created_at: iso(p.createdAt),
+              password: await s.accounts.hasPassword(who.orgName, p.name),
+              active_keys: active(p.id),
+            })),
+          ),
+        };
+      },
     }),
     route({
       method: "GET",
@@ -67,7 +79,15 @@ export function memberRoutes(s: Services): RouteDef[] {
       summary: "The organisation's audit log, newest first",
       tags: ["members"],
       schema: {
-        querystring: pageQuery(1000),
+        querystring: pageQuery(1000, {
+          target: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 200,
+              description: 'Only entries on this target ("bank:12", "key:3"), then oldest first',
+            }),
+          ),
+        }),
         response: { 200: Type.Object({ entries: Type.Array(AuditEntryView) }) },
       },
       handler: async (req, _reply, who) => {
@@ -75,6 +95,7 @@ export function memberRoutes(s: Services): RouteDef[] {
         const entries = await s.access.store.listAudit(who.orgId, {
           ...(q.before ? { beforeId: q.before } : {}),
           ...(q.limit ? { limit: q.limit } : {}),
+          ...(q.target ? { target: q.target } : {}),
         });
         return { entries: entries.map((e) => ({ ...e, at: iso(e.at) })) };
       },

@@ -39,6 +39,8 @@ export const PersonView = Type.Object({
   name: Type.String(),
   role: Type.String(),
   created_at: IsoTime,
+  password: Type.Optional(Type.Boolean({ description: "Has a password: may sign in to the web app" })),
+  active_keys: Type.Optional(Type.Number({ description: "API keys neither revoked nor expired" })),
 });
 export type PersonView = Static<typeof PersonView>;
 

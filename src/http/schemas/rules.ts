@@ -67,3 +67,4 @@ export const RotatedSecretView = Type.Object({
   secret: Type.String(),
   previous_secret_until: Type.String(),
 });
+export type RotatedSecretView = Static<typeof RotatedSecretView>;

@@ -18,7 +18,7 @@ export class ApiError extends Error {
 /** What the client needs of fetch (the browser's, or a fake in tests). */
 export type Fetch = (
   url: string,
-  init: { method: string; headers: Record<string, string>; body?: string },
+  init: { method: string; headers: Record<string, string>; body?: string | FormData },
 ) => Promise<{ status: number; ok: boolean; text(): Promise<string>; blob?(): Promise<unknown> }>;
 
 export interface ApiOptions {
@@ -66,14 +66,18 @@ export class Api {
     };
   }
 
-  /** Sends a request; resolves with the parsed JSON body (undefined for 204). */
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /**
+   * Sends a request; resolves with the parsed JSON body (undefined for 204). A FormData body
+   * goes as multipart/form-data (a file upload; the browser writes the boundary), any other as JSON.
+   */
+  async request<T>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<T> {
     let res: Awaited<ReturnType<Fetch>>;
+    const form = typeof FormData !== "undefined" && body instanceof FormData;
     try {
       res = await this.options.fetch(path, {
         method,
-        headers: this.headers(body !== undefined),
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        headers: { ...this.headers(body !== undefined && !form), ...extra },
+        ...(form ? { body } : body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
     } catch {
       throw new ApiError(0, "network", "the server cannot be reached");
@@ -96,8 +100,12 @@ export class Api {
     return this.request<T>("GET", path);
   }
 
-  post<T>(path: string, body: unknown): Promise<T> {
-    return this.request<T>("POST", path, body);
+  post<T>(path: string, body: unknown, headers?: Record<string, string>): Promise<T> {
+    return this.request<T>("POST", path, body, headers);
+  }
+
+  patch<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>("PATCH", path, body);
   }
 
   delete<T>(path: string): Promise<T> {

@@ -21,6 +21,10 @@ import arLabels from "../locales/labels.ar.json" with { type: "json" };
 import enLabels from "../locales/labels.en.json" with { type: "json" };
 import arSignin from "../locales/signin.ar.json" with { type: "json" };
 import enSignin from "../locales/signin.en.json" with { type: "json" };
+import arAdmin from "../locales/admin.ar.json" with { type: "json" };
+import enAdmin from "../locales/admin.en.json" with { type: "json" };
+import arEngineer from "../locales/engineer.ar.json" with { type: "json" };
+import enEngineer from "../locales/engineer.en.json" with { type: "json" };
 
 export type Locale = "en" | "ar";
 export type Digits = "latn" | "arab";
@@ -34,6 +38,8 @@ export const CATALOGS = {
   banks: { en: enBanks, ar: arBanks },
   labels: { en: enLabels, ar: arLabels },
   signin: { en: enSignin, ar: arSignin },
+  admin: { en: enAdmin, ar: arAdmin },
+  engineer: { en: enEngineer, ar: arEngineer },
 } as const;
 
 const LOCALE_KEY = "rasd.locale";
