@@ -13,6 +13,7 @@ import { Api } from "./lib/api.js";
 import { initI18n, onLocaleChange, t } from "./lib/i18n.js";
 import type { Session } from "./lib/types.js";
 import { LocalePicker } from "./locale-picker.js";
+import { Reports } from "./reports.js";
 import { Review } from "./review.js";
 import { SignIn } from "./signin.js";
 
@@ -86,7 +87,7 @@ function App() {
 
   useEffect(() => {
     const screen = hash.split("/")[1] || "dashboard";
-    const known = ["dashboard", "review", "labels", "banks"].includes(screen);
+    const known = ["dashboard", "review", "labels", "banks", "reports"].includes(screen);
     document.title = t("pageTitle", { screen: session ? (known ? t(`title.${screen}`) : screen) : t("title.signIn") });
   });
 
@@ -108,6 +109,7 @@ function App() {
     { id: "review", label: t("nav.review"), show: may("review.read") },
     { id: "labels", label: t("nav.labels"), show: may("review.read") },
     { id: "banks", label: t("nav.banks"), show: may("signal.read") },
+    { id: "reports", label: t("nav.reports"), show: may("measure.read") },
   ].filter((n) => n.show);
   const go = (h: string) => {
     location.hash = h;
@@ -162,6 +164,8 @@ function App() {
           go={go}
           {...(parts[1] === "signal" && parts[2] ? { signalId: Number(parts[2]) } : {})}
         />
+      ) : screen === "reports" && may("measure.read") ? (
+        <Reports api={api} me={me} />
       ) : may("content.read") ? (
         <Dashboard api={api} me={me} />
       ) : (

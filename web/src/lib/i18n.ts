@@ -21,6 +21,10 @@ import arLabels from "../locales/labels.ar.json" with { type: "json" };
 import enLabels from "../locales/labels.en.json" with { type: "json" };
 import arSignin from "../locales/signin.ar.json" with { type: "json" };
 import enSignin from "../locales/signin.en.json" with { type: "json" };
+import arWellness from "../locales/wellness.ar.json" with { type: "json" };
+import enWellness from "../locales/wellness.en.json" with { type: "json" };
+import arReports from "../locales/reports.ar.json" with { type: "json" };
+import enReports from "../locales/reports.en.json" with { type: "json" };
 
 export type Locale = "en" | "ar";
 export type Digits = "latn" | "arab";
@@ -34,6 +38,8 @@ export const CATALOGS = {
   banks: { en: enBanks, ar: arBanks },
   labels: { en: enLabels, ar: arLabels },
   signin: { en: enSignin, ar: arSignin },
+  wellness: { en: enWellness, ar: arWellness },
+  reports: { en: enReports, ar: arReports },
 } as const;
 
 const LOCALE_KEY = "rasd.locale";
