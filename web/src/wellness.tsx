@@ -105,7 +105,7 @@ export function WellnessBar(props: { w: Wellness }) {
   const e = w.exposure;
   return (
     <section class="wellness" aria-labelledby="wellness-h">
-      <h2 id="wellness-h" class="visually-hidden">
+      <h2 id="wellness-h" class="sr-only">
         {t("wellness:title")}
       </h2>
       <dl class="counters">
