@@ -113,7 +113,7 @@ export function Dashboard(props: { api: Api; me: Me }) {
             size={3}
             aria-invalid={f.country.trim() !== "" && countryCode(f.country) === undefined ? "true" : undefined}
             aria-describedby="country-hint"
-            onChange={(e) => setFilters({ ...f, country: e.currentTarget.value })}
+            onInput={(e) => setFilters({ ...f, country: e.currentTarget.value })}
           />
           <span id="country-hint" class="muted small">
             {t("dashboard:filters.countryHint")}

@@ -136,7 +136,10 @@ function TransparencyReport(props: { api: Api; coalition: boolean }) {
         {props.coalition && (
           <label>
             {t("reports:scope")}
-            <select value={scope} onChange={(e) => setScope(e.currentTarget.value === "coalition" ? "coalition" : "org")}>
+            <select
+              value={scope}
+              onChange={(e) => setScope(e.currentTarget.value === "coalition" ? "coalition" : "org")}
+            >
               <option value="org">{t("reports:scopeOrg")}</option>
               <option value="coalition">{t("reports:scopeCoalition")}</option>
             </select>
@@ -280,62 +283,66 @@ function SignalHitsView(props: { api: Api; me: Me }) {
             empty={t("reports:hits.none")}
           />
           {h.by_member.length > 0 && (
-            <table class="data" data-testid="hits-by-member">
-              <caption>{t("reports:hits.saidCaption")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("reports:hits.member")}</th>
-                  <th scope="col">{t("reports:hits.items")}</th>
-                  <th scope="col">{t("reports:hits.violating")}</th>
-                  <th scope="col">{t("reports:hits.notViolating")}</th>
-                  <th scope="col">{t("reports:hits.escalated")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {h.by_member.map((m) => (
-                  <tr key={m.member}>
-                    <th scope="row">
-                      <Txt value={m.member} />
-                    </th>
-                    <td>{formatNumber(m.items)}</td>
-                    <td>{formatNumber(m.decisions.violating)}</td>
-                    <td>{formatNumber(m.decisions.not_violating)}</td>
-                    <td>{formatNumber(m.decisions.escalate)}</td>
+            <div class="table-scroll" tabIndex={0} role="region" aria-label={t("reports:hits.saidCaption")}>
+              <table class="data" data-testid="hits-by-member">
+                <caption>{t("reports:hits.saidCaption")}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t("reports:hits.member")}</th>
+                    <th scope="col">{t("reports:hits.items")}</th>
+                    <th scope="col">{t("reports:hits.violating")}</th>
+                    <th scope="col">{t("reports:hits.notViolating")}</th>
+                    <th scope="col">{t("reports:hits.escalated")}</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {h.by_member.map((m) => (
+                    <tr key={m.member}>
+                      <th scope="row">
+                        <Txt value={m.member} />
+                      </th>
+                      <td>{formatNumber(m.items)}</td>
+                      <td>{formatNumber(m.decisions.violating)}</td>
+                      <td>{formatNumber(m.decisions.not_violating)}</td>
+                      <td>{formatNumber(m.decisions.escalate)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )}
           <h3>{t("reports:hits.bySignal")}</h3>
           {h.by_signal.length === 0 ? (
             <p class="muted">{t("reports:hits.none")}</p>
           ) : (
-            <table class="data" data-testid="hits-by-signal">
-              <thead>
-                <tr>
-                  <th scope="col">{t("reports:hits.signal")}</th>
-                  <th scope="col">{t("reports:hits.bank")}</th>
-                  <th scope="col">{t("reports:hits.items")}</th>
-                  <th scope="col">{t("reports:hits.members")}</th>
-                  <th scope="col">{t("reports:hits.decisions")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {h.by_signal.map((s) => (
-                  <tr key={s.signal_id}>
-                    <th scope="row">
-                      <a href={`#/banks/signal/${s.signal_id}`}>{t("reports:hits.signalId", { id: s.signal_id })}</a>
-                    </th>
-                    <td>
-                      <Txt value={bankName(s.bank_id)} />
-                    </td>
-                    <td>{formatNumber(s.items)}</td>
-                    <td>{formatNumber(s.members)}</td>
-                    <td>{decisionsText(s.decisions)}</td>
+            <div class="table-scroll" tabIndex={0} role="region" aria-label={t("reports:hits.bySignal")}>
+              <table class="data" data-testid="hits-by-signal">
+                <thead>
+                  <tr>
+                    <th scope="col">{t("reports:hits.signal")}</th>
+                    <th scope="col">{t("reports:hits.bank")}</th>
+                    <th scope="col">{t("reports:hits.items")}</th>
+                    <th scope="col">{t("reports:hits.members")}</th>
+                    <th scope="col">{t("reports:hits.decisions")}</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {h.by_signal.map((s) => (
+                    <tr key={s.signal_id}>
+                      <th scope="row">
+                        <a href={`#/banks/signal/${s.signal_id}`}>{t("reports:hits.signalId", { id: s.signal_id })}</a>
+                      </th>
+                      <td>
+                        <Txt value={bankName(s.bank_id)} />
+                      </td>
+                      <td>{formatNumber(s.items)}</td>
+                      <td>{formatNumber(s.members)}</td>
+                      <td>{decisionsText(s.decisions)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )}
           <p class="muted small">{t("reports:hits.privacy")}</p>
         </>
