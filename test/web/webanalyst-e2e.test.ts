@@ -260,7 +260,7 @@ describe(
       await page.locator("#ratio [data-testid=stance-scope]").waitFor();
       assert.match(await page.locator("#ratio [data-testid=stance-scope]").innerText(), /every member's classified items/);
       await askedFor(/\/v1\/measure\/stance\?.*scope=coalition/);
-      await filters.getByLabel("Language").selectOption("ar");
+      await filters.getByLabel("Content language").selectOption("ar");
       await askedFor(/\/v1\/measure\/takedown\?.*lang=ar/);
       const bank = await filters.getByLabel("Bank").locator("option").nth(1).getAttribute("value");
       await filters.getByLabel("Bank").selectOption(bank!);
