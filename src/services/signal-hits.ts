@@ -65,7 +65,10 @@ export async function signalHits(
 
   const decisions = zero();
   const byMember = new Map<string, { items: number; decisions: DecisionCounts }>();
-  const bySignal = new Map<number, { bankId: number; items: number; members: Set<string>; decisions: DecisionCounts }>();
+  const bySignal = new Map<
+    number,
+    { bankId: number; items: number; members: Set<string>; decisions: DecisionCounts }
+  >();
   let undecided = 0;
   for (const h of hits) {
     const d = latest.get(h.itemId);

@@ -72,7 +72,14 @@ export class KyselyWellnessStore implements WellnessStore {
       .select((eb) => [
         eb.fn.countAll<number>().as("n"),
         eb.fn
-          .sum<number>(eb.case().when("review_id", "=", reviewId ?? -1).then(1).else(0).end())
+          .sum<number>(
+            eb
+              .case()
+              .when("review_id", "=", reviewId ?? -1)
+              .then(1)
+              .else(0)
+              .end(),
+          )
           .as("hit"),
       ])
       .where("person_id", "=", personId)

@@ -107,7 +107,10 @@ describe("review wellness, signal hits and reports", () => {
     assert.equal((await put(t.keys.a.admin, "/v1/reviews/daily-limit", { daily_limit: null })).statusCode, 200);
     assert.equal((await claim(t.keys.a.reviewer, r3!.id)).statusCode, 200);
     const audit = json<{ entries: { action: string }[] }>(await get(t.keys.a.admin, "/v1/audit?limit=50"));
-    assert.ok(audit.entries.some((e) => e.action === "review.daily_limit"), "setting the limit is audited");
+    assert.ok(
+      audit.entries.some((e) => e.action === "review.daily_limit"),
+      "setting the limit is audited",
+    );
   });
 
   it("shows a signal owner how often its signals hit, by member, and what members decided — counts only", async () => {
@@ -160,7 +163,10 @@ describe("review wellness, signal hits and reports", () => {
     assert.match(String(html.headers["content-security-policy"]), /sandbox/);
     assert.equal((await get(t.keys.a.admin, "/v1/reports/transparency?scope=coalition")).statusCode, 403);
     assert.equal((await get(t.keys.a.operator, "/v1/reports/transparency?scope=coalition")).statusCode, 200);
-    const back = await get(t.keys.a.reader, "/v1/reports/transparency?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z");
+    const back = await get(
+      t.keys.a.reader,
+      "/v1/reports/transparency?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z",
+    );
     assert.equal(back.statusCode, 400);
     assert.match(back.body, /from must be before to/);
   });
@@ -168,7 +174,9 @@ describe("review wellness, signal hits and reports", () => {
   it("filters the measure routes by bank, language and scope", async () => {
     const all = json<{ overall: { matched: number } }>(await get(t.keys.a.reader, "/v1/measure/takedown"));
     assert.equal(all.overall.matched, 4);
-    const inBank = json<{ overall: { matched: number } }>(await get(t.keys.a.reader, `/v1/measure/takedown?bank=${bank}`));
+    const inBank = json<{ overall: { matched: number } }>(
+      await get(t.keys.a.reader, `/v1/measure/takedown?bank=${bank}`),
+    );
     assert.equal(inBank.overall.matched, 4);
     assert.equal((await get(t.keys.a.reader, "/v1/measure/takedown?bank=99999")).statusCode, 404);
     const ar = json<{ overall: { matched: number } }>(await get(t.keys.a.reader, "/v1/measure/takedown?lang=ar"));

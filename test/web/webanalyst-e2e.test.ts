@@ -91,20 +91,17 @@ describe(
     const keyboardReachesEverything = async (page: Page, what: string) => {
       const selector =
         'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
-      await page.evaluate(
-        (sel) => {
-          const all = document.querySelectorAll(sel);
-          for (let i = 0; i < all.length; i++) {
-            const el = all[i] as unknown as {
-              dataset: Record<string, string>;
-              checkVisibility(o: { visibilityProperty: boolean }): boolean;
-            };
-            // Shown controls only (not those inside a closed disclosure).
-            if (el.checkVisibility({ visibilityProperty: true })) el.dataset.kbd = String(i);
-          }
-        },
-        selector,
-      );
+      await page.evaluate((sel) => {
+        const all = document.querySelectorAll(sel);
+        for (let i = 0; i < all.length; i++) {
+          const el = all[i] as unknown as {
+            dataset: Record<string, string>;
+            checkVisibility(o: { visibilityProperty: boolean }): boolean;
+          };
+          // Shown controls only (not those inside a closed disclosure).
+          if (el.checkVisibility({ visibilityProperty: true })) el.dataset.kbd = String(i);
+        }
+      }, selector);
       const wanted = await page.locator("[data-kbd]").count();
       const reached = new Set<string>();
       await page.locator("body").focus();
@@ -138,7 +135,8 @@ describe(
               if (groups.has(el.name ?? "")) continue;
               groups.add(el.name ?? "");
             }
-            if (!got.includes(el.dataset.kbd!) && !(el.type === "radio" && got.length > 0)) out.push(el.outerHTML.slice(0, 120));
+            if (!got.includes(el.dataset.kbd!) && !(el.type === "radio" && got.length > 0))
+              out.push(el.outerHTML.slice(0, 120));
           }
           return out;
         },
@@ -248,7 +246,10 @@ describe(
       /** Waits until the app asked for a measure with these parameters (the request may go before we look). */
       const askedFor = async (re: RegExp) => {
         for (let i = 0; i < 600 && !asked.some((u) => re.test(u)); i++) await page.waitForTimeout(100);
-        assert.ok(asked.some((u) => re.test(u)), `no request matched ${re}: ${asked.join("\n")}`);
+        assert.ok(
+          asked.some((u) => re.test(u)),
+          `no request matched ${re}: ${asked.join("\n")}`,
+        );
       };
       const filters = page.locator("form.filters");
       await page.goto(`${w.base}/#/dashboard`);
@@ -258,7 +259,10 @@ describe(
       await filters.getByLabel("Whose items").selectOption("coalition");
       await page.locator("#ratio-h", { hasText: "all members' items" }).waitFor();
       await page.locator("#ratio [data-testid=stance-scope]").waitFor();
-      assert.match(await page.locator("#ratio [data-testid=stance-scope]").innerText(), /every member's classified items/);
+      assert.match(
+        await page.locator("#ratio [data-testid=stance-scope]").innerText(),
+        /every member's classified items/,
+      );
       await askedFor(/\/v1\/measure\/stance\?.*scope=coalition/);
       await filters.getByLabel("Content language").selectOption("ar");
       await askedFor(/\/v1\/measure\/takedown\?.*lang=ar/);
@@ -269,7 +273,10 @@ describe(
       await filters.getByLabel("Country").fill("ZZ");
       await askedFor(/\/v1\/measure\/reuploads\?.*country=ZZ/);
       await page.locator("#takedown [data-testid=cannot-estimate]").waitFor();
-      assert.match(await page.locator("#takedown [data-testid=cannot-estimate]").innerText(), /no matched item in scope/);
+      assert.match(
+        await page.locator("#takedown [data-testid=cannot-estimate]").innerText(),
+        /no matched item in scope/,
+      );
       await page.locator("#prevalence [data-testid=prevalence-none]").waitFor();
       assert.match(await page.locator("#prevalence").innerText(), /Cannot be estimated: 0 classified items/);
       await page.getByRole("button", { name: "Clear filters" }).click();

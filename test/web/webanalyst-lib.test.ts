@@ -58,7 +58,10 @@ describe("web: chart axes in the locale", () => {
     const date = (ms: number, o: Intl.DateTimeFormatOptions) => formatDateTime(ms, o);
     assert.deepEqual(timeTickLabels([day, day + 86_400], date), ["Dec 7", "Dec 8"]);
     assert.deepEqual(timeTickLabels([day + 3600, day + 7200], date), ["01:00", "02:00"]);
-    assert.deepEqual(valueTickLabels([1000, 2500], (n) => formatNumber(n)), ["1,000", "2,500"]);
+    assert.deepEqual(
+      valueTickLabels([1000, 2500], (n) => formatNumber(n)),
+      ["1,000", "2,500"],
+    );
     setLocale("ar");
     setDigits("arab");
     const ar = timeTickLabels([day, day + 86_400], date);
@@ -66,7 +69,10 @@ describe("web: chart axes in the locale", () => {
       assert.match(l, /[٠-٩]/, l);
       assert.doesNotMatch(l, /[0-9]/, l);
     }
-    assert.deepEqual(valueTickLabels([12], (n) => formatNumber(n)), ["١٢"]);
+    assert.deepEqual(
+      valueTickLabels([12], (n) => formatNumber(n)),
+      ["١٢"],
+    );
     setDigits("latn");
     assert.match(timeTickLabels([day], date)[0]!, /7/);
     setLocale("en");

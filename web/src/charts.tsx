@@ -13,7 +13,14 @@ import { formatDuration } from "./lib/time.js";
 import { Txt } from "./ui.js";
 
 // Strokes at 3:1 or more against white (WCAG 2.2 non-text contrast).
-const COLOURS = { received: "#3b5bdb", matched: "#c2410c", actions: "#2b8a3e", ratio: "#5f3dc4", pro: "#b42318", anti: "#1c6e8c" };
+const COLOURS = {
+  received: "#3b5bdb",
+  matched: "#c2410c",
+  actions: "#2b8a3e",
+  ratio: "#5f3dc4",
+  pro: "#b42318",
+  anti: "#1c6e8c",
+};
 
 /** uPlot's axes, hover legend and dates in the person's locale and digits. */
 function localAxes(

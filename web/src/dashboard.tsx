@@ -48,7 +48,8 @@ export function Dashboard(props: { api: Api; me: Me }) {
     key,
   );
   const takedown = useLoad(
-    () => props.api.optional<TakedownReport>(`/v1/measure/takedown${query(measureParams(f, "takedown", { from, to }))}`),
+    () =>
+      props.api.optional<TakedownReport>(`/v1/measure/takedown${query(measureParams(f, "takedown", { from, to }))}`),
     key,
   );
   const reuploads = useLoad(

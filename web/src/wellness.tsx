@@ -64,7 +64,8 @@ export function useWellness(api: Api): Wellness {
     last.current = Date.now();
     const tick = () => {
       const now = Date.now();
-      const visible = (globalThis as { document?: { visibilityState?: string } }).document?.visibilityState !== "hidden";
+      const visible =
+        (globalThis as { document?: { visibilityState?: string } }).document?.visibilityState !== "hidden";
       if (visible) update((s) => ticked(s, now - last.current));
       last.current = now;
     };
@@ -180,7 +181,11 @@ function Preferences(props: { w: Wellness }) {
           />
         </label>
         <label class="check">
-          <input type="checkbox" checked={p.greyscale} onChange={(e) => change({ greyscale: e.currentTarget.checked })} />
+          <input
+            type="checkbox"
+            checked={p.greyscale}
+            onChange={(e) => change({ greyscale: e.currentTarget.checked })}
+          />
           {t("wellness:greyscale")}
         </label>
         <label>

@@ -22,7 +22,10 @@ async function principal(ctx: Context, org: string, person: string): Promise<Pri
   const p = await ctx.stores.accounts.findPerson(org, person);
   if (!p) throw new RasdError("usage", `--person: no person named "${person}" in "${org}"`);
   if (!["admin", "reviewer"].includes(p.role))
-    throw new RasdError("usage", `--person: ${person} is a ${p.role}; only a reviewer or an admin claims review entries`);
+    throw new RasdError(
+      "usage",
+      `--person: ${person} is a ${p.role}; only a reviewer or an admin claims review entries`,
+    );
   return { orgId: p.orgId, personId: p.id, role: p.role, keyId: 0, personName: p.name, orgName: org };
 }
 
@@ -58,7 +61,10 @@ export function reviewCommand(): Command {
         .option("--status <status>", "open, escalated or decided", "open")
         .option("--person <name>", "list as this person sees the queue")
         .option("--limit <n>", "at most this many", "50")
-        .addHelpText("after", '\nExample:\n  rasd review list --org "Example Platform" --person demo-reviewer --limit 10\n'),
+        .addHelpText(
+          "after",
+          '\nExample:\n  rasd review list --org "Example Platform" --person demo-reviewer --limit 10\n',
+        ),
     ).action(async (o: StoreOptions & { org: string; status: string; person?: string; limit: string }) => {
       if (!["open", "escalated", "decided"].includes(o.status))
         throw new RasdError("usage", `--status: open, escalated or decided, not "${o.status}"`);

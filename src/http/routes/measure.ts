@@ -33,7 +33,13 @@ function rangeQuery<P extends TProperties>(extra: P) {
   return Type.Object({ ...range, ...extra }, { additionalProperties: false });
 }
 
-function filterOf(q: { from?: string; to?: string; platform?: string; country?: string; lang?: string }): MeasureFilter {
+function filterOf(q: {
+  from?: string;
+  to?: string;
+  platform?: string;
+  country?: string;
+  lang?: string;
+}): MeasureFilter {
   const to = q.to ? Date.parse(q.to) : Date.now();
   const from = q.from ? Date.parse(q.from) : to - 30 * DAY;
   if (!(from < to)) throw new RasdError("invalid", "from must be before to");
@@ -111,7 +117,9 @@ export function measureRoutes(s: Services): RouteDef[] {
       schema: {
         querystring: rangeQuery({
           scope: scopeParam("per platform only for the operator"),
-          bank: Type.Optional(Type.Integer({ minimum: 1, description: "Only items that matched this bank (one the caller may see)" })),
+          bank: Type.Optional(
+            Type.Integer({ minimum: 1, description: "Only items that matched this bank (one the caller may see)" }),
+          ),
         }),
         response: { 200: TakedownMeasurementView },
       },

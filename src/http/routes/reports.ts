@@ -41,7 +41,9 @@ export function reportRoutes(s: Services): RouteDef[] {
       schema: {
         querystring: Type.Object(
           {
-            from: Type.Optional(Type.String({ format: "date-time", description: "Start (inclusive); default 365 days before `to`" })),
+            from: Type.Optional(
+              Type.String({ format: "date-time", description: "Start (inclusive); default 365 days before `to`" }),
+            ),
             to: Type.Optional(Type.String({ format: "date-time", description: "End (exclusive); default now" })),
             format: Type.Optional(StringEnum(["json", "csv", "html"], { description: "json (default), csv or html" })),
             scope: Type.Optional(
@@ -52,16 +54,24 @@ export function reportRoutes(s: Services): RouteDef[] {
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Unknown({ description: "The report, as the format asks (Content-Disposition: attachment)" }) },
+        response: {
+          200: Type.Unknown({ description: "The report, as the format asks (Content-Disposition: attachment)" }),
+        },
       },
       handler: async (req, reply, who) => {
         const q = req.query;
         const { from, to } = period(q, 365);
         if (to - from > MAX_REPORT_DAYS * DAY)
-          throw new RasdError("invalid", `the period is longer than ${MAX_REPORT_DAYS} days; ask for one year at a time`);
+          throw new RasdError(
+            "invalid",
+            `the period is longer than ${MAX_REPORT_DAYS} days; ask for one year at a time`,
+          );
         const coalition = q.scope === "coalition";
         if (coalition && !can(who.role, "coalition.read"))
-          throw new RasdError("auth.forbidden", "scope=coalition: only the coalition's operator reads every member's report");
+          throw new RasdError(
+            "auth.forbidden",
+            "scope=coalition: only the coalition's operator reads every member's report",
+          );
         const report = await buildReport(s.stores, s.measurement, {
           from,
           to,
@@ -80,7 +90,10 @@ export function reportRoutes(s: Services): RouteDef[] {
         }
         if (format === "html") {
           // Downloaded, never rendered inside the app; sandboxed should a browser open it.
-          void reply.header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox");
+          void reply.header(
+            "content-security-policy",
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox",
+          );
           void reply.type("text/html; charset=utf-8");
           return reportHtml(report);
         }
@@ -100,7 +113,9 @@ export function reportRoutes(s: Services): RouteDef[] {
       schema: {
         querystring: Type.Object(
           {
-            from: Type.Optional(Type.String({ format: "date-time", description: "Start (inclusive); default 30 days before `to`" })),
+            from: Type.Optional(
+              Type.String({ format: "date-time", description: "Start (inclusive); default 30 days before `to`" }),
+            ),
             to: Type.Optional(Type.String({ format: "date-time", description: "End (exclusive); default now" })),
             bank: Type.Optional(Type.Integer({ minimum: 1, description: "One of the caller's banks" })),
           },
@@ -111,7 +126,9 @@ export function reportRoutes(s: Services): RouteDef[] {
             from: Type.String(),
             to: Type.String(),
             banks: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String(), tlp: Type.String() })),
-            items: Type.Integer({ description: "Members' items that matched one of these banks' signals (allow-list suppressions left out)" }),
+            items: Type.Integer({
+              description: "Members' items that matched one of these banks' signals (allow-list suppressions left out)",
+            }),
             decisions: Decisions,
             undecided: Type.Integer({ description: "Matched items no person decided" }),
             by_member: Type.Array(Type.Object({ member: Type.String(), items: Type.Integer(), decisions: Decisions })),

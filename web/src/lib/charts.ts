@@ -93,7 +93,10 @@ const DAY_S = 86_400;
  * the ticks are less than a day apart, else as day and month (UTC, as the API buckets);
  * values as numbers. uPlot's own labels are English with Western digits.
  */
-export function timeTickLabels(splits: readonly number[], format: (ms: number, opts: Intl.DateTimeFormatOptions) => string): string[] {
+export function timeTickLabels(
+  splits: readonly number[],
+  format: (ms: number, opts: Intl.DateTimeFormatOptions) => string,
+): string[] {
   const step = splits.length > 1 ? Math.abs(splits[1]! - splits[0]!) : DAY_S;
   const opts: Intl.DateTimeFormatOptions =
     step < DAY_S ? { hour: "2-digit", minute: "2-digit", hourCycle: "h23" } : { day: "numeric", month: "short" };
@@ -105,9 +108,10 @@ export function valueTickLabels(splits: readonly number[], format: (n: number) =
 }
 
 /** [x (s), pro, pro low, pro high, anti, anti low, anti high] as shares, nulls where a period has none. */
-export function prevalenceSeries(
-  periods: readonly Pick<ApiStancePeriod, "start" | "pro" | "anti">[],
-): { data: [number[], ...(number | null)[][]]; any: boolean } {
+export function prevalenceSeries(periods: readonly Pick<ApiStancePeriod, "start" | "pro" | "anti">[]): {
+  data: [number[], ...(number | null)[][]];
+  any: boolean;
+} {
   const v = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
   return {
     data: [
