@@ -349,6 +349,45 @@ describe(
       await page.context().close();
     });
 
+    it("a session that ends mid-work asks to sign in again in place; the screen and the typed reasons stay", async () => {
+      const page = await signedIn(PLATFORM, "demo-reviewer", { axe: true });
+      await page.goto(`${w.base}/#/review`);
+      await page.locator("[data-testid=claimed]").waitFor();
+      const heading = await page.locator("#item-h").innerText();
+      await page.getByLabel("Statement of reasons (required)").fill("Half-written when the session ended");
+      const token = await page.evaluate(
+        () =>
+          (
+            JSON.parse(
+              (globalThis as unknown as { sessionStorage: { getItem(k: string): string } }).sessionStorage.getItem(
+                "rasd.session",
+              ),
+            ) as { token: string }
+          ).token,
+      );
+      assert.equal((await w.api(token, "DELETE", "/v1/session")).status, 204);
+      // The next request is refused: a sign-in dialog over the same screen, which stays behind it.
+      await page.getByText("Viewing and break preferences").click();
+      await page.getByRole("button", { name: "Save preferences" }).click();
+      const dialog = page.getByRole("dialog", { name: "Sign in" });
+      await dialog.waitFor();
+      assert.match(await dialog.locator("[data-testid=signin-notice]").innerText(), /Your session ended/);
+      assert.equal(await page.locator("#item-h").innerText(), heading, "the screen stays behind the dialog");
+      await check(page, "signin-again");
+      await dialog.getByLabel("Organisation").fill(PLATFORM);
+      await dialog.getByLabel("Person").fill("demo-reviewer");
+      await dialog.getByLabel("Password").fill(w.password);
+      await dialog.getByRole("button", { name: "Sign in" }).click();
+      await dialog.waitFor({ state: "detached" });
+      await page.locator("[data-testid=draft-restored]").waitFor();
+      assert.equal(await page.locator("#item-h").innerText(), heading);
+      assert.equal(
+        await page.getByLabel("Statement of reasons (required)").inputValue(),
+        "Half-written when the session ended",
+      );
+      await page.context().close();
+    });
+
     it("reports: the transparency report generated and downloaded; the curator's hits by member and decision", async () => {
       const page = await signedIn(PLATFORM, "demo-admin");
       await page.goto(`${w.base}/#/reports`);

@@ -52,6 +52,10 @@ function App() {
   const [session, setSession] = useState<Session | undefined>(loadSession);
   // Sent to sign in because the session ended: say so; the screen's drafts are kept (lib/drafts.ts).
   const [ended, setEnded] = useState(sessionEnded);
+  // The session that ended while the person was working: its screen stays, behind a sign-in dialog.
+  const [stale, setStale] = useState<Session | undefined>();
+  // Bumped at each sign-in: the screen reloads its data (drafts come back from lib/drafts.ts).
+  const [epoch, setEpoch] = useState(0);
   // A change of language or digits re-renders the whole tree (no screen is memoised).
   const [, setLocaleTick] = useState(0);
   useEffect(() => onLocaleChange(() => setLocaleTick((n) => n + 1)), []);
@@ -62,7 +66,15 @@ function App() {
         fetch: (url, init) => fetch(url, init),
         token: () => loadSession()?.token,
         onUnauthorized: () => {
-          if (sessionStorage.getItem(KEY) !== null) setEnded(true);
+          const held = sessionStorage.getItem(KEY);
+          if (held !== null) {
+            setEnded(true);
+            try {
+              setStale(JSON.parse(held) as Session);
+            } catch {
+              // unreadable: the full-page sign-in
+            }
+          }
           sessionStorage.removeItem(KEY);
           setSession(undefined);
         },
@@ -72,6 +84,8 @@ function App() {
   const signIn = (s: Session) => {
     sessionStorage.setItem(KEY, JSON.stringify(s));
     setEnded(false);
+    setStale(undefined);
+    setEpoch((n) => n + 1);
     setSession(s);
     if (location.hash === "" || location.hash === "#/") location.hash = "#/dashboard";
   };
@@ -91,7 +105,8 @@ function App() {
     document.title = t("pageTitle", { screen: session ? (known ? t(`title.${screen}`) : screen) : t("title.signIn") });
   });
 
-  if (!session)
+  const shown = session ?? stale;
+  if (!shown)
     return (
       <>
         <div class="prefs-bar">
@@ -100,7 +115,7 @@ function App() {
         <SignIn api={api} onSignedIn={signIn} {...(ended ? { notice: t("session.expired") } : {})} />
       </>
     );
-  const me = session.me;
+  const me = shown.me;
   const may = (p: string) => me.permissions.includes(p);
   const parts = hash.replace(/^#\/?/, "").split("/");
   const screen = parts[0] || "dashboard";
@@ -116,63 +131,71 @@ function App() {
   };
   return (
     <>
-      <a
-        class="skip"
-        href="#main"
-        onClick={(e) => {
-          e.preventDefault();
-          const main = document.getElementById("main");
-          if (!main) return;
-          main.tabIndex = -1; // focusable by script, not in the tab order
-          main.focus();
-          main.scrollIntoView({ block: "start" });
-        }}
-      >
-        {t("skip")}
-      </a>
-      <header class="top">
-        <span class="brand">
-          rasd <span lang="ar">رصد</span>
-        </span>
-        <nav aria-label={t("nav.label")}>
-          <ul>
-            {nav.map((n) => (
-              <li key={n.id}>
-                <a href={`#/${n.id}`} aria-current={screen === n.id ? "page" : undefined}>
-                  {n.label}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </nav>
-        <span class="who">
-          <bdi>{me.person.name}</bdi> · {t(`role.${me.person.role}`)} · <bdi>{me.org.name}</bdi>
-        </span>
-        <LocalePicker />
-        <button type="button" onClick={() => void signOut()}>
-          {t("signOut")}
-        </button>
-      </header>
-      {screen === "review" && may("review.read") ? (
-        <Review api={api} me={me} />
-      ) : screen === "labels" && may("review.read") ? (
-        <Labels api={api} me={me} />
-      ) : screen === "banks" && may("signal.read") ? (
-        <Banks
-          api={api}
-          me={me}
-          go={go}
-          {...(parts[1] === "signal" && parts[2] ? { signalId: Number(parts[2]) } : {})}
-        />
-      ) : screen === "reports" && may("measure.read") ? (
-        <Reports api={api} me={me} />
-      ) : may("content.read") ? (
-        <Dashboard api={api} me={me} />
-      ) : (
-        <main id="main">
-          <h1>{t("welcome.title")}</h1>
-          <p>{t("welcome.noScreen")}</p>
-        </main>
+      {/* While signing in again in place, the screen behind stays as it was, out of reach. */}
+      <div class="app-shell" key={epoch} inert={stale !== undefined && !session}>
+        <a
+          class="skip"
+          href="#main"
+          onClick={(e) => {
+            e.preventDefault();
+            const main = document.getElementById("main");
+            if (!main) return;
+            main.tabIndex = -1; // focusable by script, not in the tab order
+            main.focus();
+            main.scrollIntoView({ block: "start" });
+          }}
+        >
+          {t("skip")}
+        </a>
+        <header class="top">
+          <span class="brand">
+            rasd <span lang="ar">رصد</span>
+          </span>
+          <nav aria-label={t("nav.label")}>
+            <ul>
+              {nav.map((n) => (
+                <li key={n.id}>
+                  <a href={`#/${n.id}`} aria-current={screen === n.id ? "page" : undefined}>
+                    {n.label}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <span class="who">
+            <bdi>{me.person.name}</bdi> · {t(`role.${me.person.role}`)} · <bdi>{me.org.name}</bdi>
+          </span>
+          <LocalePicker />
+          <button type="button" onClick={() => void signOut()}>
+            {t("signOut")}
+          </button>
+        </header>
+        {screen === "review" && may("review.read") ? (
+          <Review api={api} me={me} />
+        ) : screen === "labels" && may("review.read") ? (
+          <Labels api={api} me={me} />
+        ) : screen === "banks" && may("signal.read") ? (
+          <Banks
+            api={api}
+            me={me}
+            go={go}
+            {...(parts[1] === "signal" && parts[2] ? { signalId: Number(parts[2]) } : {})}
+          />
+        ) : screen === "reports" && may("measure.read") ? (
+          <Reports api={api} me={me} />
+        ) : may("content.read") ? (
+          <Dashboard api={api} me={me} />
+        ) : (
+          <main id="main">
+            <h1>{t("welcome.title")}</h1>
+            <p>{t("welcome.noScreen")}</p>
+          </main>
+        )}
+      </div>
+      {!session && stale && (
+        <div class="signin-backdrop">
+          <SignIn api={api} onSignedIn={signIn} notice={t("session.expired")} dialog />
+        </div>
       )}
     </>
   );
