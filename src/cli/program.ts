@@ -35,6 +35,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "eval", load: async () => (await import("./commands/eval.js")).evalCommand() },
   { name: "report", load: async () => (await import("./commands/report.js")).reportCommand() },
   { name: "webhook", load: async () => (await import("./commands/webhook.js")).webhookCommand() },
+  { name: "review", load: async () => (await import("./commands/review.js")).reviewCommand() },
   { name: "exchange", load: async () => (await import("./commands/exchange.js")).exchangeCommand() },
 ];
 

@@ -41,6 +41,7 @@ export type ErrorCode =
   | "storage.full"
   | "storage.not_migrated"
   | "media.expired"
+  | "review.daily_limit"
   | "nats.stream"
   | "not_found"
   | "not_acceptable"

@@ -27,6 +27,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   "auth.expired": 401,
   "auth.locked": 429,
   rate_limited: 429,
+  "review.daily_limit": 429,
   "file.too_large": 413,
   "fetch.too_large": 413,
   "image.too_many_pixels": 413,

@@ -172,9 +172,11 @@ export class MeasurementService {
     filter: MeasureFilter,
     visibleBanks: ReadonlySet<number>,
     bankNames: ReadonlyMap<number, string>,
-    options: { namePlatforms?: boolean } = {},
+    options: { namePlatforms?: boolean; bank?: number } = {},
   ): Promise<TakedownMeasurement> {
-    const records = await this.takedownRecords(filter);
+    const all = await this.takedownRecords(filter);
+    const bank = options.bank;
+    const records = bank === undefined ? all : all.filter((r) => r.bankIds.includes(bank));
     const byPlatform = options.namePlatforms === false ? new Map() : takedownBy(records, (r) => [r.platform]);
     const byBank = takedownBy(records, (r) => r.bankIds.filter((b) => visibleBanks.has(b)));
     return {

@@ -17,6 +17,7 @@ import type { ContentItem, ContentStore, ReviewStore } from "../storage/ports/in
 import type { AccessService, Principal } from "./access.js";
 import type { BankService } from "./banks.js";
 import type { RawSignal } from "./signal-input.js";
+import type { WellnessService } from "./wellness.js";
 
 export const DECISIONS = ["violating", "not_violating", "escalate"] as const;
 export type Decision = (typeof DECISIONS)[number];
@@ -120,7 +121,14 @@ function leasedElsewhere(
 
 export class ReviewService {
   constructor(
-    private readonly deps: { content: ContentStore; reviews: ReviewStore; banks: BankService; access: AccessService },
+    private readonly deps: {
+      content: ContentStore;
+      reviews: ReviewStore;
+      banks: BankService;
+      access: AccessService;
+      /** When given, opening an entry counts as an exposure and the daily limit holds (decision 0028). */
+      wellness?: WellnessService;
+    },
   ) {}
 
   /** The bank a decision may add to, or an error: 404 if invisible, 403 if not the caller's to change. */
@@ -214,6 +222,10 @@ export class ReviewService {
         "auth.forbidden",
         `review entry ${row.id} is escalated: an admin (senior reviewer) decides it`,
       );
+    // Already held by another reviewer: say so before counting it against the daily limit.
+    const heldElsewhere = leasedElsewhere(row, who, now);
+    if (heldElsewhere) throw heldElsewhere;
+    await this.deps.wellness?.admit(who.personId, who.orgId, row.id, now);
     const until = now + REVIEW_LEASE_MS;
     if (!(await this.deps.reviews.leaseReview(row.id, who.personId, now, until))) {
       const fresh = (await this.deps.reviews.getReview(row.id)) ?? row;

@@ -24,6 +24,7 @@ import type { Stores } from "./ports/index.js";
 import { KyselyReviewStore } from "./review-store.js";
 import { KyselyRuleStore } from "./rule-store.js";
 import { KyselyWebhookEndpointStore } from "./webhook-endpoint-store.js";
+import { KyselyWellnessStore } from "./wellness-store.js";
 
 export interface StoreOptions extends OpenOptions {
   /** The media store's folder (RASD_MEDIA_DIR); default: `media` beside a SQLite file, ./data/media for PostgreSQL. */
@@ -69,6 +70,7 @@ export async function openStores(url: string, options: StoreOptions = {}): Promi
     hma: new KyselyHmaContentStore(db, dialect),
     endpoints: new KyselyWebhookEndpointStore(db, dialect),
     exchanges: new KyselyExchangeStore(db),
+    wellness: new KyselyWellnessStore(db),
     close: () => signals.close(),
   };
 }

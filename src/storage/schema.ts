@@ -344,6 +344,33 @@ export interface HmaSignalTypeSettingsTable {
   updated_at: number;
 }
 
+/** A person's review preferences (migration 0022); booleans as 0/1. */
+export interface ReviewPreferencesTable {
+  person_id: number;
+  blur: number;
+  greyscale: number;
+  break_minutes: number;
+  break_items: number;
+  audio: number;
+  updated_at: number;
+}
+
+/** An organisation's daily limit of review entries a person may open (migration 0022). */
+export interface ReviewLimitsTable {
+  org_id: number;
+  daily_limit: number | null;
+  updated_by: number | null;
+  updated_at: number;
+}
+
+/** A person opened a review entry on a UTC day (migration 0022). */
+export interface ReviewExposuresTable {
+  person_id: number;
+  review_id: number;
+  day: number;
+  seen_at: number;
+}
+
 export interface Database {
   orgs: OrgsTable;
   banks: BanksTable;
@@ -371,4 +398,7 @@ export interface Database {
   hma_contents: HmaContentsTable;
   hma_content_signals: HmaContentSignalsTable;
   hma_signal_type_settings: HmaSignalTypeSettingsTable;
+  review_preferences: ReviewPreferencesTable;
+  review_limits: ReviewLimitsTable;
+  review_exposures: ReviewExposuresTable;
 }

@@ -333,6 +333,8 @@ const BODIES: Readonly<Record<string, (fx: Fixtures, who: string) => Extras | nu
   "POST /v1/rules/:id/actions/:index/rotate-secret": () => ({ body: {} }),
   "POST /v1/reviews/:id/decision": () => ({ body: { decision: "not_violating", reasons: "authorization probe" } }),
   "POST /v1/reviews/:id/claim": () => null,
+  "PUT /v1/reviews/preferences": () => ({ body: { blur: 20 } }),
+  "PUT /v1/reviews/daily-limit": () => ({ body: { daily_limit: null } }),
   "POST /v1/labels/draw": () => ({ body: { perPeriod: 5 } }),
   "POST /v1/labels/:id": () => ({ body: { stance: "neutral" } }),
   // A real sign-in (a public route must not answer 401), as a person outside A.

@@ -1,35 +1,25 @@
 /**
- * Screenshots the browser tests keep: written to RASD_SCREENSHOTS_DIR (default
- * test-output/screenshots under the repository), a folder CI keeps for the run. Names say the
- * screen, the language and the width: `admin-keys.ar.390.png`.
+ * Screenshots written by the browser tests, one convention for every screen's test: the
+ * folder in RASD_SCREENSHOTS_DIR (default test-output/screenshots, git-ignored; CI keeps it
+ * for the run), one file per screen, language and width: `${name}-${lang}-${width}.png`.
  */
 
 import { mkdirSync } from "node:fs";
-import { isAbsolute, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { REPO_ROOT } from "./shared.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const SCREENSHOTS_DIR = process.env.RASD_SCREENSHOTS_DIR || join(REPO_ROOT, "test-output", "screenshots");
 
-/** The folder, created if missing. */
-export function screenshotsDir(): string {
-  const configured = process.env.RASD_SCREENSHOTS_DIR;
-  const dir = configured
-    ? isAbsolute(configured)
-      ? configured
-      : join(ROOT, configured)
-    : join(ROOT, "test-output", "screenshots");
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
-
-/** What a screenshot needs of a page (playwright-core's Page). */
-interface Shootable {
-  screenshot(options: { path: string; fullPage: boolean }): Promise<unknown>;
-}
-
-/** Saves a full-page screenshot as `<name>.<lang>.<width>.png`; answers its path. */
-export async function screenshot(page: Shootable, name: string, lang: string, width: number): Promise<string> {
-  const path = join(screenshotsDir(), `${name}.${lang}.${width}.png`);
+/**
+ * The whole page. The language and width name the file: given, or read from the page's
+ * `<html lang>` and viewport.
+ */
+export async function screenshot(page: Page, name: string, lang?: string, width?: number): Promise<string> {
+  mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  const language = lang ?? ((await page.locator("html").getAttribute("lang")) || "und");
+  const size = width ?? page.viewportSize()?.width ?? 0;
+  const path = join(SCREENSHOTS_DIR, `${name}-${language}-${size}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
 }

@@ -378,7 +378,7 @@ describe(
     it("in Arabic: right-to-left, no sideways scrolling at 390 px, the choice remembered after a reload", async () => {
       const page = await newPage(390, 844);
       await signInAccount(page, "Example Platform", "demo-admin");
-      await page.getByLabel("Language").selectOption("ar");
+      await page.getByRole("banner").getByLabel("Language").selectOption("ar");
       await page.getByRole("heading", { name: "لوحة المعلومات" }).waitFor();
       assert.equal(await page.evaluate(() => document.documentElement.getAttribute("dir")), "rtl");
       assert.equal(await page.evaluate(() => document.documentElement.getAttribute("lang")), "ar");

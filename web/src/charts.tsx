@@ -7,12 +7,36 @@
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { bars, percentileBars, type Bar } from "./lib/charts.js";
-import { formatNumber, t } from "./lib/i18n.js";
+import { bars, percentileBars, timeTickLabels, valueTickLabels, type Bar } from "./lib/charts.js";
+import { formatDateTime, formatNumber, formatPercent, t } from "./lib/i18n.js";
 import { formatDuration } from "./lib/time.js";
 import { Txt } from "./ui.js";
 
-const COLOURS = { received: "#4c6ef5", matched: "#e8590c", actions: "#2b8a3e", ratio: "#5f3dc4" };
+// Strokes at 3:1 or more against white (WCAG 2.2 non-text contrast).
+const COLOURS = {
+  received: "#3b5bdb",
+  matched: "#c2410c",
+  actions: "#2b8a3e",
+  ratio: "#5f3dc4",
+  pro: "#b42318",
+  anti: "#1c6e8c",
+};
+
+/** uPlot's axes, hover legend and dates in the person's locale and digits. */
+function localAxes(
+  yLabel: string,
+  y: (n: number) => string = (n) => formatNumber(n),
+): Pick<uPlot.Options, "axes"> & { xValue: uPlot.Series["value"]; yValue: uPlot.Series["value"] } {
+  const date = (ms: number, opts: Intl.DateTimeFormatOptions) => formatDateTime(ms, opts);
+  return {
+    axes: [
+      { values: (_u, splits) => timeTickLabels(splits, date) },
+      { label: yLabel, size: 56, values: (_u, splits) => valueTickLabels(splits, y) },
+    ],
+    xValue: (_u, v) => (v === null ? "—" : formatDateTime(v * 1000)),
+    yValue: (_u, v) => (v === null ? "—" : y(v)),
+  };
+}
 
 /** A uPlot chart that follows its container's width. */
 function UPlot(props: {
@@ -42,25 +66,29 @@ function UPlot(props: {
 }
 
 export function ActivityChart(props: { data: [number[], number[], number[], number[]]; interval: string }) {
+  const l = localAxes(t("dashboard:chart.items"));
   const opts: Omit<uPlot.Options, "width" | "height"> = {
     scales: { x: { time: true } },
-    axes: [{}, { label: t("dashboard:chart.items"), size: 50 }],
+    axes: l.axes!,
     series: [
-      {},
+      { value: l.xValue! },
       {
         label: t("dashboard:chart.received"),
+        value: l.yValue!,
         stroke: COLOURS.received,
         width: 2,
         points: { show: props.data[0].length < 60 },
       },
       {
         label: t("dashboard:chart.matched"),
+        value: l.yValue!,
         stroke: COLOURS.matched,
         width: 2,
         points: { show: props.data[0].length < 60 },
       },
       {
         label: t("dashboard:chart.actions"),
+        value: l.yValue!,
         stroke: COLOURS.actions,
         width: 2,
         dash: [6, 4],
@@ -86,14 +114,16 @@ export function ActivityChart(props: { data: [number[], number[], number[], numb
 }
 
 export function RatioChart(props: { data: [number[], (number | null)[], (number | null)[], (number | null)[]] }) {
+  const ratio = (n: number) => formatNumber(n, { maximumFractionDigits: 1 });
+  const l = localAxes(t("dashboard:chart.ratioAxis"), ratio);
   const opts: Omit<uPlot.Options, "width" | "height"> = {
     scales: { x: { time: true } },
-    axes: [{}, { label: t("dashboard:chart.ratioAxis"), size: 50 }],
+    axes: l.axes!,
     series: [
-      {},
-      { label: t("dashboard:chart.ratioSeries"), stroke: COLOURS.ratio, width: 2, spanGaps: false },
-      { label: t("dashboard:chart.low"), stroke: "rgba(95,61,196,0.35)", width: 1 },
-      { label: t("dashboard:chart.high"), stroke: "rgba(95,61,196,0.35)", width: 1 },
+      { value: l.xValue! },
+      { label: t("dashboard:chart.ratioSeries"), value: l.yValue!, stroke: COLOURS.ratio, width: 2, spanGaps: false },
+      { label: t("dashboard:chart.low"), value: l.yValue!, stroke: "rgba(95,61,196,0.6)", width: 1 },
+      { label: t("dashboard:chart.high"), value: l.yValue!, stroke: "rgba(95,61,196,0.6)", width: 1 },
     ],
     bands: [{ series: [3, 2], fill: "rgba(95,61,196,0.15)" }],
   };
@@ -108,6 +138,39 @@ export function RatioChart(props: { data: [number[], (number | null)[], (number 
             ? formatNumber(last, { minimumFractionDigits: 1, maximumFractionDigits: 1 })
             : t("dashboard:chart.none"),
       })}
+    />
+  );
+}
+
+/** The estimated pro and anti shares per period, each with its 95% interval as a band. */
+export function PrevalenceChart(props: { data: [number[], ...(number | null)[][]] }) {
+  const share = (n: number) => formatPercent(n, 1);
+  const l = localAxes(t("dashboard:chart.shareAxis"), share);
+  const band = (label: string, stroke: string) => ({ label, value: l.yValue!, stroke, width: 1, dash: [3, 3] });
+  const opts: Omit<uPlot.Options, "width" | "height"> = {
+    scales: { x: { time: true } },
+    axes: l.axes!,
+    series: [
+      { value: l.xValue! },
+      { label: t("dashboard:chart.pro"), value: l.yValue!, stroke: COLOURS.pro, width: 2, spanGaps: false },
+      band(t("dashboard:chart.proLow"), COLOURS.pro),
+      band(t("dashboard:chart.proHigh"), COLOURS.pro),
+      { label: t("dashboard:chart.anti"), value: l.yValue!, stroke: COLOURS.anti, width: 2, spanGaps: false },
+      band(t("dashboard:chart.antiLow"), COLOURS.anti),
+      band(t("dashboard:chart.antiHigh"), COLOURS.anti),
+    ],
+    bands: [
+      { series: [3, 2], fill: "rgba(180,35,24,0.12)" },
+      { series: [6, 5], fill: "rgba(28,110,140,0.12)" },
+    ],
+  };
+  const last = (i: number) => [...(props.data[i] as (number | null)[])].reverse().find((v) => v !== null);
+  const fmt = (v: number | null | undefined) => (v === null || v === undefined ? t("dashboard:chart.none") : share(v));
+  return (
+    <UPlot
+      options={opts}
+      data={props.data as uPlot.AlignedData}
+      label={t("dashboard:chart.prevalenceAria", { pro: fmt(last(1)), anti: fmt(last(4)) })}
     />
   );
 }

@@ -6,12 +6,21 @@
 
 import { useState } from "preact/hooks";
 import { query, type Api } from "./lib/api.js";
-import { activitySeries, ratioSeries } from "./lib/charts.js";
+import { activitySeries, prevalenceSeries, ratioSeries } from "./lib/charts.js";
 import { validationNote } from "./lib/labelling.js";
 import { formatNumber, t } from "./lib/i18n.js";
 import { RANGES, formatDuration, percent, rangeLabel, rangeOf } from "./lib/time.js";
-import type { Activity, Me, ReuploadReport, StanceMeasurement, TakedownReport, TimeToAction } from "./lib/types.js";
-import { ActivityChart, BarList, PercentileChart, RatioChart } from "./charts.js";
+import type {
+  Activity,
+  Bank,
+  Me,
+  ReuploadReport,
+  StanceMeasurement,
+  TakedownReport,
+  TimeToAction,
+} from "./lib/types.js";
+import { NO_FILTERS, countryCode, measureParams, narrowed, type MeasureFilters } from "./lib/filters.js";
+import { ActivityChart, BarList, PercentileChart, PrevalenceChart, RatioChart } from "./charts.js";
 import { ErrorBox, Panel, useLoad } from "./ui.js";
 
 export function Dashboard(props: { api: Api; me: Me }) {
@@ -19,6 +28,10 @@ export function Dashboard(props: { api: Api; me: Me }) {
   const preset = RANGES.find((r) => r.id === rangeId) ?? RANGES[1]!;
   const [now] = useState(() => Date.now());
   const { from, to } = rangeOf(preset, now);
+  const [filters, setFilters] = useState<MeasureFilters>(NO_FILTERS);
+  const f = filters;
+  const key = [rangeId, f.platform, f.lang, countryCode(f.country) ?? "", f.bank, f.scope];
+  const banks = useLoad(() => props.api.get<{ banks: Bank[] }>("/v1/banks"), []);
   const activity = useLoad(
     () => props.api.get<Activity>(`/v1/stats/activity${query({ from, to, interval: preset.interval })}`),
     [rangeId],
@@ -30,24 +43,31 @@ export function Dashboard(props: { api: Api; me: Me }) {
   const stance = useLoad(
     () =>
       props.api.optional<StanceMeasurement>(
-        `/v1/measure/stance${query({ from, to, interval: preset.measureInterval })}`,
+        `/v1/measure/stance${query({ ...measureParams(f, "stance", { from, to }), interval: preset.measureInterval })}`,
       ),
-    [rangeId],
+    key,
   );
   const takedown = useLoad(
-    () => props.api.optional<TakedownReport>(`/v1/measure/takedown${query({ from, to })}`),
-    [rangeId],
+    () =>
+      props.api.optional<TakedownReport>(`/v1/measure/takedown${query(measureParams(f, "takedown", { from, to }))}`),
+    key,
   );
   const reuploads = useLoad(
-    () => props.api.optional<ReuploadReport>(`/v1/measure/reuploads${query({ from, to })}`),
-    [rangeId],
+    () =>
+      props.api.optional<ReuploadReport>(`/v1/measure/reuploads${query(measureParams(f, "reuploads", { from, to }))}`),
+    key,
   );
+  const scopeName = t(f.scope === "coalition" ? "dashboard:scope.coalitionName" : "dashboard:scope.orgName", {
+    org: props.me.org.name,
+  });
 
   return (
     <main id="main" class="dashboard">
       <div class="page-head">
         <h1>{t("dashboard:title")}</h1>
-        <label class="inline">
+      </div>
+      <form class="filters" aria-label={t("dashboard:filters.aria")} onSubmit={(e) => e.preventDefault()}>
+        <label>
           {t("dashboard:range")}
           <select value={rangeId} onChange={(e) => setRangeId(e.currentTarget.value)}>
             {RANGES.map((r) => (
@@ -57,7 +77,71 @@ export function Dashboard(props: { api: Api; me: Me }) {
             ))}
           </select>
         </label>
-      </div>
+        <label>
+          {t("dashboard:filters.scope")}
+          <select
+            value={f.scope}
+            onChange={(e) => setFilters({ ...f, scope: e.currentTarget.value === "coalition" ? "coalition" : "org" })}
+          >
+            <option value="org">{t("dashboard:scope.org")}</option>
+            <option value="coalition">{t("dashboard:scope.coalition")}</option>
+          </select>
+        </label>
+        <label>
+          {t("dashboard:filters.platform")}
+          <input
+            type="text"
+            value={f.platform}
+            maxLength={100}
+            onChange={(e) => setFilters({ ...f, platform: e.currentTarget.value })}
+          />
+        </label>
+        <label>
+          {t("dashboard:filters.lang")}
+          <select value={f.lang} onChange={(e) => setFilters({ ...f, lang: e.currentTarget.value })}>
+            <option value="">{t("dashboard:filters.all")}</option>
+            <option value="ar">{t("dashboard:filters.ar")}</option>
+            <option value="en">{t("dashboard:filters.en")}</option>
+            <option value="und">{t("dashboard:filters.und")}</option>
+          </select>
+        </label>
+        <label>
+          {t("dashboard:filters.country")}
+          <input
+            type="text"
+            value={f.country}
+            maxLength={2}
+            size={3}
+            aria-invalid={f.country.trim() !== "" && countryCode(f.country) === undefined ? "true" : undefined}
+            aria-describedby="country-hint"
+            onInput={(e) => setFilters({ ...f, country: e.currentTarget.value })}
+          />
+          <span id="country-hint" class="muted small">
+            {t("dashboard:filters.countryHint")}
+          </span>
+        </label>
+        <label>
+          {t("dashboard:filters.bank")}
+          <select value={f.bank} onChange={(e) => setFilters({ ...f, bank: e.currentTarget.value })}>
+            <option value="">{t("dashboard:filters.allBanks")}</option>
+            {(banks.data?.banks ?? [])
+              .filter((b) => !b.negative)
+              .map((b) => (
+                <option key={b.id} value={String(b.id)}>
+                  {b.name}
+                </option>
+              ))}
+          </select>
+        </label>
+        {(narrowed(f) || f.scope !== "org") && (
+          <button type="button" onClick={() => setFilters(NO_FILTERS)}>
+            {t("dashboard:filters.clear")}
+          </button>
+        )}
+      </form>
+      <p class="muted small" data-testid="filters-apply">
+        {t("dashboard:filters.applies")}
+      </p>
       <p class="muted">
         {t(props.me.permissions.includes("signal.write") ? "dashboard:introCurator" : "dashboard:intro", {
           org: props.me.org.name,
@@ -122,7 +206,23 @@ export function Dashboard(props: { api: Api; me: Me }) {
             />
           )}
         </Panel>
-        <Panel title={t("dashboard:ratio")} id="ratio" class="wide">
+        <Panel title={t("dashboard:prevalence", { scope: scopeName })} id="prevalence" class="wide">
+          {stance.loading ? (
+            <p class="muted">{t("loading")}</p>
+          ) : !stance.data ? (
+            <p class="muted notice">{t("dashboard:stanceUnavailable")}</p>
+          ) : prevalenceSeries(stance.data.periods).any ? (
+            <>
+              <PrevalenceChart data={prevalenceSeries(stance.data.periods).data} />
+              <p class="muted">{t("dashboard:prevalenceExplain")}</p>
+            </>
+          ) : (
+            <p class="muted notice" data-testid="prevalence-none">
+              {t("dashboard:cannotEstimate.stance", { items: stance.data.overall.items })}
+            </p>
+          )}
+        </Panel>
+        <Panel title={t("dashboard:ratioScoped", { scope: scopeName })} id="ratio" class="wide">
           <ErrorBox error={stance.error} />
           {stance.loading ? (
             <p class="muted">{t("loading")}</p>
@@ -138,7 +238,11 @@ export function Dashboard(props: { api: Api; me: Me }) {
                   labelled: stance.data.overall.labelled,
                   items: stance.data.overall.items,
                 })}{" "}
-                {t("dashboard:stanceScope")}
+                <span data-testid="stance-scope">
+                  {t(f.scope === "coalition" ? "dashboard:stanceScopeCoalition" : "dashboard:stanceScopeOrg", {
+                    org: props.me.org.name,
+                  })}
+                </span>
               </p>
               {validationNote(stance.data.overall) && (
                 <p class="notice" data-testid="model-only">
@@ -147,10 +251,12 @@ export function Dashboard(props: { api: Api; me: Me }) {
               )}
             </>
           ) : (
-            <p class="muted">{t("dashboard:ratioNone")}</p>
+            <p class="muted notice" data-testid="ratio-none">
+              {t("dashboard:cannotEstimate.stance", { items: stance.data.overall.items })}
+            </p>
           )}
         </Panel>
-        <Panel title={t("dashboard:takedown")} id="takedown" class="wide">
+        <Panel title={t("dashboard:takedownScoped", { scope: scopeName })} id="takedown" class="wide">
           <ErrorBox error={takedown.error} />
           {takedown.loading ? (
             <p class="muted">{t("loading")}</p>
@@ -160,7 +266,7 @@ export function Dashboard(props: { api: Api; me: Me }) {
             <TakedownView t={takedown.data} />
           )}
         </Panel>
-        <Panel title={t("dashboard:reuploads")} id="reuploads" class="wide">
+        <Panel title={t("dashboard:reuploadsScoped", { scope: scopeName })} id="reuploads" class="wide">
           <ErrorBox error={reuploads.error} />
           {reuploads.loading ? (
             <p class="muted">{t("loading")}</p>
@@ -171,7 +277,41 @@ export function Dashboard(props: { api: Api; me: Me }) {
           )}
         </Panel>
       </div>
+      <Definitions />
     </main>
+  );
+}
+
+/** One definition per figure, the same on every screen that shows it (reports:def.*). */
+export const FIGURES = [
+  "received",
+  "matched",
+  "actions",
+  "matchedTakedown",
+  "removed",
+  "withinHour",
+  "timeToAction",
+  "timeToRemoval",
+  "orders",
+  "prevalence",
+  "ratio",
+  "reuploads",
+  "precision",
+] as const;
+
+export function Definitions() {
+  return (
+    <details class="definitions" id="definitions">
+      <summary>{t("reports:def.title")}</summary>
+      <dl>
+        {FIGURES.map((k) => (
+          <div key={k}>
+            <dt>{t(`reports:def.${k}.name`)}</dt>
+            <dd>{t(`reports:def.${k}.text`)}</dd>
+          </div>
+        ))}
+      </dl>
+    </details>
   );
 }
 
@@ -209,6 +349,15 @@ function TakedownView(props: { t: TakedownReport }) {
           <dd>{percent(o.ordersWithinHourShare)}</dd>
         </div>
       </dl>
+      <CannotEstimate
+        reasons={[
+          [o.shareRemoved, "removed"],
+          [o.withinHourShare, "withinHour"],
+          [o.timeToAction.p50, "timeToAction"],
+          [o.timeToRemoval.p50, "timeToRemoval"],
+          [o.ordersWithinHourShare, "ordersWithinHour"],
+        ]}
+      />
       <h3>{t("dashboard:tta")}</h3>
       <PercentileChart p={o.timeToAction} />
       <h3>{t("dashboard:td.medianRemoval")}</h3>
@@ -253,6 +402,19 @@ function TakedownView(props: { t: TakedownReport }) {
   );
 }
 
+/** Why each figure shown as "—" could not be estimated, in words (never a bare dash). */
+function CannotEstimate(props: { reasons: [number | null | undefined, string][] }) {
+  const missing = props.reasons.filter(([v]) => v === null || v === undefined || !Number.isFinite(v));
+  if (missing.length === 0) return null;
+  return (
+    <ul class="cannot-estimate muted small" data-testid="cannot-estimate">
+      {missing.map(([, key]) => (
+        <li key={key}>{t(`dashboard:cannotEstimate.${key}`)}</li>
+      ))}
+    </ul>
+  );
+}
+
 /** Re-uploads of the same content and who decided the removals (GET /v1/measure/reuploads). */
 function ReuploadView(props: { r: ReuploadReport }) {
   const r = props.r.reuploads;
@@ -291,6 +453,7 @@ function ReuploadView(props: { r: ReuploadReport }) {
           </dd>
         </div>
       </dl>
+      <CannotEstimate reasons={[[m.precision, "precision"]]} />
       <h3>{t("dashboard:ru.decisions")}</h3>
       <BarList
         items={[

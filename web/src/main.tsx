@@ -1,13 +1,13 @@
 /**
  * The web app's shell: the session (a token in sessionStorage, never a cookie), hash routes
- * for the three screens, and navigation that follows the person's role.
+ * for the screens, and navigation that follows the person's role.
  */
 
 import { render } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import "../style.css";
-import { Admin, mayAdminister } from "./admin.js";
 import { Banks } from "./banks.js";
+import { Admin, mayAdminister } from "./admin.js";
 import { Dashboard } from "./dashboard.js";
 import { Engineer, mayEngineer } from "./engineer.js";
 import { Labels } from "./labels.js";
@@ -15,6 +15,7 @@ import { Api } from "./lib/api.js";
 import { initI18n, onLocaleChange, t } from "./lib/i18n.js";
 import type { Session } from "./lib/types.js";
 import { LocalePicker } from "./locale-picker.js";
+import { Reports } from "./reports.js";
 import { Review } from "./review.js";
 import { SignIn } from "./signin.js";
 
@@ -53,6 +54,10 @@ function App() {
   const [session, setSession] = useState<Session | undefined>(loadSession);
   // Sent to sign in because the session ended: say so; the screen's drafts are kept (lib/drafts.ts).
   const [ended, setEnded] = useState(sessionEnded);
+  // The session that ended while the person was working: its screen stays, behind a sign-in dialog.
+  const [stale, setStale] = useState<Session | undefined>();
+  // Bumped at each sign-in: the screen reloads its data (drafts come back from lib/drafts.ts).
+  const [epoch, setEpoch] = useState(0);
   // A change of language or digits re-renders the whole tree (no screen is memoised).
   const [, setLocaleTick] = useState(0);
   useEffect(() => onLocaleChange(() => setLocaleTick((n) => n + 1)), []);
@@ -63,7 +68,15 @@ function App() {
         fetch: (url, init) => fetch(url, init),
         token: () => loadSession()?.token,
         onUnauthorized: () => {
-          if (sessionStorage.getItem(KEY) !== null) setEnded(true);
+          const held = sessionStorage.getItem(KEY);
+          if (held !== null) {
+            setEnded(true);
+            try {
+              setStale(JSON.parse(held) as Session);
+            } catch {
+              // unreadable: the full-page sign-in
+            }
+          }
           sessionStorage.removeItem(KEY);
           setSession(undefined);
         },
@@ -73,6 +86,8 @@ function App() {
   const signIn = (s: Session) => {
     sessionStorage.setItem(KEY, JSON.stringify(s));
     setEnded(false);
+    setStale(undefined);
+    setEpoch((n) => n + 1);
     setSession(s);
     if (location.hash === "" || location.hash === "#/") location.hash = "#/dashboard";
   };
@@ -88,11 +103,12 @@ function App() {
 
   useEffect(() => {
     const screen = hash.split("/")[1] || "dashboard";
-    const known = ["dashboard", "review", "labels", "banks", "admin", "engineer"].includes(screen);
+    const known = ["dashboard", "review", "labels", "banks", "reports", "admin", "engineer"].includes(screen);
     document.title = t("pageTitle", { screen: session ? (known ? t(`title.${screen}`) : screen) : t("title.signIn") });
   });
 
-  if (!session)
+  const shown = session ?? stale;
+  if (!shown)
     return (
       <>
         <div class="prefs-bar">
@@ -101,7 +117,7 @@ function App() {
         <SignIn api={api} onSignedIn={signIn} {...(ended ? { notice: t("session.expired") } : {})} />
       </>
     );
-  const me = session.me;
+  const me = shown.me;
   const may = (p: string) => me.permissions.includes(p);
   const parts = hash.replace(/^#\/?/, "").split("/");
   const screen = parts[0] || "dashboard";
@@ -110,6 +126,7 @@ function App() {
     { id: "review", label: t("nav.review"), show: may("review.read") },
     { id: "labels", label: t("nav.labels"), show: may("review.read") },
     { id: "banks", label: t("nav.banks"), show: may("signal.read") },
+    { id: "reports", label: t("nav.reports"), show: may("measure.read") },
     { id: "engineer", label: t("nav.engineer"), show: mayEngineer(me.permissions) },
     { id: "admin", label: t("nav.admin"), show: mayAdminister(me.permissions) },
   ].filter((n) => n.show);
@@ -118,65 +135,75 @@ function App() {
   };
   return (
     <>
-      <a
-        class="skip"
-        href="#main"
-        onClick={(e) => {
-          e.preventDefault();
-          const main = document.getElementById("main");
-          if (!main) return;
-          main.tabIndex = -1; // focusable by script, not in the tab order
-          main.focus();
-          main.scrollIntoView({ block: "start" });
-        }}
-      >
-        {t("skip")}
-      </a>
-      <header class="top">
-        <span class="brand">
-          rasd <span lang="ar">رصد</span>
-        </span>
-        <nav aria-label={t("nav.label")}>
-          <ul>
-            {nav.map((n) => (
-              <li key={n.id}>
-                <a href={`#/${n.id}`} aria-current={screen === n.id ? "page" : undefined}>
-                  {n.label}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </nav>
-        <span class="who">
-          <bdi>{me.person.name}</bdi> · {t(`role.${me.person.role}`)} · <bdi>{me.org.name}</bdi>
-        </span>
-        <LocalePicker />
-        <button type="button" onClick={() => void signOut()}>
-          {t("signOut")}
-        </button>
-      </header>
-      {screen === "review" && may("review.read") ? (
-        <Review api={api} me={me} />
-      ) : screen === "labels" && may("review.read") ? (
-        <Labels api={api} me={me} />
-      ) : screen === "banks" && may("signal.read") ? (
-        <Banks
-          api={api}
-          me={me}
-          go={go}
-          {...(parts[1] === "signal" && parts[2] ? { signalId: Number(parts[2]) } : {})}
-        />
-      ) : screen === "admin" && mayAdminister(me.permissions) ? (
-        <Admin api={api} me={me} section={parts[1]} />
-      ) : screen === "engineer" && mayEngineer(me.permissions) ? (
-        <Engineer api={api} me={me} section={parts[1]} />
-      ) : may("content.read") ? (
-        <Dashboard api={api} me={me} />
-      ) : (
-        <main id="main">
-          <h1>{t("welcome.title")}</h1>
-          <p>{t("welcome.noScreen")}</p>
-        </main>
+      {/* While signing in again in place, the screen behind stays as it was, out of reach. */}
+      <div class="app-shell" key={epoch} inert={stale !== undefined && !session}>
+        <a
+          class="skip"
+          href="#main"
+          onClick={(e) => {
+            e.preventDefault();
+            const main = document.getElementById("main");
+            if (!main) return;
+            main.tabIndex = -1; // focusable by script, not in the tab order
+            main.focus();
+            main.scrollIntoView({ block: "start" });
+          }}
+        >
+          {t("skip")}
+        </a>
+        <header class="top">
+          <span class="brand">
+            rasd <span lang="ar">رصد</span>
+          </span>
+          <nav aria-label={t("nav.label")}>
+            <ul>
+              {nav.map((n) => (
+                <li key={n.id}>
+                  <a href={`#/${n.id}`} aria-current={screen === n.id ? "page" : undefined}>
+                    {n.label}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <span class="who">
+            <bdi>{me.person.name}</bdi> · {t(`role.${me.person.role}`)} · <bdi>{me.org.name}</bdi>
+          </span>
+          <LocalePicker />
+          <button type="button" onClick={() => void signOut()}>
+            {t("signOut")}
+          </button>
+        </header>
+        {screen === "review" && may("review.read") ? (
+          <Review api={api} me={me} />
+        ) : screen === "labels" && may("review.read") ? (
+          <Labels api={api} me={me} />
+        ) : screen === "banks" && may("signal.read") ? (
+          <Banks
+            api={api}
+            me={me}
+            go={go}
+            {...(parts[1] === "signal" && parts[2] ? { signalId: Number(parts[2]) } : {})}
+          />
+        ) : screen === "reports" && may("measure.read") ? (
+          <Reports api={api} me={me} />
+        ) : screen === "admin" && mayAdminister(me.permissions) ? (
+          <Admin api={api} me={me} section={parts[1]} />
+        ) : screen === "engineer" && mayEngineer(me.permissions) ? (
+          <Engineer api={api} me={me} section={parts[1]} />
+        ) : may("content.read") ? (
+          <Dashboard api={api} me={me} />
+        ) : (
+          <main id="main">
+            <h1>{t("welcome.title")}</h1>
+            <p>{t("welcome.noScreen")}</p>
+          </main>
+        )}
+      </div>
+      {!session && stale && (
+        <div class="signin-backdrop">
+          <SignIn api={api} onSignedIn={signIn} notice={t("session.expired")} dialog />
+        </div>
       )}
     </>
   );

@@ -7,7 +7,7 @@
  */
 
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { Api } from "./lib/api.js";
+import { ApiError, type Api } from "./lib/api.js";
 import { clearDraft, loadDraft, saveDraft } from "./lib/drafts.js";
 import { formatDate, formatDateTime, formatNumber, formatPercent, t } from "./lib/i18n.js";
 import { REVIEW_SHORTCUTS, reviewAction } from "./lib/shortcuts.js";
@@ -24,6 +24,8 @@ import {
 import { ago } from "./lib/time.js";
 import type { Bank, Me, ReviewDetail, ReviewEntry } from "./lib/types.js";
 import { ErrorBox, LabelChips, TlpBadge, Txt, useLoad } from "./ui.js";
+import { concealFilter, type WellnessPreferences } from "./lib/wellness.js";
+import { BreakPrompt, WellnessBar, useWellness } from "./wellness.js";
 
 const QUEUES = ["open", "escalated", "decided"] as const;
 type QueueStatus = (typeof QUEUES)[number];
@@ -54,6 +56,7 @@ export function Review(props: { api: Api; me: Me }) {
   const current = selected ?? reviews[0]?.id;
   const canDecide = props.me.permissions.includes("review.decide");
   const ownBanks = (banks.data?.banks ?? []).filter((b) => b.org_id === props.me.org.id && !b.negative);
+  const wellness = useWellness(props.api);
 
   const setDraft = (f: DecisionDraft | ((d: DecisionDraft) => DecisionDraft)) =>
     setDraftState((d) => {
@@ -111,6 +114,8 @@ export function Review(props: { api: Api; me: Me }) {
           ))}
         </p>
       </div>
+      <WellnessBar w={wellness} />
+      <BreakPrompt w={wellness} />
       {done && (
         <p class="success" role="status">
           {done}
@@ -177,7 +182,7 @@ export function Review(props: { api: Api; me: Me }) {
             ))}
           </ol>
         </nav>
-        {current !== undefined && (
+        {current !== undefined && !wellness.due && (
           <ReviewItem
             key={current}
             api={props.api}
@@ -191,6 +196,8 @@ export function Review(props: { api: Api; me: Me }) {
             setDraft={setDraft}
             reasonsRef={reasonsRef}
             restored={restored}
+            prefs={wellness.prefs}
+            onOpened={wellness.onOpened}
             onDecided={(message) => {
               setDone(message);
               select(undefined);
@@ -215,13 +222,16 @@ function ReviewItem(props: {
   setDraft: (f: (d: DecisionDraft) => DecisionDraft) => void;
   reasonsRef: { current: HTMLTextAreaElement | null };
   restored: boolean;
+  prefs: WellnessPreferences;
+  /** The entry was claimed: an exposure (counted today and this session). */
+  onOpened: (id: number) => void;
   onDecided: (message: string) => void;
 }) {
   const detail = useLoad(() => props.api.get<ReviewDetail>(`/v1/reviews/${props.id}`), [props.id]);
   const d = detail.data;
   const waiting = d !== undefined && (d.review.status === "open" || (d.review.status === "escalated" && props.senior));
   // Opening a waiting item claims it (a lease) so that it is not offered to another reviewer.
-  const [claim, setClaim] = useState<{ until?: string; refused?: string }>({});
+  const [claim, setClaim] = useState<{ until?: string; refused?: string; limit?: boolean }>({});
   useEffect(() => {
     if (!props.canDecide || !waiting) return;
     let held = false;
@@ -229,8 +239,13 @@ function ReviewItem(props: {
       (r) => {
         held = true;
         setClaim({ until: r.claimed_until });
+        props.onOpened(props.id);
       },
-      (e: unknown) => setClaim({ refused: e instanceof Error ? e.message : String(e) }),
+      (e: unknown) =>
+        setClaim({
+          refused: e instanceof Error ? e.message : String(e),
+          ...(e instanceof ApiError && e.code === "review.daily_limit" ? { limit: true } : {}),
+        }),
     );
     return () => {
       if (held) void props.api.delete(`/v1/reviews/${props.id}/claim`).catch(() => undefined);
@@ -242,7 +257,7 @@ function ReviewItem(props: {
       <ErrorBox error={detail.error} />
       {d && (
         <>
-          <Media api={props.api} detail={d} revealed={props.revealed} onReveal={props.onReveal} />
+          <Media api={props.api} detail={d} revealed={props.revealed} onReveal={props.onReveal} prefs={props.prefs} />
           <dl class="facts">
             <div>
               <dt>{t("review:facts.kind")}</dt>
@@ -319,7 +334,9 @@ function ReviewItem(props: {
             <p class="muted">{t("review:readOnly")}</p>
           ) : claim.refused ? (
             <p class="error" role="alert" data-testid="claimed-elsewhere">
-              {t("review:claimedElsewhere", { reason: claim.refused })}
+              {claim.limit
+                ? t("wellness:limitRefused", { reason: claim.refused })
+                : t("review:claimedElsewhere", { reason: claim.refused })}
             </p>
           ) : (
             <>
@@ -378,7 +395,13 @@ function Why(props: { detail: ReviewDetail }) {
 }
 
 /** The item itself: text shown as text; images and videos behind a blur until revealed. */
-function Media(props: { api: Api; detail: ReviewDetail; revealed: boolean; onReveal: () => void }) {
+function Media(props: {
+  api: Api;
+  detail: ReviewDetail;
+  revealed: boolean;
+  onReveal: () => void;
+  prefs: WellnessPreferences;
+}) {
   const item = props.detail.item;
   const [url, setUrl] = useState<string | undefined>();
   const [error, setError] = useState<unknown>();
@@ -430,14 +453,18 @@ function Media(props: { api: Api; detail: ReviewDetail; revealed: boolean; onRev
     );
   return (
     <div class="media-wrap">
-      <div class={`media ${props.revealed ? "revealed" : "concealed"}`} data-testid="media">
+      <div
+        class={`media ${props.revealed ? "revealed" : "concealed"}`}
+        data-testid="media"
+        style={{ "--conceal": concealFilter(props.prefs) }}
+      >
         {url &&
           (item.kind === "image" ? (
             <img src={url} alt={props.revealed ? t("review:imageAlt") : t("review:imageAltBlurred")} />
           ) : (
             <video
               src={url}
-              muted
+              muted={!props.prefs.audio}
               controls={props.revealed}
               preload="metadata"
               playsInline

@@ -17,7 +17,13 @@ function WaitBox(props: { wait: SignInWait }) {
   );
 }
 
-export function SignIn(props: { api: Api; onSignedIn: (s: Session) => void; notice?: string }) {
+export function SignIn(props: {
+  api: Api;
+  onSignedIn: (s: Session) => void;
+  notice?: string;
+  /** Shown over the screen the session ended on (signing in again in place), not as the page. */
+  dialog?: boolean;
+}) {
   const [mode, setMode] = useState<"account" | "key">("account");
   const [org, setOrg] = useState("");
   const [person, setPerson] = useState("");
@@ -55,9 +61,9 @@ export function SignIn(props: { api: Api; onSignedIn: (s: Session) => void; noti
     }
   };
 
-  return (
-    <main id="main" class="signin">
-      <h1>{t("signin:title")}</h1>
+  const body = (
+    <>
+      <h1 id="signin-h">{t("signin:title")}</h1>
       {props.notice && (
         <p class="notice" role="alert" data-testid="signin-notice">
           {props.notice}
@@ -129,6 +135,17 @@ export function SignIn(props: { api: Api; onSignedIn: (s: Session) => void; noti
           {busy ? t("signin:signingIn") : t("signin:signIn")}
         </button>
       </form>
+    </>
+  );
+  if (props.dialog)
+    return (
+      <div class="signin signin-dialog" role="dialog" aria-modal="true" aria-labelledby="signin-h">
+        {body}
+      </div>
+    );
+  return (
+    <main id="main" class="signin">
+      {body}
     </main>
   );
 }

@@ -14,6 +14,7 @@ import { labelRoutes } from "./labels.js";
 import { measureRoutes } from "./measure.js";
 import { memberRoutes } from "./members.js";
 import { peopleRoutes } from "./people.js";
+import { reportRoutes } from "./reports.js";
 import { reviewRoutes } from "./reviews.js";
 import { ruleRoutes } from "./rules.js";
 import { searchRoutes } from "./search.js";
@@ -22,6 +23,7 @@ import { statusRoutes } from "./status.js";
 import { taxiiRoutes } from "./taxii.js";
 import { webRoutes } from "./web.js";
 import { webhookRoutes } from "./webhooks.js";
+import { wellnessRoutes } from "./wellness.js";
 
 export function allRoutes(s: Services): RouteDef[] {
   return [
@@ -41,7 +43,9 @@ export function allRoutes(s: Services): RouteDef[] {
     ...taxiiRoutes(s),
     // The web app and what it needs beyond the routes above.
     ...sessionRoutes(s),
+    ...wellnessRoutes(s),
     ...reviewRoutes(s),
+    ...reportRoutes(s),
     ...labelRoutes(s),
     ...searchRoutes(s),
     ...dashboardRoutes(s),

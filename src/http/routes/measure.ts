@@ -25,6 +25,7 @@ const range = {
   to: Type.Optional(Type.String({ format: "date-time", description: "End (exclusive); default now" })),
   platform: Type.Optional(Type.String({ maxLength: 100 })),
   country: Type.Optional(Type.String({ minLength: 2, maxLength: 2 })),
+  lang: Type.Optional(StringEnum(["ar", "en", "und"], { description: "Items the classifier found in this language" })),
 };
 
 /** A querystring schema: the time range and platform/country filters, plus `extra`. */
@@ -32,7 +33,13 @@ function rangeQuery<P extends TProperties>(extra: P) {
   return Type.Object({ ...range, ...extra }, { additionalProperties: false });
 }
 
-function filterOf(q: { from?: string; to?: string; platform?: string; country?: string }): MeasureFilter {
+function filterOf(q: {
+  from?: string;
+  to?: string;
+  platform?: string;
+  country?: string;
+  lang?: string;
+}): MeasureFilter {
   const to = q.to ? Date.parse(q.to) : Date.now();
   const from = q.from ? Date.parse(q.from) : to - 30 * DAY;
   if (!(from < to)) throw new RasdError("invalid", "from must be before to");
@@ -41,6 +48,7 @@ function filterOf(q: { from?: string; to?: string; platform?: string; country?: 
     to,
     ...(q.platform ? { platform: q.platform } : {}),
     ...(q.country ? { country: q.country } : {}),
+    ...(q.lang ? { lang: q.lang } : {}),
   };
 }
 
@@ -55,10 +63,11 @@ function scopeParam(namedFor: string) {
 
 /** The filter of a scoped figure: the caller's organisation unless the coalition was asked for. */
 function scopedFilter(
-  q: { from?: string; to?: string; platform?: string; country?: string; scope?: "org" | "coalition" },
+  q: { from?: string; to?: string; platform?: string; country?: string; lang?: string; scope?: "org" | "coalition" },
   who: Principal,
+  byDefault: "org" | "coalition" = "org",
 ): { coalition: boolean; filter: MeasureFilter } {
-  const coalition = q.scope === "coalition";
+  const coalition = (q.scope ?? byDefault) === "coalition";
   return { coalition, filter: { ...filterOf(q), ...(coalition ? {} : { orgId: who.orgId }) } };
 }
 
@@ -79,14 +88,19 @@ export function measureRoutes(s: Services): RouteDef[] {
       schema: {
         querystring: rangeQuery({
           interval: Type.Optional(StringEnum(INTERVALS.filter((i): i is Exclude<Interval, "hour"> => i !== "hour"))),
-          lang: Type.Optional(StringEnum(["ar", "en", "und"])),
+          scope: Type.Optional(
+            StringEnum(["org", "coalition"], {
+              description:
+                "coalition (default): every member's classified items, the information space; org: the items the caller's organisation submitted",
+            }),
+          ),
         }),
         response: { 200: StanceMeasurementView },
       },
-      handler: async (req) => {
+      handler: async (req, _reply, who) => {
         const q = req.query;
         const interval = q.interval ?? "day";
-        const filter = { ...filterOf(q), ...(q.lang ? { lang: q.lang } : {}) };
+        const { filter } = scopedFilter(q, who, "coalition");
         const m = await s.measurement.stance(filter, interval);
         if (!m)
           throw new RasdError("invalid", `too many ${interval} periods between from and to; use a longer interval`);
@@ -103,6 +117,9 @@ export function measureRoutes(s: Services): RouteDef[] {
       schema: {
         querystring: rangeQuery({
           scope: scopeParam("per platform only for the operator"),
+          bank: Type.Optional(
+            Type.Integer({ minimum: 1, description: "Only items that matched this bank (one the caller may see)" }),
+          ),
         }),
         response: { 200: TakedownMeasurementView },
       },
@@ -110,9 +127,13 @@ export function measureRoutes(s: Services): RouteDef[] {
         const q = req.query;
         const { coalition, filter } = scopedFilter(q, who);
         const { visible, names } = await bankNames(who);
+        if (q.bank !== undefined && !visible.has(q.bank)) throw new RasdError("not_found", `no such bank: ${q.bank}`);
         // Other members' figures by name only to the coalition's operator; others get the aggregate.
         const namePlatforms = !coalition || can(who.role, "coalition.read");
-        return s.measurement.takedown(filter, visible, names, { namePlatforms });
+        return s.measurement.takedown(filter, visible, names, {
+          namePlatforms,
+          ...(q.bank !== undefined ? { bank: q.bank } : {}),
+        });
       },
     }),
     route({

@@ -11,6 +11,7 @@ import { BEHAVIOURS } from "../../core/model.js";
 import type { Principal } from "../../services/access.js";
 import type { StoredMatch } from "../../services/pipeline.js";
 import { DECISIONS, ReviewService, ownReview } from "../../services/reviews.js";
+import { WellnessService } from "../../services/wellness.js";
 import type { Services } from "../../server/services.js";
 import type { ReviewItem } from "../../storage/ports/index.js";
 import { idParam, route, type RouteDef } from "../route.js";
@@ -206,7 +207,13 @@ export function reviewRoutes(s: Services): RouteDef[] {
 
 /** Claiming an entry: a lease so that two reviewers do not work on the same item. */
 function claimRoutes(s: Services): RouteDef[] {
-  const reviews = new ReviewService({ content: s.content, reviews: s.reviews, banks: s.banks, access: s.access });
+  const reviews = new ReviewService({
+    content: s.content,
+    reviews: s.reviews,
+    banks: s.banks,
+    access: s.access,
+    wellness: new WellnessService(s.stores.wellness),
+  });
   return [
     route({
       method: "POST",
@@ -215,7 +222,8 @@ function claimRoutes(s: Services): RouteDef[] {
       summary:
         "Claim an open (or, for an admin, escalated) review entry for 10 minutes: it is not offered to another " +
         "reviewer, and another reviewer's decision is refused (409) until the claim lapses or is released; " +
-        "claiming again renews it",
+        "claiming again renews it. Opening a new entry counts against the organisation's daily limit " +
+        "(PUT /v1/reviews/daily-limit): past it, 429 review.daily_limit until UTC midnight",
       tags: ["review"],
       schema: {
         response: { 200: Type.Object({ id: Type.Number(), claimed_by: Type.Number(), claimed_until: Type.String() }) },

@@ -19,6 +19,7 @@ import type { MediaStore } from "./media.js";
 import type { ReviewStore } from "./reviews.js";
 import type { RuleStore } from "./rules.js";
 import type { WebhookEndpointStore } from "./webhook-endpoints.js";
+import type { WellnessStore } from "./wellness.js";
 
 export type * from "../store.js";
 export type * from "./access.js";
@@ -35,6 +36,7 @@ export type * from "./media.js";
 export type * from "./reviews.js";
 export type * from "./rules.js";
 export type * from "./webhook-endpoints.js";
+export type * from "./wellness.js";
 
 /** Every port, on one database (and the media store beside it). */
 export interface Stores {
@@ -59,6 +61,8 @@ export interface Stores {
   readonly endpoints: WebhookEndpointStore;
   /** Exchanges: feeds from outside fetched into banks (issue 17). */
   readonly exchanges: ExchangeStore;
+  /** Review wellness: preferences, daily limits, exposures (decision 0028). */
+  readonly wellness: WellnessStore;
   /** Closes the database (every port at once). */
   close(): Promise<void>;
 }

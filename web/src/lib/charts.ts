@@ -85,3 +85,44 @@ export function percentileBars(p: { p50: number | null; p90: number | null; p99:
     }),
   };
 }
+
+const DAY_S = 86_400;
+
+/**
+ * uPlot's axis labels in the person's locale and digits: times (x in seconds) as hours when
+ * the ticks are less than a day apart, else as day and month (UTC, as the API buckets);
+ * values as numbers. uPlot's own labels are English with Western digits.
+ */
+export function timeTickLabels(
+  splits: readonly number[],
+  format: (ms: number, opts: Intl.DateTimeFormatOptions) => string,
+): string[] {
+  const step = splits.length > 1 ? Math.abs(splits[1]! - splits[0]!) : DAY_S;
+  const opts: Intl.DateTimeFormatOptions =
+    step < DAY_S ? { hour: "2-digit", minute: "2-digit", hourCycle: "h23" } : { day: "numeric", month: "short" };
+  return splits.map((s) => format(s * 1000, opts));
+}
+
+export function valueTickLabels(splits: readonly number[], format: (n: number) => string): string[] {
+  return splits.map((v) => format(v));
+}
+
+/** [x (s), pro, pro low, pro high, anti, anti low, anti high] as shares, nulls where a period has none. */
+export function prevalenceSeries(periods: readonly Pick<ApiStancePeriod, "start" | "pro" | "anti">[]): {
+  data: [number[], ...(number | null)[][]];
+  any: boolean;
+} {
+  const v = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
+  return {
+    data: [
+      periods.map((p) => Date.parse(p.start) / 1000),
+      periods.map((p) => v(p.pro?.estimate)),
+      periods.map((p) => v(p.pro?.low)),
+      periods.map((p) => v(p.pro?.high)),
+      periods.map((p) => v(p.anti?.estimate)),
+      periods.map((p) => v(p.anti?.low)),
+      periods.map((p) => v(p.anti?.high)),
+    ],
+    any: periods.some((p) => p.pro !== null || p.anti !== null),
+  };
+}

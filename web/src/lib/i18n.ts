@@ -25,6 +25,10 @@ import arAdmin from "../locales/admin.ar.json" with { type: "json" };
 import enAdmin from "../locales/admin.en.json" with { type: "json" };
 import arEngineer from "../locales/engineer.ar.json" with { type: "json" };
 import enEngineer from "../locales/engineer.en.json" with { type: "json" };
+import arWellness from "../locales/wellness.ar.json" with { type: "json" };
+import enWellness from "../locales/wellness.en.json" with { type: "json" };
+import arReports from "../locales/reports.ar.json" with { type: "json" };
+import enReports from "../locales/reports.en.json" with { type: "json" };
 
 export type Locale = "en" | "ar";
 export type Digits = "latn" | "arab";
@@ -40,6 +44,8 @@ export const CATALOGS = {
   signin: { en: enSignin, ar: arSignin },
   admin: { en: enAdmin, ar: arAdmin },
   engineer: { en: enEngineer, ar: arEngineer },
+  wellness: { en: enWellness, ar: arWellness },
+  reports: { en: enReports, ar: arReports },
 } as const;
 
 const LOCALE_KEY = "rasd.locale";
