@@ -9,6 +9,7 @@ import type { AccessStore } from "./access.js";
 import type { AccountStore } from "./accounts.js";
 import type { ActionStore } from "./actions.js";
 import type { ContentStore } from "./content.js";
+import type { CounterStore } from "./counter.js";
 import type { DashboardReads } from "./dashboard.js";
 import type { ExchangeStore } from "./exchanges.js";
 import type { HmaContentStore } from "./hma.js";
@@ -25,6 +26,7 @@ export type * from "./access.js";
 export type * from "./accounts.js";
 export type * from "./actions.js";
 export type * from "./content.js";
+export type * from "./counter.js";
 export type * from "./dashboard.js";
 export type * from "./exchanges.js";
 export type * from "./hma.js";
@@ -59,6 +61,8 @@ export interface Stores {
   readonly endpoints: WebhookEndpointStore;
   /** Exchanges: feeds from outside fetched into banks (issue 17). */
   readonly exchanges: ExchangeStore;
+  /** Counter-messaging: the library, keyword sets, event secrets and events (issue 20). */
+  readonly counter: CounterStore;
   /** Closes the database (every port at once). */
   close(): Promise<void>;
 }
