@@ -20,6 +20,8 @@ import enBanks from "../locales/banks.en.json" with { type: "json" };
 import arLabels from "../locales/labels.ar.json" with { type: "json" };
 import enLabels from "../locales/labels.en.json" with { type: "json" };
 import arSignin from "../locales/signin.ar.json" with { type: "json" };
+import arCounter from "../locales/counter.ar.json" with { type: "json" };
+import enCounter from "../locales/counter.en.json" with { type: "json" };
 import enSignin from "../locales/signin.en.json" with { type: "json" };
 
 export type Locale = "en" | "ar";
@@ -34,6 +36,7 @@ export const CATALOGS = {
   banks: { en: enBanks, ar: arBanks },
   labels: { en: enLabels, ar: arLabels },
   signin: { en: enSignin, ar: arSignin },
+  counter: { en: enCounter, ar: arCounter },
 } as const;
 
 const LOCALE_KEY = "rasd.locale";
