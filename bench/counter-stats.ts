@@ -14,12 +14,7 @@
  * (kernels/quantify/compare.ts).
  */
 
-import {
-  compareMeans,
-  compareProportions,
-  meanInterval,
-  proportion,
-} from "../src/kernels/quantify/index.js";
+import { compareMeans, compareProportions, meanInterval, proportion } from "../src/kernels/quantify/index.js";
 import { seededRandom } from "../src/kernels/random.js";
 import { emit, load1 } from "./_util.js";
 

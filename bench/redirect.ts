@@ -66,7 +66,11 @@ function post(port: number, key: string, body: Buffer): Promise<number> {
         path: "/v1/redirect",
         method: "POST",
         agent,
-        headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "content-length": String(body.length) },
+        headers: {
+          authorization: `Bearer ${key}`,
+          "content-type": "application/json",
+          "content-length": String(body.length),
+        },
       },
       (res) => {
         res.resume();
@@ -162,7 +166,12 @@ async function main(): Promise<void> {
     const gen = process.cpuUsage(gen0);
     const v = Float64Array.from(latencies).sort();
     const at = (q: number) => v[Math.min(v.length - 1, Math.floor(q * v.length))]!;
-    const base = { bench: "redirect", case: `open loop ${RATE}/s for ${SECONDS} s`, impl: "rasd serve", load1: load1() };
+    const base = {
+      bench: "redirect",
+      case: `open loop ${RATE}/s for ${SECONDS} s`,
+      impl: "rasd serve",
+      load1: load1(),
+    };
     emit({ ...base, metric: "p50_ms", value: at(0.5) });
     emit({ ...base, metric: "p99_ms", value: at(0.99) });
     emit({ ...base, metric: "max_ms", value: v[v.length - 1]! });
@@ -171,7 +180,9 @@ async function main(): Promise<void> {
     emit({ ...base, metric: "late_sends", value: late });
     emit({ ...base, metric: "server_cpu_us_per_request", value: (cpu / latencies.length) * 1e6 });
     emit({ ...base, metric: "load_generator_cpu_us_per_request", value: (gen.user + gen.system) / latencies.length });
-    note(`goal: p99 < 20 ms at 1,000/s; load average now ${load1()} on ${(await import("node:os")).cpus().length} cores`);
+    note(
+      `goal: p99 < 20 ms at 1,000/s; load average now ${load1()} on ${(await import("node:os")).cpus().length} cores`,
+    );
   } finally {
     await stopAll([server]);
     agent.destroy();

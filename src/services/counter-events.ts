@@ -140,13 +140,19 @@ export class CounterEvents {
       throw new RasdError("invalid", `${where}.token: issued to another member; report only what you were served`);
     const at = e.at ?? now;
     if (at < claims.at * 1000 - SKEW_MS)
-      throw new RasdError("invalid", `${where}.at: before the item was served (${new Date(claims.at * 1000).toISOString()})`);
+      throw new RasdError(
+        "invalid",
+        `${where}.at: before the item was served (${new Date(claims.at * 1000).toISOString()})`,
+      );
     if (at > now + EVENT_SIGNATURE_TOLERANCE_S * 1000) throw new RasdError("invalid", `${where}.at: in the future`);
     let watchMs = 0;
     if (e.kind === "watch") {
       const s = e.watchSeconds;
       if (s === undefined || !(s > 0) || s > MAX_WATCH_SECONDS)
-        throw new RasdError("invalid", `${where}.watchSeconds: a watch event needs seconds watched, above 0 and at most ${MAX_WATCH_SECONDS}`);
+        throw new RasdError(
+          "invalid",
+          `${where}.watchSeconds: a watch event needs seconds watched, above 0 and at most ${MAX_WATCH_SECONDS}`,
+        );
       watchMs = Math.round(s * 1000);
     } else if (e.watchSeconds !== undefined)
       throw new RasdError("invalid", `${where}.watchSeconds: only a watch event has seconds watched`);

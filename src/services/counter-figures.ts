@@ -125,10 +125,19 @@ export class CounterFigures {
   ): Promise<CampaignComparison> {
     if (a === b) throw new RasdError("invalid", "a and b: two different items are compared");
     if (shared.length === 0)
-      throw new RasdError("invalid", `items ${a} and ${b} answer no narrative in common; compare items on the same narrative`);
+      throw new RasdError(
+        "invalid",
+        `items ${a} and ${b} answer no narrative in common; compare items on the same narrative`,
+      );
     const rows = await this.store.impressions({ ...scope, itemIds: [a, b] });
-    const fa = figuresOf(String(a), rows.filter((i) => i.itemId === a));
-    const fb = figuresOf(String(b), rows.filter((i) => i.itemId === b));
+    const fa = figuresOf(
+      String(a),
+      rows.filter((i) => i.itemId === a),
+    );
+    const fb = figuresOf(
+      String(b),
+      rows.filter((i) => i.itemId === b),
+    );
     const watchOf = (id: number) => rows.filter((i) => i.itemId === id && i.watched).map((i) => i.watchMs / 1000);
     return {
       a: fa,

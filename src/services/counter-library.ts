@@ -142,11 +142,13 @@ export class CounterLibrary {
 
   /** Adds phrases to a narrative's keyword set (the viewer's organisation's entries). */
   async addKeywords(who: Viewer, narrative: Narrative, phrases: readonly string[], now = Date.now()) {
-    if (!can(who.role, "counter.write")) throw new RasdError("auth.forbidden", `the ${who.role} role may not edit keywords`);
+    if (!can(who.role, "counter.write"))
+      throw new RasdError("auth.forbidden", `the ${who.role} role may not edit keywords`);
     const clean = phrases.map((p) => p.trim()).filter((p) => p !== "");
     if (clean.length === 0) throw new RasdError("invalid", "phrases: at least one non-empty phrase is needed");
     const long = clean.find((p) => p.length > MAX_PHRASE);
-    if (long) throw new RasdError("invalid", `phrases: "${long.slice(0, 40)}…" is longer than ${MAX_PHRASE} characters`);
+    if (long)
+      throw new RasdError("invalid", `phrases: "${long.slice(0, 40)}…" is longer than ${MAX_PHRASE} characters`);
     const empty = clean.find((p) => new KeywordAutomaton([{ phrase: p, tag: narrative }]).size === 0);
     if (empty) throw new RasdError("invalid", `phrases: "${empty}" has no letters or digits to match`);
     const added = await this.store.addKeywords(who.orgId, narrative, clean, who.personId || null, now);

@@ -181,7 +181,12 @@ export class RedirectService {
         const key = `${x.signalId}:${narrative}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        out.push({ source: "bank", narrative, weight: BANK_WEIGHT, detail: `${x.type} signal ${x.signalId} in bank ${x.bankId}` });
+        out.push({
+          source: "bank",
+          narrative,
+          weight: BANK_WEIGHT,
+          detail: `${x.type} signal ${x.signalId} in bank ${x.bankId}`,
+        });
       }
     return out;
   }

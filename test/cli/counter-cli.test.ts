@@ -25,8 +25,20 @@ describe("rasd counter", () => {
   it("drafts, approves, curates keywords and serves the item for a matching query", () => {
     assert.equal(rasd(["org", "create", "Gov", "--kind", "government"]).status, 0);
     const added = rasd([
-      "counter", "add", "--org", "Gov", "--title", "الحياة هناك", "--narrative", "caliphate-utopia",
-      "--lang", "ar", "--body", "ما لا يقولونه", "--tlp", "CLEAR",
+      "counter",
+      "add",
+      "--org",
+      "Gov",
+      "--title",
+      "الحياة هناك",
+      "--narrative",
+      "caliphate-utopia",
+      "--lang",
+      "ar",
+      "--body",
+      "ما لا يقولونه",
+      "--tlp",
+      "CLEAR",
     ]);
     assert.equal(added.status, 0, added.stderr);
     const item = JSON.parse(added.stdout) as { id: number; status: string };
@@ -39,7 +51,10 @@ describe("rasd counter", () => {
     const r = rasd(["counter", "redirect", "--org", "Gov", "عاشت والخلافه"]);
     assert.equal(r.status, 0, r.stderr);
     const answer = JSON.parse(r.stdout) as { items: { item: { id: number } }[]; reasons: { source: string }[] };
-    assert.deepEqual(answer.items.map((x) => x.item.id), [item.id]);
+    assert.deepEqual(
+      answer.items.map((x) => x.item.id),
+      [item.id],
+    );
     assert.ok(answer.reasons.some((x) => x.source === "keyword"));
     const listed = rasd(["counter", "list", "--org", "Gov", "--status", "approved"]);
     assert.equal(listed.stdout.trim().split("\n").length, 1);

@@ -386,7 +386,10 @@ const BODIES: Readonly<Record<string, (fx: Fixtures, who: string) => Extras | nu
   "POST /v1/redirect/events": (fx, who) => {
     const body = { events: [{ id: `authz-${who}`, kind: "impression", token: "not.atoken" }] };
     const secret = fx.counterSecrets[who[0]!]!;
-    return { body, headers: webhookHeaders(secret, `authz-${who}`, Math.floor(Date.now() / 1000), JSON.stringify(body)) };
+    return {
+      body,
+      headers: webhookHeaders(secret, `authz-${who}`, Math.floor(Date.now() / 1000), JSON.stringify(body)),
+    };
   },
   "POST /v1/redirect/secret": () => null,
 };

@@ -113,9 +113,15 @@ describe("counter-messaging over HTTP", () => {
   test("drafts are served by no redirect; only the owner's admin or reviewer approves", async () => {
     const before = await redirect(t.keys.a.submitter, { query: "كيف الهجرة إلى الخلافة" });
     assert.equal(before.items.length, 0, "nothing approved yet");
-    const byCurator = await t.call(t.keys.a.curator, { method: "POST", url: `/v1/counter/items/${arCaliphate.id}/approve` });
+    const byCurator = await t.call(t.keys.a.curator, {
+      method: "POST",
+      url: `/v1/counter/items/${arCaliphate.id}/approve`,
+    });
     assert.equal(byCurator.statusCode, 403, "a curator drafts but does not approve");
-    const byOther = await t.call(t.keys.b.admin, { method: "POST", url: `/v1/counter/items/${arCaliphate.id}/approve` });
+    const byOther = await t.call(t.keys.b.admin, {
+      method: "POST",
+      url: `/v1/counter/items/${arCaliphate.id}/approve`,
+    });
     assert.equal(byOther.statusCode, 404, "another member cannot see A's draft");
     assert.equal((await approve(t.keys.a.reviewer, arCaliphate.id)).status, "approved");
     await approve(t.keys.a.admin, arCaliphate2.id);
@@ -128,9 +134,11 @@ describe("counter-messaging over HTTP", () => {
 
   test("the redirect finds the narrative by Arabic-normalised keywords and serves approved items in the language", async () => {
     // "والخلافه": a proclitic و and ة written as ه still find the keyword "الخلافة".
-    const r = await redirect(t.keys.a.submitter, { query: "طريق الهجره والخلافه" , lang: "ar" });
+    const r = await redirect(t.keys.a.submitter, { query: "طريق الهجره والخلافه", lang: "ar" });
     assert.equal(r.lang, "ar");
-    assert.ok(r.reasons.some((x) => x.source === "keyword" && x.narrative === "caliphate-utopia" && x.detail === "الخلافة"));
+    assert.ok(
+      r.reasons.some((x) => x.source === "keyword" && x.narrative === "caliphate-utopia" && x.detail === "الخلافة"),
+    );
     const ids = r.items.map((x) => x.item.id);
     assert.ok(ids.includes(arCaliphate.id) && ids.includes(arCaliphate2.id), JSON.stringify(ids));
     assert.ok(!ids.includes(otherStrict.id), "another member's AMBER+STRICT item is never served to A");
@@ -165,7 +173,11 @@ describe("counter-messaging over HTTP", () => {
     const empty = await t.call(t.keys.a.submitter, { method: "POST", url: "/v1/redirect", payload: {} });
     assert.equal(empty.statusCode, 400);
     assert.match(empty.body, /give a query, or a post's text, url or mediaHash/);
-    const hash = await t.call(t.keys.a.submitter, { method: "POST", url: "/v1/redirect", payload: { mediaHash: "sha1:ab" } });
+    const hash = await t.call(t.keys.a.submitter, {
+      method: "POST",
+      url: "/v1/redirect",
+      payload: { mediaHash: "sha1:ab" },
+    });
     assert.equal(hash.statusCode, 400);
     assert.match(json<{ error: { message: string } }>(hash).error.message, /unknown hash type "sha1"/);
     const kind = await t.call(t.keys.a.curator, {
@@ -214,7 +226,9 @@ describe("counter-messaging over HTTP", () => {
     assert.equal(dup.statusCode, 200);
     assert.equal(json<{ duplicate: boolean }>(dup).duplicate, true);
 
-    const forged = await sendEvents(t.keys.a.submitter, [{ id: "e9", kind: "click", token: `${token.slice(0, -2)}xx` }]);
+    const forged = await sendEvents(t.keys.a.submitter, [
+      { id: "e9", kind: "click", token: `${token.slice(0, -2)}xx` },
+    ]);
     assert.equal(forged.statusCode, 400);
     assert.match(forged.body, /events\[0\]\.token: the signature does not match/);
     const noSeconds = await sendEvents(t.keys.a.submitter, [{ id: "e10", kind: "watch", token }]);
@@ -231,15 +245,31 @@ describe("counter-messaging over HTTP", () => {
       if (i < 3) more.push({ id: `m${i}w`, kind: "watch", token: tok, watchSeconds: 10 + i });
     }
     assert.equal((await sendEvents(t.keys.a.submitter, more)).statusCode, 200);
-    const follow = await t.call(undefined, { method: "GET", url: served.items.find((x) => x.item.id === arCaliphate.id)!.trackingUrl });
+    const follow = await t.call(undefined, {
+      method: "GET",
+      url: served.items.find((x) => x.item.id === arCaliphate.id)!.trackingUrl,
+    });
     assert.equal(follow.statusCode, 303);
     assert.equal(follow.headers.location, "https://example.org/v/returnees");
     const bogus = await t.call(undefined, { method: "GET", url: "/v1/redirect/go/abc.def" });
     assert.equal(bogus.statusCode, 400);
 
-    const figures = await t.call(t.keys.a.reader, { method: "GET", url: `/v1/measure/counter?by=item&item=${arCaliphate.id}` });
+    const figures = await t.call(t.keys.a.reader, {
+      method: "GET",
+      url: `/v1/measure/counter?by=item&item=${arCaliphate.id}`,
+    });
     assert.equal(figures.statusCode, 200, figures.body);
-    const row = json<{ rows: { key: string; impressions: number; clicks: number; views: number; watchSeconds: number; ctr: { rate: number; low: number; high: number }; meanWatch: { mean: number; n: number } }[] }>(figures).rows[0]!;
+    const row = json<{
+      rows: {
+        key: string;
+        impressions: number;
+        clicks: number;
+        views: number;
+        watchSeconds: number;
+        ctr: { rate: number; low: number; high: number };
+        meanWatch: { mean: number; n: number };
+      }[];
+    }>(figures).rows[0]!;
     // 10 impressions, 2 clicked (the first: by event and by link, once), 4 views: 42, 10, 11, 12 s.
     assert.equal(row.impressions, 10);
     assert.equal(row.clicks, 2);

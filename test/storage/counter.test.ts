@@ -109,7 +109,14 @@ function counterContract(name: string, makeDatabase: () => Promise<TestDatabase>
 
     it("events: de-duplicated per member and id; impressions folded and scoped", async () => {
       const item = await newItem(a.id, "events");
-      const ev = (orgId: number, eventId: string, kind: CounterEvent["kind"], imp: string, at: number, watchMs = 0) => ({
+      const ev = (
+        orgId: number,
+        eventId: string,
+        kind: CounterEvent["kind"],
+        imp: string,
+        at: number,
+        watchMs = 0,
+      ) => ({
         orgId,
         eventId,
         kind,

@@ -31,7 +31,13 @@ function Band(props: { value: number; low: number | null; high: number | null; m
   return (
     <svg viewBox="0 0 100 10" class="band" role="img" aria-label={props.label} preserveAspectRatio="none">
       {props.low !== null && props.high !== null && (
-        <rect x={x(props.low)} y="2" width={Math.max(0.5, x(props.high) - x(props.low))} height="6" class="band-range" />
+        <rect
+          x={x(props.low)}
+          y="2"
+          width={Math.max(0.5, x(props.high) - x(props.low))}
+          height="6"
+          class="band-range"
+        />
       )}
       <rect x={Math.max(0, x(props.value) - 0.5)} y="0" width="1" height="10" class="band-mark" />
     </svg>
@@ -145,7 +151,12 @@ function Library(props: { api: Api; me: Me }) {
           </label>
           <label>
             {t("counter:field.url")}
-            <input type="url" dir="ltr" value={draft.url} onInput={(e) => setDraft({ ...draft, url: e.currentTarget.value })} />
+            <input
+              type="url"
+              dir="ltr"
+              value={draft.url}
+              onInput={(e) => setDraft({ ...draft, url: e.currentTarget.value })}
+            />
           </label>
           <fieldset>
             <legend>{t("counter:field.narratives")}</legend>
@@ -355,11 +366,21 @@ function Figures(props: { api: Api }) {
           <h3 id="cmp-h">{t("counter:compare")}</h3>
           <label>
             {t("counter:itemA")}
-            <input required inputMode="numeric" value={pair.a} onInput={(e) => setPair({ ...pair, a: e.currentTarget.value })} />
+            <input
+              required
+              inputMode="numeric"
+              value={pair.a}
+              onInput={(e) => setPair({ ...pair, a: e.currentTarget.value })}
+            />
           </label>
           <label>
             {t("counter:itemB")}
-            <input required inputMode="numeric" value={pair.b} onInput={(e) => setPair({ ...pair, b: e.currentTarget.value })} />
+            <input
+              required
+              inputMode="numeric"
+              value={pair.b}
+              onInput={(e) => setPair({ ...pair, b: e.currentTarget.value })}
+            />
           </label>
           <button type="submit">{t("counter:compareButton")}</button>
         </form>

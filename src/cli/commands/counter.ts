@@ -33,7 +33,14 @@ interface OrgOption extends StoreOptions {
 async function principal(ctx: Context, name: string): Promise<Principal> {
   const org = (await ctx.store.listOrgs()).find((o) => o.name === name);
   if (!org) throw new RasdError("usage", `--org: no organisation named "${name}"`);
-  return { orgId: org.id, personId: 0, role: "admin", keyId: 0, personName: "rasd counter (command line)", orgName: org.name };
+  return {
+    orgId: org.id,
+    personId: 0,
+    role: "admin",
+    keyId: 0,
+    personName: "rasd counter (command line)",
+    orgName: org.name,
+  };
 }
 
 async function counterOf(ctx: Context): Promise<CounterService> {
@@ -192,7 +199,9 @@ export function counterCommand(): Command {
   counter.addCommand(
     withStoreOptions(
       new Command("figures")
-        .description("campaign figures (reach, CTR with 95% Wilson interval, watch time with 95% t-interval) as JSON lines; --compare A B for two items")
+        .description(
+          "campaign figures (reach, CTR with 95% Wilson interval, watch time with 95% t-interval) as JSON lines; --compare A B for two items",
+        )
         .requiredOption("--org <name>", "the organisation (items it served or owns)")
         .option("--by <dimension>", COUNTER_GROUPINGS.join(", "), "item")
         .option("--interval <interval>", "day, week or month (with --by period)", "day")

@@ -67,7 +67,9 @@ function rangeOf(q: { from?: string; to?: string }): { from: number; to: number 
 }
 
 const range = {
-  from: Type.Optional(Type.String({ format: "date-time", description: "Start (inclusive); default 30 days before `to`" })),
+  from: Type.Optional(
+    Type.String({ format: "date-time", description: "Start (inclusive); default 30 days before `to`" }),
+  ),
   to: Type.Optional(Type.String({ format: "date-time", description: "End (exclusive); default now" })),
 };
 
@@ -95,10 +97,14 @@ export function counterRoutes(s: Services): RouteDef[] {
       method: "GET",
       url: "/v1/counter/items",
       access: "counter.read",
-      summary: "The counter-narrative library: the caller's organisation's items (drafts too) and other members' approved or retired items its TLP lets it see",
+      summary:
+        "The counter-narrative library: the caller's organisation's items (drafts too) and other members' approved or retired items its TLP lets it see",
       tags: ["counter"],
       schema: {
-        querystring: Type.Object({ status: Type.Optional(StringEnum(COUNTER_STATUSES)) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { status: Type.Optional(StringEnum(COUNTER_STATUSES)) },
+          { additionalProperties: false },
+        ),
         response: { 200: CounterItemList },
       },
       handler: async (req, _reply, who) => ({ items: (await c.library.list(who, req.query.status)).map(itemView) }),
@@ -107,7 +113,8 @@ export function counterRoutes(s: Services): RouteDef[] {
       method: "POST",
       url: "/v1/counter/items",
       access: "counter.write",
-      summary: "Draft a counter-narrative item for the caller's organisation (TLP AMBER+STRICT unless marked otherwise)",
+      summary:
+        "Draft a counter-narrative item for the caller's organisation (TLP AMBER+STRICT unless marked otherwise)",
       tags: ["counter"],
       schema: {
         body: Type.Object(
@@ -165,7 +172,8 @@ export function counterRoutes(s: Services): RouteDef[] {
       method: "GET",
       url: "/v1/counter/keywords",
       access: "counter.read",
-      summary: "The keyword sets per narrative that tell a query's narrative (every member's, matched Arabic-normalised)",
+      summary:
+        "The keyword sets per narrative that tell a query's narrative (every member's, matched Arabic-normalised)",
       tags: ["counter"],
       schema: { response: { 200: CounterKeywordList } },
       handler: async () => ({
@@ -201,13 +209,15 @@ export function counterRoutes(s: Services): RouteDef[] {
         );
         void reply.status(201);
         return {
-          added: added.map((k) => ({ ...k, createdAt: new Date(k.createdAt).toISOString() })).map((k) => ({
-            id: k.id,
-            orgId: k.orgId,
-            narrative: k.narrative,
-            phrase: k.phrase,
-            createdAt: k.createdAt,
-          })),
+          added: added
+            .map((k) => ({ ...k, createdAt: new Date(k.createdAt).toISOString() }))
+            .map((k) => ({
+              id: k.id,
+              orgId: k.orgId,
+              narrative: k.narrative,
+              phrase: k.phrase,
+              createdAt: k.createdAt,
+            })),
         };
       },
     }),
@@ -239,7 +249,9 @@ export function counterRoutes(s: Services): RouteDef[] {
             query: Type.Optional(Type.String({ maxLength: 2000 })),
             text: Type.Optional(Type.String({ maxLength: 20_000 })),
             url: Type.Optional(Type.String({ maxLength: 2000 })),
-            mediaHash: Type.Optional(Type.String({ maxLength: 80, description: "pdq:<hex>, md5:<hex> or sha256:<hex>" })),
+            mediaHash: Type.Optional(
+              Type.String({ maxLength: 80, description: "pdq:<hex>, md5:<hex> or sha256:<hex>" }),
+            ),
             lang: Type.Optional(StringEnum(COUNTER_LANGS)),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
           },
@@ -312,7 +324,8 @@ export function counterRoutes(s: Services): RouteDef[] {
       method: "POST",
       url: "/v1/redirect/secret",
       access: "settings.write",
-      summary: "Make (or replace) the organisation's event secret for signing POST /v1/redirect/events; shown once, sealed at rest",
+      summary:
+        "Make (or replace) the organisation's event secret for signing POST /v1/redirect/events; shown once, sealed at rest",
       tags: ["counter"],
       schema: { response: { 201: Type.Object({ secret: Type.String() }) } },
       handler: async (req, reply, who) => {

@@ -39,10 +39,7 @@ export type CounterKeywordList = Static<typeof CounterKeywordList>;
 
 export const RedirectView = Type.Object({
   lang: Nullable(Type.String({ description: "The language answered in; null: both" })),
-  stance: Type.Union([
-    Type.Object({ label: Type.String(), pro: Type.Number(), model: Type.String() }),
-    Type.Null(),
-  ]),
+  stance: Type.Union([Type.Object({ label: Type.String(), pro: Type.Number(), model: Type.String() }), Type.Null()]),
   narratives: Type.Array(Type.Object({ narrative: Type.String(), score: Type.Number() })),
   reasons: Type.Array(
     Type.Object({

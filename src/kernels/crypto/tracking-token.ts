@@ -76,7 +76,10 @@ export function verifyTrackingToken(key: Uint8Array, token: string): TrackingCla
   const given = Buffer.from(signature, "base64url");
   const expected = mac(key, payload);
   if (given.length !== expected.length || !timingSafeEqual(given, expected))
-    throw new RasdError("invalid", "tracking token: the signature does not match (not issued by this server, or changed)");
+    throw new RasdError(
+      "invalid",
+      "tracking token: the signature does not match (not issued by this server, or changed)",
+    );
   const b = Buffer.from(payload, "base64url");
   if (b.length !== PAYLOAD_BYTES || b.readUInt8(0) !== VERSION)
     throw new RasdError("invalid", "tracking token: an unknown version of the payload");

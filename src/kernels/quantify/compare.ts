@@ -160,8 +160,7 @@ export function compareProportions(xa: number, na: number, xb: number, nb: numbe
   const pb = nb > 0 ? xb / nb : 0;
   const difference = pa - pb;
   const z = normalQuantile(1 - (1 - level) / 2);
-  if (!(na > 0 && nb > 0))
-    return { difference, low: -1, high: 1, statistic: 0, pValue: 1, significant: false, method };
+  if (!(na > 0 && nb > 0)) return { difference, low: -1, high: 1, statistic: 0, pValue: 1, significant: false, method };
   const a = wilson(pa, na, z);
   const b = wilson(pb, nb, z);
   const low = difference - Math.sqrt((pa - a.low) ** 2 + (b.high - pb) ** 2);

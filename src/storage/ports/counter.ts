@@ -4,7 +4,14 @@
  * platforms report, de-duplicated per member and event id. Domain types from core/counter.ts.
  */
 
-import type { CounterEventKind, CounterItem, CounterKind, CounterLang, CounterStatus, Narrative } from "../../core/counter.js";
+import type {
+  CounterEventKind,
+  CounterItem,
+  CounterKind,
+  CounterLang,
+  CounterStatus,
+  Narrative,
+} from "../../core/counter.js";
 import type { Tlp } from "../../core/model.js";
 
 export interface NewCounterItem {
