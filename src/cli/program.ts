@@ -37,6 +37,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "webhook", load: async () => (await import("./commands/webhook.js")).webhookCommand() },
   { name: "review", load: async () => (await import("./commands/review.js")).reviewCommand() },
   { name: "exchange", load: async () => (await import("./commands/exchange.js")).exchangeCommand() },
+  { name: "counter", load: async () => (await import("./commands/counter.js")).counterCommand() },
 ];
 
 function version(): string {

@@ -33,6 +33,10 @@ export const PERMISSIONS = [
   "metrics.read",
   "measure.read",
   "coalition.read",
+  "counter.read",
+  "counter.write",
+  "counter.approve",
+  "counter.redirect",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -50,17 +54,29 @@ const READ: readonly Permission[] = [
   "content.read",
   "rule.read",
   "measure.read",
+  "counter.read",
 ];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
   /** Everything within the organisation: people, keys, rules, the audit log. */
   admin: new Set(PERMISSIONS.filter((p) => !COALITION_WIDE.includes(p))),
   /** Manages banks and signals. */
-  curator: new Set([...READ, "bank.write", "signal.write", "match.lookup"]),
-  /** Works the review queue. */
-  reviewer: new Set([...READ, "review.read", "review.decide"]),
-  /** A platform's integration: sends content, looks up hashes. */
-  submitter: new Set(["org.read", "bank.read", "content.submit", "content.read", "match.lookup"]),
+  curator: new Set([...READ, "bank.write", "signal.write", "match.lookup", "counter.write", "counter.redirect"]),
+  /** Works the review queue; approves and retires the organisation's counter-content. */
+  reviewer: new Set([...READ, "review.read", "review.decide", "counter.approve"]),
+  /**
+   * A platform's integration: sends content, looks up hashes, asks for counter-content to
+   * show (POST /v1/redirect) and reports what was shown.
+   */
+  submitter: new Set([
+    "org.read",
+    "bank.read",
+    "content.submit",
+    "content.read",
+    "match.lookup",
+    "counter.read",
+    "counter.redirect",
+  ]),
   /** Reads, changes nothing. */
   reader: new Set([...READ, "review.read"]),
   /**

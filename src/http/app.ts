@@ -4,6 +4,7 @@
  * public, rate limits (access-guard.ts), and the OpenAPI 3.1 document built from the route table.
  */
 
+import { keepRawBody } from "./raw-body.js";
 import AjvCompiler from "@fastify/ajv-compiler";
 import multipart from "@fastify/multipart";
 import swagger from "@fastify/swagger";
@@ -126,7 +127,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const taxiiPaths = new Set(options.routes.filter((r) => r.taxiiErrors).map((r) => r.url));
 
   app.removeContentTypeParser(["application/json", "text/plain"]);
-  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_req, body: Buffer, done) => {
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (req, body: Buffer, done) => {
     let text: string;
     try {
       text = utf8.decode(body);
@@ -138,6 +139,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       done(new RasdError("invalid", "the JSON body is empty"), undefined);
       return;
     }
+    keepRawBody(req, text);
     try {
       done(null, JSON.parse(text));
     } catch (error) {

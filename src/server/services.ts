@@ -6,6 +6,7 @@
 import { hostname } from "node:os";
 import type { Config } from "../config/config.js";
 import { ChangeFeed } from "../services/changes.js";
+import { CounterService } from "../services/counter.js";
 import { ExchangeFetcher } from "../services/exchanges/fetcher.js";
 import { ExchangeService } from "../services/exchanges/service.js";
 import { DEFAULT_EXCHANGE_HTTP } from "../services/exchanges/http.js";
@@ -75,6 +76,8 @@ export interface Services {
   readonly pipeline: ContentPipeline;
   readonly classifier: StanceClassifier;
   readonly measurement: MeasurementService;
+  /** Counter-messaging: the library, the redirect lookup, events and campaign figures (issue 20). */
+  readonly counter: CounterService;
   readonly deliverer: WebhookDeliverer;
   readonly submissions: SubmissionBatcher;
   /** Refuses submissions while the content backlog is over RASD_MAX_BACKLOG. */
@@ -191,6 +194,16 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     pipeline,
     classifier,
     measurement: new MeasurementService(stores.measures, classifier, stores.labels),
+    counter: new CounterService(
+      {
+        store: stores.counter,
+        classifier,
+        matcher,
+        signals: store,
+        visibleBankIds: (who) => access.visibleBankIds(who),
+      },
+      secretKey,
+    ),
     deliverer,
     submissions,
     mediaRetention: new MediaRetention(
@@ -218,6 +231,9 @@ export async function startWorkers(s: Services, workers = true): Promise<void> {
   await s.matcher.start();
   // Content disabled until a time is enabled again once it passes (any process may do it).
   s.hmaContents.start(HMA_SWEEP_MS);
+  // The redirect path's snapshot of the library, built now and kept up with other processes.
+  await s.counter.library.refresh();
+  s.counter.library.start();
   if (workers) {
     s.pipeline.start();
     s.deliverer.start();
@@ -238,6 +254,7 @@ export async function closeServices(s: Services): Promise<void> {
   await stopStep("the media retention sweep", () => s.mediaRetention.stop());
   await stopStep("the exchange fetcher", () => s.exchangeFetcher.stop());
   s.hmaContents.stop();
+  s.counter.library.stop();
   s.matcher.stop();
   await stopStep("the work queue", () => s.work?.close());
   await stopStep("the signal bus", () => s.bus?.close());

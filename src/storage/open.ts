@@ -10,6 +10,7 @@ import { KyselyAccessStore } from "./access-store.js";
 import { KyselyAccountStore } from "./account-store.js";
 import { KyselyActionStore } from "./action-store.js";
 import { KyselyContentStore } from "./content-store.js";
+import { KyselyCounterStore } from "./counter-store.js";
 import { KyselyDashboardReads } from "./dashboard-store.js";
 import { migrateDatabase, type OpenOptions } from "./database.js";
 import { KyselyExchangeStore } from "./exchange-store.js";
@@ -71,6 +72,7 @@ export async function openStores(url: string, options: StoreOptions = {}): Promi
     endpoints: new KyselyWebhookEndpointStore(db, dialect),
     exchanges: new KyselyExchangeStore(db),
     wellness: new KyselyWellnessStore(db),
+    counter: new KyselyCounterStore(db),
     close: () => signals.close(),
   };
 }

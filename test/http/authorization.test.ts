@@ -25,6 +25,7 @@ import { PLUGIN_ROUTE_PREFIXES } from "../../src/http/app.js";
 import type { RouteDef } from "../../src/http/route.js";
 import { indicatorId } from "../../src/kernels/stix/indicator.js";
 import { collectionId } from "../../src/services/taxii.js";
+import { webhookHeaders } from "../../src/kernels/webhook/signature.js";
 import { json, startTestService, type TestService } from "../support/service.js";
 import { rawDb } from "../support/raw-db.js";
 
@@ -39,6 +40,8 @@ const PUBLIC_ROUTES = new Set([
   "POST /v1/session",
   "GET /",
   "GET /assets/:file",
+  // Counter-messaging's tracking link: followed by a reader's browser; a signed token, no data.
+  "GET /v1/redirect/go/:token",
 ]);
 
 /** The password of NGO C's reader, to sign in with on the public POST /v1/session. */
@@ -56,6 +59,7 @@ const RULE_NAME = "a-rule-kq7";
 const SPARE_PERSON = "a-spare-kq7";
 const EXCHANGE = "A_EXCHANGE_KQ7";
 const EXCHANGE_SECRET = "a-exchange-credential-kq7";
+const COUNTER_TITLE = "a-counter-draft-kq7";
 
 interface Fixtures {
   readonly orgA: number;
@@ -80,6 +84,10 @@ interface Fixtures {
   readonly sparePerson: number;
   /** An exchange of A (its credentials must never be answered). */
   readonly exchange: string;
+  /** A's AMBER+STRICT counter-narrative draft. */
+  readonly counterItem: number;
+  /** Each organisation's event secret (by its letter), to sign POST /v1/redirect/events. */
+  readonly counterSecrets: Readonly<Record<string, string>>;
 }
 
 interface Target {
@@ -226,6 +234,23 @@ const FIXTURE_ROUTES: readonly {
     missing: { id: NO_ID },
   },
   {
+    pattern: /^\/v1\/counter\/items\/:id(\/approve|\/retire)?$/,
+    targets: (fx) => [{ label: "A's AMBER+STRICT counter draft", params: { id: String(fx.counterItem) } }],
+    missing: { id: NO_ID },
+  },
+  {
+    // Keywords are removed by their own organisation only: no fixture of A's, only the missing one.
+    pattern: /^\/v1\/counter\/keywords\/:id$/,
+    targets: () => [],
+    missing: { id: NO_ID },
+  },
+  {
+    // A tracking link (public): a token that is not one answers 400.
+    pattern: /^\/v1\/redirect\/go\/:token$/,
+    targets: () => [{ label: "a malformed tracking token", params: { token: "not-a-token" } }],
+    missing: { token: "abc.def" },
+  },
+  {
     // The web app's assets (public).
     pattern: /^\/assets\/:file$/,
     targets: () => [{ label: "an asset of the web app", params: { file: "icon.svg" } }],
@@ -363,6 +388,24 @@ const BODIES: Readonly<Record<string, (fx: Fixtures, who: string) => Extras | nu
   "PUT /c/exchange/:exchange_name": () => ({ body: { enabled: true } }),
   "POST /c/exchange/:exchange_name/fetch": () => null,
   "PUT /c/signal_type/:signal_type_name": () => ({ body: { enabled_ratio: 1 } }),
+  "POST /v1/counter/items": (_fx, who) => ({
+    body: { kind: "text", title: `authz-${who}`, body: "authz probe", narratives: ["belonging"], lang: "en" },
+  }),
+  "POST /v1/counter/items/:id/approve": () => null,
+  "POST /v1/counter/items/:id/retire": () => null,
+  "POST /v1/counter/keywords": (_fx, who) => ({ body: { narrative: "belonging", phrases: [`authz ${who}`] } }),
+  // Looks up A's AMBER+STRICT signal: another organisation must not be told of A's bank.
+  "POST /v1/redirect": () => ({ body: { query: STRICT_SIGNAL } }),
+  // Signed with the caller's organisation's secret; the token is no token (400 after authorisation).
+  "POST /v1/redirect/events": (fx, who) => {
+    const body = { events: [{ id: `authz-${who}`, kind: "impression", token: "not.atoken" }] };
+    const secret = fx.counterSecrets[who[0]!]!;
+    return {
+      body,
+      headers: webhookHeaders(secret, `authz-${who}`, Math.floor(Date.now() / 1000), JSON.stringify(body)),
+    };
+  },
+  "POST /v1/redirect/secret": () => null,
 };
 
 /** Query strings that make a GET route look at A's data (optional). */
@@ -462,6 +505,8 @@ describe("authorization: every route", () => {
       people: await s.access.store.listPeople(fx.orgA),
       spareKeyRevoked: (await s.access.store.findKey(fx.spareKey.prefix))?.revoked,
       exchanges: await s.exchanges.list(fx.orgA),
+      counter: await s.stores.counter.listItems({ orgId: fx.orgA }),
+      counterKeywords: (await s.stores.counter.listKeywords()).filter((k) => k.orgId === fx.orgA),
       // Refusals are recorded in the audit log on purpose (issue 15): everything else must stay.
       audit: (await s.access.store.listAudit(fx.orgA, { limit: 1000 })).filter(
         (e) => !e.action.startsWith("request.refused"),
@@ -547,6 +592,20 @@ describe("authorization: every route", () => {
       { failures: 1, minMs: 0 },
     );
     const spare = await t.s.access.createKey(t.orgs.a, "reader", SPARE_PERSON);
+    const counterItem = await post(A.curator, "/v1/counter/items", {
+      kind: "text",
+      title: COUNTER_TITLE,
+      body: "a draft",
+      narratives: ["victimhood"],
+      lang: "en",
+    });
+    const counterSecrets: Record<string, string> = {};
+    for (const [letter, org] of [
+      ["a", t.orgs.a],
+      ["b", t.orgs.b],
+      ["c", t.orgs.c],
+    ] as const)
+      counterSecrets[letter] = await t.s.counter.events.rotateSecret({ orgId: org.id, personId: 0, role: "admin" });
     await t.s.accounts.setPassword(t.people.c.reader, SIGN_IN_PASSWORD);
     // The other organisations' own banks, to aim at A's content from their side.
     for (const org of [t.orgs.b, t.orgs.c]) await t.s.banks.createBank({ orgId: org.id, name: OWN_BANK });
@@ -567,6 +626,8 @@ describe("authorization: every route", () => {
       strictIndicator: await indicatorOf(strictSignal.id, strict.name),
       redIndicator: await indicatorOf(redSignal.id, red.name),
       item: item.id,
+      counterItem: counterItem.id,
+      counterSecrets,
       rule: rule.id,
       action: action.id,
       review: review.id,
@@ -602,6 +663,7 @@ describe("authorization: every route", () => {
       fx.redIndicator,
       EXCHANGE,
       EXCHANGE_SECRET,
+      COUNTER_TITLE,
     ];
     snapshot = await snapshotOfA();
   });

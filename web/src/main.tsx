@@ -11,6 +11,7 @@ import { Admin, mayAdminister } from "./admin.js";
 import { Dashboard } from "./dashboard.js";
 import { Engineer, mayEngineer } from "./engineer.js";
 import { Labels } from "./labels.js";
+import { Counter } from "./counter.js";
 import { Api } from "./lib/api.js";
 import { initI18n, onLocaleChange, t } from "./lib/i18n.js";
 import type { Session } from "./lib/types.js";
@@ -103,7 +104,9 @@ function App() {
 
   useEffect(() => {
     const screen = hash.split("/")[1] || "dashboard";
-    const known = ["dashboard", "review", "labels", "banks", "reports", "admin", "engineer"].includes(screen);
+    const known = ["dashboard", "review", "labels", "banks", "reports", "admin", "engineer", "counter"].includes(
+      screen,
+    );
     document.title = t("pageTitle", { screen: session ? (known ? t(`title.${screen}`) : screen) : t("title.signIn") });
   });
 
@@ -129,6 +132,7 @@ function App() {
     { id: "reports", label: t("nav.reports"), show: may("measure.read") },
     { id: "engineer", label: t("nav.engineer"), show: mayEngineer(me.permissions) },
     { id: "admin", label: t("nav.admin"), show: mayAdminister(me.permissions) },
+    { id: "counter", label: t("nav.counter"), show: may("counter.read") },
   ].filter((n) => n.show);
   const go = (h: string) => {
     location.hash = h;
@@ -191,6 +195,8 @@ function App() {
           <Admin api={api} me={me} section={parts[1]} />
         ) : screen === "engineer" && mayEngineer(me.permissions) ? (
           <Engineer api={api} me={me} section={parts[1]} />
+        ) : screen === "counter" && may("counter.read") ? (
+          <Counter api={api} me={me} />
         ) : may("content.read") ? (
           <Dashboard api={api} me={me} />
         ) : (

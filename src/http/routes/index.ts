@@ -7,6 +7,7 @@ import { auditRoutes } from "./audit.js";
 import { bankRoutes } from "./banks.js";
 import { changeRoutes } from "./changes.js";
 import { contentRoutes } from "./content.js";
+import { counterRoutes } from "./counter.js";
 import { dashboardRoutes } from "./dashboard.js";
 import { hmaRoutes } from "./hma.js";
 import { keyRoutes } from "./keys.js";
@@ -39,6 +40,7 @@ export function allRoutes(s: Services): RouteDef[] {
     ...ruleRoutes(s),
     ...webhookRoutes(s),
     ...measureRoutes(s),
+    ...counterRoutes(s),
     ...hmaRoutes(s),
     ...taxiiRoutes(s),
     // The web app and what it needs beyond the routes above.

@@ -51,3 +51,16 @@ export {
   type MatchReview,
   type RemovalDecisionRecord,
 } from "./decisions.js";
+export {
+  compareMeans,
+  compareProportions,
+  incompleteBeta,
+  meanInterval,
+  proportion,
+  tQuantile,
+  twoSidedTP,
+  twoSidedZP,
+  type DifferenceTest,
+  type MeanEstimate,
+  type ProportionEstimate,
+} from "./compare.js";

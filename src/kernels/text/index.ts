@@ -8,3 +8,4 @@ export { MINHASH_SIZE, estimateJaccard, minhashSignature } from "./minhash.js";
 export { LSH_BANDS, LSH_ROWS, bandKeys, candidateProbability } from "./lsh.js";
 export { MIN_SHINGLES, textFingerprint, type TextFingerprint } from "./fingerprint.js";
 export { DEFAULT_MIN_SIMILARITY, TextIndex, type TextMatch } from "./text-index.js";
+export { KeywordAutomaton, type Keyword, type KeywordHit } from "./keywords.js";

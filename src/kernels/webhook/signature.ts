@@ -7,7 +7,7 @@
  * secret, space-separated, and a receiver holding either secret accepts the delivery.
  */
 
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 /** Random bytes in a secret rasd makes. */
 export const NEW_WEBHOOK_SECRET_BYTES = 32;
@@ -63,6 +63,26 @@ export function webhookHeaders(
     "webhook-timestamp": String(timestampSeconds),
     "webhook-signature": secrets.map((s) => signWebhook(s, id, timestampSeconds, body)).join(" "),
   };
+}
+
+/**
+ * Whether a `webhook-signature` header (one or more "v1,<base64>" separated by spaces) holds
+ * a valid signature of "<id>.<timestamp>.<body>" under `secret`: the receiving side of
+ * `webhookHeaders`, for requests members sign to rasd (counter-messaging events). Constant time
+ * per signature compared.
+ */
+export function verifyWebhookSignature(
+  secret: string,
+  id: string,
+  timestampSeconds: number,
+  body: string,
+  header: string,
+): boolean {
+  const expected = Buffer.from(signWebhook(secret, id, timestampSeconds, body));
+  return header
+    .split(" ")
+    .map((s) => Buffer.from(s.trim()))
+    .some((given) => given.length === expected.length && timingSafeEqual(given, expected));
 }
 
 /** Exponential backoff with full jitter: attempt 1 → up to `baseMs`, doubling, capped at `maxMs`. */

@@ -9,6 +9,7 @@ import type { AccessStore } from "./access.js";
 import type { AccountStore } from "./accounts.js";
 import type { ActionStore } from "./actions.js";
 import type { ContentStore } from "./content.js";
+import type { CounterStore } from "./counter.js";
 import type { DashboardReads } from "./dashboard.js";
 import type { ExchangeStore } from "./exchanges.js";
 import type { HmaContentStore } from "./hma.js";
@@ -26,6 +27,7 @@ export type * from "./access.js";
 export type * from "./accounts.js";
 export type * from "./actions.js";
 export type * from "./content.js";
+export type * from "./counter.js";
 export type * from "./dashboard.js";
 export type * from "./exchanges.js";
 export type * from "./hma.js";
@@ -63,6 +65,8 @@ export interface Stores {
   readonly exchanges: ExchangeStore;
   /** Review wellness: preferences, daily limits, exposures (decision 0028). */
   readonly wellness: WellnessStore;
+  /** Counter-messaging: the library, keyword sets, event secrets and events (issue 20). */
+  readonly counter: CounterStore;
   /** Closes the database (every port at once). */
   close(): Promise<void>;
 }

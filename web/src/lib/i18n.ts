@@ -20,6 +20,8 @@ import enBanks from "../locales/banks.en.json" with { type: "json" };
 import arLabels from "../locales/labels.ar.json" with { type: "json" };
 import enLabels from "../locales/labels.en.json" with { type: "json" };
 import arSignin from "../locales/signin.ar.json" with { type: "json" };
+import arCounter from "../locales/counter.ar.json" with { type: "json" };
+import enCounter from "../locales/counter.en.json" with { type: "json" };
 import enSignin from "../locales/signin.en.json" with { type: "json" };
 import arAdmin from "../locales/admin.ar.json" with { type: "json" };
 import enAdmin from "../locales/admin.en.json" with { type: "json" };
@@ -46,6 +48,7 @@ export const CATALOGS = {
   engineer: { en: enEngineer, ar: arEngineer },
   wellness: { en: enWellness, ar: arWellness },
   reports: { en: enReports, ar: arReports },
+  counter: { en: enCounter, ar: arCounter },
 } as const;
 
 const LOCALE_KEY = "rasd.locale";

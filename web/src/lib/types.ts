@@ -20,4 +20,9 @@ export type {
   TakedownMeasurementView as TakedownReport,
   ReuploadMeasurementView as ReuploadReport,
   TimeToActionView as TimeToAction,
+  CounterItemView as CounterItem,
+  CounterFiguresView as CounterFigures,
+  CounterComparisonView as CounterComparison,
+  CampaignFiguresView as CampaignFigures,
+  RedirectView as RedirectAnswer,
 } from "../../../src/http/schemas/index.js";
