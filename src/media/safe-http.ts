@@ -24,8 +24,8 @@ import { nonPublicKind } from "./public-address.js";
 export type Resolver = (host: string) => Promise<readonly LookupAddress[]>;
 
 export interface SafeRequestOptions {
-  /** Default GET. */
-  readonly method?: "GET" | "POST";
+  /** Default GET. HEAD reads no body. */
+  readonly method?: "GET" | "HEAD" | "POST";
   /** Request headers; Host (the URL's host) and Content-Length are set here. */
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string | Uint8Array;
@@ -35,6 +35,8 @@ export interface SafeRequestOptions {
   readonly timeoutMs: number;
   /** Redirects of a GET followed before giving up (default 3); other methods get the 3xx answer back. */
   readonly maxRedirects?: number;
+  /** Follow a GET's redirects (default true); false returns every 3xx answer (a caller recording each hop). */
+  readonly followRedirects?: boolean;
   /** Read a 2xx answer's body into `bytes` (default true); false lets every body go unread. */
   readonly readBody?: boolean;
   /** Connect to loopback, private, link-local and other non-public addresses. Default false. */
@@ -99,7 +101,8 @@ export async function safeRequest(url: string, options: SafeRequestOptions): Pro
       const response = await send(target, addresses, options, signal);
       const status = response.statusCode ?? 0;
       const location = response.headers.location;
-      if (method === "GET" && REDIRECT_STATUSES.has(status) && location !== undefined) {
+      const follow = method === "GET" && options.followRedirects !== false;
+      if (follow && REDIRECT_STATUSES.has(status) && location !== undefined) {
         response.destroy();
         if (redirects >= maxRedirects) {
           throw fetchError(
@@ -110,7 +113,7 @@ export async function safeRequest(url: string, options: SafeRequestOptions): Pro
         target = parseTarget(location, target);
         continue;
       }
-      const read = options.readBody !== false && status >= 200 && status <= 299;
+      const read = method !== "HEAD" && options.readBody !== false && status >= 200 && status <= 299;
       const bytes = read ? await readBounded(response, target, options.maxBytes) : Buffer.alloc(0);
       if (!read) letGo(response, options);
       return {

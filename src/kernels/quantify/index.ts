@@ -51,3 +51,4 @@ export {
   type MatchReview,
   type RemovalDecisionRecord,
 } from "./decisions.js";
+export { kaplanMeier, medianDuration, type Duration, type MedianEstimate, type SurvivalStep } from "./survival.js";

@@ -14,6 +14,7 @@ import type { ExchangeStore } from "./exchanges.js";
 import type { HmaContentStore } from "./hma.js";
 import type { JobQueue } from "./jobs.js";
 import type { LabelStore } from "./labels.js";
+import type { LinkStore } from "./links.js";
 import type { MeasurementReads } from "./measurement.js";
 import type { MediaStore } from "./media.js";
 import type { ReviewStore } from "./reviews.js";
@@ -30,6 +31,7 @@ export type * from "./exchanges.js";
 export type * from "./hma.js";
 export type * from "./jobs.js";
 export type * from "./labels.js";
+export type * from "./links.js";
 export type * from "./measurement.js";
 export type * from "./media.js";
 export type * from "./reviews.js";
@@ -59,6 +61,8 @@ export interface Stores {
   readonly endpoints: WebhookEndpointStore;
   /** Exchanges: feeds from outside fetched into banks (issue 17). */
   readonly exchanges: ExchangeStore;
+  /** Links that stay down (issue 19): liveness checks, members' domains, alerts, expansions. */
+  readonly links: LinkStore;
   /** Closes the database (every port at once). */
   close(): Promise<void>;
 }
