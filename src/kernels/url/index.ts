@@ -19,6 +19,7 @@ export {
   LINK_STATUSES,
   REMOVED_PAGE_PATTERNS,
   REMOVED_STATUSES,
+  hasRemovedPage,
   linkStatus,
   removedPage,
   type CheckAnswer,

@@ -85,3 +85,12 @@ export function linkStatus(answer: CheckAnswer, patterns?: readonly RemovedPageP
   if (status >= 200 && status <= 399) return removedPage(answer, patterns) ? "removed" : status <= 299 ? "online" : "error";
   return "error";
 }
+
+/**
+ * Whether `host` has a removed-page pattern that needs the page's body or path (so a check
+ * must read the page, not only ask HEAD).
+ * @example hasRemovedPage("www.pastebin.com") // false: hosts are canonical, without www.
+ */
+export function hasRemovedPage(host: string, patterns: readonly RemovedPagePattern[] = REMOVED_PAGE_PATTERNS): boolean {
+  return patterns.some((p) => hostUnder(host, p.host));
+}
