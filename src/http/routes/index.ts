@@ -11,6 +11,7 @@ import { dashboardRoutes } from "./dashboard.js";
 import { hmaRoutes } from "./hma.js";
 import { keyRoutes } from "./keys.js";
 import { labelRoutes } from "./labels.js";
+import { linkRoutes } from "./links.js";
 import { measureRoutes } from "./measure.js";
 import { memberRoutes } from "./members.js";
 import { reviewRoutes } from "./reviews.js";
@@ -35,6 +36,7 @@ export function allRoutes(s: Services): RouteDef[] {
     ...ruleRoutes(s),
     ...webhookRoutes(s),
     ...measureRoutes(s),
+    ...linkRoutes(s),
     ...hmaRoutes(s),
     ...taxiiRoutes(s),
     // The web app and what it needs beyond the routes above.

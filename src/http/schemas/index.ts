@@ -15,3 +15,4 @@ export * from "./reviews.js";
 export * from "./rules.js";
 export * from "./status.js";
 export * from "./hma.js";
+export * from "./links.js";
