@@ -21,7 +21,7 @@
  */
 
 import { loadavg } from "node:os";
-import { medianDuration, seededRandom, type Duration } from "../dist/kernels/quantify/index.js";
+import { medianDuration, seedFrom, seededRandom, type Duration } from "../dist/kernels/quantify/index.js";
 import { emit, note } from "./_util.js";
 
 const HOUR = 3_600_000;
@@ -61,7 +61,7 @@ function draw(s: Scenario, random: () => number): number {
 const observed = (t: number, check: number): number => Math.ceil(t / check) * check;
 
 function run(s: Scenario, simulations: number): void {
-  const random = seededRandom(`links-${s.name}`);
+  const random = seededRandom(seedFrom(`links-${s.name}`));
   const check = s.checkHours * HOUR;
   const truth = s.medianHours * HOUR;
   // The median of the observed (rounded-up) time: P(obs ≤ kΔ) = P(T ≤ kΔ), so it is the

@@ -36,6 +36,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "report", load: async () => (await import("./commands/report.js")).reportCommand() },
   { name: "webhook", load: async () => (await import("./commands/webhook.js")).webhookCommand() },
   { name: "exchange", load: async () => (await import("./commands/exchange.js")).exchangeCommand() },
+  { name: "link", load: async () => (await import("./commands/link.js")).linkCommand() },
+  { name: "domains", load: async () => (await import("./commands/link.js")).domainsCommand() },
 ];
 
 function version(): string {
