@@ -15,7 +15,7 @@ import { Txt } from "./ui.js";
 const COLOURS = { received: "#4c6ef5", matched: "#e8590c", actions: "#2b8a3e", ratio: "#5f3dc4" };
 
 /** A uPlot chart that follows its container's width. */
-function UPlot(props: {
+export function UPlot(props: {
   options: Omit<uPlot.Options, "width" | "height">;
   data: uPlot.AlignedData;
   height?: number;

@@ -9,6 +9,7 @@ import "../style.css";
 import { Banks } from "./banks.js";
 import { Dashboard } from "./dashboard.js";
 import { Labels } from "./labels.js";
+import { Links } from "./links.js";
 import { Api } from "./lib/api.js";
 import { initI18n, onLocaleChange, t } from "./lib/i18n.js";
 import type { Session } from "./lib/types.js";
@@ -86,7 +87,7 @@ function App() {
 
   useEffect(() => {
     const screen = hash.split("/")[1] || "dashboard";
-    const known = ["dashboard", "review", "labels", "banks"].includes(screen);
+    const known = ["dashboard", "review", "labels", "banks", "links"].includes(screen);
     document.title = t("pageTitle", { screen: session ? (known ? t(`title.${screen}`) : screen) : t("title.signIn") });
   });
 
@@ -108,6 +109,7 @@ function App() {
     { id: "review", label: t("nav.review"), show: may("review.read") },
     { id: "labels", label: t("nav.labels"), show: may("review.read") },
     { id: "banks", label: t("nav.banks"), show: may("signal.read") },
+    { id: "links", label: t("nav.links"), show: may("signal.read") },
   ].filter((n) => n.show);
   const go = (h: string) => {
     location.hash = h;
@@ -162,6 +164,8 @@ function App() {
           go={go}
           {...(parts[1] === "signal" && parts[2] ? { signalId: Number(parts[2]) } : {})}
         />
+      ) : screen === "links" && may("signal.read") ? (
+        <Links api={api} me={me} />
       ) : may("content.read") ? (
         <Dashboard api={api} me={me} />
       ) : (
