@@ -117,7 +117,12 @@ function run(s: Scenario, simulations: number): void {
   emit({ ...base, metric: "bias_h", value: estimated ? bias / estimated / HOUR : NaN });
   emit({ ...base, metric: "width_h", value: widths ? width / widths / HOUR : NaN });
   emit({ ...base, metric: "unbounded", value: unbounded / simulations });
-  emit({ ...base, impl: "removed-only", metric: "naive_bias_h", value: naiveCount ? naiveBias / naiveCount / HOUR : NaN });
+  emit({
+    ...base,
+    impl: "removed-only",
+    metric: "naive_bias_h",
+    value: naiveCount ? naiveBias / naiveCount / HOUR : NaN,
+  });
 }
 
 const simulations = Number(process.argv[2] ?? 2000);

@@ -263,7 +263,9 @@ export class KyselyLinkStore implements LinkStore {
       .updateTable("links")
       .set({ lease_owner: owner, lease_until: now + leaseMs })
       .where("id", "=", id)
-      .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", now), eb("lease_owner", "=", owner)]));
+      .where((eb) =>
+        eb.or([eb("lease_until", "is", null), eb("lease_until", "<", now), eb("lease_owner", "=", owner)]),
+      );
     if (due) q = q.where("next_check_at", "<=", now);
     const row = await q.returningAll().executeTakeFirst();
     return row && toLink(row);
@@ -349,8 +351,7 @@ export class KyselyLinkStore implements LinkStore {
   async addDomain(orgId: number, domain: string, now: number): Promise<OrgDomain> {
     const held = await this.db.selectFrom("org_domains").selectAll().where("domain", "=", domain).executeTakeFirst();
     if (held) {
-      if (held.org_id === orgId)
-        return { id: held.id, orgId, domain, createdAt: Number(held.created_at) };
+      if (held.org_id === orgId) return { id: held.id, orgId, domain, createdAt: Number(held.created_at) };
       throw new RasdError("conflict", `domain ${domain} is already listed by another member`);
     }
     try {

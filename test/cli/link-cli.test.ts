@@ -86,7 +86,10 @@ describe("rasd link and rasd domains", () => {
     assert.equal(removed.stdout.trim().split("\n").length, 1);
     const history = await rasd(["link", "status", "--url", `${base}/gone`]);
     // The canonical URL has no scheme: https is tried first, then http (every request recorded).
-    assert.match(history.stdout, /^  20\d\d-\S+\tremoved\tHTTP 410\tHEAD - https:\/\/127\.0\.0\.1.* \| HEAD 410 http:\/\/127\.0\.0\.1/m);
+    assert.match(
+      history.stdout,
+      /^ {2}20\d\d-\S+\tremoved\tHTTP 410\tHEAD - https:\/\/127\.0\.0\.1.* \| HEAD 410 http:\/\/127\.0\.0\.1/m,
+    );
     const again = await rasd(["link", "check", "--url", `${base}/file`]);
     assert.equal(again.status, 0, again.stderr);
     assert.match(again.stdout, /\tonline\t200\t/);
@@ -96,7 +99,10 @@ describe("rasd link and rasd domains", () => {
   });
 
   it("manages a member's domains", async () => {
-    assert.equal((await rasd(["domains", "add", "WWW.Files.Example", "--org", "Files Host"])).stdout, "files.example\n");
+    assert.equal(
+      (await rasd(["domains", "add", "WWW.Files.Example", "--org", "Files Host"])).stdout,
+      "files.example\n",
+    );
     const list = await rasd(["domains", "list"]);
     assert.match(list.stdout, /^files\.example\tFiles Host\t/m);
     const bad = await rasd(["domains", "add", "not a domain", "--org", "Files Host"]);

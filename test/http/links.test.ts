@@ -60,15 +60,27 @@ describe("links through the API", () => {
   });
 
   it("a member lists its domains; bad and taken domains are refused precisely", async () => {
-    const add = await t.call(t.keys.a.admin, { method: "POST", url: "/v1/domains", payload: { domain: "https://WWW.Files.test/x" } });
+    const add = await t.call(t.keys.a.admin, {
+      method: "POST",
+      url: "/v1/domains",
+      payload: { domain: "https://WWW.Files.test/x" },
+    });
     assert.equal(add.statusCode, 201, add.body);
     assert.equal(json<{ domain: string }>(add).domain, "files.test");
-    const taken = await t.call(t.keys.b.admin, { method: "POST", url: "/v1/domains", payload: { domain: "files.test" } });
+    const taken = await t.call(t.keys.b.admin, {
+      method: "POST",
+      url: "/v1/domains",
+      payload: { domain: "files.test" },
+    });
     assert.equal(taken.statusCode, 409, taken.body);
     const bad = await t.call(t.keys.a.admin, { method: "POST", url: "/v1/domains", payload: { domain: "localhost" } });
     assert.equal(bad.statusCode, 400, bad.body);
     assert.match(json<{ error: { code: string; message: string } }>(bad).error.message, /^domain: not a domain name/);
-    const reader = await t.call(t.keys.a.reader, { method: "POST", url: "/v1/domains", payload: { domain: "x.example" } });
+    const reader = await t.call(t.keys.a.reader, {
+      method: "POST",
+      url: "/v1/domains",
+      payload: { domain: "x.example" },
+    });
     assert.equal(reader.statusCode, 403);
     const list = await t.call(t.keys.a.reader, { method: "GET", url: "/v1/domains" });
     assert.deepEqual(
@@ -90,7 +102,11 @@ describe("links through the API", () => {
       await t.call(t.keys.c.curator, { method: "POST", url: "/v1/banks", payload: { name: "releases", tlp: "GREEN" } }),
     );
     const strict = json<{ id: number }>(
-      await t.call(t.keys.c.curator, { method: "POST", url: "/v1/banks", payload: { name: "own", tlp: "AMBER+STRICT" } }),
+      await t.call(t.keys.c.curator, {
+        method: "POST",
+        url: "/v1/banks",
+        payload: { name: "own", tlp: "AMBER+STRICT" },
+      }),
     );
     for (const [id, value] of [
       [bank.id, `http://${releaseUrl}`],
@@ -150,7 +166,10 @@ describe("links through the API", () => {
       );
       return v.status === "received" ? undefined : v;
     });
-    assert.ok(item.matches.some((m) => m.type === "url"), JSON.stringify(item));
+    assert.ok(
+      item.matches.some((m) => m.type === "url"),
+      JSON.stringify(item),
+    );
     assert.equal(item.hashes.links?.[0]?.hops[1], `http://${releaseUrl}`);
     const expansions = await t.s.stores.links.expansions({ itemId: id });
     assert.equal(expansions.length, 1);
@@ -165,7 +184,12 @@ describe("links through the API", () => {
     const m = await t.call(t.keys.c.reader, { method: "GET", url: "/v1/measure/links?interval=day" });
     assert.equal(m.statusCode, 200, m.body);
     const figures = json<{
-      overall: { alerted: number; alerted_removed: number; offline: number; alert_to_takedown: { events: number; median_seconds: number } };
+      overall: {
+        alerted: number;
+        alerted_removed: number;
+        offline: number;
+        alert_to_takedown: { events: number; median_seconds: number };
+      };
       by_platform: { platform: string; offline: number }[];
       by_host: { host: string; takedown: { events: number } }[];
     }>(m);
@@ -175,7 +199,10 @@ describe("links through the API", () => {
     assert.ok(figures.overall.alert_to_takedown.median_seconds >= 0);
     assert.deepEqual(figures.by_platform.find((p) => p.platform === "Platform A")?.offline, 1);
     assert.equal(figures.by_host.find((h) => h.host === "files.test")?.takedown.events, 1);
-    const bad = await t.call(t.keys.c.reader, { method: "GET", url: "/v1/measure/links?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z" });
+    const bad = await t.call(t.keys.c.reader, {
+      method: "GET",
+      url: "/v1/measure/links?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z",
+    });
     assert.equal(bad.statusCode, 400);
   });
 
@@ -189,7 +216,11 @@ describe("links through the API", () => {
     const e = json<{ final_url: string; matches: { url: string; matches: unknown[] }[] }>(r);
     assert.equal(e.final_url, `http://${releaseUrl}`);
     assert.equal(e.matches[1]!.matches.length, 1);
-    const bad = await t.call(t.keys.a.submitter, { method: "POST", url: "/v1/links/expand", payload: { url: "not a url" } });
+    const bad = await t.call(t.keys.a.submitter, {
+      method: "POST",
+      url: "/v1/links/expand",
+      payload: { url: "not a url" },
+    });
     assert.equal(bad.statusCode, 400, bad.body);
     assert.equal(json<{ error: { code: string } }>(bad).error.code, "url.invalid");
   });

@@ -16,7 +16,13 @@ import { isRasdError, type RasdError } from "../../src/core/errors.js";
 import { DEFAULT_SHORTENERS, mergeShortenerSets, shortenerSet } from "../../src/kernels/url/index.js";
 import { AccessService } from "../../src/services/access.js";
 import { LinkExpander } from "../../src/services/links/expander.js";
-import { DEFAULT_LINK_HTTP, chainStatus, followChain, retryAfterMs, type LinkHttp } from "../../src/services/links/follow.js";
+import {
+  DEFAULT_LINK_HTTP,
+  chainStatus,
+  followChain,
+  retryAfterMs,
+  type LinkHttp,
+} from "../../src/services/links/follow.js";
 import { LINK_ALERT_PREFIX, LinkLiveness } from "../../src/services/links/liveness.js";
 import { openStores } from "../../src/storage/open.js";
 import type { Accepted, ContentItem, NewContent, Stores } from "../../src/storage/ports/index.js";
@@ -39,7 +45,8 @@ describe("links: following and checking against loopback hosts", () => {
 
   before(async () => {
     files = await startLinkHost("files.test", (req, res) => {
-      if (req.url === "/release.mp4" || req.url === "/other.mp4") return answer(fileGone ? 404 : 200, { "content-type": "video/mp4" })(req, res);
+      if (req.url === "/release.mp4" || req.url === "/other.mp4")
+        return answer(fileGone ? 404 : 200, { "content-type": "video/mp4" })(req, res);
       answer(404)(req, res);
     });
     short = await startLinkHost("short.test", (req, res) => {
@@ -54,16 +61,21 @@ describe("links: following and checking against loopback hosts", () => {
       answer(404)(req, res);
     });
     nohead = await startLinkHost("nohead.test", (req, res) =>
-      req.method === "HEAD" ? answer(405)(req, res) : answer(302, { location: `${files.origin}/release.mp4` })(req, res),
+      req.method === "HEAD"
+        ? answer(405)(req, res)
+        : answer(302, { location: `${files.origin}/release.mp4` })(req, res),
     );
     busy = await startLinkHost("busy.test", answer(429, { "retry-after": "120" }));
     paste = await startLinkHost("pastebin.com", (req, res) =>
-      answer(200, { "content-type": "text/html" }, pasteGone ? "<h1>This paste has been removed!</h1>" : "<pre>text</pre>")(
-        req,
-        res,
-      ),
+      answer(
+        200,
+        { "content-type": "text/html" },
+        pasteGone ? "<h1>This paste has been removed!</h1>" : "<pre>text</pre>",
+      )(req, res),
     );
-    loop = await startLinkHost("loop.test", (req, res) => answer(302, { location: req.url === "/a" ? "/b" : "/a" })(req, res));
+    loop = await startLinkHost("loop.test", (req, res) =>
+      answer(302, { location: req.url === "/a" ? "/b" : "/a" })(req, res),
+    );
     http = { ...DEFAULT_LINK_HTTP, allowPrivate: true, timeoutMs: 3000, maxHops: 6, resolve: loopbackResolver(NAMES) };
   });
   after(async () => {
@@ -135,7 +147,10 @@ describe("links: following and checking against loopback hosts", () => {
     // The setting is off unless set to 1.
     assert.equal(loadConfig({}, {}).links.allowPrivate, false);
     assert.equal(loadConfig({}, { RASD_LINK_ALLOW_PRIVATE: "1" }).links.allowPrivate, true);
-    assert.throws(() => loadConfig({}, { RASD_LINK_EXPAND: "some" }), /RASD_LINK_EXPAND: expected one of off, shorteners, all/);
+    assert.throws(
+      () => loadConfig({}, { RASD_LINK_EXPAND: "some" }),
+      /RASD_LINK_EXPAND: expected one of off, shorteners, all/,
+    );
   });
 
   describe("expansion of submitted items and the liveness loop", () => {
@@ -197,13 +212,19 @@ describe("links: following and checking against loopback hosts", () => {
       const [recorded] = await s.links.expansions({ itemId: 42 });
       assert.equal(recorded!.url, `short.test:${short.port}/abc`);
       assert.equal(recorded!.hops.length, 2);
-      assert.deepEqual(new LinkExpander({ links: s.links, http, shorteners }, "off").targets(item("url", `${short.origin}/abc`)), []);
+      assert.deepEqual(
+        new LinkExpander({ links: s.links, http, shorteners }, "off").targets(item("url", `${short.origin}/abc`)),
+        [],
+      );
       assert.deepEqual(
         new LinkExpander({ links: s.links, http, shorteners }, "shorteners").targets(item("url", `${files.origin}/x`)),
         [],
         "not a shortener",
       );
-      assert.equal(new LinkExpander({ links: s.links, http, shorteners }, "all").targets(item("url", `${files.origin}/x`)).length, 1);
+      assert.equal(
+        new LinkExpander({ links: s.links, http, shorteners }, "all").targets(item("url", `${files.origin}/x`)).length,
+        1,
+      );
     });
 
     it("checks banked links on a schedule: online, then removed; one link per host at a time; 429 backs off", async () => {

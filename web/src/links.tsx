@@ -6,7 +6,13 @@
  */
 
 import { useState } from "preact/hooks";
-import type { DomainView, LinkDetailView, LinkMeasurementView, LinkView, MedianView } from "../../src/http/schemas/links.js";
+import type {
+  DomainView,
+  LinkDetailView,
+  LinkMeasurementView,
+  LinkView,
+  MedianView,
+} from "../../src/http/schemas/links.js";
 import { BarList, UPlot } from "./charts.js";
 import type { Api } from "./lib/api.js";
 import { formatDateTime, formatNumber, formatPercent, t } from "./lib/i18n.js";
@@ -17,7 +23,8 @@ import { ErrorBox, Panel, Txt, useLoad } from "./ui.js";
 const STATES = ["", "online", "removed", "error", "unchecked"] as const;
 
 function median(m: MedianView): string {
-  if (m.median_seconds === null) return t("links:median.none", { n: formatNumber(m.n), events: formatNumber(m.events) });
+  if (m.median_seconds === null)
+    return t("links:median.none", { n: formatNumber(m.n), events: formatNumber(m.events) });
   return t("links:median.value", {
     median: formatDuration(m.median_seconds * 1000),
     low: m.low_seconds === null ? "—" : formatDuration(m.low_seconds * 1000),
@@ -95,9 +102,7 @@ function Detail(props: { api: Api; id: number }) {
         {t(`links:state.${link.status}`)}
         {link.first_offline_at ? ` · ${t("links:firstOffline", { at: formatDateTime(link.first_offline_at) })}` : ""}
       </p>
-      {alerts.length > 0 && (
-        <p>{t("links:alerted", { at: formatDateTime(alerts[0]!.alerted_at) })}</p>
-      )}
+      {alerts.length > 0 && <p>{t("links:alerted", { at: formatDateTime(alerts[0]!.alerted_at) })}</p>}
       <table>
         <caption>{t("links:history")}</caption>
         <thead>

@@ -36,7 +36,12 @@ function liveness(ctx: Context): LinkLiveness {
       // The alert's item is queued; a running worker matches it and sends the webhooks.
       submit: async (item) => (await ctx.stores.content.accept([item]))[0]!,
     },
-    { owner: `cli:${hostname()}:${process.pid}`, checkMs: l.checkHours * 3_600_000, hostGapMs: l.hostGapMs, concurrency: l.concurrency },
+    {
+      owner: `cli:${hostname()}:${process.pid}`,
+      checkMs: l.checkHours * 3_600_000,
+      hostGapMs: l.hostGapMs,
+      concurrency: l.concurrency,
+    },
   );
 }
 
@@ -62,7 +67,10 @@ export function linkCommand(): Command {
       .option("--json", "print the chain and matches as JSON"),
   ).action(async (url: string, options: StoreOptions & { json?: boolean }) => {
     await withContext(options, async (ctx) => {
-      const expander = new LinkExpander({ links: ctx.stores.links, http: http(ctx), shorteners: ctx.shorteners }, "all");
+      const expander = new LinkExpander(
+        { links: ctx.stores.links, http: http(ctx), shorteners: ctx.shorteners },
+        "all",
+      );
       const matcher = await ctx.matcher();
       const chain = await expander.expand(url, { orgId: 0, itemId: null });
       const hops = distinctHops(chain).map((u) => {
@@ -81,7 +89,8 @@ export function linkCommand(): Command {
           `${h.method}\t${h.status ?? "-"}\t${h.ms} ms\t${h.url}${h.location ? ` -> ${h.location}` : ""}${h.error ? `\t${h.error}` : ""}\n`,
         );
       for (const h of hops)
-        for (const m of h.matches) process.stdout.write(`match\t${h.url}\tsignal ${m.signalId}\tbank ${m.bankId}\t${m.type}\n`);
+        for (const m of h.matches)
+          process.stdout.write(`match\t${h.url}\tsignal ${m.signalId}\tbank ${m.bankId}\t${m.type}\n`);
       process.stdout.write(chain.error ? `stopped: ${chain.error}\n` : `final: ${chain.finalUrl}\n`);
     });
   });
@@ -109,13 +118,17 @@ export function linkCommand(): Command {
       }
       let checked = 0;
       for (let n = await checker.round(); n > 0; n = await checker.round()) checked += n;
-      process.stderr.write(`checked ${checked} links due (hosts checked again within RASD_LINK_HOST_GAP_MS wait their turn)\n`);
+      process.stderr.write(
+        `checked ${checked} links due (hosts checked again within RASD_LINK_HOST_GAP_MS wait their turn)\n`,
+      );
     });
   });
   withStoreOptions(
     link
       .command("status")
-      .description("banked links' liveness (id, status, HTTP status, last check, first seen offline, URL); --url: its history")
+      .description(
+        "banked links' liveness (id, status, HTTP status, last check, first seen offline, URL); --url: its history",
+      )
       .option("--status <s>", `only links in this state (${STATES.join(", ")})`)
       .option("--host <host>", "only links on this host")
       .option("--url <url>", "one link's checks, newest first, with each redirect chain")
@@ -195,4 +208,3 @@ export function domainsCommand(): Command {
   });
   return domains;
 }
-

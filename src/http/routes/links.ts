@@ -132,7 +132,8 @@ export function linkRoutes(s: Services): RouteDef[] {
       method: "GET",
       url: "/v1/links/:id",
       access: "signal.read",
-      summary: "A banked link's liveness history (every check with its redirect chain), its alerts to you, and chains followed from it",
+      summary:
+        "A banked link's liveness history (every check with its redirect chain), its alerts to you, and chains followed from it",
       tags: ["links"],
       schema: { response: { 200: LinkDetailView } },
       handler: async (req, _reply, who) => {
@@ -140,7 +141,12 @@ export function linkRoutes(s: Services): RouteDef[] {
         return {
           link: linkView(d.link),
           checks: d.checks.map(checkView),
-          alerts: d.alerts.map((a) => ({ id: a.id, org_id: a.orgId, item_id: a.itemId, alerted_at: iso(a.alertedAt)! })),
+          alerts: d.alerts.map((a) => ({
+            id: a.id,
+            org_id: a.orgId,
+            item_id: a.itemId,
+            alerted_at: iso(a.alertedAt)!,
+          })),
           expansions: d.expansions.map(expansionView),
         };
       },
@@ -188,11 +194,15 @@ export function linkRoutes(s: Services): RouteDef[] {
       method: "GET",
       url: "/v1/domains",
       access: "org.read",
-      summary: "Your organisation's own domains: live banked links on them are alerted to you (webhook event link.alert)",
+      summary:
+        "Your organisation's own domains: live banked links on them are alerted to you (webhook event link.alert)",
       tags: ["links"],
       schema: { response: { 200: Type.Object({ domains: Type.Array(DomainView) }) } },
       handler: async (_req, _reply, who) => ({
-        domains: (await s.links.listDomains(who.orgId)).map((d) => ({ domain: d.domain, created_at: iso(d.createdAt)! })),
+        domains: (await s.links.listDomains(who.orgId)).map((d) => ({
+          domain: d.domain,
+          created_at: iso(d.createdAt)!,
+        })),
       }),
     }),
     route({
@@ -248,7 +258,8 @@ export function linkRoutes(s: Services): RouteDef[] {
         if (!(from < to)) throw new RasdError("invalid", "from must be before to");
         const interval = q.interval ?? "day";
         const m = await s.links.measure(who, { from, to, interval });
-        if (!m) throw new RasdError("invalid", `too many ${interval} periods between from and to; use a longer interval`);
+        if (!m)
+          throw new RasdError("invalid", `too many ${interval} periods between from and to; use a longer interval`);
         return {
           from: m.from,
           to: m.to,

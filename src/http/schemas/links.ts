@@ -47,7 +47,9 @@ export type LinkCheckView = Static<typeof LinkCheckView>;
 export const LinkAlertView = Type.Object({
   id: Type.Integer(),
   org_id: Type.Integer(),
-  item_id: Nullable(Type.Integer({ description: "The item the alert travelled as (rules and webhooks, event link.alert)" })),
+  item_id: Nullable(
+    Type.Integer({ description: "The item the alert travelled as (rules and webhooks, event link.alert)" }),
+  ),
   alerted_at: Type.String(),
 });
 export type LinkAlertView = Static<typeof LinkAlertView>;
@@ -82,10 +84,9 @@ export const LinkExpandView = Type.Object({
   final_url: Nullable(Type.String()),
   error: Nullable(Type.String()),
   hops: Type.Array(LinkHopView),
-  matches: Type.Array(
-    Type.Object({ url: Type.String(), matches: Type.Array(LinkMatchView) }),
-    { description: "Each URL of the chain with the caller's matches on it" },
-  ),
+  matches: Type.Array(Type.Object({ url: Type.String(), matches: Type.Array(LinkMatchView) }), {
+    description: "Each URL of the chain with the caller's matches on it",
+  }),
 });
 export type LinkExpandView = Static<typeof LinkExpandView>;
 

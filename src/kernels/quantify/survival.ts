@@ -41,11 +41,14 @@ export function kaplanMeier(durations: readonly Duration[]): SurvivalStep[] {
   let s = 1;
   let greenwood = 0;
   const steps: SurvivalStep[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     const t = sorted[i]!.ms;
     let d = 0;
     let c = 0;
-    for (; i < sorted.length && sorted[i]!.ms === t; i++) sorted[i]!.event ? d++ : c++;
+    for (; i < sorted.length && sorted[i]!.ms === t; i++) {
+      if (sorted[i]!.event) d++;
+      else c++;
+    }
     if (d > 0) {
       s *= 1 - d / atRisk;
       if (atRisk > d) greenwood += d / (atRisk * (atRisk - d));

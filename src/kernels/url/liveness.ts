@@ -82,7 +82,8 @@ export function linkStatus(answer: CheckAnswer, patterns?: readonly RemovedPageP
   const { status } = answer;
   if (status === null) return "error";
   if (REMOVED_STATUSES.has(status)) return "removed";
-  if (status >= 200 && status <= 399) return removedPage(answer, patterns) ? "removed" : status <= 299 ? "online" : "error";
+  if (status >= 200 && status <= 399)
+    return removedPage(answer, patterns) ? "removed" : status <= 299 ? "online" : "error";
   return "error";
 }
 

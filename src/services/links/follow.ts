@@ -9,7 +9,13 @@
  */
 
 import { describeError, isRasdError } from "../../core/errors.js";
-import { canonicalizeUrl, isShortenerHost, linkStatus, type LinkStatus, type ShortenerSet } from "../../kernels/url/index.js";
+import {
+  canonicalizeUrl,
+  isShortenerHost,
+  linkStatus,
+  type LinkStatus,
+  type ShortenerSet,
+} from "../../kernels/url/index.js";
 import { safeRequest, type Resolver, type SafeResponse } from "../../media/safe-http.js";
 import type { LinkHop } from "../../storage/ports/index.js";
 
@@ -50,7 +56,8 @@ export interface Chain {
 
 const REFUSES_HEAD: ReadonlySet<number> = new Set([400, 403, 405, 501]);
 const REDIRECT: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
-const META_REFRESH = /<meta[^>]+http-equiv\s*=\s*["']?refresh["']?[^>]*content\s*=\s*["']?\s*\d*\s*;\s*url\s*=\s*['"]?([^"'>\s]+)/i;
+const META_REFRESH =
+  /<meta[^>]+http-equiv\s*=\s*["']?refresh["']?[^>]*content\s*=\s*["']?\s*\d*\s*;\s*url\s*=\s*['"]?([^"'>\s]+)/i;
 /** Retry-After beyond this is taken as this. */
 const MAX_RETRY_AFTER_MS = 86_400_000;
 
@@ -109,7 +116,9 @@ async function hop(url: string, http: LinkHttp, get: boolean): Promise<Answer[]>
       return out;
     } catch (error) {
       const permanent = isRasdError(error) && /^(fetch\.(scheme|credentials|private_address)|url)/.test(error.code);
-      out.push({ hop: { url, method, status: null, error: describeError(error), ms: Math.round(performance.now() - t0) } });
+      out.push({
+        hop: { url, method, status: null, error: describeError(error), ms: Math.round(performance.now() - t0) },
+      });
       if (permanent || method === "GET" || (isRasdError(error) && error.code === "fetch.timeout")) return out;
     }
   }
@@ -131,7 +140,8 @@ export async function followChain(
   let triedHttp = false;
   while (hops.length < http.maxHops) {
     const host = hostOf(next);
-    const shortener = host !== undefined && options.shorteners !== undefined && isShortenerHost(host, options.shorteners);
+    const shortener =
+      host !== undefined && options.shorteners !== undefined && isShortenerHost(host, options.shorteners);
     const answers = await hop(next, http, false);
     for (const a of answers) hops.push(a.hop);
     const last = answers[answers.length - 1]!;

@@ -138,7 +138,12 @@ export class LinkLiveness {
 
   /** Checks link `id` now, whatever its schedule (the CLI, the API); "conflict" while another worker holds it. */
   async checkNow(id: number): Promise<Link> {
-    const leased = await this.deps.links.leaseOne(id, this.options.owner, Date.now(), this.options.leaseMs ?? DEFAULT_LEASE_MS);
+    const leased = await this.deps.links.leaseOne(
+      id,
+      this.options.owner,
+      Date.now(),
+      this.options.leaseMs ?? DEFAULT_LEASE_MS,
+    );
     if (!leased) {
       if (!(await this.deps.links.get(id))) throw new RasdError("not_found", `no link with id ${id}`);
       throw new RasdError("conflict", `link ${id} is being checked by another worker`);
@@ -214,12 +219,24 @@ export class LinkLiveness {
     // The alert is submitted as the member's admin (or its first person): its visible banks decide.
     const person = people.find((p) => p.role === "admin") ?? people[0];
     if (!person) {
-      this.log.warn({ org: owner.orgId, link: link.id }, "a live banked link is on a member's domain, but the member has no one to alert");
+      this.log.warn(
+        { org: owner.orgId, link: link.id },
+        "a live banked link is on a member's domain, but the member has no one to alert",
+      );
       return;
     }
-    const visible = await this.deps.access.visibleBankIds({ orgId: owner.orgId, personId: person.id, role: person.role });
+    const visible = await this.deps.access.visibleBankIds({
+      orgId: owner.orgId,
+      personId: person.id,
+      role: person.role,
+    });
     if (!(await this.deps.links.visible(link.url, [...visible]))) return;
-    const alert = await this.deps.links.recordAlert({ linkId: link.id, orgId: owner.orgId, itemId: null, alertedAt: at });
+    const alert = await this.deps.links.recordAlert({
+      linkId: link.id,
+      orgId: owner.orgId,
+      itemId: null,
+      alertedAt: at,
+    });
     if (!alert) return;
     const r = await this.deps.submit({
       orgId: owner.orgId,

@@ -8,7 +8,15 @@
 import { RasdError } from "../../core/errors.js";
 import type { Interval } from "../../core/periods.js";
 import { canonicalHost, canonicalizeUrl } from "../../kernels/url/index.js";
-import type { Link, LinkAlert, LinkCheck, LinkExpansion, LinkState, LinkStore, OrgDomain } from "../../storage/ports/index.js";
+import type {
+  Link,
+  LinkAlert,
+  LinkCheck,
+  LinkExpansion,
+  LinkState,
+  LinkStore,
+  OrgDomain,
+} from "../../storage/ports/index.js";
 import type { Viewer } from "../../core/sharing.js";
 import type { SignalStore } from "../../storage/ports/index.js";
 import type { AccessService } from "../access.js";
@@ -124,7 +132,10 @@ export class LinkService {
 
 /** A domain as listed: canonical host (lower case, punycode, no www.), with at least one dot. */
 export function domainName(text: string): string {
-  const trimmed = text.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").replace(/[/?#].*$/s, "");
+  const trimmed = text
+    .trim()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//i, "")
+    .replace(/[/?#].*$/s, "");
   let host: string;
   try {
     host = canonicalHost(trimmed);

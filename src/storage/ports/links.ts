@@ -176,5 +176,9 @@ export interface LinkStore {
 
   recordExpansion(e: NewLinkExpansion): Promise<LinkExpansion>;
   /** The chains followed from this canonical URL (newest first), or for this item. */
-  expansions(query: { readonly url?: string; readonly itemId?: number; readonly limit?: number }): Promise<LinkExpansion[]>;
+  expansions(query: {
+    readonly url?: string;
+    readonly itemId?: number;
+    readonly limit?: number;
+  }): Promise<LinkExpansion[]>;
 }
