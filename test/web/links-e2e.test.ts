@@ -134,8 +134,8 @@ describe(
       );
       await page.locator("#link-figures .uplot-box canvas").waitFor();
       // An admin lists the organisation's domain.
-      await page.getByLabel("Domain").fill("files.test");
-      await page.getByRole("button", { name: "Add" }).click();
+      await page.getByLabel("Domain", { exact: true }).fill("files.test");
+      await page.getByRole("button", { name: "Add", exact: true }).click();
       await page.locator(".domains li", { hasText: "files.test" }).waitFor();
       await page.screenshot({ path: join(ARTIFACTS, "links-en.png"), fullPage: true });
     });

@@ -103,37 +103,39 @@ function Detail(props: { api: Api; id: number }) {
         {link.first_offline_at ? ` · ${t("links:firstOffline", { at: formatDateTime(link.first_offline_at) })}` : ""}
       </p>
       {alerts.length > 0 && <p>{t("links:alerted", { at: formatDateTime(alerts[0]!.alerted_at) })}</p>}
-      <table>
-        <caption>{t("links:history")}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t("links:col.checked")}</th>
-            <th scope="col">{t("links:col.status")}</th>
-            <th scope="col">{t("links:col.detail")}</th>
-            <th scope="col">{t("links:col.hops")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {checks.map((c, i) => (
-            <tr key={i}>
-              <td>{formatDateTime(c.checked_at)}</td>
-              <td>{t(`links:state.${c.status}`)}</td>
-              <td>
-                <Txt value={c.detail} />
-              </td>
-              <td>
-                <ol class="hops">
-                  {c.hops.map((h, j) => (
-                    <li key={j}>
-                      {h.method} {h.status ?? "—"} <Txt value={h.url} />
-                    </li>
-                  ))}
-                </ol>
-              </td>
+      <div class="table-box">
+        <table>
+          <caption>{t("links:history")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("links:col.checked")}</th>
+              <th scope="col">{t("links:col.status")}</th>
+              <th scope="col">{t("links:col.detail")}</th>
+              <th scope="col">{t("links:col.hops")}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {checks.map((c, i) => (
+              <tr key={i}>
+                <td>{formatDateTime(c.checked_at)}</td>
+                <td>{t(`links:state.${c.status}`)}</td>
+                <td>
+                  <Txt value={c.detail} />
+                </td>
+                <td>
+                  <ol class="hops">
+                    {c.hops.map((h, j) => (
+                      <li key={j}>
+                        {h.method} {h.status ?? "—"} <Txt value={h.url} />
+                      </li>
+                    ))}
+                  </ol>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }
@@ -222,30 +224,32 @@ export function Links(props: { api: Api; me: Me }) {
         {links.data && links.data.links.length === 0 ? (
           <p>{t("links:empty")}</p>
         ) : (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("links:col.url")}</th>
-                <th scope="col">{t("links:col.status")}</th>
-                <th scope="col">{t("links:col.checked")}</th>
-                <th scope="col">{t("links:col.offline")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {(links.data?.links ?? []).map((l) => (
-                <tr key={l.id} aria-selected={selected === l.id}>
-                  <td>
-                    <button type="button" class="link" onClick={() => setSelected(l.id)}>
-                      <Txt value={l.url} />
-                    </button>
-                  </td>
-                  <td>{t(`links:state.${l.status}`)}</td>
-                  <td>{l.last_checked_at ? formatDateTime(l.last_checked_at) : "—"}</td>
-                  <td>{l.first_offline_at ? formatDateTime(l.first_offline_at) : "—"}</td>
+          <div class="table-box">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{t("links:col.url")}</th>
+                  <th scope="col">{t("links:col.status")}</th>
+                  <th scope="col">{t("links:col.checked")}</th>
+                  <th scope="col">{t("links:col.offline")}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {(links.data?.links ?? []).map((l) => (
+                  <tr key={l.id} aria-selected={selected === l.id}>
+                    <td>
+                      <button type="button" class="link" onClick={() => setSelected(l.id)}>
+                        <Txt value={l.url} />
+                      </button>
+                    </td>
+                    <td>{t(`links:state.${l.status}`)}</td>
+                    <td>{l.last_checked_at ? formatDateTime(l.last_checked_at) : "—"}</td>
+                    <td>{l.first_offline_at ? formatDateTime(l.first_offline_at) : "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
         {selected !== undefined && <Detail api={props.api} id={selected} />}
       </Panel>
