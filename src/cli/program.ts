@@ -38,6 +38,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "review", load: async () => (await import("./commands/review.js")).reviewCommand() },
   { name: "exchange", load: async () => (await import("./commands/exchange.js")).exchangeCommand() },
   { name: "counter", load: async () => (await import("./commands/counter.js")).counterCommand() },
+  { name: "link", load: async () => (await import("./commands/link.js")).linkCommand() },
+  { name: "domains", load: async () => (await import("./commands/link.js")).domainsCommand() },
 ];
 
 function version(): string {

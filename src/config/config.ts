@@ -8,6 +8,7 @@ import { resolve, join } from "node:path";
 import { RasdError } from "../core/errors.js";
 import { LOG_LEVELS, type LogLevel } from "../logging/logger.js";
 import { parseTrustProxy, rateLimits, type RateLimits } from "./access-limits.js";
+import { linkSettings, type LinkSettings } from "./links.js";
 import { webhookSettings, type WebhookSettings } from "./webhooks.js";
 
 export interface Config {
@@ -44,6 +45,8 @@ export interface Config {
   readonly fetchAllowPrivate: boolean;
   /** Exchanges may fetch from loopback and private addresses (internal peers, tests). */
   readonly exchangeAllowPrivate: boolean;
+  /** Link expansion and liveness checks (config/links.ts). */
+  readonly links: LinkSettings;
   /** The stance model file; undefined = the one shipped with rasd. */
   readonly stanceModel: string | undefined;
   /** Per trained language, an ONNX stance model serving it (`RASD_STANCE_ONNX`, decision 0030); empty: none. */
@@ -165,6 +168,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     webhooks: webhookSettings(env),
     fetchAllowPrivate: env.RASD_FETCH_ALLOW_PRIVATE === "1",
     exchangeAllowPrivate: env.RASD_EXCHANGE_ALLOW_PRIVATE === "1",
+    links: linkSettings(env),
     stanceModel: env.RASD_STANCE_MODEL || undefined,
     stanceOnnx: stanceOnnxFiles(env.RASD_STANCE_ONNX),
     logLevel: logLevel(overrides.logLevel ?? (env.RASD_LOG_LEVEL || "info")),

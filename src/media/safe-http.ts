@@ -24,8 +24,8 @@ import { nonPublicKind } from "./public-address.js";
 export type Resolver = (host: string) => Promise<readonly LookupAddress[]>;
 
 export interface SafeRequestOptions {
-  /** Default GET. */
-  readonly method?: "GET" | "POST";
+  /** Default GET. HEAD reads no body. */
+  readonly method?: "GET" | "HEAD" | "POST";
   /** Request headers; Host (the URL's host) and Content-Length are set here. */
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string | Uint8Array;
@@ -35,8 +35,12 @@ export interface SafeRequestOptions {
   readonly timeoutMs: number;
   /** Redirects of a GET followed before giving up (default 3); other methods get the 3xx answer back. */
   readonly maxRedirects?: number;
+  /** Follow a GET's redirects (default true); false returns every 3xx answer (a caller recording each hop). */
+  readonly followRedirects?: boolean;
   /** Read a 2xx answer's body into `bytes` (default true); false lets every body go unread. */
   readonly readBody?: boolean;
+  /** Keep only the first `maxBytes` of a longer body instead of failing with fetch.too_large. */
+  readonly truncateBody?: boolean;
   /** Connect to loopback, private, link-local and other non-public addresses. Default false. */
   readonly allowPrivate?: boolean;
   /** Host names or IP addresses that may be non-public (configured internal sources). */
@@ -99,7 +103,8 @@ export async function safeRequest(url: string, options: SafeRequestOptions): Pro
       const response = await send(target, addresses, options, signal);
       const status = response.statusCode ?? 0;
       const location = response.headers.location;
-      if (method === "GET" && REDIRECT_STATUSES.has(status) && location !== undefined) {
+      const follow = method === "GET" && options.followRedirects !== false;
+      if (follow && REDIRECT_STATUSES.has(status) && location !== undefined) {
         response.destroy();
         if (redirects >= maxRedirects) {
           throw fetchError(
@@ -110,8 +115,10 @@ export async function safeRequest(url: string, options: SafeRequestOptions): Pro
         target = parseTarget(location, target);
         continue;
       }
-      const read = options.readBody !== false && status >= 200 && status <= 299;
-      const bytes = read ? await readBounded(response, target, options.maxBytes) : Buffer.alloc(0);
+      const read = method !== "HEAD" && options.readBody !== false && status >= 200 && status <= 299;
+      const bytes = read
+        ? await readBounded(response, target, options.maxBytes, options.truncateBody === true)
+        : Buffer.alloc(0);
       if (!read) letGo(response, options);
       return {
         status,
@@ -292,10 +299,13 @@ function pinnedPool(url: URL, addresses: readonly LookupAddress[]): HttpAgent {
   return pool;
 }
 
-/** Reads the whole body, stopping as soon as it is known to be over `maxBytes`. */
-async function readBounded(response: IncomingMessage, url: URL, maxBytes: number): Promise<Buffer> {
+/**
+ * Reads the whole body, stopping as soon as it is known to be over `maxBytes`: an error, or
+ * with `truncate` the first `maxBytes` (the rest let go).
+ */
+async function readBounded(response: IncomingMessage, url: URL, maxBytes: number, truncate = false): Promise<Buffer> {
   const declared = Number(response.headers["content-length"]);
-  if (declared > maxBytes) {
+  if (declared > maxBytes && !truncate) {
     response.destroy();
     throw fetchError(
       "fetch.too_large",
@@ -306,6 +316,11 @@ async function readBounded(response: IncomingMessage, url: URL, maxBytes: number
   let total = 0;
   for await (const chunk of response as AsyncIterable<Buffer>) {
     total += chunk.length;
+    if (total > maxBytes && truncate) {
+      chunks.push(chunk.subarray(0, chunk.length - (total - maxBytes)));
+      response.destroy();
+      return Buffer.concat(chunks, maxBytes);
+    }
     if (total > maxBytes) {
       throw fetchError("fetch.too_large", `${quote(url.href)} sent more than the ${formatBytes(maxBytes)} limit`);
     }

@@ -110,6 +110,26 @@ ${table([
   ],
 ])}
 
+${
+  r.links
+    ? `<h2>Links that stay down (Art. 7(3)(b))</h2>
+${table([
+  ["Banked links checked (online or removed at the end)", num(r.links.overall.checked)],
+  ["…found removed (404, 410, 451 or the host's removed page)", num(r.links.overall.offline)],
+  ["Links alerted to the member hosting them", num(r.links.overall.alerted)],
+  ["…removed since the alert", num(r.links.overall.alertedRemoved)],
+  [
+    "Median time from alert to takedown (Kaplan–Meier, 95% interval)",
+    r.links.overall.alertToTakedown.median === null
+      ? "not yet known (fewer than half removed)"
+      : `${dur(r.links.overall.alertToTakedown.median)} (${dur(r.links.overall.alertToTakedown.low)} – ${
+          r.links.overall.alertToTakedown.high === null ? "unbounded" : dur(r.links.overall.alertToTakedown.high)
+        })`,
+  ],
+])}`
+    : ""
+}
+
 <h2>Who decided the removals</h2>
 ${table([
   ["Removed or disabled items", num(r.decisions.removals.items)],

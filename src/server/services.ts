@@ -29,6 +29,10 @@ import { SealedRuleStore } from "../services/rule-secrets.js";
 import { loadSecretKey } from "../services/secret-key.js";
 import type { StanceClassifier } from "../core/stance.js";
 import { MediaRetention } from "../services/media-retention.js";
+import { DEFAULT_LINK_HTTP, type LinkHttp } from "../services/links/follow.js";
+import { LinkExpander } from "../services/links/expander.js";
+import { LinkLiveness } from "../services/links/liveness.js";
+import { LinkService } from "../services/links/service.js";
 import { openStores } from "../storage/open.js";
 import type {
   ActionStore,
@@ -63,6 +67,8 @@ export interface Services {
   /** Feeds from outside fetched into banks (issue 17), and the workers' fetcher. */
   readonly exchanges: ExchangeService;
   readonly exchangeFetcher: ExchangeFetcher;
+  /** Links that stay down (issue 19): expansion, liveness checks (a worker loop), domains, alerts, figures. */
+  readonly links: LinkService;
   /** Passwords and sign-in sessions (the web app). */
   readonly accounts: AccountService;
   /** The web app's dashboard figures and bank search. */
@@ -111,6 +117,8 @@ export interface ServiceOptions {
    * (the HTTP thread's), or a replica of it (a pipeline thread's); see shared-pdq.ts.
    */
   readonly pdqIndex?: PdqSignalIndex;
+  /** Who answers link fetches' DNS questions (tests map test host names to 127.0.0.1). */
+  readonly linkResolve?: LinkHttp["resolve"];
 }
 
 export async function openServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
@@ -139,8 +147,27 @@ export async function openServices(config: Config, options: ServiceOptions = {})
   // The database queue hands out work; NATS only wakes idle workers (decision 0013).
   const work = config.natsUrl ? WorkQueue.open(config.natsUrl, config.natsPrefix, nats) : undefined;
   const classifier = await loadServiceClassifier(config.stanceModel, config.stanceOnnx);
+  const linkHttp: LinkHttp = {
+    ...DEFAULT_LINK_HTTP,
+    allowPrivate: config.links.allowPrivate,
+    timeoutMs: config.links.timeoutMs,
+    maxHops: config.links.maxHops,
+    ...(options.linkResolve ? { resolve: options.linkResolve } : {}),
+  };
+  const expander = new LinkExpander({ links: stores.links, http: linkHttp, shorteners }, config.links.expand);
   const pipeline = new ContentPipeline(
-    { content, jobs, actions, rules, access, signals: store, matcher, metrics, classifier },
+    {
+      content,
+      jobs,
+      actions,
+      rules,
+      access,
+      signals: store,
+      matcher,
+      metrics,
+      classifier,
+      ...(config.links.expand === "off" ? {} : { links: expander }),
+    },
     // With work hints, the database poll is only the safety net for lost hints.
     { owner, leaseMs: config.leaseSeconds * 1000, pollMs: work ? 2000 : 50 },
   );
@@ -171,11 +198,28 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     ...DEFAULT_EXCHANGE_HTTP,
     allowPrivate: config.exchangeAllowPrivate,
   });
+  const liveness = new LinkLiveness(
+    {
+      links: stores.links,
+      signals: store,
+      access,
+      http: linkHttp,
+      shorteners,
+      submit: (item) => submissions.submit(item),
+    },
+    {
+      owner,
+      checkMs: config.links.checkHours * 3_600_000,
+      hostGapMs: config.links.hostGapMs,
+      concurrency: config.links.concurrency,
+    },
+  );
   return {
     config,
     stores,
     store,
     banks,
+    links: new LinkService(stores.links, access, store, matcher, expander, liveness),
     exchanges,
     exchangeFetcher: new ExchangeFetcher(exchanges, owner),
     hmaContents: new HmaContentService(stores.hma, store, banks),
@@ -239,6 +283,7 @@ export async function startWorkers(s: Services, workers = true): Promise<void> {
     s.deliverer.start();
     s.mediaRetention.start();
     s.exchangeFetcher.start();
+    s.links.liveness.start();
     s.work?.start(() => s.pipeline.wake());
   }
 }
@@ -253,6 +298,7 @@ export async function closeServices(s: Services): Promise<void> {
   await stopStep("the webhook sender", () => s.deliverer.stop());
   await stopStep("the media retention sweep", () => s.mediaRetention.stop());
   await stopStep("the exchange fetcher", () => s.exchangeFetcher.stop());
+  await stopStep("the link checker", () => s.links.liveness.stop());
   s.hmaContents.stop();
   s.counter.library.stop();
   s.matcher.stop();

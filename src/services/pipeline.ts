@@ -35,6 +35,8 @@ import type { Match, MatchResult, Matcher } from "./matcher.js";
 import { MEDIA_SIGNAL_TYPES, matchScore } from "../signals/registry.js";
 import { hashMedia, itemHashes } from "./media-hashing.js";
 import type { ServiceMetrics } from "./metrics.js";
+import type { LinkExpander } from "./links/expander.js";
+import { LINK_ALERT_PREFIX } from "./links/liveness.js";
 
 export interface PipelineDeps {
   readonly content: ContentStore;
@@ -47,6 +49,8 @@ export interface PipelineDeps {
   readonly metrics?: ServiceMetrics;
   /** Classifies the text of items (text items, and text sent with URLs, images and videos). */
   readonly classifier?: StanceClassifier;
+  /** Follows the links of URL and text items and matches every hop (issue 19); absent: links are not followed. */
+  readonly links?: LinkExpander;
 }
 
 export interface PipelineOptions {
@@ -265,8 +269,11 @@ export class ContentPipeline {
     // the first results.
     let yieldAt = performance.now() + YIELD_MS;
     for (let i = 0; i < jobs.length;) {
-      const media = items.get(jobs[i]!.refId)?.kind;
-      const n = media === "image" || media === "video" ? 4 : 1;
+      const next = items.get(jobs[i]!.refId);
+      const media = next?.kind;
+      // Links to follow wait on other hosts: a few at a time too.
+      const follows = next !== undefined && (this.deps.links?.targets(next).length ?? 0) > 0;
+      const n = media === "image" || media === "video" || follows ? 4 : 1;
       await Promise.all(jobs.slice(i, i + n).map(one));
       i += n;
       if (performance.now() >= yieldAt) {
@@ -321,6 +328,15 @@ export class ContentPipeline {
       hashes = { url: r.canonical, shortener: r.isShortener };
       results.push(r);
     } else {
+      hashes = {};
+    }
+    if ((item.kind === "text" || item.kind === "url") && this.deps.links) {
+      // Every hop of every followed link is matched like the link itself.
+      const expanded = await this.deps.links.expandItem(item, (url) => matcher.matchUrl(url, visible));
+      results.push(...expanded.results);
+      if (expanded.links.length > 0) hashes = { ...hashes, links: expanded.links };
+    }
+    if (item.kind === "image" || item.kind === "video") {
       const media = await content.getMedia(item.id);
       if (!media) throw new Error(`item ${item.id} has no stored media`);
       const kind = item.kind === "image" ? "image" : "video";
@@ -459,8 +475,10 @@ export class ContentPipeline {
 
   /** The `content.matched` event an action carries (and a webhook sends). */
   private payload(o: Outcome, f: Firing, a: RuleAction): Record<string, unknown> {
+    // An item rasd submitted to alert a member of a live banked link on its domain (links/liveness.ts).
+    const alert = o.item.contentId.startsWith(LINK_ALERT_PREFIX);
     return {
-      type: "content.matched",
+      type: alert ? "link.alert" : "content.matched",
       timestamp: new Date(o.matchedAt).toISOString(),
       data: {
         item: {

@@ -7,7 +7,8 @@
  * exported beside it so that every figure can be recomputed.
  */
 
-import type { LabelStance, LabelStore, MeasurementReads, RuleStore } from "../storage/ports/index.js";
+import type { LabelStance, LabelStore, LinkStore, MeasurementReads, RuleStore } from "../storage/ports/index.js";
+import { measureLinks, type LinkMeasurement } from "./links/measure.js";
 import type { MeasurementService, StanceInputs, StanceMeasurement, TakedownMeasurement } from "./measurement.js";
 import { itemDurations, type ReuploadFigures, type TakedownRecord } from "../kernels/quantify/index.js";
 import {
@@ -96,6 +97,8 @@ export interface TransparencyReport {
   /** Who decided the removals (people, automated matching, the member's own process) and the matching's precision. */
   readonly decisions: DecisionMeasurement;
   readonly stance: StanceMeasurement | undefined;
+  /** Banked links checked for liveness, alerted to their hosts, and how fast they went down (issue 19). */
+  readonly links: LinkMeasurement | undefined;
   /** Art. 7(3)(a)–(g), each present, as rows. */
   readonly art7: readonly Art7Row[];
   /** The automated tools' accuracy measured on the labelled sample (items in scope with a person's label). */
@@ -158,6 +161,8 @@ export interface ReportSources {
   readonly measures: MeasurementReads;
   readonly rules: RuleStore;
   readonly labels: LabelStore;
+  /** Links that stay down (absent: the report has no link figures). */
+  readonly links?: LinkStore;
 }
 
 /** The calendar year before `now`'s (the report is due before 1 March of the next year, Art. 7(2)). */
@@ -203,6 +208,15 @@ export async function buildReport(
   const bankNames = await sources.measures.bankNames();
   const allBanks = new Set(bankNames.keys());
   const takedown = await measurement.takedown(filter, allBanks, bankNames);
+  const links = sources.links
+    ? await measureLinks(sources.links, {
+        from: scope.from,
+        to: scope.to,
+        interval: "month",
+        bankIds: [...allBanks],
+        orgNames: new Map(),
+      })
+    : undefined;
   const takedownRecords = await measurement.takedownRecords(filter);
   const ids = takedownRecords.map((r) => r.itemId);
   const [classes, labels] = await Promise.all([sources.labels.classificationsOf(ids), sources.labels.labelsOf(ids)]);
@@ -280,6 +294,7 @@ export async function buildReport(
     reuploads,
     decisions,
     stance,
+    links,
     art7: [
       {
         point: "7(3)(a)",
@@ -306,6 +321,12 @@ export async function buildReport(
           removalsDecidedAutomatically: decisions.removals.automated,
           removalsDecidedByPeople: decisions.removals.human,
           matchingPrecisionReviewed: decisions.matching.precision,
+          bankedLinksChecked: links?.overall.checked ?? 0,
+          bankedLinksOfflineAtEnd: links?.overall.offline ?? 0,
+          linksAlertedToHosts: links?.overall.alerted ?? 0,
+          linksAlertedRemovedSince: links?.overall.alertedRemoved ?? 0,
+          medianHoursAlertToTakedown:
+            links?.overall.alertToTakedown.median == null ? null : links.overall.alertToTakedown.median / 3_600_000,
         },
       },
       {

@@ -18,6 +18,7 @@ import { KyselyHmaContentStore } from "./hma-content-store.js";
 import { KyselyJobQueue } from "./job-queue.js";
 import { KyselyStore } from "./kysely-store.js";
 import { KyselyLabelStore } from "./label-store.js";
+import { KyselyLinkStore } from "./link-store.js";
 import { moveMediaToStore, type MediaMoved } from "./media-move.js";
 import { FileMediaStore } from "./media-store-fs.js";
 import { KyselyMeasurementReads } from "./measurement-reads.js";
@@ -73,6 +74,7 @@ export async function openStores(url: string, options: StoreOptions = {}): Promi
     exchanges: new KyselyExchangeStore(db),
     wellness: new KyselyWellnessStore(db),
     counter: new KyselyCounterStore(db),
+    links: new KyselyLinkStore(db),
     close: () => signals.close(),
   };
 }

@@ -196,6 +196,19 @@ const FIXTURE_ROUTES: readonly {
     missing: { id: NO_ID },
   },
   {
+    // Links: the fixtures bank no URL; only the missing one (404 after authorisation). A link
+    // in a bank the caller may not see answering as missing is test/http/links.test.ts's case.
+    pattern: /^\/v1\/links\/:id(\/check)?$/,
+    targets: () => [],
+    missing: { id: NO_ID },
+  },
+  {
+    // A domain is the caller's own organisation's: nothing of A to aim at.
+    pattern: /^\/v1\/domains\/:domain$/,
+    targets: () => [],
+    missing: { domain: "no-such-domain.example" },
+  },
+  {
     pattern: /^\/v1\/reviews\/:id\/(decision|claim)$/,
     targets: (fx) => [{ label: "a review entry of A", params: { id: String(fx.review) } }],
     missing: { id: NO_ID },
@@ -355,6 +368,10 @@ const BODIES: Readonly<Record<string, (fx: Fixtures, who: string) => Extras | nu
   "PATCH /v1/rules/:id": () => ({ body: { enabled: true } }),
   "POST /v1/actions/:id/redeliver": () => null,
   "POST /v1/webhook-endpoints/:id/enable": () => null,
+  "POST /v1/links/:id/check": () => null,
+  // A loopback link: refused by the SSRF guard before any request (an answer, not an error).
+  "POST /v1/links/expand": () => ({ body: { url: "http://127.0.0.1:9/authz" } }),
+  "POST /v1/domains": (_fx, who) => ({ body: { domain: `authz-${who}.example` } }),
   "POST /v1/rules/:id/actions/:index/rotate-secret": () => ({ body: {} }),
   "POST /v1/reviews/:id/decision": () => ({ body: { decision: "not_violating", reasons: "authorization probe" } }),
   "POST /v1/reviews/:id/claim": () => null,

@@ -15,7 +15,13 @@ import { ROLES, type Role } from "../../src/core/roles.js";
 import { buildApp } from "../../src/http/app.js";
 import type { RouteDef } from "../../src/http/route.js";
 import { allRoutes } from "../../src/http/routes/index.js";
-import { closeServices, openServices, startWorkers, type Services } from "../../src/server/services.js";
+import {
+  closeServices,
+  openServices,
+  startWorkers,
+  type ServiceOptions,
+  type Services,
+} from "../../src/server/services.js";
 import { sqliteDatabase, type TestDatabase } from "./databases.js";
 
 export interface TestService {
@@ -53,6 +59,8 @@ export interface TestServiceOptions {
   readonly rateLimits?: RateLimits;
   /** Proxies whose X-Forwarded-For is believed. */
   readonly trustProxy?: readonly string[];
+  /** Who answers link checks' DNS questions (test/support/link-hosts.ts's loopback names). */
+  readonly linkResolve?: ServiceOptions["linkResolve"];
 }
 
 /** Limits no test meets by accident. */
@@ -77,7 +85,11 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     },
     { RASD_WEBHOOK_ALLOW_PRIVATE: "1", ...options.env },
   );
-  const s = await openServices(config, { defaultMetrics: false, backoffBaseMs: options.backoffBaseMs ?? 20 });
+  const s = await openServices(config, {
+    defaultMetrics: false,
+    backoffBaseMs: options.backoffBaseMs ?? 20,
+    ...(options.linkResolve ? { linkResolve: options.linkResolve } : {}),
+  });
   const a = await s.banks.createOrg("Platform A", "platform");
   const b = await s.banks.createOrg("Government B", "government");
   const c = await s.banks.createOrg("NGO C", "ngo");

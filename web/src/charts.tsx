@@ -39,7 +39,7 @@ function localAxes(
 }
 
 /** A uPlot chart that follows its container's width. */
-function UPlot(props: {
+export function UPlot(props: {
   options: Omit<uPlot.Options, "width" | "height">;
   data: uPlot.AlignedData;
   height?: number;

@@ -12,6 +12,7 @@ import { Dashboard } from "./dashboard.js";
 import { Engineer, mayEngineer } from "./engineer.js";
 import { Labels } from "./labels.js";
 import { Counter } from "./counter.js";
+import { Links } from "./links.js";
 import { Api } from "./lib/api.js";
 import { initI18n, onLocaleChange, t } from "./lib/i18n.js";
 import type { Session } from "./lib/types.js";
@@ -132,6 +133,7 @@ function App() {
     { id: "reports", label: t("nav.reports"), show: may("measure.read") },
     { id: "engineer", label: t("nav.engineer"), show: mayEngineer(me.permissions) },
     { id: "admin", label: t("nav.admin"), show: mayAdminister(me.permissions) },
+    { id: "links", label: t("nav.links"), show: may("signal.read") },
     { id: "counter", label: t("nav.counter"), show: may("counter.read") },
   ].filter((n) => n.show);
   const go = (h: string) => {
@@ -197,6 +199,8 @@ function App() {
           <Engineer api={api} me={me} section={parts[1]} />
         ) : screen === "counter" && may("counter.read") ? (
           <Counter api={api} me={me} />
+        ) : screen === "links" && may("signal.read") ? (
+          <Links api={api} me={me} />
         ) : may("content.read") ? (
           <Dashboard api={api} me={me} />
         ) : (

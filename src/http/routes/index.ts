@@ -12,6 +12,7 @@ import { dashboardRoutes } from "./dashboard.js";
 import { hmaRoutes } from "./hma.js";
 import { keyRoutes } from "./keys.js";
 import { labelRoutes } from "./labels.js";
+import { linkRoutes } from "./links.js";
 import { measureRoutes } from "./measure.js";
 import { memberRoutes } from "./members.js";
 import { peopleRoutes } from "./people.js";
@@ -41,6 +42,7 @@ export function allRoutes(s: Services): RouteDef[] {
     ...webhookRoutes(s),
     ...measureRoutes(s),
     ...counterRoutes(s),
+    ...linkRoutes(s),
     ...hmaRoutes(s),
     ...taxiiRoutes(s),
     // The web app and what it needs beyond the routes above.

@@ -16,3 +16,4 @@ export * from "./rules.js";
 export * from "./status.js";
 export * from "./hma.js";
 export * from "./counter.js";
+export * from "./links.js";

@@ -64,3 +64,4 @@ export {
   type MeanEstimate,
   type ProportionEstimate,
 } from "./compare.js";
+export { kaplanMeier, medianDuration, type Duration, type MedianEstimate, type SurvivalStep } from "./survival.js";

@@ -15,3 +15,14 @@ export { refangUrl, type Refanged } from "./defang.js";
 export { HOST_ALIASES } from "./aliases.js";
 export { TRACKING_PARAMS, TRACKING_PREFIXES } from "./tracking.js";
 export { MAX_URL_LENGTH } from "./input.js";
+export {
+  LINK_STATUSES,
+  REMOVED_PAGE_PATTERNS,
+  REMOVED_STATUSES,
+  hasRemovedPage,
+  linkStatus,
+  removedPage,
+  type CheckAnswer,
+  type LinkStatus,
+  type RemovedPagePattern,
+} from "./liveness.js";

@@ -19,6 +19,7 @@ import * as m0015 from "./0015-hma-contents.js";
 import * as m0016 from "./0016-review-claims.js";
 import * as m0022 from "./0022-review-wellness.js";
 import * as m0018 from "./0018-counter-messaging.js";
+import * as m0019 from "./0019-links.js";
 
 export const MIGRATIONS: Record<string, Migration> = {
   "0001-signal-banks": m0001,
@@ -39,4 +40,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0016-review-claims": m0016,
   "0022-review-wellness": m0022,
   "0018-counter-messaging": m0018,
+  "0019-links": m0019,
 };

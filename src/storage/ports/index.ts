@@ -15,6 +15,7 @@ import type { ExchangeStore } from "./exchanges.js";
 import type { HmaContentStore } from "./hma.js";
 import type { JobQueue } from "./jobs.js";
 import type { LabelStore } from "./labels.js";
+import type { LinkStore } from "./links.js";
 import type { MeasurementReads } from "./measurement.js";
 import type { MediaStore } from "./media.js";
 import type { ReviewStore } from "./reviews.js";
@@ -33,6 +34,7 @@ export type * from "./exchanges.js";
 export type * from "./hma.js";
 export type * from "./jobs.js";
 export type * from "./labels.js";
+export type * from "./links.js";
 export type * from "./measurement.js";
 export type * from "./media.js";
 export type * from "./reviews.js";
@@ -67,6 +69,8 @@ export interface Stores {
   readonly wellness: WellnessStore;
   /** Counter-messaging: the library, keyword sets, event secrets and events (issue 20). */
   readonly counter: CounterStore;
+  /** Links that stay down (issue 19): liveness checks, members' domains, alerts, expansions. */
+  readonly links: LinkStore;
   /** Closes the database (every port at once). */
   close(): Promise<void>;
 }

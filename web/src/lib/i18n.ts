@@ -31,6 +31,8 @@ import arWellness from "../locales/wellness.ar.json" with { type: "json" };
 import enWellness from "../locales/wellness.en.json" with { type: "json" };
 import arReports from "../locales/reports.ar.json" with { type: "json" };
 import enReports from "../locales/reports.en.json" with { type: "json" };
+import arLinks from "../locales/links.ar.json" with { type: "json" };
+import enLinks from "../locales/links.en.json" with { type: "json" };
 
 export type Locale = "en" | "ar";
 export type Digits = "latn" | "arab";
@@ -49,6 +51,7 @@ export const CATALOGS = {
   wellness: { en: enWellness, ar: arWellness },
   reports: { en: enReports, ar: arReports },
   counter: { en: enCounter, ar: arCounter },
+  links: { en: enLinks, ar: arLinks },
 } as const;
 
 const LOCALE_KEY = "rasd.locale";
