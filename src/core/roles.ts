@@ -33,6 +33,8 @@ export const PERMISSIONS = [
   "metrics.read",
   "measure.read",
   "coalition.read",
+  "incident.read",
+  "incident.write",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -50,6 +52,7 @@ const READ: readonly Permission[] = [
   "content.read",
   "rule.read",
   "measure.read",
+  "incident.read",
 ];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
@@ -60,7 +63,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> =
   /** Works the review queue. */
   reviewer: new Set([...READ, "review.read", "review.decide"]),
   /** A platform's integration: sends content, looks up hashes. */
-  submitter: new Set(["org.read", "bank.read", "content.submit", "content.read", "match.lookup"]),
+  submitter: new Set(["org.read", "bank.read", "content.submit", "content.read", "match.lookup", "incident.read"]),
   /** Reads, changes nothing. */
   reader: new Set([...READ, "review.read"]),
   /**

@@ -14,6 +14,7 @@ import { AccountService } from "../services/accounts.js";
 import { DashboardService } from "../services/dashboard.js";
 import { BankService } from "../services/banks.js";
 import { HmaContentService } from "../services/hma-contents.js";
+import { IncidentService } from "../services/incidents.js";
 import { WebhookDeliverer } from "../services/deliveries.js";
 import { Matcher } from "../services/matcher.js";
 import { PDQ_INDEX, type PdqSignalIndex } from "../signals/types/pdq.js";
@@ -66,6 +67,8 @@ export interface Services {
   readonly accounts: AccountService;
   /** The web app's dashboard figures and bank search. */
   readonly dashboard: DashboardService;
+  /** The crisis protocol: incidents, their banks, alerts, variants and debriefs (issue 20). */
+  readonly incidents: IncidentService;
   readonly content: ContentStore;
   readonly jobs: JobQueue;
   readonly actions: ActionStore;
@@ -136,14 +139,22 @@ export async function openServices(config: Config, options: ServiceOptions = {})
   // The database queue hands out work; NATS only wakes idle workers (decision 0013).
   const work = config.natsUrl ? WorkQueue.open(config.natsUrl, config.natsPrefix, nats) : undefined;
   const classifier = loadClassifier(config.stanceModel);
+  const banks = new BankService(store, matcher, shorteners);
+  const incidents = new IncidentService({
+    incidents: stores.incidents,
+    signals: store,
+    banks,
+    rules,
+    audit: stores.access,
+  });
   const pipeline = new ContentPipeline(
-    { content, jobs, actions, rules, access, signals: store, matcher, metrics, classifier },
+    { content, jobs, actions, rules, access, signals: store, matcher, metrics, classifier, incidents },
     // With work hints, the database poll is only the safety net for lost hints.
     { owner, leaseMs: config.leaseSeconds * 1000, pollMs: work ? 2000 : 50 },
   );
   const hooks = config.webhooks;
   const deliverer = new WebhookDeliverer(
-    { content, jobs, actions, endpoints: stores.endpoints, access: stores.access },
+    { content, jobs, actions, endpoints: stores.endpoints, access: stores.access, incidents: stores.incidents },
     rules,
     {
       owner,
@@ -157,9 +168,10 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     metrics,
   );
   pipeline.onWebhooks = () => deliverer.wake();
+  incidents.onAlerts = () => deliverer.wakeAlerts();
+  incidents.onShared = () => access.invalidate();
   followNats({ bus, work, matcher, pipeline, metrics }, options.matcherPollMs ?? 1000);
   const submissions = new SubmissionBatcher(content, (ids) => (work ? work.publish(ids) : pipeline.wake()));
-  const banks = new BankService(store, matcher, shorteners);
   if (bus) {
     banks.onChange = () => bus.changed();
     access.onInvalidate = (what) => bus.changed(what === "keys" ? "keys" : "signals");
@@ -182,6 +194,7 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     changes: new ChangeFeed(store, access, () => stores.exchanges.bankIds()),
     accounts,
     dashboard: new DashboardService(stores.dashboard),
+    incidents,
     content,
     jobs,
     actions,

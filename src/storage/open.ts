@@ -14,6 +14,7 @@ import { KyselyDashboardReads } from "./dashboard-store.js";
 import { migrateDatabase, type OpenOptions } from "./database.js";
 import { KyselyExchangeStore } from "./exchange-store.js";
 import { KyselyHmaContentStore } from "./hma-content-store.js";
+import { KyselyIncidentStore } from "./incident-store.js";
 import { KyselyJobQueue } from "./job-queue.js";
 import { KyselyStore } from "./kysely-store.js";
 import { KyselyLabelStore } from "./label-store.js";
@@ -69,6 +70,7 @@ export async function openStores(url: string, options: StoreOptions = {}): Promi
     hma: new KyselyHmaContentStore(db, dialect),
     endpoints: new KyselyWebhookEndpointStore(db, dialect),
     exchanges: new KyselyExchangeStore(db),
+    incidents: new KyselyIncidentStore(db),
     close: () => signals.close(),
   };
 }

@@ -9,6 +9,7 @@ import { changeRoutes } from "./changes.js";
 import { contentRoutes } from "./content.js";
 import { dashboardRoutes } from "./dashboard.js";
 import { hmaRoutes } from "./hma.js";
+import { incidentRoutes } from "./incidents.js";
 import { keyRoutes } from "./keys.js";
 import { labelRoutes } from "./labels.js";
 import { measureRoutes } from "./measure.js";
@@ -35,6 +36,7 @@ export function allRoutes(s: Services): RouteDef[] {
     ...ruleRoutes(s),
     ...webhookRoutes(s),
     ...measureRoutes(s),
+    ...incidentRoutes(s),
     ...hmaRoutes(s),
     ...taxiiRoutes(s),
     // The web app and what it needs beyond the routes above.

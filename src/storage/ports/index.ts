@@ -12,6 +12,7 @@ import type { ContentStore } from "./content.js";
 import type { DashboardReads } from "./dashboard.js";
 import type { ExchangeStore } from "./exchanges.js";
 import type { HmaContentStore } from "./hma.js";
+import type { IncidentStore } from "./incidents.js";
 import type { JobQueue } from "./jobs.js";
 import type { LabelStore } from "./labels.js";
 import type { MeasurementReads } from "./measurement.js";
@@ -28,6 +29,7 @@ export type * from "./content.js";
 export type * from "./dashboard.js";
 export type * from "./exchanges.js";
 export type * from "./hma.js";
+export type * from "./incidents.js";
 export type * from "./jobs.js";
 export type * from "./labels.js";
 export type * from "./measurement.js";
@@ -59,6 +61,8 @@ export interface Stores {
   readonly endpoints: WebhookEndpointStore;
   /** Exchanges: feeds from outside fetched into banks (issue 17). */
   readonly exchanges: ExchangeStore;
+  /** The crisis protocol's incidents, events, variants and alerts (issue 20). */
+  readonly incidents: IncidentStore;
   /** Closes the database (every port at once). */
   close(): Promise<void>;
 }
