@@ -59,7 +59,7 @@ const LEASE_GAP_MS = 20;
  * How often the worker looks for incident alerts queued by another process (a lease is a
  * write; the crisis protocol wants every member alerted within a second).
  */
-const ALERT_LOOK_MS = 200;
+const ALERT_LOOK_MS = 100;
 /** A receiver's answer is not read; this much of it is drained to keep the connection. */
 const WEBHOOK_ANSWER_BYTES = 64 * 1024;
 
