@@ -36,6 +36,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "report", load: async () => (await import("./commands/report.js")).reportCommand() },
   { name: "webhook", load: async () => (await import("./commands/webhook.js")).webhookCommand() },
   { name: "exchange", load: async () => (await import("./commands/exchange.js")).exchangeCommand() },
+  { name: "incident", load: async () => (await import("./commands/incident.js")).incidentCommand() },
 ];
 
 function version(): string {

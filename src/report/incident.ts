@@ -1,9 +1,61 @@
 /** The crisis protocol's debrief rendered: CSV (figures, events) and a script-free HTML page. Pure. */
 
-import type { IncidentEvent } from "../core/incidents.js";
+import type { Debrief, Incident, IncidentEvent } from "../core/incidents.js";
 import { csvRow } from "../kernels/csv.js";
-import type { DebriefView } from "../http/schemas/incidents.js";
+import type { DebriefView, IncidentView } from "../http/schemas/incidents.js";
 import { barChart, escapeHtml } from "./charts.js";
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** An incident as the API and the CLI show it. */
+export function incidentView(i: Incident, names: { org: string; bank: string }, runs: boolean): IncidentView {
+  return {
+    id: i.id,
+    org_id: i.orgId,
+    org: names.org,
+    tier: i.tier,
+    title: i.title,
+    description: i.description,
+    drill: i.drill,
+    status: i.status,
+    bank_id: i.bankId,
+    bank: names.bank,
+    declared_at: iso(i.declaredAt)!,
+    closed_at: iso(i.closedAt),
+    improve: i.improve,
+    runs,
+  };
+}
+
+/** The debrief as the API, the CLI and the renderers below show it (organisations by name). */
+export function debriefView(incident: IncidentView, d: Debrief, orgs: ReadonlyMap<number, string>): DebriefView {
+  return {
+    incident,
+    declared_at: iso(d.declaredAt),
+    first_hash_shared_at: iso(d.firstHashSharedAt),
+    first_match_at: iso(d.firstMatchAt),
+    ninety_actioned_at: iso(d.ninetyActionedAt),
+    closed_at: iso(d.closedAt),
+    to_first_hash_ms: d.toFirstHash,
+    to_first_match_ms: d.toFirstMatch,
+    to_ninety_actioned_ms: d.toNinetyActioned,
+    matched_copies: d.matchedCopies,
+    actioned_copies: d.actionedCopies,
+    members: d.members.map((m) => ({
+      org_id: m.orgId,
+      org: orgs.get(m.orgId) ?? "",
+      alerted_at: iso(m.alertedAt),
+      first_match_at: iso(m.firstMatchAt),
+      first_action_at: iso(m.firstActionAt),
+      matched: m.matched,
+      actioned: m.actioned,
+    })),
+    never_acted: d.neverActed.map((id) => ({ org_id: id, org: orgs.get(id) ?? "" })),
+    variants: { ...d.variants },
+    uploads_per_hour: d.uploadsPerHour.map(([hour, uploads]) => ({ hour: iso(hour)!, uploads })),
+    events: d.events,
+  };
+}
 
 /** The columns of an incident's events.csv, in order (the debrief recomputes from these). */
 export const EVENT_COLUMNS = ["id", "at", "at_ms", "kind", "org_id", "item_id", "signal_id", "variant_id", "detail"] as const;

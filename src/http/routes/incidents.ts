@@ -9,9 +9,9 @@ import type { FastifyReply } from "fastify";
 import { Type, type Static } from "typebox";
 import { RasdError } from "../../core/errors.js";
 import { INCIDENT_STATUSES, VARIANT_STATUSES, computeDebrief, timeline, type Incident } from "../../core/incidents.js";
-import type { Debrief, IncidentEvent, Variant } from "../../core/incidents.js";
+import type { IncidentEvent, Variant } from "../../core/incidents.js";
 import { webhookOrigin } from "../../core/webhook-endpoints.js";
-import { debriefCsv, debriefHtml, eventsCsv } from "../../report/incident.js";
+import { debriefCsv, debriefHtml, debriefView, eventsCsv, incidentView } from "../../report/incident.js";
 import type { Services } from "../../server/services.js";
 import type { Principal } from "../../services/access.js";
 import type { IncidentActor } from "../../services/incidents.js";
@@ -87,22 +87,12 @@ export function incidentRoutes(s: Services): RouteDef[] {
     if (!bankNames.has(id)) bankNames.set(id, (await s.store.getBank(id))?.name ?? "");
     return bankNames.get(id)!;
   };
-  const view = async (i: Incident, who: Principal, orgs?: Map<number, string>): Promise<IncidentView> => ({
-    id: i.id,
-    org_id: i.orgId,
-    org: (orgs ?? (await orgNames())).get(i.orgId) ?? "",
-    tier: i.tier,
-    title: i.title,
-    description: i.description,
-    drill: i.drill,
-    status: i.status,
-    bank_id: i.bankId,
-    bank: await bankName(i.bankId),
-    declared_at: iso(i.declaredAt)!,
-    closed_at: iso(i.closedAt),
-    improve: i.improve,
-    runs: who.orgId === i.orgId && who.role === "admin",
-  });
+  const view = async (i: Incident, who: Principal, orgs?: Map<number, string>): Promise<IncidentView> =>
+    incidentView(
+      i,
+      { org: (orgs ?? (await orgNames())).get(i.orgId) ?? "", bank: await bankName(i.bankId) },
+      who.orgId === i.orgId && who.role === "admin",
+    );
   const eventView = (e: IncidentEvent, orgs: Map<number, string>): IncidentEventView => ({
     id: e.id,
     at: iso(e.at)!,
@@ -131,35 +121,9 @@ export function incidentRoutes(s: Services): RouteDef[] {
     decided_at: iso(v.decidedAt),
     signal_id: v.signalId,
   });
-  const debriefView = async (i: Incident, d: Debrief, who: Principal, orgs: Map<number, string>): Promise<DebriefView> => ({
-    incident: await view(i, who, orgs),
-    declared_at: iso(d.declaredAt),
-    first_hash_shared_at: iso(d.firstHashSharedAt),
-    first_match_at: iso(d.firstMatchAt),
-    ninety_actioned_at: iso(d.ninetyActionedAt),
-    closed_at: iso(d.closedAt),
-    to_first_hash_ms: d.toFirstHash,
-    to_first_match_ms: d.toFirstMatch,
-    to_ninety_actioned_ms: d.toNinetyActioned,
-    matched_copies: d.matchedCopies,
-    actioned_copies: d.actionedCopies,
-    members: d.members.map((m) => ({
-      org_id: m.orgId,
-      org: orgs.get(m.orgId) ?? "",
-      alerted_at: iso(m.alertedAt),
-      first_match_at: iso(m.firstMatchAt),
-      first_action_at: iso(m.firstActionAt),
-      matched: m.matched,
-      actioned: m.actioned,
-    })),
-    never_acted: d.neverActed.map((id) => ({ org_id: id, org: orgs.get(id) ?? "" })),
-    variants: { ...d.variants },
-    uploads_per_hour: d.uploadsPerHour.map(([hour, uploads]) => ({ hour: iso(hour)!, uploads })),
-    events: d.events,
-  });
   const debriefOf = async (req: FastifyRequest, who: Principal) => {
     const { incident, debrief, orgs } = await s.incidents.debrief(idParam(req));
-    return debriefView(incident, debrief, who, orgs);
+    return debriefView(await view(incident, who, orgs), debrief, orgs);
   };
   const send = (reply: FastifyReply, type: string, name: string, body: string) => {
     void reply.type(type).header("content-disposition", `inline; filename="${name}"`);
@@ -237,7 +201,7 @@ export function incidentRoutes(s: Services): RouteDef[] {
             delivered_at: iso(a.deliveredAt),
             last_error: a.lastError,
           })),
-          debrief: await debriefView(incident, debrief, who, orgs),
+          debrief: debriefView(await view(incident, who, orgs), debrief, orgs),
         };
       },
     }),
