@@ -1,6 +1,6 @@
 /** Incidents (ports/incidents.ts) over Kysely, on SQLite and PostgreSQL. */
 
-import type { Kysely, Selectable } from "kysely";
+import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool } from "kysely";
 import { RasdError } from "../core/errors.js";
 import type {
   Incident,
@@ -36,6 +36,15 @@ const MAX_ERROR = 2000;
 const CHUNK = 500;
 
 type Db = Kysely<Database>;
+
+/**
+ * SQL: the item `ref` (a column holding a content item's id) was not matched in a drill — the
+ * crisis protocol's exercises are left out of every real figure (docs/crisis.md).
+ */
+export function notInDrill(ref: string): RawBuilder<SqlBool> {
+  return sql<SqlBool>`not exists (select 1 from incident_events ie join incidents inc on inc.id = ie.incident_id
+    where ie.item_id = ${sql.ref(ref)} and ie.kind = 'match' and inc.drill = 1)`;
+}
 
 function toIncident(r: Selectable<IncidentsTable>): Incident {
   return {
