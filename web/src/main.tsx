@@ -8,6 +8,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import "../style.css";
 import { Banks } from "./banks.js";
 import { Dashboard } from "./dashboard.js";
+import { IncidentBanner, Incidents } from "./incidents.js";
 import { Labels } from "./labels.js";
 import { Api } from "./lib/api.js";
 import { initI18n, onLocaleChange, t } from "./lib/i18n.js";
@@ -86,7 +87,7 @@ function App() {
 
   useEffect(() => {
     const screen = hash.split("/")[1] || "dashboard";
-    const known = ["dashboard", "review", "labels", "banks"].includes(screen);
+    const known = ["dashboard", "review", "labels", "banks", "incidents"].includes(screen);
     document.title = t("pageTitle", { screen: session ? (known ? t(`title.${screen}`) : screen) : t("title.signIn") });
   });
 
@@ -108,6 +109,7 @@ function App() {
     { id: "review", label: t("nav.review"), show: may("review.read") },
     { id: "labels", label: t("nav.labels"), show: may("review.read") },
     { id: "banks", label: t("nav.banks"), show: may("signal.read") },
+    { id: "incidents", label: t("nav.incidents"), show: may("incident.read") },
   ].filter((n) => n.show);
   const go = (h: string) => {
     location.hash = h;
@@ -151,7 +153,15 @@ function App() {
           {t("signOut")}
         </button>
       </header>
-      {screen === "review" && may("review.read") ? (
+      {may("incident.read") ? <IncidentBanner api={api} /> : null}
+      {screen === "incidents" && may("incident.read") ? (
+        <Incidents
+          api={api}
+          me={me}
+          {...(parts[1] ? { id: Number(parts[1]) } : {})}
+          debrief={parts[2] === "debrief"}
+        />
+      ) : screen === "review" && may("review.read") ? (
         <Review api={api} me={me} />
       ) : screen === "labels" && may("review.read") ? (
         <Labels api={api} me={me} />

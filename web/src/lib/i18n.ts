@@ -21,6 +21,8 @@ import arLabels from "../locales/labels.ar.json" with { type: "json" };
 import enLabels from "../locales/labels.en.json" with { type: "json" };
 import arSignin from "../locales/signin.ar.json" with { type: "json" };
 import enSignin from "../locales/signin.en.json" with { type: "json" };
+import arIncidents from "../locales/incidents.ar.json" with { type: "json" };
+import enIncidents from "../locales/incidents.en.json" with { type: "json" };
 
 export type Locale = "en" | "ar";
 export type Digits = "latn" | "arab";
@@ -34,6 +36,7 @@ export const CATALOGS = {
   banks: { en: enBanks, ar: arBanks },
   labels: { en: enLabels, ar: arLabels },
   signin: { en: enSignin, ar: arSignin },
+  incidents: { en: enIncidents, ar: arIncidents },
 } as const;
 
 const LOCALE_KEY = "rasd.locale";
