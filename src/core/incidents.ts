@@ -202,7 +202,11 @@ export function computeDebrief(incidentId: number, drill: boolean, events: reado
       const items = [...matchOrg].filter(([, o]) => o === orgId).map(([i]) => i);
       return {
         orgId,
-        alertedAt: minOrNull(of("alert_delivered").filter((e) => e.orgId === orgId).map((e) => e.at)),
+        alertedAt: minOrNull(
+          of("alert_delivered")
+            .filter((e) => e.orgId === orgId)
+            .map((e) => e.at),
+        ),
         firstMatchAt: minOrNull(items.map((i) => firstMatch.get(i)!)),
         firstActionAt: minOrNull(items.filter((i) => firstAction.has(i)).map((i) => firstAction.get(i)!)),
         matched: items.length,

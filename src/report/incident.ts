@@ -58,7 +58,17 @@ export function debriefView(incident: IncidentView, d: Debrief, orgs: ReadonlyMa
 }
 
 /** The columns of an incident's events.csv, in order (the debrief recomputes from these). */
-export const EVENT_COLUMNS = ["id", "at", "at_ms", "kind", "org_id", "item_id", "signal_id", "variant_id", "detail"] as const;
+export const EVENT_COLUMNS = [
+  "id",
+  "at",
+  "at_ms",
+  "kind",
+  "org_id",
+  "item_id",
+  "signal_id",
+  "variant_id",
+  "detail",
+] as const;
 
 function lines(rows: readonly (readonly unknown[])[]): string {
   return rows.map(csvRow).join("\r\n") + "\r\n";
@@ -129,7 +139,9 @@ function table(head: readonly string[], rows: readonly (readonly string[])[]): s
 export function debriefHtml(d: DebriefView): string {
   const i = d.incident;
   const t = (v: string | null) => v ?? "—";
-  const exercise = i.drill ? `<p class="drill"><strong>EXERCISE</strong> — a drill; excluded from every real figure.</p>` : "";
+  const exercise = i.drill
+    ? `<p class="drill"><strong>EXERCISE</strong> — a drill; excluded from every real figure.</p>`
+    : "";
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Incident ${i.id} debrief</title>
@@ -152,13 +164,28 @@ ${table(
 <h2>Members</h2>
 ${table(
   ["member", "alerted", "first match", "first action", "matched", "actioned"],
-  d.members.map((m) => [m.org, t(m.alerted_at), t(m.first_match_at), t(m.first_action_at), String(m.matched), String(m.actioned)]),
+  d.members.map((m) => [
+    m.org,
+    t(m.alerted_at),
+    t(m.first_match_at),
+    t(m.first_action_at),
+    String(m.matched),
+    String(m.actioned),
+  ]),
 )}
 <p>Never acted: ${d.never_acted.length ? d.never_acted.map((m) => escapeHtml(m.org)).join(", ") : "none"}.</p>
 <h2>Variants</h2>
 <p>Proposed ${d.variants.proposed}, accepted ${d.variants.accepted}, rejected ${d.variants.rejected}.</p>
 <h2>Uploads per hour</h2>
-${d.uploads_per_hour.length ? barChart(d.uploads_per_hour.map((h) => ({ label: h.hour.slice(0, 13) + "h", value: h.uploads })), "Matched uploads per hour", (v) => String(v)) : "<p>None.</p>"}
+${
+  d.uploads_per_hour.length
+    ? barChart(
+        d.uploads_per_hour.map((h) => ({ label: h.hour.slice(0, 13) + "h", value: h.uploads })),
+        "Matched uploads per hour",
+        (v) => String(v),
+      )
+    : "<p>None.</p>"
+}
 <h2>What to improve</h2>
 <p>${i.improve ? escapeHtml(i.improve).replace(/\n/g, "<br>") : "—"}</p>
 <p><small>Every figure is computed from the incident's ${d.events} stored events (events.csv).</small></p>

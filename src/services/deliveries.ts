@@ -318,7 +318,8 @@ export class WebhookDeliverer {
         allowPrivate: this.options.allowPrivate ?? false,
       });
       const status = response.status;
-      if (status < 200 || status > 299) return { status, error: `the receiver answered HTTP ${status}`, at: Date.now() };
+      if (status < 200 || status > 299)
+        return { status, error: `the receiver answered HTTP ${status}`, at: Date.now() };
       return { status, at: Date.now() };
     } catch (e) {
       return { status: null, error: describeError(e), at: Date.now() };

@@ -263,11 +263,16 @@ export class IncidentService {
     const now = Date.now();
     const incident = await this.deps.incidents.update(
       id,
-      { ...changes, ...(patch.improve !== undefined ? { improve: checkText(patch.improve, "improve", IMPROVE_MAX, false) } : {}) },
+      {
+        ...changes,
+        ...(patch.improve !== undefined ? { improve: checkText(patch.improve, "improve", IMPROVE_MAX, false) } : {}),
+      },
       now,
     );
     if (alerting) {
-      await this.deps.incidents.addEvents([{ incidentId: id, at: now, kind: "updated", orgId: who.orgId, detail: changes }]);
+      await this.deps.incidents.addEvents([
+        { incidentId: id, at: now, kind: "updated", orgId: who.orgId, detail: changes },
+      ]);
       await this.alert(incident, "incident.updated", changes);
     }
     return incident;
@@ -317,13 +322,19 @@ export class IncidentService {
   async decideVariant(who: IncidentActor, id: number, variantId: number, accept: boolean): Promise<Variant> {
     const incident = await this.requireRunner(who, id);
     const variant = await this.deps.incidents.getVariant(variantId);
-    if (!variant || variant.incidentId !== id) throw new RasdError("not_found", `incident ${id} has no variant ${variantId}`);
-    if (variant.status !== "proposed") throw new RasdError("conflict", `variant ${variantId} was ${variant.status} already`);
+    if (!variant || variant.incidentId !== id)
+      throw new RasdError("not_found", `incident ${id} has no variant ${variantId}`);
+    if (variant.status !== "proposed")
+      throw new RasdError("conflict", `variant ${variantId} was ${variant.status} already`);
     const now = Date.now();
     let signalId: number | null = null;
     if (accept) {
       IncidentService.activeOnly(incident);
-      const [signal] = await this.share(incident, [{ type: variant.type, value: variant.value, source: `variant:${variant.id}` }], who);
+      const [signal] = await this.share(
+        incident,
+        [{ type: variant.type, value: variant.value, source: `variant:${variant.id}` }],
+        who,
+      );
       signalId = signal?.id ?? null;
     }
     const decided = await this.deps.incidents.decideVariant(variantId, {
@@ -358,7 +369,11 @@ export class IncidentService {
    * Queues `event` to every member's webhook receivers: each distinct URL among the webhooks
    * of its enabled rules, signed with that webhook's secret (the webhook worker delivers it).
    */
-  private async alert(incident: Incident, event: IncidentWebhookEvent, change?: Record<string, unknown>): Promise<void> {
+  private async alert(
+    incident: Incident,
+    event: IncidentWebhookEvent,
+    change?: Record<string, unknown>,
+  ): Promise<void> {
     const now = Date.now();
     const bank = await this.deps.signals.getBank(incident.bankId);
     const signals = await this.deps.signals.listSignals(incident.bankId, { limit: 1000 });
@@ -449,7 +464,14 @@ export class IncidentService {
             detail: { type: first.type, kind: o.item.kind },
           });
           if (o.acted)
-            events.push({ incidentId, at: now, kind: "action", orgId: o.item.orgId, itemId: o.item.id, detail: { by: "rule" } });
+            events.push({
+              incidentId,
+              at: now,
+              kind: "action",
+              orgId: o.item.orgId,
+              itemId: o.item.id,
+              detail: { by: "rule" },
+            });
           events.push(...(await this.variantsOf(incidentId, o, ms)));
         }
       }
@@ -497,7 +519,14 @@ export class IncidentService {
       const near = existing.find((v) => v.type === c.type && sameCluster(c.type, v.value, c.value));
       if (near) {
         await this.deps.incidents.sawVariant(near.id);
-        events.push({ incidentId, at: o.matchedAt, kind: "variant_seen", orgId: o.item.orgId, itemId: o.item.id, variantId: near.id });
+        events.push({
+          incidentId,
+          at: o.matchedAt,
+          kind: "variant_seen",
+          orgId: o.item.orgId,
+          itemId: o.item.id,
+          variantId: near.id,
+        });
         continue;
       }
       const { variant, created } = await this.deps.incidents.proposeVariant({
@@ -507,7 +536,8 @@ export class IncidentService {
         itemId: o.item.id,
         orgId: o.item.orgId,
         nearSignalId: c.m.signalId,
-        distance: c.type === "pdq" ? (c.m.distance ?? null) : c.type === "vpdq" ? 100 - (c.m.queryMatchPercent ?? 100) : null,
+        distance:
+          c.type === "pdq" ? (c.m.distance ?? null) : c.type === "vpdq" ? 100 - (c.m.queryMatchPercent ?? 100) : null,
         similarity: c.type === "text" ? (c.m.similarity ?? null) : null,
         proposedAt: o.matchedAt,
       });

@@ -35,7 +35,8 @@ describe("rasd incident", () => {
   it("--help names every subcommand", () => {
     const r = rasd(["incident", "--help"]);
     assert.equal(r.status, 0, r.stderr);
-    for (const sub of ["declare", "list", "show", "close", "debrief", "variants"]) assert.match(r.stdout, new RegExp(sub));
+    for (const sub of ["declare", "list", "show", "close", "debrief", "variants"])
+      assert.match(r.stdout, new RegExp(sub));
   });
 
   it("refuses a platform's declaration and a bad tier, precisely", () => {
@@ -45,15 +46,37 @@ describe("rasd incident", () => {
     const tier = rasd(["incident", "declare", "--org", "Sawab", "--tier", "4", "--title", "x"]);
     assert.notEqual(tier.status, 0);
     assert.match(tier.stderr, /tier: 1, 2 or 3/);
-    const signal = rasd(["incident", "declare", "--org", "Sawab", "--tier", "1", "--title", "x", "--signal", "pdq:nothex"]);
+    const signal = rasd([
+      "incident",
+      "declare",
+      "--org",
+      "Sawab",
+      "--tier",
+      "1",
+      "--title",
+      "x",
+      "--signal",
+      "pdq:nothex",
+    ]);
     assert.notEqual(signal.status, 0);
     assert.match(signal.stderr, /artefact 1/);
   });
 
   it("declares a drill, lists, shows, debriefs and closes it", () => {
     const d = rasd([
-      "incident", "declare", "--org", "Sawab", "--tier", "2", "--title", "Exercise release", "--drill",
-      "--signal", `pdq:${PDQ}`, "--url", "https://example.org/video/1",
+      "incident",
+      "declare",
+      "--org",
+      "Sawab",
+      "--tier",
+      "2",
+      "--title",
+      "Exercise release",
+      "--drill",
+      "--signal",
+      `pdq:${PDQ}`,
+      "--url",
+      "https://example.org/video/1",
     ]);
     assert.equal(d.status, 0, d.stderr);
     const incident = JSON.parse(d.stdout) as { id: number; drill: boolean; bank: string };
@@ -61,7 +84,10 @@ describe("rasd incident", () => {
     assert.match(incident.bank, /^exercise-/);
     assert.match(rasd(["incident", "list"]).stdout, /EXERCISE\t.*Exercise release/);
     const show = JSON.parse(rasd(["incident", "show", String(incident.id)]).stdout) as { timeline: { kind: string }[] };
-    assert.deepEqual(show.timeline.map((e) => e.kind), ["declared", "hash_shared"]);
+    assert.deepEqual(
+      show.timeline.map((e) => e.kind),
+      ["declared", "hash_shared"],
+    );
     const closed = rasd(["incident", "close", String(incident.id), "--org", "Sawab", "--improve", "Drill again"]);
     assert.equal(closed.status, 0, closed.stderr);
     const json = JSON.parse(rasd(["incident", "debrief", String(incident.id)]).stdout) as {
@@ -74,8 +100,16 @@ describe("rasd incident", () => {
     assert.ok(json.to_first_hash_ms >= 0);
     // declared, two hash_shared, closed
     assert.equal(json.events, 4);
-    assert.equal(rasd(["incident", "debrief", String(incident.id), "--format", "events"]).stdout.trim().split("\n").length, 5);
-    assert.match(rasd(["incident", "debrief", String(incident.id), "--format", "csv"]).stdout, /^figure,member,org,value/);
+    assert.equal(
+      rasd(["incident", "debrief", String(incident.id), "--format", "events"])
+        .stdout.trim()
+        .split("\n").length,
+      5,
+    );
+    assert.match(
+      rasd(["incident", "debrief", String(incident.id), "--format", "csv"]).stdout,
+      /^figure,member,org,value/,
+    );
     assert.match(rasd(["incident", "debrief", String(incident.id), "--format", "html"]).stdout, /EXERCISE/);
     const again = rasd(["incident", "close", String(incident.id), "--org", "Sawab"]);
     assert.notEqual(again.status, 0);

@@ -37,7 +37,16 @@ function incidentsContract(name: string, makeDatabase: () => Promise<TestDatabas
 
     it("creates an incident with its events, updates it and lists it", async () => {
       const inc = await s.incidents.create(
-        { orgId: gov.id, declaredBy: null, tier: 2, title: "T", description: "D", drill: true, bankId: bank.id, declaredAt: 1000 },
+        {
+          orgId: gov.id,
+          declaredBy: null,
+          tier: 2,
+          title: "T",
+          description: "D",
+          drill: true,
+          bankId: bank.id,
+          declaredAt: 1000,
+        },
         [{ at: 1000, kind: "declared", orgId: gov.id, detail: { members: [gov.id, platform.id] } }],
       );
       assert.equal(inc.tier, 2);
@@ -48,17 +57,34 @@ function incidentsContract(name: string, makeDatabase: () => Promise<TestDatabas
       assert.equal(closed.status, "closed");
       assert.equal(closed.closedAt, 5000);
       assert.equal(closed.improve, "faster");
-      assert.deepEqual((await s.incidents.list({ status: "closed" })).map((i) => i.id), [inc.id]);
+      assert.deepEqual(
+        (await s.incidents.list({ status: "closed" })).map((i) => i.id),
+        [inc.id],
+      );
       assert.deepEqual(await s.incidents.list({ status: "active" }), []);
-      await assert.rejects(s.incidents.update(99_999, { tier: 1 }, 1), (e: unknown) => isRasdError(e) && e.code === "not_found");
+      await assert.rejects(
+        s.incidents.update(99_999, { tier: 1 }, 1),
+        (e: unknown) => isRasdError(e) && e.code === "not_found",
+      );
       // Events in time order, whatever order they were written in.
       await s.incidents.addEvents([
         { incidentId: inc.id, at: 3000, kind: "action", orgId: platform.id, itemId: 7 },
-        { incidentId: inc.id, at: 2000, kind: "match", orgId: platform.id, itemId: 7, signalId: 1, detail: { type: "pdq" } },
+        {
+          incidentId: inc.id,
+          at: 2000,
+          kind: "match",
+          orgId: platform.id,
+          itemId: 7,
+          signalId: 1,
+          detail: { type: "pdq" },
+        },
         { incidentId: inc.id, at: 1500, kind: "hash_shared", orgId: gov.id, signalId: 1 },
       ]);
       const events = await s.incidents.events(inc.id);
-      assert.deepEqual(events.map((e) => e.kind), ["declared", "hash_shared", "match", "action"]);
+      assert.deepEqual(
+        events.map((e) => e.kind),
+        ["declared", "hash_shared", "match", "action"],
+      );
       assert.deepEqual(events[0]!.detail, { members: [gov.id, platform.id] });
       const d = computeDebrief(inc.id, true, events);
       assert.equal(d.toFirstHash, 500);
@@ -72,7 +98,17 @@ function incidentsContract(name: string, makeDatabase: () => Promise<TestDatabas
 
     it("proposes a variant once per value, counts sightings, decides it once", async () => {
       const inc = (await s.incidents.list())[0]!;
-      const v = { incidentId: inc.id, type: "pdq" as const, value: "ab".repeat(32), itemId: 7, orgId: platform.id, nearSignalId: 1, distance: 6, similarity: null, proposedAt: 2000 };
+      const v = {
+        incidentId: inc.id,
+        type: "pdq" as const,
+        value: "ab".repeat(32),
+        itemId: 7,
+        orgId: platform.id,
+        nearSignalId: 1,
+        distance: 6,
+        similarity: null,
+        proposedAt: 2000,
+      };
       const first = await s.incidents.proposeVariant(v);
       assert.equal(first.created, true);
       const again = await s.incidents.proposeVariant(v);
@@ -80,7 +116,12 @@ function incidentsContract(name: string, makeDatabase: () => Promise<TestDatabas
       assert.equal(again.variant.id, first.variant.id);
       await s.incidents.sawVariant(first.variant.id);
       assert.equal((await s.incidents.getVariant(first.variant.id))?.seen, 2);
-      const accepted = await s.incidents.decideVariant(first.variant.id, { status: "accepted", by: null, at: 3000, signalId: 42 });
+      const accepted = await s.incidents.decideVariant(first.variant.id, {
+        status: "accepted",
+        by: null,
+        at: 3000,
+        signalId: 42,
+      });
       assert.equal(accepted.status, "accepted");
       assert.equal(accepted.signalId, 42);
       await assert.rejects(
@@ -123,14 +164,26 @@ function incidentsContract(name: string, makeDatabase: () => Promise<TestDatabas
       assert.equal(after1[1]!.status, "pending");
       assert.equal(after1[1]!.lastError, "HTTP 500");
       const delivered = (await s.incidents.events(inc.id)).filter((e) => e.kind === "alert_delivered");
-      assert.deepEqual(delivered.map((e) => [e.at, e.orgId]), [[1234, platform.id]]);
+      assert.deepEqual(
+        delivered.map((e) => [e.at, e.orgId]),
+        [[1234, platform.id]],
+      );
       // The failed one is queued again; with its attempts spent it is dead.
       const counts = await s.jobs.counts();
       assert.equal(counts["incident.queued"], 1);
       const [retry] = await s.jobs.lease({ kind: "incident", owner: "t", limit: 10, leaseMs: 60_000 });
       assert.ok(retry);
       await s.incidents.recordAlerts(
-        [{ job: { ...retry, attempts: retry.maxAttempts }, alert: after1[1]!, httpStatus: null, error: "refused", retryAt: 0, at: 1400 }],
+        [
+          {
+            job: { ...retry, attempts: retry.maxAttempts },
+            alert: after1[1]!,
+            httpStatus: null,
+            error: "refused",
+            retryAt: 0,
+            at: 1400,
+          },
+        ],
         [],
       );
       assert.equal((await s.incidents.getAlert(a2!.id))?.status, "dead");

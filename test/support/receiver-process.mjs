@@ -1,6 +1,7 @@
 // A webhook receiver in a process of its own (test/scale/incident.test.ts): an HTTP server on
 // 127.0.0.1 that answers 204 and writes one JSON line per request on stdout, with the time it
 // arrived (this host's clock, ms): {"ready": port} first, then {"at", "headers", "body"}.
+import { Buffer } from "node:buffer";
 import { createServer } from "node:http";
 
 const server = createServer((req, res) => {

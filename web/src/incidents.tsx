@@ -52,7 +52,13 @@ interface Debrief {
   to_ninety_actioned_ms: number | null;
   matched_copies: number;
   actioned_copies: number;
-  members: { org_id: number; org: string; alerted_at: string | null; first_match_at: string | null; first_action_at: string | null }[];
+  members: {
+    org_id: number;
+    org: string;
+    alerted_at: string | null;
+    first_match_at: string | null;
+    first_action_at: string | null;
+  }[];
   never_acted: { org: string }[];
   variants: { proposed: number; accepted: number; rejected: number };
   uploads_per_hour: { hour: string; uploads: number }[];
@@ -102,7 +108,9 @@ export function IncidentBanner(props: { api: Api }) {
       {active.map((i) => (
         <p key={i.id}>
           <Exercise drill={i.drill} />{" "}
-          <a href={`#/incidents/${i.id}`}>{t("incidents:banner", { tier: formatNumber(i.tier), title: i.title, org: i.org })}</a>
+          <a href={`#/incidents/${i.id}`}>
+            {t("incidents:banner", { tier: formatNumber(i.tier), title: i.title, org: i.org })}
+          </a>
         </p>
       ))}
     </div>
@@ -183,7 +191,10 @@ function List(props: { api: Api; me: Me }) {
           <form onSubmit={(e) => void declare(e)}>
             <label>
               {t("incidents:field.tier")}
-              <select value={form.tier} onChange={(e) => setForm({ ...form, tier: (e.target as HTMLSelectElement).value })}>
+              <select
+                value={form.tier}
+                onChange={(e) => setForm({ ...form, tier: (e.target as HTMLSelectElement).value })}
+              >
                 {["1", "2", "3"].map((n) => (
                   <option key={n} value={n}>
                     {t(`incidents:tier.${n}`)}
@@ -193,18 +204,35 @@ function List(props: { api: Api; me: Me }) {
             </label>
             <label>
               {t("incidents:field.title")}
-              <input required maxLength={200} value={form.title} onInput={(e) => setForm({ ...form, title: (e.target as HTMLInputElement).value })} />
+              <input
+                required
+                maxLength={200}
+                value={form.title}
+                onInput={(e) => setForm({ ...form, title: (e.target as HTMLInputElement).value })}
+              />
             </label>
             <label>
               {t("incidents:field.description")}
-              <textarea maxLength={4000} value={form.description} onInput={(e) => setForm({ ...form, description: (e.target as HTMLTextAreaElement).value })} />
+              <textarea
+                maxLength={4000}
+                value={form.description}
+                onInput={(e) => setForm({ ...form, description: (e.target as HTMLTextAreaElement).value })}
+              />
             </label>
             <label>
               {t("incidents:field.hashes")}
-              <textarea dir="ltr" value={form.hashes} onInput={(e) => setForm({ ...form, hashes: (e.target as HTMLTextAreaElement).value })} />
+              <textarea
+                dir="ltr"
+                value={form.hashes}
+                onInput={(e) => setForm({ ...form, hashes: (e.target as HTMLTextAreaElement).value })}
+              />
             </label>
             <label>
-              <input type="checkbox" checked={form.drill} onChange={(e) => setForm({ ...form, drill: (e.target as HTMLInputElement).checked })} />
+              <input
+                type="checkbox"
+                checked={form.drill}
+                onChange={(e) => setForm({ ...form, drill: (e.target as HTMLInputElement).checked })}
+              />
               {t("incidents:field.drill")}
             </label>
             <button type="submit">{t("incidents:declareButton")}</button>
@@ -217,7 +245,10 @@ function List(props: { api: Api; me: Me }) {
 
 function Live(props: { api: Api; id: number }) {
   const detail = useLoad(() => props.api.get<Detail>(`/v1/incidents/${props.id}`), [props.id]);
-  const variants = useLoad(() => props.api.get<{ variants: Variant[] }>(`/v1/incidents/${props.id}/variants`), [props.id]);
+  const variants = useLoad(
+    () => props.api.get<{ variants: Variant[] }>(`/v1/incidents/${props.id}/variants`),
+    [props.id],
+  );
   const [error, setError] = useState<unknown>();
   useEffect(() => {
     const timer = setInterval(() => {
@@ -247,8 +278,12 @@ function Live(props: { api: Api; id: number }) {
             <Txt value={i.title} /> <Exercise drill={i.drill} />
           </h1>
           <p>
-            {t("incidents:summary", { tier: formatNumber(i.tier), org: i.org, signals: formatNumber(detail.data!.signals) })} ·{" "}
-            {t(`incidents:status.${i.status}`)} · <a href={`#/incidents/${i.id}/debrief`}>{t("incidents:debrief")}</a>
+            {t("incidents:summary", {
+              tier: formatNumber(i.tier),
+              org: i.org,
+              signals: formatNumber(detail.data!.signals),
+            })}{" "}
+            · {t(`incidents:status.${i.status}`)} · <a href={`#/incidents/${i.id}/debrief`}>{t("incidents:debrief")}</a>
           </p>
           {i.description ? <Txt value={i.description} block /> : null}
           {i.runs && i.status === "active" ? (
@@ -289,10 +324,16 @@ function Live(props: { api: Api; id: number }) {
                       <td>
                         {v.status === "proposed" && i.runs ? (
                           <>
-                            <button type="button" onClick={() => void act(`/v1/incidents/${i.id}/variants/${v.id}/accept`)}>
+                            <button
+                              type="button"
+                              onClick={() => void act(`/v1/incidents/${i.id}/variants/${v.id}/accept`)}
+                            >
                               {t("incidents:accept")}
                             </button>{" "}
-                            <button type="button" onClick={() => void act(`/v1/incidents/${i.id}/variants/${v.id}/reject`)}>
+                            <button
+                              type="button"
+                              onClick={() => void act(`/v1/incidents/${i.id}/variants/${v.id}/reject`)}
+                            >
                               {t("incidents:reject")}
                             </button>
                           </>
@@ -400,7 +441,10 @@ function DebriefPage(props: { api: Api; id: number }) {
             <p>{t("incidents:neverActed", { orgs: d.never_acted.map((m) => m.org).join(", ") || "—" })}</p>
           </Panel>
           <Panel title={t("incidents:improve")}>
-            <textarea value={improve ?? d.incident.improve} onInput={(e) => setImprove((e.target as HTMLTextAreaElement).value)} />
+            <textarea
+              value={improve ?? d.incident.improve}
+              onInput={(e) => setImprove((e.target as HTMLTextAreaElement).value)}
+            />
             {d.incident.runs ? (
               <button type="button" onClick={() => void save()}>
                 {t("incidents:save")}

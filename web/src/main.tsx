@@ -155,12 +155,7 @@ function App() {
       </header>
       {may("incident.read") ? <IncidentBanner api={api} /> : null}
       {screen === "incidents" && may("incident.read") ? (
-        <Incidents
-          api={api}
-          me={me}
-          {...(parts[1] ? { id: Number(parts[1]) } : {})}
-          debrief={parts[2] === "debrief"}
-        />
+        <Incidents api={api} me={me} {...(parts[1] ? { id: Number(parts[1]) } : {})} debrief={parts[2] === "debrief"} />
       ) : screen === "review" && may("review.read") ? (
         <Review api={api} me={me} />
       ) : screen === "labels" && may("review.read") ? (

@@ -20,7 +20,8 @@ import { withContext, withStoreOptions, type Context, type StoreOptions } from "
 const VIDEO = new Set([".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v"]);
 
 function wholeNumber(value: string, what: string): number {
-  if (!/^[1-9][0-9]{0,14}$/.test(value)) throw new RasdError("usage", `${what}: expected a whole number, got "${value}"`);
+  if (!/^[1-9][0-9]{0,14}$/.test(value))
+    throw new RasdError("usage", `${what}: expected a whole number, got "${value}"`);
   return Number(value);
 }
 
@@ -48,7 +49,8 @@ async function artefacts(o: { signal?: string[]; url?: string[]; file?: string[]
   const out: RawSignal[] = [];
   for (const s of o.signal ?? []) {
     const at = s.indexOf(":");
-    if (at <= 0) throw new RasdError("usage", `--signal: expected TYPE:VALUE (e.g. pdq:<64 hex>), got "${s.slice(0, 40)}"`);
+    if (at <= 0)
+      throw new RasdError("usage", `--signal: expected TYPE:VALUE (e.g. pdq:<64 hex>), got "${s.slice(0, 40)}"`);
     out.push({ type: s.slice(0, at), value: s.slice(at + 1) });
   }
   for (const u of o.url ?? []) out.push({ type: "url", value: u });
@@ -73,7 +75,9 @@ export function incidentCommand(): Command {
   withStoreOptions(
     incident
       .command("declare")
-      .description("declare an incident as an admin of a government organisation: its bank is shared with every member and every member alerted")
+      .description(
+        "declare an incident as an admin of a government organisation: its bank is shared with every member and every member alerted",
+      )
       .requiredOption("--org <name>", "the declaring (government) organisation")
       .requiredOption("--tier <n>", "1, 2 or 3 (criteria in docs/crisis.md)")
       .requiredOption("--title <text>", "a short title")
@@ -105,7 +109,9 @@ export function incidentCommand(): Command {
           signals,
         });
         process.stdout.write(`${JSON.stringify(await show(ctx, i), null, 2)}\n`);
-        process.stderr.write(`incident ${i.id} declared${i.drill ? " (EXERCISE)" : ""}; ${signals.length} artefacts shared\n`);
+        process.stderr.write(
+          `incident ${i.id} declared${i.drill ? " (EXERCISE)" : ""}; ${signals.length} artefacts shared\n`,
+        );
       });
     },
   );
@@ -150,7 +156,9 @@ export function incidentCommand(): Command {
   withStoreOptions(
     incident
       .command("debrief")
-      .description("the debrief, computed from the incident's stored events: json (default), csv, html, or the events themselves")
+      .description(
+        "the debrief, computed from the incident's stored events: json (default), csv, html, or the events themselves",
+      )
       .argument("<id>", "the incident's id")
       .option("--format <format>", "json, csv, html or events (the events CSV)", "json"),
   ).action(async (id: string, o: StoreOptions & { format: string }) => {
@@ -164,14 +172,20 @@ export function incidentCommand(): Command {
       const orgs = new Map((await ctx.store.listOrgs()).map((x) => [x.id, x.name]));
       const view = debriefView(await show(ctx, i), computeDebrief(i.id, i.drill, events), orgs);
       process.stdout.write(
-        o.format === "csv" ? debriefCsv(view) : o.format === "html" ? debriefHtml(view) : `${JSON.stringify(view, null, 2)}\n`,
+        o.format === "csv"
+          ? debriefCsv(view)
+          : o.format === "html"
+            ? debriefHtml(view)
+            : `${JSON.stringify(view, null, 2)}\n`,
       );
     });
   });
   withStoreOptions(
     incident
       .command("variants")
-      .description("an incident's proposed variants (id, status, type, distance, seen, value); --accept or --reject one")
+      .description(
+        "an incident's proposed variants (id, status, type, distance, seen, value); --accept or --reject one",
+      )
       .argument("<id>", "the incident's id")
       .option("--accept <variant>", "accept a proposed variant into the incident bank (needs --org)")
       .option("--reject <variant>", "reject a proposed variant (needs --org)")
@@ -182,14 +196,22 @@ export function incidentCommand(): Command {
       const incidentId = wholeNumber(id, "id");
       const decide = o.accept ?? o.reject;
       if (decide !== undefined) {
-        if (o.accept !== undefined && o.reject !== undefined) throw new RasdError("usage", "--accept or --reject, not both");
+        if (o.accept !== undefined && o.reject !== undefined)
+          throw new RasdError("usage", "--accept or --reject, not both");
         if (!o.org) throw new RasdError("usage", "--org: the declaring organisation decides variants");
-        const v = await svc.decideVariant(await actorOf(ctx, o.org), incidentId, wholeNumber(decide, "variant"), o.accept !== undefined);
+        const v = await svc.decideVariant(
+          await actorOf(ctx, o.org),
+          incidentId,
+          wholeNumber(decide, "variant"),
+          o.accept !== undefined,
+        );
         process.stderr.write(`variant ${v.id} ${v.status}\n`);
         return;
       }
       for (const v of await svc.variants(incidentId))
-        process.stdout.write(`${v.id}\t${v.status}\t${v.type}\t${v.distance ?? v.similarity ?? "-"}\t${v.seen}\t${v.value.slice(0, 80)}\n`);
+        process.stdout.write(
+          `${v.id}\t${v.status}\t${v.type}\t${v.distance ?? v.similarity ?? "-"}\t${v.seen}\t${v.value.slice(0, 80)}\n`,
+        );
     });
   });
   return incident;

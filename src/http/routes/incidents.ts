@@ -20,13 +20,8 @@ import type { RawSignal } from "../../services/signal-input.js";
 import { MEDIA_SIGNAL_TYPES } from "../../signals/registry.js";
 import { idParam, route, type RouteDef } from "../route.js";
 import { StringEnum } from "../schemas/common.js";
-import {
-  DebriefView,
-  IncidentDetailView,
-  IncidentEventView,
-  IncidentView,
-  VariantView,
-} from "../schemas/incidents.js";
+import type { IncidentEventView } from "../schemas/incidents.js";
+import { DebriefView, IncidentDetailView, IncidentView, VariantView } from "../schemas/incidents.js";
 import { iso } from "../views.js";
 import { readMultipart } from "./content-input.js";
 import { describePrincipal } from "../../services/access.js";
@@ -43,7 +38,10 @@ const Artefact = Type.Object(
 const Artefacts = {
   signals: Type.Optional(Type.Array(Artefact, { maxItems: 1000, description: "Hashes or texts of known artefacts" })),
   urls: Type.Optional(
-    Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 1000, description: "URLs where artefacts are" }),
+    Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), {
+      maxItems: 1000,
+      description: "URLs where artefacts are",
+    }),
   ),
 };
 
@@ -138,7 +136,10 @@ export function incidentRoutes(s: Services): RouteDef[] {
       summary: "Incidents of the crisis protocol, newest first (every member sees every incident)",
       tags: ["incidents"],
       schema: {
-        querystring: Type.Object({ status: Type.Optional(StringEnum(INCIDENT_STATUSES)) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { status: Type.Optional(StringEnum(INCIDENT_STATUSES)) },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ incidents: Type.Array(IncidentView) }) },
       },
       handler: async (req, _reply, who) => {
@@ -180,7 +181,9 @@ export function incidentRoutes(s: Services): RouteDef[] {
         const orgs = await orgNames();
         const events = await s.incidents.events(incident.id);
         const debrief = computeDebrief(incident.id, incident.drill, events);
-        const signals = (await s.store.listSignals(incident.bankId, { limit: 10_000 })).filter((x) => x.status === "active");
+        const signals = (await s.store.listSignals(incident.bankId, { limit: 10_000 })).filter(
+          (x) => x.status === "active",
+        );
         // Alerts name each member's receiver: a member sees its own, the declaring organisation all.
         const alerts = (await s.stores.incidents.alerts(incident.id)).filter(
           (a) => a.orgId === who.orgId || (who.orgId === incident.orgId && who.role === "admin"),
@@ -209,7 +212,8 @@ export function incidentRoutes(s: Services): RouteDef[] {
       method: "PATCH",
       url: "/v1/incidents/:id",
       access: "incident.write",
-      summary: "Change an incident's tier, title or description (members alerted: incident.updated) or its 'what to improve'",
+      summary:
+        "Change an incident's tier, title or description (members alerted: incident.updated) or its 'what to improve'",
       tags: ["incidents"],
       schema: { body: PatchBody, response: { 200: IncidentView } },
       handler: async (req, _reply, who) => view(await s.incidents.update(actor(req, who), idParam(req), req.body), who),
@@ -230,12 +234,19 @@ export function incidentRoutes(s: Services): RouteDef[] {
               // Parsed by the handler (req.parts()), so the schema only documents the part.
               schema: {
                 description: "One file part named image or video",
-                properties: { image: { type: "string", format: "binary" }, video: { type: "string", format: "binary" } },
+                properties: {
+                  image: { type: "string", format: "binary" },
+                  video: { type: "string", format: "binary" },
+                },
               },
             },
           },
         },
-        response: { 200: Type.Object({ added: Type.Array(Type.Object({ id: Type.Integer(), type: Type.String(), value: Type.String() })) }) },
+        response: {
+          200: Type.Object({
+            added: Type.Array(Type.Object({ id: Type.Integer(), type: Type.String(), value: Type.String() })),
+          }),
+        },
       },
       handler: async (req, _reply, who) => {
         let raw: RawSignal[];
@@ -260,7 +271,10 @@ export function incidentRoutes(s: Services): RouteDef[] {
       summary: "Near-duplicates of the incident's signals found in members' submissions, proposed to its bank",
       tags: ["incidents"],
       schema: {
-        querystring: Type.Object({ status: Type.Optional(StringEnum(VARIANT_STATUSES)) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { status: Type.Optional(StringEnum(VARIANT_STATUSES)) },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ variants: Type.Array(VariantView), counts: Counts }) },
       },
       handler: async (req, _reply) => {
@@ -360,7 +374,12 @@ export function incidentRoutes(s: Services): RouteDef[] {
       schema: { response: { 200: { content: { "text/csv": { schema: Type.String() } } } } },
       handler: async (req, reply) => {
         const incident = await s.incidents.get(idParam(req));
-        return send(reply, "text/csv; charset=utf-8", `incident-${incident.id}-events.csv`, eventsCsv(await s.incidents.events(incident.id)));
+        return send(
+          reply,
+          "text/csv; charset=utf-8",
+          `incident-${incident.id}-events.csv`,
+          eventsCsv(await s.incidents.events(incident.id)),
+        );
       },
     }),
   ];

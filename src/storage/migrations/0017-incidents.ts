@@ -38,7 +38,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("variant_id", "integer")
     .addColumn("detail", "text", (c) => c.notNull().defaultTo("{}"))
     .execute();
-  await db.schema.createIndex("incident_events_incident").on("incident_events").columns(["incident_id", "at"]).execute();
+  await db.schema
+    .createIndex("incident_events_incident")
+    .on("incident_events")
+    .columns(["incident_id", "at"])
+    .execute();
   await db.schema.createIndex("incident_events_item").on("incident_events").columns(["item_id"]).execute();
   await db.schema
     .createTable("incident_variants")
