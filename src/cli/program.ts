@@ -40,6 +40,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "counter", load: async () => (await import("./commands/counter.js")).counterCommand() },
   { name: "link", load: async () => (await import("./commands/link.js")).linkCommand() },
   { name: "domains", load: async () => (await import("./commands/link.js")).domainsCommand() },
+  { name: "incident", load: async () => (await import("./commands/incident.js")).incidentCommand() },
 ];
 
 function version(): string {

@@ -37,6 +37,8 @@ export const PERMISSIONS = [
   "counter.write",
   "counter.approve",
   "counter.redirect",
+  "incident.read",
+  "incident.write",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -55,6 +57,7 @@ const READ: readonly Permission[] = [
   "rule.read",
   "measure.read",
   "counter.read",
+  "incident.read",
 ];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
@@ -76,6 +79,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> =
     "match.lookup",
     "counter.read",
     "counter.redirect",
+    "incident.read",
   ]),
   /** Reads, changes nothing. */
   reader: new Set([...READ, "review.read"]),

@@ -15,6 +15,7 @@ import { AccountService } from "../services/accounts.js";
 import { DashboardService } from "../services/dashboard.js";
 import { BankService } from "../services/banks.js";
 import { HmaContentService } from "../services/hma-contents.js";
+import { IncidentService } from "../services/incidents.js";
 import { WebhookDeliverer } from "../services/deliveries.js";
 import { Matcher } from "../services/matcher.js";
 import { PDQ_INDEX, type PdqSignalIndex } from "../signals/types/pdq.js";
@@ -73,6 +74,8 @@ export interface Services {
   readonly accounts: AccountService;
   /** The web app's dashboard figures and bank search. */
   readonly dashboard: DashboardService;
+  /** The crisis protocol: incidents, their banks, alerts, variants and debriefs (issue 20). */
+  readonly incidents: IncidentService;
   readonly content: ContentStore;
   readonly jobs: JobQueue;
   readonly actions: ActionStore;
@@ -155,6 +158,14 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     ...(options.linkResolve ? { resolve: options.linkResolve } : {}),
   };
   const expander = new LinkExpander({ links: stores.links, http: linkHttp, shorteners }, config.links.expand);
+  const banks = new BankService(store, matcher, shorteners);
+  const incidents = new IncidentService({
+    incidents: stores.incidents,
+    signals: store,
+    banks,
+    rules,
+    audit: stores.access,
+  });
   const pipeline = new ContentPipeline(
     {
       content,
@@ -166,6 +177,7 @@ export async function openServices(config: Config, options: ServiceOptions = {})
       matcher,
       metrics,
       classifier,
+      incidents,
       ...(config.links.expand === "off" ? {} : { links: expander }),
     },
     // With work hints, the database poll is only the safety net for lost hints.
@@ -173,7 +185,7 @@ export async function openServices(config: Config, options: ServiceOptions = {})
   );
   const hooks = config.webhooks;
   const deliverer = new WebhookDeliverer(
-    { content, jobs, actions, endpoints: stores.endpoints, access: stores.access },
+    { content, jobs, actions, endpoints: stores.endpoints, access: stores.access, incidents: stores.incidents },
     rules,
     {
       owner,
@@ -187,9 +199,10 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     metrics,
   );
   pipeline.onWebhooks = () => deliverer.wake();
+  incidents.onAlerts = () => deliverer.wakeAlerts();
+  incidents.onShared = () => access.invalidate();
   followNats({ bus, work, matcher, pipeline, metrics }, options.matcherPollMs ?? 1000);
   const submissions = new SubmissionBatcher(content, (ids) => (work ? work.publish(ids) : pipeline.wake()));
-  const banks = new BankService(store, matcher, shorteners);
   if (bus) {
     banks.onChange = () => bus.changed();
     access.onInvalidate = (what) => bus.changed(what === "keys" ? "keys" : "signals");
@@ -229,6 +242,7 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     changes: new ChangeFeed(store, access, () => stores.exchanges.bankIds()),
     accounts,
     dashboard: new DashboardService(stores.dashboard),
+    incidents,
     content,
     jobs,
     actions,

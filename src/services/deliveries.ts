@@ -22,7 +22,7 @@
 import { JobLoop } from "./job-loop.js";
 import { describeError } from "../core/errors.js";
 import { signingSecrets, type ActionRule, type RuleAction } from "../core/rules.js";
-import { endpointId, type DisablePolicy, type EndpointKey } from "../core/webhook-endpoints.js";
+import { endpointId, webhookOrigin, type DisablePolicy, type EndpointKey } from "../core/webhook-endpoints.js";
 import { backoffMs, webhookHeaders } from "../kernels/webhook/signature.js";
 import { getLogger } from "../logging/logger.js";
 import { safeRequest } from "../media/safe-http.js";
@@ -33,6 +33,7 @@ import type {
   ContentStore,
   DeliveryResult,
   EndpointOutcome,
+  IncidentStore,
   Job,
   JobQueue,
   RuleStore,
@@ -54,6 +55,11 @@ const LEASE_MOST = 64;
  * Costs a delivery at most this much latency.
  */
 const LEASE_GAP_MS = 20;
+/**
+ * How often the worker looks for incident alerts queued by another process (a lease is a
+ * write; the crisis protocol wants every member alerted within a second).
+ */
+const ALERT_LOOK_MS = 100;
 /** A receiver's answer is not read; this much of it is drained to keep the connection. */
 const WEBHOOK_ANSWER_BYTES = 64 * 1024;
 
@@ -86,6 +92,8 @@ export interface DeliveryStores {
   readonly endpoints: WebhookEndpointStore;
   /** Where disabling an endpoint is recorded. */
   readonly access: Pick<AccessStore, "audit">;
+  /** Incident alerts (the crisis protocol), delivered beside the rules' webhooks. */
+  readonly incidents?: Pick<IncidentStore, "getAlert" | "recordAlerts">;
 }
 
 /** One endpoint's deliveries in this worker. */
@@ -125,6 +133,11 @@ export class WebhookDeliverer {
   private toRecord: Finished[] = [];
   private recording: Promise<void> | undefined;
   private wakeQueued = false;
+  /** When incident jobs whose lease ran out were last put back (ms). */
+  private alertsReclaimedAt = 0;
+  /** When incident jobs were last looked for (performance.now()), and whether this process queued some since. */
+  private alertsLookedAt = -Infinity;
+  private alertsQueued = false;
   /** When the last lease ran (performance.now()). */
   private leasedAt = -Infinity;
   private readonly log = getLogger("webhook worker");
@@ -186,14 +199,21 @@ export class WebhookDeliverer {
     this.jobs.wake();
   }
 
+  /** Incident alerts were queued in this process: send them now. */
+  wakeAlerts(): void {
+    this.alertsQueued = true;
+    this.jobs.wake();
+  }
+
   /**
    * Leases what the lanes have room for and starts those deliveries; does not wait for them
    * (each is recorded when it ends). Returns how many jobs it leased.
    */
   async runOnce(): Promise<number> {
+    const alerts = await this.runAlerts();
     await this.renewLeases();
     const room = (this.options.inFlight ?? 1024) - this.held;
-    if (room <= 0) return 0;
+    if (room <= 0) return alerts;
     const gap = this.leasedAt + LEASE_GAP_MS - performance.now();
     if (gap > 0) await new Promise((resolve) => setTimeout(resolve, gap));
     this.leasedAt = performance.now();
@@ -219,7 +239,7 @@ export class WebhookDeliverer {
       this.heldJobs.add(job.id);
     }
     for (const lane of new Set(leased.map(({ endpoint }) => this.lanes.get(endpointId(endpoint))!))) this.pump(lane);
-    return leased.length;
+    return leased.length + alerts;
   }
 
   /** Resolves when every delivery started so far is recorded (tests and the bench). */
@@ -267,21 +287,30 @@ export class WebhookDeliverer {
     if (!action || action.status !== "pending") return { ...base, at: Date.now() };
     let secrets: string[];
     try {
-      secrets = await this.secretsFor(action);
+      secrets = await this.secretsFor(action.ruleId, action.actionIndex);
     } catch (e) {
       return { ...base, action, error: describeError(e), ours: true, at: Date.now() };
     }
+    const answer = await this.post(action, secrets);
+    return { ...base, action, ...answer };
+  }
+
+  /** POSTs a payload signed the Standard Webhooks way; nothing is written here. */
+  private async post(
+    d: { readonly target: string; readonly deliveryId: string; readonly payload: string },
+    secrets: readonly string[],
+  ): Promise<{ status: number | null; error?: string; at: number }> {
     try {
       const ts = Math.floor(Date.now() / 1000);
       // The SSRF-safe agent: the target's address is checked and pinned; a redirect is an answer.
-      const response = await safeRequest(action.target, {
+      const response = await safeRequest(d.target, {
         method: "POST",
         headers: {
           "content-type": "application/json",
           "user-agent": "rasd-webhooks/1",
-          ...webhookHeaders(secrets, action.deliveryId, ts, action.payload),
+          ...webhookHeaders([...secrets], d.deliveryId, ts, d.payload),
         },
-        body: action.payload,
+        body: d.payload,
         readBody: false,
         keepAlive: true,
         maxBytes: WEBHOOK_ANSWER_BYTES,
@@ -290,10 +319,87 @@ export class WebhookDeliverer {
       });
       const status = response.status;
       if (status < 200 || status > 299)
-        return { ...base, action, status, error: `the receiver answered HTTP ${status}`, at: Date.now() };
-      return { ...base, action, status, at: Date.now() };
+        return { status, error: `the receiver answered HTTP ${status}`, at: Date.now() };
+      return { status, at: Date.now() };
     } catch (e) {
-      return { ...base, action, error: describeError(e), at: Date.now() };
+      return { status: null, error: describeError(e), at: Date.now() };
+    }
+  }
+
+  /**
+   * Incident alerts (the crisis protocol, services/incidents.ts): "incident" jobs, leased
+   * before the content webhooks and sent at once, each to its member's receiver with the
+   * secret of the rule webhook it names; outcomes count towards the endpoint's health.
+   * Returns how many were leased.
+   */
+  private async runAlerts(): Promise<number> {
+    const alerts = this.stores.incidents;
+    if (!alerts) return 0;
+    // Looked for at most every ALERT_LOOK_MS (a lease is a write) unless this process queued some.
+    if (!this.alertsQueued && performance.now() - this.alertsLookedAt < ALERT_LOOK_MS) return 0;
+    this.alertsQueued = false;
+    this.alertsLookedAt = performance.now();
+    if (Date.now() - this.alertsReclaimedAt >= 1000) {
+      this.alertsReclaimedAt = Date.now();
+      await this.stores.jobs.reclaim("incident");
+    }
+    const jobs = await this.stores.jobs.lease({
+      kind: "incident",
+      owner: this.options.owner,
+      limit: LEASE_MOST,
+      leaseMs: this.leaseMs,
+    });
+    for (const job of jobs) {
+      const run: Promise<void> = this.alertAttempt(job).finally(() => this.attempts.delete(run));
+      this.attempts.add(run);
+    }
+    return jobs.length;
+  }
+
+  private async alertAttempt(job: Job): Promise<void> {
+    const alerts = this.stores.incidents!;
+    try {
+      const alert = await alerts.getAlert(job.refId);
+      if (!alert || alert.status !== "pending") return await alerts.recordAlerts([], [job.id]);
+      let answer: { status: number | null; error?: string; at: number };
+      let ours = false;
+      try {
+        answer = await this.post(alert, await this.secretsFor(alert.ruleId, alert.actionIndex));
+      } catch (e) {
+        answer = { status: null, error: describeError(e), at: Date.now() };
+        ours = true;
+      }
+      await alerts.recordAlerts(
+        [
+          {
+            job,
+            alert,
+            httpStatus: answer.status,
+            ...(answer.error !== undefined ? { error: answer.error } : {}),
+            retryAt: Date.now() + backoffMs(job.attempts, this.options.backoffBaseMs ?? 1000),
+            at: answer.at,
+          },
+        ],
+        [],
+      );
+      if (!ours)
+        await this.stores.endpoints.recordOutcomes(
+          [
+            {
+              endpoint: { orgId: alert.orgId, origin: webhookOrigin(alert.target) },
+              ok: answer.error === undefined,
+              at: answer.at,
+              ...(answer.error ? { error: answer.error } : {}),
+            },
+          ],
+          this.options.disable ?? DEFAULT_DISABLE,
+        );
+      this.metrics?.deliveries.inc({
+        result: answer.error ? (job.attempts >= job.maxAttempts ? "dead" : "retry") : "delivered",
+      });
+    } catch (error) {
+      // The job stays leased: when the lease runs out it runs again (same delivery id).
+      this.log.error({ err: error, job: job.id }, "an incident alert could not be sent or recorded");
     }
   }
 
@@ -416,17 +522,16 @@ export class WebhookDeliverer {
     });
   }
 
-  /** The secrets of the rule's webhook this action came from (its stored position in the rule). */
-  private async secretsFor(action: Action): Promise<string[]> {
+  /** The secrets of a rule's webhook (its stored position in the rule). */
+  private async secretsFor(ruleId: number, actionIndex: number | null): Promise<string[]> {
     const now = Date.now();
-    let cached = this.ruleCache.get(action.ruleId);
+    let cached = this.ruleCache.get(ruleId);
     if (!cached || now - cached.at > 1000) {
-      cached = { at: now, rule: await this.rules.get(action.ruleId) };
-      this.ruleCache.set(action.ruleId, cached);
+      cached = { at: now, rule: await this.rules.get(ruleId) };
+      this.ruleCache.set(ruleId, cached);
     }
-    const a: RuleAction | undefined =
-      action.actionIndex === null ? undefined : cached.rule?.actions[action.actionIndex];
-    if (!a || a.type !== "webhook") throw new Error(`rule ${action.ruleId} no longer has this webhook`);
+    const a: RuleAction | undefined = actionIndex === null ? undefined : cached.rule?.actions[actionIndex];
+    if (!a || a.type !== "webhook") throw new Error(`rule ${ruleId} no longer has this webhook`);
     return signingSecrets(a, now);
   }
 }

@@ -13,7 +13,7 @@
 import { JobLoop } from "./job-loop.js";
 import { getLogger } from "../logging/logger.js";
 import { describeError, isRasdError } from "../core/errors.js";
-import type { Labels, Signal, Tlp } from "../core/model.js";
+import type { Labels, Signal, SignalType, Tlp } from "../core/model.js";
 import { fire, reviewPriority, type ActionRule, type MatchFacts, type RuleAction } from "../core/rules.js";
 import type { StanceClassifier, StanceVerdict } from "../core/stance.js";
 import type {
@@ -37,6 +37,7 @@ import { hashMedia, itemHashes } from "./media-hashing.js";
 import type { ServiceMetrics } from "./metrics.js";
 import type { LinkExpander } from "./links/expander.js";
 import { LINK_ALERT_PREFIX } from "./links/liveness.js";
+import type { IncidentService, ObservedItem } from "./incidents.js";
 
 export interface PipelineDeps {
   readonly content: ContentStore;
@@ -51,6 +52,8 @@ export interface PipelineDeps {
   readonly classifier?: StanceClassifier;
   /** Follows the links of URL and text items and matches every hop (issue 19); absent: links are not followed. */
   readonly links?: LinkExpander;
+  /** The crisis protocol: told of every committed item; its active incidents' matches come first. */
+  readonly incidents?: Pick<IncidentService, "observe" | "activeByBank">;
 }
 
 export interface PipelineOptions {
@@ -77,6 +80,8 @@ interface Outcome {
   readonly item: ContentItem;
   readonly hashes: Record<string, unknown>;
   readonly matches: StoredMatch[];
+  /** The item's own hashes by signal type (for the crisis protocol's variants). */
+  readonly values?: Partial<Record<SignalType, string>>;
   readonly hashedAt: number;
   readonly matchedAt: number;
   readonly stance?: StanceVerdict;
@@ -318,6 +323,7 @@ export class ContentPipeline {
     const { matcher, content } = this.deps;
     const visible = await this.visibleTo(item.orgId, item.personId);
     const results: MatchResult[] = [];
+    let values: Partial<Record<SignalType, string>> = {};
     let hashes: Record<string, unknown>;
     let hashedAt = Date.now();
     if (item.kind === "text") {
@@ -343,6 +349,7 @@ export class ContentPipeline {
       const types = MEDIA_SIGNAL_TYPES[kind];
       const hashed = await hashMedia(media, kind, types);
       hashes = itemHashes(hashed);
+      values = hashed.values;
       hashedAt = Date.now();
       for (const type of types) {
         const value = hashed.values[type];
@@ -350,12 +357,20 @@ export class ContentPipeline {
       }
     }
     if (item.kind === "text" || item.kind === "url") hashedAt = Date.now();
-    const matches = await this.describe(results.flatMap((r) => r.matches));
+    const matches = await this.incidentFirst(await this.describe(results.flatMap((r) => r.matches)));
     const matchedAt = Date.now();
     const text = item.text?.trim();
-    if (!this.deps.classifier || !text) return { job, item, hashes, matches, hashedAt, matchedAt };
+    if (!this.deps.classifier || !text) return { job, item, hashes, matches, values, hashedAt, matchedAt };
     const stance = await this.deps.classifier.classify(text);
-    return { job, item, hashes, matches, hashedAt, matchedAt, stance, classifiedAt: Date.now() };
+    return { job, item, hashes, matches, values, hashedAt, matchedAt, stance, classifiedAt: Date.now() };
+  }
+
+  /** During an incident, matches of its bank come first (stored, sent and shown first). */
+  private async incidentFirst(matches: StoredMatch[]): Promise<StoredMatch[]> {
+    if (!this.deps.incidents || matches.length < 2) return matches;
+    const banks = await this.deps.incidents.activeByBank();
+    if (banks.size === 0) return matches;
+    return [...matches.filter((m) => banks.has(m.bankId)), ...matches.filter((m) => !banks.has(m.bankId))];
   }
 
   /** Adds what rules and readers need: labels, bank names. */
@@ -441,6 +456,7 @@ export class ContentPipeline {
     });
     if (prefetch) this.prefetched = [...leased];
     this.observe(outcomes, firings, recorded, now);
+    if (this.deps.incidents) await this.deps.incidents.observe(this.observed(outcomes, firings), now);
     if (recorded.some((r) => r.created && r.type === "webhook")) this.onWebhooks?.();
   }
 
@@ -525,6 +541,19 @@ export class ContentPipeline {
         classifiedAt: o.classifiedAt ?? null,
       };
     });
+  }
+
+  /** What the crisis protocol is told of a committed batch: the items with matches. */
+  private observed(outcomes: readonly Outcome[], firings: ReadonlyMap<number, Firing[]>): ObservedItem[] {
+    return outcomes
+      .filter((o) => !o.error && o.matches.length > 0)
+      .map((o) => ({
+        item: o.item,
+        matches: o.matches,
+        values: o.values ?? {},
+        matchedAt: o.matchedAt,
+        acted: (firings.get(o.item.id) ?? []).some((f) => f.rule.actions.some((a) => a.type !== "review")),
+      }));
   }
 
   /** The classifier's verdicts to store. */

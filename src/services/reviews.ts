@@ -33,6 +33,8 @@ export interface DecisionInput {
 
 export interface DecisionResult {
   readonly id: number;
+  /** The content item decided. */
+  readonly itemId: number;
   readonly decision: Decision;
   readonly labels: Labels;
   readonly reasons: string;
@@ -207,7 +209,15 @@ export class ReviewService {
         updated: report.updated,
       };
     }
-    return { id: row.id, decision: input.decision, labels, reasons: input.reasons.trim(), decidedAt: now, addedToBank };
+    return {
+      id: row.id,
+      itemId: row.itemId,
+      decision: input.decision,
+      labels,
+      reasons: input.reasons.trim(),
+      decidedAt: now,
+      addedToBank,
+    };
   }
 
   /**

@@ -4,6 +4,7 @@
  */
 
 import { sql, type Kysely } from "kysely";
+import { notInDrill } from "./incident-store.js";
 import type { Signal } from "../core/model.js";
 import { toSignal } from "./kysely-store.js";
 import type { ActivityRows, DashboardReads, SignalQuery } from "./ports/dashboard.js";
@@ -22,6 +23,8 @@ export class KyselyDashboardReads implements DashboardReads {
       .where("org_id", "=", orgId)
       .where("received_at", ">=", from)
       .where("received_at", "<", to)
+      // Items matched in a drill are no real figure's (docs/crisis.md).
+      .where(notInDrill("content_items.id"))
       .orderBy("id", "desc")
       .limit(cap)
       .execute();
@@ -29,6 +32,8 @@ export class KyselyDashboardReads implements DashboardReads {
       .selectFrom("actions")
       .select(["created_at", "type"])
       .where("org_id", "=", orgId)
+      // Items matched in a drill are no real figure's (docs/crisis.md).
+      .where(notInDrill("actions.item_id"))
       .where("created_at", ">=", from)
       .where("created_at", "<", to)
       .orderBy("id", "desc")

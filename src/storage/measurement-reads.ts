@@ -4,6 +4,7 @@
  */
 
 import { sql, type Kysely } from "kysely";
+import { notInDrill } from "./incident-store.js";
 import type {
   CopyItem,
   ItemDecision,
@@ -29,7 +30,9 @@ export class KyselyMeasurementReads implements MeasurementReads {
       .selectFrom("content_items as ci")
       .innerJoin("orgs as o", "o.id", "ci.org_id")
       .where("ci.received_at", ">=", scope.from)
-      .where("ci.received_at", "<", scope.to);
+      .where("ci.received_at", "<", scope.to)
+      // Items matched in a drill are no real figure's (docs/crisis.md).
+      .where(notInDrill("ci.id"));
     if (scope.orgId !== undefined) q = q.where("ci.org_id", "=", scope.orgId);
     if (scope.country) q = q.where("ci.country", "=", scope.country.toUpperCase());
     if (scope.platform) {

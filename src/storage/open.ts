@@ -15,6 +15,7 @@ import { KyselyDashboardReads } from "./dashboard-store.js";
 import { migrateDatabase, type OpenOptions } from "./database.js";
 import { KyselyExchangeStore } from "./exchange-store.js";
 import { KyselyHmaContentStore } from "./hma-content-store.js";
+import { KyselyIncidentStore } from "./incident-store.js";
 import { KyselyJobQueue } from "./job-queue.js";
 import { KyselyStore } from "./kysely-store.js";
 import { KyselyLabelStore } from "./label-store.js";
@@ -75,6 +76,7 @@ export async function openStores(url: string, options: StoreOptions = {}): Promi
     wellness: new KyselyWellnessStore(db),
     counter: new KyselyCounterStore(db),
     links: new KyselyLinkStore(db),
+    incidents: new KyselyIncidentStore(db),
     close: () => signals.close(),
   };
 }

@@ -401,4 +401,73 @@ export interface Database {
   review_preferences: ReviewPreferencesTable;
   review_limits: ReviewLimitsTable;
   review_exposures: ReviewExposuresTable;
+  incidents: IncidentsTable;
+  incident_events: IncidentEventsTable;
+  incident_variants: IncidentVariantsTable;
+  incident_alerts: IncidentAlertsTable;
+}
+
+/** Incidents of the crisis protocol (migration 0017). */
+export interface IncidentsTable {
+  id: Generated<number>;
+  org_id: number;
+  declared_by: number | null;
+  tier: number;
+  title: string;
+  description: Generated<string>;
+  drill: Generated<number>;
+  status: Generated<string>;
+  bank_id: number;
+  declared_at: number;
+  closed_at: number | null;
+  improve: Generated<string>;
+  updated_at: number;
+}
+
+export interface IncidentEventsTable {
+  id: Generated<number>;
+  incident_id: number;
+  at: number;
+  kind: string;
+  org_id: number | null;
+  item_id: number | null;
+  signal_id: number | null;
+  variant_id: number | null;
+  detail: Generated<string>;
+}
+
+export interface IncidentVariantsTable {
+  id: Generated<number>;
+  incident_id: number;
+  type: string;
+  value: string;
+  item_id: number | null;
+  org_id: number | null;
+  near_signal_id: number | null;
+  distance: number | null;
+  similarity: number | null;
+  seen: Generated<number>;
+  status: Generated<string>;
+  proposed_at: number;
+  decided_at: number | null;
+  decided_by: number | null;
+  signal_id: number | null;
+}
+
+export interface IncidentAlertsTable {
+  id: Generated<number>;
+  incident_id: number;
+  org_id: number;
+  event: string;
+  delivery_id: string;
+  target: string;
+  rule_id: number;
+  action_index: number;
+  payload: string;
+  status: Generated<string>;
+  attempts: Generated<number>;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
 }

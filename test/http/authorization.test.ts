@@ -190,6 +190,13 @@ const FIXTURE_ROUTES: readonly {
     missing: { signal_type_name: "no_such_type" },
   },
   {
+    // Every member sees every incident (the crisis protocol alerts all): no data of A's to aim
+    // at, only the missing one (404 after authorisation).
+    pattern: /^\/v1\/incidents\/:id(\/.*)?$/,
+    targets: () => [],
+    missing: { id: NO_ID, variant: NO_ID },
+  },
+  {
     // The fixtures hold no labelling task: only the missing one (404 after authorisation).
     pattern: /^\/v1\/labels\/:id$/,
     targets: () => [],
@@ -331,6 +338,13 @@ interface Extras {
  */
 const BODIES: Readonly<Record<string, (fx: Fixtures, who: string) => Extras | null>> = {
   "POST /v1/banks": (_fx, who) => ({ body: { name: `authz-${who}` } }),
+  // The crisis protocol: declaring is a government admin's (no incident is made here: no body).
+  "POST /v1/incidents": () => null,
+  "PATCH /v1/incidents/:id": () => ({ body: { improve: "authz probe" } }),
+  "POST /v1/incidents/:id/artefacts": () => null,
+  "POST /v1/incidents/:id/variants/:variant/accept": () => null,
+  "POST /v1/incidents/:id/variants/:variant/reject": () => null,
+  "POST /v1/incidents/:id/close": () => null,
   "PATCH /v1/banks/:id": () => ({ body: { description: "authz probe" } }),
   "POST /v1/banks/:id/signals": () => ({
     body: {

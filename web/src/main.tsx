@@ -13,6 +13,7 @@ import { Engineer, mayEngineer } from "./engineer.js";
 import { Labels } from "./labels.js";
 import { Counter } from "./counter.js";
 import { Links } from "./links.js";
+import { IncidentBanner, Incidents } from "./incidents.js";
 import { Api } from "./lib/api.js";
 import { initI18n, onLocaleChange, t } from "./lib/i18n.js";
 import type { Session } from "./lib/types.js";
@@ -133,6 +134,7 @@ function App() {
     { id: "reports", label: t("nav.reports"), show: may("measure.read") },
     { id: "engineer", label: t("nav.engineer"), show: mayEngineer(me.permissions) },
     { id: "admin", label: t("nav.admin"), show: mayAdminister(me.permissions) },
+    { id: "incidents", label: t("nav.incidents"), show: may("incident.read") },
     { id: "links", label: t("nav.links"), show: may("signal.read") },
     { id: "counter", label: t("nav.counter"), show: may("counter.read") },
   ].filter((n) => n.show);
@@ -180,6 +182,7 @@ function App() {
             {t("signOut")}
           </button>
         </header>
+        {may("incident.read") ? <IncidentBanner api={api} /> : null}
         {screen === "review" && may("review.read") ? (
           <Review api={api} me={me} />
         ) : screen === "labels" && may("review.read") ? (
@@ -201,6 +204,13 @@ function App() {
           <Counter api={api} me={me} />
         ) : screen === "links" && may("signal.read") ? (
           <Links api={api} me={me} />
+        ) : screen === "incidents" && may("incident.read") ? (
+          <Incidents
+            api={api}
+            me={me}
+            {...(parts[1] ? { id: Number(parts[1]) } : {})}
+            debrief={parts[2] === "debrief"}
+          />
         ) : may("content.read") ? (
           <Dashboard api={api} me={me} />
         ) : (

@@ -10,6 +10,7 @@ import { contentRoutes } from "./content.js";
 import { counterRoutes } from "./counter.js";
 import { dashboardRoutes } from "./dashboard.js";
 import { hmaRoutes } from "./hma.js";
+import { incidentRoutes } from "./incidents.js";
 import { keyRoutes } from "./keys.js";
 import { labelRoutes } from "./labels.js";
 import { linkRoutes } from "./links.js";
@@ -43,6 +44,7 @@ export function allRoutes(s: Services): RouteDef[] {
     ...measureRoutes(s),
     ...counterRoutes(s),
     ...linkRoutes(s),
+    ...incidentRoutes(s),
     ...hmaRoutes(s),
     ...taxiiRoutes(s),
     // The web app and what it needs beyond the routes above.

@@ -94,6 +94,8 @@ export function decisionRoute(s: Services): RouteDef {
     handler: async (req, _reply, who) => {
       const body = req.body;
       const result = await reviews.decide(who, idParam(req), body);
+      // The crisis protocol: a member's decision on an incident match is its action (docs/crisis.md).
+      if (result.decision === "violating") await s.incidents.reviewed(result.itemId, who.orgId, result.decidedAt);
       await s.access.audit(
         auditEntry(req, who, "review.decide", `review:${result.id}`, {
           decision: result.decision,

@@ -13,6 +13,7 @@ import type { CounterStore } from "./counter.js";
 import type { DashboardReads } from "./dashboard.js";
 import type { ExchangeStore } from "./exchanges.js";
 import type { HmaContentStore } from "./hma.js";
+import type { IncidentStore } from "./incidents.js";
 import type { JobQueue } from "./jobs.js";
 import type { LabelStore } from "./labels.js";
 import type { LinkStore } from "./links.js";
@@ -32,6 +33,7 @@ export type * from "./counter.js";
 export type * from "./dashboard.js";
 export type * from "./exchanges.js";
 export type * from "./hma.js";
+export type * from "./incidents.js";
 export type * from "./jobs.js";
 export type * from "./labels.js";
 export type * from "./links.js";
@@ -71,6 +73,8 @@ export interface Stores {
   readonly counter: CounterStore;
   /** Links that stay down (issue 19): liveness checks, members' domains, alerts, expansions. */
   readonly links: LinkStore;
+  /** The crisis protocol's incidents, events, variants and alerts (issue 20). */
+  readonly incidents: IncidentStore;
   /** Closes the database (every port at once). */
   close(): Promise<void>;
 }

@@ -10,8 +10,8 @@
  * worker's jobs run again within seconds).
  */
 
-/** "content": hash, match and act on an item; "webhook": deliver an action. */
-export type JobKind = "content" | "webhook";
+/** "content": hash, match and act on an item; "webhook": deliver an action; "incident": deliver an incident alert. */
+export type JobKind = "content" | "webhook" | "incident";
 /** Waiting (maybe for a retry), leased by a worker, or out of attempts (the dead letter). */
 export type JobStatus = "queued" | "running" | "dead";
 

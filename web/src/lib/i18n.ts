@@ -33,6 +33,8 @@ import arReports from "../locales/reports.ar.json" with { type: "json" };
 import enReports from "../locales/reports.en.json" with { type: "json" };
 import arLinks from "../locales/links.ar.json" with { type: "json" };
 import enLinks from "../locales/links.en.json" with { type: "json" };
+import arIncidents from "../locales/incidents.ar.json" with { type: "json" };
+import enIncidents from "../locales/incidents.en.json" with { type: "json" };
 
 export type Locale = "en" | "ar";
 export type Digits = "latn" | "arab";
@@ -52,6 +54,7 @@ export const CATALOGS = {
   reports: { en: enReports, ar: arReports },
   counter: { en: enCounter, ar: arCounter },
   links: { en: enLinks, ar: arLinks },
+  incidents: { en: enIncidents, ar: arIncidents },
 } as const;
 
 const LOCALE_KEY = "rasd.locale";

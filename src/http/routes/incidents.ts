@@ -1,0 +1,386 @@
+/**
+ * The crisis protocol's API (issue 20; docs/crisis.md): declare an incident, list and read
+ * them (every member sees every incident: each is alerted), add artefacts (hashes, URLs or an
+ * uploaded image or video, hashed as submissions are), accept or reject proposed variants,
+ * close, and the debrief as JSON, CSV and HTML with the events it is computed from.
+ */
+
+import type { FastifyReply } from "fastify";
+import { Type, type Static } from "typebox";
+import { RasdError } from "../../core/errors.js";
+import { INCIDENT_STATUSES, VARIANT_STATUSES, computeDebrief, timeline, type Incident } from "../../core/incidents.js";
+import type { IncidentEvent, Variant } from "../../core/incidents.js";
+import { webhookOrigin } from "../../core/webhook-endpoints.js";
+import { debriefCsv, debriefHtml, debriefView, eventsCsv, incidentView } from "../../report/incident.js";
+import type { Services } from "../../server/services.js";
+import type { Principal } from "../../services/access.js";
+import type { IncidentActor } from "../../services/incidents.js";
+import { hashMedia } from "../../services/media-hashing.js";
+import type { RawSignal } from "../../services/signal-input.js";
+import { MEDIA_SIGNAL_TYPES } from "../../signals/registry.js";
+import { idParam, route, type RouteDef } from "../route.js";
+import { StringEnum } from "../schemas/common.js";
+import type { IncidentEventView } from "../schemas/incidents.js";
+import { DebriefView, IncidentDetailView, IncidentView, VariantView } from "../schemas/incidents.js";
+import { iso } from "../views.js";
+import { readMultipart } from "./content-input.js";
+import { describePrincipal } from "../../services/access.js";
+import type { FastifyRequest } from "fastify";
+
+const Artefact = Type.Object(
+  {
+    type: Type.String({ description: "pdq, vpdq, md5, sha256, video_md5, url, domain or text" }),
+    value: Type.String({ minLength: 1, maxLength: 100_000 }),
+  },
+  { additionalProperties: false },
+);
+
+const Artefacts = {
+  signals: Type.Optional(Type.Array(Artefact, { maxItems: 1000, description: "Hashes or texts of known artefacts" })),
+  urls: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), {
+      maxItems: 1000,
+      description: "URLs where artefacts are",
+    }),
+  ),
+};
+
+const ArtefactsBody = Type.Object(Artefacts, { additionalProperties: false });
+
+const DeclareBody = Type.Object(
+  {
+    tier: Type.Integer({ minimum: 1, maximum: 3, description: "1 (most severe) to 3; criteria in docs/crisis.md" }),
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.Optional(Type.String({ maxLength: 4000 })),
+    drill: Type.Optional(Type.Boolean({ description: "An exercise: same protocol, excluded from real figures" })),
+    ...Artefacts,
+  },
+  { additionalProperties: false },
+);
+
+const PatchBody = Type.Object(
+  {
+    tier: Type.Optional(Type.Integer({ minimum: 1, maximum: 3 })),
+    title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    description: Type.Optional(Type.String({ maxLength: 4000 })),
+    improve: Type.Optional(Type.String({ maxLength: 20_000, description: "The debrief's 'what to improve'" })),
+  },
+  { additionalProperties: false },
+);
+
+const Counts = Type.Object({ proposed: Type.Integer(), accepted: Type.Integer(), rejected: Type.Integer() });
+
+function actor(req: FastifyRequest, who: Principal): IncidentActor {
+  return { orgId: who.orgId, personId: who.personId, role: who.role, actor: describePrincipal(who), source: req.ip };
+}
+
+function artefacts(body: { signals?: { type: string; value: string }[]; urls?: string[] }): RawSignal[] {
+  return [...(body.signals ?? []), ...(body.urls ?? []).map((value) => ({ type: "url", value }))];
+}
+
+export function incidentRoutes(s: Services): RouteDef[] {
+  const orgNames = async () => new Map((await s.store.listOrgs()).map((o) => [o.id, o.name]));
+  const bankNames = new Map<number, string>();
+  const bankName = async (id: number) => {
+    if (!bankNames.has(id)) bankNames.set(id, (await s.store.getBank(id))?.name ?? "");
+    return bankNames.get(id)!;
+  };
+  const view = async (i: Incident, who: Principal, orgs?: Map<number, string>): Promise<IncidentView> =>
+    incidentView(
+      i,
+      { org: (orgs ?? (await orgNames())).get(i.orgId) ?? "", bank: await bankName(i.bankId) },
+      who.orgId === i.orgId && who.role === "admin",
+    );
+  const eventView = (e: IncidentEvent, orgs: Map<number, string>): IncidentEventView => ({
+    id: e.id,
+    at: iso(e.at)!,
+    at_ms: e.at,
+    kind: e.kind,
+    org_id: e.orgId,
+    org: e.orgId === null ? null : (orgs.get(e.orgId) ?? null),
+    item_id: e.itemId,
+    signal_id: e.signalId,
+    variant_id: e.variantId,
+    detail: { ...e.detail },
+  });
+  const variantView = (v: Variant): VariantView => ({
+    id: v.id,
+    incident_id: v.incidentId,
+    type: v.type,
+    value: v.value,
+    item_id: v.itemId,
+    org_id: v.orgId,
+    near_signal_id: v.nearSignalId,
+    distance: v.distance,
+    similarity: v.similarity,
+    seen: v.seen,
+    status: v.status,
+    proposed_at: iso(v.proposedAt)!,
+    decided_at: iso(v.decidedAt),
+    signal_id: v.signalId,
+  });
+  const debriefOf = async (req: FastifyRequest, who: Principal) => {
+    const { incident, debrief, orgs } = await s.incidents.debrief(idParam(req));
+    return debriefView(await view(incident, who, orgs), debrief, orgs);
+  };
+  const send = (reply: FastifyReply, type: string, name: string, body: string) => {
+    void reply.type(type).header("content-disposition", `inline; filename="${name}"`);
+    return body;
+  };
+
+  return [
+    route({
+      method: "GET",
+      url: "/v1/incidents",
+      access: "incident.read",
+      summary: "Incidents of the crisis protocol, newest first (every member sees every incident)",
+      tags: ["incidents"],
+      schema: {
+        querystring: Type.Object(
+          { status: Type.Optional(StringEnum(INCIDENT_STATUSES)) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ incidents: Type.Array(IncidentView) }) },
+      },
+      handler: async (req, _reply, who) => {
+        const orgs = await orgNames();
+        const list = await s.incidents.list(req.query.status);
+        return { incidents: await Promise.all(list.map((i) => view(i, who, orgs))) };
+      },
+    }),
+    route({
+      method: "POST",
+      url: "/v1/incidents",
+      access: "incident.write",
+      summary:
+        "Declare an incident (an admin of a government organisation): its bank is shared with every member at once and every member's webhook receivers are alerted",
+      tags: ["incidents"],
+      schema: { body: DeclareBody, response: { 201: IncidentView } },
+      handler: async (req, reply, who) => {
+        const b = req.body;
+        const incident = await s.incidents.declare(actor(req, who), {
+          tier: b.tier,
+          title: b.title,
+          ...(b.description !== undefined ? { description: b.description } : {}),
+          drill: b.drill ?? false,
+          signals: artefacts(b),
+        });
+        void reply.status(201);
+        return view(incident, who);
+      },
+    }),
+    route({
+      method: "GET",
+      url: "/v1/incidents/:id",
+      access: "incident.read",
+      summary: "One incident: its timeline, variant counts, alerts sent and live debrief figures",
+      tags: ["incidents"],
+      schema: { response: { 200: IncidentDetailView } },
+      handler: async (req, _reply, who) => {
+        const incident = await s.incidents.get(idParam(req));
+        const orgs = await orgNames();
+        const events = await s.incidents.events(incident.id);
+        const debrief = computeDebrief(incident.id, incident.drill, events);
+        const signals = (await s.store.listSignals(incident.bankId, { limit: 10_000 })).filter(
+          (x) => x.status === "active",
+        );
+        // Alerts name each member's receiver: a member sees its own, the declaring organisation all.
+        const alerts = (await s.stores.incidents.alerts(incident.id)).filter(
+          (a) => a.orgId === who.orgId || (who.orgId === incident.orgId && who.role === "admin"),
+        );
+        return {
+          incident: await view(incident, who, orgs),
+          signals: signals.length,
+          timeline: timeline(events).map((e) => eventView(e, orgs)),
+          variants: debrief.variants,
+          alerts: alerts.map((a) => ({
+            org_id: a.orgId,
+            event: a.event,
+            delivery_id: a.deliveryId,
+            origin: webhookOrigin(a.target),
+            status: a.status,
+            attempts: a.attempts,
+            created_at: iso(a.createdAt)!,
+            delivered_at: iso(a.deliveredAt),
+            last_error: a.lastError,
+          })),
+          debrief: debriefView(await view(incident, who, orgs), debrief, orgs),
+        };
+      },
+    }),
+    route({
+      method: "PATCH",
+      url: "/v1/incidents/:id",
+      access: "incident.write",
+      summary:
+        "Change an incident's tier, title or description (members alerted: incident.updated) or its 'what to improve'",
+      tags: ["incidents"],
+      schema: { body: PatchBody, response: { 200: IncidentView } },
+      handler: async (req, _reply, who) => view(await s.incidents.update(actor(req, who), idParam(req), req.body), who),
+    }),
+    route({
+      method: "POST",
+      url: "/v1/incidents/:id/artefacts",
+      access: "incident.write",
+      summary:
+        "Add artefacts to an active incident: JSON {signals, urls}, or multipart with one file part named image or video (hashed as submissions are)",
+      tags: ["incidents"],
+      multipart: true,
+      schema: {
+        body: {
+          content: {
+            "application/json": { schema: ArtefactsBody },
+            "multipart/form-data": {
+              // Parsed by the handler (req.parts()), so the schema only documents the part.
+              schema: {
+                description: "One file part named image or video",
+                properties: {
+                  image: { type: "string", format: "binary" },
+                  video: { type: "string", format: "binary" },
+                },
+              },
+            },
+          },
+        },
+        response: {
+          200: Type.Object({
+            added: Type.Array(Type.Object({ id: Type.Integer(), type: Type.String(), value: Type.String() })),
+          }),
+        },
+      },
+      handler: async (req, _reply, who) => {
+        let raw: RawSignal[];
+        if (req.isMultipart()) {
+          const { kind, media } = await readMultipart(req, s.config.dataDir);
+          if (kind !== "image" && kind !== "video") throw new RasdError("invalid", "send an image or a video");
+          const hashed = await hashMedia(media, kind, MEDIA_SIGNAL_TYPES[kind], { wait: "request" });
+          raw = Object.entries(hashed.values).map(([type, value]) => ({
+            type,
+            value,
+            ...(type === "pdq" && hashed.pdq ? { quality: hashed.pdq.quality } : {}),
+          }));
+        } else raw = artefacts((req.body as Static<typeof ArtefactsBody> | undefined) ?? {});
+        const added = await s.incidents.addArtefacts(actor(req, who), idParam(req), raw);
+        return { added: added.map((x) => ({ id: x.id, type: x.type, value: x.value })) };
+      },
+    }),
+    route({
+      method: "GET",
+      url: "/v1/incidents/:id/variants",
+      access: "incident.read",
+      summary: "Near-duplicates of the incident's signals found in members' submissions, proposed to its bank",
+      tags: ["incidents"],
+      schema: {
+        querystring: Type.Object(
+          { status: Type.Optional(StringEnum(VARIANT_STATUSES)) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ variants: Type.Array(VariantView), counts: Counts }) },
+      },
+      handler: async (req, _reply) => {
+        const id = idParam(req);
+        const all = await s.incidents.variants(id);
+        const counts = { proposed: 0, accepted: 0, rejected: 0 };
+        for (const v of all) counts[v.status]++;
+        const status = req.query.status;
+        return { variants: all.filter((v) => !status || v.status === status).map(variantView), counts };
+      },
+    }),
+    ...(["accept", "reject"] as const).map((verb) =>
+      route({
+        method: "POST",
+        url: `/v1/incidents/:id/variants/:variant/${verb}`,
+        access: "incident.write",
+        summary:
+          verb === "accept"
+            ? "Accept a proposed variant: it becomes a signal of the incident bank, shared with every member"
+            : "Reject a proposed variant",
+        tags: ["incidents"],
+        schema: { response: { 200: VariantView } },
+        handler: async (req, _reply, who) =>
+          variantView(
+            await s.incidents.decideVariant(actor(req, who), idParam(req), idParam(req, "variant"), verb === "accept"),
+          ),
+      }),
+    ),
+    route({
+      method: "POST",
+      url: "/v1/incidents/:id/close",
+      access: "incident.write",
+      summary: "Close an incident (members alerted: incident.closed); the debrief's figures stop there",
+      tags: ["incidents"],
+      schema: {
+        body: Type.Optional(
+          Type.Object({ improve: Type.Optional(Type.String({ maxLength: 20_000 })) }, { additionalProperties: false }),
+        ),
+        response: { 200: IncidentView },
+      },
+      handler: async (req, _reply, who) =>
+        view(await s.incidents.close(actor(req, who), idParam(req), req.body?.improve), who),
+    }),
+    route({
+      method: "GET",
+      url: "/v1/incidents/:id/debrief",
+      access: "incident.read",
+      summary:
+        "The debrief (JSON): declaration → first hash shared → first match per member → 90% of matched copies actioned; variants; members who never acted",
+      tags: ["incidents"],
+      schema: { response: { 200: DebriefView } },
+      handler: async (req, _reply, who) => debriefOf(req, who),
+    }),
+    route({
+      method: "GET",
+      url: "/v1/incidents/:id/debrief.json",
+      access: "incident.read",
+      summary: "The debrief as a JSON file",
+      tags: ["incidents"],
+      schema: { response: { 200: DebriefView } },
+      handler: async (req, reply, who) => {
+        const d = await debriefOf(req, who);
+        void reply.header("content-disposition", `attachment; filename="incident-${d.incident.id}-debrief.json"`);
+        return d;
+      },
+    }),
+    route({
+      method: "GET",
+      url: "/v1/incidents/:id/debrief.csv",
+      access: "incident.read",
+      summary: "The debrief as CSV: one figure a row",
+      tags: ["incidents"],
+      schema: { response: { 200: { content: { "text/csv": { schema: Type.String() } } } } },
+      handler: async (req, reply, who) => {
+        const d = await debriefOf(req, who);
+        return send(reply, "text/csv; charset=utf-8", `incident-${d.incident.id}-debrief.csv`, debriefCsv(d));
+      },
+    }),
+    route({
+      method: "GET",
+      url: "/v1/incidents/:id/debrief.html",
+      access: "incident.read",
+      summary: "The debrief as one HTML page (no scripts)",
+      tags: ["incidents"],
+      schema: { response: { 200: { content: { "text/html": { schema: Type.String() } } } } },
+      handler: async (req, reply, who) => {
+        const d = await debriefOf(req, who);
+        return send(reply, "text/html; charset=utf-8", `incident-${d.incident.id}-debrief.html`, debriefHtml(d));
+      },
+    }),
+    route({
+      method: "GET",
+      url: "/v1/incidents/:id/events.csv",
+      access: "incident.read",
+      summary: "Every stored event of the incident (the debrief recomputes from these)",
+      tags: ["incidents"],
+      schema: { response: { 200: { content: { "text/csv": { schema: Type.String() } } } } },
+      handler: async (req, reply) => {
+        const incident = await s.incidents.get(idParam(req));
+        return send(
+          reply,
+          "text/csv; charset=utf-8",
+          `incident-${incident.id}-events.csv`,
+          eventsCsv(await s.incidents.events(incident.id)),
+        );
+      },
+    }),
+  ];
+}
