@@ -441,6 +441,7 @@ export async function runAccountsBench(): Promise<void> {
   const big = new AccountIndex();
   bases.forEach((b, i) => big.add(i, b));
   for (let i = 0; i < n; i++) big.add(bases.length + i, synthetic(i));
+  big.flush();
   const buildSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   global.gc?.();
   note(

@@ -5,7 +5,7 @@
  * `npm run bench -- accounts`.
  */
 
-import { hammingDistanceHex } from "../pdq/hash256.js";
+import { hexToWords, wordsDistance } from "../pdq-index/words.js";
 import { jaccard, textFingerprint } from "../text/index.js";
 import type { AccountRecord } from "./account.js";
 import { consonantKey, editDistance, handleForm, leetKey, nameSimilarity, strippedKey } from "./skeleton.js";
@@ -20,7 +20,10 @@ export interface PreparedAccount {
   readonly nameConsonants: string;
   readonly bioNormalized: string;
   readonly bioShingles: Uint32Array;
-  readonly bioBandKeys: Uint32Array | null;
+  /** Whether the bio is long enough for MinHash bands (else it matches by its normal form). */
+  readonly bioLong: boolean;
+  /** The avatar PDQ as the PDQ index's eight words. */
+  readonly avatar: Uint32Array | undefined;
 }
 
 export function prepareAccount(record: AccountRecord): PreparedAccount {
@@ -35,7 +38,8 @@ export function prepareAccount(record: AccountRecord): PreparedAccount {
     nameConsonants: consonantKey(record.name ?? ""),
     bioNormalized: fp.normalized,
     bioShingles: fp.shingles,
-    bioBandKeys: fp.bandKeys,
+    bioLong: fp.bandKeys !== null,
+    avatar: record.avatarPdq ? hexToWords(record.avatarPdq) : undefined,
   };
 }
 
@@ -111,7 +115,7 @@ function handleEvidence(q: PreparedAccount, c: PreparedAccount): Evidence | unde
 
 function nameEvidence(q: PreparedAccount, c: PreparedAccount): Evidence | undefined {
   if (!q.record.name || !c.record.name) return undefined;
-  let similarity = q.nameForm.length >= 3 ? nameSimilarity(q.nameForm, c.nameForm) : 0;
+  let similarity = q.nameForm.length >= 3 ? nameSimilarity(q.nameForm, c.nameForm, 0.7) : 0;
   if (q.nameConsonants.length >= 3 && q.nameConsonants === c.nameConsonants) similarity = Math.max(similarity, 0.95);
   const strength = 0.6 * ramp(similarity, 0.7, 0.95);
   return strength > 0
@@ -145,8 +149,8 @@ export function scoreAccount(q: PreparedAccount, c: PreparedAccount): AccountSco
   // Bios are written, not chosen from a few words: half the shingles in common is already telling.
   const bioStrength = 0.85 * ramp(bio, 0.25, 0.6);
   if (bioStrength > 0) evidence.push({ kind: "bio", similarity: bio, strength: bioStrength });
-  if (q.record.avatarPdq && c.record.avatarPdq) {
-    const distance = hammingDistanceHex(q.record.avatarPdq, c.record.avatarPdq);
+  if (q.avatar && c.avatar) {
+    const distance = wordsDistance(q.avatar, 0, c.avatar, 0);
     if (distance <= AVATAR_MAX_DISTANCE)
       evidence.push({ kind: "avatar", distance, strength: 0.9 * ramp(AVATAR_MAX_DISTANCE + 1 - distance, 0, 24) });
   }
