@@ -7,7 +7,7 @@
  * and suffix halves (one edit leaves one of them whole), the display name's consonant skeleton
  * (Arabic and Latin spellings meet), the bio's MinHash bands (or its normal form when short), the
  * platform id, each link and each mentioned account. Avatars are found in rasd's PDQ index
- * (`kernels/pdq-index`, exact within distance 31). A key held by more accounts than its kind's cap
+ * (`kernels/pdq-index`, exact within distance 15). A key held by more accounts than its kind's cap
  * is skipped: it tells nobody apart and would make one query slow. Adds and removals are
  * incremental; removed postings are reclaimed when they outnumber the live ones.
  */
@@ -16,7 +16,7 @@ import { PdqIndex } from "../pdq-index/index.js";
 import { minhashSignature } from "../text/index.js";
 import type { AccountRecord } from "./account.js";
 import { keyHash, Postings } from "./postings.js";
-import { AVATAR_MAX_DISTANCE, prepareAccount, scoreAccount, type AccountScore, type PreparedAccount } from "./score.js";
+import { prepareAccount, scoreAccount, type AccountScore, type PreparedAccount } from "./score.js";
 
 /** A key held by more accounts than this is skipped at query time (a weak kind's cap is lower: `CAP`). */
 export const MAX_POSTINGS = 256;
@@ -27,7 +27,8 @@ const BIO_BANDS = 12;
 const BIO_ROWS = 2;
 
 const enum Tag {
-  Stripped = 1,
+  Form = 0,
+  Stripped,
   Leet,
   Prefix,
   Suffix,
@@ -80,6 +81,7 @@ interface WeightedKey {
  * outvotes a shared bio band, of which a near-duplicate bio shares many.
  */
 const VOTE: Readonly<Record<Tag, number>> = {
+  [Tag.Form]: 4,
   [Tag.Stripped]: 4,
   [Tag.Leet]: 4,
   [Tag.Prefix]: 2,
@@ -91,11 +93,19 @@ const VOTE: Readonly<Record<Tag, number>> = {
   [Tag.Link]: 3,
   [Tag.Mention]: 1,
 };
-/** An avatar within distance 31 (checked exactly by the PDQ index). */
+/** An avatar near the query's (found exactly by the PDQ index). */
 const AVATAR_VOTE = 6;
+/**
+ * Avatars within this distance make candidates. The PDQ index answers distance 15 with exact
+ * probes of its 16 chunks (a hash within 15 bits agrees on one chunk), where 31 costs it about
+ * 0.5 ms at a million hashes; a re-uploaded avatar is usually within 10. Evidence still counts up
+ * to distance 31 for candidates found by other keys.
+ */
+export const AVATAR_CANDIDATE_DISTANCE = 15;
 
 /** Keys of weak kinds are skipped sooner: a name or bio band 64 accounts share says little. */
 const CAP: Readonly<Record<Tag, number>> = {
+  [Tag.Form]: MAX_POSTINGS,
   [Tag.Stripped]: MAX_POSTINGS,
   [Tag.Leet]: MAX_POSTINGS,
   [Tag.Prefix]: 64,
@@ -112,6 +122,8 @@ const CAP: Readonly<Record<Tag, number>> = {
 function storedKeys(p: PreparedAccount): WeightedKey[] {
   const keys: WeightedKey[] = [];
   const push = (tag: Tag, s: string) => keys.push({ key: keyHash(tag, s), weight: VOTE[tag], cap: CAP[tag] });
+  // The whole form too: a handle of digits and a few letters ("06230550_IS") has no skeleton.
+  if (p.form.length >= 6 && p.stripped.length < 4) push(Tag.Form, p.form);
   if (p.stripped.length >= 4) push(Tag.Stripped, p.stripped);
   if (p.leet.length >= 4) {
     push(Tag.Leet, p.leet);
@@ -220,12 +232,24 @@ export class AccountIndex {
 
   /**
    * Indexed accounts scoring at least `minScore` as the return of `record`, best first (ties by
-   * id). Candidates are the accounts sharing a key with it or an avatar within distance 31; each
+   * id). Candidates are the accounts sharing a key with it or an avatar within distance 15; each
    * shared key votes for its holders (its kind's vote divided by 1 + log2 of how many accounts hold
    * it, so a rare key says more) and only the `maxCandidates` best-voted are scored.
    */
   query(record: AccountRecord, minScore: number, maxCandidates = MAX_CANDIDATES): AccountHit[] {
     const q = prepareAccount(record);
+    const hits: AccountHit[] = [];
+    for (const id of this.candidates(q, maxCandidates)) {
+      const e = this.entries.get(id);
+      if (!e) continue;
+      const s = scoreAccount(q, e.prepared);
+      if (s.score >= minScore) hits.push({ id, ...s });
+    }
+    return hits.sort((a, b) => b.score - a.score || a.id - b.id);
+  }
+
+  /** The ids of the `maxCandidates` best-voted candidates for a prepared query (see `query`). */
+  candidates(q: PreparedAccount, maxCandidates = MAX_CANDIDATES): number[] {
     const votes = new Map<number, number>();
     const held: number[] = [];
     const vote = (ids: readonly number[], weight: number) => {
@@ -237,16 +261,14 @@ export class AccountIndex {
       if (this.postings.forEach(key, cap, (id) => held.push(id)) > 0) vote(held, weight);
     }
     if (q.avatar) {
-      const near = this.avatars.search(q.avatar, 0, AVATAR_MAX_DISTANCE).map((m) => m.key);
+      const near = this.avatars.search(q.avatar, 0, AVATAR_CANDIDATE_DISTANCE).map((m) => m.key);
       if (near.length > 0) vote(near, AVATAR_VOTE);
     }
-    const hits: AccountHit[] = [];
-    for (const id of topVoted(votes, maxCandidates)) {
-      const e = this.entries.get(id);
-      if (!e) continue;
-      const s = scoreAccount(q, e.prepared);
-      if (s.score >= minScore) hits.push({ id, ...s });
-    }
-    return hits.sort((a, b) => b.score - a.score || a.id - b.id);
+    return topVoted(votes, maxCandidates);
+  }
+
+  /** The prepared form of an indexed account (for the bench's training pairs). */
+  prepared(id: number): PreparedAccount | undefined {
+    return this.entries.get(id)?.prepared;
   }
 }
