@@ -451,7 +451,8 @@ export async function runAccountsBench(): Promise<void> {
     const source = q.source === undefined ? undefined : person[q.source];
     if (source !== undefined && !ids.some((id) => id < bases.length && person[id] === source)) {
       missedCandidates++;
-      if (process.env.SHOW_FN) note(`no candidate: ${q.kind} ${JSON.stringify(q.record)} / ${bases[q.source!]!.handle}`);
+      if (process.env.SHOW_FN)
+        note(`no candidate: ${q.kind} ${JSON.stringify(q.record)} / ${bases[q.source!]!.handle}`);
     }
     for (const id of ids) {
       xs.push(accountFeatures(prepared, trainIndex.prepared(id)!).features);
@@ -471,7 +472,8 @@ export async function runAccountsBench(): Promise<void> {
     ),
   );
   emit({ bench: "accounts", case: "model", impl: "rasd", metric: "max_weight_drift", value: drift, load1: load1() });
-  if (drift > 0.05) note(`the committed ACCOUNT_MODEL differs from the weights learned here by up to ${drift.toFixed(2)}`);
+  if (drift > 0.05)
+    note(`the committed ACCOUNT_MODEL differs from the weights learned here by up to ${drift.toFixed(2)}`);
 
   // ---- evaluation: the committed model through the product's path (index.query) ----
   const index = new AccountIndex();

@@ -126,14 +126,17 @@ describe("AccountIndex", () => {
   it("scores only the best-voted candidates, and keeps working through many removals", () => {
     const index = new AccountIndex();
     // 60 accounts share a name skeleton; one of them also shares the handle skeleton.
-    for (let i = 0; i < 60; i++) index.add(i, parseAccount({ platform: "twitter", handle: `zz${i}qq${i}`, name: "Abu Khalid" }));
+    for (let i = 0; i < 60; i++)
+      index.add(i, parseAccount({ platform: "twitter", handle: `zz${i}qq${i}`, name: "Abu Khalid" }));
     index.add(100, parseAccount({ platform: "twitter", handle: "KhalidTheLion", name: "Abu Khalid" }));
     const q = prepareAccount(parseAccount({ platform: "twitter", handle: "Khalid_The_Lion_2", name: "Abu Khalid" }));
     const few = index.candidates(q, 3);
     assert.equal(few.length, 3);
     assert.ok(few.includes(100), String(few));
     assert.deepEqual(
-      index.query(parseAccount({ platform: "twitter", handle: "Khalid_The_Lion_2", name: "Abu Khalid" }), 0.7).map((h) => h.id),
+      index
+        .query(parseAccount({ platform: "twitter", handle: "Khalid_The_Lion_2", name: "Abu Khalid" }), 0.7)
+        .map((h) => h.id),
       [100],
     );
     for (let round = 0; round < 30; round++)
@@ -149,7 +152,10 @@ describe("AccountIndex", () => {
 describe("the logistic model", () => {
   it("each evidence's strength is its log-odds contribution, and more evidence scores higher", () => {
     const c = prepareAccount(parseAccount(base));
-    const handleOnly = scoreAccount(prepareAccount(parseAccount({ platform: "twitter", handle: "GunsandCoffee_2" })), c);
+    const handleOnly = scoreAccount(
+      prepareAccount(parseAccount({ platform: "twitter", handle: "GunsandCoffee_2" })),
+      c,
+    );
     const withName = scoreAccount(
       prepareAccount(parseAccount({ platform: "twitter", handle: "GunsandCoffee_2", name: "GunsandCoffee" })),
       c,

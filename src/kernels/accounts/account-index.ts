@@ -165,7 +165,8 @@ function topVoted(votes: Map<number, number>, k: number): number[] {
   const bar = sorted[sorted.length - k]!;
   const above: number[] = [];
   const at: number[] = [];
-  for (const [id, v] of votes) if (v > bar) above.push(id);
+  for (const [id, v] of votes)
+    if (v > bar) above.push(id);
     else if (v === bar) at.push(id);
   at.sort((a, b) => a - b);
   return above.concat(at.slice(0, k - above.length));
