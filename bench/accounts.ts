@@ -15,7 +15,16 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { AccountIndex, handleForm, type AccountRecord } from "../src/kernels/accounts/index.js";
+import {
+  ACCOUNT_FEATURES,
+  ACCOUNT_MODEL,
+  UNLEARNED_FEATURES,
+  AccountIndex,
+  accountFeatures,
+  handleForm,
+  prepareAccount,
+  type AccountRecord,
+} from "../src/kernels/accounts/index.js";
 import { DEFAULT_ACCOUNT_MIN_SCORE } from "../src/signals/types/account.js";
 import { mulberry32 } from "../src/kernels/random.js";
 import { parseRecords } from "../test/support/csv.js";
@@ -155,7 +164,10 @@ const WORDS = [
   ..."love life music football coffee travel photos family news books art city sky dream work study".split(" "),
   ...Array.from(
     { length: 2000 },
-    (_, i) => SYLLABLES[i % 60]! + SYLLABLES[Math.floor(i / 60) % 60]! + (i % 7 === 0 ? "s" : ""),
+    (_, i) =>
+      SYLLABLES[i % SYLLABLES.length]! +
+      SYLLABLES[Math.floor(i / SYLLABLES.length) % SYLLABLES.length]! +
+      (i % 7 === 0 ? "s" : ""),
   ),
 ];
 function freshHandle(): string {
@@ -318,6 +330,66 @@ function synthetic(i: number): AccountRecord {
   };
 }
 
+/**
+ * Logistic regression by Newton's method (iteratively reweighted least squares) with an L2
+ * penalty `lambda` on the weights (not the bias): deterministic, and converged in a few steps
+ * for a handful of features.
+ */
+function logisticRegression(xs: readonly Float64Array[], ys: readonly number[], lambda: number) {
+  const d = xs[0]!.length + 1;
+  const w = new Float64Array(d); // w[0] is the bias
+  for (let iter = 0; iter < 50; iter++) {
+    const grad = new Float64Array(d);
+    const hess = Array.from({ length: d }, () => new Float64Array(d));
+    xs.forEach((x, n) => {
+      let z = w[0]!;
+      for (let i = 1; i < d; i++) z += w[i]! * x[i - 1]!;
+      const p = 1 / (1 + Math.exp(-z));
+      const r = p * (1 - p);
+      for (let i = 0; i < d; i++) {
+        const xi = i === 0 ? 1 : x[i - 1]!;
+        grad[i]! += (p - ys[n]!) * xi;
+        for (let j = 0; j < d; j++) hess[i]![j]! += r * xi * (j === 0 ? 1 : x[j - 1]!);
+      }
+    });
+    for (let i = 1; i < d; i++) {
+      grad[i]! += lambda * w[i]!;
+      hess[i]![i]! += lambda;
+    }
+    hess[0]![0]! += 1e-9;
+    const step = solve(hess, grad);
+    let size = 0;
+    for (let i = 0; i < d; i++) {
+      w[i]! -= step[i]!;
+      size = Math.max(size, Math.abs(step[i]!));
+    }
+    if (size < 1e-6) break;
+  }
+  return { bias: w[0]!, weights: Array.from(w.subarray(1)) };
+}
+
+/** Solves A x = b (Gaussian elimination with partial pivoting; A is small and copied). */
+function solve(a: Float64Array[], b: Float64Array): Float64Array {
+  const n = b.length;
+  const m = a.map((row, i) => Float64Array.from([...row, b[i]!]));
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[p]![c]!)) p = r;
+    [m[c], m[p]] = [m[p]!, m[c]!];
+    for (let r = c + 1; r < n; r++) {
+      const f = m[r]![c]! / m[c]![c]!;
+      for (let k = c; k <= n; k++) m[r]![k]! -= f * m[c]![k]!;
+    }
+  }
+  const x = new Float64Array(n);
+  for (let r = n - 1; r >= 0; r--) {
+    let v = m[r]![n]!;
+    for (let k = r + 1; k < n; k++) v -= m[r]![k]! * x[k]!;
+    x[r] = v / m[r]![r]!;
+  }
+  return x;
+}
+
 function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
@@ -329,20 +401,6 @@ export async function runAccountsBench(): Promise<void> {
   }
   const bases = loadAccounts();
   note(`${bases.length} banked accounts from ${FILE}; synthetic avatars (random PDQ) for each`);
-  const queries: { record: AccountRecord; source: number | undefined; kind: string }[] = [];
-  bases.forEach((b, i) => {
-    for (const k of KINDS) {
-      const v = variant(b, k);
-      if (v) queries.push({ record: v, source: i, kind: k });
-    }
-    for (const k of NEG_KINDS)
-      for (let r = 0; r < NEG_PER_BASE; r++) {
-        const n = negative(b, k);
-        if (n) queries.push({ record: n, source: undefined, kind: `negative:${k}` });
-      }
-  });
-  const index = new AccountIndex();
-  bases.forEach((b, i) => index.add(i, b));
   const person = bases.map((b, i) => {
     const g = SAME_PERSON.findIndex((handles) => handles.includes(b.handle));
     return g >= 0 ? -1 - g : i;
@@ -350,90 +408,136 @@ export async function runAccountsBench(): Promise<void> {
   const groupsFound = SAME_PERSON.filter((g) => g.every((h) => bases.some((b) => b.handle === h))).length;
   note(`${groupsFound} of ${SAME_PERSON.length} same-person groups found in the data`);
 
-  for (const threshold of [0.7, DEFAULT_ACCOUNT_MIN_SCORE, 0.9]) {
-    const per = new Map<string, { n: number; tp: number; fp: number }>();
-    for (const q of queries) {
-      const s = per.get(q.kind) ?? { n: 0, tp: 0, fp: 0 };
-      per.set(q.kind, s);
-      s.n++;
-      const hits = index.query(q.record, threshold);
-      const source = q.source === undefined ? undefined : person[q.source];
-      if (hits.some((h) => person[h.id] === source)) s.tp++;
-      else if (process.env.SHOW_FN && source !== undefined && threshold === DEFAULT_ACCOUNT_MIN_SCORE)
-        note(
-          `FN ${q.kind}: ${q.record.handle} ${q.record.name} / ${bases[q.source!]!.handle} ${JSON.stringify(index.query(q.record, 0.1)[0]?.evidence)}`,
-        );
-      for (const hit of hits) {
-        if (person[hit.id] === source) continue;
-        s.fp++;
-        if (process.env.SHOW_FP && threshold === DEFAULT_ACCOUNT_MIN_SCORE)
-          note(
-            `FP ${q.kind}: ${JSON.stringify(q.record)} -> ${JSON.stringify(bases[hit.id])} ${JSON.stringify(hit.evidence)}`,
-          );
-      }
-    }
-    let tp = 0;
-    let fp = 0;
-    let positives = 0;
-    for (const [kind, s] of per) {
-      tp += s.tp;
-      fp += s.fp;
-      if (!kind.startsWith("negative:")) {
-        positives += s.n;
-        emit({
-          bench: "accounts",
-          case: kind,
-          impl: "rasd",
-          metric: "recall",
-          value: s.tp / s.n,
-          threshold,
-          queries: s.n,
-          load1: load1(),
-        });
-        emit({
-          bench: "accounts",
-          case: kind,
-          impl: "rasd",
-          metric: "precision",
-          value: s.tp + s.fp === 0 ? 1 : s.tp / (s.tp + s.fp),
-          threshold,
-          load1: load1(),
-        });
-      } else {
-        emit({
-          bench: "accounts",
-          case: kind,
-          impl: "rasd",
-          metric: "false_positives",
-          value: s.fp,
-          threshold,
-          queries: s.n,
-          load1: load1(),
-        });
-      }
-    }
-    emit({
-      bench: "accounts",
-      case: "all",
-      impl: "rasd",
-      metric: "recall",
-      value: tp / positives,
-      threshold,
-      queries: positives,
-      load1: load1(),
-    });
-    emit({
-      bench: "accounts",
-      case: "all",
-      impl: "rasd",
-      metric: "precision",
-      value: tp / (tp + fp),
-      threshold,
-      false_positives: fp,
-      queries: queries.length,
-      load1: load1(),
-    });
+  // Split by person (a same-person group falls wholly on one side), not by variant.
+  const splitRandom = mulberry32(0x73706c74);
+  const people = [...new Set(person)].sort((x, y) => x - y);
+  for (let i = people.length - 1; i > 0; i--) {
+    const j = Math.floor(splitRandom() * (i + 1));
+    [people[i], people[j]] = [people[j]!, people[i]!];
   }
+  const trainPeople = new Set(people.slice(0, Math.floor(people.length / 2)));
+  const split = (i: number): "train" | "test" => (trainPeople.has(person[i]!) ? "train" : "test");
+  note(
+    `split by person: ${bases.filter((_, i) => split(i) === "train").length} accounts train, ${bases.filter((_, i) => split(i) === "test").length} test`,
+  );
+
+  const queries: { record: AccountRecord; source: number | undefined; kind: string; split: "train" | "test" }[] = [];
+  bases.forEach((b, i) => {
+    for (const k of KINDS) {
+      const v = variant(b, k);
+      if (v) queries.push({ record: v, source: i, kind: k, split: split(i) });
+    }
+    for (const k of NEG_KINDS)
+      for (let r = 0; r < NEG_PER_BASE; r++) {
+        const n = negative(b, k);
+        if (n) queries.push({ record: n, source: undefined, kind: `negative:${k}`, split: split(i) });
+      }
+  });
+  // ---- learning the model: logistic regression on the training half's candidate pairs ----
+  // Both halves also hold DISTRACTORS synthetic accounts (different ones): unrelated accounts are
+  // most of a real bank, and the model must learn what a chance resemblance among them looks like.
+  const distractors = Number(process.env.DISTRACTORS ?? 20_000);
+  const trainIndex = new AccountIndex();
+  bases.forEach((b, i) => split(i) === "train" && trainIndex.add(i, b));
+  for (let i = 0; i < distractors; i++) trainIndex.add(bases.length + i, synthetic(i));
+  trainIndex.flush();
+  const queryOf = (q: (typeof queries)[number]) => ({ q, prepared: prepareAccount(q.record) });
+  const xs: Float64Array[] = [];
+  const ys: number[] = [];
+  let missedCandidates = 0;
+  const trainQueries = queries.filter((q) => q.split === "train");
+  for (const { q, prepared } of trainQueries.map(queryOf)) {
+    const ids = trainIndex.candidates(prepared);
+    const source = q.source === undefined ? undefined : person[q.source];
+    if (source !== undefined && !ids.some((id) => id < bases.length && person[id] === source)) {
+      missedCandidates++;
+      if (process.env.SHOW_FN)
+        note(`no candidate: ${q.kind} ${JSON.stringify(q.record)} / ${bases[q.source!]!.handle}`);
+    }
+    for (const id of ids) {
+      xs.push(accountFeatures(prepared, trainIndex.prepared(id)!).features);
+      ys.push(id < bases.length && person[id] === source ? 1 : 0);
+    }
+  }
+  const learned = logisticRegression(xs, ys, 1);
+  note(
+    `learned on ${xs.length} candidate pairs (${ys.filter((y) => y === 1).length} positive) of ${trainQueries.length} training queries; ` +
+      `${missedCandidates} positives had no candidate: bias ${learned.bias.toFixed(2)}, ` +
+      ACCOUNT_FEATURES.map((f, i) => `${f} ${learned.weights[i]!.toFixed(2)}`).join(", "),
+  );
+  const drift = Math.max(
+    Math.abs(learned.bias - ACCOUNT_MODEL.bias),
+    ...ACCOUNT_FEATURES.filter((f) => !UNLEARNED_FEATURES.includes(f)).map((f) =>
+      Math.abs(learned.weights[ACCOUNT_FEATURES.indexOf(f)]! - ACCOUNT_MODEL.weights[f]),
+    ),
+  );
+  emit({ bench: "accounts", case: "model", impl: "rasd", metric: "max_weight_drift", value: drift, load1: load1() });
+  if (drift > 0.05)
+    note(`the committed ACCOUNT_MODEL differs from the weights learned here by up to ${drift.toFixed(2)}`);
+
+  // ---- evaluation: the committed model through the product's path (index.query) ----
+  const index = new AccountIndex();
+  bases.forEach((b, i) => index.add(i, b));
+  for (let i = 0; i < distractors; i++) index.add(bases.length + i, synthetic(distractors + i));
+  index.flush();
+  for (const part of ["train", "test"] as const)
+    for (const threshold of [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]) {
+      const per = new Map<string, { n: number; tp: number; fp: number }>();
+      for (const q of queries) {
+        if (q.split !== part) continue;
+        const s = per.get(q.kind) ?? { n: 0, tp: 0, fp: 0 };
+        per.set(q.kind, s);
+        s.n++;
+        const hits = index.query(q.record, threshold);
+        const source = q.source === undefined ? undefined : person[q.source];
+        const right = (id: number) => id < bases.length && person[id] === source;
+        if (hits.some((h) => right(h.id))) s.tp++;
+        else if (process.env.SHOW_FN && source !== undefined && threshold === DEFAULT_ACCOUNT_MIN_SCORE)
+          note(
+            `FN ${q.kind}: ${q.record.handle} ${q.record.name} / ${bases[q.source!]!.handle} ${JSON.stringify(index.query(q.record, 0)[0]?.evidence)}`,
+          );
+        for (const hit of hits) {
+          if (right(hit.id)) continue;
+          s.fp++;
+          if (process.env.SHOW_FP && threshold === DEFAULT_ACCOUNT_MIN_SCORE)
+            note(
+              `FP ${q.kind}: ${JSON.stringify(q.record)} -> ${JSON.stringify(index.get(hit.id))} ${JSON.stringify(hit.evidence)}`,
+            );
+        }
+      }
+      let tp = 0;
+      let fp = 0;
+      let positives = 0;
+      const common = { bench: "accounts", impl: "rasd", split: part, threshold };
+      for (const [kind, s] of per) {
+        tp += s.tp;
+        fp += s.fp;
+        if (!kind.startsWith("negative:")) {
+          positives += s.n;
+          emit({ ...common, case: kind, metric: "recall", value: s.tp / s.n, queries: s.n, load1: load1() });
+          emit({
+            ...common,
+            case: kind,
+            metric: "precision",
+            value: s.tp + s.fp === 0 ? 1 : s.tp / (s.tp + s.fp),
+            false_positives: s.fp,
+            load1: load1(),
+          });
+        } else {
+          emit({ ...common, case: kind, metric: "false_positives", value: s.fp, queries: s.n, load1: load1() });
+        }
+      }
+      emit({ ...common, case: "all", metric: "recall", value: tp / positives, queries: positives, load1: load1() });
+      emit({
+        ...common,
+        case: "all",
+        metric: "precision",
+        value: tp / (tp + fp),
+        false_positives: fp,
+        queries: [...per.values()].reduce((n, s) => n + s.n, 0),
+        load1: load1(),
+      });
+    }
 
   // ---- speed against 1M synthetic suspended accounts ----
   const n = Number(process.env.ACCOUNTS ?? 1_000_000);
@@ -441,11 +545,31 @@ export async function runAccountsBench(): Promise<void> {
   const big = new AccountIndex();
   bases.forEach((b, i) => big.add(i, b));
   for (let i = 0; i < n; i++) big.add(bases.length + i, synthetic(i));
+  big.flush();
   const buildSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   global.gc?.();
   note(
     `index of ${big.size} accounts built in ${buildSeconds.toFixed(1)} s; RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`,
   );
+  // Precision among a million: the test half's queries against the big index (a hit on a
+  // synthetic account is a false positive too).
+  {
+    let tp = 0;
+    let fp = 0;
+    let positives = 0;
+    for (const q of queries) {
+      if (q.split !== "test") continue;
+      const source = q.source === undefined ? undefined : person[q.source];
+      if (source !== undefined) positives++;
+      const hits = big.query(q.record, DEFAULT_ACCOUNT_MIN_SCORE);
+      if (hits.some((h) => h.id < bases.length && person[h.id] === source)) tp++;
+      fp += hits.filter((h) => !(h.id < bases.length && person[h.id] === source)).length;
+    }
+    const common = { bench: "accounts", case: "all-1M", impl: "rasd", split: "test", accounts: big.size };
+    const threshold = DEFAULT_ACCOUNT_MIN_SCORE;
+    emit({ ...common, metric: "recall", value: tp / positives, threshold, load1: load1() });
+    emit({ ...common, metric: "precision", value: tp / (tp + fp), false_positives: fp, threshold, load1: load1() });
+  }
   for (const q of queries.slice(0, 200)) big.query(q.record, DEFAULT_ACCOUNT_MIN_SCORE); // warm-up
   const times: number[] = [];
   const rounds = 3;

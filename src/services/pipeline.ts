@@ -357,6 +357,8 @@ export class ContentPipeline {
       }
     }
     if (item.kind === "text" || item.kind === "url") hashedAt = Date.now();
+    // The author account: ban evasion, matched like any signal (rules and webhooks act on it).
+    if (item.author) results.push(matcher.match("account", item.author, visible));
     const matches = await this.incidentFirst(await this.describe(results.flatMap((r) => r.matches)));
     const matchedAt = Date.now();
     const text = item.text?.trim();

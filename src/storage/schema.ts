@@ -152,6 +152,8 @@ export interface ContentItemsTable {
   media_sha256: string | null;
   /** When retention let the bytes go (migration 0009). */
   media_expired_at: number | null;
+  /** The author account, canonical JSON (migration 0020); null: none given. */
+  author: string | null;
 }
 
 /** Media bytes as rasd stored them before 0009; emptied by storage/media-move.ts. */

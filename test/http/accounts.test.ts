@@ -97,4 +97,52 @@ describe("POST /v1/accounts", () => {
     });
     assert.match(badBank.body, /account: value is not JSON/, show(badBank));
   });
+
+  it("an item's author account is matched in the pipeline, and rules act on the account match", async () => {
+    const rule = await post(t.keys.a.admin, "/v1/rules", {
+      name: "ban-evasion-to-review",
+      conditions: { signal_types: ["account"] },
+      actions: [{ type: "review" }],
+    });
+    assert.equal(rule.statusCode, 201, show(rule));
+    const submit = (key: string, author: unknown) =>
+      t.call(t.keys.a.submitter, {
+        method: "POST",
+        url: "/v1/content",
+        payload: { text: "a post by someone", author } as Record<string, unknown>,
+        headers: { "idempotency-key": key },
+      });
+    const r = await submit("author-1", { platform: "twitter", handle: "_GunsandCoffee_2", name: "GunsandCoffee" });
+    assert.equal(r.statusCode, 202, show(r));
+    const other = await submit("author-2", { platform: "twitter", handle: "someone_unrelated" });
+    assert.equal(other.statusCode, 202, show(other));
+    await t.drain();
+    const item = async (id: number) =>
+      json<{ status: string; matches: { type: string; bankId: number }[]; actions: { type: string }[] }>(
+        await t.call(t.keys.a.reader, { method: "GET", url: `/v1/content/${id}` }),
+      );
+    const got = await item(json<{ id: number }>(r).id);
+    assert.equal(got.status, "done", JSON.stringify(got));
+    const m = got.matches.find((x) => x.type === "account");
+    assert.ok(m, JSON.stringify(got.matches));
+    assert.equal(m.bankId, green); // the RED bank of another member is not consulted
+    assert.ok(
+      got.actions.some((a) => a.type === "review"),
+      JSON.stringify(got.actions),
+    );
+    const unrelated = await item(json<{ id: number }>(other).id);
+    assert.deepEqual(unrelated.matches, []);
+    assert.deepEqual(unrelated.actions, []);
+  });
+
+  it("a bad author account is refused with a precise 400", async () => {
+    const r = await t.call(t.keys.a.submitter, {
+      method: "POST",
+      url: "/v1/content",
+      payload: { text: "x", author: { platform: "twitter" } },
+      headers: { "idempotency-key": "author-bad" },
+    });
+    assert.equal(r.statusCode, 400, show(r));
+    assert.match(r.body, /author: account: handle is required/, show(r));
+  });
 });

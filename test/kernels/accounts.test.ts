@@ -12,6 +12,7 @@ import {
   parseAccount,
   prepareAccount,
   scoreAccount,
+  ACCOUNT_MODEL,
   strippedKey,
 } from "../../src/kernels/accounts/index.js";
 
@@ -46,7 +47,9 @@ describe("scoring", () => {
     const s = score({ platform: "twitter", handle: "GunsandCoffee_2" });
     assert.ok(s.score >= 0.8, String(s.score));
     assert.equal(s.evidence[0]!.kind, "handle");
-    assert.equal(score({ platform: "twitter", handle: "GunsandRoses" }).score, 0);
+    const unrelated = score({ platform: "twitter", handle: "GunsandRoses" });
+    assert.ok(unrelated.score < 0.01, String(unrelated.score));
+    assert.deepEqual(unrelated.evidence, []);
   });
 
   it("a kunya and a common name alone is weak (many people are Abu Tariq)", () => {
@@ -103,7 +106,7 @@ describe("AccountIndex", () => {
     );
     for (let i = 0; i < 2000; i++)
       index.add(10 + i, parseAccount({ platform: "twitter", handle: `user${i}x${i * 7}` }));
-    const ids = (q: object) => index.query(parseAccount(q), 0.8).map((h) => h.id);
+    const ids = (q: object) => index.query(parseAccount(q), 0.7).map((h) => h.id);
     assert.deepEqual(ids({ platform: "twitter", handle: "Guns4ndC0ffee" }), [1]);
     assert.deepEqual(
       ids({
@@ -118,5 +121,50 @@ describe("AccountIndex", () => {
     index.remove(1);
     assert.deepEqual(ids({ platform: "twitter", handle: "Guns4ndC0ffee" }), []);
     assert.equal(index.size, 2001);
+  });
+
+  it("scores only the best-voted candidates, and keeps working through many removals", () => {
+    const index = new AccountIndex();
+    // 60 accounts share a name skeleton; one of them also shares the handle skeleton.
+    for (let i = 0; i < 60; i++)
+      index.add(i, parseAccount({ platform: "twitter", handle: `zz${i}qq${i}`, name: "Abu Khalid" }));
+    index.add(100, parseAccount({ platform: "twitter", handle: "KhalidTheLion", name: "Abu Khalid" }));
+    const q = prepareAccount(parseAccount({ platform: "twitter", handle: "Khalid_The_Lion_2", name: "Abu Khalid" }));
+    const few = index.candidates(q, 3);
+    assert.equal(few.length, 3);
+    assert.ok(few.includes(100), String(few));
+    assert.deepEqual(
+      index
+        .query(parseAccount({ platform: "twitter", handle: "Khalid_The_Lion_2", name: "Abu Khalid" }), 0.7)
+        .map((h) => h.id),
+      [100],
+    );
+    for (let round = 0; round < 30; round++)
+      for (let i = 0; i < 60; i++) {
+        index.remove(i);
+        index.add(i, parseAccount({ platform: "twitter", handle: `zz${i}qq${i}r${round}`, name: "Abu Khalid" }));
+      }
+    assert.equal(index.size, 61);
+    assert.deepEqual(index.candidates(q, 3).includes(100), true);
+  });
+});
+
+describe("the logistic model", () => {
+  it("each evidence's strength is its log-odds contribution, and more evidence scores higher", () => {
+    const c = prepareAccount(parseAccount(base));
+    const handleOnly = scoreAccount(
+      prepareAccount(parseAccount({ platform: "twitter", handle: "GunsandCoffee_2" })),
+      c,
+    );
+    const withName = scoreAccount(
+      prepareAccount(parseAccount({ platform: "twitter", handle: "GunsandCoffee_2", name: "GunsandCoffee" })),
+      c,
+    );
+    assert.ok(withName.score > handleOnly.score);
+    const h = handleOnly.evidence[0]!;
+    assert.equal(h.kind, "handle");
+    // bias + handle strength = log-odds of the score
+    const logOdds = Math.log(handleOnly.score / (1 - handleOnly.score));
+    assert.ok(Math.abs(ACCOUNT_MODEL.bias + h.strength - logOdds) < 0.01, `${h.strength} ${logOdds}`);
   });
 });

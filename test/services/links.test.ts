@@ -180,6 +180,7 @@ describe("links: following and checking against loopback hosts", () => {
         kind,
         contentId: "c",
         authorId: "",
+        author: null,
         postedAt: null,
         mediaType: null,
         mediaSize: null,

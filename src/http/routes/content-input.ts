@@ -7,9 +7,11 @@ import { createHash } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import { Type, type Static } from "typebox";
 import { RasdError, describeError, isRasdError } from "../../core/errors.js";
+import { canonicalAccountJson } from "../../kernels/accounts/index.js";
 import { canonicalizeUrl, type ShortenerSet } from "../../kernels/url/index.js";
 import { serviceImageLimits } from "../../media/decode-gate.js";
 import type { Principal } from "../../services/access.js";
+import { accountRecord } from "../../signals/types/account.js";
 import type { ContentKind, NewContent } from "../../storage/ports/index.js";
 import { StringOrInteger } from "../schemas/common.js";
 import { checkFieldWhole, streamToFile, type UploadedFile } from "../upload.js";
@@ -29,6 +31,12 @@ const ITEM_FIELDS = {
     Type.String({ maxLength: 100, description: "The service within the member where it was seen" }),
   ),
   country: Type.Optional(Type.String({ maxLength: 2, description: "ISO 3166-1 alpha-2 country where it was seen" })),
+  author: Type.Optional(
+    Type.Union([Type.Object({}, { additionalProperties: true }), Type.String({ maxLength: 20_000 })], {
+      description:
+        "The author account (as in POST /v1/accounts: platform, handle, name, bio, avatar_pdq, links, mentions, …), an object or its JSON text (multipart). Matched against suspended accounts.",
+    }),
+  ),
 };
 /** A JSON submission: a URL or a text, and what is known of where it was seen. */
 export const JSON_ITEM = Type.Object(ITEM_FIELDS, { additionalProperties: false });
@@ -41,7 +49,7 @@ export const BATCH_ITEM = Type.Object(
 /** The fields of a submission (a multipart one sends them as form fields). */
 export type Fields = Static<typeof JSON_ITEM>;
 
-const FIELD_NAMES = new Set(["url", "text", "content_id", "author_id", "posted_at", "platform", "country"]);
+const FIELD_NAMES = new Set(["url", "text", "content_id", "author_id", "posted_at", "platform", "country", "author"]);
 const COUNTRY = /^[A-Za-z]{2}$/;
 
 /** ISO 8601 as Date.parse reads it reliably: a date, optionally a time and a zone. */
@@ -74,6 +82,18 @@ export function postedAt(value: string | number | undefined, field = "posted_at"
 }
 
 /** A text field, checked for length and valid Unicode; "" when not given. */
+/** The author account given as an object or JSON text, checked, as canonical JSON; null when not given. */
+export function authorAccount(field: string, value: unknown): string | null {
+  if (value === undefined || value === "") return null;
+  const raw = typeof value === "string" ? value : JSON.stringify(value);
+  try {
+    return canonicalAccountJson(accountRecord(raw));
+  } catch (error) {
+    if (error instanceof RasdError) throw new RasdError(error.code, `${field}: ${error.message}`);
+    throw error;
+  }
+}
+
 export function checkText(field: string, value: string | undefined, max: number): string {
   if (value === undefined) return "";
   if (value.length > max) throw new RasdError("invalid", `${field}: longer than ${max} characters`);
@@ -154,6 +174,7 @@ export function buildItem(
   const text = fields.text === undefined ? null : checkText(`${at}text`, fields.text, MAX_TEXT);
   const platform = checkText(`${at}platform`, fields.platform, 100).trim();
   const country = (fields.country ?? "").toUpperCase();
+  const author = authorAccount(`${at}author`, fields.author);
   if (country && !COUNTRY.test(country))
     throw new RasdError(
       "invalid",
@@ -184,6 +205,7 @@ export function buildItem(
           text,
           // Appended only when given, so hashes of earlier requests stay the same.
           ...(platform || country ? [platform, country] : []),
+          ...(author ? [author] : []),
         ]),
       )
       .update(media ?? Buffer.alloc(0))
@@ -198,6 +220,7 @@ export function buildItem(
     text,
     platform,
     country,
+    author,
     receivedAt: Date.now(),
   };
 }

@@ -26,7 +26,10 @@ export type AccountBody = Static<typeof AccountBody>;
 export const EvidenceView = Type.Object(
   {
     kind: Type.String({ description: "platform-id, handle, name, bio, avatar, links or mentions" }),
-    strength: Type.Number({ description: "0..1, this evidence's part of the score" }),
+    strength: Type.Number({
+      description:
+        "This evidence's contribution to the score's log-odds (logistic model, decision 0026); 50 for a shared platform id",
+    }),
   },
   { additionalProperties: true },
 );

@@ -1,27 +1,34 @@
 /**
- * An in-memory index of (suspended) accounts for ban-evasion matching. A query generates
- * candidates from hashed keys — the handle's digit-free and look-alike skeletons, its prefix
- * and suffix halves (one edit leaves one of them whole), the display name's consonants, the
- * bio's MinHash bands (or its normal form when short), the platform id, shared links and
- * 16-bit slices of the avatar PDQ (a hash within distance 15 shares one of 16 slices) — then
- * scores each candidate (`score.ts`). Keys held by more than `MAX_POSTINGS` accounts are
- * skipped: they cannot tell accounts apart and would make one query slow.
+ * An in-memory index of (suspended) accounts for ban-evasion matching, by blocking: a query
+ * gathers candidates from inverted indexes, lets each shared key vote for the accounts holding it,
+ * and scores only the best-voted few (`score.ts`). The keys (32-bit hashes in one typed-array
+ * multimap, `postings.ts`): the handle's digit-free and look-alike skeletons (lower case,
+ * homoglyphs folded, Arabic transliterated, digits and separators dropped), the skeleton's prefix
+ * and suffix halves (one edit leaves one of them whole), the display name's consonant skeleton
+ * (Arabic and Latin spellings meet), the bio's MinHash bands (or its normal form when short), the
+ * platform id, each link and each mentioned account. Avatars are found in rasd's PDQ index
+ * (`kernels/pdq-index`, exact within distance 15). A key held by more accounts than its kind's cap
+ * is skipped: it tells nobody apart and would make one query slow. Adds and removals are
+ * incremental; removed postings are reclaimed when they outnumber the live ones.
  */
 
-import { parseHash256 } from "../pdq/hash256.js";
+import { PdqIndex } from "../pdq-index/index.js";
 import { minhashSignature } from "../text/index.js";
 import type { AccountRecord } from "./account.js";
 import { keyHash, Postings } from "./postings.js";
-import { AVATAR_MAX_DISTANCE, prepareAccount, scoreAccount, type AccountScore, type PreparedAccount } from "./score.js";
+import { prepareAccount, scoreAccount, type AccountScore, type PreparedAccount } from "./score.js";
 
-/** A key held by more accounts than this is skipped at query time. */
+/** A key held by more accounts than this is skipped at query time (a weak kind's cap is lower: `CAP`). */
 export const MAX_POSTINGS = 256;
+/** At most this many candidates, the best-voted, are scored in full. */
+export const MAX_CANDIDATES = 48;
 /** Bio LSH: bands of 2 MinHash rows; P(candidate) = 1 − (1 − J²)^12: 0.97 at J = 0.5. */
 const BIO_BANDS = 12;
 const BIO_ROWS = 2;
 
 const enum Tag {
-  Stripped = 1,
+  Form = 0,
+  Stripped,
   Leet,
   Prefix,
   Suffix,
@@ -30,7 +37,7 @@ const enum Tag {
   BioExact,
   PlatformId,
   Link,
-  Avatar,
+  Mention,
 }
 
 export interface AccountHit extends AccountScore {
@@ -39,47 +46,16 @@ export interface AccountHit extends AccountScore {
 
 interface Entry {
   readonly prepared: PreparedAccount;
-  readonly avatar: Uint32Array | undefined;
-  readonly keys: readonly number[];
+  readonly keys: Uint32Array;
 }
 
 function halfLength(length: number): number {
   return Math.max(4, Math.ceil(length / 2));
 }
 
-function avatarWords(hex: string | undefined): Uint32Array | undefined {
-  if (!hex) return undefined;
-  const bytes = parseHash256(hex);
-  const words = new Uint32Array(8);
-  for (let i = 0; i < 8; i++)
-    words[i] = ((bytes[i * 4]! << 24) | (bytes[i * 4 + 1]! << 16) | (bytes[i * 4 + 2]! << 8) | bytes[i * 4 + 3]!) >>> 0;
-  return words;
-}
-
-function popcount(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
-}
-
-function avatarDistance(a: Uint32Array, b: Uint32Array): number {
-  let d = 0;
-  for (let i = 0; i < 8; i++) d += popcount((a[i]! ^ b[i]!) >>> 0);
-  return d;
-}
-
-function avatarKeys(words: Uint32Array): number[] {
-  const keys: number[] = [];
-  for (let s = 0; s < 16; s++) {
-    const slice = (words[s >> 1]! >>> ((s & 1) * 16)) & 0xffff;
-    keys.push(keyHash(Tag.Avatar, String.fromCharCode(s, slice)));
-  }
-  return keys;
-}
-
 function bioKeys(p: PreparedAccount): number[] {
   if (p.bioNormalized.length < 8) return [];
-  if (!p.bioBandKeys) return [keyHash(Tag.BioExact, p.bioNormalized)];
+  if (!p.bioLong) return [keyHash(Tag.BioExact, p.bioNormalized)];
   const sig = minhashSignature(p.bioShingles);
   const keys: number[] = [];
   for (let b = 0; b < BIO_BANDS; b++) {
@@ -91,38 +67,109 @@ function bioKeys(p: PreparedAccount): number[] {
   return keys;
 }
 
-/** The keys an account is stored under. */
-function storedKeys(p: PreparedAccount, avatar: Uint32Array | undefined): number[] {
-  const keys: number[] = [];
-  if (p.stripped.length >= 4) keys.push(keyHash(Tag.Stripped, p.stripped));
+/** A key with what sharing it says: the candidate vote it casts (before its rarity is counted). */
+interface WeightedKey {
+  readonly key: number;
+  readonly weight: number;
+  readonly cap: number;
+}
+
+/**
+ * How much sharing one key of each kind says, as a vote for a candidate. A candidate's votes add
+ * up (each divided by the key's rarity factor, below) and only the best-voted `MAX_CANDIDATES`
+ * are scored in full. The order matters, not the values: a shared platform id or handle skeleton
+ * outvotes a shared bio band, of which a near-duplicate bio shares many.
+ */
+const VOTE: Readonly<Record<Tag, number>> = {
+  [Tag.Form]: 4,
+  [Tag.Stripped]: 4,
+  [Tag.Leet]: 4,
+  [Tag.Prefix]: 2,
+  [Tag.Suffix]: 2,
+  [Tag.Name]: 2,
+  [Tag.BioBand]: 1,
+  [Tag.BioExact]: 4,
+  [Tag.PlatformId]: 100,
+  [Tag.Link]: 3,
+  [Tag.Mention]: 1,
+};
+/** An avatar near the query's (found exactly by the PDQ index). */
+const AVATAR_VOTE = 6;
+/**
+ * Avatars within this distance make candidates. The PDQ index answers distance 15 with exact
+ * probes of its 16 chunks (a hash within 15 bits agrees on one chunk), where 31 costs it about
+ * 0.5 ms at a million hashes; a re-uploaded avatar is usually within 10. Evidence still counts up
+ * to distance 31 for candidates found by other keys.
+ */
+export const AVATAR_CANDIDATE_DISTANCE = 15;
+
+/** Keys of weak kinds are skipped sooner: a name or bio band 64 accounts share says little. */
+const CAP: Readonly<Record<Tag, number>> = {
+  [Tag.Form]: MAX_POSTINGS,
+  [Tag.Stripped]: MAX_POSTINGS,
+  [Tag.Leet]: MAX_POSTINGS,
+  [Tag.Prefix]: 64,
+  [Tag.Suffix]: 64,
+  [Tag.Name]: 64,
+  [Tag.BioBand]: 64,
+  [Tag.BioExact]: MAX_POSTINGS,
+  [Tag.PlatformId]: MAX_POSTINGS,
+  [Tag.Link]: MAX_POSTINGS,
+  [Tag.Mention]: 64,
+};
+
+/** The keys an account is stored under, each with its vote and cap. */
+function storedKeys(p: PreparedAccount): WeightedKey[] {
+  const keys: WeightedKey[] = [];
+  const push = (tag: Tag, s: string) => keys.push({ key: keyHash(tag, s), weight: VOTE[tag], cap: CAP[tag] });
+  // The whole form too: a handle of digits and a few letters ("06230550_IS") has no skeleton.
+  if (p.form.length >= 6 && p.stripped.length < 4) push(Tag.Form, p.form);
+  if (p.stripped.length >= 4) push(Tag.Stripped, p.stripped);
   if (p.leet.length >= 4) {
-    keys.push(keyHash(Tag.Leet, p.leet));
+    push(Tag.Leet, p.leet);
     const k = halfLength(p.leet.length);
     if (p.leet.length > k) {
-      keys.push(keyHash(Tag.Prefix, p.leet.slice(0, k)));
-      keys.push(keyHash(Tag.Suffix, p.leet.slice(-k)));
+      push(Tag.Prefix, p.leet.slice(0, k));
+      push(Tag.Suffix, p.leet.slice(-k));
     }
   }
-  if (p.nameConsonants.length >= 4) keys.push(keyHash(Tag.Name, p.nameConsonants));
-  keys.push(...bioKeys(p));
-  if (p.record.id !== undefined) keys.push(keyHash(Tag.PlatformId, `${p.record.platform}\n${p.record.id}`));
-  for (const l of p.record.links ?? []) keys.push(keyHash(Tag.Link, l));
-  if (avatar) keys.push(...avatarKeys(avatar));
-  return [...new Set(keys)];
+  if (p.nameConsonants.length >= 4) push(Tag.Name, p.nameConsonants);
+  const bioTag = p.bioLong ? Tag.BioBand : Tag.BioExact;
+  for (const key of bioKeys(p)) keys.push({ key, weight: VOTE[bioTag], cap: CAP[bioTag] });
+  if (p.record.id !== undefined) push(Tag.PlatformId, `${p.record.platform}\n${p.record.id}`);
+  for (const l of p.record.links ?? []) push(Tag.Link, l);
+  for (const m of p.record.mentions ?? []) push(Tag.Mention, m);
+  const seen = new Set<number>();
+  return keys.filter((k) => !seen.has(k.key) && seen.add(k.key));
 }
 
 /** The keys a query looks up: its stored keys plus the halves for handles one letter longer or shorter. */
-function queryKeys(p: PreparedAccount, avatar: Uint32Array | undefined): { keys: number[]; avatarKeys: Set<number> } {
-  const keys = storedKeys(p, avatar);
+function queryKeys(p: PreparedAccount): WeightedKey[] {
+  const keys = storedKeys(p);
   const L = p.leet.length;
   for (const len of [L - 1, L + 1]) {
     const k = halfLength(len);
     if (len > k && L >= k) {
-      keys.push(keyHash(Tag.Prefix, p.leet.slice(0, k)));
-      keys.push(keyHash(Tag.Suffix, p.leet.slice(-k)));
+      keys.push({ key: keyHash(Tag.Prefix, p.leet.slice(0, k)), weight: VOTE[Tag.Prefix], cap: CAP[Tag.Prefix] });
+      keys.push({ key: keyHash(Tag.Suffix, p.leet.slice(-k)), weight: VOTE[Tag.Suffix], cap: CAP[Tag.Suffix] });
     }
   }
-  return { keys: [...new Set(keys)], avatarKeys: new Set(avatar ? avatarKeys(avatar) : []) };
+  const seen = new Set<number>();
+  return keys.filter((k) => !seen.has(k.key) && seen.add(k.key));
+}
+
+/** The `k` ids of highest vote (ties: lower id first), in no particular order. */
+function topVoted(votes: Map<number, number>, k: number): number[] {
+  if (votes.size <= k) return [...votes.keys()];
+  const sorted = Float64Array.from(votes.values()).sort();
+  const bar = sorted[sorted.length - k]!;
+  const above: number[] = [];
+  const at: number[] = [];
+  for (const [id, v] of votes)
+    if (v > bar) above.push(id);
+    else if (v === bar) at.push(id);
+  at.sort((a, b) => a - b);
+  return above.concat(at.slice(0, k - above.length));
 }
 
 /**
@@ -133,7 +180,8 @@ function queryKeys(p: PreparedAccount, avatar: Uint32Array | undefined): { keys:
  */
 export class AccountIndex {
   private readonly entries = new Map<number, Entry>();
-  private readonly postings = new Postings();
+  private postings = new Postings();
+  private readonly avatars = new PdqIndex();
 
   get size(): number {
     return this.entries.size;
@@ -145,10 +193,10 @@ export class AccountIndex {
       throw new RangeError(`account id must be 0..2^31-1, got ${id}`);
     this.remove(id);
     const prepared = prepareAccount(record);
-    const avatar = avatarWords(record.avatarPdq);
-    const keys = storedKeys(prepared, avatar);
-    this.entries.set(id, { prepared, avatar, keys });
+    const keys = Uint32Array.from(storedKeys(prepared), (k) => k.key);
+    this.entries.set(id, { prepared, keys });
     for (const k of keys) this.postings.add(k, id);
+    if (prepared.avatar) this.avatars.add(prepared.avatar, 0, id, 0);
   }
 
   remove(id: number): void {
@@ -156,6 +204,8 @@ export class AccountIndex {
     if (!e) return;
     this.entries.delete(id);
     for (const k of e.keys) this.postings.delete(k, id);
+    if (e.prepared.avatar) this.avatars.remove(e.prepared.avatar, 0, id);
+    if (this.postings.dead > 1024 && this.postings.dead > this.postings.length / 2) this.rebuildPostings();
   }
 
   /** The stored record of `id`. */
@@ -163,30 +213,63 @@ export class AccountIndex {
     return this.entries.get(id)?.prepared.record;
   }
 
-  /** Indexed accounts scoring at least `minScore` as the return of `record`, best first (ties by id). */
-  query(record: AccountRecord, minScore: number): AccountHit[] {
+  /** Finishes the avatar index's pending builds (after a bulk load). */
+  flush(): void {
+    this.avatars.flush();
+  }
+
+  /** Background work on the avatar index for about `budgetMs`; returns whether work remains. */
+  maintain(budgetMs = 5): boolean {
+    const start = performance.now();
+    while (this.avatars.step(1)) if (performance.now() - start >= budgetMs) return true;
+    return false;
+  }
+
+  private rebuildPostings(): void {
+    const postings = new Postings(this.postings.length - this.postings.dead);
+    for (const [id, e] of this.entries) for (const k of e.keys) postings.add(k, id);
+    this.postings = postings;
+  }
+
+  /**
+   * Indexed accounts scoring at least `minScore` as the return of `record`, best first (ties by
+   * id). Candidates are the accounts sharing a key with it or an avatar within distance 15; each
+   * shared key votes for its holders (its kind's vote divided by 1 + log2 of how many accounts hold
+   * it, so a rare key says more) and only the `maxCandidates` best-voted are scored.
+   */
+  query(record: AccountRecord, minScore: number, maxCandidates = MAX_CANDIDATES): AccountHit[] {
     const q = prepareAccount(record);
-    const avatar = avatarWords(record.avatarPdq);
-    const { keys, avatarKeys: avatarOnly } = queryKeys(q, avatar);
-    const candidates = new Set<number>();
-    for (const key of keys) {
-      const fromAvatar = avatarOnly.has(key);
-      this.postings.forEach(key, MAX_POSTINGS, (id) => {
-        if (candidates.has(id)) return;
-        if (fromAvatar) {
-          const other = this.entries.get(id)?.avatar;
-          if (!other || !avatar || avatarDistance(avatar, other) > AVATAR_MAX_DISTANCE) return;
-        }
-        candidates.add(id);
-      });
-    }
     const hits: AccountHit[] = [];
-    for (const id of candidates) {
+    for (const id of this.candidates(q, maxCandidates)) {
       const e = this.entries.get(id);
       if (!e) continue;
       const s = scoreAccount(q, e.prepared);
       if (s.score >= minScore) hits.push({ id, ...s });
     }
     return hits.sort((a, b) => b.score - a.score || a.id - b.id);
+  }
+
+  /** The ids of the `maxCandidates` best-voted candidates for a prepared query (see `query`). */
+  candidates(q: PreparedAccount, maxCandidates = MAX_CANDIDATES): number[] {
+    const votes = new Map<number, number>();
+    const held: number[] = [];
+    const vote = (ids: readonly number[], weight: number) => {
+      const v = weight / (1 + Math.log2(ids.length));
+      for (const id of ids) votes.set(id, (votes.get(id) ?? 0) + v);
+    };
+    for (const { key, weight, cap } of queryKeys(q)) {
+      held.length = 0;
+      if (this.postings.forEach(key, cap, (id) => held.push(id)) > 0) vote(held, weight);
+    }
+    if (q.avatar) {
+      const near = this.avatars.search(q.avatar, 0, AVATAR_CANDIDATE_DISTANCE).map((m) => m.key);
+      if (near.length > 0) vote(near, AVATAR_VOTE);
+    }
+    return topVoted(votes, maxCandidates);
+  }
+
+  /** The prepared form of an indexed account (for the bench's training pairs). */
+  prepared(id: number): PreparedAccount | undefined {
+    return this.entries.get(id)?.prepared;
   }
 }

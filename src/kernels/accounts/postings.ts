@@ -2,8 +2,8 @@
  * A multimap from 32-bit key hashes to ids, in typed arrays (one open-addressed table of chain
  * heads, one array of postings): a million accounts' few keys each fit in tens of megabytes, where
  * a `Map` of strings would take gigabytes. Hash collisions only add candidates, which the scorer
- * then rejects. Removal marks postings dead; `add` reuses nothing, so a long-lived index is
- * rebuilt by the matcher's reload.
+ * then rejects. Removal marks postings dead; the account index rebuilds its postings when the dead
+ * outnumber the live.
  */
 
 export class Postings {
@@ -13,12 +13,18 @@ export class Postings {
   private ids = new Int32Array(1024);
   private next = new Int32Array(1024);
   private count = 0;
+  private deadCount = 0;
 
   constructor(capacityHint = 1024) {
     let size = 1024;
     while (size < capacityHint * 2) size *= 2;
     this.heads = new Int32Array(size).fill(-1);
     this.mask = size - 1;
+  }
+
+  /** Postings marked dead by `delete`. */
+  get dead(): number {
+    return this.deadCount;
   }
 
   /** Postings held (dead ones included). */
@@ -40,22 +46,25 @@ export class Postings {
   /** Marks `id`'s posting under `key` dead. */
   delete(key: number, id: number): void {
     for (let p = this.heads[key & this.mask]!; p >= 0; p = this.next[p]!) {
-      if (this.keys[p] === key && this.ids[p] === id) this.ids[p] = -1;
+      if (this.keys[p] === key && this.ids[p] === id) {
+        this.ids[p] = -1;
+        this.deadCount++;
+      }
     }
   }
 
   /**
-   * Calls `fn` for each live id under `key`, unless there are more than `cap` postings under it
-   * (a key that common says nothing: returns false and calls nothing).
+   * Calls `fn` for each live id under `key` and returns how many postings the key holds, unless
+   * there are more than `cap` (a key that common says nothing: returns -1 and calls nothing).
    */
-  forEach(key: number, cap: number, fn: (id: number) => void): boolean {
+  forEach(key: number, cap: number, fn: (id: number) => void): number {
     let n = 0;
-    for (let p = this.heads[key & this.mask]!; p >= 0; p = this.next[p]!)
-      if (this.keys[p] === key && ++n > cap) return false;
-    for (let p = this.heads[key & this.mask]!; p >= 0; p = this.next[p]!) {
+    const head = this.heads[key & this.mask]!;
+    for (let p = head; p >= 0; p = this.next[p]!) if (this.keys[p] === key && this.ids[p]! >= 0 && ++n > cap) return -1;
+    for (let p = head; p >= 0; p = this.next[p]!) {
       if (this.keys[p] === key && this.ids[p]! >= 0) fn(this.ids[p]!);
     }
-    return true;
+    return n;
   }
 
   private growPostings(): void {

@@ -5,7 +5,7 @@
  * `npm run bench -- accounts`.
  */
 
-import { hammingDistanceHex } from "../pdq/hash256.js";
+import { hexToWords, wordsDistance } from "../pdq-index/words.js";
 import { jaccard, textFingerprint } from "../text/index.js";
 import type { AccountRecord } from "./account.js";
 import { consonantKey, editDistance, handleForm, leetKey, nameSimilarity, strippedKey } from "./skeleton.js";
@@ -20,7 +20,10 @@ export interface PreparedAccount {
   readonly nameConsonants: string;
   readonly bioNormalized: string;
   readonly bioShingles: Uint32Array;
-  readonly bioBandKeys: Uint32Array | null;
+  /** Whether the bio is long enough for MinHash bands (else it matches by its normal form). */
+  readonly bioLong: boolean;
+  /** The avatar PDQ as the PDQ index's eight words. */
+  readonly avatar: Uint32Array | undefined;
 }
 
 export function prepareAccount(record: AccountRecord): PreparedAccount {
@@ -35,7 +38,8 @@ export function prepareAccount(record: AccountRecord): PreparedAccount {
     nameConsonants: consonantKey(record.name ?? ""),
     bioNormalized: fp.normalized,
     bioShingles: fp.shingles,
-    bioBandKeys: fp.bandKeys,
+    bioLong: fp.bandKeys !== null,
+    avatar: record.avatarPdq ? hexToWords(record.avatarPdq) : undefined,
   };
 }
 
@@ -66,9 +70,9 @@ export type Evidence =
   | { readonly kind: "mentions"; readonly strength: number; readonly shared: readonly string[] };
 
 export interface AccountScore {
-  /** 0..1: the noisy-or of the evidence strengths. */
+  /** 0..1: the logistic model's probability that the candidate is the query's earlier account. */
   readonly score: number;
-  /** Strongest first; only evidence with a strength above 0. */
+  /** Strongest first; only evidence that raises the score (strength: its log-odds contribution). */
   readonly evidence: readonly Evidence[];
 }
 
@@ -83,40 +87,90 @@ const ramp = (x: number, from: number, to: number): number => Math.max(0, Math.m
 const KUNYA_RE = /^(abu|abou|ibn|bin|umm|bint|abdul|abd)+/;
 
 /**
- * What a handle's skeleton alone is worth: a long distinctive one ("warreporter") is near-proof,
- * a kunya and a common given name ("abutariq") is shared by many people.
+ * How distinctive a handle's skeleton is, 0..1: its letters after a leading kunya or nasab, 0 for
+ * three, 1 for nine or more. A long one ("warreporter") is near-proof; a kunya and a given name ("abutariq") is many
+ * people's.
  */
-function handleWeight(stripped: string): number {
-  const distinctive = stripped.replace(KUNYA_RE, "").length;
-  return distinctive >= 6 ? 1 : distinctive >= 4 ? 0.8 : 0.55;
+function handleLength(stripped: string): number {
+  return ramp(stripped.replace(KUNYA_RE, "").length, 3, 9);
 }
 
-function handleEvidence(q: PreparedAccount, c: PreparedAccount): Evidence | undefined {
+/** The features of the logistic model, in this order (decision 0026). */
+export const ACCOUNT_FEATURES = [
+  "handle_same",
+  "handle_same_x_length",
+  "handle_edit",
+  "handle_edit_x_length",
+  "name",
+  "bio",
+  "avatar",
+  "links",
+  "mentions",
+] as const;
+export type AccountFeature = (typeof ACCOUNT_FEATURES)[number];
+
+/**
+ * The logistic model: score = 1 / (1 + e^−(bias + Σ weight × feature)). Learned by
+ * `npm run bench -- accounts` (logistic regression on the training half of the Fifth Tribe
+ * accounts' variants and hard negatives, split by person; docs/accounts.md), which prints the
+ * weights it learns and checks these against them.
+ */
+export const ACCOUNT_MODEL: { readonly bias: number; readonly weights: Readonly<Record<AccountFeature, number>> } = {
+  bias: -6.53,
+  weights: {
+    handle_same: 1.98,
+    handle_same_x_length: 6.35,
+    handle_edit: 4.98,
+    handle_edit_x_length: 5.68,
+    name: 5.22,
+    bio: 8.26,
+    avatar: 6.58,
+    // Not learned: the evaluation data has no profile links. Set to the weight learned for
+    // mentions, the other network evidence (a shared link is rarer than a shared mention).
+    links: 5.59,
+    mentions: 5.59,
+  },
+};
+
+/** Features the bench's data holds no evidence of, so their weights are set, not learned. */
+export const UNLEARNED_FEATURES: readonly AccountFeature[] = ["links"];
+
+interface Pair {
+  readonly features: Float64Array;
+  readonly evidence: Evidence[];
+}
+
+function handleFeatures(q: PreparedAccount, c: PreparedAccount, x: Float64Array): Evidence | undefined {
   if (q.stripped.length < MIN_HANDLE && c.stripped.length < MIN_HANDLE) return undefined;
-  const base = { kind: "handle" as const, query: q.record.handle, matched: c.record.handle };
-  const w = handleWeight(c.stripped);
-  if (q.form === c.form) return { ...base, variant: "same", similarity: 1, strength: 0.9 * w };
-  if (q.stripped === c.stripped && q.stripped.length >= MIN_HANDLE)
-    return { ...base, variant: "digits", similarity: 1, strength: 0.85 * w };
-  if (q.leet === c.leet && q.leet.length >= MIN_HANDLE)
-    return { ...base, variant: "look-alike", similarity: 1, strength: 0.85 * w };
+  const base = { kind: "handle" as const, query: q.record.handle, matched: c.record.handle, strength: 0 };
+  const length = handleLength(c.stripped);
+  let variant: HandleVariant | undefined;
+  if (q.form === c.form) variant = "same";
+  else if (q.stripped === c.stripped && q.stripped.length >= MIN_HANDLE) variant = "digits";
+  else if (q.leet === c.leet && q.leet.length >= MIN_HANDLE) variant = "look-alike";
+  if (variant) {
+    x[0] = 1;
+    x[1] = length;
+    return { ...base, variant, similarity: 1 };
+  }
   const longer = Math.max(q.leet.length, c.leet.length);
-  const d = Math.min(editDistance(q.leet, c.leet, 3), editDistance(q.stripped, c.stripped, 3));
+  const d = Math.min(editDistance(q.leet, c.leet, 2), editDistance(q.stripped, c.stripped, 2));
   if (d > 2) return undefined;
   const similarity = 1 - d / longer;
-  // One edit in a 12-letter handle: 0.92 → strength 0.6; two edits: 0.83 → 0.35.
-  const strength = 0.8 * w * ramp(similarity, 0.75, 0.92);
-  return strength > 0 ? { ...base, variant: "edit", similarity, strength } : undefined;
+  // One edit in a 12-letter handle: 0.92 → 0.67; two edits: 0.83 → 0.33; a third of the letters: 0.
+  const edit = ramp(similarity, 0.75, 1);
+  if (edit === 0) return undefined;
+  x[2] = edit;
+  x[3] = edit * length;
+  return { ...base, variant: "edit", similarity };
 }
 
-function nameEvidence(q: PreparedAccount, c: PreparedAccount): Evidence | undefined {
+function nameFeature(q: PreparedAccount, c: PreparedAccount, x: Float64Array): Evidence | undefined {
   if (!q.record.name || !c.record.name) return undefined;
-  let similarity = q.nameForm.length >= 3 ? nameSimilarity(q.nameForm, c.nameForm) : 0;
+  let similarity = q.nameForm.length >= 3 ? nameSimilarity(q.nameForm, c.nameForm, 0.7) : 0;
   if (q.nameConsonants.length >= 3 && q.nameConsonants === c.nameConsonants) similarity = Math.max(similarity, 0.95);
-  const strength = 0.6 * ramp(similarity, 0.7, 0.95);
-  return strength > 0
-    ? { kind: "name", query: q.record.name, matched: c.record.name, similarity, strength }
-    : undefined;
+  x[4] = ramp(similarity, 0.7, 1);
+  return x[4] > 0 ? { kind: "name", query: q.record.name, matched: c.record.name, similarity, strength: 0 } : undefined;
 }
 
 /** Bio similarity: Jaccard of the shingle sets, or 1 for equal normal forms. */
@@ -132,31 +186,67 @@ function shared(a: readonly string[] | undefined, b: readonly string[] | undefin
   return a.filter((x) => set.has(x));
 }
 
-/** Scores `candidate` (a suspended account) as the return of `query`. */
-export function scoreAccount(q: PreparedAccount, c: PreparedAccount): AccountScore {
+/** The model's features for `candidate` (a suspended account) as the return of `query`, with the evidence. */
+export function accountFeatures(q: PreparedAccount, c: PreparedAccount): Pair {
+  const x = new Float64Array(ACCOUNT_FEATURES.length);
   const evidence: Evidence[] = [];
-  if (q.record.id !== undefined && q.record.id === c.record.id && q.record.platform === c.record.platform)
-    evidence.push({ kind: "platform-id", value: q.record.id, strength: 1 });
-  const h = handleEvidence(q, c);
+  const h = handleFeatures(q, c, x);
   if (h) evidence.push(h);
-  const n = nameEvidence(q, c);
+  const n = nameFeature(q, c, x);
   if (n) evidence.push(n);
   const bio = bioSimilarity(q, c);
-  // Bios are written, not chosen from a few words: half the shingles in common is already telling.
-  const bioStrength = 0.85 * ramp(bio, 0.25, 0.6);
-  if (bioStrength > 0) evidence.push({ kind: "bio", similarity: bio, strength: bioStrength });
-  if (q.record.avatarPdq && c.record.avatarPdq) {
-    const distance = hammingDistanceHex(q.record.avatarPdq, c.record.avatarPdq);
-    if (distance <= AVATAR_MAX_DISTANCE)
-      evidence.push({ kind: "avatar", distance, strength: 0.9 * ramp(AVATAR_MAX_DISTANCE + 1 - distance, 0, 24) });
+  // Unrelated bios share a few common 4-letter shingles (below 0.25 it is noise); one word
+  // changed in a short bio already drops Jaccard to 0.6.
+  x[5] = ramp(bio, 0.25, 0.7);
+  if (x[5] > 0) evidence.push({ kind: "bio", similarity: bio, strength: 0 });
+  if (q.avatar && c.avatar) {
+    const distance = wordsDistance(q.avatar, 0, c.avatar, 0);
+    if (distance <= AVATAR_MAX_DISTANCE) {
+      x[6] = (AVATAR_MAX_DISTANCE + 1 - distance) / (AVATAR_MAX_DISTANCE + 1);
+      evidence.push({ kind: "avatar", distance, strength: 0 });
+    }
   }
   const links = shared(q.record.links, c.record.links);
-  if (links.length > 0) evidence.push({ kind: "links", shared: links, strength: 1 - 0.5 ** links.length * 0.9 - 0.05 });
+  x[7] = Math.min(3, links.length) / 3;
+  if (links.length > 0) evidence.push({ kind: "links", shared: links, strength: 0 });
   const mentions = shared(q.record.mentions, c.record.mentions);
-  if (mentions.length > 0)
-    evidence.push({ kind: "mentions", shared: mentions, strength: Math.min(0.6, 0.2 * mentions.length) });
-  let miss = 1;
-  for (const e of evidence) miss *= 1 - e.strength;
-  evidence.sort((a, b) => b.strength - a.strength);
-  return { score: 1 - miss, evidence };
+  x[8] = Math.min(5, mentions.length) / 5;
+  if (mentions.length > 0) evidence.push({ kind: "mentions", shared: mentions, strength: 0 });
+  return { features: x, evidence };
+}
+
+/** Which features each kind of evidence stands for. */
+const EVIDENCE_FEATURES: Readonly<Record<Exclude<Evidence["kind"], "platform-id">, readonly number[]>> = {
+  handle: [0, 1, 2, 3],
+  name: [4],
+  bio: [5],
+  avatar: [6],
+  links: [7],
+  mentions: [8],
+};
+
+/** The log-odds shown for a shared platform id: proof. */
+const PROOF = 50;
+
+const WEIGHTS = Float64Array.from(ACCOUNT_FEATURES, (f) => ACCOUNT_MODEL.weights[f]);
+
+/** Scores `candidate` (a suspended account) as the return of `query`. */
+export function scoreAccount(q: PreparedAccount, c: PreparedAccount): AccountScore {
+  const { features: x, evidence } = accountFeatures(q, c);
+  let z = ACCOUNT_MODEL.bias;
+  for (let i = 0; i < x.length; i++) z += WEIGHTS[i]! * x[i]!;
+  const withStrength: Evidence[] = evidence.map((e) => {
+    let contribution = 0;
+    if (e.kind !== "platform-id") for (const i of EVIDENCE_FEATURES[e.kind]) contribution += WEIGHTS[i]! * x[i]!;
+    return { ...e, strength: Math.round(contribution * 1000) / 1000 };
+  });
+  const kept = withStrength.filter((e) => e.strength > 0);
+  let score = 1 / (1 + Math.exp(-z));
+  // The same platform id is the same account, renamed: proof whatever else changed.
+  if (q.record.id !== undefined && q.record.id === c.record.id && q.record.platform === c.record.platform) {
+    kept.push({ kind: "platform-id", value: q.record.id, strength: PROOF });
+    score = 1;
+  }
+  kept.sort((a, b) => b.strength - a.strength);
+  return { score, evidence: kept };
 }

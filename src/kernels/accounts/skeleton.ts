@@ -113,6 +113,9 @@ export function consonantKey(name: string): string {
   return s.replace(/(.)\1+/g, "$1");
 }
 
+/** Rows reused by `editDistance` (one call at a time: JavaScript runs one thread per isolate). */
+let rows = new Int32Array(3 * 64);
+
 /**
  * Optimal-string-alignment distance (Levenshtein plus adjacent transpositions), stopping
  * early once it exceeds `max` (then returns `max + 1`).
@@ -120,28 +123,43 @@ export function consonantKey(name: string): string {
 export function editDistance(a: string, b: string, max = Infinity): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
   const n = b.length;
-  let prev2 = new Array<number>(n + 1).fill(0);
-  let prev = Array.from({ length: n + 1 }, (_, j) => j);
-  let cur = new Array<number>(n + 1).fill(0);
+  const w = n + 1;
+  if (rows.length < 3 * w) rows = new Int32Array(3 * w * 2);
+  // Three rows in one array: i-2, i-1 and i, rotating.
+  let prev2 = 0;
+  let prev = w;
+  let cur = 2 * w;
+  for (let j = 0; j <= n; j++) rows[prev + j] = j;
   for (let i = 1; i <= a.length; i++) {
-    cur[0] = i;
+    rows[cur] = i;
     let rowMin = i;
+    const ai = a.charCodeAt(i - 1);
+    const ai1 = i > 1 ? a.charCodeAt(i - 2) : -1;
     for (let j = 1; j <= n; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2]! + 1);
-      cur[j] = v;
+      const bj = b.charCodeAt(j - 1);
+      const cost = ai === bj ? 0 : 1;
+      let v = Math.min(rows[prev + j]! + 1, rows[cur + j - 1]! + 1, rows[prev + j - 1]! + cost);
+      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && ai1 === bj) v = Math.min(v, rows[prev2 + j - 2]! + 1);
+      rows[cur + j] = v;
       if (v < rowMin) rowMin = v;
     }
     if (rowMin > max) return max + 1;
-    [prev2, prev, cur] = [prev, cur, prev2];
+    const t = prev2;
+    prev2 = prev;
+    prev = cur;
+    cur = t;
   }
-  return prev[n]!;
+  return rows[prev + n]!;
 }
 
-/** 1 − distance / longer length: 1 for equal strings, 0 for nothing in common. */
-export function nameSimilarity(a: string, b: string): number {
+/**
+ * 1 − distance / longer length: 1 for equal strings, 0 for nothing in common. With `min`, any
+ * similarity below it may be returned as 0 (the distance stops early).
+ */
+export function nameSimilarity(a: string, b: string, min = 0): number {
   const len = Math.max(a.length, b.length);
   if (len === 0) return 0;
-  return 1 - editDistance(a, b) / len;
+  const max = Math.floor((1 - min) * len);
+  const d = editDistance(a, b, max);
+  return d > max ? 0 : 1 - d / len;
 }

@@ -21,6 +21,7 @@ import * as m0022 from "./0022-review-wellness.js";
 import * as m0018 from "./0018-counter-messaging.js";
 import * as m0019 from "./0019-links.js";
 import * as m0017 from "./0017-incidents.js";
+import * as m0020 from "./0020-content-author.js";
 
 export const MIGRATIONS: Record<string, Migration> = {
   "0001-signal-banks": m0001,
@@ -43,4 +44,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0018-counter-messaging": m0018,
   "0019-links": m0019,
   "0017-incidents": m0017,
+  "0020-content-author": m0020,
 };

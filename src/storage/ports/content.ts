@@ -29,6 +29,8 @@ export interface NewContent {
   /** The service within the member ("" = the member itself) and the country it was seen in. */
   readonly platform?: string;
   readonly country?: string;
+  /** The author account as canonical JSON (kernels/accounts), matched against suspended accounts. */
+  readonly author?: string | null;
   readonly receivedAt: number;
 }
 
@@ -57,6 +59,8 @@ export interface ContentItem {
   readonly text: string | null;
   readonly platform: string;
   readonly country: string;
+  /** The author account as canonical JSON; null: none given. */
+  readonly author: string | null;
   readonly status: ItemStatus;
   readonly error: string | null;
   readonly hashes: string;
