@@ -22,6 +22,8 @@ const GREEN_MD5 = "11111111111111111111111111111111";
 const GREEN_TEXT = "a recruitment verse shared green across the coalition for federation tests";
 const STRICT_MD5 = "22222222222222222222222222222222";
 const RED_MD5 = "33333333333333333333333333333333";
+const HMA_MD5 = "44444444444444444444444444444444";
+const HMA_STRICT_MD5 = "55555555555555555555555555555555";
 
 function startServer(dataDir: string, db: string, port: number): Promise<ChildProcess> {
   const child = spawn(
@@ -191,6 +193,37 @@ function federation(name: string, makeDatabase: () => Promise<TestDatabase>, ski
       assert.equal(linkBack.last_fetch_succeeded, true, JSON.stringify(linkBack));
       assert.equal(linkBack.up_to_date, true);
       assert.equal(linkBack.fetched_items, 0, "nothing of A's comes back from B");
+
+      // B reads A's GREEN bank through A's HMA API (the `hma` exchange), content by content: A's
+      // bank is Member B's foreign bank there, named PLATFORM_A__SHARED; A's AMBER+STRICT content
+      // takes an id Member B's key cannot see (a gap).
+      const added = await call(a, keys.aAdmin, "POST", "/c/bank/shared/signal", { md5: HMA_MD5 });
+      assert.equal(added.status, 200, JSON.stringify(added.json));
+      assert.equal((await call(a, keys.aAdmin, "POST", "/c/bank/own/signal", { md5: HMA_STRICT_MD5 })).status, 200);
+      const hmaLink = await call(b, keys.bCurator, "POST", "/c/exchanges", {
+        bank: "FROM_A_HMA",
+        api: "hma",
+        api_json: { url: a, bank: "PLATFORM_A__SHARED", interval_seconds: 1, max_gap: 20 },
+        credential_json: { api_key: keys.linkAtA },
+        tlp: "GREEN",
+      });
+      assert.equal(hmaLink.status, 201, JSON.stringify(hmaLink.json));
+      const viaHma = async (value: string) =>
+        (await matchAtB("md5", value)).filter((m) => (m.origin ?? "").startsWith("exchange FROM_A_HMA:"));
+      let hmaMatches: { origin?: string }[] = [];
+      for (let i = 0; i < 200 && hmaMatches.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        hmaMatches = await viaHma(HMA_MD5);
+      }
+      assert.equal(hmaMatches.length, 1, "A's HMA content reached B through the hma exchange");
+      assert.match(hmaMatches[0]!.origin ?? "", /HMA bank PLATFORM_A__SHARED content \d+$/);
+      assert.deepEqual(await matchAtB("md5", HMA_STRICT_MD5), [], "AMBER+STRICT content never leaves A");
+      const contentId = (added.json as { id: number }).id;
+      assert.equal((await call(a, keys.aAdmin, "DELETE", `/c/bank/shared/content/${contentId}`)).status, 200);
+      const t1 = Date.now();
+      while (Date.now() - t1 < 15_000 && (await viaHma(HMA_MD5)).length > 0) await new Promise((r) => setTimeout(r, 100));
+      console.log(`${name}: HMA content deleted at A stopped matching at B after ${Date.now() - t1} ms`);
+      assert.deepEqual(await viaHma(HMA_MD5), [], "a content deleted at A stops matching at B");
     });
   });
 }
