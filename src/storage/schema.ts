@@ -68,6 +68,12 @@ export interface BankSharesTable {
   org_id: number;
 }
 
+/** Organisations named as recipients of an AMBER+STRICT bank (migration 0023). */
+export interface BankRecipientsTable {
+  bank_id: number;
+  org_id: number;
+}
+
 export interface PeopleTable {
   id: Generated<number>;
   org_id: number;
@@ -351,6 +357,7 @@ export interface Database {
   opinions: OpinionsTable;
   counters: CountersTable;
   bank_shares: BankSharesTable;
+  bank_recipients: BankRecipientsTable;
   people: PeopleTable;
   bank_readers: BankReadersTable;
   api_keys: ApiKeysTable;

@@ -17,6 +17,7 @@ import * as m0013 from "./0013-drop-jobs-ready.js";
 import * as m0014 from "./0014-exchanges.js";
 import * as m0015 from "./0015-hma-contents.js";
 import * as m0016 from "./0016-review-claims.js";
+import * as m0023 from "./0023-bank-recipients.js";
 
 export const MIGRATIONS: Record<string, Migration> = {
   "0001-signal-banks": m0001,
@@ -35,4 +36,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0014-exchanges": m0014,
   "0015-hma-contents": m0015,
   "0016-review-claims": m0016,
+  "0023-bank-recipients": m0023,
 };
