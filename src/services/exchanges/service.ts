@@ -222,12 +222,20 @@ export class ExchangeService {
     };
     let checkpoint = e.checkpoint;
     let more = true;
+    let nextFetchMs: number | undefined;
     try {
       const api = this.api(e.api);
       const bank = await this.bankOf(e);
       const credentials = this.credentialsOf(e);
       while (more && report.steps < MAX_STEPS) {
-        const step = await api.fetchStep({ config: e.config, credentials, checkpoint, http: this.http });
+        const step = await api.fetchStep({
+          config: e.config,
+          credentials,
+          checkpoint,
+          http: this.http,
+          background: id === undefined,
+        });
+        nextFetchMs = step.nextFetchMs;
         report.steps++;
         report.skipped += step.skipped.length;
         const written = await this.write(e, bank, step.items);
@@ -249,7 +257,12 @@ export class ExchangeService {
       await this.store.finish(
         e.id,
         owner,
-        { ok: true, error: null, failures: 0, nextFetchAt: more ? Date.now() : Date.now() + intervalMs(e) },
+        {
+          ok: true,
+          error: null,
+          failures: 0,
+          nextFetchAt: more ? Date.now() : Date.now() + (nextFetchMs ?? intervalMs(e)),
+        },
         Date.now(),
       );
     } catch (error) {
