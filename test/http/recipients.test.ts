@@ -61,10 +61,16 @@ describe("AMBER+STRICT named recipients", () => {
     assert.deepEqual(json<{ recipient_org_ids: number[] }>(named).recipient_org_ids, [t.orgs.b.id]);
     assert.equal(await match(t.keys.b.submitter), 1, "the named organisation matches it");
     assert.equal(await match(t.keys.c.submitter), 0, "nobody else does");
-    const seenByB = json<Record<string, unknown>>(await t.call(t.keys.b.reader, { method: "GET", url: `/v1/banks/${bankId}` }));
+    const seenByB = json<Record<string, unknown>>(
+      await t.call(t.keys.b.reader, { method: "GET", url: `/v1/banks/${bankId}` }),
+    );
     assert.equal(seenByB.recipient_org_ids, undefined, "the list is the owner's business");
     // B may see it, not change it.
-    const changed = await t.call(t.keys.b.admin, { method: "PATCH", url: `/v1/banks/${bankId}`, payload: { tlp: "GREEN" } });
+    const changed = await t.call(t.keys.b.admin, {
+      method: "PATCH",
+      url: `/v1/banks/${bankId}`,
+      payload: { tlp: "GREEN" },
+    });
     assert.equal(changed.statusCode, 403);
 
     // Marked AMBER: the recipients no longer apply (AMBER is the sharing group's).

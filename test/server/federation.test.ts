@@ -192,7 +192,10 @@ function federation(name: string, makeDatabase: () => Promise<TestDatabase>, ski
         named = await matchAtB("md5", NAMED_MD5);
       }
       assert.equal(named.length, 1, "the AMBER+STRICT signal named to Member B reached Member B at B");
-      assert.match(named[0]!.origin ?? "", /^exchange FROM_A_STRICT: .* bank for-member-b signal \d+ TLP:AMBER\+STRICT$/);
+      assert.match(
+        named[0]!.origin ?? "",
+        /^exchange FROM_A_STRICT: .* bank for-member-b signal \d+ TLP:AMBER\+STRICT$/,
+      );
       const otherAtB = await call(b, keys.bOther, "POST", "/v1/match", { type: "md5", value: NAMED_MD5 });
       assert.deepEqual(otherAtB.json.matches, [], "another organisation at B never sees it");
       const otherAtA = await call(a, keys.aOther, "POST", "/v1/match", { type: "md5", value: NAMED_MD5 });
@@ -263,7 +266,8 @@ function federation(name: string, makeDatabase: () => Promise<TestDatabase>, ski
       const contentId = (added.json as { id: number }).id;
       assert.equal((await call(a, keys.aAdmin, "DELETE", `/c/bank/shared/content/${contentId}`)).status, 200);
       const t1 = Date.now();
-      while (Date.now() - t1 < 15_000 && (await viaHma(HMA_MD5)).length > 0) await new Promise((r) => setTimeout(r, 100));
+      while (Date.now() - t1 < 15_000 && (await viaHma(HMA_MD5)).length > 0)
+        await new Promise((r) => setTimeout(r, 100));
       console.log(`${name}: HMA content deleted at A stopped matching at B after ${Date.now() - t1} ms`);
       assert.deepEqual(await viaHma(HMA_MD5), [], "a content deleted at A stops matching at B");
     });

@@ -124,16 +124,19 @@ describe("the hma exchange: one of another HMA API's banks", () => {
     assert.equal((await activeAtB("md5", M2)).length, 0);
     assert.equal((await put(ids.c2!, { disable_until_ts: 1 })).statusCode, 200);
     f = await fetchAtB("FROM_HMA");
+    assert.equal(f.report.added, 1, JSON.stringify(f.report));
     assert.equal((await activeAtB("md5", M2)).length, 1);
 
     // Content 1 deleted: its URL goes; M1 stays, content 3 still carries it.
     const del = (id: number) => a.call(a.keys.a.curator, { method: "DELETE", url: `/c/bank/HMA_SHARED/content/${id}` });
     assert.equal((await del(ids.c1!)).statusCode, 200);
     f = await fetchAtB("FROM_HMA");
+    assert.equal(f.report.retracted, 1, "the URL only: content 3 still carries M1");
     assert.equal((await activeAtB("url", URL_1_CANONICAL)).length, 0);
     assert.equal((await activeAtB("md5", M1)).length, 1);
     assert.equal((await del(ids.c3!)).statusCode, 200);
     f = await fetchAtB("FROM_HMA");
+    assert.equal(f.report.retracted, 1);
     assert.equal((await activeAtB("md5", M1)).length, 0);
 
     // A later content, past a few gaps, is found by the next fetch.
@@ -260,7 +263,12 @@ describe("the tat exchange: Tech Against Terrorism's TCAP hash list (loopback fi
     const made = await b.call(b.keys.a.curator, {
       method: "POST",
       url: "/c/exchanges",
-      payload: { bank: "TCAP", api: "tat", api_json: { url }, credential_json: { username: "analyst", password: "s3cret" } },
+      payload: {
+        bank: "TCAP",
+        api: "tat",
+        api_json: { url },
+        credential_json: { username: "analyst", password: "s3cret" },
+      },
     });
     assert.equal(made.statusCode, 201, made.body);
     let f = await fetchNow("TCAP");
@@ -291,12 +299,17 @@ describe("the tat exchange: Tech Against Terrorism's TCAP hash list (loopback fi
     const wrong = await b.call(b.keys.a.curator, {
       method: "POST",
       url: "/c/exchanges",
-      payload: { bank: "TCAP_WRONG", api: "tat", api_json: { url }, credential_json: { username: "analyst", password: "no" } },
+      payload: {
+        bank: "TCAP_WRONG",
+        api: "tat",
+        api_json: { url },
+        credential_json: { username: "analyst", password: "no" },
+      },
     });
     assert.equal(wrong.statusCode, 201);
     f = await fetchNow("TCAP_WRONG");
     assert.match(f.report.error ?? "", /HTTP 400/);
-    assert.ok(!JSON.stringify(f).includes("no\""), "the password is not in the answer");
+    assert.ok(!JSON.stringify(f).includes('no"'), "the password is not in the answer");
     const noCreds = await b.call(b.keys.a.curator, {
       method: "POST",
       url: "/c/exchanges",

@@ -19,7 +19,8 @@ export const BankView = Type.Object({
   reader_person_ids: Type.Optional(Type.Array(Type.Number(), { description: "Shown to the owner only" })),
   recipient_org_ids: Type.Optional(
     Type.Array(Type.Number(), {
-      description: "Organisations named as recipients while AMBER+STRICT (here or through a federation link); shown to the owner only",
+      description:
+        "Organisations named as recipients while AMBER+STRICT (here or through a federation link); shown to the owner only",
     }),
   ),
   created_at: IsoTime,

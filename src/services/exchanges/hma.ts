@@ -126,7 +126,10 @@ export const hmaExchangeApi: ExchangeApi = {
   parseConfig(json) {
     checkFields(json, CONFIG, "api_json");
     if (typeof json.bank !== "string" || !HMA_BANK_NAME.test(json.bank))
-      throw new RasdError("invalid", "api_json.bank: a bank name as the remote HMA API names it (no spaces, /, ? or #)");
+      throw new RasdError(
+        "invalid",
+        "api_json.bank: a bank name as the remote HMA API names it (no spaces, /, ? or #)",
+      );
     const maxGap = optionalPositiveInt(json.max_gap, "api_json.max_gap");
     const interval = optionalPositiveInt(json.interval_seconds, "api_json.interval_seconds");
     return {

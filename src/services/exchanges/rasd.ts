@@ -28,11 +28,13 @@ const CONFIG: JsonSchema = {
     bank_id: { type: "integer", description: "Only this remote bank (default: every bank the key may see)" },
     interval_seconds: {
       type: "integer",
-      description: "Seconds between fetches once up to date (default 60; with long_poll, only after a failure to long-poll)",
+      description:
+        "Seconds between fetches once up to date (default 60; with long_poll, only after a failure to long-poll)",
     },
     long_poll: {
       type: "boolean",
-      description: "Hold a fetch open at the remote until it has a change (default true; false for a rasd without `wait`)",
+      description:
+        "Hold a fetch open at the remote until it has a change (default true; false for a rasd without `wait`)",
     },
   },
   required: ["url"],

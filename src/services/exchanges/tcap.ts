@@ -70,8 +70,7 @@ interface Page {
 
 function signalType(e: Entry): SignalType | undefined {
   if (e.algorithm === "PDQ") return "pdq";
-  if (e.algorithm === "MD5")
-    return VIDEO_FILE_TYPES.has(String(e.file_type ?? "").toLowerCase()) ? "video_md5" : "md5";
+  if (e.algorithm === "MD5") return VIDEO_FILE_TYPES.has(String(e.file_type ?? "").toLowerCase()) ? "video_md5" : "md5";
   return undefined;
 }
 
@@ -141,8 +140,7 @@ export const tcapExchangeApi: ExchangeApi = {
         ...(updated !== undefined ? { lastSeen: updated } : {}),
       });
     }
-    const checkpoint =
-      typeof page.checkpoint === "string" && page.checkpoint !== "" ? page.checkpoint : ctx.checkpoint;
+    const checkpoint = typeof page.checkpoint === "string" && page.checkpoint !== "" ? page.checkpoint : ctx.checkpoint;
     const more = typeof page.next === "string" && page.next !== "" && checkpoint !== ctx.checkpoint;
     return {
       items,
