@@ -126,7 +126,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const taxiiPaths = new Set(options.routes.filter((r) => r.taxiiErrors).map((r) => r.url));
 
   app.removeContentTypeParser(["application/json", "text/plain"]);
-  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_req, body: Buffer, done) => {
+  const parseJson = (_req: unknown, body: Buffer, done: (err: Error | null, body?: unknown) => void): void => {
     let text: string;
     try {
       text = utf8.decode(body);
@@ -143,7 +143,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     } catch (error) {
       done(new RasdError("invalid", `malformed JSON: ${(error as Error).message}`), undefined);
     }
-  });
+  };
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, parseJson);
+  // TAXII 2.1 writes (POST objects) send `application/taxii+json;version=2.1`.
+  app.addContentTypeParser(/^application\/taxii\+json/, { parseAs: "buffer" }, parseJson);
   await app.register(multipart, {
     limits: {
       fileSize: options.fileLimit ?? 200 * 1024 * 1024,

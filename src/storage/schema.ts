@@ -68,6 +68,14 @@ export interface BankSharesTable {
   org_id: number;
 }
 
+/** TAXII 2.1 status resources (migration 0023): TAXII's JSON, readable by its organisation. */
+export interface TaxiiStatusesTable {
+  id: string;
+  org_id: number;
+  body: string;
+  created_at: number;
+}
+
 /** Organisations named as recipients of an AMBER+STRICT bank (migration 0023). */
 export interface BankRecipientsTable {
   bank_id: number;
@@ -358,6 +366,7 @@ export interface Database {
   counters: CountersTable;
   bank_shares: BankSharesTable;
   bank_recipients: BankRecipientsTable;
+  taxii_statuses: TaxiiStatusesTable;
   people: PeopleTable;
   bank_readers: BankReadersTable;
   api_keys: ApiKeysTable;
