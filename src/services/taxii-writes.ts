@@ -102,7 +102,8 @@ export class TaxiiWrites {
     const rejected = new Map(report.rejected.map((r) => [r.line, r.message]));
     // A revoked Indicator is a tombstone: it retracts what the bank holds (nothing, if it holds none).
     for (const b of batch)
-      if (b.raw.status === "retracted") await this.banks.retractValue(c.bank.id, String(b.raw.type), String(b.raw.value));
+      if (b.raw.status === "retracted")
+        await this.banks.retractValue(c.bank.id, String(b.raw.type), String(b.raw.value));
     const successes: TaxiiStatusDetail[] = [];
     for (const b of batch) {
       const message = rejected.get(b.line);

@@ -105,7 +105,9 @@ describe("TAXII 2.1 add objects and status", () => {
   });
 
   test("refused: another organisation's collection, a reader, not an envelope", async () => {
-    const body = { objects: [indicator("55555555-5555-4555-8555-555555555555", `[file:hashes.MD5 = '${"6".repeat(32)}']`)] };
+    const body = {
+      objects: [indicator("55555555-5555-4555-8555-555555555555", `[file:hashes.MD5 = '${"6".repeat(32)}']`)],
+    };
     assert.equal((await post(t.keys.b.curator, body)).statusCode, 403, "B sees A's GREEN bank but may not write it");
     assert.equal((await post(t.keys.a.reader, body)).statusCode, 403, "a reader may not write");
     const notEnvelope = await post(t.keys.a.curator, { indicators: [] });

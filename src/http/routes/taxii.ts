@@ -186,7 +186,9 @@ export function taxiiRoutes(s: Services): RouteDef[] {
       schema: { response: { 200: Type.Object({ collections: Type.Array(CollectionView) }) } },
       handler: async (req, reply, who) => {
         negotiate(req);
-        return sendTaxii(reply, { collections: await Promise.all((await taxii.collections(who)).map((c) => view(who, c))) });
+        return sendTaxii(reply, {
+          collections: await Promise.all((await taxii.collections(who)).map((c) => view(who, c))),
+        });
       },
     }),
     route({
@@ -276,7 +278,11 @@ export function taxiiRoutes(s: Services): RouteDef[] {
       access: "signal.write",
       summary:
         "TAXII 2.1 add objects: STIX Indicators into a collection of the caller's organisation (revoked ones retract); answers a status resource",
-      schema: { params: CollectionParams, body: Open("A TAXII envelope: {objects: [...]}"), response: { 202: StatusView } },
+      schema: {
+        params: CollectionParams,
+        body: Open("A TAXII envelope: {objects: [...]}"),
+        response: { 202: StatusView },
+      },
       handler: async (req, reply, who) => {
         negotiate(req);
         const status = await writes.addObjects(who, req.params.id, req.body);
