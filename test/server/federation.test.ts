@@ -269,7 +269,11 @@ function federation(name: string, makeDatabase: () => Promise<TestDatabase>, ski
       while (Date.now() - t1 < 15_000 && (await viaHma(HMA_MD5)).length > 0)
         await new Promise((r) => setTimeout(r, 100));
       console.log(`${name}: HMA content deleted at A stopped matching at B after ${Date.now() - t1} ms`);
-      assert.deepEqual(await viaHma(HMA_MD5), [], "a content deleted at A stops matching at B");
+      assert.deepEqual(
+        await viaHma(HMA_MD5),
+        [],
+        `a content deleted at A stops matching at B: ${JSON.stringify((await call(b, keys.bCurator, "GET", "/c/exchange/FROM_A_HMA/status")).json)}`,
+      );
     });
   });
 }
