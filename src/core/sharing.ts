@@ -4,7 +4,9 @@
  *   CLEAR         every member, and it may leave the coalition (public exports, reports)
  *   GREEN         every member of the coalition
  *   AMBER         the bank's organisation and the organisations of its sharing group
- *   AMBER+STRICT  the bank's organisation only (the default)
+ *   AMBER+STRICT  the bank's organisation only (the default), and the organisations its owner
+ *                 names as recipients (TLP 2.0 lets the source name them; each keeps it within
+ *                 itself: a federation link's copy is its receiving organisation's alone)
  *   RED           named people only (and the owning organisation's admins, who manage it)
  *
  * Seeing a bank means seeing its signals and being matched against them. Changing it is
@@ -25,6 +27,8 @@ export interface BankSharing {
   readonly orgs: ReadonlySet<number>;
   /** People named on a RED bank. */
   readonly people: ReadonlySet<number>;
+  /** Organisations named as recipients of an AMBER+STRICT bank (absent: none). */
+  readonly recipients?: ReadonlySet<number>;
 }
 
 export const NO_SHARING: BankSharing = Object.freeze({ orgs: new Set<number>(), people: new Set<number>() });
@@ -43,7 +47,7 @@ export function canSeeBank(
     case "AMBER":
       return own || sharing.orgs.has(viewer.orgId);
     case "AMBER+STRICT":
-      return own;
+      return own || (sharing.recipients?.has(viewer.orgId) ?? false);
     case "RED":
       return sharing.people.has(viewer.personId) || (own && viewer.role === "admin");
   }

@@ -4,7 +4,6 @@
  * public, rate limits (access-guard.ts), and the OpenAPI 3.1 document built from the route table.
  */
 
-import { keepRawBody } from "./raw-body.js";
 import AjvCompiler from "@fastify/ajv-compiler";
 import multipart from "@fastify/multipart";
 import swagger from "@fastify/swagger";
@@ -27,6 +26,7 @@ import { FIELD_SIZE_LIMIT } from "./upload.js";
 import { ErrorBody, HmaErrorBody, TaxiiErrorBody } from "./schemas/common.js";
 import { ANONYMOUS, type RouteDef } from "./route.js";
 import { routePaths } from "./route-paths.js";
+import { keepRawBody } from "./raw-body.js";
 
 /** The title HMA gives its OpenAPI document (served at HMA's path, /openapi/openapi.json). */
 const HMA_OPENAPI_TITLE = "Open Media Match API";
@@ -127,7 +127,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const taxiiPaths = new Set(options.routes.filter((r) => r.taxiiErrors).map((r) => r.url));
 
   app.removeContentTypeParser(["application/json", "text/plain"]);
-  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (req, body: Buffer, done) => {
+  const parseJson = (req: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void): void => {
     let text: string;
     try {
       text = utf8.decode(body);
@@ -145,7 +145,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     } catch (error) {
       done(new RasdError("invalid", `malformed JSON: ${(error as Error).message}`), undefined);
     }
-  });
+  };
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, parseJson);
+  // TAXII 2.1 writes (POST objects) send `application/taxii+json;version=2.1`.
+  app.addContentTypeParser(/^application\/taxii\+json/, { parseAs: "buffer" }, parseJson);
   await app.register(multipart, {
     limits: {
       fileSize: options.fileLimit ?? 200 * 1024 * 1024,

@@ -27,7 +27,13 @@ export function bankView(b: Bank, sharing?: BankSharing, own = false): BankView 
     text_min_similarity: b.textMinSimilarity,
     enabled_ratio: b.enabledRatio,
     // Who else may see it is the owner's business only.
-    ...(own && sharing ? { share_with_org_ids: [...sharing.orgs], reader_person_ids: [...sharing.people] } : {}),
+    ...(own && sharing
+      ? {
+          share_with_org_ids: [...sharing.orgs],
+          reader_person_ids: [...sharing.people],
+          recipient_org_ids: [...(sharing.recipients ?? [])],
+        }
+      : {}),
     created_at: iso(b.createdAt),
     updated_at: iso(b.updatedAt),
   };

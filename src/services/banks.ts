@@ -211,6 +211,20 @@ export class BankService {
     return signal;
   }
 
+  /**
+   * Retracts the bank's active signal of this type and value (canonicalised as an import would),
+   * for tombstones arriving from outside (exchanges, TAXII writes); how many it retracted.
+   */
+  async retractValue(bankId: number, type: string, value: string): Promise<number> {
+    const v = tryToSignalInput({ type, value }, this.shorteners);
+    if (!v.ok) return 0;
+    const held = (await this.store.findSignals(v.input.type, v.input.value)).filter(
+      (s) => s.bankId === bankId && s.status === "active",
+    );
+    for (const s of held) await this.retract(s.id);
+    return held.length;
+  }
+
   async opinion(signalId: number, orgId: number, kind: OpinionKind, note?: string): Promise<void> {
     await this.store.setOpinion(signalId, orgId, kind, note);
   }

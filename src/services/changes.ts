@@ -36,6 +36,10 @@ export interface ChangesPage {
   readonly banks: readonly Bank[];
 }
 
+/** Longest wait a caller may ask for (`wait`, seconds), and how often the counter is looked at while waiting. */
+export const CHANGES_MAX_WAIT_SECONDS = 25;
+const WAIT_POLL_MS = 100;
+
 export class ChangeFeed {
   constructor(
     private readonly store: SignalStore,
@@ -83,5 +87,34 @@ export class ChangeFeed {
       more: found.cursor < upTo,
       banks: bankId === undefined ? banks : banks.filter((b) => b.id === bankId),
     };
+  }
+
+  /**
+   * A page, long-polled: when the caller is up to date (nothing to show, nothing more), waits up
+   * to `waitMs` for the change counter to move past its cursor and answers what came (a change
+   * another member's bank made answers an empty page with a later cursor). Any process's write
+   * is seen: the counter is in the database. Stops early when `signal` aborts (the caller went).
+   */
+  async waitPage(
+    who: Principal,
+    cursor: number,
+    limit: number,
+    bankId: number | undefined,
+    waitMs: number,
+    signal?: AbortSignal,
+  ): Promise<ChangesPage> {
+    const until = Date.now() + Math.min(waitMs, CHANGES_MAX_WAIT_SECONDS * 1000);
+    let page = await this.page(who, cursor, limit, bankId);
+    while (page.changes.length === 0 && !page.more) {
+      const from = page.cursor;
+      let moved = false;
+      while (!moved && Date.now() < until && !signal?.aborted) {
+        await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
+        moved = (await this.store.currentCursor()) > from;
+      }
+      if (!moved) break;
+      page = await this.page(who, from, limit, bankId);
+    }
+    return page;
   }
 }

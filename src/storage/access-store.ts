@@ -206,10 +206,11 @@ export class KyselyAccessStore implements AccessStore {
     await this.db.updateTable("api_keys").set({ revoked_at: Date.now() }).where("id", "=", keyId).execute();
   }
 
-  /** Sharing groups and RED readers of every bank that has any. */
+  /** Sharing groups, RED readers and AMBER+STRICT recipients of every bank that has any. */
   async allSharing(): Promise<Map<number, BankSharing>> {
-    const out = new Map<number, { orgs: Set<number>; people: Set<number> }>();
-    const entry = (bankId: number): { orgs: Set<number>; people: Set<number> } => {
+    type Entry = { orgs: Set<number>; people: Set<number>; recipients?: Set<number> };
+    const out = new Map<number, Entry>();
+    const entry = (bankId: number): Entry => {
       let e = out.get(bankId);
       if (!e) out.set(bankId, (e = { orgs: new Set(), people: new Set() }));
       return e;
@@ -217,7 +218,23 @@ export class KyselyAccessStore implements AccessStore {
     for (const r of await this.db.selectFrom("bank_shares").selectAll().execute()) entry(r.bank_id).orgs.add(r.org_id);
     for (const r of await this.db.selectFrom("bank_readers").selectAll().execute())
       entry(r.bank_id).people.add(r.person_id);
+    for (const r of await this.db.selectFrom("bank_recipients").selectAll().execute()) {
+      const e = entry(r.bank_id);
+      (e.recipients ??= new Set()).add(r.org_id);
+    }
     return out;
+  }
+
+  /** Replaces the organisations named as recipients of a bank (seen while it is AMBER+STRICT). */
+  async setRecipients(bankId: number, orgIds: readonly number[]): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await tx.deleteFrom("bank_recipients").where("bank_id", "=", bankId).execute();
+      if (orgIds.length)
+        await tx
+          .insertInto("bank_recipients")
+          .values([...new Set(orgIds)].map((org_id) => ({ bank_id: bankId, org_id })))
+          .execute();
+    });
   }
 
   /** Replaces a bank's sharing group and named readers. */

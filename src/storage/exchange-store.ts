@@ -176,4 +176,17 @@ export class KyselyExchangeStore implements ExchangeStore {
       .where("lease_owner", "=", owner)
       .execute();
   }
+
+  async saveTaxiiStatus(id: string, orgId: number, body: string, now: number): Promise<void> {
+    await this.db.insertInto("taxii_statuses").values({ id, org_id: orgId, body, created_at: now }).execute();
+  }
+
+  async getTaxiiStatus(id: string): Promise<{ orgId: number; body: string } | undefined> {
+    const r = await this.db
+      .selectFrom("taxii_statuses")
+      .select(["org_id", "body"])
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return r ? { orgId: r.org_id, body: r.body } : undefined;
+  }
 }

@@ -68,6 +68,20 @@ export interface BankSharesTable {
   org_id: number;
 }
 
+/** TAXII 2.1 status resources (migration 0022): TAXII's JSON, readable by its organisation. */
+export interface TaxiiStatusesTable {
+  id: string;
+  org_id: number;
+  body: string;
+  created_at: number;
+}
+
+/** Organisations named as recipients of an AMBER+STRICT bank (migration 0021). */
+export interface BankRecipientsTable {
+  bank_id: number;
+  org_id: number;
+}
+
 export interface PeopleTable {
   id: Generated<number>;
   org_id: number;
@@ -346,7 +360,7 @@ export interface HmaSignalTypeSettingsTable {
   updated_at: number;
 }
 
-/** A person's review preferences (migration 0022); booleans as 0/1. */
+/** A person's review preferences (migration 0021); booleans as 0/1. */
 export interface ReviewPreferencesTable {
   person_id: number;
   blur: number;
@@ -357,7 +371,7 @@ export interface ReviewPreferencesTable {
   updated_at: number;
 }
 
-/** An organisation's daily limit of review entries a person may open (migration 0022). */
+/** An organisation's daily limit of review entries a person may open (migration 0021). */
 export interface ReviewLimitsTable {
   org_id: number;
   daily_limit: number | null;
@@ -365,7 +379,7 @@ export interface ReviewLimitsTable {
   updated_at: number;
 }
 
-/** A person opened a review entry on a UTC day (migration 0022). */
+/** A person opened a review entry on a UTC day (migration 0021). */
 export interface ReviewExposuresTable {
   person_id: number;
   review_id: number;
@@ -380,6 +394,8 @@ export interface Database {
   opinions: OpinionsTable;
   counters: CountersTable;
   bank_shares: BankSharesTable;
+  bank_recipients: BankRecipientsTable;
+  taxii_statuses: TaxiiStatusesTable;
   people: PeopleTable;
   bank_readers: BankReadersTable;
   api_keys: ApiKeysTable;

@@ -184,6 +184,13 @@ const FIXTURE_ROUTES: readonly {
     missing: { id: collectionId(Number(NO_ID)), object_id: NO_OBJECT },
   },
   {
+    // TAXII status resources are their organisation's (test/http/taxii-writes.test.ts reads
+    // another's as 404); the fixtures hold none of A's: only the missing one.
+    pattern: /^\/taxii2\/api\/status\/:status_id\/$/,
+    targets: () => [],
+    missing: { status_id: "00000000-0000-4000-8000-000000000000" },
+  },
+  {
     // HMA's signal-type setting is the caller's own organisation's: no data of A to aim at.
     pattern: /^\/c\/signal_type\/:signal_type_name$/,
     targets: () => [],
@@ -437,6 +444,7 @@ const BODIES: Readonly<Record<string, (fx: Fixtures, who: string) => Extras | nu
     };
   },
   "POST /v1/redirect/secret": () => null,
+  "POST /taxii2/api/collections/:id/objects/": () => ({ body: { objects: [] } }),
 };
 
 /** Query strings that make a GET route look at A's data (optional). */

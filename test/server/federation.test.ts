@@ -22,6 +22,9 @@ const GREEN_MD5 = "11111111111111111111111111111111";
 const GREEN_TEXT = "a recruitment verse shared green across the coalition for federation tests";
 const STRICT_MD5 = "22222222222222222222222222222222";
 const RED_MD5 = "33333333333333333333333333333333";
+const HMA_MD5 = "44444444444444444444444444444444";
+const NAMED_MD5 = "66666666666666666666666666666666";
+const HMA_STRICT_MD5 = "55555555555555555555555555555555";
 
 function startServer(dataDir: string, db: string, port: number): Promise<ChildProcess> {
   const child = spawn(
@@ -63,7 +66,15 @@ function federation(name: string, makeDatabase: () => Promise<TestDatabase>, ski
     let dirB = "";
     let serverA: ChildProcess | undefined;
     let serverB: ChildProcess | undefined;
-    const keys = { aAdmin: "", linkAtA: "", bCurator: "", bSubmitter: "", linkAtB: "" };
+    const keys = {
+      aAdmin: "",
+      aOther: "",
+      linkAtA: "",
+      bCurator: "",
+      bSubmitter: "",
+      bOther: "",
+      linkAtB: "",
+    };
     let greenSignal = 0;
     let dbA: TestDatabase;
     let dbB: TestDatabase;
@@ -79,6 +90,13 @@ function federation(name: string, makeDatabase: () => Promise<TestDatabase>, ski
       const memberAtA = await a.banks.createOrg("Member B", "ngo");
       keys.aAdmin = (await a.access.createKey(platform, "admin", "a-admin")).token;
       keys.linkAtA = (await a.access.createKey(memberAtA, "reader", "federation-link")).token;
+      const otherAtA = await a.banks.createOrg("Other A", "ngo");
+      keys.aOther = (await a.access.createKey(otherAtA, "submitter", "a-other")).token;
+      // AMBER+STRICT with Member B named as its recipient (decision 0029): the link's key is
+      // Member B's at A, so the link receives it; at B it lands in Member B's own AMBER+STRICT bank.
+      const named = await a.banks.createBank({ orgId: platform.id, name: "for-member-b", tlp: "AMBER+STRICT" });
+      await a.access.store.setRecipients(named.id, [memberAtA.id]);
+      await a.banks.addSignals(named.id, [{ line: 1, raw: { type: "md5", value: NAMED_MD5 } }]);
       const green = await a.banks.createBank({ orgId: platform.id, name: "shared", tlp: "GREEN" });
       const strict = await a.banks.createBank({ orgId: platform.id, name: "own", tlp: "AMBER+STRICT" });
       const red = await a.banks.createBank({ orgId: platform.id, name: "red", tlp: "RED" });
@@ -95,6 +113,8 @@ function federation(name: string, makeDatabase: () => Promise<TestDatabase>, ski
       keys.bCurator = (await b.access.createKey(member, "curator", "b-curator")).token;
       keys.bSubmitter = (await b.access.createKey(member, "submitter", "b-submitter")).token;
       keys.linkAtB = (await b.access.createKey(member, "reader", "link-back")).token;
+      const otherAtB = await b.banks.createOrg("Other B", "ngo");
+      keys.bOther = (await b.access.createKey(otherAtB, "submitter", "b-other")).token;
       await closeServices(b);
     });
 
@@ -155,6 +175,33 @@ function federation(name: string, makeDatabase: () => Promise<TestDatabase>, ski
       assert.equal((await matchAtB("text", GREEN_TEXT)).length, 1);
       assert.deepEqual(await matchAtB("md5", STRICT_MD5), [], "AMBER+STRICT never leaves A");
       assert.deepEqual(await matchAtB("md5", RED_MD5), [], "RED never leaves A");
+      assert.deepEqual(await matchAtB("md5", NAMED_MD5), [], "AMBER+STRICT is withheld from B's GREEN copy");
+
+      // AMBER+STRICT named to Member B: a link into an AMBER+STRICT bank of Member B's at B
+      // brings it; Member B matches it at B, another organisation at B does not, nor one at A.
+      const strictLink = await call(b, keys.bCurator, "POST", "/c/exchanges", {
+        bank: "FROM_A_STRICT",
+        api: "rasd",
+        api_json: { url: a, interval_seconds: 1 },
+        credential_json: { api_key: keys.linkAtA },
+      });
+      assert.equal(strictLink.status, 201, JSON.stringify(strictLink.json));
+      let named: { origin?: string }[] = [];
+      for (let i = 0; i < 200 && named.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        named = await matchAtB("md5", NAMED_MD5);
+      }
+      assert.equal(named.length, 1, "the AMBER+STRICT signal named to Member B reached Member B at B");
+      assert.match(
+        named[0]!.origin ?? "",
+        /^exchange FROM_A_STRICT: .* bank for-member-b signal \d+ TLP:AMBER\+STRICT$/,
+      );
+      const otherAtB = await call(b, keys.bOther, "POST", "/v1/match", { type: "md5", value: NAMED_MD5 });
+      assert.deepEqual(otherAtB.json.matches, [], "another organisation at B never sees it");
+      const otherAtA = await call(a, keys.aOther, "POST", "/v1/match", { type: "md5", value: NAMED_MD5 });
+      assert.deepEqual(otherAtA.json.matches, [], "an organisation at A not named never sees it");
+      assert.deepEqual(await matchAtB("md5", STRICT_MD5), [], "AMBER+STRICT not named to Member B stays at A");
+
       const status = (await call(b, keys.bCurator, "GET", "/c/exchange/FROM_A/status")).json;
       assert.equal(status.up_to_date, true);
       assert.equal(status.last_fetch_succeeded, true);
@@ -191,6 +238,42 @@ function federation(name: string, makeDatabase: () => Promise<TestDatabase>, ski
       assert.equal(linkBack.last_fetch_succeeded, true, JSON.stringify(linkBack));
       assert.equal(linkBack.up_to_date, true);
       assert.equal(linkBack.fetched_items, 0, "nothing of A's comes back from B");
+
+      // B reads A's GREEN bank through A's HMA API (the `hma` exchange), content by content: A's
+      // bank is Member B's foreign bank there, named PLATFORM_A__SHARED; A's AMBER+STRICT content
+      // takes an id Member B's key cannot see (a gap).
+      const added = await call(a, keys.aAdmin, "POST", "/c/bank/shared/signal", { md5: HMA_MD5 });
+      assert.equal(added.status, 200, JSON.stringify(added.json));
+      assert.equal((await call(a, keys.aAdmin, "POST", "/c/bank/own/signal", { md5: HMA_STRICT_MD5 })).status, 200);
+      const hmaLink = await call(b, keys.bCurator, "POST", "/c/exchanges", {
+        bank: "FROM_A_HMA",
+        api: "hma",
+        api_json: { url: a, bank: "PLATFORM_A__SHARED", interval_seconds: 1, max_gap: 20 },
+        credential_json: { api_key: keys.linkAtA },
+        tlp: "GREEN",
+      });
+      assert.equal(hmaLink.status, 201, JSON.stringify(hmaLink.json));
+      const viaHma = async (value: string) =>
+        (await matchAtB("md5", value)).filter((m) => (m.origin ?? "").startsWith("exchange FROM_A_HMA:"));
+      let hmaMatches: { origin?: string }[] = [];
+      for (let i = 0; i < 200 && hmaMatches.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        hmaMatches = await viaHma(HMA_MD5);
+      }
+      assert.equal(hmaMatches.length, 1, "A's HMA content reached B through the hma exchange");
+      assert.match(hmaMatches[0]!.origin ?? "", /HMA bank PLATFORM_A__SHARED content \d+$/);
+      assert.deepEqual(await matchAtB("md5", HMA_STRICT_MD5), [], "AMBER+STRICT content never leaves A");
+      const contentId = (added.json as { id: number }).id;
+      assert.equal((await call(a, keys.aAdmin, "DELETE", `/c/bank/shared/content/${contentId}`)).status, 200);
+      const t1 = Date.now();
+      while (Date.now() - t1 < 15_000 && (await viaHma(HMA_MD5)).length > 0)
+        await new Promise((r) => setTimeout(r, 100));
+      console.log(`${name}: HMA content deleted at A stopped matching at B after ${Date.now() - t1} ms`);
+      assert.deepEqual(
+        await viaHma(HMA_MD5),
+        [],
+        `a content deleted at A stops matching at B: ${JSON.stringify((await call(b, keys.bCurator, "GET", "/c/exchange/FROM_A_HMA/status")).json)}`,
+      );
     });
   });
 }

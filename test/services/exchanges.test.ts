@@ -88,7 +88,7 @@ describe("exchanges between two rasd services", () => {
 
   test("the exchange APIs and their schemas are listed; unsupported ones are refused", async () => {
     const apis = json<string[]>(await call(b.keys.a.reader, "GET", "/c/exchanges/apis"));
-    assert.deepEqual(apis, ["fb_threatexchange", "rasd", "taxii", "sample", "ncmec", "stop_ncii"]);
+    assert.deepEqual(apis, ["fb_threatexchange", "rasd", "taxii", "hma", "tat", "sample", "ncmec", "stop_ncii"]);
     const schema = json<{ supported: boolean; credentials_schema: { required: string[] } }>(
       await call(b.keys.a.reader, "GET", "/c/exchanges/api/rasd/schema"),
     );

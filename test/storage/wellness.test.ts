@@ -1,5 +1,5 @@
 /**
- * The review wellness store (ports/wellness.ts, migration 0022) on SQLite and PostgreSQL:
+ * The review wellness store (ports/wellness.ts, migration 0021) on SQLite and PostgreSQL:
  * preferences saved and replaced per person, an organisation's daily limit set and lifted,
  * exposures counted once per entry and day, per person.
  */

@@ -34,6 +34,8 @@ const bankFields = {
   enabled_ratio: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
   share_with_org_ids: idList(),
   reader_person_ids: idList(),
+  /** Organisations named as recipients of an AMBER+STRICT bank (TLP 2.0; decision 0029). */
+  recipient_org_ids: idList(),
 };
 const bankName = Type.String({ minLength: 1, maxLength: 80 });
 const NewBankBody = Type.Object({ name: bankName, ...bankFields }, { additionalProperties: false });
@@ -115,11 +117,18 @@ export function bankRoutes(s: Services): RouteDef[] {
     for (const id of body.share_with_org_ids ?? [])
       if (!(await s.store.getOrg(id)))
         throw new RasdError("invalid", `share_with_org_ids: no organisation with id ${id}`);
+    for (const id of body.recipient_org_ids ?? [])
+      if (!(await s.store.getOrg(id)))
+        throw new RasdError("invalid", `recipient_org_ids: no organisation with id ${id}`);
     for (const id of body.reader_person_ids ?? [])
       if (!(await s.access.store.getPerson(id)))
         throw new RasdError("invalid", `reader_person_ids: no person with id ${id}`);
   };
   const setSharing = async (who: Principal, bank: Bank, body: BankBody): Promise<void> => {
+    if (body.recipient_org_ids !== undefined) {
+      await s.access.store.setRecipients(bank.id, body.recipient_org_ids);
+      s.access.invalidate();
+    }
     if (body.share_with_org_ids === undefined && body.reader_person_ids === undefined && bank.tlp !== "RED") return;
     const current = await s.access.sharingOf(bank.id);
     const orgs = body.share_with_org_ids ?? [...current.orgs];

@@ -1,7 +1,7 @@
 /** The change feed (GET /v1/changes): what mirrors and federation links poll. */
 
 import { Type } from "typebox";
-import { CHANGES_DEFAULT_LIMIT, CHANGES_MAX_LIMIT } from "../../services/changes.js";
+import { CHANGES_DEFAULT_LIMIT, CHANGES_MAX_LIMIT, CHANGES_MAX_WAIT_SECONDS } from "../../services/changes.js";
 import type { Services } from "../../server/services.js";
 import { route, type RouteDef } from "../route.js";
 import { ChangesResponse } from "../schemas/changes.js";
@@ -22,14 +22,35 @@ export function changeRoutes(s: Services): RouteDef[] {
             cursor: Type.Optional(Type.Integer({ minimum: 0, description: "0 (the default) = from the beginning" })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: CHANGES_MAX_LIMIT })),
             bank_id: Type.Optional(Type.Integer({ minimum: 1, description: "Only this bank's changes" })),
+            wait: Type.Optional(
+              Type.Integer({
+                minimum: 0,
+                maximum: CHANGES_MAX_WAIT_SECONDS,
+                description:
+                  "Long poll: when there is nothing after the cursor, wait up to this many seconds for a change before answering",
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
         response: { 200: ChangesResponse },
       },
-      handler: async (req, _reply, who) => {
+      handler: async (req, reply, who) => {
         const q = req.query;
-        const page = await s.changes.page(who, q.cursor ?? 0, q.limit ?? CHANGES_DEFAULT_LIMIT, q.bank_id);
+        const cursor = q.cursor ?? 0;
+        const limit = q.limit ?? CHANGES_DEFAULT_LIMIT;
+        let page;
+        if (q.wait) {
+          // Stop waiting when the caller goes (or the server closes its connections).
+          const gone = new AbortController();
+          const abort = () => gone.abort();
+          reply.raw.once("close", abort);
+          try {
+            page = await s.changes.waitPage(who, cursor, limit, q.bank_id, q.wait * 1000, gone.signal);
+          } finally {
+            reply.raw.off("close", abort);
+          }
+        } else page = await s.changes.page(who, cursor, limit, q.bank_id);
         return {
           changes: page.changes.map(({ signal, opinions }) => ({
             seq: signal.changeSeq,

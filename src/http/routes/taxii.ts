@@ -1,6 +1,7 @@
 /**
- * TAXII 2.1 (read-only): discovery at /taxii2/, one API root at /taxii2/api/, a collection per
- * bank the caller may see, its objects and manifest (services/taxii.ts). Answers are
+ * TAXII 2.1: discovery at /taxii2/, one API root at /taxii2/api/, a collection per bank the
+ * caller may see, its objects and manifest (services/taxii.ts); objects written to a collection
+ * of the caller's own organisation, and their status resources (services/taxii-writes.ts). Answers are
  * `application/taxii+json;version=2.1`; a client that accepts neither that nor JSON gets 406.
  * Authentication is rasd's: `Authorization: Bearer <API key>` (taxii2-client's `auth`).
  */
@@ -17,8 +18,11 @@ import {
   type TaxiiCollection,
   type TaxiiQuery,
 } from "../../services/taxii.js";
+import { TaxiiWrites } from "../../services/taxii-writes.js";
 import { route, type RouteDef } from "../route.js";
 
+/** The JSON body limit of the API (app.ts's default), as the API root says. */
+const TAXII_MAX_CONTENT_LENGTH = 1024 * 1024;
 const Open = (description: string) => Type.Object({}, { additionalProperties: true, description });
 const CollectionParams = Type.Object({ id: Type.String() });
 const ObjectParams = Type.Object({ id: Type.String(), object_id: Type.String() });
@@ -110,19 +114,37 @@ function dateAdded(reply: FastifyReply, first: number | undefined, last: number 
   if (last !== undefined) void reply.header("x-taxii-date-added-last", new Date(last).toISOString());
 }
 
-function collectionView(c: TaxiiCollection) {
+const StatusParams = Type.Object({ status_id: Type.String() });
+const StatusDetail = Type.Object({ id: Type.String(), version: Type.String(), message: Type.Optional(Type.String()) });
+const StatusView = Type.Object({
+  id: Type.String(),
+  status: Type.String(),
+  request_timestamp: Type.String(),
+  total_count: Type.Integer(),
+  success_count: Type.Integer(),
+  successes: Type.Array(StatusDetail),
+  failure_count: Type.Integer(),
+  failures: Type.Array(StatusDetail),
+  pending_count: Type.Integer(),
+  pendings: Type.Array(StatusDetail),
+});
+
+function collectionView(c: TaxiiCollection, canWrite: boolean) {
   return {
     id: c.id,
     title: c.title,
     description: c.description,
     can_read: true,
-    can_write: false,
+    can_write: canWrite,
     media_types: [STIX_MEDIA_TYPE],
   };
 }
 
 export function taxiiRoutes(s: Services): RouteDef[] {
   const taxii = new TaxiiService(s.store, s.access);
+  const writes = new TaxiiWrites(taxii, s.access, s.banks, s.exchanges.store);
+  const view = async (who: Parameters<TaxiiWrites["canWrite"]>[0], c: TaxiiCollection) =>
+    collectionView(c, await writes.canWrite(who, c.bank.id));
   const common = { access: "signal.read" as const, tags: ["taxii"], taxiiErrors: true };
   return [
     route({
@@ -149,7 +171,11 @@ export function taxiiRoutes(s: Services): RouteDef[] {
       schema: { response: { 200: Open("TAXII API root resource") } },
       handler: async (req, reply) => {
         negotiate(req);
-        return sendTaxii(reply, { title: "rasd banks", versions: [TAXII_MEDIA_TYPE], max_content_length: 0 });
+        return sendTaxii(reply, {
+          title: "rasd banks",
+          versions: [TAXII_MEDIA_TYPE],
+          max_content_length: TAXII_MAX_CONTENT_LENGTH,
+        });
       },
     }),
     route({
@@ -160,7 +186,9 @@ export function taxiiRoutes(s: Services): RouteDef[] {
       schema: { response: { 200: Type.Object({ collections: Type.Array(CollectionView) }) } },
       handler: async (req, reply, who) => {
         negotiate(req);
-        return sendTaxii(reply, { collections: (await taxii.collections(who)).map(collectionView) });
+        return sendTaxii(reply, {
+          collections: await Promise.all((await taxii.collections(who)).map((c) => view(who, c))),
+        });
       },
     }),
     route({
@@ -171,7 +199,7 @@ export function taxiiRoutes(s: Services): RouteDef[] {
       schema: { params: CollectionParams, response: { 200: CollectionView } },
       handler: async (req, reply, who) => {
         negotiate(req);
-        return sendTaxii(reply, collectionView(await taxii.collection(who, req.params.id)));
+        return sendTaxii(reply, await view(who, await taxii.collection(who, req.params.id)));
       },
     }),
     route({
@@ -241,6 +269,36 @@ export function taxiiRoutes(s: Services): RouteDef[] {
         const found = await taxii.object(who, req.params.id, req.params.object_id);
         dateAdded(reply, found.added, found.added);
         return sendTaxii(reply, { more: false, versions: [String(found.object.modified)] });
+      },
+    }),
+    route({
+      ...common,
+      method: "POST",
+      url: "/taxii2/api/collections/:id/objects/",
+      access: "signal.write",
+      summary:
+        "TAXII 2.1 add objects: STIX Indicators into a collection of the caller's organisation (revoked ones retract); answers a status resource",
+      schema: {
+        params: CollectionParams,
+        body: Open("A TAXII envelope: {objects: [...]}"),
+        response: { 202: StatusView },
+      },
+      handler: async (req, reply, who) => {
+        negotiate(req);
+        const status = await writes.addObjects(who, req.params.id, req.body);
+        void reply.status(202);
+        return sendTaxii(reply, status);
+      },
+    }),
+    route({
+      ...common,
+      method: "GET",
+      url: "/taxii2/api/status/:status_id/",
+      summary: "TAXII 2.1 status resource of an add objects request (the caller's organisation's only)",
+      schema: { params: StatusParams, response: { 200: StatusView } },
+      handler: async (req, reply, who) => {
+        negotiate(req);
+        return sendTaxii(reply, await writes.status(who, req.params.status_id));
       },
     }),
   ];

@@ -17,6 +17,12 @@ export const BankView = Type.Object({
   enabled_ratio: Type.Number(),
   share_with_org_ids: Type.Optional(Type.Array(Type.Number(), { description: "Shown to the owner only" })),
   reader_person_ids: Type.Optional(Type.Array(Type.Number(), { description: "Shown to the owner only" })),
+  recipient_org_ids: Type.Optional(
+    Type.Array(Type.Number(), {
+      description:
+        "Organisations named as recipients while AMBER+STRICT (here or through a federation link); shown to the owner only",
+    }),
+  ),
   created_at: IsoTime,
   updated_at: IsoTime,
 });

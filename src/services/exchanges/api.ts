@@ -38,6 +38,12 @@ export interface FetchStep {
   readonly checkpointAt: number | null;
   /** More is waiting: fetch the next step at once. */
   readonly more: boolean;
+  /**
+   * When up to date, fetch again after this long instead of the exchange's interval: 0 for an API
+   * that long-polls (the remote held the request until it had news, so asking again at once is
+   * cheap and keeps the copy seconds behind).
+   */
+  readonly nextFetchMs?: number;
 }
 
 export interface FetchContext {
@@ -45,6 +51,8 @@ export interface FetchContext {
   readonly credentials: Readonly<Record<string, string>> | null;
   readonly checkpoint: string | null;
   readonly http: ExchangeHttp;
+  /** The background fetcher is asking (not "fetch now"): an API may long-poll its remote. */
+  readonly background?: boolean;
 }
 
 /** A JSON schema (a subset: objects of typed properties). */

@@ -1,7 +1,11 @@
 /**
- * The background fetcher a worker runs: every `pollMs` it fetches each exchange that is due
- * (ExchangeService.fetchExchange leases it, so several workers share the exchanges without
- * fetching one twice), until none is due. Stopping waits for the fetch in hand.
+ * The background fetcher a worker runs: every `pollMs` it looks for an exchange that is due and
+ * fetches it (ExchangeService.fetchExchange leases it, so several workers share the exchanges
+ * without fetching one twice). Fetches run side by side, up to `concurrency`: an exchange that
+ * long-polls its remote (rasd's change feed) holds its fetch open for seconds and must not keep
+ * the others waiting. A lane that found work starts another at once (more may be due); a lane
+ * that found none ends. Stopping waits for the fetches in hand, at most STOP_WAIT_MS: a long poll
+ * is not waited out (its step is not saved; the lease expires and the step is fetched again).
  */
 
 import { describeError } from "../../core/errors.js";
@@ -9,10 +13,13 @@ import { getLogger } from "../../logging/logger.js";
 import type { ExchangeService } from "./service.js";
 
 export const EXCHANGE_POLL_MS = 1000;
+/** Fetches one worker runs at once. */
+export const EXCHANGE_CONCURRENCY = 8;
+const STOP_WAIT_MS = 3000;
 
 export class ExchangeFetcher {
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly lanes = new Set<Promise<void>>();
   private stopped = true;
   private readonly log = getLogger("exchanges");
 
@@ -20,35 +27,46 @@ export class ExchangeFetcher {
     private readonly exchanges: ExchangeService,
     private readonly owner: string,
     private readonly pollMs = EXCHANGE_POLL_MS,
+    private readonly concurrency = EXCHANGE_CONCURRENCY,
   ) {}
 
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.schedule(0);
+    this.tick();
   }
 
-  private schedule(ms: number): void {
+  private tick(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.round().then(() => {
-        this.running = undefined;
-        this.schedule(this.pollMs);
-      });
-    }, ms);
+    this.lane();
+    this.timer = setTimeout(() => this.tick(), this.pollMs);
     this.timer.unref();
   }
 
-  /** Fetches every due exchange once (a fetch that has more comes due again at once). */
+  /** Starts a lane if there is room: it fetches due exchanges one after another until none is due. */
+  private lane(): void {
+    if (this.stopped || this.lanes.size >= this.concurrency) return;
+    const run = (async () => {
+      try {
+        for (let n = 0; n < 1000 && !this.stopped; n++) {
+          const done = await this.exchanges.fetchExchange(this.owner);
+          if (!done) break;
+          // It found one: others may be due too, fetch them beside this lane.
+          if (n === 0) this.lane();
+        }
+      } catch (error) {
+        this.log.warn({ err: describeError(error) }, "exchange fetcher lane failed");
+      }
+    })();
+    this.lanes.add(run);
+    void run.finally(() => this.lanes.delete(run));
+  }
+
+  /** Fetches every due exchange once, in this call (tests, the CLI); the number fetched. */
   async round(): Promise<number> {
     let n = 0;
     try {
-      while (!this.stopped || n === 0) {
-        const done = await this.exchanges.fetchExchange(this.owner);
-        if (!done) break;
-        n++;
-        if (n > 1000) break;
-      }
+      while (n < 1000 && (await this.exchanges.fetchExchange(this.owner))) n++;
     } catch (error) {
       this.log.warn({ err: describeError(error) }, "exchange fetcher round failed");
     }
@@ -58,6 +76,14 @@ export class ExchangeFetcher {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([...this.lanes]),
+      new Promise((r) => {
+        timer = setTimeout(r, STOP_WAIT_MS);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
   }
 }

@@ -39,12 +39,34 @@ export class RemoteStatusError extends RasdError {
 }
 
 /** GETs `url`: its JSON body and the answer's headers. */
-export async function getJsonAnswer(
+export function getJsonAnswer(
   url: string,
   http: ExchangeHttp,
   headers: Readonly<Record<string, string>> = {},
 ): Promise<{ json: unknown; headers: IncomingHttpHeaders }> {
+  return requestJson(url, http, headers);
+}
+
+/** POSTs an HTML form (`application/x-www-form-urlencoded`) to `url` and parses the JSON answer. */
+export async function postFormJson(
+  url: string,
+  http: ExchangeHttp,
+  form: Readonly<Record<string, string>>,
+): Promise<unknown> {
+  const body = new URLSearchParams(form).toString();
+  return (
+    await requestJson(url, http, { "content-type": "application/x-www-form-urlencoded" }, { method: "POST", body })
+  ).json;
+}
+
+async function requestJson(
+  url: string,
+  http: ExchangeHttp,
+  headers: Readonly<Record<string, string>>,
+  send: { method: "POST"; body: string } | undefined = undefined,
+): Promise<{ json: unknown; headers: IncomingHttpHeaders }> {
   const r = await safeRequest(url, {
+    ...(send ?? {}),
     headers: { accept: "application/json", ...headers },
     maxBytes: http.maxBytes,
     timeoutMs: http.timeoutMs,
@@ -84,4 +106,12 @@ export function baseUrl(value: unknown, field: string): string {
   u.search = "";
   u.hash = "";
   return u.href.endsWith("/") ? u.href : `${u.href}/`;
+}
+
+/** The Authorization header of an API key (bearer) or a user and password (HTTP Basic), if any. */
+export function authorization(c: Readonly<Record<string, string>> | null): Record<string, string> {
+  if (c?.api_key) return { authorization: `Bearer ${c.api_key}` };
+  if (c?.username !== undefined && c.password !== undefined)
+    return { authorization: `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}` };
+  return {};
 }

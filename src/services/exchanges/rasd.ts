@@ -3,25 +3,39 @@
  * key of the other instance. The remote answers only what the key's organisation may see
  * (its TLP rules); each change carries its bank's marking, kept on the item so the fetcher
  * withholds what the local bank may not hold. The checkpoint is the feed's cursor; a
- * retraction arrives as a tombstone. A mirrored bank is never in the remote's own feed
+ * retraction arrives as a tombstone. The background fetcher long-polls (`wait`): the remote
+ * holds the request until a change comes (or LONG_POLL_SECONDS pass) and the exchange is asked
+ * again at once, so a retraction at the remote reaches here within about a second, not an
+ * interval. A remote too old to know `wait` (400) is polled every interval instead. A mirrored bank is never in the remote's own feed
  * (loops), so what comes is the remote's own.
  */
 
 import { RasdError } from "../../core/errors.js";
 import { TLP_MARKINGS, type Tlp } from "../../core/model.js";
 import type { ExchangeApi, FetchContext, FetchStep, FetchedItem, JsonSchema } from "./api.js";
-import { baseUrl, getJson } from "./http.js";
+import { RemoteStatusError, baseUrl, getJson } from "./http.js";
 import { checkFields, optionalPositiveInt } from "./settings.js";
 import { isSignalType } from "../../signals/registry.js";
 
 const PAGE = 500;
+/** How long the remote may hold a background fetch (its limit is 25 s; the HTTP timeout 30 s). */
+export const LONG_POLL_SECONDS = 20;
 
 const CONFIG: JsonSchema = {
   type: "object",
   properties: {
     url: { type: "string", description: "The other rasd's base URL (https://rasd.example.org/)" },
     bank_id: { type: "integer", description: "Only this remote bank (default: every bank the key may see)" },
-    interval_seconds: { type: "integer", description: "Seconds between fetches once up to date (default 60)" },
+    interval_seconds: {
+      type: "integer",
+      description:
+        "Seconds between fetches once up to date (default 60; with long_poll, only after a failure to long-poll)",
+    },
+    long_poll: {
+      type: "boolean",
+      description:
+        "Hold a fetch open at the remote until it has a change (default true; false for a rasd without `wait`)",
+    },
   },
   required: ["url"],
 };
@@ -83,8 +97,11 @@ export const rasdExchangeApi: ExchangeApi = {
     checkFields(json, CONFIG, "api_json");
     const bankId = optionalPositiveInt(json.bank_id, "api_json.bank_id");
     const interval = optionalPositiveInt(json.interval_seconds, "api_json.interval_seconds");
+    if (json.long_poll !== undefined && typeof json.long_poll !== "boolean")
+      throw new RasdError("invalid", "api_json.long_poll: must be true or false");
     return {
       url: baseUrl(json.url, "api_json.url"),
+      ...(json.long_poll === false ? { long_poll: false } : {}),
       ...(bankId !== undefined ? { bank_id: bankId } : {}),
       ...(interval !== undefined ? { interval_seconds: interval } : {}),
     };
@@ -97,7 +114,23 @@ export const rasdExchangeApi: ExchangeApi = {
     url.searchParams.set("cursor", String(cursor));
     url.searchParams.set("limit", String(PAGE));
     if (ctx.config.bank_id !== undefined) url.searchParams.set("bank_id", String(ctx.config.bank_id));
-    const answer = await getJson(url.href, ctx.http, { authorization: `Bearer ${key}` });
+    const auth = { authorization: `Bearer ${key}` };
+    // The first fetch answers at once (its status shows the link works); later ones wait.
+    let longPoll = ctx.background === true && ctx.config.long_poll !== false;
+    let answer: unknown;
+    if (longPoll && ctx.checkpoint === null) answer = await getJson(url.href, ctx.http, auth);
+    else if (longPoll) {
+      const waiting = new URL(url);
+      waiting.searchParams.set("wait", String(LONG_POLL_SECONDS));
+      const http = { ...ctx.http, timeoutMs: Math.max(ctx.http.timeoutMs, (LONG_POLL_SECONDS + 10) * 1000) };
+      try {
+        answer = await getJson(waiting.href, http, auth);
+      } catch (e) {
+        if (!(e instanceof RemoteStatusError && e.status === 400)) throw e;
+        longPoll = false;
+      }
+    }
+    if (!longPoll) answer = await getJson(url.href, ctx.http, auth);
     if (!isAnswer(answer)) throw new RasdError("fetch.status", `${url.origin}: not a rasd change feed`);
     const banks = new Map(answer.banks.map((b) => [b.id, b]));
     const items: FetchedItem[] = [];
@@ -127,6 +160,13 @@ export const rasdExchangeApi: ExchangeApi = {
         ...(lastSeen !== undefined ? { lastSeen } : {}),
       });
     }
-    return { items, skipped, checkpoint: String(answer.cursor), checkpointAt: Date.now(), more: answer.more };
+    return {
+      items,
+      skipped,
+      checkpoint: String(answer.cursor),
+      checkpointAt: Date.now(),
+      more: answer.more,
+      ...(longPoll ? { nextFetchMs: 0 } : {}),
+    };
   },
 };

@@ -6,9 +6,11 @@
 
 import { RasdError } from "../../core/errors.js";
 import type { ExchangeApi, JsonSchema } from "./api.js";
+import { hmaExchangeApi } from "./hma.js";
 import { rasdExchangeApi } from "./rasd.js";
 import { sampleExchangeApi } from "./sample.js";
 import { taxiiExchangeApi } from "./taxii.js";
+import { tcapExchangeApi } from "./tcap.js";
 import { threatExchangeApi } from "./threatexchange.js";
 
 const NONE: JsonSchema = { type: "object", properties: {}, required: [] };
@@ -33,6 +35,8 @@ export const EXCHANGE_APIS: readonly ExchangeApi[] = [
   threatExchangeApi,
   rasdExchangeApi,
   taxiiExchangeApi,
+  hmaExchangeApi,
+  tcapExchangeApi,
   sampleExchangeApi,
   unsupported("ncmec", "NCMEC's hash sharing API needs an agreement with NCMEC; not implemented"),
   unsupported("stop_ncii", "StopNCII's API needs an agreement with SWGfL; not implemented"),

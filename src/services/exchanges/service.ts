@@ -22,7 +22,7 @@ import { isSealed, open, seal } from "../../kernels/crypto/secret-box.js";
 import { getLogger } from "../../logging/logger.js";
 import type { Exchange, ExchangeStore } from "../../storage/ports/index.js";
 import type { BankService } from "../banks.js";
-import { SOURCE_MAX_CHARS, tryToSignalInput, type RawSignal } from "../signal-input.js";
+import { SOURCE_MAX_CHARS, type RawSignal } from "../signal-input.js";
 import type { ExchangeApi, FetchedItem } from "./api.js";
 import { DEFAULT_EXCHANGE_HTTP, type ExchangeHttp } from "./http.js";
 import { EXCHANGE_APIS, exchangeApi } from "./registry.js";
@@ -222,12 +222,20 @@ export class ExchangeService {
     };
     let checkpoint = e.checkpoint;
     let more = true;
+    let nextFetchMs: number | undefined;
     try {
       const api = this.api(e.api);
       const bank = await this.bankOf(e);
       const credentials = this.credentialsOf(e);
       while (more && report.steps < MAX_STEPS) {
-        const step = await api.fetchStep({ config: e.config, credentials, checkpoint, http: this.http });
+        const step = await api.fetchStep({
+          config: e.config,
+          credentials,
+          checkpoint,
+          http: this.http,
+          background: id === undefined,
+        });
+        nextFetchMs = step.nextFetchMs;
         report.steps++;
         report.skipped += step.skipped.length;
         const written = await this.write(e, bank, step.items);
@@ -249,7 +257,12 @@ export class ExchangeService {
       await this.store.finish(
         e.id,
         owner,
-        { ok: true, error: null, failures: 0, nextFetchAt: more ? Date.now() : Date.now() + intervalMs(e) },
+        {
+          ok: true,
+          error: null,
+          failures: 0,
+          nextFetchAt: more ? Date.now() : Date.now() + (nextFetchMs ?? intervalMs(e)),
+        },
         Date.now(),
       );
     } catch (error) {
@@ -287,7 +300,7 @@ export class ExchangeService {
     for (const [i, item] of items.entries()) {
       if (item.status === "retracted") {
         await flush();
-        retracted += await this.retract(bank, item);
+        retracted += await this.banks.retractValue(bank.id, item.type, item.value);
         continue;
       }
       if (item.tlp !== undefined && rank(item.tlp) > rank(bank.tlp)) {
@@ -312,16 +325,5 @@ export class ExchangeService {
       ...(item.firstSeen !== undefined ? { first_seen: new Date(item.firstSeen).toISOString() } : {}),
       ...(item.lastSeen !== undefined ? { last_seen: new Date(item.lastSeen).toISOString() } : {}),
     };
-  }
-
-  /** Retracts the bank's active signal the item names; 1 if there was one. */
-  private async retract(bank: Bank, item: FetchedItem): Promise<number> {
-    const v = tryToSignalInput({ type: item.type, value: item.value });
-    if (!v.ok) return 0;
-    const held = (await this.banks.store.findSignals(v.input.type, v.input.value)).filter(
-      (s) => s.bankId === bank.id && s.status === "active",
-    );
-    for (const s of held) await this.banks.retract(s.id);
-    return held.length;
   }
 }

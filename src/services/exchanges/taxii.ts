@@ -12,7 +12,7 @@ import type { Tlp } from "../../core/model.js";
 import { indicatorToSignal } from "../../kernels/stix/indicator.js";
 import { tlpOfMarking } from "../../kernels/stix/tlp.js";
 import type { ExchangeApi, FetchContext, FetchStep, FetchedItem, JsonSchema } from "./api.js";
-import { RemoteStatusError, baseUrl, getJsonAnswer } from "./http.js";
+import { RemoteStatusError, authorization, baseUrl, getJsonAnswer } from "./http.js";
 import { checkFields, optionalPositiveInt } from "./settings.js";
 
 const PAGE = 500;
@@ -52,13 +52,6 @@ function readCheckpoint(text: string | null): Checkpoint {
   } catch {
     return {};
   }
-}
-
-function authorization(c: Readonly<Record<string, string>> | null): Record<string, string> {
-  if (c?.api_key) return { authorization: `Bearer ${c.api_key}` };
-  if (c?.username !== undefined && c.password !== undefined)
-    return { authorization: `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}` };
-  return {};
 }
 
 const time = (v: unknown): number | undefined => {

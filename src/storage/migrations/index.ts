@@ -17,11 +17,12 @@ import * as m0013 from "./0013-drop-jobs-ready.js";
 import * as m0014 from "./0014-exchanges.js";
 import * as m0015 from "./0015-hma-contents.js";
 import * as m0016 from "./0016-review-claims.js";
-import * as m0022 from "./0022-review-wellness.js";
+import * as m0017 from "./0017-incidents.js";
 import * as m0018 from "./0018-counter-messaging.js";
 import * as m0019 from "./0019-links.js";
-import * as m0017 from "./0017-incidents.js";
 import * as m0020 from "./0020-content-author.js";
+import * as m0021 from "./0021-review-wellness.js";
+import * as m0022 from "./0022-bank-recipients.js";
 
 export const MIGRATIONS: Record<string, Migration> = {
   "0001-signal-banks": m0001,
@@ -40,9 +41,10 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0014-exchanges": m0014,
   "0015-hma-contents": m0015,
   "0016-review-claims": m0016,
-  "0022-review-wellness": m0022,
+  "0017-incidents": m0017,
   "0018-counter-messaging": m0018,
   "0019-links": m0019,
-  "0017-incidents": m0017,
   "0020-content-author": m0020,
+  "0021-review-wellness": m0021,
+  "0022-bank-recipients": m0022,
 };

@@ -92,8 +92,10 @@ export interface AccessStore {
   /** The organisation of the person who holds API key `keyId`. */
   keyOrg(keyId: number): Promise<number | undefined>;
   revokeKey(keyId: number): Promise<void>;
-  /** Sharing groups and RED readers of every bank that has any. */
+  /** Sharing groups, RED readers and AMBER+STRICT recipients of every bank that has any. */
   allSharing(): Promise<Map<number, BankSharing>>;
+  /** Replaces the organisations named as recipients of a bank (seen while it is AMBER+STRICT). */
+  setRecipients(bankId: number, orgIds: readonly number[]): Promise<void>;
   /** Replaces a bank's sharing group and named readers. */
   setSharing(bankId: number, orgIds: readonly number[], personIds: readonly number[]): Promise<void>;
   /**
