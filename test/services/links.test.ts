@@ -29,7 +29,7 @@ import type { Accepted, ContentItem, NewContent, Stores } from "../../src/storag
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { answer, loopbackResolver, startLinkHost, type LinkHost } from "../support/link-hosts.js";
 
-const NAMES = ["short.test", "files.test", "nohead.test", "busy.test", "pastebin.com", "loop.test"];
+const NAMES = ["short.test", "files.test", "nohead.test", "busy.test", "pastebin.com", "loop.test", "silent.test"];
 
 describe("links: following and checking against loopback hosts", () => {
   let short: LinkHost;
@@ -201,6 +201,33 @@ describe("links: following and checking against loopback hosts", () => {
         actedAt: null,
       };
     }
+
+    it("a host that does not answer is asked once, then skipped for a while: the pipeline is not held", async () => {
+      const silent = await startLinkHost("silent.test", () => {
+        // accepts the connection and never answers
+      });
+      try {
+        const quick = { ...http, timeoutMs: 300 };
+        const expander = new LinkExpander(
+          { links: s.links, http: quick, shorteners: mergeShortenerSets(shorteners, shortenerSet(["silent.test"])) },
+          "shorteners",
+        );
+        const first = await expander.expandItem(item("url", `${silent.origin}/x`), () => null);
+        assert.ok(first.links[0]!.error, "the first ask times out");
+        const asked = silent.requests.length;
+        assert.ok(asked >= 1);
+        const t0 = performance.now();
+        const second = await expander.expandItem(item("url", `${silent.origin}/y`), () => null);
+        assert.match(second.links[0]!.error ?? "", /did not answer recently/);
+        assert.equal(silent.requests.length, asked, "not asked again while it is silent");
+        assert.ok(performance.now() - t0 < quick.timeoutMs, "no time limit waited the second time");
+        // Another host is still followed.
+        const other = await expander.expandItem(item("url", `${short.origin}/abc`), () => null);
+        assert.equal(other.links[0]!.finalUrl, `${files.origin}/release.mp4`);
+      } finally {
+        await silent.close();
+      }
+    });
 
     it("finds defanged shortener links in text and matches every hop, recording the chain", async () => {
       const expander = new LinkExpander({ links: s.links, http, shorteners }, "shorteners");

@@ -18,6 +18,14 @@ import { followChain, type Chain, type LinkHttp } from "./follow.js";
 /** Links of one text followed at most (a text full of links costs at most this many chains). */
 export const MAX_LINKS_PER_ITEM = 5;
 
+/**
+ * A host that did not answer at all (timeout, refused, no address) is not asked again for a
+ * while — first a minute, doubling while it stays silent, at most half an hour — so a
+ * shortener that is down or out of reach costs the pipeline one time limit, not one per item.
+ */
+export const UNREACHABLE_FIRST_MS = 60_000;
+export const UNREACHABLE_MAX_MS = 30 * 60_000;
+
 /** One followed link as the item's hashes show it. */
 export interface ExpandedLink {
   readonly url: string;
@@ -29,6 +37,8 @@ export interface ExpandedLink {
 
 export class LinkExpander {
   private readonly log = getLogger("links");
+  /** host → until when it is not asked, and the wait after the next silence. */
+  private readonly unreachable = new Map<string, { until: number; nextMs: number }>();
 
   constructor(
     private readonly deps: { readonly links: LinkStore; readonly http: LinkHttp; readonly shorteners: ShortenerSet },
@@ -65,10 +75,22 @@ export class LinkExpander {
   /** Follows one link and records the chain with the item. */
   async expand(url: string, who: { readonly orgId: number; readonly itemId: number | null }): Promise<Chain> {
     let chain: Chain;
-    try {
-      chain = await followChain(url, this.deps.http, { shorteners: this.deps.shorteners });
-    } catch (error) {
-      chain = { hops: [], finalUrl: null, error: describeError(error), finalStatus: null };
+    const host = hostOf(url);
+    const silent = host === null ? undefined : this.unreachable.get(host);
+    if (silent && silent.until > Date.now()) {
+      chain = {
+        hops: [],
+        finalUrl: null,
+        error: `not followed: ${host} did not answer recently (asked again after ${new Date(silent.until).toISOString()})`,
+        finalStatus: null,
+      };
+    } else {
+      try {
+        chain = await followChain(url, this.deps.http, { shorteners: this.deps.shorteners });
+      } catch (error) {
+        chain = { hops: [], finalUrl: null, error: describeError(error), finalStatus: null };
+      }
+      this.noteSilence(chain);
     }
     let canonical = url;
     try {
@@ -93,6 +115,23 @@ export class LinkExpander {
     return chain;
   }
 
+  /** Hosts that answered are asked as usual; hosts that gave no answer at all wait (see above). */
+  private noteSilence(chain: Chain): void {
+    const now = Date.now();
+    for (const hop of chain.hops) {
+      const host = hostOf(hop.url);
+      if (host === null) continue;
+      if (hop.status !== null) {
+        this.unreachable.delete(host);
+        continue;
+      }
+      if (/^(fetch\.(scheme|credentials|private_address)|url)/.test(hop.error ?? "")) continue;
+      const before = this.unreachable.get(host);
+      const wait = before ? before.nextMs : UNREACHABLE_FIRST_MS;
+      this.unreachable.set(host, { until: now + wait, nextMs: Math.min(wait * 2, UNREACHABLE_MAX_MS) });
+    }
+  }
+
   /**
    * Follows the item's links and matches every hop after the first with `match`; returns the
    * chains (for the item's hashes) and the match results.
@@ -113,6 +152,14 @@ export class LinkExpander {
       links.push({ url, hops: urls, finalUrl: chain.finalUrl, error: chain.error });
     }
     return { links, results };
+  }
+}
+
+function hostOf(url: string): string | null {
+  try {
+    return new URL(/^https?:\/\//i.test(url) ? url : `https://${url}`).hostname.toLowerCase();
+  } catch {
+    return null;
   }
 }
 
