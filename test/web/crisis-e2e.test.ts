@@ -108,7 +108,7 @@ describe(
       await page.getByRole("heading", { name: /Debrief: Drill: new release/ }).waitFor();
       assert.match(await page.locator("main").innerText(), /First hash shared/);
       // In Arabic: right to left, the banner and badge translated.
-      await page.getByLabel("Language").selectOption("ar");
+      await page.getByRole("banner").getByLabel("Language", { exact: true }).selectOption("ar");
       await page.getByRole("heading", { name: /التقرير الختامي/ }).waitFor();
       assert.equal(await page.evaluate(() => document.documentElement.getAttribute("dir")), "rtl");
       assert.match(await banner.innerText(), /تمرين/);

@@ -146,7 +146,7 @@ describe(
       await s.links.liveness.checkNow(link.id);
       const page = await newPage(390, 844);
       await signIn(page);
-      await page.getByLabel("Language").selectOption("ar");
+      await page.getByRole("banner").getByLabel("Language", { exact: true }).selectOption("ar");
       await page.getByRole("link", { name: "الروابط" }).click();
       await page.getByRole("heading", { name: "الروابط", exact: true }).waitFor();
       assert.equal(await page.evaluate(() => document.documentElement.getAttribute("dir")), "rtl");

@@ -332,7 +332,7 @@ describe(
           await signIn(page, person);
           for (const lang of ["en", "ar"] as const) {
             if (lang === "ar") {
-              await page.getByLabel("Language").selectOption("ar");
+              await page.getByRole("banner").getByLabel("Language", { exact: true }).selectOption("ar");
               assert.equal(await page.evaluate(() => document.documentElement.getAttribute("dir")), "rtl");
               assert.equal(await page.evaluate(() => document.documentElement.getAttribute("lang")), "ar");
             }
