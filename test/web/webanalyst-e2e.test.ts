@@ -226,6 +226,14 @@ describe(
           await page.locator("#signal-hits .notice, #signal-hits .totals").first().waitFor();
           await check(page, "reports");
           await keyboardReachesEverything(page, `reports (${lang}, ${width})`);
+
+          // The screens of issues 19 and 20: links, counter-messaging, incidents.
+          for (const screen of ["links", "counter", "incidents"]) {
+            await page.goto(`${w.base}/#/${screen}`);
+            await page.locator("main h1").waitFor();
+            await page.waitForLoadState("networkidle");
+            await check(page, screen);
+          }
           await page.context().close();
 
           // The signal owner's view, with its banks' hits.
