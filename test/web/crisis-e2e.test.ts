@@ -113,6 +113,23 @@ describe(
       assert.equal(await page.evaluate(() => document.documentElement.getAttribute("dir")), "rtl");
       assert.match(await banner.innerText(), /تمرين/);
       await context.close();
+
+      // The declare form is offered to a government organisation's admin only, as the API allows.
+      for (const [org, offered] of [
+        ["Example Platform", 0],
+        ["Sawab Center", 1],
+      ] as const) {
+        const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+        ctx.setDefaultTimeout(90_000);
+        const admin = await ctx.newPage();
+        await signIn(admin, org, "demo-admin");
+        await admin.goto(`${base}/#/incidents`);
+        await admin.getByRole("heading", { name: "Incidents", exact: true }).waitFor();
+        await admin.waitForLoadState("networkidle");
+        const declare = admin.getByRole("button", { name: "Declare and alert every member" });
+        assert.equal(await declare.count(), offered, `${org}'s admin: declare form`);
+        await ctx.close();
+      }
     });
   },
 );

@@ -127,7 +127,11 @@ function List(props: { api: Api; me: Me }) {
   const list = useLoad(() => props.api.get<{ incidents: Incident[] }>("/v1/incidents"), []);
   const [error, setError] = useState<unknown>();
   const [form, setForm] = useState({ tier: "1", title: "", description: "", hashes: "", drill: false });
-  const mayDeclare = props.me.permissions.includes("incident.write");
+  // The API lets only a government organisation's admin declare: offer the form to them alone.
+  const orgs = useLoad(() => props.api.get<{ orgs: { id: number; kind: string }[] }>("/v1/orgs"), []);
+  const mayDeclare =
+    props.me.permissions.includes("incident.write") &&
+    orgs.data?.orgs.find((o) => o.id === props.me.org.id)?.kind === "government";
   const declare = async (e: SubmitEvent) => {
     e.preventDefault();
     try {
