@@ -132,9 +132,7 @@ export class KyselyExchangeStore implements ExchangeStore {
         .updateTable("exchanges")
         .set({ lease_owner: owner, lease_until: now + leaseMs, fetch_started_at: now })
         .where("id", "=", candidate)
-        .where((eb) =>
-          eb.or([eb("lease_until", "is", null), eb("lease_until", "<", now), eb("lease_owner", "=", owner)]),
-        )
+        .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", now)]))
         .returningAll()
         .executeTakeFirst();
       if (row) return toExchange(row);

@@ -263,9 +263,7 @@ export class KyselyLinkStore implements LinkStore {
       .updateTable("links")
       .set({ lease_owner: owner, lease_until: now + leaseMs })
       .where("id", "=", id)
-      .where((eb) =>
-        eb.or([eb("lease_until", "is", null), eb("lease_until", "<", now), eb("lease_owner", "=", owner)]),
-      );
+      .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", now)]));
     if (due) q = q.where("next_check_at", "<=", now);
     const row = await q.returningAll().executeTakeFirst();
     return row && toLink(row);

@@ -264,7 +264,9 @@ function federation(name: string, makeDatabase: () => Promise<TestDatabase>, ski
       assert.match(hmaMatches[0]!.origin ?? "", /HMA bank PLATFORM_A__SHARED content \d+$/);
       assert.deepEqual(await matchAtB("md5", HMA_STRICT_MD5), [], "AMBER+STRICT content never leaves A");
       const contentId = (added.json as { id: number }).id;
-      assert.equal((await call(a, keys.aAdmin, "DELETE", `/c/bank/shared/content/${contentId}`)).status, 200);
+      const deleted = await call(a, keys.aAdmin, "DELETE", `/c/bank/shared/content/${contentId}`);
+      assert.equal(deleted.status, 200);
+      assert.deepEqual(deleted.json, { deleted: 1 }, `content ${contentId} deleted at A`);
       const t1 = Date.now();
       while (Date.now() - t1 < 15_000 && (await viaHma(HMA_MD5)).length > 0)
         await new Promise((r) => setTimeout(r, 100));

@@ -109,6 +109,7 @@ function linksContract(name: string, makeDatabase: () => Promise<TestDatabase>, 
       let l = await s.links.get(a.id);
       const firstOnline = l!.firstOnlineAt;
       await own(T0 + 100);
+      assert.equal(await s.links.leaseOne(a.id, "w9", T0 + 101, 5000), undefined, "not twice, even by its holder");
       await s.links.recordCheck(a.id, "w9", check("error", T0 + 100, { hostNotBefore: T0 + 60_000 }));
       await own(T0 + 200);
       await s.links.recordCheck(a.id, "w9", check("error", T0 + 200));

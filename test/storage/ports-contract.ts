@@ -143,6 +143,7 @@ export function portsContract(name: string, makeDatabase: () => Promise<TestData
         assert.equal(leased?.id, e.id);
         assert.equal(leased?.fetchStartedAt, now);
         assert.equal(await s.exchanges.lease("w2", now + 10, 1000), undefined);
+        assert.equal(await s.exchanges.lease("w1", now + 10, 1000), undefined, "not twice, even by its holder");
         assert.equal(await s.exchanges.lease("w2", now + 10, 1000, e.id), undefined);
         const step = { checkpoint: "42", checkpointAt: now, items: 3, upToDate: false };
         assert.equal(await s.exchanges.progress(e.id, "w2", step, now + 20, 1000), false);

@@ -140,7 +140,7 @@ describe(
       ]);
       await page.reload();
       await page.getByLabel("Per").selectOption("narrative");
-      const figures = page.locator("[data-testid=counter-figures]");
+      const figures = page.locator("[data-testid=counter-figures][data-by=narrative]");
       await figures.waitFor();
       assert.match(await figures.innerText(), /Caliphate as utopia/);
       assert.match(await figures.innerText(), /100%/);

@@ -276,14 +276,14 @@ function Tester(props: { api: Api }) {
   );
 }
 
-function FiguresTable(props: { rows: CampaignFigures[]; by: string }) {
+function FiguresTable(props: { rows: CampaignFigures[]; by: string; busy: boolean }) {
   const maxCtr = Math.max(0.01, ...props.rows.map((r) => r.ctr.high ?? r.ctr.rate));
   const maxWatch = Math.max(1, ...props.rows.map((r) => r.meanWatch.high ?? r.meanWatch.mean));
   const key = (k: string) =>
     props.by === "narrative" ? narrativeName(k) : props.by === "lang" ? t(`counter:lang.${k}`) : k;
   const seconds = (v: number) => t("counter:seconds", { value: formatNumber(v, { maximumFractionDigits: 1 }) });
   return (
-    <table data-testid="counter-figures">
+    <table data-testid="counter-figures" data-by={props.by} aria-busy={props.busy}>
       <thead>
         <tr>
           <th>{t(`counter:by.${props.by}`)}</th>
@@ -326,7 +326,11 @@ function FiguresTable(props: { rows: CampaignFigures[]; by: string }) {
 
 function Figures(props: { api: Api }) {
   const [by, setBy] = useState("item");
-  const figures = useLoad(() => props.api.get<CounterFigures>(`/v1/measure/counter?by=${by}&interval=week`), [by]);
+  // The grouping travels with its rows, so a table never shows one grouping's rows under another's heading.
+  const figures = useLoad(
+    async () => ({ by, ...(await props.api.get<CounterFigures>(`/v1/measure/counter?by=${by}&interval=week`)) }),
+    [by],
+  );
   const stance = useLoad(() => props.api.get<StanceMeasurement>("/v1/measure/stance?interval=week"), []);
   const [pair, setPair] = useState({ a: "", b: "" });
   const [comparison, setComparison] = useState<CounterComparison>();
@@ -357,7 +361,7 @@ function Figures(props: { api: Api }) {
         </label>
         <ErrorBox error={figures.error} />
         {figures.data && figures.data.rows.length > 0 ? (
-          <FiguresTable rows={figures.data.rows} by={by} />
+          <FiguresTable rows={figures.data.rows} by={figures.data.by} busy={figures.loading} />
         ) : (
           <p class="muted">{figures.loading ? t("loading") : t("counter:noFigures")}</p>
         )}

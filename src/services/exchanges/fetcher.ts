@@ -3,7 +3,8 @@
  * fetches it (ExchangeService.fetchExchange leases it, so several workers share the exchanges
  * without fetching one twice). Fetches run side by side, up to `concurrency`: an exchange that
  * long-polls its remote (rasd's change feed) holds its fetch open for seconds and must not keep
- * the others waiting. A lane that found work starts another at once (more may be due); a lane
+ * the others waiting, so at most `concurrency - 1` lanes may long-poll at once and one is always
+ * left for the rest. A lane that found work starts another at once (more may be due); a lane
  * that found none ends. Stopping waits for the fetches in hand, at most STOP_WAIT_MS: a long poll
  * is not waited out (its step is not saved; the lease expires and the step is fetched again).
  */
@@ -21,6 +22,8 @@ export class ExchangeFetcher {
   private timer: NodeJS.Timeout | undefined;
   private readonly lanes = new Set<Promise<void>>();
   private stopped = true;
+  /** Lanes whose fetch may long-poll now. */
+  private waiting = 0;
   private readonly log = getLogger("exchanges");
 
   constructor(
@@ -49,7 +52,11 @@ export class ExchangeFetcher {
     const run = (async () => {
       try {
         for (let n = 0; n < 1000 && !this.stopped; n++) {
-          const done = await this.exchanges.fetchExchange(this.owner);
+          const mayWait = this.waiting < this.concurrency - 1;
+          if (mayWait) this.waiting++;
+          const done = await this.exchanges
+            .fetchExchange(this.owner, undefined, { mayWait })
+            .finally(() => mayWait && this.waiting--);
           if (!done) break;
           // It found one: others may be due too, fetch them beside this lane.
           if (n === 0) this.lane();

@@ -35,6 +35,7 @@ const MAX_STEPS = 50;
 const BACKOFF_BASE_MS = 5_000;
 const BACKOFF_MAX_MS = 3_600_000;
 export const FETCH_LEASE_MS = 120_000;
+let leaseSeq = 0;
 
 export interface NewExchangeRequest {
   readonly orgId: number;
@@ -205,11 +206,19 @@ export class ExchangeService {
 
   /**
    * Fetches exchange `id` now (or any due exchange when undefined) as `owner`; undefined when
-   * none was due or another worker is fetching it.
+   * none was due or another worker is fetching it. A background fetch may long-poll its remote
+   * unless `mayWait` is false.
    */
-  async fetchExchange(owner: string, id?: number): Promise<{ exchange: Exchange; report: FetchReport } | undefined> {
+  async fetchExchange(
+    owner: string,
+    id?: number,
+    options: { readonly mayWait?: boolean } = {},
+  ): Promise<{ exchange: Exchange; report: FetchReport } | undefined> {
     const started = Date.now();
-    const e = await this.store.lease(owner, started, FETCH_LEASE_MS, id);
+    // Each fetch holds its own lease, so two lanes of one worker never fetch one exchange at once
+    // and a fetch whose lease expired cannot write over the one that took it over.
+    const lease = `${owner}#${++leaseSeq}`;
+    const e = await this.store.lease(lease, started, FETCH_LEASE_MS, id);
     if (!e) return undefined;
     const report = {
       steps: 0,
@@ -233,7 +242,7 @@ export class ExchangeService {
           credentials,
           checkpoint,
           http: this.http,
-          background: id === undefined,
+          background: id === undefined && options.mayWait !== false,
         });
         nextFetchMs = step.nextFetchMs;
         report.steps++;
@@ -247,7 +256,7 @@ export class ExchangeService {
         report.upToDate = !more;
         const kept = await this.store.progress(
           e.id,
-          owner,
+          lease,
           { checkpoint, checkpointAt: step.checkpointAt, items: written.added + written.retracted, upToDate: !more },
           Date.now(),
           FETCH_LEASE_MS,
@@ -256,7 +265,7 @@ export class ExchangeService {
       }
       await this.store.finish(
         e.id,
-        owner,
+        lease,
         {
           ok: true,
           error: null,
@@ -271,7 +280,7 @@ export class ExchangeService {
       this.log.warn({ exchange: e.name, failures, err: report.error }, "exchange fetch failed");
       await this.store.finish(
         e.id,
-        owner,
+        lease,
         { ok: false, error: report.error, failures, nextFetchAt: Date.now() + delayAfter(failures) },
         Date.now(),
       );
