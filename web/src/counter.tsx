@@ -326,11 +326,8 @@ function FiguresTable(props: { rows: CampaignFigures[]; by: string; busy: boolea
 
 function Figures(props: { api: Api }) {
   const [by, setBy] = useState("item");
-  // The grouping travels with its rows, so a table never shows one grouping's rows under another's heading.
-  const figures = useLoad(
-    async () => ({ by, ...(await props.api.get<CounterFigures>(`/v1/measure/counter?by=${by}&interval=week`)) }),
-    [by],
-  );
+  // The table takes its grouping from the answer, never one grouping's rows under another's heading.
+  const figures = useLoad(() => props.api.get<CounterFigures>(`/v1/measure/counter?by=${by}&interval=week`), [by]);
   const stance = useLoad(() => props.api.get<StanceMeasurement>("/v1/measure/stance?interval=week"), []);
   const [pair, setPair] = useState({ a: "", b: "" });
   const [comparison, setComparison] = useState<CounterComparison>();
