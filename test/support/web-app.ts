@@ -5,44 +5,35 @@
  * is false (RASD_REQUIRE_BROWSER=1 makes that an error).
  */
 
-import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
+import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 import { loadConfig } from "../../src/config/config.js";
 import { buildApp } from "../../src/http/app.js";
 import { allRoutes } from "../../src/http/routes/index.js";
 import { loadDemo } from "../../src/server/demo.js";
-import { closeServices, openServices, startWorkers, type Services } from "../../src/server/services.js";
-import { REPO_ROOT } from "./shared.js";
+import {
+  closeServices,
+  openServices,
+  startWorkers,
+  type ServiceOptions,
+  type Services,
+} from "../../src/server/services.js";
+import { CHROMIUM, browserAvailable, ensureWebBundle, launchChromium } from "./browser.js";
 
-export const CHROMIUM = "/usr/bin/chromium";
-export const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser && process.env.RASD_REQUIRE_BROWSER === "1")
-  throw new Error(`RASD_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing (apt-get install chromium)`);
+export { CHROMIUM };
+export const haveBrowser = browserAvailable("the web app's browser tests");
+export const ensureBundle = ensureWebBundle;
 
-function newest(dir: string): number {
-  let t = 0;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const st = statSync(p);
-    t = Math.max(t, st.isDirectory() ? newest(p) : st.mtimeMs);
-  }
-  return t;
-}
-
-/** Builds dist/web when it is missing or older than web/. */
-export function ensureBundle(): void {
-  const page = join(REPO_ROOT, "dist", "web", "index.html");
-  if (existsSync(page) && statSync(page).mtimeMs >= newest(join(REPO_ROOT, "web"))) return;
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "build-web.mjs")], {
-    cwd: REPO_ROOT,
-    encoding: "utf8",
-  });
-  assert.equal(r.status, 0, `build-web failed: ${r.stderr}`);
+export interface WebAppOptions {
+  /** Environment for the service's configuration beyond the defaults (e.g. RASD_LINK_ALLOW_PRIVATE). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Options for openServices (e.g. a loopback resolver for link hosts). */
+  readonly services?: ServiceOptions;
+  /** startWorkers' second argument: false runs the in-process listeners without the job workers. */
+  readonly workers?: boolean;
 }
 
 export interface WebApp {
@@ -54,38 +45,33 @@ export interface WebApp {
   readonly password: string;
   /** A JSON call to the API with a bearer token. */
   api(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  /** Signs `person` of `org` in with the demo password; waits for the navigation. */
+  signIn(page: Page, person: string, org?: string): Promise<void>;
   /** A page in a new context; the machine may be busy, so waits are generous. */
   newPage(options?: BrowserContextOptions): Promise<Page>;
   close(): Promise<void>;
 }
 
-export async function startWebApp(): Promise<WebApp> {
-  ensureBundle();
+export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> {
+  ensureWebBundle();
   const dir = mkdtempSync(join(tmpdir(), "rasd-web-"));
-  const config = loadConfig({ data: dir, db: `sqlite:${join(dir, "rasd.db")}` }, { RASD_SQLITE_SYNC: "OFF" });
-  const s = await openServices(config, { defaultMetrics: false });
+  const config = loadConfig(
+    { data: dir, db: `sqlite:${join(dir, "rasd.db")}` },
+    { RASD_SQLITE_SYNC: "OFF", ...options.env },
+  );
+  const s = await openServices(config, { defaultMetrics: false, ...options.services });
   const keys = (await loadDemo(s))!;
   const app: FastifyInstance = await buildApp({ access: s.access, routes: allRoutes(s), rateLimit: 1_000_000 });
   const base = await app.listen({ host: "127.0.0.1", port: 0 });
-  await startWorkers(s);
-  for (let i = 0; i < 600; i++) {
+  const workers = options.workers ?? true;
+  await startWorkers(s, workers);
+  // The demo's items matched and queued for review before the first page (only when workers run).
+  for (let i = 0; workers && i < 600; i++) {
     const counts = await s.jobs.counts();
     if (!Object.entries(counts).some(([k, n]) => k.startsWith("content.") && !k.endsWith(".dead") && n > 0)) break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const browser = await launchChromium();
   return {
     s,
     base,
@@ -99,6 +85,14 @@ export async function startWebApp(): Promise<WebApp> {
         ...(body ? { body: JSON.stringify(body) } : {}),
       });
       return { status: r.status, body: (await r.json().catch(() => undefined)) as unknown };
+    },
+    signIn: async (page, person, org = "Example Platform") => {
+      await page.goto(`${base}/`);
+      await page.getByLabel("Organisation").fill(org);
+      await page.getByLabel("Person").fill(person);
+      await page.getByLabel("Password").fill(keys["password of every demo-<role>"]!);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.locator("nav").waitFor();
     },
     newPage: async (options = {}) => {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });

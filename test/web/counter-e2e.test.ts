@@ -6,61 +6,24 @@
  */
 
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
-import type { FastifyInstance } from "fastify";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { loadConfig } from "../../src/config/config.js";
-import { buildApp } from "../../src/http/app.js";
-import { allRoutes } from "../../src/http/routes/index.js";
-import { loadDemo } from "../../src/server/demo.js";
-import { closeServices, openServices, startWorkers, type Services } from "../../src/server/services.js";
+import type { Page } from "playwright-core";
+import type { Services } from "../../src/server/services.js";
+import { CHROMIUM, haveBrowser, startWebApp, type WebApp } from "../support/web-app.js";
 
 declare const document: { documentElement: { getAttribute(name: string): string | null } };
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CHROMIUM = "/usr/bin/chromium";
-const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser && process.env.RASD_REQUIRE_BROWSER === "1")
-  throw new Error(`RASD_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing`);
-
-function newest(dir: string): number {
-  let t = 0;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const st = statSync(p);
-    t = Math.max(t, st.isDirectory() ? newest(p) : st.mtimeMs);
-  }
-  return t;
-}
-
-function ensureBundle(): void {
-  const page = join(ROOT, "dist", "web", "index.html");
-  if (existsSync(page) && statSync(page).mtimeMs >= newest(join(ROOT, "web"))) return;
-  const r = spawnSync(process.execPath, [join(ROOT, "scripts", "build-web.mjs")], { cwd: ROOT, encoding: "utf8" });
-  assert.equal(r.status, 0, `build-web failed: ${r.stderr}`);
-}
 
 describe(
   "Counter screen in chromium",
   { skip: haveBrowser ? false : `${CHROMIUM} is not installed`, timeout: 900_000 },
   () => {
+    let w: WebApp;
     let s: Services;
-    let app: FastifyInstance;
     let base: string;
-    let browser: Browser;
-    let dir: string;
-    let password: string;
     const pageErrors: string[] = [];
 
     const newPage = async (width = 1280, height = 900): Promise<Page> => {
-      const context = await browser.newContext({ viewport: { width, height } });
-      context.setDefaultTimeout(90_000);
-      const page = await context.newPage();
+      const page = await w.newPage({ viewport: { width, height } });
       page.on("pageerror", (e) => pageErrors.push(e.message));
       page.on("console", (m) => {
         if (/Content Security Policy|Refused to/i.test(m.text())) pageErrors.push(m.text());
@@ -68,35 +31,14 @@ describe(
       return page;
     };
 
-    const signIn = async (page: Page, person: string) => {
-      await page.goto(`${base}/`);
-      await page.getByLabel("Organisation").fill("Example Platform");
-      await page.getByLabel("Person").fill(person);
-      await page.getByLabel("Password").fill(password);
-      await page.getByRole("button", { name: "Sign in" }).click();
-      await page.locator("nav").waitFor();
-    };
+    const signIn = (page: Page, person: string) => w.signIn(page, person);
 
     before(async () => {
-      ensureBundle();
-      dir = mkdtempSync(join(tmpdir(), "rasd-counter-e2e-"));
-      const config = loadConfig({ data: dir, db: `sqlite:${join(dir, "rasd.db")}` }, { RASD_SQLITE_SYNC: "OFF" });
-      s = await openServices(config, { defaultMetrics: false });
-      password = (await loadDemo(s))!["password of every demo-<role>"]!;
-      app = await buildApp({ access: s.access, routes: allRoutes(s), rateLimit: 1_000_000 });
-      base = await app.listen({ host: "127.0.0.1", port: 0 });
-      await startWorkers(s, false);
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-      });
+      w = await startWebApp({ workers: false });
+      s = w.s;
+      base = w.base;
     });
-    after(async () => {
-      await browser?.close();
-      await app?.close();
-      if (s) await closeServices(s);
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
+    after(() => w?.close());
 
     it("drafts, approves, tries a redirect, and shows figures with interval bands and the ratio chart", async () => {
       const page = await newPage();

@@ -12,19 +12,12 @@
  */
 
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
-import type { FastifyInstance } from "fastify";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { loadConfig } from "../../src/config/config.js";
-import { buildApp } from "../../src/http/app.js";
-import { allRoutes } from "../../src/http/routes/index.js";
-import { loadDemo } from "../../src/server/demo.js";
-import { closeServices, openServices, startWorkers, type Services } from "../../src/server/services.js";
+import type { Page } from "playwright-core";
+import { SCREENSHOTS_DIR } from "../support/screenshots.js";
+import { CHROMIUM, haveBrowser, startWebApp, type WebApp } from "../support/web-app.js";
 
 // Browser globals, for the callbacks that page.evaluate() runs in chromium (not in Node).
 declare const document: {
@@ -35,43 +28,15 @@ declare const document: {
 declare const sessionStorage: { getItem(key: string): string | null };
 declare function getComputedStyle(element: unknown): { filter: string };
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CHROMIUM = "/usr/bin/chromium";
-const ARTIFACTS = join(ROOT, "test-artifacts", "web");
-const required = process.env.RASD_REQUIRE_BROWSER === "1";
-const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser && required)
-  throw new Error(`RASD_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing (apt-get install chromium)`);
-if (!haveBrowser)
-  process.stderr.write(`SKIP test/web/e2e.test.ts: ${CHROMIUM} is not installed (apt-get install chromium)\n`);
-
-function newest(dir: string): number {
-  let t = 0;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const st = statSync(p);
-    t = Math.max(t, st.isDirectory() ? newest(p) : st.mtimeMs);
-  }
-  return t;
-}
-
-/** Builds dist/web when it is missing or older than web/. */
-function ensureBundle(): void {
-  const page = join(ROOT, "dist", "web", "index.html");
-  if (existsSync(page) && statSync(page).mtimeMs >= newest(join(ROOT, "web"))) return;
-  const r = spawnSync(process.execPath, [join(ROOT, "scripts", "build-web.mjs")], { cwd: ROOT, encoding: "utf8" });
-  assert.equal(r.status, 0, `build-web failed: ${r.stderr}`);
-}
+// Screenshots go where CI keeps them, beside the sweep's (test/support/screenshots.ts).
+const ARTIFACTS = join(SCREENSHOTS_DIR, "e2e");
 
 describe(
   "web app in chromium",
   { skip: haveBrowser ? false : `${CHROMIUM} is not installed`, timeout: 900_000 },
   () => {
-    let s: Services;
-    let app: FastifyInstance;
+    let w: WebApp;
     let base: string;
-    let browser: Browser;
-    let dir: string;
     let keys: Record<string, string>;
     let password: string;
     const cspErrors: string[] = [];
@@ -86,10 +51,7 @@ describe(
     };
 
     const newPage = async (width = 1280, height = 900, scale = 1): Promise<Page> => {
-      const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: scale });
-      // The machine may be shared and busy: generous waits, the same for every step.
-      context.setDefaultTimeout(90_000);
-      const page = await context.newPage();
+      const page = await w.newPage({ viewport: { width, height }, deviceScaleFactor: scale });
       page.on("console", (m) => {
         if (/Content Security Policy|Refused to/i.test(m.text())) cspErrors.push(m.text());
       });
@@ -122,43 +84,12 @@ describe(
     };
 
     before(async () => {
-      ensureBundle();
       mkdirSync(ARTIFACTS, { recursive: true });
-      dir = mkdtempSync(join(tmpdir(), "rasd-web-e2e-"));
-      const config = loadConfig({ data: dir, db: `sqlite:${join(dir, "rasd.db")}` }, { RASD_SQLITE_SYNC: "OFF" });
-      s = await openServices(config, { defaultMetrics: false });
-      keys = (await loadDemo(s))!;
-      password = keys["password of every demo-<role>"]!;
-      app = await buildApp({ access: s.access, routes: allRoutes(s), rateLimit: 1_000_000 });
-      base = await app.listen({ host: "127.0.0.1", port: 0 });
-      await startWorkers(s);
-      // The demo items are hashed, matched and queued for review.
-      for (let i = 0; i < 300; i++) {
-        const counts = await s.jobs.counts();
-        if (!Object.entries(counts).some(([k, n]) => k.startsWith("content.") && n > 0)) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
-      });
+      w = await startWebApp();
+      ({ base, keys, password } = w);
     });
 
-    after(async () => {
-      await browser?.close();
-      await app?.close();
-      if (s) await closeServices(s);
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
+    after(() => w?.close());
 
     it("serves the app with a strict CSP, nosniff and the right caching", async () => {
       const page = await fetch(`${base}/`);
