@@ -10,6 +10,8 @@ import { RasdError } from "../core/errors.js";
 import type { DailyLimit, ReviewPreferences, WellnessStore } from "../storage/ports/index.js";
 
 const DAY = 86_400_000;
+/** Days of exposures kept (only today's are read): a month and a bit, then deleted. */
+export const EXPOSURE_KEEP_DAYS = 35;
 
 /** Safe by default: strong blur, greyscale, a break every 30 minutes or 40 items, muted. */
 export const DEFAULT_PREFERENCES: ReviewPreferences = {
@@ -52,6 +54,9 @@ export interface Exposure {
 }
 
 export class WellnessService {
+  /** The day whose older exposures this process last deleted. */
+  private prunedDay = 0;
+
   constructor(private readonly store: WellnessStore) {}
 
   /** The person's preferences, the defaults where they saved none. */
@@ -115,5 +120,10 @@ export class WellnessService {
         `daily review limit reached: you opened ${count} of ${dailyLimit} items today, the limit your organisation set; the count starts again at ${new Date(day + DAY).toISOString()}`,
       );
     await this.store.recordExposure(personId, reviewId, day, now);
+    // Only today's count is read; older days are kept a while, then deleted (once a day per process).
+    if (day !== this.prunedDay) {
+      this.prunedDay = day;
+      await this.store.pruneExposures(day - EXPOSURE_KEEP_DAYS * DAY);
+    }
   }
 }

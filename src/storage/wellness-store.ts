@@ -87,4 +87,9 @@ export class KyselyWellnessStore implements WellnessStore {
       .executeTakeFirst();
     return { count: Number(r?.n ?? 0), includes: Number(r?.hit ?? 0) > 0 };
   }
+
+  async pruneExposures(beforeDay: number): Promise<number> {
+    const r = await this.db.deleteFrom("review_exposures").where("day", "<", beforeDay).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
 }

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Org } from "../../src/core/model.js";
-import { WellnessService, dayOf } from "../../src/services/wellness.js";
+import { EXPOSURE_KEEP_DAYS, WellnessService, dayOf } from "../../src/services/wellness.js";
 import { openStores } from "../../src/storage/open.js";
 import type { Stores } from "../../src/storage/ports/index.js";
 import { postgresDatabase, postgresSkip, sqliteDatabase, type TestDatabase } from "../support/databases.js";
@@ -74,6 +74,18 @@ function wellnessContract(name: string, makeDatabase: () => Promise<TestDatabase
       // The next UTC day starts again.
       assert.equal((await w.exposure(alice, org.id, T0 + DAY)).seenToday, 1);
       await assert.rejects(() => w.setLimit(org.id, 0, alice), /dailyLimit: must be a whole number from 1/);
+    });
+
+    it("deletes exposures older than the days kept, once a day, and keeps the rest", async () => {
+      const day = dayOf(T0 + 10 * DAY);
+      const old = day - (EXPOSURE_KEEP_DAYS + 1) * DAY;
+      await s.wellness.recordExposure(alice, 90, old, old);
+      await s.wellness.recordExposure(alice, 91, day - EXPOSURE_KEEP_DAYS * DAY, old + DAY);
+      const w = new WellnessService(s.wellness);
+      await w.admit(alice, org.id, 92, day + 1000);
+      assert.deepEqual(await s.wellness.exposures(alice, old), { count: 0, includes: false }, "older: deleted");
+      assert.equal((await s.wellness.exposures(alice, day - EXPOSURE_KEEP_DAYS * DAY)).count, 1, "kept");
+      assert.equal(await s.wellness.pruneExposures(old), 0);
     });
   });
 }

@@ -34,4 +34,6 @@ export interface WellnessStore {
   recordExposure(personId: number, reviewId: number, day: number, at: number): Promise<void>;
   /** Distinct entries the person opened on `day`, and whether `reviewId` is among them. */
   exposures(personId: number, day: number, reviewId?: number): Promise<{ count: number; includes: boolean }>;
+  /** Deletes the exposures of days before `beforeDay`; how many. */
+  pruneExposures(beforeDay: number): Promise<number>;
 }
