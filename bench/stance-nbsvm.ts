@@ -35,7 +35,7 @@ import { emit, note } from "./_util.js";
 export const NBSVM_VARIANTS: Record<string, Partial<CharWbOptions>> = {
   paper: {},
   "paper-2to5": { minN: 2 },
-  "beta1": { beta: 1 },
+  beta1: { beta: 1 },
   "beta1-2to5": { beta: 1, minN: 2 },
   "beta1-C0.1": { beta: 1, cost: 0.1 },
   "lr-beta1": { loss: "lr", beta: 1 },

@@ -13,14 +13,14 @@ import { SHARED } from "../support/shared.js";
 
 describe("char_wb n-grams", () => {
   it("pads each folded word with one space and never crosses a word boundary", () => {
-    assert.deepEqual([...charWbNgrams("ab cd", 2, 3)].sort(), [" a", " ab", " c", " cd", "ab", "ab ", "b ", "cd", "cd ", "d "].sort());
+    assert.deepEqual(
+      [...charWbNgrams("ab cd", 2, 3)].sort(),
+      [" a", " ab", " c", " cd", "ab", "ab ", "b ", "cd", "cd ", "d "].sort(),
+    );
     for (const g of charWbNgrams("الدولة الإسلامية باقية", 1, 5)) assert.ok(!/\S \S/.test(g), g);
   });
   it("folds as rasd does (alef, taa marbuta, diacritics, links and mentions)", () => {
-    assert.deepEqual(
-      charWbNgrams("@x الدَّوْلَةُ https://t.co/y", 7, 7),
-      charWbNgrams("الدوله", 7, 7),
-    );
+    assert.deepEqual(charWbNgrams("@x الدَّوْلَةُ https://t.co/y", 7, 7), charWbNgrams("الدوله", 7, 7));
   });
   it("gives a padded word shorter than n once, as scikit-learn does", () => {
     assert.deepEqual([...charWbNgrams("a", 1, 5)].sort(), [" ", " a", " a ", "a", "a "].sort());
@@ -63,7 +63,10 @@ describe("char_wb NB-SVM cross-validated on alfifi's train split only", () => {
   it("reaches at least 92% pro vs not in 5-fold CV (the paper's configuration)", { skip }, () => {
     const train = loadStanceCorpus(SHARED, { split: "train" }).filter((x) => x.source === "alfifi");
     const held = new Set(loadStanceCorpus(SHARED, { split: "test" }).map((x) => x.text));
-    assert.ok(train.every((x) => !held.has(x.text)), "no held-out text in the train split");
+    assert.ok(
+      train.every((x) => !held.has(x.text)),
+      "no held-out text in the train split",
+    );
     const fold = stratifiedFolds(
       train.map((x) => x.label),
       5,
