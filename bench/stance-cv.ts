@@ -11,6 +11,9 @@
  * metric "accuracy" (threshold 0) and "accuracy_platt" (threshold from a Platt fit on the
  * training folds' own out-of-fold scores: nested, so it never sees the test fold). The shipped
  * model's figure (the fused model, cross-fitted) is `rasd eval`'s first line.
+ * Note: it reads alfifi's both splits (`split: "all"`), so its folds include the 149 texts of
+ * `rasd train`'s held-out split. For choices made on the train split only, and the paper's NB-SVM
+ * over an exact char_wb vocabulary, see `stance-nbsvm` and `stance-fusion` (decision 0037).
  */
 
 import { loadavg } from "node:os";
