@@ -88,7 +88,6 @@ describe(
       // axe is injected as a script, which the app's CSP refuses (rightly): these pages bypass it.
       const page = await w.newPage({ viewport: { width, height: width < 600 ? 844 : 900 }, bypassCSP: true });
       page.on("pageerror", (e) => pageErrors.push(`${person}: ${e.message}`));
-      page.setDefaultTimeout(30_000); // DEBUG-TIMEOUT
       await page.addInitScript(
         ([s, l]) => {
           sessionStorage.setItem("rasd.session", s!);
