@@ -141,7 +141,7 @@ describe(
       const c = card(page, "PEER_B");
       await c.waitFor();
       assert.match(await c.innerText(), /Disabled: fetched only when asked/);
-      assert.match(await c.innerText(), /never/);
+      assert.match(await c.innerText(), /Last fetch\s*never/);
       assert.match(await c.innerText(), /set \(never shown\)/);
       let x = await exchange("PEER_B");
       assert.deepEqual(x.api_json, { url: peerUrl, long_poll: false });
