@@ -1,6 +1,7 @@
 /**
  * `rasd exchange`: add a `rasd` exchange pointing at a service listening on loopback, fetch
- * it, show it (credentials never printed), list and delete it — the CLI in its own process on
+ * it, show it (credentials never printed), list it, update it (enable/disable, settings merged
+ * and cleared, a bad one refused, credentials cleared), list the APIs, and delete it — the CLI in its own process on
  * its own data folder (needs dist/: npx tsc -p tsconfig.build.json).
  */
 
@@ -21,8 +22,8 @@ const data = join(dir, "data");
 const credentials = join(dir, "peer-key.json");
 
 /** Runs the CLI without blocking this process, which serves the peer it fetches from. */
-function rasd(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(join(REPO_ROOT, "bin/rasd"), [...args, "--data", data], {
+function rasd(args: string[], withData = true): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(join(REPO_ROOT, "bin/rasd"), withData ? [...args, "--data", data] : args, {
     cwd: REPO_ROOT,
     env: { ...process.env, RASD_EXCHANGE_ALLOW_PRIVATE: "1" },
   });
@@ -87,6 +88,46 @@ describe("rasd exchange", () => {
     const bad = await rasd(["exchange", "add", "lower", "--org", "Platform A", "--api", "rasd", "--config", "{}"]);
     assert.equal(bad.status, 2, "invalid input");
     assert.match(bad.stderr, /name: must match/);
+    // update: disable, merge a setting, clear it with null, refuse a bad one by name, clear the key.
+    const org = ["--org", "Platform A"];
+    const show = async () =>
+      JSON.parse((await rasd(["exchange", "show", "PEER", ...org])).stdout) as {
+        enabled: boolean;
+        api_json: Record<string, unknown>;
+        has_credentials: boolean;
+      };
+    const disabled = await rasd([
+      "exchange",
+      "update",
+      "PEER",
+      ...org,
+      "--disable",
+      "--config",
+      '{"interval_seconds":300}',
+    ]);
+    assert.equal(disabled.status, 0, disabled.stderr);
+    let now = await show();
+    assert.equal(now.enabled, false);
+    assert.deepEqual(now.api_json, { url, interval_seconds: 300 });
+    assert.equal(
+      (await rasd(["exchange", "update", "PEER", ...org, "--config", '{"interval_seconds":null}'])).status,
+      0,
+    );
+    assert.deepEqual((await show()).api_json, { url });
+    const wrong = await rasd(["exchange", "update", "PEER", ...org, "--config", '{"interval_seconds":0}']);
+    assert.equal(wrong.status, 2, "invalid input");
+    assert.match(wrong.stderr, /api_json\.interval_seconds: must be a positive integer/);
+    const nothing = await rasd(["exchange", "update", "PEER", ...org]);
+    assert.equal(nothing.status, 2);
+    assert.match(nothing.stderr, /nothing to change/);
+    assert.equal((await rasd(["exchange", "update", "PEER", ...org, "--enable", "--clear-credentials"])).status, 0);
+    now = await show();
+    assert.equal(now.enabled, true);
+    assert.equal(now.has_credentials, false);
+    const apis = await rasd(["exchange", "apis"], false);
+    assert.equal(apis.status, 0, apis.stderr);
+    assert.match(apis.stdout, /^rasd\tsupported\turl\*,bank_id,interval_seconds,long_poll\tapi_key\*\t/m);
+    assert.match(apis.stdout, /^ncmec\tnot-supported\t/m);
     const deleted = await rasd(["exchange", "delete", "PEER", "--org", "Platform A"]);
     assert.equal(deleted.status, 0, deleted.stderr);
     assert.equal((await rasd(["exchange", "list", "--org", "Platform A"])).stdout, "");

@@ -208,6 +208,23 @@ describe("exchanges between two rasd services", () => {
     assert.equal(put.statusCode, 200);
     const ok = json<Fetched>(await call(b.keys.a.curator, "POST", "/c/exchange/WRONG_KEY/fetch"));
     assert.equal(ok.report.error, null);
+    // api_json is merged into the settings; a null clears one (back to its default); a bad one is named.
+    const merged = await call(b.keys.a.curator, "PUT", "/c/exchange/WRONG_KEY", {
+      api_json: { interval_seconds: 300, long_poll: false },
+    });
+    assert.deepEqual(json<{ api_json: unknown }>(merged).api_json, {
+      url: aUrl,
+      interval_seconds: 300,
+      long_poll: false,
+    });
+    const cleared = await call(b.keys.a.curator, "PUT", "/c/exchange/WRONG_KEY", {
+      api_json: { interval_seconds: null, long_poll: null },
+    });
+    assert.equal(cleared.statusCode, 200, cleared.body);
+    assert.deepEqual(json<{ api_json: unknown }>(cleared).api_json, { url: aUrl });
+    const noUrl = await call(b.keys.a.curator, "PUT", "/c/exchange/WRONG_KEY", { api_json: { url: null } });
+    assert.equal(noUrl.statusCode, 400);
+    assert.match(json<{ message: string }>(noUrl).message, /api_json\.url: required/);
     const del = await call(b.keys.a.curator, "DELETE", "/c/exchange/WRONG_KEY");
     assert.equal(json<{ message: string }>(del).message, "Exchange deleted");
     assert.equal((await call(b.keys.a.reader, "GET", "/c/exchange/WRONG_KEY")).statusCode, 404);

@@ -10,6 +10,7 @@ import { Banks } from "./banks.js";
 import { Admin, mayAdminister } from "./admin.js";
 import { Dashboard } from "./dashboard.js";
 import { Engineer, mayEngineer } from "./engineer.js";
+import { Exchanges } from "./exchanges.js";
 import { Labels } from "./labels.js";
 import { Counter } from "./counter.js";
 import { Links } from "./links.js";
@@ -106,9 +107,17 @@ function App() {
 
   useEffect(() => {
     const screen = hash.split("/")[1] || "dashboard";
-    const known = ["dashboard", "review", "labels", "banks", "reports", "admin", "engineer", "counter"].includes(
-      screen,
-    );
+    const known = [
+      "dashboard",
+      "review",
+      "labels",
+      "banks",
+      "reports",
+      "admin",
+      "engineer",
+      "counter",
+      "exchanges",
+    ].includes(screen);
     document.title = t("pageTitle", { screen: session ? (known ? t(`title.${screen}`) : screen) : t("title.signIn") });
   });
 
@@ -137,6 +146,7 @@ function App() {
     { id: "incidents", label: t("nav.incidents"), show: may("incident.read") },
     { id: "links", label: t("nav.links"), show: may("signal.read") },
     { id: "counter", label: t("nav.counter"), show: may("counter.read") },
+    { id: "exchanges", label: t("nav.exchanges"), show: may("bank.read") },
   ].filter((n) => n.show);
   const go = (h: string) => {
     location.hash = h;
@@ -202,6 +212,8 @@ function App() {
           <Engineer api={api} me={me} section={parts[1]} />
         ) : screen === "counter" && may("counter.read") ? (
           <Counter api={api} me={me} />
+        ) : screen === "exchanges" && may("bank.read") ? (
+          <Exchanges api={api} me={me} />
         ) : screen === "links" && may("signal.read") ? (
           <Links api={api} me={me} />
         ) : screen === "incidents" && may("incident.read") ? (

@@ -3,7 +3,8 @@
  * collection (`taxii`) or Meta's ThreatExchange (`fb_threatexchange`) fetched into a bank of
  * the exchange's name (docs/exchanges.md). Credentials are read from a JSON file (never from
  * the command line, where other users could see them) and stored sealed; `show` never prints
- * them. `fetch` fetches now, in this process; a running worker fetches due exchanges itself.
+ * them. `apis` lists the exchange APIs with their settings; `update` turns an exchange on or
+ * off and changes its settings (merged; a null clears one) or credentials. `fetch` fetches now, in this process; a running worker fetches due exchanges itself.
  * Each change goes to the organisation's audit log.
  */
 
@@ -11,7 +12,9 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { RasdError } from "../../core/errors.js";
 import { TLP_MARKINGS, type Tlp } from "../../core/model.js";
+import type { JsonSchema } from "../../services/exchanges/api.js";
 import { DEFAULT_EXCHANGE_HTTP } from "../../services/exchanges/http.js";
+import { EXCHANGE_APIS } from "../../services/exchanges/registry.js";
 import { ExchangeService } from "../../services/exchanges/service.js";
 import { exchangeJson, reportJson } from "../../services/exchanges/views.js";
 import { loadSecretKey } from "../../services/secret-key.js";
@@ -77,7 +80,10 @@ export function exchangeCommand(): Command {
       .description("add an exchange and its bank (named as the exchange)")
       .argument("<name>", "CAPS_AND_UNDERSCORE, unique")
       .requiredOption("--org <name>", "the organisation owning it")
-      .requiredOption("--api <api>", "rasd, taxii or fb_threatexchange")
+      .requiredOption(
+        "--api <api>",
+        "an exchange API (`rasd exchange apis`): rasd, hma, taxii, tat, fb_threatexchange, sample",
+      )
       .requiredOption("--config <json>", 'the API\'s settings, e.g. \'{"url":"https://rasd.peer.example/"}\'')
       .option("--credentials-file <file>", 'a JSON file with the credentials, e.g. {"api_key":"rasd_..."}')
       .option("--tlp <marking>", "the bank's TLP marking (default AMBER+STRICT)")
@@ -109,6 +115,72 @@ export function exchangeCommand(): Command {
           credentials: e.credentials !== null,
         });
         process.stderr.write(`exchange ${e.name} (${e.api}) added, writing into bank ${e.name}\n`);
+      });
+    },
+  );
+  exchange
+    .command("apis")
+    .description("the exchange APIs: name, whether rasd can fetch it, its settings and credentials (* required)")
+    .action(() => {
+      const fields = (schema: JsonSchema | null) =>
+        schema === null
+          ? "-"
+          : Object.keys(schema.properties)
+              .map((k) => `${k}${schema.required.includes(k) ? "*" : ""}`)
+              .join(",") || "-";
+      for (const api of EXCHANGE_APIS)
+        process.stdout.write(
+          `${api.name}\t${api.supported ? "supported" : "not-supported"}\t${fields(api.configSchema)}\t${fields(api.credentialsSchema)}\t${api.description}\n`,
+        );
+    });
+  withStoreOptions(
+    exchange
+      .command("update")
+      .description(
+        "change an exchange: enable or disable it, merge settings into its own (a null clears one), replace or clear its credentials",
+      )
+      .argument("<name>")
+      .requiredOption("--org <name>", "the organisation owning it")
+      .option("--enable", "fetch it in the background")
+      .option("--disable", "fetch it only when asked (`rasd exchange fetch`)")
+      .option("--config <json>", "settings to merge, e.g. '{\"interval_seconds\":300}' or '{\"bank_id\":null}'")
+      .option("--credentials-file <file>", "a JSON file with new credentials (replacing the stored ones)")
+      .option("--clear-credentials", "remove the stored credentials"),
+  ).action(
+    async (
+      name: string,
+      options: OrgOptions & {
+        enable?: boolean;
+        disable?: boolean;
+        config?: string;
+        credentialsFile?: string;
+        clearCredentials?: boolean;
+      },
+    ) => {
+      if (options.enable && options.disable) throw new RasdError("usage", "--enable and --disable: one or the other");
+      if (options.credentialsFile !== undefined && options.clearCredentials)
+        throw new RasdError("usage", "--credentials-file and --clear-credentials: one or the other");
+      const config = options.config === undefined ? undefined : jsonObject(options.config, "--config");
+      const credentials = options.clearCredentials ? null : credentialsFrom(options.credentialsFile);
+      const enabled = options.enable ? true : options.disable ? false : undefined;
+      if (enabled === undefined && config === undefined && credentials === undefined)
+        throw new RasdError(
+          "usage",
+          "nothing to change: give --enable, --disable, --config, --credentials-file or --clear-credentials",
+        );
+      await withContext(options, async (ctx) => {
+        const org = await ctx.banks.requireOrg(options.org);
+        const e = await service(ctx).update(org.id, name, {
+          ...(enabled !== undefined ? { enabled } : {}),
+          ...(config !== undefined ? { config } : {}),
+          ...(credentials !== undefined ? { credentials } : {}),
+        });
+        await audit(ctx, org.id, "exchange.update", `exchange:${e.id}`, {
+          ...(enabled !== undefined ? { enabled } : {}),
+          ...(config !== undefined ? { api_json: Object.keys(config) } : {}),
+          ...(credentials !== undefined ? { credentials: credentials === null ? "cleared" : "set" } : {}),
+        });
+        process.stderr.write(`exchange ${e.name} updated (${e.enabled ? "enabled" : "disabled"})\n`);
       });
     },
   );

@@ -6,23 +6,25 @@
  * caller sees and matches only the banks it may see.
  *
  * How HMA's model maps onto rasd's:
- * - An HMA bank is a rasd bank. Its name is unique within an organisation, not across the
- *   coalition, so `/c/bank/<name>` looks among the banks the caller may see, its own
- *   organisation's first. Only the organisation's own banks can be changed. A bank the
- *   caller may not see answers exactly as a bank that does not exist (404, or "Done" for
- *   DELETE, which HMA answers so for a missing bank).
- * - HMA content is one rasd signal: content id = signal id (`bank_content_id` in lookups).
- *   Content that hashes to several signals (a video: video_md5 and vpdq) becomes several
- *   signals, and the id returned is the first one's.
- * - `disable_until_ts` is 1 for an active signal and 0 for a retracted one; deleting
- *   content retracts its signal (a tombstone, so that mirrors learn of it), and PUT with 1
- *   re-enables it. Timed disabling is not supported.
- * - A content's `note` is kept as the signal's `source` (at most 200 characters).
+ * - An HMA bank is a rasd bank. The caller's own banks keep their names; another member's bank
+ *   is `<ORGANISATION>__<NAME>` (hma/common.ts), so two members' banks of one name never merge
+ *   under one key in `/c/banks` or `/m/lookup`. Only the organisation's own banks can be
+ *   changed. A bank the caller may not see answers exactly as a bank that does not exist (404,
+ *   or "Done" for DELETE, which HMA answers so for a missing bank).
+ * - HMA content is one item with all its signals (services/hma-contents.ts, decision 0020): a
+ *   video's `video_md5` and `vpdq` are added, disabled and deleted together; each add is a new
+ *   content. A signal stays active while some enabled content holds it and is retracted (a
+ *   tombstone, so that mirrors learn of it) once none does.
+ * - `disable_until_ts` is 1 (enabled), 0 (disabled) or a Unix time: disabled until then, after
+ *   which a sweep enables the content again. Content `metadata` is kept as HMA's shape.
+ * - A content's `note` is kept with the content (services/hma-contents.ts).
  * - Stored values are rasd's canonical forms: a vpdq value keeps 3 decimals per timestamp
  *   ("hash,quality,1.000"), where /h/hash writes HMA's "1.0"; both parse the same.
  * - Signal types: pdq, video_md5 and vpdq (what /h/hash computes: photo → pdq; video →
  *   video_md5 and vpdq), and md5, sha256, url and text, which rasd also matches (url
- *   lookups also find rasd's domain signals). Every type is always enabled (ratio 1.0).
+ *   lookups also find rasd's domain signals). An organisation sets a type's enabled ratio with
+ *   PUT /c/signal_type/<name> (0 turns it off for its hashing and lookups); GET
+ *   /c/content_type lists photo and video, always enabled.
  * - POST /c/banks makes an AMBER+STRICT bank in the caller's organisation; a `tlp` field
  *   (CLEAR, GREEN, AMBER or AMBER+STRICT) is a rasd extension.
  * - A bank's `matching_enabled_ratio` is rasd's `enabledRatio`, with HMA's coin flip
@@ -34,8 +36,8 @@
  *
  * Exchanges are hma/exchanges.ts (services/exchanges/, docs/exchanges.md).
  *
- * Not supported: content metadata (refused with 400), timed disabling, and
- * pydantic's validation error arrays (a missing required field is a 422 `{"message"}`).
+ * Not supported: pydantic's validation error arrays (a missing required field is a 422
+ * `{"message"}`).
  *
  * Where things are: `hma/common.ts` (errors, request schemas and fields, finding banks and
  * content), `hma/hashing.ts` (/h, and reading uploads and URLs), `hma/matching.ts` (/m),

@@ -182,7 +182,14 @@ export class ExchangeService {
       e.id,
       {
         ...(patch.enabled !== undefined ? { enabled: patch.enabled, nextFetchAt: 0 } : {}),
-        ...(patch.config !== undefined ? { config: api.parseConfig({ ...e.config, ...patch.config }) } : {}),
+        // Merged into what is set; a null clears that setting (back to its default).
+        ...(patch.config !== undefined
+          ? {
+              config: api.parseConfig(
+                Object.fromEntries(Object.entries({ ...e.config, ...patch.config }).filter(([, v]) => v !== null)),
+              ),
+            }
+          : {}),
         ...(patch.credentials !== undefined
           ? { credentials: patch.credentials === null ? null : this.sealCredentials(api, patch.credentials) }
           : {}),

@@ -277,7 +277,8 @@ export function hmaExchangeRoutes(c: HmaContext): RouteDef[] {
       method: "PUT",
       url: "/c/exchange/:exchange_name",
       access: "bank.write",
-      summary: "HMA: change an exchange {enabled?, api_json? (merged), credential_json? ({} clears)}",
+      summary:
+        "HMA: change an exchange {enabled?, api_json? (merged; a null clears a setting), credential_json? ({} clears)}",
       tags: ["hma", "exchanges"],
       hmaErrors: true,
       schema: {
