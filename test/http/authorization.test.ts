@@ -238,7 +238,7 @@ const FIXTURE_ROUTES: readonly {
     missing: { id: NO_ID },
   },
   {
-    pattern: /^\/v1\/reviews\/:id$/,
+    pattern: /^\/v1\/reviews\/:id(\/accounts)?$/,
     targets: (fx) => [{ label: "a review entry of A", params: { id: String(fx.review) } }],
     missing: { id: NO_ID },
   },
