@@ -119,7 +119,7 @@ describe("GET /v1/reviews/:id/accounts (ban evasion beside a review entry)", () 
     assert.equal(kinds.get("handle")?.variant, "digits");
     assert.ok(kinds.has("name"), JSON.stringify(m.evidence));
     assert.equal(kinds.get("avatar")?.distance, 8);
-    assert.deepEqual(kinds.get("mentions")?.shared, ["WarReporter1", "abutariq040"]);
+    assert.deepEqual(kinds.get("mentions")?.shared, ["abutariq040", "warreporter1"]); // folded
     for (const e of m.evidence) assert.ok(e.strength > 0, JSON.stringify(e));
     // The review entry itself lists the account signal among its matches.
     const detail = json<{ matched_signals: { signal: { id: number; type: string } }[] }>(
