@@ -35,6 +35,8 @@ import arLinks from "../locales/links.ar.json" with { type: "json" };
 import enLinks from "../locales/links.en.json" with { type: "json" };
 import arIncidents from "../locales/incidents.ar.json" with { type: "json" };
 import enIncidents from "../locales/incidents.en.json" with { type: "json" };
+import arAccounts from "../locales/accounts.ar.json" with { type: "json" };
+import enAccounts from "../locales/accounts.en.json" with { type: "json" };
 
 export type Locale = "en" | "ar";
 export type Digits = "latn" | "arab";
@@ -55,6 +57,7 @@ export const CATALOGS = {
   counter: { en: enCounter, ar: arCounter },
   links: { en: enLinks, ar: arLinks },
   incidents: { en: enIncidents, ar: arIncidents },
+  accounts: { en: enAccounts, ar: arAccounts },
 } as const;
 
 const LOCALE_KEY = "rasd.locale";
