@@ -2,14 +2,7 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-  defang,
-  evidenceByKind,
-  parseAccount,
-  passes,
-  pdqBits,
-  pdqDistance,
-} from "../../web/src/lib/accounts.js";
+import { defang, evidenceByKind, parseAccount, passes, pdqBits, pdqDistance } from "../../web/src/lib/accounts.js";
 
 describe("web: accounts", () => {
   it("reads an account from a signal's value and refuses what is not one", () => {

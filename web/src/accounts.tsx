@@ -138,11 +138,7 @@ export function ProfileCard(props: {
           <span class="badge platform">{a.platform}</span>
         </div>
       </div>
-      {a.bio ? (
-        <Txt value={a.bio} block class="bio" />
-      ) : (
-        <p class="muted small">{t("accounts:card.noBio")}</p>
-      )}
+      {a.bio ? <Txt value={a.bio} block class="bio" /> : <p class="muted small">{t("accounts:card.noBio")}</p>}
       <dl class="facts">
         {a.id && (
           <div>
