@@ -66,7 +66,11 @@ export function accountThreshold(_bank: Bank): number {
   return DEFAULT_ACCOUNT_MIN_SCORE;
 }
 
-export async function reviewAccounts(deps: ReviewAccountsDeps, orgId: number, reviewId: number): Promise<ReviewAccounts> {
+export async function reviewAccounts(
+  deps: ReviewAccountsDeps,
+  orgId: number,
+  reviewId: number,
+): Promise<ReviewAccounts> {
   const row = await ownReview(deps.reviews as ReviewStore, orgId, reviewId);
   const item = await deps.content.getItem(row.itemId);
   if (!item) throw new RasdError("not_found", "no such review entry");

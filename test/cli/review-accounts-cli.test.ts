@@ -99,7 +99,15 @@ describe("rasd review accounts", () => {
     const other = rasd(["review", "accounts", String(review), "--org", "Sawab Center", "--person", "demo-admin"]);
     assert.notEqual(other.status, 0);
     assert.match(other.stderr, /no such review entry/);
-    const reader = rasd(["review", "accounts", String(review), "--org", "Example Platform", "--person", "demo-submitter"]);
+    const reader = rasd([
+      "review",
+      "accounts",
+      String(review),
+      "--org",
+      "Example Platform",
+      "--person",
+      "demo-submitter",
+    ]);
     assert.notEqual(reader.status, 0);
     assert.match(reader.stderr, /only a reviewer or an admin/);
     const bad = rasd(["review", "accounts", "x1", "--org", "Example Platform", "--person", "demo-reviewer"]);

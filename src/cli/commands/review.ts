@@ -150,7 +150,10 @@ export function reviewCommand(): Command {
         .argument("<id>", "the review entry")
         .requiredOption("--org <name>", "the person's organisation")
         .requiredOption("--person <name>", "the reviewer (or admin) looking")
-        .addHelpText("after", '\nExample:\n  rasd review accounts 12 --org "Example Platform" --person demo-reviewer\n'),
+        .addHelpText(
+          "after",
+          '\nExample:\n  rasd review accounts 12 --org "Example Platform" --person demo-reviewer\n',
+        ),
     ).action(async (id: string, o: WhoOptions) => {
       const reviewId = entryId(id);
       await withContext(o, async (ctx) => {
