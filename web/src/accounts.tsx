@@ -212,6 +212,9 @@ function variantName(v: string | undefined): string {
   return v && (HANDLE_VARIANTS as readonly string[]).includes(v) ? t(`accounts:variant.${v}`) : (v ?? "");
 }
 
+/** Latin text isolated left-to-right inside a sentence of either direction (U+2066 … U+2069). */
+const ltr = (text: string): string => `\u2066${text}\u2069`;
+
 /** What one feature's evidence says, in words. */
 function evidenceText(kind: string, e: EvidenceView | undefined, submitted?: string, suspended?: string): string {
   if (kind === "avatar" && !e && submitted && suspended)
@@ -219,12 +222,12 @@ function evidenceText(kind: string, e: EvidenceView | undefined, submitted?: str
   if (!e) return t("accounts:evidence.none");
   switch (kind) {
     case "platform-id":
-      return t("accounts:evidence.platformIdIs", { id: e.value ?? "" });
+      return t("accounts:evidence.platformIdIs", { id: ltr(e.value ?? "") });
     case "handle":
       return t("accounts:evidence.handleIs", {
         variant: variantName(e.variant),
-        query: `@${e.query ?? ""}`,
-        matched: `@${e.matched ?? ""}`,
+        query: ltr(`@${e.query ?? ""}`),
+        matched: ltr(`@${e.matched ?? ""}`),
         s: two(e.similarity ?? 0),
       });
     case "name":
