@@ -69,11 +69,11 @@ describe(
     let review = 0;
     const pageErrors: string[] = [];
 
-    const signedIn = async (person: string, lang: "en" | "ar", width: number): Promise<Page> => {
+    const signedIn = async (person: string, lang: "en" | "ar", width: number, org = PLATFORM): Promise<Page> => {
       const r = await fetch(`${w.base}/v1/session`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ org: PLATFORM, person, password: w.password }),
+        body: JSON.stringify({ org, person, password: w.password }),
       });
       assert.equal(r.status, 200, `sign-in as ${person}`);
       const session = await r.text();
@@ -238,6 +238,19 @@ describe(
           assert.deepEqual(await filters(page), ["none", "none"]);
           await page.context().close();
         });
+
+    it("the owner's curator (no review settings to read) sees its RED account, concealed with the safe defaults", async () => {
+      const page = await signedIn("demo-curator", "ar", 1280, SAWAB);
+      await page.goto(`${w.base}/#/banks/signal/${red}`);
+      const card = page.locator("#signal [data-testid=profile-card]");
+      await card.waitFor();
+      assert.match(await card.locator(".handle").innerText(), /@RestrictedChannel77/);
+      assert.equal(await card.locator("[data-testid=avatar-box]").count(), 0, "no avatar hash: nothing to conceal");
+      await page.goto(`${w.base}/#/banks/signal/${green}`);
+      await page.locator("#signal [data-testid=profile-card] .handle", { hasText: "@GunsandCoffee70" }).waitFor();
+      assert.match((await filters(page))[0]!, /blur\(24px\) grayscale\(1\)/);
+      await page.context().close();
+    });
 
     it("a decision on the ban-evasion entry is recorded as for any other", async () => {
       const page = await signedIn("demo-reviewer", "en", 1280);
