@@ -38,6 +38,7 @@ import type { ServiceMetrics } from "./metrics.js";
 import type { LinkExpander } from "./links/expander.js";
 import { LINK_ALERT_PREFIX } from "./links/liveness.js";
 import type { IncidentService, ObservedItem } from "./incidents.js";
+import type { Evidence } from "../kernels/accounts/index.js";
 
 export interface PipelineDeps {
   readonly content: ContentStore;
@@ -73,6 +74,8 @@ export interface StoredMatch extends MatchFacts {
   readonly matched?: string;
   readonly queryMatchPercent?: number;
   readonly comparedMatchPercent?: number;
+  /** An account match's evidence (ban evasion), as the matcher found it: the reviewer sees it side by side. */
+  readonly evidence?: readonly Evidence[];
 }
 
 interface Outcome {
@@ -399,6 +402,7 @@ export class ContentPipeline {
         labels,
         ...matchScore(m),
         ...(m.suppressed ? { suppressed: true } : {}),
+        ...(m.type === "account" ? { evidence: m.evidence } : {}),
       });
     }
     return out;

@@ -60,6 +60,10 @@ const SPARE_PERSON = "a-spare-kq7";
 const EXCHANGE = "A_EXCHANGE_KQ7";
 const EXCHANGE_SECRET = "a-exchange-credential-kq7";
 const COUNTER_TITLE = "a-counter-draft-kq7";
+// A suspended account in A's AMBER+STRICT bank, and the fixture item's author returning as it:
+// the ban-evasion view (GET /v1/reviews/:id/accounts) then carries A's account.
+const STRICT_ACCOUNT = { platform: "twitter", handle: "QarawiyynKhatibKq7", name: "Qarawiyyn Khatib" };
+const AUTHOR = { platform: "twitter", handle: "_QarawiyynKhatibKq7_2", name: "Qarawiyyn Khatib" };
 
 interface Fixtures {
   readonly orgA: number;
@@ -238,7 +242,7 @@ const FIXTURE_ROUTES: readonly {
     missing: { id: NO_ID },
   },
   {
-    pattern: /^\/v1\/reviews\/:id$/,
+    pattern: /^\/v1\/reviews\/:id(\/accounts)?$/,
     targets: (fx) => [{ label: "a review entry of A", params: { id: String(fx.review) } }],
     missing: { id: NO_ID },
   },
@@ -607,6 +611,9 @@ describe("authorization: every route", () => {
     const strict = await post(A.admin, "/v1/banks", { name: STRICT_BANK, tlp: "AMBER+STRICT" });
     const red = await post(A.admin, "/v1/banks", { name: RED_BANK, tlp: "RED" });
     await post(A.curator, `/v1/banks/${strict.id}/signals`, { signals: [{ type: "text", value: STRICT_SIGNAL }] });
+    await post(A.curator, `/v1/banks/${strict.id}/signals`, {
+      signals: [{ type: "account", value: JSON.stringify(STRICT_ACCOUNT) }],
+    });
     await post(A.admin, `/v1/banks/${red.id}/signals`, { signals: [{ type: "text", value: RED_SIGNAL }] });
     const [strictSignal] = await t.s.store.listSignals(strict.id);
     const [redSignal] = await t.s.store.listSignals(red.id);
@@ -616,7 +623,12 @@ describe("authorization: every route", () => {
       conditions: { bank_ids: [strict.id] },
       actions: [{ type: "review" }],
     });
-    const item = await post(A.submitter, "/v1/content", { text: CONTENT_TEXT }, { "idempotency-key": "a-fixture-1" });
+    const item = await post(
+      A.submitter,
+      "/v1/content",
+      { text: CONTENT_TEXT, author: AUTHOR },
+      { "idempotency-key": "a-fixture-1" },
+    );
     await t.drain();
     const [action] = await t.s.actions.listActions(t.orgs.a.id);
     assert.ok(action, "the fixture item should have matched A's rule and produced an action");
@@ -692,6 +704,7 @@ describe("authorization: every route", () => {
     revokedKey = revoked.token;
     restricted = [
       STRICT_BANK,
+      STRICT_ACCOUNT.handle,
       RED_BANK,
       STRICT_SIGNAL,
       RED_SIGNAL,

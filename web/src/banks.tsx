@@ -10,8 +10,9 @@ import { formatDateTime, formatPercent, t } from "./lib/i18n.js";
 import { BEHAVIOURS } from "./lib/taxonomy.js";
 import type { Bank, FoundSignalView, Me, SignalDetail } from "./lib/types.js";
 import { ErrorBox, LabelChips, Panel, TlpBadge, Txt, useLoad } from "./ui.js";
+import { AccountCard, accountSummary } from "./accounts.js";
 
-const TYPES = ["pdq", "md5", "sha256", "video_md5", "vpdq", "url", "domain", "text"] as const;
+const TYPES = ["pdq", "md5", "sha256", "video_md5", "vpdq", "url", "domain", "text", "account"] as const;
 const OPINIONS = ["confirm", "dispute", "false-positive", "saw-it-too"] as const;
 
 export function Banks(props: { api: Api; me: Me; signalId?: number; go: (hash: string) => void }) {
@@ -149,7 +150,10 @@ export function Banks(props: { api: Api; me: Me; signalId?: number; go: (hash: s
                       <span class="muted"> · {t("banks:distance", { d: sig.distance })}</span>
                     )}
                     <Txt
-                      value={sig.value.length > 200 ? `${sig.value.slice(0, 200)}…` : sig.value}
+                      value={
+                        (sig.type === "account" ? accountSummary(sig.value) : undefined) ??
+                        (sig.value.length > 200 ? `${sig.value.slice(0, 200)}…` : sig.value)
+                      }
                       block
                       class="signal-value"
                     />
@@ -212,7 +216,11 @@ function SignalPanel(props: { api: Api; me: Me; id: number; canWrite: boolean; o
         <ErrorBox error={detail.error} />
         {d && (
           <>
-            <Txt value={d.signal.value} block class="signal-value big" />
+            {d.signal.type === "account" ? (
+              <AccountCard api={props.api} value={d.signal.value} />
+            ) : (
+              <Txt value={d.signal.value} block class="signal-value big" />
+            )}
             <dl class="facts">
               <div>
                 <dt>{t("banks:facts.type")}</dt>

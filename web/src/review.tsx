@@ -26,6 +26,7 @@ import type { Bank, Me, ReviewDetail, ReviewEntry } from "./lib/types.js";
 import { ErrorBox, LabelChips, TlpBadge, Txt, useLoad } from "./ui.js";
 import { concealFilter, type WellnessPreferences } from "./lib/wellness.js";
 import { BreakPrompt, WellnessBar, useWellness } from "./wellness.js";
+import { BanEvasion, accountSummary } from "./accounts.js";
 
 const QUEUES = ["open", "escalated", "decided"] as const;
 type QueueStatus = (typeof QUEUES)[number];
@@ -299,6 +300,15 @@ function ReviewItem(props: {
             </div>
           </dl>
           <Why detail={d} />
+          {d.matched_signals.some((m) => m.signal.type === "account") && (
+            <BanEvasion
+              api={props.api}
+              reviewId={props.id}
+              prefs={props.prefs}
+              revealed={props.revealed}
+              onReveal={props.onReveal}
+            />
+          )}
           <h3>{t("review:matches")}</h3>
           {d.matched_signals.length === 0 ? (
             <p class="muted">{t("review:noMatch")}</p>
@@ -315,7 +325,11 @@ function ReviewItem(props: {
                     )}{" "}
                     {m.suppressed && <span>{t("review:match.suppressed")}</span>}
                   </div>
-                  <Txt value={m.signal.value} block class="signal-value" />
+                  <Txt
+                    value={(m.signal.type === "account" ? accountSummary(m.signal.value) : undefined) ?? m.signal.value}
+                    block
+                    class="signal-value"
+                  />
                   <LabelChips labels={m.signal.labels} />
                 </li>
               ))}

@@ -9,6 +9,7 @@ import { Command } from "commander";
 import { RasdError } from "../../core/errors.js";
 import { AccessService, type Principal } from "../../services/access.js";
 import { ReviewService, maySeeEscalated } from "../../services/reviews.js";
+import { reviewAccounts } from "../../services/review-accounts.js";
 import { WellnessService } from "../../services/wellness.js";
 import { withContext, withStoreOptions, type Context, type StoreOptions } from "../context.js";
 
@@ -137,6 +138,38 @@ export function reviewCommand(): Command {
         const who = await principal(ctx, o.org, o.person);
         await reviewService(ctx).release(who, reviewId);
         process.stderr.write(`review: entry ${reviewId} released\n`);
+      });
+    }),
+  );
+  review.addCommand(
+    withStoreOptions(
+      new Command("accounts")
+        .description(
+          "ban evasion beside a review entry, as JSON: the item's author account and the suspended accounts it matched (banks the person may see), with the evidence per feature, the score and the threshold",
+        )
+        .argument("<id>", "the review entry")
+        .requiredOption("--org <name>", "the person's organisation")
+        .requiredOption("--person <name>", "the reviewer (or admin) looking")
+        .addHelpText(
+          "after",
+          '\nExample:\n  rasd review accounts 12 --org "Example Platform" --person demo-reviewer\n',
+        ),
+    ).action(async (id: string, o: WhoOptions) => {
+      const reviewId = entryId(id);
+      await withContext(o, async (ctx) => {
+        const who = await principal(ctx, o.org, o.person);
+        const access = new AccessService(ctx.stores.access, ctx.store);
+        const answer = await reviewAccounts(
+          {
+            reviews: ctx.stores.reviews,
+            content: ctx.stores.content,
+            signals: ctx.store,
+            visibleBanks: () => access.visibleBanks(who),
+          },
+          who.orgId,
+          reviewId,
+        );
+        process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
       });
     }),
   );

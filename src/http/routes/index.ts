@@ -19,6 +19,7 @@ import { memberRoutes } from "./members.js";
 import { peopleRoutes } from "./people.js";
 import { reportRoutes } from "./reports.js";
 import { reviewRoutes } from "./reviews.js";
+import { reviewAccountRoutes } from "./review-accounts.js";
 import { ruleRoutes } from "./rules.js";
 import { searchRoutes } from "./search.js";
 import { sessionRoutes } from "./session.js";
@@ -51,6 +52,7 @@ export function allRoutes(s: Services): RouteDef[] {
     ...sessionRoutes(s),
     ...wellnessRoutes(s),
     ...reviewRoutes(s),
+    ...reviewAccountRoutes(s),
     ...reportRoutes(s),
     ...labelRoutes(s),
     ...searchRoutes(s),

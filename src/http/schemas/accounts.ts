@@ -49,3 +49,41 @@ export const AccountMatchResponse = Type.Object({
   suppressed_by: Type.Array(Type.Number()),
 });
 export type AccountMatchResponse = Static<typeof AccountMatchResponse>;
+
+/** The bank of a suspended account beside a review entry. */
+const ReviewAccountBank = Type.Object({
+  id: Type.Number(),
+  name: Type.String(),
+  org_id: Type.Number(),
+  org_name: Type.String(),
+  tlp: Type.String(),
+});
+
+/** One ban-evasion match beside a review entry: the suspended account, the evidence, the score and threshold. */
+export const ReviewAccountMatchView = Type.Object({
+  signal_id: Type.Number(),
+  status: Type.String({ description: "The signal's status (active or retracted)" }),
+  bank: ReviewAccountBank,
+  labels: Type.Unknown({ description: "The signal's labels" }),
+  score: Type.Number({ description: "Ban-evasion score, 0..1, as the pipeline found it" }),
+  threshold: Type.Number({ description: "The score a match in this bank needs" }),
+  suppressed: Type.Boolean(),
+  evidence: Type.Array(EvidenceView),
+  evidence_source: Type.Union([Type.Literal("stored"), Type.Literal("recomputed")], {
+    description:
+      "stored: the evidence the pipeline found when it matched; recomputed: the match was stored without it " +
+      "(before evidence was kept), so it is computed again from the two records with the current model",
+  }),
+  account: Type.Unknown({ description: "The suspended account (its record as banked)" }),
+});
+export type ReviewAccountMatchView = Static<typeof ReviewAccountMatchView>;
+
+export const ReviewAccountsView = Type.Object({
+  review_id: Type.Number(),
+  item_id: Type.Number(),
+  submitted: Type.Unknown({ description: "The item's author account as submitted (canonical), or null" }),
+  matches: Type.Array(ReviewAccountMatchView, {
+    description: "Account matches of banks the caller may see now (best first); others are left out",
+  }),
+});
+export type ReviewAccountsView = Static<typeof ReviewAccountsView>;

@@ -17,3 +17,4 @@ export * from "./status.js";
 export * from "./hma.js";
 export * from "./counter.js";
 export * from "./links.js";
+export { ReviewAccountsView, ReviewAccountMatchView } from "./accounts.js";

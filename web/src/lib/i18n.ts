@@ -37,6 +37,8 @@ import arIncidents from "../locales/incidents.ar.json" with { type: "json" };
 import enIncidents from "../locales/incidents.en.json" with { type: "json" };
 import arExchanges from "../locales/exchanges.ar.json" with { type: "json" };
 import enExchanges from "../locales/exchanges.en.json" with { type: "json" };
+import arAccounts from "../locales/accounts.ar.json" with { type: "json" };
+import enAccounts from "../locales/accounts.en.json" with { type: "json" };
 
 export type Locale = "en" | "ar";
 export type Digits = "latn" | "arab";
@@ -58,6 +60,7 @@ export const CATALOGS = {
   links: { en: enLinks, ar: arLinks },
   incidents: { en: enIncidents, ar: arIncidents },
   exchanges: { en: enExchanges, ar: arExchanges },
+  accounts: { en: enAccounts, ar: arAccounts },
 } as const;
 
 const LOCALE_KEY = "rasd.locale";

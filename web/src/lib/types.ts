@@ -25,4 +25,5 @@ export type {
   CounterComparisonView as CounterComparison,
   CampaignFiguresView as CampaignFigures,
   RedirectView as RedirectAnswer,
+  ReviewAccountsView as ReviewAccounts,
 } from "../../../src/http/schemas/index.js";
