@@ -13,10 +13,16 @@
  */
 
 import { PdqIndex } from "../pdq-index/index.js";
-import { minhashSignature } from "../text/index.js";
 import type { AccountRecord } from "./account.js";
 import { keyHash, Postings } from "./postings.js";
-import { prepareAccount, scoreAccount, type AccountScore, type PreparedAccount } from "./score.js";
+import {
+  prepareAccount,
+  scoreAccount,
+  type AccountScore,
+  type HandleRarity,
+  type PreparedAccount,
+} from "./score.js";
+import { sortedKey } from "./skeleton.js";
 
 /** A key held by more accounts than this is skipped at query time (a weak kind's cap is lower: `CAP`). */
 export const MAX_POSTINGS = 256;
@@ -38,6 +44,9 @@ const enum Tag {
   PlatformId,
   Link,
   Mention,
+  Lookalike,
+  Sorted,
+  NameForm,
 }
 
 export interface AccountHit extends AccountScore {
@@ -53,16 +62,32 @@ function halfLength(length: number): number {
   return Math.max(4, Math.ceil(length / 2));
 }
 
+/** Seeds of the bio's MinHash rows (only the rows the bands use are computed). */
+const BIO_SEEDS = Uint32Array.from({ length: BIO_BANDS * BIO_ROWS }, (_, k) => Math.imul(k + 1, 0x9e3779b1) >>> 0);
+const bioSignature = new Uint32Array(BIO_BANDS * BIO_ROWS);
+
 function bioKeys(p: PreparedAccount): number[] {
   if (p.bioNormalized.length < 8) return [];
   if (!p.bioLong) return [keyHash(Tag.BioExact, p.bioNormalized)];
-  const sig = minhashSignature(p.bioShingles);
+  const sig = bioSignature.fill(0xffffffff);
+  const shingles = p.bioShingles;
+  for (let s = 0; s < shingles.length; s++) {
+    const x = shingles[s]!;
+    for (let k = 0; k < sig.length; k++) {
+      let h = x ^ BIO_SEEDS[k]!;
+      h ^= h >>> 16;
+      h = Math.imul(h, 0x85ebca6b);
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      h = (h ^ (h >>> 16)) >>> 0;
+      if (h < sig[k]!) sig[k] = h;
+    }
+  }
   const keys: number[] = [];
   for (let b = 0; b < BIO_BANDS; b++) {
-    let s = String.fromCharCode(b);
-    for (let r = 0; r < BIO_ROWS; r++)
-      s += String.fromCharCode(sig[b * BIO_ROWS + r]! >>> 16, sig[b * BIO_ROWS + r]! & 0xffff);
-    keys.push(keyHash(Tag.BioBand, s));
+    let h = Math.imul(b + 1, 0x27d4eb2d);
+    for (let r = 0; r < BIO_ROWS; r++) h = Math.imul(h ^ sig[b * BIO_ROWS + r]!, 0x01000193) ^ (h >>> 15);
+    keys.push(keyHash(Tag.BioBand, String.fromCharCode(h >>> 16, h & 0xffff)));
   }
   return keys;
 }
@@ -92,6 +117,9 @@ const VOTE: Readonly<Record<Tag, number>> = {
   [Tag.PlatformId]: 100,
   [Tag.Link]: 3,
   [Tag.Mention]: 1,
+  [Tag.Lookalike]: 4,
+  [Tag.Sorted]: 2,
+  [Tag.NameForm]: 2,
 };
 /** An avatar near the query's (found exactly by the PDQ index). */
 const AVATAR_VOTE = 6;
@@ -116,6 +144,9 @@ const CAP: Readonly<Record<Tag, number>> = {
   [Tag.PlatformId]: MAX_POSTINGS,
   [Tag.Link]: MAX_POSTINGS,
   [Tag.Mention]: 64,
+  [Tag.Lookalike]: MAX_POSTINGS,
+  [Tag.Sorted]: 64,
+  [Tag.NameForm]: 64,
 };
 
 /** The keys an account is stored under, each with its vote and cap. */
@@ -133,7 +164,13 @@ function storedKeys(p: PreparedAccount): WeightedKey[] {
       push(Tag.Suffix, p.leet.slice(-k));
     }
   }
+  // Every digit read as a letter: look-alike digits next to the handle's own digits.
+  if (p.lookalike.length >= 4) push(Tag.Lookalike, p.lookalike);
+  // Two letters swapped leave the sorted letters alone (and break both halves of a short handle).
+  if (p.leet.length >= 5) push(Tag.Sorted, sortedKey(p.leet));
   if (p.nameConsonants.length >= 4) push(Tag.Name, p.nameConsonants);
+  // The whole display name: a short skeleton ("Umm Ammarah" → "mrh") still names someone.
+  if (p.nameForm.length >= 5) push(Tag.NameForm, p.nameForm);
   const bioTag = p.bioLong ? Tag.BioBand : Tag.BioExact;
   for (const key of bioKeys(p)) keys.push({ key, weight: VOTE[bioTag], cap: CAP[bioTag] });
   if (p.record.id !== undefined) push(Tag.PlatformId, `${p.record.platform}\n${p.record.id}`);
@@ -240,13 +277,30 @@ export class AccountIndex {
   query(record: AccountRecord, minScore: number, maxCandidates = MAX_CANDIDATES): AccountHit[] {
     const q = prepareAccount(record);
     const hits: AccountHit[] = [];
+    const holders = this.holders(q);
     for (const id of this.candidates(q, maxCandidates)) {
       const e = this.entries.get(id);
       if (!e) continue;
-      const s = scoreAccount(q, e.prepared);
+      const s = scoreAccount(q, e.prepared, holders);
       if (s.score >= minScore) hits.push({ id, ...s });
     }
     return hits.sort((a, b) => b.score - a.score || a.id - b.id);
+  }
+
+  /**
+   * How many indexed accounts hold each of the query's handle keys (counted up to `MAX_POSTINGS` + 1;
+   * 0 for a key too short to be stored): the rarity the score weighs a shared skeleton by.
+   */
+  holders(q: PreparedAccount): HandleRarity {
+    const count = (tag: Tag, s: string, min: number) =>
+      s.length >= min ? this.postings.holders(keyHash(tag, s), MAX_POSTINGS) : 0;
+    const stripped = count(Tag.Stripped, q.stripped, 4);
+    return {
+      form: q.stripped.length >= 4 ? stripped : count(Tag.Form, q.form, 6),
+      stripped,
+      leet: count(Tag.Leet, q.leet, 4),
+      lookalike: count(Tag.Lookalike, q.lookalike, 4),
+    };
   }
 
   /** The ids of the `maxCandidates` best-voted candidates for a prepared query (see `query`). */
