@@ -27,7 +27,7 @@ import { sortedKey } from "./skeleton.js";
 /** A key held by more accounts than this is skipped at query time (a weak kind's cap is lower: `CAP`). */
 export const MAX_POSTINGS = 256;
 /** At most this many candidates, the best-voted, are scored in full. */
-export const MAX_CANDIDATES = 48;
+export const MAX_CANDIDATES = 16;
 /** Bio LSH: bands of 2 MinHash rows; P(candidate) = 1 − (1 − J²)^12: 0.97 at J = 0.5. */
 const BIO_BANDS = 12;
 const BIO_ROWS = 2;

@@ -131,20 +131,20 @@ export type AccountFeature = (typeof ACCOUNT_FEATURES)[number];
  * weights it learns and checks these against them.
  */
 export const ACCOUNT_MODEL: { readonly bias: number; readonly weights: Readonly<Record<AccountFeature, number>> } = {
-  bias: -6.5,
+  bias: -5.72,
   weights: {
-    handle_same: 6.16,
-    handle_same_x_length: 2.76,
-    handle_same_x_length_x_rare: 2.17,
-    handle_edit: 4.52,
-    handle_edit_x_length: 5.26,
-    name: 5.69,
-    bio: 8.27,
-    avatar: 6.54,
+    handle_same: 5.63,
+    handle_same_x_length: 2.6,
+    handle_same_x_length_x_rare: 2.05,
+    handle_edit: 4.13,
+    handle_edit_x_length: 4.77,
+    name: 4.98,
+    bio: 7.59,
+    avatar: 6.07,
     // Not learned: the evaluation data has no profile links. Set to the weight learned for
     // mentions, the other network evidence (a shared link is rarer than a shared mention).
-    links: 5.4,
-    mentions: 5.4,
+    links: 4.84,
+    mentions: 4.84,
   },
 };
 

@@ -21,7 +21,7 @@ import type { IndexKind, MatchScope, SignalIndex, SignalTypeDef } from "./signal
  * The score a ban-evasion match needs by default (a bank may set its own): the lowest at which the
  * training half of `npm run bench -- accounts` keeps precision at 0.99 or more (decision 0026).
  */
-export const DEFAULT_ACCOUNT_MIN_SCORE = 0.7;
+export const DEFAULT_ACCOUNT_MIN_SCORE = 0.8;
 
 export class AccountSignalIndex extends AccountIndex implements SignalIndex {}
 
