@@ -94,6 +94,8 @@ export interface AccountScore {
 const MIN_HANDLE = 4;
 /** Avatar PDQ distances up to this count as evidence. */
 export const AVATAR_MAX_DISTANCE = 31;
+/** Avatar PDQ distances up to this count as the same picture. */
+const AVATAR_SAME_DISTANCE = 16;
 
 const ramp = (x: number, from: number, to: number): number => Math.max(0, Math.min(1, (x - from) / (to - from)));
 
@@ -131,20 +133,20 @@ export type AccountFeature = (typeof ACCOUNT_FEATURES)[number];
  * weights it learns and checks these against them.
  */
 export const ACCOUNT_MODEL: { readonly bias: number; readonly weights: Readonly<Record<AccountFeature, number>> } = {
-  bias: -5.72,
+  bias: -5.77,
   weights: {
-    handle_same: 5.63,
-    handle_same_x_length: 2.6,
-    handle_same_x_length_x_rare: 2.05,
-    handle_edit: 4.13,
-    handle_edit_x_length: 4.77,
-    name: 4.98,
-    bio: 7.59,
-    avatar: 6.07,
+    handle_same: 5.67,
+    handle_same_x_length: 2.61,
+    handle_same_x_length_x_rare: 2.06,
+    handle_edit: 4.17,
+    handle_edit_x_length: 4.8,
+    name: 5.02,
+    bio: 7.63,
+    avatar: 5.84,
     // Not learned: the evaluation data has no profile links. Set to the weight learned for
     // mentions, the other network evidence (a shared link is rarer than a shared mention).
-    links: 4.84,
-    mentions: 4.84,
+    links: 3.42,
+    mentions: 3.42,
   },
 };
 
@@ -255,7 +257,9 @@ export function accountFeatures(q: PreparedAccount, c: PreparedAccount, holders?
   if (q.avatar && c.avatar) {
     const distance = wordsDistance(q.avatar, 0, c.avatar, 0);
     if (distance <= AVATAR_MAX_DISTANCE) {
-      x[7] = (AVATAR_MAX_DISTANCE + 1 - distance) / (AVATAR_MAX_DISTANCE + 1);
+      // Unrelated PDQ hashes differ in about 128 bits; a re-encoded or resized image is within
+      // about 16. So up to 16 is the same picture (1), fading to nothing at 32 (decision 0033).
+      x[7] = Math.min(1, (AVATAR_MAX_DISTANCE + 1 - distance) / (AVATAR_MAX_DISTANCE + 1 - AVATAR_SAME_DISTANCE));
       evidence.push({ kind: "avatar", distance, strength: 0 });
     }
   }
