@@ -213,6 +213,22 @@ describe("rarity in the bank (decision 0033)", () => {
     assert.equal(hit[0]!.evidence[0]!.kind, "handle");
   });
 
+  it("with a filter (the banks a caller may see), neither candidates nor rarity come from other accounts", () => {
+    const index = new AccountIndex();
+    index.add(1, parseAccount({ platform: "twitter", handle: "Mosul_05" }));
+    for (let i = 0; i < 3; i++) index.add(10 + i, parseAccount({ platform: "twitter", handle: `mosul_${i}` }));
+    const q = parseAccount({ platform: "twitter", handle: "Mosul_2" });
+    const onlyOne = (id: number) => id === 1;
+    assert.equal(index.holders(prepareAccount(q), onlyOne).stripped, 1);
+    assert.equal(index.holders(prepareAccount(q)).stripped, 4);
+    const seen = index.query(q, 0, 16, onlyOne);
+    assert.deepEqual(
+      seen.map((h) => h.id),
+      [1],
+    );
+    assert.ok(seen[0]!.score > index.query(q, 0).find((h) => h.id === 1)!.score);
+  });
+
   it("a pair scored on its own (rarity unknown) scores no higher than through a one-holder index", () => {
     const c = parseAccount({ platform: "twitter", handle: "WarReporter1" });
     const q = parseAccount({ platform: "twitter", handle: "warreporter_2" });

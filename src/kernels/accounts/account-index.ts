@@ -272,17 +272,25 @@ export class AccountIndex {
    * Indexed accounts scoring at least `minScore` as the return of `record`, best first (ties by
    * id). Candidates are the accounts sharing a key with it or an avatar within distance 15; each
    * shared key votes for its holders (its kind's vote divided by 1 + log2 of how many accounts hold
-   * it, so a rare key says more) and only the `maxCandidates` best-voted are scored.
+   * it, so a rare key says more) and only the `maxCandidates` best-voted are scored. With
+   * `accept`, only the accounts it accepts (those of banks the caller may see) are candidates or
+   * counted as holders: neither the candidates nor the score depend on banks the caller may not
+   * see.
    */
-  query(record: AccountRecord, minScore: number, maxCandidates = MAX_CANDIDATES): AccountHit[] {
+  query(
+    record: AccountRecord,
+    minScore: number,
+    maxCandidates = MAX_CANDIDATES,
+    accept?: (id: number) => boolean,
+  ): AccountHit[] {
     const q = prepareAccount(record);
     const hits: AccountHit[] = [];
-    const holders = this.holders(q);
-    for (const id of this.candidates(q, maxCandidates)) {
+    const holders = this.holders(q, accept);
+    for (const id of this.candidates(q, maxCandidates, accept)) {
       const e = this.entries.get(id);
       if (!e) continue;
       const s = scoreAccount(q, e.prepared, holders);
-      if (s.score >= minScore) hits.push({ id, ...s });
+      if (s.score >= minScore) hits.push({ id, score: s.score, evidence: s.evidence });
     }
     return hits.sort((a, b) => b.score - a.score || a.id - b.id);
   }
@@ -291,9 +299,14 @@ export class AccountIndex {
    * How many indexed accounts hold each of the query's handle keys (counted up to `MAX_POSTINGS` + 1;
    * 0 for a key too short to be stored): the rarity the score weighs a shared skeleton by.
    */
-  holders(q: PreparedAccount): HandleRarity {
-    const count = (tag: Tag, s: string, min: number) =>
-      s.length >= min ? this.postings.holders(keyHash(tag, s), MAX_POSTINGS) : 0;
+  holders(q: PreparedAccount, accept?: (id: number) => boolean): HandleRarity {
+    const count = (tag: Tag, s: string, min: number): number => {
+      if (s.length < min) return 0;
+      if (!accept) return this.postings.holders(keyHash(tag, s), MAX_POSTINGS);
+      let n = 0;
+      const all = this.postings.forEach(keyHash(tag, s), MAX_POSTINGS, (id) => accept(id) && n++);
+      return all < 0 ? MAX_POSTINGS + 1 : n;
+    };
     const stripped = count(Tag.Stripped, q.stripped, 4);
     return {
       form: q.stripped.length >= 4 ? stripped : count(Tag.Form, q.form, 6),
@@ -304,19 +317,21 @@ export class AccountIndex {
   }
 
   /** The ids of the `maxCandidates` best-voted candidates for a prepared query (see `query`). */
-  candidates(q: PreparedAccount, maxCandidates = MAX_CANDIDATES): number[] {
+  candidates(q: PreparedAccount, maxCandidates = MAX_CANDIDATES, accept?: (id: number) => boolean): number[] {
     const votes = new Map<number, number>();
     const held: number[] = [];
     const vote = (ids: readonly number[], weight: number) => {
       const v = weight / (1 + Math.log2(ids.length));
       for (const id of ids) votes.set(id, (votes.get(id) ?? 0) + v);
     };
+    const hold = accept ? (id: number) => accept(id) && held.push(id) : (id: number) => held.push(id);
     for (const { key, weight, cap } of queryKeys(q)) {
       held.length = 0;
-      if (this.postings.forEach(key, cap, (id) => held.push(id)) > 0) vote(held, weight);
+      if (this.postings.forEach(key, cap, hold) > 0 && held.length > 0) vote(held, weight);
     }
     if (q.avatar) {
-      const near = this.avatars.search(q.avatar, 0, AVATAR_CANDIDATE_DISTANCE).map((m) => m.key);
+      let near = this.avatars.search(q.avatar, 0, AVATAR_CANDIDATE_DISTANCE).map((m) => m.key);
+      if (accept) near = near.filter(accept);
       if (near.length > 0) vote(near, AVATAR_VOTE);
     }
     return topVoted(votes, maxCandidates);

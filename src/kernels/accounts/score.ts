@@ -236,7 +236,9 @@ export function bioSimilarity(q: PreparedAccount, c: PreparedAccount): number {
 }
 
 function shared(a: readonly string[] | undefined, b: readonly string[] | undefined): string[] {
-  if (!a || !b) return [];
+  if (!a || !b || a.length === 0 || b.length === 0) return [];
+  // Profiles list a few links and mentions: a scan beats building a Set per candidate.
+  if (a.length * b.length <= 256) return a.filter((x) => b.includes(x));
   const set = new Set(b);
   return a.filter((x) => set.has(x));
 }
