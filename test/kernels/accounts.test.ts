@@ -194,7 +194,14 @@ describe("rarity in the bank (decision 0033)", () => {
     const b = crowded.query(q, 0).find((h) => h.id === 1)!;
     assert.ok(a.score > b.score, `${a.score} ${b.score}`);
     assert.deepEqual(Object.keys(a).sort(), ["evidence", "id", "score"]);
-    assert.deepEqual(Object.keys(a.evidence[0]!).sort(), ["kind", "matched", "query", "similarity", "strength", "variant"]);
+    assert.deepEqual(Object.keys(a.evidence[0]!).sort(), [
+      "kind",
+      "matched",
+      "query",
+      "similarity",
+      "strength",
+      "variant",
+    ]);
     assert.equal(a.evidence[0]!.kind, "handle");
     // "mosul2" reads as "mosui", "Mosul_05" as "mosuios": the look-alike key is not shared.
     assert.deepEqual(lone.holders(prepareAccount(q)), { form: 1, stripped: 1, leet: 1, lookalike: 0 });

@@ -15,13 +15,7 @@
 import { PdqIndex } from "../pdq-index/index.js";
 import type { AccountRecord } from "./account.js";
 import { keyHash, Postings } from "./postings.js";
-import {
-  prepareAccount,
-  scoreAccount,
-  type AccountScore,
-  type HandleRarity,
-  type PreparedAccount,
-} from "./score.js";
+import { prepareAccount, scoreAccount, type AccountScore, type HandleRarity, type PreparedAccount } from "./score.js";
 import { sortedKey } from "./skeleton.js";
 
 /** A key held by more accounts than this is skipped at query time (a weak kind's cap is lower: `CAP`). */
