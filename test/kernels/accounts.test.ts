@@ -9,10 +9,12 @@ import {
   editDistance,
   handleForm,
   leetKey,
+  lookalikeKey,
   parseAccount,
   prepareAccount,
   scoreAccount,
   ACCOUNT_MODEL,
+  sortedKey,
   strippedKey,
 } from "../../src/kernels/accounts/index.js";
 
@@ -31,6 +33,37 @@ describe("handle skeletons", () => {
     assert.equal(consonantKey("أبو محمد"), consonantKey("Abu Muhammad"));
     assert.equal(consonantKey("المقدسي"), consonantKey("Al Maqdisi"));
     assert.notEqual(consonantKey("Abu Khalid"), consonantKey("Abu Muhammad"));
+  });
+
+  it("every digit read as a letter, even next to the handle's own digits (decision 0033)", () => {
+    const key = (h: string) => lookalikeKey(handleForm(h));
+    // A 4 for the a next to the trailing digits, and a Cyrillic і: leetKey drops "4252" first.
+    assert.equal(key("Afriqqіy4_252"), key("Afriqqiya_252"));
+    assert.notEqual(leetKey(handleForm("Afriqqіy4_252")), leetKey(handleForm("Afriqqiya_252")));
+    assert.equal(key("Afriqqiya_252"), "afriqiyas");
+    // A handle that is mostly digits: the s and a of "ks48a…" swapped for 5 and 4.
+    assert.equal(key("k5484174031"), key("ks48a174031"));
+    assert.equal(key("MhzBn7"), key("MhzBnt"));
+    // Digits that mimic no letter are dropped, not read.
+    assert.equal(key("name_2"), "name");
+    assert.notEqual(key("GunsandRoses"), key("GunsandCoffee"));
+  });
+
+  it("two swapped letters keep the sorted letters (and a different name does not)", () => {
+    const key = (h: string) => sortedKey(leetKey(handleForm(h)));
+    assert.equal(key("DabiqwseetsMan"), key("DabiqsweetsMan"));
+    assert.equal(key("baaiqya_01"), key("baaqiya_01"));
+    assert.notEqual(key("DabiqsweetsMan"), key("DabiqsweetsMen"));
+  });
+
+  it("Arabic handles: hamza, Arabic-Indic digits and separators fold away", () => {
+    for (const h of ["ابو_محمد", "أبو_محمد٢", "ابومحمد_2", "_ابو_محمد_"])
+      assert.equal(strippedKey(handleForm(h)), "abwmhmd", h);
+    // Harakat and shadda are not letters: the vowelled spelling meets the bare one and the Latin one.
+    assert.equal(consonantKey("مُحَمَّد"), consonantKey("محمد"));
+    assert.equal(consonantKey("مُحَمَّد"), consonantKey("Muhammad"));
+    assert.equal(consonantKey("ابن تيمية"), consonantKey("Ibn Taymiyyah"));
+    assert.notEqual(consonantKey("ابن تيمية"), consonantKey("Ibn Khaldun"));
   });
 
   it("edit distance counts a transposition as one edit and stops past the limit", () => {
@@ -146,6 +179,70 @@ describe("AccountIndex", () => {
       }
     assert.equal(index.size, 61);
     assert.deepEqual(index.candidates(q, 3).includes(100), true);
+  });
+});
+
+describe("rarity in the bank (decision 0033)", () => {
+  it("a skeleton one banked account holds scores higher than one many hold; the answer's shape is unchanged", () => {
+    const lone = new AccountIndex();
+    lone.add(1, parseAccount({ platform: "twitter", handle: "Mosul_05" }));
+    const crowded = new AccountIndex();
+    crowded.add(1, parseAccount({ platform: "twitter", handle: "Mosul_05" }));
+    for (let i = 0; i < 15; i++) crowded.add(10 + i, parseAccount({ platform: "twitter", handle: `mosul${100 + i}` }));
+    const q = parseAccount({ platform: "twitter", handle: "Mosul_2" });
+    const a = lone.query(q, 0).find((h) => h.id === 1)!;
+    const b = crowded.query(q, 0).find((h) => h.id === 1)!;
+    assert.ok(a.score > b.score, `${a.score} ${b.score}`);
+    assert.deepEqual(Object.keys(a).sort(), ["evidence", "id", "score"]);
+    assert.deepEqual(Object.keys(a.evidence[0]!).sort(), [
+      "kind",
+      "matched",
+      "query",
+      "similarity",
+      "strength",
+      "variant",
+    ]);
+    assert.equal(a.evidence[0]!.kind, "handle");
+    // "mosul2" reads as "mosui", "Mosul_05" as "mosuios": the look-alike key is not shared.
+    assert.deepEqual(lone.holders(prepareAccount(q)), { form: 1, stripped: 1, leet: 1, lookalike: 0 });
+    assert.equal(crowded.holders(prepareAccount(q)).stripped, 16);
+  });
+
+  it("a handle that is mostly digits matches its own return, which the letters alone could not", () => {
+    const index = new AccountIndex();
+    index.add(1, parseAccount({ platform: "twitter", handle: "06230550_IS" }));
+    for (let i = 0; i < 50; i++) index.add(10 + i, parseAccount({ platform: "twitter", handle: `is_${i}x${i * 31}` }));
+    const hit = index.query(parseAccount({ platform: "twitter", handle: "06230550_IS__" }), 0.5);
+    assert.deepEqual(
+      hit.map((h) => h.id),
+      [1],
+    );
+    assert.equal(hit[0]!.evidence[0]!.kind, "handle");
+  });
+
+  it("with a filter (the banks a caller may see), neither candidates nor rarity come from other accounts", () => {
+    const index = new AccountIndex();
+    index.add(1, parseAccount({ platform: "twitter", handle: "Mosul_05" }));
+    for (let i = 0; i < 3; i++) index.add(10 + i, parseAccount({ platform: "twitter", handle: `mosul_${i}` }));
+    const q = parseAccount({ platform: "twitter", handle: "Mosul_2" });
+    const onlyOne = (id: number) => id === 1;
+    assert.equal(index.holders(prepareAccount(q), onlyOne).stripped, 1);
+    assert.equal(index.holders(prepareAccount(q)).stripped, 4);
+    const seen = index.query(q, 0, 16, onlyOne);
+    assert.deepEqual(
+      seen.map((h) => h.id),
+      [1],
+    );
+    assert.ok(seen[0]!.score > index.query(q, 0).find((h) => h.id === 1)!.score);
+  });
+
+  it("a pair scored on its own (rarity unknown) scores no higher than through a one-holder index", () => {
+    const c = parseAccount({ platform: "twitter", handle: "WarReporter1" });
+    const q = parseAccount({ platform: "twitter", handle: "warreporter_2" });
+    const alone = scoreAccount(prepareAccount(q), prepareAccount(c)).score;
+    const index = new AccountIndex();
+    index.add(1, c);
+    assert.ok(index.query(q, 0)[0]!.score > alone);
   });
 });
 

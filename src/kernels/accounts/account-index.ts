@@ -13,15 +13,15 @@
  */
 
 import { PdqIndex } from "../pdq-index/index.js";
-import { minhashSignature } from "../text/index.js";
 import type { AccountRecord } from "./account.js";
 import { keyHash, Postings } from "./postings.js";
-import { prepareAccount, scoreAccount, type AccountScore, type PreparedAccount } from "./score.js";
+import { prepareAccount, scoreAccount, type AccountScore, type HandleRarity, type PreparedAccount } from "./score.js";
+import { sortedKey } from "./skeleton.js";
 
 /** A key held by more accounts than this is skipped at query time (a weak kind's cap is lower: `CAP`). */
 export const MAX_POSTINGS = 256;
 /** At most this many candidates, the best-voted, are scored in full. */
-export const MAX_CANDIDATES = 48;
+export const MAX_CANDIDATES = 16;
 /** Bio LSH: bands of 2 MinHash rows; P(candidate) = 1 − (1 − J²)^12: 0.97 at J = 0.5. */
 const BIO_BANDS = 12;
 const BIO_ROWS = 2;
@@ -38,6 +38,9 @@ const enum Tag {
   PlatformId,
   Link,
   Mention,
+  Lookalike,
+  Sorted,
+  NameForm,
 }
 
 export interface AccountHit extends AccountScore {
@@ -53,16 +56,32 @@ function halfLength(length: number): number {
   return Math.max(4, Math.ceil(length / 2));
 }
 
+/** Seeds of the bio's MinHash rows (only the rows the bands use are computed). */
+const BIO_SEEDS = Uint32Array.from({ length: BIO_BANDS * BIO_ROWS }, (_, k) => Math.imul(k + 1, 0x9e3779b1) >>> 0);
+const bioSignature = new Uint32Array(BIO_BANDS * BIO_ROWS);
+
 function bioKeys(p: PreparedAccount): number[] {
   if (p.bioNormalized.length < 8) return [];
   if (!p.bioLong) return [keyHash(Tag.BioExact, p.bioNormalized)];
-  const sig = minhashSignature(p.bioShingles);
+  const sig = bioSignature.fill(0xffffffff);
+  const shingles = p.bioShingles;
+  for (let s = 0; s < shingles.length; s++) {
+    const x = shingles[s]!;
+    for (let k = 0; k < sig.length; k++) {
+      let h = x ^ BIO_SEEDS[k]!;
+      h ^= h >>> 16;
+      h = Math.imul(h, 0x85ebca6b);
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      h = (h ^ (h >>> 16)) >>> 0;
+      if (h < sig[k]!) sig[k] = h;
+    }
+  }
   const keys: number[] = [];
   for (let b = 0; b < BIO_BANDS; b++) {
-    let s = String.fromCharCode(b);
-    for (let r = 0; r < BIO_ROWS; r++)
-      s += String.fromCharCode(sig[b * BIO_ROWS + r]! >>> 16, sig[b * BIO_ROWS + r]! & 0xffff);
-    keys.push(keyHash(Tag.BioBand, s));
+    let h = Math.imul(b + 1, 0x27d4eb2d);
+    for (let r = 0; r < BIO_ROWS; r++) h = Math.imul(h ^ sig[b * BIO_ROWS + r]!, 0x01000193) ^ (h >>> 15);
+    keys.push(keyHash(Tag.BioBand, String.fromCharCode(h >>> 16, h & 0xffff)));
   }
   return keys;
 }
@@ -92,6 +111,9 @@ const VOTE: Readonly<Record<Tag, number>> = {
   [Tag.PlatformId]: 100,
   [Tag.Link]: 3,
   [Tag.Mention]: 1,
+  [Tag.Lookalike]: 4,
+  [Tag.Sorted]: 2,
+  [Tag.NameForm]: 2,
 };
 /** An avatar near the query's (found exactly by the PDQ index). */
 const AVATAR_VOTE = 6;
@@ -116,6 +138,9 @@ const CAP: Readonly<Record<Tag, number>> = {
   [Tag.PlatformId]: MAX_POSTINGS,
   [Tag.Link]: MAX_POSTINGS,
   [Tag.Mention]: 64,
+  [Tag.Lookalike]: MAX_POSTINGS,
+  [Tag.Sorted]: 64,
+  [Tag.NameForm]: 64,
 };
 
 /** The keys an account is stored under, each with its vote and cap. */
@@ -133,7 +158,13 @@ function storedKeys(p: PreparedAccount): WeightedKey[] {
       push(Tag.Suffix, p.leet.slice(-k));
     }
   }
+  // Every digit read as a letter: look-alike digits next to the handle's own digits.
+  if (p.lookalike.length >= 4) push(Tag.Lookalike, p.lookalike);
+  // Two letters swapped leave the sorted letters alone (and break both halves of a short handle).
+  if (p.leet.length >= 5) push(Tag.Sorted, sortedKey(p.leet));
   if (p.nameConsonants.length >= 4) push(Tag.Name, p.nameConsonants);
+  // The whole display name: a short skeleton ("Umm Ammarah" → "mrh") still names someone.
+  if (p.nameForm.length >= 5) push(Tag.NameForm, p.nameForm);
   const bioTag = p.bioLong ? Tag.BioBand : Tag.BioExact;
   for (const key of bioKeys(p)) keys.push({ key, weight: VOTE[bioTag], cap: CAP[bioTag] });
   if (p.record.id !== undefined) push(Tag.PlatformId, `${p.record.platform}\n${p.record.id}`);
@@ -235,34 +266,66 @@ export class AccountIndex {
    * Indexed accounts scoring at least `minScore` as the return of `record`, best first (ties by
    * id). Candidates are the accounts sharing a key with it or an avatar within distance 15; each
    * shared key votes for its holders (its kind's vote divided by 1 + log2 of how many accounts hold
-   * it, so a rare key says more) and only the `maxCandidates` best-voted are scored.
+   * it, so a rare key says more) and only the `maxCandidates` best-voted are scored. With
+   * `accept`, only the accounts it accepts (those of banks the caller may see) are candidates or
+   * counted as holders: neither the candidates nor the score depend on banks the caller may not
+   * see.
    */
-  query(record: AccountRecord, minScore: number, maxCandidates = MAX_CANDIDATES): AccountHit[] {
+  query(
+    record: AccountRecord,
+    minScore: number,
+    maxCandidates = MAX_CANDIDATES,
+    accept?: (id: number) => boolean,
+  ): AccountHit[] {
     const q = prepareAccount(record);
     const hits: AccountHit[] = [];
-    for (const id of this.candidates(q, maxCandidates)) {
+    const holders = this.holders(q, accept);
+    for (const id of this.candidates(q, maxCandidates, accept)) {
       const e = this.entries.get(id);
       if (!e) continue;
-      const s = scoreAccount(q, e.prepared);
-      if (s.score >= minScore) hits.push({ id, ...s });
+      const s = scoreAccount(q, e.prepared, holders);
+      if (s.score >= minScore) hits.push({ id, score: s.score, evidence: s.evidence });
     }
     return hits.sort((a, b) => b.score - a.score || a.id - b.id);
   }
 
+  /**
+   * How many indexed accounts hold each of the query's handle keys (counted up to `MAX_POSTINGS` + 1;
+   * 0 for a key too short to be stored): the rarity the score weighs a shared skeleton by.
+   */
+  holders(q: PreparedAccount, accept?: (id: number) => boolean): HandleRarity {
+    const count = (tag: Tag, s: string, min: number): number => {
+      if (s.length < min) return 0;
+      if (!accept) return this.postings.holders(keyHash(tag, s), MAX_POSTINGS);
+      let n = 0;
+      const all = this.postings.forEach(keyHash(tag, s), MAX_POSTINGS, (id) => accept(id) && n++);
+      return all < 0 ? MAX_POSTINGS + 1 : n;
+    };
+    const stripped = count(Tag.Stripped, q.stripped, 4);
+    return {
+      form: q.stripped.length >= 4 ? stripped : count(Tag.Form, q.form, 6),
+      stripped,
+      leet: count(Tag.Leet, q.leet, 4),
+      lookalike: count(Tag.Lookalike, q.lookalike, 4),
+    };
+  }
+
   /** The ids of the `maxCandidates` best-voted candidates for a prepared query (see `query`). */
-  candidates(q: PreparedAccount, maxCandidates = MAX_CANDIDATES): number[] {
+  candidates(q: PreparedAccount, maxCandidates = MAX_CANDIDATES, accept?: (id: number) => boolean): number[] {
     const votes = new Map<number, number>();
     const held: number[] = [];
     const vote = (ids: readonly number[], weight: number) => {
       const v = weight / (1 + Math.log2(ids.length));
       for (const id of ids) votes.set(id, (votes.get(id) ?? 0) + v);
     };
+    const hold = accept ? (id: number) => accept(id) && held.push(id) : (id: number) => held.push(id);
     for (const { key, weight, cap } of queryKeys(q)) {
       held.length = 0;
-      if (this.postings.forEach(key, cap, (id) => held.push(id)) > 0) vote(held, weight);
+      if (this.postings.forEach(key, cap, hold) > 0 && held.length > 0) vote(held, weight);
     }
     if (q.avatar) {
-      const near = this.avatars.search(q.avatar, 0, AVATAR_CANDIDATE_DISTANCE).map((m) => m.key);
+      let near = this.avatars.search(q.avatar, 0, AVATAR_CANDIDATE_DISTANCE).map((m) => m.key);
+      if (accept) near = near.filter(accept);
       if (near.length > 0) vote(near, AVATAR_VOTE);
     }
     return topVoted(votes, maxCandidates);

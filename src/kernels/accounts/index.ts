@@ -6,6 +6,7 @@ export {
   ACCOUNT_MODEL,
   UNLEARNED_FEATURES,
   accountFeatures,
+  type HandleRarity,
   scoreAccount,
   prepareAccount,
   type AccountFeature,
@@ -14,4 +15,13 @@ export {
   type HandleVariant,
   type PreparedAccount,
 } from "./score.js";
-export { consonantKey, editDistance, handleForm, leetKey, strippedKey, transliterateArabic } from "./skeleton.js";
+export {
+  consonantKey,
+  editDistance,
+  handleForm,
+  leetKey,
+  lookalikeKey,
+  sortedKey,
+  strippedKey,
+  transliterateArabic,
+} from "./skeleton.js";

@@ -67,6 +67,14 @@ export class Postings {
     return n;
   }
 
+  /** How many live ids `key` holds, counting no further than `cap + 1`. */
+  holders(key: number, cap: number): number {
+    let n = 0;
+    for (let p = this.heads[key & this.mask]!; p >= 0; p = this.next[p]!)
+      if (this.keys[p] === key && this.ids[p]! >= 0 && ++n > cap) return n;
+    return n;
+  }
+
   private growPostings(): void {
     const size = this.keys.length * 2;
     const keys = new Uint32Array(size);

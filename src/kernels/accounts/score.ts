@@ -1,14 +1,22 @@
 /**
- * Scoring one account against another for ban evasion: each kind of evidence gives a strength
- * in 0..1, and the score is their noisy-or, 1 − Π(1 − strength), so independent weak evidence
- * adds up and one strong piece suffices. The weights are set in decision 0022 and checked by
- * `npm run bench -- accounts`.
+ * Scoring one account against another for ban evasion: each kind of evidence gives features in
+ * 0..1 and the score is a logistic model of them (decisions 0026, 0033), learned and checked by
+ * `npm run bench -- accounts`. The handle's skeleton counts by its length and, when the index
+ * says, by how few banked accounts share it (its rarity).
  */
 
 import { hexToWords, wordsDistance } from "../pdq-index/words.js";
-import { jaccard, textFingerprint } from "../text/index.js";
+import { MIN_SHINGLES, jaccard, normalizeText, shingleHashes } from "../text/index.js";
 import type { AccountRecord } from "./account.js";
-import { consonantKey, editDistance, handleForm, leetKey, nameSimilarity, strippedKey } from "./skeleton.js";
+import {
+  consonantKey,
+  editDistance,
+  handleForm,
+  leetKey,
+  lookalikeKey,
+  nameSimilarity,
+  strippedKey,
+} from "./skeleton.js";
 
 /** An account with the forms matching needs, computed once. */
 export interface PreparedAccount {
@@ -16,6 +24,8 @@ export interface PreparedAccount {
   readonly form: string;
   readonly stripped: string;
   readonly leet: string;
+  /** Every digit read as a letter (`lookalikeKey`). */
+  readonly lookalike: string;
   readonly nameForm: string;
   readonly nameConsonants: string;
   readonly bioNormalized: string;
@@ -28,17 +38,21 @@ export interface PreparedAccount {
 
 export function prepareAccount(record: AccountRecord): PreparedAccount {
   const form = handleForm(record.handle);
-  const fp = textFingerprint(record.bio ?? "");
+  // The text matcher's normal form and shingles (its own MinHash is not needed: the account
+  // index takes the few rows its bands use).
+  const bioNormalized = normalizeText(record.bio ?? "");
+  const bioShingles = shingleHashes(bioNormalized);
   return {
     record,
     form,
     stripped: strippedKey(form),
     leet: leetKey(form),
+    lookalike: lookalikeKey(form),
     nameForm: handleForm(record.name ?? ""),
     nameConsonants: consonantKey(record.name ?? ""),
-    bioNormalized: fp.normalized,
-    bioShingles: fp.shingles,
-    bioLong: fp.bandKeys !== null,
+    bioNormalized,
+    bioShingles,
+    bioLong: bioShingles.length >= MIN_SHINGLES,
     avatar: record.avatarPdq ? hexToWords(record.avatarPdq) : undefined,
   };
 }
@@ -80,6 +94,8 @@ export interface AccountScore {
 const MIN_HANDLE = 4;
 /** Avatar PDQ distances up to this count as evidence. */
 export const AVATAR_MAX_DISTANCE = 31;
+/** Avatar PDQ distances up to this count as the same picture. */
+const AVATAR_SAME_DISTANCE = 16;
 
 const ramp = (x: number, from: number, to: number): number => Math.max(0, Math.min(1, (x - from) / (to - from)));
 
@@ -99,6 +115,7 @@ function handleLength(stripped: string): number {
 export const ACCOUNT_FEATURES = [
   "handle_same",
   "handle_same_x_length",
+  "handle_same_x_length_x_rare",
   "handle_edit",
   "handle_edit_x_length",
   "name",
@@ -116,19 +133,20 @@ export type AccountFeature = (typeof ACCOUNT_FEATURES)[number];
  * weights it learns and checks these against them.
  */
 export const ACCOUNT_MODEL: { readonly bias: number; readonly weights: Readonly<Record<AccountFeature, number>> } = {
-  bias: -6.53,
+  bias: -5.77,
   weights: {
-    handle_same: 1.98,
-    handle_same_x_length: 6.35,
-    handle_edit: 4.98,
-    handle_edit_x_length: 5.68,
-    name: 5.22,
-    bio: 8.26,
-    avatar: 6.58,
+    handle_same: 5.67,
+    handle_same_x_length: 2.61,
+    handle_same_x_length_x_rare: 2.06,
+    handle_edit: 4.17,
+    handle_edit_x_length: 4.8,
+    name: 5.02,
+    bio: 7.63,
+    avatar: 5.84,
     // Not learned: the evaluation data has no profile links. Set to the weight learned for
     // mentions, the other network evidence (a shared link is rarer than a shared mention).
-    links: 5.59,
-    mentions: 5.59,
+    links: 3.42,
+    mentions: 3.42,
   },
 };
 
@@ -140,28 +158,65 @@ interface Pair {
   readonly evidence: Evidence[];
 }
 
-function handleFeatures(q: PreparedAccount, c: PreparedAccount, x: Float64Array): Evidence | undefined {
-  if (q.stripped.length < MIN_HANDLE && c.stripped.length < MIN_HANDLE) return undefined;
+/**
+ * How many banked accounts hold each of the query's handle keys (the index counts them; 0 when
+ * unknown, as for a pair scored on its own). A skeleton one account holds is rarer evidence than
+ * one a hundred hold: the bank's size is in the score.
+ */
+export interface HandleRarity {
+  readonly form: number;
+  readonly stripped: number;
+  readonly leet: number;
+  readonly lookalike: number;
+}
+
+/** 1 for a key one account holds, 1/2 for two, 1/3 for four…; 0 when unknown. */
+const rarity = (holders: number): number => (holders > 0 ? 1 / (1 + Math.log2(holders)) : 0);
+
+/** Whether a handle has enough to match on: four letters, or a long form of digits ("06230550_IS"). */
+const handleCounts = (p: PreparedAccount): boolean =>
+  p.stripped.length >= MIN_HANDLE || p.lookalike.length >= MIN_HANDLE || p.form.length >= 6;
+
+function handleFeatures(
+  q: PreparedAccount,
+  c: PreparedAccount,
+  x: Float64Array,
+  holders: HandleRarity | undefined,
+): Evidence | undefined {
+  if (!handleCounts(q) || !handleCounts(c)) return undefined;
   const base = { kind: "handle" as const, query: q.record.handle, matched: c.record.handle, strength: 0 };
-  const length = handleLength(c.stripped);
+  const length = handleLength(c.stripped.length >= MIN_HANDLE ? c.stripped : c.lookalike);
   let variant: HandleVariant | undefined;
-  if (q.form === c.form) variant = "same";
-  else if (q.stripped === c.stripped && q.stripped.length >= MIN_HANDLE) variant = "digits";
-  else if (q.leet === c.leet && q.leet.length >= MIN_HANDLE) variant = "look-alike";
+  let held = 0;
+  if (q.form === c.form) {
+    variant = "same";
+    held = holders?.form ?? 0;
+  } else if (q.stripped === c.stripped && q.stripped.length >= MIN_HANDLE) {
+    variant = "digits";
+    held = holders?.stripped ?? 0;
+  } else if (q.leet === c.leet && q.leet.length >= MIN_HANDLE) {
+    variant = "look-alike";
+    held = holders?.leet ?? 0;
+  } else if (q.lookalike === c.lookalike && q.lookalike.length >= MIN_HANDLE) {
+    variant = "look-alike";
+    held = holders?.lookalike ?? 0;
+  }
   if (variant) {
     x[0] = 1;
     x[1] = length;
+    x[2] = length * rarity(held);
     return { ...base, variant, similarity: 1 };
   }
   const longer = Math.max(q.leet.length, c.leet.length);
+  if (longer === 0) return undefined;
   const d = Math.min(editDistance(q.leet, c.leet, 2), editDistance(q.stripped, c.stripped, 2));
   if (d > 2) return undefined;
   const similarity = 1 - d / longer;
   // One edit in a 12-letter handle: 0.92 → 0.67; two edits: 0.83 → 0.33; a third of the letters: 0.
   const edit = ramp(similarity, 0.75, 1);
   if (edit === 0) return undefined;
-  x[2] = edit;
-  x[3] = edit * length;
+  x[3] = edit;
+  x[4] = edit * length;
   return { ...base, variant: "edit", similarity };
 }
 
@@ -169,8 +224,8 @@ function nameFeature(q: PreparedAccount, c: PreparedAccount, x: Float64Array): E
   if (!q.record.name || !c.record.name) return undefined;
   let similarity = q.nameForm.length >= 3 ? nameSimilarity(q.nameForm, c.nameForm, 0.7) : 0;
   if (q.nameConsonants.length >= 3 && q.nameConsonants === c.nameConsonants) similarity = Math.max(similarity, 0.95);
-  x[4] = ramp(similarity, 0.7, 1);
-  return x[4] > 0 ? { kind: "name", query: q.record.name, matched: c.record.name, similarity, strength: 0 } : undefined;
+  x[5] = ramp(similarity, 0.7, 1);
+  return x[5] > 0 ? { kind: "name", query: q.record.name, matched: c.record.name, similarity, strength: 0 } : undefined;
 }
 
 /** Bio similarity: Jaccard of the shingle sets, or 1 for equal normal forms. */
@@ -181,48 +236,52 @@ export function bioSimilarity(q: PreparedAccount, c: PreparedAccount): number {
 }
 
 function shared(a: readonly string[] | undefined, b: readonly string[] | undefined): string[] {
-  if (!a || !b) return [];
+  if (!a || !b || a.length === 0 || b.length === 0) return [];
+  // Profiles list a few links and mentions: a scan beats building a Set per candidate.
+  if (a.length * b.length <= 256) return a.filter((x) => b.includes(x));
   const set = new Set(b);
   return a.filter((x) => set.has(x));
 }
 
 /** The model's features for `candidate` (a suspended account) as the return of `query`, with the evidence. */
-export function accountFeatures(q: PreparedAccount, c: PreparedAccount): Pair {
+export function accountFeatures(q: PreparedAccount, c: PreparedAccount, holders?: HandleRarity): Pair {
   const x = new Float64Array(ACCOUNT_FEATURES.length);
   const evidence: Evidence[] = [];
-  const h = handleFeatures(q, c, x);
+  const h = handleFeatures(q, c, x, holders);
   if (h) evidence.push(h);
   const n = nameFeature(q, c, x);
   if (n) evidence.push(n);
   const bio = bioSimilarity(q, c);
   // Unrelated bios share a few common 4-letter shingles (below 0.25 it is noise); one word
   // changed in a short bio already drops Jaccard to 0.6.
-  x[5] = ramp(bio, 0.25, 0.7);
-  if (x[5] > 0) evidence.push({ kind: "bio", similarity: bio, strength: 0 });
+  x[6] = ramp(bio, 0.25, 0.7);
+  if (x[6] > 0) evidence.push({ kind: "bio", similarity: bio, strength: 0 });
   if (q.avatar && c.avatar) {
     const distance = wordsDistance(q.avatar, 0, c.avatar, 0);
     if (distance <= AVATAR_MAX_DISTANCE) {
-      x[6] = (AVATAR_MAX_DISTANCE + 1 - distance) / (AVATAR_MAX_DISTANCE + 1);
+      // Unrelated PDQ hashes differ in about 128 bits; a re-encoded or resized image is within
+      // about 16. So up to 16 is the same picture (1), fading to nothing at 32 (decision 0033).
+      x[7] = Math.min(1, (AVATAR_MAX_DISTANCE + 1 - distance) / (AVATAR_MAX_DISTANCE + 1 - AVATAR_SAME_DISTANCE));
       evidence.push({ kind: "avatar", distance, strength: 0 });
     }
   }
   const links = shared(q.record.links, c.record.links);
-  x[7] = Math.min(3, links.length) / 3;
+  x[8] = Math.min(3, links.length) / 3;
   if (links.length > 0) evidence.push({ kind: "links", shared: links, strength: 0 });
   const mentions = shared(q.record.mentions, c.record.mentions);
-  x[8] = Math.min(5, mentions.length) / 5;
+  x[9] = Math.min(5, mentions.length) / 5;
   if (mentions.length > 0) evidence.push({ kind: "mentions", shared: mentions, strength: 0 });
   return { features: x, evidence };
 }
 
 /** Which features each kind of evidence stands for. */
 const EVIDENCE_FEATURES: Readonly<Record<Exclude<Evidence["kind"], "platform-id">, readonly number[]>> = {
-  handle: [0, 1, 2, 3],
-  name: [4],
-  bio: [5],
-  avatar: [6],
-  links: [7],
-  mentions: [8],
+  handle: [0, 1, 2, 3, 4],
+  name: [5],
+  bio: [6],
+  avatar: [7],
+  links: [8],
+  mentions: [9],
 };
 
 /** The log-odds shown for a shared platform id: proof. */
@@ -230,9 +289,12 @@ const PROOF = 50;
 
 const WEIGHTS = Float64Array.from(ACCOUNT_FEATURES, (f) => ACCOUNT_MODEL.weights[f]);
 
-/** Scores `candidate` (a suspended account) as the return of `query`. */
-export function scoreAccount(q: PreparedAccount, c: PreparedAccount): AccountScore {
-  const { features: x, evidence } = accountFeatures(q, c);
+/**
+ * Scores `candidate` (a suspended account) as the return of `query`; `holders` (from the index)
+ * counts how many banked accounts share the query's handle keys.
+ */
+export function scoreAccount(q: PreparedAccount, c: PreparedAccount, holders?: HandleRarity): AccountScore {
+  const { features: x, evidence } = accountFeatures(q, c, holders);
   let z = ACCOUNT_MODEL.bias;
   for (let i = 0; i < x.length; i++) z += WEIGHTS[i]! * x[i]!;
   const withStrength: Evidence[] = evidence.map((e) => {

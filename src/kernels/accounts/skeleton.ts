@@ -92,6 +92,27 @@ export function leetKey(form: string): string {
     .replace(/(.)\1+/g, "$1");
 }
 
+/**
+ * Every digit read as the letter it mimics, wherever it stands (digits that mimic none dropped), l
+ * and i merged, doubled letters collapsed: the key of a handle whose letters were swapped for
+ * digits next to its own digits ("Afriqqiy4_252" and "Afriqqiya_252" → "afriqiyas"; "k5484174031"
+ * and "ks48a174031" → "ksabaitaoei"), where `leetKey` drops the trailing digits first.
+ */
+export function lookalikeKey(form: string): string {
+  return form
+    .replace(/[013457l8]/g, (c) => LEET[c] ?? c)
+    .replace(/[0-9]/g, "")
+    .replace(/(.)\1+/g, "$1");
+}
+
+/**
+ * The letters of a key in alphabetical order: two letters swapped ("dabiqwseets" for
+ * "dabiqsweets") leave it unchanged, where they break both halves of the handle.
+ */
+export function sortedKey(key: string): string {
+  return [...key].sort().join("");
+}
+
 /** Digraphs and letters that transliterations of one Arabic letter disagree on. */
 const CONSONANT_FOLDS: readonly (readonly [RegExp, string])[] = [
   [/sh/g, "s"],

@@ -10,6 +10,7 @@ import { RasdError } from "../../core/errors.js";
 import { BEHAVIOURS } from "../../core/model.js";
 import {
   AccountIndex,
+  MAX_CANDIDATES,
   canonicalAccountJson,
   parseAccountJson,
   type AccountRecord,
@@ -19,9 +20,9 @@ import type { IndexKind, MatchScope, SignalIndex, SignalTypeDef } from "./signal
 
 /**
  * The score a ban-evasion match needs by default (a bank may set its own): the lowest at which the
- * training half of `npm run bench -- accounts` keeps precision at 0.99 or more (decision 0026).
+ * training half of `npm run bench -- accounts` keeps precision at 0.99 or more (decisions 0026, 0033).
  */
-export const DEFAULT_ACCOUNT_MIN_SCORE = 0.7;
+export const DEFAULT_ACCOUNT_MIN_SCORE = 0.8;
 
 export class AccountSignalIndex extends AccountIndex implements SignalIndex {}
 
@@ -43,9 +44,13 @@ export function matchAccount(
   minScore = DEFAULT_ACCOUNT_MIN_SCORE,
 ): AccountMatch[] {
   const out: AccountMatch[] = [];
-  for (const hit of scope.index(ACCOUNT_INDEX).query(record, minScore)) {
-    const bankId = scope.bankOf(hit.id);
-    if (bankId === undefined || !scope.banks.has(bankId) || (scope.only && !scope.only.has(bankId))) continue;
+  const visible = (id: number): boolean => {
+    const bankId = scope.bankOf(id);
+    return bankId !== undefined && scope.banks.has(bankId) && (!scope.only || scope.only.has(bankId));
+  };
+  // Candidates and the handle's rarity come from the banks in scope only (decision 0033).
+  for (const hit of scope.index(ACCOUNT_INDEX).query(record, minScore, MAX_CANDIDATES, visible)) {
+    const bankId = scope.bankOf(hit.id)!;
     out.push({ signalId: hit.id, bankId, type: "account", similarity: hit.score, evidence: hit.evidence });
   }
   return out;
