@@ -65,7 +65,8 @@ export const LINK_DEFINITIONS: Readonly<Record<string, string>> = {
 
 const MAX_HOSTS = 50;
 
-function share(states: readonly LinkStateAt[]): OfflineShare {
+/** The share offline among links' states at a moment, with its 95% Wilson interval. */
+export function offlineShare(states: readonly Pick<LinkStateAt, "status">[]): OfflineShare {
   let online = 0;
   let offline = 0;
   let errors = 0;
@@ -156,7 +157,7 @@ export async function measureLinks(
     return {
       start: new Date(start).toISOString(),
       end: new Date(end).toISOString(),
-      ...share(states),
+      ...offlineShare(states),
       alerted: own.length,
       alertedRemoved: own.filter((a) => a.removedAt !== null && a.removedAt < until).length,
       alertToTakedown: medianDuration(own.map((a) => alertDuration(a, until))),
@@ -171,12 +172,12 @@ export async function measureLinks(
     .slice(0, MAX_HOSTS)
     .map(([host, states]) => ({
       host,
-      ...share(states),
+      ...offlineShare(states),
       takedown: medianDuration(states.flatMap((s) => takedownDuration(s) ?? [])),
     }));
   const platforms = [...groupBy(atEnd, (s) => platformOf(s.host, platformNames))]
     .sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]))
-    .map(([platform, states]) => ({ platform, ...share(states) }));
+    .map(([platform, states]) => ({ platform, ...offlineShare(states) }));
   return {
     from: new Date(q.from).toISOString(),
     to: new Date(q.to).toISOString(),
