@@ -4,7 +4,8 @@
  * Are the published account and link figures true? Data of known truth, computed by the
  * product's own functions (services/account-figures.ts, services/links/measure.ts), never a copy:
  *
- * time_to_return (GET /v1/measure/accounts): suspensions arrive uniformly over HISTORY days
+ * time_to_return (GET /v1/measure/accounts; the sample median and its order-statistic interval,
+ *   beside Brookmeyer–Crowley's on the same data, impl time_to_return_brookmeyer_crowley): suspensions arrive uniformly over HISTORY days
  *   before a 30-day window and over the window; each suspended account returns with chance
  *   RETURN, after a delay of known distribution, and its return is matched LAG later (its first
  *   post submitted). The figure is the median time from suspension (or banking, when the record
@@ -28,6 +29,7 @@ import { medianDuration } from "../dist/kernels/quantify/index.js";
 import {
   accountFigures,
   firstSightings,
+  returnDelay,
   type ReturnSighting,
   type SuspendedAccount,
 } from "../dist/services/account-figures.js";
@@ -151,7 +153,12 @@ function simulateReturns(s: ReturnScenario, random: () => number) {
     const victim = before[Math.floor(random() * before.length)]!;
     sightings.push({ key: `false:${k}`, platform: "twitter", at, signalId: victim.signalId, score: 0.75 });
   }
-  return { suspended, sightings, trueFound, trueSuspended: suspended.filter((a) => a.bankedAt >= T0).length };
+  return {
+    suspended,
+    sightings,
+    trueFound,
+    trueSuspended: suspended.filter((a) => a.bankedAt >= T0 && a.bankedAt < T0 + WINDOW).length,
+  };
 }
 
 function runReturns(s: ReturnScenario, simulations: number): void {
@@ -165,6 +172,10 @@ function runReturns(s: ReturnScenario, simulations: number): void {
   let widths = 0;
   let timed = 0;
   let countErrors = 0;
+  // The alternative: Brookmeyer–Crowley on the empirical curve (what the link figures use).
+  let bcCovered = 0;
+  let bcBias = 0;
+  let bcEstimated = 0;
   for (let i = 0; i < simulations; i++) {
     const { suspended, sightings, trueFound, trueSuspended } = simulateReturns(s, random);
     const returns = firstSightings(sightings);
@@ -178,6 +189,17 @@ function runReturns(s: ReturnScenario, simulations: number): void {
       matched,
     })!;
     const m = f.overall.timeToReturn;
+    const bc = medianDuration(
+      returns
+        .filter((r) => r.at >= T0 && r.at < T0 + WINDOW)
+        .flatMap((r) => returnDelay(r, matched) ?? [])
+        .map((ms) => ({ ms, event: true })),
+    );
+    if ((bc.low ?? Infinity) <= truth && truth <= (bc.high ?? Infinity)) bcCovered++;
+    if (bc.median !== null) {
+      bcBias += bc.median - truth;
+      bcEstimated++;
+    }
     if (f.overall.suspended !== trueSuspended) countErrors++;
     if (s.falseRate === 0 && f.overall.returns !== trueFound) countErrors++;
     timed += f.overall.timed;
@@ -203,6 +225,9 @@ function runReturns(s: ReturnScenario, simulations: number): void {
   emit({ ...base, metric: "unbounded", value: unbounded / simulations });
   emit({ ...base, metric: "timed_mean", value: timed / simulations });
   emit({ ...base, metric: "count_errors", value: countErrors });
+  const alt = { ...base, impl: "time_to_return_brookmeyer_crowley" };
+  emit({ ...alt, metric: "coverage", value: bcCovered / simulations });
+  emit({ ...alt, metric: "bias_h", value: bcEstimated ? bcBias / bcEstimated / HOUR : NaN });
 }
 
 function runShare(name: string, n: number, p: number, simulations: number): void {
@@ -289,4 +314,8 @@ runShare("platform-n500-p0.7", 500, 0.7, simulations);
 runAlerts("alerts-n50-median24h-check6h", 50, 24, 6, simulations);
 runAlerts("alerts-n200-median24h-check1h", 200, 24, 1, simulations);
 const cpu = process.cpuUsage(t0);
-note(`cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, load ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+note(
+  `cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, load ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")}`,
+);

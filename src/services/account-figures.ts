@@ -7,15 +7,16 @@
  *     a suspended account falls in the period (an account is its platform and platform id, or
  *     its handle without one), and how fast: the time from the suspended account's suspension
  *     (its `suspended` date, or when it was banked without one) to that first match, as a median
- *     with a 95% interval (every found return is an observed duration: kernels/quantify/survival.ts,
- *     whose interval is then Brookmeyer–Crowley's on the empirical curve). bench/account-figures.ts
- *     simulates returns of known truth and prints the interval's coverage and the median's bias.
+ *     with a 95% interval (every found return is an observed duration, so the interval is the
+ *     distribution-free one of order statistics: kernels/quantify/order-median.ts).
+ *     bench/account-figures.ts simulates returns of known truth and prints the interval's
+ *     coverage and the median's bias.
  * Only matches to banks the caller may see count, and suppressed ones never.
  */
 
 import { periodsBetween, type Interval } from "../core/periods.js";
 import { parseAccountJson } from "../kernels/accounts/index.js";
-import { medianDuration, type MedianEstimate } from "../kernels/quantify/index.js";
+import { observedMedian, type MedianEstimate } from "../kernels/quantify/index.js";
 import type { AccountMatchItem, AccountSignalRow, MeasureScope, MeasurementReads } from "../storage/ports/index.js";
 
 /** A suspended account as the figures need it. */
@@ -75,7 +76,7 @@ export const ACCOUNT_DEFINITIONS: Readonly<Record<string, string>> = {
   returns:
     "distinct author accounts (platform and platform id, or handle) of items in scope whose first match to a suspended account in a bank you may see falls in the period; suppressed matches never count",
   timeToReturn:
-    "from the suspended account's suspension (its `suspended` date, else when it was banked) to the first match of the account returning, median with a 95% interval (Brookmeyer–Crowley on the empirical curve; every found return is observed); returns whose matched account was suspended after the match are not timed",
+    "from the suspended account's suspension (its `suspended` date, else when it was banked) to the first match of the account returning, sample median with a 95% distribution-free interval from order statistics (every found return is observed; null bounds with fewer than 6); returns whose matched account was suspended after the match are not timed",
   platform: "the platform of the account (its record's `platform`)",
   reporter: "the member owning the bank the suspended account is in",
 };
@@ -183,7 +184,7 @@ export function accountFigures(q: {
       suspended: q.suspended.filter((a) => a.bankedAt >= start && a.bankedAt < end).length,
       returns: own.length,
       timed: delays.length,
-      timeToReturn: medianDuration(delays.map((ms) => ({ ms, event: true }))),
+      timeToReturn: observedMedian(delays),
     };
   };
   const platforms = new Set([...q.suspended.map((a) => a.platform), ...q.returns.map((r) => r.platform)]);
@@ -194,7 +195,7 @@ export function accountFigures(q: {
         platform,
         suspended: q.suspended.filter((a) => a.platform === platform).length,
         returns: own.length,
-        timeToReturn: medianDuration(own.flatMap((r) => returnDelay(r, q.matched) ?? []).map((ms) => ({ ms, event: true }))),
+        timeToReturn: observedMedian(own.flatMap((r) => returnDelay(r, q.matched) ?? [])),
       };
     })
     .sort((a, b) => b.suspended + b.returns - (a.suspended + a.returns) || a.platform.localeCompare(b.platform));

@@ -10,6 +10,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { LightMyRequestResponse } from "fastify";
+import { reportCsv } from "../../src/report/csv.js";
+import { reportHtml } from "../../src/report/html.js";
+import { buildReport } from "../../src/services/report.js";
 import { json, startTestService, type TestService } from "../support/service.js";
 
 const DAY = 86_400_000;
@@ -170,5 +173,25 @@ describe("account thresholds per bank and GET /v1/measure/accounts", () => {
     );
     assert.equal(tooMany.statusCode, 400, show(tooMany));
     assert.match(tooMany.body, /too many day periods/);
+  });
+
+  it("the transparency report carries the account figures in Art. 7(3)(b), report.csv and the page", async () => {
+    const now = Date.now();
+    const scope = { from: now - 7 * DAY, to: now + 1000 };
+    const coalition = await buildReport(t.s.stores, t.s.measurement, scope);
+    assert.equal(coalition.accounts?.overall.suspended, 1);
+    assert.equal(coalition.accounts?.overall.returns, 1);
+    const b = coalition.art7.find((r) => r.point === "7(3)(b)")!;
+    assert.equal(b.figures.accountsSuspendedReported, 1);
+    assert.equal(b.figures.returningAccountsFound, 1);
+    const hours = b.figures.medianHoursSuspensionToReturn as number;
+    assert.ok(hours > 48 && hours < 96, String(hours));
+    assert.match(reportCsv(coalition).summary, /art7\[7\(3\)\(b\)\]\.returningAccountsFound,1\r\n/);
+    assert.match(reportHtml(coalition), /Returning accounts found/);
+    // Government B's own report: it banked the account; its own items found no return.
+    const own = await buildReport(t.s.stores, t.s.measurement, { ...scope, org: { id: t.orgs.b.id, name: t.orgs.b.name } });
+    const ownB = own.art7.find((r) => r.point === "7(3)(b)")!;
+    assert.equal(ownB.figures.accountsSuspendedReportedByThisMember, 1);
+    assert.equal(ownB.figures.returningAccountsFound, 0);
   });
 });
