@@ -217,8 +217,7 @@ export class KyselyMeasurementReads implements MeasurementReads {
         .where("created_at", "<", to)
         .orderBy("id")
         .execute();
-      for (const r of rows)
-        out.push({ id: r.id, bankId: r.bank_id, value: r.value, createdAt: Number(r.created_at) });
+      for (const r of rows) out.push({ id: r.id, bankId: r.bank_id, value: r.value, createdAt: Number(r.created_at) });
     }
     return out.sort((a, b) => a.id - b.id);
   }
@@ -232,8 +231,7 @@ export class KyselyMeasurementReads implements MeasurementReads {
         .where("type", "=", "account")
         .where("id", "in", ids.slice(i, i + CHUNK))
         .execute();
-      for (const r of rows)
-        out.push({ id: r.id, bankId: r.bank_id, value: r.value, createdAt: Number(r.created_at) });
+      for (const r of rows) out.push({ id: r.id, bankId: r.bank_id, value: r.value, createdAt: Number(r.created_at) });
     }
     return out.sort((a, b) => a.id - b.id);
   }

@@ -47,8 +47,7 @@ describe("account thresholds per bank and GET /v1/measure/accounts", () => {
   const call = (key: string, method: "GET" | "POST" | "PATCH", url: string, payload?: unknown) =>
     t.call(key, { method, url, ...(payload ? { payload: payload as Record<string, unknown> } : {}) });
   const matchesOf = async (key: string) =>
-    json<{ matches: { bank_id: number; score: number }[] }>(await call(key, "POST", "/v1/accounts", RETURNING))
-      .matches;
+    json<{ matches: { bank_id: number; score: number }[] }>(await call(key, "POST", "/v1/accounts", RETURNING)).matches;
 
   before(async () => {
     t = await startTestService();
@@ -108,11 +107,17 @@ describe("account thresholds per bank and GET /v1/measure/accounts", () => {
         await call(t.keys.a.reader, "GET", `/v1/content/${json<{ id: number }>(r).id}`),
       );
     };
-    assert.equal((await call(t.keys.b.admin, "PATCH", `/v1/banks/${bank}`, { account_min_score: 0.95 })).statusCode, 200);
+    assert.equal(
+      (await call(t.keys.b.admin, "PATCH", `/v1/banks/${bank}`, { account_min_score: 0.95 })).statusCode,
+      200,
+    );
     const strict = await submit("fig-strict", "GunsandCoffee_3");
     assert.deepEqual(strict.matches, []);
     assert.deepEqual(strict.actions, []);
-    assert.equal((await call(t.keys.b.admin, "PATCH", `/v1/banks/${bank}`, { account_min_score: 0.7 })).statusCode, 200);
+    assert.equal(
+      (await call(t.keys.b.admin, "PATCH", `/v1/banks/${bank}`, { account_min_score: 0.7 })).statusCode,
+      200,
+    );
     const lenient = await submit("fig-lenient", "GunsandCoffee_4");
     assert.ok(
       lenient.matches.some((m) => m.type === "account"),
@@ -136,7 +141,10 @@ describe("account thresholds per bank and GET /v1/measure/accounts", () => {
     assert.equal(m.n, 1);
     // Suspended three days ago (midnight UTC): the return came between 2 and 4 days later.
     assert.ok(m.median_seconds! > 2 * 86_400 && m.median_seconds! < 4 * 86_400, String(m.median_seconds));
-    assert.equal(f.periods.reduce((n, p) => n + p.suspended, 0), 1);
+    assert.equal(
+      f.periods.reduce((n, p) => n + p.suspended, 0),
+      1,
+    );
     assert.deepEqual(f.by_platform, [
       { platform: "twitter", suspended: 1, returns: 1, time_to_return: f.overall.time_to_return },
     ]);
@@ -189,7 +197,10 @@ describe("account thresholds per bank and GET /v1/measure/accounts", () => {
     assert.match(reportCsv(coalition).summary, /art7\[7\(3\)\(b\)\]\.returningAccountsFound,1\r\n/);
     assert.match(reportHtml(coalition), /Returning accounts found/);
     // Government B's own report: it banked the account; its own items found no return.
-    const own = await buildReport(t.s.stores, t.s.measurement, { ...scope, org: { id: t.orgs.b.id, name: t.orgs.b.name } });
+    const own = await buildReport(t.s.stores, t.s.measurement, {
+      ...scope,
+      org: { id: t.orgs.b.id, name: t.orgs.b.name },
+    });
     const ownB = own.art7.find((r) => r.point === "7(3)(b)")!;
     assert.equal(ownB.figures.accountsSuspendedReportedByThisMember, 1);
     assert.equal(ownB.figures.returningAccountsFound, 0);

@@ -22,7 +22,12 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const T0 = Date.UTC(2026, 2, 2); // a Monday
 
-const suspended = (id: number, bankedAt: number, suspendedAt: number | null, platform = "twitter"): SuspendedAccount => ({
+const suspended = (
+  id: number,
+  bankedAt: number,
+  suspendedAt: number | null,
+  platform = "twitter",
+): SuspendedAccount => ({
   signalId: id,
   platform,
   reporter: id % 2 ? "Platform A" : "Platform B",
@@ -63,7 +68,12 @@ describe("observedMedian", () => {
 describe("account figures", () => {
   it("reads a suspended account's dates, and skips a value that is not an account", () => {
     const a = suspendedOf(
-      { id: 7, bankId: 1, value: JSON.stringify({ platform: "telegram", handle: "x", suspended: "2026-03-01" }), createdAt: T0 },
+      {
+        id: 7,
+        bankId: 1,
+        value: JSON.stringify({ platform: "telegram", handle: "x", suspended: "2026-03-01" }),
+        createdAt: T0,
+      },
       "Platform A",
     );
     assert.deepEqual(a, {
@@ -160,7 +170,10 @@ describe("account figures", () => {
       { reporter: "Platform B", suspended: 2 },
       { reporter: "Platform A", suspended: 1 },
     ]);
-    assert.equal(accountFigures({ from: 0, to: 1000 * DAY, interval: "day", suspended: [], returns: [], matched }), undefined);
+    assert.equal(
+      accountFigures({ from: 0, to: 1000 * DAY, interval: "day", suspended: [], returns: [], matched }),
+      undefined,
+    );
   });
 });
 
@@ -175,7 +188,10 @@ describe("links' offline share", () => {
     assert.equal(s.checked, 10);
     assert.equal(s.share, 0.8);
     // Wilson 95% for 8/10: 0.490 – 0.943.
-    assert.ok(Math.abs(s.shareLow! - 0.49) < 0.001 && Math.abs(s.shareHigh! - 0.943) < 0.001, `${s.shareLow} ${s.shareHigh}`);
+    assert.ok(
+      Math.abs(s.shareLow! - 0.49) < 0.001 && Math.abs(s.shareHigh! - 0.943) < 0.001,
+      `${s.shareLow} ${s.shareHigh}`,
+    );
     assert.equal(s.errors, 1);
     assert.equal(s.unchecked, 1);
     const none = offlineShare([{ status: "error" as const }]);

@@ -129,7 +129,10 @@ describe(
       await page.locator("#accounts [data-testid=account-figures]").waitFor();
       assert.equal(await page.locator("html").getAttribute("dir"), "rtl");
       assert.match(await page.locator("#accounts-h").innerText(), /الحسابات والتحايل على الحظر/);
-      assert.match(await page.locator("#accounts [data-testid=account-figures]").innerText(), /الحسابات العائدة المكتشفة/);
+      assert.match(
+        await page.locator("#accounts [data-testid=account-figures]").innerText(),
+        /الحسابات العائدة المكتشفة/,
+      );
       assert.match(await page.locator("#links-figures-h").innerText(), /الروابط التي تبقى محذوفة/);
       await page.locator("#accounts .uplot-box canvas").first().waitFor();
       await screenshot(page, "dashboard-accounts", "ar", 1280);

@@ -11,7 +11,9 @@ import {
   DEFAULT_ACCOUNT_MIN_SCORE,
   DEFAULT_PDQ_MIN_QUALITY,
   DEFAULT_PDQ_THRESHOLD,
-  type Bank, type Signal } from "../../core/model.js";
+  type Bank,
+  type Signal,
+} from "../../core/model.js";
 import { PDQ_MAX_THRESHOLD } from "../../signals/types/pdq.js";
 import {
   SIGNAL_FILE_FORMATS,

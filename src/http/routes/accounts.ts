@@ -85,7 +85,9 @@ export function accountRoutes(s: Services): RouteDef[] {
       schema: {
         querystring: Type.Object(
           {
-            from: Type.Optional(Type.String({ format: "date-time", description: "Start (inclusive); default 30 days before `to`" })),
+            from: Type.Optional(
+              Type.String({ format: "date-time", description: "Start (inclusive); default 30 days before `to`" }),
+            ),
             to: Type.Optional(Type.String({ format: "date-time", description: "End (exclusive); default now" })),
             interval: Type.Optional(StringEnum(INTERVALS.filter((i): i is Exclude<Interval, "hour"> => i !== "hour"))),
             scope: Type.Optional(
