@@ -2,8 +2,9 @@
  * The dashboard's account and link figures in chromium (issue 19): a suspended account is
  * banked, a platform's item comes from its return under a variant handle, and the dashboard
  * shows accounts suspended, the return and the time since suspension, with the uPlot charts of
- * accounts per period and of the share of links offline with its band, in English and in
- * Arabic (right to left), with no serious or critical accessibility violation.
+ * accounts per period and of the share of links offline with its band, in English (1280 px) and
+ * in Arabic (right to left, 390 px, nothing scrolling sideways), with no serious or critical
+ * accessibility violation.
  *
  * Without /usr/bin/chromium the test is skipped, saying so — unless RASD_REQUIRE_BROWSER=1.
  */
@@ -12,6 +13,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import { haveAxe, seriousViolations } from "../support/axe.js";
+import { assertNoSidewaysScroll } from "../support/browser.js";
 import { screenshot } from "../support/screenshots.js";
 import { CHROMIUM, haveBrowser, startWebApp, type WebApp } from "../support/web-app.js";
 
@@ -31,7 +33,13 @@ describe(
     let w: WebApp;
     const pageErrors: string[] = [];
 
-    const signedIn = async (org: string, person: string, lang: "en" | "ar", axe = false): Promise<Page> => {
+    const signedIn = async (
+      org: string,
+      person: string,
+      lang: "en" | "ar",
+      axe = false,
+      width = 1280,
+    ): Promise<Page> => {
       const r = await fetch(`${w.base}/v1/session`, {
         method: "POST",
         headers: { "content-type": "application/json" },
@@ -39,7 +47,10 @@ describe(
       });
       assert.equal(r.status, 200, `sign-in as ${person}`);
       const session = await r.text();
-      const page = await w.newPage(axe ? { bypassCSP: true } : {});
+      const page = await w.newPage({
+        viewport: { width, height: width < 600 ? 844 : 900 },
+        ...(axe ? { bypassCSP: true } : {}),
+      });
       page.on("pageerror", (e) => pageErrors.push(`${person}: ${e.message}`));
       await page.addInitScript(
         ([s, l]) => {
@@ -123,8 +134,8 @@ describe(
       await page.context().close();
     });
 
-    it("the same in Arabic, right to left", async () => {
-      const page = await signedIn(PLATFORM, "demo-admin", "ar");
+    it("the same in Arabic, right to left, on a phone without sideways scrolling", async () => {
+      const page = await signedIn(PLATFORM, "demo-admin", "ar", haveAxe(), 390);
       await page.goto(`${w.base}/#/dashboard`);
       await page.locator("#accounts [data-testid=account-figures]").waitFor();
       assert.equal(await page.locator("html").getAttribute("dir"), "rtl");
@@ -135,7 +146,13 @@ describe(
       );
       assert.match(await page.locator("#links-figures-h").innerText(), /الروابط التي تبقى محذوفة/);
       await page.locator("#accounts .uplot-box canvas").first().waitFor();
-      await screenshot(page, "dashboard-accounts", "ar", 1280);
+      await page.locator("#links-figures .uplot-box canvas").first().waitFor();
+      await assertNoSidewaysScroll(page, "dashboard (ar, 390 px)");
+      if (haveAxe()) {
+        const serious = await seriousViolations(page);
+        assert.equal(serious, "", serious);
+      }
+      await screenshot(page, "dashboard-accounts", "ar", 390);
       await page.context().close();
     });
   },
