@@ -40,6 +40,8 @@ export interface ReturnSighting {
   /** The suspended account it matched best, and the score. */
   readonly signalId: number;
   readonly score: number;
+  /** The item it was seen in, when known. */
+  readonly itemId?: number;
 }
 
 export interface AccountPeriod {
@@ -67,6 +69,8 @@ export interface AccountMeasurement {
   }[];
   /** Over the range, accounts suspended per reporting member. */
   readonly byReporter: readonly { readonly reporter: string; readonly suspended: number }[];
+  /** The returns counted over the range: the item each was first seen in and its time (null: not timed). */
+  readonly returnRecords: readonly { readonly itemId: number | null; readonly ms: number | null }[];
   readonly definitions: Readonly<Record<string, string>>;
 }
 
@@ -135,6 +139,7 @@ export function sightingOf(item: AccountMatchItem, visible: ReadonlySet<number>)
       at: item.matchedAt ?? item.receivedAt,
       signalId: best.signalId,
       score: best.similarity ?? 0,
+      itemId: item.id,
     };
   } catch {
     return undefined;
@@ -211,6 +216,9 @@ export function accountFigures(q: {
     byReporter: [...reporters]
       .map(([reporter, suspended]) => ({ reporter, suspended }))
       .sort((a, b) => b.suspended - a.suspended || a.reporter.localeCompare(b.reporter)),
+    returnRecords: q.returns
+      .filter((r) => r.at >= q.from && r.at < q.to)
+      .map((r) => ({ itemId: r.itemId ?? null, ms: returnDelay(r, q.matched) ?? null })),
     definitions: ACCOUNT_DEFINITIONS,
   };
 }

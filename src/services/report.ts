@@ -38,6 +38,9 @@ export interface ReportItem extends TakedownRecord {
   readonly label: LabelStance | null;
   readonly timeToRemoval: number | null;
   readonly timeOnline: number | null;
+  /** Its author is a returning account first found here (ban evasion); its time from suspension, ms (null: not timed). */
+  readonly accountReturn: boolean;
+  readonly timeToReturn: number | null;
 }
 
 /** One item of Art. 7(3) of Regulation (EU) 2021/784, as a row: its point, what it asks, the figures. */
@@ -255,6 +258,7 @@ export async function buildReport(
   const takedownRecords = await measurement.takedownRecords(filter);
   const ids = takedownRecords.map((r) => r.itemId);
   const [classes, labels] = await Promise.all([sources.labels.classificationsOf(ids), sources.labels.labelsOf(ids)]);
+  const returned = new Map((accounts?.returnRecords ?? []).map((x) => [x.itemId, x.ms]));
   const records: ReportItem[] = takedownRecords.map((r) => {
     const c = classes.get(r.itemId);
     return {
@@ -266,6 +270,8 @@ export async function buildReport(
       modelVersion: c?.model ?? null,
       label: labels.get(r.itemId) ?? null,
       ...itemDurations({ ...r, postedAt: c?.postedAt ?? r.postedAt ?? null }),
+      accountReturn: returned.has(r.itemId),
+      timeToReturn: returned.get(r.itemId) ?? null,
     };
   });
   const labelled = await sources.labels.labelled(filter);

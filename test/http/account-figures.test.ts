@@ -196,6 +196,14 @@ describe("account thresholds per bank and GET /v1/measure/accounts", () => {
     assert.ok(hours > 48 && hours < 96, String(hours));
     assert.match(reportCsv(coalition).summary, /art7\[7\(3\)\(b\)\]\.returningAccountsFound,1\r\n/);
     assert.match(reportHtml(coalition), /Returning accounts found/);
+    // items.csv: the returns recompute from their rows (one per item first seen returning, with its time).
+    const [header, ...rows] = reportCsv(coalition).items.trim().split("\r\n");
+    const cols = header!.split(",");
+    const returns = rows
+      .map((line) => line.split(","))
+      .filter((cells) => cells[cols.indexOf("account_return")] === "1");
+    assert.equal(returns.length, 1);
+    assert.equal(Number(returns[0]![cols.indexOf("time_to_return_ms")]) / 3_600_000, hours);
     // Government B's own report: it banked the account; its own items found no return.
     const own = await buildReport(t.s.stores, t.s.measurement, {
       ...scope,
