@@ -106,7 +106,14 @@ describe("account figures", () => {
       ]),
       visible,
     );
-    assert.deepEqual(s, { key: "twitter:@abc_2", platform: "twitter", at: T0 + 5, signalId: 11, score: 0.9 });
+    assert.deepEqual(s, {
+      key: "twitter:@abc_2",
+      platform: "twitter",
+      at: T0 + 5,
+      signalId: 11,
+      score: 0.9,
+      itemId: 1,
+    });
     assert.equal(sightingOf(item([{ signalId: 12, bankId: 3, type: "account", similarity: 1 }]), visible), undefined);
     const byId = sightingOf(
       item([{ signalId: 10, bankId: 1, type: "account", similarity: 0.8 }], { platform: "x", id: "42", handle: "a" }),
@@ -152,6 +159,11 @@ describe("account figures", () => {
     assert.equal(f.overall.returns, 3);
     assert.equal(f.overall.timed, 2);
     assert.equal(f.overall.timeToReturn.median, 8.5 * DAY);
+    assert.deepEqual(f.returnRecords, [
+      { itemId: null, ms: 14 * DAY },
+      { itemId: null, ms: 3 * DAY },
+      { itemId: null, ms: null },
+    ]);
     assert.deepEqual(
       f.periods.map((p) => [p.start.slice(0, 10), p.suspended, p.returns, p.timed]),
       [
