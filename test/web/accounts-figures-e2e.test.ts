@@ -4,7 +4,7 @@
  * shows accounts suspended, the return and the time since suspension, with the uPlot charts of
  * accounts per period and of the share of links offline with its band, in English (1280 px) and
  * in Arabic (right to left, 390 px, nothing scrolling sideways), with no serious or critical
- * accessibility violation.
+ * accessibility violation. The banks form sets a bank's account match threshold.
  *
  * Without /usr/bin/chromium the test is skipped, saying so — unless RASD_REQUIRE_BROWSER=1.
  */
@@ -31,6 +31,7 @@ describe(
   { skip: haveBrowser ? false : `${CHROMIUM} is not installed`, timeout: 900_000 },
   () => {
     let w: WebApp;
+    let bankId = 0;
     const pageErrors: string[] = [];
 
     const signedIn = async (
@@ -68,7 +69,7 @@ describe(
       const curator = w.keys[`${SAWAB} curator`]!;
       const bank = await w.api(curator, "POST", "/v1/banks", { name: "suspended-accounts", tlp: "GREEN" });
       assert.equal(bank.status, 201, JSON.stringify(bank.body));
-      const bankId = (bank.body as { id: number }).id;
+      bankId = (bank.body as { id: number }).id;
       const account = {
         platform: "twitter",
         handle: "GunsandCoffee70",
@@ -153,6 +154,23 @@ describe(
         assert.equal(serious, "", serious);
       }
       await screenshot(page, "dashboard-accounts", "ar", 390);
+      await page.context().close();
+    });
+
+    it("the banks form sets a bank's account match threshold", async () => {
+      const page = await signedIn(SAWAB, "demo-admin", "en");
+      await page.goto(`${w.base}/#/admin`);
+      await page.getByRole("link", { name: "Banks and sharing" }).click();
+      await page.getByRole("button", { name: "Settings of suspended-accounts" }).click();
+      const field = page.locator("#bank-form").getByLabel("Account match score at least");
+      assert.equal(await field.inputValue(), "0.7");
+      await field.fill("0.9");
+      await page.getByRole("button", { name: "Save settings" }).click();
+      await page.getByText("The settings of suspended-accounts were saved.").waitFor();
+      const row = page.locator("tr", { hasText: "suspended-accounts" });
+      await row.filter({ hasText: "account ≥ 0.9" }).waitFor();
+      const bank = await w.api(w.keys[`${SAWAB} curator`]!, "GET", `/v1/banks/${bankId}`);
+      assert.equal((bank.body as { account_min_score: number }).account_min_score, 0.9);
       await page.context().close();
     });
   },
