@@ -63,6 +63,8 @@ export interface Bank {
   readonly pdqMinQuality: number;
   /** Text matches need similarity ≥ this (0..1). */
   readonly textMinSimilarity: number;
+  /** Ban-evasion (account) matches need a score ≥ this (0..1]; default DEFAULT_ACCOUNT_MIN_SCORE. */
+  readonly accountMinScore: number;
   /** Who may see and match against it. */
   readonly tlp: Tlp;
   /** HMA's gradual roll-out: the share of lookups (0..1) that consult this bank. */
@@ -113,3 +115,5 @@ export const DEFAULT_PDQ_THRESHOLD = PDQ_MATCH_THRESHOLD;
 export const PDQ_MIN_QUALITY = 50;
 export const DEFAULT_PDQ_MIN_QUALITY = PDQ_MIN_QUALITY;
 export const DEFAULT_TEXT_MIN_SIMILARITY = 0.5;
+/** The score a ban-evasion match needs by default (decision 0026); a bank may set its own (0031). */
+export const DEFAULT_ACCOUNT_MIN_SCORE = 0.8;

@@ -25,6 +25,7 @@ export function bankView(b: Bank, sharing?: BankSharing, own = false): BankView 
     pdq_threshold: b.pdqThreshold,
     pdq_min_quality: b.pdqMinQuality,
     text_min_similarity: b.textMinSimilarity,
+    account_min_score: b.accountMinScore,
     enabled_ratio: b.enabledRatio,
     // Who else may see it is the owner's business only.
     ...(own && sharing

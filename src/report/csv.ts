@@ -158,6 +158,8 @@ export function recordsCsv(records: TransparencyReport["records"]): { items: str
         "score",
         "model_version",
         "label",
+        "account_return",
+        "time_to_return_ms",
       ],
       records.items.map((r) => [
         r.itemId,
@@ -176,6 +178,8 @@ export function recordsCsv(records: TransparencyReport["records"]): { items: str
         r.score ?? "",
         r.modelVersion ?? "",
         r.label ?? "",
+        r.accountReturn ? 1 : 0,
+        r.timeToReturn ?? "",
       ]),
     ),
     outcomes: csvLines(

@@ -116,6 +116,12 @@ ${
 ${table([
   ["Banked links checked (online or removed at the end)", num(r.links.overall.checked)],
   ["…found removed (404, 410, 451 or the host's removed page)", num(r.links.overall.offline)],
+  [
+    "Share of banked links offline at the end (95% interval)",
+    r.links.overall.share === null
+      ? "—"
+      : `${pct(r.links.overall.share)} (${pct(r.links.overall.shareLow)} – ${pct(r.links.overall.shareHigh)})`,
+  ],
   ["Links alerted to the member hosting them", num(r.links.overall.alerted)],
   ["…removed since the alert", num(r.links.overall.alertedRemoved)],
   [
@@ -126,6 +132,25 @@ ${table([
           r.links.overall.alertToTakedown.high === null ? "unbounded" : dur(r.links.overall.alertToTakedown.high)
         })`,
   ],
+])}`
+    : ""
+}
+
+${
+  r.accounts
+    ? `<h2>Accounts and ban evasion (Art. 7(3)(b))</h2>
+${table([
+  ["Accounts suspended (banked by members)", num(r.accounts.overall.suspended)],
+  ["Returning accounts found (an item's author matched a suspended account)", num(r.accounts.overall.returns)],
+  [
+    "Median time from suspension to return (95% interval)",
+    r.accounts.overall.timeToReturn.median === null
+      ? "none found"
+      : `${dur(r.accounts.overall.timeToReturn.median)} (${dur(r.accounts.overall.timeToReturn.low)} – ${
+          r.accounts.overall.timeToReturn.high === null ? "unbounded" : dur(r.accounts.overall.timeToReturn.high)
+        }; ${num(r.accounts.overall.timed)} returns)`,
+  ],
+  ...r.accounts.byReporter.map((b): [string, string] => [`…suspended, reported by ${b.reporter}`, num(b.suspended)]),
 ])}`
     : ""
 }

@@ -253,4 +253,7 @@ function checkBankSettings(input: Partial<BankInput>): void {
   if (input.textMinSimilarity !== undefined && !(input.textMinSimilarity > 0 && input.textMinSimilarity <= 1)) {
     throw new RasdError("invalid", "text minimum similarity must be in (0, 1]");
   }
+  if (input.accountMinScore !== undefined && !(input.accountMinScore > 0 && input.accountMinScore <= 1)) {
+    throw new RasdError("invalid", "account minimum score must be in (0, 1]");
+  }
 }

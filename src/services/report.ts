@@ -7,8 +7,16 @@
  * exported beside it so that every figure can be recomputed.
  */
 
-import type { LabelStance, LabelStore, LinkStore, MeasurementReads, RuleStore } from "../storage/ports/index.js";
+import type {
+  LabelStance,
+  LabelStore,
+  LinkStore,
+  MeasurementReads,
+  RuleStore,
+  SignalStore,
+} from "../storage/ports/index.js";
 import { measureLinks, type LinkMeasurement } from "./links/measure.js";
+import { measureAccounts, type AccountMeasurement } from "./account-figures.js";
 import type { MeasurementService, StanceInputs, StanceMeasurement, TakedownMeasurement } from "./measurement.js";
 import { itemDurations, type ReuploadFigures, type TakedownRecord } from "../kernels/quantify/index.js";
 import {
@@ -30,6 +38,9 @@ export interface ReportItem extends TakedownRecord {
   readonly label: LabelStance | null;
   readonly timeToRemoval: number | null;
   readonly timeOnline: number | null;
+  /** Its author is a returning account first found here (ban evasion); its time from suspension, ms (null: not timed). */
+  readonly accountReturn: boolean;
+  readonly timeToReturn: number | null;
 }
 
 /** One item of Art. 7(3) of Regulation (EU) 2021/784, as a row: its point, what it asks, the figures. */
@@ -99,6 +110,11 @@ export interface TransparencyReport {
   readonly stance: StanceMeasurement | undefined;
   /** Banked links checked for liveness, alerted to their hosts, and how fast they went down (issue 19). */
   readonly links: LinkMeasurement | undefined;
+  /**
+   * Accounts suspended (banked by members), returning accounts found among the items in scope and
+   * the time from suspension to return (issue 19); undefined without the signal store.
+   */
+  readonly accounts: AccountMeasurement | undefined;
   /** Art. 7(3)(a)–(g), each present, as rows. */
   readonly art7: readonly Art7Row[];
   /** The automated tools' accuracy measured on the labelled sample (items in scope with a person's label). */
@@ -163,6 +179,27 @@ export interface ReportSources {
   readonly labels: LabelStore;
   /** Links that stay down (absent: the report has no link figures). */
   readonly links?: LinkStore;
+  /** Banks' owners, for the account figures (absent: the report has no account figures). */
+  readonly signals?: Pick<SignalStore, "listBanks" | "listOrgs">;
+}
+
+const hours = (ms: number | null | undefined): number | null => (ms == null ? null : ms / 3_600_000);
+
+/** The account figures over the report's range: every bank's suspended accounts; returns among the scope's items. */
+async function reportAccounts(
+  measures: MeasurementReads,
+  signals: Pick<SignalStore, "listBanks" | "listOrgs">,
+  scope: ReportScope,
+): Promise<AccountMeasurement | undefined> {
+  const orgs = new Map((await signals.listOrgs()).map((o) => [o.id, o.name]));
+  const banks = await signals.listBanks(undefined, { includeDeleted: true });
+  const owner = new Map(banks.map((b) => [b.id, orgs.get(b.orgId) ?? `org ${b.orgId}`]));
+  return measureAccounts(measures, {
+    scope: { from: scope.from, to: scope.to, ...(scope.org ? { orgId: scope.org.id } : {}) },
+    interval: "month",
+    bankIds: new Set(owner.keys()),
+    reporterOf: (id) => owner.get(id) ?? "?",
+  });
 }
 
 /** The calendar year before `now`'s (the report is due before 1 March of the next year, Art. 7(2)). */
@@ -217,9 +254,11 @@ export async function buildReport(
         orgNames: new Map(),
       })
     : undefined;
+  const accounts = sources.signals ? await reportAccounts(sources.measures, sources.signals, scope) : undefined;
   const takedownRecords = await measurement.takedownRecords(filter);
   const ids = takedownRecords.map((r) => r.itemId);
   const [classes, labels] = await Promise.all([sources.labels.classificationsOf(ids), sources.labels.labelsOf(ids)]);
+  const returned = new Map((accounts?.returnRecords ?? []).map((x) => [x.itemId, x.ms]));
   const records: ReportItem[] = takedownRecords.map((r) => {
     const c = classes.get(r.itemId);
     return {
@@ -231,6 +270,8 @@ export async function buildReport(
       modelVersion: c?.model ?? null,
       label: labels.get(r.itemId) ?? null,
       ...itemDurations({ ...r, postedAt: c?.postedAt ?? r.postedAt ?? null }),
+      accountReturn: returned.has(r.itemId),
+      timeToReturn: returned.get(r.itemId) ?? null,
     };
   });
   const labelled = await sources.labels.labelled(filter);
@@ -295,6 +336,7 @@ export async function buildReport(
     decisions,
     stance,
     links,
+    accounts,
     art7: [
       {
         point: "7(3)(a)",
@@ -325,8 +367,23 @@ export async function buildReport(
           bankedLinksOfflineAtEnd: links?.overall.offline ?? 0,
           linksAlertedToHosts: links?.overall.alerted ?? 0,
           linksAlertedRemovedSince: links?.overall.alertedRemoved ?? 0,
-          medianHoursAlertToTakedown:
-            links?.overall.alertToTakedown.median == null ? null : links.overall.alertToTakedown.median / 3_600_000,
+          medianHoursAlertToTakedown: hours(links?.overall.alertToTakedown.median),
+          medianHoursAlertToTakedownLow: hours(links?.overall.alertToTakedown.low),
+          medianHoursAlertToTakedownHigh: hours(links?.overall.alertToTakedown.high),
+          bankedLinksOfflineShare: links?.overall.share ?? null,
+          bankedLinksOfflineShareLow: links?.overall.shareLow ?? null,
+          bankedLinksOfflineShareHigh: links?.overall.shareHigh ?? null,
+          accountsSuspendedReported: accounts?.overall.suspended ?? 0,
+          ...(scope.org
+            ? {
+                accountsSuspendedReportedByThisMember:
+                  accounts?.byReporter.find((r) => r.reporter === scope.org?.name)?.suspended ?? 0,
+              }
+            : {}),
+          returningAccountsFound: accounts?.overall.returns ?? 0,
+          medianHoursSuspensionToReturn: hours(accounts?.overall.timeToReturn.median),
+          medianHoursSuspensionToReturnLow: hours(accounts?.overall.timeToReturn.low),
+          medianHoursSuspensionToReturnHigh: hours(accounts?.overall.timeToReturn.high),
         },
       },
       {

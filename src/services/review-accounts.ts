@@ -16,7 +16,6 @@ import {
   type AccountRecord,
   type Evidence,
 } from "../kernels/accounts/index.js";
-import { DEFAULT_ACCOUNT_MIN_SCORE } from "../signals/types/account.js";
 import type { ContentStore, ReviewStore } from "../storage/ports/index.js";
 import type { StoredMatch } from "./pipeline.js";
 import { ownReview } from "./reviews.js";
@@ -61,9 +60,9 @@ function record(text: string | null | undefined): AccountRecord | undefined {
 
 const view = (r: AccountRecord): unknown => JSON.parse(canonicalAccountJson(r)) as unknown;
 
-/** The score a match in `bank` needs: banks have no account threshold of their own yet (the default, decision 0026). */
-export function accountThreshold(_bank: Bank): number {
-  return DEFAULT_ACCOUNT_MIN_SCORE;
+/** The score a match in `bank` needs: the bank's own threshold (decision 0031). */
+export function accountThreshold(bank: Bank): number {
+  return bank.accountMinScore;
 }
 
 export async function reviewAccounts(

@@ -6,6 +6,8 @@
 import { sql, type Kysely } from "kysely";
 import { notInDrill } from "./incident-store.js";
 import type {
+  AccountMatchItem,
+  AccountSignalRow,
   CopyItem,
   ItemDecision,
   MeasureScope,
@@ -200,5 +202,54 @@ export class KyselyMeasurementReads implements MeasurementReads {
 
   async bankNames(): Promise<Map<number, string>> {
     return new Map((await this.db.selectFrom("banks").select(["id", "name"]).execute()).map((b) => [b.id, b.name]));
+  }
+
+  async accountSignals(bankIds: readonly number[], from: number, to: number): Promise<AccountSignalRow[]> {
+    const out: AccountSignalRow[] = [];
+    for (let i = 0; i < bankIds.length; i += CHUNK) {
+      const rows = await this.db
+        .selectFrom("signals")
+        .select(["id", "bank_id", "value", "created_at"])
+        .where("type", "=", "account")
+        .where("status", "=", "active")
+        .where("bank_id", "in", bankIds.slice(i, i + CHUNK))
+        .where("created_at", ">=", from)
+        .where("created_at", "<", to)
+        .orderBy("id")
+        .execute();
+      for (const r of rows) out.push({ id: r.id, bankId: r.bank_id, value: r.value, createdAt: Number(r.created_at) });
+    }
+    return out.sort((a, b) => a.id - b.id);
+  }
+
+  async accountSignalsById(ids: readonly number[]): Promise<AccountSignalRow[]> {
+    const out: AccountSignalRow[] = [];
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const rows = await this.db
+        .selectFrom("signals")
+        .select(["id", "bank_id", "value", "created_at"])
+        .where("type", "=", "account")
+        .where("id", "in", ids.slice(i, i + CHUNK))
+        .execute();
+      for (const r of rows) out.push({ id: r.id, bankId: r.bank_id, value: r.value, createdAt: Number(r.created_at) });
+    }
+    return out.sort((a, b) => a.id - b.id);
+  }
+
+  async accountMatchItems(scope: MeasureScope): Promise<AccountMatchItem[]> {
+    const rows = await this.scoped(scope)
+      .select(["ci.id", "o.name", "ci.author", "ci.received_at", "ci.matched_at", "ci.matches"])
+      .where("ci.author", "is not", null)
+      .where("ci.matches", "like", '%"type":"account"%')
+      .orderBy("ci.id")
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      orgName: r.name,
+      author: r.author ?? "",
+      receivedAt: Number(r.received_at),
+      matchedAt: r.matched_at === null ? null : Number(r.matched_at),
+      matches: r.matches,
+    }));
   }
 }

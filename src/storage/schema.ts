@@ -22,6 +22,7 @@ export interface BanksTable {
   pdq_threshold: number;
   pdq_min_quality: number;
   text_min_similarity: number;
+  account_min_score: Generated<number>;
   tlp: Generated<string>;
   enabled_ratio: Generated<number>;
   deleted: Generated<number>;

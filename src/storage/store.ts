@@ -28,6 +28,7 @@ export interface BankInput {
   readonly pdqThreshold?: number;
   readonly pdqMinQuality?: number;
   readonly textMinSimilarity?: number;
+  readonly accountMinScore?: number;
   readonly tlp?: Tlp;
   readonly enabledRatio?: number;
 }

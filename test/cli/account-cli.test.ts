@@ -47,6 +47,24 @@ describe("rasd account", () => {
     assert.match(none.stderr, /no matches/);
   });
 
+  it("a bank's account threshold (rasd bank set) decides what matches", () => {
+    const query = '{"platform":"twitter","handle":"_GunsandCoffee_2"}';
+    const strict = rasd(["bank", "set", "accounts", "--org", "Sawab Center", "--account-min-score", "0.999"]);
+    assert.equal(strict.status, 0, strict.stderr);
+    assert.match(strict.stdout, /Sawab Center\/accounts\t.*account>=0\.999/);
+    const none = rasd(["account", "match", query]);
+    assert.equal(none.status, 1);
+    assert.match(none.stderr, /no matches/);
+    assert.equal(rasd(["bank", "set", "Sawab Center/accounts", "--account-min-score", "0.7"]).status, 0);
+    assert.equal(rasd(["account", "match", query]).status, 0);
+    const nothing = rasd(["bank", "set", "accounts", "--org", "Sawab Center"]);
+    assert.notEqual(nothing.status, 0);
+    assert.match(nothing.stderr, /nothing to set/);
+    const bad = rasd(["bank", "set", "accounts", "--org", "Sawab Center", "--account-min-score", "1.5"]);
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /1\.5|\(0, 1\]/);
+  });
+
   it("rejects a bad account with the field at fault", () => {
     const bad = rasd(["account", "match", '{"platform":"twitter","handle":"x","reason":["shouting"]}']);
     assert.notEqual(bad.status, 0);

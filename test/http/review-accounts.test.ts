@@ -7,6 +7,7 @@
  * another organisation cannot open the entry at all.
  */
 
+import { DEFAULT_ACCOUNT_MIN_SCORE } from "../../src/core/model.js";
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { LightMyRequestResponse } from "fastify";
@@ -112,7 +113,7 @@ describe("GET /v1/reviews/:id/accounts (ban evasion beside a review entry)", () 
     assert.equal(m.bank.tlp, "GREEN");
     assert.equal(m.account.handle, "GunsandCoffee70");
     assert.equal(m.account.bio, SUSPENDED.bio);
-    assert.equal(m.threshold, 0.7);
+    assert.equal(m.threshold, DEFAULT_ACCOUNT_MIN_SCORE, "the bank's own threshold: the default");
     assert.ok(m.score >= m.threshold && m.score <= 1, String(m.score));
     assert.equal(m.evidence_source, "stored");
     const kinds = new Map(m.evidence.map((e) => [e.kind, e]));

@@ -53,6 +53,7 @@ export function storeContract(name: string, makeDatabase: () => Promise<TestData
       );
       assert.equal(bank.pdqThreshold, 31);
       assert.equal(bank.pdqMinQuality, 50);
+      assert.equal(bank.accountMinScore, 0.7);
       assert.equal(bank.negative, false);
       assert.equal(bank.actionHint, "remove");
       await assert.rejects(
@@ -64,6 +65,7 @@ export function storeContract(name: string, makeDatabase: () => Promise<TestData
       const updated = await store.updateBank(allow.id, { description: "News agencies' footage", pdqThreshold: 16 });
       assert.equal(updated.pdqThreshold, 16);
       assert.equal(updated.negative, true);
+      assert.equal((await store.updateBank(allow.id, { accountMinScore: 0.85 })).accountMinScore, 0.85);
       assert.deepEqual(
         (await store.listBanks(org.id)).map((b) => b.name),
         ["isis-images", "news-footage"],

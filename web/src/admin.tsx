@@ -428,6 +428,7 @@ interface BankForm {
   negative: boolean;
   pdq_threshold: string;
   text_min_similarity: string;
+  account_min_score: string;
   enabled_ratio: string;
   share_with_org_ids: number[];
   reader_person_ids: number[];
@@ -441,6 +442,7 @@ const emptyBank = (): BankForm => ({
   negative: false,
   pdq_threshold: "",
   text_min_similarity: "",
+  account_min_score: "",
   enabled_ratio: "",
   share_with_org_ids: [],
   reader_person_ids: [],
@@ -455,6 +457,7 @@ function formOf(b: BankView): BankForm {
     negative: b.negative,
     pdq_threshold: String(b.pdq_threshold),
     text_min_similarity: String(b.text_min_similarity),
+    account_min_score: String(b.account_min_score),
     enabled_ratio: String(b.enabled_ratio),
     share_with_org_ids: [...(b.share_with_org_ids ?? [])],
     reader_person_ids: [...(b.reader_person_ids ?? [])],
@@ -473,7 +476,7 @@ function bodyOf(f: BankForm, creating: boolean, canListPeople: boolean): Record<
   };
   if (creating) body.negative = f.negative;
   if (canListPeople) body.reader_person_ids = f.reader_person_ids;
-  for (const k of ["pdq_threshold", "text_min_similarity", "enabled_ratio"] as const) {
+  for (const k of ["pdq_threshold", "text_min_similarity", "account_min_score", "enabled_ratio"] as const) {
     const n = num(f[k]);
     if (n !== undefined) body[k] = n;
   }
@@ -559,6 +562,7 @@ function Banks(props: { api: Api; me: Me }) {
                     {t("admin:banks.thresholdsValue", {
                       pdq: b.pdq_threshold,
                       text: b.text_min_similarity,
+                      account: b.account_min_score,
                       ratio: b.enabled_ratio,
                     })}
                   </td>
@@ -654,6 +658,14 @@ function Banks(props: { api: Api; me: Me }) {
                 step={0.01}
                 value={form.text_min_similarity}
                 onValue={(v) => setForm({ ...form, text_min_similarity: v })}
+              />
+              <NumberField
+                label={t("admin:banks.accountMinScore")}
+                min={0.01}
+                max={1}
+                step={0.01}
+                value={form.account_min_score}
+                onValue={(v) => setForm({ ...form, account_min_score: v })}
               />
               <NumberField
                 label={t("admin:banks.enabledRatio")}

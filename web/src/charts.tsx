@@ -23,7 +23,7 @@ const COLOURS = {
 };
 
 /** uPlot's axes, hover legend and dates in the person's locale and digits. */
-function localAxes(
+export function localAxes(
   yLabel: string,
   y: (n: number) => string = (n) => formatNumber(n),
 ): Pick<uPlot.Options, "axes"> & { xValue: uPlot.Series["value"]; yValue: uPlot.Series["value"] } {

@@ -22,6 +22,7 @@ import type {
 import { NO_FILTERS, countryCode, measureParams, narrowed, type MeasureFilters } from "./lib/filters.js";
 import { ActivityChart, BarList, PercentileChart, PrevalenceChart, RatioChart } from "./charts.js";
 import { ErrorBox, Panel, useLoad } from "./ui.js";
+import { AccountFigures } from "./dashboard-accounts.js";
 
 export function Dashboard(props: { api: Api; me: Me }) {
   const [rangeId, setRangeId] = useState("7d");
@@ -276,6 +277,14 @@ export function Dashboard(props: { api: Api; me: Me }) {
             <ReuploadView r={reuploads.data} />
           )}
         </Panel>
+        <AccountFigures
+          api={props.api}
+          from={from}
+          to={to}
+          interval={preset.measureInterval}
+          scope={f.scope}
+          scopeName={scopeName}
+        />
       </div>
       <Definitions />
     </main>

@@ -7,7 +7,13 @@ import { RasdError, describeError } from "../../core/errors.js";
 import type { RawSignal } from "../../services/signal-input.js";
 import { hashMedia } from "../../services/media-hashing.js";
 import { BANKED_MEDIA_TYPES, signalTypeDef } from "../../signals/registry.js";
-import { DEFAULT_PDQ_MIN_QUALITY, DEFAULT_PDQ_THRESHOLD, type Bank, type Signal } from "../../core/model.js";
+import {
+  DEFAULT_ACCOUNT_MIN_SCORE,
+  DEFAULT_PDQ_MIN_QUALITY,
+  DEFAULT_PDQ_THRESHOLD,
+  type Bank,
+  type Signal,
+} from "../../core/model.js";
 import { PDQ_MAX_THRESHOLD } from "../../signals/types/pdq.js";
 import {
   SIGNAL_FILE_FORMATS,
@@ -31,6 +37,7 @@ interface CreateOptions extends StoreOptions {
   pdqThreshold?: number;
   pdqMinQuality?: number;
   textMinSimilarity?: number;
+  accountMinScore?: number;
 }
 
 function describeBank(b: Bank, orgName: string): string {
@@ -39,6 +46,7 @@ function describeBank(b: Bank, orgName: string): string {
     `pdq<=${b.pdqThreshold}`,
     `quality>=${b.pdqMinQuality}`,
     `text>=${b.textMinSimilarity}`,
+    `account>=${b.accountMinScore}`,
   ]
     .filter((f) => f !== "")
     .join(" ");
@@ -67,7 +75,12 @@ export function bankCommand(): Command {
         `ignore PDQ queries below this quality (default ${DEFAULT_PDQ_MIN_QUALITY})`,
         integer,
       )
-      .option("--text-min-similarity <x>", "text match similarity, (0, 1] (default 0.5)", fraction),
+      .option("--text-min-similarity <x>", "text match similarity, (0, 1] (default 0.5)", fraction)
+      .option(
+        "--account-min-score <x>",
+        `score a ban-evasion (account) match needs, (0, 1] (default ${DEFAULT_ACCOUNT_MIN_SCORE})`,
+        fraction,
+      ),
   ).action(async (name: string, options: CreateOptions) => {
     await withContext(options, async (ctx) => {
       const org = await ctx.banks.requireOrg(options.org);
@@ -80,8 +93,39 @@ export function bankCommand(): Command {
         ...(options.pdqThreshold !== undefined ? { pdqThreshold: options.pdqThreshold } : {}),
         ...(options.pdqMinQuality !== undefined ? { pdqMinQuality: options.pdqMinQuality } : {}),
         ...(options.textMinSimilarity !== undefined ? { textMinSimilarity: options.textMinSimilarity } : {}),
+        ...(options.accountMinScore !== undefined ? { accountMinScore: options.accountMinScore } : {}),
       });
       process.stdout.write(`${describeBank(created, org.name)}\n`);
+    });
+  });
+
+  withStoreOptions(
+    bank
+      .command("set")
+      .description("change a bank's matching thresholds")
+      .argument("<name>", "bank name (or ORG/NAME)")
+      .option("--org <org>", "owning organisation (unless the name is ORG/NAME)")
+      .option("--pdq-threshold <n>", `PDQ match distance, 0..${PDQ_MAX_THRESHOLD}`, integer)
+      .option("--pdq-min-quality <n>", "ignore PDQ queries below this quality", integer)
+      .option("--text-min-similarity <x>", "text match similarity, (0, 1]", fraction)
+      .option("--account-min-score <x>", "score a ban-evasion (account) match needs, (0, 1]", fraction),
+  ).action(async (name: string, options: Omit<CreateOptions, "org"> & { org?: string }) => {
+    await withContext(options, async (ctx) => {
+      const patch = {
+        ...(options.pdqThreshold !== undefined ? { pdqThreshold: options.pdqThreshold } : {}),
+        ...(options.pdqMinQuality !== undefined ? { pdqMinQuality: options.pdqMinQuality } : {}),
+        ...(options.textMinSimilarity !== undefined ? { textMinSimilarity: options.textMinSimilarity } : {}),
+        ...(options.accountMinScore !== undefined ? { accountMinScore: options.accountMinScore } : {}),
+      };
+      if (Object.keys(patch).length === 0)
+        throw new RasdError(
+          "invalid",
+          "nothing to set: give --pdq-threshold, --pdq-min-quality, --text-min-similarity or --account-min-score",
+        );
+      const found = await ctx.banks.resolveBank(name, options.org);
+      const updated = await ctx.banks.updateBank(found.id, patch);
+      const orgs = new Map((await ctx.store.listOrgs()).map((o) => [o.id, o.name]));
+      process.stdout.write(`${describeBank(updated, orgs.get(updated.orgId) ?? "?")}\n`);
     });
   });
 

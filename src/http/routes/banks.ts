@@ -31,6 +31,13 @@ const bankFields = {
   pdq_threshold: Type.Optional(Type.Integer({ minimum: 0, maximum: PDQ_MAX_THRESHOLD })),
   pdq_min_quality: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
   text_min_similarity: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+  account_min_score: Type.Optional(
+    Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 1,
+      description: "The score a ban-evasion (account) match against this bank needs; default 0.7",
+    }),
+  ),
   enabled_ratio: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
   share_with_org_ids: idList(),
   reader_person_ids: idList(),
@@ -83,6 +90,7 @@ function patchOf(b: BankBody): BankPatch {
     ...(b.pdq_threshold !== undefined ? { pdqThreshold: b.pdq_threshold } : {}),
     ...(b.pdq_min_quality !== undefined ? { pdqMinQuality: b.pdq_min_quality } : {}),
     ...(b.text_min_similarity !== undefined ? { textMinSimilarity: b.text_min_similarity } : {}),
+    ...(b.account_min_score !== undefined ? { accountMinScore: b.account_min_score } : {}),
     ...(b.enabled_ratio !== undefined ? { enabledRatio: b.enabled_ratio } : {}),
   };
 }

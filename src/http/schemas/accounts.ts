@@ -87,3 +87,41 @@ export const ReviewAccountsView = Type.Object({
   }),
 });
 export type ReviewAccountsView = Static<typeof ReviewAccountsView>;
+const TimeToReturnView = Type.Object({
+  n: Type.Integer({ description: "Returns timed" }),
+  events: Type.Integer(),
+  median_seconds: Type.Union([Type.Number(), Type.Null()], {
+    description: "Median time from suspension (or banking) to the return's first match; null with none",
+  }),
+  low_seconds: Type.Union([Type.Number(), Type.Null()]),
+  high_seconds: Type.Union([Type.Number(), Type.Null()], { description: "null: not bounded above (too few)" }),
+  level: Type.Number(),
+});
+export const AccountPeriodView = Type.Object({
+  start: Type.String(),
+  end: Type.String(),
+  suspended: Type.Integer({ description: "Account signals banked in the period" }),
+  returns: Type.Integer({ description: "Returning accounts first matched in the period" }),
+  timed: Type.Integer({ description: "Of the returns, those with a known time since suspension" }),
+  time_to_return: TimeToReturnView,
+});
+export type AccountPeriodView = Static<typeof AccountPeriodView>;
+export const AccountMeasurementView = Type.Object({
+  from: Type.String(),
+  to: Type.String(),
+  interval: Type.String(),
+  scope: Type.String({ description: "org: the caller's organisation's items; coalition: every member's" }),
+  overall: AccountPeriodView,
+  periods: Type.Array(AccountPeriodView),
+  by_platform: Type.Array(
+    Type.Object({
+      platform: Type.String(),
+      suspended: Type.Integer(),
+      returns: Type.Integer(),
+      time_to_return: TimeToReturnView,
+    }),
+  ),
+  by_reporter: Type.Array(Type.Object({ reporter: Type.String(), suspended: Type.Integer() })),
+  definitions: Type.Record(Type.String(), Type.String()),
+});
+export type AccountMeasurementView = Static<typeof AccountMeasurementView>;

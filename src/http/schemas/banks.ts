@@ -14,6 +14,7 @@ export const BankView = Type.Object({
   pdq_threshold: Type.Number(),
   pdq_min_quality: Type.Number(),
   text_min_similarity: Type.Number(),
+  account_min_score: Type.Number({ description: "The score a ban-evasion (account) match against this bank needs" }),
   enabled_ratio: Type.Number(),
   share_with_org_ids: Type.Optional(Type.Array(Type.Number(), { description: "Shown to the owner only" })),
   reader_person_ids: Type.Optional(Type.Array(Type.Number(), { description: "Shown to the owner only" })),

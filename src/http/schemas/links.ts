@@ -107,6 +107,8 @@ const ShareFields = {
   checked: Type.Integer(),
   offline: Type.Integer(),
   share: Nullable(Type.Number()),
+  share_low: Nullable(Type.Number({ description: "95% Wilson interval of the share; null with none checked" })),
+  share_high: Nullable(Type.Number()),
   errors: Type.Integer(),
   unchecked: Type.Integer(),
 };

@@ -64,4 +64,5 @@ export {
   type MeanEstimate,
   type ProportionEstimate,
 } from "./compare.js";
+export { observedMedian, orderRank } from "./order-median.js";
 export { kaplanMeier, medianDuration, type Duration, type MedianEstimate, type SurvivalStep } from "./survival.js";

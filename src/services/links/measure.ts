@@ -14,7 +14,7 @@
 
 import { periodsBetween, type Interval } from "../../core/periods.js";
 import { hostSuffixes } from "../../kernels/url/index.js";
-import { medianDuration, type Duration, type MedianEstimate } from "../../kernels/quantify/index.js";
+import { medianDuration, proportion, type Duration, type MedianEstimate } from "../../kernels/quantify/index.js";
 import type { AlertOutcome, LinkStateAt, LinkStore, OrgDomain } from "../../storage/ports/index.js";
 
 export interface OfflineShare {
@@ -23,6 +23,9 @@ export interface OfflineShare {
   readonly offline: number;
   /** offline / checked; null with none checked. */
   readonly share: number | null;
+  /** Its 95% Wilson interval; null with none checked. */
+  readonly shareLow: number | null;
+  readonly shareHigh: number | null;
   /** Links in error at their latest check, and not checked yet. */
   readonly errors: number;
   readonly unchecked: number;
@@ -52,7 +55,7 @@ export interface LinkMeasurement {
 
 export const LINK_DEFINITIONS: Readonly<Record<string, string>> = {
   share:
-    "offline / checked: among banked links whose latest check before the moment said online or removed (404, 410, 451 or the host's removed page), the share removed; errors and unchecked links are counted apart",
+    "offline / checked: among banked links whose latest check before the moment said online or removed (404, 410, 451 or the host's removed page), the share removed, with a 95% Wilson interval (share_low, share_high: the chance that such a link is down, the links checked taken as draws of it); errors and unchecked links are counted apart",
   alertToTakedown:
     "time from the alert to the first check finding the link removed; Kaplan–Meier median with links still up counted as censored at their last check, 95% interval by Brookmeyer–Crowley; null when fewer than half are known removed",
   takedown:
@@ -62,7 +65,8 @@ export const LINK_DEFINITIONS: Readonly<Record<string, string>> = {
 
 const MAX_HOSTS = 50;
 
-function share(states: readonly LinkStateAt[]): OfflineShare {
+/** The share offline among links' states at a moment, with its 95% Wilson interval. */
+export function offlineShare(states: readonly Pick<LinkStateAt, "status">[]): OfflineShare {
   let online = 0;
   let offline = 0;
   let errors = 0;
@@ -74,7 +78,16 @@ function share(states: readonly LinkStateAt[]): OfflineShare {
     else unchecked++;
   }
   const checked = online + offline;
-  return { checked, offline, share: checked ? offline / checked : null, errors, unchecked };
+  const p = checked ? proportion(offline, checked) : undefined;
+  return {
+    checked,
+    offline,
+    share: p ? p.rate : null,
+    shareLow: p ? p.low : null,
+    shareHigh: p ? p.high : null,
+    errors,
+    unchecked,
+  };
 }
 
 /** An alert's duration to the removal seen after it, or censored at its link's last check. */
@@ -144,7 +157,7 @@ export async function measureLinks(
     return {
       start: new Date(start).toISOString(),
       end: new Date(end).toISOString(),
-      ...share(states),
+      ...offlineShare(states),
       alerted: own.length,
       alertedRemoved: own.filter((a) => a.removedAt !== null && a.removedAt < until).length,
       alertToTakedown: medianDuration(own.map((a) => alertDuration(a, until))),
@@ -159,12 +172,12 @@ export async function measureLinks(
     .slice(0, MAX_HOSTS)
     .map(([host, states]) => ({
       host,
-      ...share(states),
+      ...offlineShare(states),
       takedown: medianDuration(states.flatMap((s) => takedownDuration(s) ?? [])),
     }));
   const platforms = [...groupBy(atEnd, (s) => platformOf(s.host, platformNames))]
     .sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]))
-    .map(([platform, states]) => ({ platform, ...share(states) }));
+    .map(([platform, states]) => ({ platform, ...offlineShare(states) }));
   return {
     from: new Date(q.from).toISOString(),
     to: new Date(q.to).toISOString(),

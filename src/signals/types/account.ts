@@ -7,7 +7,7 @@
  */
 
 import { RasdError } from "../../core/errors.js";
-import { BEHAVIOURS } from "../../core/model.js";
+import { BEHAVIOURS, DEFAULT_ACCOUNT_MIN_SCORE as DEFAULT_MIN_SCORE } from "../../core/model.js";
 import {
   AccountIndex,
   MAX_CANDIDATES,
@@ -19,10 +19,11 @@ import type { AccountMatch } from "./match.js";
 import type { IndexKind, MatchScope, SignalIndex, SignalTypeDef } from "./signal-type.js";
 
 /**
- * The score a ban-evasion match needs by default (a bank may set its own): the lowest at which the
- * training half of `npm run bench -- accounts` keeps precision at 0.99 or more (decisions 0026, 0033).
+ * The score a ban-evasion match needs by default (each bank sets its own, `accountMinScore`,
+ * decision 0031): the lowest at which the training half of `npm run bench -- accounts` keeps
+ * precision at 0.99 or more (decisions 0026, 0033).
  */
-export const DEFAULT_ACCOUNT_MIN_SCORE = 0.8;
+export const DEFAULT_ACCOUNT_MIN_SCORE = DEFAULT_MIN_SCORE;
 
 export class AccountSignalIndex extends AccountIndex implements SignalIndex {}
 
@@ -37,20 +38,24 @@ export function accountRecord(raw: string): AccountRecord {
   return record;
 }
 
-/** Ban-evasion matches of an account among the banked ones in scope. */
-export function matchAccount(
-  record: AccountRecord,
-  scope: MatchScope,
-  minScore = DEFAULT_ACCOUNT_MIN_SCORE,
-): AccountMatch[] {
+/**
+ * Ban-evasion matches of an account among the banked ones in scope: each needs its bank's
+ * `accountMinScore` (or `minScore` when given, for every bank).
+ */
+export function matchAccount(record: AccountRecord, scope: MatchScope, minScore?: number): AccountMatch[] {
+  let lowest = minScore ?? 1;
+  if (minScore === undefined) for (const b of scope.banks.values()) lowest = Math.min(lowest, b.accountMinScore);
   const out: AccountMatch[] = [];
   const visible = (id: number): boolean => {
     const bankId = scope.bankOf(id);
     return bankId !== undefined && scope.banks.has(bankId) && (!scope.only || scope.only.has(bankId));
   };
-  // Candidates and the handle's rarity come from the banks in scope only (decision 0033).
-  for (const hit of scope.index(ACCOUNT_INDEX).query(record, minScore, MAX_CANDIDATES, visible)) {
+  // Candidates and the handle's rarity come from the banks in scope only (decision 0033); each
+  // match needs its own bank's threshold (decision 0031).
+  for (const hit of scope.index(ACCOUNT_INDEX).query(record, lowest, MAX_CANDIDATES, visible)) {
     const bankId = scope.bankOf(hit.id)!;
+    const bank = scope.banks.get(bankId);
+    if (!bank || hit.score < (minScore ?? bank.accountMinScore)) continue;
     out.push({ signalId: hit.id, bankId, type: "account", similarity: hit.score, evidence: hit.evidence });
   }
   return out;

@@ -81,6 +81,28 @@ export interface OutcomeRecord {
   readonly at: number;
 }
 
+/** A banked (suspended) account: an active account signal. */
+export interface AccountSignalRow {
+  readonly id: number;
+  readonly bankId: number;
+  /** The account record, canonical JSON. */
+  readonly value: string;
+  /** When it was banked. */
+  readonly createdAt: number;
+}
+
+/** An item in scope whose author account matched a suspended account (ban evasion). */
+export interface AccountMatchItem {
+  readonly id: number;
+  readonly orgName: string;
+  /** The author account, canonical JSON. */
+  readonly author: string;
+  readonly receivedAt: number;
+  readonly matchedAt: number | null;
+  /** JSON text: the stored matches. */
+  readonly matches: string;
+}
+
 export interface MeasurementReads {
   stanceCounts(scope: MeasureScope): Promise<StanceCount[]>;
   /** In id order. */
@@ -98,4 +120,10 @@ export interface MeasurementReads {
   activeSignalCount(): Promise<number>;
   /** Every bank's name, deleted ones too. */
   bankNames(): Promise<Map<number, string>>;
+  /** Active account signals of these banks banked at [from, to), in id order. */
+  accountSignals(bankIds: readonly number[], from: number, to: number): Promise<AccountSignalRow[]>;
+  /** Account signals by id (any status: a match may outlive its signal). */
+  accountSignalsById(ids: readonly number[]): Promise<AccountSignalRow[]>;
+  /** Items in scope with an author account and an account match, in id order. */
+  accountMatchItems(scope: MeasureScope): Promise<AccountMatchItem[]>;
 }
