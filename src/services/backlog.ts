@@ -36,10 +36,15 @@ export class BacklogGuard {
     return this.depth;
   }
 
+  /** When the next submission will count again (ms since the epoch). */
+  get nextCountAt(): number {
+    return this.checkedAt + Math.max(this.refreshMs, COUNT_SHARE * this.tookMs);
+  }
+
   /** Throws busy.backlog when the last count (at most `refreshMs` old) is over the limit. */
   async check(): Promise<void> {
     if (this.limit <= 0) return;
-    if (Date.now() - this.checkedAt >= Math.max(this.refreshMs, COUNT_SHARE * this.tookMs)) {
+    if (Date.now() >= this.nextCountAt) {
       const started = performance.now();
       this.counting ??= this.count()
         .then((n) => {
