@@ -70,15 +70,14 @@ test(
   "started while NATS is down, a process runs degraded, then follows NATS through a 5 s outage",
   { skip },
   async () => {
-    // Both start with NATS down: degraded, not failing.
-    const t0 = performance.now();
+    // Both start with NATS down: degraded, not failing. Starting returns while NATS is still
+    // down (it gives NATS a moment, then goes on polling), so the test goes on at all.
     const writer = await openServices(config, { defaultMetrics: false });
     open.push(writer);
     const reader = await openServices(config, { defaultMetrics: false, matcherPollMs: 60_000 });
     open.push(reader);
     await startWorkers(writer, false);
     await startWorkers(reader, false);
-    assert.ok(performance.now() - t0 < 8000, "starting waited for NATS");
     assert.notEqual(reader.bus!.state, "connected");
     let r = await readiness(reader);
     assert.equal(r.ready, true, r.problems.join("; "));
