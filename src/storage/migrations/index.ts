@@ -23,6 +23,7 @@ import * as m0019 from "./0019-links.js";
 import * as m0020 from "./0020-content-author.js";
 import * as m0021 from "./0021-review-wellness.js";
 import * as m0022 from "./0022-bank-recipients.js";
+import * as m0026 from "./0026-org-defaults-review-undo.js";
 
 export const MIGRATIONS: Record<string, Migration> = {
   "0001-signal-banks": m0001,
@@ -47,4 +48,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0020-content-author": m0020,
   "0021-review-wellness": m0021,
   "0022-bank-recipients": m0022,
+  "0026-org-defaults-review-undo": m0026,
 };
