@@ -81,8 +81,6 @@ export interface UndoDecision {
   readonly now: number;
   /** The status the entry had before the decision (the row must still say so). */
   readonly to: "open" | "escalated";
-  /** The status the entry had before the decision (the row must still say so). */
-  readonly to: "open" | "escalated";
   /** The earliest decision time still within the undo window (ms). */
   readonly decidedSince: number;
   /** The undoer's lease on the entry ends then (ms). */
