@@ -277,7 +277,7 @@ export class ReviewService {
     if (row.decidedAt === null || row.decidedBy === null || !row.previousStatus)
       throw new RasdError("conflict", `review entry ${row.id} has no decision to undo`);
     if (row.decidedBy !== who.personId)
-      throw new RasdError("auth.forbidden", `review entry ${row.id} was decided by someone else: only they may undo it`);
+      throw new RasdError("conflict", `review entry ${row.id} was decided by someone else: only they may undo it`);
     if (row.decidedAt < now - UNDO_WINDOW_MS)
       throw new RasdError(
         "conflict",

@@ -249,8 +249,8 @@ function claimRoutes(s: Services): RouteDef[] {
       summary:
         "Undo the caller's own latest decision on a review entry within 5 minutes of making it: the entry goes " +
         "back to the queue it was in (open, or escalated), claimed by the caller. Refused (409) after the window, " +
-        "when the decision added signals to a bank, or while another reviewer holds the entry; 403 on another " +
-        "person's decision",
+        "when the decision added signals to a bank, on another person's decision, or while another reviewer " +
+        "holds the entry",
       tags: ["review"],
       schema: {
         params: Type.Object({ id: Type.String() }),
