@@ -154,7 +154,7 @@ export function reviewRoutes(s: Services): RouteDef[] {
         const matches = parse<StoredMatch[]>(item.matches, []).filter((m) => banks.has(m.bankId));
         const signals = await s.store.getSignals([...new Set(matches.map((m) => m.signalId))]);
         return {
-          review: reviewView(row),
+          review: { ...reviewView(row), ...undoField(row, who.personId) },
           item: contentView(item, await s.actions.actionsOf([item.id]), new Set(banks.keys())),
           matched_signals: signals.map((sig) => {
             const m = matches.find((x) => x.signalId === sig.id)!;
