@@ -200,14 +200,17 @@ function People(props: { api: Api; me: Me }) {
   const act = useAct();
   const [form, setForm] = useState({ name: "", role: "reviewer", password: "" });
   const [passwordFor, setPasswordFor] = useState<PersonView>();
-  /** The role chosen in each row's select, before it is saved. */
-  const [roles, setRoles] = useState<Record<number, string>>({});
-  const changeRole = (p: PersonView) => {
-    const role = roles[p.id] ?? p.role;
-    if (role === p.role) return;
-    if (!window.confirm(t("admin:people.roleConfirm", { name: p.name, role: t(`role.${role}`) }))) return;
+  /** The person whose role is being changed, and the role chosen. */
+  const [roleFor, setRoleFor] = useState<PersonView>();
+  const [newRole, setNewRole] = useState("");
+  const changeRole = (e: Event) => {
+    e.preventDefault();
+    const p = roleFor;
+    if (!p || newRole === p.role) return;
+    if (!window.confirm(t("admin:people.roleConfirm", { name: p.name, role: t(`role.${newRole}`) }))) return;
     void act.run(async () => {
-      const r = await props.api.patch<PersonView>(`/v1/people/${p.id}`, { role });
+      const r = await props.api.patch<PersonView>(`/v1/people/${p.id}`, { role: newRole });
+      setRoleFor(undefined);
       people.reload();
       return t("admin:people.roleChanged", { name: r.name, role: t(`role.${r.role}`) });
     });
@@ -308,6 +311,29 @@ function People(props: { api: Api; me: Me }) {
           </form>
         </Panel>
       )}
+      {roleFor && (
+        <Panel title={t("admin:people.roleOf", { name: roleFor.name })} id="change-role">
+          <form class="inline-form" onSubmit={changeRole}>
+            <label>
+              {t("admin:people.newRole")}
+              <select value={newRole} onChange={(e) => setNewRole(e.currentTarget.value)}>
+                {ORG_ROLES.map((r) => (
+                  <option key={r} value={r}>
+                    {t(`role.${r}`)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="submit" class="primary" disabled={act.busy || newRole === roleFor.role}>
+              {t("admin:people.saveRole")}
+            </button>
+            <button type="button" onClick={() => setRoleFor(undefined)}>
+              {t("admin:cancel")}
+            </button>
+          </form>
+          <p class="muted small">{t("admin:people.roleNote")}</p>
+        </Panel>
+      )}
       <Panel title={t("admin:people.title", { count: people.data?.people.length ?? 0 })} id="people">
         <ErrorBox error={people.error} />
         <TableWrap label={t("admin:people.list")}>
@@ -331,32 +357,7 @@ function People(props: { api: Api; me: Me }) {
                       <Txt value={p.name} />
                       {off && <span class="badge">{t("admin:people.isDisabled")}</span>}
                     </td>
-                    <td>
-                      {p.id === props.me.person.id || !(ORG_ROLES as readonly string[]).includes(p.role) ? (
-                        t(`role.${p.role}`)
-                      ) : (
-                        <span class="row">
-                          <select
-                            aria-label={t("admin:people.roleOf", { name: p.name })}
-                            value={roles[p.id] ?? p.role}
-                            onChange={(e) => setRoles({ ...roles, [p.id]: e.currentTarget.value })}
-                          >
-                            {ORG_ROLES.map((r) => (
-                              <option key={r} value={r}>
-                                {t(`role.${r}`)}
-                              </option>
-                            ))}
-                          </select>
-                          <button
-                            type="button"
-                            disabled={(roles[p.id] ?? p.role) === p.role || act.busy}
-                            onClick={() => changeRole(p)}
-                          >
-                            {t("admin:people.changeRoleOf", { name: p.name })}
-                          </button>
-                        </span>
-                      )}
-                    </td>
+                    <td>{t(`role.${p.role}`)}</td>
                     <td>{p.password ? t("admin:yes") : t("admin:no")}</td>
                     <td>{formatNumber(p.active_keys ?? 0)}</td>
                     <td>
@@ -366,6 +367,17 @@ function People(props: { api: Api; me: Me }) {
                       <button type="button" onClick={() => setPasswordFor(p)}>
                         {t("admin:people.setPasswordOf", { name: p.name })}
                       </button>
+                      {p.id !== props.me.person.id && (ORG_ROLES as readonly string[]).includes(p.role) && (
+                        <button
+                          type="button"
+                          onClick={() => {
+                            setRoleFor(p);
+                            setNewRole(p.role);
+                          }}
+                        >
+                          {t("admin:people.changeRoleOf", { name: p.name })}
+                        </button>
+                      )}
                       {p.id !== props.me.person.id && !off && (
                         <button type="button" class="danger" onClick={() => disable(p)}>
                           {t("admin:people.disableOf", { name: p.name })}

@@ -52,6 +52,8 @@ export function Review(props: { api: Api; me: Me }) {
   /** The decision just made, while it may still be undone. */
   const [undoable, setUndoable] = useState<{ id: number; until: string }>();
   const [undoError, setUndoError] = useState<unknown>();
+  // Bumped by an undo: the entry shown is loaded (and claimed) afresh even when it stays selected.
+  const [undone, setUndone] = useState(0);
   const undo = async (id: number) => {
     setUndoError(undefined);
     try {
@@ -60,6 +62,7 @@ export function Review(props: { api: Api; me: Me }) {
       setDone(t("review:undone", { id, queue: t(`review:tabs.${r.status}`) }));
       setStatus(r.status);
       select(id);
+      setUndone((n) => n + 1);
       queue.reload();
     } catch (err) {
       setUndoError(err);
@@ -211,7 +214,7 @@ export function Review(props: { api: Api; me: Me }) {
         </nav>
         {current !== undefined && !wellness.due && (
           <ReviewItem
-            key={current}
+            key={`${current}:${undone}`}
             api={props.api}
             id={current}
             revealed={revealed === current}
