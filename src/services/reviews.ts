@@ -272,7 +272,11 @@ export class ReviewService {
    * they can decide again. A decision that added signals to a bank is not undone here (the
    * signals may already have matched and been shared): remove them from the bank instead.
    */
-  async undo(who: Principal, reviewId: number, now = Date.now()): Promise<{ id: number; status: "open" | "escalated" }> {
+  async undo(
+    who: Principal,
+    reviewId: number,
+    now = Date.now(),
+  ): Promise<{ id: number; status: "open" | "escalated" }> {
     const row = await ownReview(this.deps.reviews, who.orgId, reviewId);
     if (row.decidedAt === null || row.decidedBy === null || !row.previousStatus)
       throw new RasdError("conflict", `review entry ${row.id} has no decision to undo`);

@@ -114,7 +114,11 @@ describe("admin: roles, organisations, sharing defaults, audit by action; review
     const r = await t.call(t.keys.a.operator, {
       method: "POST",
       url: "/v1/orgs",
-      payload: { name: "Newcomer NGO", kind: "ngo", admin: { name: "first-admin", password: "a long enough password" } },
+      payload: {
+        name: "Newcomer NGO",
+        kind: "ngo",
+        admin: { name: "first-admin", password: "a long enough password" },
+      },
     });
     assert.equal(r.statusCode, 201, r.body);
     const made = json<{ org: { id: number; name: string; kind: string }; admin: { role: string } }>(r);
@@ -172,8 +176,7 @@ describe("admin: roles, organisations, sharing defaults, audit by action; review
   });
 
   it("filters the audit log by action on the server, across pages", async () => {
-    for (let i = 0; i < 6; i++)
-      await post(t.keys.c.admin, "/v1/keys", { person: `audit-person-${i}`, role: "reader" });
+    for (let i = 0; i < 6; i++) await post(t.keys.c.admin, "/v1/keys", { person: `audit-person-${i}`, role: "reader" });
     await post(t.keys.c.admin, "/v1/banks", { name: "c-bank" });
     const page = async (q: string) =>
       json<{ entries: { id: number; action: string }[] }>(

@@ -151,7 +151,10 @@ describe(
       await page.getByRole("button", { name: "Past decisions" }).click();
       await page.getByRole("button", { name: new RegExp(`Review #${id}\\b`) }).click();
       await page.locator("[data-testid=decided]").getByText("News report, not propaganda.").waitFor();
-      await page.locator("[data-testid=decided]").getByRole("button", { name: `Undo decision on review #${id}` }).click();
+      await page
+        .locator("[data-testid=decided]")
+        .getByRole("button", { name: `Undo decision on review #${id}` })
+        .click();
       await page.getByText(`The decision on review #${id} was undone`, { exact: false }).waitFor();
       // Back in the waiting queue, held by the reviewer, with the decision form.
       assert.equal(await page.getByRole("button", { name: "Waiting" }).getAttribute("aria-pressed"), "true");
@@ -188,7 +191,11 @@ describe(
               await page.locator(ready).first().waitFor();
               // The role panel open, in English by its button, in Arabic by the same button's place.
               if (open) {
-                await page.locator("#people tbody tr", { hasText: "demo-submitter" }).getByRole("button").nth(1).click();
+                await page
+                  .locator("#people tbody tr", { hasText: "demo-submitter" })
+                  .getByRole("button")
+                  .nth(1)
+                  .click();
                 await page.locator("#change-role select").waitFor();
               }
               await assertNoSidewaysScroll(page, `${hash} ${lang} ${width}px`);
@@ -205,8 +212,7 @@ describe(
         const page = await newPage(width);
         await signIn(page, PLATFORM, "demo-reviewer");
         for (const lang of ["en", "ar"] as const) {
-          if (lang === "ar")
-            await page.getByRole("banner").getByLabel("Language", { exact: true }).selectOption("ar");
+          if (lang === "ar") await page.getByRole("banner").getByLabel("Language", { exact: true }).selectOption("ar");
           await page.goto(`${w.base}/#/review`);
           await page.locator("[data-testid=claimed]").waitFor();
           await page.locator("input[type=radio][value=not_violating]").check();

@@ -108,7 +108,11 @@ export function peopleRoutes(s: Services): RouteDef[] {
         if (person.role !== role) {
           await s.accounts.setRole(person.id, role);
           await s.access.audit(
-            auditEntry(req, who, "person.role", `person:${person.id}`, { name: person.name, from: person.role, to: role }),
+            auditEntry(req, who, "person.role", `person:${person.id}`, {
+              name: person.name,
+              from: person.role,
+              to: role,
+            }),
           );
         }
         const keys = await s.access.listKeys(who.orgId);
@@ -120,8 +124,7 @@ export function peopleRoutes(s: Services): RouteDef[] {
           created_at: iso(person.createdAt),
           password: await s.accounts.hasPassword(who.orgName, person.name),
           active_keys: keys.filter(
-            (k) =>
-              k.person.id === person.id && k.revokedAt === null && !(k.expiresAt !== null && k.expiresAt <= now),
+            (k) => k.person.id === person.id && k.revokedAt === null && !(k.expiresAt !== null && k.expiresAt <= now),
           ).length,
         };
       },
