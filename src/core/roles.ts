@@ -15,6 +15,7 @@ export const ORG_ROLES = ["admin", "curator", "reviewer", "submitter", "reader"]
 
 export const PERMISSIONS = [
   "org.read",
+  "org.write",
   "bank.read",
   "bank.write",
   "signal.read",
@@ -45,9 +46,10 @@ export type Permission = (typeof PERMISSIONS)[number];
 /**
  * Figures across every member (counters in /metrics, index sizes, takedown figures naming
  * members): only the operator's. A member's own roles see their own figures, and the
- * coalition's only in aggregate.
+ * coalition's only in aggregate. And adding a member organisation (org.write): the operator's,
+ * as `rasd org create` on the server is.
  */
-const COALITION_WIDE: readonly Permission[] = ["metrics.read", "coalition.read"];
+const COALITION_WIDE: readonly Permission[] = ["metrics.read", "coalition.read", "org.write"];
 
 const READ: readonly Permission[] = [
   "org.read",
@@ -85,7 +87,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> =
   reader: new Set([...READ, "review.read"]),
   /**
    * The coalition's operator: the process's metrics (Prometheus scrapes with this role's key),
-   * figures per member across the coalition, readiness detail, and every audit chain's check.
+   * figures per member across the coalition, readiness detail, every audit chain's check, and
+   * adding member organisations (with their first admin).
    */
   operator: new Set(["org.read", "measure.read", "audit.read", ...COALITION_WIDE]),
 };

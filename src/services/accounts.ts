@@ -12,7 +12,7 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
 import { RasdError } from "../core/errors.js";
 import { addressKey } from "../core/address.js";
-import { ROLE_PERMISSIONS, type Permission } from "../core/roles.js";
+import { ROLE_PERMISSIONS, type Permission, type Role } from "../core/roles.js";
 import type { AccountStore, SignalStore } from "../storage/ports/index.js";
 import { SESSION_TOKEN_PREFIX, type AccessService, type Principal } from "./access.js";
 import { SignInGuard, accountName, type Refusal } from "./sign-in-guard.js";
@@ -148,6 +148,18 @@ export class AccountService {
     // Sessions are cached a few seconds: drop them so the next request is refused.
     this.access.forgetKeys();
     return revoked;
+  }
+
+  /**
+   * Gives a person another role of their organisation. Their API keys act with it at once (the
+   * keys' cached verifications are dropped here and, through the change notice, in every other
+   * process); their sessions end, so the web app signs them in again with the new role's screens.
+   */
+  async setRole(personId: number, role: Role): Promise<void> {
+    await this.access.store.setPersonRole(personId, role);
+    await this.store.revokeSessionsOf(personId);
+    this.access.forgetKeys();
+    this.access.onInvalidate?.("keys");
   }
 
   /** Whether the person named `name` of `orgName` has a password (may sign in to the web app). */

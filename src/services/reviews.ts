@@ -13,13 +13,27 @@ import { BEHAVIOURS, type Bank, type Labels, type SignalType } from "../core/mod
 import { can } from "../core/roles.js";
 import { canChangeBank } from "../core/sharing.js";
 import { REVIEW_BANKED_TYPES, canonicalSignalValue, signalTypeDef } from "../signals/registry.js";
-import type { ContentItem, ContentStore, ReviewStore } from "../storage/ports/index.js";
+import type { ContentItem, ContentStore, ReviewItem, ReviewStore } from "../storage/ports/index.js";
 import type { AccessService, Principal } from "./access.js";
 import type { BankService } from "./banks.js";
 import type { RawSignal } from "./signal-input.js";
 import type { WellnessService } from "./wellness.js";
 
 export const DECISIONS = ["violating", "not_violating", "escalate"] as const;
+
+/** How long after deciding the person who decided may take the decision back (5 minutes). */
+export const UNDO_WINDOW_MS = 5 * 60_000;
+
+/** Until when `personId` may undo the entry's latest decision (ms), or undefined when they may not. */
+export function undoUntil(
+  r: Pick<ReviewItem, "decidedAt" | "decidedBy" | "previousStatus" | "bankId">,
+  personId: number,
+  now = Date.now(),
+): number | undefined {
+  if (r.decidedAt === null || r.decidedBy !== personId || !r.previousStatus || r.bankId !== null) return undefined;
+  const until = r.decidedAt + UNDO_WINDOW_MS;
+  return until > now ? until : undefined;
+}
 export type Decision = (typeof DECISIONS)[number];
 
 export interface DecisionInput {
@@ -250,5 +264,46 @@ export class ReviewService {
   async release(who: Principal, reviewId: number): Promise<void> {
     const row = await ownReview(this.deps.reviews, who.orgId, reviewId);
     await this.deps.reviews.releaseReview(row.id, who.personId);
+  }
+
+  /**
+   * Takes back the caller's own latest decision on an entry within UNDO_WINDOW_MS of making it:
+   * the entry returns to the queue it was in (open, or escalated), leased to the caller so that
+   * they can decide again. A decision that added signals to a bank is not undone here (the
+   * signals may already have matched and been shared): remove them from the bank instead.
+   */
+  async undo(
+    who: Principal,
+    reviewId: number,
+    now = Date.now(),
+  ): Promise<{ id: number; status: "open" | "escalated" }> {
+    const row = await ownReview(this.deps.reviews, who.orgId, reviewId);
+    if (row.decidedAt === null || row.decidedBy === null || !row.previousStatus)
+      throw new RasdError("conflict", `review entry ${row.id} has no decision to undo`);
+    if (row.decidedBy !== who.personId)
+      throw new RasdError("conflict", `review entry ${row.id} was decided by someone else: only they may undo it`);
+    if (row.decidedAt < now - UNDO_WINDOW_MS)
+      throw new RasdError(
+        "conflict",
+        `review entry ${row.id} was decided more than ${UNDO_WINDOW_MS / 60_000} minutes ago: it can no longer be undone`,
+      );
+    const added = JSON.parse(row.addedSignals || "[]") as number[];
+    if (row.bankId !== null || added.length > 0)
+      throw new RasdError(
+        "conflict",
+        `review entry ${row.id}'s decision added ${added.length} signal(s) to bank ${row.bankId ?? "?"}: ` +
+          "remove them from the bank instead of undoing",
+      );
+    const busy = leasedElsewhere(row, who, now);
+    if (busy) throw busy;
+    const ok = await this.deps.reviews.undoDecision(row.id, {
+      personId: who.personId,
+      now,
+      to: row.previousStatus,
+      decidedSince: now - UNDO_WINDOW_MS,
+      claimUntil: now + REVIEW_LEASE_MS,
+    });
+    if (!ok) throw new RasdError("conflict", `review entry ${row.id} changed just now: its decision was not undone`);
+    return { id: row.id, status: row.previousStatus };
   }
 }

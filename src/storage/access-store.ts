@@ -3,7 +3,7 @@
  * API keys are stored as the SHA-256 of their secret part: a stolen database gives no key.
  */
 
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { auditHash, chainOf, GENESIS_HASH, type ChainedEntry, type ChainHead } from "../core/audit-chain.js";
 import { RasdError } from "../core/errors.js";
 import type { Role } from "../core/roles.js";
@@ -15,6 +15,7 @@ import type {
   KeyInfo,
   KeyRecord,
   NewKeyOptions,
+  OrgDefaults,
   Person,
 } from "./ports/access.js";
 import type { Database } from "./schema.js";
@@ -62,6 +63,24 @@ export class KyselyAccessStore implements AccessStore {
       role: r.role as Role,
       createdAt: Number(r.created_at),
     }));
+  }
+
+  async setPersonRole(personId: number, role: Role): Promise<void> {
+    await this.db.updateTable("people").set({ role }).where("id", "=", personId).execute();
+  }
+
+  async getOrgDefaults(orgId: number): Promise<OrgDefaults> {
+    const r = await this.db.selectFrom("org_defaults").selectAll().where("org_id", "=", orgId).executeTakeFirst();
+    return { tlp: r?.tlp ?? null, updatedBy: r?.updated_by ?? null, updatedAt: r ? Number(r.updated_at) : null };
+  }
+
+  async setOrgDefaults(orgId: number, tlp: string | null, updatedBy: number, at: number): Promise<void> {
+    const row = { tlp, updated_by: updatedBy, updated_at: at };
+    await this.db
+      .insertInto("org_defaults")
+      .values({ org_id: orgId, ...row })
+      .onConflict((oc) => oc.column("org_id").doUpdateSet(row))
+      .execute();
   }
 
   async createKey(personId: number, prefix: string, secretHash: string, options: NewKeyOptions = {}): Promise<number> {
@@ -335,7 +354,7 @@ export class KyselyAccessStore implements AccessStore {
 
   async listAudit(
     orgId: number,
-    options: { beforeId?: number; limit?: number; target?: string } = {},
+    options: { beforeId?: number; limit?: number; target?: string; action?: string } = {},
   ): Promise<AuditRecord[]> {
     let q = this.db
       .selectFrom("audit_log")
@@ -345,6 +364,9 @@ export class KyselyAccessStore implements AccessStore {
       .limit(Math.min(options.limit ?? 100, MAX_AUDIT));
     if (options.beforeId !== undefined) q = q.where("id", "<", options.beforeId);
     if (options.target !== undefined) q = q.where("target", "=", options.target);
+    // A prefix ("key." for every key action, "review.decide" for one), the same in SQLite and PostgreSQL.
+    if (options.action !== undefined)
+      q = q.where(sql<string>`substr(action, 1, ${options.action.length})`, "=", options.action);
     return (await q.execute()).map((r) => ({
       id: r.id,
       at: Number(r.at),

@@ -1,7 +1,7 @@
 /** The review queue (ports/reviews.ts) over Kysely. */
 
 import type { ExpressionBuilder, Kysely, Selectable } from "kysely";
-import type { QueueViewer, ReviewDecision, ReviewItem, ReviewStore } from "./ports/reviews.js";
+import type { QueueViewer, ReviewDecision, ReviewItem, ReviewStore, UndoDecision } from "./ports/reviews.js";
 import type { Database, ReviewItemsTable } from "./schema.js";
 
 function toReview(r: Selectable<ReviewItemsTable>): ReviewItem {
@@ -23,6 +23,7 @@ function toReview(r: Selectable<ReviewItemsTable>): ReviewItem {
     addedSignals: r.added_signals,
     claimedBy: r.claimed_by ?? null,
     claimedUntil: r.claimed_until === null || r.claimed_until === undefined ? null : Number(r.claimed_until),
+    previousStatus: (r.previous_status ?? null) as ReviewItem["previousStatus"],
   };
 }
 
@@ -92,6 +93,7 @@ export class KyselyReviewStore implements ReviewStore {
         bank_id: d.bankId,
         decided_by: d.decidedBy,
         decided_at: d.decidedAt,
+        previous_status: from,
       })
       .where("id", "=", id)
       .where("status", "=", from)
@@ -106,5 +108,32 @@ export class KyselyReviewStore implements ReviewStore {
       .set({ added_signals: JSON.stringify(signalIds) })
       .where("id", "=", id)
       .execute();
+  }
+
+  async undoDecision(id: number, u: UndoDecision): Promise<boolean> {
+    const undone = await this.db
+      .updateTable("review_items")
+      .set({
+        status: u.to,
+        previous_status: null,
+        decision: null,
+        note: "",
+        labels: "{}",
+        reasons: "",
+        bank_id: null,
+        added_signals: "[]",
+        decided_by: null,
+        decided_at: null,
+        claimed_by: u.personId,
+        claimed_until: u.claimUntil,
+      })
+      .where("id", "=", id)
+      .where("status", "in", ["decided", "escalated"])
+      .where("previous_status", "=", u.to)
+      .where("decided_by", "=", u.personId)
+      .where("decided_at", ">=", u.decidedSince)
+      .where(freeFor(u.personId, u.now))
+      .executeTakeFirst();
+    return Number(undone.numUpdatedRows) > 0;
   }
 }

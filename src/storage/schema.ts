@@ -240,6 +240,8 @@ export interface ReviewItemsTable {
   added_signals: Generated<string>;
   claimed_by: number | null;
   claimed_until: number | null;
+  /** The status before the latest decision (undo puts it back); null when undone or undecided. */
+  previous_status: Generated<string | null>;
 }
 
 export interface SessionsTable {
@@ -388,7 +390,17 @@ export interface ReviewExposuresTable {
   seen_at: number;
 }
 
+/** An organisation's sharing defaults (migration 0024). */
+export interface OrgDefaultsTable {
+  org_id: number;
+  /** The TLP marking of new banks when none is chosen; null: the built-in AMBER+STRICT. */
+  tlp: string | null;
+  updated_by: number | null;
+  updated_at: number;
+}
+
 export interface Database {
+  org_defaults: OrgDefaultsTable;
   orgs: OrgsTable;
   banks: BanksTable;
   signals: SignalsTable;

@@ -1,6 +1,7 @@
 /**
- * `rasd person password|disable`: an operator sets a person's web password, and disables a
- * person (password cleared, sessions ended, every API key of theirs revoked).
+ * `rasd person password|disable|role`: an operator sets a person's web password, disables a
+ * person (password cleared, sessions ended, every API key of theirs revoked), and gives a person
+ * another role (their keys act with it).
  */
 
 import assert from "node:assert/strict";
@@ -57,5 +58,22 @@ describe("rasd person", () => {
     const nobody = rasd(["person", "disable", "--org", "Person Org", "--person", "nobody"]);
     assert.notEqual(nobody.status, 0);
     assert.match(nobody.stderr, /has no person named "nobody"/);
+  });
+
+  it("gives a person another role: their key is listed with it; a role that is none is refused", () => {
+    assert.equal(rasd(["org", "create", "Role Org", "--kind", "platform"]).status, 0);
+    const made = rasd(["key", "create", "--org", "Role Org", "--role", "reader", "--person", "lee"]);
+    assert.equal(made.status, 0, made.stderr);
+    const changed = rasd(["person", "role", "--org", "Role Org", "--person", "lee", "--role", "curator"]);
+    assert.equal(changed.status, 0, changed.stderr);
+    assert.match(changed.stderr, /lee \(Role Org\) is now curator \(was reader\)/);
+    const roles = rasd(["key", "list", "--org", "Role Org"])
+      .stdout.trim()
+      .split("\n")
+      .map((line) => line.split("\t")[4]);
+    assert.deepEqual(roles, ["curator"]);
+    const bad = rasd(["person", "role", "--org", "Role Org", "--person", "lee", "--role", "boss"]);
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /--role: "boss" is not one of admin, curator/);
   });
 });

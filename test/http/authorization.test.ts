@@ -227,7 +227,7 @@ const FIXTURE_ROUTES: readonly {
     missing: { domain: "no-such-domain.example" },
   },
   {
-    pattern: /^\/v1\/reviews\/:id\/(decision|claim)$/,
+    pattern: /^\/v1\/reviews\/:id\/(decision|claim|undo)$/,
     targets: (fx) => [{ label: "a review entry of A", params: { id: String(fx.review) } }],
     missing: { id: NO_ID },
   },
@@ -237,7 +237,7 @@ const FIXTURE_ROUTES: readonly {
     missing: { id: NO_ID },
   },
   {
-    pattern: /^\/v1\/people\/:id\/(password|disable)$/,
+    pattern: /^\/v1\/people\/:id(\/password|\/disable)?$/,
     targets: (fx) => [{ label: "a person of A", params: { id: String(fx.sparePerson) } }],
     missing: { id: NO_ID },
   },
@@ -386,6 +386,9 @@ const BODIES: Readonly<Record<string, (fx: Fixtures, who: string) => Extras | nu
   }),
   "POST /v1/people/:id/password": () => ({ body: { password: "authz-probe-password" } }),
   "POST /v1/people/:id/disable": () => null,
+  "PATCH /v1/people/:id": () => ({ body: { role: "reader" } }),
+  "POST /v1/orgs": (_fx, who) => ({ body: { name: `authz-org-${who}`, kind: "ngo" } }),
+  "PUT /v1/sharing-defaults": () => ({ body: { tlp: "AMBER" } }),
   // Names A's AMBER+STRICT bank: another organisation must be refused (it cannot see it).
   "POST /v1/rules": (fx, who) => ({
     body: { name: `authz-rule-${who}`, conditions: { bank_ids: [fx.strict.id] }, actions: [{ type: "review" }] },
@@ -400,6 +403,7 @@ const BODIES: Readonly<Record<string, (fx: Fixtures, who: string) => Extras | nu
   "POST /v1/rules/:id/actions/:index/rotate-secret": () => ({ body: {} }),
   "POST /v1/reviews/:id/decision": () => ({ body: { decision: "not_violating", reasons: "authorization probe" } }),
   "POST /v1/reviews/:id/claim": () => null,
+  "POST /v1/reviews/:id/undo": () => null,
   "PUT /v1/reviews/preferences": () => ({ body: { blur: 20 } }),
   "PUT /v1/reviews/daily-limit": () => ({ body: { daily_limit: null } }),
   "POST /v1/labels/draw": () => ({ body: { perPeriod: 5 } }),

@@ -8,7 +8,7 @@
 import { useState } from "preact/hooks";
 import "../admin.css";
 import { ORG_ROLES } from "../../src/core/roles.js";
-import { TLP_MARKINGS } from "../../src/core/model.js";
+import { ORG_KINDS, TLP_MARKINGS } from "../../src/core/model.js";
 import type {
   AuditEntryView,
   BankView,
@@ -38,6 +38,12 @@ const DEFAULT_TLP = "AMBER+STRICT";
 /** Whether the role has anything to administer (the nav shows the screen only then). */
 export function mayAdminister(permissions: readonly string[]): boolean {
   return ["people.write", "bank.write", "audit.read"].some((p) => permissions.includes(p));
+}
+
+/** GET /v1/sharing-defaults. */
+interface SharingDefaults {
+  tlp: string | null;
+  effective_tlp: string;
 }
 
 interface AuditVerification {
@@ -74,6 +80,88 @@ export function Admin(props: { api: Api; me: Me; section: string | undefined }) 
 
 function Orgs(props: { api: Api; me: Me }) {
   const orgs = useLoad(() => props.api.get<{ orgs: OrgView[] }>("/v1/orgs"), []);
+  const mayCreate = props.me.permissions.includes("org.write");
+  const act = useAct();
+  const [form, setForm] = useState({ name: "", kind: "ngo", admin: "", password: "" });
+  const create = (e: Event) => {
+    e.preventDefault();
+    void act.run(async () => {
+      const made = await props.api.post<{ org: OrgView; admin?: PersonView }>("/v1/orgs", {
+        name: form.name,
+        kind: form.kind,
+        ...(form.admin.trim() ? { admin: { name: form.admin.trim(), password: form.password } } : {}),
+      });
+      setForm({ name: "", kind: form.kind, admin: "", password: "" });
+      orgs.reload();
+      return made.admin
+        ? t("admin:orgs.createdWithAdmin", { name: made.org.name, admin: made.admin.name })
+        : t("admin:orgs.created", { name: made.org.name });
+    });
+  };
+  return (
+    <>
+      {mayCreate && (
+        <Panel title={t("admin:orgs.create")} id="create-org">
+          <form class="inline-form" onSubmit={create}>
+            <label class="grow">
+              {t("admin:orgs.name")}
+              <input
+                required
+                maxLength={120}
+                dir="auto"
+                value={form.name}
+                onInput={(e) => setForm({ ...form, name: e.currentTarget.value })}
+              />
+            </label>
+            <label>
+              {t("admin:orgs.kind")}
+              <select value={form.kind} onChange={(e) => setForm({ ...form, kind: e.currentTarget.value })}>
+                {ORG_KINDS.map((k) => (
+                  <option key={k} value={k}>
+                    {t(`admin:orgKind.${k}`)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label class="grow">
+              {t("admin:orgs.adminName")}
+              <input
+                maxLength={100}
+                dir="auto"
+                value={form.admin}
+                aria-describedby="org-admin-hint"
+                onInput={(e) => setForm({ ...form, admin: e.currentTarget.value })}
+              />
+            </label>
+            <label class="grow">
+              {t("admin:orgs.adminPassword")}
+              <input
+                type="password"
+                minLength={10}
+                required={form.admin.trim() !== ""}
+                autocomplete="new-password"
+                value={form.password}
+                onInput={(e) => setForm({ ...form, password: e.currentTarget.value })}
+              />
+            </label>
+            <button type="submit" class="primary" disabled={act.busy}>
+              {t("admin:orgs.createButton")}
+            </button>
+          </form>
+          <p class="muted small" id="org-admin-hint">
+            {t("admin:orgs.adminHint")}
+          </p>
+          <ErrorBox error={act.error} />
+          <Done text={act.done} />
+        </Panel>
+      )}
+      <OrgList orgs={orgs} me={props.me} />
+    </>
+  );
+}
+
+function OrgList(props: { orgs: ReturnType<typeof useLoad<{ orgs: OrgView[] }>>; me: Me }) {
+  const orgs = props.orgs;
   return (
     <Panel title={t("admin:orgs.title")} id="orgs">
       <p class="muted">{t("admin:orgs.intro")}</p>
@@ -112,6 +200,21 @@ function People(props: { api: Api; me: Me }) {
   const act = useAct();
   const [form, setForm] = useState({ name: "", role: "reviewer", password: "" });
   const [passwordFor, setPasswordFor] = useState<PersonView>();
+  /** The person whose role is being changed, and the role chosen. */
+  const [roleFor, setRoleFor] = useState<PersonView>();
+  const [newRole, setNewRole] = useState("");
+  const changeRole = (e: Event) => {
+    e.preventDefault();
+    const p = roleFor;
+    if (!p || newRole === p.role) return;
+    if (!window.confirm(t("admin:people.roleConfirm", { name: p.name, role: t(`role.${newRole}`) }))) return;
+    void act.run(async () => {
+      const r = await props.api.patch<PersonView>(`/v1/people/${p.id}`, { role: newRole });
+      setRoleFor(undefined);
+      people.reload();
+      return t("admin:people.roleChanged", { name: r.name, role: t(`role.${r.role}`) });
+    });
+  };
   const [newPassword, setNewPassword] = useState("");
   const add = (e: Event) => {
     e.preventDefault();
@@ -208,6 +311,29 @@ function People(props: { api: Api; me: Me }) {
           </form>
         </Panel>
       )}
+      {roleFor && (
+        <Panel title={t("admin:people.roleOf", { name: roleFor.name })} id="change-role">
+          <form class="inline-form" onSubmit={changeRole}>
+            <label>
+              {t("admin:people.newRole")}
+              <select value={newRole} onChange={(e) => setNewRole(e.currentTarget.value)}>
+                {ORG_ROLES.map((r) => (
+                  <option key={r} value={r}>
+                    {t(`role.${r}`)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="submit" class="primary" disabled={act.busy || newRole === roleFor.role}>
+              {t("admin:people.saveRole")}
+            </button>
+            <button type="button" onClick={() => setRoleFor(undefined)}>
+              {t("admin:cancel")}
+            </button>
+          </form>
+          <p class="muted small">{t("admin:people.roleNote")}</p>
+        </Panel>
+      )}
       <Panel title={t("admin:people.title", { count: people.data?.people.length ?? 0 })} id="people">
         <ErrorBox error={people.error} />
         <TableWrap label={t("admin:people.list")}>
@@ -241,6 +367,17 @@ function People(props: { api: Api; me: Me }) {
                       <button type="button" onClick={() => setPasswordFor(p)}>
                         {t("admin:people.setPasswordOf", { name: p.name })}
                       </button>
+                      {p.id !== props.me.person.id && (ORG_ROLES as readonly string[]).includes(p.role) && (
+                        <button
+                          type="button"
+                          onClick={() => {
+                            setRoleFor(p);
+                            setNewRole(p.role);
+                          }}
+                        >
+                          {t("admin:people.changeRoleOf", { name: p.name })}
+                        </button>
+                      )}
                       {p.id !== props.me.person.id && !off && (
                         <button type="button" class="danger" onClick={() => disable(p)}>
                           {t("admin:people.disableOf", { name: p.name })}
@@ -492,6 +629,22 @@ function Banks(props: { api: Api; me: Me }) {
     [],
   );
   const act = useAct();
+  const mayDefault = props.me.permissions.includes("settings.write");
+  const defaults = useLoad(() => props.api.get<SharingDefaults>("/v1/sharing-defaults"), []);
+  const [defaultTlp, setDefaultTlp] = useState<string>();
+  const effective = defaults.data?.effective_tlp ?? DEFAULT_TLP;
+  const saveDefault = (e: Event) => {
+    e.preventDefault();
+    const chosen = defaultTlp ?? defaults.data?.tlp ?? "";
+    void act.run(async () => {
+      const d = await props.api.request<SharingDefaults>("PUT", "/v1/sharing-defaults", {
+        tlp: chosen === "" ? null : chosen,
+      });
+      defaults.reload();
+      setDefaultTlp(undefined);
+      return t("admin:defaults.saved", { tlp: t("tlp", { tlp: d.effective_tlp }) });
+    });
+  };
   const [editing, setEditing] = useState<number | "new">();
   const [form, setForm] = useState<BankForm>(emptyBank);
   const own = (banks.data?.banks ?? []).filter((b) => b.org_id === props.me.org.id);
@@ -516,13 +669,13 @@ function Banks(props: { api: Api; me: Me }) {
   return (
     <>
       <Panel title={t("admin:banks.title")} id="admin-banks">
-        <p class="muted">{t("admin:banks.tlpDefault", { tlp: DEFAULT_TLP })}</p>
-        <ErrorBox error={banks.error ?? orgs.error ?? people.error} />
+        <p class="muted">{t("admin:banks.tlpDefault", { tlp: t("tlp", { tlp: effective }) })}</p>
+        <ErrorBox error={banks.error ?? orgs.error ?? people.error ?? defaults.error} />
         <button
           type="button"
           class="primary"
           onClick={() => {
-            setForm(emptyBank());
+            setForm({ ...emptyBank(), tlp: effective });
             setEditing("new");
           }}
         >
@@ -584,6 +737,30 @@ function Banks(props: { api: Api; me: Me }) {
         </TableWrap>
         {own.length === 0 && !banks.loading && <p class="muted">{t("admin:banks.none")}</p>}
       </Panel>
+      {mayDefault && (
+        <Panel title={t("admin:defaults.title")} id="sharing-defaults">
+          <p class="muted">{t("admin:defaults.intro")}</p>
+          <form class="inline-form" onSubmit={saveDefault}>
+            <label>
+              {t("admin:defaults.tlp")}
+              <select
+                value={defaultTlp ?? defaults.data?.tlp ?? ""}
+                onChange={(e) => setDefaultTlp(e.currentTarget.value)}
+              >
+                <option value="">{t("admin:defaults.builtIn", { tlp: t("tlp", { tlp: DEFAULT_TLP }) })}</option>
+                {TLP_MARKINGS.map((m) => (
+                  <option key={m} value={m}>
+                    {t("tlp", { tlp: m })}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="submit" class="primary" disabled={act.busy || defaults.loading}>
+              {t("admin:defaults.save")}
+            </button>
+          </form>
+        </Panel>
+      )}
       <ErrorBox error={act.error} />
       <Done text={act.done} />
       {editing !== undefined && (
@@ -733,21 +910,19 @@ function Banks(props: { api: Api; me: Me }) {
 
 function Audit(props: { api: Api }) {
   const [form, setForm] = useState({ target: "", action: "", limit: "50" });
-  const [filter, setFilter] = useState({ target: "", limit: "50" });
+  const [filter, setFilter] = useState({ target: "", action: "", limit: "50" });
   /** The `before` of each page shown so far: the last is the current page's. */
   const [pages, setPages] = useState<(number | undefined)[]>([undefined]);
   const before = pages[pages.length - 1];
   const log = useLoad(
     () =>
       props.api.get<{ entries: AuditEntryView[] }>(
-        `/v1/audit${query({ target: filter.target, limit: filter.limit, before })}`,
+        `/v1/audit${query({ target: filter.target, action: filter.action, limit: filter.limit, before })}`,
       ),
     [filter, before],
   );
   const verify = useLoad(() => props.api.get<AuditVerification>("/v1/audit/verify"), []);
-  const entries = (log.data?.entries ?? []).filter(
-    (e) => form.action === "" || e.action.toLowerCase().includes(form.action.toLowerCase()),
-  );
+  const entries = log.data?.entries ?? [];
   const last = log.data?.entries.at(-1);
   const full = (log.data?.entries.length ?? 0) >= Number(filter.limit);
   return (
@@ -789,7 +964,7 @@ function Audit(props: { api: Api }) {
           aria-label={t("admin:audit.filters")}
           onSubmit={(e) => {
             e.preventDefault();
-            setFilter({ target: form.target.trim(), limit: form.limit });
+            setFilter({ target: form.target.trim(), action: form.action.trim().toLowerCase(), limit: form.limit });
             setPages([undefined]);
           }}
         >

@@ -50,6 +50,25 @@ export function Review(props: { api: Api; me: Me }) {
   const [selected, setSelected] = useState<number | undefined>(kept?.id);
   const [revealed, setRevealed] = useState<number | undefined>();
   const [done, setDone] = useState<string | undefined>();
+  /** The decision just made, while it may still be undone. */
+  const [undoable, setUndoable] = useState<{ id: number; until: string }>();
+  const [undoError, setUndoError] = useState<unknown>();
+  // Bumped by an undo: the entry shown is loaded (and claimed) afresh even when it stays selected.
+  const [undone, setUndone] = useState(0);
+  const undo = async (id: number) => {
+    setUndoError(undefined);
+    try {
+      const r = await props.api.post<{ id: number; status: QueueStatus }>(`/v1/reviews/${id}/undo`, {});
+      setUndoable(undefined);
+      setDone(t("review:undone", { id, queue: t(`review:tabs.${r.status}`) }));
+      setStatus(r.status);
+      select(id);
+      setUndone((n) => n + 1);
+      queue.reload();
+    } catch (err) {
+      setUndoError(err);
+    }
+  };
   const reasonsRef = useRef<HTMLTextAreaElement>(null);
   const [draft, setDraftState] = useState<DecisionDraft>(kept?.draft ?? EMPTY_DRAFT);
   const [restored, setRestored] = useState(kept !== undefined && kept.draft.reasons.trim() !== "");
@@ -122,6 +141,17 @@ export function Review(props: { api: Api; me: Me }) {
           {done}
         </p>
       )}
+      {undoable && Date.parse(undoable.until) > Date.now() && (
+        <p class="row" data-testid="undo-last">
+          <button type="button" onClick={() => void undo(undoable.id)}>
+            {t("review:undo", { id: undoable.id })}
+          </button>
+          <span class="muted small">
+            {t("review:undoUntil", { time: formatDateTime(undoable.until, { timeStyle: "short" }) })}
+          </span>
+        </p>
+      )}
+      <ErrorBox error={undoError} />
       <ErrorBox error={queue.error} />
       <div class="review-layout">
         <nav class="queue" aria-label={t("review:queueAria")}>
@@ -185,7 +215,7 @@ export function Review(props: { api: Api; me: Me }) {
         </nav>
         {current !== undefined && !wellness.due && (
           <ReviewItem
-            key={current}
+            key={`${current}:${undone}`}
             api={props.api}
             id={current}
             revealed={revealed === current}
@@ -199,8 +229,10 @@ export function Review(props: { api: Api; me: Me }) {
             restored={restored}
             prefs={wellness.prefs}
             onOpened={wellness.onOpened}
-            onDecided={(message) => {
+            onUndo={(id) => void undo(id)}
+            onDecided={(message, undo) => {
               setDone(message);
+              setUndoable(undo);
               select(undefined);
               queue.reload();
             }}
@@ -226,7 +258,8 @@ function ReviewItem(props: {
   prefs: WellnessPreferences;
   /** The entry was claimed: an exposure (counted today and this session). */
   onOpened: (id: number) => void;
-  onDecided: (message: string) => void;
+  onDecided: (message: string, undo?: { id: number; until: string }) => void;
+  onUndo: (id: number) => void;
 }) {
   const detail = useLoad(() => props.api.get<ReviewDetail>(`/v1/reviews/${props.id}`), [props.id]);
   const d = detail.data;
@@ -339,11 +372,13 @@ function ReviewItem(props: {
             <div class="notice" data-testid="decided">
               <p>{t("review:decidedAs", { decision: decisionName(d.review.decision ?? "") })}</p>
               <Txt value={d.review.reasons} block />
+              {d.review.undo_until && <UndoButton id={props.id} until={d.review.undo_until} onUndo={props.onUndo} />}
             </div>
           ) : d.review.status === "escalated" && !props.senior ? (
-            <p class="notice" data-testid="escalated-note">
-              {t("review:escalatedNote")}
-            </p>
+            <div class="notice" data-testid="escalated-note">
+              <p>{t("review:escalatedNote")}</p>
+              {d.review.undo_until && <UndoButton id={props.id} until={d.review.undo_until} onUndo={props.onUndo} />}
+            </div>
           ) : !props.canDecide ? (
             <p class="muted">{t("review:readOnly")}</p>
           ) : claim.refused ? (
@@ -366,6 +401,20 @@ function ReviewItem(props: {
         </>
       )}
     </section>
+  );
+}
+
+/** Taking back one's own decision while the window lasts (POST /v1/reviews/{id}/undo). */
+function UndoButton(props: { id: number; until: string; onUndo: (id: number) => void }) {
+  return (
+    <p class="row">
+      <button type="button" onClick={() => props.onUndo(props.id)}>
+        {t("review:undo", { id: props.id })}
+      </button>
+      <span class="muted small">
+        {t("review:undoUntil", { time: formatDateTime(props.until, { timeStyle: "short" }) })}
+      </span>
+    </p>
   );
 }
 
@@ -505,7 +554,7 @@ function DecisionForm(props: {
   setDraft: (f: (d: DecisionDraft) => DecisionDraft) => void;
   reasonsRef: { current: HTMLTextAreaElement | null };
   restored: boolean;
-  onDecided: (message: string) => void;
+  onDecided: (message: string, undo?: { id: number; until: string }) => void;
 }) {
   const { draft, setDraft } = props;
   const [problems, setProblems] = useState<{ field: string; message: string }[]>([]);
@@ -537,6 +586,7 @@ function DecisionForm(props: {
     try {
       const r = await props.api.post<{
         decision: string;
+        undo_until?: string;
         added_to_bank: { bank_id: number; signal_ids: number[] } | null;
       }>(`/v1/reviews/${props.id}/decision`, decisionBody(full));
       const bank = r.added_to_bank ? props.banks.find((b) => b.id === r.added_to_bank!.bank_id) : undefined;
@@ -550,6 +600,7 @@ function DecisionForm(props: {
               bank: bank?.name ?? t("review:bankN", { id: r.added_to_bank.bank_id }),
             })
           : t("review:decided", { id: props.id, decision: decisionName(r.decision) }),
+        r.undo_until ? { id: props.id, until: r.undo_until } : undefined,
       );
     } catch (err) {
       setError(err);

@@ -13,6 +13,7 @@ import {
   DEFAULT_PDQ_THRESHOLD,
   type Bank,
   type Signal,
+  type Tlp,
 } from "../../core/model.js";
 import { PDQ_MAX_THRESHOLD } from "../../signals/types/pdq.js";
 import {
@@ -84,9 +85,12 @@ export function bankCommand(): Command {
   ).action(async (name: string, options: CreateOptions) => {
     await withContext(options, async (ctx) => {
       const org = await ctx.banks.requireOrg(options.org);
+      // The organisation's default marking (PUT /v1/sharing-defaults), else the store's AMBER+STRICT.
+      const tlp = (await ctx.stores.access.getOrgDefaults(org.id)).tlp;
       const created = await ctx.banks.createBank({
         orgId: org.id,
         name,
+        ...(tlp ? { tlp: tlp as Tlp } : {}),
         ...(options.description !== undefined ? { description: options.description } : {}),
         ...(options.actionHint !== undefined ? { actionHint: options.actionHint } : {}),
         ...(options.negative ? { negative: true } : {}),

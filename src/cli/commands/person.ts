@@ -1,12 +1,14 @@
 /**
  * `rasd person password`: set the password a person signs in to the web app with;
- * `rasd person disable`: end a person's password, sessions and API keys.
+ * `rasd person disable`: end a person's password, sessions and API keys;
+ * `rasd person role`: give a person another role (their sessions end; their keys act with it).
  */
 
 import { createInterface } from "node:readline";
 import { Writable } from "node:stream";
 import { Command } from "commander";
 import { RasdError } from "../../core/errors.js";
+import { ROLES, isRole } from "../../core/roles.js";
 import { AccessService } from "../../services/access.js";
 import { AccountService, MAX_PASSWORD, MIN_PASSWORD } from "../../services/accounts.js";
 import { withContext, withStoreOptions, type Context, type StoreOptions } from "../context.js";
@@ -87,6 +89,31 @@ export function personCommand(): Command {
       process.stderr.write(
         `${who.name} (${who.role}, ${org.name}) is disabled: password cleared, sessions ended, ${revoked} API key(s) revoked\n`,
       );
+    });
+  });
+  withStoreOptions(
+    person
+      .command("role")
+      .description("give a person another role of their organisation: their API keys act with it, their sessions end")
+      .requiredOption("--org <name>", "the organisation")
+      .requiredOption("--person <name>", "the person")
+      .requiredOption("--role <role>", `one of ${[...ROLES].join(", ")}`),
+  ).action(async (options: StoreOptions & { org: string; person: string; role: string }) => {
+    await withContext(options, async (ctx) => {
+      if (!isRole(options.role))
+        throw new RasdError("invalid", `--role: "${options.role}" is not one of ${[...ROLES].join(", ")}`);
+      const { org, access, who } = await personOf(ctx, options.org, options.person);
+      await new AccountService(ctx.stores.accounts, access, ctx.store).setRole(who.id, options.role);
+      await access.audit({
+        orgId: org.id,
+        personId: who.id,
+        actor: "cli",
+        action: "person.role",
+        target: `person:${who.id}`,
+        detail: { name: who.name, from: who.role, to: options.role },
+        source: "cli",
+      });
+      process.stderr.write(`${who.name} (${org.name}) is now ${options.role} (was ${who.role}); sessions ended\n`);
     });
   });
   return person;

@@ -2,7 +2,7 @@
 
 import { RasdError } from "../../core/errors.js";
 import { Type, type Static } from "typebox";
-import { SIGNAL_TYPES, TLP_MARKINGS, type Bank, type Signal } from "../../core/model.js";
+import { SIGNAL_TYPES, TLP_MARKINGS, type Bank, type Signal, type Tlp } from "../../core/model.js";
 import { isSignalType, signalTypeDef } from "../../signals/registry.js";
 import { PDQ_MAX_THRESHOLD } from "../../signals/types/pdq.js";
 import { canChangeBank } from "../../core/sharing.js";
@@ -164,13 +164,22 @@ export function bankRoutes(s: Services): RouteDef[] {
       method: "POST",
       url: "/v1/banks",
       access: "bank.write",
-      summary: "Create a bank (TLP AMBER+STRICT unless marked otherwise)",
+      summary:
+        "Create a bank (marked with the organisation's default TLP, GET /v1/sharing-defaults, unless marked " +
+        "otherwise; AMBER+STRICT when it set none)",
       tags: ["banks"],
       schema: { body: NewBankBody, response: { 201: BankView } },
       handler: async (req, reply, who) => {
         const body = req.body;
         await checkSharing(body);
-        const bank = await s.banks.createBank({ orgId: who.orgId, ...patchOf(body), name: body.name });
+        // No marking named: the organisation's default (PUT /v1/sharing-defaults), else AMBER+STRICT.
+        const fallback = body.tlp === undefined ? (await s.access.store.getOrgDefaults(who.orgId)).tlp : null;
+        const bank = await s.banks.createBank({
+          orgId: who.orgId,
+          ...patchOf(body),
+          ...(fallback ? { tlp: fallback as Tlp } : {}),
+          name: body.name,
+        });
         await setSharing(who, bank, body);
         s.access.invalidate();
         await s.access.audit(

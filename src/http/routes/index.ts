@@ -16,6 +16,7 @@ import { labelRoutes } from "./labels.js";
 import { linkRoutes } from "./links.js";
 import { measureRoutes } from "./measure.js";
 import { memberRoutes } from "./members.js";
+import { orgRoutes } from "./orgs.js";
 import { peopleRoutes } from "./people.js";
 import { reportRoutes } from "./reports.js";
 import { reviewRoutes } from "./reviews.js";
@@ -34,6 +35,7 @@ export function allRoutes(s: Services): RouteDef[] {
     ...statusRoutes(s),
     ...memberRoutes(s),
     ...peopleRoutes(s),
+    ...orgRoutes(s),
     ...keyRoutes(s),
     ...auditRoutes(s),
     ...bankRoutes(s),

@@ -76,7 +76,7 @@ export function memberRoutes(s: Services): RouteDef[] {
       method: "GET",
       url: "/v1/audit",
       access: "audit.read",
-      summary: "The organisation's audit log, newest first",
+      summary: "The organisation's audit log, newest first, by target or action (a prefix), a page at a time",
       tags: ["members"],
       schema: {
         querystring: pageQuery(1000, {
@@ -85,6 +85,16 @@ export function memberRoutes(s: Services): RouteDef[] {
               minLength: 1,
               maxLength: 200,
               description: 'Only entries on this target ("bank:12", "key:3"), then oldest first',
+            }),
+          ),
+          action: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 100,
+              pattern: "^[a-z][a-z0-9_.-]*$",
+              description:
+                'Only actions starting with this ("key." for every key action, "review.decide" for one); ' +
+                "lower-case letters, digits, '.', '_' and '-'",
             }),
           ),
         }),
@@ -96,6 +106,7 @@ export function memberRoutes(s: Services): RouteDef[] {
           ...(q.before ? { beforeId: q.before } : {}),
           ...(q.limit ? { limit: q.limit } : {}),
           ...(q.target ? { target: q.target } : {}),
+          ...(q.action ? { action: q.action } : {}),
         });
         return { entries: entries.map((e) => ({ ...e, at: iso(e.at) })) };
       },

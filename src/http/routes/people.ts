@@ -83,6 +83,53 @@ export function peopleRoutes(s: Services): RouteDef[] {
       },
     }),
     route({
+      method: "PATCH",
+      url: "/v1/people/:id",
+      access: "people.write",
+      summary:
+        "Change the role of a person of the caller's organisation (not the caller's own): their API keys act " +
+        "with the new role at once and their web sessions end, so they sign in again with it",
+      tags: ["members"],
+      schema: {
+        params: Type.Object({ id: Type.String() }),
+        body: Type.Object({ role: StringEnum(ORG_ROLES) }, { additionalProperties: false }),
+        response: { 200: PersonView },
+      },
+      handler: async (req, _reply, who) => {
+        const person = await ownPerson(who, rawId(req), idParam(req));
+        const role = req.body.role;
+        if (person.id === who.personId)
+          throw new RasdError("invalid", "you cannot change your own role; another admin of your organisation can");
+        if (person.role === "operator")
+          throw new RasdError(
+            "auth.forbidden",
+            `${person.name} is the coalition's operator: that role is given and taken only on the server's command line`,
+          );
+        if (person.role !== role) {
+          await s.accounts.setRole(person.id, role);
+          await s.access.audit(
+            auditEntry(req, who, "person.role", `person:${person.id}`, {
+              name: person.name,
+              from: person.role,
+              to: role,
+            }),
+          );
+        }
+        const keys = await s.access.listKeys(who.orgId);
+        const now = Date.now();
+        return {
+          id: person.id,
+          name: person.name,
+          role,
+          created_at: iso(person.createdAt),
+          password: await s.accounts.hasPassword(who.orgName, person.name),
+          active_keys: keys.filter(
+            (k) => k.person.id === person.id && k.revokedAt === null && !(k.expiresAt !== null && k.expiresAt <= now),
+          ).length,
+        };
+      },
+    }),
+    route({
       method: "POST",
       url: "/v1/people/:id/disable",
       access: "people.write",

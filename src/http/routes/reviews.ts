@@ -10,7 +10,7 @@ import { RasdError } from "../../core/errors.js";
 import { BEHAVIOURS } from "../../core/model.js";
 import type { Principal } from "../../services/access.js";
 import type { StoredMatch } from "../../services/pipeline.js";
-import { DECISIONS, ReviewService, ownReview } from "../../services/reviews.js";
+import { DECISIONS, ReviewService, UNDO_WINDOW_MS, ownReview, undoUntil } from "../../services/reviews.js";
 import { WellnessService } from "../../services/wellness.js";
 import type { Services } from "../../server/services.js";
 import type { ReviewItem } from "../../storage/ports/index.js";
@@ -52,6 +52,12 @@ function reviewView(r: ReviewRow): ReviewView {
     created_at: iso(r.createdAt),
     decided_at: iso(r.decidedAt),
   };
+}
+
+/** `undo_until` for the caller, when they may undo the entry's decision. */
+export function undoField(r: ReviewRow, personId: number): { undo_until?: string } {
+  const until = undoUntil(r, personId);
+  return until === undefined ? {} : { undo_until: new Date(until).toISOString() };
 }
 
 /** Media types a browser may render inline for review; anything else is served as bytes. */
@@ -118,6 +124,7 @@ export function decisionRoute(s: Services): RouteDef {
         labels: result.labels,
         reasons: result.reasons,
         decided_at: iso(result.decidedAt),
+        ...(result.addedToBank ? {} : { undo_until: new Date(result.decidedAt + UNDO_WINDOW_MS).toISOString() }),
         added_to_bank: result.addedToBank && {
           bank_id: result.addedToBank.bankId,
           signal_ids: result.addedToBank.signalIds,
@@ -147,7 +154,7 @@ export function reviewRoutes(s: Services): RouteDef[] {
         const matches = parse<StoredMatch[]>(item.matches, []).filter((m) => banks.has(m.bankId));
         const signals = await s.store.getSignals([...new Set(matches.map((m) => m.signalId))]);
         return {
-          review: reviewView(row),
+          review: { ...reviewView(row), ...undoField(row, who.personId) },
           item: contentView(item, await s.actions.actionsOf([item.id]), new Set(banks.keys())),
           matched_signals: signals.map((sig) => {
             const m = matches.find((x) => x.signalId === sig.id)!;
@@ -233,6 +240,28 @@ function claimRoutes(s: Services): RouteDef[] {
       handler: async (req, _reply, who) => {
         const r = await reviews.claim(who, idParam(req));
         return { id: r.id, claimed_by: who.personId, claimed_until: new Date(r.claimedUntil).toISOString() };
+      },
+    }),
+    route({
+      method: "POST",
+      url: "/v1/reviews/:id/undo",
+      access: "review.decide",
+      summary:
+        "Undo the caller's own latest decision on a review entry within 5 minutes of making it: the entry goes " +
+        "back to the queue it was in (open, or escalated), claimed by the caller. Refused (409) after the window, " +
+        "when the decision added signals to a bank, on another person's decision, or while another reviewer " +
+        "holds the entry",
+      tags: ["review"],
+      schema: {
+        params: Type.Object({ id: Type.String() }),
+        response: {
+          200: Type.Object({ id: Type.Number(), status: StringEnum(["open", "escalated"]) }),
+        },
+      },
+      handler: async (req, _reply, who) => {
+        const r = await reviews.undo(who, idParam(req));
+        await s.access.audit(auditEntry(req, who, "review.undo", `review:${r.id}`, { status: r.status }));
+        return r;
       },
     }),
     route({

@@ -18,7 +18,7 @@ import { ReviewEntryView } from "../schemas/reviews.js";
 import { RuleView, RuleWithSecretsView, type WebhookEndpointView } from "../schemas/rules.js";
 import { actionView, iso } from "../views.js";
 import { auditEntry } from "./members.js";
-import { decisionRoute } from "./reviews.js";
+import { decisionRoute, undoField } from "./reviews.js";
 
 const conditions = Type.Object(
   {
@@ -353,6 +353,7 @@ export function ruleRoutes(s: Services): RouteDef[] {
             decided_by: r.decidedBy,
             created_at: iso(r.createdAt),
             decided_at: iso(r.decidedAt),
+            ...undoField(r, who.personId),
           })),
         };
       },

@@ -19,6 +19,13 @@ export const ReviewEntryView = Type.Object({
   decided_by: Nullable(Type.Number()),
   created_at: IsoTime,
   decided_at: IsoTime,
+  undo_until: Type.Optional(
+    Type.String({
+      description:
+        "Until when the caller may undo this decision (POST /v1/reviews/{id}/undo): only on their own " +
+        "decisions, for 5 minutes, and not when the decision added signals to a bank",
+    }),
+  ),
 });
 export type ReviewEntryView = Static<typeof ReviewEntryView>;
 
@@ -65,6 +72,7 @@ export const DecisionView = Type.Object({
   labels: LabelsView,
   reasons: Type.String(),
   decided_at: IsoTime,
+  undo_until: Type.Optional(Type.String({ description: "Until when the caller may undo this decision" })),
   added_to_bank: Type.Union([
     Type.Object({ ...AddedToBank.properties, created: Type.Number(), updated: Type.Number() }),
     Type.Null(),

@@ -24,6 +24,7 @@ import * as m0020 from "./0020-content-author.js";
 import * as m0021 from "./0021-review-wellness.js";
 import * as m0022 from "./0022-bank-recipients.js";
 import * as m0023 from "./0023-bank-account-threshold.js";
+import * as m0024 from "./0024-org-defaults-review-undo.js";
 
 export const MIGRATIONS: Record<string, Migration> = {
   "0001-signal-banks": m0001,
@@ -49,4 +50,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0021-review-wellness": m0021,
   "0022-bank-recipients": m0022,
   "0023-bank-account-threshold": m0023,
+  "0024-org-defaults-review-undo": m0024,
 };

@@ -71,11 +71,25 @@ export interface AuditRecord extends Required<AuditEntry> {
   readonly at: number;
 }
 
+/** An organisation's sharing defaults (decision 0036). */
+export interface OrgDefaults {
+  /** The TLP marking of new banks when none is chosen; null: none set (the built-in AMBER+STRICT). */
+  readonly tlp: string | null;
+  readonly updatedBy: number | null;
+  readonly updatedAt: number | null;
+}
+
 export interface AccessStore {
   /** Throws "conflict" when the organisation already has a person of that name. */
   createPerson(orgId: number, name: string, role: Role): Promise<Person>;
   getPerson(id: number): Promise<Person | undefined>;
   listPeople(orgId: number): Promise<Person[]>;
+  /** Gives a person another role (their keys and sessions act with it from then on). */
+  setPersonRole(personId: number, role: Role): Promise<void>;
+  /** The organisation's sharing defaults (no row: none set). */
+  getOrgDefaults(orgId: number): Promise<OrgDefaults>;
+  /** Sets the TLP marking new banks of the organisation get when none is chosen (null: the built-in one). */
+  setOrgDefaults(orgId: number, tlp: string | null, updatedBy: number, at: number): Promise<void>;
   createKey(personId: number, prefix: string, secretHash: string, options?: NewKeyOptions): Promise<number>;
   findKey(prefix: string): Promise<KeyRecord | undefined>;
   /** A key without its secret, or undefined. */
@@ -107,6 +121,12 @@ export interface AccessStore {
   auditChainHeads(): Promise<ChainHead[]>;
   /** Up to `limit` entries of audit chain `chain` numbered after `afterSeq`, in order. */
   auditChain(chain: number, afterSeq: number, limit: number): Promise<ChainedEntry[]>;
-  /** An organisation's audit log, newest first; only entries on `target` when given (then oldest first). */
-  listAudit(orgId: number, options?: { beforeId?: number; limit?: number; target?: string }): Promise<AuditRecord[]>;
+  /**
+   * An organisation's audit log, newest first; only entries on `target` when given (then oldest
+   * first), and only actions starting with `action` when given ("key." or "review.decide").
+   */
+  listAudit(
+    orgId: number,
+    options?: { beforeId?: number; limit?: number; target?: string; action?: string },
+  ): Promise<AuditRecord[]>;
 }

@@ -22,6 +22,8 @@ export interface ReviewItem {
   /** The person holding the entry's lease, and until when (ms); expired leases mean nothing. */
   readonly claimedBy: number | null;
   readonly claimedUntil: number | null;
+  /** The status before the latest decision (undo returns to it); null when there is none. */
+  readonly previousStatus?: "open" | "escalated" | null;
 }
 
 /** Whose view a queue is listed for: entries another person holds a live lease on are left out. */
@@ -65,4 +67,22 @@ export interface ReviewStore {
   /** Ends `personId`'s lease on the entry (nothing when they do not hold it). */
   releaseReview(id: number, personId: number): Promise<void>;
   setAddedSignals(id: number, signalIds: readonly number[]): Promise<void>;
+  /**
+   * Takes back the latest decision on an entry: it returns to the status it had before (open,
+   * or escalated), leased to the undoer. Only the person who decided, and only for a decision
+   * made at or after `decidedSince`, and not while another person holds a live lease on it;
+   * false otherwise (or when there is nothing to undo).
+   */
+  undoDecision(id: number, undo: UndoDecision): Promise<boolean>;
+}
+
+export interface UndoDecision {
+  readonly personId: number;
+  readonly now: number;
+  /** The status the entry had before the decision (the row must still say so). */
+  readonly to: "open" | "escalated";
+  /** The earliest decision time still within the undo window (ms). */
+  readonly decidedSince: number;
+  /** The undoer's lease on the entry ends then (ms). */
+  readonly claimUntil: number;
 }
