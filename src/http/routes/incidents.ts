@@ -24,7 +24,7 @@ import { StringEnum } from "../schemas/common.js";
 import type { IncidentEventView } from "../schemas/incidents.js";
 import { DebriefView, IncidentDetailView, IncidentView, VariantView } from "../schemas/incidents.js";
 import { iso } from "../views.js";
-import { checkFieldWhole, streamToFile } from "../upload.js";
+import { FIELD_SIZE_LIMIT, checkFieldWhole, streamToFile } from "../upload.js";
 import { readMultipart } from "./content-input.js";
 import { describePrincipal } from "../../services/access.js";
 import type { FastifyRequest } from "fastify";
@@ -106,7 +106,11 @@ async function readDeclareParts(
   const files: RawSignal[] = [];
   let count = 0;
   try {
-    for await (const part of req.parts()) {
+    // The service allows one file a request; a declaration up to MAX_DECLARE_FILES.
+    const parts = req.parts({
+      limits: { files: MAX_DECLARE_FILES, fields: 40, parts: MAX_DECLARE_FILES + 40, fieldSize: FIELD_SIZE_LIMIT },
+    });
+    for await (const part of parts) {
       if (part.type === "file") {
         const kind = part.fieldname === "image" || part.fieldname === "video" ? part.fieldname : undefined;
         if (!kind) {
@@ -122,7 +126,10 @@ async function readDeclareParts(
           if (file.size === 0) throw new RasdError("invalid", `file ${count} (${kind}): empty (0 bytes)`);
           const maxBytes = kind === "image" ? serviceImageLimits().maxBytes : Number.MAX_SAFE_INTEGER;
           if (file.size > maxBytes)
-            throw new RasdError("file.too_large", `file ${count}: the image is ${file.size} bytes; the limit is ${maxBytes}`);
+            throw new RasdError(
+              "file.too_large",
+              `file ${count}: the image is ${file.size} bytes; the limit is ${maxBytes}`,
+            );
           const hashed = await hashMedia(() => file.read(maxBytes), kind, MEDIA_SIGNAL_TYPES[kind], {
             wait: "request",
             path: file.path,
