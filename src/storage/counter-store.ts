@@ -180,7 +180,10 @@ export class KyselyCounterStore implements CounterStore {
 
   async updateDraft(
     id: number,
-    f: Pick<NewCounterItem, "kind" | "title" | "body" | "url" | "mediaHash" | "narratives" | "audience" | "lang" | "tlp">,
+    f: Pick<
+      NewCounterItem,
+      "kind" | "title" | "body" | "url" | "mediaHash" | "narratives" | "audience" | "lang" | "tlp"
+    >,
     at: number,
   ): Promise<CounterItem | undefined> {
     const row = await this.db

@@ -31,7 +31,8 @@ export const CounterKeywordView = Type.Object({
   narrative: Type.String(),
   phrase: Type.String(),
   normalized: Type.String({
-    description: "The phrase as it is matched: Arabic-normalised (alef forms, taa marbuta, diacritics, tatweel), lower case",
+    description:
+      "The phrase as it is matched: Arabic-normalised (alef forms, taa marbuta, diacritics, tatweel), lower case",
   }),
   createdAt: Type.String(),
 });

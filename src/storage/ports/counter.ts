@@ -107,7 +107,10 @@ export interface CounterStore {
    */
   updateDraft(
     id: number,
-    fields: Pick<NewCounterItem, "kind" | "title" | "body" | "url" | "mediaHash" | "narratives" | "audience" | "lang" | "tlp">,
+    fields: Pick<
+      NewCounterItem,
+      "kind" | "title" | "body" | "url" | "mediaHash" | "narratives" | "audience" | "lang" | "tlp"
+    >,
     at: number,
   ): Promise<CounterItem | undefined>;
   listKeywords(): Promise<CounterKeyword[]>;
