@@ -188,6 +188,9 @@ describe("the crisis protocol, more", { skip }, () => {
       assert.equal(r.statusCode, status, r.body);
       assert.match(json<{ error: { message: string } }>(r).error.message, message);
     }
+    const noBody = await api.call(api.keys.b.admin, { method: "POST", url: "/v1/incidents" });
+    assert.equal(noBody.statusCode, 400, noBody.body);
+    assert.match(noBody.body, /send JSON \{tier, title/);
     // Only a government organisation's admin declares, files or not.
     const platform = await api.call(api.keys.a.admin, {
       method: "POST",

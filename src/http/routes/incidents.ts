@@ -80,6 +80,16 @@ function artefacts(body: { signals?: { type: string; value: string }[]; urls?: s
   return [...(body.signals ?? []), ...(body.urls ?? []).map((value) => ({ type: "url", value }))];
 }
 
+/** A JSON declaration (validated by its schema when sent; a request without a body is refused here). */
+function declareJson(body: unknown): Static<typeof DeclareBody> {
+  if (body === undefined || body === null || typeof body !== "object")
+    throw new RasdError(
+      "invalid",
+      "body: send JSON {tier, title, description?, drill?, signals?, urls?} or multipart/form-data with files",
+    );
+  return body as Static<typeof DeclareBody>;
+}
+
 /** The most files one multipart declaration may carry. */
 const MAX_DECLARE_FILES = 10;
 const DECLARE_FIELDS = new Set(["tier", "title", "description", "drill", "signal", "url"]);
@@ -286,7 +296,7 @@ export function incidentRoutes(s: Services): RouteDef[] {
         // Every file is hashed before anything is written: a bad file declares nothing.
         const b: Static<typeof DeclareBody> & { files?: RawSignal[] } = req.isMultipart()
           ? await readDeclareParts(req, s.config.dataDir)
-          : (req.body as Static<typeof DeclareBody>);
+          : declareJson(req.body);
         const incident = await s.incidents.declare(actor(req, who), {
           tier: b.tier,
           title: b.title,
