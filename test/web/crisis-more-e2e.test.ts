@@ -84,10 +84,10 @@ describe(
       const page = await web.newPage();
       await signIn(page, "Sawab Center", "demo-admin");
       await page.goto(`${web.base}/#/counter`);
-      await page.getByRole("heading", { name: "Keyword sets per narrative" }).waitFor();
+      await page.getByRole("heading", { name: "Keyword sets of each narrative" }).waitFor();
       const form = page.getByRole("form", { name: "Add phrases to a narrative" });
       await form.getByLabel("Narrative").selectOption("caliphate-utopia");
-      await form.getByLabel(/Phrases, one per line/).fill("دولةُ الخِلافة\nhijra NOW");
+      await form.getByLabel(/Phrases, one a line/).fill("دولةُ الخِلافة\nhijra NOW");
       await form.getByRole("button", { name: "Add phrases" }).click();
       const row = page.locator('[data-testid="counter-keywords"] tr[data-narrative="caliphate-utopia"]');
       await row.getByText("دولةُ الخِلافة", { exact: true }).waitFor();

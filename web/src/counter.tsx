@@ -239,7 +239,7 @@ interface Keyword {
 }
 
 /**
- * The keyword sets per narrative (every member's; the caller's own can be removed): each phrase
+ * The keyword sets of each narrative (every member's; the caller's own can be removed): each phrase
  * beside its Arabic-normalised form, which is what a query is matched on (as the API curates them).
  */
 function Keywords(props: { api: Api; me: Me }) {
@@ -327,16 +327,14 @@ function Keywords(props: { api: Api; me: Me }) {
       {mayEdit && (
         <form onSubmit={(e) => void add(e)} class="stack" aria-labelledby="kw-h">
           <h3 id="kw-h">{t("counter:addKeywords")}</h3>
-          <label>
-            {t("counter:col.narrative")}
-            <select value={narrative} onChange={(e) => setNarrative(e.currentTarget.value)}>
-              {NARRATIVES.map((n) => (
-                <option key={n} value={n}>
-                  {narrativeName(n)}
-                </option>
-              ))}
-            </select>
-          </label>
+          <label for="kw-narrative">{t("counter:col.narrative")}</label>
+          <select id="kw-narrative" value={narrative} onChange={(e) => setNarrative(e.currentTarget.value)}>
+            {NARRATIVES.map((n) => (
+              <option key={n} value={n}>
+                {narrativeName(n)}
+              </option>
+            ))}
+          </select>
           <label>
             {t("counter:field.phrases")}
             <textarea required value={phrases} onInput={(e) => setPhrases(e.currentTarget.value)} />
