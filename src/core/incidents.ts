@@ -34,6 +34,8 @@ export type VariantStatus = (typeof VARIANT_STATUSES)[number];
 export const VARIANT_CLUSTER_PDQ_BITS = 16;
 /** Two text variants this similar (Jaccard of shingles) are one cluster. */
 export const VARIANT_CLUSTER_TEXT_SIMILARITY = 0.8;
+/** A video joins a vPDQ proposal's cluster when this share (%) of each one's frames is within VARIANT_CLUSTER_PDQ_BITS of the other's. */
+export const VARIANT_CLUSTER_VPDQ_PERCENT = 80;
 
 /**
  * What happens during an incident, each stored with its time:

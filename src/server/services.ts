@@ -165,6 +165,7 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     banks,
     rules,
     audit: stores.access,
+    endpoints: stores.endpoints,
   });
   const pipeline = new ContentPipeline(
     {

@@ -101,6 +101,47 @@ export class CounterLibrary {
     return item;
   }
 
+  /**
+   * Edits a draft of the viewer's organisation (fields not given keep their value): only
+   * drafts change — an approved item is served as approved, so it is retired and drafted anew.
+   */
+  async edit(who: Viewer, id: number, patch: Partial<CounterItemInput>, now = Date.now()): Promise<CounterItem> {
+    const item = await this.get(who, id);
+    if (item.orgId !== who.orgId || !can(who.role, "counter.write"))
+      throw new RasdError("auth.forbidden", "only the item's own organisation may edit its drafts");
+    if (item.status !== "draft")
+      throw new RasdError("conflict", `item ${id} is ${item.status}: only a draft can be edited`);
+    const next: CounterItemInput = {
+      kind: patch.kind ?? item.kind,
+      title: patch.title ?? item.title,
+      body: patch.body ?? item.body,
+      url: patch.url !== undefined ? patch.url || null : item.url,
+      mediaHash: patch.mediaHash !== undefined ? patch.mediaHash || null : item.mediaHash,
+      narratives: patch.narratives ?? item.narratives,
+      audience: patch.audience ?? item.audience,
+      lang: patch.lang ?? item.lang,
+      tlp: patch.tlp ?? item.tlp,
+    };
+    checkInput(next);
+    const updated = await this.store.updateDraft(
+      id,
+      {
+        kind: next.kind,
+        title: next.title.trim(),
+        body: next.body ?? "",
+        url: next.url ?? null,
+        mediaHash: next.mediaHash ?? null,
+        narratives: [...new Set(next.narratives)],
+        audience: next.audience ?? "",
+        lang: next.lang,
+        tlp: next.tlp ?? item.tlp,
+      },
+      now,
+    );
+    if (!updated) throw new RasdError("conflict", `item ${id} changed meanwhile; read it again`);
+    return updated;
+  }
+
   /** The items the viewer may see (own drafts included), optionally one status. */
   async list(who: Viewer, status?: CounterStatus): Promise<CounterItem[]> {
     const all = await this.store.listItems(status ? { status } : {});

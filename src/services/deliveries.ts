@@ -361,6 +361,23 @@ export class WebhookDeliverer {
     try {
       const alert = await alerts.getAlert(job.refId);
       if (!alert || alert.status !== "pending") return await alerts.recordAlerts([], [job.id]);
+      // Queued before its endpoint was disabled: not sent, and not retried (decision 0035).
+      const origin = webhookOrigin(alert.target);
+      const endpoint = (await this.stores.endpoints.list(alert.orgId)).find((e) => e.origin === origin);
+      if (endpoint?.state === "disabled")
+        return await alerts.recordAlerts(
+          [
+            {
+              job: { ...job, attempts: job.maxAttempts },
+              alert,
+              httpStatus: null,
+              error: `not sent: the webhook endpoint ${origin} is disabled`,
+              retryAt: Date.now(),
+              at: Date.now(),
+            },
+          ],
+          [],
+        );
       let answer: { status: number | null; error?: string; at: number };
       let ours = false;
       try {

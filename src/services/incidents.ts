@@ -16,6 +16,7 @@ import {
   DECLARING_KINDS,
   VARIANT_CLUSTER_PDQ_BITS,
   VARIANT_CLUSTER_TEXT_SIMILARITY,
+  VARIANT_CLUSTER_VPDQ_PERCENT,
   computeDebrief,
   isTier,
   type Debrief,
@@ -28,9 +29,11 @@ import {
 } from "../core/incidents.js";
 import type { Org, Signal, SignalType } from "../core/model.js";
 import type { Role } from "../core/roles.js";
+import { webhookOrigin } from "../core/webhook-endpoints.js";
 import { hammingDistanceHex } from "../kernels/pdq/hash256.js";
 import { jaccard, normalizeText, shingleHashes } from "../kernels/text/index.js";
 import { getLogger } from "../logging/logger.js";
+import { vpdqFrames } from "../signals/types/vpdq.js";
 import type {
   AccessStore,
   ContentItem,
@@ -39,6 +42,7 @@ import type {
   NewIncidentEvent,
   RuleStore,
   SignalStore,
+  WebhookEndpointStore,
 } from "../storage/ports/index.js";
 import type { BankService } from "./banks.js";
 import { tryToSignalInput, type RawSignal } from "./signal-input.js";
@@ -88,6 +92,8 @@ export interface IncidentDeps {
   readonly banks: BankService;
   readonly rules: RuleStore;
   readonly audit: Pick<AccessStore, "audit">;
+  /** Webhook endpoints' health: no alert is queued to a disabled endpoint (decision 0035). */
+  readonly endpoints?: Pick<WebhookEndpointStore, "list">;
 }
 
 const TITLE_MAX = 200;
@@ -401,10 +407,15 @@ export class IncidentService {
     const seq = randomBytes(4).toString("hex");
     for (const org of await this.deps.signals.listOrgs()) {
       const urls = new Set<string>();
+      // A disabled endpoint (sustained failures; only an admin re-enables it) gets no alert:
+      // its member is alerted by the web app only (decision 0035).
+      const disabled = new Set(
+        ((await this.deps.endpoints?.list(org.id)) ?? []).filter((e) => e.state === "disabled").map((e) => e.origin),
+      );
       for (const rule of await this.deps.rules.list(org.id)) {
         if (!rule.enabled) continue;
         rule.actions.forEach((a, index) => {
-          if (a.type !== "webhook" || urls.has(a.url)) return;
+          if (a.type !== "webhook" || urls.has(a.url) || disabled.has(webhookOrigin(a.url))) return;
           urls.add(a.url);
           alerts.push({
             incidentId: incident.id,
@@ -505,8 +516,11 @@ export class IncidentService {
     const pdq = ms.filter((m) => m.type === "pdq");
     if (pdq.length && o.values.pdq && pdq.every((m) => (m.distance ?? 0) > 0))
       candidates.push({ type: "pdq", value: o.values.pdq, m: pdq[0]! });
+    // A video is a variant unless it is a byte-identical copy of an incident artefact (its MD5,
+    // SHA-256 or video MD5 matched too): a re-encoded copy often matches every frame (100%).
     const vpdq = ms.filter((m) => m.type === "vpdq");
-    if (vpdq.length && o.values.vpdq && vpdq.every((m) => (m.queryMatchPercent ?? 100) < 100))
+    const exact = ms.some((m) => m.type === "md5" || m.type === "sha256" || m.type === "video_md5");
+    if (vpdq.length && o.values.vpdq && (!exact || vpdq.every((m) => (m.queryMatchPercent ?? 100) < 100)))
       candidates.push({ type: "vpdq", value: o.values.vpdq, m: vpdq[0]! });
     const text = ms.filter((m) => m.type === "text");
     const body = o.item.text?.trim();
@@ -563,5 +577,22 @@ function sameCluster(type: VariantType, a: string, b: string): boolean {
   if (type === "pdq") return hammingDistanceHex(a, b) <= VARIANT_CLUSTER_PDQ_BITS;
   if (type === "text")
     return jaccard(shingleHashes(normalizeText(a)), shingleHashes(normalizeText(b))) >= VARIANT_CLUSTER_TEXT_SIMILARITY;
+  if (type === "vpdq") return vpdqNear(a, b) && vpdqNear(b, a);
   return false;
+}
+
+/**
+ * Whether at least VARIANT_CLUSTER_VPDQ_PERCENT of `a`'s frames are within
+ * VARIANT_CLUSTER_PDQ_BITS of a frame of `b` (python-threatexchange's rule, stricter distance).
+ */
+function vpdqNear(a: string, b: string): boolean {
+  try {
+    const fa = vpdqFrames(a);
+    const fb = vpdqFrames(b).map((f) => f.hash);
+    if (fa.length === 0 || fb.length === 0) return false;
+    const near = fa.filter((f) => fb.some((h) => hammingDistanceHex(f.hash, h) <= VARIANT_CLUSTER_PDQ_BITS)).length;
+    return (near * 100) / fa.length >= VARIANT_CLUSTER_VPDQ_PERCENT;
+  } catch {
+    return false;
+  }
 }

@@ -178,6 +178,35 @@ export class KyselyCounterStore implements CounterStore {
     return row && toItem(row);
   }
 
+  async updateDraft(
+    id: number,
+    f: Pick<
+      NewCounterItem,
+      "kind" | "title" | "body" | "url" | "mediaHash" | "narratives" | "audience" | "lang" | "tlp"
+    >,
+    at: number,
+  ): Promise<CounterItem | undefined> {
+    const row = await this.db
+      .updateTable("counter_items")
+      .set({
+        kind: f.kind,
+        title: f.title,
+        body: f.body,
+        url: f.url,
+        media_hash: f.mediaHash,
+        narratives: JSON.stringify(f.narratives),
+        audience: f.audience,
+        lang: f.lang,
+        tlp: f.tlp,
+        updated_at: at,
+      })
+      .where("id", "=", id)
+      .where("status", "=", "draft")
+      .returningAll()
+      .executeTakeFirst();
+    return row && toItem(row);
+  }
+
   async listKeywords(): Promise<CounterKeyword[]> {
     return (await this.db.selectFrom("counter_keywords").selectAll().orderBy("id").execute()).map(toKeyword);
   }

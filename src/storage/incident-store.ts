@@ -46,6 +46,11 @@ export function notInDrill(ref: string): RawBuilder<SqlBool> {
     where ie.item_id = ${sql.ref(ref)} and ie.kind = 'match' and inc.drill = 1)`;
 }
 
+/** A condition: the bank at `ref` is not a drill's exercise bank. */
+export function notDrillBank(ref: string): RawBuilder<SqlBool> {
+  return sql<SqlBool>`not exists (select 1 from incidents inc where inc.bank_id = ${sql.ref(ref)} and inc.drill = 1)`;
+}
+
 function toIncident(r: Selectable<IncidentsTable>): Incident {
   return {
     id: r.id,

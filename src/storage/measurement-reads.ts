@@ -4,7 +4,7 @@
  */
 
 import { sql, type Kysely } from "kysely";
-import { notInDrill } from "./incident-store.js";
+import { notDrillBank, notInDrill } from "./incident-store.js";
 import type {
   AccountMatchItem,
   AccountSignalRow,
@@ -168,7 +168,9 @@ export class KyselyMeasurementReads implements MeasurementReads {
       .innerJoin("orgs as o", "o.id", "x.org_id")
       .select(["x.id", "x.item_id", "o.name", "x.kind", "x.basis", "x.reason", "x.authority", "x.at"])
       .where("x.at", ">=", from)
-      .where("x.at", "<", to);
+      .where("x.at", "<", to)
+      // Outcomes of items matched in a drill are no real figure's (docs/crisis.md).
+      .where(notInDrill("x.item_id"));
     if (orgId !== undefined) q = q.where("x.org_id", "=", orgId);
     return (await q.orderBy("x.id").execute()).map((r) => ({
       id: r.id,
@@ -187,6 +189,8 @@ export class KyselyMeasurementReads implements MeasurementReads {
       .selectFrom("banks")
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .where("deleted", "=", 0)
+      // A drill's exercise bank is no real bank (docs/crisis.md).
+      .where(notDrillBank("banks.id"))
       .executeTakeFirstOrThrow();
     return Number(r.n);
   }
@@ -196,6 +200,7 @@ export class KyselyMeasurementReads implements MeasurementReads {
       .selectFrom("signals")
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .where("status", "=", "active")
+      .where(notDrillBank("signals.bank_id"))
       .executeTakeFirstOrThrow();
     return Number(r.n);
   }

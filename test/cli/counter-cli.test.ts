@@ -65,4 +65,48 @@ describe("rasd counter", () => {
     assert.notEqual(bad.status, 0);
     assert.match(bad.stderr, /"nonsense" is not one of/);
   });
+
+  it("edits a draft, and refuses to edit an approved item", () => {
+    const added = rasd([
+      "counter",
+      "add",
+      "--org",
+      "Gov",
+      "--title",
+      "Before",
+      "--narrative",
+      "victimhood",
+      "--lang",
+      "en",
+      "--body",
+      "text",
+    ]);
+    assert.equal(added.status, 0, added.stderr);
+    const id = String((JSON.parse(added.stdout) as { id: number }).id);
+    const edited = rasd([
+      "counter",
+      "edit",
+      id,
+      "--org",
+      "Gov",
+      "--title",
+      "After",
+      "--narrative",
+      "belonging",
+      "victimhood",
+    ]);
+    assert.equal(edited.status, 0, edited.stderr);
+    const item = JSON.parse(edited.stdout) as { title: string; narratives: string[]; lang: string; status: string };
+    assert.equal(item.title, "After");
+    assert.deepEqual(item.narratives, ["belonging", "victimhood"]);
+    assert.equal(item.lang, "en");
+    assert.equal(item.status, "draft");
+    const nothing = rasd(["counter", "edit", id, "--org", "Gov"]);
+    assert.notEqual(nothing.status, 0);
+    assert.match(nothing.stderr, /nothing to change/);
+    assert.equal(rasd(["counter", "approve", id, "--org", "Gov"]).status, 0);
+    const late = rasd(["counter", "edit", id, "--org", "Gov", "--title", "Too late"]);
+    assert.notEqual(late.status, 0);
+    assert.match(late.stderr, /only a draft can be edited/);
+  });
 });

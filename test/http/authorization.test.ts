@@ -437,6 +437,7 @@ const BODIES: Readonly<Record<string, (fx: Fixtures, who: string) => Extras | nu
   "POST /v1/counter/items": (_fx, who) => ({
     body: { kind: "text", title: `authz-${who}`, body: "authz probe", narratives: ["belonging"], lang: "en" },
   }),
+  "PATCH /v1/counter/items/:id": () => ({ body: { audience: "authz probe" } }),
   "POST /v1/counter/items/:id/approve": () => null,
   "POST /v1/counter/items/:id/retire": () => null,
   "POST /v1/counter/keywords": (_fx, who) => ({ body: { narrative: "belonging", phrases: [`authz ${who}`] } }),

@@ -52,7 +52,20 @@ function Library(props: { api: Api; me: Me }) {
   const [error, setError] = useState<unknown>();
   const [draft, setDraft] = useState({ kind: "text", title: "", body: "", url: "", lang: "ar", tlp: "AMBER+STRICT" });
   const [narratives, setNarratives] = useState<string[]>([]);
+  /** The draft being edited (PATCH), or null: the form drafts a new item. */
+  const [editing, setEditing] = useState<number | null>(null);
   const may = (p: string) => props.me.permissions.includes(p);
+  const edit = (i: CounterItem) => {
+    setEditing(i.id);
+    setDraft({ kind: i.kind, title: i.title, body: i.body, url: i.url ?? "", lang: i.lang, tlp: i.tlp });
+    setNarratives([...i.narratives]);
+    setError(undefined);
+  };
+  const reset = () => {
+    setEditing(null);
+    setDraft({ ...draft, title: "", body: "", url: "" });
+    setNarratives([]);
+  };
   const act = async (id: number, verb: "approve" | "retire") => {
     try {
       await props.api.post(`/v1/counter/items/${id}/${verb}`, {});
@@ -64,17 +77,18 @@ function Library(props: { api: Api; me: Me }) {
   const add = async (e: Event) => {
     e.preventDefault();
     try {
-      await props.api.post("/v1/counter/items", {
+      const fields = {
         kind: draft.kind,
         title: draft.title,
         body: draft.body,
-        ...(draft.url ? { url: draft.url } : {}),
         narratives,
         lang: draft.lang,
         tlp: draft.tlp,
-      });
-      setDraft({ ...draft, title: "", body: "", url: "" });
-      setNarratives([]);
+      };
+      if (editing !== null)
+        await props.api.request("PATCH", `/v1/counter/items/${editing}`, { ...fields, url: draft.url });
+      else await props.api.post("/v1/counter/items", { ...fields, ...(draft.url ? { url: draft.url } : {}) });
+      reset();
       setError(undefined);
       list.reload();
     } catch (err) {
@@ -112,6 +126,15 @@ function Library(props: { api: Api; me: Me }) {
                   <TlpBadge tlp={i.tlp} />
                 </td>
                 <td>
+                  {may("counter.write") && i.orgId === props.me.org.id && i.status === "draft" && (
+                    <button
+                      type="button"
+                      onClick={() => edit(i)}
+                      aria-label={t("counter:editItem", { title: i.title })}
+                    >
+                      {t("counter:edit")}
+                    </button>
+                  )}
                   {may("counter.approve") && i.orgId === props.me.org.id && i.status === "draft" && (
                     <button type="button" onClick={() => void act(i.id, "approve")}>
                       {t("counter:approve")}
@@ -130,7 +153,9 @@ function Library(props: { api: Api; me: Me }) {
       )}
       {may("counter.write") && (
         <form onSubmit={(e) => void add(e)} class="stack" aria-labelledby="add-h">
-          <h3 id="add-h">{t("counter:add")}</h3>
+          <h3 id="add-h">
+            {editing !== null ? t("counter:editTitle", { id: formatNumber(editing) }) : t("counter:add")}
+          </h3>
           <label>
             {t("counter:field.kind")}
             <select value={draft.kind} onChange={(e) => setDraft({ ...draft, kind: e.currentTarget.value })}>
@@ -193,7 +218,128 @@ function Library(props: { api: Api; me: Me }) {
               ))}
             </select>
           </label>
-          <button type="submit">{t("counter:addButton")}</button>
+          <button type="submit">{editing !== null ? t("counter:saveEdit") : t("counter:addButton")}</button>
+          {editing !== null && (
+            <button type="button" onClick={reset}>
+              {t("counter:cancelEdit")}
+            </button>
+          )}
+        </form>
+      )}
+    </Panel>
+  );
+}
+
+interface Keyword {
+  id: number;
+  orgId: number;
+  narrative: string;
+  phrase: string;
+  normalized: string;
+}
+
+/**
+ * The keyword sets of each narrative (every member's; the caller's own can be removed): each phrase
+ * beside its Arabic-normalised form, which is what a query is matched on (as the API curates them).
+ */
+function Keywords(props: { api: Api; me: Me }) {
+  const list = useLoad(() => props.api.get<{ keywords: Keyword[] }>("/v1/counter/keywords"), []);
+  const [error, setError] = useState<unknown>();
+  const [narrative, setNarrative] = useState<string>(NARRATIVES[0]);
+  const [phrases, setPhrases] = useState("");
+  const mayEdit = props.me.permissions.includes("counter.write");
+  const add = async (e: Event) => {
+    e.preventDefault();
+    try {
+      await props.api.post("/v1/counter/keywords", {
+        narrative,
+        phrases: phrases
+          .split("\n")
+          .map((p) => p.trim())
+          .filter((p) => p !== ""),
+      });
+      setPhrases("");
+      setError(undefined);
+      list.reload();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const remove = async (id: number) => {
+    try {
+      await props.api.request("DELETE", `/v1/counter/keywords/${id}`);
+      list.reload();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const keywords = list.data?.keywords ?? [];
+  return (
+    <Panel title={t("counter:keywords")} id="keywords" class="wide">
+      <p class="muted">{t("counter:keywordsIntro")}</p>
+      <ErrorBox error={list.error ?? error} />
+      <table data-testid="counter-keywords">
+        <thead>
+          <tr>
+            <th scope="col">{t("counter:col.narrative")}</th>
+            <th scope="col">{t("counter:col.phrases")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {NARRATIVES.map((n) => {
+            const mine = keywords.filter((k) => k.narrative === n);
+            return (
+              <tr key={n} data-narrative={n}>
+                <th scope="row">{narrativeName(n)}</th>
+                <td>
+                  {mine.length === 0 ? (
+                    <span class="muted">{t("counter:noKeywords")}</span>
+                  ) : (
+                    <ul class="keywords">
+                      {mine.map((k) => (
+                        <li key={k.id} data-keyword={k.id}>
+                          <bdi>{k.phrase}</bdi>
+                          {k.normalized !== k.phrase && (
+                            <span class="muted">
+                              {" "}
+                              {t("counter:matchedAs")} <bdi data-testid="normalized">{k.normalized}</bdi>
+                            </span>
+                          )}
+                          {mayEdit && k.orgId === props.me.org.id && (
+                            <button
+                              type="button"
+                              onClick={() => void remove(k.id)}
+                              aria-label={t("counter:removeKeyword", { phrase: k.phrase })}
+                            >
+                              {t("counter:remove")}
+                            </button>
+                          )}
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {mayEdit && (
+        <form onSubmit={(e) => void add(e)} class="stack" aria-labelledby="kw-h">
+          <h3 id="kw-h">{t("counter:addKeywords")}</h3>
+          <label for="kw-narrative">{t("counter:col.narrative")}</label>
+          <select id="kw-narrative" value={narrative} onChange={(e) => setNarrative(e.currentTarget.value)}>
+            {NARRATIVES.map((n) => (
+              <option key={n} value={n}>
+                {narrativeName(n)}
+              </option>
+            ))}
+          </select>
+          <label>
+            {t("counter:field.phrases")}
+            <textarea required value={phrases} onInput={(e) => setPhrases(e.currentTarget.value)} />
+          </label>
+          <button type="submit">{t("counter:addKeywordsButton")}</button>
         </form>
       )}
     </Panel>
@@ -423,6 +569,7 @@ export function Counter(props: { api: Api; me: Me }) {
       <p class="muted">{t("counter:intro")}</p>
       <div class="grid">
         <Library api={props.api} me={props.me} />
+        <Keywords api={props.api} me={props.me} />
         {may("counter.redirect") && <Tester api={props.api} />}
         {may("measure.read") && <Figures api={props.api} />}
       </div>

@@ -127,6 +127,7 @@ function List(props: { api: Api; me: Me }) {
   const list = useLoad(() => props.api.get<{ incidents: Incident[] }>("/v1/incidents"), []);
   const [error, setError] = useState<unknown>();
   const [form, setForm] = useState({ tier: "1", title: "", description: "", hashes: "", drill: false });
+  const [files, setFiles] = useState<File[]>([]);
   // The API lets only a government organisation's admin declare: offer the form to them alone.
   const orgs = useLoad(() => props.api.get<{ orgs: { id: number; kind: string }[] }>("/v1/orgs"), []);
   const mayDeclare =
@@ -143,13 +144,25 @@ function List(props: { api: Api; me: Me }) {
           const at = l.indexOf(":");
           return { type: l.slice(0, at), value: l.slice(at + 1) };
         });
-      const created = await props.api.post<Incident>("/v1/incidents", {
+      let body: unknown = {
         tier: Number(form.tier),
         title: form.title,
         description: form.description,
         drill: form.drill,
         signals,
-      });
+      };
+      if (files.length) {
+        // Files go as multipart: the server hashes them (PDQ or vPDQ, MD5, SHA-256) as submissions.
+        const data = new FormData();
+        data.append("tier", form.tier);
+        data.append("title", form.title);
+        data.append("description", form.description);
+        data.append("drill", String(form.drill));
+        for (const s of signals) data.append("signal", `${s.type}:${s.value}`);
+        for (const f of files) data.append(f.type.startsWith("video/") ? "video" : "image", f, f.name);
+        body = data;
+      }
+      const created = await props.api.post<Incident>("/v1/incidents", body);
       location.hash = `#/incidents/${created.id}`;
     } catch (err) {
       setError(err);
@@ -229,6 +242,15 @@ function List(props: { api: Api; me: Me }) {
                 dir="ltr"
                 value={form.hashes}
                 onInput={(e) => setForm({ ...form, hashes: (e.target as HTMLTextAreaElement).value })}
+              />
+            </label>
+            <label>
+              {t("incidents:field.files")}
+              <input
+                type="file"
+                multiple
+                accept="image/*,video/*"
+                onChange={(e) => setFiles([...((e.target as HTMLInputElement).files ?? [])])}
               />
             </label>
             <label>

@@ -137,6 +137,58 @@ export function counterCommand(): Command {
       });
     }),
   );
+  counter.addCommand(
+    withStoreOptions(
+      new Command("edit")
+        .description("edit a draft of the organisation (options not given keep their value); prints it as JSON")
+        .argument("<id>", "the draft's id")
+        .requiredOption("--org <name>", "the draft's organisation")
+        .option("--title <text>", "its title")
+        .option("--narrative <names...>", `narratives it answers: ${NARRATIVES.join(", ")}`)
+        .option("--lang <lang>", COUNTER_LANGS.join(" or "))
+        .option("--kind <kind>", COUNTER_KINDS.join(", "))
+        .option("--body <text>", "the text or caption")
+        .option("--url <url>", 'where the content is ("" removes it)')
+        .option("--media-hash <hash>", 'pdq:<hex>, md5:<hex> or sha256:<hex> ("" removes it)')
+        .option("--audience <text>", "who it is for")
+        .option("--tlp <tlp>", TLP_MARKINGS.join(", ")),
+    ).action(
+      async (
+        id: string,
+        o: OrgOption & {
+          title?: string;
+          narrative?: string[];
+          lang?: string;
+          kind?: string;
+          body?: string;
+          url?: string;
+          mediaHash?: string;
+          audience?: string;
+          tlp?: string;
+        },
+      ) => {
+        const bad = o.narrative?.find((n) => !isNarrative(n));
+        if (bad) throw new RasdError("usage", `--narrative: "${bad}" is not one of ${NARRATIVES.join(", ")}`);
+        const patch = {
+          ...(o.title !== undefined ? { title: o.title } : {}),
+          ...(o.narrative ? { narratives: o.narrative as Narrative[] } : {}),
+          ...(o.lang !== undefined ? { lang: oneOf<CounterLang>(COUNTER_LANGS, o.lang, "lang") } : {}),
+          ...(o.kind !== undefined ? { kind: oneOf<CounterKind>(COUNTER_KINDS, o.kind, "kind") } : {}),
+          ...(o.body !== undefined ? { body: o.body } : {}),
+          ...(o.url !== undefined ? { url: o.url } : {}),
+          ...(o.mediaHash !== undefined ? { mediaHash: o.mediaHash } : {}),
+          ...(o.audience !== undefined ? { audience: o.audience } : {}),
+          ...(o.tlp !== undefined ? { tlp: oneOf<Tlp>(TLP_MARKINGS, o.tlp, "tlp") } : {}),
+        };
+        if (Object.keys(patch).length === 0)
+          throw new RasdError("usage", "nothing to change: give at least one option");
+        await withContext(o, async (ctx) => {
+          const c = await counterOf(ctx);
+          line(await c.library.edit(await principal(ctx, o.org), idArg(id), patch));
+        });
+      },
+    ),
+  );
   for (const [verb, to] of [
     ["approve", "approved"],
     ["retire", "retired"],

@@ -36,6 +36,7 @@ function service(ctx: Context): IncidentService {
     banks: ctx.banks,
     rules: ctx.stores.rules,
     audit: ctx.stores.access,
+    endpoints: ctx.stores.endpoints,
   });
 }
 

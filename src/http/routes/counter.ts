@@ -5,6 +5,7 @@
  * comparison of two items (docs/counter-messaging.md).
  */
 
+import { normalizeText } from "../../kernels/text/index.js";
 import { Type } from "typebox";
 import {
   COUNTER_EVENT_KINDS,
@@ -149,6 +150,39 @@ export function counterRoutes(s: Services): RouteDef[] {
       schema: { response: { 200: CounterItemView } },
       handler: async (req, _reply, who) => itemView(await c.library.get(who, idOf(req, "counter item"))),
     }),
+    route({
+      method: "PATCH",
+      url: "/v1/counter/items/:id",
+      access: "counter.write",
+      summary:
+        "Edit a draft of the caller's organisation (fields not sent keep their value; an approved or retired item cannot change: conflict)",
+      tags: ["counter"],
+      schema: {
+        body: Type.Object(
+          {
+            kind: Type.Optional(StringEnum(COUNTER_KINDS)),
+            title: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
+            body: Type.Optional(Type.String({ maxLength: 10_000 })),
+            url: Type.Optional(Type.String({ maxLength: 2000, description: '"" removes it' })),
+            mediaHash: Type.Optional(Type.String({ maxLength: 80, description: '"" removes it' })),
+            narratives: Type.Optional(Type.Array(StringEnum(NARRATIVES), { minItems: 1, maxItems: NARRATIVES.length })),
+            audience: Type.Optional(Type.String({ maxLength: 500 })),
+            lang: Type.Optional(StringEnum(COUNTER_LANGS)),
+            tlp: Type.Optional(StringEnum(TLP_MARKINGS)),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: CounterItemView },
+      },
+      handler: async (req, _reply, who) => {
+        const id = idOf(req, "counter item");
+        const item = await c.library.edit(who, id, req.body);
+        await s.access.audit(
+          auditEntry(req, who, "counter.edit", `counter:${id}`, { fields: Object.keys(req.body).sort() }),
+        );
+        return itemView(item);
+      },
+    }),
     ...(["approve", "retire"] as const).map((verb) =>
       route({
         method: "POST",
@@ -182,6 +216,7 @@ export function counterRoutes(s: Services): RouteDef[] {
           orgId: k.orgId,
           narrative: k.narrative,
           phrase: k.phrase,
+          normalized: normalizeText(k.phrase),
           createdAt: new Date(k.createdAt).toISOString(),
         })),
       }),
@@ -216,6 +251,7 @@ export function counterRoutes(s: Services): RouteDef[] {
               orgId: k.orgId,
               narrative: k.narrative,
               phrase: k.phrase,
+              normalized: normalizeText(k.phrase),
               createdAt: k.createdAt,
             })),
         };

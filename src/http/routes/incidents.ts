@@ -7,7 +7,8 @@
 
 import type { FastifyReply } from "fastify";
 import { Type, type Static } from "typebox";
-import { RasdError } from "../../core/errors.js";
+import { RasdError, describeError, isRasdError } from "../../core/errors.js";
+import { serviceImageLimits } from "../../media/decode-gate.js";
 import { INCIDENT_STATUSES, VARIANT_STATUSES, computeDebrief, timeline, type Incident } from "../../core/incidents.js";
 import type { IncidentEvent, Variant } from "../../core/incidents.js";
 import { webhookOrigin } from "../../core/webhook-endpoints.js";
@@ -23,6 +24,7 @@ import { StringEnum } from "../schemas/common.js";
 import type { IncidentEventView } from "../schemas/incidents.js";
 import { DebriefView, IncidentDetailView, IncidentView, VariantView } from "../schemas/incidents.js";
 import { iso } from "../views.js";
+import { FIELD_SIZE_LIMIT, checkFieldWhole, streamToFile } from "../upload.js";
 import { readMultipart } from "./content-input.js";
 import { describePrincipal } from "../../services/access.js";
 import type { FastifyRequest } from "fastify";
@@ -76,6 +78,116 @@ function actor(req: FastifyRequest, who: Principal): IncidentActor {
 
 function artefacts(body: { signals?: { type: string; value: string }[]; urls?: string[] }): RawSignal[] {
   return [...(body.signals ?? []), ...(body.urls ?? []).map((value) => ({ type: "url", value }))];
+}
+
+/** A JSON declaration (validated by its schema when sent; a request without a body is refused here). */
+function declareJson(body: unknown): Static<typeof DeclareBody> {
+  if (body === undefined || body === null || typeof body !== "object")
+    throw new RasdError(
+      "invalid",
+      "body: send JSON {tier, title, description?, drill?, signals?, urls?} or multipart/form-data with files",
+    );
+  return body as Static<typeof DeclareBody>;
+}
+
+/** The most files one multipart declaration may carry. */
+const MAX_DECLARE_FILES = 10;
+const DECLARE_FIELDS = new Set(["tier", "title", "description", "drill", "signal", "url"]);
+
+/** A raw artefact "TYPE:VALUE" (a multipart signal field), checked for its shape. */
+function typedValue(line: string, n: number): { type: string; value: string } {
+  const at = line.indexOf(":");
+  if (at <= 0 || at === line.length - 1)
+    throw new RasdError("invalid", `signal ${n}: expected TYPE:VALUE (e.g. pdq:<64 hex>), got "${line.slice(0, 40)}"`);
+  return { type: line.slice(0, at).trim(), value: line.slice(at + 1).trim() };
+}
+
+/**
+ * A multipart declaration: its fields, and each file part (image or video) streamed to disk and
+ * hashed as submissions are (PDQ or vPDQ, MD5, SHA-256) — the files are not kept.
+ */
+async function readDeclareParts(
+  req: FastifyRequest,
+  dataDir: string,
+): Promise<Static<typeof DeclareBody> & { files: RawSignal[] }> {
+  const fields: Record<string, string> = {};
+  const signals: { type: string; value: string }[] = [];
+  const urls: string[] = [];
+  const files: RawSignal[] = [];
+  let count = 0;
+  try {
+    // The service allows one file a request; a declaration up to MAX_DECLARE_FILES.
+    const parts = req.parts({
+      limits: { files: MAX_DECLARE_FILES, fields: 40, parts: MAX_DECLARE_FILES + 40, fieldSize: FIELD_SIZE_LIMIT },
+    });
+    for await (const part of parts) {
+      if (part.type === "file") {
+        const kind = part.fieldname === "image" || part.fieldname === "video" ? part.fieldname : undefined;
+        if (!kind) {
+          part.file.resume();
+          throw new RasdError("invalid", `file part "${part.fieldname}": name it "image" or "video"`);
+        }
+        if (++count > MAX_DECLARE_FILES) {
+          part.file.resume();
+          throw new RasdError("invalid", `at most ${MAX_DECLARE_FILES} files in one declaration`);
+        }
+        const file = await streamToFile(part.file, dataDir, part.fieldname, part.mimetype);
+        try {
+          if (file.size === 0) throw new RasdError("invalid", `file ${count} (${kind}): empty (0 bytes)`);
+          const maxBytes = kind === "image" ? serviceImageLimits().maxBytes : Number.MAX_SAFE_INTEGER;
+          if (file.size > maxBytes)
+            throw new RasdError(
+              "file.too_large",
+              `file ${count}: the image is ${file.size} bytes; the limit is ${maxBytes}`,
+            );
+          const hashed = await hashMedia(() => file.read(maxBytes), kind, MEDIA_SIGNAL_TYPES[kind], {
+            wait: "request",
+            path: file.path,
+            digests: { md5: file.md5, sha256: file.sha256 },
+          }).catch((error: unknown) => {
+            if (error instanceof RasdError)
+              throw new RasdError(error.code, `file ${count} (${kind}): ${error.message}`, { cause: error });
+            throw error;
+          });
+          for (const [type, value] of Object.entries(hashed.values))
+            files.push({ type, value, ...(type === "pdq" && hashed.pdq ? { quality: hashed.pdq.quality } : {}) });
+        } finally {
+          await file.remove();
+        }
+      } else {
+        if (!DECLARE_FIELDS.has(part.fieldname)) throw new RasdError("invalid", `unknown field "${part.fieldname}"`);
+        checkFieldWhole(part);
+        if (typeof part.value !== "string") throw new RasdError("invalid", `field "${part.fieldname}" must be text`);
+        const value = part.value;
+        if (part.fieldname === "signal") {
+          // One signal a field, or several a line (the web form's text area).
+          for (const line of value.split("\n").map((l) => l.trim()))
+            if (line !== "") signals.push(typedValue(line, signals.length + 1));
+        } else if (part.fieldname === "url") {
+          if (value.trim() !== "") urls.push(value.trim());
+        } else if (part.fieldname in fields) throw new RasdError("invalid", `field "${part.fieldname}" given twice`);
+        else fields[part.fieldname] = value;
+      }
+    }
+  } catch (error) {
+    if (isRasdError(error) || typeof (error as { statusCode?: unknown }).statusCode === "number") throw error;
+    throw new RasdError("invalid", `malformed multipart/form-data body: ${describeError(error)}`, { cause: error });
+  }
+  const tier = Number(fields.tier);
+  if (!/^[123]$/.test((fields.tier ?? "").trim()))
+    throw new RasdError("invalid", "tier: 1, 2 or 3 (criteria in docs/crisis.md)");
+  if (fields.title === undefined) throw new RasdError("invalid", "title: required");
+  const drill = (fields.drill ?? "false").trim().toLowerCase();
+  if (drill !== "true" && drill !== "false") throw new RasdError("invalid", 'drill: "true" or "false"');
+  return {
+    tier,
+    title: fields.title,
+    ...(fields.description !== undefined ? { description: fields.description } : {}),
+    drill: drill === "true",
+    signals,
+    urls,
+    files,
+  };
 }
 
 export function incidentRoutes(s: Services): RouteDef[] {
@@ -153,17 +265,44 @@ export function incidentRoutes(s: Services): RouteDef[] {
       url: "/v1/incidents",
       access: "incident.write",
       summary:
-        "Declare an incident (an admin of a government organisation): its bank is shared with every member at once and every member's webhook receivers are alerted",
+        "Declare an incident (an admin of a government organisation): its bank is shared with every member at once and every member's webhook receivers are alerted. JSON, or multipart with the first artefacts as files (image/video parts, hashed as submissions are)",
       tags: ["incidents"],
-      schema: { body: DeclareBody, response: { 201: IncidentView } },
+      multipart: true,
+      schema: {
+        body: {
+          content: {
+            "application/json": { schema: DeclareBody },
+            "multipart/form-data": {
+              // Parsed by the handler (req.parts()), so the schema only documents the parts.
+              schema: {
+                description: `Fields tier, title, description, drill (true/false), signal (repeatable, TYPE:VALUE), url (repeatable); up to ${MAX_DECLARE_FILES} file parts named image or video, each hashed (PDQ or vPDQ, MD5, SHA-256) as submissions are`,
+                properties: {
+                  tier: { type: "integer", minimum: 1, maximum: 3 },
+                  title: { type: "string", maxLength: 200 },
+                  description: { type: "string", maxLength: 4000 },
+                  drill: { type: "string", enum: ["true", "false"] },
+                  signal: { type: "array", items: { type: "string" } },
+                  url: { type: "array", items: { type: "string" } },
+                  image: { type: "array", items: { type: "string", format: "binary" } },
+                  video: { type: "array", items: { type: "string", format: "binary" } },
+                },
+              },
+            },
+          },
+        },
+        response: { 201: IncidentView },
+      },
       handler: async (req, reply, who) => {
-        const b = req.body;
+        // Every file is hashed before anything is written: a bad file declares nothing.
+        const b: Static<typeof DeclareBody> & { files?: RawSignal[] } = req.isMultipart()
+          ? await readDeclareParts(req, s.config.dataDir)
+          : declareJson(req.body);
         const incident = await s.incidents.declare(actor(req, who), {
           tier: b.tier,
           title: b.title,
           ...(b.description !== undefined ? { description: b.description } : {}),
           drill: b.drill ?? false,
-          signals: artefacts(b),
+          signals: [...artefacts(b), ...(b.files ?? [])],
         });
         void reply.status(201);
         return view(incident, who);

@@ -30,6 +30,10 @@ export const CounterKeywordView = Type.Object({
   orgId: Type.Integer(),
   narrative: Type.String(),
   phrase: Type.String(),
+  normalized: Type.String({
+    description:
+      "The phrase as it is matched: Arabic-normalised (alef forms, taa marbuta, diacritics, tatweel), lower case",
+  }),
   createdAt: Type.String(),
 });
 export type CounterKeywordView = Static<typeof CounterKeywordView>;

@@ -101,6 +101,18 @@ export interface CounterStore {
     by: number | null,
     at: number,
   ): Promise<CounterItem | undefined>;
+  /**
+   * Rewrites a draft's content (kind, title, body, url, media hash, narratives, audience,
+   * language, TLP); undefined when the item is not (or no longer) a draft.
+   */
+  updateDraft(
+    id: number,
+    fields: Pick<
+      NewCounterItem,
+      "kind" | "title" | "body" | "url" | "mediaHash" | "narratives" | "audience" | "lang" | "tlp"
+    >,
+    at: number,
+  ): Promise<CounterItem | undefined>;
   listKeywords(): Promise<CounterKeyword[]>;
   /** Adds phrases to a narrative's set for a member; phrases it already has are skipped. Returns those added. */
   addKeywords(
