@@ -367,7 +367,8 @@ export class ContentPipeline {
     }
     // Links are followed after this item's direct matches are committed and acted on, as a
     // "links" job of their own (links/follow-up.ts): no network is waited on here.
-    const followLinks = (item.kind === "text" || item.kind === "url") && (this.deps.links?.targets(item).length ?? 0) > 0;
+    const followLinks =
+      (item.kind === "text" || item.kind === "url") && (this.deps.links?.targets(item).length ?? 0) > 0;
     if (followLinks) hashes = { ...hashes, [LINKS_PENDING]: true };
     if (item.kind === "image" || item.kind === "video") {
       const media = await content.getMedia(item.id);

@@ -123,7 +123,12 @@ export class LinkFollowUp {
       const n = await queue.reclaim("links");
       if (n > 0) this.log.warn({ jobs: n }, "took back links jobs whose lease ran out (a worker stopped)");
     }
-    const jobs = await queue.lease({ kind: "links", owner: this.options.owner, limit: BATCH, leaseMs: this.options.leaseMs });
+    const jobs = await queue.lease({
+      kind: "links",
+      owner: this.options.owner,
+      limit: BATCH,
+      leaseMs: this.options.leaseMs,
+    });
     if (jobs.length === 0) return 0;
     const leased = performance.now();
     // As for content jobs: an answer while the indexes lag could miss a signal just added.
@@ -161,7 +166,13 @@ export class LinkFollowUp {
     const { jobs: queue, actions } = this.deps;
     try {
       if (!item) {
-        await actions.commitResults({ actions: [], finish: () => [], classifications: [], completedJobs: [job.id], now: Date.now() });
+        await actions.commitResults({
+          actions: [],
+          finish: () => [],
+          classifications: [],
+          completedJobs: [job.id],
+          now: Date.now(),
+        });
         return;
       }
       const { linked, planned } = await this.follow(item);
