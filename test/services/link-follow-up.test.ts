@@ -227,11 +227,17 @@ for (const backend of ["sqlite", "postgres"] as const) {
       const db = backend === "sqlite" ? sqliteDatabase() : await postgresDatabase();
       const t = await startTestService({ db, env: env(), linkResolve: resolve(), workers: false });
       let s2: Awaited<ReturnType<typeof openServices>> | undefined;
+      // A receiver of its own: item ids start at 1 on every database.
+      const own = await startReceiver();
       try {
         const rule = await t.call(t.keys.a.admin, {
           method: "POST",
           url: "/v1/rules",
-          payload: { name: "review urls", conditions: { signal_types: ["url"] }, actions: [{ type: "review" }] },
+          payload: {
+            name: "urls",
+            conditions: { signal_types: ["url"] },
+            actions: [{ type: "review" }, { type: "webhook", url: own.url }],
+          },
         });
         assert.equal(rule.statusCode, 201, rule.body);
         const ids = await bankBoth(t, `http://slow.test:${slow.port}/direct`);
@@ -250,7 +256,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
         });
         const [item] = await t.s.content.getItems([id]);
         assert.equal((JSON.parse(item!.hashes) as ItemView["hashes"]).links_pending, true);
-        assert.equal((await t.s.actions.actionsOf([id])).length, 1);
+        assert.equal((await t.s.actions.actionsOf([id])).length, 2);
         // A worker takes the links job and dies holding it (its lease runs out).
         const taken = await t.s.jobs.lease({ kind: "links", owner: "dead:1", limit: 10, leaseMs: 300 });
         assert.deepEqual(
@@ -272,16 +278,26 @@ for (const backend of ["sqlite", "postgres"] as const) {
           matches.map((m) => m.signalId),
           [ids.direct, ids.hop],
         );
+        // The rule fires again for the hop match: its webhook with an id of its own; no second
+        // review entry (the item is in review already).
         const actions = await s.actions.actionsOf([id]);
+        const ruleId = actions[0]!.ruleId;
         assert.deepEqual(
           actions.map((a) => a.deliveryId),
-          [`msg_${id}_${actions[0]!.ruleId}_0`, `msg_${id}_${actions[0]!.ruleId}_0_links`],
+          [`msg_${id}_${ruleId}_0`, `msg_${id}_${ruleId}_1`, `msg_${id}_${ruleId}_1_links`],
         );
-        assert.equal((JSON.parse(actions[1]!.payload) as Event).data.via, "links");
+        assert.equal((JSON.parse(actions[2]!.payload) as Event).data.via, "links");
+        // Both webhooks — the direct one queued before the stop, the hop one after — are delivered.
+        await own.waitFor(2, 30_000);
+        assert.deepEqual(own.received.map((h) => String(h.headers["webhook-id"])).sort(), [
+          `msg_${id}_${ruleId}_1`,
+          `msg_${id}_${ruleId}_1_links`,
+        ]);
         const counts = await s.jobs.counts();
         assert.equal((counts["links.queued"] ?? 0) + (counts["links.running"] ?? 0), 0, JSON.stringify(counts));
       } finally {
         if (s2) await closeServices(s2);
+        await own.close();
         await db.drop();
       }
     });

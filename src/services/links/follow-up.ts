@@ -215,9 +215,15 @@ export class LinkFollowUp {
     // Only rules the hop matches meet: a rule that fires on stance alone fired with the direct step.
     const firings = fire(await this.deps.rulesOf(item.orgId), hop, stance).filter((f) => f.matches.length > 0);
     const event: HopEvent = { item, hashes, matches: hop, matchedAt, ...(stance ? { stance } : {}) };
+    // One review entry per item: an item already sent to review is not sent again (its entry
+    // shows the item, whose matches now include the hop ones).
+    const inReview =
+      firings.some((f) => f.rule.actions.some((a) => a.type === "review")) &&
+      (await this.deps.actions.actionsOf([item.id])).some((a) => a.type === "review");
     const planned: NewAction[] = [];
     for (const f of firings)
-      f.rule.actions.forEach((a, i) =>
+      f.rule.actions.forEach((a, i) => {
+        if (a.type === "review" && inReview) return;
         planned.push({
           itemId: item.id,
           orgId: item.orgId,
@@ -228,8 +234,8 @@ export class LinkFollowUp {
           target: a.type === "webhook" ? a.url : a.type === "decision" ? a.decision : "",
           payload: JSON.stringify(this.deps.payload(event, f, a)),
           ...(a.type === "review" ? { reviewPriority: reviewPriority(hop, stance) } : {}),
-        }),
-      );
+        });
+      });
     return { linked, planned };
   }
 
