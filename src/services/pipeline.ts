@@ -37,6 +37,7 @@ import { hashMedia, itemHashes } from "./media-hashing.js";
 import type { ServiceMetrics } from "./metrics.js";
 import type { LinkExpander } from "./links/expander.js";
 import { LINK_ALERT_PREFIX } from "./links/liveness.js";
+import { LINKS_PENDING, LinkFollowUp, type HopEvent } from "./links/follow-up.js";
 import type { IncidentService, ObservedItem } from "./incidents.js";
 import type { Evidence } from "../kernels/accounts/index.js";
 
@@ -51,7 +52,11 @@ export interface PipelineDeps {
   readonly metrics?: ServiceMetrics;
   /** Classifies the text of items (text items, and text sent with URLs, images and videos). */
   readonly classifier?: StanceClassifier;
-  /** Follows the links of URL and text items and matches every hop (issue 19); absent: links are not followed. */
+  /**
+   * Follows the links of URL and text items and matches every hop (issue 19), as a step of
+   * its own after the item's direct matches were committed ("links" jobs, links/follow-up.ts);
+   * absent: links are not followed.
+   */
   readonly links?: LinkExpander;
   /** The crisis protocol: told of every committed item; its active incidents' matches come first. */
   readonly incidents?: Pick<IncidentService, "observe" | "activeByBank">;
@@ -90,6 +95,8 @@ interface Outcome {
   readonly stance?: StanceVerdict;
   readonly classifiedAt?: number;
   readonly error?: string;
+  /** The item has links to follow: a "links" job is queued with its commit. */
+  readonly followLinks?: boolean;
 }
 
 /** The classifier's verdict as webhooks and item views show it. */
@@ -134,20 +141,38 @@ export class ContentPipeline {
   private limit = Infinity;
   /** When this worker last put back expired leases (performance.now()). */
   private reclaimedAt = -Infinity;
+  /** Follows items' links after their direct commit (decision 0038). */
+  private readonly linkFollowUp: LinkFollowUp | undefined;
 
   constructor(
     private readonly deps: PipelineDeps,
     private readonly options: PipelineOptions,
   ) {
     this.jobs = new JobLoop("content worker", () => this.runOnce(), options.pollMs ?? 50);
+    const { links } = deps;
+    this.linkFollowUp = links
+      ? new LinkFollowUp(
+          {
+            ...deps,
+            links,
+            visibleTo: (orgId, personId) => this.visibleTo(orgId, personId),
+            rulesOf: (orgId) => this.rulesOf(orgId),
+            describe: async (matches) => this.incidentFirst(await this.describe(matches)),
+            payload: (event, f, a) => this.payload(event, f, a),
+            onWebhooks: () => this.onWebhooks?.(),
+          },
+          { owner: options.owner, leaseMs: this.leaseMs, pollMs: options.pollMs ?? 50 },
+        )
+      : undefined;
   }
 
   start(): void {
     this.jobs.start();
+    this.linkFollowUp?.start();
   }
 
   async stop(): Promise<void> {
-    await this.jobs.stop();
+    await Promise.all([this.jobs.stop(), this.linkFollowUp?.stop()]);
     if (this.prefetched) await this.deps.jobs.release(this.prefetched.map((j) => j.id));
     this.prefetched = undefined;
   }
@@ -157,9 +182,15 @@ export class ContentPipeline {
     this.jobs.wake();
   }
 
+  /** Runs one batch of "links" jobs now (tests; the worker runs them on its own once started). */
+  followLinksOnce(): Promise<number> {
+    return this.linkFollowUp?.runOnce() ?? Promise.resolve(0);
+  }
+
   /** Looks for jobs in the database every `ms` when idle (faster while NATS is away). */
   setPollMs(ms: number): void {
     this.jobs.setPollMs(ms);
+    this.linkFollowUp?.setPollMs(ms);
   }
 
   /** Leases and processes one batch; returns how many jobs it handled. */
@@ -279,9 +310,7 @@ export class ContentPipeline {
     for (let i = 0; i < jobs.length;) {
       const next = items.get(jobs[i]!.refId);
       const media = next?.kind;
-      // Links to follow wait on other hosts: a few at a time too.
-      const follows = next !== undefined && (this.deps.links?.targets(next).length ?? 0) > 0;
-      const n = media === "image" || media === "video" || follows ? 4 : 1;
+      const n = media === "image" || media === "video" ? 4 : 1;
       await Promise.all(jobs.slice(i, i + n).map(one));
       i += n;
       if (performance.now() >= yieldAt) {
@@ -339,12 +368,11 @@ export class ContentPipeline {
     } else {
       hashes = {};
     }
-    if ((item.kind === "text" || item.kind === "url") && this.deps.links) {
-      // Every hop of every followed link is matched like the link itself.
-      const expanded = await this.deps.links.expandItem(item, (url) => matcher.matchUrl(url, visible));
-      results.push(...expanded.results);
-      if (expanded.links.length > 0) hashes = { ...hashes, links: expanded.links };
-    }
+    // Links are followed after this item's direct matches are committed and acted on, as a
+    // "links" job of their own (links/follow-up.ts): no network is waited on here.
+    const followLinks =
+      (item.kind === "text" || item.kind === "url") && (this.deps.links?.targets(item).length ?? 0) > 0;
+    if (followLinks) hashes = { ...hashes, [LINKS_PENDING]: true };
     if (item.kind === "image" || item.kind === "video") {
       const media = await content.getMedia(item.id);
       if (!media) throw new Error(`item ${item.id} has no stored media`);
@@ -365,9 +393,10 @@ export class ContentPipeline {
     const matches = await this.incidentFirst(await this.describe(results.flatMap((r) => r.matches)));
     const matchedAt = Date.now();
     const text = item.text?.trim();
-    if (!this.deps.classifier || !text) return { job, item, hashes, matches, values, hashedAt, matchedAt };
+    const base = { job, item, hashes, matches, values, hashedAt, matchedAt, ...(followLinks ? { followLinks } : {}) };
+    if (!this.deps.classifier || !text) return base;
     const stance = await this.deps.classifier.classify(text);
-    return { job, item, hashes, matches, values, hashedAt, matchedAt, stance, classifiedAt: Date.now() };
+    return { ...base, stance, classifiedAt: Date.now() };
   }
 
   /** During an incident, matches of its bank come first (stored, sent and shown first). */
@@ -457,9 +486,11 @@ export class ContentPipeline {
       finish: (recorded) => this.itemOutcomes(outcomes, firings, recorded, now),
       classifications: this.classifications(outcomes),
       completedJobs: [...outcomes.map((o) => o.job.id), ...orphans],
+      followLinks: outcomes.filter((o) => !o.error && o.followLinks).map((o) => o.item.id),
       ...(prefetch ? { leaseNext: this.leaseRequest() } : {}),
       now,
     });
+    if (outcomes.some((o) => !o.error && o.followLinks)) this.linkFollowUp?.wake();
     if (prefetch) this.prefetched = [...leased];
     this.observe(outcomes, firings, recorded, now);
     if (this.deps.incidents) await this.deps.incidents.observe(this.observed(outcomes, firings), now);
@@ -496,7 +527,7 @@ export class ContentPipeline {
   }
 
   /** The `content.matched` event an action carries (and a webhook sends). */
-  private payload(o: Outcome, f: Firing, a: RuleAction): Record<string, unknown> {
+  private payload(o: Outcome | HopEvent, f: Firing, a: RuleAction): Record<string, unknown> {
     // An item rasd submitted to alert a member of a live banked link on its domain (links/liveness.ts).
     const alert = o.item.contentId.startsWith(LINK_ALERT_PREFIX);
     return {
@@ -512,6 +543,8 @@ export class ContentPipeline {
           received_at: new Date(o.item.receivedAt).toISOString(),
         },
         rule: { id: f.rule.id, name: f.rule.name },
+        // Matches found behind the item's links, after its direct ones (decision 0038).
+        ...("job" in o ? {} : { via: "links" }),
         ...(o.stance ? { stance: stanceSummary(o.stance, this.deps.classifier?.version ?? "") } : {}),
         ...(a.type === "decision" ? { decision: a.decision } : {}),
         hashes: o.hashes,

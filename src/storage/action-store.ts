@@ -8,7 +8,7 @@
  */
 
 import { sql, type Insertable, type Kysely, type Selectable } from "kysely";
-import { finishItems, saveClassifications } from "./content-store.js";
+import { finishItems, recordLinkedItems, saveClassifications } from "./content-store.js";
 import { completeJobs, enqueueJobs, leaseJobs, retryOrBuryJob, type Db } from "./job-queue.js";
 import type {
   Action,
@@ -100,7 +100,9 @@ export class KyselyActionStore implements ActionStore {
         const recorded = await recordActions(tx, batch.actions, batch.now);
         await finishItems(tx, batch.finish(recorded));
         if (batch.classifications.length) await saveClassifications(tx, batch.classifications);
+        if (batch.linked?.length) await recordLinkedItems(tx, batch.linked, recorded);
         await completeJobs(tx, batch.completedJobs);
+        if (batch.followLinks?.length) await queueLinkJobs(tx, batch.followLinks, batch.now);
         const leaseNext = attempt === 0 ? batch.leaseNext : undefined;
         const leased = leaseNext ? await leaseJobs(tx, this.dialect, leaseNext) : [];
         return { recorded, leased };
@@ -293,4 +295,24 @@ async function settleItems(db: Db, itemIds: readonly number[], now: number): Pro
   const settled = itemIds.filter((id) => !open.has(id));
   if (settled.length)
     await db.updateTable("content_items").set({ status: "done", acted_at: now }).where("id", "in", settled).execute();
+}
+
+/**
+ * Queues a "links" job for each item that has none waiting or running: a rerun of a commit
+ * (a lost connection after it landed) queues nothing twice.
+ */
+async function queueLinkJobs(tx: Db, itemIds: readonly number[], now: number): Promise<void> {
+  const open = new Set(
+    (
+      await tx
+        .selectFrom("jobs")
+        .select("ref_id")
+        .where("kind", "=", "links")
+        .where("ref_id", "in", itemIds)
+        .where("status", "!=", "dead")
+        .execute()
+    ).map((r) => r.ref_id),
+  );
+  const ids = [...new Set(itemIds)].filter((id) => !open.has(id));
+  if (ids.length > 0) await enqueueJobs(tx, "links", ids, now);
 }

@@ -26,6 +26,7 @@ import type {
   Outcome,
 } from "./ports/content.js";
 import type { MediaStore } from "./ports/media.js";
+import type { LinkedItem, RecordedAction } from "./ports/actions.js";
 import type { ClassificationsTable, ContentItemsTable, ContentOutcomesTable, Database } from "./schema.js";
 
 export type { Accepted, ContentKind, NewContent } from "./ports/content.js";
@@ -118,6 +119,29 @@ export async function finishItems(db: Db, rows: readonly ItemOutcome[]): Promise
         hashed_at = v.column6, matched_at = v.column7, acted_at = v.column8, classified_at = v.column9
       from (values ${values}) as v where content_items.id = v.column1`.execute(db);
   }
+}
+
+/**
+ * Writes what following items' links found: their hashes (with the chains) and matches. An
+ * item that was done becomes "acting" again while a webhook fired by a hop match is pending
+ * (the delivery worker marks it done once none is); any other status is kept.
+ */
+export async function recordLinkedItems(
+  db: Db,
+  rows: readonly LinkedItem[],
+  recorded: readonly RecordedAction[],
+): Promise<void> {
+  const pending = new Set(recorded.filter((r) => r.created && r.status === "pending").map((r) => r.itemId));
+  for (const r of rows)
+    await db
+      .updateTable("content_items")
+      .set({
+        hashes: r.hashes,
+        matches: r.matches,
+        ...(pending.has(r.id) ? { status: sql<string>`case when status = 'done' then 'acting' else status end` } : {}),
+      })
+      .where("id", "=", r.id)
+      .execute();
 }
 
 /** Records classifications (a rerun of the same job keeps the first). */

@@ -585,6 +585,57 @@ export function portsContract(name: string, makeDatabase: () => Promise<TestData
         assert.equal((await s.content.getItem(a!))!.status, "acting");
       });
 
+      it("commitResults queues one links job per item (a rerun queues none); a links commit writes hashes and matches, and a hop webhook makes a done item acting", async () => {
+        await drainQueue();
+        const [a, b] = await newItems(2, "linkjob");
+        const now = Date.now();
+        const finish = () =>
+          [a!, b!].map((id) => ({
+            id,
+            status: "done" as const,
+            error: null,
+            hashes: '{"links_pending":true}',
+            matches: "[]",
+            hashedAt: now,
+            matchedAt: now,
+            actedAt: null,
+          }));
+        const direct = { actions: [], finish, classifications: [], completedJobs: [], followLinks: [a!, b!], now };
+        await s.actions.commitResults(direct);
+        await s.actions.commitResults(direct);
+        assert.equal((await s.jobs.counts())["links.queued"], 2, "one links job per item, however often committed");
+        const jobs = await s.jobs.lease({ kind: "links", owner: "w", limit: 10, leaseMs: 60_000 });
+        assert.deepEqual(
+          jobs.map((j) => j.refId).sort((x, y) => x - y),
+          [a!, b!],
+        );
+        const hop: NewAction = { ...planned(a!)[0]!, deliveryId: `msg_${a}_${ruleId}_0_links` };
+        const { recorded } = await s.actions.commitResults({
+          actions: [hop],
+          finish: () => [],
+          classifications: [],
+          completedJobs: jobs.map((j) => j.id),
+          linked: [
+            { id: a!, hashes: '{"links":[]}', matches: '[{"signalId":1}]' },
+            { id: b!, hashes: '{"links":[]}', matches: "[]" },
+          ],
+          now,
+        });
+        assert.deepEqual(
+          recorded.map((r) => [r.deliveryId, r.created, r.status]),
+          [[`msg_${a}_${ruleId}_0_links`, true, "pending"]],
+        );
+        const itemA = (await s.content.getItem(a!))!;
+        assert.equal(itemA.status, "acting", "a pending webhook fired by a hop");
+        assert.equal(itemA.hashes, '{"links":[]}');
+        assert.equal(itemA.matches, '[{"signalId":1}]');
+        const itemB = (await s.content.getItem(b!))!;
+        assert.equal(itemB.status, "done");
+        assert.equal(itemB.hashes, '{"links":[]}');
+        assert.equal((await s.jobs.counts())["links.queued"], undefined, "links jobs completed");
+        await drainQueue();
+      });
+
       it("a batch of many actions (several statements) records each once and answers per action in order; a partial rerun creates only the new ones", async () => {
         await drainQueue();
         const items = await newItems(150, "grouped");

@@ -4,8 +4,9 @@
  * hop by hop (follow.ts) when the operator's mode says so — shorteners only by default, every
  * link with RASD_LINK_EXPAND=all — and every hop after the first is matched like the link
  * itself, so a banked URL behind a shortener or a redirector is a match like any other (rules
- * and webhooks fire on it). Each chain is recorded with the item. The pipeline runs this on
- * the worker, after the 202: submission stays fast whatever the hosts do.
+ * and webhooks fire on it). Each chain is recorded with the item. The workers run this after
+ * the 202, as a "links" job of its own once the item's direct matches are committed and acted
+ * on (follow-up.ts, decision 0038): neither submission nor direct actions wait on the hosts.
  */
 
 import { describeError } from "../../core/errors.js";
@@ -21,7 +22,7 @@ export const MAX_LINKS_PER_ITEM = 5;
 /**
  * A host that did not answer at all (timeout, refused, no address) is not asked again for a
  * while — first a minute, doubling while it stays silent, at most half an hour — so a
- * shortener that is down or out of reach costs the pipeline one time limit, not one per item.
+ * shortener that is down or out of reach costs the links step one time limit, not one per item.
  */
 export const UNREACHABLE_FIRST_MS = 60_000;
 export const UNREACHABLE_MAX_MS = 30 * 60_000;

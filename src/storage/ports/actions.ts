@@ -67,12 +67,28 @@ export interface ResultBatch {
   /** Item outcomes, computed from what became of the actions (inside the transaction). */
   readonly finish: (recorded: readonly RecordedAction[]) => readonly ItemOutcome[];
   readonly classifications: readonly Classification[];
-  /** Content jobs done (their items finished, or gone). */
+  /** Content jobs done (their items finished, or gone); "links" jobs done too. */
   readonly completedJobs: readonly number[];
+  /**
+   * Items whose links are followed next, as a "links" job each, queued in this transaction
+   * (none queued for an item that already has one waiting or running).
+   */
+  readonly followLinks?: readonly number[];
+  /** What following items' links found: written to the items (finish is not used for them). */
+  readonly linked?: readonly LinkedItem[];
   /** Lease the next batch in the same transaction (one commit less under load). */
   readonly leaseNext?: LeaseRequest;
   /** When the actions are recorded. */
   readonly now: number;
+}
+
+/** An item after its links were followed (services/links/follow-up.ts). */
+export interface LinkedItem {
+  readonly id: number;
+  /** The item's hashes with `links` (JSON). */
+  readonly hashes: string;
+  /** The item's matches, direct ones first, then those found through a hop (JSON). */
+  readonly matches: string;
 }
 
 export interface CommittedBatch {

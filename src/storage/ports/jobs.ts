@@ -10,15 +10,19 @@
  * worker's jobs run again within seconds).
  */
 
-/** "content": hash, match and act on an item; "webhook": deliver an action; "incident": deliver an incident alert. */
-export type JobKind = "content" | "webhook" | "incident";
+/**
+ * "content": hash, match and act on an item; "webhook": deliver an action; "incident": deliver
+ * an incident alert; "links": follow an item's links after its direct matches were acted on
+ * (services/links/follow-up.ts, decision 0038).
+ */
+export type JobKind = "content" | "webhook" | "incident" | "links";
 /** Waiting (maybe for a retry), leased by a worker, or out of attempts (the dead letter). */
 export type JobStatus = "queued" | "running" | "dead";
 
 export interface Job {
   readonly id: number;
   readonly kind: JobKind;
-  /** The item (content) or action (webhook) the job is about. */
+  /** The item (content, links) or action (webhook) the job is about. */
   readonly refId: number;
   readonly status: JobStatus;
   /** Attempts so far, this one included once leased. */
