@@ -234,13 +234,19 @@ export class KyselyJobQueue implements JobQueue {
 
   async release(ids: readonly number[]): Promise<void> {
     if (ids.length === 0) return;
-    // Not retried: run twice after a lost answer it would take back a second attempt.
-    await this.db
-      .updateTable("jobs")
-      .set((eb) => ({ status: "queued", lease_owner: null, lease_until: null, attempts: eb("attempts", "-", 1) }))
-      .where("id", "in", ids)
-      .where("status", "=", "running")
-      .execute();
+    // Retried on a transient failure: a release lost with its connection (a database restart)
+    // would let the lease run out and cost each job an attempt it never had, and a storm of
+    // restarts would use up an item's attempts. Run again after a lost answer it finds the
+    // rows queued and changes nothing — unless another worker leased one meanwhile, which then
+    // gets one attempt back: a poison item ends one try later, no more.
+    await retrying("releasing jobs", () =>
+      this.db
+        .updateTable("jobs")
+        .set((eb) => ({ status: "queued", lease_owner: null, lease_until: null, attempts: eb("attempts", "-", 1) }))
+        .where("id", "in", ids)
+        .where("status", "=", "running")
+        .execute(),
+    );
   }
 
   complete(ids: readonly number[]): Promise<void> {

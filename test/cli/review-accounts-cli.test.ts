@@ -88,8 +88,8 @@ describe("rasd review accounts", () => {
       review = id;
       assert.equal(v.submitted?.handle, "_GunsandCoffee_2");
       assert.equal(v.matches[0]!.account.handle, "GunsandCoffee70");
-      assert.equal(v.matches[0]!.threshold, 0.7);
-      assert.ok(v.matches[0]!.score >= 0.7);
+      assert.equal(v.matches[0]!.threshold, 0.8);
+      assert.ok(v.matches[0]!.score >= 0.8);
       assert.ok(v.matches[0]!.evidence.some((e) => e.kind === "handle"));
     }
     assert.ok(review > 0, "an entry with a ban-evasion match");

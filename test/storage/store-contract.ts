@@ -53,7 +53,7 @@ export function storeContract(name: string, makeDatabase: () => Promise<TestData
       );
       assert.equal(bank.pdqThreshold, 31);
       assert.equal(bank.pdqMinQuality, 50);
-      assert.equal(bank.accountMinScore, 0.7);
+      assert.equal(bank.accountMinScore, 0.8);
       assert.equal(bank.negative, false);
       assert.equal(bank.actionHint, "remove");
       await assert.rejects(

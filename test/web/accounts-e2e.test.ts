@@ -223,7 +223,7 @@ describe(
           assert.match(await evidence.locator("tr[data-kind=avatar]").innerText(), /\b8\b/);
           assert.match(await evidence.locator("tr[data-kind=mentions]").innerText(), /@warreporter1/);
           assert.equal(await evidence.locator("tbody tr").count(), 6);
-          assert.match(await ban.locator("[data-testid=ban-score]").innerText(), /0\.70/);
+          assert.match(await ban.locator("[data-testid=ban-score]").innerText(), /0\.80/);
           const score = Number(await ban.locator("meter").getAttribute("value"));
           assert.ok(score >= 0.7 && score <= 1, String(score));
           assert.deepEqual(

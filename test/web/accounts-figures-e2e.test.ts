@@ -163,7 +163,7 @@ describe(
       await page.getByRole("link", { name: "Banks and sharing" }).click();
       await page.getByRole("button", { name: "Settings of suspended-accounts" }).click();
       const field = page.locator("#bank-form").getByLabel("Account match score at least");
-      assert.equal(await field.inputValue(), "0.7");
+      assert.equal(await field.inputValue(), "0.8");
       await field.fill("0.9");
       await page.getByRole("button", { name: "Save settings" }).click();
       await page.getByText("The settings of suspended-accounts were saved.").waitFor();

@@ -54,7 +54,7 @@ describe(
       assert.match(await banner.innerText(), /Exercise[\s\S]*Drill: new release[\s\S]*Sawab Center/);
       await page.getByRole("link", { name: "Incidents" }).click();
       await page.getByRole("heading", { name: "Incidents", exact: true }).waitFor();
-      assert.match(await page.locator("main").innerText(), /Drill: new release/);
+      await page.locator("main table").getByText("Drill: new release").waitFor();
       // A reviewer of a platform may not declare.
       assert.equal(await page.getByRole("button", { name: "Declare and alert every member" }).count(), 0);
       await page.goto(`${base}/#/incidents/${incidentId}`);

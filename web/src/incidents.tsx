@@ -200,7 +200,8 @@ function List(props: { api: Api; me: Me }) {
             </tbody>
           </table>
         ) : (
-          <p>{t("incidents:none")}</p>
+          // "No incidents" only once the list has come: while it loads, say so.
+          <p class="muted">{list.loading ? t("loading") : t("incidents:none")}</p>
         )}
       </Panel>
       {mayDeclare ? (
