@@ -5,6 +5,7 @@
  * is false (RASD_REQUIRE_BROWSER=1 makes that an error).
  */
 
+import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,6 +37,18 @@ export interface WebAppOptions {
   readonly workers?: boolean;
 }
 
+// Browser globals, for the script addInitScript runs in the page (not in Node).
+declare const sessionStorage: { setItem(k: string, v: string): void };
+declare const localStorage: { setItem(k: string, v: string): void };
+
+export interface SessionPageOptions {
+  readonly lang?: "en" | "ar";
+  readonly width?: number;
+  readonly digits?: "latn" | "arab";
+  readonly axe?: boolean;
+  readonly errors?: string[];
+}
+
 export interface WebApp {
   readonly s: Services;
   readonly base: string;
@@ -47,6 +60,12 @@ export interface WebApp {
   api(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
   /** Signs `person` of `org` in with the demo password; waits for the navigation. */
   signIn(page: Page, person: string, org?: string): Promise<void>;
+  /**
+   * A page already signed in as `person` of `org` (a session from the API, kept as the app keeps
+   * it), in `lang` with `digits`; `axe` bypasses the CSP so axe-core can be injected. Page errors
+   * go to `errors` when given.
+   */
+  sessionPage(org: string, person: string, options?: SessionPageOptions): Promise<Page>;
   /** A page in a new context; the machine may be busy, so waits are generous. */
   newPage(options?: BrowserContextOptions): Promise<Page>;
   close(): Promise<void>;
@@ -93,6 +112,33 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
       await page.getByLabel("Password").fill(keys["password of every demo-<role>"]!);
       await page.getByRole("button", { name: "Sign in" }).click();
       await page.locator("nav").waitFor();
+    },
+    sessionPage: async (org, person, o = {}) => {
+      const r = await fetch(`${base}/v1/session`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ org, person, password: keys["password of every demo-<role>"] }),
+      });
+      assert.equal(r.status, 200, `sign-in as ${person}`);
+      const session = await r.text();
+      const width = o.width ?? 1280;
+      const context = await browser.newContext({
+        viewport: { width, height: width < 600 ? 844 : 900 },
+        // axe is injected as a script, which the app's CSP refuses (rightly): those pages bypass it.
+        ...(o.axe ? { bypassCSP: true } : {}),
+      });
+      context.setDefaultTimeout(90_000);
+      const page = await context.newPage();
+      if (o.errors) page.on("pageerror", (e) => o.errors!.push(`${person}: ${e.message}`));
+      await page.addInitScript(
+        ([s, lang, digits]) => {
+          sessionStorage.setItem("rasd.session", s!);
+          localStorage.setItem("rasd.locale", lang!);
+          localStorage.setItem("rasd.digits", digits!);
+        },
+        [session, o.lang ?? "en", o.digits ?? "latn"],
+      );
+      return page;
     },
     newPage: async (options = {}) => {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });

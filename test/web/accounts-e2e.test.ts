@@ -22,8 +22,6 @@ import { REPO_ROOT } from "../support/shared.js";
 import { CHROMIUM, haveBrowser, startWebApp, type WebApp } from "../support/web-app.js";
 
 declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
-declare const sessionStorage: { setItem(k: string, v: string): void };
-declare const localStorage: { setItem(k: string, v: string): void };
 declare function getComputedStyle(element: unknown): { filter: string };
 
 if (!haveBrowser) process.stderr.write(`SKIP test/web/accounts-e2e.test.ts: ${CHROMIUM} is not installed\n`);
@@ -69,27 +67,9 @@ describe(
     let review = 0;
     const pageErrors: string[] = [];
 
-    const signedIn = async (person: string, lang: "en" | "ar", width: number, org = PLATFORM): Promise<Page> => {
-      const r = await fetch(`${w.base}/v1/session`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ org, person, password: w.password }),
-      });
-      assert.equal(r.status, 200, `sign-in as ${person}`);
-      const session = await r.text();
-      // axe is injected as a script, which the app's CSP refuses (rightly): these pages bypass it.
-      const page = await w.newPage({ viewport: { width, height: width < 600 ? 844 : 900 }, bypassCSP: true });
-      page.on("pageerror", (e) => pageErrors.push(`${person}: ${e.message}`));
-      await page.addInitScript(
-        ([s, l]) => {
-          sessionStorage.setItem("rasd.session", s!);
-          localStorage.setItem("rasd.locale", l!);
-          localStorage.setItem("rasd.digits", "latn");
-        },
-        [session, lang],
-      );
-      return page;
-    };
+    // Always with axe allowed: every page here is checked by it.
+    const signedIn = (person: string, lang: "en" | "ar", width: number, org = PLATFORM): Promise<Page> =>
+      w.sessionPage(org, person, { lang, width, axe: true, errors: pageErrors });
 
     const check = async (page: Page, name: string, lang: string, width: number) => {
       await screenshot(page, name, lang, width);

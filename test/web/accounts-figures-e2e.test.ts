@@ -17,9 +17,6 @@ import { assertNoSidewaysScroll } from "../support/browser.js";
 import { screenshot } from "../support/screenshots.js";
 import { CHROMIUM, haveBrowser, startWebApp, type WebApp } from "../support/web-app.js";
 
-declare const sessionStorage: { setItem(k: string, v: string): void };
-declare const localStorage: { setItem(k: string, v: string): void };
-
 if (!haveBrowser) process.stderr.write(`SKIP test/web/accounts-figures-e2e.test.ts: ${CHROMIUM} is not installed\n`);
 
 const PLATFORM = "Example Platform";
@@ -34,35 +31,8 @@ describe(
     let bankId = 0;
     const pageErrors: string[] = [];
 
-    const signedIn = async (
-      org: string,
-      person: string,
-      lang: "en" | "ar",
-      axe = false,
-      width = 1280,
-    ): Promise<Page> => {
-      const r = await fetch(`${w.base}/v1/session`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ org, person, password: w.password }),
-      });
-      assert.equal(r.status, 200, `sign-in as ${person}`);
-      const session = await r.text();
-      const page = await w.newPage({
-        viewport: { width, height: width < 600 ? 844 : 900 },
-        ...(axe ? { bypassCSP: true } : {}),
-      });
-      page.on("pageerror", (e) => pageErrors.push(`${person}: ${e.message}`));
-      await page.addInitScript(
-        ([s, l]) => {
-          sessionStorage.setItem("rasd.session", s!);
-          localStorage.setItem("rasd.locale", l!);
-          localStorage.setItem("rasd.digits", "latn");
-        },
-        [session, lang],
-      );
-      return page;
-    };
+    const signedIn = (org: string, person: string, lang: "en" | "ar", axe = false, width = 1280): Promise<Page> =>
+      w.sessionPage(org, person, { lang, axe, width, errors: pageErrors });
 
     before(async () => {
       w = await startWebApp();

@@ -31,7 +31,6 @@ declare const document: {
     hasAttribute(a: string): boolean;
   }>;
 };
-declare const sessionStorage: { setItem(k: string, v: string): void };
 declare const localStorage: { setItem(k: string, v: string): void };
 declare function getComputedStyle(element: unknown): { filter: string };
 
@@ -49,35 +48,11 @@ describe(
     const pageErrors: string[] = [];
 
     /** A signed-in page (the session as the app keeps it) in `lang`, with the digits asked. */
-    const signedIn = async (
+    const signedIn = (
       org: string,
       person: string,
       opts: { lang?: "en" | "ar"; width?: number; digits?: "latn" | "arab"; axe?: boolean } = {},
-    ): Promise<Page> => {
-      const r = await fetch(`${w.base}/v1/session`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ org, person, password: w.password }),
-      });
-      assert.equal(r.status, 200, `sign-in as ${person}`);
-      const session = await r.text();
-      const width = opts.width ?? 1280;
-      // axe is injected as a script, which the app's CSP refuses (rightly): those pages bypass it.
-      const page = await w.newPage({
-        viewport: { width, height: width < 600 ? 844 : 900 },
-        ...(opts.axe ? { bypassCSP: true } : {}),
-      });
-      page.on("pageerror", (e) => pageErrors.push(`${person}: ${e.message}`));
-      await page.addInitScript(
-        ([s, lang, digits]) => {
-          sessionStorage.setItem("rasd.session", s!);
-          localStorage.setItem("rasd.locale", lang!);
-          localStorage.setItem("rasd.digits", digits!);
-        },
-        [session, opts.lang ?? "en", opts.digits ?? "latn"],
-      );
-      return page;
-    };
+    ): Promise<Page> => w.sessionPage(org, person, { ...opts, errors: pageErrors });
 
     const noHorizontalScroll = async (page: Page, what: string) => {
       const { scroll, client } = await page.evaluate(() => ({
