@@ -6,6 +6,8 @@ import type { Action, Classification, ContentItem, Outcome } from "../storage/po
 import type { StoredMatch } from "../services/pipeline.js";
 import type { BankView, SignalView } from "./schemas/banks.js";
 import type { ActionView, ContentItemView, OutcomeView } from "./schemas/content.js";
+import type { MedianEstimate } from "../kernels/quantify/index.js";
+import type { MedianView } from "./schemas/links.js";
 
 export function iso(ms: number | null | undefined): string | null {
   if (ms === null || ms === undefined) return null;
@@ -149,5 +151,20 @@ export function contentView(
       received_to_matched: ms(c.receivedAt, c.matchedAt),
       received_to_acted: ms(c.receivedAt, c.actedAt),
     },
+  };
+}
+
+/** Milliseconds as seconds; null stays null. */
+export const seconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
+
+/** A median time with its interval, in seconds (link takedown, account return). */
+export function medianView(m: MedianEstimate): MedianView {
+  return {
+    n: m.n,
+    events: m.events,
+    median_seconds: seconds(m.median),
+    low_seconds: seconds(m.low),
+    high_seconds: seconds(m.high),
+    level: m.level,
   };
 }

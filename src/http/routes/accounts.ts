@@ -3,13 +3,13 @@
 import { Type } from "typebox";
 import { RasdError } from "../../core/errors.js";
 import { INTERVALS, type Interval } from "../../core/periods.js";
-import type { MedianEstimate } from "../../kernels/quantify/index.js";
 import type { Services } from "../../server/services.js";
 import { measureAccounts, type AccountPeriod } from "../../services/account-figures.js";
 import { StringEnum } from "../schemas/common.js";
 import { ACCOUNT_INDEX, accountRecord } from "../../signals/types/account.js";
 import { canonicalAccountJson } from "../../kernels/accounts/index.js";
 import { route, type RouteDef } from "../route.js";
+import { medianView } from "../views.js";
 import {
   AccountBody,
   AccountMatchResponse,
@@ -18,18 +18,6 @@ import {
 } from "../schemas/accounts.js";
 
 const DAY = 86_400_000;
-const seconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
-
-function medianView(m: MedianEstimate) {
-  return {
-    n: m.n,
-    events: m.events,
-    median_seconds: seconds(m.median),
-    low_seconds: seconds(m.low),
-    high_seconds: seconds(m.high),
-    level: m.level,
-  };
-}
 
 function periodView(p: AccountPeriod): AccountPeriodView {
   return {

@@ -7,7 +7,6 @@
 import { Type } from "typebox";
 import { RasdError } from "../../core/errors.js";
 import { INTERVALS, type Interval } from "../../core/periods.js";
-import type { MedianEstimate } from "../../kernels/quantify/index.js";
 import type { Services } from "../../server/services.js";
 import type { LinkPeriod } from "../../services/links/measure.js";
 import type { Link, LinkCheck, LinkExpansion } from "../../storage/ports/index.js";
@@ -23,9 +22,8 @@ import {
   type LinkCheckView,
   type LinkExpansionView,
   type LinkPeriodView,
-  type MedianView,
 } from "../schemas/links.js";
-import { iso } from "../views.js";
+import { iso, medianView } from "../views.js";
 import { auditEntry } from "./members.js";
 
 const DAY = 86_400_000;
@@ -69,19 +67,6 @@ function expansionView(e: LinkExpansion): LinkExpansionView {
     expanded_at: iso(e.expandedAt)!,
     item_id: e.itemId,
     hops: [...e.hops],
-  };
-}
-
-const seconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
-
-function medianView(m: MedianEstimate): MedianView {
-  return {
-    n: m.n,
-    events: m.events,
-    median_seconds: seconds(m.median),
-    low_seconds: seconds(m.low),
-    high_seconds: seconds(m.high),
-    level: m.level,
   };
 }
 
