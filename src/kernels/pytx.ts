@@ -4,8 +4,9 @@
  * - `local_file` (its LocalFileSignalExchangeAPI): one signal a line, `<signal type> <signal>`,
  *   split at the first space; blank lines skipped.
  * - `dataset --csv` (`threatexchange dataset -P --csv`): a header
- *   `collab,signal_type,signal_str,category,tags`, the category one of its opinion categories
- *   (POSITIVE_CLASS, NEGATIVE_CLASS, INVESTIGATION_SEEN), tags separated by spaces.
+ *   `signal_type,signal_str,collab,category,tags` (read by name, so any column order), the category
+ *   one of its `SignalOpinionCategory` names (POSITIVE_CLASS, NEGATIVE_CLASS, INVESTIGATION_SEED),
+ *   tags separated by spaces. Checked against python-threatexchange run from its source here.
  *
  * Its signal-type names are its classes' names: `pdq`, `video_md5`, `video_sha256`, `raw_text`,
  * `url`, `vpdq`. rasd's `sha256` (any file's bytes) is written as `video_sha256`, the only SHA-256
@@ -36,8 +37,8 @@ const TO_PYTX: Partial<Readonly<Record<SignalType, string>>> = {
   vpdq: "vpdq",
 };
 
-export const PYTX_CSV_COLUMNS = ["collab", "signal_type", "signal_str", "category", "tags"] as const;
-export const PYTX_CATEGORIES = ["POSITIVE_CLASS", "NEGATIVE_CLASS", "INVESTIGATION_SEEN"] as const;
+export const PYTX_CSV_COLUMNS = ["signal_type", "signal_str", "collab", "category", "tags"] as const;
+export const PYTX_CATEGORIES = ["POSITIVE_CLASS", "NEGATIVE_CLASS", "INVESTIGATION_SEED"] as const;
 
 export type PytxRecord =
   | { readonly ok: true; readonly type: SignalType; readonly value: string }

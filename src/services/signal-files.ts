@@ -201,7 +201,7 @@ export function formatSignal(s: Signal, format: SignalFileFormat, collab = ""): 
     const name = pytxTypeName(s.type);
     if (name === undefined) return "";
     const category = s.status === "active" ? "POSITIVE_CLASS" : "NEGATIVE_CLASS";
-    return `${csvRow([collab, name, s.value, category, pytxTags([...s.labels.entity, ...s.labels.behaviour])])}\n`;
+    return `${csvRow([name, s.value, collab, category, pytxTags([...s.labels.entity, ...s.labels.behaviour])])}\n`;
   }
   if (format === "jsonl") {
     return `${JSON.stringify({

@@ -208,14 +208,15 @@ describe("rasd org, bank, signal and match", () => {
     assert.equal(local.stdout, "5 created, 0 updated, 0 reactivated, 1 rejected\n", local.stderr);
     assert.match(local.stderr, /line 7: python-threatexchange signal type "url_md5" is not one rasd holds/);
 
-    // `threatexchange dataset -P --csv`: a NEGATIVE_CLASS row takes a signal out.
+    // `threatexchange dataset -P --csv`, in the shape python-threatexchange (run from its source)
+    // writes it: its column order, its category names. A NEGATIVE_CLASS row takes a signal out.
     const dataset = [
-      "collab,signal_type,signal_str,category,tags",
-      `Sample Data,pdq,${"f".repeat(64)},POSITIVE_CLASS,isis propaganda`,
-      "Sample Data,raw_text,a second text from the collaboration about the caliphate,INVESTIGATION_SEEN,",
-      "Sample Data,video_md5,cab08b36195edb1a1231d2d09fa450e0,NEGATIVE_CLASS,",
-      "Sample Data,pdq,0000,POSITIVE_CLASS,",
-      "Sample Data,pdq,1111,MAYBE,",
+      "signal_type,signal_str,collab,category,tags",
+      `pdq,${"f".repeat(64)},Sample Data,POSITIVE_CLASS,isis propaganda`,
+      "raw_text,a second text from the collaboration about the caliphate,Sample Data,INVESTIGATION_SEED,",
+      "video_md5,cab08b36195edb1a1231d2d09fa450e0,Sample Data,NEGATIVE_CLASS,",
+      "pdq,0000,Sample Data,POSITIVE_CLASS,",
+      "pdq,1111,Sample Data,MAYBE,",
     ].join("\n");
     const csv = rasd(["bank", "import", "from-pytx", "-", "--format", "pytx-csv"], dataset);
     assert.match(csv.stdout, /^2 created, 0 updated, 0 reactivated, 2 rejected, 1 tombstones \(1 retracted here\)\n$/);
@@ -225,11 +226,11 @@ describe("rasd org, bank, signal and match", () => {
     const out = rasd(["bank", "export", "Sawab Center/from-pytx", "--format", "pytx-csv", "--include-retracted"]);
     assert.equal(out.status, 0, out.stderr);
     const rows = out.stdout.trim().split("\n");
-    assert.equal(rows[0], "collab,signal_type,signal_str,category,tags");
-    assert.ok(rows.includes(`from-pytx,pdq,${HASH},POSITIVE_CLASS,`), rows.join("\n"));
-    assert.ok(rows.includes("from-pytx,video_md5,cab08b36195edb1a1231d2d09fa450e0,NEGATIVE_CLASS,"));
-    assert.ok(rows.some((r) => r.startsWith("from-pytx,video_sha256,e3b0c442")));
-    assert.ok(rows.some((r) => r.startsWith("from-pytx,raw_text,")));
+    assert.equal(rows[0], "signal_type,signal_str,collab,category,tags");
+    assert.ok(rows.includes(`pdq,${HASH},from-pytx,POSITIVE_CLASS,`), rows.join("\n"));
+    assert.ok(rows.includes("video_md5,cab08b36195edb1a1231d2d09fa450e0,from-pytx,NEGATIVE_CLASS,"));
+    assert.ok(rows.some((r) => r.startsWith("video_sha256,e3b0c442")));
+    assert.ok(rows.some((r) => r.startsWith("raw_text,")));
 
     const lines = rasd(["bank", "export", "Sawab Center/from-pytx", "--format", "pytx-file", "--include-retracted"]);
     const written = lines.stdout.trim().split("\n");

@@ -49,6 +49,6 @@ test("categories and tags", () => {
   assert.equal(isNegativeCategory("NEGATIVE_CLASS"), true);
   assert.equal(isNegativeCategory(" negative_class "), true);
   assert.equal(isNegativeCategory("POSITIVE_CLASS"), false);
-  assert.equal(isNegativeCategory("INVESTIGATION_SEEN"), false);
+  assert.equal(isNegativeCategory("INVESTIGATION_SEED"), false);
   assert.equal(pytxTags(["isis", "glorification", "two words"]), "isis glorification two_words");
 });
