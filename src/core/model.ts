@@ -7,7 +7,18 @@ export const ORG_KINDS = ["government", "platform", "ngo"] as const;
 export type OrgKind = (typeof ORG_KINDS)[number];
 
 /** Signal types rasd matches. */
-export const SIGNAL_TYPES = ["pdq", "md5", "sha256", "url", "domain", "text", "vpdq", "video_md5", "account"] as const;
+export const SIGNAL_TYPES = [
+  "pdq",
+  "md5",
+  "sha256",
+  "url",
+  "url_md5",
+  "domain",
+  "text",
+  "vpdq",
+  "video_md5",
+  "account",
+] as const;
 export type SignalType = (typeof SIGNAL_TYPES)[number];
 
 export const SIGNAL_STATUSES = ["active", "retracted"] as const;

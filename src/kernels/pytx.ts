@@ -9,10 +9,10 @@
  *   tags separated by spaces. Checked against python-threatexchange run from its source here.
  *
  * Its signal-type names are its classes' names: `pdq`, `video_md5`, `video_sha256`, `raw_text`,
- * `url`, `vpdq`. rasd's `sha256` (any file's bytes) is written as `video_sha256`, the only SHA-256
+ * `url`, `url_md5`, `vpdq`. rasd's `sha256` (any file's bytes) is written as `video_sha256`, the only SHA-256
  * type python-threatexchange has; rasd's `md5` (a photo's file MD5) and `domain` have no
  * python-threatexchange type and are left out of its files (counted). Its types rasd does not
- * hold (`url_md5`, `text_md5`, `trend_query`, `tlsh`, `pdq_ocr`, `clip`, ...) are refused by line.
+ * hold (`text_md5`, `trend_query`, `tlsh`, `pdq_ocr`, `clip`, ...) are refused by line.
  */
 
 import type { SignalType } from "../core/model.js";
@@ -24,6 +24,7 @@ const FROM_PYTX: Readonly<Record<string, SignalType>> = {
   video_sha256: "sha256",
   raw_text: "text",
   url: "url",
+  url_md5: "url_md5",
   vpdq: "vpdq",
 };
 
@@ -34,6 +35,7 @@ const TO_PYTX: Partial<Readonly<Record<SignalType, string>>> = {
   sha256: "video_sha256",
   text: "raw_text",
   url: "url",
+  url_md5: "url_md5",
   vpdq: "vpdq",
 };
 

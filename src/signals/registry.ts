@@ -23,6 +23,7 @@ import { sha256 } from "./types/sha256.js";
 import type { CanonicalValue, HmaSignalTypeDef, MediaKind, SignalTypeDef } from "./types/signal-type.js";
 import { text } from "./types/text.js";
 import { url } from "./types/url.js";
+import { urlMd5 } from "./types/url-md5.js";
 import { videoMd5 } from "./types/video-md5.js";
 import { vpdq } from "./types/vpdq.js";
 
@@ -32,6 +33,7 @@ export const SIGNAL_TYPE_DEFS: Readonly<Record<SignalType, SignalTypeDef>> = {
   md5,
   sha256,
   url,
+  url_md5: urlMd5,
   domain,
   text,
   vpdq,

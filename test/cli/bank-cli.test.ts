@@ -202,11 +202,12 @@ describe("rasd org, bank, signal and match", () => {
       "video_md5 cab08b36195edb1a1231d2d09fa450e0",
       `video_sha256 ${"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}`,
       "",
-      "url_md5 d41d8cd98f00b204e9800998ecf8427e",
+      "url_md5 d64e8ccd2c7849a58c4ee7d139d0d9f8",
+      'trend_query {"and": [["caliphate"]]}',
     ].join("\n");
     const local = rasd(["bank", "import", "from-pytx", "-", "--format", "pytx-file"], localFile);
-    assert.equal(local.stdout, "5 created, 0 updated, 0 reactivated, 1 rejected\n", local.stderr);
-    assert.match(local.stderr, /line 7: python-threatexchange signal type "url_md5" is not one rasd holds/);
+    assert.equal(local.stdout, "6 created, 0 updated, 0 reactivated, 1 rejected\n", local.stderr);
+    assert.match(local.stderr, /line 8: python-threatexchange signal type "trend_query" is not one rasd holds/);
 
     // `threatexchange dataset -P --csv`, in the shape python-threatexchange (run from its source)
     // writes it: its column order, its category names. A NEGATIVE_CLASS row takes a signal out.

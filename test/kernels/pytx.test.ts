@@ -26,8 +26,13 @@ test("local_file lines split at the first space; its names map to rasd's types",
     value: "a".repeat(64),
   });
   assert.equal(parseLocalFileLine("   "), undefined);
-  const unknown = parseLocalFileLine("url_md5 d41d8cd98f00b204e9800998ecf8427e");
-  assert.ok(unknown && !unknown.ok && /url_md5" is not one rasd holds/.test(unknown.message));
+  assert.deepEqual(parseLocalFileLine("url_md5 d41d8cd98f00b204e9800998ecf8427e"), {
+    ok: true,
+    type: "url_md5",
+    value: "d41d8cd98f00b204e9800998ecf8427e",
+  });
+  const unknown = parseLocalFileLine("text_md5 d41d8cd98f00b204e9800998ecf8427e");
+  assert.ok(unknown && !unknown.ok && /text_md5" is not one rasd holds/.test(unknown.message));
   const alone = parseLocalFileLine(PDQ);
   assert.ok(alone && !alone.ok && /expected "<signal type> <signal>"/.test(alone.message));
   assert.deepEqual(fromPytxType("PDQ", ` ${PDQ} `), { ok: true, type: "pdq", value: PDQ });

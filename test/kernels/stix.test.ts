@@ -73,6 +73,7 @@ const SIGNALS: Signal[] = [
   signal(6, "domain", "isis-news.example"),
   signal(7, "text", "جنود الخلافة يتقدمون \\ 'quoted'", { labels: { entity: [], behaviour: [], language: [] } }),
   signal(8, "pdq", "f".repeat(64), { status: "retracted", quality: null }),
+  signal(9, "url_md5", "d64e8ccd2c7849a58c4ee7d139d0d9f8"),
 ];
 const BANK = { name: "isis-media", tlp: "AMBER" as Tlp } satisfies Pick<Bank, "name" | "tlp">;
 

@@ -123,6 +123,30 @@ describe("matcher", () => {
     assert.equal(matcher.matchUrl("http://notsendspace.com/x").matches.length, 0);
   });
 
+  it("python-threatexchange's url_md5 signals match the URL they hash, however it is spelt", async () => {
+    // The MD5s python-threatexchange's own UrlMD5Signal.hash_from_str gives (run from its source):
+    // its sample signal, and a link shared as "https://Example.org/AMAQ/release-42".
+    await service.addSignals(loose.id, [
+      { line: 1, raw: { type: "url_md5", value: "95C3A3934D38B06959D4F6D5BFE48A79" } },
+      { line: 2, raw: { type: "url_md5", value: "d64e8ccd2c7849a58c4ee7d139d0d9f8" } },
+    ]);
+    const md5s = (url: string) => matcher.matchUrl(url).matches.filter((m) => m.type === "url_md5");
+    assert.equal(md5s("https://developers.facebook.com/docs/threat-exchange/reference/apis/").length, 1);
+    for (const variant of [
+      "https://example.org/amaq/release-42",
+      "hxxp://www.example[.]org/AMAQ/release-42/",
+      "HTTPS://EXAMPLE.ORG/amaq/release-42?utm_source=x",
+    ])
+      assert.deepEqual(
+        md5s(variant).map((m) => m.matched),
+        ["d64e8ccd2c7849a58c4ee7d139d0d9f8"],
+        variant,
+      );
+    assert.equal(md5s("https://example.org/amaq/release-43").length, 0);
+    // Looked up by its own value, as POST /v1/match does.
+    assert.equal(matcher.matchExact("url_md5", "d64e8ccd2c7849a58c4ee7d139d0d9f8").matches.length, 1);
+  });
+
   it("texts match near-copies, and links inside texts match URL signals", async () => {
     await service.addSignals(loose.id, [
       {

@@ -12,7 +12,7 @@ import type { Bank, FoundSignalView, Me, SignalDetail } from "./lib/types.js";
 import { ErrorBox, LabelChips, Panel, TlpBadge, Txt, useLoad } from "./ui.js";
 import { AccountCard, accountSummary } from "./accounts.js";
 
-const TYPES = ["pdq", "md5", "sha256", "video_md5", "vpdq", "url", "domain", "text", "account"] as const;
+const TYPES = ["pdq", "md5", "sha256", "video_md5", "vpdq", "url", "url_md5", "domain", "text", "account"] as const;
 const OPINIONS = ["confirm", "dispute", "false-positive", "saw-it-too"] as const;
 
 export function Banks(props: { api: Api; me: Me; signalId?: number; go: (hash: string) => void }) {

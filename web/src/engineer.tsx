@@ -39,7 +39,7 @@ const SECTIONS = [
 
 const DELIVERY_STATUSES = ["", "pending", "delivered", "dead", "done"] as const;
 /** The signal types POST /v1/match looks up (vpdq goes through HMA's /m/lookup). */
-const MATCHABLE = new Set(["pdq", "md5", "sha256", "video_md5", "url", "text"]);
+const MATCHABLE = new Set(["pdq", "md5", "sha256", "video_md5", "url", "url_md5", "text"]);
 
 /** Whether the role has anything to do here (the nav shows the screen only then). */
 export function mayEngineer(permissions: readonly string[]): boolean {

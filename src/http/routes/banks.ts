@@ -323,12 +323,13 @@ export function bankRoutes(s: Services): RouteDef[] {
       method: "POST",
       url: "/v1/match",
       access: "match.lookup",
-      summary: "Match one value (pdq, md5, sha256, video_md5, url or text) against the banks the caller may see",
+      summary:
+        "Match one value (pdq, md5, sha256, video_md5, url, url_md5 or text) against the banks the caller may see",
       tags: ["matching"],
       schema: {
         body: Type.Object(
           {
-            type: StringEnum(["pdq", "md5", "sha256", "video_md5", "url", "text"] as const),
+            type: StringEnum(["pdq", "md5", "sha256", "video_md5", "url", "url_md5", "text"] as const),
             value: Type.String({ minLength: 1, maxLength: 100_000 }),
           },
           { additionalProperties: false },

@@ -4,7 +4,7 @@
  * Each signal is an Indicator with a STIX pattern other tools can read — file hashes
  * (`[file:hashes.MD5 = '…']`, `'SHA-256'`, and `PDQ` as a hash name), `[url:value = '…']`,
  * `[domain-name:value = '…']` — and, for what STIX has no object for, a custom object type
- * (`x-rasd-text`, `x-rasd-vpdq`, `x-rasd-account`). Every Indicator also carries rasd's property extension
+ * (`x-rasd-text`, `x-rasd-url-md5`, `x-rasd-vpdq`, `x-rasd-account`). Every Indicator also carries rasd's property extension
  * (SIGNAL_EXTENSION_ID, defined by `signalExtensionDefinition()`) with the signal exactly
  * as rasd holds it, so rasd → STIX → rasd loses nothing. A retracted signal is a revoked
  * Indicator; its bank's TLP is the Indicator's TLP 2.0 marking.
@@ -38,6 +38,8 @@ const PATTERNS: Readonly<Record<SignalType, (v: string) => string>> = {
   sha256: (v) => `[file:hashes.'SHA-256' = ${quote(v)}]`,
   pdq: (v) => `[file:hashes.PDQ = ${quote(v)}]`,
   url: (v) => `[url:value = ${quote(v)}]`,
+  // STIX's url object has no hashes: python-threatexchange's url_md5 as a custom object.
+  url_md5: (v) => `[x-rasd-url-md5:value = ${quote(v)}]`,
   domain: (v) => `[domain-name:value = ${quote(v)}]`,
   text: (v) => `[x-rasd-text:value = ${quote(v)}]`,
   vpdq: (v) => `[x-rasd-vpdq:value = ${quote(v)}]`,
@@ -57,6 +59,7 @@ const FROM_PATH: Readonly<Record<string, SignalType>> = {
   "url:value": "url",
   "domain-name:value": "domain",
   "x-rasd-text:value": "text",
+  "x-rasd-url-md5:value": "url_md5",
   "x-rasd-vpdq:value": "vpdq",
   "x-rasd-account:value": "account",
 };

@@ -25,6 +25,7 @@ const TYPES: Readonly<Record<string, SignalType>> = {
   HASH_MD5: "video_md5",
   HASH_SHA256: "sha256",
   URI: "url",
+  HASH_URL_MD5: "url_md5",
   DOMAIN: "domain",
 };
 

@@ -1,7 +1,7 @@
 /**
  * URL signals: the canonical URL (kernels/url: defanged forms refanged, tracking parameters
  * dropped, hosts normalised). A URL lookup also finds domain signals for its host and each
- * parent domain (`domain.ts`).
+ * parent domain (`domain.ts`), and python-threatexchange's `url_md5` signals (`url-md5.ts`).
  */
 
 import { describeError } from "../../core/errors.js";
@@ -10,6 +10,7 @@ import { matchHost } from "./domain.js";
 import { exactMatches, exactScore, valueIndexKind, type ValueIndex } from "./exact.js";
 import type { ExactMatch } from "./match.js";
 import type { MatchScope, SignalTypeDef } from "./signal-type.js";
+import { matchUrlMd5 } from "./url-md5.js";
 
 const URL_INDEX = valueIndexKind("url");
 
@@ -20,7 +21,7 @@ export function matchUrlValue(
 ): { matches: ExactMatch[]; canonical: string; isShortener: boolean } {
   const c = canonicalizeUrl(url, scope.shorteners ? { shorteners: scope.shorteners } : {});
   const matches = exactMatches(scope.index(URL_INDEX).get(c.canonical), "url", c.canonical, scope);
-  matches.push(...matchHost(c.host, scope));
+  matches.push(...matchHost(c.host, scope), ...matchUrlMd5(c.canonical, scope));
   return { matches, canonical: c.canonical, isShortener: c.isShortener };
 }
 
