@@ -1,8 +1,8 @@
 /**
  * Scoring one account against another for ban evasion: each kind of evidence gives features in
- * 0..1 and the score is a logistic model of them (decisions 0026, 0033, 0040), learned and checked by
- * `npm run bench -- accounts`. The part of the handles two accounts share counts by its length and, when the index
- * says, by how few banked accounts share it (its rarity).
+ * 0..1 and the score is a logistic model of them (decisions 0026, 0033, 0040), learned and
+ * checked by `npm run bench -- accounts`. The part two handles share counts by its length and,
+ * when the index says, by how few banked accounts hold it (its rarity).
  */
 
 import { hexToWords, wordsDistance } from "../pdq-index/words.js";
