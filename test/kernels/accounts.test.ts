@@ -4,12 +4,14 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   AccountIndex,
+  accountFeatures,
   canonicalAccountJson,
   consonantKey,
   editDistance,
   handleForm,
   leetKey,
   lookalikeKey,
+  nameForm,
   parseAccount,
   prepareAccount,
   scoreAccount,
@@ -263,5 +265,67 @@ describe("the logistic model", () => {
     // bias + handle strength = log-odds of the score
     const logOdds = Math.log(handleOnly.score / (1 - handleOnly.score));
     assert.ok(Math.abs(ACCOUNT_MODEL.bias + h.strength - logOdds) < 0.01, `${h.strength} ${logOdds}`);
+  });
+});
+
+describe("handle normalisation and what the handles share (decision 0040)", () => {
+  const prep = (handle: string, extra: object = {}) =>
+    prepareAccount(parseAccount({ platform: "twitter", handle, ...extra }));
+
+  it("digit and letter swaps meet: abu_omar2 / abu0mar_2", () => {
+    const a = prep("abu_omar2");
+    const b = prep("abu0mar_2");
+    assert.equal(a.form, "abuomar2");
+    assert.equal(b.form, "abu0mar2");
+    assert.equal(a.leet, b.leet);
+    const h = scoreAccount(b, a).evidence.find((e) => e.kind === "handle");
+    assert.ok(h && h.kind === "handle" && h.variant === "look-alike", JSON.stringify(h));
+  });
+
+  it("every Cyrillic or Greek look-alike in a handle is folded, even with no Latin letter beside it", () => {
+    // A Cyrillic і next to digits only: prose folding asks for a Latin context, a handle does not.
+    assert.equal(handleForm("06230550_і5"), "06230550i5");
+    assert.equal(lookalikeKey(handleForm("06230550_і5")), lookalikeKey(handleForm("06230550_IS")));
+    assert.equal(handleForm("Ευрlс24"), "euplc24"); // Greek Ε υ (υ reads as u), Cyrillic р с
+    assert.equal(handleForm("ΑΒU_ΟΜΑR"), "abuomar"); // Greek capitals only
+    assert.equal(handleForm("Dаbіq"), "dabiq");
+    // A display name is prose: a Russian name is left Russian (and drops out of the Latin form).
+    assert.equal(nameForm("Иван Петров"), "");
+    assert.equal(nameForm("Dаbіq"), "dabiq");
+  });
+
+  it("Arabic-Indic digits are digits", () => {
+    for (const h of ["abu_omar٢", "abu_omar۲", "ابو_عمر٢"]) assert.match(handleForm(h), /2$/, h);
+    assert.equal(handleForm("abu_omar٢"), handleForm("abu_omar2"));
+    assert.equal(handleForm("٠٦٢٣٠٥٥٠_IS"), handleForm("06230550_IS"));
+  });
+
+  it("the handles' shared part counts its digits: the same form, or digits read as letters", () => {
+    const length = (q: string, c: string) => accountFeatures(prep(q), prep(c)).features[1]!;
+    // Only the letters "abutariq" (after the kunya: "tariq", 5) against all of "abutariqoao".
+    assert.ok(length("abu74riq040", "abutariq040") > length("abutariq99", "abutariq040"));
+    // "r0347h" and "ro34th" share "roeath" (6), where the letters alone are "roth" (4).
+    assert.ok(length("r0347h", "ro34th") > length("roth_2", "ro34th"));
+    // The same handle with its digits ("_1515Ummah") is more than its letters ("ummah", a kunya's "umm").
+    assert.equal(length("_1515Ummah", "1515Ummah"), 1);
+    const s = scoreAccount(prep("_1515Ummah"), prep("1515Ummah"));
+    assert.ok(s.score >= 0.8, String(s.score));
+    // Two letters changed is still not a match.
+    assert.ok(scoreAccount(prep("abutabiq040"), prep("abutariq040")).score < 0.8);
+  });
+
+  it("a short bio with a word added is found and matches (its MinHash bands as well as its normal form)", () => {
+    const index = new AccountIndex();
+    index.add(1, parseAccount({ platform: "twitter", handle: "GunsandCoffee70", bio: "ENGLISH TRANSLATIONS" }));
+    for (let i = 0; i < 500; i++) index.add(10 + i, parseAccount({ platform: "twitter", handle: `u${i}x${i * 7}` }));
+    const hits = index.query(
+      parseAccount({ platform: "twitter", handle: "meryor47", bio: "back ENGLISH TRANSLATIONS" }),
+      0.8,
+    );
+    assert.deepEqual(
+      hits.map((h) => h.id),
+      [1],
+    );
+    assert.equal(hits[0]!.evidence[0]!.kind, "bio");
   });
 });

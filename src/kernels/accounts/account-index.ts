@@ -60,9 +60,17 @@ function halfLength(length: number): number {
 const BIO_SEEDS = Uint32Array.from({ length: BIO_BANDS * BIO_ROWS }, (_, k) => Math.imul(k + 1, 0x9e3779b1) >>> 0);
 const bioSignature = new Uint32Array(BIO_BANDS * BIO_ROWS);
 
-function bioKeys(p: PreparedAccount): number[] {
+/**
+ * The bio's keys: its MinHash bands, and its normal form too when short (under `MIN_SHINGLES`
+ * shingles). A short bio gets bands as well (decision 0040): one word added to
+ * "ENGLISH TRANSLATIONS" changes its normal form but leaves most bands; a band many accounts
+ * share is skipped by its cap.
+ */
+function bioKeys(p: PreparedAccount): WeightedKey[] {
   if (p.bioNormalized.length < 8) return [];
-  if (!p.bioLong) return [keyHash(Tag.BioExact, p.bioNormalized)];
+  const keys: WeightedKey[] = [];
+  if (!p.bioLong)
+    keys.push({ key: keyHash(Tag.BioExact, p.bioNormalized), weight: VOTE[Tag.BioExact], cap: CAP[Tag.BioExact] });
   const sig = bioSignature.fill(0xffffffff);
   const shingles = p.bioShingles;
   for (let s = 0; s < shingles.length; s++) {
@@ -77,11 +85,11 @@ function bioKeys(p: PreparedAccount): number[] {
       if (h < sig[k]!) sig[k] = h;
     }
   }
-  const keys: number[] = [];
   for (let b = 0; b < BIO_BANDS; b++) {
     let h = Math.imul(b + 1, 0x27d4eb2d);
     for (let r = 0; r < BIO_ROWS; r++) h = Math.imul(h ^ sig[b * BIO_ROWS + r]!, 0x01000193) ^ (h >>> 15);
-    keys.push(keyHash(Tag.BioBand, String.fromCharCode(h >>> 16, h & 0xffff)));
+    const key = keyHash(Tag.BioBand, String.fromCharCode(h >>> 16, h & 0xffff));
+    keys.push({ key, weight: VOTE[Tag.BioBand], cap: CAP[Tag.BioBand] });
   }
   return keys;
 }
@@ -165,8 +173,7 @@ function storedKeys(p: PreparedAccount): WeightedKey[] {
   if (p.nameConsonants.length >= 4) push(Tag.Name, p.nameConsonants);
   // The whole display name: a short skeleton ("Umm Ammarah" → "mrh") still names someone.
   if (p.nameForm.length >= 5) push(Tag.NameForm, p.nameForm);
-  const bioTag = p.bioLong ? Tag.BioBand : Tag.BioExact;
-  for (const key of bioKeys(p)) keys.push({ key, weight: VOTE[bioTag], cap: CAP[bioTag] });
+  keys.push(...bioKeys(p));
   if (p.record.id !== undefined) push(Tag.PlatformId, `${p.record.platform}\n${p.record.id}`);
   for (const l of p.record.links ?? []) push(Tag.Link, l);
   for (const m of p.record.mentions ?? []) push(Tag.Mention, m);

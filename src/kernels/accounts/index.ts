@@ -21,6 +21,7 @@ export {
   handleForm,
   leetKey,
   lookalikeKey,
+  nameForm,
   sortedKey,
   strippedKey,
   transliterateArabic,

@@ -1,8 +1,8 @@
 /**
  * Scoring one account against another for ban evasion: each kind of evidence gives features in
- * 0..1 and the score is a logistic model of them (decisions 0026, 0033), learned and checked by
- * `npm run bench -- accounts`. The handle's skeleton counts by its length and, when the index
- * says, by how few banked accounts share it (its rarity).
+ * 0..1 and the score is a logistic model of them (decisions 0026, 0033, 0040), learned and
+ * checked by `npm run bench -- accounts`. The part two handles share counts by its length and,
+ * when the index says, by how few banked accounts hold it (its rarity).
  */
 
 import { hexToWords, wordsDistance } from "../pdq-index/words.js";
@@ -14,6 +14,7 @@ import {
   handleForm,
   leetKey,
   lookalikeKey,
+  nameForm,
   nameSimilarity,
   strippedKey,
 } from "./skeleton.js";
@@ -48,7 +49,7 @@ export function prepareAccount(record: AccountRecord): PreparedAccount {
     stripped: strippedKey(form),
     leet: leetKey(form),
     lookalike: lookalikeKey(form),
-    nameForm: handleForm(record.name ?? ""),
+    nameForm: nameForm(record.name ?? ""),
     nameConsonants: consonantKey(record.name ?? ""),
     bioNormalized,
     bioShingles,
@@ -103,12 +104,13 @@ const ramp = (x: number, from: number, to: number): number => Math.max(0, Math.m
 const KUNYA_RE = /^(abu|abou|ibn|bin|umm|bint|abdul|abd)+/;
 
 /**
- * How distinctive a handle's skeleton is, 0..1: its letters after a leading kunya or nasab, 0 for
- * three, 1 for nine or more. A long one ("warreporter") is near-proof; a kunya and a given name ("abutariq") is many
- * people's.
+ * How distinctive the part of a handle two accounts share is, 0..1: its characters after a
+ * leading kunya or nasab, 0 for three, 1 for nine or more. A long one ("warreporter") is
+ * near-proof; a kunya and a given name ("abutariq") is many people's. Digits the two handles
+ * share count as characters too ("ro34th": 6, where its letters are 4).
  */
-function handleLength(stripped: string): number {
-  return ramp(stripped.replace(KUNYA_RE, "").length, 3, 9);
+function handleLength(key: string): number {
+  return ramp(key.replace(KUNYA_RE, "").length, 3, 9);
 }
 
 /** The features of the logistic model, in this order (decision 0026). */
@@ -133,20 +135,20 @@ export type AccountFeature = (typeof ACCOUNT_FEATURES)[number];
  * weights it learns and checks these against them.
  */
 export const ACCOUNT_MODEL: { readonly bias: number; readonly weights: Readonly<Record<AccountFeature, number>> } = {
-  bias: -5.77,
+  bias: -6.19,
   weights: {
-    handle_same: 5.67,
-    handle_same_x_length: 2.61,
-    handle_same_x_length_x_rare: 2.06,
-    handle_edit: 4.17,
-    handle_edit_x_length: 4.8,
-    name: 5.02,
-    bio: 7.63,
-    avatar: 5.84,
+    handle_same: 5.8,
+    handle_same_x_length: 3.24,
+    handle_same_x_length_x_rare: 2.5,
+    handle_edit: 4.55,
+    handle_edit_x_length: 5.79,
+    name: 5.69,
+    bio: 8.59,
+    avatar: 6.63,
     // Not learned: the evaluation data has no profile links. Set to the weight learned for
     // mentions, the other network evidence (a shared link is rarer than a shared mention).
-    links: 3.42,
-    mentions: 3.42,
+    links: 3.86,
+    mentions: 3.86,
   },
 };
 
@@ -185,23 +187,29 @@ function handleFeatures(
 ): Evidence | undefined {
   if (!handleCounts(q) || !handleCounts(c)) return undefined;
   const base = { kind: "handle" as const, query: q.record.handle, matched: c.record.handle, strength: 0 };
-  const length = handleLength(c.stripped.length >= MIN_HANDLE ? c.stripped : c.lookalike);
+  // Of the keys the two handles share, the one that keeps most of the handle: the same form
+  // keeps its digits ("_1515Ummah" / "1515Ummah"), the look-alike keys the digits read as letters
+  // ("r0347h" / "ro34th", "abu74riq040" / "abutariq040"), the stripped key only the letters
+  // (decision 0040). Its length is what the two share; its holders are counted by the index.
   let variant: HandleVariant | undefined;
+  let length = -1;
   let held = 0;
-  if (q.form === c.form) {
-    variant = "same";
-    held = holders?.form ?? 0;
-  } else if (q.stripped === c.stripped && q.stripped.length >= MIN_HANDLE) {
-    variant = "digits";
-    held = holders?.stripped ?? 0;
-  } else if (q.leet === c.leet && q.leet.length >= MIN_HANDLE) {
-    variant = "look-alike";
-    held = holders?.leet ?? 0;
-  } else if (q.lookalike === c.lookalike && q.lookalike.length >= MIN_HANDLE) {
-    variant = "look-alike";
-    held = holders?.lookalike ?? 0;
+  const shares: readonly (readonly [HandleVariant, boolean, string, number | undefined])[] = [
+    ["same", q.form === c.form, c.form, holders?.form],
+    ["digits", q.stripped === c.stripped && q.stripped.length >= MIN_HANDLE, c.stripped, holders?.stripped],
+    ["look-alike", q.leet === c.leet && q.leet.length >= MIN_HANDLE, c.leet, holders?.leet],
+    ["look-alike", q.lookalike === c.lookalike && q.lookalike.length >= MIN_HANDLE, c.lookalike, holders?.lookalike],
+  ];
+  for (const [v, equal, key, count] of shares) {
+    if (!equal) continue;
+    const l = handleLength(key);
+    if (l > length) {
+      variant = v;
+      length = l;
+      held = count ?? 0;
+    }
   }
-  if (variant) {
+  if (variant !== undefined) {
     x[0] = 1;
     x[1] = length;
     x[2] = length * rarity(held);
@@ -216,7 +224,7 @@ function handleFeatures(
   const edit = ramp(similarity, 0.75, 1);
   if (edit === 0) return undefined;
   x[3] = edit;
-  x[4] = edit * length;
+  x[4] = edit * handleLength(c.stripped.length >= MIN_HANDLE ? c.stripped : c.lookalike);
   return { ...base, variant: "edit", similarity };
 }
 
@@ -254,7 +262,7 @@ export function accountFeatures(q: PreparedAccount, c: PreparedAccount, holders?
   const bio = bioSimilarity(q, c);
   // Unrelated bios share a few common 4-letter shingles (below 0.25 it is noise); one word
   // changed in a short bio already drops Jaccard to 0.6.
-  x[6] = ramp(bio, 0.25, 0.7);
+  x[6] = ramp(bio, 0.25, 0.5);
   if (x[6] > 0) evidence.push({ kind: "bio", similarity: bio, strength: 0 });
   if (q.avatar && c.avatar) {
     const distance = wordsDistance(q.avatar, 0, c.avatar, 0);

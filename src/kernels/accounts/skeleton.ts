@@ -2,8 +2,11 @@
  * Name skeletons for ban-evasion matching: the forms a returning account's handle or display
  * name keeps when its owner dresses it up. Pure functions, no I/O.
  *
- * - `handleForm`: lower case, NFKC, Cyrillic/Greek look-alikes folded to Latin, Arabic folded
- *   and transliterated, only letters and digits kept ("@Gun_sAnd_Coffee_70" → "gunsandcoffee70").
+ * - `handleForm`: lower case, NFKC, Cyrillic/Greek look-alikes folded to Latin (every one: a
+ *   handle is an identifier, not prose), Arabic folded and transliterated (Arabic-Indic digits to
+ *   ASCII), only letters and digits kept ("@Gun_sAnd_Coffee_70" → "gunsandcoffee70").
+ *   `nameForm` is the same for a display name, where a Cyrillic or Greek word is folded only in a
+ *   Latin context (a Russian name stays Russian).
  * - `strippedKey`: the handle form without digits ("gunsandcoffee70" → "gunsandcoffee"), so that
  *   `name_2`, `name2`, `_name`, `name77` share one key.
  * - `leetKey`: digits inside read as the letters they mimic (0→o, 1→i, 3→e, 4→a, 5→s, 7→t, 8→b), l and
@@ -13,7 +16,7 @@
  */
 
 import { foldArabic } from "../text/arabic.js";
-import { foldHomoglyphs } from "../text/homoglyphs.js";
+import { foldHomoglyphs, foldLookalikeLetters } from "../text/homoglyphs.js";
 
 /** Arabic letter → Latin transliteration (one common spelling; vowels are dropped later). */
 const ARABIC_LATIN: Readonly<Record<string, string>> = {
@@ -55,13 +58,24 @@ export function transliterateArabic(text: string): string {
   return foldArabic(text).replace(ARABIC_LETTER_RE, (c) => ARABIC_LATIN[c] ?? "");
 }
 
-/** Lower-case Latin letters and digits of a name after folding look-alikes and transliterating Arabic. */
-export function handleForm(name: string): string {
-  const folded = transliterateArabic(foldHomoglyphs(name.normalize("NFKC")));
-  return folded
+const latinForm = (folded: string): string =>
+  transliterateArabic(folded)
     .toLowerCase()
     .normalize("NFKD")
     .replace(/[^a-z0-9]/g, "");
+
+/**
+ * Lower-case Latin letters and digits of a handle after folding every look-alike letter and
+ * transliterating Arabic.
+ * @example handleForm("06230550_і5") // "06230550i5" (a Cyrillic і)
+ */
+export function handleForm(handle: string): string {
+  return latinForm(foldLookalikeLetters(handle.normalize("NFKC")));
+}
+
+/** `handleForm` for a display name: look-alikes folded only in a Latin context (`foldHomoglyphs`). */
+export function nameForm(name: string): string {
+  return latinForm(foldHomoglyphs(name.normalize("NFKC")));
 }
 
 /** The handle form without digits. */
@@ -129,7 +143,7 @@ const CONSONANT_FOLDS: readonly (readonly [RegExp, string])[] = [
 
 /** The consonant skeleton of a name (see the module comment). */
 export function consonantKey(name: string): string {
-  let s = handleForm(name);
+  let s = nameForm(name);
   for (const [re, to] of CONSONANT_FOLDS) s = s.replace(re, to);
   return s.replace(/(.)\1+/g, "$1");
 }

@@ -52,7 +52,17 @@ const LATIN_RE = /(?=\p{L})\p{Script=Latin}/u;
 const FOREIGN_RE = /(?=\p{L})[\p{Script=Cyrillic}\p{Script=Greek}]/u;
 const SUSPECT_RE = new RegExp(`[\\p{Script=Cyrillic}\\p{Script=Greek}${LATIN_LOOKALIKES}]`, "u");
 
-/** The letter-by-letter fold of `word`; letters without a look-alike stay as they are. */
+/**
+ * The letter-by-letter fold of `word`; letters without a look-alike stay as they are. Unlike
+ * `foldHomoglyphs`, no context is asked for: for identifiers (a handle is one token, not prose),
+ * where a Cyrillic "і" beside digits (`06230550_і5`) is a disguise, not a Russian word.
+ * @example foldLookalikeLetters("06230550_і5") // "06230550_i5"
+ */
+export function foldLookalikeLetters(word: string): string {
+  if (!SUSPECT_RE.test(word)) return word;
+  return foldWord(word);
+}
+
 function foldWord(word: string): string {
   let out = "";
   for (const c of word) out += HOMOGLYPHS.get(c) ?? c;

@@ -1,7 +1,7 @@
 /** Near-duplicate text matching: normalisation, shingles, MinHash, LSH index. Pure, no I/O. */
 export { normalizeText, normalizeTextWith, type NormalizeOptions } from "./normalize.js";
 export { foldArabic } from "./arabic.js";
-export { foldHomoglyphs } from "./homoglyphs.js";
+export { foldHomoglyphs, foldLookalikeLetters } from "./homoglyphs.js";
 export { applyHashtagPolicy, type HashtagPolicy } from "./social.js";
 export { SHINGLE_SIZE, jaccard, shingleHashes } from "./shingles.js";
 export { MINHASH_SIZE, estimateJaccard, minhashSignature } from "./minhash.js";
