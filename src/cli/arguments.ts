@@ -4,7 +4,7 @@
  * expected …" and exits with 1).
  */
 
-import { InvalidArgumentError } from "commander";
+import { InvalidArgumentError } from "./commander.js";
 
 /** Any integer. */
 export function integer(value: string): number {

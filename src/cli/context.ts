@@ -3,7 +3,7 @@
  * store and the services on it, and closing them afterwards.
  */
 
-import type { Command } from "commander";
+import type { Command } from "./commander.js";
 import { loadConfig, type Config } from "../config/config.js";
 import type { ShortenerSet } from "../kernels/url/index.js";
 import { BankService } from "../services/banks.js";

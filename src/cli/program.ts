@@ -6,8 +6,8 @@
  * database, the HTTP server, NATS or the classifiers). A new command is one line here.
  */
 
-import { readFileSync } from "node:fs";
-import { Command } from "commander";
+import { Command } from "./commander.js";
+import { cliVersion } from "./version.js";
 
 interface CommandEntry {
   readonly name: string;
@@ -43,15 +43,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "incident", load: async () => (await import("./commands/incident.js")).incidentCommand() },
 ];
 
-function version(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-    return pkg.version;
-  } catch {
-    return "unknown";
-  }
-}
-
 /**
  * The commands `argv` (process.argv: node, script, args...) can reach: none for --version,
  * the one it names (also after `help`), and every command otherwise (top-level help, a
@@ -72,7 +63,7 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
     .description(
       'rasd (رصد, "monitoring"): hash, match and act on terrorist propaganda, and measure the information space.',
     )
-    .version(version(), "-V, --version")
+    .version(cliVersion(), "-V, --version")
     .configureHelp({ sortSubcommands: true });
   for (const command of await Promise.all(commandsFor(argv).map((c) => c.load()))) program.addCommand(command);
   applyToAll(program);

@@ -41,6 +41,13 @@ describe("rasd hash vpdq", { skip: needsFfmpeg }, () => {
       ...frames.map((line) => `${line},${b}`),
     ]);
 
+    // --no-progress is accepted (no bar is drawn off a terminal anyway) and changes nothing.
+    const quiet = rasd(["hash", "vpdq", "--seconds-per-hash", "0", "--no-progress", join(dir, "videos")]);
+    assert.equal(quiet.status, 0, quiet.stderr);
+    assert.equal(quiet.stdout, folder.stdout);
+    assert.equal(quiet.stderr, "");
+    assert.match(rasd(["hash", "vpdq", "--help"]).stdout, /--no-progress/);
+
     // Frames hashed on worker threads agree with the default (this thread).
     const onWorkers = rasd(["hash", "vpdq", "--seconds-per-hash", "0", "-j", "2", a]);
     assert.equal(onWorkers.stdout, one.stdout);

@@ -6,9 +6,15 @@
  */
 
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire, register } from "node:module";
-import { describe, it } from "node:test";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
 import { MessageChannel } from "node:worker_threads";
+import { png16 } from "../support/images.js";
+import { REPO_ROOT } from "../support/shared.js";
 
 const HOOKS = `
 let port;
@@ -91,5 +97,63 @@ describe("CLI start-up loads only what the command needs", () => {
       heavyIn(await loaded()).filter((p) => p === "sharp"),
       ["sharp"],
     );
+  });
+});
+
+// The built CLI as a user runs it (./bin/rasd on dist; `npx tsc -p tsconfig.build.json` first),
+// with every module the process loads written down by test/support/module-trace.mjs.
+describe("the rasd process loads only what the command needs", () => {
+  const dir = mkdtempSync(join(tmpdir(), "rasd-startup-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  function modulesOf(args: string[]): { stdout: string; modules: string[] } {
+    const trace = join(dir, `trace-${Math.random().toString(36).slice(2)}`);
+    const r = spawnSync(
+      process.execPath,
+      ["--import", join(REPO_ROOT, "test/support/module-trace.mjs"), join(REPO_ROOT, "bin/rasd"), ...args],
+      { cwd: REPO_ROOT, encoding: "utf8", env: { ...process.env, RASD_MODULE_TRACE: trace } },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    return { stdout: r.stdout, modules: [...new Set(readFileSync(trace, "utf8").trim().split("\n"))] };
+  }
+  const fromDist = (urls: readonly string[]): string[] =>
+    urls.filter((u) => u.includes("/dist/")).map((u) => u.replace(/.*\/dist\//, ""));
+
+  it("rasd --version loads the entry and package.json only: no commander, no command", () => {
+    const { stdout, modules } = modulesOf(["--version"]);
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string };
+    assert.equal(stdout, `${pkg.version}\n`);
+    assert.ok(fromDist(modules).includes("cli/main.js"), "the recorder sees the entry load");
+    assert.deepEqual(fromDist(modules).sort(), ["cli/main.js", "cli/version.js", "core/errors.js"]);
+    assert.deepEqual(
+      modules.filter((u) => u.includes("/node_modules/")),
+      [],
+    );
+  });
+
+  it("rasd hash pdq one image loads hash, the PDQ kernel and sharp, and no database, server, matcher or queue", () => {
+    const image = join(dir, "one.png");
+    writeFileSync(
+      image,
+      png16(
+        64,
+        48,
+        Uint16Array.from({ length: 64 * 48 * 3 }, (_, i) => (i * 2654435761) % 65536),
+      ),
+    );
+    const { stdout, modules } = modulesOf(["hash", "pdq", image]);
+    assert.match(stdout, /^[0-9a-f]{64},\d+,/);
+    const dist = fromDist(modules);
+    assert.ok(dist.includes("kernels/pdq/pdq.js") && dist.includes("media/image-decode.js"));
+    assert.deepEqual(
+      dist.filter((m) => m.startsWith("cli/commands/")),
+      ["cli/commands/hash.js"],
+    );
+    assert.deepEqual(
+      dist.filter((m) => /^(storage|server|http|services|queue|bus|config)\//.test(m)),
+      [],
+      "no database, server, matcher (services/matcher.js) or queue",
+    );
+    assert.deepEqual(heavyIn(modules), ["sharp"]);
   });
 });

@@ -4,7 +4,7 @@
  * `match` exits 0 when a suspended account matched, 1 when none did (like grep).
  */
 
-import { Command } from "commander";
+import { Command } from "../commander.js";
 import { describeError } from "../../core/errors.js";
 import { canonicalAccountJson, parseAccountJson } from "../../kernels/accounts/index.js";
 import { ACCOUNT_INDEX, accountRecord } from "../../signals/types/account.js";

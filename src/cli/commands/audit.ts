@@ -5,7 +5,7 @@
  * cannot reach, it shows a later rewrite of the whole chain too.
  */
 
-import { Command } from "commander";
+import { Command } from "../commander.js";
 import { RasdError } from "../../core/errors.js";
 import { verifyAudit } from "../../services/audit-verify.js";
 import { withContext, withStoreOptions, type StoreOptions } from "../context.js";

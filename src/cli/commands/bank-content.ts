@@ -3,7 +3,7 @@
  * listed, shown, disabled (for ever or until a time), enabled and deleted, as the HMA routes do.
  */
 
-import { Command } from "commander";
+import { Command } from "../commander.js";
 import { RasdError } from "../../core/errors.js";
 import { HMA_DISABLED, HMA_ENABLED, HmaContentService } from "../../services/hma-contents.js";
 import type { HmaContent } from "../../storage/ports/hma.js";

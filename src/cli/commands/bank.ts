@@ -1,7 +1,7 @@
 /** `rasd bank ...`: create, list, import into and export banks of signals; `bank content` (HMA's contents). */
 
 import { readFile } from "node:fs/promises";
-import { Command, Option } from "commander";
+import { Command, Option } from "../commander.js";
 import { fraction, integer } from "../arguments.js";
 import { RasdError, describeError } from "../../core/errors.js";
 import type { RawSignal } from "../../services/signal-input.js";

@@ -1,6 +1,6 @@
 /** `rasd classify FILE.csv`: stance of each text (pro / anti / neutral toward ISIS) as CSV. */
 
-import { Command } from "commander";
+import { Command } from "../commander.js";
 import { loadStanceModel } from "../../signals/stance/model.js";
 import { stanceClassifierFor } from "../../signals/stance/onnx.js";
 import { csvText } from "../../kernels/csv.js";

@@ -5,7 +5,7 @@
  * it); the API is where members' own people and roles act.
  */
 
-import { Command } from "commander";
+import { Command } from "../commander.js";
 import {
   COUNTER_KINDS,
   COUNTER_LANGS,

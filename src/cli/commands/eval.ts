@@ -1,6 +1,6 @@
 /** `rasd eval FILE.csv`: the stance classifier's figures on labelled texts, with its calibration. */
 
-import { Command } from "commander";
+import { Command } from "../commander.js";
 import { RasdError } from "../../core/errors.js";
 import {
   brierScore,

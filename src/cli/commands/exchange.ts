@@ -9,7 +9,7 @@
  */
 
 import { readFileSync } from "node:fs";
-import { Command } from "commander";
+import { Command } from "../commander.js";
 import { RasdError } from "../../core/errors.js";
 import { TLP_MARKINGS, type Tlp } from "../../core/model.js";
 import type { JsonSchema } from "../../services/exchanges/api.js";

@@ -5,7 +5,7 @@
  */
 
 import { createInterface } from "node:readline";
-import { Command, Option } from "commander";
+import { Command, Option } from "../commander.js";
 import { nonNegative, positiveInt } from "../arguments.js";
 import { RasdError, describeError, isRasdError } from "../../core/errors.js";
 import { PDQ_MATCH_THRESHOLD } from "../../core/model.js";
@@ -116,6 +116,7 @@ export function hashCommand(): Command {
       0,
     )
     .option("--json", "one JSON object per frame")
+    .option("--no-progress", "never draw a progress bar (videos done; drawn on a terminal only)")
     .addHelpText(
       "after",
       "\nExamples:\n  rasd hash vpdq video.mp4\n  rasd hash vpdq --seconds-per-hash 0 videos/\n\n" +
@@ -282,6 +283,7 @@ interface VpdqCliOptions {
   downsample: number;
   threads: number;
   json?: boolean;
+  progress?: boolean;
 }
 
 async function runVpdq(args: string[], options: VpdqCliOptions): Promise<number> {
@@ -296,8 +298,23 @@ async function runVpdq(args: string[], options: VpdqCliOptions): Promise<number>
     if (options.json) return `${JSON.stringify(withPath ? { ...frame, path } : frame)}\n`;
     return withPath ? `${formatVpdqLine(frame)},${path}\n` : `${formatVpdqLine(frame)}\n`;
   };
+  const progress = new ProgressBar(
+    paths.length,
+    "hashing videos",
+    options.progress !== false && process.stderr.isTTY === true,
+  );
   let failures = 0;
-  for (const path of paths) {
+  try {
+    for (const path of paths) {
+      failures += (await hashOneVideo(path)) ? 0 : 1;
+    }
+  } finally {
+    progress.finish();
+  }
+  return failures > 0 ? 1 : 0;
+
+  /** Hashes one video, printing its frames; false (after saying why) if it could not be hashed. */
+  async function hashOneVideo(path: string): Promise<boolean> {
     const out: string[] = [];
     try {
       await vpdqHashVideoFile(
@@ -318,14 +335,16 @@ async function runVpdq(args: string[], options: VpdqCliOptions): Promise<number>
     } catch (error) {
       if (out.length > 0) process.stdout.write(out.join(""));
       if (isRasdError(error) && error.code !== "usage") {
+        progress.clear();
         process.stderr.write(`rasd: ${path}: ${error.message}\n`);
-        failures++;
-        continue;
+        progress.tick(false);
+        return false;
       }
       throw error;
     }
+    progress.tick(true);
+    return true;
   }
-  return failures > 0 ? 1 : 0;
 }
 
 function formatOutcome(outcome: Extract<PdqFileOutcome, { ok: true }>, options: PdqCliOptions): string {

@@ -7,7 +7,7 @@
 
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
-import { Command } from "commander";
+import { Command } from "../commander.js";
 import { RasdError } from "../../core/errors.js";
 import { computeDebrief, timeline, type Incident } from "../../core/incidents.js";
 import { debriefCsv, debriefHtml, debriefView, eventsCsv, incidentView } from "../../report/incident.js";

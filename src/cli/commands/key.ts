@@ -3,7 +3,7 @@
  * new secret) is printed once, alone on stdout; listings never show a secret.
  */
 
-import { Command, Option } from "commander";
+import { Command, Option } from "../commander.js";
 import { RasdError } from "../../core/errors.js";
 import { ROLES } from "../../core/roles.js";
 import { AccessService, DEFAULT_ROTATION_OVERLAP_MS, keyExpiry } from "../../services/access.js";

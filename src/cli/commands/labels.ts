@@ -3,7 +3,7 @@
  * stratified sample per period, list its tasks, and label one (services/labels.ts).
  */
 
-import { Command } from "commander";
+import { Command } from "../commander.js";
 import { RasdError } from "../../core/errors.js";
 import { LabelService } from "../../services/labels.js";
 import { LABEL_STANCES, type LabelStance } from "../../storage/ports/labels.js";

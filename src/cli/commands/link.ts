@@ -7,7 +7,7 @@
  */
 
 import { hostname } from "node:os";
-import { Command } from "commander";
+import { Command } from "../commander.js";
 import { RasdError } from "../../core/errors.js";
 import { AccessService } from "../../services/access.js";
 import { LinkExpander, distinctHops } from "../../services/links/expander.js";

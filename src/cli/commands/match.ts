@@ -6,7 +6,7 @@
 
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { Command, Option } from "commander";
+import { Command, Option } from "../commander.js";
 import { RasdError } from "../../core/errors.js";
 import type { Signal } from "../../core/model.js";
 import { DIHEDRAL_NAMES } from "../../kernels/pdq/dihedral.js";

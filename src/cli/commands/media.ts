@@ -5,7 +5,7 @@
  * overrides RASD_MEDIA_RETENTION_DAYS for this run.
  */
 
-import { Command } from "commander";
+import { Command } from "../commander.js";
 import { RasdError } from "../../core/errors.js";
 import { sweepMedia } from "../../services/media-retention.js";
 import { withContext, withStoreOptions, type StoreOptions } from "../context.js";

@@ -4,7 +4,7 @@
  * media still stored in the database is moved into the media store (RASD_MEDIA_DIR).
  */
 
-import { Command } from "commander";
+import { Command } from "../commander.js";
 import { redactUrl } from "../../logging/logger.js";
 import { migrateDatabaseOf, withStoreOptions, type StoreOptions } from "../context.js";
 

@@ -1,6 +1,6 @@
 /** `rasd org ...`: organisations of the coalition. */
 
-import { Command, Option } from "commander";
+import { Command, Option } from "../commander.js";
 import { ORG_KINDS } from "../../core/model.js";
 import { withContext, withStoreOptions, type StoreOptions } from "../context.js";
 

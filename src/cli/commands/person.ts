@@ -6,7 +6,7 @@
 
 import { createInterface } from "node:readline";
 import { Writable } from "node:stream";
-import { Command } from "commander";
+import { Command } from "../commander.js";
 import { RasdError } from "../../core/errors.js";
 import { ROLES, isRole } from "../../core/roles.js";
 import { AccessService } from "../../services/access.js";

@@ -2,7 +2,7 @@
 
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { Command } from "commander";
+import { Command } from "../commander.js";
 import { RasdError } from "../../core/errors.js";
 import { reportCsv } from "../../report/csv.js";
 import { reportHtml } from "../../report/html.js";

@@ -5,7 +5,7 @@
  * 0028). The same service as POST/DELETE /v1/reviews/:id/claim.
  */
 
-import { Command } from "commander";
+import { Command } from "../commander.js";
 import { RasdError } from "../../core/errors.js";
 import { AccessService, type Principal } from "../../services/access.js";
 import { ReviewService, maySeeEscalated } from "../../services/reviews.js";

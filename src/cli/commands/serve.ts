@@ -6,7 +6,7 @@
  * loading it — about a third of a second.
  */
 
-import { Command } from "commander";
+import { Command } from "../commander.js";
 import { RasdError } from "../../core/errors.js";
 import { loadConfig } from "../../config/config.js";
 import { getLogger, redactUrl } from "../../logging/logger.js";

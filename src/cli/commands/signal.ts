@@ -1,6 +1,6 @@
 /** `rasd signal ...`: look at one signal, retract it, give an opinion on it. */
 
-import { Command, Option } from "commander";
+import { Command, Option } from "../commander.js";
 import { RasdError } from "../../core/errors.js";
 import { OPINION_KINDS, type OpinionKind } from "../../core/model.js";
 import { withContext, withStoreOptions, type StoreOptions } from "../context.js";

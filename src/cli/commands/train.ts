@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Command } from "commander";
+import { Command } from "../commander.js";
 import { positiveInt } from "../arguments.js";
 import { RasdError } from "../../core/errors.js";
 import { DEFAULT_STANCE_MODEL_PATH } from "../../signals/stance/model.js";

@@ -4,7 +4,7 @@
  * old one keeps signing beside it for the overlap). Each change goes to the audit log.
  */
 
-import { Command } from "commander";
+import { Command } from "../commander.js";
 import { RasdError } from "../../core/errors.js";
 import { SealedRuleStore } from "../../services/rule-secrets.js";
 import { loadSecretKey } from "../../services/secret-key.js";

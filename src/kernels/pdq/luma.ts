@@ -52,9 +52,16 @@ for (let v = 0; v < 256; v++) {
 }
 
 // fround(R part + G part) for (R << 8) | G: the reference's first float32 sum, one lookup.
-const TABLE_RG = new Float32Array(65536);
-for (let r = 0; r < 256; r++) {
-  for (let g = 0; g < 256; g++) TABLE_RG[(r << 8) | g] = TABLE_R[r]! + TABLE_G[g]!;
+// Built on first use, not at import: 65,536 entries are a few milliseconds of every CLI start,
+// and the WebAssembly kernel (most images) never reads them.
+let tableRg: Float32Array | undefined;
+function rgTable(): Float32Array {
+  if (tableRg) return tableRg;
+  const table = new Float32Array(65536);
+  for (let r = 0; r < 256; r++) {
+    for (let g = 0; g < 256; g++) table[(r << 8) | g] = TABLE_R[r]! + TABLE_G[g]!;
+  }
+  return (tableRg = table);
 }
 
 /** The reference's float32 luma of one RGB pixel. */
@@ -156,7 +163,7 @@ export function readLuma(
       if (src.grey) {
         for (let x = 0, i = base; x < cols; x++, i += channels, o += stride) out[o] = data[i]!;
       } else {
-        const trg = TABLE_RG;
+        const trg = rgTable();
         for (let x = 0, i = base; x < cols; x++, i += channels, o += stride) {
           out[o] = trg[(data[i]! << 8) | data[i + 1]!]! + tb[data[i + 2]!]!;
         }
