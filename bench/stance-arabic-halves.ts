@@ -210,6 +210,8 @@ export function runArabicHalvesBench(only?: string): void {
     let fpSum = 0;
     let accN = 0;
     let fpN = 0;
+    let oracleRight = 0;
+    let oracleFp = 0;
     const trainScorer = (v: Variant, test: number): ((i: number) => number) => {
       if (v.kind === "and") {
         const [a, b] = v.of!.map((name) => trainScorer(VARIANTS[name]!, test));
