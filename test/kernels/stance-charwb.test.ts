@@ -51,6 +51,32 @@ describe("NB-SVM over char_wb (Wang & Manning 2012)", () => {
     assert.ok(Math.abs(m0.weights.get(a!)! / m0.weights.get(b!)! - nb.weights.get(a!)! / nb.weights.get(b!)!) < 1e-9);
     assert.notDeepEqual([...m1.weights.values()], [...m0.weights.values()]);
   });
+  it("takes per-text weights: all ones changes nothing; for MNB a weight of 2 is the text twice (0046)", () => {
+    for (const loss of ["svm", "lr", "nb"] as const) {
+      const m = trainCharWb(texts, truth, { loss, beta: 1 });
+      const ones = trainCharWb(
+        texts,
+        truth,
+        { loss, beta: 1 },
+        texts.map(() => 1),
+      );
+      assert.deepEqual([...ones.weights], [...m.weights], loss);
+      assert.equal(ones.bias, m.bias, loss);
+    }
+    const twice = trainCharWb([...texts, texts[0]!], [...truth, true], { loss: "nb", beta: 1 });
+    const weighted = trainCharWb(texts, truth, { loss: "nb", beta: 1 }, [2, 1, 1, 1, 1, 1]);
+    for (const [g, w] of twice.weights) assert.ok(Math.abs(w - weighted.weights.get(g)!) < 1e-12, g);
+    assert.ok(Math.abs(twice.bias - weighted.bias) < 1e-12);
+  });
+  it("adds word n-grams beside the char n-grams only when asked (wordN, 0046)", () => {
+    const base = charWbNgrams("الدولة باقية", 2, 3);
+    assert.deepEqual(charWbNgrams("الدولة باقية", 2, 3, 0), base);
+    const words = [...charWbNgrams("الدولة باقية", 2, 3, 2)].filter((g) => !base.has(g));
+    assert.deepEqual(words.sort(), ["\u0000الدوله", "\u0000الدوله باقيه", "\u0000باقيه"].sort());
+    const m = trainCharWb(texts, truth, { wordN: 2 });
+    assert.equal(m.wordN, 2);
+    texts.forEach((t, i) => assert.equal(charWbScore(m, t) > 0, truth[i], t));
+  });
   it("weighs unknown n-grams as nothing: an empty text scores the bias", () => {
     const m = trainCharWb(texts, truth, { minN: 2 }); // with 1-grams, " " is in every text
     assert.equal(charWbScore(m, ""), m.bias);

@@ -38,6 +38,11 @@ export interface CharWbOptions {
   readonly epochs: number;
   readonly tolerance: number;
   readonly seed: number;
+  /**
+   * Word n-grams of lengths 1 to `wordN` beside the char n-grams (default 0: none; not in the
+   * paper's char_wb baseline, its word-bigram NB-SVM; decision 0046).
+   */
+  readonly wordN: number;
 }
 
 export const DEFAULT_CHARWB_OPTIONS: CharWbOptions = {
@@ -51,12 +56,19 @@ export const DEFAULT_CHARWB_OPTIONS: CharWbOptions = {
   epochs: 1000,
   tolerance: 1e-4,
   seed: 1,
+  wordN: 0,
 };
 
 /** The distinct char_wb n-grams of `text` after folding (scikit-learn's `_char_wb_ngrams`). */
-export function charWbNgrams(text: string, minN: number, maxN: number): Set<string> {
+export function charWbNgrams(text: string, minN: number, maxN: number, wordN = 0): Set<string> {
   const out = new Set<string>();
-  for (const word of foldForStance(text).split(" ")) {
+  const words = foldForStance(text)
+    .split(" ")
+    .filter((w) => w.length > 0);
+  // Word n-grams carry a NUL, which no char n-gram of a folded text holds.
+  for (let n = 1; n <= wordN; n++)
+    for (let i = 0; i + n <= words.length; i++) out.add(`\u0000${words.slice(i, i + n).join(" ")}`);
+  for (const word of words) {
     if (word.length === 0) continue;
     const w = ` ${word} `;
     for (let n = minN; n <= maxN; n++) {
@@ -74,6 +86,7 @@ export function charWbNgrams(text: string, minN: number, maxN: number): Set<stri
 export interface CharWbModel {
   readonly minN: number;
   readonly maxN: number;
+  readonly wordN?: number;
   readonly weights: ReadonlyMap<string, number>;
   readonly bias: number;
   /** With `unitRows`: r_j² per n-gram, for the row norm. */
@@ -90,12 +103,15 @@ export function trainCharWb(
   texts: readonly string[],
   positive: readonly boolean[],
   options: Partial<CharWbOptions> = {},
+  sampleWeights?: readonly number[],
 ): CharWbModel {
   const o = { ...DEFAULT_CHARWB_OPTIONS, ...options };
+  // Per-text weights (decision 0046): they multiply the text's counts in p and q and its cost C.
+  const sw = (i: number): number => sampleWeights?.[i] ?? 1;
   const vocab = new Map<string, number>();
   const rows: Int32Array[] = texts.map((t) => {
     const ids: number[] = [];
-    for (const g of charWbNgrams(t, o.minN, o.maxN)) {
+    for (const g of charWbNgrams(t, o.minN, o.maxN, o.wordN)) {
       let id = vocab.get(g);
       if (id === undefined) vocab.set(g, (id = vocab.size));
       ids.push(id);
@@ -107,7 +123,8 @@ export function trainCharWb(
   const q = new Float64Array(dims).fill(o.alpha);
   rows.forEach((ids, i) => {
     const target = positive[i] ? p : q;
-    for (const j of ids) target[j]! += 1;
+    const wi = sw(i);
+    for (const j of ids) target[j]! += wi;
   });
   let sp = 0;
   let sq = 0;
@@ -130,7 +147,7 @@ export function trainCharWb(
   });
   const w = new Float64Array(dims);
   let b = 0;
-  const C = o.cost;
+  const costs = Float64Array.from({ length: n }, (_, i) => o.cost * sw(i));
   const a = new Float64Array(n);
   const dot = (i: number): number => {
     let u = 0;
@@ -144,16 +161,21 @@ export function trainCharWb(
   };
   if (o.loss === "lr") {
     // Dual LR: α_i ∈ (0, C), started inside the box as LIBLINEAR does.
-    const start = Math.min(0.001 * C, 1e-8);
     for (let i = 0; i < n; i++) {
+      const start = Math.min(0.001 * costs[i]!, 1e-8);
       a[i] = start;
       add(i, y[i]! * start);
     }
   }
   if (o.loss === "nb") {
     w.fill(1);
-    const np = positive.filter(Boolean).length;
-    b = Math.log(Math.max(np, 1) / Math.max(n - np, 1));
+    let wp = 0;
+    let wn = 0;
+    positive.forEach((pos, i) => {
+      if (pos) wp += sw(i);
+      else wn += sw(i);
+    });
+    b = Math.log(Math.max(wp, 1) / Math.max(wn, 1));
   }
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const random = mulberry32(o.seed);
@@ -166,6 +188,8 @@ export function trainCharWb(
     }
     let maxChange = 0;
     for (const i of order) {
+      const C = costs[i]!;
+      if (!(C > 0)) continue;
       const g0 = y[i]! * dot(i);
       let next: number;
       if (o.loss === "svm") {
@@ -215,16 +239,17 @@ export function trainCharWb(
   }
   // The paper interpolates w only; the bias b stays as learnt.
   const bias = b;
+  const words = o.wordN > 0 ? { wordN: o.wordN } : {};
   return squares
-    ? { minN: o.minN, maxN: o.maxN, weights, bias, squares }
-    : { minN: o.minN, maxN: o.maxN, weights, bias };
+    ? { minN: o.minN, maxN: o.maxN, ...words, weights, bias, squares }
+    : { minN: o.minN, maxN: o.maxN, ...words, weights, bias };
 }
 
 /** The model's score of `text` (> 0: positive). Unknown n-grams weigh nothing. */
 export function charWbScore(model: CharWbModel, text: string): number {
   let s = 0;
   let norm = 0;
-  for (const g of charWbNgrams(text, model.minN, model.maxN)) {
+  for (const g of charWbNgrams(text, model.minN, model.maxN, model.wordN ?? 0)) {
     s += model.weights.get(g) ?? 0;
     if (model.squares) norm += model.squares.get(g) ?? 0;
   }
