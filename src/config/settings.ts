@@ -52,7 +52,8 @@ export const SETTINGS: readonly Setting[] = [
     setting: "SQLite durability (`PRAGMA synchronous`)",
     option: "",
     env: "`RASD_SQLITE_SYNC`",
-    default: "`FULL`: a committed transaction survives power loss; `NORMAL` survives a process crash only (benchmarks)",
+    default:
+      "`FULL`: a committed transaction survives power loss; `NORMAL` survives a process crash only (benchmarks). Unset, pipeline threads commit with `NORMAL` (what they write is redone if lost; decision 0045)",
   },
   {
     section: "general",

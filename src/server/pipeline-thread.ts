@@ -16,8 +16,15 @@ import { followOwner } from "./shared-pdq.js";
 const { config, pdq } = workerData as { config: Config; pdq?: MessagePort };
 // The thread's own logger, from the same configuration: JSON lines on stderr like the main thread's.
 setLogger(createLogger({ level: config.logLevel }).child({ thread: "pipeline" }));
-const s = await openServices(config, { defaultMetrics: false, ...(pdq ? { pdqIndex: followOwner(pdq) } : {}) });
-await startWorkers(s, true);
+// Its commits do not wait for the disk: everything it writes is redone if a power loss takes
+// it (leases run out; the same delivery ids), and the HTTP thread's next commit syncs it
+// anyway (decision 0045). Accepting an item, on the HTTP thread, still waits for the disk.
+const s = await openServices(config, {
+  defaultMetrics: false,
+  syncEachCommit: false,
+  ...(pdq ? { pdqIndex: followOwner(pdq) } : {}),
+});
+await startWorkers(s, true, false); // media retention: on the HTTP thread (see startWorkers)
 parentPort!.on("message", (message: string) => {
   if (message === "wake") s.pipeline.wake();
   else if (message === "invalidate") {

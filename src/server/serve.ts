@@ -196,7 +196,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const pool = pdq ? startPipelineThreads(services, config, threads, pdq) : undefined;
   const ready = (async () => {
     try {
-      await startWorkers(services, options.workers !== false && threads === 0);
+      await startWorkers(services, options.workers !== false && threads === 0, options.workers !== false);
     } catch (error) {
       pool?.indexLoaded(error);
       throw error;

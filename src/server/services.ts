@@ -122,12 +122,18 @@ export interface ServiceOptions {
   readonly pdqIndex?: PdqSignalIndex;
   /** Who answers link fetches' DNS questions (tests map test host names to 127.0.0.1). */
   readonly linkResolve?: LinkHttp["resolve"];
+  /** SQLite: false for a pipeline thread's connection (see OpenOptions.syncEachCommit). */
+  readonly syncEachCommit?: boolean;
 }
 
 export async function openServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const shorteners = loadShorteners(config);
   configureGates(config.media);
-  const stores = await openStores(config.databaseUrl, { migrate: config.migrate, mediaDir: config.mediaDir });
+  const stores = await openStores(config.databaseUrl, {
+    migrate: config.migrate,
+    mediaDir: config.mediaDir,
+    ...(options.syncEachCommit === false ? { syncEachCommit: false } : {}),
+  });
   const { signals: store, content, jobs, actions, reviews } = stores;
   // Webhook secrets are sealed at rest; plain ones from before are sealed now (docs/webhooks.md).
   const secretKey = loadSecretKey(config);
@@ -278,7 +284,13 @@ export async function openServices(config: Config, options: ServiceOptions = {})
 }
 
 /** Loads the match indexes (and follows other processes' changes), then starts the workers. */
-export async function startWorkers(s: Services, workers = true): Promise<void> {
+/**
+ * `retention`: run the media retention sweep here (default: where the workers run). With
+ * pipeline threads it runs on the HTTP thread: it deletes bytes after committing that their
+ * items' media expired, so that commit must wait for the disk, which a pipeline thread's do not
+ * (decision 0045).
+ */
+export async function startWorkers(s: Services, workers = true, retention = workers): Promise<void> {
   // A moment for NATS to answer, so that a normal start follows notices from the outset.
   await Promise.race([s.bus?.link.ready, new Promise((r) => setTimeout(r, 2000).unref())]);
   await s.bus?.follow((kinds) => {
@@ -296,11 +308,11 @@ export async function startWorkers(s: Services, workers = true): Promise<void> {
   if (workers) {
     s.pipeline.start();
     s.deliverer.start();
-    s.mediaRetention.start();
     s.exchangeFetcher.start();
     s.links.liveness.start();
     s.work?.start(() => s.pipeline.wake());
   }
+  if (retention) s.mediaRetention.start();
 }
 
 /**

@@ -42,11 +42,22 @@ export interface OpenOptions {
    * rights, started after a separate `rasd migrate`.
    */
   readonly migrate?: boolean;
+  /**
+   * SQLite: whether each commit of this connection waits for the disk (`synchronous = FULL`,
+   * default). False (`NORMAL`) for a pipeline thread's connection, whose every write is redone
+   * if lost (decision 0045): in WAL mode its commits still survive a process crash (kill -9),
+   * and reach the disk with the next FULL commit of any connection (an accepted item's).
+   * RASD_SQLITE_SYNC, when set, wins.
+   */
+  readonly syncEachCommit?: boolean;
 }
 
 /** Opens (creating if needed) and migrates the database at `url`. */
 export async function openDatabase(url: string, options: OpenOptions = {}): Promise<OpenDatabase> {
-  const open = url.startsWith("postgres://") || url.startsWith("postgresql://") ? openPostgres(url) : openSqlite(url);
+  const open =
+    url.startsWith("postgres://") || url.startsWith("postgresql://")
+      ? openPostgres(url)
+      : openSqlite(url, options.syncEachCommit === false ? "NORMAL" : "FULL");
   try {
     if (options.migrate === false) await requireMigrated(open.db, url);
     else await migrate(open.db);
@@ -83,14 +94,15 @@ async function requireMigrated(db: Kysely<Database>, url: string): Promise<void>
   );
 }
 
-function openSqlite(url: string): OpenDatabase {
+function openSqlite(url: string, sync: "FULL" | "NORMAL" = "FULL"): OpenDatabase {
   const file = url.replace(/^sqlite:(\/\/)?/, "");
   if (file !== ":memory:") preparePrivateFile(file);
   const sqlite = new BetterSqlite3(file);
-  // WAL with synchronous=FULL: a committed transaction survives a crash or power loss.
+  // WAL with synchronous=FULL: a committed transaction survives a crash or power loss (NORMAL:
+  // a crash only, until the next FULL commit on the file; see OpenOptions.syncEachCommit).
   sqlite.pragma("journal_mode = WAL");
   if (file !== ":memory:") privateSqliteSidecars(file);
-  sqlite.pragma(`synchronous = ${process.env.RASD_SQLITE_SYNC ?? "FULL"}`);
+  sqlite.pragma(`synchronous = ${process.env.RASD_SQLITE_SYNC ?? sync}`);
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 10000");
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cachingStatements(sqlite) }) });
