@@ -123,9 +123,9 @@ describe(
           for (const text of reasons) assert.ok(Object.values(strings.reason).includes(text), text);
 
           // By kind, with the keyboard: the kind filter takes focus and a choice.
-          const kind = page.locator("[data-testid=queue-filters] select[name=kind]");
+          const kind = page.locator("[data-testid=queue-filters] select[name=queue-kind]");
           await kind.focus();
-          assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("name") ?? null), "kind");
+          assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("name") ?? null), "queue-kind");
           await kind.selectOption("image");
           const images = await api("kind=image");
           await shows(page, images);
@@ -139,7 +139,7 @@ describe(
 
           // By bank (with kind cleared), then both combined.
           await kind.selectOption("");
-          await page.locator("[data-testid=queue-filters] select[name=bank]").selectOption(String(bank));
+          await page.locator("[data-testid=queue-filters] select[name=queue-bank]").selectOption(String(bank));
           const byBank = await api(`bank=${bank}`);
           assert.ok(byBank.total > 0 && byBank.total <= all.total);
           await shows(page, byBank);

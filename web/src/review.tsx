@@ -519,7 +519,11 @@ function QueueFilterBar(props: { filters: QueueFilters; banks: Bank[]; onChange:
     >
       <label>
         {t("review:filters.kind")}
-        <select name="kind" value={f.kind} onChange={(e) => props.onChange({ ...f, kind: e.currentTarget.value })}>
+        <select
+          name="queue-kind"
+          value={f.kind}
+          onChange={(e) => props.onChange({ ...f, kind: e.currentTarget.value })}
+        >
           <option value="">{t("review:filters.all")}</option>
           {QUEUE_KINDS.map((k) => (
             <option key={k} value={k}>
@@ -530,7 +534,11 @@ function QueueFilterBar(props: { filters: QueueFilters; banks: Bank[]; onChange:
       </label>
       <label>
         {t("review:filters.bank")}
-        <select name="bank" value={f.bank} onChange={(e) => props.onChange({ ...f, bank: e.currentTarget.value })}>
+        <select
+          name="queue-bank"
+          value={f.bank}
+          onChange={(e) => props.onChange({ ...f, bank: e.currentTarget.value })}
+        >
           <option value="">{t("review:filters.allBanks")}</option>
           {props.banks.map((b) => (
             <option key={b.id} value={String(b.id)}>
@@ -543,7 +551,7 @@ function QueueFilterBar(props: { filters: QueueFilters; banks: Bank[]; onChange:
         {t("review:filters.platform")}
         <input
           type="text"
-          name="platform"
+          name="queue-platform"
           value={platform}
           maxLength={100}
           dir="auto"
@@ -554,7 +562,7 @@ function QueueFilterBar(props: { filters: QueueFilters; banks: Bank[]; onChange:
       <label>
         {t("review:filters.language")}
         <select
-          name="language"
+          name="queue-language"
           value={f.language}
           onChange={(e) => props.onChange({ ...f, language: e.currentTarget.value })}
         >
@@ -569,7 +577,7 @@ function QueueFilterBar(props: { filters: QueueFilters; banks: Bank[]; onChange:
       <label>
         {t("review:filters.reason")}
         <select
-          name="reason"
+          name="queue-reason"
           value={f.reason}
           onChange={(e) => props.onChange({ ...f, reason: e.currentTarget.value })}
         >
