@@ -1135,6 +1135,40 @@ export function portsContract(name: string, makeDatabase: () => Promise<TestData
         assert.deepEqual(await s.reviews.listReviews(org.id + 20_000, "open", 10, undefined, { bankId: bankA.id }), []);
         await drainQueue();
       });
+
+      it("an item already in review whose links matched: its entry gains the hop matches' banks", async () => {
+        const orgH = await s.signals.createOrg("Queue hops", "platform");
+        const pH = (await s.access.createPerson(orgH.id, "hrev", "reviewer")).id;
+        const bank = await s.signals.createBank({ orgId: orgH.id, name: "HOP_BANK" });
+        const rule = await s.rules.create(orgH.id, { name: "h", conditions: {}, actions: [{ type: "review" }] });
+        const [item] = (await s.content.accept([content(orgH.id, pH, "hop-0")])).map((r) => accepted(r).id);
+        const now = Date.now();
+        const base = { finish: () => [], classifications: [], completedJobs: [], now };
+        await s.actions.commitResults({
+          ...base,
+          actions: [
+            {
+              itemId: item!,
+              orgId: orgH.id,
+              ruleId: rule.id,
+              actionIndex: 0,
+              type: "review" as const,
+              deliveryId: `msg_${item}_${rule.id}_0`,
+              target: "",
+              payload: "{}",
+              reviewReason: "stance",
+            },
+          ],
+        });
+        const [entry] = await s.reviews.listReviews(orgH.id, "open", 10);
+        assert.deepEqual((await s.reviews.reviewBanks([entry!.id])).get(entry!.id), []);
+        const linked = [{ id: item!, hashes: "{}", matches: JSON.stringify([{ signalId: 9, bankId: bank.id }]) }];
+        await s.actions.commitResults({ ...base, actions: [], linked });
+        await s.actions.commitResults({ ...base, actions: [], linked });
+        assert.deepEqual((await s.reviews.reviewBanks([entry!.id])).get(entry!.id), [bank.id]);
+        assert.equal(await s.reviews.countReviews(orgH.id, "open", undefined, { bankId: bank.id }), 1);
+        assert.equal((await s.reviews.getReview(entry!.id))!.reason, "stance", "the reason it was queued stays");
+      });
     });
 
     describe("rules", () => {
