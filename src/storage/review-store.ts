@@ -45,7 +45,7 @@ function freeFor(personId: number, now: number) {
  * The queue's filters as one condition: the reason is the entry's own column; kind and platform
  * are the item's (its primary key), language the classification's (its primary key), and the
  * bank a look-up in review_banks (primary key review_id, bank_id). Each is an `exists` on a key,
- * so the (org_id, status, priority, id) index still orders and bounds the scan.
+ * so the (org_id, status, priority) index still orders and bounds the scan.
  */
 function filtered(f: ReviewFilter) {
   return (eb: ExpressionBuilder<Database, "review_items">) => {

@@ -35,13 +35,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint("review_banks_pk", ["review_id", "bank_id"])
     .execute();
   await db.schema.createIndex("review_banks_bank").on("review_banks").columns(["bank_id", "review_id"]).execute();
-  // The queue's order (priority, then id) within an organisation's status, for cursor paging.
-  await db.schema
-    .createIndex("review_items_queue")
-    .on("review_items")
-    .columns(["org_id", "status", "priority", "id"])
-    .execute();
-
   const incidentBanks = new Set(
     (await sql<{ bank_id: number }>`select bank_id from incidents`.execute(db)).rows.map((r) => Number(r.bank_id)),
   );
@@ -79,7 +72,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await db.schema.dropIndex("review_items_queue").execute();
   await db.schema.dropTable("review_banks").execute();
   await db.schema.alterTable("review_items").dropColumn("reason").execute();
 }
