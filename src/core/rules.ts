@@ -140,6 +140,21 @@ export function reviewPriority(matches: readonly MatchFacts[], stance?: StanceVe
   return Math.round(p * 1000) / 1000;
 }
 
+/**
+ * Why a rule's review action queues an item (the queue's `reason` filter): the stance model
+ * alone when the rule fired without a match, ban evasion when an account matched, else a bank
+ * match. An incident bank's match is told apart when the entry is stored (action-store.ts).
+ */
+export function queueReason(met: readonly MatchFacts[]): "match" | "stance" | "account" {
+  if (met.length === 0) return "stance";
+  return met.some((m) => m.type === "account") ? "account" : "match";
+}
+
+/** The banks whose signals the item matched (suppressed matches left out), for the queue's bank filter. */
+export function matchedBanks(matches: readonly MatchFacts[]): number[] {
+  return [...new Set(matches.filter((m) => !m.suppressed).map((m) => m.bankId))];
+}
+
 /** A rule as shown to API clients: webhook secrets never leave the server. */
 export function redactRule(rule: ActionRule): ActionRule {
   return {

@@ -14,7 +14,15 @@ import { JobLoop } from "./job-loop.js";
 import { getLogger } from "../logging/logger.js";
 import { describeError, isRasdError } from "../core/errors.js";
 import type { Labels, Signal, SignalType, Tlp } from "../core/model.js";
-import { fire, reviewPriority, type ActionRule, type MatchFacts, type RuleAction } from "../core/rules.js";
+import {
+  fire,
+  matchedBanks,
+  queueReason,
+  reviewPriority,
+  type ActionRule,
+  type MatchFacts,
+  type RuleAction,
+} from "../core/rules.js";
 import type { StanceClassifier, StanceVerdict } from "../core/stance.js";
 import type {
   ActionStore,
@@ -525,7 +533,13 @@ export class ContentPipeline {
             deliveryId: `msg_${o.item.id}_${f.rule.id}_${i}`,
             target: a.type === "webhook" ? a.url : a.type === "decision" ? a.decision : "",
             payload: JSON.stringify(this.payload(o, f, a)),
-            ...(a.type === "review" ? { reviewPriority: reviewPriority(o.matches, o.stance) } : {}),
+            ...(a.type === "review"
+              ? {
+                  reviewPriority: reviewPriority(o.matches, o.stance),
+                  reviewReason: queueReason(f.matches),
+                  reviewBanks: matchedBanks(o.matches),
+                }
+              : {}),
           }),
         );
     return out;

@@ -226,6 +226,7 @@ async function recordActions(tx: Db, actions: readonly NewAction[], now: number)
   const reviewed = new Set<number>();
   const webhooks: number[] = [];
   const reviews: Insertable<ReviewItemsTable>[] = [];
+  const reviewBanks = new Map<number, readonly number[]>();
   for (const a of actions) {
     const base = { deliveryId: a.deliveryId, itemId: a.itemId, type: a.type };
     const id = ids.get(a.deliveryId);
@@ -249,17 +250,53 @@ async function recordActions(tx: Db, actions: readonly NewAction[], now: number)
         note: "",
         created_at: now,
         priority: a.reviewPriority ?? 0,
+        reason: a.reviewReason ?? ((a.reviewBanks?.length ?? 0) > 0 ? "match" : "stance"),
       });
+      reviewBanks.set(id, [...new Set(a.reviewBanks ?? [])]);
     }
   }
   if (webhooks.length) await enqueueJobs(tx, "webhook", webhooks, Date.now());
-  for (let i = 0; i < reviews.length; i += WRITE_CHUNK)
-    await tx
-      .insertInto("review_items")
-      .values(reviews.slice(i, i + WRITE_CHUNK))
-      .onConflict((oc) => oc.column("action_id").doNothing())
-      .execute();
+  await insertReviews(tx, reviews, reviewBanks);
   return out;
+}
+
+/**
+ * Inserts review entries with the banks their items matched (review_banks, migration 0025); an
+ * entry with an incident bank among them is queued for that incident ("incident").
+ */
+async function insertReviews(
+  tx: Db,
+  reviews: readonly Insertable<ReviewItemsTable>[],
+  banksByAction: ReadonlyMap<number, readonly number[]>,
+): Promise<void> {
+  const all = [...new Set([...banksByAction.values()].flat())];
+  const incident = new Set<number>();
+  for (let i = 0; i < all.length; i += WRITE_CHUNK)
+    for (const r of await tx
+      .selectFrom("incidents")
+      .select("bank_id")
+      .where("bank_id", "in", all.slice(i, i + WRITE_CHUNK))
+      .execute())
+      incident.add(r.bank_id);
+  const rows = reviews.map((r) =>
+    (banksByAction.get(r.action_id) ?? []).some((b) => incident.has(b)) ? { ...r, reason: "incident" } : r,
+  );
+  for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
+    const made = await tx
+      .insertInto("review_items")
+      .values(rows.slice(i, i + WRITE_CHUNK))
+      .onConflict((oc) => oc.column("action_id").doNothing())
+      .returning(["id", "action_id"])
+      .execute();
+    const links = made.flatMap((m) =>
+      (banksByAction.get(m.action_id) ?? []).map((b) => ({ review_id: m.id, bank_id: b })),
+    );
+    for (let j = 0; j < links.length; j += WRITE_CHUNK)
+      await tx
+        .insertInto("review_banks")
+        .values(links.slice(j, j + WRITE_CHUNK))
+        .execute();
+  }
 }
 
 /** Records delivered webhooks, one statement per 200 (each with its own attempt count and HTTP status). */

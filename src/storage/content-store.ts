@@ -142,6 +142,41 @@ export async function recordLinkedItems(
       })
       .where("id", "=", r.id)
       .execute();
+  await addReviewBanks(db, rows);
+}
+
+/**
+ * An item already in review when its links matched is not queued again (decision 0038): its
+ * entry gains the banks the hop matches are of, so the queue's bank filter finds it (0039).
+ */
+async function addReviewBanks(db: Db, rows: readonly LinkedItem[]): Promise<void> {
+  const banks = new Map<number, Set<number>>();
+  for (const r of rows) {
+    let matches: unknown;
+    try {
+      matches = JSON.parse(r.matches);
+    } catch {
+      continue;
+    }
+    if (!Array.isArray(matches)) continue;
+    const set = new Set<number>();
+    for (const m of matches as { bankId?: unknown; suppressed?: unknown }[])
+      if (!m.suppressed && typeof m.bankId === "number") set.add(m.bankId);
+    if (set.size) banks.set(r.id, set);
+  }
+  if (banks.size === 0) return;
+  const entries = await db
+    .selectFrom("review_items")
+    .select(["id", "item_id"])
+    .where("item_id", "in", [...banks.keys()])
+    .execute();
+  const links = entries.flatMap((e) => [...banks.get(e.item_id)!].map((b) => ({ review_id: e.id, bank_id: b })));
+  for (let i = 0; i < links.length; i += WRITE_CHUNK)
+    await db
+      .insertInto("review_banks")
+      .values(links.slice(i, i + WRITE_CHUNK))
+      .onConflict((oc) => oc.columns(["review_id", "bank_id"]).doNothing())
+      .execute();
 }
 
 /** Records classifications (a rerun of the same job keeps the first). */

@@ -1,7 +1,14 @@
 /** The review queue (ports/reviews.ts) over Kysely. */
 
 import type { ExpressionBuilder, Kysely, Selectable } from "kysely";
-import type { QueueViewer, ReviewDecision, ReviewItem, ReviewStore, UndoDecision } from "./ports/reviews.js";
+import type {
+  QueueViewer,
+  ReviewDecision,
+  ReviewFilter,
+  ReviewItem,
+  ReviewStore,
+  UndoDecision,
+} from "./ports/reviews.js";
 import type { Database, ReviewItemsTable } from "./schema.js";
 
 function toReview(r: Selectable<ReviewItemsTable>): ReviewItem {
@@ -24,6 +31,7 @@ function toReview(r: Selectable<ReviewItemsTable>): ReviewItem {
     claimedBy: r.claimed_by ?? null,
     claimedUntil: r.claimed_until === null || r.claimed_until === undefined ? null : Number(r.claimed_until),
     previousStatus: (r.previous_status ?? null) as ReviewItem["previousStatus"],
+    reason: (r.reason ?? "match") as NonNullable<ReviewItem["reason"]>,
   };
 }
 
@@ -31,6 +39,50 @@ function toReview(r: Selectable<ReviewItemsTable>): ReviewItem {
 function freeFor(personId: number, now: number) {
   return (eb: ExpressionBuilder<Database, "review_items">) =>
     eb.or([eb("claimed_by", "is", null), eb("claimed_by", "=", personId), eb("claimed_until", "<", now)]);
+}
+
+/**
+ * The queue's filters as one condition: the reason is the entry's own column; kind and platform
+ * are the item's (its primary key), language the classification's (its primary key), and the
+ * bank a look-up in review_banks (primary key review_id, bank_id). Each is an `exists` on a key,
+ * so the (org_id, status, priority) index still orders and bounds the scan.
+ */
+function filtered(f: ReviewFilter) {
+  return (eb: ExpressionBuilder<Database, "review_items">) => {
+    const all = [];
+    if (f.reason !== undefined) all.push(eb("review_items.reason", "=", f.reason));
+    if (f.kind !== undefined || f.platform !== undefined) {
+      let item = eb
+        .selectFrom("content_items")
+        .select("content_items.id")
+        .whereRef("content_items.id", "=", "review_items.item_id");
+      if (f.kind !== undefined) item = item.where("content_items.kind", "=", f.kind);
+      if (f.platform !== undefined) item = item.where("content_items.platform", "=", f.platform);
+      all.push(eb.exists(item));
+    }
+    if (f.language !== undefined) {
+      const classified = eb
+        .selectFrom("classifications")
+        .select("classifications.item_id")
+        .whereRef("classifications.item_id", "=", "review_items.item_id");
+      all.push(
+        f.language === "und"
+          ? eb.not(eb.exists(classified.where("classifications.lang", "!=", "und")))
+          : eb.exists(classified.where("classifications.lang", "=", f.language)),
+      );
+    }
+    if (f.bankId !== undefined)
+      all.push(
+        eb.exists(
+          eb
+            .selectFrom("review_banks")
+            .select("review_banks.review_id")
+            .whereRef("review_banks.review_id", "=", "review_items.id")
+            .where("review_banks.bank_id", "=", f.bankId),
+        ),
+      );
+    return eb.and(all);
+  };
 }
 
 export class KyselyReviewStore implements ReviewStore {
@@ -41,22 +93,57 @@ export class KyselyReviewStore implements ReviewStore {
     return r && toReview(r);
   }
 
-  async listReviews(orgId: number, status: string, limit: number, viewer?: QueueViewer): Promise<ReviewItem[]> {
-    let q = this.db.selectFrom("review_items").selectAll().where("org_id", "=", orgId).where("status", "=", status);
+  async listReviews(
+    orgId: number,
+    status: string,
+    limit: number,
+    viewer?: QueueViewer,
+    filter: ReviewFilter = {},
+  ): Promise<ReviewItem[]> {
+    let q = this.db
+      .selectFrom("review_items")
+      .selectAll()
+      .where("org_id", "=", orgId)
+      .where("status", "=", status)
+      .where(filtered(filter));
     if (viewer) q = q.where(freeFor(viewer.personId, viewer.now));
+    const after = filter.after;
     // Waiting entries: highest priority first, then oldest first. Decided ones: the latest first.
-    const ordered = status === "decided" ? q.orderBy("id", "desc") : q.orderBy("priority", "desc").orderBy("id");
-    return (await ordered.limit(limit).execute()).map(toReview);
+    if (status === "decided") {
+      if (after) q = q.where("id", "<", after.id);
+      return (await q.orderBy("id", "desc").limit(limit).execute()).map(toReview);
+    }
+    if (after) {
+      const p = after.priority ?? 0;
+      q = q.where((eb) => eb.or([eb("priority", "<", p), eb.and([eb("priority", "=", p), eb("id", ">", after.id)])]));
+    }
+    return (await q.orderBy("priority", "desc").orderBy("id").limit(limit).execute()).map(toReview);
   }
 
-  async countReviews(orgId: number, status: string, viewer?: QueueViewer): Promise<number> {
+  async countReviews(orgId: number, status: string, viewer?: QueueViewer, filter: ReviewFilter = {}): Promise<number> {
     let q = this.db
       .selectFrom("review_items")
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .where("org_id", "=", orgId)
-      .where("status", "=", status);
+      .where("status", "=", status)
+      .where(filtered(filter));
     if (viewer) q = q.where(freeFor(viewer.personId, viewer.now));
     return Number((await q.executeTakeFirst())?.n ?? 0);
+  }
+
+  async reviewBanks(ids: readonly number[]): Promise<Map<number, number[]>> {
+    const out = new Map<number, number[]>(ids.map((id) => [id, []]));
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db
+        .selectFrom("review_banks")
+        .select(["review_id", "bank_id"])
+        .where("review_id", "in", ids.slice(i, i + 500))
+        .orderBy("review_id")
+        .orderBy("bank_id")
+        .execute();
+      for (const r of rows) out.get(r.review_id)?.push(r.bank_id);
+    }
+    return out;
   }
 
   async leaseReview(id: number, personId: number, now: number, until: number): Promise<boolean> {

@@ -242,6 +242,14 @@ export interface ReviewItemsTable {
   claimed_until: number | null;
   /** The status before the latest decision (undo puts it back); null when undone or undecided. */
   previous_status: Generated<string | null>;
+  /** Why the entry was queued (migration 0025): match, stance, account, incident or link. */
+  reason: Generated<string>;
+}
+
+/** The banks whose signals a review entry's item matched (migration 0025), for the queue's bank filter. */
+export interface ReviewBanksTable {
+  review_id: number;
+  bank_id: number;
 }
 
 export interface SessionsTable {
@@ -420,6 +428,7 @@ export interface Database {
   action_rules: ActionRulesTable;
   actions: ActionsTable;
   review_items: ReviewItemsTable;
+  review_banks: ReviewBanksTable;
   sessions: SessionsTable;
   classifications: ClassificationsTable;
   content_outcomes: ContentOutcomesTable;

@@ -65,6 +65,37 @@ describe("rasd review", () => {
     assert.equal(rasd(["review", "claim", String(id), "--org", ORG, "--person", "demo-admin"]).status, 0);
   });
 
+  it("filters the queue (kind, bank, platform, language, reason, combined), counts with them and pages", () => {
+    type Row = { id: number; reason: string; bank_ids: number[] };
+    const rows = (args: string[]) => {
+      const r = rasd(["review", "list", "--org", ORG, "--limit", "500", ...args]);
+      assert.equal(r.status, 0, r.stderr);
+      return { rows: lines(r.stdout) as unknown as Row[], stderr: r.stderr };
+    };
+    const all = rows([]);
+    assert.ok(all.rows.length > 2);
+    assert.ok(all.rows.every((r) => ["match", "stance", "account", "incident", "link"].includes(r.reason)));
+    const bank = all.rows.find((r) => r.bank_ids.length > 0)!.bank_ids[0]!;
+    const byBank = rows(["--bank", String(bank)]);
+    assert.ok(byBank.rows.length > 0 && byBank.rows.every((r) => r.bank_ids.includes(bank)));
+    assert.match(byBank.stderr, new RegExp(`^review: ${byBank.rows.length} of ${byBank.rows.length} open entries`));
+    const images = rows(["--kind", "image"]).rows.length;
+    const texts = rows(["--kind", "text"]).rows.length;
+    assert.ok(images + texts <= all.rows.length);
+    assert.equal(rows(["--kind", "video", "--reason", "stance", "--language", "ar", "--platform", "x"]).rows.length, 0);
+    // Pages: two entries, then the rest from the cursor printed on stderr.
+    const first = rasd(["review", "list", "--org", ORG, "--limit", "2"]);
+    const cursor = /next page: --before (\S+)/.exec(first.stderr)?.[1];
+    assert.ok(cursor, first.stderr);
+    const rest = rows(["--before", cursor]);
+    assert.deepEqual(
+      [...lines(first.stdout).map((e) => e.id), ...rest.rows.map((e) => e.id)],
+      all.rows.map((e) => e.id),
+    );
+    const help = rasd(["review", "list", "--help"]);
+    assert.match(help.stdout, /--kind <kind>[\s\S]*--bank <id>[\s\S]*--platform[\s\S]*--language[\s\S]*--reason/);
+  });
+
   it("refuses bad input with the option at fault", () => {
     const cases: [string[], RegExp][] = [
       [["review", "claim", "x", "--org", ORG, "--person", "demo-reviewer"], /review entry id: "x" is not a number/],
@@ -72,6 +103,12 @@ describe("rasd review", () => {
       [["review", "claim", "1", "--org", ORG, "--person", "demo-submitter"], /only a reviewer or an admin/],
       [["review", "list", "--org", "Nowhere"], /--org: no organisation named "Nowhere"/],
       [["review", "list", "--org", ORG, "--status", "done"], /--status: open, escalated or decided/],
+      [["review", "list", "--org", ORG, "--kind", "audio"], /--kind: "audio" is not one of image, video, url, text/],
+      [["review", "list", "--org", ORG, "--bank", "x"], /--bank: "x" is not a bank id/],
+      [["review", "list", "--org", ORG, "--bank", "99999"], /--bank: there is no bank 99999/],
+      [["review", "list", "--org", ORG, "--reason", "vibes"], /--reason: "vibes" is not one of match, stance/],
+      [["review", "list", "--org", ORG, "--language", "fr"], /--language: "fr" is not one of ar, en, und/],
+      [["review", "list", "--org", ORG, "--before", "zz"], /--before: "zz" is not a cursor of the open queue/],
       [["review", "claim", "999999", "--org", ORG, "--person", "demo-reviewer"], /no such review entry/],
     ];
     for (const [args, re] of cases) {

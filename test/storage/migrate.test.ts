@@ -141,3 +141,112 @@ describe("migration 0015: HMA contents carried over", () => {
   test("SQLite", () => hmaBackfill(sqliteDatabase()));
   test("PostgreSQL", { skip: skipPostgres }, async () => hmaBackfill(await postgresDatabase()));
 });
+
+/**
+ * Migration 0025: entries queued before it get their reason and banks from their item's matches
+ * and their action — an incident bank's match, a hop action (`…_links`), an account match, a
+ * bank match, or none (the stance model) — run down and up again on a database with entries.
+ */
+async function reviewBackfill(db: TestDatabase): Promise<void> {
+  const { down, up } = await import("../../src/storage/migrations/0025-review-queue-filters.js");
+  try {
+    const stores = await openStores(db.url);
+    const org = await stores.signals.createOrg("Org", "platform");
+    const person = (await stores.access.createPerson(org.id, "p", "reviewer")).id;
+    const banks = [];
+    for (const name of ["plain", "accounts", "incident"])
+      banks.push((await stores.signals.createBank({ orgId: org.id, name })).id);
+    const [plain, accounts, incident] = banks as [number, number, number];
+    const rule = await stores.rules.create(org.id, { name: "r", conditions: {}, actions: [{ type: "review" }] });
+    const specs: [string, { bankId: number; type: string; suppressed?: boolean }[], string][] = [
+      ["msg", [{ bankId: plain, type: "pdq" }], "match"],
+      ["msg", [{ bankId: accounts, type: "account" }], "account"],
+      ["links", [{ bankId: plain, type: "url" }], "link"],
+      ["msg", [{ bankId: incident, type: "url" }], "incident"],
+      ["msg", [{ bankId: plain, type: "text", suppressed: true }], "stance"],
+    ];
+    const ids = [];
+    for (const [i] of specs.entries()) {
+      const r = (
+        await stores.content.accept([
+          {
+            orgId: org.id,
+            personId: person,
+            idempotencyKey: `k${i}`,
+            requestHash: `h${i}`,
+            kind: "text",
+            contentId: `c${i}`,
+            authorId: "a",
+            postedAt: null,
+            mediaType: null,
+            media: null,
+            url: null,
+            text: `t${i}`,
+            receivedAt: Date.now(),
+          },
+        ])
+      )[0] as { id: number };
+      ids.push(r.id);
+    }
+    await stores.actions.commitResults({
+      actions: ids.map((itemId, i) => ({
+        itemId,
+        orgId: org.id,
+        ruleId: rule.id,
+        actionIndex: 0,
+        type: "review" as const,
+        deliveryId: specs[i]![0] === "links" ? `msg_${itemId}_${rule.id}_0_links` : `msg_${itemId}_${rule.id}_0`,
+        target: "",
+        payload: "{}",
+      })),
+      finish: () => [],
+      classifications: [],
+      completedJobs: [],
+      now: Date.now(),
+    });
+    await stores.close();
+    const raw = db.url.startsWith("postgres")
+      ? new Kysely<unknown>({
+          dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: db.url, max: 1 }) }),
+        })
+      : new Kysely<unknown>({
+          dialect: new SqliteDialect({ database: new BetterSqlite3(db.url.replace(/^sqlite:/, "")) }),
+        });
+    try {
+      for (const [i, [, matches]] of specs.entries())
+        await sql`update content_items set matches = ${JSON.stringify(matches)} where id = ${ids[i]}`.execute(raw);
+      const now = Date.now();
+      await sql`insert into incidents (org_id, declared_by, tier, title, bank_id, declared_at, updated_at)
+        values (${org.id}, ${person}, 1, 'i', ${incident}, ${now}, ${now})`.execute(raw);
+      await down(raw);
+      await up(raw);
+      const rows = (
+        await sql<{
+          item_id: number;
+          reason: string;
+        }>`select item_id, reason from review_items order by item_id`.execute(raw)
+      ).rows;
+      assert.deepEqual(
+        rows.map((r) => r.reason),
+        specs.map((s) => s[2]),
+      );
+      const links = (
+        await sql<{ review_id: number; bank_id: number }>`select review_id, bank_id from review_banks`.execute(raw)
+      ).rows;
+      assert.equal(links.length, 4, "a bank for each unsuppressed match");
+      assert.deepEqual(
+        [...new Set(links.map((l) => Number(l.bank_id)))].sort((a, b) => a - b),
+        [plain, accounts, incident].sort((a, b) => a - b),
+      );
+    } finally {
+      await raw.destroy();
+    }
+  } finally {
+    await db.drop();
+  }
+}
+
+describe("migration 0025: review entries' reasons and banks filled in", () => {
+  test("SQLite", () => reviewBackfill(sqliteDatabase()));
+  test("PostgreSQL", { skip: skipPostgres }, async () => reviewBackfill(await postgresDatabase()));
+});

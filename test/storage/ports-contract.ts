@@ -22,7 +22,15 @@ import { KyselyStore } from "../../src/storage/kysely-store.js";
 import { MIGRATIONS } from "../../src/storage/migrations/index.js";
 import { backfillActionIndex } from "../../src/storage/migrations/0005-action-index.js";
 import { openStores } from "../../src/storage/open.js";
-import type { Accepted, ItemOutcome, Job, NewAction, NewContent, Stores } from "../../src/storage/ports/index.js";
+import type {
+  Accepted,
+  ItemOutcome,
+  Job,
+  NewAction,
+  NewContent,
+  ReviewFilter,
+  Stores,
+} from "../../src/storage/ports/index.js";
 import type { TestDatabase } from "../support/databases.js";
 
 const HOUR = 3_600_000;
@@ -1007,6 +1015,159 @@ export function portsContract(name: string, makeDatabase: () => Promise<TestData
         );
         assert.equal(await s.reviews.getReview(999_999), undefined);
         await drainQueue();
+      });
+    });
+
+    describe("the review queue's filters and pages (migration 0025)", () => {
+      it("filters by kind, bank, platform, language and reason, combined; counts with them; pages by cursor", async () => {
+        const orgQ = await s.signals.createOrg("Queue filters", "platform");
+        const pQ = (await s.access.createPerson(orgQ.id, "qrev", "reviewer")).id;
+        const bankA = await s.signals.createBank({ orgId: orgQ.id, name: "QUEUE_A" });
+        const bankB = await s.signals.createBank({ orgId: orgQ.id, name: "QUEUE_B" });
+        const rule = await s.rules.create(orgQ.id, { name: "q", conditions: {}, actions: [{ type: "review" }] });
+        const specs = [
+          { kind: "image", platform: "tube", banks: [bankA.id], reason: undefined, p: 0.9, lang: undefined },
+          { kind: "text", platform: "tube", banks: [], reason: "stance", p: 0.8, lang: "ar" },
+          { kind: "text", platform: "chat", banks: [bankB.id], reason: "account", p: 0.8, lang: "en" },
+          { kind: "image", platform: "chat", banks: [bankA.id, bankB.id], reason: "link", p: 0.5, lang: undefined },
+          { kind: "url", platform: "tube", banks: [bankB.id], reason: undefined, p: 0.8, lang: undefined },
+        ] as const;
+        const ids = (
+          await s.content.accept(
+            specs.map((x, i) =>
+              content(orgQ.id, pQ, `queue-${i}`, {
+                kind: x.kind,
+                platform: x.platform,
+                ...(x.kind === "url" ? { url: "https://example.com/q", text: null } : {}),
+              }),
+            ),
+          )
+        ).map((r) => accepted(r).id);
+        await s.actions.commitResults({
+          actions: ids.map((itemId, i) => ({
+            itemId,
+            orgId: orgQ.id,
+            ruleId: rule.id,
+            actionIndex: 0,
+            type: "review" as const,
+            deliveryId: `msg_${itemId}_${rule.id}_0`,
+            target: "",
+            payload: "{}",
+            reviewPriority: specs[i]!.p,
+            ...(specs[i]!.reason ? { reviewReason: specs[i]!.reason } : {}),
+            reviewBanks: specs[i]!.banks,
+          })),
+          finish: () => [],
+          classifications: specs.flatMap((x, i) =>
+            x.lang
+              ? [
+                  {
+                    itemId: ids[i]!,
+                    model: "m",
+                    label: "pro",
+                    score: 0.9,
+                    pPro: 0.9,
+                    pAnti: 0.05,
+                    pNeutral: 0.05,
+                    lang: x.lang,
+                    behaviour: null,
+                    classifiedAt: 1,
+                  },
+                ]
+              : [],
+          ),
+          completedJobs: [],
+          now: Date.now(),
+        });
+        const items = async (f: ReviewFilter, limit = 100) =>
+          (await s.reviews.listReviews(orgQ.id, "open", limit, undefined, f)).map((r) => ids.indexOf(r.itemId));
+        const count = (f: ReviewFilter) => s.reviews.countReviews(orgQ.id, "open", undefined, f);
+        assert.deepEqual(await items({}), [0, 1, 2, 4, 3], "priority, then oldest");
+        assert.deepEqual(await items({ kind: "image" }), [0, 3]);
+        assert.deepEqual(await items({ bankId: bankB.id }), [2, 4, 3]);
+        assert.deepEqual(await items({ bankId: bankA.id, kind: "image", platform: "chat" }), [3]);
+        assert.deepEqual(await items({ platform: "tube" }), [0, 1, 4]);
+        assert.deepEqual(await items({ language: "ar" }), [1]);
+        assert.deepEqual(await items({ language: "und" }), [0, 4, 3]);
+        assert.deepEqual(await items({ reason: "match" }), [0, 4], "match when banks and no reason given");
+        assert.deepEqual(await items({ reason: "stance" }), [1]);
+        assert.deepEqual(await items({ reason: "account" }), [2]);
+        assert.deepEqual(await items({ reason: "link" }), [3]);
+        assert.equal(await count({}), 5);
+        assert.equal(await count({ bankId: bankB.id, platform: "tube" }), 1);
+        assert.equal(await count({ kind: "video" }), 0);
+        // Pages: after (0.8, entry of item 1) come items 2 and 4 (same priority, younger), then 3.
+        const all = await s.reviews.listReviews(orgQ.id, "open", 100);
+        const second = all[1]!;
+        assert.deepEqual(await items({ after: { priority: second.priority, id: second.id } }, 2), [2, 4]);
+        assert.deepEqual(await items({ after: { priority: 0.8, id: all[3]!.id } }), [3]);
+        assert.deepEqual(await items({ bankId: bankB.id, after: { priority: 0.8, id: all[2]!.id } }), [4, 3]);
+        const banks = await s.reviews.reviewBanks(all.map((r) => r.id));
+        assert.deepEqual(
+          banks.get(all[4]!.id),
+          [bankA.id, bankB.id].sort((a, b) => a - b),
+        );
+        assert.deepEqual(banks.get(all[1]!.id), []);
+        assert.equal(all[0]!.reason, "match");
+        // Decided ones page by id, latest first.
+        for (const r of all.slice(0, 3))
+          assert.ok(
+            await s.reviews.claimReview(r.id, {
+              decision: "not_violating",
+              note: "",
+              labels: "{}",
+              reasons: "r",
+              bankId: null,
+              decidedBy: pQ,
+              decidedAt: 5,
+            }),
+          );
+        const decided = await s.reviews.listReviews(orgQ.id, "decided", 100);
+        assert.equal(decided.length, 3);
+        assert.deepEqual(
+          (await s.reviews.listReviews(orgQ.id, "decided", 100, undefined, { after: { id: decided[0]!.id } })).map(
+            (r) => r.id,
+          ),
+          decided.slice(1).map((r) => r.id),
+        );
+        assert.equal(await s.reviews.countReviews(orgQ.id, "decided", undefined, { kind: "text" }), 2);
+        // Another organisation's queue is empty whatever the filters.
+        assert.deepEqual(await s.reviews.listReviews(org.id + 20_000, "open", 10, undefined, { bankId: bankA.id }), []);
+        await drainQueue();
+      });
+
+      it("an item already in review whose links matched: its entry gains the hop matches' banks", async () => {
+        const orgH = await s.signals.createOrg("Queue hops", "platform");
+        const pH = (await s.access.createPerson(orgH.id, "hrev", "reviewer")).id;
+        const bank = await s.signals.createBank({ orgId: orgH.id, name: "HOP_BANK" });
+        const rule = await s.rules.create(orgH.id, { name: "h", conditions: {}, actions: [{ type: "review" }] });
+        const [item] = (await s.content.accept([content(orgH.id, pH, "hop-0")])).map((r) => accepted(r).id);
+        const now = Date.now();
+        const base = { finish: () => [], classifications: [], completedJobs: [], now };
+        await s.actions.commitResults({
+          ...base,
+          actions: [
+            {
+              itemId: item!,
+              orgId: orgH.id,
+              ruleId: rule.id,
+              actionIndex: 0,
+              type: "review" as const,
+              deliveryId: `msg_${item}_${rule.id}_0`,
+              target: "",
+              payload: "{}",
+              reviewReason: "stance",
+            },
+          ],
+        });
+        const [entry] = await s.reviews.listReviews(orgH.id, "open", 10);
+        assert.deepEqual((await s.reviews.reviewBanks([entry!.id])).get(entry!.id), []);
+        const linked = [{ id: item!, hashes: "{}", matches: JSON.stringify([{ signalId: 9, bankId: bank.id }]) }];
+        await s.actions.commitResults({ ...base, actions: [], linked });
+        await s.actions.commitResults({ ...base, actions: [], linked });
+        assert.deepEqual((await s.reviews.reviewBanks([entry!.id])).get(entry!.id), [bank.id]);
+        assert.equal(await s.reviews.countReviews(orgH.id, "open", undefined, { bankId: bank.id }), 1);
+        assert.equal((await s.reviews.getReview(entry!.id))!.reason, "stance", "the reason it was queued stays");
       });
     });
 

@@ -164,7 +164,9 @@ function OrgList(props: { orgs: ReturnType<typeof useLoad<{ orgs: OrgView[] }>>;
   const orgs = props.orgs;
   return (
     <Panel title={t("admin:orgs.title")} id="orgs">
-      <p class="muted">{t("admin:orgs.intro")}</p>
+      <p class="muted">
+        <Command text="rasd org create" message={t("admin:orgs.intro", { command: "\u0000" })} />
+      </p>
       <ErrorBox error={orgs.error} />
       <TableWrap label={t("admin:orgs.title")}>
         <table>
@@ -1058,6 +1060,24 @@ function Audit(props: { api: Api }) {
           <span class="muted small">{t("admin:audit.page", { n: pages.length })}</span>
         </div>
       </Panel>
+    </>
+  );
+}
+
+/**
+ * A message with a shell command in it (its `{{command}}` given as U+0000): the command kept on
+ * one line and left to right inside Arabic text, so "rasd org create" neither wraps at a phone's
+ * width nor has its words reordered.
+ */
+function Command(props: { text: string; message: string }) {
+  const [before, after = ""] = props.message.split("\u0000");
+  return (
+    <>
+      {before}
+      <code dir="ltr" class="command">
+        {props.text}
+      </code>
+      {after}
     </>
   );
 }

@@ -22,6 +22,17 @@ import {
   type DecisionDraft,
 } from "./lib/taxonomy.js";
 import { ago } from "./lib/time.js";
+import {
+  NO_QUEUE_FILTERS,
+  QUEUE_KINDS,
+  QUEUE_LANGUAGES,
+  QUEUE_REASONS,
+  loadQueueFilters,
+  queueNarrowed,
+  queueQuery,
+  saveQueueFilters,
+  type QueueFilters,
+} from "./lib/review-filters.js";
 import type { Bank, Me, ReviewDetail, ReviewEntry } from "./lib/types.js";
 import { ErrorBox, LabelChips, TlpBadge, Txt, useLoad } from "./ui.js";
 import { concealFilter, type WellnessPreferences } from "./lib/wellness.js";
@@ -38,12 +49,30 @@ interface KeptDraft {
 }
 const DRAFT = "review";
 
+const PAGE = 100;
+
 export function Review(props: { api: Api; me: Me }) {
-  const [status, setStatus] = useState<QueueStatus>("open");
+  const [status, setStatusState] = useState<QueueStatus>("open");
+  const [filters, setFiltersState] = useState<QueueFilters>(() => loadQueueFilters(globalThis.localStorage));
+  // The cursors of the pages walked so far (GET /v1/reviews's `next`): the last is the page shown.
+  const [pages, setPages] = useState<string[]>([]);
+  const before = pages[pages.length - 1];
   const queue = useLoad(
-    () => props.api.get<{ reviews: ReviewEntry[]; total?: number }>(`/v1/reviews?status=${status}&limit=100`),
-    [status],
+    () =>
+      props.api.get<{ reviews: ReviewEntry[]; total?: number; next?: string | null }>(
+        `/v1/reviews?${queueQuery(status, filters, before, PAGE)}`,
+      ),
+    [status, JSON.stringify(filters), before],
   );
+  const setStatus = (s: QueueStatus) => {
+    setStatusState(s);
+    setPages([]);
+  };
+  const setFilters = (f: QueueFilters) => {
+    setFiltersState(f);
+    saveQueueFilters(globalThis.localStorage, f);
+    setPages([]);
+  };
   const banks = useLoad(() => props.api.get<{ banks: Bank[] }>("/v1/banks"), []);
   // A draft kept from before a sign-in (the session expired while the reviewer wrote).
   const [kept] = useState(() => loadDraft<KeptDraft>(DRAFT));
@@ -170,15 +199,33 @@ export function Review(props: { api: Api; me: Me }) {
               </button>
             ))}
           </div>
+          <QueueFilterBar
+            filters={filters}
+            banks={(banks.data?.banks ?? []).filter((b) => !b.negative)}
+            onChange={(f) => {
+              setFilters(f);
+              select(undefined);
+            }}
+          />
           <h2 data-testid="queue-count">
             {status === "escalated"
               ? t("review:escalatedCount", { count: queue.data?.total ?? reviews.length })
               : status === "decided"
                 ? t("review:decidedCount", { count: queue.data?.total ?? reviews.length })
-                : (queue.data?.total ?? reviews.length) > reviews.length
+                : (queue.data?.total ?? reviews.length) > reviews.length || pages.length > 0
                   ? t("review:waitingOfTotal", { shown: reviews.length, count: queue.data?.total ?? reviews.length })
                   : t("review:waiting", { count: reviews.length })}
           </h2>
+          {queueNarrowed(filters) && (
+            <p class="muted small" data-testid="filtered-note">
+              {t("review:filters.narrowed")}
+            </p>
+          )}
+          {pages.length > 0 && (
+            <p class="muted small" data-testid="page-note">
+              {t("review:page", { n: pages.length + 1 })}
+            </p>
+          )}
           {reviews.length === 0 && !queue.loading && (
             <p class="muted">
               {status === "escalated"
@@ -208,10 +255,43 @@ export function Review(props: { api: Api; me: Me }) {
                       })}
                     </span>
                   )}
+                  {r.reason && (
+                    <span class="reason" data-testid="queue-reason">
+                      {t(`review:reason.${r.reason}`)}
+                    </span>
+                  )}
                 </button>
               </li>
             ))}
           </ol>
+          {(pages.length > 0 || queue.data?.next) && (
+            <nav class="row pager" aria-label={t("review:pagerAria")}>
+              {pages.length > 0 && (
+                <button
+                  type="button"
+                  onClick={() => {
+                    setPages([]);
+                    select(undefined);
+                  }}
+                >
+                  {t("review:firstPage")}
+                </button>
+              )}
+              {queue.data?.next && (
+                <button
+                  type="button"
+                  data-testid="next-page"
+                  onClick={() => {
+                    const next = queue.data?.next;
+                    if (next) setPages((p) => [...p, next]);
+                    select(undefined);
+                  }}
+                >
+                  {t("review:nextPage")}
+                </button>
+              )}
+            </nav>
+          )}
         </nav>
         {current !== undefined && !wellness.due && (
           <ReviewItem
@@ -418,6 +498,106 @@ function UndoButton(props: { id: number; until: string; onUndo: (id: number) => 
   );
 }
 
+/** The queue's filters: kind, bank, platform, language and reason (kept in localStorage). */
+function QueueFilterBar(props: { filters: QueueFilters; banks: Bank[]; onChange: (f: QueueFilters) => void }) {
+  const f = props.filters;
+  // The platform is typed: applied when the reviewer leaves the field or presses Enter.
+  const [platform, setPlatform] = useState(f.platform);
+  useEffect(() => setPlatform(f.platform), [f.platform]);
+  const applyPlatform = () => {
+    if (platform.trim() !== f.platform) props.onChange({ ...f, platform: platform.trim() });
+  };
+  return (
+    <form
+      class="filters queue-filters"
+      aria-label={t("review:filters.aria")}
+      data-testid="queue-filters"
+      onSubmit={(e) => {
+        e.preventDefault();
+        applyPlatform();
+      }}
+    >
+      <label>
+        {t("review:filters.kind")}
+        <select
+          name="queue-kind"
+          value={f.kind}
+          onChange={(e) => props.onChange({ ...f, kind: e.currentTarget.value })}
+        >
+          <option value="">{t("review:filters.all")}</option>
+          {QUEUE_KINDS.map((k) => (
+            <option key={k} value={k}>
+              {t(`review:kind.${k}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t("review:filters.bank")}
+        <select
+          name="queue-bank"
+          value={f.bank}
+          onChange={(e) => props.onChange({ ...f, bank: e.currentTarget.value })}
+        >
+          <option value="">{t("review:filters.allBanks")}</option>
+          {props.banks.map((b) => (
+            <option key={b.id} value={String(b.id)}>
+              {b.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t("review:filters.platform")}
+        <input
+          type="text"
+          name="queue-platform"
+          value={platform}
+          maxLength={100}
+          dir="auto"
+          onInput={(e) => setPlatform(e.currentTarget.value)}
+          onBlur={applyPlatform}
+        />
+      </label>
+      <label>
+        {t("review:filters.language")}
+        <select
+          name="queue-language"
+          value={f.language}
+          onChange={(e) => props.onChange({ ...f, language: e.currentTarget.value })}
+        >
+          <option value="">{t("review:filters.all")}</option>
+          {QUEUE_LANGUAGES.map((l) => (
+            <option key={l} value={l}>
+              {t(`review:filters.lang.${l}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t("review:filters.reason")}
+        <select
+          name="queue-reason"
+          value={f.reason}
+          onChange={(e) => props.onChange({ ...f, reason: e.currentTarget.value })}
+        >
+          <option value="">{t("review:filters.all")}</option>
+          {QUEUE_REASONS.map((r) => (
+            <option key={r} value={r}>
+              {t(`review:reason.${r}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+      {queueNarrowed(f) && (
+        <button type="button" onClick={() => props.onChange({ ...NO_QUEUE_FILTERS })}>
+          {t("review:filters.clear")}
+        </button>
+      )}
+    </form>
+  );
+}
+
 function kindName(kind: string): string {
   return ["image", "video", "text", "url"].includes(kind) ? t(`review:kind.${kind}`) : kind;
 }
@@ -433,6 +613,7 @@ function Why(props: { detail: ReviewDetail }) {
     <section class="why" aria-labelledby="why-h" data-testid="why">
       <h3 id="why-h">{t("review:why.title")}</h3>
       <p>{rule !== undefined ? t("review:why.queued", { p, rule }) : t("review:why.queuedNoRule", { p })}</p>
+      {review.reason && <p data-testid="why-reason">{t(`review:reasonLong.${review.reason}`)}</p>}
       {stance ? (
         <p data-testid="stance">
           {t("review:why.stance", {

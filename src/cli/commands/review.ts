@@ -10,6 +10,9 @@ import { RasdError } from "../../core/errors.js";
 import { AccessService, type Principal } from "../../services/access.js";
 import { ReviewService, maySeeEscalated } from "../../services/reviews.js";
 import { reviewAccounts } from "../../services/review-accounts.js";
+import { QUEUE_LANGUAGES, queueFilter, reviewCursor } from "../../services/review-queue.js";
+import { CONTENT_KINDS } from "../../storage/ports/content.js";
+import { REVIEW_REASONS } from "../../storage/ports/reviews.js";
 import { WellnessService } from "../../services/wellness.js";
 import { withContext, withStoreOptions, type Context, type StoreOptions } from "../context.js";
 
@@ -46,6 +49,30 @@ function entryId(value: string): number {
   return id;
 }
 
+interface ListOptions extends StoreOptions {
+  org: string;
+  status: string;
+  person?: string;
+  limit: string;
+  kind?: string;
+  bank?: string;
+  platform?: string;
+  language?: string;
+  reason?: string;
+  before?: string;
+}
+
+/** A filter's problem as a usage error, its message naming the option (--kind: …). */
+async function usage<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof RasdError && e.code === "invalid")
+      throw new RasdError("usage", e.message.startsWith("--") ? e.message : `--${e.message}`);
+    throw e;
+  }
+}
+
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export function reviewCommand(): Command {
@@ -56,17 +83,28 @@ export function reviewCommand(): Command {
     withStoreOptions(
       new Command("list")
         .description(
-          "an organisation's queue as JSON lines: open (default, highest priority first), escalated or decided; with --person, as that person is offered it (others' live claims left out)",
+          "an organisation's queue as JSON lines: open (default, highest priority first), escalated or decided; with --person, as that person is offered it (others' live claims left out); the filters combine, and the count on stderr counts with them",
         )
         .requiredOption("--org <name>", "the organisation")
         .option("--status <status>", "open, escalated or decided", "open")
-        .option("--person <name>", "list as this person sees the queue")
+        .option("--person <name>", "list as this person sees the queue (and only the banks they may see)")
+        .option("--kind <kind>", `the item's kind: ${CONTENT_KINDS.join(", ")}`)
+        .option("--bank <id>", "entries whose item matched a signal of this bank")
+        .option("--platform <name>", "the item's platform, as submitted")
+        .option("--language <code>", `the language found in the item's text: ${QUEUE_LANGUAGES.join(", ")} (und: none)`)
+        .option(
+          "--reason <reason>",
+          `why the entry is queued: ${REVIEW_REASONS.join(", ")} (account: ban evasion; link: a match behind the item's links)`,
+        )
+        .option("--before <cursor>", "the next page: the cursor the previous page printed on stderr")
         .option("--limit <n>", "at most this many", "50")
         .addHelpText(
           "after",
-          '\nExample:\n  rasd review list --org "Example Platform" --person demo-reviewer --limit 10\n',
+          '\nExamples:\n  rasd review list --org "Example Platform" --person demo-reviewer --limit 10\n' +
+            '  rasd review list --org "Example Platform" --kind image --bank 3 --reason match\n' +
+            '  rasd review list --org "Example Platform" --language ar --reason stance --before 0.93:17\n',
         ),
-    ).action(async (o: StoreOptions & { org: string; status: string; person?: string; limit: string }) => {
+    ).action(async (o: ListOptions) => {
       if (!["open", "escalated", "decided"].includes(o.status))
         throw new RasdError("usage", `--status: open, escalated or decided, not "${o.status}"`);
       const limit = Number(o.limit);
@@ -77,11 +115,33 @@ export function reviewCommand(): Command {
         const who = o.person ? await principal(ctx, o.org, o.person) : undefined;
         if (who && o.status === "escalated" && !maySeeEscalated(who.role))
           throw new RasdError("usage", "--status escalated: the second-level queue is an admin's (senior reviewer's)");
+        const access = new AccessService(ctx.stores.access, ctx.store);
+        // Without --person the operator's view: any bank (its entries still only the organisation's).
+        const banks = async () =>
+          who ? access.visibleBankIds(who) : new Set((await ctx.store.listBanks()).map((b) => b.id));
+        const filter = await usage(() =>
+          queueFilter(
+            {
+              ...(o.kind !== undefined ? { kind: o.kind } : {}),
+              ...(o.bank !== undefined ? { bank: o.bank } : {}),
+              ...(o.platform !== undefined ? { platform: o.platform } : {}),
+              ...(o.language !== undefined ? { language: o.language } : {}),
+              ...(o.reason !== undefined ? { reason: o.reason } : {}),
+              ...(o.before !== undefined ? { before: o.before } : {}),
+            },
+            o.status,
+            banks,
+            { bank: "--bank", before: "--before" },
+          ),
+        );
         const viewer = who && o.status !== "decided" ? { personId: who.personId, now: Date.now() } : undefined;
-        const [rows, total] = await Promise.all([
-          ctx.stores.reviews.listReviews(org.id, o.status, limit, viewer),
-          ctx.stores.reviews.countReviews(org.id, o.status, viewer),
+        const [page, total] = await Promise.all([
+          ctx.stores.reviews.listReviews(org.id, o.status, limit + 1, viewer, filter),
+          ctx.stores.reviews.countReviews(org.id, o.status, viewer, { ...filter, after: undefined }),
         ]);
+        const rows = page.slice(0, limit);
+        const bankIds = await ctx.stores.reviews.reviewBanks(rows.map((r) => r.id));
+        const visible = await banks();
         const now = Date.now();
         for (const r of rows) {
           const live = r.claimedUntil !== null && r.claimedUntil >= now;
@@ -91,6 +151,8 @@ export function reviewCommand(): Command {
               item_id: r.itemId,
               status: r.status,
               priority: r.priority,
+              reason: r.reason ?? "match",
+              bank_ids: (bankIds.get(r.id) ?? []).filter((b) => visible.has(b)),
               decision: r.decision,
               claimed_by: live ? r.claimedBy : null,
               claimed_until: live ? iso(r.claimedUntil) : null,
@@ -99,7 +161,9 @@ export function reviewCommand(): Command {
             })}\n`,
           );
         }
-        process.stderr.write(`review: ${rows.length} of ${total} ${o.status} entries\n`);
+        const last = rows[rows.length - 1];
+        const next = page.length > limit && last ? `; next page: --before ${reviewCursor(last, o.status)}` : "";
+        process.stderr.write(`review: ${rows.length} of ${total} ${o.status} entries${next}\n`);
       });
     }),
   );

@@ -41,6 +41,7 @@ function reviewView(r: ReviewRow): ReviewView {
     action_id: r.actionId,
     status: r.status,
     priority: r.priority,
+    reason: r.reason ?? "match",
     decision: r.decision,
     labels: parse(r.labels, {}),
     reasons: r.reasons,

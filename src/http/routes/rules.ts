@@ -12,9 +12,10 @@ import type { Principal } from "../../services/access.js";
 import type { Services } from "../../server/services.js";
 import type { WebhookEndpoint } from "../../storage/ports/index.js";
 import { idParam, pageQuery, route, type RouteDef } from "../route.js";
-import { NoContent, StringEnum } from "../schemas/common.js";
+import { NoContent, Nullable, StringEnum } from "../schemas/common.js";
 import { ActionView } from "../schemas/content.js";
-import { ReviewEntryView } from "../schemas/reviews.js";
+import { ReviewEntryView, ReviewQueueQuery } from "../schemas/reviews.js";
+import { queueFilter, reviewCursor } from "../../services/review-queue.js";
 import { RuleView, RuleWithSecretsView, type WebhookEndpointView } from "../schemas/rules.js";
 import { actionView, iso } from "../views.js";
 import { auditEntry } from "./members.js";
@@ -309,45 +310,57 @@ export function ruleRoutes(s: Services): RouteDef[] {
       access: "review.read",
       summary:
         "The review queue: open entries by priority (highest first, then oldest), escalated ones waiting for " +
-        "an admin (senior reviewer), or decided ones, latest first; total counts them all. Open and escalated " +
-        "entries another reviewer has claimed (POST /v1/reviews/:id/claim) are left out until the claim lapses",
+        "an admin (senior reviewer), or decided ones, latest first; total counts them all, with the same filters " +
+        "(kind, bank, platform, language, reason). Open and escalated entries another reviewer has claimed " +
+        "(POST /v1/reviews/:id/claim) are left out until the claim lapses. Pages: pass a page's `next` as `before` " +
+        "for the entries after it",
       tags: ["review"],
       schema: {
-        querystring: Type.Object(
-          {
-            status: Type.Optional(StringEnum(["open", "escalated", "decided"])),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: ReviewQueueQuery,
         response: {
           200: Type.Object({
             reviews: Type.Array(ReviewEntryView),
             total: Type.Number({
-              description: "Entries of this status the caller would be offered, past the limit too",
+              description:
+                "Entries of this status, with these filters, the caller would be offered, past the limit too " +
+                "(from the start of the queue, whatever `before` says)",
             }),
+            next: Nullable(
+              Type.String({
+                description: "The cursor of the next page (pass it as `before`); null on the last page",
+              }),
+            ),
           }),
         },
       },
       handler: async (req, _reply, who) => {
         const q = req.query;
         const status = q.status ?? "open";
+        const limit = q.limit ?? 50;
+        const filter = await queueFilter(q, status, () => s.access.visibleBankIds(who));
         // Open and escalated entries: highest priority first (strongest match or most confident
         // pro-ISIS text), then oldest first, without those another reviewer holds. Decided ones:
         // the latest first.
         const viewer = status === "decided" ? undefined : { personId: who.personId, now: Date.now() };
-        const [rows, total] = await Promise.all([
-          s.reviews.listReviews(who.orgId, status, q.limit ?? 50, viewer),
-          s.reviews.countReviews(who.orgId, status, viewer),
+        const [page, total] = await Promise.all([
+          s.reviews.listReviews(who.orgId, status, limit + 1, viewer, filter),
+          s.reviews.countReviews(who.orgId, status, viewer, { ...filter, after: undefined }),
         ]);
+        const rows = page.slice(0, limit);
+        const last = rows[rows.length - 1];
+        const banks = await s.reviews.reviewBanks(rows.map((r) => r.id));
+        const visible = await s.access.visibleBankIds(who);
         return {
           total,
+          next: page.length > limit && last ? reviewCursor(last, status) : null,
           reviews: rows.map((r) => ({
             id: r.id,
             item_id: r.itemId,
             action_id: r.actionId,
             status: r.status,
             priority: r.priority,
+            reason: r.reason ?? "match",
+            bank_ids: (banks.get(r.id) ?? []).filter((b) => visible.has(b)),
             decision: r.decision,
             note: r.note,
             decided_by: r.decidedBy,

@@ -1,7 +1,10 @@
 /** The review queue, one review entry with what a reviewer needs beside it, and decisions. */
 
 import { Type, type Static } from "typebox";
-import { IsoTime, LabelsView, Nullable } from "./common.js";
+import { CONTENT_KINDS } from "../../storage/ports/content.js";
+import { REVIEW_REASONS } from "../../storage/ports/reviews.js";
+import { QUEUE_LANGUAGES } from "../../services/review-queue.js";
+import { IsoTime, LabelsView, Nullable, StringEnum } from "./common.js";
 import { SignalView } from "./banks.js";
 import { ContentItemView } from "./content.js";
 
@@ -14,6 +17,17 @@ export const ReviewEntryView = Type.Object({
   action_id: Type.Number(),
   status: Type.String(),
   priority: Type.Number(),
+  reason: Type.Optional(
+    StringEnum(REVIEW_REASONS, {
+      description:
+        "Why the entry is queued: match (a bank signal matched), stance (the stance model alone), account " +
+        "(a suspended account matched: ban evasion), incident (an incident bank's signal matched) or link " +
+        "(a match behind the item's links)",
+    }),
+  ),
+  bank_ids: Type.Optional(
+    Type.Array(Type.Number(), { description: "The banks (that the caller may see) whose signals the item matched" }),
+  ),
   decision: Nullable(Type.String()),
   note: Type.String(),
   decided_by: Nullable(Type.Number()),
@@ -88,3 +102,40 @@ export const MediaResponse = {
     "text/plain": { schema: Type.String() },
   },
 };
+
+/** GET /v1/reviews's query: the queue, its filters (all combinable) and its page. */
+export const ReviewQueueQuery = Type.Object(
+  {
+    status: Type.Optional(StringEnum(["open", "escalated", "decided"])),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+    kind: Type.Optional(StringEnum(CONTENT_KINDS, { description: "The item's kind" })),
+    bank: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: "Entries whose item matched a signal of this bank (one the caller may see; else 400)",
+      }),
+    ),
+    platform: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 100, description: "The item's platform, as it was submitted" }),
+    ),
+    language: Type.Optional(
+      StringEnum(QUEUE_LANGUAGES, {
+        description: "The language the classifier found in the item's text; und: none (media without text too)",
+      }),
+    ),
+    reason: Type.Optional(
+      StringEnum(REVIEW_REASONS, {
+        description: "Why the entry is queued: match, stance, account (ban evasion), incident or link",
+      }),
+    ),
+    before: Type.Optional(
+      Type.String({
+        maxLength: 60,
+        description:
+          "A page's `next`: the entries after that page, in the queue's order (open and escalated: " +
+          '"<priority>:<id>"; decided: "<id>")',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);

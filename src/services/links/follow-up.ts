@@ -19,7 +19,14 @@
  */
 
 import { describeError } from "../../core/errors.js";
-import { fire, reviewPriority, type ActionRule, type MatchFacts, type RuleAction } from "../../core/rules.js";
+import {
+  fire,
+  matchedBanks,
+  reviewPriority,
+  type ActionRule,
+  type MatchFacts,
+  type RuleAction,
+} from "../../core/rules.js";
 import type { StanceVerdict } from "../../core/stance.js";
 import { getLogger } from "../../logging/logger.js";
 import type {
@@ -233,7 +240,13 @@ export class LinkFollowUp {
           deliveryId: hopDeliveryId(item.id, f.rule.id, i),
           target: a.type === "webhook" ? a.url : a.type === "decision" ? a.decision : "",
           payload: JSON.stringify(this.deps.payload(event, f, a)),
-          ...(a.type === "review" ? { reviewPriority: reviewPriority(hop, stance) } : {}),
+          ...(a.type === "review"
+            ? {
+                reviewPriority: reviewPriority(hop, stance),
+                reviewReason: "link" as const,
+                reviewBanks: matchedBanks(hop),
+              }
+            : {}),
         });
       });
     return { linked, planned };

@@ -48,6 +48,13 @@ export interface NewAction {
   readonly payload: string;
   /** For a review action: the priority of the item's review entry (one entry per item). */
   readonly reviewPriority?: number;
+  /**
+   * For a review action: why the item is queued (an incident bank among `reviewBanks` makes it
+   * "incident" whatever is said here); left out, "match" when there are banks, else "stance".
+   */
+  readonly reviewReason?: "match" | "stance" | "account" | "link";
+  /** For a review action: the banks whose signals the item matched (the queue's bank filter). */
+  readonly reviewBanks?: readonly number[];
 }
 
 /** What became of a NewAction: created now, or found from an earlier run of the same job. */

@@ -1,5 +1,13 @@
 /** The review queue port: one entry per item a rule sent for review, and its decision. */
 
+/**
+ * Why an entry was queued: a bank signal matched (`match`), the stance model alone (`stance`),
+ * a suspended account matched — ban evasion — (`account`), an incident bank's signal matched
+ * (`incident`), or a match behind the item's links (`link`).
+ */
+export const REVIEW_REASONS = ["match", "stance", "account", "incident", "link"] as const;
+export type ReviewReason = (typeof REVIEW_REASONS)[number];
+
 export interface ReviewItem {
   readonly id: number;
   readonly orgId: number;
@@ -24,6 +32,29 @@ export interface ReviewItem {
   readonly claimedUntil: number | null;
   /** The status before the latest decision (undo returns to it); null when there is none. */
   readonly previousStatus?: "open" | "escalated" | null;
+  /** Why it was queued (entries from before migration 0025: worked out from the item). */
+  readonly reason?: ReviewReason;
+}
+
+/** Where a page of the queue starts: after this entry in the queue's order. */
+export interface ReviewCursor {
+  /** The entry's priority (open and escalated queues, ordered by priority then id). */
+  readonly priority?: number;
+  readonly id: number;
+}
+
+/** The queue's filters; every one given must hold (`after` only pages, it does not count). */
+export interface ReviewFilter {
+  /** The item's kind: image, video, url or text. */
+  readonly kind?: string;
+  /** Entries whose item matched a signal of this bank. */
+  readonly bankId?: number;
+  /** The item's platform, as submitted. */
+  readonly platform?: string;
+  /** The language the classifier found in the item's text; "und": none found (or no text). */
+  readonly language?: string;
+  readonly reason?: ReviewReason;
+  readonly after?: ReviewCursor;
 }
 
 /** Whose view a queue is listed for: entries another person holds a live lease on are left out. */
@@ -50,9 +81,17 @@ export interface ReviewStore {
    * Open and escalated entries by priority (highest first, then oldest); decided ones latest
    * first. With a viewer, entries another person holds a live lease on are left out.
    */
-  listReviews(orgId: number, status: string, limit: number, viewer?: QueueViewer): Promise<ReviewItem[]>;
-  /** How many entries listReviews would list without a limit. */
-  countReviews(orgId: number, status: string, viewer?: QueueViewer): Promise<number>;
+  listReviews(
+    orgId: number,
+    status: string,
+    limit: number,
+    viewer?: QueueViewer,
+    filter?: ReviewFilter,
+  ): Promise<ReviewItem[]>;
+  /** How many entries listReviews would list without a limit (and from the start: `after` is ignored). */
+  countReviews(orgId: number, status: string, viewer?: QueueViewer, filter?: ReviewFilter): Promise<number>;
+  /** The banks whose signals each entry's item matched (migration 0025), by entry id. */
+  reviewBanks(ids: readonly number[]): Promise<Map<number, number[]>>;
   /**
    * Records a decision on an entry still in `from` status (open or escalated): "escalate" moves
    * it to escalated, anything else to decided; the lease ends. False when it was no longer in
