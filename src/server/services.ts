@@ -200,6 +200,7 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     metrics,
   );
   pipeline.onWebhooks = () => deliverer.wake();
+  if (work) pipeline.onLinks = (ids) => work.publish(ids, "links");
   incidents.onAlerts = () => deliverer.wakeAlerts();
   incidents.onShared = () => access.invalidate();
   followNats({ bus, work, matcher, pipeline, metrics }, options.matcherPollMs ?? 1000);
@@ -299,7 +300,10 @@ export async function startWorkers(s: Services, workers = true): Promise<void> {
     s.mediaRetention.start();
     s.exchangeFetcher.start();
     s.links.liveness.start();
-    s.work?.start(() => s.pipeline.wake());
+    s.work?.start(
+      () => s.pipeline.wake(),
+      () => s.pipeline.wakeLinks(),
+    );
   }
 }
 
