@@ -17,6 +17,9 @@ export const TIER_CRITERIA: Readonly<Record<IncidentTier, string>> = {
   3: "A developing situation: content that may become an incident (a threat, a leaked release) seen by one member; shared so that others watch for it.",
 };
 
+/** Files (images, videos) one declaration may carry; more are added to the incident as artefacts after. */
+export const MAX_DECLARE_FILES = 10;
+
 export const INCIDENT_STATUSES = ["active", "closed"] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 

@@ -89,9 +89,10 @@ export async function streamToFile(
   // @fastify/multipart throws is only from toBuffer()).
   if ((source as Readable & { truncated?: boolean }).truncated) {
     await remove();
+    // busboy stops the file at the limit: the bytes read are the limit.
     throw new RasdError(
       "file.too_large",
-      `the ${field} file is too large: over the server's upload size limit; nothing was stored`,
+      `the ${field} file is too large: over the server's upload limit of ${size} bytes for one file; nothing was stored`,
     );
   }
   return {

@@ -206,6 +206,7 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     metrics,
   );
   pipeline.onWebhooks = () => deliverer.wake();
+  if (work) pipeline.onLinks = (ids) => work.publish(ids, "links");
   incidents.onAlerts = () => deliverer.wakeAlerts();
   incidents.onShared = () => access.invalidate();
   followNats({ bus, work, matcher, pipeline, metrics }, options.matcherPollMs ?? 1000);
@@ -310,7 +311,10 @@ export async function startWorkers(s: Services, workers = true, retention = work
     s.deliverer.start();
     s.exchangeFetcher.start();
     s.links.liveness.start();
-    s.work?.start(() => s.pipeline.wake());
+    s.work?.start(
+      () => s.pipeline.wake(),
+      () => s.pipeline.wakeLinks(),
+    );
   }
   if (retention) s.mediaRetention.start();
 }

@@ -195,6 +195,14 @@ export class ContentPipeline {
     this.jobs.wake();
   }
 
+  /** Links jobs were queued (a hint from another process): the links worker looks now. */
+  wakeLinks(): void {
+    this.linkFollowUp?.wake();
+  }
+
+  /** Told of the items whose "links" job was just committed (to hint other processes). */
+  onLinks: ((itemIds: readonly number[]) => void) | undefined;
+
   /** Runs one batch of "links" jobs now (tests; the worker runs them on its own once started). */
   followLinksOnce(): Promise<number> {
     return this.linkFollowUp?.runOnce() ?? Promise.resolve(0);
@@ -503,7 +511,12 @@ export class ContentPipeline {
       ...(prefetch ? { leaseNext: this.leaseRequest() } : {}),
       now,
     });
-    if (outcomes.some((o) => !o.error && o.followLinks)) this.linkFollowUp?.wake();
+    const followed = outcomes.filter((o) => !o.error && o.followLinks).map((o) => o.item.id);
+    if (followed.length > 0) {
+      this.linkFollowUp?.wake();
+      // Other processes' links workers too (a NATS hint; decision 0041).
+      this.onLinks?.(followed);
+    }
     if (prefetch) this.prefetched = [...leased];
     this.observe(outcomes, firings, recorded, now);
     if (this.deps.incidents) await this.deps.incidents.observe(this.observed(outcomes, firings), now);

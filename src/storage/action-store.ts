@@ -9,7 +9,7 @@
 
 import { sql, type Insertable, type Kysely, type Selectable } from "kysely";
 import { finishItems, recordLinkedItems, saveClassifications } from "./content-store.js";
-import { completeJobs, enqueueJobs, leaseJobs, retryOrBuryJob, type Db } from "./job-queue.js";
+import { buryJobs, completeJobs, enqueueJobs, leaseJobs, retryOrBuryJob, type Db } from "./job-queue.js";
 import type {
   Action,
   ActionStatus,
@@ -102,6 +102,7 @@ export class KyselyActionStore implements ActionStore {
         if (batch.classifications.length) await saveClassifications(tx, batch.classifications);
         if (batch.linked?.length) await recordLinkedItems(tx, batch.linked, recorded);
         await completeJobs(tx, batch.completedJobs);
+        if (batch.buriedJobs?.length) await buryJobs(tx, batch.buriedJobs);
         if (batch.followLinks?.length) await queueLinkJobs(tx, batch.followLinks, batch.now);
         const leaseNext = attempt === 0 ? batch.leaseNext : undefined;
         const leased = leaseNext ? await leaseJobs(tx, this.dialect, leaseNext) : [];

@@ -162,6 +162,25 @@ export async function completeJobs(db: Db, ids: readonly number[]): Promise<void
       .execute();
 }
 
+/** Marks jobs dead with their last error (a "links" job given up on: services/links/follow-up.ts). */
+export async function buryJobs(
+  db: Db,
+  jobs: readonly { readonly id: number; readonly error: string }[],
+): Promise<void> {
+  for (const j of jobs)
+    await db
+      .updateTable("jobs")
+      .set({
+        status: "dead",
+        lease_owner: null,
+        lease_until: null,
+        last_error: j.error.slice(0, MAX_ERROR),
+        updated_at: Date.now(),
+      })
+      .where("id", "=", j.id)
+      .execute();
+}
+
 export async function retryOrBuryJob(db: Db, job: Job, error: string, runAt: number): Promise<RetryFate> {
   const dead = job.attempts >= job.maxAttempts;
   await db

@@ -62,6 +62,17 @@ describe("rasd incident", () => {
     assert.match(signal.stderr, /artefact 1/);
   });
 
+  it("refuses more files than a declaration takes, saying how many and the limit, before hashing any", () => {
+    // The files need not exist: the count is refused first.
+    const files = Array.from({ length: 12 }, (_, i) => ["--file", join(dir, `missing-${i}.png`)]).flat();
+    const r = rasd(["incident", "declare", "--org", "Sawab", "--tier", "1", "--title", "x", ...files]);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /--file: 12 files given; a declaration takes at most 10/);
+    const list = rasd(["incident", "list"]);
+    assert.equal(list.status, 0, list.stderr);
+    assert.doesNotMatch(list.stdout, /"title": "x"/);
+  });
+
   it("declares a drill, lists, shows, debriefs and closes it", () => {
     const d = rasd([
       "incident",

@@ -644,6 +644,40 @@ export function portsContract(name: string, makeDatabase: () => Promise<TestData
         await drainQueue();
       });
 
+      it("commitResults buries given-up jobs with their error beside the item's links_failed, in one transaction", async () => {
+        await drainQueue();
+        const [a] = await newItems(1, "linkdead");
+        const now = Date.now();
+        await s.actions.commitResults({
+          actions: [],
+          finish: () => [],
+          classifications: [],
+          completedJobs: [],
+          followLinks: [a!],
+          now,
+        });
+        const [job] = await s.jobs.lease({ kind: "links", owner: "w", limit: 10, leaseMs: 60_000 });
+        assert.equal(job!.refId, a);
+        const hashes = '{"links_failed":{"error":"connection reset","attempts":5,"at":"2026-12-07T00:00:00.000Z"}}';
+        await s.actions.commitResults({
+          actions: [],
+          finish: () => [],
+          classifications: [],
+          completedJobs: [],
+          buriedJobs: [{ id: job!.id, error: "connection reset" }],
+          linked: [{ id: a!, hashes, matches: "[]" }],
+          now,
+        });
+        const counts = await s.jobs.counts();
+        assert.equal(counts["links.dead"], 1, JSON.stringify(counts));
+        assert.equal(counts["links.running"], undefined, JSON.stringify(counts));
+        assert.equal((await s.content.getItem(a!))!.hashes, hashes);
+        // Nothing is leased again.
+        assert.deepEqual(await s.jobs.lease({ kind: "links", owner: "w", limit: 10, leaseMs: 60_000 }), []);
+        await s.jobs.complete([job!.id]); // the dead job leaves no trace for the next case
+        await drainQueue();
+      });
+
       it("a batch of many actions (several statements) records each once and answers per action in order; a partial rerun creates only the new ones", async () => {
         await drainQueue();
         const items = await newItems(150, "grouped");

@@ -6,6 +6,7 @@
  */
 
 import { useEffect, useState } from "preact/hooks";
+import { MAX_DECLARE_FILES } from "../../src/core/incidents.js";
 import type { Api } from "./lib/api.js";
 import { formatDateTime, formatNumber, t } from "./lib/i18n.js";
 import type { Me } from "./lib/types.js";
@@ -133,8 +134,11 @@ function List(props: { api: Api; me: Me }) {
   const mayDeclare =
     props.me.permissions.includes("incident.write") &&
     orgs.data?.orgs.find((o) => o.id === props.me.org.id)?.kind === "government";
+  // The API takes MAX_DECLARE_FILES files a declaration: said before anything is sent.
+  const tooMany = files.length > MAX_DECLARE_FILES;
   const declare = async (e: SubmitEvent) => {
     e.preventDefault();
+    if (tooMany) return;
     try {
       const signals = form.hashes
         .split("\n")
@@ -251,9 +255,19 @@ function List(props: { api: Api; me: Me }) {
                 type="file"
                 multiple
                 accept="image/*,video/*"
+                aria-invalid={tooMany ? "true" : undefined}
+                aria-describedby={tooMany ? "declare-files-error" : undefined}
                 onChange={(e) => setFiles([...((e.target as HTMLInputElement).files ?? [])])}
               />
             </label>
+            {tooMany ? (
+              <p class="error" role="alert" id="declare-files-error">
+                {t("incidents:tooManyFiles", {
+                  count: formatNumber(files.length),
+                  max: formatNumber(MAX_DECLARE_FILES),
+                })}
+              </p>
+            ) : null}
             <label>
               <input
                 type="checkbox"
@@ -262,7 +276,9 @@ function List(props: { api: Api; me: Me }) {
               />
               {t("incidents:field.drill")}
             </label>
-            <button type="submit">{t("incidents:declareButton")}</button>
+            <button type="submit" disabled={tooMany}>
+              {t("incidents:declareButton")}
+            </button>
           </form>
         </Panel>
       ) : null}

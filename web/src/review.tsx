@@ -672,6 +672,7 @@ function Media(props: {
       <div class="item-content">
         {item.text !== undefined && <Txt value={item.text} block class="item-text" />}
         {item.url !== undefined && <Txt value={item.url} block class="item-url" />}
+        <LinksState hashes={item.hashes} />
       </div>
     );
   // The caption or text sent with an image or video: a harmless-looking picture may carry the message.
@@ -684,6 +685,7 @@ function Media(props: {
         <p class="muted">{t("review:noCaption", { kind: kindName(item.kind) })}</p>
       )}
       {item.url !== undefined && <Txt value={item.url} block class="item-url" />}
+      <LinksState hashes={item.hashes} />
     </div>
   );
   if (expired)
@@ -900,4 +902,29 @@ function DecisionForm(props: {
       </button>
     </form>
   );
+}
+
+/**
+ * Whether the item's links are still being followed, or could not be (their job used up its
+ * attempts: `hashes.links_failed`, decision 0041). Nothing once they were followed.
+ */
+function LinksState(props: { hashes: unknown }) {
+  const h = props.hashes !== null && typeof props.hashes === "object" ? (props.hashes as Record<string, unknown>) : {};
+  const failed = h.links_failed as { error?: unknown; attempts?: unknown } | undefined;
+  if (failed && typeof failed === "object")
+    return (
+      <p class="error" data-testid="links-failed">
+        {t("review:links.failed", {
+          attempts: formatNumber(Number(failed.attempts ?? 0)),
+          error: String(failed.error ?? ""),
+        })}
+      </p>
+    );
+  if (h.links_pending === true)
+    return (
+      <p class="muted" data-testid="links-pending">
+        {t("review:links.pending")}
+      </p>
+    );
+  return null;
 }

@@ -9,7 +9,7 @@ import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { Command } from "../commander.js";
 import { RasdError } from "../../core/errors.js";
-import { computeDebrief, timeline, type Incident } from "../../core/incidents.js";
+import { MAX_DECLARE_FILES, computeDebrief, timeline, type Incident } from "../../core/incidents.js";
 import { debriefCsv, debriefHtml, debriefView, eventsCsv, incidentView } from "../../report/incident.js";
 import { IncidentService, type IncidentActor } from "../../services/incidents.js";
 import { hashMedia } from "../../services/media-hashing.js";
@@ -55,7 +55,15 @@ async function artefacts(o: { signal?: string[]; url?: string[]; file?: string[]
     out.push({ type: s.slice(0, at), value: s.slice(at + 1) });
   }
   for (const u of o.url ?? []) out.push({ type: "url", value: u });
-  for (const path of o.file ?? []) {
+  // The API's limit, so that a declaration means the same whichever way it is made.
+  const files = o.file ?? [];
+  if (files.length > MAX_DECLARE_FILES)
+    throw new RasdError(
+      "usage",
+      `--file: ${files.length} files given; a declaration takes at most ${MAX_DECLARE_FILES}. ` +
+        "Declare with the first ones and add the rest as artefacts (POST /v1/incidents/{id}/artefacts); nothing was declared",
+    );
+  for (const path of files) {
     const kind = VIDEO.has(extname(path).toLowerCase()) ? "video" : "image";
     const hashed = await hashMedia(await readFile(path), kind, MEDIA_SIGNAL_TYPES[kind], { path });
     for (const [type, value] of Object.entries(hashed.values)) out.push({ type, value });

@@ -9,7 +9,14 @@ import type { FastifyReply } from "fastify";
 import { Type, type Static } from "typebox";
 import { RasdError, describeError, isRasdError } from "../../core/errors.js";
 import { serviceImageLimits } from "../../media/decode-gate.js";
-import { INCIDENT_STATUSES, VARIANT_STATUSES, computeDebrief, timeline, type Incident } from "../../core/incidents.js";
+import {
+  INCIDENT_STATUSES,
+  MAX_DECLARE_FILES,
+  VARIANT_STATUSES,
+  computeDebrief,
+  timeline,
+  type Incident,
+} from "../../core/incidents.js";
 import type { IncidentEvent, Variant } from "../../core/incidents.js";
 import { webhookOrigin } from "../../core/webhook-endpoints.js";
 import { debriefCsv, debriefHtml, debriefView, eventsCsv, incidentView } from "../../report/incident.js";
@@ -24,7 +31,7 @@ import { StringEnum } from "../schemas/common.js";
 import type { IncidentEventView } from "../schemas/incidents.js";
 import { DebriefView, IncidentDetailView, IncidentView, VariantView } from "../schemas/incidents.js";
 import { iso } from "../views.js";
-import { FIELD_SIZE_LIMIT, checkFieldWhole, streamToFile } from "../upload.js";
+import { FIELD_SIZE_LIMIT, checkFieldWhole, streamToFile, type UploadedFile } from "../upload.js";
 import { readMultipart } from "./content-input.js";
 import { describePrincipal } from "../../services/access.js";
 import type { FastifyRequest } from "fastify";
@@ -91,7 +98,13 @@ function declareJson(body: unknown): Static<typeof DeclareBody> {
 }
 
 /** The most files one multipart declaration may carry. */
-const MAX_DECLARE_FILES = 10;
+/**
+ * File parts a declaration's parser counts before it stops reading: past MAX_DECLARE_FILES
+ * the rest are skipped unread, only to say how many were sent.
+ */
+const COUNTED_FILES = 100;
+/** Text fields (tier, title, signal lines, urls, ...) a declaration may send. */
+const MAX_DECLARE_FIELDS = 40;
 const DECLARE_FIELDS = new Set(["tier", "title", "description", "drill", "signal", "url"]);
 
 /** A raw artefact "TYPE:VALUE" (a multipart signal field), checked for its shape. */
@@ -114,64 +127,86 @@ async function readDeclareParts(
   const signals: { type: string; value: string }[] = [];
   const urls: string[] = [];
   const files: RawSignal[] = [];
+  // Files are kept on disk until every part is read: a declaration with too many is refused
+  // before any is hashed, and a bad one declares nothing.
+  const uploads: { file: UploadedFile; kind: "image" | "video"; n: number }[] = [];
   let count = 0;
   try {
-    // The service allows one file a request; a declaration up to MAX_DECLARE_FILES.
-    const parts = req.parts({
-      limits: { files: MAX_DECLARE_FILES, fields: 40, parts: MAX_DECLARE_FILES + 40, fieldSize: FIELD_SIZE_LIMIT },
-    });
-    for await (const part of parts) {
-      if (part.type === "file") {
-        const kind = part.fieldname === "image" || part.fieldname === "video" ? part.fieldname : undefined;
-        if (!kind) {
-          part.file.resume();
-          throw new RasdError("invalid", `file part "${part.fieldname}": name it "image" or "video"`);
-        }
-        if (++count > MAX_DECLARE_FILES) {
-          part.file.resume();
-          throw new RasdError("invalid", `at most ${MAX_DECLARE_FILES} files in one declaration`);
-        }
-        const file = await streamToFile(part.file, dataDir, part.fieldname, part.mimetype);
-        try {
-          if (file.size === 0) throw new RasdError("invalid", `file ${count} (${kind}): empty (0 bytes)`);
-          const maxBytes = kind === "image" ? serviceImageLimits().maxBytes : Number.MAX_SAFE_INTEGER;
-          if (file.size > maxBytes)
-            throw new RasdError(
-              "file.too_large",
-              `file ${count}: the image is ${file.size} bytes; the limit is ${maxBytes}`,
-            );
-          const hashed = await hashMedia(() => file.read(maxBytes), kind, MEDIA_SIGNAL_TYPES[kind], {
-            wait: "request",
-            path: file.path,
-            digests: { md5: file.md5, sha256: file.sha256 },
-          }).catch((error: unknown) => {
-            if (error instanceof RasdError)
-              throw new RasdError(error.code, `file ${count} (${kind}): ${error.message}`, { cause: error });
+    try {
+      // The service allows one file a request; a declaration up to MAX_DECLARE_FILES. The parser
+      // lets more through (skipped unread) so that the refusal can say how many were sent.
+      const parts = req.parts({
+        limits: {
+          files: COUNTED_FILES,
+          fields: MAX_DECLARE_FIELDS,
+          parts: COUNTED_FILES + MAX_DECLARE_FIELDS,
+          fieldSize: FIELD_SIZE_LIMIT,
+        },
+      });
+      for await (const part of parts) {
+        if (part.type === "file") {
+          const kind = part.fieldname === "image" || part.fieldname === "video" ? part.fieldname : undefined;
+          if (!kind) {
+            part.file.resume();
+            throw new RasdError("invalid", `file part "${part.fieldname}": name it "image" or "video"`);
+          }
+          const n = ++count;
+          if (n > MAX_DECLARE_FILES) {
+            part.file.resume();
+            continue;
+          }
+          const file = await streamToFile(part.file, dataDir, part.fieldname, part.mimetype).catch((error: unknown) => {
+            if (isRasdError(error))
+              throw new RasdError(error.code, `file ${n} (${kind}): ${error.message}`, { cause: error });
             throw error;
           });
-          for (const [type, value] of Object.entries(hashed.values))
-            files.push({ type, value, ...(type === "pdq" && hashed.pdq ? { quality: hashed.pdq.quality } : {}) });
-        } finally {
-          await file.remove();
+          uploads.push({ file, kind, n });
+        } else {
+          if (count > MAX_DECLARE_FILES) continue;
+          if (!DECLARE_FIELDS.has(part.fieldname)) throw new RasdError("invalid", `unknown field "${part.fieldname}"`);
+          checkFieldWhole(part);
+          if (typeof part.value !== "string") throw new RasdError("invalid", `field "${part.fieldname}" must be text`);
+          const value = part.value;
+          if (part.fieldname === "signal") {
+            // One signal a field, or several a line (the web form's text area).
+            for (const line of value.split("\n").map((l) => l.trim()))
+              if (line !== "") signals.push(typedValue(line, signals.length + 1));
+          } else if (part.fieldname === "url") {
+            if (value.trim() !== "") urls.push(value.trim());
+          } else if (part.fieldname in fields) throw new RasdError("invalid", `field "${part.fieldname}" given twice`);
+          else fields[part.fieldname] = value;
         }
-      } else {
-        if (!DECLARE_FIELDS.has(part.fieldname)) throw new RasdError("invalid", `unknown field "${part.fieldname}"`);
-        checkFieldWhole(part);
-        if (typeof part.value !== "string") throw new RasdError("invalid", `field "${part.fieldname}" must be text`);
-        const value = part.value;
-        if (part.fieldname === "signal") {
-          // One signal a field, or several a line (the web form's text area).
-          for (const line of value.split("\n").map((l) => l.trim()))
-            if (line !== "") signals.push(typedValue(line, signals.length + 1));
-        } else if (part.fieldname === "url") {
-          if (value.trim() !== "") urls.push(value.trim());
-        } else if (part.fieldname in fields) throw new RasdError("invalid", `field "${part.fieldname}" given twice`);
-        else fields[part.fieldname] = value;
       }
+    } catch (error) {
+      if (isRasdError(error)) throw error;
+      const limit = declareLimitError(error);
+      if (limit) throw limit;
+      if (typeof (error as { statusCode?: unknown }).statusCode === "number") throw error;
+      throw new RasdError("invalid", `malformed multipart/form-data body: ${describeError(error)}`, { cause: error });
     }
-  } catch (error) {
-    if (isRasdError(error) || typeof (error as { statusCode?: unknown }).statusCode === "number") throw error;
-    throw new RasdError("invalid", `malformed multipart/form-data body: ${describeError(error)}`, { cause: error });
+    if (count > MAX_DECLARE_FILES) throw tooManyFiles(String(count));
+    for (const { file, kind, n } of uploads) {
+      if (file.size === 0) throw new RasdError("invalid", `file ${n} (${kind}): empty (0 bytes)`);
+      const maxBytes = kind === "image" ? serviceImageLimits().maxBytes : Number.MAX_SAFE_INTEGER;
+      if (file.size > maxBytes)
+        throw new RasdError(
+          "file.too_large",
+          `file ${n} (image): ${file.size} bytes; the limit for an image is ${maxBytes} bytes; nothing was stored`,
+        );
+      const hashed = await hashMedia(() => file.read(maxBytes), kind, MEDIA_SIGNAL_TYPES[kind], {
+        wait: "request",
+        path: file.path,
+        digests: { md5: file.md5, sha256: file.sha256 },
+      }).catch((error: unknown) => {
+        if (error instanceof RasdError)
+          throw new RasdError(error.code, `file ${n} (${kind}): ${error.message}`, { cause: error });
+        throw error;
+      });
+      for (const [type, value] of Object.entries(hashed.values))
+        files.push({ type, value, ...(type === "pdq" && hashed.pdq ? { quality: hashed.pdq.quality } : {}) });
+    }
+  } finally {
+    await Promise.all(uploads.map((u) => u.file.remove()));
   }
   const tier = Number(fields.tier);
   if (!/^[123]$/.test((fields.tier ?? "").trim()))
@@ -188,6 +223,37 @@ async function readDeclareParts(
     urls,
     files,
   };
+}
+
+/** The refusal of a declaration with more files than it takes (`sent`: how many, or "more than N"). */
+function tooManyFiles(sent: string): RasdError {
+  return new RasdError(
+    "invalid",
+    `image/video: ${sent} files were sent; a declaration takes at most ${MAX_DECLARE_FILES} (file parts named "image" or "video"). ` +
+      "Declare with the first ones and add the rest with POST /v1/incidents/{id}/artefacts; nothing was stored",
+  );
+}
+
+/** The multipart parser's own limits, said in the declaration's words (undefined: not one of them). */
+function declareLimitError(error: unknown): RasdError | undefined {
+  switch ((error as { code?: unknown }).code) {
+    case "FST_FILES_LIMIT":
+      return tooManyFiles(`more than ${COUNTED_FILES}`);
+    case "FST_FIELDS_LIMIT":
+      return new RasdError(
+        "invalid",
+        `more than ${MAX_DECLARE_FIELDS} text fields were sent; a declaration takes at most ${MAX_DECLARE_FIELDS} ` +
+          "(put several signals in one signal field, a line each); nothing was stored",
+      );
+    case "FST_PARTS_LIMIT":
+      return new RasdError(
+        "invalid",
+        `more than ${COUNTED_FILES + MAX_DECLARE_FIELDS} parts were sent; a declaration takes at most ` +
+          `${MAX_DECLARE_FILES} files and ${MAX_DECLARE_FIELDS} text fields; nothing was stored`,
+      );
+    default:
+      return undefined;
+  }
 }
 
 export function incidentRoutes(s: Services): RouteDef[] {

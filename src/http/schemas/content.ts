@@ -78,7 +78,10 @@ export const ContentItemView = Type.Object({
   ),
   status: Type.String(),
   error: Nullable(Type.String()),
-  hashes: Type.Unknown({ description: "The item's hashes by type" }),
+  hashes: Type.Unknown({
+    description:
+      "The item's hashes by type. For an item with links to follow (decision 0038): `links_pending: true` until they are followed, then `links` (each link's chain of hops); or, when following them used up its attempts, `links_failed: {error, attempts, at}` (the last error; a terminal state, decision 0041)",
+  }),
   matches: Type.Array(StoredMatchView),
   stance: Type.Optional(StanceView),
   actions: Type.Array(ActionView),

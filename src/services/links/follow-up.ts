@@ -38,6 +38,7 @@ import type {
   LinkedItem,
   NewAction,
 } from "../../storage/ports/index.js";
+import type { IncidentService, ObservedItem } from "../incidents.js";
 import { JobLoop } from "../job-loop.js";
 import type { Match, Matcher } from "../matcher.js";
 import type { LinkExpander } from "./expander.js";
@@ -70,6 +71,11 @@ export interface LinkFollowUpDeps {
   payload(event: HopEvent, firing: HopFiring, action: RuleAction): Record<string, unknown>;
   /** Called after webhook jobs were queued. */
   onWebhooks?: () => void;
+  /**
+   * The crisis protocol: told of the hop matches as the content worker tells it of direct
+   * ones, so a match behind a link counts on an incident's timeline and debrief (decision 0041).
+   */
+  readonly incidents?: Pick<IncidentService, "observe">;
 }
 
 export interface LinkFollowUpOptions {
@@ -87,6 +93,21 @@ const RECLAIM_EVERY_MS = 1000;
 
 /** Marks an item's hashes while its links wait to be followed. */
 export const LINKS_PENDING = "links_pending";
+/**
+ * Marks an item's hashes when its links could not be followed: its "links" job used up its
+ * attempts (`{ error, attempts, at }`; decision 0041). A terminal state, in place of
+ * `links_pending`: the item keeps its direct matches and actions.
+ */
+export const LINKS_FAILED = "links_failed";
+
+/** What `hashes.links_failed` holds. */
+export interface LinksFailed {
+  /** The last attempt's error. */
+  readonly error: string;
+  readonly attempts: number;
+  /** When rasd gave up (ISO 8601). */
+  readonly at: string;
+}
 
 /** The delivery id of a hop firing's action: distinct from the direct firing's (`msg_<item>_<rule>_<index>`). */
 export function hopDeliveryId(itemId: number, ruleId: number, index: number): string {
@@ -153,9 +174,19 @@ export class LinkFollowUp {
     try {
       await matcher.caughtUp(leased);
       const items = new Map((await this.deps.content.getItems(jobs.map((j) => j.refId))).map((i) => [i.id, i]));
-      for (let i = 0; i < jobs.length; i += CONCURRENCY)
+      // A job leased more often than it may run: its workers died while following the item's
+      // links (each death counts an attempt when the lease runs out). It is not run again.
+      for (const job of jobs.filter((j) => j.attempts > j.maxAttempts)) {
+        const error =
+          `the links worker stopped ${job.attempts - 1} times while following this item's links (its lease ran out)` +
+          (job.lastError ? `; last error: ${job.lastError}` : "");
+        await this.giveUp(job, items.get(job.refId), error);
+        open.delete(job.id);
+      }
+      const runnable = jobs.filter((j) => open.has(j.id));
+      for (let i = 0; i < runnable.length; i += CONCURRENCY)
         await Promise.all(
-          jobs.slice(i, i + CONCURRENCY).map(async (job) => {
+          runnable.slice(i, i + CONCURRENCY).map(async (job) => {
             await this.runJob(job, items.get(job.refId));
             open.delete(job.id);
           }),
@@ -182,24 +213,69 @@ export class LinkFollowUp {
         });
         return;
       }
-      const { linked, planned } = await this.follow(item);
+      const { linked, planned, observed } = await this.follow(item);
+      const now = Date.now();
       const { recorded } = await actions.commitResults({
         actions: planned,
         finish: () => [],
         classifications: [],
         completedJobs: [job.id],
         linked: [linked],
-        now: Date.now(),
+        now,
       });
       if (recorded.some((r) => r.created && r.type === "webhook")) this.deps.onWebhooks?.();
+      // As the content worker does after its commit (observe never throws).
+      if (observed && this.deps.incidents) await this.deps.incidents.observe([observed], now);
     } catch (error) {
+      if (job.attempts >= job.maxAttempts && item) {
+        await this.giveUp(job, item, describeError(error));
+        return;
+      }
       const fate = await queue.retryOrBury(job, describeError(error), Date.now() + 1000 * job.attempts);
       this.log.warn({ item: job.refId, err: describeError(error), fate }, "following an item's links failed");
     }
   }
 
+  /**
+   * The job has used up its attempts: it is marked dead with `error`, and the item's hashes
+   * say `links_failed` in place of `links_pending`, in one transaction. Should that commit
+   * fail too (the database away), the job is buried as any other and the item keeps
+   * `links_pending`.
+   */
+  private async giveUp(job: Job, item: ContentItem | undefined, error: string): Promise<void> {
+    const { jobs: queue, actions } = this.deps;
+    try {
+      const linked: LinkedItem[] = [];
+      if (item) {
+        const hashes: Record<string, unknown> = { ...parseObject(item.hashes) };
+        delete hashes[LINKS_PENDING];
+        const failed: LinksFailed = { error, attempts: job.attempts, at: new Date().toISOString() };
+        hashes[LINKS_FAILED] = failed;
+        linked.push({ id: item.id, hashes: JSON.stringify(hashes), matches: item.matches });
+      }
+      await actions.commitResults({
+        actions: [],
+        finish: () => [],
+        classifications: [],
+        completedJobs: [],
+        buriedJobs: [{ id: job.id, error }],
+        linked,
+        now: Date.now(),
+      });
+      this.log.error({ item: job.refId, err: error, attempts: job.attempts }, "gave up following an item's links");
+    } catch (failure) {
+      const fate = await queue.retryOrBury(job, error, Date.now() + 1000 * job.attempts);
+      this.log.error(
+        { item: job.refId, err: error, fate, failure: describeError(failure) },
+        "giving up on an item's links failed",
+      );
+    }
+  }
+
   /** Follows the item's links; returns what to write to it and the actions hop matches fire. */
-  private async follow(item: ContentItem): Promise<{ linked: LinkedItem; planned: NewAction[] }> {
+  private async follow(
+    item: ContentItem,
+  ): Promise<{ linked: LinkedItem; planned: NewAction[]; observed?: ObservedItem }> {
     const { matcher, links } = this.deps;
     const visible = await this.deps.visibleTo(item.orgId, item.personId);
     const expanded = await links.expandItem(item, (url) => matcher.matchUrl(url, visible));
@@ -210,6 +286,7 @@ export class LinkFollowUp {
     );
     const hashes: Record<string, unknown> = { ...parseObject(item.hashes) };
     delete hashes[LINKS_PENDING];
+    delete hashes[LINKS_FAILED];
     if (expanded.links.length > 0) hashes.links = expanded.links;
     const matchedAt = Date.now();
     const linked: LinkedItem = {
@@ -249,7 +326,16 @@ export class LinkFollowUp {
             : {}),
         });
       });
-    return { linked, planned };
+    // The crisis protocol counts a hop match as a direct one: a `match` event (and an `action`
+    // when a rule other than review fired on it), as ContentPipeline.observed says.
+    const observed: ObservedItem = {
+      item,
+      matches: hop,
+      values: {},
+      matchedAt,
+      acted: firings.some((f) => f.rule.actions.some((a) => a.type !== "review")),
+    };
+    return { linked, planned, observed };
   }
 
   /** The stance the content worker stored for the item (rules with stance conditions need it). */

@@ -76,6 +76,8 @@ export interface ResultBatch {
   readonly classifications: readonly Classification[];
   /** Content jobs done (their items finished, or gone); "links" jobs done too. */
   readonly completedJobs: readonly number[];
+  /** Jobs given up on: marked dead with their last error (a "links" job whose attempts ran out). */
+  readonly buriedJobs?: readonly { readonly id: number; readonly error: string }[];
   /**
    * Items whose links are followed next, as a "links" job each, queued in this transaction
    * (none queued for an item that already has one waiting or running).
