@@ -17,8 +17,15 @@ const build = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root
 if (build.status !== 0) process.exit(build.status ?? 1);
 // For the index: glibc.malloc.hugetlb=1 makes glibc ask for transparent huge pages on large
 // allocations (the index's typed arrays), which cuts TLB misses in random lookups. Not for
-// the others: image decoding allocates and frees large buffers all the time.
-const env = name === "index" ? { GLIBC_TUNABLES: "glibc.malloc.hugetlb=1", ...process.env } : process.env;
+// the others: image decoding allocates and frees large buffers all the time. And (both as the
+// Dockerfile runs `rasd serve`) a fixed mmap threshold: every array above 128 KiB gets its
+// own mapping, returned to the system when freed. With glibc's default (a threshold that
+// rises to the largest block freed), a merge's freed arrays stay in the heap as holes and
+// RSS grew by about 90 bytes a hash with each full merge at 1M.
+const env =
+  name === "index"
+    ? { GLIBC_TUNABLES: "glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=131072", ...process.env }
+    : process.env;
 const run = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", `bench/${name}.ts`, ...args], {
   cwd: root,
   stdio: "inherit",

@@ -40,19 +40,23 @@ export interface MatchResult {
 }
 
 /**
- * Each indexed signal's bank, by signal id: a growable typed array (4 bytes an id, where a
- * Map costs about 60 bytes an entry; at millions of signals that was most of the matcher's
- * memory beside the indexes). 0 = none; banks are stored as id + 1.
+ * Each indexed signal's bank, by signal id: a growable typed array (2 bytes an id while
+ * every bank id is below 65535, else 4; a Map costs about 60 bytes an entry, and at millions
+ * of signals that was most of the matcher's memory beside the indexes). 0 = none; banks are
+ * stored as id + 1.
  */
 class BankOf {
-  private banks = new Int32Array(1 << 16);
+  private banks: Uint16Array | Int32Array = new Uint16Array(1 << 16);
   get(id: number): number | undefined {
     const b = id < this.banks.length ? this.banks[id]! : 0;
     return b === 0 ? undefined : b - 1;
   }
   set(id: number, bankId: number): void {
-    if (id >= this.banks.length) {
-      const next = new Int32Array(Math.max(id + 1, Math.ceil(this.banks.length * 1.5)));
+    const wide = bankId + 1 > 0xffff && this.banks instanceof Uint16Array;
+    if (id >= this.banks.length || wide) {
+      const length =
+        id >= this.banks.length ? Math.max(id + 1, Math.ceil(this.banks.length * 1.25)) : this.banks.length;
+      const next = wide || this.banks instanceof Int32Array ? new Int32Array(length) : new Uint16Array(length);
       next.set(this.banks);
       this.banks = next;
     }

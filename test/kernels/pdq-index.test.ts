@@ -13,6 +13,7 @@ import {
   linearSearch,
   type RawMatch,
 } from "../../src/kernels/pdq-index/pdq-index.js";
+import { BUILD_SLICE, idAt, idBitsFor, idTableBytes, setIdAt } from "../../src/kernels/pdq-index/segment.js";
 import { WORDS, hexToWords, popcount32, wordsToHex } from "../../src/kernels/pdq-index/words.js";
 import { prng } from "../support/pdq-oracle.js";
 
@@ -45,6 +46,7 @@ describe("PDQ index: multi-index equals a linear scan", () => {
   for (const [label, n, seed, layout] of [
     ["uniform random, 20k, 16x16-bit chunks", 20_000, 1, "narrow"],
     ["uniform random, 3k, 16x16-bit chunks", 3_000, 2, "narrow"],
+    ["uniform random, 70k, 16x16-bit chunks (20-bit entry ids)", 70_000, 11, "narrow"],
     ["uniform random, 20k, 11 wide chunks", 20_000, 7, "wide"],
   ] as const) {
     it(`${label}: planted neighbours at every distance 0..40, thresholds 0..31`, () => {
@@ -65,6 +67,77 @@ describe("PDQ index: multi-index equals a linear scan", () => {
       }
     });
   }
+
+  it("entry ids packed in 16, 20 or 24 bits read back as written", () => {
+    assert.deepEqual([idBitsFor(3_000), idBitsFor(65_536), idBitsFor(65_537), idBitsFor(1 << 20)], [16, 16, 20, 20]);
+    assert.equal(idBitsFor((1 << 20) + 1), 24);
+    const rand = prng(12);
+    for (const bits of [16, 20, 24]) {
+      const n = 5_000;
+      const ids = Array.from({ length: n }, (_, i) =>
+        i < 3 ? [0, (1 << bits) - 1, 1][i]! : Math.floor(rand() * 2 ** bits),
+      );
+      const table = new Uint8Array(idTableBytes(n, bits));
+      // Written in a shuffled order: a slot's neighbours may already share its bytes.
+      const order = Array.from({ length: n }, (_, i) => i).sort(() => rand() - 0.5);
+      for (const i of order) setIdAt(table, i, bits, ids[i]!);
+      for (let i = 0; i < n; i++) assert.equal(idAt(table, i, bits), ids[i], `bits ${bits} slot ${i}`);
+    }
+  });
+
+  it("a merge runs a slice at a time: between slices, lookups answer exactly and adds and removals show at once", () => {
+    const rand = prng(13);
+    const n = 40_000;
+    const words = randomWords(n, rand);
+    const keys = Int32Array.from({ length: n }, (_, i) => i + 1);
+    const tags = new Uint16Array(n);
+    const index = PdqIndex.bulk(words, keys, tags, n / 2, "narrow");
+    const live = new Map<number, Uint32Array>();
+    for (let i = 0; i < n / 2; i++) live.set(i + 1, words.slice(i * WORDS, i * WORDS + WORDS));
+    for (let i = n / 2; i < n; i++) {
+      index.add(words, i * WORDS, i + 1, 0);
+      live.set(i + 1, words.slice(i * WORDS, i * WORDS + WORDS));
+    }
+    // Sealed write buffers waiting for their build, beside the bulk segment: `compact` has
+    // them built, then everything merged into one segment.
+    assert.ok(index.stats().buffers > 1);
+    index.compact();
+    const merges0 = index.stats().merges;
+    let slices = 0;
+    let nextKey = n + 1;
+    const check = (): void => {
+      const all = [...live.entries()];
+      const w = new Uint32Array(all.length * WORDS);
+      all.forEach(([, h], i) => w.set(h, i * WORDS));
+      const k = Int32Array.from(all.map(([key]) => key));
+      const t = new Uint16Array(all.length);
+      for (let q = 0; q < 3; q++) {
+        const query = nearby(w, Math.floor(rand() * all.length), Math.floor(rand() * 32), rand);
+        assert.deepEqual(norm(index.search(query, 0, 31)), norm(linearSearch(w, k, t, all.length, query, 0, 31)));
+      }
+    };
+    while (index.step(1)) {
+      slices++;
+      // Traffic between two slices of the merge: an add, a removal, lookups.
+      const h = nearby(words, Math.floor(rand() * n), 5, rand);
+      index.add(h, 0, nextKey, 0);
+      const found = index.search(h, 0, 0).map((m) => m.key);
+      assert.ok(found.includes(nextKey), "an add is found by the next search, mid-merge");
+      live.set(nextKey++, h);
+      const victim = [...live.keys()][Math.floor(rand() * live.size)]!;
+      assert.equal(index.remove(live.get(victim)!, 0, victim), 1);
+      live.delete(victim);
+      if (slices % 25 === 0) check();
+    }
+    assert.ok(index.stats().merges >= merges0 + 2, "the build and the merge were installed");
+    assert.equal(index.stats().segments, 1);
+    // The merge was cut into many slices, each of at most BUILD_SLICE entries' work: no add
+    // or lookup waits behind more than one (the CPU-independent bound on a stall).
+    assert.ok(slices >= (2 * n) / BUILD_SLICE, `${slices} slices`);
+    index.flush();
+    assert.equal(index.size, live.size);
+    check();
+  });
 
   for (const layout of ["narrow", "wide"] as const)
     it(`clustered families (many candidates per query), ${layout}`, () => {

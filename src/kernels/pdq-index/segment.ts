@@ -8,11 +8,13 @@
  * neighbours finds every hash within 31 — exactly what a linear scan finds (the same
  * scheme as faiss's IndexBinaryMultiHash(nhash=16, b=16, nflip=1) that HMA uses).
  *
- * Layout, for a small memory footprint (about 83 bytes per hash):
+ * Layout, for a small memory footprint (about 76 bytes per hash up to 2^20 hashes, 84 above):
  * - `words`: the hashes, 8 x 32-bit words each (32 B), entries sorted by chunk 0, so chunk 0's
  *   buckets are contiguous ranges of entries and need no id list;
- * - for chunks 1..15, a CSR table: 65,537 bucket offsets and the entry ids of each bucket
- *   packed in 3 bytes (45 B per hash; a segment holds at most 2^24 entries);
+ * - for chunks 1..15, a CSR table: 65,537 bucket offsets and the entry ids of each bucket,
+ *   bit-packed in as few bits as the segment needs — 16 up to 2^16 entries, 20 up to 2^20,
+ *   else 24 (30, 37.5 or 45 B per hash; a segment holds at most 2^24 entries). An id is
+ *   read as three bytes shifted and masked, whatever its width (see `idAt`);
  * - per entry, the caller's 32-bit key and a 16-bit tag (the bank), and a tombstone bit.
  *
  * A candidate found in chunk c is reported only if c is the first chunk in which it is
@@ -48,7 +50,36 @@ export interface NarrowParts {
   readonly tags: Uint16Array;
   readonly offsets: Uint32Array[];
   readonly ids: Uint8Array[];
+  /** Bits per packed entry id in `ids` (16, 20 or 24). */
+  readonly idBits: number;
   readonly dead: Uint8Array;
+}
+
+/** Bits per entry id in a segment of `count` entries: 16, 20 or 24. */
+export function idBitsFor(count: number): number {
+  return count <= 1 << 16 ? 16 : count <= 1 << 20 ? 20 : 24;
+}
+
+/** Bytes of an id table of `count` ids of `bits` bits (3 bytes of slack: a read takes three). */
+export function idTableBytes(count: number, bits: number): number {
+  return Math.ceil((count * bits) / 8) + 3;
+}
+
+/** The `i`th id of `bits` bits in `table` (bits 16, 20 or 24: at most 7 + 24 bits read). */
+export function idAt(table: Uint8Array, i: number, bits: number): number {
+  const bit = i * bits;
+  const b = bit >>> 3;
+  return ((table[b]! | (table[b + 1]! << 8) | (table[b + 2]! << 16)) >>> (bit & 7)) & ((1 << bits) - 1);
+}
+
+/** Writes id `e` at `i` into a zeroed table (each slot once: neighbours may share a byte). */
+export function setIdAt(table: Uint8Array, i: number, bits: number, e: number): void {
+  const bit = i * bits;
+  const b = bit >>> 3;
+  const v = e << (bit & 7);
+  table[b] = table[b]! | (v & 0xff);
+  table[b + 1] = table[b + 1]! | ((v >>> 8) & 0xff);
+  table[b + 2] = table[b + 2]! | ((v >>> 16) & 0xff);
 }
 
 /** One match: the caller's key and tag, and the distance. */
@@ -60,7 +91,8 @@ export interface RawMatch {
 
 export class MihSegment extends Entries {
   private readonly offsets: Uint32Array[]; // per chunk, BUCKETS + 1
-  private readonly ids: Uint8Array[]; // per chunk 1..15, 3 bytes per entry
+  private readonly ids: Uint8Array[]; // per chunk 1..15, `idBits` bits per entry
+  private readonly idBits: number;
 
   private constructor(
     words: Uint32Array,
@@ -69,10 +101,12 @@ export class MihSegment extends Entries {
     offsets: Uint32Array[],
     ids: Uint8Array[],
     dead: Uint8Array,
+    idBits: number,
   ) {
     super(words, keys, tags, dead);
     this.offsets = offsets;
     this.ids = ids;
+    this.idBits = idBits;
   }
 
   /** The arrays, for a replica in another thread (shared when built with `shared`). */
@@ -84,13 +118,14 @@ export class MihSegment extends Entries {
       tags: this.tags,
       offsets: this.offsets,
       ids: this.ids,
+      idBits: this.idBits,
       dead: this.dead,
     };
   }
 
   /** A segment over arrays from `parts()` (in another thread: same memory, no copy). */
   static fromParts(p: NarrowParts): MihSegment {
-    return new MihSegment(p.words, p.keys, p.tags, p.offsets, p.ids, p.dead);
+    return new MihSegment(p.words, p.keys, p.tags, p.offsets, p.ids, p.dead, p.idBits);
   }
 
   /**
@@ -143,6 +178,7 @@ export class MihSegment extends Entries {
     }
     const offsets: Uint32Array[] = [offsets0];
     const ids: Uint8Array[] = [new Uint8Array(0)];
+    const idBits = idBitsFor(count);
     for (let c = 1; c < CHUNKS; c++) {
       const off = alloc(Uint32Array, BUCKETS + 1, shared);
       for (let start = 0; start < count; start += BUILD_SLICE) {
@@ -152,20 +188,16 @@ export class MihSegment extends Entries {
       }
       for (let b = 0; b < BUCKETS; b++) off[b + 1]! += off[b]!;
       const fill = off.slice(0, BUCKETS);
-      const table = alloc(Uint8Array, count * 3, shared);
+      const table = alloc(Uint8Array, idTableBytes(count, idBits), shared);
       for (let start = 0; start < count; start += BUILD_SLICE) {
-        for (let e = start, end = Math.min(count, start + BUILD_SLICE); e < end; e++) {
-          const at = fill[chunkOf(sortedWords, e * WORDS, c)]!++ * 3;
-          table[at] = e & 0xff;
-          table[at + 1] = (e >>> 8) & 0xff;
-          table[at + 2] = e >>> 16;
-        }
+        for (let e = start, end = Math.min(count, start + BUILD_SLICE); e < end; e++)
+          setIdAt(table, fill[chunkOf(sortedWords, e * WORDS, c)]!++, idBits, e);
         yield;
       }
       offsets.push(off);
       ids.push(table);
     }
-    return new MihSegment(sortedWords, sortedKeys, sortedTags, offsets, ids, alloc(Uint8Array, count, shared));
+    return new MihSegment(sortedWords, sortedKeys, sortedTags, offsets, ids, alloc(Uint8Array, count, shared), idBits);
   }
 
   /** Bytes held by this segment's arrays. */
@@ -215,6 +247,8 @@ export class MihSegment extends Entries {
     // Within 15 bits, one of the 16 chunks is equal (pigeonhole): its exact bucket suffices, a
     // seventeenth of the probes (decision 0033). Beyond, each chunk's one-bit neighbours too.
     const exact = maxDistance < CHUNKS;
+    const idBits = this.idBits;
+    const idMask = (1 << idBits) - 1;
     const lastFlip = exact ? -1 : 15;
 
     for (let c = 0; c < CHUNKS; c++) {
@@ -226,7 +260,10 @@ export class MihSegment extends Entries {
         const start = off[bucket]!;
         const end = off[bucket + 1]!;
         for (let i = start; i < end; i++) {
-          const e = c === 0 ? i : table[i * 3]! | (table[i * 3 + 1]! << 8) | (table[i * 3 + 2]! << 16);
+          // (idAt, inlined: this loop is the lookup's hot path.)
+          const bit = i * idBits;
+          const b = bit >>> 3;
+          const e = c === 0 ? i : ((table[b]! | (table[b + 1]! << 8) | (table[b + 2]! << 16)) >>> (bit & 7)) & idMask;
           const w = e * WORDS;
           // Distance with early exit: most candidates are far after two or three words.
           let d = popcount32((words[w]! ^ q0) >>> 0) + popcount32((words[w + 1]! ^ q1) >>> 0);
