@@ -25,6 +25,7 @@ import * as m0021 from "./0021-review-wellness.js";
 import * as m0022 from "./0022-bank-recipients.js";
 import * as m0023 from "./0023-bank-account-threshold.js";
 import * as m0024 from "./0024-org-defaults-review-undo.js";
+import * as m0027 from "./0027-opinion-exchange.js";
 
 export const MIGRATIONS: Record<string, Migration> = {
   "0001-signal-banks": m0001,
@@ -51,4 +52,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0022-bank-recipients": m0022,
   "0023-bank-account-threshold": m0023,
   "0024-org-defaults-review-undo": m0024,
+  "0027-opinion-exchange": m0027,
 };
