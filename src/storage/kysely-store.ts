@@ -562,7 +562,7 @@ export class KyselyStore implements SignalStore {
               org_name: o.orgName,
               kind: o.kind,
               note: o.note,
-              created_at: now,
+              created_at: Math.min(now, o.updatedAt),
               updated_at: o.updatedAt,
             })
             .execute();
