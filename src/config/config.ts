@@ -45,6 +45,11 @@ export interface Config {
   readonly fetchAllowPrivate: boolean;
   /** Exchanges may fetch from loopback and private addresses (internal peers, tests). */
   readonly exchangeAllowPrivate: boolean;
+  /**
+   * What opinions carry of their organisation when they leave this instance (the change feed,
+   * TAXII, exports): `named` its id and name, `anonymous` neither (decision 0042).
+   */
+  readonly opinionOrgs: "named" | "anonymous";
   /** Link expansion and liveness checks (config/links.ts). */
   readonly links: LinkSettings;
   /** The stance model file; undefined = the one shipped with rasd. */
@@ -168,6 +173,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     webhooks: webhookSettings(env),
     fetchAllowPrivate: env.RASD_FETCH_ALLOW_PRIVATE === "1",
     exchangeAllowPrivate: env.RASD_EXCHANGE_ALLOW_PRIVATE === "1",
+    opinionOrgs: opinionOrgs(env.RASD_OPINION_ORGS),
     links: linkSettings(env),
     stanceModel: env.RASD_STANCE_MODEL || undefined,
     stanceOnnx: stanceOnnxFiles(env.RASD_STANCE_ONNX),
@@ -188,4 +194,10 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
       overrides.tlsKey ?? (env.RASD_TLS_KEY || undefined),
     ),
   });
+}
+
+function opinionOrgs(raw: string | undefined): "named" | "anonymous" {
+  if (raw === undefined || raw === "" || raw === "named") return "named";
+  if (raw === "anonymous") return "anonymous";
+  throw new RasdError("usage", `RASD_OPINION_ORGS: must be named or anonymous, not "${raw}"`);
 }

@@ -192,6 +192,13 @@ export const SETTINGS: readonly Setting[] = [
   },
   {
     section: "service",
+    setting: "what opinions leaving this instance (change feed, TAXII, exports) say of their organisation",
+    option: "",
+    env: "`RASD_OPINION_ORGS`",
+    default: "`named`: its id and name; `anonymous`: neither (`exchanges.md`, decision 0042)",
+  },
+  {
+    section: "service",
     setting: "submitted links followed (expanded) in the pipeline",
     option: "",
     env: "`RASD_LINK_EXPAND`",

@@ -117,6 +117,28 @@ export interface Opinion {
   readonly note: string;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** Set when the organisation took it back: a tombstone, kept so that mirrors learn of it. */
+  readonly retractedAt?: number;
+  /** The opinion's own number (a stable, org-free name for it across systems). */
+  readonly id?: number;
+}
+
+/**
+ * An opinion that came from elsewhere (decision 0042): a peer's exchange or an imported file.
+ * It speaks for no organisation of this instance; `orgName` is the remote's, when its policy
+ * gave it.
+ */
+export interface ForeignOpinion {
+  readonly signalId: number;
+  /** "exchange <NAME>" or "import". */
+  readonly source: string;
+  /** The remote's stable name for this opinion (unique per signal and source). */
+  readonly originKey: string;
+  readonly orgName: string | null;
+  readonly kind: OpinionKind;
+  readonly note: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
 }
 
 /** PDQ's match distance (the reference's and HMA's): a bank's default threshold. */

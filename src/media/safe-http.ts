@@ -25,7 +25,7 @@ export type Resolver = (host: string) => Promise<readonly LookupAddress[]>;
 
 export interface SafeRequestOptions {
   /** Default GET. HEAD reads no body. */
-  readonly method?: "GET" | "HEAD" | "POST";
+  readonly method?: "GET" | "HEAD" | "POST" | "DELETE";
   /** Request headers; Host (the URL's host) and Content-Length are set here. */
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string | Uint8Array;

@@ -17,7 +17,7 @@ import { MAX_INDEX_DISTANCE } from "../kernels/pdq-index/pdq-index.js";
 import type { ShortenerSet } from "../kernels/url/index.js";
 import type { BankInput, BankPatch, SignalStore, UpsertResult } from "../storage/store.js";
 import type { Matcher } from "./matcher.js";
-import { readSignalFile, type SignalFileFormat } from "./signal-files.js";
+import { parseFileOpinions, readSignalFile, type SignalFileFormat } from "./signal-files.js";
 import { tryToSignalInput, type RawSignal } from "./signal-input.js";
 import type { Readable } from "node:stream";
 
@@ -34,6 +34,8 @@ export interface ImportReport {
    */
   tombstones?: number;
   retracted?: number;
+  /** Opinions kept from the file (as opinions from elsewhere, source `import`: decision 0042). */
+  opinions?: number;
 }
 
 export class BankService {
@@ -159,6 +161,7 @@ export class BankService {
     const report: ImportReport = { created: 0, updated: 0, reactivated: 0, rejected: [], tombstones: 0, retracted: 0 };
     let pending: { line: number; raw: RawSignal }[] = [];
     let tombstones: { line: number; raw: RawSignal }[] = [];
+    let opinionated: { line: number; raw: RawSignal }[] = [];
     let seen = 0;
     const flush = async (): Promise<void> => {
       if (pending.length > 0) {
@@ -183,9 +186,37 @@ export class BankService {
         }
       }
       tombstones = [];
+      // Opinions once their signal is in (a tombstone's too: its opinions stay on record).
+      for (const o of opinionated) {
+        const read = parseFileOpinions(o.raw.opinions);
+        if (!read.ok) {
+          report.rejected.push({ line: o.line, message: read.message });
+          continue;
+        }
+        const held = await this.heldSignal(bankId, String(o.raw.type), String(o.raw.value));
+        if (!held) continue;
+        report.opinions =
+          (report.opinions ?? 0) +
+          (await this.store.putForeignOpinions(held.id, "import", {
+            upsert: read.opinions
+              .filter((x) => !x.retracted)
+              .map((x) => ({
+                originKey: x.key,
+                orgName: x.orgName,
+                kind: x.kind,
+                note: x.note,
+                updatedAt: x.updatedAt,
+              })),
+            remove: read.opinions.filter((x) => x.retracted).map((x) => x.key),
+          }));
+      }
+      opinionated = [];
     };
     for await (const rec of readSignalFile(input, format)) {
       seen++;
+      const given = rec.raw?.opinions;
+      if (rec.raw && given !== undefined && given !== null && given !== "")
+        opinionated.push({ line: rec.line, raw: rec.raw });
       const status = rec.raw?.status;
       if (rec.error !== undefined || !rec.raw)
         report.rejected.push({ line: rec.line, message: rec.error ?? "unreadable" });
@@ -211,6 +242,13 @@ export class BankService {
     return signal;
   }
 
+  /** The bank's signal of this type and value (canonicalised as an import would), active or not. */
+  async heldSignal(bankId: number, type: string, value: string): Promise<Signal | undefined> {
+    const v = tryToSignalInput({ type, value }, this.shorteners);
+    if (!v.ok) return undefined;
+    return (await this.store.findSignals(v.input.type, v.input.value)).find((s) => s.bankId === bankId);
+  }
+
   /**
    * Retracts the bank's active signal of this type and value (canonicalised as an import would),
    * for tombstones arriving from outside (exchanges, TAXII writes); how many it retracted.
@@ -227,6 +265,12 @@ export class BankService {
 
   async opinion(signalId: number, orgId: number, kind: OpinionKind, note?: string): Promise<void> {
     await this.store.setOpinion(signalId, orgId, kind, note);
+  }
+
+  /** Takes the organisation's opinion back (a tombstone mirrors learn of); not_found when it gave none. */
+  async retractOpinion(signalId: number, orgId: number): Promise<void> {
+    if (!(await this.store.retractOpinion(signalId, orgId)))
+      throw new RasdError("not_found", `signal ${signalId}: your organisation has no opinion of it to retract`);
   }
 
   private count(report: ImportReport, results: readonly UpsertResult[]): void {

@@ -26,6 +26,8 @@ export interface RawSignal {
   readonly quality?: unknown;
   /** "active" (or absent) adds the signal; "retracted" is a tombstone (see BankService.importFile). */
   readonly status?: unknown;
+  /** Members' opinions of it (files only: signal-files.ts parseFileOpinions; decision 0042). */
+  readonly opinions?: unknown;
 }
 
 const SLUG = /^[a-z0-9][a-z0-9_-]{0,63}$/;

@@ -1,7 +1,7 @@
 /**
  * A TAXII 2.1 server's reading side (OASIS TAXII 2.1, §4–5): each bank the caller may see is a
  * read-only collection of STIX 2.1 Indicators (kernels/stix), one per signal, retracted ones
- * revoked. Objects are listed in the order rasd numbered their changes; an object's
+ * revoked, each followed by its members' Opinions (decision 0042; retracted ones revoked). Objects are listed in the order rasd numbered their changes; an object's
  * `date_added` and its one version are the signal's last change (rasd keeps the latest state
  * of a signal, not its history), so `added_after` finds what changed since a poll, and `next`
  * is the change cursor to resume from.
@@ -11,6 +11,8 @@ import { RasdError } from "../core/errors.js";
 import type { Bank, Signal } from "../core/model.js";
 import { STIX_NAMESPACE, signalToIndicator, type StixObject } from "../kernels/stix/indicator.js";
 import { uuidv5 } from "../kernels/stix/uuid.js";
+import { opinionToStix, type OpinionRecord } from "../kernels/stix/opinion.js";
+import { opinionRecordsOf } from "./opinion-records.js";
 import type { SignalStore } from "../storage/store.js";
 import type { AccessService, Principal } from "./access.js";
 
@@ -47,6 +49,9 @@ export interface TaxiiPage {
   readonly last?: number;
 }
 
+/** The object types a collection holds. */
+const OBJECT_TYPES: readonly string[] = ["indicator", "opinion"];
+
 export function collectionId(bankId: number): string {
   return uuidv5(STIX_NAMESPACE, `collection/${bankId}`);
 }
@@ -64,6 +69,8 @@ export class TaxiiService {
   constructor(
     private readonly store: SignalStore,
     private readonly access: AccessService,
+    /** What opinions say of their organisation (RASD_OPINION_ORGS, decision 0042). */
+    private readonly opinionOrgs: "named" | "anonymous" = "named",
   ) {}
 
   async collections(who: Principal): Promise<TaxiiCollection[]> {
@@ -84,7 +91,28 @@ export class TaxiiService {
     return found;
   }
 
-  /** A page of the collection's Indicators, filtered as TAXII's match[...] and added_after say. */
+  /**
+   * A signal's objects: its Indicator, then its members' Opinions (decision 0042), retracted ones
+   * revoked. They share the signal's change, so they always travel in one page.
+   */
+  private objectsOf(s: Signal, c: TaxiiCollection, orgName: string, opinions: readonly OpinionRecord[]): StixObject[] {
+    const indicator = signalToIndicator(s, { bank: c.bank, orgName });
+    return [indicator, ...opinions.map((o) => opinionToStix(o, indicator))];
+  }
+
+  private opinionsOf(signals: readonly Signal[]): Promise<Map<number, OpinionRecord[]>> {
+    return opinionRecordsOf(this.store, signals, {
+      named: this.opinionOrgs === "named",
+      includeRetracted: true,
+      includeForeign: false,
+    });
+  }
+
+  /**
+   * A page of the collection's objects (Indicators and Opinions), filtered as TAXII's match[...]
+   * and added_after say. A signal's objects are never split across pages: a page ends before a
+   * signal whose objects would take it past `limit` (one signal with more is sent whole).
+   */
   async objects(who: Principal, collection: string, q: TaxiiQuery): Promise<TaxiiPage> {
     const c = await this.collection(who, collection);
     const limit = Math.min(Math.max(1, Math.trunc(q.limit ?? TAXII_DEFAULT_LIMIT)), TAXII_MAX_LIMIT);
@@ -93,52 +121,49 @@ export class TaxiiService {
       if (!/^\d+$/.test(q.next)) throw new RasdError("invalid", `next: "${q.next}" is not a value this server gave`);
       cursor = Number(q.next);
     }
-    if (q.types && !q.types.includes("indicator")) return { objects: [], more: false };
+    if (q.types && !q.types.some((t) => OBJECT_TYPES.includes(t))) return { objects: [], more: false };
     if (q.specVersions && !q.specVersions.includes("2.1")) return { objects: [], more: false };
     const orgName = c.title.slice(0, c.title.lastIndexOf("/"));
     const upTo = await this.store.currentCursor();
     const objects: StixObject[] = [];
-    const signals: Signal[] = [];
-    // Filtering by id happens after reading (an Indicator id is derived, not stored): read on
-    // until the page and one more object are found, or the collection ends, so that `more` is
-    // true only when another object is there (no empty last page).
-    const want = limit + 1;
+    const added: number[] = [];
+    let more = false;
+    // Filtering by id happens after reading (ids are derived, not stored): read on until the
+    // page is full and another object is found (so `more` is true only when one is there), or
+    // the collection ends.
     for (;;) {
-      const page = await this.store.changesSince(cursor, want, {
+      const page = await this.store.changesSince(cursor, limit + 1, {
         bankIds: [c.bank.id],
         upTo,
         ...(q.addedAfter !== undefined ? { updatedAfter: q.addedAfter } : {}),
       });
-      let full = false;
+      const opinions = await this.opinionsOf(page.signals);
       for (const s of page.signals) {
-        if (objects.length === want) {
-          full = true;
+        const group = this.objectsOf(s, c, orgName, opinions.get(s.id) ?? []).filter(
+          (o) =>
+            (!q.types || q.types.includes(o.type)) &&
+            (!q.ids || q.ids.includes(o.id)) &&
+            (!q.versions || matchesVersion(o, q.versions)),
+        );
+        if (group.length > 0 && objects.length > 0 && objects.length + group.length > limit) {
+          more = true;
           break;
         }
         cursor = s.changeSeq;
-        const indicator = signalToIndicator(s, { bank: c.bank, orgName });
-        if (q.ids && !q.ids.includes(indicator.id)) continue;
-        if (q.versions && !matchesVersion(indicator, q.versions)) continue;
-        objects.push(indicator);
-        signals.push(s);
+        for (const o of group) {
+          objects.push(o);
+          added.push(s.updatedAt);
+        }
       }
       // A page read to its end has seen everything up to its cursor.
-      if (!full) cursor = page.cursor;
-      if (full || objects.length === want || cursor >= upTo || page.signals.length === 0) break;
+      if (!more) cursor = page.cursor;
+      if (more || cursor >= upTo || page.signals.length === 0) break;
     }
-    const more = objects.length === want;
-    if (more) {
-      // The extra object only said there is more: the next page starts after the last one sent.
-      objects.pop();
-      signals.pop();
-      cursor = signals[signals.length - 1]!.changeSeq;
-    }
-    const times = signals.map((s) => s.updatedAt);
     return {
       objects,
       more,
       ...(more ? { next: String(cursor) } : {}),
-      ...(times.length > 0 ? { first: Math.min(...times), last: Math.max(...times) } : {}),
+      ...(added.length > 0 ? { first: Math.min(...added), last: Math.max(...added) } : {}),
     };
   }
 
@@ -150,9 +175,10 @@ export class TaxiiService {
     for (;;) {
       const page = await this.store.listSignals(c.bank.id, { afterId, limit: 5000, includeRetracted: true });
       if (page.length === 0) break;
+      const opinions = objectId.startsWith("opinion--") ? await this.opinionsOf(page) : new Map<number, never[]>();
       for (const s of page) {
-        const indicator = signalToIndicator(s, { bank: c.bank, orgName });
-        if (indicator.id === objectId) return { object: indicator, added: s.updatedAt };
+        for (const o of this.objectsOf(s, c, orgName, opinions.get(s.id) ?? []))
+          if (o.id === objectId) return { object: o, added: s.updatedAt };
       }
       afterId = page[page.length - 1]!.id;
     }

@@ -17,6 +17,7 @@ import {
   DEFAULT_ACCOUNT_MIN_SCORE,
   EMPTY_LABELS,
   type Bank,
+  type ForeignOpinion,
   type IndexedSignal,
   type Labels,
   type Opinion,
@@ -29,7 +30,7 @@ import {
   type Tlp,
 } from "../core/model.js";
 import { openDatabase, type OpenDatabase, type OpenOptions } from "./database.js";
-import type { BanksTable, Database, OpinionsTable, OrgsTable, SignalsTable } from "./schema.js";
+import type { BanksTable, Database, ForeignOpinionsTable, OpinionsTable, OrgsTable, SignalsTable } from "./schema.js";
 import type {
   BankInput,
   BankPatch,
@@ -101,8 +102,23 @@ export function toSignal(r: Selectable<SignalsTable>): Signal {
 
 function toOpinion(r: Selectable<OpinionsTable>): Opinion {
   return {
+    id: r.id,
     signalId: r.signal_id,
     orgId: r.org_id,
+    kind: r.kind as OpinionKind,
+    note: r.note,
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+    ...(r.retracted_at !== null && r.retracted_at !== undefined ? { retractedAt: Number(r.retracted_at) } : {}),
+  };
+}
+
+function toForeignOpinion(r: Selectable<ForeignOpinionsTable>): ForeignOpinion {
+  return {
+    signalId: r.signal_id,
+    source: r.source,
+    originKey: r.origin_key,
+    orgName: r.org_name,
     kind: r.kind as OpinionKind,
     note: r.note,
     createdAt: Number(r.created_at),
@@ -456,8 +472,8 @@ export class KyselyStore implements SignalStore {
 
   // --- opinions ------------------------------------------------------------
 
-  async setOpinion(signalId: number, orgId: number, kind: OpinionKind, note = ""): Promise<Opinion> {
-    const now = Date.now();
+  async setOpinion(signalId: number, orgId: number, kind: OpinionKind, note = "", at?: number): Promise<Opinion> {
+    const now = at ?? Date.now();
     const row = await this.db.transaction().execute(async (tx) => {
       const signal = await tx.selectFrom("signals").select("id").where("id", "=", signalId).executeTakeFirst();
       if (!signal) throw new RasdError("not_found", `no signal with id ${signalId}`);
@@ -467,21 +483,117 @@ export class KyselyStore implements SignalStore {
       return tx
         .insertInto("opinions")
         .values({ signal_id: signalId, org_id: orgId, kind, note, created_at: now, updated_at: now })
-        .onConflict((oc) => oc.columns(["signal_id", "org_id"]).doUpdateSet({ kind, note, updated_at: now }))
+        .onConflict((oc) =>
+          oc.columns(["signal_id", "org_id"]).doUpdateSet({ kind, note, updated_at: now, retracted_at: null }),
+        )
         .returningAll()
         .executeTakeFirstOrThrow();
     });
     return toOpinion(row);
   }
 
-  async listOpinions(signalId: number): Promise<Opinion[]> {
-    const rows = await this.db
-      .selectFrom("opinions")
-      .selectAll()
-      .where("signal_id", "=", signalId)
-      .orderBy("id")
-      .execute();
+  async retractOpinion(signalId: number, orgId: number): Promise<boolean> {
+    const now = Date.now();
+    return this.db.transaction().execute(async (tx) => {
+      const standing = await tx
+        .selectFrom("opinions")
+        .select("id")
+        .where("signal_id", "=", signalId)
+        .where("org_id", "=", orgId)
+        .where("retracted_at", "is", null)
+        .executeTakeFirst();
+      if (!standing) return false;
+      const seq = await nextSeqs(tx, 1);
+      // A retracted opinion is a change to the signal that mirrors should see, as a given one is.
+      await tx.updateTable("signals").set({ change_seq: seq, updated_at: now }).where("id", "=", signalId).execute();
+      await tx
+        .updateTable("opinions")
+        .set({ retracted_at: now, updated_at: now })
+        .where("id", "=", standing.id)
+        .execute();
+      return true;
+    });
+  }
+
+  async listOpinions(signalId: number, options: { includeRetracted?: boolean } = {}): Promise<Opinion[]> {
+    let q = this.db.selectFrom("opinions").selectAll().where("signal_id", "=", signalId);
+    if (options.includeRetracted !== true) q = q.where("retracted_at", "is", null);
+    const rows = await q.orderBy("id").execute();
     return rows.map(toOpinion);
+  }
+
+  async putForeignOpinions(
+    signalId: number,
+    source: string,
+    change: {
+      readonly upsert: readonly Omit<ForeignOpinion, "signalId" | "source" | "createdAt">[];
+      readonly remove?: readonly string[];
+      readonly replaceAll?: boolean;
+    },
+  ): Promise<number> {
+    const now = Date.now();
+    return this.db.transaction().execute(async (tx) => {
+      let changed = 0;
+      const held = await tx
+        .selectFrom("foreign_opinions")
+        .selectAll()
+        .where("signal_id", "=", signalId)
+        .where("source", "=", source)
+        .execute();
+      const byKey = new Map(held.map((r) => [r.origin_key, r]));
+      const keep = new Set<string>();
+      for (const o of change.upsert) {
+        keep.add(o.originKey);
+        const old = byKey.get(o.originKey);
+        if (old) {
+          if (old.kind === o.kind && old.note === o.note && old.org_name === o.orgName) continue;
+          await tx
+            .updateTable("foreign_opinions")
+            .set({ kind: o.kind, note: o.note, org_name: o.orgName, updated_at: o.updatedAt })
+            .where("id", "=", old.id)
+            .execute();
+        } else
+          await tx
+            .insertInto("foreign_opinions")
+            .values({
+              signal_id: signalId,
+              source,
+              origin_key: o.originKey,
+              org_name: o.orgName,
+              kind: o.kind,
+              note: o.note,
+              created_at: Math.min(now, o.updatedAt),
+              updated_at: o.updatedAt,
+            })
+            .execute();
+        changed++;
+      }
+      const gone = new Set(change.remove ?? []);
+      if (change.replaceAll === true) for (const k of byKey.keys()) if (!keep.has(k)) gone.add(k);
+      for (const k of gone) {
+        const old = byKey.get(k);
+        if (!old || keep.has(k)) continue;
+        await tx.deleteFrom("foreign_opinions").where("id", "=", old.id).execute();
+        changed++;
+      }
+      return changed;
+    });
+  }
+
+  async listForeignOpinionsOf(signalIds: readonly number[]): Promise<ForeignOpinion[]> {
+    const out: ForeignOpinion[] = [];
+    for (let i = 0; i < signalIds.length; i += 500) {
+      const rows = await this.db
+        .selectFrom("foreign_opinions")
+        .selectAll()
+        .where("signal_id", "in", signalIds.slice(i, i + 500))
+        .orderBy("signal_id")
+        .orderBy("source")
+        .orderBy("origin_key")
+        .execute();
+      out.push(...rows.map(toForeignOpinion));
+    }
+    return out;
   }
 
   // --- sync ----------------------------------------------------------------
@@ -500,17 +612,13 @@ export class KyselyStore implements SignalStore {
     return { signals, cursor: end ?? (signals.length > 0 ? signals[signals.length - 1]!.changeSeq : cursor) };
   }
 
-  async listOpinionsOf(signalIds: readonly number[]): Promise<Opinion[]> {
+  async listOpinionsOf(signalIds: readonly number[], options: { includeRetracted?: boolean } = {}): Promise<Opinion[]> {
     const out: Opinion[] = [];
     for (let i = 0; i < signalIds.length; i += 500) {
       const ids = signalIds.slice(i, i + 500);
-      const rows = await this.db
-        .selectFrom("opinions")
-        .selectAll()
-        .where("signal_id", "in", ids)
-        .orderBy("signal_id")
-        .orderBy("org_id")
-        .execute();
+      let q = this.db.selectFrom("opinions").selectAll().where("signal_id", "in", ids);
+      if (options.includeRetracted !== true) q = q.where("retracted_at", "is", null);
+      const rows = await q.orderBy("signal_id").orderBy("org_id").execute();
       out.push(...rows.map(toOpinion));
     }
     return out;

@@ -57,6 +57,21 @@ export interface OpinionsTable {
   note: string;
   created_at: number;
   updated_at: number;
+  /** Set when the organisation took its opinion back (a tombstone mirrors learn of). */
+  retracted_at: number | null;
+}
+
+/** Opinions that came from elsewhere (a peer's exchange, an imported file): migration 0026. */
+export interface ForeignOpinionsTable {
+  id: Generated<number>;
+  signal_id: number;
+  source: string;
+  origin_key: string;
+  org_name: string | null;
+  kind: string;
+  note: string;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface CountersTable {
@@ -413,6 +428,7 @@ export interface Database {
   banks: BanksTable;
   signals: SignalsTable;
   opinions: OpinionsTable;
+  foreign_opinions: ForeignOpinionsTable;
   counters: CountersTable;
   bank_shares: BankSharesTable;
   bank_recipients: BankRecipientsTable;

@@ -10,6 +10,7 @@ import type {
   Bank,
   IndexedSignal,
   Labels,
+  ForeignOpinion,
   Opinion,
   OpinionKind,
   Org,
@@ -97,16 +98,38 @@ export interface SignalStore {
   /** Active signals in these banks, by type (types with none are absent). */
   countSignalsByType(bankIds: readonly number[]): Promise<Partial<Record<SignalType, number>>>;
 
-  setOpinion(signalId: number, orgId: number, kind: OpinionKind, note?: string): Promise<Opinion>;
-  listOpinions(signalId: number): Promise<Opinion[]>;
+  setOpinion(signalId: number, orgId: number, kind: OpinionKind, note?: string, at?: number): Promise<Opinion>;
+  /**
+   * Takes the organisation's opinion back (kept as a tombstone, the signal's change moved on so
+   * mirrors learn of it); false when it had none standing.
+   */
+  retractOpinion(signalId: number, orgId: number): Promise<boolean>;
+  /** The signal's standing opinions (retracted ones too with `includeRetracted`). */
+  listOpinions(signalId: number, options?: { includeRetracted?: boolean }): Promise<Opinion[]>;
+  /**
+   * Opinions from elsewhere of one signal (decision 0042): each of `upsert` set by its origin key,
+   * each of `remove` taken away, and with `replaceAll` every other of that source removed. Moves
+   * nothing in the change feed (foreign opinions are never passed on). Returns how many changed.
+   */
+  putForeignOpinions(
+    signalId: number,
+    source: string,
+    change: {
+      readonly upsert: readonly Omit<ForeignOpinion, "signalId" | "source" | "createdAt">[];
+      readonly remove?: readonly string[];
+      readonly replaceAll?: boolean;
+    },
+  ): Promise<number>;
+  /** Foreign opinions of these signals, by signal id then source and key. */
+  listForeignOpinionsOf(signalIds: readonly number[]): Promise<ForeignOpinion[]>;
 
   /**
    * Everything changed after `cursor`, at most `limit` signals; only in `bankIds` when given,
    * and only up to the change `upTo` when given (a page that stops there ends at `upTo`).
    */
   changesSince(cursor: number, limit?: number, options?: ChangeFilter): Promise<ChangePage>;
-  /** Every opinion of these signals, by signal id then organisation. */
-  listOpinionsOf(signalIds: readonly number[]): Promise<Opinion[]>;
+  /** Every standing opinion of these signals (retracted ones too with `includeRetracted`), by signal id then organisation. */
+  listOpinionsOf(signalIds: readonly number[], options?: { includeRetracted?: boolean }): Promise<Opinion[]>;
   /** The latest change cursor. */
   currentCursor(): Promise<number>;
   /** Active signals in id order, a page at a time. */

@@ -177,11 +177,13 @@ describe("rasd org, bank, signal and match", () => {
     assert.equal(older.stdout, "1 created, 0 updated, 0 reactivated, 0 rejected\n", older.stderr);
     const back = rasd(["bank", "import", "isis-media-mirror", "-", "--format", "csv"], withTombstones);
     assert.equal(back.status, 0, back.stderr);
-    assert.match(back.stdout, /, 0 rejected, 2 tombstones \(1 retracted here\)\n$/);
+    // Signal 2's opinion (Platform X's, above) comes with it, kept as an opinion from elsewhere.
+    assert.match(back.stdout, /, 0 rejected, 2 tombstones \(1 retracted here\), 1 opinions\n$/);
     const active = rasd(["bank", "export", "Sawab Center/isis-media-mirror"]).stdout;
     assert.doesNotMatch(active, new RegExp(HASH), "the retracted hash did not come back as active");
     const all = rasd(["bank", "export", "Sawab Center/isis-media-mirror", "--include-retracted"]).stdout;
     assert.match(all, new RegExp(`${HASH},.*,retracted,`));
+    assert.match(all, /""org"":""Platform X"",""kind"":""saw-it-too"",""note"":""seen 40 times""/);
     // A status that is neither is refused by line, the rest lands.
     const bad = rasd(
       ["bank", "import", "isis-media-mirror", "-", "--format", "jsonl"],

@@ -5,6 +5,7 @@ import { Command, Option } from "../commander.js";
 import { fraction, integer } from "../arguments.js";
 import { RasdError, describeError } from "../../core/errors.js";
 import type { RawSignal } from "../../services/signal-input.js";
+import { opinionRecordsOf, type OpinionRecord } from "../../services/opinion-records.js";
 import { hashMedia } from "../../services/media-hashing.js";
 import { BANKED_MEDIA_TYPES, signalTypeDef } from "../../signals/registry.js";
 import {
@@ -192,7 +193,7 @@ export function bankCommand(): Command {
           ? `, ${report.tombstones} tombstones (${report.retracted ?? 0} retracted here)`
           : "";
         process.stdout.write(
-          `${report.created} created, ${report.updated} updated, ${report.reactivated} reactivated, ${report.rejected.length} rejected${tombs}\n`,
+          `${report.created} created, ${report.updated} updated, ${report.reactivated} reactivated, ${report.rejected.length} rejected${tombs}${report.opinions ? `, ${report.opinions} opinions` : ""}\n`,
         );
         if (report.rejected.length > 0) process.exitCode = 1;
       });
@@ -272,7 +273,9 @@ export function bankCommand(): Command {
   withStoreOptions(
     bank
       .command("export")
-      .description("write a bank's signals as CSV or JSON lines to standard output")
+      .description(
+        "write a bank's signals (with the members' opinions, as RASD_OPINION_ORGS allows) as CSV, JSON lines or STIX to standard output",
+      )
       .argument("<bank>", "bank name, or ORG/BANK")
       .option("--org <org>", "the bank's organisation, when the name is not unique")
       .addOption(
@@ -295,6 +298,7 @@ export function bankCommand(): Command {
         let afterId = 0;
         let left = 0;
         const bundled: Signal[] = [];
+        const bundledOpinions = new Map<number, OpinionRecord[]>();
         for (;;) {
           const page = await ctx.store.listSignals(target.id, {
             afterId,
@@ -303,19 +307,28 @@ export function bankCommand(): Command {
           });
           if (page.length === 0) break;
           afterId = page[page.length - 1]!.id;
+          // Opinions go with their signal, naming organisations only as RASD_OPINION_ORGS allows.
+          const opinions = options.format.startsWith("pytx")
+            ? new Map<number, OpinionRecord[]>()
+            : await opinionRecordsOf(ctx.store, page, {
+                named: ctx.config.opinionOrgs === "named",
+                includeRetracted: options.includeRetracted === true,
+                includeForeign: true,
+              });
           // A STIX bundle is one JSON document: written once every signal is read.
           if (options.format === "stix") {
             bundled.push(...page);
+            for (const [id, list] of opinions) bundledOpinions.set(id, list);
             continue;
           }
-          const lines = page.map((s) => formatSignal(s, options.format, target.name));
+          const lines = page.map((s) => formatSignal(s, options.format, target.name, opinions.get(s.id)));
           left += lines.filter((l) => l === "").length;
           process.stdout.write(lines.join(""));
         }
         if (options.format === "stix") {
           const org = await ctx.store.getOrg(target.orgId);
           if (!org) throw new RasdError("not_found", `no organisation with id ${target.orgId}`);
-          process.stdout.write(stixBundleOf(bundled, target, org));
+          process.stdout.write(stixBundleOf(bundled, target, org, bundledOpinions));
         }
         if (left > 0)
           process.stderr.write(

@@ -40,18 +40,35 @@ export function signalCommand(): Command {
   withStoreOptions(
     signal
       .command("opinion")
-      .description("record an organisation's opinion of a signal (one per organisation, replaced on update)")
+      .description(
+        "record an organisation's opinion of a signal (one per organisation, replaced on update), or take it back (--retract)",
+      )
       .argument("<id>", "signal id")
       .requiredOption("--org <org>", "the organisation giving the opinion")
-      .addOption(new Option("--kind <kind>", "the opinion").choices([...OPINION_KINDS]).makeOptionMandatory())
-      .option("--note <text>", "why"),
-  ).action(async (raw: string, options: StoreOptions & { org: string; kind: OpinionKind; note?: string }) => {
-    await withContext(options, async (ctx) => {
-      const org = await ctx.banks.requireOrg(options.org);
-      await ctx.banks.opinion(id(raw), org.id, options.kind, options.note);
-      process.stdout.write(`${raw}\t${org.name}\t${options.kind}\n`);
-    });
-  });
+      .addOption(new Option("--kind <kind>", "the opinion").choices([...OPINION_KINDS]))
+      .option("--note <text>", "why")
+      .option("--retract", "take the organisation's opinion back (mirrors and STIX readers learn of it)"),
+  ).action(
+    async (
+      raw: string,
+      options: StoreOptions & { org: string; kind?: OpinionKind; note?: string; retract?: boolean },
+    ) => {
+      if (options.retract === true && options.kind !== undefined)
+        throw new RasdError("usage", "--retract takes no --kind: it takes the organisation's opinion back");
+      if (options.retract !== true && options.kind === undefined)
+        throw new RasdError("usage", `--kind: required (one of ${OPINION_KINDS.join(", ")}), or --retract`);
+      await withContext(options, async (ctx) => {
+        const org = await ctx.banks.requireOrg(options.org);
+        if (options.retract === true) {
+          await ctx.banks.retractOpinion(id(raw), org.id);
+          process.stdout.write(`${raw}\t${org.name}\tretracted\n`);
+          return;
+        }
+        await ctx.banks.opinion(id(raw), org.id, options.kind!, options.note);
+        process.stdout.write(`${raw}\t${org.name}\t${options.kind!}\n`);
+      });
+    },
+  );
   withStoreOptions(
     signal
       .command("changes")

@@ -51,17 +51,23 @@ export function changeRoutes(s: Services): RouteDef[] {
             reply.raw.off("close", abort);
           }
         } else page = await s.changes.page(who, cursor, limit, q.bank_id);
+        // Opinions say who gave them only as this instance's policy allows (decision 0042).
+        const named = s.config.opinionOrgs === "named";
+        const orgs = named ? new Map((await s.store.listOrgs()).map((o) => [o.id, o.name])) : new Map<number, string>();
         return {
           changes: page.changes.map(({ signal, opinions }) => ({
             seq: signal.changeSeq,
             signal: signalView(signal),
             opinions: opinions.map((o) => ({
-              org_id: o.orgId,
+              id: o.id ?? 0,
+              org_id: named ? o.orgId : null,
+              org_name: named ? (orgs.get(o.orgId) ?? null) : null,
               kind: o.kind,
               note: o.note,
               updated_at: iso(o.updatedAt),
             })),
           })),
+          caller_org_id: who.orgId,
           cursor: page.cursor,
           more: page.more,
           banks: page.banks.map((b) => ({ id: b.id, org_id: b.orgId, name: b.name, tlp: b.tlp, deleted: b.deleted })),

@@ -12,7 +12,7 @@ import { matchScore, nearQueryType } from "../../signals/registry.js";
 import type { Principal } from "../../services/access.js";
 import type { Services } from "../../server/services.js";
 import { idParam, route, type RouteDef } from "../route.js";
-import { FoundSignalView, OpinionView, SignalOpinionsView } from "../schemas/banks.js";
+import { FoundSignalView, OpinionRetractedView, OpinionView, SignalOpinionsView } from "../schemas/banks.js";
 import { StringEnum } from "../schemas/common.js";
 import { iso, signalView } from "../views.js";
 import { auditEntry } from "./members.js";
@@ -128,6 +128,7 @@ export function searchRoutes(s: Services): RouteDef[] {
         const bank = (await s.store.getBank(signal.bankId))!;
         const orgs = new Map((await s.store.listOrgs()).map((o) => [o.id, o.name]));
         const opinions = await s.store.listOpinions(signal.id);
+        const foreign = await s.store.listForeignOpinionsOf([signal.id]);
         // What the caller's own organisation did to it (the audit log is per organisation).
         const audit = await s.access.store.listAudit(who.orgId, { target: `signal:${signal.id}`, limit: 200 });
         const history = [
@@ -155,6 +156,13 @@ export function searchRoutes(s: Services): RouteDef[] {
             created_at: iso(o.createdAt),
             updated_at: iso(o.updatedAt),
           })),
+          foreign_opinions: foreign.map((o) => ({
+            from: o.source,
+            org_name: o.orgName,
+            kind: o.kind,
+            note: o.note,
+            updated_at: iso(o.updatedAt),
+          })),
           history: history.map((h) => ({ ...h, at: iso(h.at) })),
         };
       },
@@ -177,7 +185,30 @@ export function searchRoutes(s: Services): RouteDef[] {
         const body = req.body;
         await s.banks.opinion(signal.id, who.orgId, body.kind, body.note ?? "");
         await s.access.audit(auditEntry(req, who, "signal.opinion", `signal:${signal.id}`, { kind: body.kind }));
-        return { signal_id: signal.id, org_id: who.orgId, kind: body.kind, note: body.note ?? "" };
+        const relayed = await s.exchanges.relayOpinion(signal, who.orgId, body.kind, body.note ?? "");
+        return {
+          signal_id: signal.id,
+          org_id: who.orgId,
+          kind: body.kind,
+          note: body.note ?? "",
+          ...(relayed ? { relayed } : {}),
+        };
+      },
+    }),
+    route({
+      method: "DELETE",
+      url: "/v1/signals/:id/opinions",
+      access: "signal.write",
+      summary:
+        "Take back the caller's organisation's opinion of a signal (a tombstone mirrors learn of; relayed to the signal's origin when it is mirrored from another rasd)",
+      tags: ["signals"],
+      schema: { response: { 200: OpinionRetractedView } },
+      handler: async (req, _reply, who) => {
+        const signal = await visibleSignal(who, idParam(req));
+        await s.banks.retractOpinion(signal.id, who.orgId);
+        await s.access.audit(auditEntry(req, who, "signal.opinion.retract", `signal:${signal.id}`, {}));
+        const relayed = await s.exchanges.relayOpinion(signal, who.orgId, null);
+        return { signal_id: signal.id, org_id: who.orgId, retracted: true, ...(relayed ? { relayed } : {}) };
       },
     }),
   ];

@@ -141,7 +141,7 @@ function collectionView(c: TaxiiCollection, canWrite: boolean) {
 }
 
 export function taxiiRoutes(s: Services): RouteDef[] {
-  const taxii = new TaxiiService(s.store, s.access);
+  const taxii = new TaxiiService(s.store, s.access, s.config.opinionOrgs);
   const writes = new TaxiiWrites(taxii, s.access, s.banks, s.exchanges.store);
   const view = async (who: Parameters<TaxiiWrites["canWrite"]>[0], c: TaxiiCollection) =>
     collectionView(c, await writes.canWrite(who, c.bank.id));

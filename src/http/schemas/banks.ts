@@ -123,14 +123,40 @@ export const SignalOpinionsView = Type.Object({
       updated_at: IsoTime,
     }),
   ),
+  foreign_opinions: Type.Array(
+    Type.Object({
+      from: Type.String({ description: "exchange <NAME> (a peer's members) or import (a file)" }),
+      org_name: Nullable(Type.String({ description: "The remote organisation, when the remote's policy named it" })),
+      kind: Type.String(),
+      note: Type.String(),
+      updated_at: IsoTime,
+    }),
+    { description: "Opinions that came from elsewhere: they speak for no organisation of this instance" },
+  ),
   history: Type.Array(Type.Object({ at: IsoTime, event: Type.String(), by: Nullable(Type.String()) })),
 });
 export type SignalOpinionsView = Static<typeof SignalOpinionsView>;
+
+/** Whether an opinion of a mirrored signal reached the rasd it came from (decision 0042). */
+const RelayedView = Type.Object({
+  exchange: Type.String(),
+  ok: Type.Boolean(),
+  error: Type.Optional(Type.String()),
+});
 
 export const OpinionView = Type.Object({
   signal_id: Type.Number(),
   org_id: Type.Number(),
   kind: Type.String(),
   note: Type.String(),
+  relayed: Type.Optional(RelayedView),
 });
 export type OpinionView = Static<typeof OpinionView>;
+
+export const OpinionRetractedView = Type.Object({
+  signal_id: Type.Number(),
+  org_id: Type.Number(),
+  retracted: Type.Boolean(),
+  relayed: Type.Optional(RelayedView),
+});
+export type OpinionRetractedView = Static<typeof OpinionRetractedView>;

@@ -1,7 +1,7 @@
 /** The change feed as the API shows it (GET /v1/changes). */
 
 import { Type, type Static } from "typebox";
-import { IsoTime } from "./common.js";
+import { IsoTime, Nullable } from "./common.js";
 import { SignalView } from "./banks.js";
 
 export const ChangeView = Type.Object({
@@ -9,7 +9,9 @@ export const ChangeView = Type.Object({
   signal: SignalView,
   opinions: Type.Array(
     Type.Object({
-      org_id: Type.Number(),
+      id: Type.Number({ description: "The opinion's own number: its stable name across systems" }),
+      org_id: Nullable(Type.Number({ description: "null when this instance's policy keeps organisations out" })),
+      org_name: Nullable(Type.String()),
       kind: Type.String(),
       note: Type.String(),
       updated_at: IsoTime,
@@ -28,6 +30,9 @@ export const ChangeBankView = Type.Object({
 
 export const ChangesResponse = Type.Object({
   changes: Type.Array(ChangeView),
+  caller_org_id: Type.Number({
+    description: "The caller's organisation here (a mirror leaves out its own opinions, which it already holds)",
+  }),
   cursor: Type.Number({ description: "Pass back as ?cursor= to continue" }),
   more: Type.Boolean({ description: "More changes are waiting: ask again at once" }),
   banks: Type.Array(ChangeBankView, {

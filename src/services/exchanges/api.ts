@@ -6,8 +6,21 @@
  * tombstones included, saves the checkpoint, and retries with backoff.
  */
 
-import type { SignalType, Tlp } from "../../core/model.js";
+import type { OpinionKind, SignalType, Tlp } from "../../core/model.js";
 import type { ExchangeHttp } from "./http.js";
+
+/** A member's opinion of a signal, as a remote gave it (decision 0042). */
+export interface FetchedOpinion {
+  /** The remote's stable name for this opinion (its feed's opinion id, a STIX opinion id). */
+  readonly key: string;
+  /** The remote organisation's name, only when the remote's policy gives it. */
+  readonly orgName: string | null;
+  readonly kind: OpinionKind;
+  readonly note: string;
+  readonly updatedAt: number;
+  /** Taken back at the remote (a revoked STIX opinion). */
+  readonly retracted?: boolean;
+}
 
 /** One signal as a remote gave it. */
 export interface FetchedItem {
@@ -28,6 +41,10 @@ export interface FetchedItem {
   readonly tlp?: Tlp;
   readonly firstSeen?: number;
   readonly lastSeen?: number;
+  /** The remote members' opinions of it, when it says. */
+  readonly opinions?: readonly FetchedOpinion[];
+  /** `opinions` is the whole set (the change feed): any other held from this exchange is taken away. */
+  readonly opinionsComplete?: boolean;
 }
 
 export interface FetchStep {

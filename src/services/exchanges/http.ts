@@ -59,11 +59,29 @@ export async function postFormJson(
   ).json;
 }
 
+/** Sends a JSON body (POST) or nothing (DELETE) to `url` and parses the JSON answer. */
+export async function sendJson(
+  url: string,
+  http: ExchangeHttp,
+  method: "POST" | "DELETE",
+  headers: Readonly<Record<string, string>>,
+  body?: unknown,
+): Promise<unknown> {
+  return (
+    await requestJson(
+      url,
+      http,
+      { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
+      { method, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) },
+    )
+  ).json;
+}
+
 async function requestJson(
   url: string,
   http: ExchangeHttp,
   headers: Readonly<Record<string, string>>,
-  send: { method: "POST"; body: string } | undefined = undefined,
+  send: { method: "POST" | "DELETE"; body?: string } | undefined = undefined,
 ): Promise<{ json: unknown; headers: IncomingHttpHeaders }> {
   const r = await safeRequest(url, {
     ...(send ?? {}),

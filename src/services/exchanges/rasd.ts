@@ -7,12 +7,14 @@
  * holds the request until a change comes (or LONG_POLL_SECONDS pass) and the exchange is asked
  * again at once, so a retraction at the remote reaches here within about a second, not an
  * interval. A remote too old to know `wait` (400) is polled every interval instead. A mirrored bank is never in the remote's own feed
- * (loops), so what comes is the remote's own.
+ * (loops), so what comes is the remote's own. Each change brings the signal's standing opinions
+ * (the whole set, so one taken back is absent), less this side's own (decision 0042); an opinion
+ * given here of a mirrored signal goes back to the remote (ExchangeService.relayOpinion).
  */
 
 import { RasdError } from "../../core/errors.js";
-import { TLP_MARKINGS, type Tlp } from "../../core/model.js";
-import type { ExchangeApi, FetchContext, FetchStep, FetchedItem, JsonSchema } from "./api.js";
+import { OPINION_KINDS, TLP_MARKINGS, type OpinionKind, type Tlp } from "../../core/model.js";
+import type { ExchangeApi, FetchContext, FetchStep, FetchedItem, FetchedOpinion, JsonSchema } from "./api.js";
 import { RemoteStatusError, baseUrl, getJson } from "./http.js";
 import { checkFields, optionalPositiveInt } from "./settings.js";
 import { isSignalType } from "../../signals/registry.js";
@@ -61,10 +63,20 @@ interface Change {
     first_seen: string;
     last_seen: string;
   };
+  /** Standing opinions (a rasd before decision 0042 sends no id nor org_name). */
+  opinions?: {
+    id?: number;
+    org_id: number | null;
+    org_name?: string | null;
+    kind: string;
+    note: string;
+    updated_at: string;
+  }[];
 }
 
 interface ChangesAnswer {
   changes: Change[];
+  caller_org_id?: number;
   cursor: number;
   more: boolean;
   banks: { id: number; org_id: number; name: string; tlp: string; deleted: boolean }[];
@@ -86,6 +98,27 @@ const time = (iso: string): number | undefined => {
   const t = Date.parse(iso);
   return Number.isFinite(t) ? t : undefined;
 };
+
+/**
+ * A change's opinions as this side keeps them: the whole standing set (a retracted one is
+ * absent), less the caller's own organisation's (it gave them from here: decision 0042).
+ */
+function remoteOpinions(c: Change, callerOrgId: number | undefined): FetchedOpinion[] {
+  const out: FetchedOpinion[] = [];
+  for (const o of c.opinions ?? []) {
+    if (!(OPINION_KINDS as readonly string[]).includes(o.kind)) continue;
+    if (callerOrgId !== undefined && o.org_id === callerOrgId) continue;
+    const at = time(o.updated_at) ?? Date.now();
+    out.push({
+      key: o.id !== undefined ? `opinion ${o.id}` : `org ${String(o.org_id)}`,
+      orgName: typeof o.org_name === "string" ? o.org_name : null,
+      kind: o.kind as OpinionKind,
+      note: typeof o.note === "string" ? o.note.slice(0, 2000) : "",
+      updatedAt: at,
+    });
+  }
+  return out;
+}
 
 export const rasdExchangeApi: ExchangeApi = {
   name: "rasd",
@@ -158,6 +191,8 @@ export const rasdExchangeApi: ExchangeApi = {
         tlp,
         ...(firstSeen !== undefined ? { firstSeen } : {}),
         ...(lastSeen !== undefined ? { lastSeen } : {}),
+        opinions: remoteOpinions(c, answer.caller_org_id),
+        opinionsComplete: true,
       });
     }
     return {

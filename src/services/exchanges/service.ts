@@ -17,14 +17,14 @@
  */
 
 import { RasdError, describeError } from "../../core/errors.js";
-import { TLP_MARKINGS, type Bank, type Tlp } from "../../core/model.js";
+import { TLP_MARKINGS, type Bank, type OpinionKind, type Signal, type Tlp } from "../../core/model.js";
 import { isSealed, open, seal } from "../../kernels/crypto/secret-box.js";
 import { getLogger } from "../../logging/logger.js";
 import type { Exchange, ExchangeStore } from "../../storage/ports/index.js";
 import type { BankService } from "../banks.js";
 import { SOURCE_MAX_CHARS, type RawSignal } from "../signal-input.js";
 import type { ExchangeApi, FetchedItem } from "./api.js";
-import { DEFAULT_EXCHANGE_HTTP, type ExchangeHttp } from "./http.js";
+import { DEFAULT_EXCHANGE_HTTP, RemoteStatusError, sendJson, type ExchangeHttp } from "./http.js";
 import { EXCHANGE_APIS, exchangeApi } from "./registry.js";
 
 /** HMA's exchange (and bank) names. */
@@ -54,6 +54,8 @@ export interface FetchReport {
   readonly retracted: number;
   readonly withheld: number;
   readonly skipped: number;
+  /** Remote opinions kept, changed or taken away (decision 0042). */
+  readonly opinions: number;
   readonly upToDate: boolean;
   readonly error: string | null;
 }
@@ -233,6 +235,7 @@ export class ExchangeService {
       retracted: 0,
       withheld: 0,
       skipped: 0,
+      opinions: 0,
       upToDate: false,
       error: null as string | null,
     };
@@ -258,6 +261,7 @@ export class ExchangeService {
         report.added += written.added;
         report.retracted += written.retracted;
         report.withheld += written.withheld;
+        report.opinions += written.opinions;
         checkpoint = step.checkpoint;
         more = step.more;
         report.upToDate = !more;
@@ -300,10 +304,12 @@ export class ExchangeService {
     e: Exchange,
     bank: Bank,
     items: readonly FetchedItem[],
-  ): Promise<{ added: number; retracted: number; withheld: number }> {
+  ): Promise<{ added: number; retracted: number; withheld: number; opinions: number }> {
     let added = 0;
     let retracted = 0;
     let withheld = 0;
+    let opinions = 0;
+    const opined: FetchedItem[] = [];
     let batch: { line: number; raw: RawSignal }[] = [];
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return;
@@ -324,9 +330,70 @@ export class ExchangeService {
         continue;
       }
       batch.push({ line: i + 1, raw: this.raw(e, item) });
+      if (item.opinions !== undefined) opined.push(item);
     }
     await flush();
-    return { added, retracted, withheld };
+    // Opinions land once their signal is held (a withheld or retracted one brings none).
+    for (const item of opined) opinions += await this.putOpinions(e, bank, item);
+    return { added, retracted, withheld, opinions };
+  }
+
+  private async putOpinions(e: Exchange, bank: Bank, item: FetchedItem): Promise<number> {
+    const signal = await this.banks.heldSignal(bank.id, item.type, item.value);
+    if (!signal) return 0;
+    const all = item.opinions ?? [];
+    return this.banks.store.putForeignOpinions(signal.id, `exchange ${e.name}`, {
+      upsert: all
+        .filter((o) => o.retracted !== true)
+        .map((o) => ({
+          originKey: o.key,
+          orgName: o.orgName === null ? null : [...o.orgName].slice(0, 200).join(""),
+          kind: o.kind,
+          note: [...o.note].slice(0, 2000).join(""),
+          updatedAt: o.updatedAt,
+        })),
+      remove: all.filter((o) => o.retracted === true).map((o) => o.key),
+      replaceAll: item.opinionsComplete === true,
+    });
+  }
+
+  /**
+   * An opinion given (or, with `kind` null, taken back) here of a signal this instance mirrors
+   * from another rasd goes back to that rasd, given there by the link's key (decision 0042): the
+   * key is the member's identity at the remote, so the owner of the signal sees it as that
+   * member's. Only the exchange's own organisation's opinions go (another member here who sees
+   * the mirror does not speak with its key). Undefined when the signal is not such a mirror.
+   */
+  async relayOpinion(
+    signal: Signal,
+    orgId: number,
+    kind: OpinionKind | null,
+    note = "",
+  ): Promise<{ exchange: string; ok: boolean; error?: string } | undefined> {
+    const e = (await this.store.list()).find((x) => x.bankId === signal.bankId);
+    if (!e || e.api !== "rasd" || e.orgId !== orgId) return undefined;
+    const remoteId = /^exchange .*: .* signal (\d+)(?: TLP:\S+)?$/.exec(signal.source)?.[1];
+    if (remoteId === undefined)
+      return { exchange: e.name, ok: false, error: "the signal's origin names no remote signal" };
+    try {
+      const key = this.credentialsOf(e)?.api_key;
+      if (!key) throw new RasdError("invalid", "no credentials: set api_key");
+      const url = new URL(`v1/signals/${remoteId}/opinions`, String(e.config.url)).href;
+      const auth = { authorization: `Bearer ${key}` };
+      if (kind !== null) await sendJson(url, this.http, "POST", auth, { kind, ...(note ? { note } : {}) });
+      else
+        try {
+          await sendJson(url, this.http, "DELETE", auth);
+        } catch (error) {
+          // Nothing standing there to take back: what was wanted is true.
+          if (!(error instanceof RemoteStatusError && error.status === 404)) throw error;
+        }
+      return { exchange: e.name, ok: true };
+    } catch (error) {
+      const message = describeError(error);
+      this.log.warn({ exchange: e.name, signal: signal.id, err: message }, "opinion not relayed");
+      return { exchange: e.name, ok: false, error: message };
+    }
   }
 
   private raw(e: Exchange, item: FetchedItem): RawSignal {

@@ -3,15 +3,17 @@
  * with `added_after` (the X-TAXII-Date-Added-Last of the last page read). Indicators become
  * signals (kernels/stix: rasd's own extension losslessly, other tools' STIX patterns for file
  * hashes, URLs and domains); a revoked Indicator is a retraction; a TLP 2.0 marking is kept on
- * the item. Other objects are passed over. A `next` the server no longer knows (expired, or the
+ * the item. Opinions about an Indicator of the same page ride on its item (a revoked one is taken
+ * back; decision 0042). Other objects are passed over. A `next` the server no longer knows (expired, or the
  * server restarted) restarts the paging from the checkpoint's added_after.
  */
 
 import { RasdError } from "../../core/errors.js";
 import type { Tlp } from "../../core/model.js";
 import { indicatorToSignal } from "../../kernels/stix/indicator.js";
+import { stixToOpinion } from "../../kernels/stix/opinion.js";
 import { tlpOfMarking } from "../../kernels/stix/tlp.js";
-import type { ExchangeApi, FetchContext, FetchStep, FetchedItem, JsonSchema } from "./api.js";
+import type { ExchangeApi, FetchContext, FetchStep, FetchedItem, FetchedOpinion, JsonSchema } from "./api.js";
 import { RemoteStatusError, authorization, baseUrl, getJsonAnswer } from "./http.js";
 import { checkFields, optionalPositiveInt } from "./settings.js";
 
@@ -104,6 +106,11 @@ export const taxiiExchangeApi: ExchangeApi = {
     const objects = Array.isArray(envelope.objects) ? (envelope.objects as Record<string, unknown>[]) : [];
     const items: FetchedItem[] = [];
     const skipped: string[] = [];
+    const byIndicator = new Map<string, number>();
+    const identities = new Map<string, string>();
+    for (const o of objects)
+      if (typeof o === "object" && o !== null && o.type === "identity" && typeof o.name === "string")
+        identities.set(String(o.id), o.name);
     for (const o of objects) {
       if (typeof o !== "object" || o === null || o.type !== "indicator") continue;
       const read = indicatorToSignal(o);
@@ -116,6 +123,7 @@ export const taxiiExchangeApi: ExchangeApi = {
       const tlp = markings.map(tlpOfMarking).find((t): t is Tlp => t !== undefined);
       const firstSeen = time(s.first_seen);
       const lastSeen = time(s.last_seen);
+      byIndicator.set(String(o.id), items.length);
       items.push({
         type: s.type,
         value: s.value,
@@ -129,6 +137,34 @@ export const taxiiExchangeApi: ExchangeApi = {
         ...(lastSeen !== undefined ? { lastSeen } : {}),
       });
     }
+    // Opinions (decision 0042) ride on their Indicator's item when it is in the same page (rasd's
+    // server never splits them); one about an Indicator of an earlier page is skipped.
+    const opinions = new Map<number, FetchedOpinion[]>();
+    for (const o of objects) {
+      if (typeof o !== "object" || o === null || o.type !== "opinion") continue;
+      const read = stixToOpinion(o, identities);
+      if (!read.ok) {
+        skipped.push(read.message);
+        continue;
+      }
+      const at = byIndicator.get(read.indicatorRef);
+      if (at === undefined) {
+        skipped.push(`${String(o.id)}: its indicator ${read.indicatorRef} is not in this page`);
+        continue;
+      }
+      const r = read.opinion;
+      const list = opinions.get(at) ?? [];
+      list.push({
+        key: r.key,
+        orgName: r.orgName,
+        kind: r.kind,
+        note: r.note,
+        updatedAt: r.updatedAt,
+        retracted: r.retracted,
+      });
+      opinions.set(at, list);
+    }
+    for (const [at, list] of opinions) items[at] = { ...items[at]!, opinions: list };
     const more = envelope.more === true && typeof envelope.next === "string";
     const lastAdded = headers["x-taxii-date-added-last"];
     const addedAfter = typeof lastAdded === "string" && time(lastAdded) !== undefined ? lastAdded : cp.added_after;

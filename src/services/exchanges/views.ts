@@ -48,6 +48,7 @@ export function reportJson(r: FetchReport) {
     retracted: r.retracted,
     withheld: r.withheld,
     skipped: r.skipped,
+    opinions: r.opinions,
     up_to_date: r.upToDate,
     error: r.error,
   };

@@ -55,6 +55,7 @@ const ReportView = Type.Object({
   retracted: Type.Number(),
   withheld: Type.Number({ description: "Items the remote marks stricter than the bank's TLP" }),
   skipped: Type.Number({ description: "Items rasd cannot hold (unknown types, other STIX objects' patterns)" }),
+  opinions: Type.Number({ description: "The remote members' opinions kept, changed or taken away" }),
   up_to_date: Type.Boolean(),
   error: Type.Union([Type.String(), Type.Null()]),
 });
