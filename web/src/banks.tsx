@@ -269,6 +269,25 @@ function SignalPanel(props: { api: Api; me: Me; id: number; canWrite: boolean; o
                 ))}
               </ul>
             )}
+            {d.foreign_opinions.length > 0 && (
+              <>
+                <h3>{t("banks:foreignOpinions")}</h3>
+                <p class="muted">{t("banks:foreignOpinionsNote")}</p>
+                <ul class="opinions foreign-opinions">
+                  {d.foreign_opinions.map((o, i) => (
+                    <li key={i}>
+                      <strong>{o.org_name ?? t("banks:foreignUnnamed")}</strong> <Txt value={`(${o.from})`} />:{" "}
+                      {opinionName(o.kind)}{" "}
+                      {o.note && (
+                        <>
+                          — <Txt value={o.note} />
+                        </>
+                      )}
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
             <h3>{t("banks:history")}</h3>
             <ol class="history">
               {d.history.map((h, i) => (
