@@ -320,16 +320,24 @@ export class KyselyStore implements SignalStore {
       );
     }
     const unique = [...byKey.values()];
-    const existing = await tx
-      .selectFrom("signals")
-      .selectAll()
-      .where("bank_id", "=", bankId)
-      .where(
-        "value_key",
-        "in",
-        unique.map((u) => valueKey(u.value)),
-      )
-      .execute();
+    // One look-up per type, so that (bank_id, type, value_key) — the unique index — is used in
+    // full: with the type left out, SQLite and PostgreSQL read every signal of the bank (adding
+    // 10 signals to a bank of 10M took 1.7 s).
+    const existing: Selectable<SignalsTable>[] = [];
+    for (const type of new Set(unique.map((u) => u.type)))
+      existing.push(
+        ...(await tx
+          .selectFrom("signals")
+          .selectAll()
+          .where("bank_id", "=", bankId)
+          .where("type", "=", type)
+          .where(
+            "value_key",
+            "in",
+            unique.filter((u) => u.type === type).map((u) => valueKey(u.value)),
+          )
+          .execute()),
+      );
     const found = new Map(existing.map((r) => [`${r.type}\u0000${r.value}`, r]));
     let seq = (await nextSeqs(tx, unique.length)) - unique.length;
     const out = new Map<string, UpsertResult>();
