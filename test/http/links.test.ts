@@ -16,18 +16,9 @@ import { after, before, describe, it } from "node:test";
 import { startReceiver, type Receiver } from "../support/receiver.js";
 import { answer, loopbackResolver, startLinkHost, type LinkHost } from "../support/link-hosts.js";
 import { startTestService, type TestService } from "../support/service.js";
+import { untilValue } from "../support/faults.js";
 
 const json = <T>(r: { body: string }): T => JSON.parse(r.body) as T;
-
-async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe("links through the API", () => {
   let t: TestService;
@@ -161,7 +152,7 @@ describe("links through the API", () => {
     assert.equal(r.statusCode, 202, r.body);
     const id = json<{ id: number }>(r).id;
     // The direct matches are committed first; the link is followed by a "links" job after (decision 0038).
-    const item = await until("the item's links to be followed", async () => {
+    const item = await untilValue("the item's links to be followed", async () => {
       const v = json<{ status: string; matches: { type: string }[]; hashes: { links?: { hops: string[] }[] } }>(
         await t.call(t.keys.a.submitter, { method: "GET", url: `/v1/content/${id}` }),
       );

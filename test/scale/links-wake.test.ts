@@ -20,6 +20,7 @@ import { postgresDatabase, postgresSkip, type TestDatabase } from "../support/da
 import { answer, loopbackResolver, startLinkHost, type LinkHost } from "../support/link-hosts.js";
 import { NATS_URL, deleteStreams, natsSkip } from "../support/nats.js";
 import { json, startTestService, type TestService } from "../support/service.js";
+import { untilValue } from "../support/faults.js";
 
 const skip = (await natsSkip()) || (await postgresSkip());
 const PREFIX = `rasdlinks${process.pid}`;
@@ -31,16 +32,6 @@ let worker: Services;
 let files: LinkHost;
 let short: LinkHost;
 let nc: NatsConnection;
-
-async function until<T>(what: string, f: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 before(async () => {
   if (skip) return;
@@ -94,7 +85,7 @@ test(
       },
     });
     await nc.flush();
-    await until("both processes on NATS", () =>
+    await untilValue("both processes on NATS", () =>
       worker.work?.state === "connected" && api.s.work?.state === "connected" ? true : undefined,
     );
     const rule = await api.call(api.keys.a.admin, {
@@ -117,7 +108,7 @@ test(
     // Idle, the worker's links loop would look in the database only an hour from now.
     worker.pipeline.setPollMs(HOUR_MS);
     // Its matcher has the banked URL (a stale index makes the links step put its jobs back).
-    await until("the worker's matcher to have the banked URL", () =>
+    await untilValue("the worker's matcher to have the banked URL", () =>
       worker.matcher.fresh && worker.matcher.matchUrl(hop).matches.length === 1 ? true : undefined,
     );
     // A wake now, so that the loop's next wait is the hour-long one (a wake while it works changes nothing).
@@ -133,11 +124,11 @@ test(
     assert.equal(r.statusCode, 202, r.body);
     const id = json<{ id: number }>(r).id;
     // The API process's content step (its links worker is not running).
-    await until("the content step", async () => {
+    await untilValue("the content step", async () => {
       await api.s.pipeline.runOnce();
       return (await api.s.content.getItems([id]))[0]?.status === "received" ? undefined : true;
     });
-    const linked = await until("the other process to follow the item's links", async () => {
+    const linked = await untilValue("the other process to follow the item's links", async () => {
       const [item] = await api.s.content.getItems([id]);
       return item && (JSON.parse(item.hashes) as { links?: unknown }).links ? item : undefined;
     });

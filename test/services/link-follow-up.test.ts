@@ -20,6 +20,7 @@ import { answer, loopbackResolver, startLinkHost, type LinkHost } from "../suppo
 import { postgresDatabase, postgresSkip, sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { startReceiver, type Receiver } from "../support/receiver.js";
 import { json, startTestService, type TestService } from "../support/service.js";
+import { untilValue } from "../support/faults.js";
 
 const pgSkip = await postgresSkip().catch((error: unknown) => `PostgreSQL unreachable: ${String(error)}`);
 
@@ -37,16 +38,6 @@ interface Event {
     hashes: ItemView["hashes"];
     matches: { signalId: number }[];
   };
-}
-
-async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** A list of shorteners naming `slow.test` (beside the built-in list). */
@@ -193,7 +184,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
         const ids1 = hook.received.map((h) => String(h.headers["webhook-id"]));
         assert.equal(new Set(ids1).size, 2, ids1.join(" "));
         assert.ok(ids1[1]!.endsWith("_links"), ids1[1]);
-        const view = await until("the item to show its links", async () => {
+        const view = await untilValue("the item to show its links", async () => {
           const v = json<ItemView>(await t.call(t.keys.a.submitter, { method: "GET", url: `/v1/content/${itemId}` }));
           return v.hashes.links && v.status === "done" ? v : undefined;
         });
@@ -250,7 +241,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
         assert.equal(r.statusCode, 202, r.body);
         const id = json<{ id: number }>(r).id;
         // The content step only (the links worker is not running in this "process").
-        await until("the content job", async () => {
+        await untilValue("the content job", async () => {
           await t.s.pipeline.runOnce();
           return (await t.s.content.getItems([id]))[0]?.status === "received" ? undefined : true;
         });
@@ -269,7 +260,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
         s2 = await openServices(t.s.config, { defaultMetrics: false, linkResolve: resolve() });
         await startWorkers(s2, true);
         const s = s2;
-        const done = await until("the links job to run after the restart", async () => {
+        const done = await untilValue("the links job to run after the restart", async () => {
           const [v] = await s.content.getItems([id]);
           return v && (JSON.parse(v.hashes) as ItemView["hashes"]).links ? v : undefined;
         });

@@ -20,6 +20,7 @@ import type { LinkExpander } from "../../src/services/links/expander.js";
 import { answer, loopbackResolver, startLinkHost, type LinkHost } from "../support/link-hosts.js";
 import { postgresDatabase, postgresSkip, sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { json, startTestService, type TestService } from "../support/service.js";
+import { untilValue } from "../support/faults.js";
 
 const pgSkip = await postgresSkip().catch((error: unknown) => `PostgreSQL unreachable: ${String(error)}`);
 
@@ -36,16 +37,6 @@ interface ItemView {
 interface DebriefBody {
   readonly matched_copies?: number;
   readonly [k: string]: unknown;
-}
-
-async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 function shortenerList(): string {
@@ -107,7 +98,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
       });
       assert.equal(r.statusCode, 202, r.body);
       const id = json<{ id: number }>(r).id;
-      await until("the content step", async () => {
+      await untilValue("the content step", async () => {
         await t.s.pipeline.runOnce();
         return (await t.s.content.getItems([id]))[0]?.status === "received" ? undefined : true;
       });
@@ -137,7 +128,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
       const id = await submitShort("/inc");
       // The direct step found nothing (the short link is not banked): no match on the timeline yet.
       assert.equal((await t.s.stores.incidents.events(incidentId)).filter((e) => e.kind === "match").length, 0);
-      await until("the links step", async () => {
+      await untilValue("the links step", async () => {
         await t.s.pipeline.followLinksOnce();
         return (await view(id)).hashes.links ? true : undefined;
       });
@@ -182,7 +173,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
       t.s.jobs.retryOrBury = (job, error) => retryOrBury(job, error, Date.now());
       try {
         const id = await submitShort("/fails");
-        const failed = await until("the item to say its links failed", async () => {
+        const failed = await untilValue("the item to say its links failed", async () => {
           await t.s.pipeline.followLinksOnce();
           const v = await view(id);
           return v.hashes.links_failed ? v : undefined;

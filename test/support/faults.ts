@@ -22,6 +22,21 @@ export async function until(what: string, ok: () => boolean | Promise<boolean>, 
   return performance.now() - t0;
 }
 
+/** Waits until `f` gives a value (checked every 50 ms, up to `ms`) and returns it. */
+export async function untilValue<T>(
+  what: string,
+  f: () => Promise<T | undefined> | T | undefined,
+  ms = 30_000,
+): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Runs `op` again (every 50 ms, up to `ms`) while it throws: a client retrying a 5xx. */
 export async function persist<T>(what: string, op: () => Promise<T>, ms = 20_000): Promise<T> {
   const t0 = Date.now();
