@@ -215,10 +215,13 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     banks.onChange = () => bus.changed();
     access.onInvalidate = (what) => bus.changed(what === "keys" ? "keys" : "signals");
   }
-  const exchanges = new ExchangeService(stores.exchanges, banks, secretKey, {
-    ...DEFAULT_EXCHANGE_HTTP,
-    allowPrivate: config.exchangeAllowPrivate,
-  });
+  const exchanges = new ExchangeService(
+    stores.exchanges,
+    banks,
+    secretKey,
+    { ...DEFAULT_EXCHANGE_HTTP, allowPrivate: config.exchangeAllowPrivate },
+    { jobs: stores.jobs, ...(options.backoffBaseMs ? { backoffBaseMs: options.backoffBaseMs } : {}) },
+  );
   const liveness = new LinkLiveness(
     {
       links: stores.links,

@@ -167,6 +167,26 @@ export class TaxiiService {
     };
   }
 
+  /**
+   * The collection's signals (retracted ones too) whose Indicator has one of these ids: one read
+   * of the bank, as `object` does (an Indicator's id is derived from its bank and value, not stored).
+   */
+  async indicatorSignals(who: Principal, collection: string, ids: ReadonlySet<string>): Promise<Map<string, Signal>> {
+    const c = await this.collection(who, collection);
+    const orgName = c.title.slice(0, c.title.lastIndexOf("/"));
+    const found = new Map<string, Signal>();
+    for (let afterId = 0; found.size < ids.size;) {
+      const page = await this.store.listSignals(c.bank.id, { afterId, limit: 5000, includeRetracted: true });
+      if (page.length === 0) break;
+      for (const s of page) {
+        const id = signalToIndicator(s, { bank: c.bank, orgName }).id;
+        if (ids.has(id)) found.set(id, s);
+      }
+      afterId = page[page.length - 1]!.id;
+    }
+    return found;
+  }
+
   /** One object of the collection by id (its one version), or not_found. */
   async object(who: Principal, collection: string, objectId: string): Promise<{ object: StixObject; added: number }> {
     const c = await this.collection(who, collection);

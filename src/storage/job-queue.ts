@@ -23,7 +23,7 @@ import { retrying } from "./transient.js";
 export type Db = Kysely<Database> | Transaction<Database>;
 
 /** How many times a job of each kind runs before it is dead. */
-const MAX_ATTEMPTS: Record<JobKind, number> = { content: 5, webhook: 8, incident: 8, links: 5 };
+const MAX_ATTEMPTS: Record<JobKind, number> = { content: 5, webhook: 8, incident: 8, links: 5, relay: 40 };
 /** Rows per statement when writing many jobs. */
 const CHUNK = 500;
 /** Errors are stored truncated. */

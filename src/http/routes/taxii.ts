@@ -20,6 +20,7 @@ import {
 } from "../../services/taxii.js";
 import { TaxiiWrites } from "../../services/taxii-writes.js";
 import { route, type RouteDef } from "../route.js";
+import { auditEntry } from "./members.js";
 
 /** The JSON body limit of the API (app.ts's default), as the API root says. */
 const TAXII_MAX_CONTENT_LENGTH = 1024 * 1024;
@@ -277,7 +278,7 @@ export function taxiiRoutes(s: Services): RouteDef[] {
       url: "/taxii2/api/collections/:id/objects/",
       access: "signal.write",
       summary:
-        "TAXII 2.1 add objects: STIX Indicators into a collection of the caller's organisation (revoked ones retract); answers a status resource",
+        "TAXII 2.1 add objects: STIX Indicators into a collection of the caller's organisation (revoked ones retract) and Opinions, the caller's organisation's, about Indicators of a collection it may read; answers a status resource",
       schema: {
         params: CollectionParams,
         body: Open("A TAXII envelope: {objects: [...]}"),
@@ -285,7 +286,20 @@ export function taxiiRoutes(s: Services): RouteDef[] {
       },
       handler: async (req, reply, who) => {
         negotiate(req);
-        const status = await writes.addObjects(who, req.params.id, req.body);
+        const { status, opinions } = await writes.addObjects(who, req.params.id, req.body);
+        // As POST/DELETE /v1/signals/<id>/opinions: audited, and sent back to a mirrored signal's owner.
+        for (const o of opinions) {
+          await s.access.audit(
+            auditEntry(
+              req,
+              who,
+              o.kind === null ? "signal.opinion.retract" : "signal.opinion",
+              `signal:${o.signal.id}`,
+              o.kind === null ? { via: "taxii" } : { kind: o.kind, via: "taxii" },
+            ),
+          );
+          await s.exchanges.relayOpinion(o.signal, who.orgId, o.kind, o.note);
+        }
         void reply.status(202);
         return sendTaxii(reply, status);
       },

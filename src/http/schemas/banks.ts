@@ -142,6 +142,8 @@ const RelayedView = Type.Object({
   exchange: Type.String(),
   ok: Type.Boolean(),
   error: Type.Optional(Type.String()),
+  /** Not arrived: kept and sent again with backoff until the owner takes it (decision 0048). */
+  queued: Type.Optional(Type.Boolean()),
 });
 
 export const OpinionView = Type.Object({

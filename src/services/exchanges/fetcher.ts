@@ -24,6 +24,7 @@ export class ExchangeFetcher {
   private stopped = true;
   /** Lanes whose fetch may long-poll now. */
   private waiting = 0;
+  private relaying: Promise<void> | undefined;
   private readonly log = getLogger("exchanges");
 
   constructor(
@@ -42,6 +43,7 @@ export class ExchangeFetcher {
   private tick(): void {
     if (this.stopped) return;
     this.lane();
+    this.relay();
     this.timer = setTimeout(() => this.tick(), this.pollMs);
     this.timer.unref();
   }
@@ -69,6 +71,18 @@ export class ExchangeFetcher {
     void run.finally(() => this.lanes.delete(run));
   }
 
+  /** Sends again, beside the fetches, the opinions whose relay to their owner failed (decision 0048). */
+  private relay(): void {
+    if (this.relaying) return;
+    this.relaying = (async () => {
+      try {
+        while (!this.stopped && (await this.exchanges.relayQueued(this.owner)) > 0);
+      } catch (error) {
+        this.log.warn({ err: describeError(error) }, "opinion relays failed");
+      }
+    })().finally(() => (this.relaying = undefined));
+  }
+
   /** Fetches every due exchange once, in this call (tests, the CLI); the number fetched. */
   async round(): Promise<number> {
     let n = 0;
@@ -85,7 +99,7 @@ export class ExchangeFetcher {
     if (this.timer) clearTimeout(this.timer);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.all([...this.lanes]),
+      Promise.all([...this.lanes, this.relaying]),
       new Promise((r) => {
         timer = setTimeout(r, STOP_WAIT_MS);
         timer.unref();

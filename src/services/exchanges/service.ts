@@ -20,7 +20,7 @@ import { RasdError, describeError } from "../../core/errors.js";
 import { TLP_MARKINGS, type Bank, type OpinionKind, type Signal, type Tlp } from "../../core/model.js";
 import { isSealed, open, seal } from "../../kernels/crypto/secret-box.js";
 import { getLogger } from "../../logging/logger.js";
-import type { Exchange, ExchangeStore } from "../../storage/ports/index.js";
+import type { Exchange, ExchangeStore, JobQueue } from "../../storage/ports/index.js";
 import type { BankService } from "../banks.js";
 import { SOURCE_MAX_CHARS, type RawSignal } from "../signal-input.js";
 import type { ExchangeApi, FetchedItem } from "./api.js";
@@ -35,7 +35,25 @@ const MAX_STEPS = 50;
 const BACKOFF_BASE_MS = 5_000;
 const BACKOFF_MAX_MS = 3_600_000;
 export const FETCH_LEASE_MS = 120_000;
+/** Relays of opinions retried at once by one worker, and how long one holds its lease. */
+const RELAY_BATCH = 20;
+const RELAY_LEASE_MS = 60_000;
 let leaseSeq = 0;
+
+/** Where relays that failed wait to be sent again (decision 0048); absent, a failure is only reported. */
+export interface RelayQueue {
+  readonly jobs: JobQueue;
+  /** The first retry's wait, doubling up to an hour (default 5 s). */
+  readonly backoffBaseMs?: number;
+}
+
+export interface RelayOutcome {
+  readonly exchange: string;
+  readonly ok: boolean;
+  readonly error?: string;
+  /** Not arrived: kept and sent again with backoff until the remote takes it. */
+  readonly queued?: boolean;
+}
 
 export interface NewExchangeRequest {
   readonly orgId: number;
@@ -77,6 +95,7 @@ export class ExchangeService {
     private readonly banks: BankService,
     private readonly key: Uint8Array,
     readonly http: ExchangeHttp = DEFAULT_EXCHANGE_HTTP,
+    private readonly relays?: RelayQueue,
   ) {}
 
   apis(): readonly ExchangeApi[] {
@@ -363,18 +382,39 @@ export class ExchangeService {
    * key is the member's identity at the remote, so the owner of the signal sees it as that
    * member's. Only the exchange's own organisation's opinions go (another member here who sees
    * the mirror does not speak with its key). Undefined when the signal is not such a mirror.
+   * Sent at once; when the remote cannot be reached or refuses, a "relay" job keeps it and sends
+   * the opinion's state at that time again, with backoff, until it arrives (decision 0048).
    */
   async relayOpinion(
     signal: Signal,
     orgId: number,
     kind: OpinionKind | null,
     note = "",
-  ): Promise<{ exchange: string; ok: boolean; error?: string } | undefined> {
+  ): Promise<RelayOutcome | undefined> {
     const e = (await this.store.list()).find((x) => x.bankId === signal.bankId);
     if (!e || e.api !== "rasd" || e.orgId !== orgId) return undefined;
+    const error = await this.sendRelay(e, signal, kind, note);
+    if (error === undefined) return { exchange: e.name, ok: true };
+    this.log.warn({ exchange: e.name, signal: signal.id, err: error }, "opinion not relayed");
+    if (!this.relays) return { exchange: e.name, ok: false, error };
+    await this.relays.jobs.enqueue("relay", [signal.id], Date.now() + this.relayDelay(1));
+    return { exchange: e.name, ok: false, error, queued: true };
+  }
+
+  private relayDelay(attempts: number): number {
+    const base = this.relays?.backoffBaseMs ?? BACKOFF_BASE_MS;
+    return Math.min(BACKOFF_MAX_MS, base * 2 ** Math.min(Math.max(attempts, 1) - 1, 30));
+  }
+
+  /** POSTs (DELETEs, with `kind` null) the opinion at the remote; undefined when it arrived, else why not. */
+  private async sendRelay(
+    e: Exchange,
+    signal: Signal,
+    kind: OpinionKind | null,
+    note: string,
+  ): Promise<string | undefined> {
     const remoteId = /^exchange .*: .* signal (\d+)(?: TLP:\S+)?$/.exec(signal.source)?.[1];
-    if (remoteId === undefined)
-      return { exchange: e.name, ok: false, error: "the signal's origin names no remote signal" };
+    if (remoteId === undefined) return "the signal's origin names no remote signal";
     try {
       const key = this.credentialsOf(e)?.api_key;
       if (!key) throw new RasdError("invalid", "no credentials: set api_key");
@@ -388,12 +428,44 @@ export class ExchangeService {
           // Nothing standing there to take back: what was wanted is true.
           if (!(error instanceof RemoteStatusError && error.status === 404)) throw error;
         }
-      return { exchange: e.name, ok: true };
+      return undefined;
     } catch (error) {
-      const message = describeError(error);
-      this.log.warn({ exchange: e.name, signal: signal.id, err: message }, "opinion not relayed");
-      return { exchange: e.name, ok: false, error: message };
+      return describeError(error);
     }
+  }
+
+  /**
+   * Sends again the relays that failed and are due (a worker runs this beside the fetches): each
+   * job sends its signal's current opinion of the exchange's organisation — given, changed or
+   * taken back since, the latest state is what goes. A failure waits longer each time (5 s
+   * doubling to an hour, 40 attempts, about a day and a half); a job out of attempts is kept dead.
+   * Returns how many were tried.
+   */
+  async relayQueued(owner: string): Promise<number> {
+    if (!this.relays) return 0;
+    const jobs = this.relays.jobs;
+    await jobs.reclaim("relay");
+    const leased = await jobs.lease({ kind: "relay", owner, limit: RELAY_BATCH, leaseMs: RELAY_LEASE_MS });
+    for (const job of leased) {
+      let error: string | undefined;
+      try {
+        const signal = await this.banks.store.getSignal(job.refId);
+        const e = signal && (await this.store.list()).find((x) => x.bankId === signal.bankId);
+        // The mirror or its exchange is gone: nothing left to send.
+        if (signal && e && e.api === "rasd") {
+          const mine = (await this.banks.store.listOpinions(signal.id)).find((o) => o.orgId === e.orgId);
+          error = await this.sendRelay(e, signal, mine ? mine.kind : null, mine?.note ?? "");
+        }
+      } catch (failure) {
+        error = describeError(failure);
+      }
+      if (error === undefined) await jobs.complete([job.id]);
+      else {
+        this.log.warn({ signal: job.refId, attempts: job.attempts, err: error }, "opinion relay failed; retrying");
+        await jobs.retryOrBury(job, error, Date.now() + this.relayDelay(job.attempts));
+      }
+    }
+    return leased.length;
   }
 
   private raw(e: Exchange, item: FetchedItem): RawSignal {

@@ -4,20 +4,100 @@
  * `/<privacy_group>/threat_updates` with `start_time`, paged by `paging.cursors.after`, each
  * item's `should_delete` a retraction). The checkpoint is the newest `last_updated` seen (as
  * pytx's ThreatUpdateCheckpoint) and, while paging, the page's `after` cursor; the access
- * token is never stored in it. Facebook cannot be reached from where rasd was built: this
- * client is tested against a loopback server answering hand-written fixtures of the
- * documented shapes (test/services/exchanges.test.ts).
+ * token is never stored in it. With `reactions` on, each update's descriptors' reactions
+ * (ThreatExchange's "React to Existing Data": a map from ReactionType to the apps that reacted)
+ * become opinions from elsewhere, one per reacting app (REACTION_OPINIONS says what maps to
+ * what; decision 0048); this app's own reactions are left out. Facebook cannot be reached from
+ * where rasd was built: this client is tested against a loopback server answering hand-written
+ * fixtures of the documented shapes (test/services/exchanges.test.ts,
+ * test/services/exchange-opinion-gaps.test.ts).
  */
 
 import { RasdError } from "../../core/errors.js";
-import type { SignalType } from "../../core/model.js";
-import type { ExchangeApi, FetchContext, FetchStep, FetchedItem, JsonSchema } from "./api.js";
+import type { OpinionKind, SignalType } from "../../core/model.js";
+import type { ExchangeApi, FetchContext, FetchStep, FetchedItem, FetchedOpinion, JsonSchema } from "./api.js";
 import { baseUrl, getJson } from "./http.js";
 import { checkFields, optionalPositiveInt } from "./settings.js";
 
 const DEFAULT_GRAPH_URL = "https://graph.facebook.com/v14.0/";
 const PAGE = 500;
 const FIELDS = "id,indicator,type,creation_time,last_updated,should_delete,tags,status";
+/** Asked for too with `reactions`: each descriptor's reactions and who gave it. */
+const REACTION_FIELDS = "descriptors{id,owner{id,name},reactions}";
+
+/**
+ * ThreatExchange's ReactionType as a rasd opinion kind (decision 0048). Reactions that are
+ * receipts or requests (INGESTED, IN_REVIEW, REVIEWED, ALREADY_KNOWN, WANT_MORE_INFO) and
+ * OUTDATED (expiry, not a verdict on the content) carry no opinion. An app with several
+ * reactions counts once, by the first of REACTION_ORDER it gave.
+ */
+export const REACTION_OPINIONS: Readonly<Record<string, OpinionKind>> = {
+  NON_MALICIOUS: "false-positive",
+  NOT_HELPFUL: "false-positive",
+  DISAGREE_WITH_TAGS: "dispute",
+  HELPFUL: "confirm",
+  SAW_THIS_TOO: "saw-it-too",
+};
+const REACTION_ORDER = Object.keys(REACTION_OPINIONS);
+
+/** The documented map (ReactionType → apps) or a Graph-style list of {key, value} pairs. */
+function reactionPairs(v: unknown): [string, unknown][] {
+  if (Array.isArray(v))
+    return v
+      .filter((p): p is { key: unknown; value: unknown } => typeof p === "object" && p !== null && "key" in p)
+      .map((p) => [String(p.key), p.value]);
+  return typeof v === "object" && v !== null ? Object.entries(v) : [];
+}
+
+/** Apps as the Graph API gives them: objects with an id (and a name), or bare ids. */
+function appsOf(v: unknown): { id: string; name: string | null }[] {
+  const list = Array.isArray(v)
+    ? v
+    : typeof v === "object" && v !== null && Array.isArray((v as { data?: unknown }).data)
+      ? (v as { data: unknown[] }).data
+      : [v];
+  const out: { id: string; name: string | null }[] = [];
+  for (const a of list) {
+    if (typeof a === "string" || typeof a === "number") out.push({ id: String(a), name: null });
+    else if (typeof a === "object" && a !== null && (a as { id?: unknown }).id !== undefined)
+      out.push({
+        id: String((a as { id: unknown }).id),
+        name: typeof (a as { name?: unknown }).name === "string" ? (a as { name: string }).name : null,
+      });
+  }
+  return out;
+}
+
+/** An update's reactions as opinions, one per reacting app other than `self`. */
+export function reactionOpinions(u: Record<string, unknown>, self: string | undefined, at: number): FetchedOpinion[] {
+  const sources: unknown[] = [u.reactions];
+  const descriptors = (u.descriptors as { data?: unknown } | undefined)?.data ?? u.descriptors;
+  if (Array.isArray(descriptors))
+    for (const d of descriptors)
+      if (typeof d === "object" && d !== null) sources.push((d as { reactions?: unknown }).reactions);
+  const byApp = new Map<string, { name: string | null; kinds: Set<string> }>();
+  for (const r of sources)
+    for (const [reaction, apps] of reactionPairs(r)) {
+      if (REACTION_OPINIONS[reaction] === undefined) continue;
+      for (const app of appsOf(apps)) {
+        if (app.id === self) continue;
+        const e = byApp.get(app.id) ?? { name: app.name, kinds: new Set<string>() };
+        e.kinds.add(reaction);
+        e.name ??= app.name;
+        byApp.set(app.id, e);
+      }
+    }
+  return [...byApp].map(([id, e]) => {
+    const reaction = REACTION_ORDER.find((r) => e.kinds.has(r))!;
+    return {
+      key: `app ${id}`,
+      orgName: e.name,
+      kind: REACTION_OPINIONS[reaction]!,
+      note: `ThreatExchange reaction ${[...e.kinds].sort().join(", ")}`,
+      updatedAt: at,
+    };
+  });
+}
 
 /** ThreatExchange indicator types rasd holds (pytx: HASH_MD5 is a video's MD5). */
 const TYPES: Readonly<Record<string, SignalType>> = {
@@ -35,6 +115,10 @@ const CONFIG: JsonSchema = {
     privacy_group: { type: "integer", description: "The ThreatExchange privacy group (collaboration) id" },
     graph_url: { type: "string", description: `The Graph API base (default ${DEFAULT_GRAPH_URL})` },
     interval_seconds: { type: "integer", description: "Seconds between fetches once up to date (default 60)" },
+    reactions: {
+      type: "boolean",
+      description: "Ask for descriptors' reactions and keep them as opinions from elsewhere (default false)",
+    },
   },
   required: ["privacy_group"],
 };
@@ -70,8 +154,11 @@ export const threatExchangeApi: ExchangeApi = {
     checkFields(json, CONFIG, "api_json");
     const group = optionalPositiveInt(json.privacy_group, "api_json.privacy_group")!;
     const interval = optionalPositiveInt(json.interval_seconds, "api_json.interval_seconds");
+    if (json.reactions !== undefined && typeof json.reactions !== "boolean")
+      throw new RasdError("invalid", "api_json.reactions: must be true or false");
     return {
       privacy_group: group,
+      ...(json.reactions === true ? { reactions: true } : {}),
       graph_url: json.graph_url === undefined ? DEFAULT_GRAPH_URL : baseUrl(json.graph_url, "api_json.graph_url"),
       ...(interval !== undefined ? { interval_seconds: interval } : {}),
     };
@@ -81,7 +168,8 @@ export const threatExchangeApi: ExchangeApi = {
     if (!token) throw new RasdError("invalid", "no credentials: set api_token (APP_ID|SECRET)");
     const cp: Checkpoint = ctx.checkpoint ? (JSON.parse(ctx.checkpoint) as Checkpoint) : {};
     const url = new URL(`${String(ctx.config.privacy_group)}/threat_updates`, String(ctx.config.graph_url));
-    url.searchParams.set("fields", FIELDS);
+    const reactions = ctx.config.reactions === true;
+    url.searchParams.set("fields", reactions ? `${FIELDS},${REACTION_FIELDS}` : FIELDS);
     url.searchParams.set("limit", String(PAGE));
     if (cp.update_time !== undefined) url.searchParams.set("start_time", String(cp.update_time));
     if (cp.after) url.searchParams.set("after", cp.after);
@@ -113,6 +201,17 @@ export const threatExchangeApi: ExchangeApi = {
         origin: `ThreatExchange privacy group ${String(ctx.config.privacy_group)} indicator ${String(u.id)}`,
         ...(created !== undefined ? { firstSeen: created } : {}),
         ...(Number.isFinite(updated) ? { lastSeen: updated * 1000 } : {}),
+        // The update carries every reaction standing now: the whole set (one taken back is absent).
+        ...(reactions
+          ? {
+              opinions: reactionOpinions(
+                u as Record<string, unknown>,
+                token.split("|")[0],
+                Number.isFinite(updated) ? updated * 1000 : Date.now(),
+              ),
+              opinionsComplete: true,
+            }
+          : {}),
       });
     }
     const after = answer.paging?.next ? answer.paging.cursors?.after : undefined;

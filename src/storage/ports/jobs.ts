@@ -13,9 +13,10 @@
 /**
  * "content": hash, match and act on an item; "webhook": deliver an action; "incident": deliver
  * an incident alert; "links": follow an item's links after its direct matches were acted on
- * (services/links/follow-up.ts, decision 0038).
+ * (services/links/follow-up.ts, decision 0038); "relay": send a member's opinion of a mirrored
+ * signal (the ref) back to its owning rasd, its state when the job runs (decision 0048).
  */
-export type JobKind = "content" | "webhook" | "incident" | "links";
+export type JobKind = "content" | "webhook" | "incident" | "links" | "relay";
 /** Waiting (maybe for a retry), leased by a worker, or out of attempts (the dead letter). */
 export type JobStatus = "queued" | "running" | "dead";
 
