@@ -17,6 +17,8 @@ export const EXCHANGE_POLL_MS = 1000;
 /** Fetches one worker runs at once. */
 export const EXCHANGE_CONCURRENCY = 8;
 const STOP_WAIT_MS = 3000;
+/** How often a worker looks for relays to send again (a look is a write: a lease). */
+const RELAY_LOOK_MS = 5000;
 
 export class ExchangeFetcher {
   private timer: NodeJS.Timeout | undefined;
@@ -25,6 +27,7 @@ export class ExchangeFetcher {
   /** Lanes whose fetch may long-poll now. */
   private waiting = 0;
   private relaying: Promise<void> | undefined;
+  private relayLookedAt = -Infinity;
   private readonly log = getLogger("exchanges");
 
   constructor(
@@ -73,7 +76,8 @@ export class ExchangeFetcher {
 
   /** Sends again, beside the fetches, the opinions whose relay to their owner failed (decision 0048). */
   private relay(): void {
-    if (this.relaying) return;
+    if (this.relaying || performance.now() - this.relayLookedAt < RELAY_LOOK_MS) return;
+    this.relayLookedAt = performance.now();
     this.relaying = (async () => {
       try {
         while (!this.stopped && (await this.exchanges.relayQueued(this.owner)) > 0);
