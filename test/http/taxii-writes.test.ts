@@ -82,7 +82,9 @@ describe("TAXII 2.1 add objects and status", () => {
     assert.equal(status.total_count, 4);
     assert.equal(status.success_count, 2);
     assert.equal(status.failure_count, 2);
-    assert.ok(status.failures.some((f) => f.id.startsWith("malware--") && /Indicators and Opinions only/.test(f.message)));
+    assert.ok(
+      status.failures.some((f) => f.id.startsWith("malware--") && /Indicators and Opinions only/.test(f.message)),
+    );
     assert.equal(await held("md5", MD5), 1);
     assert.equal(await held("domain", DOMAIN), 1);
 
