@@ -4,7 +4,7 @@
  * says it is.
  */
 
-import { isRasdError } from "../core/errors.js";
+import { RasdError, isRasdError } from "../core/errors.js";
 import { fetchRemoteMedia, type FetchedMedia } from "./remote-fetch.js";
 
 /** The largest media fetched by URL. */
@@ -20,8 +20,26 @@ const UNSAFE_URL: ReadonlySet<string> = new Set([
   "url.invalid",
 ]);
 
+/**
+ * What is wrong with the URL's authority as written (undefined: nothing), checked on the raw
+ * text before the WHATWG parser mends it: as HMA's is_valid_url, an empty authority
+ * (`http:///example.com`, which the parser reads as `http://example.com/`) and a port that is
+ * not digits (`http://example.com:`) are refused.
+ */
+export function authorityProblem(url: string): string | undefined {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(url)?.[1];
+  if (authority === undefined) return undefined; // not scheme://…: the parser's refusal says why
+  const hostPort = authority.slice(authority.lastIndexOf("@") + 1);
+  if (hostPort === "") return "no host";
+  const rest = hostPort.startsWith("[") ? hostPort.slice(hostPort.indexOf("]") + 1) : hostPort.replace(/^[^:]*/, "");
+  if (rest !== "" && !/^:\d+$/.test(rest)) return `the port is not a number (${JSON.stringify(rest.slice(1))})`;
+  return undefined;
+}
+
 /** Fetches media from `url` (public addresses only unless `allowPrivate`). */
 export function downloadMedia(url: string, options: { allowPrivate: boolean }): Promise<FetchedMedia> {
+  const problem = authorityProblem(url);
+  if (problem) return Promise.reject(new RasdError("url.invalid", `${problem} in ${JSON.stringify(url)}`));
   return fetchRemoteMedia(url, {
     maxBytes: MAX_DOWNLOAD_BYTES,
     timeoutMs: DOWNLOAD_TIMEOUT_MS,

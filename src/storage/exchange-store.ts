@@ -187,4 +187,26 @@ export class KyselyExchangeStore implements ExchangeStore {
       .executeTakeFirst();
     return r ? { orgId: r.org_id, body: r.body } : undefined;
   }
+
+  async getApiCredentials(orgId: number, api: string): Promise<string | null> {
+    const r = await this.db
+      .selectFrom("exchange_api_credentials")
+      .select("credentials")
+      .where("org_id", "=", orgId)
+      .where("api", "=", api)
+      .executeTakeFirst();
+    return r?.credentials ?? null;
+  }
+
+  async setApiCredentials(orgId: number, api: string, sealed: string | null, now: number): Promise<void> {
+    if (sealed === null) {
+      await this.db.deleteFrom("exchange_api_credentials").where("org_id", "=", orgId).where("api", "=", api).execute();
+      return;
+    }
+    await this.db
+      .insertInto("exchange_api_credentials")
+      .values({ org_id: orgId, api, credentials: sealed, updated_at: now })
+      .onConflict((oc) => oc.columns(["org_id", "api"]).doUpdateSet({ credentials: sealed, updated_at: now }))
+      .execute();
+  }
 }

@@ -334,6 +334,14 @@ export interface WebhookEndpointsTable {
   updated_at: number;
 }
 
+/** An exchange API's credentials per organisation, as HMA keeps them per API (migration 0027). */
+export interface ExchangeApiCredentialsTable {
+  org_id: number;
+  api: string;
+  credentials: string;
+  updated_at: number;
+}
+
 /** Exchanges: feeds fetched into a bank of their own (migration 0014). */
 export interface ExchangesTable {
   id: Generated<number>;
@@ -451,6 +459,7 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   stance_labels: StanceLabelsTable;
   exchanges: ExchangesTable;
+  exchange_api_credentials: ExchangeApiCredentialsTable;
   hma_contents: HmaContentsTable;
   hma_content_signals: HmaContentSignalsTable;
   hma_signal_type_settings: HmaSignalTypeSettingsTable;

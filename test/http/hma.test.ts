@@ -654,6 +654,13 @@ describe("HMA API: hashing and adding media by URL", () => {
       assert.match(message(r), /^Invalid or unsafe URL provided: .*not a public address/);
       const scheme = await t.call(t.keys.a.submitter, { method: "GET", url: "/h/hash?url=file:///etc/passwd" });
       assert.match(message(scheme), /^Invalid or unsafe URL provided: /);
+      // As HMA's is_valid_url (its test_malformed_urls): an empty authority, which the WHATWG
+      // parser would mend into http://example.com/, and a port that is not digits are refused.
+      for (const bad of ["http:///example.com", "http://example.com:", "http://example.com:abc"]) {
+        const r2 = await t.call(t.keys.a.submitter, { method: "GET", url: `/h/hash?url=${encodeURIComponent(bad)}` });
+        assert.equal(r2.statusCode, 400, bad);
+        assert.match(message(r2), /^Invalid or unsafe URL provided: /, bad);
+      }
     } finally {
       await t.close();
     }

@@ -243,7 +243,7 @@ describe("exchanges between two rasd services", () => {
     assert.equal(made.statusCode, 201, made.body);
     const first = json<Fetched>(await call(b.keys.a.curator, "POST", "/c/exchange/SAMPLE_X/fetch"));
     assert.equal(first.report.error, null);
-    assert.equal(first.report.added, 5);
+    assert.equal(first.report.added, 18, "python-threatexchange's 16 PDQ and 2 video MD5 examples");
     const again = json<Fetched>(await call(b.keys.a.curator, "POST", "/c/exchange/SAMPLE_X/fetch"));
     assert.equal(again.report.added, 0);
     const status = json<Record<string, unknown>>(await call(b.keys.a.reader, "GET", "/c/exchange/SAMPLE_X/status"));
@@ -357,6 +357,66 @@ describe("exchanges between two rasd services", () => {
       await b.s.exchangeFetcher.stop();
     }
     assert.equal((await b.s.store.findSignals("text", "background fetch text signal")).length, 1);
+  });
+
+  test("as HMA, credentials are kept per API: set before any exchange, used by exchanges made later, cleared with {}", async () => {
+    type Auth = { supports_authentification: boolean; has_set_authentification: boolean };
+    const url = "/c/exchanges/api/rasd";
+    assert.deepEqual(json<Auth>(await call(b.keys.b.reader, "GET", url)), {
+      supports_authentification: true,
+      has_set_authentification: false,
+    });
+    const set = await call(b.keys.b.curator, "POST", url, { credential_json: { api_key: a.keys.b.reader } });
+    assert.equal(set.statusCode, 200, set.body);
+    assert.equal(json<Auth>(set).has_set_authentification, true, "no exchange of the API yet: HMA keeps them anyway");
+    assert.ok(!set.body.includes(a.keys.b.reader), "never answered");
+    assert.equal(json<Auth>(await call(b.keys.b.reader, "GET", url)).has_set_authentification, true);
+    // Another organisation's credentials are its own (organisation A has no fb_threatexchange exchange).
+    const tx = "/c/exchanges/api/fb_threatexchange";
+    const txSet = await call(b.keys.b.curator, "POST", tx, { credential_json: { api_token: "12345789|000000000000" } });
+    assert.equal(json<Auth>(txSet).has_set_authentification, true);
+    assert.equal(json<Auth>(await call(b.keys.a.reader, "GET", tx)).has_set_authentification, false);
+    // An exchange made afterwards, without credential_json, fetches with the API's credentials.
+    const made = await call(b.keys.b.curator, "POST", "/c/exchanges", {
+      bank: "PER_API",
+      api: "rasd",
+      api_json: { url: aUrl },
+    });
+    assert.equal(made.statusCode, 201, made.body);
+    const fetched = json<Fetched>(await call(b.keys.b.curator, "POST", "/c/exchange/PER_API/fetch"));
+    assert.equal(fetched.report.error, null);
+    const cleared = await call(b.keys.b.curator, "POST", url, { credential_json: {} });
+    assert.equal(json<Auth>(cleared).has_set_authentification, false);
+    const again = json<Fetched>(await call(b.keys.b.curator, "POST", "/c/exchange/PER_API/fetch"));
+    assert.match(again.report.error ?? "", /credential|api_key/i);
+    // An API that takes none refuses them.
+    const sample = await call(b.keys.b.curator, "POST", "/c/exchanges/api/sample", { credential_json: { x: "y" } });
+    assert.equal(sample.statusCode, 400);
+  });
+
+  test("an exchange API's schema carries HMA's field descriptors beside rasd's JSON Schema", async () => {
+    type Field = { name: string; type: string; required: boolean; default: unknown; help: string; choices: unknown };
+    type Schema = {
+      config_schema: { fields: Field[]; required: string[] };
+      credentials_schema: { fields: Field[] } | null;
+    };
+    const tx = json<Schema>(await call(b.keys.a.reader, "GET", "/c/exchanges/api/fb_threatexchange/schema"));
+    const group = tx.config_schema.fields.find((f) => f.name === "privacy_group");
+    assert.deepEqual(group, {
+      name: "privacy_group",
+      type: "number",
+      required: true,
+      default: null,
+      help: "The ThreatExchange privacy group (collaboration) id",
+      choices: null,
+    });
+    assert.deepEqual(tx.config_schema.required, ["privacy_group"], "rasd's JSON Schema is still there");
+    const token = tx.credentials_schema?.fields.find((f) => f.name === "api_token");
+    assert.equal(token?.type, "string");
+    assert.equal(token?.required, true);
+    const sample = json<Schema>(await call(b.keys.a.reader, "GET", "/c/exchanges/api/sample/schema"));
+    assert.deepEqual(sample.config_schema.fields, []);
+    assert.equal(sample.credentials_schema, null);
   });
 });
 

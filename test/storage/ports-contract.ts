@@ -187,6 +187,16 @@ export function portsContract(name: string, makeDatabase: () => Promise<TestData
         await s.exchanges.delete(e.id);
         assert.equal(await s.exchanges.get(e.id), undefined);
       });
+
+      it("keeps an organisation's credentials per exchange API (HMA's): set, replaced, cleared", async () => {
+        assert.equal(await s.exchanges.getApiCredentials(org.id, "rasd"), null);
+        await s.exchanges.setApiCredentials(org.id, "rasd", "sealed-1", 1);
+        await s.exchanges.setApiCredentials(org.id, "rasd", "sealed-2", 2);
+        assert.equal(await s.exchanges.getApiCredentials(org.id, "rasd"), "sealed-2", "replaced, not added");
+        assert.equal(await s.exchanges.getApiCredentials(org.id, "taxii"), null, "per API");
+        await s.exchanges.setApiCredentials(org.id, "rasd", null, 3);
+        assert.equal(await s.exchanges.getApiCredentials(org.id, "rasd"), null);
+      });
     });
 
     describe("content", () => {

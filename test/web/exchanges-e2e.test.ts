@@ -220,7 +220,7 @@ describe(
       await c.waitFor();
       assert.match(await c.innerText(), /this API takes none/);
       await c.getByRole("button", { name: "Fetch now" }).click();
-      await c.getByRole("status").filter({ hasText: "Fetched: 5 added" }).waitFor();
+      await c.getByRole("status").filter({ hasText: "Fetched: 18 added" }).waitFor();
       // A name already taken is refused with the API's words.
       await form.getByRole("textbox", { name: "Name (also its bank's)" }).fill("SAMPLE_X");
       await form.getByRole("button", { name: "Create the exchange" }).click();

@@ -132,11 +132,37 @@ export class ExchangeService {
     return seal(this.key, JSON.stringify(plain));
   }
 
-  /** The credentials, opened (for the fetch only; never answered). */
-  private credentialsOf(e: Exchange): Record<string, string> | null {
-    if (e.credentials === null) return null;
-    const text = isSealed(e.credentials) ? open(this.key, e.credentials) : e.credentials;
+  private opened(sealed: string): Record<string, string> {
+    const text = isSealed(sealed) ? open(this.key, sealed) : sealed;
     return JSON.parse(text) as Record<string, string>;
+  }
+
+  /**
+   * The credentials, opened (for the fetch only; never answered): the exchange's own, else its
+   * organisation's for the exchange's API (HMA keeps credentials per API; decision 0047).
+   */
+  private async credentialsOf(e: Exchange): Promise<Record<string, string> | null> {
+    if (e.credentials !== null) return this.opened(e.credentials);
+    const perApi = await this.store.getApiCredentials(e.orgId, e.api);
+    return perApi === null ? null : this.opened(perApi);
+  }
+
+  /**
+   * Sets (or with null or {} clears) an organisation's credentials for an exchange API, as
+   * HMA's POST /c/exchanges/api/<api>: checked against the API's credential schema, sealed.
+   */
+  async setApiCredentials(
+    orgId: number,
+    apiName: string,
+    json: Readonly<Record<string, unknown>> | null,
+  ): Promise<void> {
+    const api = this.api(apiName);
+    await this.store.setApiCredentials(orgId, api.name, this.sealCredentials(api, json ?? {}), Date.now());
+  }
+
+  /** Whether an organisation has credentials for an exchange API (never what they are). */
+  async hasApiCredentials(orgId: number, apiName: string): Promise<boolean> {
+    return (await this.store.getApiCredentials(orgId, apiName)) !== null;
   }
 
   async create(r: NewExchangeRequest): Promise<Exchange> {
@@ -264,7 +290,7 @@ export class ExchangeService {
     try {
       const api = this.api(e.api);
       const bank = await this.bankOf(e);
-      const credentials = this.credentialsOf(e);
+      const credentials = await this.credentialsOf(e);
       while (more && report.steps < MAX_STEPS) {
         const step = await api.fetchStep({
           config: e.config,
@@ -416,7 +442,7 @@ export class ExchangeService {
     const remoteId = /^exchange .*: .* signal (\d+)(?: TLP:\S+)?$/.exec(signal.source)?.[1];
     if (remoteId === undefined) return "the signal's origin names no remote signal";
     try {
-      const key = this.credentialsOf(e)?.api_key;
+      const key = (await this.credentialsOf(e))?.api_key;
       if (!key) throw new RasdError("invalid", "no credentials: set api_key");
       const url = new URL(`v1/signals/${remoteId}/opinions`, String(e.config.url)).href;
       const auth = { authorization: `Bearer ${key}` };

@@ -27,6 +27,7 @@ import * as m0023 from "./0023-bank-account-threshold.js";
 import * as m0024 from "./0024-org-defaults-review-undo.js";
 import * as m0025 from "./0025-review-queue-filters.js";
 import * as m0026 from "./0026-opinion-exchange.js";
+import * as m0027 from "./0027-exchange-api-credentials.js";
 
 export const MIGRATIONS: Record<string, Migration> = {
   "0001-signal-banks": m0001,
@@ -55,4 +56,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0024-org-defaults-review-undo": m0024,
   "0025-review-queue-filters": m0025,
   "0026-opinion-exchange": m0026,
+  "0027-exchange-api-credentials": m0027,
 };

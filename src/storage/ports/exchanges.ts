@@ -91,6 +91,10 @@ export interface ExchangeStore {
   progress(id: number, owner: string, step: ExchangeProgress, now: number, leaseMs: number): Promise<boolean>;
   /** Ends a fetch: its outcome, the next fetch's time, the lease released. */
   finish(id: number, owner: string, outcome: ExchangeOutcome, now: number): Promise<void>;
+  /** An organisation's sealed credentials for an exchange API (HMA's per-API credentials), or null. */
+  getApiCredentials(orgId: number, api: string): Promise<string | null>;
+  /** Sets (or with null clears) an organisation's sealed credentials for an exchange API. */
+  setApiCredentials(orgId: number, api: string, sealed: string | null, now: number): Promise<void>;
   /** Keeps a TAXII 2.1 status resource (objects written to a collection: the inbound exchange). */
   saveTaxiiStatus(id: string, orgId: number, body: string, now: number): Promise<void>;
   /** A TAXII status resource and its organisation. */

@@ -3,9 +3,10 @@
  * /c/exchange/<name>[/status]) over rasd's exchanges (services/exchanges/). An exchange
  * belongs to the caller's organisation and writes into a bank of its name; another
  * organisation's exchange answers as missing. Credentials are accepted (sealed at rest) and
- * never answered: a view says only whether they are set. Differences from HMA: credentials
- * are per exchange (POST /c/exchanges/api/<api> sets them on each of the organisation's
- * exchanges of that API), `tlp` (the bank's marking) and POST /c/exchange/<name>/fetch (fetch
+ * never answered: a view says only whether they are set. As HMA, POST /c/exchanges/api/<api>
+ * keeps credentials per API (the organisation's, for its exchanges of that API now and to come;
+ * decision 0047); an exchange may also carry its own (credential_json), which come first.
+ * Differences from HMA: `tlp` (the bank's marking) and POST /c/exchange/<name>/fetch (fetch
  * now) are rasd extensions, and DELETE deletes the exchange's bank too unless `keep_bank=1`.
  */
 
@@ -17,6 +18,7 @@ import { route, type RouteDef } from "../../route.js";
 import { HmaMessageView } from "../../schemas/hma.js";
 import { auditEntry } from "../members.js";
 import { AnyBody, HMA_TLP, fail, isObject, parseBool, type HmaContext } from "./common.js";
+import { withHmaFields } from "./exchange-schema.js";
 
 const ExchangeParams = Type.Object({ exchange_name: Type.String() });
 const ApiParams = Type.Object({ api_name: Type.String() });
@@ -81,6 +83,12 @@ async function hmaAnswer<T>(work: () => Promise<T>): Promise<T> {
 export function hmaExchangeRoutes(c: HmaContext): RouteDef[] {
   const { s } = c;
   const x = s.exchanges;
+  /** HMA's has_set_authentification: the organisation's credentials for the API, or every one of its exchanges of it has its own. */
+  const hasCredentials = async (orgId: number, api: string): Promise<boolean> => {
+    if (await x.hasApiCredentials(orgId, api)) return true;
+    const mine = (await x.list(orgId)).filter((e) => e.api === api);
+    return mine.length > 0 && mine.every((e) => e.credentials !== null);
+  };
   return [
     route({
       method: "GET",
@@ -109,10 +117,9 @@ export function hmaExchangeRoutes(c: HmaContext): RouteDef[] {
       handler: async (req, _reply, who) => {
         const api = x.apis().find((a) => a.name === req.params.api_name);
         if (!api) fail(400, `no such Exchange API '${req.params.api_name}'`);
-        const mine = (await x.list(who.orgId)).filter((e) => e.api === api.name);
         return {
           supports_authentification: api.credentialsSchema !== null,
-          has_set_authentification: mine.length > 0 && mine.every((e) => e.credentials !== null),
+          has_set_authentification: await hasCredentials(who.orgId, api.name),
         };
       },
     }),
@@ -139,6 +146,8 @@ export function hmaExchangeRoutes(c: HmaContext): RouteDef[] {
         const mine = (await x.list(who.orgId)).filter((e) => e.api === api.name);
         if (cred !== undefined && cred !== null) {
           const credentials = isObject(cred) && Object.keys(cred).length > 0 ? cred : null;
+          // HMA keeps them per API, for exchanges to come too; rasd also sets each existing exchange's.
+          await hmaAnswer(() => x.setApiCredentials(who.orgId, api.name, credentials));
           for (const e of mine) await hmaAnswer(() => x.update(who.orgId, e.name, { credentials }));
           await s.access.audit(
             auditEntry(req, who, "exchange.credentials", `exchange-api:${api.name}`, {
@@ -147,10 +156,9 @@ export function hmaExchangeRoutes(c: HmaContext): RouteDef[] {
             }),
           );
         }
-        const after = (await x.list(who.orgId)).filter((e) => e.api === api.name);
         return {
           supports_authentification: api.credentialsSchema !== null,
-          has_set_authentification: after.length > 0 && after.every((e) => e.credentials !== null),
+          has_set_authentification: await hasCredentials(who.orgId, api.name),
         };
       },
     }),
@@ -158,7 +166,8 @@ export function hmaExchangeRoutes(c: HmaContext): RouteDef[] {
       method: "GET",
       url: "/c/exchanges/api/:api_name/schema",
       access: "bank.read",
-      summary: "The JSON schemas of an exchange API's api_json and credential_json (a rasd extension of HMA's API)",
+      summary:
+        "HMA: an exchange API's api_json and credential_json as HMA's field descriptors (`fields`) beside rasd's JSON Schema (type, properties, required)",
       tags: ["hma", "exchanges"],
       hmaErrors: true,
       schema: {
@@ -180,8 +189,8 @@ export function hmaExchangeRoutes(c: HmaContext): RouteDef[] {
           name: api.name,
           supported: api.supported,
           description: api.description,
-          config_schema: api.configSchema,
-          credentials_schema: api.credentialsSchema,
+          config_schema: withHmaFields(api.configSchema),
+          credentials_schema: api.credentialsSchema ? withHmaFields(api.credentialsSchema) : null,
         };
       },
     }),
