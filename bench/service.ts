@@ -21,8 +21,9 @@
  *   accepted and matched during the window, the backlog (items not yet matched) when the
  *   window ends, the time to drain it, and the server process's CPU time per item (from
  *   /proc/PID/stat, from the first batch until the drain ends, over the items matched by then;
- *   steadier than rates on a shared machine), split by thread (the HTTP thread, the two busiest
- *   others — the pipeline thread first when it works — and the rest), with the machine's load.
+ *   steadier than rates on a shared machine), split by thread (the HTTP thread's per item accepted;
+ *   the two busiest others — the pipeline thread first when it works — and the rest per item
+ *   matched, so steady even when the backlog did not drain), with the machine's load.
  *
  * `--drain-seconds D` (default 120) bounds the wait for the backlog to drain after the window.
  * `--only open` runs just the open loop, `--only closed` just the closed-loop figures.
@@ -598,6 +599,7 @@ async function openLoop(port: number, key: string, receiver: Receiver, pid: numb
   const threadsDrained = threadCpuSeconds(pid);
   // Every item of the run (warm-up included) matched by now: what the CPU since the first batch paid for.
   const matchedAll = (matchedSoFar.get(firstId, `${run}-`, windowTo) as { n: number }).n;
+  const acceptedAll = (acceptedSoFar.get(firstId, `${run}-`, windowTo) as { n: number }).n;
   const counted = arrivals.filter((a) => nOf(a.contentId) >= warmBatches * BATCH);
   const receiveToHook = quantiles(counted.map((a) => a.arrivedAt - a.receivedAt));
   const dueToHook = quantiles(counted.map((a) => a.arrivedAt - due[Math.floor(nOf(a.contentId) / BATCH)]!));
@@ -650,12 +652,16 @@ async function openLoop(port: number, key: string, receiver: Receiver, pid: numb
     .sort((a, b) => b.seconds - a.seconds);
   const named = [perThread.find((t) => t.tid === pid)!, ...perThread.filter((t) => t.tid !== pid).slice(0, 2)];
   const rest = perThread.filter((t) => !named.includes(t)).reduce((a, t) => a + t.seconds, 0);
+  // The HTTP thread's per item accepted, the others' per item matched: steady even when the
+  // backlog did not drain (an overloaded run, a loaded machine).
   for (const [i, t] of named.entries())
     emit({
       ...base,
       metric: `server_cpu_us_per_item_thread${i}`,
-      value: (t.seconds / matchedAll) * 1e6,
+      value: (t.seconds / (i === 0 ? acceptedAll : matchedAll)) * 1e6,
       thread: `${t.name} ${t.tid}`,
+      per: i === 0 ? "accepted" : "matched",
+      items: i === 0 ? acceptedAll : matchedAll,
     });
   emit({ ...base, metric: "server_cpu_us_per_item_other_threads", value: (rest / matchedAll) * 1e6 });
   emit({ ...base, metric: "server_cpu_cores", value: (cpuEnd - cpuStart) / seconds });
