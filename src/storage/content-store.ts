@@ -10,7 +10,7 @@
 import { sql, type Expression, type Kysely, type Selectable, type SqlBool } from "kysely";
 import { RasdError } from "../core/errors.js";
 import { enqueueJobs, type Db } from "./job-queue.js";
-import { runRows, type RowsShape } from "./multi-row.js";
+import { chunksOf, runRows, type RowsShape } from "./multi-row.js";
 import type {
   Accepted,
   Classification,
@@ -124,23 +124,21 @@ const FINISH_ROWS: RowsShape = {
 
 /** Records the outcome of hash and match for many items in one statement per 200. */
 export async function finishItems(db: Db, rows: readonly ItemOutcome[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += WRITE_CHUNK)
+  for (const chunk of chunksOf(rows, WRITE_CHUNK))
     await runRows(
       db,
       FINISH_ROWS,
-      rows
-        .slice(i, i + WRITE_CHUNK)
-        .map((r) => [
-          r.id,
-          r.status,
-          r.error,
-          r.hashes,
-          r.matches,
-          r.hashedAt,
-          r.matchedAt,
-          r.actedAt,
-          r.classifiedAt ?? null,
-        ]),
+      chunk.rows.map((r) => [
+        r.id,
+        r.status,
+        r.error,
+        r.hashes,
+        r.matches,
+        r.hashedAt,
+        r.matchedAt,
+        r.actedAt,
+        r.classifiedAt ?? null,
+      ]),
     );
 }
 
@@ -211,24 +209,22 @@ const CLASSIFY_ROWS: RowsShape = {
 
 /** Records classifications (a rerun of the same job keeps the first). */
 export async function saveClassifications(db: Db, rows: readonly Classification[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += WRITE_CHUNK)
+  for (const chunk of chunksOf(rows, WRITE_CHUNK))
     await runRows(
       db,
       CLASSIFY_ROWS,
-      rows
-        .slice(i, i + WRITE_CHUNK)
-        .map((r) => [
-          r.itemId,
-          r.model,
-          r.label,
-          r.score,
-          r.pPro,
-          r.pAnti,
-          r.pNeutral,
-          r.lang,
-          r.behaviour,
-          r.classifiedAt,
-        ]),
+      chunk.rows.map((r) => [
+        r.itemId,
+        r.model,
+        r.label,
+        r.score,
+        r.pPro,
+        r.pAnti,
+        r.pNeutral,
+        r.lang,
+        r.behaviour,
+        r.classifiedAt,
+      ]),
     );
 }
 
@@ -282,8 +278,7 @@ export class KyselyContentStore implements ContentStore {
     return this.db.transaction().execute(async (tx) => {
       const out: (Accepted | RasdError | undefined)[] = new Array<undefined>(items.length);
       const created: number[] = [];
-      for (let from = 0; from < items.length; from += ACCEPT_CHUNK) {
-        const chunk = items.slice(from, from + ACCEPT_CHUNK);
+      for (const { from, rows: chunk } of chunksOf(items, ACCEPT_CHUNK)) {
         // One multi-row insert per chunk; rows whose key was seen before are skipped.
         const rows = await runRows<{ id: number; org_id: number; idempotency_key: string }>(
           tx,
@@ -490,8 +485,7 @@ export class KyselyContentStore implements ContentStore {
     if (items.length === 0) return [];
     return this.db.transaction().execute(async (tx) => {
       const ids: number[] = [];
-      for (let from = 0; from < items.length; from += ACCEPT_CHUNK) {
-        const chunk = items.slice(from, from + ACCEPT_CHUNK);
+      for (const { from, rows: chunk } of chunksOf(items, ACCEPT_CHUNK)) {
         const rows = await tx
           .insertInto("content_items")
           .values(

@@ -17,7 +17,7 @@
 import { PostgresAdapter, sql, type Kysely, type RawBuilder, type Selectable, type Transaction } from "kysely";
 import type { Job, JobKind, JobQueue, JobStatus, LeaseRequest, RetryFate } from "./ports/jobs.js";
 import type { Database, JobsTable } from "./schema.js";
-import { runRows, type RowsShape } from "./multi-row.js";
+import { chunksOf, runRows, type RowsShape } from "./multi-row.js";
 import { retrying } from "./transient.js";
 
 /** A connection or a transaction on it. */
@@ -87,11 +87,11 @@ export async function enqueueJobs(db: Db, kind: JobKind, refIds: readonly number
   // The database's clock plus the wait from this host's (see dbTime).
   const wait = Math.max(0, Math.round(runAt - now));
   const shape = ENQUEUE_ROWS[dialectOf(db)];
-  for (let i = 0; i < refIds.length; i += CHUNK)
+  for (const chunk of chunksOf(refIds, CHUNK))
     await runRows(
       db,
       shape,
-      refIds.slice(i, i + CHUNK).map((ref_id) => [kind, ref_id, MAX_ATTEMPTS[kind], wait, now, now]),
+      chunk.rows.map((ref_id) => [kind, ref_id, MAX_ATTEMPTS[kind], wait, now, now]),
     );
 }
 
