@@ -21,7 +21,9 @@
  *   accepted and matched during the window, the backlog (items not yet matched) when the
  *   window ends, the time to drain it, and the server process's CPU time per item (from
  *   /proc/PID/stat, from the first batch until the drain ends, over the items matched by then;
- *   steadier than rates on a shared machine), with the machine's load.
+ *   steadier than rates on a shared machine), split by thread (the HTTP thread's per item accepted;
+ *   the two busiest others — the pipeline thread first when it works — and the rest per item
+ *   matched, so steady even when the backlog did not drain), with the machine's load.
  *
  * `--drain-seconds D` (default 120) bounds the wait for the backlog to drain after the window.
  * `--only open` runs just the open loop, `--only closed` just the closed-loop figures.
@@ -29,7 +31,7 @@
 
 import { Agent, request } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -453,6 +455,22 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
 }
 
+/** user + system CPU seconds of each thread of a process so far, by thread id (with its name), from /proc. */
+function threadCpuSeconds(pid: number): Map<number, { name: string; seconds: number }> {
+  const out = new Map<number, { name: string; seconds: number }>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      out.set(Number(tid), { name, seconds: (Number(fields[11]) + Number(fields[12])) / 100 });
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return out;
+}
+
 function quantiles(values: number[]): { p50: number; p99: number; max: number; count: number } {
   if (values.length === 0) return { p50: NaN, p99: NaN, max: NaN, count: 0 };
   const v = Float64Array.from(values).sort();
@@ -511,6 +529,7 @@ async function openLoop(port: number, key: string, receiver: Receiver, pid: numb
   let next = body(0);
   let lastSent = 0;
   const cpuRunStart = cpuSeconds(pid);
+  const threadsRunStart = threadCpuSeconds(pid);
   for (let b = 0; b < batches; b++) {
     const at = start + b * intervalMs;
     due.push(at);
@@ -577,8 +596,10 @@ async function openLoop(port: number, key: string, receiver: Receiver, pid: numb
   }
   const drainS = (performance.now() - drainFrom) / 1000;
   const cpuDrained = cpuSeconds(pid);
+  const threadsDrained = threadCpuSeconds(pid);
   // Every item of the run (warm-up included) matched by now: what the CPU since the first batch paid for.
   const matchedAll = (matchedSoFar.get(firstId, `${run}-`, windowTo) as { n: number }).n;
+  const acceptedAll = (acceptedSoFar.get(firstId, `${run}-`, windowTo) as { n: number }).n;
   const counted = arrivals.filter((a) => nOf(a.contentId) >= warmBatches * BATCH);
   const receiveToHook = quantiles(counted.map((a) => a.arrivedAt - a.receivedAt));
   const dueToHook = quantiles(counted.map((a) => a.arrivedAt - due[Math.floor(nOf(a.contentId) / BATCH)]!));
@@ -620,6 +641,29 @@ async function openLoop(port: number, key: string, receiver: Receiver, pid: numb
     value: ((cpuDrained - cpuRunStart) / matchedAll) * 1e6,
     items: matchedAll,
   });
+  // The same split by thread: the HTTP thread (the process's first, its id the pid), the
+  // busiest other threads (the pipeline thread; libuv's and V8's helpers), the rest together.
+  const perThread = [...threadsDrained]
+    .map(([tid, t]) => ({
+      tid,
+      name: tid === pid ? "http (main)" : t.name,
+      seconds: t.seconds - (threadsRunStart.get(tid)?.seconds ?? 0),
+    }))
+    .sort((a, b) => b.seconds - a.seconds);
+  const named = [perThread.find((t) => t.tid === pid)!, ...perThread.filter((t) => t.tid !== pid).slice(0, 2)];
+  const rest = perThread.filter((t) => !named.includes(t)).reduce((a, t) => a + t.seconds, 0);
+  // The HTTP thread's per item accepted, the others' per item matched: steady even when the
+  // backlog did not drain (an overloaded run, a loaded machine).
+  for (const [i, t] of named.entries())
+    emit({
+      ...base,
+      metric: `server_cpu_us_per_item_thread${i}`,
+      value: (t.seconds / (i === 0 ? acceptedAll : matchedAll)) * 1e6,
+      thread: `${t.name} ${t.tid}`,
+      per: i === 0 ? "accepted" : "matched",
+      items: i === 0 ? acceptedAll : matchedAll,
+    });
+  emit({ ...base, metric: "server_cpu_us_per_item_other_threads", value: (rest / matchedAll) * 1e6 });
   emit({ ...base, metric: "server_cpu_cores", value: (cpuEnd - cpuStart) / seconds });
   emit({ ...base, metric: "bench_cpu_cores", value: (genCpu.user + genCpu.system) / 1e6 / seconds });
   note(

@@ -10,6 +10,7 @@
 import { sql, type Expression, type Kysely, type Selectable, type SqlBool } from "kysely";
 import { RasdError } from "../core/errors.js";
 import { enqueueJobs, type Db } from "./job-queue.js";
+import { chunksOf, runRows, type RowsShape } from "./multi-row.js";
 import type {
   Accepted,
   Classification,
@@ -34,6 +35,14 @@ export { CONTENT_KINDS } from "./ports/content.js";
 
 /** Items per multi-row insert when accepting. */
 const ACCEPT_CHUNK = 500;
+/** The insert of accepted items (a row of 17 values; multi-row.ts). */
+const ACCEPT_ROWS: RowsShape = {
+  head: `insert into content_items (org_id, person_id, idempotency_key, request_hash, kind, content_id, author_id,
+    posted_at, media_type, media_size, media_sha256, url, text, platform, country, author, received_at, status) values`,
+  width: 17,
+  row: (p) => `(${p.join(", ")}, 'received')`,
+  tail: "on conflict (org_id, idempotency_key) do nothing returning id, org_id, idempotency_key",
+};
 /** Rows per statement when finishing items or saving classifications. */
 const WRITE_CHUNK = 200;
 /** Media objects stored at once while accepting (each waits for its fsync). */
@@ -104,21 +113,33 @@ function toClassification(r: Selectable<ClassificationsTable>): Classification {
   };
 }
 
+/** The update of finished items from a list of values (multi-row.ts). */
+const FINISH_ROWS: RowsShape = {
+  head: "update content_items set status = v.column2, error = v.column3, hashes = v.column4, matches = v.column5, hashed_at = v.column6, matched_at = v.column7, acted_at = v.column8, classified_at = v.column9 from (values",
+  width: 9,
+  row: (p) =>
+    `(cast(${p[0]} as integer), cast(${p[1]} as text), cast(${p[2]} as text), cast(${p[3]} as text), cast(${p[4]} as text), cast(${p[5]} as bigint), cast(${p[6]} as bigint), cast(${p[7]} as bigint), cast(${p[8]} as bigint))`,
+  tail: ") as v where content_items.id = v.column1",
+};
+
 /** Records the outcome of hash and match for many items in one statement per 200. */
 export async function finishItems(db: Db, rows: readonly ItemOutcome[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
-    const values = sql.join(
-      rows
-        .slice(i, i + WRITE_CHUNK)
-        .map(
-          (r) =>
-            sql`(cast(${r.id} as integer), cast(${r.status} as text), cast(${r.error} as text), cast(${r.hashes} as text), cast(${r.matches} as text), cast(${r.hashedAt} as bigint), cast(${r.matchedAt} as bigint), cast(${r.actedAt} as bigint), cast(${r.classifiedAt ?? null} as bigint))`,
-        ),
+  for (const chunk of chunksOf(rows, WRITE_CHUNK))
+    await runRows(
+      db,
+      FINISH_ROWS,
+      chunk.rows.map((r) => [
+        r.id,
+        r.status,
+        r.error,
+        r.hashes,
+        r.matches,
+        r.hashedAt,
+        r.matchedAt,
+        r.actedAt,
+        r.classifiedAt ?? null,
+      ]),
     );
-    await sql`update content_items set status = v.column2, error = v.column3, hashes = v.column4, matches = v.column5,
-        hashed_at = v.column6, matched_at = v.column7, acted_at = v.column8, classified_at = v.column9
-      from (values ${values}) as v where content_items.id = v.column1`.execute(db);
-  }
 }
 
 /**
@@ -179,28 +200,32 @@ async function addReviewBanks(db: Db, rows: readonly LinkedItem[]): Promise<void
       .execute();
 }
 
+/** The insert of classifications (multi-row.ts); a rerun of the same job keeps the first. */
+const CLASSIFY_ROWS: RowsShape = {
+  head: "insert into classifications (item_id, model, label, score, p_pro, p_anti, p_neutral, lang, behaviour, classified_at) values",
+  width: 10,
+  tail: "on conflict (item_id) do nothing",
+};
+
 /** Records classifications (a rerun of the same job keeps the first). */
 export async function saveClassifications(db: Db, rows: readonly Classification[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
-    await db
-      .insertInto("classifications")
-      .values(
-        rows.slice(i, i + WRITE_CHUNK).map((r) => ({
-          item_id: r.itemId,
-          model: r.model,
-          label: r.label,
-          score: r.score,
-          p_pro: r.pPro,
-          p_anti: r.pAnti,
-          p_neutral: r.pNeutral,
-          lang: r.lang,
-          behaviour: r.behaviour,
-          classified_at: r.classifiedAt,
-        })),
-      )
-      .onConflict((oc) => oc.column("item_id").doNothing())
-      .execute();
-  }
+  for (const chunk of chunksOf(rows, WRITE_CHUNK))
+    await runRows(
+      db,
+      CLASSIFY_ROWS,
+      chunk.rows.map((r) => [
+        r.itemId,
+        r.model,
+        r.label,
+        r.score,
+        r.pPro,
+        r.pAnti,
+        r.pNeutral,
+        r.lang,
+        r.behaviour,
+        r.classifiedAt,
+      ]),
+    );
 }
 
 function outcomeValues(o: NewOutcome, recordedAt: number) {
@@ -253,36 +278,31 @@ export class KyselyContentStore implements ContentStore {
     return this.db.transaction().execute(async (tx) => {
       const out: (Accepted | RasdError | undefined)[] = new Array<undefined>(items.length);
       const created: number[] = [];
-      for (let from = 0; from < items.length; from += ACCEPT_CHUNK) {
-        const chunk = items.slice(from, from + ACCEPT_CHUNK);
+      for (const { from, rows: chunk } of chunksOf(items, ACCEPT_CHUNK)) {
         // One multi-row insert per chunk; rows whose key was seen before are skipped.
-        const rows = await tx
-          .insertInto("content_items")
-          .values(
-            chunk.map((c, i) => ({
-              org_id: c.orgId,
-              person_id: c.personId,
-              idempotency_key: c.idempotencyKey,
-              request_hash: c.requestHash,
-              kind: c.kind,
-              content_id: c.contentId,
-              author_id: c.authorId,
-              posted_at: c.postedAt,
-              media_type: c.mediaType,
-              media_size: c.media ? c.media.byteLength : null,
-              media_sha256: keys.get(from + i) ?? null,
-              url: c.url,
-              text: c.text,
-              platform: c.platform ?? "",
-              country: c.country ?? "",
-              author: c.author ?? null,
-              status: "received",
-              received_at: c.receivedAt,
-            })),
-          )
-          .onConflict((oc) => oc.columns(["org_id", "idempotency_key"]).doNothing())
-          .returning(["id", "org_id", "idempotency_key"])
-          .execute();
+        const rows = await runRows<{ id: number; org_id: number; idempotency_key: string }>(
+          tx,
+          ACCEPT_ROWS,
+          chunk.map((c, i) => [
+            c.orgId,
+            c.personId,
+            c.idempotencyKey,
+            c.requestHash,
+            c.kind,
+            c.contentId,
+            c.authorId,
+            c.postedAt,
+            c.mediaType,
+            c.media ? c.media.byteLength : null,
+            keys.get(from + i) ?? null,
+            c.url,
+            c.text,
+            c.platform ?? "",
+            c.country ?? "",
+            c.author ?? null,
+            c.receivedAt,
+          ]),
+        );
         const ids = new Map(rows.map((r) => [`${r.org_id}\u0000${r.idempotency_key}`, r.id]));
         for (let i = 0; i < chunk.length; i++) {
           const c = chunk[i]!;
@@ -394,6 +414,21 @@ export class KyselyContentStore implements ContentStore {
     return new Set(rows.map((r) => r.media_sha256!));
   }
 
+  async timesOf(ids: readonly number[]): Promise<ItemTimes[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom("content_items")
+      .select(["received_at", "hashed_at", "matched_at", "acted_at"])
+      .where("id", "in", ids)
+      .execute();
+    return rows.map((r) => ({
+      receivedAt: Number(r.received_at),
+      hashedAt: num(r.hashed_at),
+      matchedAt: num(r.matched_at),
+      actedAt: num(r.acted_at),
+    }));
+  }
+
   async itemTimes(orgId: number, since: number, limit: number): Promise<ItemTimes[]> {
     const rows = await this.db
       .selectFrom("content_items")
@@ -450,8 +485,7 @@ export class KyselyContentStore implements ContentStore {
     if (items.length === 0) return [];
     return this.db.transaction().execute(async (tx) => {
       const ids: number[] = [];
-      for (let from = 0; from < items.length; from += ACCEPT_CHUNK) {
-        const chunk = items.slice(from, from + ACCEPT_CHUNK);
+      for (const { from, rows: chunk } of chunksOf(items, ACCEPT_CHUNK)) {
         const rows = await tx
           .insertInto("content_items")
           .values(

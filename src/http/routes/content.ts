@@ -128,6 +128,7 @@ export function contentRoutes(s: Services): RouteDef[] {
         const body = req.body;
         await s.backlog.check(); // the whole batch waits, not some of its items
         // Each item is judged alone: a bad one is reported, the others are accepted.
+        const submitted = { url: 0, text: 0 }; // counted once a batch, not once an item
         const results = await Promise.all(
           body.items.map(async (fields, i) => {
             const at = `items[${i}].`;
@@ -141,7 +142,7 @@ export function contentRoutes(s: Services): RouteDef[] {
                 buildItem(who, fields.idempotency_key, kind, fields, null, null, s.shorteners, at),
               );
               if (r instanceof RasdError) throw r;
-              if (!r.replay) s.metrics.submitted.inc({ kind });
+              if (!r.replay) submitted[kind]++;
               return { id: r.id, status: "received" as const, replay: r.replay };
             } catch (error) {
               if (!(error instanceof RasdError)) throw error;
@@ -149,6 +150,8 @@ export function contentRoutes(s: Services): RouteDef[] {
             }
           }),
         );
+        for (const kind of ["url", "text"] as const)
+          if (submitted[kind] > 0) s.metrics.submitted.inc({ kind }, submitted[kind]);
         void reply.status(202);
         return { items: results, accepted: results.filter((r) => "id" in r).length };
       },

@@ -181,6 +181,8 @@ export interface ContentStore {
   liveMediaKeys(keys: readonly string[]): Promise<Set<string>>;
   /** Pipeline times of an organisation's items received since `since`, newest first. */
   itemTimes(orgId: number, since: number, limit: number): Promise<ItemTimes[]>;
+  /** The pipeline times of the items `ids` (those that exist), without the rest of their rows. */
+  timesOf(ids: readonly number[]): Promise<ItemTimes[]>;
   classificationOf(itemId: number): Promise<Classification | undefined>;
   /** Appends a reported outcome; `check` sees the item's earlier outcomes in the same transaction. */
   addOutcome(o: NewOutcome, check: (earlier: readonly Outcome[]) => void): Promise<Outcome>;
