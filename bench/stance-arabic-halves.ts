@@ -17,6 +17,11 @@
  * "alfifi-10-fold", the alfifi-only char_wb variants by 10-fold CV over all alfifi texts (a
  * learning-curve point: ~912 training texts against ~507). FILTER keeps the variants whose name
  * contains it. Load average on stderr; CPU seconds per variant.
+ * Decision 0052: topic gates (`truth: "topic"`: every alfifi text vs the other Arabic texts) ANDed
+ * with an alfifi-only model, with the gate's trade-off curve (`2-fold-gate-passes-S-of-pro`); the
+ * hand-labelled anti/neutral Arabic rows (texts about the group, not pro) reported apart from the
+ * stream corpora; 10-fold for every variant marked `tenFold` (the other Arabic texts in 10 hash
+ * folds). A second argument `2` or `10` runs one design only.
  */
 
 import { createHash } from "node:crypto";
