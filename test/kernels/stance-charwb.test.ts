@@ -25,6 +25,14 @@ describe("char_wb n-grams", () => {
   it("gives a padded word shorter than n once, as scikit-learn does", () => {
     assert.deepEqual([...charWbNgrams("a", 1, 5)].sort(), [" ", " a", " a ", "a", "a "].sort());
   });
+  it("raw: scikit-learn's input, lower-cased and split on white space, over code points (0052)", () => {
+    assert.deepEqual([...charWbNgrams("A@x  😀", 2, 2, 0, true)].sort(), [" a", "a@", "@x", "x ", " 😀", "😀 "].sort());
+    assert.ok(charWbNgrams("الدَّوْلَةُ", 3, 3, 0, true).has("الد"));
+    assert.ok(!charWbNgrams("الدَّوْلَةُ", 3, 3, 0, true).has("دول"));
+    const m = trainCharWb(["@x الدولة باقية", "صباح الخير"], [true, false], { raw: true, loss: "nb" });
+    assert.equal(m.raw, true);
+    assert.ok(charWbScore(m, "@x الدولة") > 0);
+  });
 });
 
 describe("NB-SVM over char_wb (Wang & Manning 2012)", () => {

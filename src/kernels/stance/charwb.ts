@@ -43,6 +43,12 @@ export interface CharWbOptions {
    * paper's char_wb baseline, its word-bigram NB-SVM; decision 0046).
    */
   readonly wordN: number;
+  /**
+   * scikit-learn's own `char_wb` input instead of rasd's folding (default false; decision 0052):
+   * the text lower-cased and split on white space, links, mentions, punctuation and emoji kept,
+   * n-grams over code points.
+   */
+  readonly raw: boolean;
 }
 
 export const DEFAULT_CHARWB_OPTIONS: CharWbOptions = {
@@ -57,26 +63,27 @@ export const DEFAULT_CHARWB_OPTIONS: CharWbOptions = {
   tolerance: 1e-4,
   seed: 1,
   wordN: 0,
+  raw: false,
 };
 
 /** The distinct char_wb n-grams of `text` after folding (scikit-learn's `_char_wb_ngrams`). */
-export function charWbNgrams(text: string, minN: number, maxN: number, wordN = 0): Set<string> {
+export function charWbNgrams(text: string, minN: number, maxN: number, wordN = 0, raw = false): Set<string> {
   const out = new Set<string>();
-  const words = foldForStance(text)
-    .split(" ")
-    .filter((w) => w.length > 0);
+  const words = (raw ? text.toLowerCase().split(/\s+/u) : foldForStance(text).split(" ")).filter((w) => w.length > 0);
   // Word n-grams carry a NUL, which no char n-gram of a folded text holds.
   for (let n = 1; n <= wordN; n++)
     for (let i = 0; i + n <= words.length; i++) out.add(`\u0000${words.slice(i, i + n).join(" ")}`);
   for (const word of words) {
     if (word.length === 0) continue;
-    const w = ` ${word} `;
+    // Raw: over code points, as Python slices a str; folded text has no surrogates.
+    const w = raw ? [...` ${word} `] : ` ${word} `;
     for (let n = minN; n <= maxN; n++) {
       if (w.length < n) {
-        out.add(w);
+        out.add(raw ? (w as string[]).join("") : (w as string));
         break;
       }
-      for (let i = 0; i + n <= w.length; i++) out.add(w.slice(i, i + n));
+      for (let i = 0; i + n <= w.length; i++)
+        out.add(raw ? (w as string[]).slice(i, i + n).join("") : (w as string).slice(i, i + n));
     }
   }
   return out;
@@ -87,6 +94,7 @@ export interface CharWbModel {
   readonly minN: number;
   readonly maxN: number;
   readonly wordN?: number;
+  readonly raw?: boolean;
   readonly weights: ReadonlyMap<string, number>;
   readonly bias: number;
   /** With `unitRows`: r_j² per n-gram, for the row norm. */
@@ -111,7 +119,7 @@ export function trainCharWb(
   const vocab = new Map<string, number>();
   const rows: Int32Array[] = texts.map((t) => {
     const ids: number[] = [];
-    for (const g of charWbNgrams(t, o.minN, o.maxN, o.wordN)) {
+    for (const g of charWbNgrams(t, o.minN, o.maxN, o.wordN, o.raw)) {
       let id = vocab.get(g);
       if (id === undefined) vocab.set(g, (id = vocab.size));
       ids.push(id);
@@ -239,7 +247,7 @@ export function trainCharWb(
   }
   // The paper interpolates w only; the bias b stays as learnt.
   const bias = b;
-  const words = o.wordN > 0 ? { wordN: o.wordN } : {};
+  const words = { ...(o.wordN > 0 ? { wordN: o.wordN } : {}), ...(o.raw ? { raw: true } : {}) };
   return squares
     ? { minN: o.minN, maxN: o.maxN, ...words, weights, bias, squares }
     : { minN: o.minN, maxN: o.maxN, ...words, weights, bias };
@@ -249,7 +257,7 @@ export function trainCharWb(
 export function charWbScore(model: CharWbModel, text: string): number {
   let s = 0;
   let norm = 0;
-  for (const g of charWbNgrams(text, model.minN, model.maxN, model.wordN ?? 0)) {
+  for (const g of charWbNgrams(text, model.minN, model.maxN, model.wordN ?? 0, model.raw ?? false)) {
     s += model.weights.get(g) ?? 0;
     if (model.squares) norm += model.squares.get(g) ?? 0;
   }
