@@ -242,7 +242,8 @@ export class MihSegment extends Entries {
     const q5 = query[qOffset + 5]!;
     const q6 = query[qOffset + 6]!;
     const q7 = query[qOffset + 7]!;
-    const qChunks = new Uint16Array(CHUNKS);
+    const sc = narrowScratch;
+    const qChunks = sc.qChunks;
     for (let c = 0; c < CHUNKS; c++) qChunks[c] = chunkOf(query, qOffset, c);
     // Within 15 bits, one of the 16 chunks is equal (pigeonhole): its exact bucket suffices, a
     // seventeenth of the probes (decision 0033). Beyond, each chunk's one-bit neighbours too.
@@ -251,42 +252,98 @@ export class MihSegment extends Entries {
     const idMask = (1 << idBits) - 1;
     const lastFlip = exact ? -1 : 15;
 
+    // In phases, as in wide-segment.ts: each phase a short loop of independent reads, so that
+    // their cache misses overlap. Phase 1: every probed bucket's range (empty ones dropped).
+    const rangeStarts = sc.rangeStart;
+    const rangeEnds = sc.rangeEnd;
+    const rangeChunks = sc.rangeChunk;
+    let nr = 0;
+    let total = 0;
     for (let c = 0; c < CHUNKS; c++) {
       const off = this.offsets[c]!;
-      const table = this.ids[c]!;
       const qc = qChunks[c]!;
       for (let flip = -1; flip <= lastFlip; flip++) {
         const bucket = flip < 0 ? qc : qc ^ (1 << flip);
         const start = off[bucket]!;
         const end = off[bucket + 1]!;
-        for (let i = start; i < end; i++) {
-          // (idAt, inlined: this loop is the lookup's hot path.)
-          const bit = i * idBits;
-          const b = bit >>> 3;
-          const e = c === 0 ? i : ((table[b]! | (table[b + 1]! << 8) | (table[b + 2]! << 16)) >>> (bit & 7)) & idMask;
-          const w = e * WORDS;
-          // Distance with early exit: most candidates are far after two or three words.
-          let d = popcount32((words[w]! ^ q0) >>> 0) + popcount32((words[w + 1]! ^ q1) >>> 0);
-          if (d > maxDistance) continue;
-          d += popcount32((words[w + 2]! ^ q2) >>> 0) + popcount32((words[w + 3]! ^ q3) >>> 0);
-          if (d > maxDistance) continue;
-          d += popcount32((words[w + 4]! ^ q4) >>> 0) + popcount32((words[w + 5]! ^ q5) >>> 0);
-          if (d > maxDistance) continue;
-          d += popcount32((words[w + 6]! ^ q6) >>> 0) + popcount32((words[w + 7]! ^ q7) >>> 0);
-          if (d > maxDistance || this.dead[e]) continue;
-          // Report from the first chunk in which the entry is within one bit of the query (equal
-          // to it, for an exact search).
-          let first = true;
-          for (let p = 0; p < c && first; p++) {
-            const diff = (chunkOf(words, w, p) ^ qChunks[p]!) >>> 0;
-            if (exact ? diff === 0 : (diff & (diff - 1)) === 0) first = false;
-          }
-          if (!first) continue;
-          const tag = this.tags[e]!;
-          if (accept && !accept(tag, d)) continue;
-          out.push({ key: this.keys[e]!, tag, distance: d });
-        }
+        rangeStarts[nr] = start;
+        rangeEnds[nr] = end;
+        rangeChunks[nr] = c;
+        total += end - start;
+        nr += (start - end) >>> 31; // +1 when the bucket is not empty
       }
+    }
+
+    // Phase 2: candidate entry ids (chunk 0's are its entry numbers: entries are sorted by it).
+    sc.ensure(total);
+    const cand = sc.cand;
+    const candChunk = sc.candChunk;
+    let nc = 0;
+    for (let r = 0; r < nr; r++) {
+      const c = rangeChunks[r]!;
+      const table = this.ids[c]!;
+      for (let i = rangeStarts[r]!, end = rangeEnds[r]!; i < end; i++) {
+        // (idAt, inlined: this loop is the lookup's hot path.)
+        const bit = i * idBits;
+        const b = bit >>> 3;
+        cand[nc] = c === 0 ? i : ((table[b]! | (table[b + 1]! << 8) | (table[b + 2]! << 16)) >>> (bit & 7)) & idMask;
+        candChunk[nc++] = c;
+      }
+    }
+
+    // Phase 3: each candidate's hash read ahead (one cache line), in a loop of a few
+    // instructions a candidate so that many misses are in flight; phase 4 finds them in cache.
+    let touched = 0;
+    for (let k = 0; k < nc; k++) touched += words[cand[k]! * WORDS]!;
+    sc.touched = touched; // (kept, so that the reads ahead are not optimised away)
+
+    // Phase 4: distances with early exit: most candidates are far after two or three words.
+    for (let k = 0; k < nc; k++) {
+      const e = cand[k]!;
+      const w = e * WORDS;
+      let d = popcount32((words[w]! ^ q0) >>> 0) + popcount32((words[w + 1]! ^ q1) >>> 0);
+      if (d > maxDistance) continue;
+      d += popcount32((words[w + 2]! ^ q2) >>> 0) + popcount32((words[w + 3]! ^ q3) >>> 0);
+      if (d > maxDistance) continue;
+      d += popcount32((words[w + 4]! ^ q4) >>> 0) + popcount32((words[w + 5]! ^ q5) >>> 0);
+      if (d > maxDistance) continue;
+      d += popcount32((words[w + 6]! ^ q6) >>> 0) + popcount32((words[w + 7]! ^ q7) >>> 0);
+      if (d > maxDistance || this.dead[e]) continue;
+      // Report from the first chunk in which the entry is within one bit of the query (equal
+      // to it, for an exact search).
+      const c = candChunk[k]!;
+      let first = true;
+      for (let p = 0; p < c && first; p++) {
+        const diff = (chunkOf(words, w, p) ^ qChunks[p]!) >>> 0;
+        if (exact ? diff === 0 : (diff & (diff - 1)) === 0) first = false;
+      }
+      if (!first) continue;
+      const tag = this.tags[e]!;
+      if (accept && !accept(tag, d)) continue;
+      out.push({ key: this.keys[e]!, tag, distance: d });
     }
   }
 }
+
+/** Scratch for searches (searches are synchronous, so one set per thread suffices). */
+class NarrowScratch {
+  readonly qChunks = new Uint16Array(CHUNKS);
+  readonly rangeStart = new Uint32Array(CHUNKS * 17);
+  readonly rangeEnd = new Uint32Array(CHUNKS * 17);
+  readonly rangeChunk = new Uint8Array(CHUNKS * 17);
+  /** A sum of the values read ahead (see `search`), stored so the reads are not dropped. */
+  touched = 0;
+  cand = new Uint32Array(1 << 13);
+  candChunk = new Uint8Array(1 << 13);
+
+  /** Room for at least `n` candidates. */
+  ensure(n: number): void {
+    if (this.cand.length >= n) return;
+    let size = this.cand.length;
+    while (size < n) size *= 2;
+    this.cand = new Uint32Array(size);
+    this.candChunk = new Uint8Array(size);
+  }
+}
+
+const narrowScratch = new NarrowScratch();

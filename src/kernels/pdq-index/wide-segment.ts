@@ -52,7 +52,20 @@ function chunkValue(words: Uint32Array, offset: number, ch: Chunk): number {
 }
 
 const RECORD = 4 + GROUP;
+/** A record in 32-bit words: records are 4-byte aligned, so a group's base is one aligned read. */
+const RECORD_WORDS = RECORD / 4;
 const DENSE = 0x80000000;
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** A bucket table read as little-endian 32-bit words: a view of it, or (big-endian hosts) a copy. */
+function wordsOf(meta: Uint8Array): Uint32Array {
+  if (LITTLE_ENDIAN) return new Uint32Array(meta.buffer, meta.byteOffset, meta.byteLength / 4);
+  const out = new Uint32Array(meta.byteLength / 4);
+  for (let i = 0; i < out.length; i++)
+    out[i] = (meta[4 * i]! | (meta[4 * i + 1]! << 8) | (meta[4 * i + 2]! << 16) | (meta[4 * i + 3]! << 24)) >>> 0;
+  return out;
+}
 
 /** The arrays of a wide segment. */
 export interface WideParts {
@@ -96,12 +109,15 @@ export class WideSegment extends Entries {
   private readonly tables: Table[];
   private readonly metas: Uint8Array[];
   private readonly idTables: Uint8Array[];
+  /** The bucket tables as 32-bit words (little-endian: each record starts with its base). */
+  private readonly bases: Uint32Array[];
 
   private constructor(words: Uint32Array, keys: Int32Array, tags: Uint16Array, tables: Table[], dead: Uint8Array) {
     super(words, keys, tags, dead);
     this.tables = tables;
     this.metas = tables.map((t) => t.meta);
     this.idTables = tables.map((t) => t.ids);
+    this.bases = tables.map((t) => wordsOf(t.meta));
   }
 
   /** The arrays, for a replica in another thread (shared when built with `shared`). */
@@ -249,20 +265,31 @@ export class WideSegment extends Entries {
     const probeChunk = s.probeChunk;
     const probeBucket = s.probeBucket;
 
-    // Phase 1: every bucket to probe (the chunk value with up to 2 bits flipped).
+    // Phase 1: every bucket to probe (the chunk value with up to 2 bits flipped), and a read
+    // of each bucket's group record. That read is only a prefetch: this loop is a few
+    // instructions a probe, so the CPU keeps many of those cache misses in flight at once,
+    // where phase 2's longer loop body would let only a handful overlap (the out-of-order
+    // window fills first). Phase 2 then finds its records in cache.
     let np = 0;
+    let touched = 0;
+    const bases = this.bases;
     for (let c = 0; c < CHUNKS.length; c++) {
       const bits = CHUNKS[c]!.bits;
       const v = qChunks[c]!;
+      const base32 = bases[c]!;
       probeBucket[np] = v;
       probeChunk[np++] = c;
+      touched += base32[(v >>> GROUP_SHIFT) * RECORD_WORDS]!;
       for (let i = 0; i < bits; i++) {
         const vi = v ^ (1 << i);
         probeBucket[np] = vi;
         probeChunk[np++] = c;
+        touched += base32[(vi >>> GROUP_SHIFT) * RECORD_WORDS]!;
         for (let j = i + 1; j < bits; j++) {
-          probeBucket[np] = vi ^ (1 << j);
+          const vij = vi ^ (1 << j);
+          probeBucket[np] = vij;
           probeChunk[np++] = c;
+          touched += base32[(vij >>> GROUP_SHIFT) * RECORD_WORDS]!;
         }
       }
     }
@@ -278,8 +305,9 @@ export class WideSegment extends Entries {
       const bucket = probeBucket[p]!;
       const meta = metas[c]!;
       const j = bucket & (GROUP - 1);
-      const at = (bucket >>> GROUP_SHIFT) * RECORD;
-      const base = (meta[at]! | (meta[at + 1]! << 8) | (meta[at + 2]! << 16) | (meta[at + 3]! << 24)) >>> 0;
+      const g = bucket >>> GROUP_SHIFT;
+      const at = g * RECORD;
+      const base = bases[c]![g * RECORD_WORDS]! >>> 0;
       let start: number;
       let end: number;
       if (base & DENSE) {
@@ -296,6 +324,10 @@ export class WideSegment extends Entries {
       nr += (start - end) >>> 31; // +1 when the bucket is not empty
     }
 
+    // The first id of each range, read ahead as in phase 1.
+    const idTables = this.idTables;
+    for (let r = 0; r < nr; r++) touched += idTables[rangeChunks[r]!]![rangeStarts[r]! * 3]!;
+
     // Phase 3: candidate entry ids.
     let total = 0;
     for (let r = 0; r < nr; r++) total += rangeEnds[r]! - rangeStarts[r]!;
@@ -304,7 +336,6 @@ export class WideSegment extends Entries {
     const candChunk = s.candChunk;
     const surv = s.surv;
     let nc = 0;
-    const idTables = this.idTables;
     for (let r = 0; r < nr; r++) {
       const c = rangeChunks[r]!;
       const ids = idTables[c]!;
@@ -327,6 +358,9 @@ export class WideSegment extends Entries {
     const q5 = query[qOffset + 5]!;
     const q6 = query[qOffset + 6]!;
     const q7 = query[qOffset + 7]!;
+    // Each candidate's hash, read ahead as in phase 1 (one cache line: 8 words at 32 bytes).
+    for (let k = 0; k < nc; k++) touched += words[cand[k]! * WORDS]!;
+    s.touched = touched; // (kept, so that the reads ahead are not optimised away)
     let nk = 0;
     for (let k = 0; k < nc; k++) {
       const w = cand[k]! * WORDS;
@@ -366,6 +400,8 @@ class SearchScratch {
   readonly rangeStart: Uint32Array;
   readonly rangeEnd: Uint32Array;
   readonly rangeChunk: Uint8Array;
+  /** A sum of the values read ahead (see `search`), stored so the reads are not dropped. */
+  touched = 0;
   cand = new Uint32Array(1 << 14);
   candChunk = new Uint8Array(1 << 14);
   surv = new Uint32Array(1 << 14);
