@@ -19,7 +19,8 @@
  * machine's one-minute load average during its runs; then the ratios rasd / reference of
  * images_per_s and of CPU per image. Also "decode-only": libvips decoding the 200 JPEGs in one
  * process (node + sharp, two at a time, no hashing) with the same three figures: its rate is the
- * ceiling rasd's decoder puts on it, its peak memory the floor under rasd's.
+ * ceiling rasd's decoder puts on it. Its peak memory is libvips' with glibc's default settings and
+ * no forced collection; rasd's own runs get both (bin/rasd's first line, decision 0051).
  */
 
 import { readdirSync } from "node:fs";
@@ -72,7 +73,7 @@ const refEnv = { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ""}` };
 // Decode-only: libvips (through sharp, as rasd decodes) on the same files in one process, shaped
 // like the CLI's default path (files read, header checked, two decodes in flight, pixels dropped
 // at once), start-up included; no hashing. Its rate is the ceiling decoding puts on rasd,
-// and its peak memory the floor libvips and the C allocator put under rasd's.
+// and its peak memory that of libvips under glibc's default settings (rasd's own runs are tuned, decision 0051).
 const DECODE_ONLY = `
 const sharp = require("sharp"); sharp.cache(false);
 const { readFile } = require("node:fs/promises");

@@ -235,13 +235,16 @@ async function workerHasher(threads: number): Promise<ImageHasher> {
  * one JavaScript heap and one hashing buffer instead of one per worker.
  */
 async function inThreadHasher(ahead: number): Promise<ImageHasher> {
-  const [{ pdqHashDecoded }, { decodeImage }, { readFileBounded }, { PdqHasher }] = await Promise.all([
-    import("../../signals/pdq/hash-image.js"),
-    import("../../media/image-decode.js"),
-    import("../../media/files.js"),
-    import("../../kernels/pdq/pdq.js"),
-  ]);
+  const [{ pdqHashDecoded }, { decodeImage }, { readFileBounded }, { PdqHasher }, { decodedMemoryReleaser }] =
+    await Promise.all([
+      import("../../signals/pdq/hash-image.js"),
+      import("../../media/image-decode.js"),
+      import("../../media/files.js"),
+      import("../../kernels/pdq/pdq.js"),
+      import("../release-memory.js"),
+    ]);
   const hasher = new PdqHasher();
+  const released = decodedMemoryReleaser();
   const failure = (path: string, error: unknown): PdqFileOutcome => ({
     path,
     ok: false,
@@ -272,6 +275,7 @@ async function inThreadHasher(ahead: number): Promise<ImageHasher> {
         } catch (error) {
           onResult(failure(path, error));
         }
+        released(decoded.image.data.length);
       }
     },
     close: () => Promise.resolve(),
