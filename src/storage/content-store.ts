@@ -485,7 +485,7 @@ export class KyselyContentStore implements ContentStore {
     if (items.length === 0) return [];
     return this.db.transaction().execute(async (tx) => {
       const ids: number[] = [];
-      for (const { from, rows: chunk } of chunksOf(items, ACCEPT_CHUNK)) {
+      for (const { rows: chunk } of chunksOf(items, ACCEPT_CHUNK)) {
         const rows = await tx
           .insertInto("content_items")
           .values(
