@@ -18,11 +18,23 @@ export const SHINGLE_SIZE = 4;
  */
 export function shingleHashes(normalized: string, n = SHINGLE_SIZE): Uint32Array {
   if (normalized.length === 0) return new Uint32Array(0);
-  const cps = Array.from(normalized, (c) => c.codePointAt(0)!);
+  const cps = codePoints(normalized);
   const count = Math.max(1, cps.length - n + 1);
   const out = new Uint32Array(count);
   for (let i = 0; i < count; i++) out[i] = hashCodePoints(cps, i, Math.min(n, cps.length));
   return sortedDistinct(out);
+}
+
+/** The code points of `text` (a lone surrogate is one), as `Array.from(text)` splits it. */
+function codePoints(text: string): Int32Array {
+  const out = new Int32Array(text.length);
+  let n = 0;
+  for (let i = 0; i < text.length; n++) {
+    const c = text.codePointAt(i)!;
+    out[n] = c;
+    i += c > 0xffff ? 2 : 1;
+  }
+  return out.subarray(0, n);
 }
 
 /** Sorts `values` in place and returns them without repeats (compact, so it can be stored). */

@@ -9,7 +9,7 @@
  * canonical form drops (tracking parameters, a default port, a fragment) is not found through its MD5.
  */
 
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { ExactMatch } from "./match.js";
 import { exactMatches, hexDigestType } from "./exact.js";
 import type { MatchScope } from "./signal-type.js";
@@ -20,9 +20,7 @@ export const urlMd5 = hexDigestType("url_md5", 32, "a URL MD5", {});
 export function pytxUrlMd5(url: string): string {
   const lower = url.toLowerCase();
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//.exec(lower);
-  return createHash("md5")
-    .update(scheme ? lower.slice(scheme[0].length) : lower, "utf8")
-    .digest("hex");
+  return hash("md5", scheme ? lower.slice(scheme[0].length) : lower, "hex");
 }
 
 /** The spellings of a canonical URL (`host/path?query`) whose MD5 a sharer may have sent. */
@@ -36,6 +34,8 @@ export function urlMd5Spellings(canonical: string): string[] {
 /** url_md5 matches of a canonical URL, in the banks in scope. */
 export function matchUrlMd5(canonical: string, scope: MatchScope): ExactMatch[] {
   const index = scope.index(urlMd5.index);
+  // No url_md5 signal loaded: nothing to find, so no spelling is hashed (most deployments).
+  if (index.size === 0) return [];
   const out: ExactMatch[] = [];
   for (const form of urlMd5Spellings(canonical)) {
     const digest = pytxUrlMd5(form);
